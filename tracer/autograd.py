@@ -1,0 +1,229 @@
+"""``backward()``: one generic loop over the recorded graph, and the backward steps it records.
+
+The loop is micrograd's: order the ops topologically, walk them in reverse, apply each op's local
+rule (its ``vjp``), add the contributions. While a trace records, every op differentiated becomes a
+backward step pointing at its forward step (``grad_of``), a tensor that fed several ops gets an
+explicit ``accumulate`` step, and the children of a composite op are grouped under a backward
+parent step of their own.
+
+>>> import tracer
+>>> with tracer.record() as trace:
+...     w = tracer.param([2.0, -1.0], name="w")
+...     loss = (w * w).sum(name="loss")
+...     loss.backward()
+>>> w.grad
+array([ 4., -2.])
+>>> [s.name for s in trace.phase("backward")]
+['loss.grad', 'mul.grad']
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import GradientError
+from .ops.core import Node, OpSpec, REGISTRY, render, tensor_id
+from .tensor import Tensor
+from .trace import Step, Trace, current
+
+ACCUMULATE = OpSpec("accumulate", formula="{out} = {a} + {b}", grad="", params=("a", "b"),
+                    narration="{x} feeds more than one op: add up the gradients that flow back from each.",
+                    varargs=False, composite=False, phase="backward")
+REGISTRY["accumulate"] = ACCUMULATE
+
+BACKWARD_NARRATION = "Send the gradient back through {op}: {grad}"
+
+
+def _topo(root: Node) -> list[Node]:
+    """Nodes reachable from ``root``, each after all the nodes it depends on (iterative DFS)."""
+    order: list[Node] = []
+    seen: set[int] = {id(root)}
+    stack: list[tuple[Node, int]] = [(root, 0)]
+    while stack:
+        node, i = stack.pop()
+        parents = [x._node for x in node.inputs if x._node is not None]
+        if i < len(parents):
+            stack.append((node, i + 1))
+            p = parents[i]
+            if id(p) not in seen:
+                seen.add(id(p))
+                stack.append((p, 0))
+        else:
+            order.append(node)
+    return order
+
+
+def _key(t: Tensor) -> object:
+    return (id(t._node), t._k) if t._node is not None else id(t)
+
+
+def backward(loss: Tensor, grad: object = None) -> None:
+    """Fill ``.grad`` of every tensor ``loss`` depends on that requires a gradient.
+
+    Parameters
+    ----------
+    loss : Tensor
+        Usually a scalar; otherwise pass ``grad`` (the gradient to start from, same shape).
+    grad : array_like, optional
+
+    Raises
+    ------
+    GradientError
+        Nothing requires a gradient, a non-scalar loss without ``grad``, or a second call on the
+        same loss (it would silently count every gradient twice).
+    """
+    if loss._node is None:
+        raise GradientError(f"{loss.name} does not depend on anything that requires a gradient "
+                            "(create weights with tracer.param)")
+    if loss._done:
+        raise GradientError(f"backward() already ran from {loss.name}: its gradients are in .grad; "
+                            "run the forward pass again for new ones")
+    if grad is None:
+        if loss.size != 1:
+            raise GradientError(f"backward() from {loss.name} of shape {loss.shape} needs grad= "
+                                "(only a single number starts from 1)")
+        g0 = np.ones_like(loss.data)
+    else:
+        g0 = np.asarray(grad, dtype=loss.dtype)
+        if g0.shape != loss.shape:
+            raise GradientError(f"grad= has shape {g0.shape}, {loss.name} has shape {loss.shape}")
+    loss._done = True
+    trace = current()
+    rec = _Recording(trace) if trace is not None and trace._rec is not None else None
+
+    grads: dict[object, np.ndarray] = {_key(loss): g0}
+    tensors: dict[object, Tensor] = {_key(loss): loss}
+    if rec:
+        rec.seed(loss, g0)
+    for node in reversed(_topo(loss._node)):
+        gouts = [grads.get((id(node), k)) for k in range(node.n_out)]
+        if node.n_out == 1 and gouts[0] is None:
+            continue
+        need = tuple(x.requires_grad for x in node.inputs)
+        g_in = node.vjp(gouts[0] if node.n_out == 1 else tuple(gouts), need)
+        fresh: list[np.ndarray | None] = []
+        taken = {id(g) for g in gouts if g is not None}
+        for x, gx in zip(node.inputs, g_in):
+            if gx is None or not x.requires_grad:
+                fresh.append(None)
+                continue
+            gx = np.asarray(gx, dtype=x.dtype)
+            if id(gx) in taken:  # one array per gradient tensor: a view costs no copy
+                gx = gx.view()
+            taken.add(id(gx))
+            gx.flags.writeable = False
+            fresh.append(gx)
+        if rec:
+            rec.op_step(node, fresh)
+        for x, gx in zip(node.inputs, fresh):
+            if gx is None:
+                continue
+            k = _key(x)
+            tensors.setdefault(k, x)
+            if k in grads:
+                total = grads[k] + gx
+                total.flags.writeable = False
+                if rec:
+                    rec.accumulate(x, grads[k], gx, total)
+                grads[k] = total
+            else:
+                grads[k] = gx
+    if rec:
+        rec.close_groups()
+    for k, t in tensors.items():
+        t.grad = grads[k]
+
+
+class _Recording:
+    """Writes the backward steps of one ``backward()`` call into the active trace."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.rec = trace._rec
+        self.latest: dict[str, str] = {}  # forward tensor id -> id of its gradient so far
+        self.groups: list[tuple[Step, Step]] = []  # (forward composite, its backward step)
+
+    def _grad_id(self, x: Tensor, g: np.ndarray, producer: int | None, total: bool = True) -> str:
+        """Register a gradient of ``x``; a partial contribution waits for its accumulate step."""
+        fwd = tensor_id(self.trace, x)
+        gt = Tensor._result(g, f"d{x.name}", None, 0)
+        gt.kind = "grad"
+        gid = tensor_id(self.trace, gt, producer=producer, grad_of=fwd)
+        if total or fwd not in self.latest:
+            self.latest[fwd] = gid
+        return gid
+
+    def seed(self, loss: Tensor, g0: np.ndarray) -> None:
+        self._grad_id(loss, g0, None)
+
+    def _new_step(self, op: str, name: str, inputs: list[str], **kw: object) -> Step:
+        parent = self.groups[-1][1] if self.groups else None
+        step = Step(len(self.trace.steps), "backward", op, self.rec.unique(name), inputs, [],
+                    parent=None if parent is None else parent.id, depth=len(self.groups), **kw)
+        self.trace.steps.append(step)
+        return step
+
+    def _enter(self, fwd: Step | None) -> None:
+        """Open / close backward group steps so they mirror the forward composite chain."""
+        chain: list[int] = []
+        p = fwd.parent if fwd is not None else None
+        while p is not None:
+            chain.append(p)
+            p = self.trace.steps[p].parent
+        chain.reverse()
+        i = 0
+        while i < min(len(chain), len(self.groups)) and self.groups[i][0].id == chain[i]:
+            i += 1
+        while len(self.groups) > i:
+            self._close(*self.groups.pop())
+        for pid in chain[i:]:
+            parent = self.trace.steps[pid]
+            spec = REGISTRY[parent.op]
+            step = self._new_step(parent.op, f"{parent.name}.grad",
+                                  [self.latest[o] for o in parent.outputs if o in self.latest],
+                                  src=parent.src, grad_of=pid)
+            names = [self.trace.tensors[t].name for t in parent.inputs]
+            outs = [self.trace.tensors[t].name for t in parent.outputs]
+            step.formula = render(spec.grad, spec, names, outs, parent.attrs)
+            step.narration = BACKWARD_NARRATION.format(op=parent.op, grad=step.formula)
+            self.groups.append((parent, step))
+
+    def _close(self, fwd: Step, step: Step) -> None:
+        step.grad_map = {i: self.latest[i] for i in fwd.inputs if i in self.latest}
+        step.outputs = list(step.grad_map.values())
+
+    def close_groups(self) -> None:
+        while self.groups:
+            self._close(*self.groups.pop())
+
+    def op_step(self, node: Node, grads: list[np.ndarray | None]) -> None:
+        fwd = node.step if node.trace is self.trace else None
+        self._enter(fwd)
+        spec = node.spec
+        out_ids = fwd.outputs if fwd is not None else []
+        inputs = [self.latest[o] for o in out_ids if o in self.latest]
+        inputs += [tensor_id(self.trace, x) for x in node.inputs]
+        step = self._new_step(spec.name, f"{fwd.name if fwd else spec.name}.grad", inputs,
+                              attrs=dict(fwd.attrs) if fwd else {},
+                              src=fwd.src if fwd else None, grad_of=fwd.id if fwd else None)
+        for x, g in zip(node.inputs, grads):
+            if g is not None:
+                gid = self._grad_id(x, g, step.id, total=False)
+                step.outputs.append(gid)
+                step.grad_map[tensor_id(self.trace, x)] = gid
+        names = [x.name for x in node.inputs]
+        outs = [self.trace.tensors[o].name for o in out_ids] or ["out"]
+        step.formula = render(spec.grad, spec, names, outs, step.attrs)
+        step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
+
+    def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
+        fwd = tensor_id(self.trace, x)
+        old_id, new_id = self.latest[fwd], self.rec.ids[id(new)]
+        producer = self.trace.tensors[fwd].producer
+        label = self.trace.steps[producer].name if producer is not None else x.name
+        step = self._new_step("accumulate", f"{label}.grad_sum", [old_id, new_id],
+                              attrs={"tensor": fwd})
+        step.outputs.append(self._grad_id(x, total, step.id))
+        step.grad_map = {fwd: step.outputs[0]}
+        name = self.trace.tensors[step.outputs[0]].name
+        step.formula = f"{name} = {name} + {name}′"
+        step.narration = ACCUMULATE.narration.format(x=x.name)

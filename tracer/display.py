@@ -1,0 +1,84 @@
+"""The one rounding rule every viewer uses, so the same number reads the same everywhere.
+
+A tensor is shown with one format for all its cells: integers as integers, ordinary values with two
+decimals, very large or very small ones in scientific notation.
+
+>>> import numpy as np
+>>> from tracer.display import number_format, fmt
+>>> nf = number_format(np.array([1.0, -2.0, 12.0]))
+>>> [fmt(v, nf) for v in (1.0, -2.0, 12.0)]
+['1', '-2', '12']
+>>> nf = number_format(np.array([0.5, 1.25]))
+>>> fmt(1.255, nf), fmt(-0.5, nf, minus="−")
+('1.25', '−0.50')
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """``decimals`` places, or scientific notation with 2 decimals when ``sci``."""
+
+    decimals: int = 2
+    sci: bool = False
+
+    def spec(self) -> str:
+        return ".2e" if self.sci else f".{self.decimals}f"
+
+
+def number_format(values: np.ndarray) -> NumberFormat:
+    """Pick the display format of a whole tensor from its finite values."""
+    a = np.asarray(values, dtype=np.float64)
+    finite = a[np.isfinite(a)]
+    if finite.size == 0:
+        return NumberFormat(0)
+    biggest = float(np.abs(finite).max())
+    if biggest < 1e6 and np.all(finite == np.round(finite)):
+        return NumberFormat(0)
+    if biggest >= 1e4 or biggest < 1e-3:
+        return NumberFormat(2, sci=True)
+    return NumberFormat(2)
+
+
+def fmt(value: float, nf: NumberFormat, minus: str = "-") -> str:
+    """``value`` as shown on screen under the format ``nf`` (``minus`` may be the sign ``−``)."""
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return ("" if v > 0 else minus) + "∞"
+    if v == 0 and nf.sci:
+        return "0"
+    s = format(v, nf.spec())
+    if s.startswith("-") and float(s) == 0:  # -0.00 reads as a sign error
+        s = s[1:]
+    return s.replace("-", minus, 1) if s.startswith("-") else s
+
+
+def shown(value: float, nf: NumberFormat) -> float:
+    """The number a reader sees: ``value`` rounded by ``nf``. Arithmetic on screen uses these."""
+    v = float(value)
+    return v if not math.isfinite(v) else float(format(v, nf.spec()))
+
+
+def fmt_array(a: np.ndarray, nf: NumberFormat | None = None, minus: str = "-") -> list[str]:
+    """Every entry of a 1-D or 2-D array formatted, row-major, with one shared format."""
+    nf = nf or number_format(a)
+    return [fmt(v, nf, minus) for v in np.asarray(a, dtype=np.float64).ravel()]
+
+
+def elide(n: int, keep: int = 3) -> list[int | None]:
+    """Indices to show of a dimension of length ``n``: all, or the first and last ``keep`` with a
+    ``None`` for the ⋯ between them.
+
+    >>> elide(4), elide(10, keep=2)
+    ([0, 1, 2, 3], [0, 1, None, 8, 9])
+    """
+    if n <= 2 * keep + 1:
+        return list(range(n))
+    return list(range(keep)) + [None] + list(range(n - keep, n))

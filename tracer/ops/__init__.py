@@ -1,0 +1,142 @@
+"""Every op of the tracer, as NumPy-style functions, and the NumPy functions they stand in for.
+
+The declarations live in :mod:`.elementwise`, :mod:`.structural` and :mod:`.composite`; this module
+adds the thin wrappers whose signatures follow NumPy (``concat(tensors, axis=0)``) and the tables
+that route ``np.exp(t)`` or ``np.sum(t, axis=0)`` to them.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import rng
+from ..errors import UnsupportedError
+from ..tensor import Tensor
+from .composite import (attention, batch_norm, binary_cross_entropy, cross_entropy, l1, l2_norm,
+                        layer_norm, linear, log_softmax, mse, softmax, sse)
+from .composite import dropout as _dropout
+from .core import REGISTRY, OpSpec
+from .elementwise import (abs, add, clip, div, exp, gelu, leaky_relu, log, maximum, mul, neg, pow,
+                          relu, sigmoid, sqrt, step, sub, tanh)
+from .structural import concat as _concat
+from .structural import gather as _gather
+from .structural import getitem as _getitem
+from .structural import index_text, matmul, max, mean, reshape, sum, transpose
+from .structural import split as _split
+from .structural import where as _where
+
+
+def concat(tensors: Sequence[Any], axis: int = 0, name: str | None = None) -> Tensor:
+    """Join tensors along ``axis`` (``np.concatenate``), e.g. attention heads side by side."""
+    return _concat(*tensors, axis=axis, name=name)
+
+
+def split(x: Any, sections: int | Sequence[int], axis: int = 0, name: str | None = None) -> tuple[Tensor, ...]:
+    """Cut ``x`` into pieces along ``axis`` (``np.split``): one step, several outputs."""
+    return _split(x, sections=sections if isinstance(sections, int) else list(sections), axis=axis, name=name)
+
+
+def getitem(x: Tensor, index: Any, name: str | None = None) -> Tensor:
+    """``x[index]`` as a recorded ``slice`` step (basic and integer-array indexing)."""
+    if any(isinstance(i, Tensor) for i in (index if isinstance(index, tuple) else (index,))):
+        raise UnsupportedError(f"indexing tensor {x.name} with a tensor: use tracer.gather(table, indices)")
+    return _getitem(x, index=index, text=index_text(index), name=name)
+
+
+def gather(table: Any, indices: Any, axis: int = 0, name: str | None = None) -> Tensor:
+    """Rows (``axis=0``) or columns (``axis=1``) of ``table`` picked by integer ``indices``.
+
+    >>> import tracer
+    >>> E = tracer.param([[1, 2, 3], [4, 5, 6]], name="E")   # (d=2, vocabulary of 3)
+    >>> tracer.gather(E, [2, 0], axis=1).numpy()              # the embeddings of tokens 2 and 0
+    array([[3., 1.],
+           [6., 4.]])
+    """
+    idx = np.asarray(indices.numpy() if isinstance(indices, Tensor) else indices)
+    if idx.dtype.kind == "f" and np.all(idx == np.round(idx)):
+        idx = idx.astype(np.int64)
+    label = str(idx.tolist()) if idx.size <= 8 else f"ids{idx.shape}"
+    return _gather(table, Tensor(idx, name=label, kind="const"), axis=axis, name=name)
+
+
+def where(cond: Any, a: Any, b: Any, name: str | None = None) -> Tensor:
+    """``a`` where ``cond`` is true, ``b`` elsewhere (``np.where``); ``cond`` is a boolean array."""
+    c = np.asarray(cond.numpy() if isinstance(cond, Tensor) else cond, dtype=bool)
+    label = cond.name if isinstance(cond, Tensor) else "mask"
+    return _where(Tensor(c, name=label, kind="const"), a, b, name=name)
+
+
+def mask(x: Any, keep: Any, fill: float = -np.inf, name: str | None = None) -> Tensor:
+    """Keep ``x`` where ``keep`` is true and put ``fill`` elsewhere (a causal mask uses ``-inf``)."""
+    return where(keep, x, fill, name=name)
+
+
+def causal_mask(T: int) -> np.ndarray:
+    """The (T, T) boolean mask where query i may look at keys 0..i (lower triangle)."""
+    return np.tril(np.ones((T, T), dtype=bool))
+
+
+def dropout(x: Any, p: float = 0.5, seed: int | None = None, name: str | None = None) -> Tensor:
+    """Zero a random fraction ``p`` of ``x`` and scale the rest by 1/(1−p); the seed is recorded."""
+    return _dropout(x, p=p, seed=rng.next_seed() if seed is None else seed, name=name)
+
+
+def _relu_or_max(a: Any, b: Any) -> Tensor:
+    if np.ndim(b) == 0 and not isinstance(b, Tensor) and b == 0:
+        return relu(a)
+    if np.ndim(a) == 0 and not isinstance(a, Tensor) and a == 0:
+        return relu(b)
+    return maximum(a, b)
+
+
+def _no_extra(fname: str, kw: dict) -> None:
+    if kw:
+        raise UnsupportedError(f"np.{fname} with {', '.join(kw)} is not supported on tracer tensors")
+
+
+def _np_sum(a: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
+    _no_extra("sum", kw)
+    return sum(a, axis=axis, keepdims=keepdims)
+
+
+def _np_mean(a: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
+    _no_extra("mean", kw)
+    return mean(a, axis=axis, keepdims=keepdims)
+
+
+def _np_max(a: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
+    _no_extra("max", kw)
+    return max(a, axis=axis, keepdims=keepdims)
+
+
+def _np_dot(a: Any, b: Any) -> Tensor:
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        raise UnsupportedError("np.dot of arrays with more than 2 dimensions: use the @ operator")
+    return matmul(a, b)
+
+
+NUMPY_UFUNCS: dict[np.ufunc, Any] = {
+    np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div, np.negative: neg,
+    np.power: pow, np.matmul: matmul, np.exp: exp, np.log: log, np.sqrt: sqrt, np.absolute: abs,
+    np.tanh: tanh, np.maximum: _relu_or_max, np.square: lambda x: pow(x, 2.0),
+}
+
+NUMPY_FUNCTIONS: dict[Any, Any] = {
+    np.sum: _np_sum, np.mean: _np_mean, np.max: _np_max, np.amax: _np_max, np.dot: _np_dot,
+    np.transpose: lambda a, axes=None: transpose(a, axes=None if axes is None else tuple(axes)),
+    np.reshape: lambda a, shape=None, **kw: reshape(a, shape=tuple(np.atleast_1d(shape if shape is not None else kw.get("newshape")))),
+    np.concatenate: lambda arrays, axis=0: concat(arrays, axis=axis),
+    np.split: lambda a, indices_or_sections, axis=0: split(a, indices_or_sections, axis=axis),
+    np.where: lambda cond, a, b: where(cond, a, b),
+    np.clip: lambda a, a_min=None, a_max=None: clip(a, a_min=a_min, a_max=a_max),
+    np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim, np.size: lambda a, axis=None: a.data.size if axis is None else a.shape[axis],
+}
+
+__all__ = [
+    "REGISTRY", "OpSpec", "abs", "add", "attention", "batch_norm", "binary_cross_entropy",
+    "causal_mask", "clip", "concat", "cross_entropy", "div", "dropout", "exp", "gather", "gelu",
+    "getitem", "l1", "l2_norm", "layer_norm", "leaky_relu", "linear", "log", "log_softmax", "mask",
+    "matmul", "max", "maximum", "mean", "mse", "mul", "neg", "pow", "relu", "reshape", "sigmoid",
+    "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "tanh", "transpose", "where",
+]

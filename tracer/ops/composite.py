@@ -1,0 +1,151 @@
+"""Composite ops: built from primitives, recorded as a parent step whose children are visible.
+
+None of these has gradient code: backward runs through their children. The child names
+(``softmax.exp``, ``layer_norm.var``) are the sub-steps the stepper and the scenes show.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import elementwise as ew
+from . import structural as st
+from .core import composite
+
+
+# ---- normalisation and probabilities ----------------------------------------------------------
+@composite("softmax", formula="{out} = e^{x} / Σ e^{x}", grad="d{x} = {out} ⊙ (d{out} − Σ d{out}⊙{out})",
+           narration="Softmax turns the scores {x} into probabilities along axis {axis}: "
+                     "exponentiate, add up, divide.")
+def softmax(x: Tensor, *, axis: int = -1, stable: bool = True) -> Tensor:
+    if stable:  # e^(x − max) = e^x / e^max: same probabilities, no overflow
+        x = ew.sub(x, st.max(x, axis=axis, keepdims=True, name="max"), name="shifted")
+    e = ew.exp(x, name="exp")
+    return ew.div(e, st.sum(e, axis=axis, keepdims=True, name="sum"), name="probs")
+
+
+@composite("log_softmax", formula="{out} = {x} − ln Σ e^{x}", grad="d{x} = d{out} − softmax({x})·Σ d{out}",
+           narration="Log-softmax: the logarithm of the softmax probabilities of {x}, computed stably.")
+def log_softmax(x: Tensor, *, axis: int = -1) -> Tensor:
+    shifted = ew.sub(x, st.max(x, axis=axis, keepdims=True, name="max"), name="shifted")
+    lse = ew.log(st.sum(ew.exp(shifted, name="exp"), axis=axis, keepdims=True, name="sum"), name="log_sum")
+    return ew.sub(shifted, lse, name="log_probs")
+
+
+def _normalize(x: Tensor, axis: int, eps: float, gamma: Tensor | None, beta: Tensor | None) -> Tensor:
+    mu = st.mean(x, axis=axis, keepdims=True, name="mean")
+    centered = ew.sub(x, mu, name="centered")
+    var = st.mean(ew.mul(centered, centered, name="squared"), axis=axis, keepdims=True, name="var")
+    std = ew.sqrt(ew.add(var, eps, name="var_eps"), name="std")
+    y = ew.div(centered, std, name="normalized")
+    if gamma is not None:
+        y = ew.mul(y, gamma, name="scaled")
+    if beta is not None:
+        y = ew.add(y, beta, name="shifted")
+    return y
+
+
+@composite("layer_norm", formula="{out} = γ ⊙ ({x} − μ) / √(σ² + ε) + β", grad="through mean, variance and divide",
+           narration="Layer norm: give each sample of {x} mean 0 and variance 1 along axis {axis}, "
+                     "then scale by γ and shift by β.")
+def layer_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = None, *,
+               axis: int = -1, eps: float = 1e-5) -> Tensor:
+    return _normalize(x, axis, eps, gamma, beta)
+
+
+@composite("batch_norm", formula="{out} = γ ⊙ ({x} − μ_batch) / √(σ²_batch + ε) + β",
+           grad="through the batch mean, variance and divide",
+           narration="Batch norm (training): normalise {x} over the batch along axis {axis}, "
+                     "then scale by γ and shift by β.")
+def batch_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = None, *,
+               axis: int = 0, eps: float = 1e-5) -> Tensor:
+    return _normalize(x, axis, eps, gamma, beta)
+
+
+# ---- layers ---------------------------------------------------------------------------------
+@composite("linear", formula="{out} = {W} · {X} + {b}", grad="d{W} = d{out}·{X}ᵀ;  d{X} = {W}ᵀ·d{out};  d{b} = Σ d{out}",
+           narration="A linear layer: multiply {X} by the weights {W} and add the bias {b} "
+                     "([W | b] · [X ; 1]).")
+def linear(W: Tensor, X: Tensor, b: Tensor | None = None) -> Tensor:
+    z = st.matmul(W, X, name="matmul")
+    if b is None:
+        return z
+    if b.ndim == 1 and z.ndim == 2:  # one bias per output row, shared by every column (token)
+        b = st.reshape(b, shape=(-1, 1), name="bias_column")
+    return ew.add(z, b, name="bias")
+
+
+@composite("attention", formula="{out} = softmax({Q}·{K}ᵀ / √d_k) · {V}",
+           grad="through the weighted sum, the softmax and both products",
+           narration="Attention: every query in {Q} scores every key in {K}, the scores are scaled "
+                     "by √d_k and turned into weights by softmax, and the weights mix the values {V}.")
+def attention(Q: Tensor, K: Tensor, V: Tensor, mask: Tensor | None = None) -> Tensor:
+    d_k = Q.shape[-1]
+    scores = st.matmul(Q, st.transpose(K, name="K_T"), name="scores")  # (T_q, T_k)
+    scaled = ew.div(scores, float(np.sqrt(d_k)), name="scaled")
+    if mask is not None:  # masked positions get −∞: after softmax their weight is exactly 0
+        scaled = st.where(mask, scaled, -np.inf, name="masked")
+    weights = softmax(scaled, axis=-1, name="weights")
+    return st.matmul(weights, V, name="mix")
+
+
+@composite("dropout", formula="{out} = {x} ⊙ mask / (1 − {p})", grad="d{x} = d{out} ⊙ mask / (1 − {p})",
+           narration="Dropout: zero a random {p} of the entries of {x} (seed {seed}) and scale the rest up.")
+def dropout(x: Tensor, *, p: float = 0.5, seed: int) -> Tensor:
+    keep = np.random.default_rng(seed).random(x.shape) >= p
+    mask = Tensor(keep / (1.0 - p) if p < 1 else np.zeros(x.shape), name="mask", kind="const")
+    return ew.mul(x, mask, name="dropped")
+
+
+@composite("l2_norm", formula="{out} = √Σ {x}²", grad="d{x} = d{out} ⊙ {x} / {out}",
+           narration="The length (L2 norm) of {x} along axis {axis}.")
+def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    sq = ew.pow(x, 2.0, name="squared")
+    return ew.sqrt(st.sum(sq, axis=axis, keepdims=keepdims, name="sum"), name="norm")
+
+
+# ---- losses ---------------------------------------------------------------------------------
+@composite("mse", formula="{out} = mean(({y} − {target})²)", grad="d{y} = 2·({y} − {target}) / n",
+           narration="Mean squared error: subtract the target {target} from {y}, square, and average.")
+def mse(y: Tensor, target: Tensor) -> Tensor:
+    diff = ew.sub(y, target, name="diff")
+    return st.mean(ew.pow(diff, 2.0, name="squared"), name="loss")
+
+
+@composite("sse", formula="{out} = Σ ({y} − {target})²", grad="d{y} = 2·({y} − {target})",
+           narration="Sum of squared errors: subtract the target {target} from {y}, square, and add up.")
+def sse(y: Tensor, target: Tensor) -> Tensor:
+    diff = ew.sub(y, target, name="diff")
+    return st.sum(ew.pow(diff, 2.0, name="squared"), name="loss")
+
+
+@composite("l1", formula="{out} = Σ |{x}| ⊙ {weight}", grad="d{x} = sign({x}) ⊙ {weight}",
+           narration="L1 penalty: add up the absolute values of {x}, which pushes most of them to 0 (sparsity).")
+def l1(x: Tensor, weight: Tensor | None = None) -> Tensor:
+    a = ew.abs(x, name="abs")
+    if weight is not None:
+        a = ew.mul(a, weight, name="weighted")
+    return st.sum(a, name="penalty")
+
+
+@composite("cross_entropy", formula="{out} = −mean(Σ {target} ⊙ log_softmax({logits}))",
+           grad="d{logits} = (softmax({logits}) − {target}) / n",
+           narration="Cross-entropy: how surprised the model is by the right answer {target}, "
+                     "the negative log of the probability it gave it, averaged.")
+def cross_entropy(logits: Tensor, target: Tensor, *, axis: int = -1) -> Tensor:
+    if target.shape != logits.shape:  # class indices: one-hot rows of the identity, a constant
+        onehot = np.moveaxis(np.eye(logits.shape[axis])[target.data.astype(int)], -1, axis)
+        target = Tensor(onehot, name=f"onehot({target.name})", kind="const")
+    logp = log_softmax(logits, axis=axis, name="log_probs")
+    picked = st.sum(ew.mul(logp, target, name="picked"), axis=axis, name="log_likelihood")
+    return ew.neg(st.mean(picked, name="mean"), name="loss")
+
+
+@composite("binary_cross_entropy", formula="{out} = −mean({target}·ln {p} + (1 − {target})·ln(1 − {p}))",
+           grad="d{p} = ({p} − {target}) / ({p}(1 − {p})) / n",
+           narration="Binary cross-entropy between the probabilities {p} and the 0/1 targets {target}.")
+def binary_cross_entropy(p: Tensor, target: Tensor) -> Tensor:
+    pos = ew.mul(target, ew.log(p, name="log_p"), name="pos")
+    neg = ew.mul(ew.sub(1.0, target, name="one_minus_t"),
+                 ew.log(ew.sub(1.0, p, name="one_minus_p"), name="log_1mp"), name="neg")
+    return ew.neg(st.mean(ew.add(pos, neg, name="sum"), name="mean"), name="loss")

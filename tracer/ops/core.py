@@ -1,0 +1,300 @@
+"""How an op is declared once and recorded every time it runs.
+
+A **primitive** is one function returning its output and its local gradient (a vector-Jacobian
+product closure, as in micrograd), declared with its formula, gradient formula and narration::
+
+    @primitive("exp", formula="{out} = e^{x}", grad="d{x} = d{out} ⊙ {out}",
+               narration="Raise e to every entry of {x}.")
+    def exp(x):
+        out = np.exp(x)
+        return out, lambda g, need: (g * out,)
+
+Positional parameters are tensor inputs, keyword-only parameters are attributes. ``vjp(g, need)``
+gets the output gradient(s) and which inputs need one, and returns one gradient (or ``None``) per
+input. A **composite** is built from primitives and has no gradient code: it becomes a parent step
+whose children are the primitives it ran.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import ShapeError, TracerError
+from ..tensor import Tensor
+from ..trace import Step, TensorRecord, Trace, check_finite, current, user_source
+
+VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """One op's declaration: what the trace, the stepper and the scenes know about it."""
+
+    name: str
+    formula: str
+    grad: str
+    narration: str
+    params: tuple[str, ...]
+    varargs: bool
+    composite: bool
+    phase: str = "forward"
+    allow_inf: bool = False
+    check: Callable[..., str | None] | None = None
+
+
+REGISTRY: dict[str, OpSpec] = {}
+
+
+class Node:
+    """The autograd link of an op's outputs: inputs, the vjp closure and the step recorded."""
+
+    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "trace")
+
+    def __init__(self, spec: OpSpec, inputs: list[Tensor], vjp: VJP, n_out: int) -> None:
+        self.spec, self.inputs, self.vjp, self.n_out = spec, inputs, vjp, n_out
+        self.step: Step | None = None
+        self.trace: Trace | None = None
+
+
+# ---- tensors entering the trace ------------------------------------------------------------------
+def fmt_scalar(v: float) -> str:
+    """How a constant reads in a formula: ``3``, ``0.5``, ``1e-05``."""
+    v = float(v)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
+
+
+def as_tensor(x: Any, like: np.dtype | None = None) -> Tensor:
+    """A Tensor for an op input: tensors pass through, numbers and arrays become constants."""
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind in "iuf" and like is not None and (arr.ndim == 0 or arr.dtype.kind != "f"):
+        arr = arr.astype(like)  # a Python 2 must not promote a float32 tensor to float64
+    elif arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype.kind not in "fb":
+        raise TracerError(f"cannot use a {type(x).__name__} of dtype {arr.dtype} as a tensor")
+    name = fmt_scalar(arr) if arr.ndim == 0 and arr.dtype.kind == "f" else "const"
+    return Tensor(arr, name=name, kind="const")
+
+
+def tensor_id(trace: Trace, t: Tensor, producer: int | None = None, kind: str | None = None,
+              grad_of: str | None = None) -> str:
+    """The trace's id for ``t``'s current array, registering it on first sight (no copy)."""
+    rec = trace._rec
+    assert rec is not None
+    key = id(t.data)
+    tid = rec.ids.get(key)
+    if tid is not None:
+        return tid
+    if t.kind == "const" and t.data.ndim == 0:  # one record per distinct scalar constant
+        ckey = (t.data.dtype.str, float(t.data))
+        tid = rec.consts.get(ckey)
+        if tid is not None:
+            return tid
+        tid = rec.consts[ckey] = f"t{len(trace.tensors)}"
+    else:
+        tid = f"t{len(trace.tensors)}"
+    trace.tensors[tid] = TensorRecord(tid, t.name, tuple(t.data.shape), t.data.dtype.str,
+                                      kind or t.kind, producer, grad_of, t.version, t.data)
+    rec.ids[key] = tid
+    return tid
+
+
+def rename_in_trace(t: Tensor, name: str) -> None:
+    trace = current()
+    if trace is not None and trace._rec is not None and id(t.data) in trace._rec.ids:
+        trace.tensors[trace._rec.ids[id(t.data)]].name = name
+
+
+def plain(v: Any) -> Any:
+    """An attribute value as JSON data (tuples to lists, NumPy scalars to numbers, slices encoded)."""
+    if isinstance(v, (tuple, list)):
+        return [plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): plain(x) for k, x in v.items()}
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return {"array": v.tolist()}
+    if isinstance(v, slice):
+        return {"slice": [v.start, v.stop, v.step]}
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if v is Ellipsis:
+        return {"ellipsis": True}
+    return repr(v)
+
+
+def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], attrs: dict) -> str:
+    """Fill a formula or narration template with tensor names and attribute values."""
+    fill: dict[str, Any] = {k: ("all" if v is None else v) for k, v in attrs.items()}
+    if spec.varargs:
+        fill[spec.params[0]] = ", ".join(names)
+    else:
+        fill.update(zip(spec.params, names))
+    fill["out"] = ", ".join(out_names)
+    try:
+        return template.format(**fill)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+# ---- declaring ops ------------------------------------------------------------------------------
+def _declare(name: str, fn: Callable, composite: bool, **kw: Any) -> OpSpec:
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+    spec = OpSpec(name, kw.pop("formula"), kw.pop("grad", ""), kw.pop("narration"),
+                  tuple(p.name for p in params), varargs, composite, **kw)
+    if name in REGISTRY:
+        raise TracerError(f"op {name!r} is declared twice")
+    REGISTRY[name] = spec
+    return spec
+
+
+def primitive(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
+    """Declare a primitive op: forward, local gradient, formula and narration in one place."""
+    def deco(fn: Callable) -> Callable[..., Any]:
+        spec = _declare(name, fn, False, **kw)
+
+        @functools.wraps(fn)
+        def op(*args: Any, name: str | None = None, **attrs: Any) -> Any:
+            return apply(spec, fn, args, attrs, name)
+
+        op.spec = spec  # type: ignore[attr-defined]
+        return op
+    return deco
+
+
+def composite(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
+    """Declare a composite op: its body calls primitives, recorded as child steps of one parent."""
+    def deco(fn: Callable) -> Callable[..., Any]:
+        spec = _declare(name, fn, True, **kw)
+
+        @functools.wraps(fn)
+        def op(*args: Any, name: str | None = None, **attrs: Any) -> Any:
+            return apply_composite(spec, fn, args, attrs, name)
+
+        op.spec = spec  # type: ignore[attr-defined]
+        return op
+    return deco
+
+
+# ---- running ops ------------------------------------------------------------------------------
+def _inputs(args: tuple) -> list[Tensor]:
+    like = next((a.dtype for a in args if isinstance(a, Tensor) and a.dtype.kind == "f"), None)
+    return [as_tensor(a, like) for a in args]
+
+
+def _shape_error(spec: OpSpec, xs: list[Tensor], problem: str, out_name: str | None) -> ShapeError:
+    trace = current()
+    prefix = trace._rec.prefixes[-1] if trace is not None and trace._rec is not None else ""
+    label = ".".join(p for p in (prefix, out_name) if p)
+    sym = {"matmul": " @ ", "add": " + ", "sub": " - ", "mul": " * ", "div": " / "}.get(spec.name, ", ")
+    operands = sym.join(f"{x.name} {tuple(x.shape)}" for x in xs)
+    src = user_source()
+    where = f" ({src})" if src else ""
+    return ShapeError(f"{label + ' ' if label else ''}{spec.name}: {operands}: {problem}{where}")
+
+
+def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | None) -> Any:
+    """Run a primitive: forward, autograd link, and a recorded step when a trace is active."""
+    xs = _inputs(args)
+    arrays = [x.data for x in xs]
+    problem = spec.check(*arrays, **attrs) if spec.check else None
+    if problem:
+        raise _shape_error(spec, xs, problem, out_name)
+    try:
+        out, vjp = fn(*arrays, **attrs)
+    except (ValueError, IndexError) as e:
+        raise _shape_error(spec, xs, str(e).split("\n")[0], out_name) from None
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    for k, o in enumerate(outs):
+        o = np.asarray(o)
+        outs[k] = o.view() if any(o is a for a in arrays) else o  # outputs are never an input's object
+    node = None
+    if vjp is not None and any(x.requires_grad for x in xs):
+        node = Node(spec, xs, vjp, len(outs))
+    tensors = [Tensor._result(o, out_name or spec.name, node, k) for k, o in enumerate(outs)]
+    trace = current()
+    if trace is not None and trace._rec is not None:
+        step = record_step(trace, spec, xs, tensors, attrs, out_name)
+        check_finite(trace, step, outs, spec.allow_inf)
+        if node is not None:
+            node.step, node.trace = step, trace
+    return tuple(tensors) if isinstance(out, (tuple, list)) else tensors[0]
+
+
+def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[Tensor],
+                attrs: dict, out_name: str | None, phase: str | None = None) -> Step:
+    """Append a step for an op that has run, naming and registering its output tensors."""
+    rec = trace._rec
+    assert rec is not None
+    name = rec.unique_name(out_name or spec.name)
+    short = name.rsplit(".", 1)[-1]
+    inputs = [tensor_id(trace, x) for x in xs if x is not None]
+    step = Step(len(trace.steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs),
+                rec.parents[-1] if rec.parents else None, len(rec.parents), user_source())
+    trace.steps.append(step)
+    for t in outs:
+        if out_name is None and t.kind == "activation" and t.name == spec.name:
+            t.name = short
+        step.outputs.append(tensor_id(trace, t, producer=step.id))
+    fill_text(trace, step, spec)
+    return step
+
+
+def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
+    names = [trace.tensors[i].name for i in step.inputs]
+    out_names = [trace.tensors[o].name for o in step.outputs]
+    step.formula = render(spec.formula, spec, names, out_names, step.attrs)
+    step.narration = render(spec.narration, spec, names, out_names, step.attrs)
+
+
+def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
+                    out_name: str | None) -> Any:
+    """Run a composite's body as child steps of one parent step."""
+    xs = [None if a is None else a for a in args]
+    present = _inputs(tuple(a for a in xs if a is not None))
+    it = iter(present)
+    xs = [None if a is None else next(it) for a in xs]
+    trace = current()
+    if trace is None or trace._rec is None:
+        return fn(*xs, **attrs)
+    rec = trace._rec
+    name = rec.unique_name(out_name or spec.name)
+    step = Step(len(trace.steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
+                [], plain(attrs), rec.parents[-1] if rec.parents else None, len(rec.parents),
+                user_source())
+    trace.steps.append(step)
+    rec.parents.append(step.id)
+    rec.prefixes.append(name)
+    try:
+        out = fn(*xs, **attrs)
+    finally:
+        rec.parents.pop()
+        rec.prefixes.pop()
+    results = list(out) if isinstance(out, (tuple, list)) else [out]
+    for t in results:
+        if len(results) == 1 and (out_name is not None or t.kind == "activation"):
+            t.named(out_name or name.rsplit(".", 1)[-1])
+        step.outputs.append(tensor_id(trace, t))
+    fill_text(trace, step, spec)
+    step.nonfinite = sum(trace.steps[c].nonfinite for c in range(step.id + 1, len(trace.steps))
+                         if trace.steps[c].parent == step.id)
+    return out
+
+
+def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a gradient over the axes broadcasting added, back to the input's ``shape``."""
+    if g.shape == shape:
+        return g
+    g = g.sum(axis=tuple(range(g.ndim - len(shape)))) if g.ndim > len(shape) else g
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return (g.sum(axis=axes, keepdims=True) if axes else g).reshape(shape)

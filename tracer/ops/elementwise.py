@@ -1,0 +1,167 @@
+"""Element-wise primitives: arithmetic with broadcasting, and the activation functions.
+
+Each op: its forward, its local gradient (``vjp``), its formula and its narration, declared once.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import primitive, unbroadcast
+
+
+def _fits(a: np.ndarray, b: np.ndarray) -> str | None:
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        return f"shapes {a.shape} and {b.shape} do not broadcast"
+    return None
+
+
+# ---- arithmetic -----------------------------------------------------------------------------
+@primitive("add", formula="{out} = {a} + {b}", grad="d{a} = d{out};  d{b} = d{out}",
+           narration="Add {b} to {a}, entry by entry.", check=_fits)
+def add(a, b):
+    def vjp(g, need):
+        return (unbroadcast(g, a.shape) if need[0] else None,
+                unbroadcast(g, b.shape) if need[1] else None)
+    return a + b, vjp
+
+
+@primitive("sub", formula="{out} = {a} − {b}", grad="d{a} = d{out};  d{b} = −d{out}",
+           narration="Subtract {b} from {a}, entry by entry.", check=_fits)
+def sub(a, b):
+    def vjp(g, need):
+        return (unbroadcast(g, a.shape) if need[0] else None,
+                unbroadcast(-g, b.shape) if need[1] else None)
+    return a - b, vjp
+
+
+@primitive("mul", formula="{out} = {a} ⊙ {b}", grad="d{a} = d{out} ⊙ {b};  d{b} = d{out} ⊙ {a}",
+           narration="Multiply {a} by {b}, entry by entry.", check=_fits)
+def mul(a, b):
+    def vjp(g, need):
+        return (unbroadcast(g * b, a.shape) if need[0] else None,
+                unbroadcast(g * a, b.shape) if need[1] else None)
+    return a * b, vjp
+
+
+@primitive("div", formula="{out} = {a} / {b}", grad="d{a} = d{out} / {b};  d{b} = −d{out} ⊙ {a} / {b}²",
+           narration="Divide {a} by {b}, entry by entry.", check=_fits)
+def div(a, b):
+    out = a / b
+
+    def vjp(g, need):
+        return (unbroadcast(g / b, a.shape) if need[0] else None,
+                unbroadcast(-g * out / b, b.shape) if need[1] else None)
+    return out, vjp
+
+
+@primitive("neg", formula="{out} = −{x}", grad="d{x} = −d{out}", narration="Flip the sign of {x}.")
+def neg(x):
+    return -x, lambda g, need: (-g,)
+
+
+@primitive("pow", formula="{out} = {a}^{b}", grad="d{a} = d{out} ⊙ {b}·{a}^({b}−1)",
+           narration="Raise {a} to the power {b}.", check=_fits)
+def pow(a, b):
+    out = a ** b
+
+    def vjp(g, need):
+        da = unbroadcast(g * b * a ** (b - 1), a.shape) if need[0] else None
+        db = None
+        if need[1]:  # d/db a^b = a^b·ln a, defined where a > 0
+            db = unbroadcast(g * out * np.log(np.where(a > 0, a, 1.0)), b.shape)
+        return da, db
+    return out, vjp
+
+
+@primitive("maximum", formula="{out} = max({a}, {b})", grad="the larger input gets d{out} (ties share it)",
+           narration="Keep the larger of {a} and {b}, entry by entry.", check=_fits)
+def maximum(a, b):
+    def vjp(g, need):
+        wa = (a > b) + 0.5 * (a == b)
+        return (unbroadcast(g * wa, a.shape) if need[0] else None,
+                unbroadcast(g * (1 - wa), b.shape) if need[1] else None)
+    return np.maximum(a, b), vjp
+
+
+# ---- functions of one tensor -------------------------------------------------------------------
+@primitive("exp", formula="{out} = e^{x}", grad="d{x} = d{out} ⊙ {out}",
+           narration="Raise e to the power of every entry of {x}.")
+def exp(x):
+    out = np.exp(x)
+    return out, lambda g, need: (g * out,)
+
+
+@primitive("log", formula="{out} = ln {x}", grad="d{x} = d{out} / {x}",
+           narration="Take the natural logarithm of every entry of {x}.")
+def log(x):
+    return np.log(x), lambda g, need: (g / x,)
+
+
+@primitive("sqrt", formula="{out} = √{x}", grad="d{x} = d{out} / (2·{out})",
+           narration="Take the square root of every entry of {x}.")
+def sqrt(x):
+    out = np.sqrt(x)
+    return out, lambda g, need: (g / (2 * out),)
+
+
+@primitive("abs", formula="{out} = |{x}|", grad="d{x} = d{out} ⊙ sign({x})",
+           narration="Take the absolute value of every entry of {x}.")
+def abs(x):
+    return np.abs(x), lambda g, need: (g * np.sign(x),)
+
+
+@primitive("relu", formula="{out} = max(0, {x})", grad="d{x} = d{out} ⊙ [{x} > 0]",
+           narration="ReLU keeps the positive entries of {x} and turns the negative ones into 0.")
+def relu(x):
+    return np.maximum(x, 0), lambda g, need: (g * (x > 0),)
+
+
+@primitive("leaky_relu", formula="{out} = max({alpha}·{x}, {x})", grad="d{x} = d{out} ⊙ (1 if {x} > 0 else {alpha})",
+           narration="Leaky ReLU keeps the positive entries of {x} and scales the negative ones by {alpha}.")
+def leaky_relu(x, *, alpha=0.01):
+    slope = np.where(x > 0, 1.0, alpha)
+    return x * slope, lambda g, need: (g * slope,)
+
+
+@primitive("sigmoid", formula="{out} = 1 / (1 + e^−{x})", grad="d{x} = d{out} ⊙ {out} ⊙ (1 − {out})",
+           narration="The sigmoid squashes every entry of {x} into the range 0 to 1.")
+def sigmoid(x):
+    out = np.exp(-np.logaddexp(0.0, -x))  # 1 / (1 + e^-x) without overflow for large |x|
+    return out, lambda g, need: (g * out * (1 - out),)
+
+
+@primitive("tanh", formula="{out} = tanh({x})", grad="d{x} = d{out} ⊙ (1 − {out}²)",
+           narration="tanh squashes every entry of {x} into the range −1 to 1.")
+def tanh(x):
+    out = np.tanh(x)
+    return out, lambda g, need: (g * (1 - out * out),)
+
+
+_C = np.sqrt(2 / np.pi)
+
+
+@primitive("gelu", formula="{out} = ½·{x}·(1 + tanh(√(2/π)·({x} + 0.044715·{x}³)))",
+           grad="d{x} = d{out} ⊙ GELU′({x})",
+           narration="GELU lets positive entries of {x} through and softly damps the negative ones.")
+def gelu(x):
+    t = np.tanh(_C * (x + 0.044715 * x ** 3))
+
+    def vjp(g, need):
+        return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _C * (1 + 3 * 0.044715 * x * x)),)
+    return 0.5 * x * (1 + t), vjp
+
+
+@primitive("step", formula="{out} = 1 if {x} > {threshold} else 0", grad="d{x} = 0 (the step is flat)",
+           narration="Fire (1) where {x} is above the threshold {threshold}, otherwise stay at 0.")
+def step(x, *, threshold=0.0):
+    return (x > threshold).astype(x.dtype), lambda g, need: (np.zeros_like(x),)
+
+
+@primitive("clip", formula="{out} = clip({x}, {a_min}, {a_max})", grad="d{x} = d{out} where {x} is inside the range, else 0",
+           narration="Clip every entry of {x} into the range [{a_min}, {a_max}].")
+def clip(x, *, a_min=None, a_max=None):
+    lo = -np.inf if a_min is None else a_min
+    hi = np.inf if a_max is None else a_max
+    return np.clip(x, lo, hi), lambda g, need: (g * ((x >= lo) & (x <= hi)),)

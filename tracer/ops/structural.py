@@ -1,0 +1,167 @@
+"""Primitives that multiply, move, cut, join or select: matmul, transpose, reshape, concat, split,
+indexing, gather (embedding lookup), where (masking), and the reductions sum, mean and max.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import primitive, unbroadcast
+
+
+def _swap(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+def _check_matmul(a: np.ndarray, b: np.ndarray) -> str | None:
+    if a.ndim == 0 or b.ndim == 0:
+        return "matmul needs operands with at least one dimension"
+    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner_b:
+        return f"inner dimensions {a.shape[-1]} and {inner_b} differ"
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        return f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} do not broadcast"
+    return None
+
+
+@primitive("matmul", formula="{out} = {a} · {b}", grad="d{a} = d{out} · {b}ᵀ;  d{b} = {a}ᵀ · d{out}",
+           narration="Multiply {a} by {b}: each entry of {out} is a row of {a} times a column of {b}, summed.",
+           check=_check_matmul)
+def matmul(a, b):
+    def vjp(g, need):
+        a2 = a[None, :] if a.ndim == 1 else a  # 1-D operands act as a row / a column
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        da = unbroadcast(g2 @ _swap(b2), a2.shape).reshape(a.shape) if need[0] else None
+        db = unbroadcast(_swap(a2) @ g2, b2.shape).reshape(b.shape) if need[1] else None
+        return da, db
+    return a @ b, vjp
+
+
+@primitive("transpose", formula="{out} = {x}ᵀ", grad="d{x} = d{out}ᵀ",
+           narration="Transpose {x}: its rows become columns.")
+def transpose(x, *, axes=None):
+    inverse = None if axes is None else tuple(np.argsort(axes))
+    return np.transpose(x, axes), lambda g, need: (np.transpose(g, inverse),)
+
+
+@primitive("reshape", formula="{out} = reshape({x}, {shape})", grad="d{x} = reshape(d{out}, shape of {x})",
+           narration="Rearrange the entries of {x} into the shape {shape}.")
+def reshape(x, *, shape):
+    return np.reshape(x, shape), lambda g, need: (np.reshape(g, x.shape),)
+
+
+@primitive("concat", formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
+           narration="Join {xs} side by side along axis {axis}.")
+def concat(*xs, axis=0):
+    cuts = np.cumsum([x.shape[axis] for x in xs])[:-1]
+    return np.concatenate(xs, axis=axis), lambda g, need: tuple(np.split(g, cuts, axis=axis))
+
+
+@primitive("split", formula="{out} = split({x}, {sections})", grad="d{x} = [d{out}] joined back",
+           narration="Cut {x} into {sections} pieces along axis {axis}.")
+def split(x, *, sections, axis=0):
+    parts = np.split(x, sections, axis=axis)
+
+    def vjp(gs, need):
+        return (np.concatenate([np.zeros_like(p) if g is None else g for p, g in zip(parts, gs)],
+                               axis=axis),)
+    return tuple(parts), vjp
+
+
+def index_text(index: object) -> str:
+    """``[:, 0:2]`` for ``(slice(None), slice(0, 2))``: how an index reads in a formula."""
+    def one(i: object) -> str:
+        if isinstance(i, slice):
+            s = "" if i.start is None else str(i.start)
+            s += ":" + ("" if i.stop is None else str(i.stop))
+            return s + ("" if i.step is None else f":{i.step}")
+        if i is None:
+            return "None"
+        if i is Ellipsis:
+            return "..."
+        return str(np.asarray(i).tolist())
+    parts = index if isinstance(index, tuple) else (index,)
+    return "[" + ", ".join(one(i) for i in parts) + "]"
+
+
+@primitive("slice", formula="{out} = {x}{text}", grad="d{x}{text} += d{out}, zeros elsewhere",
+           narration="Take the part {text} of {x}.")
+def getitem(x, *, index, text=""):
+    def vjp(g, need):
+        dx = np.zeros_like(x)
+        np.add.at(dx, index, g)  # add.at: repeated indices each add their share
+        return (dx,)
+    return x[index], vjp
+
+
+def _check_gather(table: np.ndarray, indices: np.ndarray, axis: int = 0) -> str | None:
+    if indices.ndim > 1 or indices.dtype.kind not in "iu":
+        return "indices must be a 1-D list of integers"
+    n = table.shape[axis]
+    if indices.size and (indices.min() < -n or indices.max() >= n):
+        return f"an index is outside 0..{n - 1}"
+    return None
+
+
+@primitive("gather", formula="{out} = {table}[{indices}]", grad="d{table}[{indices}] += d{out}",
+           narration="Look up the entries {indices} of {table} along axis {axis} (an embedding lookup).",
+           check=_check_gather)
+def gather(table, indices, *, axis=0):
+    def vjp(g, need):
+        dt = np.zeros_like(table)
+        np.add.at(np.moveaxis(dt, axis, 0), indices, np.moveaxis(g, axis, 0))
+        return dt, None
+    return np.take(table, indices, axis=axis), vjp
+
+
+@primitive("where", formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
+           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).", allow_inf=True)
+def where(cond, a, b):
+    def vjp(g, need):
+        return (None, unbroadcast(np.where(cond, g, 0.0), a.shape) if need[1] else None,
+                unbroadcast(np.where(cond, 0.0, g), b.shape) if need[2] else None)
+    return np.where(cond, a, b), vjp
+
+
+# ---- reductions -----------------------------------------------------------------------------
+def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    return tuple(sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
+
+
+def _expand(g: np.ndarray, x: np.ndarray, axis: object, keepdims: bool) -> np.ndarray:
+    """An output gradient broadcast back over the axes a reduction removed."""
+    if not keepdims:
+        g = np.expand_dims(g, _axes(axis, x.ndim))
+    return np.broadcast_to(g, x.shape)
+
+
+@primitive("sum", formula="{out} = Σ {x}", grad="d{x} = d{out} copied to every entry",
+           narration="Add up the entries of {x} (axis: {axis}).")
+def sum(x, *, axis=None, keepdims=False):
+    return np.sum(x, axis=axis, keepdims=keepdims), lambda g, need: (_expand(g, x, axis, keepdims).copy(),)
+
+
+@primitive("mean", formula="{out} = mean({x})", grad="d{x} = d{out} / n, copied to every entry",
+           narration="Average the entries of {x} (axis: {axis}).")
+def mean(x, *, axis=None, keepdims=False):
+    n = int(np.prod([x.shape[a] for a in _axes(axis, x.ndim)]))
+    return np.mean(x, axis=axis, keepdims=keepdims), lambda g, need: (_expand(g, x, axis, keepdims) / n,)
+
+
+@primitive("max", formula="{out} = max({x})", grad="d{x} = d{out} at the maximum (ties share it)",
+           narration="Take the largest entry of {x} (axis: {axis}).")
+def max(x, *, axis=None, keepdims=False):
+    out = np.max(x, axis=axis, keepdims=True)
+
+    def vjp(g, need):
+        hit = x == out
+        return (_expand(g, x, axis, keepdims) * hit / hit.sum(axis=axis, keepdims=True),)
+    return (out if keepdims else np.squeeze(out, axis=_axes(axis, x.ndim))), vjp

@@ -1,0 +1,229 @@
+"""Tensor: a NumPy array that records every op it takes part in.
+
+Arrays and Python numbers mix freely with tensors (``W @ X + 1``, ``np.exp(t)``,
+``np.maximum(t, 0)``). A NumPy function the tracer does not know raises
+:class:`~tracer.errors.UnsupportedError` instead of running outside the trace.
+
+>>> import numpy as np, tracer
+>>> x = tracer.tensor([[1.0, -2.0], [3.0, 4.0]], name="X")
+>>> y = np.maximum(x, 0) + 1
+>>> y.numpy()
+array([[2., 1.],
+       [4., 5.]])
+>>> np.linalg.det(x)
+Traceback (most recent call last):
+...
+tracer.errors.UnsupportedError: np.linalg.det is not supported on tracer tensors: it would run outside the trace (use tensor.numpy() to read values)
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from .errors import UnsupportedError
+
+if TYPE_CHECKING:
+    from .ops.core import Node
+
+ArrayLike = Any  # anything np.asarray accepts, or a Tensor
+
+
+class Tensor:
+    """An immutable array in the trace, with a name, a kind and (after ``backward``) a gradient.
+
+    Parameters
+    ----------
+    data : array_like
+        The values; integers become float64, float32 stays float32.
+    name : str, optional
+        Shown in formulas, captions and grids (``W1``, ``X``, ``Q``).
+    kind : {"input", "param", "activation", "grad", "const"}
+    requires_grad : bool
+        Whether ``backward()`` computes a gradient for this tensor (parameters do).
+    """
+
+    __slots__ = ("data", "name", "kind", "requires_grad", "grad", "version", "_node", "_k", "_done")
+    __array_priority__ = 1000.0
+
+    def __init__(self, data: ArrayLike, name: str | None = None, kind: str = "input",
+                 requires_grad: bool = False) -> None:
+        arr = np.array(data, copy=True)
+        if arr.dtype.kind in "iub" and kind != "const":
+            arr = arr.astype(np.float64)
+        elif arr.dtype.kind == "f" and arr.dtype not in (np.float32, np.float64):
+            arr = arr.astype(np.float64)
+        elif arr.dtype.kind not in "fiub":
+            raise UnsupportedError(f"tensor {name or ''}: dtype {arr.dtype} is not numeric")
+        arr.flags.writeable = False
+        self.data: np.ndarray = arr
+        self.name = name or kind
+        self.kind = kind
+        self.requires_grad = requires_grad
+        self.grad: np.ndarray | None = None
+        self.version = 0
+        self._node: Node | None = None
+        self._k = 0
+        self._done = False
+
+    @classmethod
+    def _result(cls, data: np.ndarray, name: str, node: Node | None, k: int) -> Tensor:
+        """Wrap an op's output without copying it."""
+        t = cls.__new__(cls)
+        data.flags.writeable = False
+        t.data, t.name, t.kind, t.grad, t.version = data, name, "activation", None, 0
+        t.requires_grad, t._node, t._k, t._done = node is not None, node, k, False
+        return t
+
+    # ---- reading ---------------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    dtype = property(lambda self: self.data.dtype)
+
+    def numpy(self) -> np.ndarray:
+        """The values as a read-only NumPy array (no copy)."""
+        return self.data
+
+    def item(self) -> float:
+        return self.data.item()
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", threshold=40)
+        return f"Tensor({self.name}, shape={self.shape}, {body})"
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise UnsupportedError(
+            f"converting tensor {self.name} to a NumPy array would leave the trace; "
+            "use tensor.numpy() to read its values")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise UnsupportedError(f"tensor {self.name} is immutable: build a new one with tracer.where or concat")
+
+    def named(self, name: str) -> Tensor:
+        """Rename this tensor (and its trace record) for formulas and grids; returns ``self``."""
+        self.name = name
+        from .ops.core import rename_in_trace
+
+        rename_in_trace(self, name)
+        return self
+
+    # ---- ops -------------------------------------------------------------------------------
+    def __add__(self, o: ArrayLike) -> Tensor: return _ops.add(self, o)
+    def __radd__(self, o: ArrayLike) -> Tensor: return _ops.add(o, self)
+    def __sub__(self, o: ArrayLike) -> Tensor: return _ops.sub(self, o)
+    def __rsub__(self, o: ArrayLike) -> Tensor: return _ops.sub(o, self)
+    def __mul__(self, o: ArrayLike) -> Tensor: return _ops.mul(self, o)
+    def __rmul__(self, o: ArrayLike) -> Tensor: return _ops.mul(o, self)
+    def __truediv__(self, o: ArrayLike) -> Tensor: return _ops.div(self, o)
+    def __rtruediv__(self, o: ArrayLike) -> Tensor: return _ops.div(o, self)
+    def __pow__(self, o: ArrayLike) -> Tensor: return _ops.pow(self, o)
+    def __rpow__(self, o: ArrayLike) -> Tensor: return _ops.pow(o, self)
+    def __matmul__(self, o: ArrayLike) -> Tensor: return _ops.matmul(self, o)
+    def __rmatmul__(self, o: ArrayLike) -> Tensor: return _ops.matmul(o, self)
+    def __neg__(self) -> Tensor: return _ops.neg(self)
+    def __abs__(self) -> Tensor: return _ops.abs(self)
+    def __getitem__(self, index: Any) -> Tensor: return _ops.getitem(self, index)
+
+    def _compare(self, other: Any) -> Any:
+        raise UnsupportedError(
+            f"comparing tensor {self.name} is not recorded; use tracer.step(x, threshold=...) "
+            "or tracer.where(condition, a, b)")
+
+    __lt__ = __le__ = __gt__ = __ge__ = _compare
+
+    @property
+    def T(self) -> Tensor:
+        return _ops.transpose(self)
+
+    def transpose(self, *axes: int | Sequence[int], name: str | None = None) -> Tensor:
+        flat = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        return _ops.transpose(self, axes=tuple(flat) if flat else None, name=name)
+
+    def reshape(self, *shape: int | Sequence[int], name: str | None = None) -> Tensor:
+        flat = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        return _ops.reshape(self, shape=tuple(flat), name=name)
+
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
+            name: str | None = None) -> Tensor:
+        return _ops.sum(self, axis=axis, keepdims=keepdims, name=name)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
+            name: str | None = None) -> Tensor:
+        return _ops.mean(self, axis=axis, keepdims=keepdims, name=name)
+
+    def max(self, axis: int | None = None, keepdims: bool = False, name: str | None = None) -> Tensor:
+        return _ops.max(self, axis=axis, keepdims=keepdims, name=name)
+
+    def exp(self) -> Tensor: return _ops.exp(self)
+    def log(self) -> Tensor: return _ops.log(self)
+    def sqrt(self) -> Tensor: return _ops.sqrt(self)
+    def abs(self) -> Tensor: return _ops.abs(self)
+
+    def clip(self, a_min: float | None = None, a_max: float | None = None) -> Tensor:
+        return _ops.clip(self, a_min=a_min, a_max=a_max)
+
+    def backward(self, grad: ArrayLike | None = None) -> None:
+        """Compute the gradient of this tensor with respect to everything that requires one.
+
+        Records one backward step per forward step differentiated (see :mod:`tracer.autograd`).
+        """
+        from .autograd import backward
+
+        backward(self, grad)
+
+    # ---- NumPy interop ---------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        fn = _ops.NUMPY_UFUNCS.get(ufunc)
+        if method != "__call__" or kwargs or fn is None:
+            what = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+            extra = f" with {', '.join(kwargs)}" if kwargs and fn is not None else ""
+            raise UnsupportedError(f"{what}{extra} is not supported on tracer tensors: "
+                                   "it would run outside the trace (use tensor.numpy() to read values)")
+        return fn(*inputs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        fn = _ops.NUMPY_FUNCTIONS.get(func)
+        if fn is None:
+            mod = func.__module__.replace("numpy._core", "numpy").replace("numpy.core", "numpy")
+            mod = mod.replace("numpy.linalg._linalg", "numpy.linalg").replace("numpy", "np")
+            mod = "np" if mod.startswith("np.") and mod.count(".") == 1 and "linalg" not in mod else mod
+            raise UnsupportedError(f"{mod}.{func.__name__} is not supported on tracer tensors: "
+                                   "it would run outside the trace (use tensor.numpy() to read values)")
+        return fn(*args, **kwargs)
+
+
+def tensor(data: ArrayLike, name: str | None = None, requires_grad: bool = False,
+           dtype: Any = None) -> Tensor:
+    """An input tensor (data the model is given), e.g. ``X`` or a target ``Y``.
+
+    >>> import tracer
+    >>> tracer.tensor([[1, 2], [3, 4]], name="X").dtype
+    dtype('float64')
+    """
+    arr = np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype)
+    return Tensor(arr, name=name, kind="input", requires_grad=requires_grad)
+
+
+def param(data: ArrayLike, name: str | None = None, dtype: Any = None) -> Tensor:
+    """A trainable parameter (a weight or a bias): it requires a gradient and optimisers update it.
+
+    >>> import tracer
+    >>> W = tracer.param([[1, 0], [0, 1]], name="W1")
+    >>> W.kind, W.requires_grad
+    ('param', True)
+    """
+    arr = np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype)
+    return Tensor(arr, name=name, kind="param", requires_grad=True)
+
+
+from . import ops as _ops  # noqa: E402  (the ops import Tensor: bind them after the class exists)

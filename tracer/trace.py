@@ -1,0 +1,315 @@
+"""The trace: steps and tensors recorded while a program runs, and the context that records them.
+
+A :class:`Trace` is plain data. Viewers (the CLI, the stepper, the scenes, the sheets) only read it;
+the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is the only writer.
+
+>>> import tracer
+>>> with tracer.record() as trace:
+...     x = tracer.tensor([[1.0, -2.0]], name="x")
+...     y = tracer.relu(x, name="h")
+>>> [(s.id, s.op, s.name) for s in trace.steps]
+[(0, 'relu', 'h')]
+>>> trace.tensors[trace.steps[0].outputs[0]].name
+'h'
+"""
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .errors import NonFiniteError, TracerError
+
+PHASES = ("forward", "backward", "update")
+KINDS = ("input", "param", "activation", "grad", "const")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where in the user's code a step came from."""
+
+    file: str
+    line: int
+    code: str
+
+    def __str__(self) -> str:
+        return f"{os.path.basename(self.file)}:{self.line}: {self.code}"
+
+
+@dataclass(slots=True)
+class TensorRecord:
+    """One immutable tensor of the trace: ``t17`` is its id for the trace's whole life.
+
+    ``data`` is the array itself while recording (the very array the computation made: no copy) and
+    is loaded on first access for a trace opened from a file.
+    """
+
+    id: str
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    kind: str
+    producer: int | None = None
+    grad_of: str | None = None
+    version: int = 0
+    _data: np.ndarray | Callable[[], np.ndarray] | None = field(default=None, repr=False)
+    _stats: dict[str, float] | None = field(default=None, repr=False)
+
+    @property
+    def data(self) -> np.ndarray:
+        if callable(self._data):
+            self._data = self._data()
+        return self._data
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def stats(self) -> dict[str, float]:
+        """min, max, mean and NaN / Inf counts, for colour scales (computed once, on demand)."""
+        if self._stats is None:
+            a = np.asarray(self.data)
+            finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a.astype(np.float64)
+            self._stats = {
+                "min": float(finite.min()) if finite.size else 0.0,
+                "max": float(finite.max()) if finite.size else 0.0,
+                "mean": float(finite.mean()) if finite.size else 0.0,
+                "nan": int(np.isnan(a).sum()) if a.dtype.kind == "f" else 0,
+                "inf": int(np.isinf(a).sum()) if a.dtype.kind == "f" else 0,
+            }
+        return self._stats
+
+
+@dataclass(slots=True)
+class Step:
+    """One op as it ran: forward, its gradient (backward) or a parameter update.
+
+    ``inputs`` and ``outputs`` are tensor ids. A backward step has ``grad_of`` (the forward step it
+    differentiates) and ``grad_map`` (forward input id to the id of its gradient).
+    """
+
+    id: int
+    phase: str
+    op: str
+    name: str
+    inputs: list[str]
+    outputs: list[str]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    parent: int | None = None
+    depth: int = 0
+    src: Source | None = None
+    formula: str = ""
+    narration: str = ""
+    grad_of: int | None = None
+    grad_map: dict[str, str] = field(default_factory=dict)
+    nonfinite: int = 0
+
+
+class Trace:
+    """Everything one recorded run did: ``steps`` in execution order and ``tensors`` by id."""
+
+    def __init__(self, meta: dict[str, Any] | None = None) -> None:
+        self.steps: list[Step] = []
+        self.tensors: dict[str, TensorRecord] = {}
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.sources: dict[str, str] = {}
+        self._by_name: dict[str, int] | None = None
+        self._children: dict[int | None, list[int]] | None = None
+        self._rec: _Recorder | None = None
+
+    # ---- reading ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __repr__(self) -> str:
+        return f"<Trace {len(self.steps)} steps, {len(self.tensors)} tensors>"
+
+    def step(self, key: int | str) -> Step:
+        """A step by id (``3``, ``"3"``) or by name (``"encoder.layer1.matmul"``)."""
+        if isinstance(key, str) and key.lstrip("-").isdigit():
+            key = int(key)
+        if isinstance(key, int):
+            if 0 <= key < len(self.steps):
+                return self.steps[key]
+            raise TracerError(f"no step {key}: the trace has steps 0..{len(self.steps) - 1}")
+        if self._by_name is None or len(self._by_name) != len(self.steps):
+            self._by_name = {s.name: s.id for s in self.steps}
+        if key not in self._by_name:
+            raise TracerError(f"no step named {key!r} in the trace")
+        return self.steps[self._by_name[key]]
+
+    def tensor(self, tid: str) -> TensorRecord:
+        """The tensor record ``tid`` (e.g. ``"t17"``)."""
+        try:
+            return self.tensors[tid]
+        except KeyError:
+            raise TracerError(f"no tensor {tid!r} in the trace") from None
+
+    def children(self, step: Step | int | None) -> list[Step]:
+        """The child steps of a composite step (or the top-level steps for ``None``)."""
+        if self._children is None or sum(map(len, self._children.values())) != len(self.steps):
+            self._children = {}
+            for s in self.steps:
+                self._children.setdefault(s.parent, []).append(s.id)
+        sid = step.id if isinstance(step, Step) else step
+        return [self.steps[i] for i in self._children.get(sid, [])]
+
+    def phase(self, phase: str) -> list[Step]:
+        """The steps of one phase (``forward``, ``backward`` or ``update``)."""
+        return [s for s in self.steps if s.phase == phase]
+
+    def names(self) -> list[str]:
+        """Every step name, in order: the published hook names of this trace."""
+        return [s.name for s in self.steps]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the trace to ``path`` atomically (see :mod:`tracer.io`)."""
+        from .io import save
+
+        save(self, path)
+
+
+# ---- recording --------------------------------------------------------------------------------
+_active: list[Trace] = []
+
+# Frames from these files are the engine itself: a step's source is the first frame outside them.
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+_ENGINE_FILES = {os.path.join(_ENGINE_DIR, f) for f in ("tensor.py", "trace.py", "autograd.py", "optim.py")}
+_NUMPY_DIR = os.path.dirname(np.__file__)
+_internal_cache: dict[str, bool] = {}
+
+
+def _is_internal(filename: str) -> bool:
+    hit = _internal_cache.get(filename)
+    if hit is None:
+        path = os.path.abspath(filename)
+        hit = (path in _ENGINE_FILES or path.startswith(os.path.join(_ENGINE_DIR, "ops") + os.sep)
+               or path.startswith(_NUMPY_DIR + os.sep) or filename.startswith("<__array_function__"))
+        _internal_cache[filename] = hit
+    return hit
+
+
+def user_source() -> Source | None:
+    """The first frame outside the engine: the user's line that caused the current op."""
+    frame = sys._getframe(1)
+    while frame is not None and _is_internal(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    file, line = frame.f_code.co_filename, frame.f_lineno
+    code = linecache.getline(file, line).strip()
+    try:
+        rel = os.path.relpath(file)
+        file = file if rel.startswith("..") else rel
+    except ValueError:  # another drive on Windows
+        pass
+    return Source(file, line, code)
+
+
+class _Recorder:
+    """The mutable state of a trace being recorded: scopes, open composite steps, tensor ids."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.prefixes: list[str] = [""]
+        self.parents: list[int] = []
+        self.name_counts: dict[str, int] = {}
+        self.used: set[str] = set()
+        self.ids: dict[int, str] = {}  # id(ndarray) -> tensor id; the record keeps the array alive
+        self.consts: dict[tuple[str, float], str] = {}
+
+    def unique_name(self, short: str) -> str:
+        """``short`` under the current scope, made unique with a ``_1``, ``_2`` ... suffix."""
+        prefix = self.prefixes[-1]
+        return self.unique(f"{prefix}.{short}" if prefix else short)
+
+    def unique(self, name: str) -> str:
+        n = self.name_counts.get(name, 0)
+        candidate = name if n == 0 else f"{name}_{n}"
+        while candidate in self.used:  # a user may have named a step "x_1" already
+            n += 1
+            candidate = f"{name}_{n}"
+        self.name_counts[name] = n + 1
+        self.used.add(candidate)
+        return candidate
+
+
+def current() -> Trace | None:
+    """The trace being recorded, or ``None`` outside :func:`record`."""
+    return _active[-1] if _active else None
+
+
+@contextmanager
+def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
+    """Record every op run inside the block into a new :class:`Trace`.
+
+    Parameters
+    ----------
+    strict : bool
+        Raise :class:`~tracer.errors.NonFiniteError` at the first step whose output holds a NaN or
+        an infinity (masked ``-inf`` scores are expected and allowed). Otherwise they are counted
+        in ``Step.nonfinite``.
+    **meta
+        Stored in ``Trace.meta`` (``title=``, ``description=`` ...).
+
+    Examples
+    --------
+    >>> import tracer
+    >>> with tracer.record(title="demo") as trace:
+    ...     y = tracer.tensor([1.0, 2.0], name="x") * 3
+    >>> trace.meta["title"], trace.steps[0].formula
+    ('demo', 'mul = x ⊙ 3')
+    """
+    trace = Trace(meta)
+    trace._rec = _Recorder(strict)
+    _active.append(trace)
+    try:
+        yield trace
+    finally:
+        _active.remove(trace)
+        trace._rec = None
+
+
+@contextmanager
+def scope(name: str) -> Iterator[None]:
+    """Prefix the names of the steps recorded inside the block, e.g. ``encoder.layer1``.
+
+    >>> import tracer
+    >>> with tracer.record() as trace, tracer.scope("encoder"), tracer.scope("layer1"):
+    ...     z = tracer.tensor([[1.0]], name="W1") @ tracer.tensor([[2.0]], name="X")
+    >>> trace.steps[0].name
+    'encoder.layer1.matmul'
+    """
+    trace = current()
+    if trace is None or trace._rec is None:
+        yield
+        return
+    rec = trace._rec
+    prefix = rec.prefixes[-1]
+    rec.prefixes.append(f"{prefix}.{name}" if prefix else name)
+    try:
+        yield
+    finally:
+        rec.prefixes.pop()
+
+
+def check_finite(trace: Trace, step: Step, arrays: list[np.ndarray], allow_inf: bool = False) -> None:
+    """Count NaN / Inf in a step's outputs; raise in strict mode. One cheap pass: a sum."""
+    bad = 0
+    for a in arrays:
+        if a.dtype.kind == "f" and a.size and not np.isfinite(a.sum()):
+            bad += int(np.isnan(a).sum()) if allow_inf else int((~np.isfinite(a)).sum())
+    step.nonfinite = bad
+    if bad and trace._rec is not None and trace._rec.strict:
+        where = f" ({step.src})" if step.src else ""
+        raise NonFiniteError(f"{step.name} {step.op}: {bad} NaN/Inf value(s) in the output{where}")
