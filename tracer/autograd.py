@@ -13,8 +13,8 @@ parent step of their own.
 ...     loss.backward()
 >>> w.grad
 array([ 4., -2.])
->>> [s.name for s in trace.phase("backward")]
-['loss.grad', 'mul.grad']
+>>> [s.name for s in trace.phase("backward")]   # w feeds mul twice: its two gradients are summed
+['loss.grad', 'mul.grad', 'w.grad_sum']
 """
 from __future__ import annotations
 
