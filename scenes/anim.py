@@ -1,0 +1,167 @@
+"""Three cheap animations the players are built from (measured: a ``Transform`` copies and aligns
+both mobjects on every use; these touch only what changes).
+
+- :class:`Reveal` fades numbers that were built hidden (opacity 0) in place: reveal by opacity.
+- :class:`Glide` moves the one highlight box to the next row, column or cell.
+- :class:`Swap` puts new content in a holder (the work line, a running partial sum) when it starts,
+  so a whole cell's micro-steps batch into one ``Succession``.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+from manim import Animation, VGroup, VMobject, linear, smooth
+
+
+class Reveal(Animation):
+    """Fade ``mobjects`` from their current opacity to ``to`` (1: reveal, 0: hide)."""
+
+    def __init__(self, mobjects: Iterable[VMobject], to: float = 1.0, **kwargs) -> None:
+        self.targets = [m for m in mobjects if m is not None]
+        self.to = to
+        kwargs.setdefault("run_time", 0.3)
+        handle = self.targets[0] if len(self.targets) == 1 else VGroup(*self.targets)
+        super().__init__(handle, rate_func=kwargs.pop("rate_func", linear), **kwargs)
+
+    def create_starting_mobject(self) -> VMobject:
+        return self.mobject  # nothing to copy: interpolation only sets opacities
+
+    def begin(self) -> None:
+        self.start = [m.get_fill_opacity() for m in self.targets]
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        for m, s in zip(self.targets, self.start):
+            m.set_opacity(s + (self.to - s) * a)
+
+
+class Appear(Animation):
+    """Fade a whole mobject in (or out) without copying it: every part goes from 0 to its own
+    opacity, so parts built hidden stay hidden (``FadeIn`` copies the mobject to fade it)."""
+
+    def __init__(self, mob: VMobject, out: bool = False, **kwargs) -> None:
+        self.out = out
+        self.parts = [m for m in mob.get_family() if len(m.points)]
+        self.fills = [m.get_fill_opacity() for m in self.parts]
+        self.strokes = [m.get_stroke_opacity() for m in self.parts]
+        kwargs.setdefault("run_time", 0.45)
+        super().__init__(mob, rate_func=kwargs.pop("rate_func", linear), **kwargs)
+        if not out:
+            self.interpolate_mobject(0.0)
+
+    def create_starting_mobject(self) -> VMobject:
+        return self.mobject
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        a = 1 - a if self.out else a
+        for m, f, s in zip(self.parts, self.fills, self.strokes):
+            m.set_fill(opacity=f * a, family=False)
+            m.set_stroke(opacity=s * a, family=False)
+
+
+class Follow(Animation):
+    """Carry ``mob`` along with the camera: an affine move from one view to another, no copy."""
+
+    def __init__(self, mob: VMobject, c0: np.ndarray, s0: float, c1: np.ndarray, s1: float, **kwargs) -> None:
+        self.c0, self.s0, self.c1, self.s1 = np.asarray(c0, float), s0, np.asarray(c1, float), s1
+        kwargs.setdefault("run_time", 0.7)
+        super().__init__(mob, rate_func=kwargs.pop("rate_func", smooth), **kwargs)
+
+    def create_starting_mobject(self) -> VMobject:
+        return self.mobject
+
+    def begin(self) -> None:
+        self.parts = [m for m in self.mobject.get_family() if len(m.points)]
+        self.starts = [m.points.copy() for m in self.parts]
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        c = self.c0 + (self.c1 - self.c0) * a
+        s = self.s0 + (self.s1 - self.s0) * a
+        for m, p in zip(self.parts, self.starts):
+            m.points = (p - self.c0) * (s / self.s0) + c
+
+
+class Glide(Animation):
+    """Move and resize ``box`` (a rectangle) onto ``target`` (a rectangle of the same kind)."""
+
+    def __init__(self, box: VMobject, target: VMobject, **kwargs) -> None:
+        self.target = target
+        kwargs.setdefault("run_time", 0.25)
+        super().__init__(box, rate_func=kwargs.pop("rate_func", smooth), **kwargs)
+
+    def create_starting_mobject(self) -> VMobject:
+        return self.mobject
+
+    def begin(self) -> None:
+        self.start_points = self.mobject.points.copy()
+        self.end_points = self.target.points.copy()
+        if len(self.start_points) != len(self.end_points):
+            self.start_points = self.end_points
+        self.start_opacity = self.mobject.get_stroke_opacity()
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        self.mobject.points = self.start_points + (self.end_points - self.start_points) * a
+        if self.start_opacity < 1:
+            self.mobject.set_stroke(opacity=self.start_opacity + (1 - self.start_opacity) * a)
+
+
+class Swap(Animation):
+    """Show ``content`` in ``holder`` (hiding what it showed) when this animation starts.
+
+    The content joins the holder, hidden, when the Swap is *made*, so the holder's family does not
+    change while a play runs (Manim freezes the list of moving mobjects when a play begins);
+    :func:`prune` drops the hidden leftovers between plays.
+    """
+
+    def __init__(self, holder: VGroup, content: VMobject | None, **kwargs) -> None:
+        self.content = content
+        if content is not None:
+            content.set_opacity(0)
+            holder.add(content)
+        kwargs.setdefault("run_time", 0.15)
+        super().__init__(holder, rate_func=kwargs.pop("rate_func", linear), **kwargs)
+
+    def create_starting_mobject(self) -> VMobject:
+        return self.mobject
+
+    def begin(self) -> None:
+        for m in self.mobject.submobjects:
+            if m is not self.content:
+                m.set_opacity(0)
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        if self.content is not None:
+            self.content.set_opacity(self.rate_func(alpha))
+
+
+def prune(holder: VGroup) -> None:
+    """Drop the hidden contents a holder kept from earlier swaps (call between plays)."""
+    holder.submobjects = [m for m in holder.submobjects if m.get_fill_opacity() > 0.01]
+
+
+def box_like(target: VMobject, color: str, width: float = 3.0) -> VMobject:
+    """A highlight rectangle with the same point layout as ``target`` (so it can glide)."""
+    from manim import Rectangle
+
+    box = Rectangle(width=max(target.width, 0.05), height=max(target.height, 0.05),
+                    stroke_color=color, stroke_width=width, fill_opacity=0.0)
+    return box.move_to(target)
+
+
+def hold(run_time: float) -> Animation:
+    """A pause inside a Succession (an empty animation of ``run_time``)."""
+    from manim import Wait
+
+    return Wait(run_time)
+
+
+def points_equal(a: VMobject, b: VMobject) -> bool:
+    return len(a.points) == len(b.points) and np.allclose(a.points, b.points)

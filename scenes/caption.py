@@ -1,0 +1,89 @@
+"""The caption band at the bottom of the frame and the chapter header at its top.
+
+Every step carries a caption: its formula (monospace), the arithmetic being worked right now
+(orange, or blue for gradients) and one sentence of narration in the chosen language, in a font
+that has the language's script. The band is pinned to the camera: when the camera pans, the band
+travels with it (see :class:`~scenes.stage.Stage`).
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
+
+from . import glyphs, style
+
+TEXT_WIDTH = style.FRAME_WIDTH - 0.8
+
+
+def wrap(text: str, lang: str, max_chars: int) -> list[str]:
+    """Break ``text`` into lines of at most ``max_chars`` (by words; by characters for 中文)."""
+    if len(text) <= max_chars:
+        return [text]
+    if lang.startswith("zh"):
+        return [text[i:i + max_chars] for i in range(0, len(text), max_chars)]
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > max_chars:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + ([line] if line else [])
+
+
+def _narration(text: str, lang: str) -> VMobject:
+    per_line = 46 if lang.startswith("zh") else 96
+    lines = wrap(text, lang, per_line)[:2] if text else [""]
+    group = VGroup(*[glyphs.prose(s, lang, "#495057", style.NARRATION_SIZE) for s in lines])
+    group.arrange(DOWN, aligned_edge=LEFT, buff=0.09)
+    return glyphs.fit_width(group, TEXT_WIDTH)
+
+
+class Caption(VGroup):
+    """Formula, work line and narration in a band ``CAPTION_HEIGHT`` tall, centred at the origin
+    frame's bottom; the stage moves it with the camera."""
+
+    def __init__(self, formula: str = "", narration: str = "", lang: str = "en", work: str = "",
+                 work_color: str = style.COMPUTED) -> None:
+        super().__init__()
+        bottom = -style.FRAME_HEIGHT / 2
+        top = bottom + style.CAPTION_HEIGHT
+        self.band = Rectangle(width=style.FRAME_WIDTH + 0.2, height=style.CAPTION_HEIGHT,
+                              stroke_width=0, fill_color=style.PAPER, fill_opacity=0.94)
+        self.band.move_to([0, (top + bottom) / 2, 0])
+        self.rule = Line([-style.FRAME_WIDTH / 2 + 0.3, top, 0], [style.FRAME_WIDTH / 2 - 0.3, top, 0],
+                         stroke_width=1.5, color=style.FAINT)
+        self.formula = glyphs.fit_width(glyphs.mono(formula, style.INK, style.FORMULA_SIZE, bold=True), TEXT_WIDTH)
+        self.formula.move_to([0, top - 0.24, 0], aligned_edge=UP * 0).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
+        self.work = self.work_line(work, work_color)
+        self.narration = _narration(narration, lang)
+        self.narration.next_to([-TEXT_WIDTH / 2, top - 0.86, 0], DOWN, buff=0, aligned_edge=LEFT)
+        self.narration.align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
+        self.add(self.band, self.rule, self.formula, self.work, self.narration)
+
+    def work_line(self, text: str, color: str = style.COMPUTED) -> VMobject:
+        """The arithmetic being worked, placed on the caption's middle line (not added)."""
+        top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT
+        line = glyphs.fit_width(glyphs.mono(text, color, style.FORMULA_SIZE), TEXT_WIDTH)
+        line.move_to([0, top - 0.6, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
+        return line
+
+
+def header(text: str, lang: str = "en") -> VMobject:
+    """The chapter title on a paper strip along the frame's top edge (origin frame)."""
+    label = glyphs.prose(text, lang, style.MUTED, 22, bold=True)
+    corner = np.array([-style.FRAME_WIDTH / 2 + 0.35, style.FRAME_HEIGHT / 2 - 0.3, 0])
+    label.move_to(corner, aligned_edge=LEFT)
+    strip = Rectangle(width=label.width + 0.6, height=0.56, stroke_width=0, fill_color=style.PAPER,
+                      fill_opacity=0.92)
+    strip.move_to([-style.FRAME_WIDTH / 2 + (label.width + 0.6) / 2, style.FRAME_HEIGHT / 2 - 0.28, 0])
+    return VGroup(strip, label)
+
+
+def title_card(title: str, subtitle: str, lang: str = "en") -> VGroup:
+    """The opening card: the walkthrough's title and a one-line summary."""
+    big = glyphs.fit_width(glyphs.title(title, lang, style.INK, 46), style.FRAME_WIDTH - 1.5)
+    small = glyphs.fit_width(glyphs.prose(subtitle, lang, style.MUTED, 24), style.FRAME_WIDTH - 1.5)
+    underline = Line(LEFT * 2.5, RIGHT * 2.5, stroke_width=4, color=style.COMPUTED)
+    card = VGroup(big, underline, small).arrange(DOWN, buff=0.3)
+    return card.move_to(UP * 0.4)

@@ -1,0 +1,157 @@
+"""Curated walkthroughs, and recognising which one a trace is by its structure.
+
+A trace is recognised by what it did, never by names: an ``attention`` step makes it
+self-attention; an L1 penalty on ReLU features next to a reconstruction loss a sparse
+autoencoder; layers that narrow then widen back to the input's shape, with a loss against the
+input, an autoencoder; layers with a backward pass backprop; anything else is generic. A
+``Trace.meta`` hint (``scene=`` or ``model=``) wins when present.
+
+>>> import sys; sys.path.insert(0, "tests")
+>>> import scene_traces as st
+>>> [recognise(f()) for f in (st.autoencoder, st.attention, st.mlp, st.sparse_autoencoder, st.matmul8)]
+['autoencoder', 'attention', 'backprop', 'sparse_autoencoder', 'generic']
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tracer.errors import TracerError
+from tracer.i18n import phrase
+from tracer.trace import Step, Trace
+
+from .plan import LOSS_OPS, Plan, make_beats, parse_steps, visible_steps
+from .stage import Pace
+
+SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")
+LAYER_OPS = ("linear", "matmul")
+
+TITLES = {
+    "autoencoder": ("Autoencoder, by hand", "forward · loss · backprop · one update"),
+    "attention": ("Self-attention, by hand", "Q, K, V · scores · scale · softmax · weighted sum"),
+    "backprop": ("Backpropagation, by hand", "forward, then every gradient back to the first layer"),
+    "sparse_autoencoder": ("Sparse autoencoder, by hand", "features · reconstruction · L1 sparsity"),
+    "generic": ("Step by step", "every step of the trace, with its numbers"),
+}
+
+
+def _top(trace: Trace, phase: str = "forward") -> list[Step]:
+    return [s for s in trace.steps if s.phase == phase and s.parent is None]
+
+
+def _layers(trace: Trace) -> list[Step]:
+    """Forward layer steps (a linear layer, or a matmul that is not inside one)."""
+    out = []
+    for s in trace.steps:
+        if s.phase != "forward" or s.op not in LAYER_OPS:
+            continue
+        if s.op == "matmul" and s.parent is not None and trace.steps[s.parent].op in ("linear", "attention"):
+            continue
+        out.append(s)
+    return out
+
+
+def _is_autoencoder(trace: Trace) -> bool:
+    layers = _layers(trace)
+    losses = [s for s in _top(trace) if s.op in ("mse", "sse")]
+    if len(layers) < 2 or not losses:
+        return False
+    first_in = layers[0].inputs[1] if layers[0].op in LAYER_OPS else None
+    x = trace.tensors.get(first_in)
+    if x is None:
+        return False
+    widths = [trace.tensors[s.outputs[0]].shape[0] for s in layers]
+    narrows = min(widths) < x.shape[0]
+    for loss in losses:
+        y, target = (trace.tensors[t] for t in loss.inputs[:2])
+        same = target.id == x.id or (target.shape == x.shape and np.array_equal(target.data, x.data))
+        if same and y.shape == x.shape and narrows:
+            return True
+    return False
+
+
+def _is_sparse_autoencoder(trace: Trace) -> bool:
+    tops = _top(trace)
+    l1 = [s for s in tops if s.op == "l1"]
+    recon = [s for s in tops if s.op in ("mse", "sse")]
+    if not l1 or not recon:
+        return False
+    feature = trace.tensors[l1[0].inputs[0]]
+    producer = trace.steps[feature.producer] if feature.producer is not None else None
+    return producer is not None and producer.op == "relu"
+
+
+def recognise(trace: Trace) -> str:
+    """The curated walkthrough that fits ``trace`` (``generic`` when none does)."""
+    hint = str(trace.meta.get("scene") or trace.meta.get("model") or "").lower().replace("-", "_")
+    for name in SCENES[1:]:
+        if hint == name or (hint and name in hint and name != "generic"):
+            return "sparse_autoencoder" if "sparse" in hint else name
+    if any(s.op == "attention" for s in trace.steps):
+        return "attention"
+    if _is_sparse_autoencoder(trace):
+        return "sparse_autoencoder"
+    if _is_autoencoder(trace):
+        return "autoencoder"
+    if _layers(trace) and any(s.phase == "backward" for s in trace.steps):
+        return "backprop"
+    return "generic"
+
+
+def _first_update_round(trace: Trace, steps: list[Step]) -> list[Step]:
+    """Forward, backward and the first optimiser round (one update per parameter)."""
+    seen, out = set(), []
+    for s in steps:
+        if s.phase == "update":
+            key = s.name
+            if key in seen:
+                break
+            seen.add(key)
+        out.append(s)
+    return out
+
+
+def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
+               steps: str | tuple[int, int] | None = None, lang: str = "en") -> Plan:
+    """The beats, chapters, mode and pacing of the walkthrough of ``trace``."""
+    if scene not in SCENES:
+        raise TracerError(f"unknown scene {scene!r}: choose one of {', '.join(SCENES)}")
+    if not trace.steps:
+        raise TracerError("the trace has no steps to show")
+    kind = recognise(trace) if scene == "auto" else scene
+    expand = ("attention",) if kind == "attention" else ()
+    chosen = visible_steps(trace, 0 if depth is None else depth, expand)
+    if kind == "autoencoder":
+        chosen = _first_update_round(trace, chosen)
+    title, subtitle = TITLES[kind]
+    title = str(trace.meta.get("title") or title)
+    names = set(trace.names())
+    chapters = {s.id: _chapter(s, kind, lang, names) for s in chosen}
+    beats = make_beats(trace, chosen, lang, title, subtitle, chapters)
+    pace = _pace(kind)
+    plan = Plan(trace, kind, title, subtitle, beats, "paging" if kind == "generic" else "canvas", pace, lang)
+    window = parse_steps(steps, trace)
+    if window is not None:
+        lo, hi = window
+        ids = [k for k, b in enumerate(beats) if b.step is not None and lo <= b.step.id <= hi]
+        if not ids:
+            raise TracerError(f"--steps {steps!r}: no step of that range is shown (try --depth 1)")
+        first = 0 if ids[0] == 1 else ids[0]   # the title card opens a walkthrough shown from its start
+        plan.window = (first, ids[-1] + 1)
+    return plan
+
+
+def _chapter(step: Step, kind: str, lang: str, names: set[str]) -> str:
+    """'Forward pass · encoder': the phase, then the scope the step ran in (if any)."""
+    if step.phase == "forward" and step.op in LOSS_OPS:
+        return phrase("loss", lang)
+    head = phrase(step.phase, lang)
+    scope = step.name.split(".")[0] if "." in step.name else ""
+    return f"{head} · {scope}" if scope and scope not in names else head
+
+
+def _pace(kind: str) -> Pace:
+    if kind == "generic":
+        return Pace(detailed=0, single=2)
+    if kind == "attention":
+        return Pace(detailed=1, single=3)
+    return Pace(detailed=1, single=3)

@@ -1,0 +1,423 @@
+"""The number grid: one tensor of the trace drawn as a worksheet matrix.
+
+Cells, numbers in the pinned monospace font (each built once, from the trace's values rounded by
+:mod:`tracer.display`), drawn brackets, a name label, optional row and column labels, an optional
+grey bias column and row of 1s (``[W | b] · [X ; 1]``), an optional blue gradient band under every
+value, and elision of long dimensions (first and last rows / columns, ⋯ ⋮, a shape label).
+
+A grid is indexed by the tensor's own indices (``(i, j)``; ``(k,)`` for a vector, ``()`` for a
+scalar); cells that elision hides answer ``None``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
+
+from tracer.display import NumberFormat, elide, fmt, number_format
+from tracer.trace import TensorRecord
+
+from . import glyphs, style
+
+Index = tuple[int, ...]
+
+ROLES = ("given", "computed", "grad", "attention", "heat", "const")
+
+
+@dataclass(frozen=True)
+class Look:
+    fill: str
+    edge: str
+    text: str
+    fill_opacity: float = 1.0
+
+
+LOOKS = {
+    "given": Look(style.GIVEN_FILL, style.GIVEN_EDGE, style.INK),
+    "computed": Look(style.COMPUTED_FILL, style.COMPUTED_EDGE, style.COMPUTED),
+    "grad": Look(style.GRAD_FILL, style.GRAD_EDGE, style.GRAD),
+    "attention": Look(style.ATTENTION_FILL, style.ATTENTION_EDGE, style.INK),
+    "heat": Look(style.COMPUTED_FILL, style.FAINT, style.INK),
+    "const": Look(style.CONST_FILL, style.FAINT, style.MUTED),
+}
+
+
+def role_of(record: TensorRecord) -> str:
+    """The default look of a tensor from its kind: inputs and weights are given, the rest computed."""
+    return {"input": "given", "param": "given", "state": "given", "const": "const",
+            "grad": "grad"}.get(record.kind, "computed")
+
+
+def as_matrix(a: np.ndarray, as_row: bool = False) -> np.ndarray:
+    """The 2-D view a grid draws: a scalar is 1×1, a vector a column (or a row), more dimensions
+    stack their leading axes as rows."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return a.reshape(1, 1)
+    if a.ndim == 1:
+        return a.reshape(1, -1) if as_row else a.reshape(-1, 1)
+    return a.reshape(-1, a.shape[-1])
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
+
+
+class NumberGrid(VGroup):
+    """A tensor drawn as a matrix of numbered cells.
+
+    Parameters
+    ----------
+    record : TensorRecord
+        The tensor; its values are read once and formatted with the shared rounding rule.
+    role : str
+        ``given``, ``computed`` (orange numbers), ``grad`` (blue), ``attention`` (bright yellow),
+        ``heat`` (cells coloured by sign and size) or ``const``; default from the tensor's kind.
+    label : str, optional
+        The name drawn beside the grid (default: the tensor's name); ``label_side`` is where.
+    hidden : bool
+        Build the numbers but leave them invisible, to be revealed one by one.
+    grad : bool
+        Reserve a blue band under each value for its gradient (``load_grad`` fills it).
+    bias, ones_row
+        A grey bias column after the last column (``[W | b]``) / a grey row of 1s (``[X ; 1]``).
+    transpose : bool
+        Draw the tensor transposed (the cells keep the tensor's own indices).
+    also : list of TensorRecord
+        Other tensors this grid will show in its cells later (the weight after an update, the
+        output of an in-place ReLU, the gradients in the band): the cells are made wide enough for
+        them too, so nothing has to shrink (lay out from final values).
+    """
+
+    def __init__(self, record: TensorRecord, *, role: str | None = None, label: str | None = None,
+                 label_side: str = "up", hidden: bool = False, grad: bool = False,
+                 bias: TensorRecord | None = None, ones_row: bool = False, transpose: bool = False,
+                 as_row: bool = False, col_labels: list[str] | None = None,
+                 row_labels: list[str] | None = None, minus: str = "−",
+                 also: list[TensorRecord] | None = None, bias_also: list[TensorRecord] | None = None) -> None:
+        super().__init__()
+        self.record, self.minus = record, minus
+        self.role = role or ("heat" if self._is_large(record, as_row) else role_of(record))
+        self.look = LOOKS[self.role]
+        self.transpose, self.as_row = transpose, as_row
+        data = self._matrix(record.data)
+        self.rows_shown = elide(data.shape[0], keep=style.MAX_SHOWN // 2)
+        self.cols_shown = elide(data.shape[1], keep=style.MAX_SHOWN // 2)
+        self.elided = None in self.rows_shown or None in self.cols_shown
+        self.nf = number_format(record.data)
+        self.has_grad = grad
+        texts = self._value_texts(data, self.look.text)
+        width = max([t.width for t in texts.values()] + [style.MIN_CELL_WIDTH - style.CELL_PAD]
+                    + [self._widest(r) for r in also or []])
+        self.cell_w = width + style.CELL_PAD
+        self.cell_h = style.CELL_HEIGHT + (style.GRAD_HEIGHT if grad else 0.0)
+        self.cells: dict[tuple[int, int], Rectangle] = {}
+        self.values: dict[tuple[int, int], VMobject] = {}
+        self.grads: dict[tuple[int, int], VMobject] = {}
+        self.grad_bands = VGroup()
+        self.body = VGroup()
+        self._build_cells(data, texts, hidden)
+        self.bias = self._build_bias(bias, bias_also or []) if bias is not None else None
+        self.ones = self._build_ones() if ones_row else None
+        self.brackets = self._build_brackets()
+        self.col_labels = self.row_labels = None
+        self.add(self.body, self.grad_bands, *self.values.values())
+        for extra in (self.bias, self.ones):
+            if extra is not None:
+                self.add(extra)
+        self.add(self.brackets)
+        self.name_label = self._build_label(label if label is not None else record.name, label_side)
+        self.shape_label = self._build_shape_label() if self.elided else None
+        self.col_labels = self._axis_labels(col_labels, "col") if col_labels else None
+        self.row_labels = self._axis_labels(row_labels, "row") if row_labels else None
+        for extra in (self.name_label, self.shape_label, self.col_labels, self.row_labels):
+            if extra is not None:
+                self.add(extra)
+
+    # ---- building ----------------------------------------------------------------------------
+    @staticmethod
+    def _is_large(record: TensorRecord, as_row: bool) -> bool:
+        rows, cols = as_matrix(np.empty(record.shape, dtype=np.int8), as_row).shape
+        return max(rows, cols) > style.MAX_SHOWN
+
+    def _widest(self, record: TensorRecord) -> float:
+        """The width of the widest number of another tensor shown in these cells (at its size)."""
+        if as_matrix(np.empty(record.shape, dtype=np.int8), self.as_row).size != as_matrix(
+                np.empty(self.record.shape, dtype=np.int8), self.as_row).size:
+            return 0.0
+        data = self._matrix(record.data)
+        nf = number_format(record.data)
+        size = style.SMALL_NUMBER_SIZE if record.kind == "grad" else style.NUMBER_SIZE
+        longest = max((fmt(data[r, c], nf, self.minus) for r in self.rows_shown if r is not None
+                       for c in self.cols_shown if c is not None), key=len, default="")
+        return glyphs.number(longest, style.INK, size).width
+
+    def _matrix(self, a: np.ndarray) -> np.ndarray:
+        m = as_matrix(a, self.as_row)
+        return m.T if self.transpose else m
+
+    def rc(self, index: Index | int) -> tuple[int, int]:
+        """The (row, column) of the drawn matrix holding the tensor's cell ``index``."""
+        index = (index,) if isinstance(index, (int, np.integer)) else tuple(index)
+        shape = self.record.shape
+        if len(shape) == 0:
+            r, c = 0, 0
+        elif len(shape) == 1:
+            r, c = (0, index[0]) if self.as_row else (index[0], 0)
+        else:
+            r = int(np.ravel_multi_index(index[:-1], shape[:-1])) if len(shape) > 2 else index[0]
+            c = index[-1]
+        return (c, r) if self.transpose else (r, c)
+
+    def _value_texts(self, data: np.ndarray, color: str) -> dict[tuple[int, int], VMobject]:
+        return {(r, c): glyphs.number(fmt(data[r, c], self.nf, self.minus), color)
+                for r in self.rows_shown if r is not None for c in self.cols_shown if c is not None}
+
+    def _xy(self, k_row: int, k_col: int) -> np.ndarray:
+        """Centre of the displayed slot (k_row, k_col): the grid's top-left corner is the origin."""
+        return np.array([(k_col + 0.5) * self.cell_w, -(k_row + 0.5) * self.cell_h, 0.0])
+
+    def _build_cells(self, data: np.ndarray, texts: dict, hidden: bool) -> None:
+        heat_max = max(abs(self.record.stats["min"]), abs(self.record.stats["max"])) or 1.0
+        for kr, r in enumerate(self.rows_shown):
+            for kc, c in enumerate(self.cols_shown):
+                centre = self._xy(kr, kc)
+                if r is None or c is None:
+                    dots = "⋱" if r is None and c is None else ("⋮" if r is None else "⋯")
+                    self.body.add(glyphs.number(dots, style.MUTED).move_to(centre))
+                    continue
+                box = Rectangle(width=self.cell_w, height=self.cell_h, stroke_width=1.2,
+                                stroke_color=self.look.edge, fill_color=self.look.fill,
+                                fill_opacity=self.look.fill_opacity).move_to(centre)
+                if self.role == "heat":
+                    box.set_fill(self._heat(float(data[r, c]), heat_max), opacity=1.0)
+                self.cells[(r, c)] = box
+                self.body.add(box)
+                text = texts[(r, c)].move_to(self._value_centre(box))
+                if hidden:
+                    text.set_opacity(0)
+                self.values[(r, c)] = text
+                if self.has_grad:
+                    band = Rectangle(width=self.cell_w - 0.06, height=style.GRAD_HEIGHT - 0.05,
+                                     stroke_width=0, fill_color=style.GRAD_FILL, fill_opacity=1.0)
+                    self.grad_bands.add(band.move_to(self._grad_centre(box)))
+
+    @staticmethod
+    def _heat(v: float, vmax: float) -> str:
+        from manim import ManimColor, interpolate_color
+
+        if not np.isfinite(v):
+            return style.FAINT
+        end = ManimColor(style.POSITIVE if v >= 0 else style.NEGATIVE)
+        return interpolate_color(ManimColor(style.COMPUTED_FILL), end, 0.15 + 0.55 * min(1.0, abs(v) / vmax)).to_hex()
+
+    def _value_centre(self, box: Rectangle) -> np.ndarray:
+        top = box.get_top()
+        return top + DOWN * (style.CELL_HEIGHT / 2)
+
+    def _grad_centre(self, box: Rectangle) -> np.ndarray:
+        return box.get_bottom() + UP * (style.GRAD_HEIGHT / 2)
+
+    def _build_bias(self, bias: TensorRecord, also: list[TensorRecord]) -> VGroup:
+        """The grey column ``b`` after a thin separator: ``[W | b]``."""
+        b = np.asarray(bias.data).reshape(-1)
+        nf = number_format(bias.data)
+        strings = [fmt(b[r], nf, self.minus) if r is not None else None for r in self.rows_shown]
+        texts = [glyphs.number(s, style.INK) if s else None for s in strings]
+        later = []
+        for record in also:
+            values, f = np.asarray(record.data).reshape(-1), number_format(record.data)
+            size = style.SMALL_NUMBER_SIZE if record.kind == "grad" else style.NUMBER_SIZE
+            longest = max((fmt(values[r], f, self.minus) for r in self.rows_shown if r is not None), key=len, default="")
+            later.append(glyphs.number(longest, style.INK, size).width)
+        w = max([t.width for t in texts if t is not None] + [style.MIN_CELL_WIDTH - style.CELL_PAD] + later) + style.CELL_PAD
+        x0 = len(self.cols_shown) * self.cell_w + 0.12
+        group = VGroup()
+        self.bias_cells: dict[int, Rectangle] = {}
+        self.bias_values: dict[int, VMobject] = {}
+        self.bias_grads: dict[int, VMobject] = {}
+        self.bias_record, self.bias_w = bias, w
+        for kr, r in enumerate(self.rows_shown):
+            centre = np.array([x0 + w / 2, -(kr + 0.5) * self.cell_h, 0.0])
+            if r is None:
+                group.add(glyphs.number("⋮", style.MUTED).move_to(centre))
+                continue
+            box = Rectangle(width=w, height=self.cell_h, stroke_width=1.2, stroke_color=style.BIAS_EDGE,
+                            fill_color=style.BIAS_FILL, fill_opacity=1.0).move_to(centre)
+            self.bias_cells[r] = box
+            self.bias_values[r] = texts[kr].move_to(self._value_centre(box))
+            group.add(box)
+            if self.has_grad:
+                band = Rectangle(width=w - 0.06, height=style.GRAD_HEIGHT - 0.05, stroke_width=0,
+                                 fill_color=style.GRAD_FILL, fill_opacity=1.0)
+                group.add(band.move_to(self._grad_centre(box)))
+        group.add(*self.bias_values.values())
+        sep_x = x0 - 0.06
+        group.add(Line([sep_x, 0.05, 0], [sep_x, -len(self.rows_shown) * self.cell_h - 0.05, 0],
+                       stroke_width=2, color=style.RULE))
+        return group
+
+    def _offset(self) -> np.ndarray:
+        """How far the grid moved since it was built (cell (0, 0) is always drawn)."""
+        return self.cells[(0, 0)].get_center() - self._xy(0, 0)
+
+    def attach_ones(self) -> tuple[VGroup, VGroup]:
+        """Add the row of 1s to a grid already placed: returns the row (to fade in) and the taller
+        brackets (to transform the old ones into)."""
+        self.ones = self._build_ones().shift(self._offset())
+        self.add(self.ones)
+        return self.ones, self._build_brackets()
+
+    def _build_ones(self) -> VGroup:
+        """The grey row of 1s under the columns: ``[X ; 1]`` (each column's bias input)."""
+        y = -(len(self.rows_shown) * self.cell_h + 0.12 + style.CELL_HEIGHT / 2)
+        group = VGroup()
+        self.one_cells: dict[int, Rectangle] = {}
+        for kc, c in enumerate(self.cols_shown):
+            centre = np.array([(kc + 0.5) * self.cell_w, y, 0.0])
+            if c is None:
+                group.add(glyphs.number("⋯", style.MUTED).move_to(centre))
+                continue
+            box = Rectangle(width=self.cell_w, height=style.CELL_HEIGHT, stroke_width=1.2,
+                            stroke_color=style.BIAS_EDGE, fill_color=style.BIAS_FILL, fill_opacity=1.0)
+            box.move_to(centre)
+            self.one_cells[c] = box
+            group.add(box, glyphs.number("1", style.MUTED).move_to(centre))
+        sep_y = y + style.CELL_HEIGHT / 2 + 0.06
+        group.add(Line([-0.05, sep_y, 0], [len(self.cols_shown) * self.cell_w + 0.05, sep_y, 0],
+                       stroke_width=2, color=style.RULE))
+        return group
+
+    def _build_brackets(self) -> VGroup:
+        parts = [self.body] + [p for p in (self.bias, self.ones) if p is not None]
+        top = max(p.get_top()[1] for p in parts) + 0.06
+        bottom = min(p.get_bottom()[1] for p in parts) - 0.06
+        left = self.body.get_left()[0] - 0.08
+        right = max(p.get_right()[0] for p in parts) + 0.08
+        tick = 0.12
+        kw = dict(stroke_width=2.4, color=style.INK)
+        lb = VMobject(**kw).set_points_as_corners([[left + tick, top, 0], [left, top, 0],
+                                                   [left, bottom, 0], [left + tick, bottom, 0]])
+        rb = VMobject(**kw).set_points_as_corners([[right - tick, top, 0], [right, top, 0],
+                                                   [right, bottom, 0], [right - tick, bottom, 0]])
+        return VGroup(lb, rb)
+
+    def _build_label(self, text: str, side: str) -> VMobject | None:
+        if not text:
+            return None
+        label = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
+        glyphs.fit_width(label, max(2.4, self.brackets.width))
+        direction = {"up": UP, "left": LEFT, "down": DOWN, "right": RIGHT}[side]
+        label.next_to(self.brackets, direction, buff=0.12)
+        if side == "up" and self.col_labels is None:
+            label.align_to(self.brackets, LEFT)
+        return label
+
+    def _build_shape_label(self) -> VMobject:
+        label = glyphs.mono(shape_text(self.record.shape), style.MUTED, style.SMALL_NUMBER_SIZE)
+        return label.next_to(self.brackets, DOWN, buff=0.1).align_to(self.brackets, RIGHT)
+
+    def _axis_labels(self, names: list[str], axis: str) -> VGroup:
+        group = VGroup()
+        shown = self.cols_shown if axis == "col" else self.rows_shown
+        for k, i in enumerate(shown):
+            if i is None or i >= len(names):
+                continue
+            t = glyphs.mono(names[i], style.MUTED, style.SMALL_NUMBER_SIZE)
+            glyphs.fit_width(t, (self.cell_w if axis == "col" else 1.2) - 0.04)
+            if axis == "col":
+                t.move_to(self._xy(0, k)).set_y(self.brackets.get_top()[1] + 0.2)
+            else:
+                t.move_to(self._xy(k, 0)).set_x(self.brackets.get_left()[0] - 0.1 - t.width / 2)
+            group.add(t)
+        if axis == "col" and self.name_label is not None and self.name_label.get_bottom()[1] < group.get_top()[1] + 0.05:
+            self.name_label.shift(UP * (group.get_top()[1] + 0.08 - self.name_label.get_bottom()[1]))
+        return group
+
+    # ---- reading -----------------------------------------------------------------------------
+    def cell(self, index: Index | int) -> Rectangle | None:
+        return self.cells.get(self.rc(index))
+
+    def entry(self, index: Index | int) -> VMobject | None:
+        return self.values.get(self.rc(index))
+
+    def grad_entry(self, index: Index | int) -> VMobject | None:
+        return self.grads.get(self.rc(index))
+
+    def index_of(self, r: int, c: int) -> Index:
+        """The tensor index drawn at (row, column): the inverse of :meth:`rc`."""
+        if self.transpose:
+            r, c = c, r
+        shape = self.record.shape
+        if len(shape) == 0:
+            return ()
+        if len(shape) == 1:
+            return (c,) if self.as_row else (r,)
+        if len(shape) == 2:
+            return (r, c)
+        return tuple(int(i) for i in np.unravel_index(r, shape[:-1])) + (c,)
+
+    def shown(self) -> list[Index]:
+        """Every tensor index drawn (not elided), in reading order of the drawing."""
+        return [self.index_of(r, c) for (r, c) in sorted(self.cells)]
+
+    def row_box(self, r: int) -> Rectangle | None:
+        """The drawn row ``r`` (a row of the matrix as drawn), bias cell included."""
+        boxes = [b for (rr, _), b in self.cells.items() if rr == r]
+        if self.bias is not None and r in self.bias_cells:
+            boxes.append(self.bias_cells[r])
+        return _around(boxes)
+
+    def col_box(self, c: int) -> Rectangle | None:
+        """The drawn column ``c``, the 1 under it included."""
+        boxes = [b for (_, cc), b in self.cells.items() if cc == c]
+        if self.ones is not None and c in self.one_cells:
+            boxes.append(self.one_cells[c])
+        return _around(boxes)
+
+    def frame_box(self) -> VGroup:
+        return VGroup(self.body, self.brackets)
+
+    # ---- changing what is shown -----------------------------------------------------------
+    def texts_for(self, record: TensorRecord, color: str, size: float = style.NUMBER_SIZE,
+                  grad: bool = False) -> dict[tuple[int, int], VMobject]:
+        """Numbers of another tensor of the same shape, placed in this grid's cells (not added).
+
+        Used for in-place steps (ReLU writes H over Z) and for gradients (``grad=True`` puts them
+        in the blue band). A number wider than its cell is shrunk to fit.
+        """
+        data = self._matrix(record.data)
+        nf = number_format(record.data)
+        out = {}
+        for (r, c), box in self.cells.items():
+            t = glyphs.number(fmt(data[r, c], nf, self.minus), color, size)
+            glyphs.fit_width(t, self.cell_w - 0.06)
+            out[(r, c)] = t.move_to(self._grad_centre(box) if grad else self._value_centre(box))
+        return out
+
+    def load_grad(self, record: TensorRecord) -> dict[tuple[int, int], VMobject]:
+        """Blue gradient numbers for this grid's band, built hidden; the caller reveals them."""
+        texts = self.texts_for(record, style.GRAD, style.SMALL_NUMBER_SIZE, grad=True)
+        for t in texts.values():
+            t.set_opacity(0)
+        return texts
+
+    def bias_texts_for(self, record: TensorRecord, color: str, size: float, grad: bool) -> dict[int, VMobject]:
+        b = np.asarray(record.data).reshape(-1)
+        nf = number_format(record.data)
+        out = {}
+        for r, box in self.bias_cells.items():
+            t = glyphs.fit_width(glyphs.number(fmt(b[r], nf, self.minus), color, size), self.bias_w - 0.06)
+            out[r] = t.move_to(self._grad_centre(box) if grad else self._value_centre(box))
+        return out
+
+
+def _around(boxes: list[VMobject]) -> Rectangle | None:
+    """A highlight rectangle around ``boxes`` (a row or a column of cells)."""
+    if not boxes:
+        return None
+    group = VGroup(*boxes)
+    rect = Rectangle(width=group.width + 0.08, height=group.height + 0.08, stroke_width=3,
+                     stroke_color=style.HIGHLIGHT, fill_color=style.HIGHLIGHT_FILL, fill_opacity=0.0)
+    return rect.move_to(group)

@@ -1,0 +1,191 @@
+"""The one routine every player uses to fill an output grid: cell by cell, then row by row.
+
+A player decides *where* things are (which boxes light up, which number appears); this module
+decides *how long*: the first cells are worked term by term with a running partial sum, the next
+ones with their whole expression at once, the rest a row at a time (``Pace``). Every string comes
+from :func:`tracer.cells.explain` or from the trace through :mod:`tracer.display`: nothing here
+computes a value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from manim import AnimationGroup, Succession, VGroup, VMobject
+
+from tracer.cells import Cell, explain
+
+from .. import anim, glyphs, style
+from ..stage import Slot, Stage
+
+MINUS = "−"
+
+
+@dataclass
+class Work:
+    """One output cell to fill: the number to reveal, the boxes to light, the arithmetic to say."""
+
+    index: tuple[int, ...]
+    text: VMobject | None                 # the (hidden) number to reveal
+    target: VMobject | None               # the output cell
+    expression: str = ""
+    terms: tuple[str, ...] = ()
+    partials: tuple[str, ...] = ()
+    term_boxes: list[list[VMobject]] = field(default_factory=list)   # cells read by each term
+    boxes: list[VMobject] = field(default_factory=list)              # what the whole cell reads
+    extra: list[VMobject] = field(default_factory=list)              # more to reveal with it
+    hide: list[VMobject] = field(default_factory=list)               # what it replaces
+
+
+def explain_cell(stage: Stage, step, index: tuple[int, ...], output: int = 0) -> Cell:
+    return explain(stage.trace, step, index, output=output, minus=MINUS)
+
+
+def work_from_cell(stage: Stage, cell: Cell, text: VMobject | None, target: VMobject | None) -> Work:
+    """A :class:`Work` whose boxes are the cells ``cell.reads`` names, wherever they are drawn."""
+    per = len(cell.reads) // len(cell.terms) if cell.terms and len(cell.reads) % len(cell.terms) == 0 else 0
+    term_boxes = []
+    if per:
+        for t in range(len(cell.terms)):
+            group = [stage.cell(tid, idx) for tid, idx in cell.reads[t * per:(t + 1) * per]]
+            term_boxes.append([g for g in group if g is not None])
+    expression = cell.expression
+    if cell.approx and " = " in expression:  # rounding: the shown sum misses the value by a hair
+        expression = expression.rsplit(" = ", 1)[0] + f" ≈ {cell.text}"
+    if len(cell.terms) > 10 and cell.partials and len(cell.lines) == 1:
+        lead = expression.split(cell.terms[0])[0] if cell.terms[0] in expression else ""
+        expression = lead + abridge(cell.terms, cell.partials[-1])
+        if cell.approx:
+            expression = expression.rsplit(" = ", 1)[0] + f" ≈ {cell.text}"
+    return Work(cell.index, text, target, expression, cell.terms, cell.partials, term_boxes,
+                stage.read_boxes(cell))
+
+
+def _boxes_to(stage: Stage, targets: list[VMobject], out: VMobject | None, run_time: float,
+              color: str = style.HIGHLIGHT) -> list:
+    """Glide the highlight markers onto ``targets`` (and the output cell), hiding spare ones."""
+    rects = [anim.box_like(t, color, 3.0).stretch_to_fit_width(t.width + 0.08)
+             .stretch_to_fit_height(t.height + 0.08).move_to(t) for t in targets]
+    if out is not None:
+        rects.append(anim.box_like(out, color, 4.5).stretch_to_fit_width(out.width + 0.04)
+                     .stretch_to_fit_height(out.height + 0.04).move_to(out))
+    moves = [anim.Glide(stage.marker(k, r), r, run_time=run_time) for k, r in enumerate(rects)]
+    moves += [anim.Reveal([m], to=0.0, run_time=run_time) for m in stage.markers[len(rects):]
+              if m.get_stroke_opacity() > 0]
+    return moves
+
+
+def _show(w: Work, run_time: float) -> list:
+    out = [anim.Reveal([w.text, *w.extra], run_time=run_time)]
+    if w.hide:
+        out.append(anim.Reveal(w.hide, to=0.0, run_time=run_time))
+    return out
+
+
+def abridge(terms: tuple[str, ...], total: str, keep: int = 6) -> str:
+    """``a + b + … + z = total`` for a long sum (the total is the running sum of all terms)."""
+    if len(terms) <= keep + 2:
+        return f"{' + '.join(terms)} = {total}"
+    return f"{' + '.join(terms[:keep])} + … + {' + '.join(terms[-2:])} = {total}"
+
+
+def _group(mobs: Iterable[VMobject]) -> VMobject:
+    return VGroup(*[m for m in mobs if m is not None])
+
+
+def detailed(stage: Stage, w: Work, color: str) -> list:
+    """Term by term: the two cells of each product light up and the partial sum grows in the cell."""
+    pace = stage.pace
+    holder = stage.bubble
+    steps = []
+    for t, term in enumerate(w.terms):
+        boxes = w.term_boxes[t] if t < len(w.term_boxes) else []
+        shown = " + ".join(w.terms[:t + 1])
+        partial = w.partials[t] if t < len(w.partials) else ""
+        line = f"{shown} = {partial}" if partial else shown
+        bubble = None
+        if partial and w.target is not None:
+            bubble = glyphs.fit_width(glyphs.number(partial, color, style.SMALL_NUMBER_SIZE), w.target.width - 0.06)
+            bubble.move_to(w.target).set_opacity(0.75)
+        steps.append(AnimationGroup(*_boxes_to(stage, [_group(boxes)] if boxes else [], w.target, pace.term_time * 0.5),
+                                    stage.say(line, color), anim.Swap(holder, bubble, run_time=pace.term_time * 0.3)))
+        steps.append(anim.hold(pace.term_time * 0.5))
+    steps.append(AnimationGroup(anim.Swap(holder, None, run_time=0.1), stage.say(w.expression, color),
+                                *_show(w, 0.3)))
+    steps.append(anim.hold(0.35))
+    return steps
+
+
+def single(stage: Stage, w: Work, color: str) -> list:
+    """The whole cell at once: its row / column light up, the expression shows, the number appears."""
+    t = stage.pace.cell_time
+    return [AnimationGroup(*_boxes_to(stage, w.boxes, w.target, t * 0.4), stage.say(w.expression, color)),
+            AnimationGroup(*_show(w, t * 0.4)), anim.hold(t * 0.2)]
+
+
+def by_rows(stage: Stage, works: list[Work], color: str, note: str) -> list:
+    """The rest, a drawn row at a time: the row of results lights up and fills in."""
+    rows: dict[float, list[Work]] = {}
+    for w in works:
+        y = round(float(w.target.get_center()[1]), 3) if w.target is not None else 0.0
+        rows.setdefault(y, []).append(w)
+    steps = []
+    for row in rows.values():
+        targets = [w.target for w in row if w.target is not None]
+        boxes = _boxes_to(stage, [], _group(targets) if targets else None, stage.pace.row_time * 0.4)
+        steps.append(AnimationGroup(*boxes, stage.say(note, color)))
+        steps.append(AnimationGroup(*[a for w in row for a in _show(w, stage.pace.row_time * 0.6)]))
+    return steps
+
+
+def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str | None = None,
+         detailed_n: int | None = None, single_n: int | None = None) -> None:
+    """Play the filling of ``works``: detailed cells, single cells, then rows, each batch one play."""
+    pace = stage.pace
+    d = pace.detailed if detailed_n is None else detailed_n
+    s = pace.single if single_n is None else single_n
+    batches: list[list] = []
+    for k, w in enumerate(works):
+        if k < d and 1 < len(w.terms) <= 8 and w.partials:
+            batches.append(detailed(stage, w, color))
+        elif k < d + s:
+            if not batches or len(batches[-1]) > 60:
+                batches.append([])
+            batches[-1].extend(single(stage, w, color))
+        else:
+            rest = works[k:]
+            batches.append(by_rows(stage, rest, color, note or "… and the same for every other cell"))
+            break
+    for b in batches:
+        if b:
+            stage.scene.play(Succession(*b))
+            stage.tidy()
+
+
+def reveal_all(stage: Stage, mobs: list[VMobject], run_time: float = 0.5) -> None:
+    mobs = [m for m in mobs if m is not None]
+    if mobs:
+        stage.scene.play(anim.Reveal(mobs, run_time=run_time))
+
+
+def texts_of(slot: Slot, indices: list[tuple[int, ...]]) -> list[VMobject | None]:
+    return [slot.entry(i) for i in indices]
+
+
+def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: list | None = None) -> None:
+    """Bring new grids onto the canvas and pan the camera to the work (one play)."""
+    anims = stage.add_grids(*grids) + list(extra)
+    anims += stage.focus(focus if focus is not None else grids)
+    if anims:
+        stage.scene.play(*anims, run_time=run_time)
+
+
+def finish(stage: Stage) -> None:
+    anims = stage.hide_markers()
+    anims.append(anim.Swap(stage.work, None, run_time=0.1))
+    stage.scene.play(*anims, run_time=0.25)
+    stage.tidy()
+    stage.scene.pause(stage.pace.pause)
+
+
+Explainer = Callable[[tuple[int, ...]], Cell]

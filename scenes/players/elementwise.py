@@ -1,0 +1,175 @@
+"""Entry-by-entry ops: ReLU in place (negatives greyed to 0), the other activations and arithmetic
+beside their input, scaling by a constant, residual and bias adds; ReLU's gradient masks the blue
+band where the unit was off.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import LEFT, AnimationGroup, Line, Succession, VGroup
+
+from .. import anim, glyphs, style
+from ..stage import Stage
+from . import BACKWARD, FORWARD, register
+from .common import explain_cell, fill, finish, show_new, work_from_cell
+from .generic import play_generic_grad
+
+UNARY = ("sigmoid", "tanh", "exp", "log", "sqrt", "abs", "neg", "gelu", "leaky_relu", "step", "clip")
+BINARY = ("add", "sub", "mul", "div", "maximum", "pow")
+DEAD_FILL = "#E9ECEF"
+
+
+def _input_slot(stage: Stage, tid: str):
+    s = stage.slot(tid)
+    if s is not None and s.lane == "value":
+        return s, []
+    return stage.need(tid)
+
+
+@register(FORWARD, "relu")
+def play_relu(stage: Stage, step) -> None:
+    """In place: every negative entry is greyed out and becomes 0; the grid now shows the output."""
+    x, out = step.inputs[0], step.outputs[0]
+    slot, new = _input_slot(stage, x)
+    grid = slot.grid
+    show_new(stage, new, focus=[grid])
+    z = np.asarray(stage.trace.tensors[x].data)
+    new_texts = grid.texts_for(stage.trace.tensors[out], grid.look.text)
+    for t in new_texts.values():
+        t.set_opacity(0)
+    stage.add_loose(*new_texts.values())
+    dead = [idx for idx in grid.shown() if not z[idx] > 0]
+    alive = [idx for idx in grid.shown() if z[idx] > 0]
+    beats, batch = [], []
+    for n, idx in enumerate(dead):
+        rc = grid.rc(idx)
+        old, box = grid.values[rc], grid.cells[rc]
+        strike = Line(old.get_corner([-1, -1, 0]), old.get_corner([1, 1, 0]), stroke_width=2.5, color=style.NEGATIVE)
+        strike.set_stroke(opacity=0)
+        stage.add_loose(strike)
+        grid.strikes = getattr(grid, "strikes", []) + [strike]
+        turn_off = [anim.Reveal([old, strike], to=0.0, run_time=0.3), box.animate(run_time=0.3).set_fill(DEAD_FILL),
+                    anim.Reveal([new_texts[rc].set_color(style.DEAD)], run_time=0.3)]
+        if n < 2:  # the first ones one by one, with the comparison on the work line
+            beats.append(AnimationGroup(anim.Reveal([strike], run_time=0.25),
+                                        anim.Glide(stage.marker(0, box), anim.box_like(box, style.HIGHLIGHT, 4.0), run_time=0.25),
+                                        stage.say(explain_cell(stage, step, idx).lines[0], style.COMPUTED)))
+            beats.append(anim.hold(0.3))
+            beats.append(AnimationGroup(*turn_off))
+        else:
+            batch += turn_off
+    if batch:
+        beats.append(AnimationGroup(*batch))
+    keep = AnimationGroup(anim.Reveal([grid.values[grid.rc(i)] for i in alive], to=0.0, run_time=0.2),
+                          anim.Reveal([new_texts[grid.rc(i)] for i in alive], run_time=0.2))
+    say = stage.say(f"{len(dead)} entr{'y' if len(dead) == 1 else 'ies'} ≤ 0 → 0;  the positive ones pass through", style.COMPUTED)
+    relabel = _relabel(stage, grid, out)
+    if beats:
+        stage.scene.play(Succession(*beats, AnimationGroup(keep, say, *relabel)))
+    else:
+        stage.scene.play(keep, say, *relabel)
+    stage.tidy()
+    grid.values = dict(grid.values)
+    grid.values.update(new_texts)
+    stage.slots.pop(x, None)
+    stage.bind(out, grid)
+    stage.layouts[step.id] = {"x": grid, "out": grid}
+    finish(stage)
+
+
+@register(FORWARD, *UNARY)
+def play_unary(stage: Stage, step) -> None:
+    """The output beside the input, each entry the function of the entry on its left."""
+    x, out = step.inputs[0], step.outputs[0]
+    slot, new = _input_slot(stage, x)
+    gout = stage.beside(slot.grid, out)
+    stage.register(gout)
+    stage.bind(out, gout)
+    stage.layouts[step.id] = {"x": slot.grid, "out": gout}
+    show_new(stage, new + [gout], focus=[slot.grid, gout])
+    works = [work_from_cell(stage, explain_cell(stage, step, idx), gout.entry(idx), gout.cell(idx))
+             for idx in gout.shown()]
+    fill(stage, works, detailed_n=0, single_n=3, note="… the same function for every entry")
+    finish(stage)
+
+
+@register(FORWARD, *BINARY)
+def play_binary(stage: Stage, step) -> None:
+    """``a ∘ b`` entry by entry (broadcast as recorded); a constant operand is named in the caption."""
+    ins = [t for t in step.inputs if stage.trace.tensors[t].size > 1 or stage.trace.tensors[t].kind != "const"]
+    slots, new = [], []
+    for tid in ins:
+        s, n = _input_slot(stage, tid) if not slots else _near(stage, tid, slots[0].grid)
+        slots.append(s)
+        new += n
+    anchor = max((s.grid for s in slots), key=lambda g: g.get_right()[0])
+    out = step.outputs[0]
+    gout = stage.beside(anchor, out)
+    stage.register(gout)
+    stage.bind(out, gout)
+    stage.layouts[step.id] = {"a": slots[0].grid, "out": gout, **({"b": slots[1].grid} if len(slots) > 1 else {})}
+    show_new(stage, new + [gout], focus=[s.grid for s in slots] + [gout])
+    works = [work_from_cell(stage, explain_cell(stage, step, idx), gout.entry(idx), gout.cell(idx))
+             for idx in gout.shown()]
+    fill(stage, works, detailed_n=0, single_n=3, note="… the same for every entry")
+    finish(stage)
+
+
+def _relabel(stage: Stage, grid, tid: str) -> list:
+    """The grid now shows ``tid``: its name label changes to match (an in-place step)."""
+    old = grid.name_label
+    if old is None:
+        return []
+    new = glyphs.mono(stage.trace.tensors[tid].name, style.INK, style.LABEL_SIZE, bold=True)
+    new.move_to(old, aligned_edge=LEFT)
+    holder = VGroup()
+    stage.add_loose(holder)
+    grid.name_label = new
+    return [anim.Reveal([old], to=0.0), anim.Swap(holder, new)]
+
+
+def _near(stage: Stage, tid: str, grid):
+    s = stage.slot(tid)
+    if s is not None and s.lane == "value":
+        return s, []
+    g = stage.beside(grid, tid, "down", hidden=False)
+    stage.register(g)
+    return stage.bind(tid, g), [g]
+
+
+@register(BACKWARD, "relu")
+def play_relu_grad(stage: Stage, step) -> None:
+    """The gradient passes where the unit was on and is blocked (0) where ReLU turned it off."""
+    from .matmul import ensure_shown_grad, grad_band
+
+    fwd = stage.trace.steps[step.grad_of]
+    lay = stage.layouts.get(fwd.id)
+    if lay is None or not lay["x"].has_grad or stage.mode != "canvas":
+        return play_generic_grad(stage, step)
+    grid = lay["x"]
+    g_in, gid = step.inputs[0], step.outputs[0]
+    ensure_shown_grad(stage, g_in, grid)
+    moves = stage.focus([grid])
+    if moves:
+        stage.scene.play(*moves, run_time=0.6)
+    slot = grad_band(stage, grid, gid)
+    before = slot.replaces
+    z = np.asarray(stage.trace.tensors[fwd.inputs[0]].data)
+    dead = [idx for idx in grid.shown() if not z[idx] > 0]
+    beats = []
+    for n, idx in enumerate(dead):
+        rc = grid.rc(idx)
+        parts = [anim.Glide(stage.marker(0, grid.cells[rc]), anim.box_like(grid.cells[rc], style.GRAD, 4.0), run_time=0.2),
+                 anim.Reveal([before.get(rc)], to=0.0, run_time=0.25),
+                 anim.Reveal([slot.entry(idx).set_color(style.DEAD)], run_time=0.25)]
+        if n < 2:
+            parts.append(stage.say(explain_cell(stage, step, idx).expression, style.GRAD))
+        beats.append(AnimationGroup(*parts))
+    alive = [grid.rc(i) for i in grid.shown() if z[i] > 0]
+    swap = AnimationGroup(anim.Reveal([before.get(rc) for rc in alive], to=0.0, run_time=0.2),
+                          anim.Reveal([slot.grid.grads[rc] for rc in alive], run_time=0.2),
+                          stage.say("the gradient flows back only where the unit was on (> 0)", style.GRAD))
+    stage.scene.play(Succession(*beats, swap) if beats else swap)
+    finish(stage)
+
+
+__all__ = ["play_relu", "play_unary", "play_binary", "play_relu_grad"]

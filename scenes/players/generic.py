@@ -1,0 +1,137 @@
+"""The generic player: any step as its inputs, an arrow, its outputs, and the formula.
+
+It is what makes *any* trace render: ops without a player of their own, composites shown
+collapsed, steps whose tensors are too odd for a product layout. Outputs fill in a row at a time,
+the first cells with the working :func:`tracer.cells.explain` gives for them.
+"""
+from __future__ import annotations
+
+from manim import RIGHT, Arrow, FadeIn, VGroup
+
+from .. import style
+from ..grid import NumberGrid
+from ..stage import Slot, Stage
+from . import BACKWARD, register
+from .common import explain_cell, fill, finish, show_new, work_from_cell
+
+MAX_INPUTS = 4
+
+
+def place_inputs(stage: Stage, tids: list[str]) -> tuple[list[Slot], list[NumberGrid]]:
+    """Slots for ``tids``: those on the canvas are reused, the others drawn in a column in
+    fresh space (given numbers, visible)."""
+    slots, new = [], []
+    below = None
+    for tid in tids:
+        s = stage.slot(tid)
+        if s is not None:
+            slots.append(s)
+            continue
+        g = stage.fresh(tid) if below is None else stage.beside(below, tid, "down", hidden=False)
+        for t in g.values.values():
+            t.set_opacity(1)
+        stage.register(g)
+        new.append(g)
+        slots.append(stage.bind(tid, g))
+        below = g
+    return slots, new
+
+
+def place_outputs(stage: Stage, step, after: NumberGrid | None, role: str | None = None) -> list[NumberGrid]:
+    grids = []
+    for tid in step.outputs:
+        src = grids[-1] if grids else after
+        g = stage.beside(src, tid, role=role) if src is not None else stage.fresh(tid, hidden=True, role=role)
+        stage.register(g)
+        stage.bind(tid, g)
+        grids.append(g)
+    return grids
+
+
+def arrow_between(a: NumberGrid, b: NumberGrid) -> Arrow:
+    return Arrow(a.frame_box().get_right(), b.frame_box().get_left(), buff=0.12, stroke_width=3,
+                 color=style.MUTED, max_tip_length_to_length_ratio=0.2)
+
+
+def play_generic(stage: Stage, step, role: str | None = None, color: str = style.COMPUTED) -> None:
+    """Inputs → outputs with the formula; outputs fill in a row at a time."""
+    shown_inputs = [t for t in step.inputs if stage.trace.tensors[t].kind != "const"
+                    or stage.trace.tensors[t].size > 1][:MAX_INPUTS]
+    slots, new = place_inputs(stage, shown_inputs)
+    anchor = max((s.grid for s in slots), key=lambda g: g.get_right()[0], default=None)
+    outs = place_outputs(stage, step, anchor, role)
+    arrows = [arrow_between(anchor, outs[0])] if anchor is not None and outs else []
+    show_new(stage, new + outs, *[FadeIn(a) for a in arrows],
+             focus=[s.grid for s in slots] + outs)
+    for k, g in enumerate(outs):
+        works = []
+        for idx in g.shown():
+            cell = explain_cell(stage, step, idx, k)
+            works.append(work_from_cell(stage, cell, g.entry(idx), g.cell(idx)))
+        fill(stage, works, color=color, detailed_n=0, single_n=2, note="… and every other entry")
+    finish(stage)
+
+
+def play_generic_grad(stage: Stage, step) -> None:
+    """A gradient step without a player of its own: each gradient goes into the blue band of the
+    tensor it belongs to (when that tensor is drawn with one), or into a blue grid of its own."""
+    from .matmul import ensure_shown_grad, place_grad
+
+    fwd = stage.trace.steps[step.grad_of] if step.grad_of is not None else None
+    banded = []
+    for k, gid in enumerate(step.outputs):
+        x = next((i for i, v in step.grad_map.items() if v == gid), None)
+        s = stage.slot(x) if x is not None else None
+        if s is None or s.lane != "value" or not s.grid.has_grad:
+            banded = None
+            break
+        banded.append((k, gid, s.grid))
+    if not banded:
+        return play_generic(stage, step, role="grad", color=style.GRAD)
+    for tid in step.inputs[:1]:
+        out_slot = stage.slot(fwd.outputs[0]) if fwd is not None and fwd.outputs else None
+        if out_slot is not None and out_slot.grid.has_grad and stage.trace.tensors[tid].kind == "grad":
+            ensure_shown_grad(stage, tid, out_slot.grid)
+    moves = stage.focus([g for _, _, g in banded])
+    if moves:
+        stage.scene.play(*moves, run_time=0.6)
+    for k, gid, grid in banded:
+        slot, acc = place_grad(stage, grid, gid, step)
+        works = []
+        for idx in slot.grid.shown():
+            cell = explain_cell(stage, step, idx, k)
+            w = work_from_cell(stage, cell, slot.entry(idx), slot.cell(idx))
+            w.hide = [m for m in (slot.replaces.get(slot._key(idx)),) if m is not None]
+            works.append(w)
+        fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note="… and every other gradient entry")
+        if acc is not None:
+            play_accumulate(stage, acc, end=False)
+    finish(stage)
+
+
+@register(BACKWARD, "accumulate")
+def play_accumulate(stage: Stage, step, end: bool = True) -> None:
+    """A tensor fed several ops: its gradients add up, cell by cell, into its blue band."""
+    from .matmul import grad_band
+
+    x = step.attrs.get("tensor")
+    s = stage.slot(x) if x else None
+    if s is None or s.lane != "value" or not s.grid.has_grad or any(stage.slot(t) is None for t in step.inputs):
+        return play_generic(stage, step, role="grad", color=style.GRAD)
+    grid = s.grid
+    moves = stage.focus([grid] + [stage.slot(t).grid for t in step.inputs])
+    if moves:
+        stage.scene.play(*moves, run_time=0.6)
+    slot = grad_band(stage, grid, step.outputs[0])
+    works = []
+    for idx in grid.shown():
+        w = work_from_cell(stage, explain_cell(stage, step, idx), slot.entry(idx), grid.cell(idx))
+        w.hide = [m for m in (slot.replaces.get(grid.rc(idx)),) if m is not None]
+        works.append(w)
+    fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2,
+         note="… every entry: the gradients from both uses, added")
+    if end:
+        finish(stage)
+
+
+__all__ = ["play_generic", "play_generic_grad", "place_inputs", "place_outputs", "VGroup", "RIGHT"]

@@ -1,0 +1,140 @@
+"""Losses: ``Y − Y′``, the squares, their sum (or mean); the L1 penalty's ``|f|`` and sum; and the
+loss gradient ``2·(Y − Y′)`` flowing into the blue band under ``Y``.
+"""
+from __future__ import annotations
+
+from manim import FadeIn
+
+from tracer.display import fmt, number_format
+
+from .. import style
+from ..stage import Stage
+from . import BACKWARD, FORWARD, register
+from .common import MINUS, explain_cell, fill, finish, show_new, work_from_cell
+
+
+def _kids(stage: Stage, step) -> dict:
+    return {c.name.rsplit(".", 1)[-1]: c for c in stage.trace.children(step)}
+
+
+def _fill_step(stage: Stage, child, grid, note: str, single: int = 3) -> None:
+    works = [work_from_cell(stage, explain_cell(stage, child, idx), grid.entry(idx), grid.cell(idx))
+             for idx in grid.shown()]
+    fill(stage, works, detailed_n=0, single_n=single, note=note)
+
+
+def _scalar(stage: Stage, step, src, tid: str, label: str):
+    g = stage.beside(src, tid, label=label)
+    stage.register(g)
+    stage.bind(tid, g)
+    return g
+
+
+@register(FORWARD, "sse", "mse")
+def play_squared_error(stage: Stage, step) -> None:
+    """Y − Y′ cell by cell, then the squares, then their sum (or mean): the loss."""
+    from .generic import play_generic
+
+    kids = _kids(stage, step)
+    if not {"diff", "squared", "loss"} <= set(kids):
+        return play_generic(stage, step)
+    y, target = step.inputs[:2]
+    sy = stage.slot(y)
+    if sy is None or sy.lane != "value":
+        sy, new = stage.need(y)
+    else:
+        new = []
+    name_t = stage.trace.tensors[target].name
+    gt = stage.beside(sy.grid, target, hidden=False, grad=False, label=name_t)
+    stage.register(gt)
+    stage.bind(target, gt)
+    diff, sq, total = kids["diff"].outputs[0], kids["squared"].outputs[0], step.outputs[0]
+    name_y = stage.trace.tensors[y].name
+    gd = stage.beside(gt, diff, grad=False, label=f"{name_y} − {name_t}")
+    stage.register(gd)
+    stage.bind(diff, gd)
+    gs = stage.beside(gd, sq, grad=False, label=f"({name_y} − {name_t})²")
+    stage.register(gs)
+    stage.bind(sq, gs)
+    gl = _scalar(stage, step, gs, total, stage.trace.tensors[total].name)
+    stage.layouts[step.id] = {"y": sy.grid, "target": gt, "diff": gd, "squared": gs, "out": gl}
+    show_new(stage, new + [gt, gd, gs, gl], focus=[sy.grid, gt, gd, gs, gl])
+    _fill_step(stage, kids["diff"], gd, "… every entry: output minus target")
+    _fill_step(stage, kids["squared"], gs, "… every difference, squared")
+    cell = explain_cell(stage, step, ())
+    w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
+    w.boxes = [gs.frame_box()]
+    fill(stage, [w], detailed_n=0, single_n=1)
+    finish(stage)
+
+
+@register(FORWARD, "l1")
+def play_l1(stage: Stage, step) -> None:
+    """|f| entry by entry, then the sum: the sparsity penalty."""
+    from .generic import play_generic
+
+    kids = _kids(stage, step)
+    if "abs" not in kids or "penalty" not in kids:
+        return play_generic(stage, step)
+    x = step.inputs[0]
+    sx = stage.slot(x)
+    new = []
+    if sx is None or sx.lane != "value":
+        sx, new = stage.need(x)
+    ga = stage.beside(sx.grid, kids["abs"].outputs[0], grad=False, label=f"|{stage.trace.tensors[x].name}|")
+    stage.register(ga)
+    stage.bind(kids["abs"].outputs[0], ga)
+    last = ga
+    if "weighted" in kids:
+        last = stage.beside(ga, kids["weighted"].outputs[0], grad=False)
+        stage.register(last)
+        stage.bind(kids["weighted"].outputs[0], last)
+    gl = _scalar(stage, step, last, step.outputs[0], stage.trace.tensors[step.outputs[0]].name)
+    stage.layouts[step.id] = {"x": sx.grid, "abs": ga, "out": gl}
+    show_new(stage, new + [ga] + ([last] if last is not ga else []) + [gl], focus=[sx.grid, ga, last, gl])
+    _fill_step(stage, kids["abs"], ga, "… every entry without its sign")
+    if last is not ga:
+        _fill_step(stage, kids["weighted"], last, "… every entry weighted")
+    cell = explain_cell(stage, kids["penalty"], ())
+    w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
+    w.boxes = [last.frame_box()]
+    fill(stage, [w], detailed_n=0, single_n=1)
+    finish(stage)
+
+
+@register(BACKWARD, "sse", "mse")
+def play_squared_error_grad(stage: Stage, step) -> None:
+    """dY = 2·(Y − Y′) (divided by n for the mean), written under Y, next to Y − Y′."""
+    from .generic import play_generic_grad
+    from .matmul import grad_band
+
+    fwd = stage.trace.steps[step.grad_of]
+    lay = stage.layouts.get(fwd.id)
+    y = fwd.inputs[0]
+    if lay is None or y not in step.grad_map or not lay["y"].has_grad:
+        return play_generic_grad(stage, step)
+    gy, gd = lay["y"], lay["diff"]
+    moves = stage.focus([gy, gd, lay["out"]])
+    if moves:
+        stage.scene.play(*moves, run_time=0.6)
+    gid = step.grad_map[y]
+    slot = grad_band(stage, gy, gid)
+    diff = stage.trace.tensors[lay["diff"].record.id]
+    dy = stage.trace.tensors[gid]
+    nf_d, nf_g = number_format(diff.data), number_format(dy.data)
+    n = stage.trace.tensors[y].size
+    tail = "" if fwd.op == "sse" else f" / {n}"
+    works = []
+    for idx in gy.shown():
+        d = fmt(diff.data[idx], nf_d, MINUS)
+        g = fmt(dy.data[idx], nf_g, MINUS)
+        expression = f"d{stage.trace.tensors[y].name} = 2·({d}){tail} → {g}"
+        w = work_from_cell(stage, explain_cell(stage, step, idx), slot.entry(idx), gy.cell(idx))
+        w.expression = expression
+        w.boxes = [b for b in (gd.cell(idx),) if b is not None]
+        works.append(w)
+    fill(stage, works, color=style.GRAD, detailed_n=0, single_n=3, note=f"… every entry: 2·(output − target){tail}")
+    finish(stage)
+
+
+__all__ = ["play_squared_error", "play_l1", "play_squared_error_grad", "FadeIn"]

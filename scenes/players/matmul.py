@@ -1,0 +1,289 @@
+"""Matrix products: ``a @ b`` and the linear layer ``[W | b] · [X ; 1]``, forward and backward.
+
+Forward: the product layout, each result cell at the meeting of a row of the left operand and a
+column of the right one; they light up, the running partial sum grows, the cell fills in.
+
+Backward reuses the forward layout: ``dZ`` sits in the blue band under ``Z``; ``dW[i, k]`` pairs
+row ``i`` of ``dZ`` with row ``k`` of ``X`` (their columns line up), ``dX[k, j]`` pairs column ``k``
+of ``W`` with column ``j`` of ``dZ`` (their rows line up), and ``db[i]`` adds up row ``i`` of
+``dZ`` against the row of 1s. In paging mode (no forward layout on the canvas) the gradients get
+product layouts of their own with the transposed operand drawn as such.
+"""
+from __future__ import annotations
+
+from manim import FadeIn, Transform
+
+from tracer.display import fmt, number_format
+
+from .. import style
+from ..stage import Slot, Stage
+from . import BACKWARD, FORWARD, register
+from .common import MINUS, Work, explain_cell, fill, finish, show_new, work_from_cell
+
+
+def _two_d(stage: Stage, *tids: str) -> bool:
+    return all(len(stage.trace.tensors[t].shape) == 2 for t in tids)
+
+
+def _bind_product(stage: Stage, step, a: str, b: str, out: str, grids: dict, new: list) -> None:
+    if grids["a"] in new:
+        stage.bind(a, grids["a"])
+    if grids["b"] in new:
+        stage.bind(b, grids["b"])
+    stage.bind(out, grids["out"])
+    stage.layouts[step.id] = grids
+
+
+@register(FORWARD, "matmul")
+def play_matmul(stage: Stage, step) -> None:
+    a, b = step.inputs
+    out = step.outputs[0]
+    if not (_two_d(stage, a, out) and len(stage.trace.tensors[b].shape) in (1, 2)):
+        from .generic import play_generic
+        return play_generic(stage, step)
+    grids, new = stage.product(a, b, out)
+    _bind_product(stage, step, a, b, out, grids, new)
+    ga, gb, gout = grids["a"], grids["b"], grids["out"]
+    show_new(stage, new, focus=[ga, gb, gout])
+    works = []
+    for idx in gout.shown():
+        cell = explain_cell(stage, step, idx)
+        w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
+        r, c = gout.rc(idx)
+        w.boxes = [x for x in (ga.row_box(r), gb.col_box(c)) if x is not None]
+        works.append(w)
+    fill(stage, works, note="… every other cell: its row times its column, added up")
+    finish(stage)
+
+
+def _child(stage: Stage, step, op: str):
+    return next((c for c in stage.trace.children(step) if c.op == op), None)
+
+
+@register(FORWARD, "linear")
+def play_linear(stage: Stage, step) -> None:
+    W, X = step.inputs[:2]
+    bias = step.inputs[2] if len(step.inputs) > 2 else None
+    out = step.outputs[0]
+    mm, add = _child(stage, step, "matmul"), _child(stage, step, "add")
+    if mm is None or not _two_d(stage, W, X, out) or (bias is not None and add is None):
+        from .generic import play_generic
+        return play_generic(stage, step)
+    if bias is None:
+        grids, new = stage.product(W, X, out)
+    else:
+        grids, new = stage.product(W, X, out, bias=bias, ones=True)
+    _bind_product(stage, step, W, X, out, grids, new)
+    ga, gb, gout = grids["a"], grids["b"], grids["out"]
+    extra = []
+    if bias is not None:
+        stage.bind(bias, ga, "bias")
+        ones, brackets = gb.attach_ones()
+        if gb not in new:  # a grid already drawn grows its row of 1s
+            extra = [FadeIn(ones), Transform(gb.brackets, brackets)]
+        else:
+            gb.brackets.become(brackets)
+        stage.register(gb)
+    show_new(stage, new, *extra, focus=[ga, gb, gout])
+    works = []
+    b_data = stage.trace.tensors[bias].data.reshape(-1) if bias is not None else None
+    b_nf = number_format(stage.trace.tensors[bias].data) if bias is not None else None
+    for idx in gout.shown():
+        cell = explain_cell(stage, mm, idx)
+        w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
+        r, c = gout.rc(idx)
+        w.boxes = [x for x in (ga.row_box(r), gb.col_box(c)) if x is not None]
+        if bias is not None:
+            acell = explain_cell(stage, add, idx)
+            b_text = fmt(b_data[idx[0]], b_nf, MINUS)
+            b_text = f"({b_text})" if b_text.startswith(MINUS) else b_text
+            w.terms = cell.terms + (f"{b_text}×1",)
+            w.partials = cell.partials + acell.partials
+            w.term_boxes = w.term_boxes + [[x for x in (ga.bias_cells.get(idx[0]), gb.one_cells.get(idx[1])) if x]]
+            w.expression = f"{' + '.join(w.terms)} = {acell.partials[-1]}"
+        works.append(w)
+    fill(stage, works, note="… every other cell: its row of [W | b] times its column of [X ; 1]")
+    finish(stage)
+
+
+# ---- backward ------------------------------------------------------------------------------
+def grad_band(stage: Stage, grid, gid: str, bias: bool = False) -> Slot:
+    """Put the gradient ``gid`` (hidden) in ``grid``'s blue band and bind it there."""
+    record = stage.trace.tensors[gid]
+    if bias:
+        old = grid.bias_grads
+        texts = grid.bias_texts_for(record, style.GRAD, style.SMALL_NUMBER_SIZE, grad=True)
+        grid.bias_grads = texts
+    else:
+        old = grid.grads
+        texts = grid.load_grad(record)
+        grid.grads = texts
+    for t in texts.values():
+        t.set_opacity(0)
+    stage.add_loose(*texts.values())
+    slot = stage.bind(gid, grid, "bias_grad" if bias else "grad")
+    slot.replaces = dict(old)
+    return slot
+
+
+def ensure_shown_grad(stage: Stage, gid: str, grid) -> None:
+    """The incoming gradient must be visible in ``grid``'s band (load it shown if it is not)."""
+    s = stage.slot(gid)
+    if s is not None and s.lane == "grad":
+        return
+    slot = grad_band(stage, grid, gid)
+    for t in slot.replaces.values():
+        t.set_opacity(0)
+    for t in slot.grid.grads.values():
+        t.set_opacity(1)
+
+
+def _forward_layout(stage: Stage, step):
+    fwd = stage.trace.steps[step.grad_of]
+    lay = stage.layouts.get(fwd.id)
+    if lay is None or stage.mode != "canvas" or not lay["out"].has_grad:
+        return fwd, None
+    return fwd, lay
+
+
+def _fill_grad(stage: Stage, step, output: int, slot: Slot, boxes_for) -> None:
+    """Fill gradient ``output`` of ``step`` into ``slot`` (a band, a bias band or a blue grid)."""
+    grid = slot.grid
+    bias = slot.lane.startswith("bias")
+    indices = [(r,) for r in sorted(grid.bias_cells)] if bias else grid.shown()
+    works = []
+    for idx in indices:
+        cell = explain_cell(stage, step, _bias_index(stage, step, output, idx) if bias else idx, output)
+        w = work_from_cell(stage, cell, slot.entry(idx), slot.cell(idx))
+        w.boxes = boxes_for(idx)
+        w.hide = [m for m in (slot.replaces.get(slot._key(idx)),) if m is not None]
+        works.append(w)
+    fill(stage, works, color=style.GRAD, note="… the same for every other gradient cell")
+
+
+def place_grad(stage: Stage, grid, gid: str, step) -> tuple[Slot, object]:
+    """Where gradient ``gid`` is written: ``grid``'s blue band, or, when the band already shows
+    another contribution that ``gid`` will be added to, a blue grid of its own beside it. Returns
+    the slot and the accumulate step to play right after (one inside ``step``), if any."""
+    acc = next((s for s in stage.trace.steps if s.op == "accumulate" and gid in s.inputs), None)
+    occupied = any(t.get_fill_opacity() > 0 for t in grid.grads.values())
+    if acc is None or not occupied:
+        return grad_band(stage, grid, gid), None
+    name = stage.trace.tensors[gid].name
+    side = stage.beside(grid, gid, role="grad", grad=False, label=f"{name}′")
+    stage.register(side)
+    show_new(stage, [side], focus=[grid, side])
+    return stage.bind(gid, side), (acc if acc.parent == step.id else None)
+
+
+def _bias_index(stage: Stage, step, output: int, idx: tuple[int, ...]) -> tuple[int, ...]:
+    shape = stage.trace.tensors[step.outputs[output]].shape
+    return idx + (0,) * (len(shape) - 1)
+
+
+@register(BACKWARD, "matmul")
+def play_matmul_grad(stage: Stage, step) -> None:
+    fwd, lay = _forward_layout(stage, step)
+    if lay is None or not _two_d(stage, *fwd.inputs):
+        return play_matmul_grad_paged(stage, step)
+    _grads_on_layout(stage, step, fwd, lay, step)
+    finish(stage)
+
+
+def _grads_on_layout(stage: Stage, step, fwd, lay, mm_step) -> None:
+    """dW in W's band (rows of dZ against rows of X), then dX in X's band (columns)."""
+    a, b = fwd.inputs[:2]
+    gout = lay["out"]
+    g = mm_step.inputs[0]
+    if mm_step is not step:  # inside a linear layer: the matmul's incoming gradient is dZ itself
+        ensure_shown_grad(stage, step.inputs[0], gout)
+        if stage.slot(g) is None:
+            stage.bind(g, gout, "grad")
+    ensure_shown_grad(stage, g, gout)
+    moves = stage.focus([lay["a"], lay["b"], gout])
+    if moves:
+        stage.scene.play(*moves, run_time=0.6)
+    for k, gid in enumerate(mm_step.outputs):
+        x = next(i for i, v in mm_step.grad_map.items() if v == gid)
+        grid = lay["a"] if x == a else lay["b"]
+        if not grid.has_grad:
+            continue
+        slot, acc = place_grad(stage, grid, gid, step)
+        if x == a:   # dW[i, k]: row i of dZ, row k of X
+            def boxes(idx, ga=grid):
+                r, c = ga.rc(idx)
+                return [m for m in (gout.row_box(r), lay["b"].row_box(c)) if m is not None]
+        else:        # dX[k, j]: column k of W, column j of dZ
+            def boxes(idx, gb=grid):
+                r, c = gb.rc(idx)
+                return [m for m in (lay["a"].col_box(r), gout.col_box(c)) if m is not None]
+        if slot.grid is not grid:  # a second contribution, in a grid of its own: plain cells
+            def boxes(idx, boxes=boxes, g=slot.grid):
+                return boxes(idx)
+        _fill_grad(stage, mm_step, k, slot, boxes)
+        if acc is not None:
+            from .generic import play_accumulate
+            play_accumulate(stage, acc, end=False)
+
+
+@register(BACKWARD, "linear")
+def play_linear_grad(stage: Stage, step) -> None:
+    fwd, lay = _forward_layout(stage, step)
+    mm = _child(stage, step, "matmul")
+    if lay is None or mm is None:
+        from .generic import play_generic_grad
+        return play_generic_grad(stage, step)
+    _grads_on_layout(stage, step, fwd, lay, mm)
+    bias = fwd.inputs[2] if len(fwd.inputs) > 2 else None
+    add = _child(stage, step, "add")
+    if bias is not None and add is not None and bias in step.grad_map and lay["a"].bias is not None:
+        ga, gout, gb = lay["a"], lay["out"], lay["b"]
+        slot = grad_band(stage, ga, step.grad_map[bias], bias=True)
+        ones = gb.ones
+
+        def boxes(idx):
+            r = ga.rc((idx[0], 0))[0]
+            return [m for m in (gout.row_box(r), ones) if m is not None]
+        _fill_grad(stage, add, _add_bias_output(stage, add), slot, boxes)
+    finish(stage)
+
+
+def _add_bias_output(stage: Stage, add_grad) -> int:
+    """Which output of the bias add's gradient step is the bias column's gradient."""
+    fwd = stage.trace.steps[add_grad.grad_of]
+    col = fwd.inputs[1]
+    gid = add_grad.grad_map.get(col)
+    return add_grad.outputs.index(gid) if gid in add_grad.outputs else len(add_grad.outputs) - 1
+
+
+def play_matmul_grad_paged(stage: Stage, step) -> None:
+    """No forward layout to reuse: each gradient gets its own product layout (dZ·Xᵀ, Wᵀ·dZ)."""
+    from .generic import play_generic_grad
+
+    fwd = stage.trace.steps[step.grad_of]
+    a, b = fwd.inputs[:2]
+    g = step.inputs[0]
+    if not _two_d(stage, a, b, g):
+        return play_generic_grad(stage, step)
+    for k, gid in enumerate(step.outputs):
+        x = next(i for i, v in step.grad_map.items() if v == gid)
+        if x == a:
+            grids, new = stage.product(g, b, gid, transpose_b=True, labels={"b": f"{stage.trace.tensors[b].name}ᵀ"})
+            stage.bind(g, grids["a"]) if grids["a"] in new else None
+            stage.bind(b, grids["b"]) if grids["b"] in new else None
+        else:
+            grids, new = stage.product(a, g, gid, transpose_a=True, labels={"a": f"{stage.trace.tensors[a].name}ᵀ"})
+            stage.bind(a, grids["a"]) if grids["a"] in new else None
+            stage.bind(g, grids["b"]) if grids["b"] in new else None
+        stage.bind(gid, grids["out"])
+        show_new(stage, new, focus=[grids["a"], grids["b"], grids["out"]])
+        works = []
+        gout = grids["out"]
+        for idx in gout.shown():
+            cell = explain_cell(stage, step, idx, k)
+            w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
+            r, c = gout.rc(idx)
+            w.boxes = [m for m in (grids["a"].row_box(r), grids["b"].col_box(c)) if m is not None]
+            works.append(w)
+        fill(stage, works, color=style.GRAD, note="… the same for every other gradient cell")
+    finish(stage)

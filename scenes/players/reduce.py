@@ -1,0 +1,138 @@
+"""Reductions and normalisations: a sum, mean or max along an axis (the Σ row or column beside
+the input, each result with its running sum); the L2 norm of columns; layer norm's mean, spread and
+normalised output.
+"""
+from __future__ import annotations
+
+from ..stage import Stage
+from . import FORWARD, register
+from .common import explain_cell, fill, finish, show_new, work_from_cell
+
+
+def _side(stage: Stage, step) -> str:
+    """Where the result goes: under the input when columns were reduced (axis 0), else right."""
+    axis = step.attrs.get("axis")
+    nd = len(stage.trace.tensors[step.inputs[0]].shape)
+    if axis is None or nd < 2:
+        return "right"
+    axes = axis if isinstance(axis, list) else [axis]
+    return "down" if [a % nd for a in axes] == [0] else "right"
+
+
+def _input(stage: Stage, tid: str):
+    s = stage.slot(tid)
+    if s is not None and s.lane == "value":
+        return s, []
+    return stage.need(tid)
+
+
+@register(FORWARD, "sum", "mean", "max")
+def play_reduce(stage: Stage, step) -> None:
+    x, out = step.inputs[0], step.outputs[0]
+    sx, new = _input(stage, x)
+    g = stage.beside(sx.grid, out, _side(stage, step), grad=False,
+                     label=stage.trace.tensors[out].name)
+    stage.register(g)
+    stage.bind(out, g)
+    stage.layouts[step.id] = {"x": sx.grid, "out": g}
+    show_new(stage, new + [g], focus=[sx.grid, g])
+    works = [work_from_cell(stage, explain_cell(stage, step, idx), g.entry(idx), g.cell(idx)) for idx in g.shown()]
+    fill(stage, works, detailed_n=1, single_n=2, note="… the same for every row / column")
+    finish(stage)
+
+
+def _kids(stage: Stage, step) -> dict:
+    return {c.name.rsplit(".", 1)[-1]: c for c in stage.trace.children(step)}
+
+
+@register(FORWARD, "l2_norm")
+def play_l2_norm(stage: Stage, step) -> None:
+    """Each column's (or row's) length: square, add up, square root."""
+    from .generic import play_generic
+
+    kids = _kids(stage, step)
+    if not {"squared", "sum", "norm"} <= set(kids):
+        return play_generic(stage, step)
+    x, out = step.inputs[0], step.outputs[0]
+    sx, new = _input(stage, x)
+    g = stage.beside(sx.grid, out, _side(stage, step), grad=False, label=f"‖{stage.trace.tensors[x].name}‖")
+    stage.register(g)
+    stage.bind(out, g)
+    stage.layouts[step.id] = {"x": sx.grid, "out": g}
+    show_new(stage, new + [g], focus=[sx.grid, g])
+    squares = kids["squared"].outputs[0]
+    works = []
+    for idx in g.shown():
+        summed = explain_cell(stage, kids["sum"], idx)
+        root = explain_cell(stage, kids["norm"], idx)
+        w = work_from_cell(stage, summed, g.entry(idx), g.cell(idx))
+        w.boxes = [b for b in (_cells(stage, sx, summed.reads, squares),) if b is not None]
+        w.expression = f"√({' + '.join(_squared_terms(stage, sx, summed, squares))}) = {root.text}"
+        works.append(w)
+    fill(stage, works, detailed_n=0, single_n=3, note="… the length of every column")
+    finish(stage)
+
+
+def _squared_terms(stage: Stage, sx, summed, squares: str) -> list[str]:
+    """``1²`` for each squared entry read by the sum: the input's entries as shown."""
+    from tracer.display import fmt, number_format
+
+    x = sx.grid.record
+    nf = number_format(x.data)
+    out = []
+    for tid, idx in summed.reads:
+        v = fmt(x.data[idx], nf, "−") if tid == squares else "?"
+        out.append(f"({v})²" if v.startswith("−") else f"{v}²")
+    return out
+
+
+def _cells(stage: Stage, sx, reads, squares: str):
+    from manim import VGroup
+
+    boxes = [sx.grid.cell(idx) for tid, idx in reads if tid == squares]
+    boxes = [b for b in boxes if b is not None]
+    return VGroup(*boxes) if boxes else None
+
+
+@register(FORWARD, "layer_norm", "batch_norm")
+def play_layer_norm(stage: Stage, step) -> None:
+    """The mean and the spread of each sample beside the input, then the normalised output."""
+    from .generic import play_generic
+
+    kids = _kids(stage, step)
+    if not {"mean", "std", "normalized"} <= set(kids) or len(stage.trace.tensors[step.inputs[0]].shape) != 2:
+        return play_generic(stage, step)
+    x, out = step.inputs[0], step.outputs[0]
+    sx, new = _input(stage, x)
+    side = "down" if step.attrs.get("axis", -1) % 2 == 0 else "right"
+    gm = stage.beside(sx.grid, kids["mean"].outputs[0], side, grad=False, label="μ")
+    gs = stage.beside(gm, kids["std"].outputs[0], side, grad=False, label="σ")
+    go = stage.beside(gs if side == "right" else sx.grid, out, "right", label=stage.trace.tensors[out].name)
+    for tid, g in ((kids["mean"].outputs[0], gm), (kids["std"].outputs[0], gs), (out, go)):
+        stage.register(g)
+        stage.bind(tid, g)
+    stage.layouts[step.id] = {"x": sx.grid, "mean": gm, "std": gs, "out": go}
+    show_new(stage, new + [gm, gs, go], focus=[sx.grid, gm, gs, go])
+    for child, g in ((kids["mean"], gm),):
+        works = [work_from_cell(stage, explain_cell(stage, child, idx), g.entry(idx), g.cell(idx)) for idx in g.shown()]
+        fill(stage, works, detailed_n=0, single_n=1, note="… the mean of every sample")
+    var = kids.get("var")
+    works = []
+    for idx in gs.shown():
+        w = work_from_cell(stage, explain_cell(stage, kids["std"], idx), gs.entry(idx), gs.cell(idx))
+        if var is not None:
+            v = explain_cell(stage, var, idx)
+            w.expression = f"σ² = {v.expression};  {w.expression}"
+        works.append(w)
+    fill(stage, works, detailed_n=0, single_n=1, note="… the spread of every sample")
+    final = kids.get("shifted") or kids.get("scaled") or kids["normalized"]
+    works = []
+    for idx in go.shown():
+        norm = explain_cell(stage, kids["normalized"], idx)
+        w = work_from_cell(stage, norm, go.entry(idx), go.cell(idx))
+        w.boxes = [b for b in (sx.grid.cell(idx),) if b is not None] + w.boxes
+        if final is not kids["normalized"]:
+            w.expression = f"(x − μ) / σ = {norm.expression};  γ, β → {explain_cell(stage, final, idx).text}"
+        works.append(w)
+    fill(stage, works, detailed_n=0, single_n=2, note="… every entry: minus its mean, over its spread")
+    finish(stage)

@@ -1,0 +1,57 @@
+"""Softmax, as recorded: e^x (shifted by the maximum when the trace did so), the Σ of each row
+(or column), then each e^x divided by its Σ. Attention weights come out bright yellow.
+"""
+from __future__ import annotations
+
+from .. import style
+from ..stage import Stage
+from . import FORWARD, register
+from .common import explain_cell, fill, finish, show_new, work_from_cell
+
+
+@register(FORWARD, "softmax")
+def play_softmax(stage: Stage, step) -> None:
+    from .generic import play_generic
+
+    kids = {c.name.rsplit(".", 1)[-1]: c for c in stage.trace.children(step)}
+    x, out = step.inputs[0], step.outputs[0]
+    if not {"exp", "sum"} <= set(kids) or len(stage.trace.tensors[x].shape) != 2:
+        return play_generic(stage, step)
+    axis = step.attrs.get("axis", -1) % 2
+    sx = stage.slot(x)
+    new = []
+    if sx is None or sx.lane != "value":
+        sx, new = stage.need(x)
+    e, total = kids["exp"].outputs[0], kids["sum"].outputs[0]
+    name = stage.trace.tensors[x].name
+    ge = stage.beside(sx.grid, e, grad=False, label=f"e^({name} − max)" if "max" in kids else f"e^{name}")
+    gs = stage.beside(ge, total, "right" if axis == 1 else "down", grad=False, label="Σ")
+    parent = stage.trace.steps[step.parent] if step.parent is not None else None
+    role = "attention" if (parent is not None and parent.op == "attention") or stage.hints.get("attention") else None
+    gp = stage.beside(gs if axis == 1 else ge, out, role=role, label=stage.trace.tensors[out].name)
+    for tid, g in ((e, ge), (total, gs), (out, gp)):
+        stage.register(g)
+        stage.bind(tid, g)
+    stage.layouts[step.id] = {"x": sx.grid, "exp": ge, "sum": gs, "out": gp}
+    show_new(stage, new + [ge, gs, gp], focus=[sx.grid, ge, gs, gp])
+    works = []
+    for idx in ge.shown():
+        cell = explain_cell(stage, step, idx)
+        w = work_from_cell(stage, cell, ge.entry(idx), ge.cell(idx))
+        w.expression, w.boxes = cell.lines[0], [b for b in (sx.grid.cell(idx),) if b is not None]
+        works.append(w)
+    fill(stage, works, detailed_n=0, single_n=2, note="… e to the power of every entry")
+    works = [work_from_cell(stage, explain_cell(stage, kids["sum"], idx), gs.entry(idx), gs.cell(idx))
+             for idx in gs.shown()]
+    fill(stage, works, detailed_n=0, single_n=1, note="… add up each " + ("row" if axis == 1 else "column"))
+    works = []
+    for idx in gp.shown():
+        cell = explain_cell(stage, step, idx)
+        w = work_from_cell(stage, cell, gp.entry(idx), gp.cell(idx))
+        sum_idx = (idx[0], 0) if axis == 1 else (0, idx[1])
+        w.expression = cell.lines[2]
+        w.boxes = [b for b in (ge.cell(idx), gs.cell(sum_idx)) if b is not None]
+        works.append(w)
+    fill(stage, works, color=style.INK if role == "attention" else style.COMPUTED, detailed_n=0,
+         single_n=2, note="… each e^x divided by its Σ: every " + ("row" if axis == 1 else "column") + " now adds up to 1")
+    finish(stage)

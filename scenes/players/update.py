@@ -1,0 +1,48 @@
+"""A gradient-descent step, W ← W − η·dW, worked in the weight's own grid: each new weight comes
+from the old one and the gradient in the blue band under it, and replaces it (green at first).
+"""
+from __future__ import annotations
+
+from .. import style
+from ..stage import Stage
+from . import UPDATE, register
+from .common import explain_cell, fill, finish, work_from_cell
+
+
+@register(UPDATE, "sgd")
+def play_sgd(stage: Stage, step) -> None:
+    from .generic import play_generic
+
+    W, dW = step.inputs[:2]
+    new_id = step.outputs[0]
+    slot, gslot = stage.slot(W), stage.slot(dW)
+    if (slot is None or gslot is None or slot.grid is not gslot.grid
+            or slot.lane not in ("value", "bias") or stage.mode != "canvas"):
+        return play_generic(stage, step)
+    grid = slot.grid
+    moves = stage.focus([grid])
+    if moves:
+        stage.scene.play(*moves, run_time=0.6)
+    record = stage.trace.tensors[new_id]
+    if slot.lane == "bias":
+        texts = grid.bias_texts_for(record, style.UPDATE, style.NUMBER_SIZE, grad=False)
+        keys = {(r,) + (0,) * (len(record.shape) - 1): r for r in texts}
+        old = grid.bias_values
+    else:
+        texts = grid.texts_for(record, style.UPDATE)
+        keys = {grid.index_of(*rc): rc for rc in texts}
+        old = grid.values
+    for t in texts.values():
+        t.set_opacity(0)
+    stage.add_loose(*texts.values())
+    works = []
+    for idx, key in keys.items():
+        cell = explain_cell(stage, step, idx)
+        w = work_from_cell(stage, cell, texts[key], slot.cell(idx))
+        w.hide = [old[key]]
+        w.boxes = [b for b in (slot.cell(idx),) if b is not None]
+        works.append(w)
+    fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note="… every weight steps against its gradient")
+    old.update(texts)
+    stage.bind(new_id, grid, slot.lane)
+    finish(stage)

@@ -1,0 +1,242 @@
+"""Render a trace: the library entry point behind ``tracer render``.
+
+>>> from scenes.render import QUALITIES, FORMATS
+>>> sorted(QUALITIES), FORMATS
+(['h', 'k', 'l', 'm'], ('mp4', 'gif', 'webm', 'png'))
+
+The walkthrough is cut into chunks of beats (each beat a trace step, a Manim section). With
+``jobs > 1`` the chunks render in parallel processes, each one laying out the beats before its
+chunk in skipped sections, and ffmpeg joins the parts without re-encoding. Everything is written in
+a temporary directory beside the output and renamed into place at the end: a failed render never
+leaves a half-written file, and never clobbers an existing one.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from tracer.errors import TracerError
+from tracer.i18n import check_language
+from tracer.trace import Trace
+
+QUALITIES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
+FORMATS = ("mp4", "gif", "webm", "png")
+Progress = Callable[[int, int], None]
+
+
+def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | None = None,
+           depth: int | None = None, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
+           output: str | os.PathLike[str] | None = None, lang: str = "en",
+           progress: Progress | None = None, fps: int | None = None) -> Path:
+    """Render ``trace`` as a walkthrough video (or a still) and return the file written.
+
+    Parameters
+    ----------
+    trace : Trace
+    scene : str
+        ``auto`` (recognise the model), ``autoencoder``, ``attention``, ``backprop``,
+        ``sparse_autoencoder`` or ``generic``.
+    steps : str or (int, int), optional
+        Only these step ids, e.g. ``"4..9"`` (the steps before are laid out but not drawn).
+    depth : int, optional
+        Composite ops deeper than this are collapsed (default: the walkthrough's own).
+    quality : str
+        ``l`` (480p15), ``m`` (720p30), ``h`` (1080p60) or ``k`` (2160p60).
+    fmt : str
+        ``mp4``, ``gif``, ``webm`` or ``png`` (the last frame, a still).
+    jobs : int
+        Parallel processes, each rendering a chunk of steps.
+    output : path, optional
+        Default: ``<kind>.<fmt>`` in the current directory.
+    lang : str
+        Narration language: ``en``, ``zh-Hant``, ``zh-Hans`` or ``vi``.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each beat is rendered.
+    fps : int, optional
+        Override the frame rate of the quality (tests use a small one).
+    """
+    from .curated import build_plan
+
+    if quality not in QUALITIES:
+        raise TracerError(f"unknown quality {quality!r}: choose one of {', '.join(QUALITIES)}")
+    if fmt not in FORMATS:
+        raise TracerError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if jobs < 1:
+        raise TracerError(f"--jobs must be at least 1, not {jobs}")
+    check_language(lang)
+    plan = build_plan(trace, scene=scene, depth=depth, steps=steps, lang=lang)
+    return render_plan(plan, quality=quality, fmt=fmt, jobs=jobs, output=output, progress=progress, fps=fps)
+
+
+def render_plan(plan, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
+                output: str | os.PathLike[str] | None = None, progress: Progress | None = None,
+                fps: int | None = None) -> Path:
+    """Render a :class:`~scenes.plan.Plan` (see :func:`render` for the parameters)."""
+    out = Path(output) if output is not None else Path(f"{plan.kind}.{fmt}")
+    if out.exists() and out.is_dir():
+        raise TracerError(f"output {out} is a directory")
+    if not out.parent.exists():
+        raise TracerError(f"output directory {out.parent} does not exist")
+    if fmt != "png" and shutil.which("ffmpeg") is None and (jobs > 1 or fmt != "mp4"):
+        raise TracerError("ffmpeg is not installed: it is needed to join parts and to write gif / webm")
+    window = plan.window
+    total = window[1] - window[0]
+    with tempfile.TemporaryDirectory(prefix=".tracer-render-", dir=out.parent) as tmp:
+        tmpdir = Path(tmp)
+        if fmt == "png":
+            final = _render_chunk(plan, window, tmpdir / "still.png", quality, fps, still=True)
+            if progress:
+                progress(total, total)
+        else:
+            chunks = split(plan, window, jobs)
+            parts = _render_parts(plan, chunks, tmpdir, quality, fps, progress, total)
+            movie = parts[0] if len(parts) == 1 else _concat(parts, tmpdir / "joined.mp4")
+            final = movie if fmt == "mp4" else _convert(movie, tmpdir / f"final.{fmt}", fmt)
+        if not final.exists() or final.stat().st_size == 0:
+            raise TracerError("the render produced no output (nothing to show in the chosen steps?)")
+        os.replace(final, out)
+    return out
+
+
+def split(plan, window: tuple[int, int], jobs: int) -> list[tuple[int, int]]:
+    """Cut the beats ``window`` into at most ``jobs`` chunks of about equal work.
+
+    A beat's work is estimated from the cells it fills (its outputs' sizes, capped the way the
+    pacing caps them), plus a constant for captions and camera moves.
+    """
+    lo, hi = window
+    weights = [beat_weight(plan, plan.beats[k]) for k in range(lo, hi)]
+    jobs = max(1, min(jobs, hi - lo))
+    total = sum(weights)
+    cuts, acc, target = [lo], 0.0, total / jobs
+    for k, w in zip(range(lo, hi), weights):
+        if len(cuts) < jobs and acc >= target * len(cuts) and k > cuts[-1]:
+            cuts.append(k)
+        acc += w
+    cuts.append(hi)
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def beat_weight(plan, beat) -> float:
+    if beat.step is None:
+        return 2.5
+    cells = sum(min(plan.trace.tensors[t].size, 24) for t in beat.step.outputs)
+    return 2.0 + 0.25 * cells
+
+
+def _render_parts(plan, chunks, tmpdir: Path, quality: str, fps: int | None,
+                  progress: Progress | None, total: int) -> list[Path]:
+    paths = [tmpdir / f"part{k:03d}.mp4" for k in range(len(chunks))]
+    if len(chunks) == 1:
+        done = [0]
+
+        def tick(_: int) -> None:
+            done[0] += 1
+            if progress:
+                progress(done[0], total)
+        _render_chunk(plan, chunks[0], paths[0], quality, fps, on_beat=tick)
+        return paths
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(plan, c, p, quality, fps, queue), daemon=True)
+             for c, p in zip(chunks, paths)]
+    for p in procs:
+        p.start()
+    done, failed = 0, None
+    alive = set(range(len(procs)))
+    while alive:
+        try:
+            kind, value = queue.get(timeout=0.2)
+            if kind == "beat":
+                done += 1
+                if progress:
+                    progress(done, total)
+            elif kind == "error":
+                failed = failed or value
+        except Exception:  # queue.Empty: look at who is still running
+            pass
+        for k in list(alive):
+            if not procs[k].is_alive():
+                procs[k].join()
+                alive.discard(k)
+                if procs[k].exitcode != 0 and failed is None:
+                    failed = f"render worker {k} stopped with code {procs[k].exitcode}"
+    while not queue.empty():
+        kind, value = queue.get()
+        if kind == "error":
+            failed = failed or value
+    if failed:
+        raise TracerError(failed)
+    return paths
+
+
+def _worker(plan, chunk, path: Path, quality: str, fps: int | None, queue) -> None:
+    try:
+        _render_chunk(plan, chunk, path, quality, fps, on_beat=lambda k: queue.put(("beat", k)))
+    except TracerError as e:
+        queue.put(("error", str(e)))
+        raise SystemExit(2)
+    except Exception as e:  # report one line to the parent, never a traceback
+        queue.put(("error", f"render failed: {type(e).__name__}: {e}".split("\n")[0]))
+        raise SystemExit(2)
+
+
+def _render_chunk(plan, chunk: tuple[int, int], path: Path, quality: str, fps: int | None,
+                  still: bool = False, on_beat=None) -> Path:
+    from manim import tempconfig
+
+    from . import style
+    from .walkthrough import Walkthrough
+
+    media = path.parent / f"media-{path.stem}"
+    settings = {
+        "quality": QUALITIES[quality], "media_dir": str(media), "output_file": str(path),
+        "verbosity": "ERROR", "progress_bar": "none", "disable_caching": True,
+        "background_color": style.PAPER, "write_to_movie": not still, "save_last_frame": still,
+        "format": "png" if still else "mp4",
+    }
+    if fps:
+        settings["frame_rate"] = fps
+    with tempconfig(settings):
+        scene = Walkthrough(plan, start=chunk[0], stop=chunk[1], on_beat=on_beat)
+        scene.render()
+    if not path.exists():
+        found = sorted(media.rglob(f"*{path.suffix}"), key=lambda p: p.stat().st_mtime)
+        if found:
+            shutil.move(str(found[-1]), path)
+    return path
+
+
+def _ffmpeg(args: list[str]) -> None:
+    result = subprocess.run(["ffmpeg", "-y", "-loglevel", "error", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TracerError(f"ffmpeg failed: {(result.stderr or 'no message').strip().splitlines()[-1]}")
+
+
+def _concat(parts: list[Path], out: Path) -> Path:
+    listing = out.with_suffix(".txt")
+    listing.write_text("".join(f"file '{p.name}'\n" for p in parts))
+    _ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(out)])
+    return out
+
+
+def _convert(movie: Path, out: Path, fmt: str) -> Path:
+    if fmt == "gif":
+        _ffmpeg(["-i", str(movie), "-vf", "fps=12,split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse",
+                 str(out)])
+    else:
+        _ffmpeg(["-i", str(movie), "-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "36", "-row-mt", "1",
+                 "-deadline", "realtime", "-cpu-used", "8", str(out)])
+    return out
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - t0, result

@@ -1,0 +1,88 @@
+"""The look of every scene: a workbook page, its colours, fonts and sizes, chosen once.
+
+The AI-by-Hand convention: given inputs sit in pale yellow cells, computed cells get orange
+numbers, gradients are blue, attention weights bright yellow; large matrices are coloured by sign
+and size (blue positive, red negative). Sizes are in Manim units: the frame is 8 units tall, so at
+480p one unit is 60 pixels and a number's digits (about 0.21 units) are 12-13 pixels tall.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+# ---- colours (a light "paper" page: projectors and printouts read it best) ----------------------
+PAPER = "#FBF8F1"
+INK = "#212529"
+MUTED = "#868E96"
+FAINT = "#CED4DA"
+RULE = "#ADB5BD"
+
+GIVEN_FILL = "#FFF1B8"      # given inputs: pale yellow
+GIVEN_EDGE = "#E6CF7A"
+COMPUTED = "#E8590C"        # computed numbers: orange
+COMPUTED_FILL = "#FFFFFF"
+COMPUTED_EDGE = "#F2C8A9"
+GRAD = "#1C6FD1"            # gradients: blue
+GRAD_FILL = "#E3F0FF"
+GRAD_EDGE = "#A5C8F0"
+ATTENTION_FILL = "#FFD43B"  # attention weights: bright yellow
+ATTENTION_EDGE = "#E0B000"
+BIAS_FILL = "#E9ECEF"       # the bias column and the row of 1s: grey
+BIAS_EDGE = "#C3C9CF"
+CONST_FILL = "#F1F3F5"
+DEAD = "#ADB5BD"            # a negative ReLU turned off, a blocked gradient
+POSITIVE = "#1C7ED6"        # sign-and-size colours
+NEGATIVE = "#E03131"
+HIGHLIGHT = "#D6336C"       # the row / column being read and the cell being written
+HIGHLIGHT_FILL = "#FCC2D7"
+UPDATE = "#2B8A3E"          # a weight that just moved
+
+# ---- fonts: pinned, with fallbacks checked against what Pango can see ------------------------
+NUMBER_FONTS = ("JetBrains Mono", "DejaVu Sans Mono", "Noto Sans Mono CJK SC")
+PROSE_FONTS = {
+    "zh-Hant": ("Noto Sans CJK TC", "Noto Sans CJK SC"),
+    "zh-Hans": ("Noto Sans CJK SC", "Noto Sans CJK TC"),
+    "en": ("DejaVu Sans", "Noto Sans CJK SC", "JetBrains Mono"),
+    "vi": ("DejaVu Sans", "JetBrains Mono", "Noto Sans CJK SC"),
+}
+TITLE_FONTS = ("Comic Neue", "DejaVu Sans")
+
+# ---- sizes (Manim units / font sizes) --------------------------------------------------------
+NUMBER_SIZE = 21            # digits ~0.21 units tall: 12-13 px at 480p
+SMALL_NUMBER_SIZE = 19      # gradients under values, shape labels
+LABEL_SIZE = 22
+FORMULA_SIZE = 22
+NARRATION_SIZE = 19
+CELL_HEIGHT = 0.40
+GRAD_HEIGHT = 0.32          # the blue gradient band under a value
+CELL_PAD = 0.16             # room around the widest number of a column
+MIN_CELL_WIDTH = 0.44
+GRID_GAP = 0.55             # between grids of one product layout
+FRAME_HEIGHT = 8.0
+FRAME_WIDTH = 8.0 * 16 / 9
+CAPTION_HEIGHT = 1.35       # the band at the bottom of the frame kept for the caption
+MAX_SHOWN = 9               # a dimension longer than this is elided to its first and last 4
+
+
+@lru_cache(maxsize=None)
+def _available() -> frozenset[str]:
+    import manimpango
+
+    return frozenset(manimpango.list_fonts())
+
+
+def pick(candidates: tuple[str, ...]) -> str:
+    """The first installed font of ``candidates`` (the last one if none is: Pango falls back)."""
+    have = _available()
+    return next((f for f in candidates if f in have), candidates[-1])
+
+
+def number_font() -> str:
+    return pick(NUMBER_FONTS)
+
+
+def prose_font(lang: str) -> str:
+    return pick(PROSE_FONTS.get(lang, PROSE_FONTS["en"]))
+
+
+def title_font(lang: str) -> str:
+    return prose_font(lang) if lang.startswith("zh") else pick(TITLE_FONTS)
