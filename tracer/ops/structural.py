@@ -121,7 +121,7 @@ def gather(table, indices, *, axis=0):
 
 
 @primitive("where", formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
-           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).", allow_inf=True)
+           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).")
 def where(cond, a, b):
     def vjp(g, need):
         return (None, unbroadcast(np.where(cond, g, 0.0), a.shape) if need[1] else None,
