@@ -99,8 +99,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
         if node.n_out == 1 and gouts[0] is None:
             continue
         need = tuple(x.requires_grad for x in node.inputs)
-        with np.errstate(all="ignore"):
-            g_in = node.vjp(gouts[0] if node.n_out == 1 else tuple(gouts), need)
+        g_in = node.vjp(gouts[0] if node.n_out == 1 else tuple(gouts), need)
         fresh: list[np.ndarray | None] = []
         taken = {id(g) for g in gouts if g is not None}
         for x, gx in zip(node.inputs, g_in):

@@ -187,6 +187,7 @@ _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 _ENGINE_FILES = {os.path.join(_ENGINE_DIR, f) for f in ("tensor.py", "trace.py", "autograd.py", "optim.py")}
 _NUMPY_DIR = os.path.dirname(np.__file__)
 _internal_cache: dict[str, bool] = {}
+_display_path: dict[str, str] = {}
 
 
 def _is_internal(filename: str) -> bool:
@@ -208,12 +209,18 @@ def user_source() -> Source | None:
         return None
     file, line = frame.f_code.co_filename, frame.f_lineno
     code = linecache.getline(file, line).strip()
+    return Source(_display_path.get(file) or _shorten(file), line, code)
+
+
+def _shorten(file: str) -> str:
+    """A path relative to the working directory when it is inside it (cached: relpath is slow)."""
     try:
         rel = os.path.relpath(file)
-        file = file if rel.startswith("..") else rel
+        short = file if rel.startswith("..") else rel
     except ValueError:  # another drive on Windows
-        pass
-    return Source(file, line, code)
+        short = file
+    _display_path[file] = short
+    return short
 
 
 class _Recorder:
@@ -274,7 +281,8 @@ def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
     trace._rec = _Recorder(strict)
     _active.append(trace)
     try:
-        yield trace
+        with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (check_finite)
+            yield trace
     finally:
         _active.remove(trace)
         trace._rec = None

@@ -187,6 +187,8 @@ def composite(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
 
 # ---- running ops ------------------------------------------------------------------------------
 def _inputs(args: tuple) -> list[Tensor]:
+    if all(type(a) is Tensor for a in args):
+        return list(args)
     like = next((a.dtype for a in args if isinstance(a, Tensor) and a.dtype.kind == "f"), None)
     return [as_tensor(a, like) for a in args]
 
@@ -210,8 +212,7 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
     if problem:
         raise _shape_error(spec, xs, problem, out_name)
     try:
-        with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (check_finite)
-            out, vjp = fn(*arrays, **attrs)
+        out, vjp = fn(*arrays, **attrs)
     except (ValueError, IndexError) as e:
         raise _shape_error(spec, xs, str(e).split("\n")[0], out_name) from None
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
@@ -239,7 +240,7 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
     name = rec.unique_name(out_name or spec.name)
     short = name.rsplit(".", 1)[-1]
     inputs = [tensor_id(trace, x) for x in xs if x is not None]
-    step = Step(len(trace.steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs),
+    step = Step(len(trace.steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs) if attrs else {},
                 rec.parents[-1] if rec.parents else None, len(rec.parents), user_source())
     trace.steps.append(step)
     for t in outs:
