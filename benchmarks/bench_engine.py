@@ -147,8 +147,13 @@ def memory() -> tuple[int, int]:
         tracer.mse(h, target).backward()
     held, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    arrays = sum(r.data.nbytes for r in trace.tensors.values() if r.data.base is None)
-    return held, arrays
+    buffers = {}
+    for r in trace.tensors.values():
+        root = r.data
+        while isinstance(root.base, np.ndarray):  # views share their base's memory
+            root = root.base
+        buffers[id(root)] = root.nbytes
+    return held, sum(buffers.values())
 
 
 def main() -> None:

@@ -116,7 +116,10 @@ class Trace:
     """Everything one recorded run did: ``steps`` in execution order and ``tensors`` by id."""
 
     def __init__(self, meta: dict[str, Any] | None = None) -> None:
-        self.steps: list[Step] = []
+        self._steps: list[Step] = []
+        # Formulas and narrations are filled in when the steps are first read: recording stays
+        # cheap, and the text uses each tensor's final name.
+        self._pending: list[tuple[Step, Callable[[Step], None]]] = []
         self.tensors: dict[str, TensorRecord] = {}
         self.meta: dict[str, Any] = dict(meta or {})
         self.sources: dict[str, str] = {}
@@ -125,8 +128,25 @@ class Trace:
         self._rec: _Recorder | None = None
 
     # ---- reading ---------------------------------------------------------------------------
+    @property
+    def steps(self) -> list[Step]:
+        """Every step, in execution order (ids 0, 1, 2 ...)."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for step, fill in pending:
+                fill(step)
+        return self._steps
+
+    @steps.setter
+    def steps(self, steps: list[Step]) -> None:
+        self._steps = list(steps)
+
+    def later(self, step: Step, fill: Callable[[Step], None]) -> None:
+        """Fill ``step``'s formula and narration when the steps are next read."""
+        self._pending.append((step, fill))
+
     def __len__(self) -> int:
-        return len(self.steps)
+        return len(self._steps)
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
