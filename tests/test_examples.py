@@ -25,7 +25,7 @@ EXPECTED_STEPS = {
     "autoencoder": ["train.0.encoder.layer1.Z1", "train.0.decoder.layer2.H4", "train.0.loss",
                     "train.0.loss.grad", "train.0.W1.update", "train.4.b4.update", "after.loss"],
     "autoencoder_large": ["train.2.encoder.layer2.Z2", "train.2.W4.update", "after.loss"],
-    "exploding_gradients": ["sgd.loss", "sgd_clipped.clip_grad", "adam.W1.update"],
+    "exploding_gradients": ["sgd.layer1.Z1", "sgd.loss", "sgd.loss.grad", "sgd_clipped.clip_grad", "adam.W1.update"],
     "gru": ["gru.t0.reset_gate", "gru.t0.update_gate", "gru.t2.candidate", "gru.t2.hidden", "train.0.W_h.update"],
     "lstm": ["lstm.t0.forget_gate", "lstm.t0.input_gate", "lstm.t1.candidate", "lstm.t1.output_gate",
              "lstm.t2.cell", "lstm.t2.hidden", "lstm.y", "train.0.W_f.update"],
@@ -327,6 +327,9 @@ MLP = "system: mlp\nweights:\n  W1: [[-1, 1], [1, -1], [0, 1]]\n  b1: [1, -1, -1
     ("system: next_token\nprompts: [once upon a dragon]\n", 2, "prompts[0]", "'dragon' is not in the vocabulary"),
     ("system: autoencoder\nmodel:\n  sizes: [4, 2, 3]\n", 3, "model.sizes", "ends where it starts"),
     ("system: vanishing_gradients\nvariants:\n  - {activation: relu}\n", 3, "variants[0].name", "missing field"),
+    ("system: mlp\ntitle: !!python/name:os.system\n", 2, "title", "expected text, got a value tagged !!python"),
+    ("system: mlp\ntraining: {steps: -1}\n", 2, "training.steps", "must be at least 0"),
+    ("system: mlp\ninputs:\n  X: [[.nan]]\n", 3, "inputs.X", "finite"),
 ])
 def test_config_errors_name_file_line_and_key(tmp_path, text, line, key, problem):
     source = write(tmp_path, text)
@@ -354,6 +357,11 @@ def test_a_wrong_shape_after_an_override_names_the_override():
     message = error_of("mlp_backprop", ("model.sizes.1=4",))  # the hidden layer no longer fits W1
     assert message.endswith("weights.W1: wrong shape: expected (4, 2), got (3, 2)"), message
     assert message.startswith(str(Path("examples") / "mlp_backprop.yaml:")) or "mlp_backprop.yaml:" in message
+
+
+def test_deeply_nested_yaml_is_refused_in_one_line(tmp_path):
+    source = write(tmp_path, "system: mlp\ninputs:\n  X: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert error_of(source) == f"{source}: malformed YAML: nested too deeply"
 
 
 def test_missing_files_and_examples_directory(tmp_path, monkeypatch):

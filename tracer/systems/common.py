@@ -114,6 +114,8 @@ class Trainer:
     def describe(self) -> str:
         """What was recorded, for the trace's meta."""
         c = self.cfg
+        if c.steps == 0:
+            return "no training steps"
         if self.recorded == c.steps:
             return f"all {c.steps} training steps recorded"
         if self.recorded:

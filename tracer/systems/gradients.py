@@ -47,10 +47,10 @@ class DeepTraining:
     steps: int = field(default=100, metadata={"min": 1, "max": 10_000})
 
 
-def _deep(model: DeepModel, v: Variant) -> MLP:
+def _deep(model: DeepModel, v: Variant, name: str) -> MLP:
     sizes = [model.width] * (model.depth + 1) + [1]
     return MLP.init(sizes, v.init, model.seed, v.scale, activation=v.activation, output_activation="none",
-                    residual=v.residual, name=v.name)
+                    residual=v.residual, name=name)
 
 
 def _data(model: DeepModel, data: DeepData) -> tuple[tracer.Tensor, tracer.Tensor]:
@@ -115,7 +115,7 @@ def vanishing_gradients(cfg: VanishingConfig, where: Where) -> tracer.Trace:
     _names(where, cfg.variants)
     X, Y = _data(cfg.model, cfg.data)
     fn = {"mse": tracer.mse, "sse": tracer.sse}[cfg.training.loss]
-    nets = {v.name: _deep(cfg.model, v) for v in cfg.variants}
+    nets = {v.name: _deep(cfg.model, v, v.name) for v in cfg.variants}  # steps sigmoid_xavier.layer1.Z1 …
     norms: dict[str, list[float]] = {}
     with tracer.record() as trace:
         for v in cfg.variants:
@@ -150,7 +150,7 @@ class ExplodingConfig(ExampleConfig):
 def exploding_gradients(cfg: ExplodingConfig, where: Where) -> tracer.Trace:
     _names(where, cfg.variants)
     X, Y = _data(cfg.model, cfg.data)
-    runs = {v.name: _Run(_deep(cfg.model, v), v, cfg.training.loss) for v in cfg.variants}
+    runs = {v.name: _Run(_deep(cfg.model, v, ""), v, cfg.training.loss) for v in cfg.variants}
     norms: dict[str, list[float]] = {}
     with tracer.record() as trace:
         for v in cfg.variants:  # the first training step of each variant, recorded

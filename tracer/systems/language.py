@@ -119,7 +119,7 @@ def next_token(cfg: NextTokenConfig, where: Where) -> tracer.Trace:
         "prompt_tokens": [vocab.decode(p) for p in prompts], "generation": g,
         "recorded": f"{len(prompts)} prompt(s), {g.new_tokens} generated token(s) each: every forward pass "
                     "(scope promptK.generate.N) and the pick of the next token; the training "
-                    f"({cfg.training.steps} Adam steps) ran unrecorded",
+                    f"({cfg.training.steps} {cfg.training.optimizer} steps) ran unrecorded",
     }))
     return trace
 
@@ -151,6 +151,6 @@ def masked_lm(cfg: MaskedConfig, where: Where) -> tracer.Trace:
         "vocabulary": vocab.tokens, "tokens": vocab.decode(ids), "mask_position": at,
         "predictions": _top(vocab, p), "loss_history": history[::10] + history[-1:],
         "recorded": "one bidirectional forward pass over the query and the probabilities at [MASK]; "
-                    f"the training ({cfg.training.steps} Adam steps, each word masked in turn) ran unrecorded",
+                    f"the training ({cfg.training.steps} {cfg.training.optimizer} steps, each word masked in turn) ran unrecorded",
     }))
     return trace

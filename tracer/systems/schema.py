@@ -81,6 +81,8 @@ def compose(text: str, file: str) -> Node:
     """The YAML document as a node tree (safe composer), or a one-line ConfigError."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ConfigError(f"{file}: malformed YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -94,8 +96,21 @@ def compose(text: str, file: str) -> Node:
     return node
 
 
+class _Refused:
+    """A scalar the safe loader will not build (``!!python/…``): reported, never constructed."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+    def __repr__(self) -> str:
+        return f"a value tagged {self.tag.replace('tag:yaml.org,2002:', '!!')}"
+
+
 def _scalar(node: ScalarNode) -> Any:
-    return yaml.constructor.SafeConstructor().construct_object(node)
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except yaml.YAMLError:
+        return _Refused(node.tag)
 
 
 def _describe(node: Node) -> str:
@@ -239,7 +254,10 @@ def convert_scalar(node: ScalarNode, tp: Any, key: str, meta: Any, error: Any) -
 
 def read_config(node: Node, cls: Any, where: Where, default: Any = None) -> Any:
     """Read a composed document over the defaults of dataclass ``cls``, noting lines in ``where``."""
-    return _Reader(where).read(node, cls, "", default)
+    try:
+        return _Reader(where).read(node, cls, "", default)
+    except RecursionError:
+        raise ConfigError(f"{where.file}: nested too deeply") from None
 
 
 def load_text(text: str, cls: Any, file: str, default: Any = None) -> tuple[Any, Where]:
