@@ -54,6 +54,8 @@ CASES = {
     "log": (tracer.log, np.log, lambda r, m, n, k: (r.uniform(0.2, 3, size=(m, n)),)),
     "sqrt": (tracer.sqrt, np.sqrt, lambda r, m, n, k: (r.uniform(0.2, 3, size=(m, n)),)),
     "abs": (tracer.abs, np.abs, lambda r, m, n, k: (away(r.normal(size=(m, n))),)),
+    "sin": (tracer.sin, np.sin, lambda r, m, n, k: (r.normal(size=(m, n)) * 3,)),
+    "cos": (tracer.cos, np.cos, lambda r, m, n, k: (r.normal(size=(m, n)) * 3,)),
     "relu": (tracer.relu, lambda x: np.maximum(x, 0), lambda r, m, n, k: (away(r.normal(size=(m, n))),)),
     "leaky_relu": (lambda x: tracer.leaky_relu(x, alpha=0.1), lambda x: np.where(x > 0, x, 0.1 * x), lambda r, m, n, k: (away(r.normal(size=(m, n))),)),
     "sigmoid": (tracer.sigmoid, lambda x: 1 / (1 + np.exp(-x)), lambda r, m, n, k: (r.normal(size=(m, n)) * 3,)),

@@ -129,6 +129,7 @@ _UNARY: dict[str, Callable[[str, str], str]] = {
     "relu": lambda x, attrs: f"max(0, {x})", "exp": lambda x, attrs: f"e^{x}",
     "log": lambda x, attrs: f"ln {x}", "sqrt": lambda x, attrs: f"√{x}", "abs": lambda x, attrs: f"|{x}|",
     "neg": lambda x, attrs: f"−{x}", "sigmoid": lambda x, attrs: f"σ({x})", "tanh": lambda x, attrs: f"tanh({x})",
+    "sin": lambda x, attrs: f"sin({x})", "cos": lambda x, attrs: f"cos({x})",
     "gelu": lambda x, attrs: f"GELU({x})", "leaky_relu": lambda x, attrs: f"leaky_relu({x})",
     "clip": lambda x, attrs: f"clip({x})", "step": lambda x, attrs: f"step({x} > {attrs})",
 }

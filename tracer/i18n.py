@@ -31,6 +31,8 @@ _T = {
     "log": ("對 {x} 的每個元素取自然對數。", "对 {x} 的每个元素取自然对数。", "Lấy logarit tự nhiên của từng phần tử của {x}."),
     "sqrt": ("對 {x} 的每個元素開平方根。", "对 {x} 的每个元素开平方根。", "Lấy căn bậc hai của từng phần tử của {x}."),
     "abs": ("對 {x} 的每個元素取絕對值。", "对 {x} 的每个元素取绝对值。", "Lấy giá trị tuyệt đối của từng phần tử của {x}."),
+    "sin": ("對 {x} 的每個元素取正弦(弧度)。", "对 {x} 的每个元素取正弦(弧度)。", "Lấy sin của từng phần tử của {x} (góc tính bằng radian)."),
+    "cos": ("對 {x} 的每個元素取餘弦(弧度)。", "对 {x} 的每个元素取余弦(弧度)。", "Lấy cos của từng phần tử của {x} (góc tính bằng radian)."),
     "relu": ("ReLU 保留 {x} 中的正數,把負數變成 0。", "ReLU 保留 {x} 中的正数,把负数变成 0。", "ReLU giữ các phần tử dương của {x} và biến các phần tử âm thành 0."),
     "leaky_relu": ("Leaky ReLU 保留 {x} 中的正數,負數乘上 {alpha}。", "Leaky ReLU 保留 {x} 中的正数,负数乘上 {alpha}。", "Leaky ReLU giữ các phần tử dương của {x} và nhân các phần tử âm với {alpha}."),
     "sigmoid": ("sigmoid 把 {x} 的每個元素壓縮到 0 到 1 之間。", "sigmoid 把 {x} 的每个元素压缩到 0 到 1 之间。", "Hàm sigmoid nén từng phần tử của {x} vào khoảng từ 0 đến 1."),

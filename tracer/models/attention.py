@@ -107,8 +107,8 @@ def positional_table(positions: Sequence[int] | np.ndarray, d: int, base: float 
 class PositionalEncoding(Module):
     """Add the sinusoidal table to the token embeddings: ``X + PE``.
 
-    The angles ``t / base^(2i/d)`` are recorded steps; the engine has no sine or cosine op, so
-    ``PE`` enters the trace as a given table computed from those angles.
+    The angles ``t / base^(2i/d)``, their sines and cosines and the table that interleaves them
+    (sine on even rows, cosine on odd rows) are all recorded steps.
     """
 
     def __init__(self, d: int, base: float = 10000.0, name: str = "pos", out: str = "resid_pre") -> None:
@@ -121,9 +121,9 @@ class PositionalEncoding(Module):
             rates = tracer.pow(self.base, tracer.tensor(exponents, name="2i/d"), name="rates")
             pos = tracer.tensor(np.asarray(positions, dtype=np.float64).reshape(1, -1), name="t")
             angles = tracer.div(pos, rates, name="angles")  # (d, T)
-        even = (np.arange(self.d) % 2 == 0)[:, None]
-        a = angles.numpy()
-        return tracer.tensor(np.where(even, np.sin(a), np.cos(a)), name="PE")
+            even = tracer.tensor(np.arange(self.d)[:, None] % 2 == 0, name="even rows")
+            return tracer.where(even, tracer.sin(angles, name="sin"), tracer.cos(angles, name="cos"),
+                                name="PE")
 
     def __call__(self, X: Tensor, positions: Sequence[int] | np.ndarray | None = None) -> Tensor:
         PE = self.table(np.arange(X.shape[1]) if positions is None else positions)
