@@ -1,8 +1,8 @@
 """``backward()``: one generic loop over the recorded graph, and the backward steps it records.
 
-The loop is micrograd's: order the ops topologically, walk them in reverse, apply each op's local
-rule (its ``vjp``), add the contributions. While a trace records, every op differentiated becomes a
-backward step pointing at its forward step (``grad_of``), a tensor that fed several ops gets an
+The loop is micrograd's: walk the ops in reverse topological order (the order they ran, reversed),
+apply each op's local rule (its ``vjp``), add the contributions. While a trace records, every op
+differentiated becomes a backward step pointing at its forward step (``grad_of``), a tensor that fed several ops gets an
 explicit ``accumulate`` step, and the children of a composite op are grouped under a backward
 parent step of their own.
 
@@ -35,23 +35,18 @@ REGISTRY["accumulate"] = ACCUMULATE
 BACKWARD_NARRATION = "Send the gradient back through {op}: {grad}"
 
 
-def _topo(root: Node) -> list[Node]:
-    """Nodes reachable from ``root``, each after all the nodes it depends on (iterative DFS)."""
-    order: list[Node] = []
-    seen: set[int] = {id(root)}
-    stack: list[tuple[Node, int]] = [(root, 0)]
+def _reachable(root: Node) -> list[Node]:
+    """Every node ``root`` depends on, latest first: the forward order reversed is a reverse
+    topological order, and it keeps each composite's children together."""
+    seen: dict[int, Node] = {id(root): root}
+    stack = [root]
     while stack:
-        node, i = stack.pop()
-        parents = [x._node for x in node.inputs if x._node is not None]
-        if i < len(parents):
-            stack.append((node, i + 1))
-            p = parents[i]
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append((p, 0))
-        else:
-            order.append(node)
-    return order
+        for x in stack.pop().inputs:
+            p = x._node
+            if p is not None and id(p) not in seen:
+                seen[id(p)] = p
+                stack.append(p)
+    return sorted(seen.values(), key=lambda n: n.seq, reverse=True)
 
 
 def _key(t: Tensor) -> object:
@@ -96,7 +91,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
     tensors: dict[object, Tensor] = {_key(loss): loss}
     if rec:
         rec.seed(loss, g0)
-    for node in reversed(_topo(loss._node)):
+    for node in _reachable(loss._node):
         gouts = [grads.get((id(node), k)) for k in range(node.n_out)]
         if node.n_out == 1 and gouts[0] is None:
             continue

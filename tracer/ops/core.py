@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -49,12 +50,18 @@ REGISTRY: dict[str, OpSpec] = {}
 
 
 class Node:
-    """The autograd link of an op's outputs: inputs, the vjp closure and the step recorded."""
+    """The autograd link of an op's outputs: inputs, the vjp closure and the step recorded.
 
-    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "trace")
+    ``seq`` counts nodes in the order they ran: the reverse of that order is a reverse topological
+    order that keeps the children of a composite op together.
+    """
+
+    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "trace", "seq")
+    _counter = itertools.count()
 
     def __init__(self, spec: OpSpec, inputs: list[Tensor], vjp: VJP, n_out: int) -> None:
         self.spec, self.inputs, self.vjp, self.n_out = spec, inputs, vjp, n_out
+        self.seq = next(Node._counter)
         self.step: Step | None = None
         self.trace: Trace | None = None
 
