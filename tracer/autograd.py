@@ -2,9 +2,9 @@
 
 The loop is micrograd's: walk the ops in reverse topological order (the order they ran, reversed),
 apply each op's local rule (its ``vjp``), add the contributions. While a trace records, every op
-differentiated becomes a backward step pointing at its forward step (``grad_of``), a tensor that fed several ops gets an
-explicit ``accumulate`` step, and the children of a composite op are grouped under a backward
-parent step of their own.
+differentiated becomes a backward step pointing at its forward step (``grad_of``), a tensor that
+fed several ops gets an explicit ``accumulate`` step, and the children of a composite op are
+grouped under a backward parent step of their own.
 
 >>> import tracer
 >>> with tracer.record() as trace:
