@@ -18,6 +18,8 @@ array([ 4., -2.])
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .errors import GradientError
@@ -157,9 +159,9 @@ class _Recording:
 
     def _new_step(self, op: str, name: str, inputs: list[str], **kw: object) -> Step:
         parent = self.groups[-1][1] if self.groups else None
-        step = Step(len(self.trace.steps), "backward", op, self.rec.unique(name), inputs, [],
+        step = Step(len(self.trace._steps), "backward", op, self.rec.unique(name), inputs, [],
                     parent=None if parent is None else parent.id, depth=len(self.groups), **kw)
-        self.trace.steps.append(step)
+        self.trace._steps.append(step)
         return step
 
     def _enter(self, fwd: Step | None) -> None:
@@ -168,7 +170,7 @@ class _Recording:
         p = fwd.parent if fwd is not None else None
         while p is not None:
             chain.append(p)
-            p = self.trace.steps[p].parent
+            p = self.trace._steps[p].parent
         chain.reverse()
         i = 0
         while i < min(len(chain), len(self.groups)) and self.groups[i][0].id == chain[i]:
@@ -176,15 +178,12 @@ class _Recording:
         while len(self.groups) > i:
             self._close(*self.groups.pop())
         for pid in chain[i:]:
-            parent = self.trace.steps[pid]
+            parent = self.trace._steps[pid]
             spec = REGISTRY[parent.op]
             step = self._new_step(parent.op, f"{parent.name}.grad",
                                   [self.latest[o] for o in parent.outputs if o in self.latest],
                                   src=parent.src, grad_of=pid)
-            names = [self.trace.tensors[t].name for t in parent.inputs]
-            outs = [self.trace.tensors[t].name for t in parent.outputs]
-            step.formula = render(spec.grad, spec, names, outs, parent.attrs)
-            step.narration = BACKWARD_NARRATION.format(op=parent.op, grad=step.formula)
+            self.trace.later(step, functools.partial(self._text, spec=spec, fwd=parent))
             self.groups.append((parent, step))
 
     def _close(self, fwd: Step, step: Step) -> None:
@@ -210,16 +209,24 @@ class _Recording:
                 gid = self._grad_id(x, g, step.id, total=False)
                 step.outputs.append(gid)
                 step.grad_map[tensor_id(self.trace, x)] = gid
-        names = [x.name for x in node.inputs]
-        outs = [self.trace.tensors[o].name for o in out_ids] or ["out"]
-        step.formula = render(spec.grad, spec, names, outs, step.attrs)
+        if fwd is not None:
+            self.trace.later(step, functools.partial(self._text, spec=spec, fwd=fwd))
+        else:  # the forward pass ran before recording started: name what we have
+            step.formula = render(spec.grad, spec, [x.name for x in node.inputs], ["out"], {})
+            step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
+
+    def _text(self, step: Step, spec: OpSpec, fwd: Step) -> None:
+        """The gradient formula written with the forward step's tensor names."""
+        names = [self.trace.tensors[t].name for t in fwd.inputs]
+        outs = [self.trace.tensors[t].name for t in fwd.outputs]
+        step.formula = render(spec.grad, spec, names, outs, fwd.attrs)
         step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
 
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)
         old_id, new_id = self.latest[fwd], self.rec.ids[id(new)]
         producer = self.trace.tensors[fwd].producer
-        label = self.trace.steps[producer].name if producer is not None else x.name
+        label = self.trace._steps[producer].name if producer is not None else x.name
         step = self._new_step("accumulate", f"{label}.grad_sum", [old_id, new_id],
                               attrs={"tensor": fwd})
         step.outputs.append(self._grad_id(x, total, step.id))

@@ -42,7 +42,6 @@ class OpSpec:
     varargs: bool
     composite: bool
     phase: str = "forward"
-    allow_inf: bool = False
     check: Callable[..., str | None] | None = None
 
 
@@ -188,6 +187,8 @@ def composite(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
 
 # ---- running ops ------------------------------------------------------------------------------
 def _inputs(args: tuple) -> list[Tensor]:
+    if all(type(a) is Tensor for a in args):
+        return list(args)
     like = next((a.dtype for a in args if isinstance(a, Tensor) and a.dtype.kind == "f"), None)
     return [as_tensor(a, like) for a in args]
 
@@ -225,7 +226,7 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
     trace = current()
     if trace is not None and trace._rec is not None:
         step = record_step(trace, spec, xs, tensors, attrs, out_name)
-        check_finite(trace, step, outs, spec.allow_inf)
+        check_finite(trace, step, outs, arrays)
         if node is not None:
             node.step, node.trace = step, trace
     return tuple(tensors) if isinstance(out, (tuple, list)) else tensors[0]
@@ -239,18 +240,19 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
     name = rec.unique_name(out_name or spec.name)
     short = name.rsplit(".", 1)[-1]
     inputs = [tensor_id(trace, x) for x in xs if x is not None]
-    step = Step(len(trace.steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs),
+    step = Step(len(trace._steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs) if attrs else {},
                 rec.parents[-1] if rec.parents else None, len(rec.parents), user_source())
-    trace.steps.append(step)
+    trace._steps.append(step)
     for t in outs:
         if out_name is None and t.kind == "activation" and t.name == spec.name:
             t.name = short
         step.outputs.append(tensor_id(trace, t, producer=step.id))
-    fill_text(trace, step, spec)
+    trace.later(step, functools.partial(fill_text, trace, spec=spec))
     return step
 
 
 def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
+    """A step's formula and narration from its op's templates and its tensors' names."""
     names = [trace.tensors[i].name for i in step.inputs]
     out_names = [trace.tensors[o].name for o in step.outputs]
     step.formula = render(spec.formula, spec, names, out_names, step.attrs)
@@ -269,10 +271,10 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         return fn(*xs, **attrs)
     rec = trace._rec
     name = rec.unique_name(out_name or spec.name)
-    step = Step(len(trace.steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
+    step = Step(len(trace._steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
                 [], plain(attrs), rec.parents[-1] if rec.parents else None, len(rec.parents),
                 user_source())
-    trace.steps.append(step)
+    trace._steps.append(step)
     rec.parents.append(step.id)
     rec.prefixes.append(name)
     try:
@@ -285,9 +287,9 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
             t.named(out_name or name.rsplit(".", 1)[-1])
         step.outputs.append(tensor_id(trace, t))
-    fill_text(trace, step, spec)
-    step.nonfinite = sum(trace.steps[c].nonfinite for c in range(step.id + 1, len(trace.steps))
-                         if trace.steps[c].parent == step.id)
+    trace.later(step, functools.partial(fill_text, trace, spec=spec))
+    kids = trace._steps[step.id + 1:]
+    step.nonfinite = sum(c.nonfinite for c in kids if c.parent == step.id)
     return out
 
 
