@@ -81,7 +81,7 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-@click.group(cls=TracerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("tracer", cls=TracerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="tracer")
 def main() -> None:
     """Record a neural network computing on real numbers, then step through it.
@@ -205,7 +205,7 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
     trace = io.load(trace_path)
     index = _parse_cell(cell)
     if color is None:
-        color = click.get_text_stream("stdout").isatty()
+        color = sys.stdout.isatty()
     if step_key is not None:
         step = trace.step(step_key)
         if as_json:

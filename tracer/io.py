@@ -165,8 +165,8 @@ def load(path: str | os.PathLike[str]) -> Trace:
                 with zipfile.ZipFile(fh) as zf:
                     return _read(path, fh, zf, stat)
             except zipfile.BadZipFile as e:
-                raise TraceFileError(f"{path}: not a trace file, or truncated ({e})") from None
-            except (EOFError, struct.error, ValueError, OverflowError) as e:
+                raise TraceFileError(f"{path}: not a trace file (not a zip archive, or truncated)") from None
+            except (EOFError, struct.error, ValueError, OverflowError, NotImplementedError) as e:
                 raise TraceFileError(f"{path}: corrupt trace file ({e})") from None
     except FileNotFoundError:
         raise TraceFileError(f"{path}: no such file") from None
@@ -296,8 +296,8 @@ def _locate_array(path: str, fh: Any, info: zipfile.ZipInfo, tid: str, shape: tu
     except (ValueError, SyntaxError, EOFError) as e:
         raise TraceFileError(f"{where}: not a valid .npy array ({str(e).splitlines()[0]})") from None
     if stored_dtype.hasobject or stored_dtype.kind not in DTYPE_KINDS:
-        raise TraceFileError(f"{where}: holds a {stored_dtype} array (refused: only numeric arrays, "
-                             "nothing is unpickled)")
+        raise TraceFileError(f"{where}: holds an array of dtype {stored_dtype} (refused: only numeric "
+                             "arrays are read, nothing is unpickled)")
     if tuple(stored_shape) != shape or stored_dtype != dtype:
         raise TraceFileError(f"{where}: the manifest declares {shape} {dtype} but the array is "
                              f"{tuple(stored_shape)} {stored_dtype}")
