@@ -99,7 +99,7 @@ def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(trace_io, "_write_array", broken)
+    monkeypatch.setattr(trace_io.StoredZipWriter, "add", broken)
     with pytest.raises(TraceFileError, match="keep.trace: cannot save: No space left on device"):
         mixed_trace().save(path)
     assert path.read_bytes() == before
@@ -107,7 +107,7 @@ def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
 
 
 def test_a_save_interrupted_by_an_exception_leaves_no_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(trace_io, "_write_array", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+    monkeypatch.setattr(trace_io.StoredZipWriter, "add", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         mlp_trace().save(tmp_path / "new.trace")
     assert os.listdir(tmp_path) == []
@@ -300,3 +300,31 @@ def test_perfetto_export_has_two_tracks_and_an_arrow_per_gradient_step(tmp_path)
     assert linear["ts"] <= matmul["ts"] and matmul["ts"] + matmul["dur"] <= linear["ts"] + linear["dur"]
     assert matmul["args"]["outputs"] == ["matmul (3, 1)"]
     assert "values" not in out.read_text()
+
+
+# ---- the archive itself -------------------------------------------------------------------------------
+def test_a_trace_is_an_ordinary_zip_of_npy_files_with_valid_checksums(tmp_path):
+    with tracer.record() as trace:
+        big = tracer.tensor(np.arange(300_000, dtype=np.float64).reshape(600, 500), name="big")  # CRC in a thread
+        tracer.relu(big - 1000.0, name="H")
+    path = tmp_path / "t.trace"
+    trace.save(path)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
+        assert zf.namelist()[0] == "manifest.json"
+        with zf.open("arrays/t0.npy") as fh:
+            np.testing.assert_array_equal(np.load(fh, allow_pickle=False), trace.tensors["t0"].data)
+
+
+def test_zip64_records_when_sizes_and_offsets_need_them(tmp_path, monkeypatch):
+    from tracer import zipstore
+
+    monkeypatch.setattr(zipstore, "ZIP64_LIMIT", 64)  # every member and offset past it: all ZIP64 paths
+    trace = mlp_trace()
+    path = tmp_path / "z64.trace"
+    trace.save(path)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+        assert all(i.file_size < 64 or i.extra for i in zf.infolist())
+    assert_same(trace, tracer.load(path))

@@ -23,6 +23,7 @@ import json
 import os
 import struct
 import tempfile
+import threading
 import zipfile
 from typing import Any, Callable
 
@@ -30,6 +31,7 @@ import numpy as np
 
 from .errors import TraceFileError
 from .trace import PHASES, Source, Step, TensorRecord, Trace
+from .zipstore import StoredZipWriter
 
 SCHEMA = 1
 FORMAT = "tracer-trace"
@@ -39,7 +41,6 @@ MAX_NPY_HEADER = 1 << 16
 MAX_SOURCE = 1 << 20  # a user's source file travels with the trace up to this size
 SMALL_ARRAY = 1 << 16  # bytes: read smaller arrays outright, memory-map larger ones
 DTYPE_KINDS = "biufc"  # bool, integers, floats, complex: never objects, never structured records
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the same trace always makes the same bytes
 
 
 # ---- writing -------------------------------------------------------------------------------------
@@ -52,11 +53,15 @@ def save(trace: Trace, path: str | os.PathLike[str]) -> None:
     trace.sources = _collect_sources(trace)
     manifest = _manifest(trace)
 
+    arrays = [(f"arrays/{r.id}.npy", _npy_parts(r.id, np.asarray(r.data))) for r in trace.tensors.values()]
+    head = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+    reserve = len(head) + sum(sum(memoryview(p).nbytes for p in parts) + 160 for _, parts in arrays)
+
     def write(fh: Any) -> None:
-        with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-            zf.writestr(_member(MANIFEST), json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
-            for rec in trace.tensors.values():
-                _write_array(zf, f"arrays/{rec.id}.npy", np.asarray(rec.data))
+        with StoredZipWriter(fh, reserve=reserve) as zw:
+            zw.add(MANIFEST, [head])
+            for name, parts in arrays:
+                zw.add(name, parts)
 
     atomic_write(path, write)
 
@@ -73,7 +78,10 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        previous = _hold(path)
         os.replace(tmp, path)
+        if previous is not None:  # freeing a replaced gigabyte takes a while: not on the caller's time
+            threading.Thread(target=previous.close, daemon=True).start()
     except BaseException as e:
         try:
             os.unlink(tmp)
@@ -84,17 +92,20 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
         raise
 
 
-def _member(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-    info.compress_type = zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    return info
+def _hold(path: str) -> Any:
+    """The file about to be replaced, kept open so that its space is released when it is closed."""
+    if os.name != "posix":
+        return None
+    try:
+        return open(path, "rb")
+    except OSError:
+        return None
 
 
-def _write_array(zf: zipfile.ZipFile, name: str, a: np.ndarray) -> None:
-    """One ``.npy`` member written straight from the array's memory (no pickling, no extra copy)."""
+def _npy_parts(tid: str, a: np.ndarray) -> list[Any]:
+    """A ``.npy`` file as two buffers, its header and the array's own memory (no pickling, no copy)."""
     if a.dtype.kind not in DTYPE_KINDS or a.dtype.hasobject:
-        raise TraceFileError(f"cannot save {name}: dtype {a.dtype} is not numeric")
+        raise TraceFileError(f"cannot save tensor {tid}: dtype {a.dtype} is not numeric")
     if not (a.flags.c_contiguous or a.flags.f_contiguous):
         a = np.ascontiguousarray(a)
     header = io.BytesIO()
@@ -105,11 +116,7 @@ def _write_array(zf: zipfile.ZipFile, name: str, a: np.ndarray) -> None:
         header = io.BytesIO()
         np.lib.format.write_array_header_2_0(header, meta)
     body = a.T if meta["fortran_order"] else a  # C-contiguous either way
-    size = header.tell() + a.nbytes
-    with zf.open(_member(name), "w", force_zip64=size >= 1 << 31) as fh:
-        fh.write(header.getvalue())
-        if a.nbytes:
-            fh.write(memoryview(np.ascontiguousarray(body).reshape(-1).view(np.uint8)))
+    return [header.getvalue(), memoryview(np.ascontiguousarray(body).reshape(-1).view(np.uint8))]
 
 
 def _collect_sources(trace: Trace) -> dict[str, str]:
