@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pytest
+from textual import events
 
 import tracer
 from tests.trace_samples import chain_trace, mlp_trace
@@ -124,6 +125,18 @@ def test_go_to_and_search_report_what_they_cannot_find(mlp):
         assert "no step name contains 'zzz'" in status(app)
         await press("g", "escape", "n")  # escape closes the prompt; keys step again
         assert "step 20/20" in status(app)
+    drive(mlp, script)
+
+
+def test_keys_typed_ahead_all_land_in_order(mlp):
+    """A fast typist (or tmux send-keys) delivers "g15⏎⏎n" before the app has drawn anything."""
+    async def script(app, press, pilot):
+        for key, char in [("g", "g"), ("1", "1"), ("5", "5"), ("enter", "\r"), ("enter", "\r"), ("n", "n")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        text = await press()
+        assert "step 16/20 · backward · layer1.Z.bias.grad" in status(app)  # 15 unfolded, then its first child
+        assert "bias.grad" in text and "matmul.grad" in text
     drive(mlp, script)
 
 

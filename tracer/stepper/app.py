@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from .. import textview
@@ -46,6 +47,14 @@ class StepTree(Tree[Any]):
     BINDINGS = [Binding("right", "app.next_step", "Next", show=False),
                 Binding("left", "app.prev_step", "Previous", show=False)]
 
+    def action_select_cursor(self) -> None:
+        # Fold / unfold now rather than in a later message, so that a key typed right after
+        # enter ("⏎n") already steps into the unfolded composite.
+        node = self.cursor_node
+        if node is not None and node.allow_expand:
+            node.toggle()
+        super().action_select_cursor()
+
 
 class Panel(VerticalScroll, can_focus=False):
     """The current step, scrolled with the mouse wheel; the keyboard stays with the step list."""
@@ -73,17 +82,18 @@ class StepperApp(App[None]):
     #status { height: 1; background: $boost; padding: 0 1; }
     #steps { width: 42; border-right: solid $primary-darken-2; }
     #panel { padding: 0 1; }
-    #prompt { display: none; }
+    #prompt { display: none; height: 1; background: $accent 30%; padding: 0 1; }
     #prompt.open { display: block; }
     """
     BINDINGS = [
         Binding("n", "next_step", "Next"), Binding("p", "prev_step", "Prev"),
-        Binding("g", "prompt('goto')", "Go to"), Binding("slash", "prompt('search')", "Search"),
+        # priority: handled the moment the key arrives, so the keys typed after it go to the prompt
+        Binding("g", "prompt('goto')", "Go to", priority=True),
+        Binding("slash", "prompt('search')", "Search", priority=True),
         Binding("b", "flip", "Fwd⇄Bwd"),
         Binding("h", "move_cell(0, -1)", "Cell", show=False), Binding("l", "move_cell(0, 1)", show=False),
         Binding("k", "move_cell(-1, 0)", show=False), Binding("j", "move_cell(1, 0)", show=False),
         Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit"),
-        Binding("escape", "close_prompt", show=False),
     ]
 
     def __init__(self, trace: Trace, title: str = "", lang: str = "en") -> None:
@@ -94,7 +104,8 @@ class StepperApp(App[None]):
         self.nodes: dict[int, TreeNode[Any]] = {}
         self.holders: dict[int, list[TreeNode[Any]]] = {}  # top-level step -> its phase and scope nodes
         self.cell: tuple[int, ...] | None = None
-        self.mode = ""
+        self.mode = ""  # "goto" or "search" while the prompt line is open
+        self.typed = ""
         self.last_search = ""
         self.message = ""
 
@@ -104,13 +115,13 @@ class StepperApp(App[None]):
             yield StepTree("steps", id="steps")
             with Panel(id="panel"):
                 yield Static(id="view")
-        yield Input(id="prompt")
+        yield Static(id="prompt")
         yield Footer()
 
     def on_mount(self) -> None:
         tree = self.query_one(StepTree)
         tree.show_root = False
-        tree.auto_expand = True
+        tree.auto_expand = False  # StepTree folds on enter itself
         self._build_tree(tree)
         tree.focus()
         if self.trace.steps:
@@ -138,9 +149,10 @@ class StepperApp(App[None]):
                     self.holders[sid] = [pnode] + ([holder] if holder is not pnode else [])
 
     def _label(self, step: Step, scope: str) -> Text:
+        if step.parent is not None:  # a child reads relative to its composite: "matmul", "bias.grad"
+            stem = self.trace.steps[step.parent].name.removesuffix(".grad")
+            scope = stem
         name = step.name[len(scope) + 1:] if scope and step.name.startswith(scope + ".") else step.name
-        if step.parent is not None:
-            name = name.rsplit(".", 1)[-1] if step.phase == "forward" else name.replace(self.trace.steps[step.parent].name + ".", "")
         label = Text.assemble((f"{step.id:>4} ", "dim"), (name, PHASE_STYLE.get(step.phase, "")), (f"  {step.op}", "dim"))
         if step.nonfinite:
             label.append(" ⚠", "bold red")
@@ -201,7 +213,8 @@ class StepperApp(App[None]):
         if move_cursor:
             node = self._node(sid)
             tree = self.query_one(StepTree)
-            self.call_after_refresh(tree.move_cursor, node)
+            tree.get_node_at_line(0)  # brings line numbers up to date after unfolding: no wait
+            tree.move_cursor(node)
 
     def _fit_cell(self, step: Step, cell: tuple[int, ...] | None) -> tuple[int, ...] | None:
         """Keep the selected cell when the new step's output has it, else its first cell."""
@@ -241,7 +254,13 @@ class StepperApp(App[None]):
     def action_prev_step(self) -> None:
         self._move(-1)
 
+    def _sync_folds(self) -> None:
+        """Read which composite steps are unfolded off the tree itself (its events come later)."""
+        self.nav.expanded = {sid for sid, node in self.nodes.items()
+                             if node.is_expanded and self.nav.is_composite(sid)}
+
     def _move(self, delta: int) -> None:
+        self._sync_folds()
         sid = self.nav.step_by(delta)
         if sid is None:
             self._status("last step" if delta > 0 else "first step")
@@ -270,23 +289,48 @@ class StepperApp(App[None]):
         self.cell = tuple(cell)
         self._render_step()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "prompt" and isinstance(self.screen, HelpScreen))
+
     def action_prompt(self, mode: str) -> None:
-        prompt = self.query_one("#prompt", Input)
+        """Open the prompt line: ``g`` go to a step, ``/`` search names (the last search again)."""
         self.mode = mode
-        prompt.placeholder = "go to step: an id or a name" if mode == "goto" else "search step names"
-        prompt.value = self.last_search if mode == "search" else ""
-        prompt.add_class("open")
-        prompt.focus()
+        self.typed = self.last_search if mode == "search" else ""
+        self.query_one("#prompt", Static).add_class("open")
+        self._draw_prompt()
 
-    def action_close_prompt(self) -> None:
-        prompt = self.query_one("#prompt", Input)
-        prompt.remove_class("open")
-        self.query_one(StepTree).focus()
+    def _draw_prompt(self) -> None:
+        label = "go to step (id or name): " if self.mode == "goto" else "search step names: "
+        self.query_one("#prompt", Static).update(Text.assemble((label, "bold"), self.typed, ("▏", "blink")))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = event.value
-        self.action_close_prompt()
-        if self.mode == "goto":
+    async def on_event(self, event: events.Event) -> None:
+        # While the prompt is open every key is typed into it, in the order it arrives: handled
+        # here, before any widget, so nothing typed ahead ("g15⏎n") goes astray.
+        if self.mode and isinstance(event, events.Key) and not event.is_forwarded:
+            self._prompt_key(event)
+            return
+        await super().on_event(event)
+
+    def _prompt_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            self._close_prompt()
+        elif event.key == "enter":
+            mode, text = self.mode, self.typed
+            self._close_prompt()
+            self._submit(mode, text)
+        elif event.key in ("backspace", "ctrl+h"):
+            self.typed = self.typed[:-1]
+            self._draw_prompt()
+        elif event.is_printable and event.character:
+            self.typed += event.character
+            self._draw_prompt()
+
+    def _close_prompt(self) -> None:
+        self.mode = ""
+        self.query_one("#prompt", Static).remove_class("open")
+
+    def _submit(self, mode: str, text: str) -> None:
+        if mode == "goto":
             try:
                 self.show_step(self.nav.find(text))
             except TracerError as e:
