@@ -162,6 +162,18 @@ def test_clicking_a_step_in_the_list_shows_it(mlp):
     drive(mlp, script)
 
 
+def test_clicking_an_output_cell_selects_it(mlp):
+    async def script(app, press, pilot):
+        await press("enter", "n")  # layer1.Z.matmul: W1·X = [2, 6, 1]
+        lines = screen(app).splitlines()
+        title = next(k for k, line in enumerate(lines) if "matmul (3, 1) activation" in line)
+        x = lines[title + 2].rindex("6")
+        await pilot.click(offset=(x, title + 2))
+        text = await press()
+        assert "matmul[1, 0] = 6" in text and "2×3 + 0×1 = 6" in text
+    drive(mlp, script)
+
+
 def test_thousands_of_steps_open_lazily(tmp_path):
     path = tmp_path / "chain.trace"
     chain_trace(300).save(path)

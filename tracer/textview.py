@@ -1,8 +1,9 @@
 """Terminal views of a trace, shared by ``tracer show`` and the stepper: step tables, one step's
 working, and tensors as grids coloured by sign and size.
 
-A view is a list of lines, each a list of ``(text, style)`` segments: plain text joins the texts,
-a terminal gets the rich styles (blue positive, red negative, deeper for larger magnitudes).
+A view is a list of lines, each a list of ``(text, style)`` segments (or ``(text, style, action)``
+for a cell the mouse can select in the stepper): plain text joins the texts, a terminal gets the
+rich styles (blue positive, red negative, deeper for larger magnitudes).
 Viewers only read the trace: numbers come through :mod:`tracer.display` and cell arithmetic from
 :func:`tracer.cells.explain`. Large tensors are elided: only the cells on screen are read.
 
@@ -16,7 +17,7 @@ H (1, 2) activation
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from .display import NumberFormat, elide, fmt, number_format
 from .errors import TracerError
 from .trace import Step, Trace
 
-Segment = tuple[str, "str | None"]
+Segment = tuple[str, "str | None"] | tuple[str, "str | None", str]
 Line = list[Segment]
 
 FULL_SCAN = 1 << 20  # elements: tensors up to this size are scanned whole for format and colour
@@ -36,19 +37,23 @@ MAX_TERMS = 8  # a cell's working longer than this shows its first and last term
 # ---- output -------------------------------------------------------------------------------------
 def plain(lines: Iterable[Line]) -> str:
     """The view as plain text (no colour), for pipes, files and tests."""
-    return "\n".join("".join(text for text, _ in line) for line in lines)
+    return "\n".join("".join(seg[0] for seg in line) for line in lines)
 
 
 def to_rich(lines: Iterable[Line]) -> Any:
     """The view as a ``rich.text.Text`` with its styles (rich is imported only here)."""
+    from rich.style import Style
     from rich.text import Text
 
     out = Text()
     for k, line in enumerate(lines):
         if k:
             out.append("\n")
-        for text, style in line:
-            out.append(text, style=style)
+        for seg in line:
+            style: Any = seg[1]
+            if len(seg) == 3:  # a click runs the action (Textual reads "@click" from the style)
+                style = Style.parse(style or "") + Style(meta={"@click": seg[2]})
+            out.append(seg[0], style=style)
     return out
 
 
@@ -100,10 +105,12 @@ def tensor_format(trace: Trace, tid: str, shown: np.ndarray | None = None) -> tu
 
 
 def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, color: bool = True,
-         marks: Sequence[tuple[int, ...]] = (), minus: str = "-") -> list[Line]:
+         marks: Sequence[tuple[int, ...]] = (), minus: str = "-",
+         link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
     """A tensor as a titled grid: name, shape, kind, then its (elided) cells.
 
-    ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads.
+    ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads;
+    ``link(index)`` names the action a click on a cell runs.
     """
     rec = trace.tensors[tid]
     shape = tuple(rec.shape)
@@ -138,7 +145,10 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
             style = _shade(values[r, c], scale) if color else None
             if index in marked:
                 style = f"{style} {HIGHLIGHT}" if style else HIGHLIGHT
-            line.append((texts[r][c].rjust(width), style))
+            if link is not None:
+                line.append((texts[r][c].rjust(width), style, link(index)))
+            else:
+                line.append((texts[r][c].rjust(width), style))
         lines.append(line)
     return lines
 
@@ -198,9 +208,11 @@ def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "
 
 
 def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
-              keep: int = KEEP, lang: str = "en") -> list[Line]:
+              keep: int = KEEP, lang: str = "en",
+              link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
     """One step: its header, formula, narration, source line, inputs and outputs as grids, and the
-    working of one output cell (``cell``, default the first)."""
+    working of one output cell (``cell``, default the first; ``link`` makes the cells of the first
+    output clickable, see :func:`grid`)."""
     from .i18n import narrate
 
     phase_style = {"forward": "green", "backward": "blue", "update": "magenta"}.get(step.phase)
@@ -232,8 +244,9 @@ def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, col
         if ids:
             lines.append([])
             lines.append([(label, "bold underline")])
-        for tid in ids:
-            lines.extend(grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ())))
+        for k, tid in enumerate(ids):
+            clickable = link if label == "outputs" and k == 0 else None
+            lines.extend(grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ()), link=clickable))
     if detail:
         lines.append([])
         lines.append([("cell", "bold underline")])

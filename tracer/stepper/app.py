@@ -37,7 +37,7 @@ HELP = """\
   h j k l       move the selected output cell (its working is shown below the grids)
   ?             this help              q           quit
 
-The mouse works too: click a step, click ▶ to unfold, scroll the panels.
+The mouse works too: click a step, click ▶ to unfold, click an output cell, scroll.
 Press any key to close."""
 
 
@@ -227,7 +227,8 @@ class StepperApp(App[None]):
     def _render_step(self) -> None:
         step = self.trace.steps[self.nav.current]
         try:
-            lines = textview.step_view(self.trace, step, cell=self.cell, lang=self.lang)
+            lines = textview.step_view(self.trace, step, cell=self.cell, lang=self.lang,
+                                       link=lambda index: f"app.select_cell({tuple(index)!r})")
             content: Any = textview.to_rich(lines)
         except (TracerError, OSError) as e:
             content = Text(f"error: {e}", style="bold red")
@@ -291,6 +292,12 @@ class StepperApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action == "prompt" and isinstance(self.screen, HelpScreen))
+
+    def action_select_cell(self, index: tuple[int, ...]) -> None:
+        """A click on an output cell selects it (its working is shown below the grids)."""
+        if self.cell is not None and len(index) == len(self.cell):
+            self.cell = tuple(int(i) for i in index)
+            self._render_step()
 
     def action_prompt(self, mode: str) -> None:
         """Open the prompt line: ``g`` go to a step, ``/`` search names (the last search again)."""
