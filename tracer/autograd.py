@@ -144,9 +144,11 @@ class _Recording:
         self.latest: dict[str, str] = {}  # forward tensor id -> id of its gradient so far
         self.groups: list[tuple[Step, Step]] = []  # (forward composite, its backward step)
 
-    def _grad_id(self, x: Tensor, g: np.ndarray, producer: int | None, total: bool = True) -> str:
-        """Register a gradient of ``x``; a partial contribution waits for its accumulate step."""
-        fwd = tensor_id(self.trace, x)
+    def _grad_id(self, x: Tensor, g: np.ndarray, producer: int | None, total: bool = True,
+                 fwd: str | None = None) -> str:
+        """Register a gradient of ``x`` (trace id ``fwd``); a partial contribution waits for its
+        accumulate step."""
+        fwd = fwd or tensor_id(self.trace, x)
         gt = Tensor._result(g, f"d{x.name}", None, 0)
         gt.kind = "grad"
         gid = tensor_id(self.trace, gt, producer=producer, grad_of=fwd)
@@ -199,16 +201,16 @@ class _Recording:
         self._enter(fwd)
         spec = node.spec
         out_ids = fwd.outputs if fwd is not None else []
-        inputs = [self.latest[o] for o in out_ids if o in self.latest]
-        inputs += [tensor_id(self.trace, x) for x in node.inputs]
+        in_ids = fwd.inputs if fwd is not None else [tensor_id(self.trace, x) for x in node.inputs]
+        inputs = [self.latest[o] for o in out_ids if o in self.latest] + in_ids
         step = self._new_step(spec.name, f"{fwd.name if fwd else spec.name}.grad", inputs,
-                              attrs=dict(fwd.attrs) if fwd else {},
+                              attrs=fwd.attrs if fwd else {},
                               src=fwd.src if fwd else None, grad_of=fwd.id if fwd else None)
-        for x, g in zip(node.inputs, grads):
+        for x, xid, g in zip(node.inputs, in_ids, grads):
             if g is not None:
-                gid = self._grad_id(x, g, step.id, total=False)
+                gid = self._grad_id(x, g, step.id, total=False, fwd=xid)
                 step.outputs.append(gid)
-                step.grad_map[tensor_id(self.trace, x)] = gid
+                step.grad_map[xid] = gid
         if fwd is not None:
             self.trace.later(step, functools.partial(self._text, spec=spec, fwd=fwd))
         else:  # the forward pass ran before recording started: name what we have

@@ -15,6 +15,7 @@ the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is t
 from __future__ import annotations
 
 import linecache
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -208,6 +209,7 @@ _ENGINE_FILES = {os.path.join(_ENGINE_DIR, f) for f in ("tensor.py", "trace.py",
 _NUMPY_DIR = os.path.dirname(np.__file__)
 _internal_cache: dict[str, bool] = {}
 _display_path: dict[str, str] = {}
+_sources: dict[tuple[str, int], Source] = {}
 
 
 def _is_internal(filename: str) -> bool:
@@ -227,9 +229,12 @@ def user_source() -> Source | None:
         frame = frame.f_back
     if frame is None:
         return None
-    file, line = frame.f_code.co_filename, frame.f_lineno
-    code = linecache.getline(file, line).strip()
-    return Source(_display_path.get(file) or _shorten(file), line, code)
+    key = (frame.f_code.co_filename, frame.f_lineno)
+    src = _sources.get(key)
+    if src is None:  # one Source per line of code: a loop's steps share it
+        src = _sources[key] = Source(_display_path.get(key[0]) or _shorten(key[0]), key[1],
+                                     linecache.getline(*key).strip())
+    return src
 
 
 def _shorten(file: str) -> str:
@@ -339,7 +344,7 @@ def check_finite(trace: Trace, step: Step, outputs: list[np.ndarray], inputs: li
     """
     bad = 0
     for a in outputs:
-        if a.dtype.kind == "f" and a.size and not np.isfinite(a.sum()):
+        if a.dtype.kind == "f" and a.size and not math.isfinite(a.sum()):
             bad += int(np.isnan(a).sum())
             inherited = any(x.dtype.kind == "f" and np.isinf(x).any() for x in inputs)
             bad += 0 if inherited else int(np.isinf(a).sum())

@@ -85,11 +85,10 @@ def tensor_id(trace: Trace, t: Tensor, producer: int | None = None, kind: str | 
               grad_of: str | None = None) -> str:
     """The trace's id for ``t``'s current array, registering it on first sight (no copy)."""
     rec = trace._rec
-    assert rec is not None
-    key = id(t.data)
-    tid = rec.ids.get(key)
+    tid = rec.ids.get(id(t.data))  # type: ignore[union-attr]
     if tid is not None:
         return tid
+    key = id(t.data)
     if t.kind == "const" and t.data.ndim == 0:  # one record per distinct scalar constant
         ckey = (t.data.dtype.str, float(t.data))
         tid = rec.consts.get(ckey)
