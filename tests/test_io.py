@@ -62,6 +62,16 @@ def test_round_trip_of_every_dtype_and_memory_layout(tmp_path):
     assert again.meta == {"title": "mixed", "tags": ["a", "b"], "nested": {"k": 1.5}}
 
 
+def test_a_saved_trace_is_an_ordinary_file_not_a_private_temp_file(tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    mlp_trace().save(tmp_path / "a.trace")
+    assert (tmp_path / "a.trace").stat().st_mode & 0o777 == 0o666 & ~umask
+    os.chmod(tmp_path / "a.trace", 0o640)
+    mlp_trace().save(tmp_path / "a.trace")  # replacing a file keeps its mode
+    assert (tmp_path / "a.trace").stat().st_mode & 0o777 == 0o640
+
+
 def test_saving_a_loaded_trace_again_gives_the_same_bytes(tmp_path):
     trace = mlp_trace()
     trace.save(tmp_path / "a.trace")

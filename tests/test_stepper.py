@@ -58,7 +58,7 @@ def test_opens_on_the_first_step_with_its_formula_and_grids(mlp):
         assert status(app) == "mlp.trace · step 0/20 · forward · layer1.Z"
         assert "Z = W1 · X + b1" in text
         assert "A linear layer" in text
-        assert "forward pass (4)" in text and "backward pass (4)" in text and "updates (3)" in text
+        assert "forward pass (4)" in text and "backward pass (4)" in text and "update (3)" in text
         assert "W1 (3, 2) param" in text and "made of  1 matmul, 2 bias" in text
     drive(mlp, script)
 

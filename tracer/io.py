@@ -74,6 +74,7 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
     except OSError as e:
         raise TraceFileError(f"{path}: cannot write here: {e.strerror or e}") from None
     try:
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; a trace is an ordinary file
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
@@ -90,6 +91,21 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
         if isinstance(e, OSError) and not isinstance(e, TraceFileError):
             raise TraceFileError(f"{path}: cannot save: {e.strerror or e}") from None
         raise
+
+
+def _file_mode(path: str) -> int:
+    """The mode of the file being replaced, else what ``open()`` would give a new one."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        pass
+    try:  # Linux tells the umask without changing it
+        with open("/proc/self/status", encoding="ascii") as fh:
+            umask = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        umask = os.umask(0o022)
+        os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _hold(path: str) -> Any:

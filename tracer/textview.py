@@ -183,6 +183,14 @@ def default_cell(trace: Trace, step: Step) -> tuple[int, ...] | None:
     return (0,) * len(trace.tensors[step.outputs[0]].shape)
 
 
+def _shorten_sum(text: str) -> str:
+    """A long sum keeps its first and last terms: ``a + b + c + … + y + z = total``."""
+    terms = text.split(" + ")
+    if len(terms) <= MAX_TERMS:
+        return text
+    return " + ".join(terms[:MAX_TERMS - 2] + ["…"] + terms[-2:])
+
+
 def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "-") -> tuple[list[Line], list[tuple[str, tuple]]]:
     """The working of one output cell (:func:`tracer.cells.explain`) and the input cells it reads."""
     from .cells import explain
@@ -198,10 +206,7 @@ def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "
     head: Line = [(label, "bold"), (f" = {cell.text}", "bold")]
     lines = [head]
     for text in cell.lines:
-        if len(cell.terms) > MAX_TERMS and " + ".join(cell.terms) in text:
-            shortened = " + ".join(cell.terms[:MAX_TERMS - 2]) + " + … + " + " + ".join(cell.terms[-2:])
-            text = text.replace(" + ".join(cell.terms), shortened)
-        lines.append([("  " + text, "yellow")])
+        lines.append([("  " + _shorten_sum(text), "yellow")])
     if cell.approx:
         lines.append([("  (≈: the shown values are rounded)", "dim")])
     return lines, list(cell.reads)

@@ -24,7 +24,7 @@ from ..trace import Step, Trace
 from .model import Navigator
 
 PHASE_STYLE = {"forward": "green", "backward": "blue", "update": "magenta"}
-PHASE_TITLE = {"forward": "forward pass", "backward": "backward pass", "update": "updates"}
+PHASE_TITLE = {"forward": "forward pass", "backward": "backward pass", "update": "update"}
 
 HELP = """\
 [b]tracer step[/b]: keys
@@ -39,6 +39,11 @@ HELP = """\
 
 The mouse works too: click a step, click ▶ to unfold, click an output cell, scroll.
 Press any key to close."""
+
+
+def _relative(name: str, prefix: str) -> str:
+    """``name`` without ``prefix.`` in front of it (``layer1.H`` under ``layer1`` is ``H``)."""
+    return name[len(prefix) + 1:] if prefix and name.startswith(prefix + ".") else name
 
 
 class StepTree(Tree[Any]):
@@ -126,34 +131,35 @@ class StepperApp(App[None]):
         tree.focus()
         if self.trace.steps:
             self.show_step(0)
+            self.call_after_refresh(tree.scroll_home, animate=False)  # the first section's title too
         else:
             self.query_one("#view", Static).update("this trace has no steps")
             self._status()
 
     # ---- the tree ------------------------------------------------------------------------------
     def _build_tree(self, tree: StepTree) -> None:
-        """Phases, runs of one scope, top-level steps; composite children come on first unfold."""
-        for phase in ("forward", "backward", "update"):
-            runs = self.nav.groups(phase)
-            if not runs:
-                continue
-            count = sum(len(ids) for _, ids in runs)
-            pnode = tree.root.add(Text.assemble((PHASE_TITLE[phase], f"bold {PHASE_STYLE[phase]}"),
-                                                (f" ({count})", "dim")), data=None, expand=True)
-            for scope, ids in runs:
+        """Sections (a run of one phase), runs of one scope, top-level steps; composite children
+        join the tree when first unfolded."""
+        for section in self.nav.sections():
+            count = sum(len(ids) for _, ids in section.groups)
+            title = Text.assemble((PHASE_TITLE[section.phase], f"bold {PHASE_STYLE[section.phase]}"))
+            if section.prefix:
+                title.append(f" · {section.prefix}", style="bold")
+            title.append(f" ({count})", style="dim")
+            pnode = tree.root.add(title, data=None, expand=True)
+            for scope, ids in section.groups:
                 holder = pnode
-                if scope and len(runs) > 1:
-                    holder = pnode.add(Text(scope, style="bold"), data=None, expand=True)
+                if len(section.groups) > 1 and scope != section.prefix:
+                    holder = pnode.add(Text(_relative(scope, section.prefix), style="bold"), data=None, expand=True)
                 for sid in ids:
-                    self._add_step(holder, sid, scope)
+                    self._add_step(holder, sid, scope or section.prefix)
                     self.holders[sid] = [pnode] + ([holder] if holder is not pnode else [])
 
     def _label(self, step: Step, scope: str) -> Text:
         if step.parent is not None:  # a child reads relative to its composite: "matmul", "bias.grad"
-            stem = self.trace.steps[step.parent].name.removesuffix(".grad")
-            scope = stem
-        name = step.name[len(scope) + 1:] if scope and step.name.startswith(scope + ".") else step.name
-        label = Text.assemble((f"{step.id:>4} ", "dim"), (name, PHASE_STYLE.get(step.phase, "")), (f"  {step.op}", "dim"))
+            scope = self.trace.steps[step.parent].name.removesuffix(".grad")
+        label = Text.assemble((f"{step.id:>4} ", "dim"), (_relative(step.name, scope), PHASE_STYLE.get(step.phase, "")),
+                              (f"  {step.op}", "dim"))
         if step.nonfinite:
             label.append(" ⚠", "bold red")
         return label

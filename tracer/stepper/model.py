@@ -13,10 +13,33 @@ the jump between a forward step and its gradient, and search. Plain Python, no t
 ['p', 'loss', 'loss.grad']
 >>> nav.flip(nav.find("loss.grad")) == nav.find("loss")
 True
+>>> [(sec.phase, len(sec.groups)) for sec in nav.sections()]
+[('forward', 1), ('backward', 1)]
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..trace import Step, Trace
+
+
+class Section(NamedTuple):
+    """A run of top-level steps of one phase: its shared scope prefix and its runs of one scope."""
+
+    phase: str
+    prefix: str
+    groups: list[tuple[str, list[int]]]
+
+
+def _common_prefix(scopes: list[str]) -> str:
+    """The dotted prefix every scope shares: ``train.0`` for ``train.0.encoder`` and ``train.0.loss``."""
+    parts = [s.split(".") if s else [] for s in scopes]
+    shared: list[str] = []
+    for column in zip(*parts) if parts else ():
+        if len(set(column)) != 1:
+            break
+        shared.append(column[0])
+    return ".".join(shared)
 
 
 class Navigator:
@@ -66,18 +89,35 @@ class Navigator:
             return self.scope_of(self.trace.steps[owner])
         return head
 
-    def groups(self, phase: str) -> list[tuple[str, list[int]]]:
-        """The top-level steps of ``phase`` in runs of one scope: ``[(scope, [ids]), ...]``."""
+    def sections(self) -> list[Section]:
+        """The step list's outline: runs of consecutive top-level steps of one phase, in order
+        (a training loop reads forward, backward, update, forward ...), each split into runs of
+        one scope. Labels drop the prefix the whole section shares."""
         runs: list[tuple[str, list[int]]] = []
         for s in self.trace.steps:
-            if s.phase != phase or s.parent is not None:
+            if s.parent is not None:
                 continue
-            scope = "" if phase == "update" else self.scope_of(s)
-            if runs and runs[-1][0] == scope:
+            if runs and runs[-1][0] == s.phase:
                 runs[-1][1].append(s.id)
             else:
-                runs.append((scope, [s.id]))
-        return runs
+                runs.append((s.phase, [s.id]))
+        out = []
+        for phase, ids in runs:
+            steps = [self.trace.steps[i] for i in ids]
+            if phase == "update":  # "train.0.W1.update": one group, under the shared prefix
+                scopes = [s.name.rpartition(".")[0] for s in steps]
+                common = _common_prefix(scopes)
+                out.append(Section(phase, common, [(common, ids)]))
+                continue
+            groups: list[tuple[str, list[int]]] = []
+            for s in steps:
+                scope = self.scope_of(s)
+                if groups and groups[-1][0] == scope:
+                    groups[-1][1].append(s.id)
+                else:
+                    groups.append((scope, [s.id]))
+            out.append(Section(phase, _common_prefix([g for g, _ in groups]), groups))
+        return out
 
     # ---- moving ------------------------------------------------------------------------------
     def walk(self) -> list[int]:
