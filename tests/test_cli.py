@@ -97,6 +97,16 @@ def test_show_a_gradient_step_names_its_forward_step(mlp_file):
     assert "dZ (3, 1) grad\n  -8\n   8\n   0\n" in text  # dH ⊙ [Z > 0] with dH = [−8, 8, −16]
 
 
+def test_show_narrates_in_the_chosen_language(mlp_file):
+    from tracer.i18n import narrate
+
+    trace = tracer.load(mlp_file)
+    for lang in ("zh-Hant", "vi"):
+        text = run("show", mlp_file, "--step", "4", "--lang", lang).output
+        said = narrate(trace, trace.step(4), lang)
+        assert said != trace.step(4).narration and f"  {said}\n" in text
+
+
 def test_show_colours_grids_by_sign_on_request(mlp_file):
     result = run("show", mlp_file, "--step", "1", "--color")
     assert "\x1b[" in result.output
@@ -126,6 +136,8 @@ def test_show_json_is_one_object_per_step(mlp_file):
     (["show", "{mlp}", "--bogus"], "error: No such option '--bogus'. (see 'tracer show --help')"),
     (["frobnicate"], "error: No such command 'frobnicate'."),
     (["export", "{mlp}"], "error: nothing to export: give --perfetto OUT.json"),
+    (["step", "missing.trace"], "error: missing.trace: no such file"),
+    (["show", "{mlp}", "--lang", "fr"], "error: Invalid value for '--lang'"),
 ])
 def test_errors_are_one_line_with_exit_code_2(mlp_file, args, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

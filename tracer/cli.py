@@ -89,11 +89,11 @@ def main() -> None:
     \b
     Examples:
       tracer examples                      list the built-in examples
-      tracer run mlp                       run one and save mlp.trace
-      tracer show mlp.trace                a table of its steps
-      tracer show mlp.trace --step 3       one step: formula, narration, matrices
-      tracer step mlp.trace                the interactive terminal stepper
-      tracer export mlp.trace --perfetto mlp.json
+      tracer run autoencoder               run one, save autoencoder.trace
+      tracer show autoencoder.trace        a table of its steps
+      tracer show autoencoder.trace --step 3   one step: formula, narration, matrices
+      tracer step autoencoder.trace        the interactive terminal stepper
+      tracer export autoencoder.trace --perfetto autoencoder.json
     """
 
 
@@ -120,12 +120,15 @@ def _examples_module() -> Any:
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override one setting of the example; repeat for more.")
 def run(source: str, output: str | None, overrides: tuple[str, ...]) -> None:
-    """Run an example (a YAML file or a built-in name) and save its trace.
+    """Run an example and save its trace.
+
+    CONFIG.yaml is an example file of your own; NAME a built-in example (see 'tracer examples').
+    Each --set KEY=VALUE overrides one setting; dotted keys reach nested sections.
 
     \b
     Examples:
-      tracer run mlp
-      tracer run autoencoder -o ae.trace --set lr=0.05 --set steps=3
+      tracer run autoencoder                       writes autoencoder.trace
+      tracer run autoencoder -o ae.trace --set training.lr=0.05 --set training.steps=3
       tracer run my_model.yaml -o out/my_model.trace
     """
     for item in overrides:
@@ -188,7 +191,7 @@ def _emit(lines: list, color: bool) -> None:
 @click.option("--color/--no-color", default=None, help="Colour the grids (default: when writing to a terminal).")
 def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | None, cell: str | None,
          as_json: bool, lang: str, color: bool | None) -> None:
-    """Print a trace: a table of its steps, or one step with its matrices.
+    """Print a trace's steps, or one step with its matrices.
 
     \b
     Examples:
@@ -241,7 +244,8 @@ def step(trace_path: str, lang: str) -> None:
 
     \b
     Keys: → or n next, ← or p previous, g go to step, / search by name,
-          enter expand/collapse, b forward ⇄ backward, h j k l move the cell, ? help, q quit.
+          enter fold/unfold, b forward ⇄ backward, h j k l move the cell, ? help, q quit.
+          The mouse works too (click a step, ▶ to unfold, an output cell).
     \b
     Examples:
       tracer step mlp.trace
