@@ -85,24 +85,27 @@ def cli_startup() -> tuple[float, float]:
     return timed([sys.executable, "-m", "tracer.cli", "--help"]), timed([sys.executable, "-c", "pass"])
 
 
+def save_speed(path: str, folder: str) -> None:
+    """trace.save against np.save of the same arrays, with and without fsync, interleaved."""
+    trace = big_trace()
+    arrays = [np.asarray(r.data) for r in trace.tensors.values()]
+    gib = sum(a.nbytes for a in arrays) / 2**30
+    runs: dict[str, list[float]] = {"ours": [], "plain": [], "synced": []}
+    for _ in range(3):  # interleaved: the disk's good and bad moments fall on every side
+        runs["ours"].append(best_of(lambda: trace.save(path), repeat=1))
+        runs["plain"].append(best_of(lambda: np_save_all(arrays, folder, fsync=False), repeat=1))
+        runs["synced"].append(best_of(lambda: np_save_all(arrays, folder, fsync=True), repeat=1))
+    ours, plain, synced = (min(runs[k]) for k in ("ours", "plain", "synced"))
+    print(f"save {gib:.2f} GiB: trace.save {ours:.2f} s ({gib / ours:.2f} GiB/s, atomic, fsync)")
+    print(f"  np.save {plain:.2f} s: speed ratio {plain / ours:.2f} (target >= 0.8)")
+    print(f"  np.save + fsync {synced:.2f} s: speed ratio {synced / ours:.2f}")
+
+
 def main() -> None:
     folder = tempfile.mkdtemp(prefix="tracer-bench-io-")
     try:
-        trace = big_trace()
-        arrays = [np.asarray(r.data) for r in trace.tensors.values()]
-        total = sum(a.nbytes for a in arrays)
         path = os.path.join(folder, "big.trace")
-        runs: dict[str, list[float]] = {"ours": [], "plain": [], "synced": []}
-        for _ in range(3):  # interleaved: the disk's good and bad moments fall on every side
-            runs["ours"].append(best_of(lambda: trace.save(path), repeat=1))
-            runs["plain"].append(best_of(lambda: np_save_all(arrays, folder, fsync=False), repeat=1))
-            runs["synced"].append(best_of(lambda: np_save_all(arrays, folder, fsync=True), repeat=1))
-        ours, plain, synced = (min(runs[k]) for k in ("ours", "plain", "synced"))
-        gib = total / 2**30
-        print(f"save {gib:.2f} GiB: trace.save {ours:.2f} s ({gib / ours:.2f} GiB/s, atomic, fsync)")
-        print(f"  np.save {plain:.2f} s: speed ratio {plain / ours:.2f} (target >= 0.8)")
-        print(f"  np.save + fsync {synced:.2f} s: speed ratio {synced / ours:.2f}")
-        del trace, arrays
+        save_speed(path, folder)
         size = os.path.getsize(path) / 2**30
         opened = best_of(lambda: tracer.load(path))
         shown = best_of(lambda: first_screen(path))

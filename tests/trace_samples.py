@@ -36,11 +36,11 @@ def mixed_trace() -> tracer.Trace:
     with tracer.record(title="mixed", tags=["a", "b"], nested={"k": 1.5}) as trace:
         A = tracer.tensor(np.arange(6, dtype=np.float32).reshape(2, 3), name="A")
         M = tracer.where(np.array([[True, False, True], [False, True, False]]), A, 0.0, name="M")
-        E = tracer.gather(tracer.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], name="E"), [2, 0], axis=1, name="emb")
-        T = A.T
-        S = tracer.tensor(np.arange(10.0), name="S")[::3]
-        total = M.sum(name="total")
-        empty = tracer.tensor(np.zeros((0, 3)), name="empty").sum(axis=0, name="none")
+        tracer.gather(tracer.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], name="E"), [2, 0], axis=1, name="emb")
+        A.T  # noqa: B018 (a Fortran-order view)
+        tracer.tensor(np.arange(10.0), name="S")[::3]  # noqa: B018 (a strided view)
+        M.sum(name="total")
+        tracer.tensor(np.zeros((0, 3)), name="empty").sum(axis=0, name="none")
     trace.steps  # noqa: B018 (fill the formulas now)
     return trace
 

@@ -187,7 +187,7 @@ def load(path: str | os.PathLike[str]) -> Trace:
             try:
                 with zipfile.ZipFile(fh) as zf:
                     return _read(path, fh, zf, stat)
-            except zipfile.BadZipFile as e:
+            except zipfile.BadZipFile:
                 raise TraceFileError(f"{path}: not a trace file (not a zip archive, or truncated)") from None
             except (EOFError, struct.error, ValueError, OverflowError, NotImplementedError) as e:
                 raise TraceFileError(f"{path}: corrupt trace file ({e})") from None
