@@ -28,7 +28,9 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 demo: setup
-	$(BIN)/python -m tracer.demo
+	@mkdir -p build
+	$(BIN)/tracer run autoencoder -o build/autoencoder.trace
+	$(BIN)/tracer show build/autoencoder.trace --depth 0
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from .errors import (ConfigError, GradientError, NonFiniteError, ShapeError, TraceFileError,
                      TracerError, UnsupportedError)
-from .ops import (abs, add, attention, batch_norm, binary_cross_entropy, causal_mask, clip, concat,
+from .ops import (abs, add, attention, batch_norm, binary_cross_entropy, causal_mask, clip, concat, cos,
                   cross_entropy, div, dropout, exp, gather, gelu, l1, l2_norm, layer_norm,
                   leaky_relu, linear, log, log_softmax, mask, matmul, max, maximum, mean, mse, mul,
-                  neg, pow, relu, reshape, sigmoid, softmax, split, sqrt, sse, step, sub, sum, tanh,
+                  neg, pow, relu, reshape, sigmoid, sin, softmax, split, sqrt, sse, step, sub, sum, tanh,
                   transpose, where)
 from .ops.core import REGISTRY as OPS
 from .optim import SGD, Adam, Optimizer, clip_grad_norm, clip_grad_value, he, xavier
@@ -33,10 +33,10 @@ __all__ = [
     "OPS", "Adam", "ConfigError", "GradientError", "NonFiniteError", "Optimizer", "SGD", "ShapeError",
     "Source", "Step", "Tensor", "TensorRecord", "Trace", "TraceFileError", "TracerError",
     "UnsupportedError", "abs", "add", "attention", "batch_norm", "binary_cross_entropy",
-    "causal_mask", "clip", "clip_grad_norm", "clip_grad_value", "concat", "cross_entropy",
+    "causal_mask", "clip", "clip_grad_norm", "clip_grad_value", "concat", "cos", "cross_entropy",
     "current", "div", "dropout", "exp", "gather", "gelu", "he", "l1", "l2_norm", "layer_norm",
     "leaky_relu", "linear", "load", "log", "log_softmax", "mask", "matmul", "max", "maximum", "mean",
-    "mse", "mul", "neg", "param", "pow", "record", "relu", "reshape", "scope", "seed", "sigmoid",
+    "mse", "mul", "neg", "param", "pow", "record", "relu", "reshape", "scope", "seed", "sigmoid", "sin",
     "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "tanh", "tensor", "transpose", "where",
     "xavier",
 ]

@@ -1,10 +1,10 @@
 """``backward()``: one generic loop over the recorded graph, and the backward steps it records.
 
-The loop is micrograd's: order the ops topologically, walk them in reverse, apply each op's local
-rule (its ``vjp``), add the contributions. While a trace records, every op differentiated becomes a
-backward step pointing at its forward step (``grad_of``), a tensor that fed several ops gets an
-explicit ``accumulate`` step, and the children of a composite op are grouped under a backward
-parent step of their own.
+The loop is micrograd's: walk the ops in reverse topological order (the order they ran, reversed),
+apply each op's local rule (its ``vjp``), add the contributions. While a trace records, every op
+differentiated becomes a backward step pointing at its forward step (``grad_of``), a tensor that
+fed several ops gets an explicit ``accumulate`` step, and the children of a composite op are
+grouped under a backward parent step of their own.
 
 >>> import tracer
 >>> with tracer.record() as trace:
@@ -17,6 +17,8 @@ array([ 4., -2.])
 ['loss.grad', 'mul.grad', 'w.grad_sum']
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -33,23 +35,18 @@ REGISTRY["accumulate"] = ACCUMULATE
 BACKWARD_NARRATION = "Send the gradient back through {op}: {grad}"
 
 
-def _topo(root: Node) -> list[Node]:
-    """Nodes reachable from ``root``, each after all the nodes it depends on (iterative DFS)."""
-    order: list[Node] = []
-    seen: set[int] = {id(root)}
-    stack: list[tuple[Node, int]] = [(root, 0)]
+def _reachable(root: Node) -> list[Node]:
+    """Every node ``root`` depends on, latest first: the forward order reversed is a reverse
+    topological order, and it keeps each composite's children together."""
+    seen: dict[int, Node] = {id(root): root}
+    stack = [root]
     while stack:
-        node, i = stack.pop()
-        parents = [x._node for x in node.inputs if x._node is not None]
-        if i < len(parents):
-            stack.append((node, i + 1))
-            p = parents[i]
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append((p, 0))
-        else:
-            order.append(node)
-    return order
+        for x in stack.pop().inputs:
+            p = x._node
+            if p is not None and id(p) not in seen:
+                seen[id(p)] = p
+                stack.append(p)
+    return sorted(seen.values(), key=lambda n: n.seq, reverse=True)
 
 
 def _key(t: Tensor) -> object:
@@ -94,7 +91,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
     tensors: dict[object, Tensor] = {_key(loss): loss}
     if rec:
         rec.seed(loss, g0)
-    for node in reversed(_topo(loss._node)):
+    for node in _reachable(loss._node):
         gouts = [grads.get((id(node), k)) for k in range(node.n_out)]
         if node.n_out == 1 and gouts[0] is None:
             continue
@@ -142,9 +139,11 @@ class _Recording:
         self.latest: dict[str, str] = {}  # forward tensor id -> id of its gradient so far
         self.groups: list[tuple[Step, Step]] = []  # (forward composite, its backward step)
 
-    def _grad_id(self, x: Tensor, g: np.ndarray, producer: int | None, total: bool = True) -> str:
-        """Register a gradient of ``x``; a partial contribution waits for its accumulate step."""
-        fwd = tensor_id(self.trace, x)
+    def _grad_id(self, x: Tensor, g: np.ndarray, producer: int | None, total: bool = True,
+                 fwd: str | None = None) -> str:
+        """Register a gradient of ``x`` (trace id ``fwd``); a partial contribution waits for its
+        accumulate step."""
+        fwd = fwd or tensor_id(self.trace, x)
         gt = Tensor._result(g, f"d{x.name}", None, 0)
         gt.kind = "grad"
         gid = tensor_id(self.trace, gt, producer=producer, grad_of=fwd)
@@ -157,9 +156,9 @@ class _Recording:
 
     def _new_step(self, op: str, name: str, inputs: list[str], **kw: object) -> Step:
         parent = self.groups[-1][1] if self.groups else None
-        step = Step(len(self.trace.steps), "backward", op, self.rec.unique(name), inputs, [],
+        step = Step(len(self.trace._steps), "backward", op, self.rec.unique(name), inputs, [],
                     parent=None if parent is None else parent.id, depth=len(self.groups), **kw)
-        self.trace.steps.append(step)
+        self.trace._steps.append(step)
         return step
 
     def _enter(self, fwd: Step | None) -> None:
@@ -168,7 +167,7 @@ class _Recording:
         p = fwd.parent if fwd is not None else None
         while p is not None:
             chain.append(p)
-            p = self.trace.steps[p].parent
+            p = self.trace._steps[p].parent
         chain.reverse()
         i = 0
         while i < min(len(chain), len(self.groups)) and self.groups[i][0].id == chain[i]:
@@ -176,15 +175,12 @@ class _Recording:
         while len(self.groups) > i:
             self._close(*self.groups.pop())
         for pid in chain[i:]:
-            parent = self.trace.steps[pid]
+            parent = self.trace._steps[pid]
             spec = REGISTRY[parent.op]
             step = self._new_step(parent.op, f"{parent.name}.grad",
                                   [self.latest[o] for o in parent.outputs if o in self.latest],
                                   src=parent.src, grad_of=pid)
-            names = [self.trace.tensors[t].name for t in parent.inputs]
-            outs = [self.trace.tensors[t].name for t in parent.outputs]
-            step.formula = render(spec.grad, spec, names, outs, parent.attrs)
-            step.narration = BACKWARD_NARRATION.format(op=parent.op, grad=step.formula)
+            self.trace.later(step, functools.partial(self._text, spec=spec, fwd=parent))
             self.groups.append((parent, step))
 
     def _close(self, fwd: Step, step: Step) -> None:
@@ -200,26 +196,34 @@ class _Recording:
         self._enter(fwd)
         spec = node.spec
         out_ids = fwd.outputs if fwd is not None else []
-        inputs = [self.latest[o] for o in out_ids if o in self.latest]
-        inputs += [tensor_id(self.trace, x) for x in node.inputs]
+        in_ids = fwd.inputs if fwd is not None else [tensor_id(self.trace, x) for x in node.inputs]
+        inputs = [self.latest[o] for o in out_ids if o in self.latest] + in_ids
         step = self._new_step(spec.name, f"{fwd.name if fwd else spec.name}.grad", inputs,
-                              attrs=dict(fwd.attrs) if fwd else {},
+                              attrs=fwd.attrs if fwd else {},
                               src=fwd.src if fwd else None, grad_of=fwd.id if fwd else None)
-        for x, g in zip(node.inputs, grads):
+        for x, xid, g in zip(node.inputs, in_ids, grads):
             if g is not None:
-                gid = self._grad_id(x, g, step.id, total=False)
+                gid = self._grad_id(x, g, step.id, total=False, fwd=xid)
                 step.outputs.append(gid)
-                step.grad_map[tensor_id(self.trace, x)] = gid
-        names = [x.name for x in node.inputs]
-        outs = [self.trace.tensors[o].name for o in out_ids] or ["out"]
-        step.formula = render(spec.grad, spec, names, outs, step.attrs)
+                step.grad_map[xid] = gid
+        if fwd is not None:
+            self.trace.later(step, functools.partial(self._text, spec=spec, fwd=fwd))
+        else:  # the forward pass ran before recording started: name what we have
+            step.formula = render(spec.grad, spec, [x.name for x in node.inputs], ["out"], {})
+            step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
+
+    def _text(self, step: Step, spec: OpSpec, fwd: Step) -> None:
+        """The gradient formula written with the forward step's tensor names."""
+        names = [self.trace.tensors[t].name for t in fwd.inputs]
+        outs = [self.trace.tensors[t].name for t in fwd.outputs]
+        step.formula = render(spec.grad, spec, names, outs, fwd.attrs)
         step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
 
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)
         old_id, new_id = self.latest[fwd], self.rec.ids[id(new)]
         producer = self.trace.tensors[fwd].producer
-        label = self.trace.steps[producer].name if producer is not None else x.name
+        label = self.trace._steps[producer].name if producer is not None else x.name
         step = self._new_step("accumulate", f"{label}.grad_sum", [old_id, new_id],
                               attrs={"tensor": fwd})
         step.outputs.append(self._grad_id(x, total, step.id))

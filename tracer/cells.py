@@ -75,8 +75,11 @@ class _View:
         text = fmt(self.raw(tid, index), self.nf(tid), self.minus)
         return f"({text})" if paren and text.startswith(("-", "−")) else text
 
-    def num(self, value: float, like: str) -> str:
-        return fmt(value, self.nf(like), self.minus)
+    def num(self, value: float, *like: str) -> str:
+        """``value`` in the widest format of the tensors ``like``: a sum of 0.33s reads 0.99."""
+        formats = [self.nf(t) for t in like]
+        wide = NumberFormat(max(f.decimals for f in formats), any(f.sci for f in formats))
+        return fmt(value, wide, self.minus)
 
 
 def _bcast(index: Index, shape: tuple[int, ...]) -> Index:
@@ -94,9 +97,10 @@ def _summed(view: _View, step: Step, out: str, index: Index, reads: list[tuple[s
             terms: list[str], values: list[float], lead: str = "") -> Cell:
     """A cell that is a sum of displayed terms: running partial sums and the approx flag."""
     partials, total = [], 0.0
+    like = {out} | {t for t, _ in reads}
     for v in values:
         total += v
-        partials.append(view.num(total, out))
+        partials.append(view.num(total, *like))
     text = view.s(out, index)
     body = " + ".join(terms) if terms else "0"
     line = f"{lead}{body} = {partials[-1] if partials else text}"
@@ -125,6 +129,7 @@ _UNARY: dict[str, Callable[[str, str], str]] = {
     "relu": lambda x, attrs: f"max(0, {x})", "exp": lambda x, attrs: f"e^{x}",
     "log": lambda x, attrs: f"ln {x}", "sqrt": lambda x, attrs: f"√{x}", "abs": lambda x, attrs: f"|{x}|",
     "neg": lambda x, attrs: f"−{x}", "sigmoid": lambda x, attrs: f"σ({x})", "tanh": lambda x, attrs: f"tanh({x})",
+    "sin": lambda x, attrs: f"sin({x})", "cos": lambda x, attrs: f"cos({x})",
     "gelu": lambda x, attrs: f"GELU({x})", "leaky_relu": lambda x, attrs: f"leaky_relu({x})",
     "clip": lambda x, attrs: f"clip({x})", "step": lambda x, attrs: f"step({x} > {attrs})",
 }

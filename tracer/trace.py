@@ -15,6 +15,7 @@ the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is t
 from __future__ import annotations
 
 import linecache
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -116,7 +117,10 @@ class Trace:
     """Everything one recorded run did: ``steps`` in execution order and ``tensors`` by id."""
 
     def __init__(self, meta: dict[str, Any] | None = None) -> None:
-        self.steps: list[Step] = []
+        self._steps: list[Step] = []
+        # Formulas and narrations are filled in when the steps are first read: recording stays
+        # cheap, and the text uses each tensor's final name.
+        self._pending: list[tuple[Step, Callable[[Step], None]]] = []
         self.tensors: dict[str, TensorRecord] = {}
         self.meta: dict[str, Any] = dict(meta or {})
         self.sources: dict[str, str] = {}
@@ -125,8 +129,25 @@ class Trace:
         self._rec: _Recorder | None = None
 
     # ---- reading ---------------------------------------------------------------------------
+    @property
+    def steps(self) -> list[Step]:
+        """Every step, in execution order (ids 0, 1, 2 ...)."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for step, fill in pending:
+                fill(step)
+        return self._steps
+
+    @steps.setter
+    def steps(self, steps: list[Step]) -> None:
+        self._steps = list(steps)
+
+    def later(self, step: Step, fill: Callable[[Step], None]) -> None:
+        """Fill ``step``'s formula and narration when the steps are next read."""
+        self._pending.append((step, fill))
+
     def __len__(self) -> int:
-        return len(self.steps)
+        return len(self._steps)
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
@@ -187,6 +208,8 @@ _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 _ENGINE_FILES = {os.path.join(_ENGINE_DIR, f) for f in ("tensor.py", "trace.py", "autograd.py", "optim.py")}
 _NUMPY_DIR = os.path.dirname(np.__file__)
 _internal_cache: dict[str, bool] = {}
+_display_path: dict[str, str] = {}
+_sources: dict[tuple[str, int], Source] = {}
 
 
 def _is_internal(filename: str) -> bool:
@@ -206,14 +229,23 @@ def user_source() -> Source | None:
         frame = frame.f_back
     if frame is None:
         return None
-    file, line = frame.f_code.co_filename, frame.f_lineno
-    code = linecache.getline(file, line).strip()
+    key = (frame.f_code.co_filename, frame.f_lineno)
+    src = _sources.get(key)
+    if src is None:  # one Source per line of code: a loop's steps share it
+        src = _sources[key] = Source(_display_path.get(key[0]) or _shorten(key[0]), key[1],
+                                     linecache.getline(*key).strip())
+    return src
+
+
+def _shorten(file: str) -> str:
+    """A path relative to the working directory when it is inside it (cached: relpath is slow)."""
     try:
         rel = os.path.relpath(file)
-        file = file if rel.startswith("..") else rel
+        short = file if rel.startswith("..") else rel
     except ValueError:  # another drive on Windows
-        pass
-    return Source(file, line, code)
+        short = file
+    _display_path[file] = short
+    return short
 
 
 class _Recorder:
@@ -274,7 +306,8 @@ def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
     trace._rec = _Recorder(strict)
     _active.append(trace)
     try:
-        yield trace
+        with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (check_finite)
+            yield trace
     finally:
         _active.remove(trace)
         trace._rec = None
@@ -303,12 +336,18 @@ def scope(name: str) -> Iterator[None]:
         rec.prefixes.pop()
 
 
-def check_finite(trace: Trace, step: Step, arrays: list[np.ndarray], allow_inf: bool = False) -> None:
-    """Count NaN / Inf in a step's outputs; raise in strict mode. One cheap pass: a sum."""
+def check_finite(trace: Trace, step: Step, outputs: list[np.ndarray], inputs: list[np.ndarray]) -> None:
+    """Count the NaN / Inf a step introduced; raise in strict mode.
+
+    An infinity an input already held (a ``-inf`` mask flowing through softmax) is not new; a NaN
+    always is. The common case costs one sum per output.
+    """
     bad = 0
-    for a in arrays:
-        if a.dtype.kind == "f" and a.size and not np.isfinite(a.sum()):
-            bad += int(np.isnan(a).sum()) if allow_inf else int((~np.isfinite(a)).sum())
+    for a in outputs:
+        if a.dtype.kind == "f" and a.size and not math.isfinite(a.sum()):
+            bad += int(np.isnan(a).sum())
+            inherited = any(x.dtype.kind == "f" and np.isinf(x).any() for x in inputs)
+            bad += 0 if inherited else int(np.isinf(a).sum())
     step.nonfinite = bad
     if bad and trace._rec is not None and trace._rec.strict:
         where = f" ({step.src})" if step.src else ""

@@ -17,8 +17,8 @@ from .composite import (attention, batch_norm, binary_cross_entropy, cross_entro
                         layer_norm, linear, log_softmax, mse, softmax, sse)
 from .composite import dropout as _dropout
 from .core import REGISTRY, OpSpec
-from .elementwise import (abs, add, clip, div, exp, gelu, leaky_relu, log, maximum, mul, neg, pow,
-                          relu, sigmoid, sqrt, step, sub, tanh)
+from .elementwise import (abs, add, clip, cos, div, exp, gelu, leaky_relu, log, maximum, mul, neg,
+                          pow, relu, sigmoid, sin, sqrt, step, sub, tanh)
 from .structural import concat as _concat
 from .structural import gather as _gather
 from .structural import getitem as _getitem
@@ -119,7 +119,7 @@ def _np_dot(a: Any, b: Any) -> Tensor:
 NUMPY_UFUNCS: dict[np.ufunc, Any] = {
     np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div, np.negative: neg,
     np.power: pow, np.matmul: matmul, np.exp: exp, np.log: log, np.sqrt: sqrt, np.absolute: abs,
-    np.tanh: tanh, np.maximum: _relu_or_max, np.square: lambda x: pow(x, 2.0),
+    np.tanh: tanh, np.sin: sin, np.cos: cos, np.maximum: _relu_or_max, np.square: lambda x: pow(x, 2.0),
 }
 
 NUMPY_FUNCTIONS: dict[Any, Any] = {
@@ -135,8 +135,8 @@ NUMPY_FUNCTIONS: dict[Any, Any] = {
 
 __all__ = [
     "REGISTRY", "OpSpec", "abs", "add", "attention", "batch_norm", "binary_cross_entropy",
-    "causal_mask", "clip", "concat", "cross_entropy", "div", "dropout", "exp", "gather", "gelu",
+    "causal_mask", "clip", "concat", "cos", "cross_entropy", "div", "dropout", "exp", "gather", "gelu",
     "getitem", "l1", "l2_norm", "layer_norm", "leaky_relu", "linear", "log", "log_softmax", "mask",
     "matmul", "max", "maximum", "mean", "mse", "mul", "neg", "pow", "relu", "reshape", "sigmoid",
-    "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "tanh", "transpose", "where",
+    "sin", "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "tanh", "transpose", "where",
 ]

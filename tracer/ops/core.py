@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -42,7 +43,6 @@ class OpSpec:
     varargs: bool
     composite: bool
     phase: str = "forward"
-    allow_inf: bool = False
     check: Callable[..., str | None] | None = None
 
 
@@ -50,12 +50,18 @@ REGISTRY: dict[str, OpSpec] = {}
 
 
 class Node:
-    """The autograd link of an op's outputs: inputs, the vjp closure and the step recorded."""
+    """The autograd link of an op's outputs: inputs, the vjp closure and the step recorded.
 
-    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "trace")
+    ``seq`` counts nodes in the order they ran: the reverse of that order is a reverse topological
+    order that keeps the children of a composite op together.
+    """
+
+    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "trace", "seq")
+    _counter = itertools.count()
 
     def __init__(self, spec: OpSpec, inputs: list[Tensor], vjp: VJP, n_out: int) -> None:
         self.spec, self.inputs, self.vjp, self.n_out = spec, inputs, vjp, n_out
+        self.seq = next(Node._counter)
         self.step: Step | None = None
         self.trace: Trace | None = None
 
@@ -86,11 +92,10 @@ def tensor_id(trace: Trace, t: Tensor, producer: int | None = None, kind: str | 
               grad_of: str | None = None) -> str:
     """The trace's id for ``t``'s current array, registering it on first sight (no copy)."""
     rec = trace._rec
-    assert rec is not None
-    key = id(t.data)
-    tid = rec.ids.get(key)
+    tid = rec.ids.get(id(t.data))  # type: ignore[union-attr]
     if tid is not None:
         return tid
+    key = id(t.data)
     if t.kind == "const" and t.data.ndim == 0:  # one record per distinct scalar constant
         ckey = (t.data.dtype.str, float(t.data))
         tid = rec.consts.get(ckey)
@@ -188,6 +193,8 @@ def composite(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
 
 # ---- running ops ------------------------------------------------------------------------------
 def _inputs(args: tuple) -> list[Tensor]:
+    if all(type(a) is Tensor for a in args):
+        return list(args)
     like = next((a.dtype for a in args if isinstance(a, Tensor) and a.dtype.kind == "f"), None)
     return [as_tensor(a, like) for a in args]
 
@@ -225,7 +232,7 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
     trace = current()
     if trace is not None and trace._rec is not None:
         step = record_step(trace, spec, xs, tensors, attrs, out_name)
-        check_finite(trace, step, outs, spec.allow_inf)
+        check_finite(trace, step, outs, arrays)
         if node is not None:
             node.step, node.trace = step, trace
     return tuple(tensors) if isinstance(out, (tuple, list)) else tensors[0]
@@ -239,18 +246,19 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
     name = rec.unique_name(out_name or spec.name)
     short = name.rsplit(".", 1)[-1]
     inputs = [tensor_id(trace, x) for x in xs if x is not None]
-    step = Step(len(trace.steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs),
+    step = Step(len(trace._steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs) if attrs else {},
                 rec.parents[-1] if rec.parents else None, len(rec.parents), user_source())
-    trace.steps.append(step)
+    trace._steps.append(step)
     for t in outs:
         if out_name is None and t.kind == "activation" and t.name == spec.name:
             t.name = short
         step.outputs.append(tensor_id(trace, t, producer=step.id))
-    fill_text(trace, step, spec)
+    trace.later(step, functools.partial(fill_text, trace, spec=spec))
     return step
 
 
 def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
+    """A step's formula and narration from its op's templates and its tensors' names."""
     names = [trace.tensors[i].name for i in step.inputs]
     out_names = [trace.tensors[o].name for o in step.outputs]
     step.formula = render(spec.formula, spec, names, out_names, step.attrs)
@@ -269,10 +277,10 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         return fn(*xs, **attrs)
     rec = trace._rec
     name = rec.unique_name(out_name or spec.name)
-    step = Step(len(trace.steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
+    step = Step(len(trace._steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
                 [], plain(attrs), rec.parents[-1] if rec.parents else None, len(rec.parents),
                 user_source())
-    trace.steps.append(step)
+    trace._steps.append(step)
     rec.parents.append(step.id)
     rec.prefixes.append(name)
     try:
@@ -285,9 +293,9 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
             t.named(out_name or name.rsplit(".", 1)[-1])
         step.outputs.append(tensor_id(trace, t))
-    fill_text(trace, step, spec)
-    step.nonfinite = sum(trace.steps[c].nonfinite for c in range(step.id + 1, len(trace.steps))
-                         if trace.steps[c].parent == step.id)
+    trace.later(step, functools.partial(fill_text, trace, spec=spec))
+    kids = trace._steps[step.id + 1:]
+    step.nonfinite = sum(c.nonfinite for c in kids if c.parent == step.id)
     return out
 
 

@@ -112,6 +112,18 @@ def abs(x):
     return np.abs(x), lambda g, need: (g * np.sign(x),)
 
 
+@primitive("sin", formula="{out} = sin({x})", grad="d{x} = d{out} ⊙ cos({x})",
+           narration="Take the sine of every entry of {x} (angles in radians).")
+def sin(x):
+    return np.sin(x), lambda g, need: (g * np.cos(x),)
+
+
+@primitive("cos", formula="{out} = cos({x})", grad="d{x} = −d{out} ⊙ sin({x})",
+           narration="Take the cosine of every entry of {x} (angles in radians).")
+def cos(x):
+    return np.cos(x), lambda g, need: (-g * np.sin(x),)
+
+
 @primitive("relu", formula="{out} = max(0, {x})", grad="d{x} = d{out} ⊙ [{x} > 0]",
            narration="ReLU keeps the positive entries of {x} and turns the negative ones into 0.")
 def relu(x):

@@ -93,9 +93,15 @@ def index_text(index: object) -> str:
 @primitive("slice", formula="{out} = {x}{text}", grad="d{x}{text} += d{out}, zeros elsewhere",
            narration="Take the part {text} of {x}.")
 def getitem(x, *, index, text=""):
+    parts = index if isinstance(index, tuple) else (index,)
+    basic = all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in parts)
+
     def vjp(g, need):
         dx = np.zeros_like(x)
-        np.add.at(dx, index, g)  # add.at: repeated indices each add their share
+        if basic:  # slices never pick a cell twice: plain assignment
+            dx[index] = g
+        else:  # integer arrays may repeat a cell: add.at adds every share
+            np.add.at(dx, index, g)
         return (dx,)
     return x[index], vjp
 
@@ -121,7 +127,7 @@ def gather(table, indices, *, axis=0):
 
 
 @primitive("where", formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
-           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).", allow_inf=True)
+           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).")
 def where(cond, a, b):
     def vjp(g, need):
         return (None, unbroadcast(np.where(cond, g, 0.0), a.shape) if need[1] else None,

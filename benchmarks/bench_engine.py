@@ -1,0 +1,187 @@
+"""Engine speed: a traced transformer block against the same math in plain NumPy, the per-op
+recording overhead on a by-hand model (and PyTorch eager autograd when torch is installed), and
+the memory a trace holds against the arrays the computation made anyway.
+
+Run with ``make bench`` (or ``python -m benchmarks engine``). Ratios are measured side by side in
+one run, best of several repeats, so a busy machine slows both sides alike.
+"""
+from __future__ import annotations
+
+import time
+import tracemalloc
+from typing import Callable
+
+import numpy as np
+
+import tracer
+
+D, T, HEADS, FFN = 256, 64, 4, 4
+
+
+def best_of(fn: Callable[[], object], repeat: int = 7) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    s = 1 / np.sqrt(D)
+    return {"Wq": rng.normal(0, s, (D, D)), "Wk": rng.normal(0, s, (D, D)), "Wv": rng.normal(0, s, (D, D)),
+            "Wo": rng.normal(0, s, (D, D)), "W1": rng.normal(0, s, (D, FFN * D)), "b1": np.zeros(FFN * D),
+            "W2": rng.normal(0, s / 2, (FFN * D, D)), "b2": np.zeros(D)}
+
+
+# ---- the block through the tracer (row layout: X is (T, d)) ------------------------------------------
+def traced_block(x: tracer.Tensor, p: dict[str, tracer.Tensor], target: np.ndarray) -> None:
+    with tracer.record():
+        Q, K, V = (tracer.split(x @ p[w], HEADS, axis=1) for w in ("Wq", "Wk", "Wv"))
+        heads = [tracer.attention(q, k, v) for q, k, v in zip(Q, K, V)]
+        x1 = tracer.layer_norm(x + tracer.concat(heads, axis=1) @ p["Wo"])
+        f = tracer.relu(x1 @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+        x2 = tracer.layer_norm(x1 + f)
+        tracer.mse(x2, target).backward()
+
+
+# ---- the same math by hand in NumPy: forward, then every gradient -----------------------------------
+def _ln(x: np.ndarray) -> tuple[np.ndarray, tuple]:
+    mu = x.mean(-1, keepdims=True)
+    xc = x - mu
+    std = np.sqrt((xc * xc).mean(-1, keepdims=True) + 1e-5)
+    return xc / std, (xc, std)
+
+
+def _ln_back(g: np.ndarray, cache: tuple) -> np.ndarray:
+    xc, std = cache
+    n = xc.shape[-1]
+    xhat = xc / std
+    return (g - g.mean(-1, keepdims=True) - xhat * (g * xhat).mean(-1, keepdims=True)) / std * (n / n)
+
+
+def numpy_block(X: np.ndarray, P: dict[str, np.ndarray], target: np.ndarray) -> dict[str, np.ndarray]:
+    dh = D // HEADS
+    Q, K, V = X @ P["Wq"], X @ P["Wk"], X @ P["Wv"]
+    outs, caches = [], []
+    for h in range(HEADS):
+        s = slice(h * dh, (h + 1) * dh)
+        scores = Q[:, s] @ K[:, s].T / np.sqrt(dh)
+        e = np.exp(scores - scores.max(-1, keepdims=True))
+        A = e / e.sum(-1, keepdims=True)
+        outs.append(A @ V[:, s])
+        caches.append(A)
+    C = np.concatenate(outs, axis=1)
+    x1, ln1 = _ln(X + C @ P["Wo"])
+    z = x1 @ P["W1"] + P["b1"]
+    r = np.maximum(z, 0)
+    f = r @ P["W2"] + P["b2"]
+    x2, ln2 = _ln(x1 + f)
+    g = 2 * (x2 - target) / x2.size
+    g = _ln_back(g, ln2)
+    grads = {"W2": r.T @ g, "b2": g.sum(0)}
+    dz = (g @ P["W2"].T) * (z > 0)
+    grads.update(W1=x1.T @ dz, b1=dz.sum(0))
+    g1 = _ln_back(g + dz @ P["W1"].T, ln1)
+    grads["Wo"] = C.T @ g1
+    dC = g1 @ P["Wo"].T
+    dQ, dK, dV = np.zeros_like(Q), np.zeros_like(K), np.zeros_like(V)
+    for h, A in enumerate(caches):
+        s = slice(h * dh, (h + 1) * dh)
+        dO = dC[:, s]
+        dV[:, s] = A.T @ dO
+        dA = dO @ V[:, s].T
+        dS = A * (dA - (dA * A).sum(-1, keepdims=True)) / np.sqrt(dh)
+        dQ[:, s], dK[:, s] = dS @ K[:, s], dS.T @ Q[:, s]
+    grads.update(Wq=X.T @ dQ, Wk=X.T @ dK, Wv=X.T @ dV)
+    return grads
+
+
+def check_same_gradients(x: tracer.Tensor, p: dict[str, tracer.Tensor], target: np.ndarray) -> None:
+    traced_block(x, p, target)
+    by_hand = numpy_block(x.numpy(), {k: v.numpy() for k, v in p.items()}, target)
+    for k, g in by_hand.items():
+        np.testing.assert_allclose(p[k].grad, g, rtol=1e-6, atol=1e-9, err_msg=k)
+
+
+# ---- a by-hand model: recording overhead per op ------------------------------------------------------
+def small_model(steps: int = 200) -> tuple[float, int]:
+    W = [tracer.param(np.ones((3, 4)), name="W1"), tracer.param(np.ones((2, 3)), name="W2"),
+         tracer.param(np.ones((3, 2)), name="W3"), tracer.param(np.ones((4, 3)), name="W4")]
+    X = tracer.tensor(np.ones((4, 2)), name="X")
+    start = time.perf_counter()
+    with tracer.record() as trace:
+        for _ in range(steps):
+            h = X
+            for w in W:
+                h = tracer.relu(w @ h)
+            tracer.sse(h, X).backward()
+    return time.perf_counter() - start, len(trace.steps)
+
+
+def torch_small_model(steps: int = 200) -> float | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    W = [torch.ones(s, dtype=torch.float64, requires_grad=True) for s in ((3, 4), (2, 3), (3, 2), (4, 3))]
+    X = torch.ones((4, 2), dtype=torch.float64)
+    start = time.perf_counter()
+    for _ in range(steps):
+        h = X
+        for w in W:
+            h = torch.relu(w @ h)
+        ((h - X) ** 2).sum().backward()
+    return time.perf_counter() - start
+
+
+def memory() -> tuple[int, int]:
+    """Bytes the traced run keeps alive against bytes of the arrays its trace refers to."""
+    rng = np.random.default_rng(0)
+    P, X, target = _params(rng), rng.normal(size=(T, D)), rng.normal(size=(T, D))
+    tracemalloc.start()
+    p = {k: tracer.param(v, name=k) for k, v in P.items()}
+    with tracer.record() as trace:
+        x = tracer.tensor(X)
+        h = tracer.relu(x @ p["W1"] + p["b1"]) @ p["W2"]
+        tracer.mse(h, target).backward()
+    held, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    buffers = {}
+    for r in trace.tensors.values():
+        root = r.data
+        while isinstance(root.base, np.ndarray):  # views share their base's memory
+            root = root.base
+        buffers[id(root)] = root.nbytes
+    return held, sum(buffers.values())
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    P, X, target = _params(rng), rng.normal(size=(T, D)), rng.normal(size=(T, D))
+    p, x = {k: tracer.param(v, name=k) for k, v in P.items()}, tracer.tensor(X, name="X")
+    check_same_gradients(x, p, target)
+    plain = best_of(lambda: numpy_block(X, P, target))
+    traced = best_of(lambda: traced_block(x, p, target))
+    print(f"transformer block d={D} T={T} heads={HEADS} FFN {FFN}x, forward + backward:")
+    print(f"  plain NumPy {plain * 1e3:7.2f} ms   traced {traced * 1e3:7.2f} ms   "
+          f"ratio {traced / plain:.2f} (target <= 1.10)")
+    small_model(20)  # warm up
+    seconds, n_steps = small_model()
+    print(f"by-hand 4-3-2-3-4 ReLU model, 200 forward + backward passes: {n_steps} steps recorded, "
+          f"{seconds / n_steps * 1e6:.1f} us per recorded op")
+    torch_seconds = torch_small_model()
+    if torch_seconds is None:
+        print("  PyTorch not installed (pip install torch==2.13.0 to compare)")
+    else:
+        torch_small_model(20)
+        torch_seconds = torch_small_model()
+        print(f"  PyTorch eager autograd, same model: {torch_seconds * 1e3:.1f} ms vs traced "
+              f"{seconds * 1e3:.1f} ms: ratio traced/torch {seconds / torch_seconds:.2f} (target < 1)")
+    held, arrays = memory()
+    print(f"memory: the traced MLP run holds {held / 2**20:.1f} MiB for {arrays / 2**20:.1f} MiB of arrays "
+          f"it made (ratio {held / arrays:.2f}; 1.0 means no copies)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Cell-level detail: the arithmetic behind one output cell, from the displayed numbers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tracer
+from tracer.cells import explain
+
+
+def by_hand() -> tracer.Trace:
+    with tracer.record() as trace:
+        W = tracer.param([[1, -1, 2], [2, 0, 1]], name="W")
+        X = tracer.tensor([[3, 1], [1, 2], [0, 1]], name="X")
+        Z = tracer.linear(W, X, tracer.param([1, -1], name="b"), name="Z")
+        H = tracer.relu(Z - 2, name="H")
+        P = tracer.softmax(tracer.tensor([[2.0, 1.0, 0.0]], name="S"), axis=1, name="P")
+        L = tracer.sse(H, tracer.tensor([[0, 1], [2, 0]], name="Y"), name="L")
+        L.backward()
+        tracer.SGD([W], lr=0.5).step()
+    return trace
+
+
+def test_matmul_cell_lights_a_row_and_a_column_and_sums_them() -> None:
+    trace = by_hand()
+    cell = explain(trace, "Z.matmul", (0, 1))
+    W, X = trace.step("Z.matmul").inputs
+    assert cell.reads == ((W, (0, 0)), (X, (0, 1)), (W, (0, 1)), (X, (1, 1)), (W, (0, 2)), (X, (2, 1)))
+    assert cell.terms == ("1×1", "-1×2", "2×1")
+    assert cell.partials == ("1", "-1", "1")
+    assert cell.expression == "1×1 + -1×2 + 2×1 = 1" and cell.value == 1 and not cell.approx
+
+
+def test_linear_shows_the_product_then_the_bias() -> None:
+    cell = explain(by_hand(), "Z", (1, 0), minus="−")
+    assert cell.lines == ("2×3 + 0×1 + 1×0 = 6", "6 + (−1) = 5")
+
+
+def test_relu_shows_the_comparison() -> None:
+    trace = by_hand()
+    assert explain(trace, "H", (0, 0)).lines == ("1 > 0 → keep it", "max(0, 1) = 1")
+    assert explain(trace, "H", (0, 1)).lines[0] == "0 ≤ 0 → 0"  # Z − 2 = 2 − 2
+
+
+def test_softmax_shows_exp_sum_and_divide() -> None:
+    cell = explain(by_hand(), "P", (0, 0))
+    assert cell.lines == ("e^(2 − 2) = 1.00", "Σ = 1.00 + 0.37 + 0.14 = 1.50", "1.00 / 1.50 = 0.67")
+
+
+def test_gradient_of_a_matmul_is_a_row_times_a_column_too() -> None:
+    trace = by_hand()
+    g = trace.step("Z.matmul.grad")
+    dW = g.grad_map[g.inputs[1]]
+    cell = explain(trace, g, (0, 0), output=g.outputs.index(dW))
+    dZ = trace.tensors[g.inputs[0]].data
+    X = trace.tensors[g.inputs[2]].data
+    assert cell.value == pytest.approx((dZ[0] * X[0]).sum())
+    assert len(cell.terms) == 2 and cell.partials[-1] == cell.text
+
+
+def test_relu_gradient_and_accumulate_and_update() -> None:
+    trace = by_hand()
+    relu_grad = explain(trace, "H.grad", (0, 1))
+    assert relu_grad.lines == ("-2×[0 > 0] = 0",)  # dH = 2(H − Y) = 2(0 − 1); blocked at 0
+    upd = explain(trace, "W.update", (0, 0))
+    assert upd.lines[0].startswith("1 − 0.5×") and upd.partials[0] == upd.text
+
+
+def test_loss_shows_differences_squares_and_sum() -> None:
+    cell = explain(by_hand(), "L", ())
+    assert cell.lines[0] == "(1 − 0)² + (0 − 1)² + (3 − 2)² + (0 − 0)²"  # H = [[1, 0], [3, 0]]
+    assert cell.lines[1] == "1 + 1 + 1 + 0 = 3"
+
+
+def test_rounding_that_breaks_the_sum_is_flagged() -> None:
+    with tracer.record() as trace:
+        tracer.tensor([[1 / 3, 1 / 3, 1 / 3]]) @ tracer.tensor([[1.0], [1.0], [1.0]])
+    cell = explain(trace, 0, (0, 0))
+    assert cell.partials[-1] == "0.99" and cell.text == "1" and cell.approx
+
+
+def test_cells_outside_the_tensor_are_refused() -> None:
+    with pytest.raises(tracer.TracerError, match=r"cell \(5, 0\) is outside"):
+        explain(by_hand(), "Z", (5, 0))

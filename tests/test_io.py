@@ -1,0 +1,340 @@
+"""Trace files: exact round trip, lazy arrays, atomic saves, hostile files, Perfetto export."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import tracer
+from tests.trace_samples import chain_trace, mixed_trace, mlp_trace
+from tracer import io as trace_io
+from tracer.cli import main
+from tracer.errors import TraceFileError
+
+
+def assert_same(a: tracer.Trace, b: tracer.Trace) -> None:
+    assert b.meta == a.meta
+    assert b.steps == a.steps  # every field: names, phases, parents, src, attrs, grad links
+    assert list(b.tensors) == list(a.tensors)
+    for tid, ra in a.tensors.items():
+        rb = b.tensors[tid]
+        assert (rb.name, rb.shape, rb.dtype, rb.kind, rb.producer, rb.grad_of, rb.version) == \
+               (ra.name, ra.shape, ra.dtype, ra.kind, ra.producer, ra.grad_of, ra.version)
+        assert rb.data.dtype == ra.data.dtype and rb.data.shape == ra.data.shape
+        np.testing.assert_array_equal(rb.data, ra.data)
+
+
+def test_round_trip_of_forward_backward_update_and_composite_steps(tmp_path):
+    trace = mlp_trace()
+    path = tmp_path / "mlp.trace"
+    trace.save(path)
+    again = tracer.load(path)
+    assert_same(trace, again)
+    phases = {s.phase for s in again.steps}
+    assert phases == {"forward", "backward", "update"}
+    linear = again.step("layer1.Z")
+    assert [c.name for c in again.children(linear)] == ["layer1.Z.matmul", "layer1.Z.bias"]
+    grad = again.step("layer2.P.grad")
+    assert grad.grad_of == again.step("layer2.P").id
+    W2 = again.step("layer2.P").inputs[0]
+    assert again.tensors[grad.grad_map[W2]].data.tolist() == [[-16.0, -40.0, 0.0]]  # 2·(−4)·Hᵀ
+    assert float(again.tensors[again.step("loss").outputs[0]].data) == 16.0
+    assert again.step("W1.update").attrs == {"lr": 0.1}
+    # the user's source travels with the trace: the line each step points at is in it
+    src = again.step("layer2.P").src
+    assert src.code == 'P = tracer.matmul(W2, H, name="P")'
+    assert again.sources[src.file].splitlines()[src.line - 1].strip() == src.code
+
+
+def test_round_trip_of_every_dtype_and_memory_layout(tmp_path):
+    trace = mixed_trace()
+    trace.save(tmp_path / "mixed.trace")
+    again = tracer.load(tmp_path / "mixed.trace")
+    assert_same(trace, again)
+    dtypes = {r.dtype for r in again.tensors.values()}
+    assert {"|b1", "<f4", "<f8", "<i8"} <= dtypes
+    assert again.meta == {"title": "mixed", "tags": ["a", "b"], "nested": {"k": 1.5}}
+
+
+def test_a_saved_trace_is_an_ordinary_file_not_a_private_temp_file(tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    mlp_trace().save(tmp_path / "a.trace")
+    assert (tmp_path / "a.trace").stat().st_mode & 0o777 == 0o666 & ~umask
+    os.chmod(tmp_path / "a.trace", 0o640)
+    mlp_trace().save(tmp_path / "a.trace")  # replacing a file keeps its mode
+    assert (tmp_path / "a.trace").stat().st_mode & 0o777 == 0o640
+
+
+def test_saving_a_loaded_trace_again_gives_the_same_bytes(tmp_path):
+    trace = mlp_trace()
+    trace.save(tmp_path / "a.trace")
+    tracer.load(tmp_path / "a.trace").save(tmp_path / "b.trace")
+    assert (tmp_path / "a.trace").read_bytes() == (tmp_path / "b.trace").read_bytes()
+
+
+def test_loading_reads_no_array_until_one_is_asked_for(tmp_path):
+    trace = chain_trace(3)
+    trace.save(tmp_path / "c.trace")
+    again = tracer.load(tmp_path / "c.trace")
+    assert all(callable(r._data) for r in again.tensors.values())
+    first = again.steps[0].inputs[0]
+    assert again.tensors[first].data.tolist() == [[0.5, -0.5], [0.25, 1.0]]
+    loaded = [tid for tid, r in again.tensors.items() if not callable(r._data)]
+    assert loaded == [first]
+
+
+def test_large_arrays_are_memory_mapped_read_only(tmp_path):
+    with tracer.record() as trace:
+        big = tracer.tensor(np.arange(100_000, dtype=np.float64).reshape(1000, 100), name="big")
+        (big * 2.0).sum(name="total")
+    trace.save(tmp_path / "big.trace")
+    data = tracer.load(tmp_path / "big.trace").tensors["t0"].data
+    assert not data.flags.owndata and not data.flags.writeable
+    assert isinstance(data.base, np.memmap)
+    assert data[999, 99] == 99_999.0
+
+
+def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "keep.trace"
+    mlp_trace().save(path)
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(trace_io.StoredZipWriter, "add", broken)
+    with pytest.raises(TraceFileError, match="keep.trace: cannot save: No space left on device"):
+        mixed_trace().save(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["keep.trace"]  # no temporary file left behind
+
+
+def test_a_save_interrupted_by_an_exception_leaves_no_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(trace_io.StoredZipWriter, "add", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        mlp_trace().save(tmp_path / "new.trace")
+    assert os.listdir(tmp_path) == []
+
+
+def test_saving_into_a_missing_folder_is_a_one_line_error(tmp_path):
+    with pytest.raises(TraceFileError, match="cannot write here"):
+        mlp_trace().save(tmp_path / "no" / "such" / "x.trace")
+
+
+def test_a_file_changed_after_opening_is_detected(tmp_path):
+    path = tmp_path / "c.trace"
+    chain_trace(2).save(path)
+    again = tracer.load(path)
+    mlp_trace().save(path)
+    with pytest.raises(TraceFileError, match="changed on disk"):
+        again.tensors["t0"].data
+
+
+# ---- hostile and broken files -----------------------------------------------------------------------
+def _members(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def _write_zip(path, members: dict[str, bytes], compress: set[str] = frozenset()) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data, zipfile.ZIP_DEFLATED if name in compress else zipfile.ZIP_STORED)
+
+
+def _edit_manifest(members: dict[str, bytes], edit) -> dict[str, bytes]:
+    doc = json.loads(members["manifest.json"])
+    edit(doc)
+    return {**members, "manifest.json": json.dumps(doc).encode()}
+
+
+def _npy(a: np.ndarray, allow_pickle: bool = False) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=allow_pickle)
+    return buf.getvalue()
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > pwned.txt",))
+
+
+def _corpus(good, tmp_path) -> dict[str, tuple[bytes, str]]:
+    """name -> (file bytes, the words its one-line error must contain)."""
+    raw = good.read_bytes()
+    members = _members(good)
+    first = json.loads(members["manifest.json"])["tensors"][0]
+    member = first["file"]
+
+    def bump_schema(doc):
+        doc["schema"] = 99
+
+    def grow_shape(doc):
+        doc["tensors"][0]["shape"] = [30, 2]
+
+    def declare_object(doc):
+        doc["tensors"][0]["dtype"] = "|O"
+
+    def absolute(doc):
+        doc["tensors"][0]["file"] = "/etc/passwd"
+
+    cases: dict[str, tuple[dict[str, bytes], str, set[str]]] = {
+        "wrong schema": (_edit_manifest(members, bump_schema), "schema version 99 is not supported", set()),
+        "pickled object array": ({**members, member: _npy(np.array([Evil()], dtype=object), allow_pickle=True)},
+                                 "dtype object (refused", set()),
+        "object dtype declared": (_edit_manifest(members, declare_object), "dtype '|O' is not allowed", set()),
+        "escaping member": ({**members, "../../evil.npy": _npy(np.zeros(2))}, "escapes the archive", set()),
+        "absolute member": ({**members, "/tmp/evil.npy": _npy(np.zeros(2))}, "escapes the archive", set()),
+        "absolute array path": (_edit_manifest(members, absolute), "its array '/etc/passwd' is missing", set()),
+        "declared shape larger": (_edit_manifest(members, grow_shape), "the manifest declares (30, 2)", set()),
+        "header shape larger than data": ({**members, member: _npy(np.zeros((3, 2)))[:-16]},
+                                          "bytes of data, the declared shape (3, 2) needs 48", set()),
+        "compressed array": (members, "is compressed", {member}),
+        "manifest not json": ({**members, "manifest.json": b"{not json"}, "manifest.json is not valid JSON", set()),
+        "manifest missing keys": ({**members, "manifest.json": b'{"format": "tracer-trace", "schema": 1}'},
+                                  "malformed manifest: missing 'meta'", set()),
+        "no manifest": ({member: members[member]}, "no manifest.json", set()),
+    }
+    files = {name: (_zip_bytes(tmp_path, m, compress), words) for name, (m, words, compress) in cases.items()}
+    files["truncated"] = (raw[: len(raw) // 2], "not a trace file (not a zip archive, or truncated)")
+    files["truncated tail"] = (raw[:-1], "not a trace file (not a zip archive, or truncated)")
+    files["random bytes"] = (np.random.default_rng(0).bytes(4096), "not a trace file")
+    files["empty file"] = (b"", "not a trace file")
+    return files
+
+
+def _zip_bytes(tmp_path, members, compress) -> bytes:
+    scratch = tmp_path / "scratch.zip"
+    _write_zip(scratch, members, compress)
+    data = scratch.read_bytes()
+    scratch.unlink()
+    return data
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("corpus")
+    good = tmp / "good.trace"
+    with tracer.record() as trace:
+        W = tracer.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name="W")
+        tracer.relu(W, name="H")
+    trace.save(good)
+    files = {}
+    for name, (data, words) in _corpus(good, tmp).items():
+        path = tmp / (name.replace(" ", "_") + ".trace")
+        path.write_bytes(data)
+        files[name] = (path, words)
+    return files
+
+
+CASES = ["truncated", "truncated tail", "wrong schema", "pickled object array", "object dtype declared",
+         "escaping member", "absolute member", "absolute array path", "declared shape larger",
+         "header shape larger than data", "compressed array", "manifest not json",
+         "manifest missing keys", "no manifest", "random bytes", "empty file"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_trace_file_is_one_line_naming_the_file_and_the_problem(corpus, case, tmp_path, monkeypatch):
+    path, words = corpus[case]
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TraceFileError) as err:
+        tracer.load(path)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith(f"{path}: ") and words in message
+    result = CliRunner().invoke(main, ["show", str(path)])
+    assert result.exit_code == 2
+    assert result.output == f"error: {message}\n"
+    assert not (tmp_path / "pwned.txt").exists()
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(TraceFileError, match="no such file"):
+        tracer.load(tmp_path / "nothing.trace")
+    with pytest.raises(TraceFileError, match="is a directory"):
+        tracer.load(tmp_path)
+
+
+def test_the_good_file_of_the_corpus_opens(corpus):
+    path = corpus["truncated"][0].with_name("good.trace")
+    assert tracer.load(path).tensors["t1"].data.tolist() == [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+
+
+def test_saving_an_object_array_is_refused(tmp_path):
+    trace = mlp_trace()
+    trace.tensors["t0"]._data = np.array([None, 1], dtype=object)
+    with pytest.raises(TraceFileError, match="not numeric"):
+        trace.save(tmp_path / "x.trace")
+    assert not (tmp_path / "x.trace").exists()
+
+
+def test_no_pickle_is_ever_loaded(corpus, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("unpickling attempted")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    for path, _ in corpus.values():
+        with pytest.raises(TraceFileError):
+            tracer.load(path)
+
+
+# ---- Perfetto ---------------------------------------------------------------------------------------
+def test_perfetto_export_has_two_tracks_and_an_arrow_per_gradient_step(tmp_path):
+    trace = mlp_trace()
+    out = tmp_path / "mlp.json"
+    trace_io.export_perfetto(trace, out)
+    events = json.loads(out.read_text())["traceEvents"]
+    slices = [e for e in events if e["ph"] == "X"]
+    assert [e["name"] for e in slices] == [s.name for s in trace.steps]
+    tracks = {e["cat"]: e["tid"] for e in slices}
+    assert tracks["forward"] != tracks["backward"]
+    names = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert {"forward", "backward"} <= names
+    starts = {e["id"]: e for e in events if e["ph"] == "s"}
+    ends = {e["id"]: e for e in events if e["ph"] == "f"}
+    grads = [s for s in trace.steps if s.grad_of is not None]
+    assert sorted(starts) == sorted(ends) == sorted(s.id for s in grads)
+    by_ts = {(e["tid"], e["ts"]): e["name"] for e in slices}
+    for s in grads:
+        assert by_ts[(starts[s.id]["tid"], starts[s.id]["ts"])] == s.name
+        assert by_ts[(ends[s.id]["tid"], ends[s.id]["ts"])] == trace.steps[s.grad_of].name
+    linear = next(e for e in slices if e["name"] == "layer1.Z")
+    matmul = next(e for e in slices if e["name"] == "layer1.Z.matmul")
+    assert linear["ts"] <= matmul["ts"] and matmul["ts"] + matmul["dur"] <= linear["ts"] + linear["dur"]
+    assert matmul["args"]["outputs"] == ["matmul (3, 1)"]
+    assert "values" not in out.read_text()
+
+
+# ---- the archive itself -------------------------------------------------------------------------------
+def test_a_trace_is_an_ordinary_zip_of_npy_files_with_valid_checksums(tmp_path):
+    with tracer.record() as trace:
+        big = tracer.tensor(np.arange(300_000, dtype=np.float64).reshape(600, 500), name="big")  # CRC in a thread
+        tracer.relu(big - 1000.0, name="H")
+    path = tmp_path / "t.trace"
+    trace.save(path)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
+        assert zf.namelist()[0] == "manifest.json"
+        with zf.open("arrays/t0.npy") as fh:
+            np.testing.assert_array_equal(np.load(fh, allow_pickle=False), trace.tensors["t0"].data)
+
+
+def test_zip64_records_when_sizes_and_offsets_need_them(tmp_path, monkeypatch):
+    from tracer import zipstore
+
+    monkeypatch.setattr(zipstore, "ZIP64_LIMIT", 64)  # every member and offset past it: all ZIP64 paths
+    trace = mlp_trace()
+    path = tmp_path / "z64.trace"
+    trace.save(path)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+        assert all(i.file_size < 64 or i.extra for i in zf.infolist())
+    assert_same(trace, tracer.load(path))

@@ -1,0 +1,284 @@
+"""The ``tracer`` command: a thin click layer over the library.
+
+Every command imports what it needs inside its body, so ``tracer --help`` stays fast and never
+imports manim, textual or rich. Every error a user can cause (a missing or corrupt file, a bad
+option, a malformed example) ends as one line ``error: <message>`` and exit code 2, in one place:
+:meth:`TracerGroup.main`.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import TracerError
+
+LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")  # tracer.i18n.LANGUAGES, without importing it here
+
+# Commands that live in other modules, imported only when run: name -> (module, attribute, help)
+LAZY_COMMANDS = {
+    "render": ("tracer.cli_render", "render", "Render a trace as a video, stills or slides (Manim)."),
+}
+
+
+class TracerGroup(click.Group):
+    """A click group with one error policy and lazily imported commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        lazy = [n for n, (mod, _, _) in LAZY_COMMANDS.items() if n not in self.commands and _exists(mod)]
+        return sorted(list(self.commands) + lazy)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in LAZY_COMMANDS and _exists(LAZY_COMMANDS[name][0]):
+            module, attr, _ = LAZY_COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.commands.get(name)
+            text = cmd.get_short_help_str(formatter.width - 20) if cmd else LAZY_COMMANDS[name][2]
+            rows.append((name, text))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name or "tracer", complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as e:
+            hint = ""
+            if isinstance(e, click.UsageError) and e.ctx is not None:
+                hint = f" (see '{e.ctx.command_path} --help')"
+            _fail(e.format_message() + hint)
+        except (TracerError, OSError) as e:
+            _fail(str(e) or type(e).__name__)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _fail(message: str) -> None:
+    line = " ".join(message.split("\n")[0].split()) or "failed"
+    click.echo(f"error: {line}", err=True)
+    sys.exit(2)
+
+
+@click.group("tracer", cls=TracerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="tracer")
+def main() -> None:
+    """Record a neural network computing on real numbers, then step through it.
+
+    \b
+    Examples:
+      tracer examples                      list the built-in examples
+      tracer run autoencoder               run one, save autoencoder.trace
+      tracer show autoencoder.trace        a table of its steps
+      tracer show autoencoder.trace --step 3   one step: formula, narration, matrices
+      tracer step autoencoder.trace        the interactive terminal stepper
+      tracer export autoencoder.trace --perfetto autoencoder.json
+    """
+
+
+# ---- run and examples -----------------------------------------------------------------------------
+def default_output(source: str) -> str:
+    """``<name>.trace`` in the current folder, for a YAML path or a built-in name."""
+    name = os.path.basename(source.rstrip("/\\"))
+    for ext in (".yaml", ".yml"):
+        if name.lower().endswith(ext):
+            name = name[: -len(ext)]
+    return f"{name or 'trace'}.trace"
+
+
+def _examples_module() -> Any:
+    try:
+        return importlib.import_module("tracer.examples")
+    except ImportError as e:
+        raise TracerError(f"the built-in examples are not available ({e})") from None
+
+
+@main.command()
+@click.argument("source", metavar="CONFIG.yaml|NAME")
+@click.option("-o", "--output", metavar="OUT.trace", help="Where to save the trace (default: NAME.trace here).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override one setting of the example; repeat for more.")
+def run(source: str, output: str | None, overrides: tuple[str, ...]) -> None:
+    """Run an example and save its trace.
+
+    CONFIG.yaml is an example file of your own; NAME a built-in example (see 'tracer examples').
+    Each --set KEY=VALUE overrides one setting; dotted keys reach nested sections.
+
+    \b
+    Examples:
+      tracer run autoencoder                       writes autoencoder.trace
+      tracer run autoencoder -o ae.trace --set training.lr=0.05 --set training.steps=3
+      tracer run my_model.yaml -o out/my_model.trace
+    """
+    for item in overrides:
+        key, eq, _ = item.partition("=")
+        if not eq or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--set")
+    trace = _examples_module().run_example(source, list(overrides))
+    out = output or default_output(source)
+    trace.save(out)  # atomic: a failure leaves any previous file as it was
+    click.echo(f"wrote {out}: {len(trace.steps)} steps, {len(trace.tensors)} tensors")
+
+
+@main.command()
+def examples() -> None:
+    """List the built-in examples, one line each.
+
+    \b
+    Examples:
+      tracer examples
+      tracer run "$(tracer examples | head -1 | cut -d' ' -f1)"
+    """
+    items = list(_examples_module().list_examples())
+    width = max((len(name) for name, _ in items), default=0)
+    for name, description in items:
+        click.echo(f"{name:<{width}}  {description}")
+
+
+# ---- show -----------------------------------------------------------------------------------------
+def _parse_cell(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        return tuple(int(p) for p in text.replace(" ", "").split(",") if p != "")
+    except ValueError:
+        raise click.BadParameter(f"expected numbers like 1,2, got {text!r}", param_hint="--cell") from None
+
+
+def _emit(lines: list, color: bool) -> None:
+    from . import textview
+
+    if color:
+        try:
+            from rich.console import Console
+        except ImportError:
+            color = False
+        else:
+            Console(highlight=False, force_terminal=True).print(textview.to_rich(lines), soft_wrap=True)
+            return
+    click.echo(textview.plain(lines))
+
+
+@main.command()
+@click.argument("trace_path", metavar="TRACE")
+@click.option("--step", "step_key", metavar="N|NAME", help="Show one step (an id or a name).")
+@click.option("--phase", type=click.Choice(["forward", "backward", "update"]), help="Only the steps of one phase.")
+@click.option("--depth", type=click.IntRange(min=0), metavar="K", help="Hide steps nested deeper than K (0: top level).")
+@click.option("--cell", metavar="I,J", help="With --step: the output cell whose working to show (default 0,0).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per step, for scripts.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Narration language.")
+@click.option("--color/--no-color", default=None, help="Colour the grids (default: when writing to a terminal).")
+def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | None, cell: str | None,
+         as_json: bool, lang: str, color: bool | None) -> None:
+    """Print a trace's steps, or one step with its matrices.
+
+    \b
+    Examples:
+      tracer show mlp.trace
+      tracer show mlp.trace --phase backward --depth 0
+      tracer show mlp.trace --step 3
+      tracer show mlp.trace --step layer1.linear.matmul --cell 1,0
+      tracer show mlp.trace --json | head -1
+    """
+    import json
+
+    from . import io, textview
+
+    trace = io.load(trace_path)
+    index = _parse_cell(cell)
+    if color is None:
+        color = sys.stdout.isatty()
+    if step_key is not None:
+        step = trace.step(step_key)
+        if as_json:
+            click.echo(json.dumps(textview.step_json(trace, step, values=True), ensure_ascii=False))
+            return
+        if index is not None:
+            _check_cell(trace, step, index)
+        _emit(textview.step_view(trace, step, cell=index, color=color, lang=lang), color)
+        return
+    steps = [s for s in trace.steps if (phase is None or s.phase == phase) and (depth is None or s.depth <= depth)]
+    if as_json:
+        for s in steps:
+            click.echo(json.dumps(textview.step_json(trace, s), ensure_ascii=False))
+        return
+    _emit(textview.step_table(trace, steps), color)
+
+
+def _check_cell(trace: Any, step: Any, index: tuple[int, ...]) -> None:
+    if not step.outputs:
+        raise TracerError(f"step {step.id} {step.name} has no output cell to explain")
+    shape = trace.tensors[step.outputs[0]].shape
+    if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
+        raise click.BadParameter(f"cell {','.join(map(str, index))} is outside the output of shape {tuple(shape)}",
+                                 param_hint="--cell")
+
+
+# ---- step and export ------------------------------------------------------------------------------
+@main.command()
+@click.argument("trace_path", metavar="TRACE")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Narration language.")
+def step(trace_path: str, lang: str) -> None:
+    """Step through a trace in a full-screen terminal app.
+
+    \b
+    Keys: → or n next, ← or p previous, g go to step, / search by name,
+          enter fold/unfold, b forward ⇄ backward, h j k l move the cell, ? help, q quit.
+          The mouse works too (click a step, ▶ to unfold, an output cell).
+    \b
+    Examples:
+      tracer step mlp.trace
+      tracer step mlp.trace --lang vi
+    """
+    from . import io
+
+    trace = io.load(trace_path)
+    try:
+        from .stepper import run_stepper
+    except ImportError as e:
+        raise TracerError(f"the stepper needs textual: pip install 'tracer[tui]' ({e})") from None
+    run_stepper(trace, title=os.path.basename(trace_path), lang=lang)
+
+
+@main.command()
+@click.argument("trace_path", metavar="TRACE")
+@click.option("--perfetto", "perfetto", metavar="OUT.json", help="Write the step timeline for ui.perfetto.dev.")
+def export(trace_path: str, perfetto: str | None) -> None:
+    """Export a trace to another tool's format.
+
+    \b
+    Examples:
+      tracer export mlp.trace --perfetto mlp.json    (open it at https://ui.perfetto.dev)
+    """
+    from . import io
+
+    if perfetto is None:
+        raise click.UsageError("nothing to export: give --perfetto OUT.json")
+    trace = io.load(trace_path)
+    io.export_perfetto(trace, perfetto)
+    click.echo(f"wrote {perfetto}: {len(trace.steps)} steps")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,141 @@
+"""What every example system shares: the header fields, the training section, and the checks of
+named tensors (present, known, of the right shape) that name the YAML line of the problem.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+import tracer
+from tracer.tensor import Tensor
+
+from .schema import Where
+
+Shape = tuple[int | None, ...]
+
+
+@dataclass
+class ExampleConfig:
+    """The keys every example file has: which system runs it, and how it is introduced."""
+
+    system: str = field(default="", metadata={"required": True})
+    title: str = ""
+    description: str = ""
+
+
+@dataclass
+class Training:
+    """How the example trains: loss, optimizer, learning rate, number of steps, what is recorded.
+
+    ``record``: ``all`` records every training step; ``last`` trains the first ``steps − 1``
+    silently and records the last; ``none`` records no training step (only what follows it).
+    """
+
+    loss: str = "sse"
+    optimizer: str = "sgd"
+    lr: float = field(default=0.01, metadata={"min": 0.0})
+    steps: int = field(default=1, metadata={"min": 0, "max": 100_000})
+    record: str = field(default="all", metadata={"choices": ("all", "last", "none")})
+
+
+def array(values: Any) -> np.ndarray:
+    """Default numbers of a configuration, as float64 (a fresh array per configuration)."""
+    return np.array(values, dtype=np.float64)
+
+
+def one_of(where: Where, key: str, value: Any, options: Sequence[Any]) -> Any:
+    if value not in options:
+        raise where.error(key, f"{value!r} is not one of {', '.join(map(str, options))}")
+    return value
+
+
+def named(where: Where, section: str, given: dict[str, np.ndarray], shapes: dict[str, Shape]) -> dict[str, np.ndarray]:
+    """Check a mapping of named tensors: every name present, none unknown, each of its shape.
+
+    A shape entry ``None`` accepts any size; a 1-D vector given for a ``(n, 1)`` column is
+    accepted and reshaped (and a 2-D single column for an ``(n,)`` bias).
+    """
+    for name in given:
+        if name not in shapes:
+            raise where.error(f"{section}.{name}", f"unknown key (expected {', '.join(shapes)})")
+    out: dict[str, np.ndarray] = {}
+    for name, shape in shapes.items():
+        key = f"{section}.{name}"
+        if name not in given:
+            raise where.error(section, f"missing field {name} (expected {', '.join(shapes)})")
+        a = np.asarray(given[name], dtype=np.float64)
+        if a.ndim == 1 and len(shape) == 2 and shape[1] == 1:
+            a = a.reshape(-1, 1)
+        elif a.ndim == 2 and len(shape) == 1 and a.shape[1] == 1:
+            a = a.reshape(-1)
+        elif a.ndim == 1 and len(shape) == 2 and shape[0] == 1:
+            a = a.reshape(1, -1)
+        if a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape)):
+            want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + (",)" if len(shape) == 1 else ")")
+            raise where.error(key, f"wrong shape: expected {want}, got {tuple(a.shape)}")
+        out[name] = a
+    return out
+
+
+def tensor(values: np.ndarray, name: str) -> Tensor:
+    return tracer.tensor(values, name=name)
+
+
+class Trainer:
+    """Runs the training steps of a :class:`Training` section and keeps the loss history.
+
+    The steps that ``record`` leaves out run first, before the example opens its trace
+    (``trainer.silent``); the recorded ones run inside it (``trainer.recorded``), each under a scope
+    ``train.k`` so repeated forward passes keep distinct step names.
+    """
+
+    def __init__(self, cfg: Training, params: Sequence[Tensor], clip: float | None = None) -> None:
+        self.cfg, self.params, self.clip = cfg, list(params), clip
+        self.opt = tracer.Adam(self.params, lr=cfg.lr) if cfg.optimizer == "adam" else tracer.SGD(self.params, lr=cfg.lr)
+        self.history: list[float] = []
+        self.recorded = {"all": cfg.steps, "last": min(1, cfg.steps), "none": 0}[cfg.record]
+        self.silent = cfg.steps - self.recorded
+
+    def run(self, loss_fn: Callable[[], Tensor], n: int, scope: str = "train") -> list[float]:
+        """``n`` steps: forward (``loss_fn()``), backward, optional clipping, update."""
+        for _ in range(n):
+            with tracer.scope(f"{scope}.{len(self.history)}"):
+                loss = loss_fn()
+                self.history.append(float(loss))
+                loss.backward()
+                if self.clip is not None:
+                    tracer.clip_grad_norm(self.params, self.clip)
+                self.opt.step()
+        return self.history
+
+    def describe(self) -> str:
+        """What was recorded, for the trace's meta."""
+        c = self.cfg
+        if c.steps == 0:
+            return "no training steps"
+        if self.recorded == c.steps:
+            return f"all {c.steps} training steps recorded"
+        if self.recorded:
+            return f"{c.steps} training steps; the first {self.silent} ran unrecorded, the last is recorded"
+        return f"{c.steps} training steps ran unrecorded"
+
+
+def plain(value: Any) -> Any:
+    """Meta values as JSON data: arrays to lists, non-finite numbers to None, floats rounded."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return round(v, 10) if np.isfinite(v) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if dataclasses.is_dataclass(value):
+        return plain(dataclasses.asdict(value))
+    return value

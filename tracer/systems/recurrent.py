@@ -1,0 +1,88 @@
+"""RNN, LSTM and GRU cells unrolled over a short sequence, every gate a named step, then one step of
+backpropagation through time."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import tracer
+from tracer.models import GRUCell, LSTMCell, Recurrent, RNNCell
+
+from . import system
+from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .schema import Where
+
+
+@dataclass
+class RecurrentModel:
+    cell: str = field(default="rnn", metadata={"choices": ("rnn", "lstm", "gru")})
+    hidden: int = field(default=2, metadata={"min": 1})
+    init: str = field(default="given", metadata={"choices": ("given", "xavier")})
+    seed: int = 0
+
+
+@dataclass
+class RecurrentConfig(ExampleConfig):
+    tokens: list[str] = field(default_factory=lambda: ["x1", "x2", "x3"])
+    model: RecurrentModel = field(default_factory=RecurrentModel)
+    weights: dict[str, np.ndarray] = field(default_factory=lambda: {
+        "W_x": array([[1, -1], [0.5, 1]]), "W_h": array([[0.5, 0], [-1, 0.5]]), "b": array([0, 0]),
+        "W_y": array([[1, -1]]), "b_y": array([0])})
+    inputs: dict[str, np.ndarray] = field(default_factory=lambda: {"X": array([[1, 0, 1], [0, 1, 1]])})
+    targets: dict[str, np.ndarray] = field(default_factory=lambda: {"Y": array([[0.5]])})
+    training: Training = field(default_factory=lambda: Training(loss="mse", optimizer="sgd", lr=0.1, steps=1))
+
+
+def cell_shapes(kind: str, d: int, h: int) -> dict[str, tuple[int, ...]]:
+    if kind == "rnn":
+        shapes: dict[str, tuple[int, ...]] = {"W_x": (h, d), "W_h": (h, h), "b": (h,)}
+    else:
+        gates = LSTMCell.GATES if kind == "lstm" else GRUCell.GATES
+        shapes = {}
+        for g in gates:
+            shapes.update({f"W_{g}": (h, h + d), f"b_{g}": (h,)})
+    shapes.update({"W_y": (1, h), "b_y": (1,)})
+    return shapes
+
+
+def build_cell(kind: str, W: dict[str, np.ndarray]) -> RNNCell | LSTMCell | GRUCell:
+    if kind == "rnn":
+        return RNNCell(W["W_x"], W["W_h"], W["b"])
+    cls = LSTMCell if kind == "lstm" else GRUCell
+    return cls({g: W[f"W_{g}"] for g in cls.GATES}, {g: W[f"b_{g}"] for g in cls.GATES})
+
+
+@system("recurrent", RecurrentConfig, "an RNN, LSTM or GRU cell unrolled over a sequence")
+def recurrent(cfg: RecurrentConfig, where: Where) -> tracer.Trace:
+    T = len(cfg.tokens)
+    X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
+    d, h, kind = X.shape[0], cfg.model.hidden, cfg.model.cell
+    if cfg.model.init == "given":
+        W = named(where, "weights", cfg.weights, cell_shapes(kind, d, h))
+        cell = build_cell(kind, W)
+        head = (W["W_y"], W["b_y"])
+    else:
+        if where.given("weights"):
+            raise where.error("weights", "weights are given but model.init is 'xavier' (use init: given)")
+        cell = {"rnn": RNNCell, "lstm": LSTMCell, "gru": GRUCell}[kind].init(d, h, cfg.model.seed)
+        head = (np.random.default_rng(cfg.model.seed).normal(0, 0.5, (1, h)), np.zeros(1))
+    Y = named(where, "targets", cfg.targets, {"Y": (1, 1)})["Y"]
+    one_of(where, "training.loss", cfg.training.loss, ["mse", "sse"])
+    one_of(where, "training.optimizer", cfg.training.optimizer, ["sgd", "adam"])
+    net = Recurrent(cell, *head)
+    Xt, Yt = tensor(X, "X"), tensor(Y, "Y")
+    loss = {"mse": tracer.mse, "sse": tracer.sse}[cfg.training.loss]
+    trainer = Trainer(cfg.training, net.parameters())
+    step = lambda: loss(net(Xt), Yt, name="loss")  # noqa: E731
+    trainer.run(step, trainer.silent)
+    with tracer.record() as trace:
+        _, states = net.run(Xt)  # under the cell's own names (rnn.t0.hidden ...)
+        trainer.run(step, trainer.recorded)
+    trace.meta.update(plain({
+        "tokens": cfg.tokens, "cell": kind, "hidden_states": [s[0].numpy()[:, 0] for s in states],
+        "loss_history": trainer.history,
+        "recorded": "one forward pass unrolled over the sequence (rnn.t0.hidden, lstm.t1.forget_gate ...), then "
+                    + trainer.describe() + " (backpropagation through time)",
+    }))
+    return trace

@@ -1,0 +1,201 @@
+"""Self-attention, multi-head attention, positional encoding and a transformer block, by hand."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import tracer
+from tracer.models import (FeedForward, LayerNorm, MultiHeadAttention, PositionalEncoding,
+                           SelfAttention, TransformerBlock)
+
+from . import system
+from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .schema import Where
+
+
+@dataclass
+class AttentionModel:
+    causal: bool = False
+    heads: int = field(default=1, metadata={"min": 1, "max": 16})
+
+
+def _training(cfg: Training, where: Where) -> None:
+    one_of(where, "training.loss", cfg.loss, ["mse", "sse"])
+    one_of(where, "training.optimizer", cfg.optimizer, ["sgd", "adam"])
+
+
+def _run(model: SelfAttention | MultiHeadAttention | TransformerBlock, X: np.ndarray, Y: np.ndarray | None, training: Training) -> tracer.Trace:
+    """Record one forward pass, then the training steps (towards the target ``Y``)."""
+    Xt = tensor(X, "X")
+    trainer = Trainer(training, model.parameters())
+    loss = {"mse": tracer.mse, "sse": tracer.sse}[training.loss]
+    with tracer.record() as trace:
+        model(Xt)  # the forward pass under the model's own names (blocks.0.attn.head1.Q ...)
+        if Y is not None:
+            Yt = tensor(Y, "Y")
+            trainer.run(lambda: loss(model(Xt), Yt, name="loss"), training.steps)
+    trace.meta.update(plain({"loss_history": trainer.history,
+                             "recorded": "one forward pass, then " + trainer.describe()}))
+    return trace
+
+
+# ---- self-attention ----------------------------------------------------------------------------
+@dataclass
+class SelfAttentionConfig(ExampleConfig):
+    tokens: list[str] = field(default_factory=lambda: ["I", "climbed", "the", "Alps"])
+    model: AttentionModel = field(default_factory=AttentionModel)
+    weights: dict[str, np.ndarray] = field(default_factory=lambda: {
+        "W_Q": array([[1, 0, 1], [-1, 0, 0], [0, -1, 1], [0, 1, -1]]),
+        "W_K": array([[0, -1, 1], [0, 0, 1], [0, 1, 1], [0, 0, -1]]),
+        "W_V": array([[1, 1, 1], [0, -1, 1], [-1, 1, -1]])})
+    inputs: dict[str, np.ndarray] = field(default_factory=lambda: {"X": array([[1, 0, 1, 2], [0, 2, 1, 1], [1, 1, 0, 1]])})
+    targets: dict[str, np.ndarray] = field(default_factory=lambda: {"Y": array([[1, 0, 1, 2], [0, 2, 1, 1], [1, 1, 0, 1]])})
+    training: Training = field(default_factory=lambda: Training(loss="mse", optimizer="sgd", lr=0.1, steps=1))
+
+
+@system("self_attention", SelfAttentionConfig, "scaled dot-product self-attention, one head")
+def self_attention(cfg: SelfAttentionConfig, where: Where) -> tracer.Trace:
+    T = len(cfg.tokens)
+    X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
+    d = X.shape[0]
+    W = named(where, "weights", cfg.weights, {"W_Q": (None, d), "W_K": (None, d), "W_V": (None, d)})
+    if W["W_Q"].shape[0] != W["W_K"].shape[0]:
+        raise where.error("weights.W_K", f"wrong shape: queries and keys need the same d_k ({W['W_Q'].shape[0]})")
+    Y = named(where, "targets", cfg.targets, {"Y": (W["W_V"].shape[0], T)})["Y"]
+    _training(cfg.training, where)
+    attn = SelfAttention(W["W_Q"], W["W_K"], W["W_V"], causal=cfg.model.causal, name="attn")
+    trace = _run(attn, X, Y, cfg.training)
+    trace.meta.update(plain({"tokens": cfg.tokens, "d_k": W["W_Q"].shape[0], "pattern": "attn.weights",
+                             "pattern_layout": "rows are queries, columns are keys"}))
+    return trace
+
+
+# ---- multi-head attention --------------------------------------------------------------------
+def _mha_weights() -> dict[str, np.ndarray]:
+    return {"W_Q1": array([[-1, -1, 1, 0], [0, 0, 1, -1]]), "W_K1": array([[0, -1, 0, 1], [0, -1, 0, -1]]),
+            "W_V1": array([[1, 1, 1, 0], [1, 0, -1, 0]]),
+            "W_Q2": array([[0, 0, 1, -1], [1, -1, 0, 1]]), "W_K2": array([[-1, 1, 0, 0], [1, 1, 1, 0]]),
+            "W_V2": array([[1, 1, -1, -1], [-1, 0, 1, 0]]),
+            "W_O": array([[1, 0, 1, 0], [1, -1, 0, 1], [1, 1, 1, -1], [1, 0, 1, -1]])}
+
+
+def _mha_shapes(d: int, heads: int, given: dict[str, np.ndarray]) -> dict[str, tuple]:
+    d_head = np.shape(given.get("W_Q1", np.zeros((d // heads, d))))[0]
+    shapes: dict[str, tuple] = {}
+    for h in range(1, heads + 1):
+        shapes.update({f"W_Q{h}": (d_head, d), f"W_K{h}": (d_head, d), f"W_V{h}": (d_head, d)})
+    shapes["W_O"] = (d, heads * d_head)
+    return shapes
+
+
+def build_mha(where: Where, weights: dict[str, np.ndarray], d: int, heads: int, causal: bool) -> MultiHeadAttention:
+    W = named(where, "weights", weights, _mha_shapes(d, heads, weights))
+    attn_heads = [SelfAttention(W[f"W_Q{h}"], W[f"W_K{h}"], W[f"W_V{h}"], causal=causal, name=f"head{h}", tag=str(h))
+                  for h in range(1, heads + 1)]
+    return MultiHeadAttention(attn_heads, W["W_O"], name="attn")
+
+
+@dataclass
+class MultiHeadConfig(ExampleConfig):
+    tokens: list[str] = field(default_factory=lambda: ["once", "upon", "a"])
+    model: AttentionModel = field(default_factory=lambda: AttentionModel(heads=2))
+    weights: dict[str, np.ndarray] = field(default_factory=_mha_weights)
+    inputs: dict[str, np.ndarray] = field(default_factory=lambda: {"X": array([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 2, 1]])})
+    targets: dict[str, np.ndarray] = field(default_factory=lambda: {"Y": array([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 2, 1]])})
+    training: Training = field(default_factory=lambda: Training(loss="mse", optimizer="sgd", lr=0.1, steps=1))
+
+
+@system("multi_head_attention", MultiHeadConfig, "attention heads side by side, concatenated, mixed by W_O")
+def multi_head_attention(cfg: MultiHeadConfig, where: Where) -> tracer.Trace:
+    T = len(cfg.tokens)
+    X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
+    mha = build_mha(where, cfg.weights, X.shape[0], cfg.model.heads, cfg.model.causal)
+    Y = named(where, "targets", cfg.targets, {"Y": X.shape})["Y"]
+    _training(cfg.training, where)
+    trace = _run(mha, X, Y, cfg.training)
+    trace.meta.update(plain({"tokens": cfg.tokens, "heads": cfg.model.heads,
+                             "patterns": [f"attn.head{h}.weights" for h in range(1, cfg.model.heads + 1)]}))
+    return trace
+
+
+# ---- positional encoding ---------------------------------------------------------------------
+@dataclass
+class PositionalModel:
+    base: float = field(default=10000.0, metadata={"min": 1.0})
+
+
+@dataclass
+class PositionalConfig(ExampleConfig):
+    tokens: list[str] = field(default_factory=lambda: ["once", "upon", "a", "time"])
+    model: PositionalModel = field(default_factory=PositionalModel)
+    inputs: dict[str, np.ndarray] = field(default_factory=lambda: {
+        "X": array([[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 0, 1], [0, 0, 1, 1]])})
+
+
+@system("positional_encoding", PositionalConfig, "the sinusoidal position table added to token embeddings")
+def positional_encoding(cfg: PositionalConfig, where: Where) -> tracer.Trace:
+    X = named(where, "inputs", cfg.inputs, {"X": (None, len(cfg.tokens))})["X"]
+    if X.shape[0] % 2:
+        raise where.error("inputs.X", f"wrong shape: the embedding size must be even (sin and cos rows), got {X.shape[0]}")
+    pe = PositionalEncoding(X.shape[0], cfg.model.base, name="pos", out="X_pos")
+    with tracer.record() as trace:
+        pe(tensor(X, "X"))
+    trace.meta.update(plain({"tokens": cfg.tokens, "recorded": "the angles t / base^(2i/d) and X + PE",
+                             "note": "PE[2i] = sin(angle), PE[2i+1] = cos(angle): computed by NumPy from the "
+                                     "recorded angles (the engine has no sine op)"}))
+    return trace
+
+
+# ---- transformer block -------------------------------------------------------------------------
+def _block_weights() -> dict[str, np.ndarray]:
+    w = _mha_weights()
+    w.update({
+        "W1": array([[-1, -1, 1, 1], [-1, 0, -1, -1], [1, 1, -1, -1], [0, 1, 1, -1], [0, -1, -1, -1],
+                     [0, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, -1]]),
+        "b1": array([0, 0, 0, -1, 0, -1, -1, 0]),
+        "W2": array([[-1, -1, -1, 1, -1, 0, 1, 1], [1, -1, 0, -1, -1, 1, -1, 0],
+                     [-1, -1, 1, -1, -1, -1, 1, -1], [0, -1, -1, 1, -1, 0, 0, -1]]),
+        "b2": array([0, 0, 0, 0]),
+        "gamma1": array([1, 1, 1, 1]), "beta1": array([0, 0, 0, 0]),
+        "gamma2": array([1, 1, 1, 1]), "beta2": array([0, 0, 0, 0])})
+    return w
+
+
+@dataclass
+class BlockModel:
+    causal: bool = False
+    heads: int = field(default=2, metadata={"min": 1, "max": 16})
+    d_ff: int = field(default=8, metadata={"min": 1})
+
+
+@dataclass
+class BlockConfig(ExampleConfig):
+    tokens: list[str] = field(default_factory=lambda: ["once", "upon", "a"])
+    model: BlockModel = field(default_factory=BlockModel)
+    weights: dict[str, np.ndarray] = field(default_factory=_block_weights)
+    inputs: dict[str, np.ndarray] = field(default_factory=lambda: {"X": array([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 2, 1]])})
+    targets: dict[str, np.ndarray] = field(default_factory=lambda: {"Y": array([[1, -1, 0], [0, 1, -1], [-1, 0, 1], [0, 0, 0]])})
+    training: Training = field(default_factory=lambda: Training(loss="mse", optimizer="sgd", lr=0.1, steps=1))
+
+
+@system("transformer_block", BlockConfig, "attention + residual + layer norm + feed-forward + residual + layer norm")
+def transformer_block(cfg: BlockConfig, where: Where) -> tracer.Trace:
+    T = len(cfg.tokens)
+    X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
+    d, f = X.shape[0], cfg.model.d_ff
+    attn_keys = _mha_shapes(d, cfg.model.heads, cfg.weights)
+    rest = named(where, "weights", {k: v for k, v in cfg.weights.items() if k not in attn_keys},
+                 {"W1": (f, d), "b1": (f,), "W2": (d, f), "b2": (d,), "gamma1": (d,), "beta1": (d,),
+                  "gamma2": (d,), "beta2": (d,)})
+    attn = build_mha(where, {k: v for k, v in cfg.weights.items() if k in attn_keys}, d, cfg.model.heads,
+                     cfg.model.causal)
+    block = TransformerBlock(attn, FeedForward(rest["W1"], rest["b1"], rest["W2"], rest["b2"]),
+                             LayerNorm(d, "ln1", rest["gamma1"], rest["beta1"], ("gamma1", "beta1")),
+                             LayerNorm(d, "ln2", rest["gamma2"], rest["beta2"], ("gamma2", "beta2")))
+    Y = named(where, "targets", cfg.targets, {"Y": X.shape})["Y"]
+    _training(cfg.training, where)
+    trace = _run(block, X, Y, cfg.training)
+    trace.meta.update(plain({"tokens": cfg.tokens, "heads": cfg.model.heads,
+                             "patterns": [f"blocks.0.attn.head{h}.weights" for h in range(1, cfg.model.heads + 1)]}))
+    return trace

@@ -1,0 +1,289 @@
+"""Terminal views of a trace, shared by ``tracer show`` and the stepper: step tables, one step's
+working, and tensors as grids coloured by sign and size.
+
+A view is a list of lines, each a list of ``(text, style)`` segments (or ``(text, style, action)``
+for a cell the mouse can select in the stepper): plain text joins the texts, a terminal gets the
+rich styles (blue positive, red negative, deeper for larger magnitudes).
+Viewers only read the trace: numbers come through :mod:`tracer.display` and cell arithmetic from
+:func:`tracer.cells.explain`. Large tensors are elided: only the cells on screen are read.
+
+>>> import tracer
+>>> from tracer.textview import grid, plain
+>>> with tracer.record() as trace:
+...     h = tracer.relu(tracer.tensor([[1.5, -2.0]], name="Z"), name="H")
+>>> print(plain(grid(trace, trace.steps[0].outputs[0])))
+H (1, 2) activation
+  1.50  0.00
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from .display import NumberFormat, elide, fmt, number_format
+from .errors import TracerError
+from .trace import Step, Trace
+
+Segment = tuple[str, "str | None"] | tuple[str, "str | None", str]
+Line = list[Segment]
+
+FULL_SCAN = 1 << 20  # elements: tensors up to this size are scanned whole for format and colour
+KEEP = 3  # rows / columns kept at each end of an elided dimension
+HIGHLIGHT = "bold reverse"
+MAX_TERMS = 8  # a cell's working longer than this shows its first and last terms
+
+
+# ---- output -------------------------------------------------------------------------------------
+def plain(lines: Iterable[Line]) -> str:
+    """The view as plain text (no colour), for pipes, files and tests."""
+    return "\n".join("".join(seg[0] for seg in line) for line in lines)
+
+
+def to_rich(lines: Iterable[Line]) -> Any:
+    """The view as a ``rich.text.Text`` with its styles (rich is imported only here)."""
+    from rich.style import Style
+    from rich.text import Text
+
+    out = Text()
+    for k, line in enumerate(lines):
+        if k:
+            out.append("\n")
+        for seg in line:
+            style: Any = seg[1]
+            if len(seg) == 3:  # a click runs the action (Textual reads "@click" from the style)
+                style = Style.parse(style or "") + Style(meta={"@click": seg[2]})
+            out.append(seg[0], style=style)
+    return out
+
+
+# ---- grids --------------------------------------------------------------------------------------
+def _shade(value: float, scale: float) -> str | None:
+    """Background by sign and size: blue positive, red negative, white text on the deep shades."""
+    if not np.isfinite(value):
+        return "bold white on magenta"
+    if value == 0 or scale <= 0:
+        return None
+    t = min(abs(value) / scale, 1.0)
+    light, deep = ((225, 232, 255), (30, 80, 200)) if value > 0 else ((255, 225, 225), (190, 30, 30))
+    r, g, b = (round(a + (z - a) * t) for a, z in zip(light, deep))
+    return f"{'white' if t > 0.5 else 'black'} on rgb({r},{g},{b})"
+
+
+def _window(shape: tuple[int, ...], keep: int, cols: int | None) -> tuple[list[int | None], list[int | None], tuple[int, ...]]:
+    """Rows and columns to show (``None`` marks ⋯ / ⋮) and the leading index of a >2-D tensor."""
+    if len(shape) == 0:
+        return [0], [0], ()
+    lead = (0,) * max(len(shape) - 2, 0)
+    rows = elide(shape[-2], keep) if len(shape) >= 2 else [0]
+    return rows, elide(shape[-1], cols if cols is not None else keep), lead
+
+
+def _values(data: np.ndarray, shape: tuple[int, ...], rows: list, cols: list, lead: tuple) -> np.ndarray:
+    """Only the cells on screen (a memory-mapped array reads just their pages)."""
+    r = [i for i in rows if i is not None]
+    c = [j for j in cols if j is not None]
+    if len(shape) == 0:
+        return np.asarray(data, dtype=np.float64).reshape(1, 1)
+    if len(shape) == 1:
+        return np.asarray(data[c], dtype=np.float64).reshape(1, -1)
+    return np.asarray(data[lead][np.ix_(r, c)], dtype=np.float64)
+
+
+def tensor_format(trace: Trace, tid: str, shown: np.ndarray | None = None) -> tuple[NumberFormat, float]:
+    """The tensor's number format and colour scale: from all its values when it is small enough,
+    else from the cells on screen (a 1 GB tensor is never scanned to draw seven rows of it)."""
+    rec = trace.tensors[tid]
+    if rec.size <= FULL_SCAN or shown is None:
+        data = np.asarray(rec.data)
+        nf = number_format(data) if data.dtype.kind in "biuf" else NumberFormat(2)
+        st = rec.stats
+        return nf, max(abs(st["min"]), abs(st["max"]))
+    finite = shown[np.isfinite(shown)]
+    scale = rec._stats and max(abs(rec._stats["min"]), abs(rec._stats["max"]))
+    return number_format(shown), float(scale if scale else (np.abs(finite).max() if finite.size else 0.0))
+
+
+def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, color: bool = True,
+         marks: Sequence[tuple[int, ...]] = (), minus: str = "-",
+         link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
+    """A tensor as a titled grid: name, shape, kind, then its (elided) cells.
+
+    ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads;
+    ``link(index)`` names the action a click on a cell runs.
+    """
+    rec = trace.tensors[tid]
+    shape = tuple(rec.shape)
+    rows, columns, lead = _window(shape, keep, cols)
+    title: Line = [(rec.name, "bold"), (f" {shape} {rec.kind}", "dim")]
+    if len(shape) > 2:
+        title.append((f"  showing [{', '.join(map(str, lead))}, :, :]", "dim"))
+    if rec.size == 0:
+        return [title, [("  (empty)", "dim")]]
+    values = _values(rec.data, shape, rows, columns, lead)
+    nf, scale = tensor_format(trace, tid, values)
+    texts = [[fmt(v, nf, minus) for v in row] for row in values]
+    width = max(len(t) for row in texts for t in row)
+    marked = {tuple(m) for m in marks}
+    lines: list[Line] = [title]
+    r_iter = iter(range(values.shape[0]))
+    for i in rows:
+        if i is None:
+            lines.append([("  " + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
+            continue
+        r = next(r_iter)
+        line: Line = [("  ", None)]
+        c_iter = iter(range(values.shape[1]))
+        for k, j in enumerate(columns):
+            if k:
+                line.append((" ", None))
+            if j is None:
+                line.append(("⋯".rjust(width), "dim"))
+                continue
+            c = next(c_iter)
+            index = () if not shape else (j,) if len(shape) == 1 else lead + (i, j)
+            style = _shade(values[r, c], scale) if color else None
+            if index in marked:
+                style = f"{style} {HIGHLIGHT}" if style else HIGHLIGHT
+            if link is not None:
+                line.append((texts[r][c].rjust(width), style, link(index)))
+            else:
+                line.append((texts[r][c].rjust(width), style))
+        lines.append(line)
+    return lines
+
+
+# ---- steps --------------------------------------------------------------------------------------
+def shapes(trace: Trace, ids: Sequence[str]) -> str:
+    return ", ".join(f"{trace.tensors[t].name} {tuple(trace.tensors[t].shape)}" for t in ids)
+
+
+def step_table(trace: Trace, steps: Sequence[Step]) -> list[Line]:
+    """One line per step: id, phase, name (indented by depth), op and output shapes."""
+    width = max((len(s.name) + 2 * s.depth for s in steps), default=4)
+    lines: list[Line] = [[(f"{'id':>5}  {'phase':<8}  {'name':<{width}}  {'op':<14}  outputs", "bold")]]
+    colours = {"forward": "green", "backward": "blue", "update": "magenta"}
+    for s in steps:
+        name = "  " * s.depth + s.name
+        flag = [(f"  ({s.nonfinite} NaN/Inf)", "bold red")] if s.nonfinite else []
+        lines.append([(f"{s.id:>5}  ", None), (f"{s.phase:<8}", colours.get(s.phase)),
+                      (f"  {name:<{width}}  ", "bold" if s.depth == 0 else None),
+                      (f"{s.op:<14}", "cyan"), (f"  {shapes(trace, s.outputs)}", "dim")] + flag)
+    return lines
+
+
+def source_line(trace: Trace, step: Step) -> str:
+    return "" if step.src is None else str(step.src)
+
+
+def default_cell(trace: Trace, step: Step) -> tuple[int, ...] | None:
+    """The cell shown by default: the first one of the first output (``None`` when empty)."""
+    if not step.outputs or trace.tensors[step.outputs[0]].size == 0:
+        return None
+    return (0,) * len(trace.tensors[step.outputs[0]].shape)
+
+
+def _shorten_sum(text: str) -> str:
+    """A long sum keeps its first and last terms: ``a + b + c + … + y + z = total``."""
+    terms = text.split(" + ")
+    if len(terms) <= MAX_TERMS:
+        return text
+    return " + ".join(terms[:MAX_TERMS - 2] + ["…"] + terms[-2:])
+
+
+def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "-") -> tuple[list[Line], list[tuple[str, tuple]]]:
+    """The working of one output cell (:func:`tracer.cells.explain`) and the input cells it reads."""
+    from .cells import explain
+
+    out = trace.tensors[step.outputs[0]]
+    if sum(trace.tensors[t].size for t in step.inputs) + out.size > FULL_SCAN:
+        return [[("  (cell detail skipped: the tensors are too large to work by hand)", "dim")]], []
+    try:
+        cell = explain(trace, step, index, minus=minus)
+    except (TracerError, KeyError, IndexError, ValueError) as e:
+        return [[(f"  (no cell detail: {e})", "dim")]], []
+    label = f"{out.name}[{', '.join(map(str, index))}]" if index else out.name
+    head: Line = [(label, "bold"), (f" = {cell.text}", "bold")]
+    lines = [head]
+    for text in cell.lines:
+        lines.append([("  " + _shorten_sum(text), "yellow")])
+    if cell.approx:
+        lines.append([("  (≈: the shown values are rounded)", "dim")])
+    return lines, list(cell.reads)
+
+
+def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
+              keep: int = KEEP, lang: str = "en",
+              link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
+    """One step: its header, formula, narration, source line, inputs and outputs as grids, and the
+    working of one output cell (``cell``, default the first; ``link`` makes the cells of the first
+    output clickable, see :func:`grid`)."""
+    from .i18n import narrate
+
+    phase_style = {"forward": "green", "backward": "blue", "update": "magenta"}.get(step.phase)
+    lines: list[Line] = [[(f"step {step.id}", "bold"), ("  ", None), (step.phase, phase_style),
+                          ("  ", None), (step.op, "cyan"), ("  ", None), (step.name, "bold")]]
+    if step.formula:
+        lines.append([("  " + step.formula, "bold yellow")])
+    narration = narrate(trace, step, lang)
+    if narration:
+        lines.append([("  " + narration, "italic")])
+    if step.src is not None:
+        lines.append([("  source  ", "dim"), (source_line(trace, step), None)])
+    if step.grad_of is not None:
+        fwd = trace.steps[step.grad_of]
+        lines.append([("  gradient of  ", "dim"), (f"step {fwd.id} {fwd.name}", "green")])
+    kids = trace.children(step)
+    if kids:
+        lines.append([("  made of  ", "dim"), (", ".join(f"{k.id} {k.name.rsplit('.', 1)[-1]}" for k in kids), None)])
+    if step.nonfinite:
+        lines.append([(f"  {step.nonfinite} NaN/Inf value(s) in the output", "bold red")])
+    cell = cell if cell is not None else default_cell(trace, step)
+    detail, reads = cell_detail(trace, step, cell) if cell is not None else ([], [])
+    marks: dict[str, list[tuple]] = {}
+    for tid, index in reads:
+        marks.setdefault(tid, []).append(tuple(index))
+    if cell is not None:
+        marks.setdefault(step.outputs[0], []).append(tuple(cell))
+    for label, ids in (("inputs", step.inputs), ("outputs", step.outputs)):
+        if ids:
+            lines.append([])
+            lines.append([(label, "bold underline")])
+        for k, tid in enumerate(ids):
+            clickable = link if label == "outputs" and k == 0 else None
+            lines.extend(grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ()), link=clickable))
+    if detail:
+        lines.append([])
+        lines.append([("cell", "bold underline")])
+        lines.extend(detail)
+    return lines
+
+
+# ---- JSON ---------------------------------------------------------------------------------------
+def _json_number(v: float) -> float | str:
+    return float(v) if np.isfinite(v) else str(float(v))
+
+
+def tensor_json(trace: Trace, tid: str, values: bool, limit: int = 10_000) -> dict[str, Any]:
+    rec = trace.tensors[tid]
+    out: dict[str, Any] = {"id": tid, "name": rec.name, "shape": list(rec.shape), "dtype": rec.dtype,
+                           "kind": rec.kind}
+    if values:
+        if rec.size <= limit:
+            data = np.asarray(rec.data, dtype=np.float64)
+            out["values"] = np.vectorize(_json_number, otypes=[object])(data).tolist() if data.size else data.tolist()
+        else:
+            out["values"] = None
+            out["elided"] = True
+    return out
+
+
+def step_json(trace: Trace, step: Step, values: bool = False) -> dict[str, Any]:
+    """One step as plain JSON data (tensor values only when ``values``)."""
+    return {"id": step.id, "phase": step.phase, "op": step.op, "name": step.name, "parent": step.parent,
+            "depth": step.depth, "formula": step.formula, "narration": step.narration,
+            "src": None if step.src is None else {"file": step.src.file, "line": step.src.line, "code": step.src.code},
+            "grad_of": step.grad_of, "grad_map": step.grad_map, "attrs": step.attrs,
+            "nonfinite": step.nonfinite,
+            "inputs": [tensor_json(trace, t, values) for t in step.inputs],
+            "outputs": [tensor_json(trace, t, values) for t in step.outputs]}
