@@ -97,17 +97,53 @@ def recognise(trace: Trace) -> str:
     return "generic"
 
 
-def _first_update_round(trace: Trace, steps: list[Step]) -> list[Step]:
-    """Forward, backward and the first optimiser round (one update per parameter)."""
-    seen, out = set(), []
-    for s in steps:
+def first_round(trace: Trace, steps: list[Step]) -> list[Step]:
+    """One training iteration: the forward pass the first backward pass differentiates, that
+    backward pass, and the updates after it (a loop records several; a preview pass before the
+    loop is skipped, so every gradient finds the forward layout it belongs to)."""
+    backward = [s for s in steps if s.phase == "backward"]
+    if not backward:
+        return steps
+    end = len(trace.steps)
+    seen_update = False
+    for s in trace.steps[backward[0].id:]:
         if s.phase == "update":
-            key = s.name
-            if key in seen:
-                break
-            seen.add(key)
+            seen_update = True
+        elif seen_update or (s.phase == "forward"):
+            end = s.id
+            break
+    firsts = [s.grad_of for s in trace.steps[backward[0].id:end] if s.grad_of is not None]
+    start = min(firsts) if firsts else 0
+    while trace.steps[start].parent is not None:
+        start = trace.steps[start].parent
+    return [s for s in steps if start <= s.id < end]
+
+
+def first_pass(steps: list[Step]) -> list[Step]:
+    """The first forward pass: up to the first loss or gradient, or where the ops start over
+    (a training loop running the same layers again)."""
+    out, seen = [], set()
+    for s in steps:
+        tail = (s.op, ".".join(s.name.split(".")[-2:]))
+        if s.phase != "forward" or s.op in LOSS_OPS or tail in seen:
+            break
+        seen.add(tail)
         out.append(s)
     return out
+
+
+def common_scope(steps: list[Step]) -> str:
+    """The scope every shown step shares (``train.0.`` for one iteration of a loop), to drop."""
+    names = [s.name.split(".")[:-1] for s in steps]
+    if not names:
+        return ""
+    prefix = names[0]
+    for n in names[1:]:
+        k = 0
+        while k < min(len(prefix), len(n)) and prefix[k] == n[k]:
+            k += 1
+        prefix = prefix[:k]
+    return ".".join(prefix) + "." if prefix else ""
 
 
 def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
@@ -120,12 +156,14 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
     kind = recognise(trace) if scene == "auto" else scene
     expand = ("attention",) if kind == "attention" else ()
     chosen = visible_steps(trace, 0 if depth is None else depth, expand)
-    if kind == "autoencoder":
-        chosen = _first_update_round(trace, chosen)
+    if kind in ("autoencoder", "backprop", "sparse_autoencoder"):
+        chosen = first_round(trace, chosen)
+    elif kind == "attention":
+        chosen = first_pass(chosen)
     title, subtitle = TITLES[kind]
     title = str(trace.meta.get("title") or title)
-    names = set(trace.names())
-    chapters = {s.id: _chapter(s, kind, lang, names) for s in chosen}
+    names, drop = set(trace.names()), common_scope(chosen)
+    chapters = {s.id: _chapter(s, lang, names, drop) for s in chosen}
     beats = make_beats(trace, chosen, lang, title, subtitle, chapters)
     pace = _pace(kind)
     plan = Plan(trace, kind, title, subtitle, beats, "paging" if kind == "generic" else "canvas", pace, lang)
@@ -140,13 +178,18 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
     return plan
 
 
-def _chapter(step: Step, kind: str, lang: str, names: set[str]) -> str:
-    """'Forward pass · encoder': the phase, then the scope the step ran in (if any)."""
+def _chapter(step: Step, lang: str, names: set[str], drop: str = "") -> str:
+    """'Forward pass · encoder.layer1': the phase, then the scope the step ran in (if any)."""
     if step.phase == "forward" and step.op in LOSS_OPS:
         return phrase("loss", lang)
     head = phrase(step.phase, lang)
-    scope = step.name.split(".")[0] if "." in step.name else ""
-    return f"{head} · {scope}" if scope and scope not in names else head
+    name = step.name[len(drop):] if drop and step.name.startswith(drop) else step.name
+    parts = name.split(".")[:-1]
+    while parts and (drop + ".".join(parts)) in names:
+        parts.pop()  # a step's own name (L in L.grad) is not a scope
+    parts = [p for p in parts if p != "grad"]
+    scope = ".".join(parts)
+    return f"{head} · {scope}" if scope and (drop + scope) not in names else head
 
 
 def _pace(kind: str) -> Pace:

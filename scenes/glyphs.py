@@ -44,27 +44,27 @@ def _ref(ch: str, font: str, size: float, weight: str) -> tuple[list[np.ndarray]
     return _REFS[key]
 
 
-def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold: bool = False) -> VGroup:
-    """``s`` in the number font as a row of glyph outlines, centred at the origin."""
+def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold: bool = False) -> VMobject:
+    """``s`` in the number font: one mobject whose outline is every glyph's, centred at the
+    origin (one mobject per number, not per glyph: a canvas of many grids stays light)."""
     font, weight = style.number_font(), "BOLD" if bold else "NORMAL"
     adv, _ = _advance(font, size, weight)
-    group = VGroup()
+    parts = []
     for k, ch in enumerate(s):
         if ch.isspace():
             continue
         outlines, _ = _ref(ch, font, size, weight)
-        for pts in outlines:
-            g = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
-            g.points = pts + np.array([k * adv, 0.0, 0.0])
-            group.add(g)
-    if not group.submobjects:  # a blank keeps a size and a place, invisibly
-        g = VMobject(fill_opacity=0.0, stroke_width=0)
-        g.points = np.array([[0, 0.1, 0], [0, 0.1, 0], [0, -0.1, 0], [0, -0.1, 0]], dtype=float)
-        group.add(g)
+        parts += [pts + np.array([k * adv, 0.0, 0.0]) for pts in outlines]
+    mob = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
+    if parts:
+        mob.points = np.concatenate(parts)
+    else:  # a blank keeps a size and a place, invisibly
+        mob.points = np.array([[0, 0.1, 0], [0, 0.1, 0], [0, -0.1, 0], [0, -0.1, 0]], dtype=float)
+        mob.set_fill(opacity=0.0)
     width = max(len(s), 1) * adv
     # centre on the character cells (not the ink), so numbers of one width line up
-    group.shift(np.array([-(width - adv) / 2, -_baseline_mid(font, size, weight), 0.0]))
-    return group
+    mob.shift(np.array([-(width - adv) / 2, -_baseline_mid(font, size, weight), 0.0]))
+    return mob
 
 
 def _baseline_mid(font: str, size: float, weight: str) -> float:
@@ -74,12 +74,12 @@ def _baseline_mid(font: str, size: float, weight: str) -> float:
     return float((ys.max() + ys.min()) / 2)
 
 
-def number(s: str, color: str = style.INK, size: float = style.NUMBER_SIZE) -> VGroup:
+def number(s: str, color: str = style.INK, size: float = style.NUMBER_SIZE) -> VMobject:
     """A number (or any short monospace string) as shown in a grid cell."""
     return line(s, color, size)
 
 
-def mono(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold: bool = False) -> VGroup:
+def mono(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold: bool = False) -> VMobject:
     """A formula, a label or a worked line of arithmetic, in the number font."""
     return line(s, color, size, bold)
 

@@ -98,6 +98,7 @@ class NumberGrid(VGroup):
                  also: list[TensorRecord] | None = None, bias_also: list[TensorRecord] | None = None) -> None:
         super().__init__()
         self.record, self.minus = record, minus
+        self._boxes: dict[tuple, Rectangle | None] = {}
         self.role = role or ("heat" if self._is_large(record, as_row) else role_of(record))
         self.look = LOOKS[self.role]
         self.transpose, self.as_row = transpose, as_row
@@ -364,17 +365,23 @@ class NumberGrid(VGroup):
 
     def row_box(self, r: int) -> Rectangle | None:
         """The drawn row ``r`` (a row of the matrix as drawn), bias cell included."""
-        boxes = [b for (rr, _), b in self.cells.items() if rr == r]
-        if self.bias is not None and r in self.bias_cells:
-            boxes.append(self.bias_cells[r])
-        return _around(boxes)
+        key = ("row", r, self.bias is not None)
+        if key not in self._boxes:
+            boxes = [b for (rr, _), b in self.cells.items() if rr == r]
+            if self.bias is not None and r in self.bias_cells:
+                boxes.append(self.bias_cells[r])
+            self._boxes[key] = _around(boxes)
+        return self._boxes[key]
 
     def col_box(self, c: int) -> Rectangle | None:
         """The drawn column ``c``, the 1 under it included."""
-        boxes = [b for (_, cc), b in self.cells.items() if cc == c]
-        if self.ones is not None and c in self.one_cells:
-            boxes.append(self.one_cells[c])
-        return _around(boxes)
+        key = ("col", c, self.ones is not None)
+        if key not in self._boxes:
+            boxes = [b for (_, cc), b in self.cells.items() if cc == c]
+            if self.ones is not None and c in self.one_cells:
+                boxes.append(self.one_cells[c])
+            self._boxes[key] = _around(boxes)
+        return self._boxes[key]
 
     def frame_box(self) -> VGroup:
         return VGroup(self.body, self.brackets)

@@ -91,6 +91,9 @@ class Stage:
         self.focused = False
         self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
         self.loose: list[VMobject] = []
+        self.boxes: dict[int, tuple[np.ndarray, np.ndarray]] = {}   # id(grid) -> its outline
+        self._then: dict[str, list[str]] | None = None
+        self._grads: dict[str, list] = {}
         self.hints: dict[str, object] = {}
 
     # ---- slots ---------------------------------------------------------------------------
@@ -125,34 +128,59 @@ class Stage:
     def later_shown(self, tid: str, grads: bool) -> list:
         """Tensors that will be shown in the cells of ``tid``'s grid: its in-place ReLU output, its
         updated versions, and (with a band) all their gradients."""
-        chain, out = [tid], []
-        for s in self.trace.steps:
-            if s.inputs and s.inputs[0] in chain and (s.op == "relu" and s.phase == "forward" or s.phase == "update"):
-                chain.append(s.outputs[0])
+        if self._then is None:  # indexes of the trace, built once
+            self._then, self._grads = {}, {}
+            for s in self.trace.steps:
+                if s.inputs and s.outputs and (s.op == "relu" and s.phase == "forward" or s.phase == "update"):
+                    self._then.setdefault(s.inputs[0], []).append(s.outputs[0])
+            for r in self.trace.tensors.values():
+                if r.grad_of:
+                    self._grads.setdefault(r.grad_of, []).append(r)
+        chain, k = [tid], 0
+        while k < len(chain):
+            chain += [t for t in self._then.get(chain[k], []) if t not in chain]
+            k += 1
         out = [self.trace.tensors[t] for t in chain[1:]]
         if grads:
-            out += [r for r in self.trace.tensors.values() if r.grad_of in chain]
+            out += [r for t in chain for r in self._grads.get(t, [])]
         return out
 
-    def occupied(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [(g.get_corner(DOWN + LEFT), g.get_corner(UP + RIGHT)) for g in self.grids]
+    @staticmethod
+    def _corners(m: VMobject) -> tuple[np.ndarray, np.ndarray]:
+        return m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)
 
-    def is_free(self, mobs: list[VMobject], margin: float = 0.15) -> bool:
-        """No drawn grid overlaps ``mobs`` (grids already on the canvas are ignored)."""
-        boxes = [(m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)) for m in mobs if m not in self.grids]
-        for lo, hi in boxes:
-            for glo, ghi in self.occupied():
-                if (lo[0] < ghi[0] + margin and hi[0] > glo[0] - margin
-                        and lo[1] < ghi[1] + margin and hi[1] > glo[1] - margin):
-                    return False
-        return True
+    def _overlaps(self, lo: np.ndarray, hi: np.ndarray, margin: float) -> bool:
+        for glo, ghi in self.boxes.values():
+            if (lo[0] < ghi[0] + margin and hi[0] > glo[0] - margin
+                    and lo[1] < ghi[1] + margin and hi[1] > glo[1] - margin):
+                return True
+        return False
+
+    def is_free(self, mobs: list[VMobject], margin: float = 0.15, offset: np.ndarray | None = None) -> bool:
+        """No drawn grid overlaps ``mobs`` (shifted by ``offset``; drawn grids are ignored)."""
+        shift = np.zeros(3) if offset is None else offset
+        return not any(self._overlaps(lo + shift, hi + shift, margin)
+                       for lo, hi in (self._corners(m) for m in mobs if m not in self.grids))
+
+    def slide(self, mobs: list[VMobject], direction: np.ndarray, tries: int = 80) -> bool:
+        """Move ``mobs`` together by half units along ``direction`` until they overlap nothing
+        drawn (their outline is measured once: grids are costly to measure)."""
+        boxes = [self._corners(m) for m in mobs if m not in self.grids]
+        for k in range(tries):
+            off = direction * 0.5 * k
+            if not any(self._overlaps(lo + off, hi + off, 0.15) for lo, hi in boxes):
+                if k:
+                    for m in mobs:
+                        m.shift(off)
+                return True
+        return False
 
     def free_corner(self) -> np.ndarray:
         """Top-left corner of fresh space: right of everything drawn, level with its top."""
-        if not self.grids:
+        if not self.boxes:
             return self.cursor.copy()
-        right = max(g.get_right()[0] for g in self.grids)
-        top = max(g.get_top()[1] for g in self.grids)
+        right = max(hi[0] for _, hi in self.boxes.values())
+        top = max(hi[1] for _, hi in self.boxes.values())
         return np.array([right + 1.0, top, 0.0])
 
     def add_loose(self, *mobs: VMobject) -> None:
@@ -162,9 +190,11 @@ class Stage:
         self.scene.add(*mobs)
 
     def register(self, *grids: NumberGrid) -> None:
+        """The grids are on the canvas for good: remember where (they never move again)."""
         for g in grids:
             if g not in self.grids:
                 self.grids.append(g)
+            self.boxes[id(g)] = self._corners(g)
 
     def add_grids(self, *grids: NumberGrid) -> list[Animation]:
         """Animations that bring new grids (frames, then given numbers) onto the canvas."""
@@ -172,6 +202,7 @@ class Stage:
         for g in grids:
             self.register(g)
             out.append(anim.Appear(g, run_time=0.45))
+            self.scene.add(g)
         return out
 
     # ---- the product layout ----------------------------------------------------------------
@@ -206,10 +237,8 @@ class Stage:
             gout.next_to(old_a.frame_box(), RIGHT, buff=style.GRID_GAP)
             gout.shift(UP * (old_a.body.get_top()[1] - gout.body.get_top()[1]))
             self._hang(gb, gout, ones)
-            for _ in range(60):
-                if self.is_free([gb, gout]):
-                    return {"a": old_a, "b": gb, "out": gout}, [gb, gout]
-                VGroup(gb, gout).shift(RIGHT * 0.5)
+            if self.slide([gb, gout], RIGHT, 60):
+                return {"a": old_a, "b": gb, "out": gout}, [gb, gout]
         ga, gb = new_a(), new_b()
         corner = self.free_corner()
         gb.move_to(corner + RIGHT * (ga.frame_box().width + style.GRID_GAP + 0.3), aligned_edge=UP + LEFT)
@@ -242,11 +271,7 @@ class Stage:
         else:
             g.next_to(src, DOWN, buff=gap)
             g.shift(RIGHT * (src.body.get_left()[0] - g.body.get_left()[0]))
-        step = RIGHT if side == "right" else DOWN
-        for _ in range(80):
-            if self.is_free([g]):
-                break
-            g.shift(step * 0.5)
+        self.slide([g], RIGHT if side == "right" else DOWN)
         return g
 
     def fresh(self, tid: str, role: str | None = None, label: str | None = None,
@@ -295,8 +320,15 @@ class Stage:
         line = Caption.work_line(base, text, color)
         return self._to_view(line)
 
+    @property
+    def skipping(self) -> bool:
+        """Inside a section Manim skips: lay out, do not bother drawing the working."""
+        return bool(getattr(self.scene, "skipping", False))
+
     def say(self, text: str, color: str = style.COMPUTED, run_time: float = 0.15) -> Animation:
         """Show ``text`` on the caption's work line (replacing what was there)."""
+        if self.skipping:
+            return anim.Swap(self.work, None, run_time=run_time)
         return anim.Swap(self.work, self.work_text(text, color), run_time=run_time)
 
     def set_header(self, text: str) -> list[Animation]:
@@ -362,6 +394,7 @@ class Stage:
             anims.append(anim.Reveal(gone, to=0.0, run_time=0.35))
         self.trash += self.grids + self.loose
         self.loose = []
+        self.boxes = {}
         self.grids, self.slots, self.layouts = [], {}, {}
         if self.view.scale != 1.0 or np.any(self.view.centre != 0):
             anims += self.move_camera(View(), run_time=0.35)
@@ -377,6 +410,24 @@ class Stage:
             self.scene.add_foreground_mobject(box)
             self._raise_hud()
         return self.markers[k]
+
+    def play(self, *anims: Animation, **kwargs) -> None:
+        """Play ``anims``; in a skipped section, jump to their end without Manim's per-play
+        bookkeeping (which walks every mobject on the canvas: most of the cost of laying out
+        the steps before ``--steps`` or a ``--jobs`` chunk)."""
+        anims = [a for a in anims if a is not None]
+        if not anims:
+            return
+        if not self.skipping:
+            self.scene.play(*anims, **kwargs)
+            return
+        from manim.animation.animation import prepare_animation
+
+        for a in map(prepare_animation, anims):
+            a._setup_scene(self.scene)
+            a.begin()
+            a.finish()
+            a.clean_up_from_scene(self.scene)
 
     def tidy(self) -> None:
         """Between plays: forget hidden work lines and partial sums."""

@@ -83,7 +83,6 @@ class Walkthrough(MovingCameraScene):
         if not self.skipping or self.last_beat:  # a caption nobody sees is not built
             formula, narration = caption_of(self.plan.trace, beat.step, self.plan.lang)
             intro += stage.set_caption(formula, narration)
-        if intro:
-            self.play(*intro)
+        stage.play(*intro)
         stage.tidy()
         player_for(self.plan.trace, beat.step)(stage, beat.step)

@@ -37,7 +37,13 @@ class Work:
     hide: list[VMobject] = field(default_factory=list)               # what it replaces
 
 
+_UNSEEN = Cell(-1, "", (), 0.0, "", (), (), ("",), ("", "", ""))
+
+
 def explain_cell(stage: Stage, step, index: tuple[int, ...], output: int = 0) -> Cell:
+    """The working of one cell (in a skipped section nobody sees it: a blank one, for speed)."""
+    if stage.skipping:
+        return _UNSEEN
     return explain(stage.trace, step, index, output=output, minus=MINUS)
 
 
@@ -58,7 +64,7 @@ def work_from_cell(stage: Stage, cell: Cell, text: VMobject | None, target: VMob
         if cell.approx:
             expression = expression.rsplit(" = ", 1)[0] + f" ≈ {cell.text}"
     return Work(cell.index, text, target, expression, cell.terms, cell.partials, term_boxes,
-                stage.read_boxes(cell))
+                [] if stage.skipping else stage.read_boxes(cell))
 
 
 def _boxes_to(stage: Stage, targets: list[VMobject], out: VMobject | None, run_time: float,
@@ -141,6 +147,14 @@ def by_rows(stage: Stage, works: list[Work], color: str, note: str) -> list:
 def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str | None = None,
          detailed_n: int | None = None, single_n: int | None = None) -> None:
     """Play the filling of ``works``: detailed cells, single cells, then rows, each batch one play."""
+    if stage.skipping:  # the end state only: every number shown, every replaced one gone
+        for w in works:
+            for m in (w.text, *w.extra):
+                if m is not None:
+                    anim.set_alpha_all(m, 1.0)
+            for m in w.hide:
+                anim.set_alpha_all(m, 0.0)
+        return
     pace = stage.pace
     d = pace.detailed if detailed_n is None else detailed_n
     s = pace.single if single_n is None else single_n
@@ -158,14 +172,14 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
             break
     for b in batches:
         if b:
-            stage.scene.play(Succession(*b))
+            stage.play(Succession(*b))
             stage.tidy()
 
 
 def reveal_all(stage: Stage, mobs: list[VMobject], run_time: float = 0.5) -> None:
     mobs = [m for m in mobs if m is not None]
     if mobs:
-        stage.scene.play(anim.Reveal(mobs, run_time=run_time))
+        stage.play(anim.Reveal(mobs, run_time=run_time))
 
 
 def texts_of(slot: Slot, indices: list[tuple[int, ...]]) -> list[VMobject | None]:
@@ -177,13 +191,13 @@ def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: li
     anims = stage.add_grids(*grids) + list(extra)
     anims += stage.focus(focus if focus is not None else grids)
     if anims:
-        stage.scene.play(*anims, run_time=run_time)
+        stage.play(*anims, run_time=run_time)
 
 
 def finish(stage: Stage) -> None:
     anims = stage.hide_markers()
     anims.append(anim.Swap(stage.work, None, run_time=0.1))
-    stage.scene.play(*anims, run_time=0.25)
+    stage.play(*anims, run_time=0.25)
     stage.tidy()
     stage.scene.pause(stage.pace.pause)
 

@@ -64,9 +64,9 @@ def play_relu(stage: Stage, step) -> None:
     say = stage.say(f"{len(dead)} entr{'y' if len(dead) == 1 else 'ies'} ≤ 0 → 0;  the positive ones pass through", style.COMPUTED)
     relabel = _relabel(stage, grid, out)
     if beats:
-        stage.scene.play(Succession(*beats, AnimationGroup(keep, say, *relabel)))
+        stage.play(Succession(*beats, AnimationGroup(keep, say, *relabel)))
     else:
-        stage.scene.play(keep, say, *relabel)
+        stage.play(keep, say, *relabel)
     stage.tidy()
     grid.values = dict(grid.values)
     grid.values.update(new_texts)
@@ -150,7 +150,7 @@ def play_relu_grad(stage: Stage, step) -> None:
     ensure_shown_grad(stage, g_in, grid)
     moves = stage.focus([grid])
     if moves:
-        stage.scene.play(*moves, run_time=0.6)
+        stage.play(*moves, run_time=0.6)
     slot = grad_band(stage, grid, gid)
     before = slot.replaces
     z = np.asarray(stage.trace.tensors[fwd.inputs[0]].data)
@@ -168,7 +168,7 @@ def play_relu_grad(stage: Stage, step) -> None:
     swap = AnimationGroup(anim.Reveal([before.get(rc) for rc in alive], to=0.0, run_time=0.2),
                           anim.Reveal([slot.grid.grads[rc] for rc in alive], run_time=0.2),
                           stage.say("the gradient flows back only where the unit was on (> 0)", style.GRAD))
-    stage.scene.play(Succession(*beats, swap) if beats else swap)
+    stage.play(Succession(*beats, swap) if beats else swap)
     finish(stage)
 
 

@@ -94,7 +94,7 @@ def play_generic_grad(stage: Stage, step) -> None:
             ensure_shown_grad(stage, tid, out_slot.grid)
     moves = stage.focus([g for _, _, g in banded])
     if moves:
-        stage.scene.play(*moves, run_time=0.6)
+        stage.play(*moves, run_time=0.6)
     for k, gid, grid in banded:
         slot, acc = place_grad(stage, grid, gid, step)
         works = []
@@ -121,7 +121,7 @@ def play_accumulate(stage: Stage, step, end: bool = True) -> None:
     grid = s.grid
     moves = stage.focus([grid] + [stage.slot(t).grid for t in step.inputs])
     if moves:
-        stage.scene.play(*moves, run_time=0.6)
+        stage.play(*moves, run_time=0.6)
     slot = grad_band(stage, grid, step.outputs[0])
     works = []
     for idx in grid.shown():

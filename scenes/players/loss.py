@@ -116,7 +116,7 @@ def play_squared_error_grad(stage: Stage, step) -> None:
     gy, gd = lay["y"], lay["diff"]
     moves = stage.focus([gy, gd, lay["out"]])
     if moves:
-        stage.scene.play(*moves, run_time=0.6)
+        stage.play(*moves, run_time=0.6)
     gid = step.grad_map[y]
     slot = grad_band(stage, gy, gid)
     diff = stage.trace.tensors[lay["diff"].record.id]

@@ -15,7 +15,7 @@ from manim import FadeIn, Transform
 
 from tracer.display import fmt, number_format
 
-from .. import style
+from .. import anim, style
 from ..stage import Slot, Stage
 from . import BACKWARD, FORWARD, register
 from .common import MINUS, Work, explain_cell, fill, finish, show_new, work_from_cell
@@ -80,7 +80,7 @@ def play_linear(stage: Stage, step) -> None:
         stage.bind(bias, ga, "bias")
         ones, brackets = gb.attach_ones()
         if gb not in new:  # a grid already drawn grows its row of 1s
-            extra = [FadeIn(ones), Transform(gb.brackets, brackets)]
+            extra = [anim.Appear(ones), Transform(gb.brackets, brackets)]
         else:
             gb.brackets.become(brackets)
         stage.register(gb)
@@ -202,7 +202,7 @@ def _grads_on_layout(stage: Stage, step, fwd, lay, mm_step) -> None:
     ensure_shown_grad(stage, g, gout)
     moves = stage.focus([lay["a"], lay["b"], gout])
     if moves:
-        stage.scene.play(*moves, run_time=0.6)
+        stage.play(*moves, run_time=0.6)
     for k, gid in enumerate(mm_step.outputs):
         x = next(i for i, v in mm_step.grad_map.items() if v == gid)
         grid = lay["a"] if x == a else lay["b"]

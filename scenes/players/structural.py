@@ -37,10 +37,10 @@ def play_transpose(stage: Stage, step) -> None:
         stage.scene.add(copy)
         flights.append((copy, dst))
     if flights:
-        stage.scene.play(stage.say("row i becomes column i", run_time=0.2),
+        stage.play(stage.say("row i becomes column i", run_time=0.2),
                          *[copy.animate(run_time=1.0).move_to(dst) for copy, dst in flights])
-        stage.scene.play(AnimationGroup(anim.Reveal([d for _, d in flights], run_time=0.2)))
+        stage.play(AnimationGroup(anim.Reveal([d for _, d in flights], run_time=0.2)))
         stage.scene.remove(*[c for c, _ in flights])
     else:
-        stage.scene.play(anim.Reveal(list(g.values.values()), run_time=0.5))
+        stage.play(anim.Reveal(list(g.values.values()), run_time=0.5))
     finish(stage)

@@ -22,7 +22,7 @@ def play_sgd(stage: Stage, step) -> None:
     grid = slot.grid
     moves = stage.focus([grid])
     if moves:
-        stage.scene.play(*moves, run_time=0.6)
+        stage.play(*moves, run_time=0.6)
     record = stage.trace.tensors[new_id]
     if slot.lane == "bias":
         texts = grid.bias_texts_for(record, style.UPDATE, style.NUMBER_SIZE, grad=False)

@@ -1,0 +1,82 @@
+"""``tracer render``: a trace as an AI-by-Hand walkthrough video (Manim), a GIF, or a still.
+
+A thin click layer over :func:`scenes.render.render`. Manim and the scenes are imported inside the
+command, never when this module is imported, so ``tracer --help`` stays fast.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .errors import TracerError
+
+SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")
+QUALITIES = ("l", "m", "h", "k")
+FORMATS = ("mp4", "gif", "webm", "png")
+LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
+
+
+@click.command("render", epilog="""\b
+Examples:
+  tracer render autoencoder.trace                       the walkthrough, autoencoder.mp4 (480p)
+  tracer render autoencoder.trace -q h --jobs 2 -o ae.mp4
+  tracer render autoencoder.trace --steps 0..4 --format png -o first_layer.png
+  tracer render attention.trace --lang zh-Hant --format gif
+  tracer render my.trace --scene generic --depth 1      every step, composites opened once""")
+@click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
+@click.option("--scene", type=click.Choice(SCENES), default="auto", show_default=True,
+              help="Which walkthrough; auto recognises the model from the trace's structure.")
+@click.option("--steps", metavar="A..B", default=None,
+              help="Only these step ids (the steps before are laid out, not drawn).")
+@click.option("--depth", type=click.IntRange(min=0), default=None,
+              help="Open composite ops (softmax, linear, losses) down to this depth.")
+@click.option("-q", "--quality", type=click.Choice(QUALITIES), default="l", show_default=True,
+              help="l 480p15, m 720p30, h 1080p60, k 2160p60.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
+              help="png saves the last frame: a still.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Render chunks of steps in parallel processes and join them.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Narration language.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Output file (default: <walkthrough>.<format> here).")
+@click.option("--fps", type=click.IntRange(min=1, max=120), default=None, hidden=True)
+@click.pass_context
+def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, depth: int | None,
+           quality: str, fmt: str, jobs: int, lang: str, output: str | None, fps: int | None) -> None:
+    """Render TRACE as a step-by-step walkthrough: the numbers, the arithmetic, the captions."""
+    bar = None
+    try:
+        import tracer
+        from scenes.render import render as render_trace
+
+        trace = tracer.load(trace_file)
+        state = {"shown": 0}
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label="rendering", file=sys.stderr,
+                                        show_pos=True, width=30)
+                bar.__enter__()
+            bar.update(done - state["shown"])
+            state["shown"] = done
+
+        path = render_trace(trace, scene=scene, steps=steps, depth=depth, quality=quality, fmt=fmt,
+                            jobs=jobs, output=output, lang=lang, progress=progress, fps=fps)
+    except TracerError as e:
+        _close(bar)
+        click.echo(f"error: {' '.join(str(e).split())}", err=True)
+        ctx.exit(2)
+    except KeyboardInterrupt:
+        _close(bar)
+        click.echo("error: interrupted", err=True)
+        ctx.exit(130)
+    _close(bar)
+    click.echo(str(path))
+
+
+def _close(bar) -> None:
+    if bar is not None:
+        bar.__exit__(None, None, None)
