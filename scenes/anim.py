@@ -25,12 +25,22 @@ def set_alpha(m: VMobject, fill: float, stroke: float) -> None:
     m.stroke_rgbas[:, 3] = stroke
 
 
+def _visible_parts(m: VMobject) -> tuple[bool, bool]:
+    """Which of a part's fill and stroke show when it is shown (a text: its fill; a box: its
+    stroke; a cell built hidden says so in ``shown_alpha``)."""
+    if hasattr(m, "shown_alpha"):
+        return m.shown_alpha
+    stroked = m.get_stroke_width() > 0
+    return (float(m.fill_rgbas[0, 3]) > 0 or not stroked, stroked)
+
+
 def set_alpha_all(mob: VMobject, value: float) -> None:
-    """Show (1) or hide (0) a number at once: its fill, and its stroke where it has no fill."""
+    """Show (1) or hide (0) a mobject at once (the end state of a :class:`Reveal`)."""
     for m in mob.get_family():
         if len(m.points):
-            filled = m.get_fill_opacity() > 0 or m.get_stroke_width() == 0
-            set_alpha(m, value if filled else 0.0, value if m.get_stroke_width() > 0 else float(m.stroke_rgbas[0, 3]))
+            fill_on, stroke_on = _visible_parts(m)
+            set_alpha(m, value if fill_on else float(m.fill_rgbas[0, 3]),
+                      value if stroke_on else float(m.stroke_rgbas[0, 3]))
 
 
 class Reveal(Animation):
@@ -51,17 +61,14 @@ class Reveal(Animation):
 
     def begin(self) -> None:
         self.parts = _parts(self.targets)
-        self.start = [float(m.fill_rgbas[0, 3]) if m.get_fill_opacity() > 0 or m.get_stroke_width() == 0
-                      else float(m.stroke_rgbas[0, 3]) for m in self.parts]
-        self.stroked = [m.get_stroke_width() > 0 for m in self.parts]
-        self.filled = [m.get_fill_opacity() > 0 or m.get_stroke_width() == 0 for m in self.parts]
+        self.kinds = [_visible_parts(m) for m in self.parts]
+        self.start = [(float(m.fill_rgbas[0, 3]), float(m.stroke_rgbas[0, 3])) for m in self.parts]
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
-        for m, s, stroked, filled in zip(self.parts, self.start, self.stroked, self.filled):
-            v = s + (self.to - s) * a
-            set_alpha(m, v if filled else 0.0, v if stroked else float(m.stroke_rgbas[0, 3]))
+        for m, (fill_on, stroke_on), (f, s) in zip(self.parts, self.kinds, self.start):
+            set_alpha(m, f + (self.to - f) * a if fill_on else f, s + (self.to - s) * a if stroke_on else s)
 
 
 class Appear(Animation):

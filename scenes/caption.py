@@ -31,11 +31,29 @@ def wrap(text: str, lang: str, max_chars: int) -> list[str]:
     return lines + ([line] if line else [])
 
 
+def split_at(text: str, k: int, lang: str) -> tuple[str, str]:
+    """Cut ``text`` near character ``k``: at a space before it when there is one close by (any
+    character will do between two CJK characters)."""
+    space = text.rfind(" ", 0, k + 1)
+    if space > k * 0.6:
+        return text[:space], text[space + 1:]
+    if lang.startswith("zh"):
+        return text[:k], text[k:]
+    space = text.find(" ", k)
+    return (text[:space], text[space + 1:]) if space > 0 else (text, "")
+
+
 def _narration(text: str, lang: str) -> VMobject:
-    per_line = 46 if lang.startswith("zh") else 96
-    lines = wrap(text, lang, per_line)[:2] if text else [""]
-    group = VGroup(*[glyphs.prose(s, lang, "#495057", style.NARRATION_SIZE) for s in lines])
-    group.arrange(DOWN, aligned_edge=LEFT, buff=0.09)
+    """One line, or two cut where the rendered width says (mixed 中文 and formulas measure
+    differently from their character count), shrunk only if a line still overflows."""
+    color, size = "#495057", style.NARRATION_SIZE
+    whole = glyphs.prose(text, lang, color, size)
+    if whole.width <= TEXT_WIDTH:
+        return whole
+    k = max(1, int(len(text) * TEXT_WIDTH / whole.width) - 2)
+    first, rest = split_at(text, k, lang)
+    group = VGroup(glyphs.prose(first, lang, color, size), glyphs.prose(rest, lang, color, size))
+    group.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
     return glyphs.fit_width(group, TEXT_WIDTH)
 
 
@@ -49,15 +67,15 @@ class Caption(VGroup):
         bottom = -style.FRAME_HEIGHT / 2
         top = bottom + style.CAPTION_HEIGHT
         self.band = Rectangle(width=style.FRAME_WIDTH + 0.2, height=style.CAPTION_HEIGHT,
-                              stroke_width=0, fill_color=style.PAPER, fill_opacity=0.94)
+                              stroke_width=0, fill_color=style.PAPER, fill_opacity=1.0)
         self.band.move_to([0, (top + bottom) / 2, 0])
         self.rule = Line([-style.FRAME_WIDTH / 2 + 0.3, top, 0], [style.FRAME_WIDTH / 2 - 0.3, top, 0],
                          stroke_width=1.5, color=style.FAINT)
         self.formula = glyphs.fit_width(glyphs.mono(formula, style.INK, style.FORMULA_SIZE, bold=True), TEXT_WIDTH)
-        self.formula.move_to([0, top - 0.24, 0], aligned_edge=UP * 0).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
+        self.formula.move_to([0, top - 0.23, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
         self.work = self.work_line(work, work_color)
         self.narration = _narration(narration, lang)
-        self.narration.next_to([-TEXT_WIDTH / 2, top - 0.86, 0], DOWN, buff=0, aligned_edge=LEFT)
+        self.narration.next_to([-TEXT_WIDTH / 2, top - 0.8, 0], DOWN, buff=0, aligned_edge=LEFT)
         self.narration.align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
         self.add(self.band, self.rule, self.formula, self.work, self.narration)
 
@@ -65,7 +83,7 @@ class Caption(VGroup):
         """The arithmetic being worked, placed on the caption's middle line (not added)."""
         top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT
         line = glyphs.fit_width(glyphs.mono(text, color, style.FORMULA_SIZE), TEXT_WIDTH)
-        line.move_to([0, top - 0.6, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
+        line.move_to([0, top - 0.56, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
         return line
 
 
@@ -74,9 +92,9 @@ def header(text: str, lang: str = "en") -> VMobject:
     label = glyphs.prose(text, lang, style.MUTED, 22, bold=True)
     corner = np.array([-style.FRAME_WIDTH / 2 + 0.35, style.FRAME_HEIGHT / 2 - 0.3, 0])
     label.move_to(corner, aligned_edge=LEFT)
-    strip = Rectangle(width=label.width + 0.6, height=0.56, stroke_width=0, fill_color=style.PAPER,
-                      fill_opacity=0.92)
-    strip.move_to([-style.FRAME_WIDTH / 2 + (label.width + 0.6) / 2, style.FRAME_HEIGHT / 2 - 0.28, 0])
+    strip = Rectangle(width=style.FRAME_WIDTH + 0.2, height=0.56, stroke_width=0, fill_color=style.PAPER,
+                      fill_opacity=1.0)
+    strip.move_to([0, style.FRAME_HEIGHT / 2 - 0.28, 0])
     return VGroup(strip, label)
 
 

@@ -21,17 +21,11 @@ from tracer.trace import Step, Trace
 
 from .plan import LOSS_OPS, Plan, make_beats, parse_steps, visible_steps
 from .stage import Pace
+from .words import word
 
 SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")
 LAYER_OPS = ("linear", "matmul")
 
-TITLES = {
-    "autoencoder": ("Autoencoder, by hand", "forward · loss · backprop · one update"),
-    "attention": ("Self-attention, by hand", "Q, K, V · scores · scale · softmax · weighted sum"),
-    "backprop": ("Backpropagation, by hand", "forward, then every gradient back to the first layer"),
-    "sparse_autoencoder": ("Sparse autoencoder, by hand", "features · reconstruction · L1 sparsity"),
-    "generic": ("Step by step", "every step of the trace, with its numbers"),
-}
 
 
 def _top(trace: Trace, phase: str = "forward") -> list[Step]:
@@ -160,8 +154,9 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
         chosen = first_round(trace, chosen)
     elif kind == "attention":
         chosen = first_pass(chosen)
-    title, subtitle = TITLES[kind]
-    title = str(trace.meta.get("title") or title)
+    title, subtitle = word(f"title_{kind}", lang), word(f"sub_{kind}", lang)
+    if lang == "en" and trace.meta.get("title"):  # the trace's own title (written in English)
+        title = str(trace.meta["title"])
     names, drop = set(trace.names()), common_scope(chosen)
     chapters = {s.id: _chapter(s, lang, names, drop) for s in chosen}
     beats = make_beats(trace, chosen, lang, title, subtitle, chapters)

@@ -64,6 +64,7 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
     width = max(len(s), 1) * adv
     # centre on the character cells (not the ink), so numbers of one width line up
     mob.shift(np.array([-(width - adv) / 2, -_baseline_mid(font, size, weight), 0.0]))
+    mob.text = s  # what it says (tests read it back)
     return mob
 
 

@@ -60,6 +60,12 @@ def as_matrix(a: np.ndarray, as_row: bool = False) -> np.ndarray:
     return a.reshape(-1, a.shape[-1])
 
 
+def shown_indices(n: int) -> list[int | None]:
+    """All of a dimension up to ``MAX_SHOWN`` (9), else its first and last 3 around a ``None``
+    (⋯): a few matrices side by side stay legible at 480p."""
+    return list(range(n)) if n <= style.MAX_SHOWN else elide(n, keep=style.ELIDE_KEEP)
+
+
 def shape_text(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
 
@@ -103,8 +109,8 @@ class NumberGrid(VGroup):
         self.look = LOOKS[self.role]
         self.transpose, self.as_row = transpose, as_row
         data = self._matrix(record.data)
-        self.rows_shown = elide(data.shape[0], keep=style.MAX_SHOWN // 2)
-        self.cols_shown = elide(data.shape[1], keep=style.MAX_SHOWN // 2)
+        self.rows_shown = shown_indices(data.shape[0])
+        self.cols_shown = shown_indices(data.shape[1])
         self.elided = None in self.rows_shown or None in self.cols_shown
         self.nf = number_format(record.data)
         self.has_grad = grad
@@ -193,6 +199,9 @@ class NumberGrid(VGroup):
                                 fill_opacity=self.look.fill_opacity).move_to(centre)
                 if self.role == "heat":
                     box.set_fill(self._heat(float(data[r, c]), heat_max), opacity=1.0)
+                    if hidden:  # its colour tells its value: it appears with its number
+                        box.set_fill(opacity=0.0).set_stroke(opacity=0.0)
+                        box.pending, box.shown_alpha = True, (True, True)
                 self.cells[(r, c)] = box
                 self.body.add(box)
                 text = texts[(r, c)].move_to(self._value_centre(box))

@@ -189,11 +189,20 @@ def _worker(plan, chunk, path: Path, quality: str, fps: int | None, queue) -> No
 
 def _render_chunk(plan, chunk: tuple[int, int], path: Path, quality: str, fps: int | None,
                   still: bool = False, on_beat=None) -> Path:
+    render_scene(plan, chunk, path, quality, fps, still, on_beat)
+    return path
+
+
+def render_scene(plan, chunk: tuple[int, int], path: Path, quality: str = "l", fps: int | None = None,
+                 still: bool = False, on_beat=None):
+    """Render beats ``chunk`` of ``plan`` to ``path`` (an mp4, or a png when ``still``) and
+    return the :class:`~scenes.walkthrough.Walkthrough` scene (its stage tells what was drawn)."""
     from manim import tempconfig
 
     from . import style
     from .walkthrough import Walkthrough
 
+    path = Path(path)
     media = path.parent / f"media-{path.stem}"
     settings = {
         "quality": QUALITIES[quality], "media_dir": str(media), "output_file": str(path),
@@ -210,7 +219,8 @@ def _render_chunk(plan, chunk: tuple[int, int], path: Path, quality: str, fps: i
         found = sorted(media.rglob(f"*{path.suffix}"), key=lambda p: p.stat().st_mtime)
         if found:
             shutil.move(str(found[-1]), path)
-    return path
+    shutil.rmtree(media, ignore_errors=True)
+    return scene
 
 
 def _ffmpeg(args: list[str]) -> None:

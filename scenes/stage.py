@@ -91,8 +91,14 @@ class Stage:
         self.focused = False
         self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
         self.loose: list[VMobject] = []
+        self.said: list[str] = []          # every work line shown, in order (tests check the sums)
+        self.bindings: list[tuple[str, Slot]] = []   # every (tensor, slot) bound, in order
+        self.audits: list[list] = []       # shown_numbers() at the end of every step, on request
         self.boxes: dict[int, tuple[np.ndarray, np.ndarray]] = {}   # id(grid) -> its outline
         self._then: dict[str, list[str]] | None = None
+        self.owned: dict[int, list[VMobject]] = {}   # id(grid) -> loose mobjects drawn over it
+        self.parked: set[int] = set()                # grids taken off the scene, out of view
+        self.moved_from: View | None = None          # the view a pending camera move starts from
         self._grads: dict[str, list] = {}
         self.hints: dict[str, object] = {}
 
@@ -102,8 +108,10 @@ class Stage:
         return found[-1] if found else None
 
     def bind(self, tid: str, grid: NumberGrid, lane: str = "value") -> Slot:
+        """``tid`` is (now) what ``grid``'s ``lane`` shows."""
         slot = Slot(grid, lane)
         self.slots.setdefault(tid, []).append(slot)
+        self.bindings.append((tid, slot))
         return slot
 
     def entry(self, tid: str, index: tuple[int, ...]) -> VMobject | None:
@@ -185,9 +193,39 @@ class Stage:
 
     def add_loose(self, *mobs: VMobject) -> None:
         """Add mobjects that belong to the canvas but to no grid (numbers written over a grid's
-        cells, strike-outs, relabels): a new page clears them with the grids."""
+        cells, strike-outs, relabels): a new page clears them with the grids, and they leave and
+        come back with the grid they are drawn over (see :meth:`cull`)."""
         self.loose.extend(mobs)
         self.scene.add(*mobs)
+        for m in mobs:
+            c = m.get_center()
+            owner = next((gid for gid, (lo, hi) in self.boxes.items()
+                          if lo[0] <= c[0] <= hi[0] and lo[1] <= c[1] <= hi[1]), None)
+            if owner is not None:
+                self.owned.setdefault(owner, []).append(m)
+
+    def cull(self, views: list["View"]) -> None:
+        """Take the grids no view can see off the scene, and bring back those it can: Cairo draws
+        every mobject of a scene, on screen or not, and a long walkthrough's canvas is large."""
+        margin = 1.0
+        rects = []
+        for v in views:
+            half = np.array([style.FRAME_WIDTH / 2, style.FRAME_HEIGHT / 2, 0]) * v.scale
+            rects.append((v.centre - half - margin, v.centre + half + margin))
+        for g in self.grids:
+            lo, hi = self.boxes.get(id(g), (None, None))
+            if lo is None:
+                continue
+            seen = any(lo[0] < rhi[0] and hi[0] > rlo[0] and lo[1] < rhi[1] and hi[1] > rlo[1]
+                       for rlo, rhi in rects)
+            parked = id(g) in self.parked
+            if seen and parked:
+                self.parked.discard(id(g))
+                self.scene.add(g, *self.owned.get(id(g), []))
+                self._raise_hud()
+            elif not seen and not parked:
+                self.parked.add(id(g))
+                self.scene.remove(g, *self.owned.get(id(g), []))
 
     def register(self, *grids: NumberGrid) -> None:
         """The grids are on the canvas for good: remember where (they never move again)."""
@@ -329,6 +367,7 @@ class Stage:
         """Show ``text`` on the caption's work line (replacing what was there)."""
         if self.skipping:
             return anim.Swap(self.work, None, run_time=run_time)
+        self.said.append(text)
         return anim.Swap(self.work, self.work_text(text, color), run_time=run_time)
 
     def set_header(self, text: str) -> list[Animation]:
@@ -383,6 +422,7 @@ class Stage:
         anims: list[Animation] = [frame.animate(run_time=run_time).move_to(target.centre).set(width=style.FRAME_WIDTH * target.scale)]
         for m in hud:
             anims.append(anim.Follow(m, self.view.centre, self.view.scale, target.centre, target.scale, run_time=run_time))
+        self.moved_from = self.moved_from or self.view
         self.view = target
         return anims
 
@@ -394,7 +434,7 @@ class Stage:
             anims.append(anim.Reveal(gone, to=0.0, run_time=0.35))
         self.trash += self.grids + self.loose
         self.loose = []
-        self.boxes = {}
+        self.boxes, self.owned, self.parked = {}, {}, set()
         self.grids, self.slots, self.layouts = [], {}, {}
         if self.view.scale != 1.0 or np.any(self.view.centre != 0):
             anims += self.move_camera(View(), run_time=0.35)
@@ -419,6 +459,8 @@ class Stage:
         if not anims:
             return
         if not self.skipping:
+            self.cull([v for v in (self.moved_from, self.view) if v is not None])
+            self.moved_from = None
             self.scene.play(*anims, **kwargs)
             return
         from manim.animation.animation import prepare_animation
@@ -428,6 +470,26 @@ class Stage:
             a.begin()
             a.finish()
             a.clean_up_from_scene(self.scene)
+
+    def shown_numbers(self) -> list[tuple[str, str, tuple[int, ...], str, float]]:
+        """What the canvas shows now: (tensor id, lane, index, text, opacity) for every drawn cell
+        of the tensor each grid lane shows last (tests compare it with the trace)."""
+        last: dict[tuple[int, str], str] = {}
+        for tid, slot in self.bindings:
+            last[(id(slot.grid), slot.lane)] = tid
+        out = []
+        for tid, slot in self.bindings:
+            if last[(id(slot.grid), slot.lane)] != tid or slot.grid not in self.grids:
+                continue
+            last[(id(slot.grid), slot.lane)] = None   # once per lane
+            shape = self.trace.tensors[tid].shape
+            indices = ([(r,) + (0,) * (len(shape) - 1) for r in slot.grid.bias_cells]
+                       if slot.lane.startswith("bias") else slot.grid.shown())
+            for idx in indices:
+                text = slot.entry(idx)
+                out.append((tid, slot.lane, idx, getattr(text, "text", None),
+                            float(text.fill_rgbas[0, 3]) if text is not None else 0.0))
+        return out
 
     def tidy(self) -> None:
         """Between plays: forget hidden work lines and partial sums."""

@@ -59,8 +59,9 @@ MIN_CELL_WIDTH = 0.44
 GRID_GAP = 0.55             # between grids of one product layout
 FRAME_HEIGHT = 8.0
 FRAME_WIDTH = 8.0 * 16 / 9
-CAPTION_HEIGHT = 1.35       # the band at the bottom of the frame kept for the caption
-MAX_SHOWN = 9               # a dimension longer than this is elided to its first and last 4
+CAPTION_HEIGHT = 1.55       # the band at the bottom of the frame kept for the caption
+MAX_SHOWN = 9               # a dimension longer than this is elided ...
+ELIDE_KEEP = 3              # ... to its first and last 3 (with ⋯ / ⋮ between)
 
 
 @lru_cache(maxsize=None)

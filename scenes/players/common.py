@@ -16,6 +16,7 @@ from manim import AnimationGroup, Succession, VGroup, VMobject
 from tracer.cells import Cell, explain
 
 from .. import anim, glyphs, style
+from ..words import word
 from ..stage import Slot, Stage
 
 MINUS = "−"
@@ -35,6 +36,15 @@ class Work:
     boxes: list[VMobject] = field(default_factory=list)              # what the whole cell reads
     extra: list[VMobject] = field(default_factory=list)              # more to reveal with it
     hide: list[VMobject] = field(default_factory=list)               # what it replaces
+    make: Callable[[], "Work"] | None = None   # builds the working, only for cells worked one by one
+
+
+def later(index: tuple[int, ...], text: VMobject | None, target: VMobject | None,
+          build: Callable[[tuple[int, ...]], Work], hide: Iterable[VMobject | None] = ()) -> Work:
+    """A cell whose working (``tracer.cells.explain``, boxes) is built only if it is shown one by
+    one: the cells filled a row at a time need only their number (a cell of a 1000-wide product
+    has 1000 terms)."""
+    return Work(index, text, target, hide=[h for h in hide if h is not None], make=lambda: build(index))
 
 
 _UNSEEN = Cell(-1, "", (), 0.0, "", (), (), ("",), ("", "", ""))
@@ -81,8 +91,13 @@ def _boxes_to(stage: Stage, targets: list[VMobject], out: VMobject | None, run_t
     return moves
 
 
+def _pending(w: Work) -> list[VMobject]:
+    """A large result's cell is coloured by its value: it appears with its number."""
+    return [w.target] if w.target is not None and getattr(w.target, "pending", False) else []
+
+
 def _show(w: Work, run_time: float) -> list:
-    out = [anim.Reveal([w.text, *w.extra], run_time=run_time)]
+    out = [anim.Reveal([w.text, *w.extra, *_pending(w)], run_time=run_time)]
     if w.hide:
         out.append(anim.Reveal(w.hide, to=0.0, run_time=run_time))
     return out
@@ -149,7 +164,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
     """Play the filling of ``works``: detailed cells, single cells, then rows, each batch one play."""
     if stage.skipping:  # the end state only: every number shown, every replaced one gone
         for w in works:
-            for m in (w.text, *w.extra):
+            for m in (w.text, *w.extra, *_pending(w)):
                 if m is not None:
                     anim.set_alpha_all(m, 1.0)
             for m in w.hide:
@@ -160,6 +175,10 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
     s = pace.single if single_n is None else single_n
     batches: list[list] = []
     for k, w in enumerate(works):
+        if w.make is not None and k < d + s:
+            made = w.make()
+            made.hide = made.hide or w.hide
+            w = made
         if k < d and 1 < len(w.terms) <= 8 and w.partials:
             batches.append(detailed(stage, w, color))
         elif k < d + s:
@@ -168,7 +187,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
             batches[-1].extend(single(stage, w, color))
         else:
             rest = works[k:]
-            batches.append(by_rows(stage, rest, color, note or "… and the same for every other cell"))
+            batches.append(by_rows(stage, rest, color, note or word("entry_rest", stage.lang)))
             break
     for b in batches:
         if b:
@@ -195,10 +214,14 @@ def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: li
 
 
 def finish(stage: Stage) -> None:
+    """The end of a step: highlights off, work line cleared, a pause (and a record of what is
+    shown, when the plan asks for one: tests audit every step)."""
     anims = stage.hide_markers()
     anims.append(anim.Swap(stage.work, None, run_time=0.1))
     stage.play(*anims, run_time=0.25)
     stage.tidy()
+    if stage.hints.get("audit"):
+        stage.audits.append(stage.shown_numbers())
     stage.scene.pause(stage.pace.pause)
 
 

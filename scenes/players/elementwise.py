@@ -8,9 +8,10 @@ import numpy as np
 from manim import LEFT, AnimationGroup, Line, Succession, VGroup
 
 from .. import anim, glyphs, style
+from ..words import word
 from ..stage import Stage
 from . import BACKWARD, FORWARD, register
-from .common import explain_cell, fill, finish, show_new, work_from_cell
+from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 from .generic import play_generic_grad
 
 UNARY = ("sigmoid", "tanh", "exp", "log", "sqrt", "abs", "neg", "gelu", "leaky_relu", "step", "clip")
@@ -61,7 +62,7 @@ def play_relu(stage: Stage, step) -> None:
         beats.append(AnimationGroup(*batch))
     keep = AnimationGroup(anim.Reveal([grid.values[grid.rc(i)] for i in alive], to=0.0, run_time=0.2),
                           anim.Reveal([new_texts[grid.rc(i)] for i in alive], run_time=0.2))
-    say = stage.say(f"{len(dead)} entr{'y' if len(dead) == 1 else 'ies'} ≤ 0 → 0;  the positive ones pass through", style.COMPUTED)
+    say = stage.say(word("relu_off", stage.lang, n=len(dead)), style.COMPUTED)
     relabel = _relabel(stage, grid, out)
     if beats:
         stage.play(Succession(*beats, AnimationGroup(keep, say, *relabel)))
@@ -86,9 +87,10 @@ def play_unary(stage: Stage, step) -> None:
     stage.bind(out, gout)
     stage.layouts[step.id] = {"x": slot.grid, "out": gout}
     show_new(stage, new + [gout], focus=[slot.grid, gout])
-    works = [work_from_cell(stage, explain_cell(stage, step, idx), gout.entry(idx), gout.cell(idx))
+    works = [later(idx, gout.entry(idx), gout.cell(idx),
+                   lambda i: work_from_cell(stage, explain_cell(stage, step, i), gout.entry(i), gout.cell(i)))
              for idx in gout.shown()]
-    fill(stage, works, detailed_n=0, single_n=3, note="… the same function for every entry")
+    fill(stage, works, detailed_n=0, single_n=3, note=word("function_rest", stage.lang))
     finish(stage)
 
 
@@ -108,9 +110,10 @@ def play_binary(stage: Stage, step) -> None:
     stage.bind(out, gout)
     stage.layouts[step.id] = {"a": slots[0].grid, "out": gout, **({"b": slots[1].grid} if len(slots) > 1 else {})}
     show_new(stage, new + [gout], focus=[s.grid for s in slots] + [gout])
-    works = [work_from_cell(stage, explain_cell(stage, step, idx), gout.entry(idx), gout.cell(idx))
+    works = [later(idx, gout.entry(idx), gout.cell(idx),
+                   lambda i: work_from_cell(stage, explain_cell(stage, step, i), gout.entry(i), gout.cell(i)))
              for idx in gout.shown()]
-    fill(stage, works, detailed_n=0, single_n=3, note="… the same for every entry")
+    fill(stage, works, detailed_n=0, single_n=3, note=word("entry_rest", stage.lang))
     finish(stage)
 
 
@@ -167,7 +170,7 @@ def play_relu_grad(stage: Stage, step) -> None:
     alive = [grid.rc(i) for i in grid.shown() if z[i] > 0]
     swap = AnimationGroup(anim.Reveal([before.get(rc) for rc in alive], to=0.0, run_time=0.2),
                           anim.Reveal([slot.grid.grads[rc] for rc in alive], run_time=0.2),
-                          stage.say("the gradient flows back only where the unit was on (> 0)", style.GRAD))
+                          stage.say(word("relu_grad", stage.lang), style.GRAD))
     stage.play(Succession(*beats, swap) if beats else swap)
     finish(stage)
 

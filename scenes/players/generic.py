@@ -10,9 +10,10 @@ from manim import RIGHT, Arrow, FadeIn, VGroup
 
 from .. import style
 from ..grid import NumberGrid
+from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, register
-from .common import explain_cell, fill, finish, show_new, work_from_cell
+from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 
 MAX_INPUTS = 4
 
@@ -64,11 +65,10 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str = style
     show_new(stage, new + outs, *[FadeIn(a) for a in arrows],
              focus=[s.grid for s in slots] + outs)
     for k, g in enumerate(outs):
-        works = []
-        for idx in g.shown():
-            cell = explain_cell(stage, step, idx, k)
-            works.append(work_from_cell(stage, cell, g.entry(idx), g.cell(idx)))
-        fill(stage, works, color=color, detailed_n=0, single_n=2, note="… and every other entry")
+        works = [later(idx, g.entry(idx), g.cell(idx),
+                       lambda i, k=k, g=g: work_from_cell(stage, explain_cell(stage, step, i, k), g.entry(i), g.cell(i)))
+                 for idx in g.shown()]
+        fill(stage, works, color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
     finish(stage)
 
 
@@ -97,13 +97,11 @@ def play_generic_grad(stage: Stage, step) -> None:
         stage.play(*moves, run_time=0.6)
     for k, gid, grid in banded:
         slot, acc = place_grad(stage, grid, gid, step)
-        works = []
-        for idx in slot.grid.shown():
-            cell = explain_cell(stage, step, idx, k)
-            w = work_from_cell(stage, cell, slot.entry(idx), slot.cell(idx))
-            w.hide = [m for m in (slot.replaces.get(slot._key(idx)),) if m is not None]
-            works.append(w)
-        fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note="… and every other gradient entry")
+        works = [later(idx, slot.entry(idx), slot.cell(idx),
+                       lambda i, k=k, slot=slot: work_from_cell(stage, explain_cell(stage, step, i, k), slot.entry(i), slot.cell(i)),
+                       [slot.replaces.get(slot._key(idx))])
+                 for idx in slot.grid.shown()]
+        fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("grad_rest", stage.lang))
         if acc is not None:
             play_accumulate(stage, acc, end=False)
     finish(stage)
@@ -123,13 +121,12 @@ def play_accumulate(stage: Stage, step, end: bool = True) -> None:
     if moves:
         stage.play(*moves, run_time=0.6)
     slot = grad_band(stage, grid, step.outputs[0])
-    works = []
-    for idx in grid.shown():
-        w = work_from_cell(stage, explain_cell(stage, step, idx), slot.entry(idx), grid.cell(idx))
-        w.hide = [m for m in (slot.replaces.get(grid.rc(idx)),) if m is not None]
-        works.append(w)
+    works = [later(idx, slot.entry(idx), grid.cell(idx),
+                   lambda i: work_from_cell(stage, explain_cell(stage, step, i), slot.entry(i), grid.cell(i)),
+                   [slot.replaces.get(grid.rc(idx))])
+             for idx in grid.shown()]
     fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2,
-         note="… every entry: the gradients from both uses, added")
+         note=word("accumulate_rest", stage.lang))
     if end:
         finish(stage)
 

@@ -8,9 +8,10 @@ from manim import FadeIn
 from tracer.display import fmt, number_format
 
 from .. import style
+from ..words import word
 from ..stage import Stage
 from . import BACKWARD, FORWARD, register
-from .common import MINUS, explain_cell, fill, finish, show_new, work_from_cell
+from .common import MINUS, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 def _kids(stage: Stage, step) -> dict:
@@ -18,7 +19,8 @@ def _kids(stage: Stage, step) -> dict:
 
 
 def _fill_step(stage: Stage, child, grid, note: str, single: int = 3) -> None:
-    works = [work_from_cell(stage, explain_cell(stage, child, idx), grid.entry(idx), grid.cell(idx))
+    works = [later(idx, grid.entry(idx), grid.cell(idx),
+                   lambda i: work_from_cell(stage, explain_cell(stage, child, i), grid.entry(i), grid.cell(i)))
              for idx in grid.shown()]
     fill(stage, works, detailed_n=0, single_n=single, note=note)
 
@@ -59,8 +61,8 @@ def play_squared_error(stage: Stage, step) -> None:
     gl = _scalar(stage, step, gs, total, stage.trace.tensors[total].name)
     stage.layouts[step.id] = {"y": sy.grid, "target": gt, "diff": gd, "squared": gs, "out": gl}
     show_new(stage, new + [gt, gd, gs, gl], focus=[sy.grid, gt, gd, gs, gl])
-    _fill_step(stage, kids["diff"], gd, "… every entry: output minus target")
-    _fill_step(stage, kids["squared"], gs, "… every difference, squared")
+    _fill_step(stage, kids["diff"], gd, word("diff_rest", stage.lang))
+    _fill_step(stage, kids["squared"], gs, word("square_rest", stage.lang))
     cell = explain_cell(stage, step, ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
     w.boxes = [gs.frame_box()]
@@ -92,9 +94,9 @@ def play_l1(stage: Stage, step) -> None:
     gl = _scalar(stage, step, last, step.outputs[0], stage.trace.tensors[step.outputs[0]].name)
     stage.layouts[step.id] = {"x": sx.grid, "abs": ga, "out": gl}
     show_new(stage, new + [ga] + ([last] if last is not ga else []) + [gl], focus=[sx.grid, ga, last, gl])
-    _fill_step(stage, kids["abs"], ga, "… every entry without its sign")
+    _fill_step(stage, kids["abs"], ga, word("abs_rest", stage.lang))
     if last is not ga:
-        _fill_step(stage, kids["weighted"], last, "… every entry weighted")
+        _fill_step(stage, kids["weighted"], last, word("entry_rest", stage.lang))
     cell = explain_cell(stage, kids["penalty"], ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
     w.boxes = [last.frame_box()]
@@ -124,16 +126,15 @@ def play_squared_error_grad(stage: Stage, step) -> None:
     nf_d, nf_g = number_format(diff.data), number_format(dy.data)
     n = stage.trace.tensors[y].size
     tail = "" if fwd.op == "sse" else f" / {n}"
-    works = []
-    for idx in gy.shown():
+    def build(idx):
         d = fmt(diff.data[idx], nf_d, MINUS)
         g = fmt(dy.data[idx], nf_g, MINUS)
-        expression = f"d{stage.trace.tensors[y].name} = 2·({d}){tail} → {g}"
         w = work_from_cell(stage, explain_cell(stage, step, idx), slot.entry(idx), gy.cell(idx))
-        w.expression = expression
+        w.expression = f"d{stage.trace.tensors[y].name} = 2·({d}){tail} → {g}"
         w.boxes = [b for b in (gd.cell(idx),) if b is not None]
-        works.append(w)
-    fill(stage, works, color=style.GRAD, detailed_n=0, single_n=3, note=f"… every entry: 2·(output − target){tail}")
+        return w
+    works = [later(idx, slot.entry(idx), gy.cell(idx), build, [slot.replaces.get(gy.rc(idx))]) for idx in gy.shown()]
+    fill(stage, works, color=style.GRAD, detailed_n=0, single_n=3, note=word("loss_grad_rest", stage.lang, tail=tail))
     finish(stage)
 
 

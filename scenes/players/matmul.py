@@ -16,9 +16,10 @@ from manim import FadeIn, Transform
 from tracer.display import fmt, number_format
 
 from .. import anim, style
+from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, FORWARD, register
-from .common import MINUS, Work, explain_cell, fill, finish, show_new, work_from_cell
+from .common import MINUS, abridge, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 def _two_d(stage: Stage, *tids: str) -> bool:
@@ -45,14 +46,13 @@ def play_matmul(stage: Stage, step) -> None:
     _bind_product(stage, step, a, b, out, grids, new)
     ga, gb, gout = grids["a"], grids["b"], grids["out"]
     show_new(stage, new, focus=[ga, gb, gout])
-    works = []
-    for idx in gout.shown():
-        cell = explain_cell(stage, step, idx)
-        w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
+    def build(idx):
+        w = work_from_cell(stage, explain_cell(stage, step, idx), gout.entry(idx), gout.cell(idx))
         r, c = gout.rc(idx)
         w.boxes = [x for x in (ga.row_box(r), gb.col_box(c)) if x is not None]
-        works.append(w)
-    fill(stage, works, note="… every other cell: its row times its column, added up")
+        return w
+    works = [later(idx, gout.entry(idx), gout.cell(idx), build) for idx in gout.shown()]
+    fill(stage, works, note=word("matmul_rest", stage.lang))
     finish(stage)
 
 
@@ -85,10 +85,10 @@ def play_linear(stage: Stage, step) -> None:
             gb.brackets.become(brackets)
         stage.register(gb)
     show_new(stage, new, *extra, focus=[ga, gb, gout])
-    works = []
     b_data = stage.trace.tensors[bias].data.reshape(-1) if bias is not None else None
     b_nf = number_format(stage.trace.tensors[bias].data) if bias is not None else None
-    for idx in gout.shown():
+
+    def build(idx):
         cell = explain_cell(stage, mm, idx)
         w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
         r, c = gout.rc(idx)
@@ -101,8 +101,11 @@ def play_linear(stage: Stage, step) -> None:
             w.partials = cell.partials + acell.partials
             w.term_boxes = w.term_boxes + [[x for x in (ga.bias_cells.get(idx[0]), gb.one_cells.get(idx[1])) if x]]
             w.expression = f"{' + '.join(w.terms)} = {acell.partials[-1]}"
-        works.append(w)
-    fill(stage, works, note="… every other cell: its row of [W | b] times its column of [X ; 1]")
+            if len(w.terms) > 10:
+                w.expression = abridge(w.terms, acell.partials[-1])
+        return w
+    works = [later(idx, gout.entry(idx), gout.cell(idx), build) for idx in gout.shown()]
+    fill(stage, works, note=word("linear_rest", stage.lang))
     finish(stage)
 
 
@@ -151,14 +154,14 @@ def _fill_grad(stage: Stage, step, output: int, slot: Slot, boxes_for) -> None:
     grid = slot.grid
     bias = slot.lane.startswith("bias")
     indices = [(r,) for r in sorted(grid.bias_cells)] if bias else grid.shown()
-    works = []
-    for idx in indices:
+    def build(idx):
         cell = explain_cell(stage, step, _bias_index(stage, step, output, idx) if bias else idx, output)
         w = work_from_cell(stage, cell, slot.entry(idx), slot.cell(idx))
         w.boxes = boxes_for(idx)
-        w.hide = [m for m in (slot.replaces.get(slot._key(idx)),) if m is not None]
-        works.append(w)
-    fill(stage, works, color=style.GRAD, note="… the same for every other gradient cell")
+        return w
+    works = [later(idx, slot.entry(idx), slot.cell(idx), build, [slot.replaces.get(slot._key(idx))])
+             for idx in indices]
+    fill(stage, works, color=style.GRAD, note=word("grad_rest", stage.lang))
 
 
 def place_grad(stage: Stage, grid, gid: str, step) -> tuple[Slot, object]:
@@ -277,13 +280,13 @@ def play_matmul_grad_paged(stage: Stage, step) -> None:
             stage.bind(g, grids["b"]) if grids["b"] in new else None
         stage.bind(gid, grids["out"])
         show_new(stage, new, focus=[grids["a"], grids["b"], grids["out"]])
-        works = []
         gout = grids["out"]
-        for idx in gout.shown():
-            cell = explain_cell(stage, step, idx, k)
-            w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
+
+        def build(idx, k=k, grids=grids, gout=gout):
+            w = work_from_cell(stage, explain_cell(stage, step, idx, k), gout.entry(idx), gout.cell(idx))
             r, c = gout.rc(idx)
             w.boxes = [m for m in (grids["a"].row_box(r), grids["b"].col_box(c)) if m is not None]
-            works.append(w)
-        fill(stage, works, color=style.GRAD, note="… the same for every other gradient cell")
+            return w
+        works = [later(idx, gout.entry(idx), gout.cell(idx), build) for idx in gout.shown()]
+        fill(stage, works, color=style.GRAD, note=word("grad_rest", stage.lang))
     finish(stage)

@@ -4,9 +4,10 @@ normalised output.
 """
 from __future__ import annotations
 
+from ..words import word
 from ..stage import Stage
 from . import FORWARD, register
-from .common import explain_cell, fill, finish, show_new, work_from_cell
+from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 def _side(stage: Stage, step) -> str:
@@ -36,8 +37,10 @@ def play_reduce(stage: Stage, step) -> None:
     stage.bind(out, g)
     stage.layouts[step.id] = {"x": sx.grid, "out": g}
     show_new(stage, new + [g], focus=[sx.grid, g])
-    works = [work_from_cell(stage, explain_cell(stage, step, idx), g.entry(idx), g.cell(idx)) for idx in g.shown()]
-    fill(stage, works, detailed_n=1, single_n=2, note="… the same for every row / column")
+    works = [later(idx, g.entry(idx), g.cell(idx),
+                   lambda i: work_from_cell(stage, explain_cell(stage, step, i), g.entry(i), g.cell(i)))
+             for idx in g.shown()]
+    fill(stage, works, detailed_n=1, single_n=2, note=word("reduce_rest", stage.lang))
     finish(stage)
 
 
@@ -61,15 +64,15 @@ def play_l2_norm(stage: Stage, step) -> None:
     stage.layouts[step.id] = {"x": sx.grid, "out": g}
     show_new(stage, new + [g], focus=[sx.grid, g])
     squares = kids["squared"].outputs[0]
-    works = []
-    for idx in g.shown():
+    def build(idx):
         summed = explain_cell(stage, kids["sum"], idx)
         root = explain_cell(stage, kids["norm"], idx)
         w = work_from_cell(stage, summed, g.entry(idx), g.cell(idx))
         w.boxes = [b for b in (_cells(stage, sx, summed.reads, squares),) if b is not None]
         w.expression = f"√({' + '.join(_squared_terms(stage, sx, summed, squares))}) = {root.text}"
-        works.append(w)
-    fill(stage, works, detailed_n=0, single_n=3, note="… the length of every column")
+        return w
+    works = [later(idx, g.entry(idx), g.cell(idx), build) for idx in g.shown()]
+    fill(stage, works, detailed_n=0, single_n=3, note=word("norm_rest", stage.lang))
     finish(stage)
 
 
@@ -114,25 +117,26 @@ def play_layer_norm(stage: Stage, step) -> None:
     stage.layouts[step.id] = {"x": sx.grid, "mean": gm, "std": gs, "out": go}
     show_new(stage, new + [gm, gs, go], focus=[sx.grid, gm, gs, go])
     for child, g in ((kids["mean"], gm),):
-        works = [work_from_cell(stage, explain_cell(stage, child, idx), g.entry(idx), g.cell(idx)) for idx in g.shown()]
-        fill(stage, works, detailed_n=0, single_n=1, note="… the mean of every sample")
+        works = [later(idx, g.entry(idx), g.cell(idx),
+                       lambda i, child=child, g=g: work_from_cell(stage, explain_cell(stage, child, i), g.entry(i), g.cell(i)))
+                 for idx in g.shown()]
+        fill(stage, works, detailed_n=0, single_n=1, note=word("mean_rest", stage.lang))
     var = kids.get("var")
-    works = []
-    for idx in gs.shown():
+    def build_std(idx):
         w = work_from_cell(stage, explain_cell(stage, kids["std"], idx), gs.entry(idx), gs.cell(idx))
         if var is not None:
-            v = explain_cell(stage, var, idx)
-            w.expression = f"σ² = {v.expression};  {w.expression}"
-        works.append(w)
-    fill(stage, works, detailed_n=0, single_n=1, note="… the spread of every sample")
+            w.expression = f"σ² = {explain_cell(stage, var, idx).expression};  {w.expression}"
+        return w
+    works = [later(idx, gs.entry(idx), gs.cell(idx), build_std) for idx in gs.shown()]
+    fill(stage, works, detailed_n=0, single_n=1, note=word("spread_rest", stage.lang))
     final = kids.get("shifted") or kids.get("scaled") or kids["normalized"]
-    works = []
-    for idx in go.shown():
+    def build_out(idx):
         norm = explain_cell(stage, kids["normalized"], idx)
         w = work_from_cell(stage, norm, go.entry(idx), go.cell(idx))
         w.boxes = [b for b in (sx.grid.cell(idx),) if b is not None] + w.boxes
         if final is not kids["normalized"]:
             w.expression = f"(x − μ) / σ = {norm.expression};  γ, β → {explain_cell(stage, final, idx).text}"
-        works.append(w)
-    fill(stage, works, detailed_n=0, single_n=2, note="… every entry: minus its mean, over its spread")
+        return w
+    works = [later(idx, go.entry(idx), go.cell(idx), build_out) for idx in go.shown()]
+    fill(stage, works, detailed_n=0, single_n=2, note=word("normalize_rest", stage.lang))
     finish(stage)

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from .. import style
+from ..words import word
 from ..stage import Stage
 from . import FORWARD, register
-from .common import explain_cell, fill, finish, show_new, work_from_cell
+from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 @register(FORWARD, "softmax")
@@ -34,24 +35,25 @@ def play_softmax(stage: Stage, step) -> None:
         stage.bind(tid, g)
     stage.layouts[step.id] = {"x": sx.grid, "exp": ge, "sum": gs, "out": gp}
     show_new(stage, new + [ge, gs, gp], focus=[sx.grid, ge, gs, gp])
-    works = []
-    for idx in ge.shown():
+    def build_exp(idx):
         cell = explain_cell(stage, step, idx)
         w = work_from_cell(stage, cell, ge.entry(idx), ge.cell(idx))
         w.expression, w.boxes = cell.lines[0], [b for b in (sx.grid.cell(idx),) if b is not None]
-        works.append(w)
-    fill(stage, works, detailed_n=0, single_n=2, note="… e to the power of every entry")
-    works = [work_from_cell(stage, explain_cell(stage, kids["sum"], idx), gs.entry(idx), gs.cell(idx))
+        return w
+    works = [later(idx, ge.entry(idx), ge.cell(idx), build_exp) for idx in ge.shown()]
+    fill(stage, works, detailed_n=0, single_n=2, note=word("exp_rest", stage.lang))
+    works = [later(idx, gs.entry(idx), gs.cell(idx),
+                   lambda i: work_from_cell(stage, explain_cell(stage, kids["sum"], i), gs.entry(i), gs.cell(i)))
              for idx in gs.shown()]
-    fill(stage, works, detailed_n=0, single_n=1, note="… add up each " + ("row" if axis == 1 else "column"))
-    works = []
-    for idx in gp.shown():
+    fill(stage, works, detailed_n=0, single_n=1, note=word("sum_rows" if axis == 1 else "sum_cols", stage.lang))
+    def build_prob(idx):
         cell = explain_cell(stage, step, idx)
         w = work_from_cell(stage, cell, gp.entry(idx), gp.cell(idx))
         sum_idx = (idx[0], 0) if axis == 1 else (0, idx[1])
         w.expression = cell.lines[2]
         w.boxes = [b for b in (ge.cell(idx), gs.cell(sum_idx)) if b is not None]
-        works.append(w)
+        return w
+    works = [later(idx, gp.entry(idx), gp.cell(idx), build_prob) for idx in gp.shown()]
     fill(stage, works, color=style.INK if role == "attention" else style.COMPUTED, detailed_n=0,
-         single_n=2, note="… each e^x divided by its Σ: every " + ("row" if axis == 1 else "column") + " now adds up to 1")
+         single_n=2, note=word("divide_rows" if axis == 1 else "divide_cols", stage.lang))
     finish(stage)

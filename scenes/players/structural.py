@@ -6,6 +6,7 @@ from __future__ import annotations
 from manim import AnimationGroup
 
 from .. import anim
+from ..words import word
 from ..stage import Stage
 from . import FORWARD, register
 from .common import finish, show_new
@@ -37,7 +38,7 @@ def play_transpose(stage: Stage, step) -> None:
         stage.scene.add(copy)
         flights.append((copy, dst))
     if flights:
-        stage.play(stage.say("row i becomes column i", run_time=0.2),
+        stage.play(stage.say(word("transpose", stage.lang), run_time=0.2),
                          *[copy.animate(run_time=1.0).move_to(dst) for copy, dst in flights])
         stage.play(AnimationGroup(anim.Reveal([d for _, d in flights], run_time=0.2)))
         stage.scene.remove(*[c for c, _ in flights])

@@ -1,16 +1,19 @@
-"""A gradient-descent step, W ← W − η·dW, worked in the weight's own grid: each new weight comes
-from the old one and the gradient in the blue band under it, and replaces it (green at first).
+"""A parameter update, W ← W − η·dW, worked in the weight's own grid: each new weight comes from
+the old one and the gradient in the blue band under it, and replaces it (in green).
 """
 from __future__ import annotations
 
 from .. import style
+from ..words import word
 from ..stage import Stage
 from . import UPDATE, register
-from .common import explain_cell, fill, finish, work_from_cell
+from .common import explain_cell, fill, finish, later, work_from_cell
 
 
-@register(UPDATE, "sgd")
+@register(UPDATE, "sgd", "sgd_momentum", "adam")
 def play_sgd(stage: Stage, step) -> None:
+    """The new weights replace the old ones in place, each worked from the weight and its
+    gradient (momentum and Adam keep running averages: their formula is in the caption)."""
     from .generic import play_generic
 
     W, dW = step.inputs[:2]
@@ -35,14 +38,12 @@ def play_sgd(stage: Stage, step) -> None:
     for t in texts.values():
         t.set_opacity(0)
     stage.add_loose(*texts.values())
-    works = []
-    for idx, key in keys.items():
-        cell = explain_cell(stage, step, idx)
-        w = work_from_cell(stage, cell, texts[key], slot.cell(idx))
-        w.hide = [old[key]]
+    def build(idx):
+        w = work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], slot.cell(idx))
         w.boxes = [b for b in (slot.cell(idx),) if b is not None]
-        works.append(w)
-    fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note="… every weight steps against its gradient")
+        return w
+    works = [later(idx, texts[key], slot.cell(idx), build, [old[key]]) for idx, key in keys.items()]
+    fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note=word("update_rest", stage.lang))
     old.update(texts)
     stage.bind(new_id, grid, slot.lane)
     finish(stage)

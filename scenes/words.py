@@ -1,0 +1,115 @@
+"""The scenes' own words (titles, the notes on the work line) in English, 繁體中文, 简体中文 and
+Tiếng Việt. Step narration comes from :func:`tracer.i18n.narrate`; these are the viewer's phrases.
+
+Rows and columns: 繁體中文 says 列 for a row and 行 for a column, 简体中文 the other way round.
+
+>>> word("transpose", "zh-Hant"), word("transpose", "zh-Hans")
+('第 i 列變成第 i 行', '第 i 行变成第 i 列')
+>>> word("relu_off", "en", n=2)
+'2 entries ≤ 0 → 0;  the positive ones pass through'
+"""
+from __future__ import annotations
+
+WORDS: dict[str, dict[str, str]] = {
+    "matmul_rest": {"en": "… every other cell: its row times its column, added up",
+                    "zh-Hant": "……其餘每一格：該列乘以該行，再加總",
+                    "zh-Hans": "……其余每一格：该行乘以该列，再求和",
+                    "vi": "… mọi ô còn lại: hàng nhân với cột, rồi cộng lại"},
+    "linear_rest": {"en": "… every other cell: its row of [W | b] times its column of [X ; 1]",
+                    "zh-Hant": "……其餘每一格：[W | b] 的列乘以 [X ; 1] 的行",
+                    "zh-Hans": "……其余每一格：[W | b] 的行乘以 [X ; 1] 的列",
+                    "vi": "… mọi ô còn lại: hàng của [W | b] nhân với cột của [X ; 1]"},
+    "grad_rest": {"en": "… the same for every other gradient cell", "zh-Hant": "……其餘每個梯度格都一樣",
+                  "zh-Hans": "……其余每个梯度格都一样", "vi": "… các ô gradient còn lại cũng vậy"},
+    "function_rest": {"en": "… the same function for every entry", "zh-Hant": "……每個元素都套用同一個函數",
+                      "zh-Hans": "……每个元素都套用同一个函数", "vi": "… áp dụng cùng một hàm cho mọi phần tử"},
+    "entry_rest": {"en": "… the same for every entry", "zh-Hant": "……每個元素都一樣",
+                   "zh-Hans": "……每个元素都一样", "vi": "… mọi phần tử đều như vậy"},
+    "generic_rest": {"en": "… and every other entry", "zh-Hant": "……其餘元素依此類推",
+                     "zh-Hans": "……其余元素依此类推", "vi": "… và các phần tử còn lại"},
+    "diff_rest": {"en": "… every entry: output minus target", "zh-Hant": "……每個元素：輸出減去目標",
+                  "zh-Hans": "……每个元素：输出减去目标", "vi": "… mọi phần tử: đầu ra trừ mục tiêu"},
+    "square_rest": {"en": "… every difference, squared", "zh-Hant": "……每個差值取平方",
+                    "zh-Hans": "……每个差值取平方", "vi": "… bình phương mọi hiệu"},
+    "abs_rest": {"en": "… every entry without its sign", "zh-Hant": "……每個元素取絕對值",
+                 "zh-Hans": "……每个元素取绝对值", "vi": "… bỏ dấu của mọi phần tử"},
+    "exp_rest": {"en": "… e to the power of every entry", "zh-Hant": "……每個元素取 e 的次方",
+                 "zh-Hans": "……每个元素取 e 的幂", "vi": "… lũy thừa e của mọi phần tử"},
+    "sum_rows": {"en": "… add up each row", "zh-Hant": "……把每一列加總", "zh-Hans": "……把每一行求和",
+                 "vi": "… cộng từng hàng"},
+    "sum_cols": {"en": "… add up each column", "zh-Hant": "……把每一行加總", "zh-Hans": "……把每一列求和",
+                 "vi": "… cộng từng cột"},
+    "divide_rows": {"en": "… each e^x divided by its Σ: every row now adds up to 1",
+                    "zh-Hant": "……每個 e^x 除以它的 Σ：每一列加起來都是 1",
+                    "zh-Hans": "……每个 e^x 除以它的 Σ：每一行加起来都是 1",
+                    "vi": "… mỗi e^x chia cho Σ của nó: mỗi hàng giờ cộng lại bằng 1"},
+    "divide_cols": {"en": "… each e^x divided by its Σ: every column now adds up to 1",
+                    "zh-Hant": "……每個 e^x 除以它的 Σ：每一行加起來都是 1",
+                    "zh-Hans": "……每个 e^x 除以它的 Σ：每一列加起来都是 1",
+                    "vi": "… mỗi e^x chia cho Σ của nó: mỗi cột giờ cộng lại bằng 1"},
+    "update_rest": {"en": "… every weight steps against its gradient",
+                    "zh-Hant": "……每個權重都朝梯度的反方向走一步",
+                    "zh-Hans": "……每个权重都朝梯度的反方向走一步",
+                    "vi": "… mọi trọng số đều bước ngược hướng gradient"},
+    "relu_grad": {"en": "the gradient flows back only where the unit was on (> 0)",
+                  "zh-Hant": "梯度只流回原本為正（> 0）的位置", "zh-Hans": "梯度只流回原本为正（> 0）的位置",
+                  "vi": "gradient chỉ chảy ngược qua những ô đã bật (> 0)"},
+    "relu_off": {"en": "{n} entries ≤ 0 → 0;  the positive ones pass through",
+                 "zh-Hant": "{n} 個元素 ≤ 0 → 0；正數原樣通過", "zh-Hans": "{n} 个元素 ≤ 0 → 0；正数原样通过",
+                 "vi": "{n} phần tử ≤ 0 → 0; các số dương đi qua nguyên vẹn"},
+    "transpose": {"en": "row i becomes column i", "zh-Hant": "第 i 列變成第 i 行", "zh-Hans": "第 i 行变成第 i 列",
+                  "vi": "hàng i thành cột i"},
+    "norm_rest": {"en": "… the length of every column", "zh-Hant": "……每一行的長度",
+                  "zh-Hans": "……每一列的长度", "vi": "… độ dài của mọi cột"},
+    "mean_rest": {"en": "… the mean of every sample", "zh-Hant": "……每個樣本的平均",
+                  "zh-Hans": "……每个样本的平均", "vi": "… trung bình của mọi mẫu"},
+    "spread_rest": {"en": "… the spread of every sample", "zh-Hant": "……每個樣本的標準差",
+                    "zh-Hans": "……每个样本的标准差", "vi": "… độ lệch chuẩn của mọi mẫu"},
+    "normalize_rest": {"en": "… every entry: minus its mean, over its spread",
+                       "zh-Hant": "……每個元素：減去平均，再除以標準差",
+                       "zh-Hans": "……每个元素：减去平均，再除以标准差",
+                       "vi": "… mọi phần tử: trừ trung bình, chia độ lệch chuẩn"},
+    "accumulate_rest": {"en": "… every entry: the gradients from both uses, added",
+                        "zh-Hant": "……每個元素：兩處用途傳回的梯度相加",
+                        "zh-Hans": "……每个元素：两处用途传回的梯度相加",
+                        "vi": "… mọi phần tử: cộng gradient từ cả hai nơi dùng"},
+    "loss_grad_rest": {"en": "… every entry: 2·(output − target){tail}",
+                       "zh-Hant": "……每個元素：2·(輸出 − 目標){tail}",
+                       "zh-Hans": "……每个元素：2·(输出 − 目标){tail}",
+                       "vi": "… mọi phần tử: 2·(đầu ra − mục tiêu){tail}"},
+    "reduce_rest": {"en": "… the same for every row / column", "zh-Hant": "……每一列／行都一樣",
+                    "zh-Hans": "……每一行／列都一样", "vi": "… mọi hàng / cột cũng vậy"},
+    # titles and subtitles of the walkthroughs
+    "title_autoencoder": {"en": "Autoencoder, by hand", "zh-Hant": "自編碼器，手算", "zh-Hans": "自编码器，手算",
+                          "vi": "Bộ mã hóa tự động, tính tay"},
+    "sub_autoencoder": {"en": "forward · loss · backprop · one update",
+                        "zh-Hant": "前向傳播 · 損失 · 反向傳播 · 一次更新",
+                        "zh-Hans": "前向传播 · 损失 · 反向传播 · 一次更新",
+                        "vi": "lan truyền xuôi · mất mát · lan truyền ngược · một lần cập nhật"},
+    "title_attention": {"en": "Self-attention, by hand", "zh-Hant": "自注意力，手算", "zh-Hans": "自注意力，手算",
+                        "vi": "Tự chú ý, tính tay"},
+    "sub_attention": {"en": "Q, K, V · scores · scale · softmax · weighted sum",
+                      "zh-Hant": "Q、K、V · 分數 · 縮放 · softmax · 加權和",
+                      "zh-Hans": "Q、K、V · 分数 · 缩放 · softmax · 加权和",
+                      "vi": "Q, K, V · điểm · chia tỉ lệ · softmax · tổng có trọng số"},
+    "title_backprop": {"en": "Backpropagation, by hand", "zh-Hant": "反向傳播，手算", "zh-Hans": "反向传播，手算",
+                       "vi": "Lan truyền ngược, tính tay"},
+    "sub_backprop": {"en": "forward, then every gradient back to the first layer",
+                     "zh-Hant": "先前向傳播，再把每個梯度傳回第一層",
+                     "zh-Hans": "先前向传播，再把每个梯度传回第一层",
+                     "vi": "lan truyền xuôi, rồi đưa mọi gradient về lớp đầu tiên"},
+    "title_sparse_autoencoder": {"en": "Sparse autoencoder, by hand", "zh-Hant": "稀疏自編碼器，手算",
+                                 "zh-Hans": "稀疏自编码器，手算", "vi": "Bộ mã hóa tự động thưa, tính tay"},
+    "sub_sparse_autoencoder": {"en": "features · reconstruction · L1 sparsity", "zh-Hant": "特徵 · 重建 · L1 稀疏",
+                               "zh-Hans": "特征 · 重建 · L1 稀疏", "vi": "đặc trưng · tái tạo · độ thưa L1"},
+    "title_generic": {"en": "Step by step", "zh-Hant": "逐步演算", "zh-Hans": "逐步演算", "vi": "Từng bước"},
+    "sub_generic": {"en": "every step of the trace, with its numbers", "zh-Hant": "追蹤中的每一步，連同它的數字",
+                    "zh-Hans": "追踪中的每一步，连同它的数字", "vi": "mọi bước của bản ghi, kèm các con số"},
+}
+
+
+def word(key: str, lang: str = "en", **fill: object) -> str:
+    """The phrase ``key`` in ``lang`` (English when missing), with ``{placeholders}`` filled."""
+    entry = WORDS[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**fill) if fill else text
