@@ -57,45 +57,48 @@ def _narration(text: str, lang: str) -> VMobject:
     return glyphs.fit_width(group, TEXT_WIDTH)
 
 
-class Caption(VGroup):
-    """Formula, work line and narration in a band ``CAPTION_HEIGHT`` tall, centred at the origin
-    frame's bottom; the stage moves it with the camera."""
+def backdrop() -> VGroup:
+    """The paper the captions sit on: a band along the frame's bottom (with a rule) and a strip
+    along its top for the chapter header. It stays while the texts on it change."""
+    bottom = -style.FRAME_HEIGHT / 2
+    top = bottom + style.CAPTION_HEIGHT
+    band = Rectangle(width=style.FRAME_WIDTH + 0.2, height=style.CAPTION_HEIGHT, stroke_width=0,
+                     fill_color=style.PAPER, fill_opacity=1.0).move_to([0, (top + bottom) / 2, 0])
+    rule = Line([-style.FRAME_WIDTH / 2 + 0.3, top, 0], [style.FRAME_WIDTH / 2 - 0.3, top, 0],
+                stroke_width=1.5, color=style.FAINT)
+    strip = Rectangle(width=style.FRAME_WIDTH + 0.2, height=0.56, stroke_width=0, fill_color=style.PAPER,
+                      fill_opacity=1.0).move_to([0, style.FRAME_HEIGHT / 2 - 0.28, 0])
+    return VGroup(band, rule, strip)
 
-    def __init__(self, formula: str = "", narration: str = "", lang: str = "en", work: str = "",
-                 work_color: str = style.COMPUTED) -> None:
+
+class Caption(VGroup):
+    """A step's formula and narration on the caption band (origin frame; the stage moves it with
+    the camera). The work line between them is the stage's, changed cell by cell."""
+
+    def __init__(self, formula: str = "", narration: str = "", lang: str = "en") -> None:
         super().__init__()
-        bottom = -style.FRAME_HEIGHT / 2
-        top = bottom + style.CAPTION_HEIGHT
-        self.band = Rectangle(width=style.FRAME_WIDTH + 0.2, height=style.CAPTION_HEIGHT,
-                              stroke_width=0, fill_color=style.PAPER, fill_opacity=1.0)
-        self.band.move_to([0, (top + bottom) / 2, 0])
-        self.rule = Line([-style.FRAME_WIDTH / 2 + 0.3, top, 0], [style.FRAME_WIDTH / 2 - 0.3, top, 0],
-                         stroke_width=1.5, color=style.FAINT)
+        top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT
         self.formula = glyphs.fit_width(glyphs.mono(formula, style.INK, style.FORMULA_SIZE, bold=True), TEXT_WIDTH)
         self.formula.move_to([0, top - 0.23, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
-        self.work = self.work_line(work, work_color)
         self.narration = _narration(narration, lang)
         self.narration.next_to([-TEXT_WIDTH / 2, top - 0.8, 0], DOWN, buff=0, aligned_edge=LEFT)
         self.narration.align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
-        self.add(self.band, self.rule, self.formula, self.work, self.narration)
+        self.add(self.formula, self.narration)
 
-    def work_line(self, text: str, color: str = style.COMPUTED) -> VMobject:
-        """The arithmetic being worked, placed on the caption's middle line (not added)."""
-        top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT
-        line = glyphs.fit_width(glyphs.mono(text, color, style.FORMULA_SIZE), TEXT_WIDTH)
-        line.move_to([0, top - 0.56, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
-        return line
+
+
+def work_line(text: str, color: str = style.COMPUTED) -> VMobject:
+    """The arithmetic being worked, on the caption's middle line (origin frame)."""
+    top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT
+    line = glyphs.fit_width(glyphs.mono(text, color, style.FORMULA_SIZE), TEXT_WIDTH)
+    return line.move_to([0, top - 0.56, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
 
 
 def header(text: str, lang: str = "en") -> VMobject:
-    """The chapter title on a paper strip along the frame's top edge (origin frame)."""
+    """The chapter title at the frame's top-left corner (origin frame), on the backdrop's strip."""
     label = glyphs.prose(text, lang, style.MUTED, 22, bold=True)
     corner = np.array([-style.FRAME_WIDTH / 2 + 0.35, style.FRAME_HEIGHT / 2 - 0.3, 0])
-    label.move_to(corner, aligned_edge=LEFT)
-    strip = Rectangle(width=style.FRAME_WIDTH + 0.2, height=0.56, stroke_width=0, fill_color=style.PAPER,
-                      fill_opacity=1.0)
-    strip.move_to([0, style.FRAME_HEIGHT / 2 - 0.28, 0])
-    return VGroup(strip, label)
+    return label.move_to(corner, aligned_edge=LEFT)
 
 
 def title_card(title: str, subtitle: str, lang: str = "en") -> VGroup:

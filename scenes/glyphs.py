@@ -9,7 +9,7 @@ fonts and any script (中文, Tiếng Việt), are plain ``Text``, built once pe
 from __future__ import annotations
 
 import numpy as np
-from manim import VGroup, Text, VMobject
+from manim import Text, VMobject
 
 from . import style
 

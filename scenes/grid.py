@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
 
-from tracer.display import NumberFormat, elide, fmt, number_format
+from tracer.display import elide, fmt, number_format
 from tracer.trace import TensorRecord
 
 from . import glyphs, style

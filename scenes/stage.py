@@ -15,14 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Animation, FadeIn, FadeOut, VGroup, VMobject
+from manim.animation.animation import prepare_animation
+from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Animation, Succession, VGroup, VMobject
 
 from tracer.cells import Cell
-from tracer.trace import Step, Trace
+from tracer.trace import Trace
 
 from . import anim, style
-from .caption import Caption, header
+from .caption import Caption, backdrop, header, work_line
 from .grid import NumberGrid
+
+HUD_Z = 20    # caption band and header: over the canvas
+MARK_Z = 15   # highlight boxes and partial sums: over the grids, under the caption band
 
 
 @dataclass
@@ -86,6 +90,7 @@ class Stage:
         self.bubble = VGroup()     # holder of the running partial sum drawn in the cell
         scene.add_foreground_mobject(self.bubble)
         self.header: VMobject | None = None
+        self.backdrop: VMobject | None = None
         self.markers: list[VMobject] = []
         self.cursor = np.array([0.0, 0.0, 0.0])  # top-left corner of the next free area
         self.focused = False
@@ -337,26 +342,34 @@ class Stage:
         view = view or self.view
         return mob.scale(view.scale, about_point=ORIGIN).shift(view.centre)
 
+    def _backdrop(self) -> None:
+        if self.backdrop is None:
+            self.backdrop = self._to_view(backdrop()).set_z_index(HUD_Z - 1)
+            self.scene.add(self.backdrop)
+
     def set_caption(self, formula: str, narration: str) -> list[Animation]:
+        """The step's formula and narration replace the last step's (out, then in)."""
+        self._backdrop()
         new = self._to_view(Caption(formula, narration, self.lang))
+        appear = anim.Appear(new, run_time=0.3)
         anims: list[Animation] = []
         if self.caption is not None:
             old = self.caption
-            self.scene.remove_foreground_mobject(old)
-            self.scene.add(old)
             self.trash.append(old)
-            anims.append(anim.Appear(old, out=True, run_time=0.25))
+            anims.append(Succession(anim.Appear(old, out=True, run_time=0.2), appear))
+        else:
+            anims.append(appear)
         self.caption = new
         self.work.submobjects = []
-        self.scene.add_foreground_mobject(new)
+        # not a foreground mobject (those are redrawn on every frame): a high z-index keeps the
+        # band over the canvas, and while it stands still it is part of the static background
+        new.set_z_index(HUD_Z)
+        self.scene.add(new)
         self.scene.add_foreground_mobject(self.work)
-        anims.append(anim.Appear(new, run_time=0.3))
         return anims
 
     def work_text(self, text: str, color: str = style.COMPUTED) -> VMobject:
-        base = Caption.__new__(Caption)
-        line = Caption.work_line(base, text, color)
-        return self._to_view(line)
+        return self._to_view(work_line(text, color)).set_z_index(HUD_Z + 1)
 
     @property
     def skipping(self) -> bool:
@@ -371,34 +384,34 @@ class Stage:
         return anim.Swap(self.work, self.work_text(text, color), run_time=run_time)
 
     def set_header(self, text: str) -> list[Animation]:
+        self._backdrop()
         anims: list[Animation] = []
         if self.header is not None:
             old = self.header
-            self.scene.remove_foreground_mobject(old)
-            self.scene.add(old)
             self.trash.append(old)
             anims.append(anim.Appear(old, out=True, run_time=0.3))
         self.header = self._to_view(header(text, self.lang)) if text else None
         if self.header is not None:
-            self.scene.add_foreground_mobject(self.header)
+            self.scene.add(self.header.set_z_index(HUD_Z))
             anims.append(anim.Appear(self.header, run_time=0.3))
         return anims
 
     def focus(self, mobs: list[VMobject], run_time: float = 0.7, force: bool = False) -> list[Animation]:
-        """Pan so ``mobs`` sit in the frame above the caption band, zooming out (at most 1.35×)
-        only when they do not fit, and back in when they are much smaller than the view."""
+        """Pan so ``mobs`` sit in the frame above the caption band: nothing moves while they are
+        in view; the camera zooms out (at most 1.35×) only when they do not fit, and back in
+        when they are much smaller than the view. The first framing is a cut, not a move."""
         group = VGroup(*[m for m in mobs if m is not None])
         if not group.submobjects:
             return []
         usable_w = style.FRAME_WIDTH - 0.5
         usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - 0.75
         needed = max(group.width / usable_w, group.height / usable_h)
+        if self.focused and not force and needed <= self.view.scale and self._inside(group, self.view):
+            return []
         scale = self.view.scale
         if not self.focused or needed > scale or needed < 0.7 * scale:
             scale = min(1.35, max(0.8, needed))
-        self.focused = True
-        if not force and scale == self.view.scale and self._inside(group, self.view):
-            return []
+        first, self.focused = not self.focused, True
         lift = (style.CAPTION_HEIGHT - 0.55) / 2 * scale
         centre = group.get_center().copy()
         centre[1] -= lift
@@ -406,6 +419,13 @@ class Stage:
             centre[1] = group.get_bottom()[1] + usable_h * scale / 2 - lift
         if group.width > usable_w * scale:   # too wide: keep its right end (the result) in view
             centre[0] = group.get_right()[0] - usable_w * scale / 2
+        if first:
+            for a in self.move_camera(View(centre, scale), run_time):
+                a = prepare_animation(a)
+                a.begin()
+                a.finish()
+            self.moved_from = None
+            return []
         return self.move_camera(View(centre, scale), run_time)
 
     def _inside(self, group: VMobject, view: View) -> bool:
@@ -418,7 +438,7 @@ class Stage:
 
     def move_camera(self, target: View, run_time: float = 0.7) -> list[Animation]:
         frame = self.scene.camera.frame
-        hud = [m for m in (self.caption, self.header, self.work, self.bubble) if m is not None]
+        hud = [m for m in (self.backdrop, self.caption, self.header, self.work, self.bubble) if m is not None]
         anims: list[Animation] = [frame.animate(run_time=run_time).move_to(target.centre).set(width=style.FRAME_WIDTH * target.scale)]
         for m in hud:
             anims.append(anim.Follow(m, self.view.centre, self.view.scale, target.centre, target.scale, run_time=run_time))
@@ -445,7 +465,7 @@ class Stage:
         """The k-th highlight box (created on first use at ``like``, invisible)."""
         while len(self.markers) <= k:
             box = anim.box_like(like, color, width)
-            box.set_stroke(opacity=0)
+            box.set_stroke(opacity=0).set_z_index(MARK_Z)
             self.markers.append(box)
             self.scene.add_foreground_mobject(box)
             self._raise_hud()
@@ -463,8 +483,6 @@ class Stage:
             self.moved_from = None
             self.scene.play(*anims, **kwargs)
             return
-        from manim.animation.animation import prepare_animation
-
         for a in map(prepare_animation, anims):
             a._setup_scene(self.scene)
             a.begin()

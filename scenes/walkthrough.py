@@ -48,6 +48,18 @@ class Walkthrough(MovingCameraScene):
             if not renderer.skip_animations:  # a skipped play would draw one frame and drop it
                 draw(scene, time, moving_mobjects)
         renderer.render = render
+        camera = renderer.camera
+        display = camera.display_vectorized
+
+        def display_vectorized(vmobject, ctx):
+            # numbers waiting to be revealed and swapped-out work lines are fully transparent:
+            # Cairo would still trace every curve of their outlines, frame after frame
+            if vmobject.fill_rgbas[:, 3].max() <= 0 and (
+                    vmobject.stroke_width <= 0 or vmobject.stroke_rgbas[:, 3].max() <= 0) and (
+                    vmobject.background_stroke_width <= 0 or vmobject.background_stroke_rgbas[:, 3].max() <= 0):
+                return camera
+            return display(vmobject, ctx)
+        camera.display_vectorized = display_vectorized
 
     def pause(self, seconds: float) -> None:
         if not self.skipping:

@@ -127,7 +127,7 @@ def detailed(stage: Stage, w: Work, color: str) -> list:
         bubble = None
         if partial and w.target is not None:
             bubble = glyphs.fit_width(glyphs.number(partial, color, style.SMALL_NUMBER_SIZE), w.target.width - 0.06)
-            bubble.move_to(w.target).set_opacity(0.75)
+            bubble.move_to(w.target).set_opacity(0.75).set_z_index(16)
         steps.append(AnimationGroup(*_boxes_to(stage, [_group(boxes)] if boxes else [], w.target, pace.term_time * 0.5),
                                     stage.say(line, color), anim.Swap(holder, bubble, run_time=pace.term_time * 0.3)))
         steps.append(anim.hold(pace.term_time * 0.5))

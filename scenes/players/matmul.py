@@ -11,7 +11,7 @@ product layouts of their own with the transposed operand drawn as such.
 """
 from __future__ import annotations
 
-from manim import FadeIn, Transform
+from manim import Transform
 
 from tracer.display import fmt, number_format
 
