@@ -10,67 +10,19 @@ scalar); cells that elision hides answer ``None``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup, VMobject
 
-from tracer.display import elide, fmt, number_format
+from tracer.display import fmt, number_format
 from tracer.trace import TensorRecord
 
 from . import glyphs, style
+from .look import LOOKS, as_matrix, heat, role_of, shape_text, shown_indices
+from .parts import BiasParts
 
 Index = tuple[int, ...]
 
-ROLES = ("given", "computed", "grad", "attention", "heat", "const")
-
-
-@dataclass(frozen=True)
-class Look:
-    fill: str
-    edge: str
-    text: str
-    fill_opacity: float = 1.0
-
-
-LOOKS = {
-    "given": Look(style.GIVEN_FILL, style.GIVEN_EDGE, style.INK),
-    "computed": Look(style.COMPUTED_FILL, style.COMPUTED_EDGE, style.COMPUTED),
-    "grad": Look(style.GRAD_FILL, style.GRAD_EDGE, style.GRAD),
-    "attention": Look(style.ATTENTION_FILL, style.ATTENTION_EDGE, style.INK),
-    "heat": Look(style.COMPUTED_FILL, style.FAINT, style.INK),
-    "const": Look(style.CONST_FILL, style.FAINT, style.MUTED),
-}
-
-
-def role_of(record: TensorRecord) -> str:
-    """The default look of a tensor from its kind: inputs and weights are given, the rest computed."""
-    return {"input": "given", "param": "given", "state": "given", "const": "const",
-            "grad": "grad"}.get(record.kind, "computed")
-
-
-def as_matrix(a: np.ndarray, as_row: bool = False) -> np.ndarray:
-    """The 2-D view a grid draws: a scalar is 1×1, a vector a column (or a row), more dimensions
-    stack their leading axes as rows."""
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return a.reshape(1, 1)
-    if a.ndim == 1:
-        return a.reshape(1, -1) if as_row else a.reshape(-1, 1)
-    return a.reshape(-1, a.shape[-1])
-
-
-def shown_indices(n: int) -> list[int | None]:
-    """All of a dimension up to ``MAX_SHOWN`` (9), else its first and last 3 around a ``None``
-    (⋯): a few matrices side by side stay legible at 480p."""
-    return list(range(n)) if n <= style.MAX_SHOWN else elide(n, keep=style.ELIDE_KEEP)
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
-
-
-class NumberGrid(VGroup):
+class NumberGrid(BiasParts, VGroup):
     """A tensor drawn as a matrix of numbered cells.
 
     Parameters
@@ -198,7 +150,7 @@ class NumberGrid(VGroup):
                                 stroke_color=self.look.edge, fill_color=self.look.fill,
                                 fill_opacity=self.look.fill_opacity).move_to(centre)
                 if self.role == "heat":
-                    box.set_fill(self._heat(float(data[r, c]), heat_max), opacity=1.0)
+                    box.set_fill(heat(float(data[r, c]), heat_max), opacity=1.0)
                     if hidden:  # its colour tells its value: it appears with its number
                         box.set_fill(opacity=0.0).set_stroke(opacity=0.0)
                         box.pending, box.shown_alpha = True, (True, True)
@@ -213,91 +165,12 @@ class NumberGrid(VGroup):
                                      stroke_width=0, fill_color=style.GRAD_FILL, fill_opacity=1.0)
                     self.grad_bands.add(band.move_to(self._grad_centre(box)))
 
-    @staticmethod
-    def _heat(v: float, vmax: float) -> str:
-        from manim import ManimColor, interpolate_color
-
-        if not np.isfinite(v):
-            return style.FAINT
-        end = ManimColor(style.POSITIVE if v >= 0 else style.NEGATIVE)
-        return interpolate_color(ManimColor(style.COMPUTED_FILL), end, 0.15 + 0.55 * min(1.0, abs(v) / vmax)).to_hex()
-
     def _value_centre(self, box: Rectangle) -> np.ndarray:
         top = box.get_top()
         return top + DOWN * (style.CELL_HEIGHT / 2)
 
     def _grad_centre(self, box: Rectangle) -> np.ndarray:
         return box.get_bottom() + UP * (style.GRAD_HEIGHT / 2)
-
-    def _build_bias(self, bias: TensorRecord, also: list[TensorRecord]) -> VGroup:
-        """The grey column ``b`` after a thin separator: ``[W | b]``."""
-        b = np.asarray(bias.data).reshape(-1)
-        nf = number_format(bias.data)
-        strings = [fmt(b[r], nf, self.minus) if r is not None else None for r in self.rows_shown]
-        texts = [glyphs.number(s, style.INK) if s else None for s in strings]
-        later = []
-        for record in also:
-            values, f = np.asarray(record.data).reshape(-1), number_format(record.data)
-            size = style.SMALL_NUMBER_SIZE if record.kind == "grad" else style.NUMBER_SIZE
-            longest = max((fmt(values[r], f, self.minus) for r in self.rows_shown if r is not None), key=len, default="")
-            later.append(glyphs.number(longest, style.INK, size).width)
-        w = max([t.width for t in texts if t is not None] + [style.MIN_CELL_WIDTH - style.CELL_PAD] + later) + style.CELL_PAD
-        x0 = len(self.cols_shown) * self.cell_w + 0.12
-        group = VGroup()
-        self.bias_cells: dict[int, Rectangle] = {}
-        self.bias_values: dict[int, VMobject] = {}
-        self.bias_grads: dict[int, VMobject] = {}
-        self.bias_record, self.bias_w = bias, w
-        for kr, r in enumerate(self.rows_shown):
-            centre = np.array([x0 + w / 2, -(kr + 0.5) * self.cell_h, 0.0])
-            if r is None:
-                group.add(glyphs.number("⋮", style.MUTED).move_to(centre))
-                continue
-            box = Rectangle(width=w, height=self.cell_h, stroke_width=1.2, stroke_color=style.BIAS_EDGE,
-                            fill_color=style.BIAS_FILL, fill_opacity=1.0).move_to(centre)
-            self.bias_cells[r] = box
-            self.bias_values[r] = texts[kr].move_to(self._value_centre(box))
-            group.add(box)
-            if self.has_grad:
-                band = Rectangle(width=w - 0.06, height=style.GRAD_HEIGHT - 0.05, stroke_width=0,
-                                 fill_color=style.GRAD_FILL, fill_opacity=1.0)
-                group.add(band.move_to(self._grad_centre(box)))
-        group.add(*self.bias_values.values())
-        sep_x = x0 - 0.06
-        group.add(Line([sep_x, 0.05, 0], [sep_x, -len(self.rows_shown) * self.cell_h - 0.05, 0],
-                       stroke_width=2, color=style.RULE))
-        return group
-
-    def _offset(self) -> np.ndarray:
-        """How far the grid moved since it was built (cell (0, 0) is always drawn)."""
-        return self.cells[(0, 0)].get_center() - self._xy(0, 0)
-
-    def attach_ones(self) -> tuple[VGroup, VGroup]:
-        """Add the row of 1s to a grid already placed: returns the row (to fade in) and the taller
-        brackets (to transform the old ones into)."""
-        self.ones = self._build_ones().shift(self._offset())
-        self.add(self.ones)
-        return self.ones, self._build_brackets()
-
-    def _build_ones(self) -> VGroup:
-        """The grey row of 1s under the columns: ``[X ; 1]`` (each column's bias input)."""
-        y = -(len(self.rows_shown) * self.cell_h + 0.12 + style.CELL_HEIGHT / 2)
-        group = VGroup()
-        self.one_cells: dict[int, Rectangle] = {}
-        for kc, c in enumerate(self.cols_shown):
-            centre = np.array([(kc + 0.5) * self.cell_w, y, 0.0])
-            if c is None:
-                group.add(glyphs.number("⋯", style.MUTED).move_to(centre))
-                continue
-            box = Rectangle(width=self.cell_w, height=style.CELL_HEIGHT, stroke_width=1.2,
-                            stroke_color=style.BIAS_EDGE, fill_color=style.BIAS_FILL, fill_opacity=1.0)
-            box.move_to(centre)
-            self.one_cells[c] = box
-            group.add(box, glyphs.number("1", style.MUTED).move_to(centre))
-        sep_y = y + style.CELL_HEIGHT / 2 + 0.06
-        group.add(Line([-0.05, sep_y, 0], [len(self.cols_shown) * self.cell_w + 0.05, sep_y, 0],
-                       stroke_width=2, color=style.RULE))
-        return group
 
     def _build_brackets(self) -> VGroup:
         parts = [self.body] + [p for p in (self.bias, self.ones) if p is not None]

@@ -1,0 +1,70 @@
+"""How a tensor looks: its role's colours (given, computed, gradient, attention, heat, constant),
+the 2-D view a grid draws of any shape, and which rows and columns a large one shows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tracer.display import elide
+from tracer.trace import TensorRecord
+
+from . import style
+
+ROLES = ("given", "computed", "grad", "attention", "heat", "const")
+
+
+@dataclass(frozen=True)
+class Look:
+    fill: str
+    edge: str
+    text: str
+    fill_opacity: float = 1.0
+
+
+LOOKS = {
+    "given": Look(style.GIVEN_FILL, style.GIVEN_EDGE, style.INK),
+    "computed": Look(style.COMPUTED_FILL, style.COMPUTED_EDGE, style.COMPUTED),
+    "grad": Look(style.GRAD_FILL, style.GRAD_EDGE, style.GRAD),
+    "attention": Look(style.ATTENTION_FILL, style.ATTENTION_EDGE, style.INK),
+    "heat": Look(style.COMPUTED_FILL, style.FAINT, style.INK),
+    "const": Look(style.CONST_FILL, style.FAINT, style.MUTED),
+}
+
+
+def role_of(record: TensorRecord) -> str:
+    """The default look of a tensor from its kind: inputs and weights are given, the rest computed."""
+    return {"input": "given", "param": "given", "state": "given", "const": "const",
+            "grad": "grad"}.get(record.kind, "computed")
+
+
+def as_matrix(a: np.ndarray, as_row: bool = False) -> np.ndarray:
+    """The 2-D view a grid draws: a scalar is 1×1, a vector a column (or a row), more dimensions
+    stack their leading axes as rows."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return a.reshape(1, 1)
+    if a.ndim == 1:
+        return a.reshape(1, -1) if as_row else a.reshape(-1, 1)
+    return a.reshape(-1, a.shape[-1])
+
+
+def shown_indices(n: int) -> list[int | None]:
+    """All of a dimension up to ``MAX_SHOWN`` (9), else its first and last 3 around a ``None``
+    (⋯): a few matrices side by side stay legible at 480p."""
+    return list(range(n)) if n <= style.MAX_SHOWN else elide(n, keep=style.ELIDE_KEEP)
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def heat(v: float, vmax: float) -> str:
+    """A cell's colour by sign and size: blue positive, red negative, stronger when larger."""
+    from manim import ManimColor, interpolate_color
+
+    if not np.isfinite(v):
+        return style.FAINT
+    end = ManimColor(style.POSITIVE if v >= 0 else style.NEGATIVE)
+    return interpolate_color(ManimColor(style.COMPUTED_FILL), end, 0.15 + 0.55 * min(1.0, abs(v) / vmax)).to_hex()
