@@ -16,6 +16,7 @@ from .caption import Caption, backdrop, header, work_line
 
 HUD_Z = 20    # caption band and header: over the canvas
 MARK_Z = 15   # highlight boxes and partial sums: over the grids, under the caption band
+TOP_MARGIN = 0.7   # the header strip and a little air: the work stays below it
 
 
 @dataclass
@@ -88,7 +89,7 @@ class Camera:
         if not group.submobjects:
             return []
         usable_w = style.FRAME_WIDTH - 0.5
-        usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - 0.75
+        usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1
         needed = max(group.width / usable_w, group.height / usable_h)
         if self.focused and not force and needed <= self.view.scale and self._inside(group, self.view):
             return []
@@ -96,7 +97,7 @@ class Camera:
         if not self.focused or needed > scale or needed < 0.7 * scale:
             scale = min(1.35, max(0.8, needed))
         first, self.focused = not self.focused, True
-        lift = (style.CAPTION_HEIGHT - 0.55) / 2 * scale
+        lift = (style.CAPTION_HEIGHT + 0.1 - TOP_MARGIN) / 2 * scale  # the work area's middle
         centre = group.get_center().copy()
         centre[1] -= lift
         if group.height > usable_h * scale:  # too tall even zoomed out: keep its bottom in view
@@ -114,7 +115,7 @@ class Camera:
 
     def _inside(self, group: VMobject, view: View) -> bool:
         half_w = style.FRAME_WIDTH / 2 * view.scale - 0.2
-        top = view.centre[1] + (style.FRAME_HEIGHT / 2 - 0.5) * view.scale
+        top = view.centre[1] + (style.FRAME_HEIGHT / 2 - TOP_MARGIN) * view.scale
         bottom = view.centre[1] + (-style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT + 0.1) * view.scale
         lo, hi = group.get_corner(DOWN + LEFT), group.get_corner(UP + RIGHT)
         return (lo[0] >= view.centre[0] - half_w and hi[0] <= view.centre[0] + half_w

@@ -105,3 +105,16 @@ def test_players_come_from_the_registry():
     for op in ("matmul", "linear", "relu", "sigmoid", "tanh", "add", "div", "softmax", "transpose",
                "sum", "layer_norm", "sse", "mse", "l1", "l2_norm"):
         assert op in FORWARD, op
+
+
+def test_captions_of_a_layer_without_bias_read_cleanly():
+    from scenes.plan import caption_of
+
+    with tracer.record() as trace:
+        Z = tracer.linear(tracer.param([[1.0, 2.0]], name="W"), tracer.tensor([[1.0], [2.0]], name="X"), name="Z")
+        tracer.l1(Z, name="pen").backward()
+    top = [s for s in trace.steps if s.parent is None]
+    assert caption_of(trace, top[0], "en") == ("Z = W · X", "A linear layer: multiply X by the weights W.")
+    assert caption_of(trace, top[0], "zh-Hant")[1] == "線性層:把 X 乘上權重 W。"
+    assert caption_of(trace, top[2], "en")[0] == "dZ = sign(Z)"      # a gradient names the forward tensors
+    assert not any("{" in t for s in top for t in caption_of(trace, s, "vi"))
