@@ -122,7 +122,8 @@ class Stage(Layout, Camera):
         return bool(getattr(self.scene, "skipping", False))
 
     def page(self) -> list[Animation]:
-        """A clean page (paging mode): every grid fades out, the camera goes home."""
+        """A clean page (paging mode): every grid fades out; the next framing is a cut to the new
+        page's work, centred and zoomed to fit."""
         anims: list[Animation] = [anim.Appear(g, out=True, run_time=0.35) for g in self.grids]
         gone = [m for m in self.loose if m.get_fill_opacity() > 0 or m.get_stroke_opacity() > 0]
         if gone:
@@ -131,8 +132,7 @@ class Stage(Layout, Camera):
         self.loose = []
         self.boxes, self.owned, self.parked = {}, {}, set()
         self.grids, self.slots, self.layouts = [], {}, {}
-        if self.view.scale != 1.0 or np.any(self.view.centre != 0):
-            anims += self.move_camera(View(), run_time=0.35)
+        self.focused = False
         return anims
 
     def marker(self, k: int, like: VMobject, color: str = style.HIGHLIGHT, width: float = 3.0) -> VMobject:

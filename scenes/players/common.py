@@ -179,7 +179,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
             made = w.make()
             made.hide = made.hide or w.hide
             w = made
-        if k < d and 1 < len(w.terms) <= 8 and w.partials:
+        if k < d and 1 < len(w.terms) <= 8 and len(w.partials) == len(w.terms):
             batches.append(detailed(stage, w, color))
         elif k < d + s:
             if not batches or len(batches[-1]) > 60:
