@@ -1,7 +1,6 @@
 """Cell-level detail: the arithmetic behind one output cell, from the displayed numbers."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import tracer
@@ -14,7 +13,7 @@ def by_hand() -> tracer.Trace:
         X = tracer.tensor([[3, 1], [1, 2], [0, 1]], name="X")
         Z = tracer.linear(W, X, tracer.param([1, -1], name="b"), name="Z")
         H = tracer.relu(Z - 2, name="H")
-        P = tracer.softmax(tracer.tensor([[2.0, 1.0, 0.0]], name="S"), axis=1, name="P")
+        tracer.softmax(tracer.tensor([[2.0, 1.0, 0.0]], name="S"), axis=1, name="P")
         L = tracer.sse(H, tracer.tensor([[0, 1], [2, 0]], name="Y"), name="L")
         L.backward()
         tracer.SGD([W], lr=0.5).step()
