@@ -81,3 +81,11 @@ def test_rounding_that_breaks_the_sum_is_flagged() -> None:
 def test_cells_outside_the_tensor_are_refused() -> None:
     with pytest.raises(tracer.TracerError, match=r"cell \(5, 0\) is outside"):
         explain(by_hand(), "Z", (5, 0))
+
+
+def test_a_composite_cell_is_explained_by_the_child_that_made_it() -> None:
+    trace = by_hand()
+    group = trace.step("Z.grad")  # the linear layer's backward step
+    W = trace.step("Z").inputs[0]
+    cell = explain(trace, group, (0, 0), output=group.outputs.index(group.grad_map[W]))
+    assert cell.step == trace.step("Z.matmul.grad").id and cell.partials[-1] == cell.text
