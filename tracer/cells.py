@@ -342,8 +342,9 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int, output: in
     if step.op == "accumulate":
         return _elementwise(view, replace(step, op="add"), out, index)
     producer = trace.tensors[out].producer
+    own_working = step.phase == "forward" and step.op in ("softmax", "mse", "sse", "linear")
     if REGISTRY.get(step.op) and REGISTRY[step.op].composite and producer not in (None, step.id) \
-            and step.op not in ("softmax", "mse", "sse", "linear"):
+            and not own_working:
         child = trace.steps[producer]  # the child step that made this cell: its working
         return explain(trace, child, index, output=child.outputs.index(out), minus=minus)
     if step.phase == "backward":
