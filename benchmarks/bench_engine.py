@@ -9,22 +9,14 @@ from __future__ import annotations
 
 import time
 import tracemalloc
-from typing import Callable
 
 import numpy as np
 
 import tracer
+from benchmarks import best_of
 
 D, T, HEADS, FFN = 256, 64, 4, 4
 
-
-def best_of(fn: Callable[[], object], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -14,23 +14,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable
 
 import numpy as np
 
 import tracer
+from benchmarks import best_of
 from tracer import textview
 
 SIDE = 4096  # a (4096, 4096) float64 tensor is 128 MiB; eight of them make the 1 GiB trace
 
-
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def big_trace() -> tracer.Trace:

@@ -1,7 +1,6 @@
 """Cell-level detail: the arithmetic behind one output cell, from the displayed numbers."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import tracer
@@ -14,7 +13,7 @@ def by_hand() -> tracer.Trace:
         X = tracer.tensor([[3, 1], [1, 2], [0, 1]], name="X")
         Z = tracer.linear(W, X, tracer.param([1, -1], name="b"), name="Z")
         H = tracer.relu(Z - 2, name="H")
-        P = tracer.softmax(tracer.tensor([[2.0, 1.0, 0.0]], name="S"), axis=1, name="P")
+        tracer.softmax(tracer.tensor([[2.0, 1.0, 0.0]], name="S"), axis=1, name="P")
         L = tracer.sse(H, tracer.tensor([[0, 1], [2, 0]], name="Y"), name="L")
         L.backward()
         tracer.SGD([W], lr=0.5).step()
@@ -82,3 +81,11 @@ def test_rounding_that_breaks_the_sum_is_flagged() -> None:
 def test_cells_outside_the_tensor_are_refused() -> None:
     with pytest.raises(tracer.TracerError, match=r"cell \(5, 0\) is outside"):
         explain(by_hand(), "Z", (5, 0))
+
+
+def test_a_composite_cell_is_explained_by_the_child_that_made_it() -> None:
+    trace = by_hand()
+    group = trace.step("Z.grad")  # the linear layer's backward step
+    W = trace.step("Z").inputs[0]
+    cell = explain(trace, group, (0, 0), output=group.outputs.index(group.grad_map[W]))
+    assert cell.step == trace.step("Z.matmul.grad").id and cell.partials[-1] == cell.text

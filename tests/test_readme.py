@@ -1,20 +1,48 @@
-"""Every README example runs: Python blocks execute, shell commands are checked in the CLI tests."""
+"""Every README example runs: the Python blocks execute, the shell commands run through the CLI."""
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from tracer.cli import main
+
 README = Path(__file__).parents[1] / "README.md"
+TEXT = README.read_text(encoding="utf-8")
 
 
-def python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+def blocks(lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", TEXT, flags=re.S)
 
 
-def test_readme_python_examples_run(capsys) -> None:
-    blocks = python_blocks()
-    assert blocks, "the README shows the Python API"
-    for block in blocks:
+def commands() -> list[list[str]]:
+    """``tracer ...`` lines of the README's shell blocks, comments removed, in order."""
+    lines = [line.split("  #")[0].strip() for block in blocks("sh") for line in block.splitlines()]
+    return [shlex.split(line)[1:] for line in lines if line.startswith("tracer ")]
+
+
+def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert blocks("python"), "the README shows the Python API"
+    for block in blocks("python"):
         exec(compile(block, str(README), "exec"), {})
-    out = capsys.readouterr().out
-    assert "(0, 'forward', 'Z', 'Z = W1 · X + b1')" in out
+    assert "(0, 'forward', 'Z', 'Z = W1 · X + b1')" in capsys.readouterr().out
+
+
+def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "examples").symlink_to(README.parent / "examples")  # as in the repository
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    seen = []
+    for args in commands():
+        if args[0] == "step":  # the full-screen stepper: driven by tests/test_stepper.py
+            continue
+        result = runner.invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.output)
+        seen.append((args, result.output))
+    assert {a[0] for a, _ in seen} >= {"examples", "run", "show", "export"}
+    shown = next(out for a, out in seen if a[:4] == ["show", "autoencoder.trace", "--step", "1"])
+    for expected in blocks("text")[0].strip().splitlines():
+        assert expected in shown

@@ -46,9 +46,9 @@ def test_repeated_names_get_suffixes() -> None:
 def test_steps_carry_the_users_source_line() -> None:
     with tracer.record() as trace:
         W = tracer.tensor(np.ones((2, 2)), name="W")
-        z = W @ W  # the line the step must point at
+        z = W @ W  # noqa: F841  (the line the step must point at)
     src = trace.steps[0].src
-    assert src.file.endswith("test_trace.py") and src.code == "z = W @ W  # the line the step must point at"
+    assert src.file.endswith("test_trace.py") and src.code == "z = W @ W  # noqa: F841  (the line the step must point at)"
     assert str(src).startswith("test_trace.py:")
 
 

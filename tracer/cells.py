@@ -341,6 +341,12 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int, output: in
     view = _View(trace, minus)
     if step.op == "accumulate":
         return _elementwise(view, replace(step, op="add"), out, index)
+    producer = trace.tensors[out].producer
+    own_working = step.phase == "forward" and step.op in ("softmax", "mse", "sse", "linear")
+    if REGISTRY.get(step.op) and REGISTRY[step.op].composite and producer not in (None, step.id) \
+            and not own_working:
+        child = trace.steps[producer]  # the child step that made this cell: its working
+        return explain(trace, child, index, output=child.outputs.index(out), minus=minus)
     if step.phase == "backward":
         if step.grad_of is None or REGISTRY[trace.steps[step.grad_of].op].composite:
             return _generic(view, step, out, index)

@@ -212,6 +212,12 @@ def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "
     return lines, list(cell.reads)
 
 
+def child_label(parent: Step, kid: Step) -> str:
+    """A child step's name relative to its composite parent: ``matmul`` or ``matmul.grad``."""
+    base = parent.name.removesuffix(".grad") if parent.phase == "backward" else parent.name
+    return kid.name[len(base) + 1:] if kid.name.startswith(base + ".") else kid.name
+
+
 def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
               keep: int = KEEP, lang: str = "en",
               link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
@@ -235,7 +241,7 @@ def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, col
         lines.append([("  gradient of  ", "dim"), (f"step {fwd.id} {fwd.name}", "green")])
     kids = trace.children(step)
     if kids:
-        lines.append([("  made of  ", "dim"), (", ".join(f"{k.id} {k.name.rsplit('.', 1)[-1]}" for k in kids), None)])
+        lines.append([("  made of  ", "dim"), (", ".join(f"{k.id} {child_label(step, k)}" for k in kids), None)])
     if step.nonfinite:
         lines.append([(f"  {step.nonfinite} NaN/Inf value(s) in the output", "bold red")])
     cell = cell if cell is not None else default_cell(trace, step)

@@ -14,6 +14,7 @@ the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is t
 """
 from __future__ import annotations
 
+import gc
 import linecache
 import math
 import os
@@ -305,10 +306,15 @@ def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
     trace = Trace(meta)
     trace._rec = _Recorder(strict)
     _active.append(trace)
+    # A trace is many small objects and no garbage cycles: collect far less often while recording,
+    # or each full collection walks the whole growing trace again.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 50), max(thresholds[2], 100))
     try:
         with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (check_finite)
             yield trace
     finally:
+        gc.set_threshold(*thresholds)
         _active.remove(trace)
         trace._rec = None
 
