@@ -15,7 +15,6 @@ some composites (the attention walkthrough opens ``attention`` to show scores, s
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -125,31 +124,6 @@ def make_beats(trace: Trace, steps: list[Step], lang: str, title: str, subtitle:
     return beats
 
 
-_HOLE = re.compile(r"\{(\w+)\}")
-
-
-def filled(text: str, trace: Trace, step: Step) -> str:
-    """A formula or narration whose template kept ``{placeholders}`` (an optional input left out,
-    e.g. ``linear`` without a bias) with the names it has filled in and the missing ones dropped
-    together with their operator."""
-    if "{" not in text:
-        return text
-    from tracer.ops.core import REGISTRY
-
-    spec = REGISTRY.get(step.op)
-    source = trace.steps[step.grad_of] if step.phase == "backward" and step.grad_of is not None else step
-    names = {"out": ", ".join(trace.tensors[t].name for t in source.outputs)}
-    if spec is not None and not spec.varargs:
-        names.update(zip(spec.params, (trace.tensors[t].name for t in source.inputs)))
-    names.update({k: str(v) for k, v in step.attrs.items() if v is not None and k not in names})
-    text = re.sub(r"\s*[+⊙·]\s*\{(\w+)\}", lambda m: m.group(0) if m.group(1) in names else "", text)
-    if "b" not in names:  # a layer without a bias
-        text = re.sub(r"[,,]?\s*(再加上偏[差置]|rồi cộng độ lệch|(and )?add the bias)\s*\{b\}", "", text)
-        text = re.sub(r"\s?[(（]\[W \| b\] · \[X ; 1\][)）]", "", text)
-    text = _HOLE.sub(lambda m: names.get(m.group(1), m.group(1)), text)
-    return re.sub(r"\s{2,}", " ", text).replace(" .", ".").strip()
-
-
 def caption_of(trace: Trace, step: Step, lang: str) -> tuple[str, str]:
     """A step's formula and its narration in ``lang``."""
-    return filled(step.formula, trace, step), filled(narrate(trace, step, lang), trace, step)
+    return step.formula, narrate(trace, step, lang)

@@ -89,3 +89,9 @@ def test_a_composite_cell_is_explained_by_the_child_that_made_it() -> None:
     W = trace.step("Z").inputs[0]
     cell = explain(trace, group, (0, 0), output=group.outputs.index(group.grad_map[W]))
     assert cell.step == trace.step("Z.matmul.grad").id and cell.partials[-1] == cell.text
+
+
+def test_the_loss_gradient_reads_two_times_the_difference() -> None:
+    trace = by_hand()  # H = [[1, 0], [3, 0]], Y = [[0, 1], [2, 0]]
+    assert explain(trace, "L.grad", (1, 0)).lines == ("2×(3 − 2) = 2",)
+    assert explain(trace, "L.grad", (0, 1), minus="−").lines == ("2×(0 − 1) = −2",)

@@ -141,3 +141,17 @@ def test_tensor_stats_for_colour_scales() -> None:
         tracer.log(tracer.tensor([[-1.0, 1.0], [np.e, 0.0]]))
     stats = trace.tensors[trace.steps[0].outputs[0]].stats
     assert stats == {"min": 0.0, "max": 1.0, "mean": 0.5, "nan": 1, "inf": 1}
+
+
+def test_an_optional_input_left_out_leaves_its_part_of_the_formula_out() -> None:
+    W, X = tracer.tensor([[1.0, 2.0]], name="W"), tracer.tensor([[1.0], [1.0]], name="X")
+    b = tracer.tensor([0.5], name="b")
+    with tracer.record() as trace:
+        tracer.linear(W, X, name="Z")
+        tracer.linear(W, X, b=b, name="Zb")  # a tensor by keyword is an input like any other
+    plain, biased = trace.step("Z"), trace.step("Zb")
+    assert plain.formula == "Z = W · X" and plain.attrs["omitted"] == ["b"]
+    assert plain.narration == "A linear layer: multiply X by the weights W."
+    assert biased.formula == "Zb = W · X + b" and len(biased.inputs) == 3
+    from tracer.i18n import narrate
+    assert narrate(trace, plain, "zh-Hans") == "线性层:把 X 乘上权重 W。"

@@ -289,6 +289,18 @@ def _grad(view: _View, step: Step, out: str, index: Index) -> Cell:
     return _generic(view, step, out, index)
 
 
+def _loss_grad(view: _View, step: Step, out: str, index: Index) -> Cell:
+    """dY = 2·(Y − Y′) for a sum of squares, divided by the count for a mean."""
+    y, t = view.trace.steps[step.grad_of].inputs
+    n = view.trace.tensors[y].size if step.op == "mse" else 1
+    ti = _bcast(index, view.trace.tensors[t].shape)
+    term = f"2×({view.s(y, index)} − {view.s(t, ti, paren=True)})" + (f" / {n}" if n > 1 else "")
+    again = view.num(2 * (view.v(y, index) - view.v(t, ti)) / n, out, y, t)
+    text = view.s(out, index)
+    return Cell(step.id, out, index, view.raw(out, index), text, ((y, index), (t, ti)), (term,),
+                (again,), (f"{term} = {again}",), again != text)
+
+
 def _update(view: _View, step: Step, out: str, index: Index) -> Cell:
     W, dW = step.inputs[:2]
     lr = step.attrs["lr"]
@@ -342,6 +354,8 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int, output: in
     if step.op == "accumulate":
         return _elementwise(view, replace(step, op="add"), out, index)
     producer = trace.tensors[out].producer
+    if step.phase == "backward" and step.op in ("mse", "sse") and step.grad_of is not None:
+        return _loss_grad(view, step, out, index)
     own_working = step.phase == "forward" and step.op in ("softmax", "mse", "sse", "linear")
     if REGISTRY.get(step.op) and REGISTRY[step.op].composite and producer not in (None, step.id) \
             and not own_working:

@@ -55,7 +55,7 @@ _T = {
     "log_softmax": ("log-softmax:{x} 的 softmax 機率取對數,以穩定的方式計算。", "log-softmax:{x} 的 softmax 概率取对数,以稳定的方式计算。", "Log-softmax: logarit của xác suất softmax của {x}, tính theo cách ổn định."),
     "layer_norm": ("層正規化:沿第 {axis} 軸讓 {x} 的每個樣本平均為 0、變異數為 1,再乘 γ 加 β。", "层归一化:沿第 {axis} 轴让 {x} 的每个样本均值为 0、方差为 1,再乘 γ 加 β。", "Chuẩn hóa lớp: đưa mỗi mẫu của {x} về trung bình 0 và phương sai 1 theo trục {axis}, rồi nhân γ và cộng β."),
     "batch_norm": ("批次正規化(訓練):沿第 {axis} 軸在整個批次上正規化 {x},再乘 γ 加 β。", "批归一化(训练):沿第 {axis} 轴在整个批次上归一化 {x},再乘 γ 加 β。", "Chuẩn hóa theo lô (huấn luyện): chuẩn hóa {x} trên cả lô theo trục {axis}, rồi nhân γ và cộng β."),
-    "linear": ("線性層:把 {X} 乘上權重 {W},再加上偏差 {b}([W | b] · [X ; 1])。", "线性层:把 {X} 乘上权重 {W},再加上偏置 {b}([W | b] · [X ; 1])。", "Lớp tuyến tính: nhân {X} với trọng số {W} rồi cộng độ lệch {b} ([W | b] · [X ; 1])."),
+    "linear": ("線性層:把 {X} 乘上權重 {W}⟦,再加上偏差 {b}([W | b] · [X ; 1])⟧。", "线性层:把 {X} 乘上权重 {W}⟦,再加上偏置 {b}([W | b] · [X ; 1])⟧。", "Lớp tuyến tính: nhân {X} với trọng số {W}⟦ rồi cộng độ lệch {b} ([W | b] · [X ; 1])⟧."),
     "attention": ("注意力:{Q} 中的每個查詢為 {K} 中的每個鍵打分數,分數除以 √d_k,經 softmax 變成權重,再用權重混合值 {V}。", "注意力:{Q} 中的每个查询为 {K} 中的每个键打分,分数除以 √d_k,经 softmax 变成权重,再用权重混合值 {V}。", "Attention: mỗi truy vấn trong {Q} chấm điểm mọi khóa trong {K}, điểm được chia cho √d_k và biến thành trọng số bằng softmax, rồi các trọng số trộn các giá trị {V}."),
     "dropout": ("Dropout:隨機把 {x} 中比例 {p} 的元素設為 0(種子 {seed}),其餘放大。", "Dropout:随机把 {x} 中比例 {p} 的元素设为 0(种子 {seed}),其余放大。", "Dropout: đặt ngẫu nhiên một tỉ lệ {p} phần tử của {x} về 0 (hạt giống {seed}) và phóng to phần còn lại."),
     "l2_norm": ("{x} 沿第 {axis} 軸的長度(L2 範數)。", "{x} 沿第 {axis} 轴的长度(L2 范数)。", "Độ dài (chuẩn L2) của {x} theo trục {axis}."),

@@ -33,8 +33,6 @@ def register(table: dict[str, Player], *ops: str) -> Callable[[Player], Player]:
 def player_for(trace: Trace, step: Step) -> Player:
     """The player of ``step``: by op for forward and update steps, by the forward op for
     gradients; the generic player when none is registered."""
-    from . import generic
-
     if step.phase == "update":
         return UPDATE.get(step.op, generic.play_generic)
     if step.phase == "backward":

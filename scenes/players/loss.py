@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from manim import FadeIn
 
-from tracer.display import fmt, number_format
 
 from .. import style
 from ..words import word
 from ..stage import Stage
 from . import BACKWARD, FORWARD, register
-from .common import MINUS, explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 def _kids(stage: Stage, step) -> dict:
@@ -121,16 +120,13 @@ def play_squared_error_grad(stage: Stage, step) -> None:
         stage.play(*moves, run_time=0.6)
     gid = step.grad_map[y]
     slot = grad_band(stage, gy, gid)
-    diff = stage.trace.tensors[lay["diff"].record.id]
-    dy = stage.trace.tensors[gid]
-    nf_d, nf_g = number_format(diff.data), number_format(dy.data)
     n = stage.trace.tensors[y].size
     tail = "" if fwd.op == "sse" else f" / {n}"
+
     def build(idx):
-        d = fmt(diff.data[idx], nf_d, MINUS)
-        g = fmt(dy.data[idx], nf_g, MINUS)
-        w = work_from_cell(stage, explain_cell(stage, step, idx), slot.entry(idx), gy.cell(idx))
-        w.expression = f"d{stage.trace.tensors[y].name} = 2·({d}){tail} → {g}"
+        cell = explain_cell(stage, step, idx, step.outputs.index(gid))  # 2×(y − y′) [/ n] = g
+        w = work_from_cell(stage, cell, slot.entry(idx), gy.cell(idx))
+        w.expression = f"d{stage.trace.tensors[y].name} = {cell.expression}"
         w.boxes = [b for b in (gd.cell(idx),) if b is not None]
         return w
     works = [later(idx, slot.entry(idx), gy.cell(idx), build, [slot.replaces.get(gy.rc(idx))]) for idx in gy.shown()]

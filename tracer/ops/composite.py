@@ -45,7 +45,7 @@ def _normalize(x: Tensor, axis: int, eps: float, gamma: Tensor | None, beta: Ten
     return y
 
 
-@composite("layer_norm", formula="{out} = γ ⊙ ({x} − μ) / √(σ² + ε) + β", grad="through mean, variance and divide",
+@composite("layer_norm", formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ) / √(σ² + ε)⟦ + {beta}⟧", grad="through mean, variance and divide",
            narration="Layer norm: give each sample of {x} mean 0 and variance 1 along axis {axis}, "
                      "then scale by γ and shift by β.")
 def layer_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = None, *,
@@ -53,7 +53,7 @@ def layer_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = Non
     return _normalize(x, axis, eps, gamma, beta)
 
 
-@composite("batch_norm", formula="{out} = γ ⊙ ({x} − μ_batch) / √(σ²_batch + ε) + β",
+@composite("batch_norm", formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ_batch) / √(σ²_batch + ε)⟦ + {beta}⟧",
            grad="through the batch mean, variance and divide",
            narration="Batch norm (training): normalise {x} over the batch along axis {axis}, "
                      "then scale by γ and shift by β.")
@@ -63,9 +63,10 @@ def batch_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = Non
 
 
 # ---- layers ---------------------------------------------------------------------------------
-@composite("linear", formula="{out} = {W} · {X} + {b}", grad="d{W} = d{out}·{X}ᵀ;  d{X} = {W}ᵀ·d{out};  d{b} = Σ d{out}",
-           narration="A linear layer: multiply {X} by the weights {W} and add the bias {b} "
-                     "([W | b] · [X ; 1]).")
+@composite("linear", formula="{out} = {W} · {X}⟦ + {b}⟧",
+           grad="d{W} = d{out}·{X}ᵀ;  d{X} = {W}ᵀ·d{out}⟦;  d{b} = Σ d{out}⟧",
+           narration="A linear layer: multiply {X} by the weights {W}⟦ and add the bias {b} "
+                     "([W | b] · [X ; 1])⟧.")
 def linear(W: Tensor, X: Tensor, b: Tensor | None = None) -> Tensor:
     z = st.matmul(W, X, name="matmul")
     if b is None:
@@ -119,7 +120,7 @@ def sse(y: Tensor, target: Tensor) -> Tensor:
     return st.sum(ew.pow(diff, 2.0, name="squared"), name="loss")
 
 
-@composite("l1", formula="{out} = Σ |{x}| ⊙ {weight}", grad="d{x} = sign({x}) ⊙ {weight}",
+@composite("l1", formula="{out} = Σ |{x}|⟦ ⊙ {weight}⟧", grad="d{x} = sign({x})⟦ ⊙ {weight}⟧",
            narration="L1 penalty: add up the absolute values of {x}, which pushes most of them to 0 (sparsity).")
 def l1(x: Tensor, weight: Tensor | None = None) -> Tensor:
     a = ew.abs(x, name="abs")

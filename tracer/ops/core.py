@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -135,13 +136,23 @@ def plain(v: Any) -> Any:
     return repr(v)
 
 
+_OPTIONAL = re.compile(r"⟦(.*?)⟧")
+
+
 def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], attrs: dict) -> str:
-    """Fill a formula or narration template with tensor names and attribute values."""
+    """Fill a formula or narration template with tensor names and attribute values.
+
+    A part ``⟦ + {b}⟧`` is kept only when the input it names was given (``attrs["omitted"]``
+    lists the optional inputs a composite was called without).
+    """
+    omitted = set(attrs.get("omitted", ()))
+    template = _OPTIONAL.sub(
+        lambda m: "" if any("{" + p + "}" in m.group(1) for p in omitted) else m.group(1), template)
     fill: dict[str, Any] = {k: ("all" if v is None else v) for k, v in attrs.items()}
     if spec.varargs:
         fill[spec.params[0]] = ", ".join(names)
     else:
-        fill.update(zip(spec.params, names))
+        fill.update(zip([p for p in spec.params if p not in omitted], names))
     fill["out"] = ", ".join(out_names)
     try:
         return template.format(**fill)
@@ -170,7 +181,7 @@ def primitive(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
 
         @functools.wraps(fn)
         def op(*args: Any, name: str | None = None, **attrs: Any) -> Any:
-            return apply(spec, fn, args, attrs, name)
+            return apply(spec, fn, _positional(spec, args, attrs), attrs, name)
 
         op.spec = spec  # type: ignore[attr-defined]
         return op
@@ -184,7 +195,7 @@ def composite(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
 
         @functools.wraps(fn)
         def op(*args: Any, name: str | None = None, **attrs: Any) -> Any:
-            return apply_composite(spec, fn, args, attrs, name)
+            return apply_composite(spec, fn, _positional(spec, args, attrs), attrs, name)
 
         op.spec = spec  # type: ignore[attr-defined]
         return op
@@ -192,6 +203,16 @@ def composite(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
 
 
 # ---- running ops ------------------------------------------------------------------------------
+def _positional(spec: OpSpec, args: tuple, attrs: dict) -> tuple:
+    """Tensor inputs given by keyword (``linear(W, X, b=b)``) moved among the positional ones."""
+    if spec.varargs or not any(p in attrs for p in spec.params):
+        return args
+    rest = tuple(attrs.pop(p, None) for p in spec.params[len(args):])
+    while rest and rest[-1] is None:
+        rest = rest[:-1]
+    return args + rest
+
+
 def _inputs(args: tuple) -> list[Tensor]:
     if all(type(a) is Tensor for a in args):
         return list(args)
@@ -277,8 +298,12 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         return fn(*xs, **attrs)
     rec = trace._rec
     name = rec.unique_name(out_name or spec.name)
+    recorded = plain(attrs)
+    omitted = [p for p, a in zip(spec.params, args + (None,) * len(spec.params)) if a is None]
+    if omitted and not spec.varargs:
+        recorded["omitted"] = omitted  # which inputs the formula leaves out (linear without b)
     step = Step(len(trace._steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
-                [], plain(attrs), rec.parents[-1] if rec.parents else None, len(rec.parents),
+                [], recorded, rec.parents[-1] if rec.parents else None, len(rec.parents),
                 user_source())
     trace._steps.append(step)
     rec.parents.append(step.id)
