@@ -30,7 +30,8 @@ test: setup
 demo: setup
 	@mkdir -p build
 	$(BIN)/tracer run autoencoder -o build/autoencoder.trace
-	$(BIN)/tracer show build/autoencoder.trace --depth 0
+	$(BIN)/tracer render build/autoencoder.trace -o build/autoencoder.mp4
+	@echo "the walkthrough video: $(CURDIR)/build/autoencoder.mp4 (step through it: $(BIN)/tracer step build/autoencoder.trace)"
 
 bench: setup
 	$(BIN)/python -m benchmarks
