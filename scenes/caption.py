@@ -66,8 +66,9 @@ def backdrop() -> VGroup:
                      fill_color=style.PAPER, fill_opacity=1.0).move_to([0, (top + bottom) / 2, 0])
     rule = Line([-style.FRAME_WIDTH / 2 + 0.3, top, 0], [style.FRAME_WIDTH / 2 - 0.3, top, 0],
                 stroke_width=1.5, color=style.FAINT)
-    strip = Rectangle(width=style.FRAME_WIDTH + 0.2, height=0.56, stroke_width=0, fill_color=style.PAPER,
-                      fill_opacity=1.0).move_to([0, style.FRAME_HEIGHT / 2 - 0.28, 0])
+    strip = Rectangle(width=style.FRAME_WIDTH + 0.2, height=style.HEADER_HEIGHT, stroke_width=0,
+                      fill_color=style.PAPER, fill_opacity=1.0)
+    strip.move_to([0, (style.FRAME_HEIGHT - style.HEADER_HEIGHT) / 2, 0])
     return VGroup(band, rule, strip)
 
 

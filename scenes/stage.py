@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import Animation, VGroup, VMobject
+from manim import Animation, AnimationGroup, VGroup, VMobject
 from manim.animation.animation import prepare_animation
 
 from tracer.cells import Cell
@@ -62,6 +62,19 @@ class Pace:
     pause: float = 0.6       # a beat at the end of a step
 
 
+def _groups(anims) -> list[VMobject]:
+    """The mobjects made only to animate others together (an ``AnimationGroup``'s group, a
+    ``Reveal``'s handle on several mobjects)."""
+    out = []
+    for a in anims:
+        if isinstance(a, AnimationGroup):   # Succession too
+            out.append(a.group)
+            out += _groups(a.animations)
+        elif isinstance(a, anim.Reveal) and len(a.targets) > 1:
+            out.append(a.mobject)
+    return out
+
+
 class Stage(Layout, Camera):
     """The canvas, its slots, the caption band and the camera of one walkthrough scene."""
 
@@ -89,13 +102,17 @@ class Stage(Layout, Camera):
         self.said: list[str] = []          # every work line shown, in order (tests check the sums)
         self.bindings: list[tuple[str, Slot]] = []   # every (tensor, slot) bound, in order
         self.audits: list[list] = []       # shown_numbers() at the end of every step, on request
+        self.framings: list[dict] = []     # framing() at the end of every step, on request
         self.boxes: dict[int, tuple[np.ndarray, np.ndarray]] = {}   # id(grid) -> its outline
         self._then: dict[str, list[str]] | None = None
         self.owned: dict[int, list[VMobject]] = {}   # id(grid) -> loose mobjects drawn over it
-        self.parked: set[int] = set()                # grids taken off the scene, out of view
+        self.parked: set[int] = set()                # grids taken off the scene, not whole in view
+        self.veils: dict[int, tuple[VMobject, bool]] = {}   # id(grid) -> its fading veil, hiding?
+        self.drawn = False                           # a frame was drawn: a grid leaving view fades
         self.moved_from: View | None = None          # the view a pending camera move starts from
         self._grads: dict[str, list] = {}
         self.hints: dict[str, object] = {}
+        self.step = None                   # the step being played
 
     def slot(self, tid: str) -> Slot | None:
         found = self.slots.get(tid)
@@ -128,8 +145,8 @@ class Stage(Layout, Camera):
         gone = [m for m in self.loose if m.get_fill_opacity() > 0 or m.get_stroke_opacity() > 0]
         if gone:
             anims.append(anim.Reveal(gone, to=0.0, run_time=0.35))
-        self.trash += self.grids + self.loose
-        self.loose = []
+        self.trash += self.grids + self.loose + [v for v, _ in self.veils.values()]
+        self.loose, self.veils = [], {}
         self.boxes, self.owned, self.parked = {}, {}, set()
         self.grids, self.slots, self.layouts = [], {}, {}
         self.focused = False
@@ -153,15 +170,40 @@ class Stage(Layout, Camera):
         if not anims:
             return
         if not self.skipping:
-            self.cull([v for v in (self.moved_from, self.view) if v is not None])
-            self.moved_from = None
-            self.scene.play(*anims, **kwargs)
+            arriving = {id(a.mobject): a for a in anims if isinstance(a, anim.Appear) and not a.out}
+            fades = self.cull(fade=self.drawn, arriving=set(arriving))
+            self.moved_from, self.drawn = None, True
+            for key in self.parked & set(arriving):   # a new grid out of view: there, unseen
+                arriving[key].interpolate_mobject(1.0)
+                anims.remove(arriving[key])
+            if anims or fades:
+                before = list(self.scene.mobjects)
+                self.scene.play(*anims, *fades, **kwargs)
+                self._settle(before, _groups(anims))
             return
+        self.moved_from = None
         for a in map(prepare_animation, anims):
             a._setup_scene(self.scene)
             a.begin()
             a.finish()
             a.clean_up_from_scene(self.scene)
+
+    def _settle(self, before: list[VMobject], made: list[VMobject]) -> None:
+        """After a play, the scene holds what it held and what the play added, each grid whole
+        or not at all. Manim adds the groups it made to animate several mobjects together (taking
+        their members off the scene's list: they are drawn through the group) and any part of a
+        grid it animated: through those, a grid taken off the scene (out of view, or cut by the
+        frame) was still drawn, in fragments. (The list is set directly: ``Scene.remove`` would
+        split a group holding what it removes into its parts.)"""
+        drop = {id(m) for m in made}
+        for g in self.grids:
+            drop.update(id(m) for m in g.get_family()[1:])
+        known = {id(m) for m in before}
+        added = [m for m in self.scene.mobjects if id(m) not in known]
+        keep = [m for m in before + added if id(m) not in drop]
+        on = {id(m) for m in keep}
+        missing = [g for g in self.grids if id(g) not in self.parked and id(g) not in on]
+        self.scene.mobjects = missing + keep
 
     def shown_numbers(self) -> list[tuple[str, str, tuple[int, ...], str, float]]:
         """What the canvas shows now: (tensor id, lane, index, text, opacity) for every drawn cell

@@ -60,6 +60,7 @@ GRID_GAP = 0.55             # between grids of one product layout
 FRAME_HEIGHT = 8.0
 FRAME_WIDTH = 8.0 * 16 / 9
 CAPTION_HEIGHT = 1.55       # the band at the bottom of the frame kept for the caption
+HEADER_HEIGHT = 0.56        # the strip at the top of the frame kept for the chapter header
 MAX_SHOWN = 9               # a dimension longer than this is elided ...
 ELIDE_KEEP = 3              # ... to its first and last 3 (with ⋯ / ⋮ between)
 

@@ -76,6 +76,8 @@ class Walkthrough(MovingCameraScene):
             self.play_beat(beat)
             if k >= self.start and self.on_beat is not None:
                 self.on_beat(k)
+        if config.save_last_frame and self.stage is not None:  # the still shows no cut grid either
+            self.stage.cull(fade=False)
 
     def play_beat(self, beat: Beat) -> None:
         stage = self.stage
@@ -97,4 +99,7 @@ class Walkthrough(MovingCameraScene):
             intro += stage.set_caption(formula, narration)
         stage.play(*intro)
         stage.tidy()
+        stage.step = beat.step
         player_for(self.plan.trace, beat.step)(stage, beat.step)
+        if stage.hints.get("audit"):
+            stage.framings.append(stage.framing(beat.step))

@@ -113,6 +113,46 @@ def test_the_sums_checker_itself():
     assert check_sum("e^(1 − 2) = 0.37") is None and check_sum("−1 ≤ 0 → 0") is None
 
 
+def _whole(area, lo, hi) -> bool:
+    return bool((lo >= area[0] - 1e-6).all() and (hi <= area[1] + 1e-6).all())
+
+
+def _fits(boxes) -> bool:
+    """The boxes fit together in the work area of the camera's widest view."""
+    from scenes import style
+    from scenes.camera import MAX_ZOOM, TOP_MARGIN
+
+    lo = np.min([b[0] for b in boxes], axis=0)
+    hi = np.max([b[1] for b in boxes], axis=0)
+    room = np.array([style.FRAME_WIDTH - 0.5, style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1]) * MAX_ZOOM
+    return bool((hi - lo <= room).all())
+
+
+@pytest.mark.parametrize("name", list(WALKTHROUGHS))
+def test_the_camera_shows_each_steps_grids_whole_and_nothing_cut(rendered, name):
+    """At the end of every step, every grid the step reads or writes lies whole inside the frame,
+    below the header strip and above the caption band (when they fit in one view at all), and no
+    grid on show is cut by an edge, hidden under the header or showing over the caption band."""
+    plan, scene, _ = rendered[name]
+    framings = scene.stage.framings
+    assert len(framings) == len(plan.step_beats)
+    checked = 0
+    for beat, f in zip(plan.step_beats, framings):
+        area, frame = f["area"], f["frame"]
+        assert area[0][1] > frame[0][1] and area[1][1] < frame[1][1]   # the bands are left out
+        work = list(f["work"].values())
+        assert work or beat.step.phase == "update" or not beat.step.outputs, beat.step.name
+        if work and _fits(work):
+            for tid, (lo, hi) in f["work"].items():
+                assert _whole(area, lo, hi), (beat.step.name, plan.trace.tensors[tid].name)
+                checked += 1
+        for lo, hi in f["shown"]:
+            inside = _whole(area, lo, hi)
+            outside = (lo >= frame[1]).any() or (hi <= frame[0]).any()
+            assert inside or outside, (beat.step.name, lo, hi, area)
+    assert checked >= len(framings)
+
+
 def test_gradients_reuse_the_forward_layout(rendered):
     plan, scene, _ = rendered["autoencoder"]
     stage = scene.stage

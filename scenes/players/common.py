@@ -214,11 +214,13 @@ def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: li
 
 
 def finish(stage: Stage) -> None:
-    """The end of a step: highlights off, work line cleared, a pause (and a record of what is
-    shown, when the plan asks for one: tests audit every step)."""
+    """The end of a step: highlights off, work line cleared, all the step's grids framed when
+    they fit, a pause (and a record of what is shown, when the plan asks for one: tests audit
+    every step)."""
     anims = stage.hide_markers()
     anims.append(anim.Swap(stage.work, None, run_time=0.1))
-    stage.play(*anims, run_time=0.25)
+    moves = stage.frame_step(stage.step)
+    stage.play(*anims, *moves, run_time=0.5 if moves else 0.25)
     stage.tidy()
     if stage.hints.get("audit"):
         stage.audits.append(stage.shown_numbers())

@@ -11,7 +11,8 @@ product layouts of their own with the transposed operand drawn as such.
 """
 from __future__ import annotations
 
-from manim import Transform
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Transform
 
 from tracer.display import fmt, number_format
 
@@ -85,6 +86,8 @@ def play_linear(stage: Stage, step) -> None:
             gb.brackets.become(brackets)
         stage.register(gb)
     show_new(stage, new, *extra, focus=[ga, gb, gout])
+    if extra:
+        stage.register(gb)   # its brackets have grown round the row of 1s: measure it again
     b_data = stage.trace.tensors[bias].data.reshape(-1) if bias is not None else None
     b_nf = number_format(stage.trace.tensors[bias].data) if bias is not None else None
 
@@ -164,6 +167,13 @@ def _fill_grad(stage: Stage, step, output: int, slot: Slot, boxes_for) -> None:
     fill(stage, works, color=style.GRAD, note=word("grad_rest", stage.lang))
 
 
+def _span(a, b) -> float:
+    """How far apart two grids reach (the longer side of the box around both)."""
+    lo = np.minimum(a.get_corner(DOWN + LEFT), b.get_corner(DOWN + LEFT))
+    hi = np.maximum(a.get_corner(UP + RIGHT), b.get_corner(UP + RIGHT))
+    return float(max(hi[0] - lo[0], (hi[1] - lo[1]) * 16 / 9))
+
+
 def place_grad(stage: Stage, grid, gid: str, step) -> tuple[Slot, object]:
     """Where gradient ``gid`` is written: ``grid``'s blue band, or, when the band already shows
     another contribution that ``gid`` will be added to, a blue grid of its own beside it. Returns
@@ -173,7 +183,10 @@ def place_grad(stage: Stage, grid, gid: str, step) -> tuple[Slot, object]:
     if acc is None or not occupied:
         return grad_band(stage, grid, gid), None
     name = stage.trace.tensors[gid].name
-    side = stage.beside(grid, gid, role="grad", grad=False, label=f"{name}′")
+    # right of the grid, or under it when the free space on the right is far: the two are
+    # framed together
+    sides = [stage.beside(grid, gid, where, role="grad", grad=False, label=f"{name}′") for where in ("right", "down")]
+    side = min(sides, key=lambda g: _span(grid, g))
     stage.register(side)
     show_new(stage, [side], focus=[grid, side])
     return stage.bind(gid, side), (acc if acc.parent == step.id else None)
