@@ -75,6 +75,15 @@ def _groups(anims) -> list[VMobject]:
     return out
 
 
+def _flat(anims) -> list[Animation]:
+    out = []
+    for a in anims:
+        out.append(a)
+        if isinstance(a, AnimationGroup):
+            out += _flat(a.animations)
+    return out
+
+
 class Stage(Layout, Camera):
     """The canvas, its slots, the caption band and the camera of one walkthrough scene."""
 
@@ -177,6 +186,7 @@ class Stage(Layout, Camera):
                 arriving[key].interpolate_mobject(1.0)
                 anims.remove(arriving[key])
             if anims or fades:
+                self._animated_last([*anims, *fades])
                 before = list(self.scene.mobjects)
                 self.scene.play(*anims, *fades, **kwargs)
                 self._settle(before, _groups(anims))
@@ -187,6 +197,20 @@ class Stage(Layout, Camera):
             a.begin()
             a.finish()
             a.clean_up_from_scene(self.scene)
+
+    def _animated_last(self, anims: list[Animation]) -> None:
+        """Put what ``anims`` animate (with the numbers drawn over it) at the end of the scene's
+        list: Manim redraws, every frame, everything after the first mobject that moves, and
+        draws the rest once (grids never overlap, so their order does not matter)."""
+        moving = {id(a.mobject) for a in _flat(anims)}
+        moved: set[int] = set()
+        for m in self.scene.mobjects:
+            if id(m) not in moved and any(id(x) in moving for x in m.get_family()):
+                moved.add(id(m))
+                moved.update(id(o) for o in self.owned.get(id(m), []))
+        if moved:
+            mobs = self.scene.mobjects
+            self.scene.mobjects = [m for m in mobs if id(m) not in moved] + [m for m in mobs if id(m) in moved]
 
     def _settle(self, before: list[VMobject], made: list[VMobject]) -> None:
         """After a play, the scene holds what it held and what the play added, each grid whole
