@@ -57,7 +57,10 @@ def part_labels(stage: Stage, parts: list[str]) -> list[str]:
     out = []
     for k, (t, name) in enumerate(zip(parts, names)):
         producer = stage.trace.tensors[t].producer
-        scope = stage.trace.steps[producer].name.split(".") if producer is not None else []
+        step = stage.trace.steps[producer] if producer is not None else None
+        while step is not None and step.parent is not None:   # the op the code called, not its parts
+            step = stage.trace.steps[step.parent]
+        scope = step.name.split(".") if step is not None else []
         out.append(f"{scope[-2]} · {name}" if len(scope) > 1 else f"{name} #{k + 1}")
     return out
 
@@ -67,7 +70,8 @@ def _drawn(stage: Stage, tid: str) -> NumberGrid | None:
     return s.grid if s is not None and s.lane == "value" and s.grid in stage.grids else None
 
 
-def _fits(mobs: list) -> bool:
+def fits(mobs: list) -> bool:
+    """``mobs`` fit in one view (zoomed out as far as the camera goes)."""
     group = VGroup(*[m for m in mobs if m is not None])
     return group.width <= VIEW_W and group.height <= VIEW_H
 
@@ -80,7 +84,7 @@ def place(stage: Stage, step, parts: list[str], axis: int, labels: list[str]) ->
     if all(g is not None for g in drawn) and len({id(g) for g in drawn}) == len(drawn):
         anchor = max(drawn, key=lambda g: g.get_right()[0]) if axis == 0 else min(drawn, key=lambda g: g.get_bottom()[1])
         gout = stage.beside(anchor, out, side)
-        if _fits(drawn + [gout]):
+        if fits(drawn + [gout]):
             return drawn, gout, [gout]
     grids: list[NumberGrid] = []
     for t, label in zip(parts, labels):   # drawn again, as they will be joined
@@ -144,33 +148,57 @@ def play_concat(stage: Stage, step) -> None:
     stage.bind(out, gout)
     frames = []
     for k, (g, span) in enumerate(zip(grids, spans(stage, parts, axis))):
-        frames.append((outline([g.body], part_color(k)), outline(_block(gout, axis, span), part_color(k)), span))
-    stage.add_loose(*[f for pair in frames for f in pair[:2] if f is not None])
+        frames.append((outline([g.body], part_color(k)), [c for c in _block(gout, axis, span) if c is not None], span))
+    stage.add_loose(*[f for f, _, _ in frames if f is not None])
     stage.layouts[step.id] = {"out": gout, "parts": grids, "frames": frames}
     show_new(stage, new, focus=grids + [gout])
     name = stage.trace.tensors[out].name
-    for k, (g, (f_part, f_out, span)) in enumerate(zip(grids, frames)):
+    for k, (g, (f_part, block, span)) in enumerate(zip(grids, frames)):
         cells = [i for i in gout.shown() if span[0] <= i[axis] < span[1]]
         pairs = [(g.entry(source(i, axis, span)), gout.entry(i)) for i in cells]
         say = stage.say(word("concat_rows" if axis == 0 else "concat_cols", stage.lang, part=labels[k],
                              lo=span[0], hi=span[1] - 1, out=name), part_color(k))
-        stage.play(anim.Reveal([f for f in (f_part, f_out) if f is not None], run_time=0.4), say, *fly(stage, pairs))
+        edges = [c.animate(run_time=0.4).set_stroke(part_color(k), width=2.5) for c in block]  # its block's cells
+        stage.play(*([anim.Reveal([f_part], run_time=0.4)] if f_part is not None else []), *edges, say,
+                   *fly(stage, pairs))
         stage.play(anim.Reveal([gout.entry(i) for i in cells], run_time=0.2))
         stage.tidy()
     stage.play(stage.say(word("concat_done", stage.lang), style.COMPUTED))
     finish(stage)
 
 
+def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
+    """Show gradient ``gid`` in ``grid``'s band; when it was written under another drawing of
+    the same tensor (the copy a later product layout drew), its numbers fly over from there."""
+    from .matmul import ensure_shown_grad, grad_band
+
+    s = stage.slot(gid)
+    if s is None or s.lane != "grad" or s.grid is grid or s.grid not in stage.grids:
+        return ensure_shown_grad(stage, gid, grid)
+    other = s.grid
+    slot = grad_band(stage, grid, gid)
+    moves = stage.focus([other, grid])
+    if moves:
+        stage.play(*moves, run_time=0.6)
+    pairs = [(other.grad_entry(i), slot.entry(i)) for i in grid.shown()]
+    stage.play(stage.say(word("grad_in", stage.lang, grad=stage.trace.tensors[gid].name), style.GRAD),
+               *fly(stage, pairs))
+    stage.play(anim.Reveal([slot.entry(i) for i in grid.shown()], run_time=0.2),
+               anim.Reveal(list(slot.replaces.values()), to=0.0, run_time=0.2))
+    stage.tidy()
+
+
 @register(BACKWARD, "concat")
 def play_concat_grad(stage: Stage, step) -> None:
     """The joined gradient (in the result's blue band) is cut back into the parts' bands."""
     from .generic import play_generic_grad
-    from .matmul import ensure_shown_grad, grad_band
+    from .matmul import grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     out, parts = fwd.outputs[0], list(fwd.inputs)
     axis = fwd.attrs.get("axis", 0)
-    gout = _drawn(stage, out)
+    lay = stage.layouts.get(fwd.id, {})
+    gout = lay["out"] if lay.get("out") in stage.grids else _drawn(stage, out)
     grids = [_drawn(stage, t) for t in parts]
     owed = [(k, t) for k, t in enumerate(parts) if t in step.grad_map]
     if (stage.mode != "canvas" or gout is None or not gout.has_grad or not _two_d(stage, parts + [out])
@@ -178,7 +206,7 @@ def play_concat_grad(stage: Stage, step) -> None:
         return play_generic_grad(stage, step)
     axis %= 2
     g_in = step.inputs[0]
-    ensure_shown_grad(stage, g_in, gout)
+    bring_back(stage, g_in, gout)
     moves = stage.focus([gout] + [grids[k] for k, _ in owed])
     if moves:
         stage.play(*moves, run_time=0.6)
@@ -191,7 +219,7 @@ def play_concat_grad(stage: Stage, step) -> None:
         slot = grad_band(stage, grid, step.grad_map[t])
         cells = [i for i in gout.shown() if span[0] <= i[axis] < span[1]]
         pairs = [(gout.grad_entry(i), slot.entry(source(i, axis, span))) for i in cells]
-        lit = [f for f in (frames[k][:2] if frames and k < len(frames) else ()) if f is not None]
+        lit = [frames[k][0]] if frames and k < len(frames) and frames[k][0] is not None else []
         marks = [anim.Glide(stage.marker(0, grid.body), anim.box_like(VGroup(*_block(gout, axis, span)), part_color(k), 4.0))]
         say = stage.say(word("concat_grad", stage.lang, part=labels[k], grad=gname), style.GRAD)
         stage.play(*marks, say, *([anim.Reveal(lit, run_time=0.3)] if lit else []), *fly(stage, pairs))

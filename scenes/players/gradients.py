@@ -19,11 +19,12 @@ from ..stage import Slot, Stage
 from ..words import word
 from . import BACKWARD, Player
 from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .concat import fits
 from .elementwise import BINARY, UNARY
 
 REDUCTIONS = ("sum", "mean", "max")
 GROUPS = ("softmax", "log_softmax", "layer_norm", "batch_norm", "attention", "l2_norm")
-MOVES = ("transpose", "reshape")
+MOVES = ("transpose",)
 
 
 def drawn(stage: Stage, tid: str) -> NumberGrid | None:
@@ -98,7 +99,12 @@ def target(stage: Stage, step, grid: NumberGrid, gid: str) -> tuple[Slot, object
 
 def named(name: str, expression: str) -> str:
     """``dZ = 0.02×0.42×(1 − 0.42) = 0.01``: the working says which gradient it is."""
-    return expression if expression.startswith(f"{name} ") else f"{name} = {expression}"
+    if expression.startswith(f"{name} "):
+        return expression
+    left, _, right = expression.rpartition(" = ")
+    if left and left == right:   # a gradient passed on unchanged reads "g = g": say it once
+        return f"{name} = {right}"
+    return f"{name} = {expression}"
 
 
 def play_grad_flow(stage: Stage, step) -> None:
@@ -113,17 +119,17 @@ def play_grad_flow(stage: Stage, step) -> None:
     near = next((g for g in grids.values() if g is not None), None) or drawn(stage, fwd.outputs[0])
     if None in xs or near is None:
         return play_generic_grad(stage, step)
+    back, new = incoming(stage, step, fwd)
     missing = [x for x, g in grids.items() if g is None]
-    new = draw_missing(stage, fwd, missing, near)
+    new += draw_missing(stage, fwd, missing, back or near)
     for x in missing:
         grids[x] = drawn(stage, x)
-    back, more = incoming(stage, step, fwd)
-    new += more
-    show_new(stage, new, focus=[grids[x] for x in dict.fromkeys(xs)] + ([back] if back is not None else []))
+    hub = [back] if back is not None else []
+    show_new(stage, new, focus=[grids[x] for x in dict.fromkeys(xs)] + hub)
     for k, (gid, x) in enumerate(zip(step.outputs, xs)):
         slot, acc, side = target(stage, step, grids[x], gid)
-        if side:
-            show_new(stage, side, focus=[grids[x]] + side)
+        mine = [grids[x]] + side
+        show_new(stage, side, focus=mine + hub if fits(mine + hub) else mine)   # with where it comes from, if it can
         name = stage.trace.tensors[gid].name
 
         def build(idx, k=k, slot=slot, name=name):
