@@ -95,3 +95,13 @@ def test_the_loss_gradient_reads_two_times_the_difference() -> None:
     trace = by_hand()  # H = [[1, 0], [3, 0]], Y = [[0, 1], [2, 0]]
     assert explain(trace, "L.grad", (1, 0)).lines == ("2×(3 − 2) = 2",)
     assert explain(trace, "L.grad", (0, 1), minus="−").lines == ("2×(0 − 1) = −2",)
+
+
+def test_a_tensor_multiplied_by_itself_gets_a_share_per_use() -> None:
+    with tracer.record() as trace:
+        x = tracer.param([[3.0, -1.0]], name="x")
+        tracer.sum(tracer.mul(x, x, name="sq"), name="s").backward()
+    g = trace.step("sq.grad")
+    assert len(g.outputs) == 2                     # d(x·x) = g·x (first use) + g·x (second use)
+    shares = [explain(trace, g, (0, 1), output=k) for k in range(2)]
+    assert [c.expression for c in shares] == ["1×(-1) = -1", "1×(-1) = -1"]

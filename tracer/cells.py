@@ -248,8 +248,13 @@ _GRAD_TERM: dict[str, Callable[..., str]] = {
 def _grad(view: _View, step: Step, out: str, index: Index) -> Cell:
     trace = view.trace
     fwd = trace.steps[step.grad_of]
-    x = next(i for i, gi in step.grad_map.items() if gi == out)
-    pos = fwd.inputs.index(x)
+    k = step.outputs.index(out)
+    x = next((i for i, gi in step.grad_map.items() if gi == out), None)
+    if x is None and k < len(fwd.inputs):  # one tensor fed the op twice (x·x): a share per use
+        x = fwd.inputs[k]
+    if x is None:
+        return _generic(view, step, out, index)
+    pos = k if k < len(fwd.inputs) and fwd.inputs[k] == x else fwd.inputs.index(x)
     g = step.inputs[0]
     text = view.s(out, index)
     if fwd.op == "matmul" and len(fwd.inputs) == 2 and all(len(trace.tensors[t].shape) == 2 for t in fwd.inputs + [g]):

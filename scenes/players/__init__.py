@@ -45,3 +45,4 @@ def player_for(trace: Trace, step: Step) -> Player:
 
 # the modules register their players on import
 from . import elementwise, generic, loss, matmul, reduce, softmax, structural, update  # noqa: E402,F401
+from . import concat, gradients  # noqa: E402,F401  (after the others: gradients fills what they leave)

@@ -93,11 +93,16 @@ def _boxes_to(stage: Stage, targets: list[VMobject], out: VMobject | None, run_t
 
 def _pending(w: Work) -> list[VMobject]:
     """A large result's cell is coloured by its value: it appears with its number."""
-    return [w.target] if w.target is not None and getattr(w.target, "pending", False) else []
+    if w.target is None or not getattr(w.target, "pending", False) or w.target.fill_rgbas[0, 3] > 0:
+        return []   # (a cell already shown, as when its gradient is written: left where it is)
+    return [w.target]
 
 
 def _show(w: Work, run_time: float) -> list:
-    out = [anim.Reveal([w.text, *w.extra, *_pending(w)], run_time=run_time)]
+    # a play re-adds what it animates on top of the canvas, in order: the filled cell first,
+    # or it would cover its own number
+    out = [anim.Reveal([c], run_time=run_time) for c in _pending(w)]
+    out.append(anim.Reveal([w.text, *w.extra], run_time=run_time))
     if w.hide:
         out.append(anim.Reveal(w.hide, to=0.0, run_time=run_time))
     return out

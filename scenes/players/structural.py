@@ -1,5 +1,6 @@
 """Ops that move numbers without changing them: a transpose turns rows into columns (the numbers
-fly to their new cells); reshapes, slices, concatenations and lookups use the generic player.
+fly to their new cells); reshapes, slices and lookups use the generic player (concat has its own:
+:mod:`scenes.players.concat`).
 """
 from __future__ import annotations
 

@@ -1,0 +1,233 @@
+"""Joining tensors: ``concat`` (the heads of multi-head attention side by side, then one matrix
+for W_O) and its gradient (each part takes its slice of the joined gradient back).
+
+Every part gets a colour of its own: an outline around the part and the same outline around the
+block of the result its numbers land in, so the joined matrix says where each cell came from. The
+numbers fly from the part's cells to the result's (nothing is computed: each end is the trace's
+number). Parts already on the canvas are reused when they fit in one view with the result;
+otherwise they are drawn again, side by side as they will be joined, next to the result.
+"""
+from __future__ import annotations
+
+from manim import Rectangle, VGroup
+
+from .. import anim, style
+from ..grid import NumberGrid
+from ..stage import Stage
+from ..words import word
+from . import BACKWARD, FORWARD, register
+from .common import finish, show_new
+
+PART_COLORS = ("#7048E8", "#0CA678", "#9C36B5", "#5C940D", "#1098AD", "#C92A2A")
+VIEW_W = (style.FRAME_WIDTH - 0.5) * 1.35     # what one view shows, zoomed out as far as it goes
+VIEW_H = (style.FRAME_HEIGHT - style.CAPTION_HEIGHT - 0.8) * 1.35
+
+
+def part_color(k: int) -> str:
+    return PART_COLORS[k % len(PART_COLORS)]
+
+
+def _two_d(stage: Stage, tids) -> bool:
+    return all(len(stage.trace.tensors[t].shape) == 2 for t in tids)
+
+
+def spans(stage: Stage, parts: list[str], axis: int) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]``: the rows (axis 0) or columns (axis 1) of the result each part fills."""
+    out, start = [], 0
+    for t in parts:
+        n = stage.trace.tensors[t].shape[axis]
+        out.append((start, start + n))
+        start += n
+    return out
+
+
+def source(index: tuple[int, ...], axis: int, span: tuple[int, int]) -> tuple[int, ...]:
+    """The part's own cell behind result cell ``index`` (which lies in ``span``)."""
+    idx = list(index)
+    idx[axis] -= span[0]
+    return tuple(idx)
+
+
+def part_labels(stage: Stage, parts: list[str]) -> list[str]:
+    """The parts' names; when they repeat (every head's output is ``z``), the scope that made
+    each one goes in front: ``head1 · z``."""
+    names = [stage.trace.tensors[t].name for t in parts]
+    if len(set(names)) == len(names):
+        return names
+    out = []
+    for k, (t, name) in enumerate(zip(parts, names)):
+        producer = stage.trace.tensors[t].producer
+        step = stage.trace.steps[producer] if producer is not None else None
+        while step is not None and step.parent is not None:   # the op the code called, not its parts
+            step = stage.trace.steps[step.parent]
+        scope = step.name.split(".") if step is not None else []
+        out.append(f"{scope[-2]} · {name}" if len(scope) > 1 else f"{name} #{k + 1}")
+    return out
+
+
+def _drawn(stage: Stage, tid: str) -> NumberGrid | None:
+    s = stage.slot(tid)
+    return s.grid if s is not None and s.lane == "value" and s.grid in stage.grids else None
+
+
+def fits(mobs: list) -> bool:
+    """``mobs`` fit in one view (zoomed out as far as the camera goes)."""
+    group = VGroup(*[m for m in mobs if m is not None])
+    return group.width <= VIEW_W and group.height <= VIEW_H
+
+
+def place(stage: Stage, step, parts: list[str], axis: int, labels: list[str]) -> tuple[list[NumberGrid], NumberGrid, list[NumberGrid]]:
+    """The parts' grids, the result's grid and the grids that are new."""
+    out = step.outputs[0]
+    side = "right" if axis == 0 else "down"
+    drawn = [_drawn(stage, t) for t in parts]
+    if all(g is not None for g in drawn) and len({id(g) for g in drawn}) == len(drawn):
+        anchor = max(drawn, key=lambda g: g.get_right()[0]) if axis == 0 else min(drawn, key=lambda g: g.get_bottom()[1])
+        gout = stage.beside(anchor, out, side)
+        if fits(drawn + [gout]):
+            return drawn, gout, [gout]
+    grids: list[NumberGrid] = []
+    for t, label in zip(parts, labels):   # drawn again, as they will be joined
+        if not grids:
+            g = stage.fresh(t, label=label)
+        else:
+            g = stage.beside(grids[-1], t, "down" if axis == 0 else "right", label=label, hidden=False,
+                             gap=style.GRID_GAP)
+        stage.register(g)
+        stage.bind(t, g)
+        grids.append(g)
+    gout = stage.beside(grids[0], out, side)
+    return grids, gout, grids + [gout]
+
+
+def outline(mobs: list, color: str) -> Rectangle | None:
+    """A coloured frame around ``mobs`` (hidden: revealed with its part)."""
+    mobs = [m for m in mobs if m is not None]
+    if not mobs:
+        return None
+    group = VGroup(*mobs)
+    rect = Rectangle(width=group.width + 0.1, height=group.height + 0.1, stroke_color=color,
+                     stroke_width=4, fill_opacity=0.0).move_to(group)
+    rect.set_stroke(opacity=0).set_z_index(5)
+    return rect
+
+
+def _block(gout: NumberGrid, axis: int, span: tuple[int, int]) -> list:
+    """The drawn cells of the result that part ``span`` fills."""
+    return [gout.cell(i) for i in gout.shown() if span[0] <= i[axis] < span[1]]
+
+
+def fly(stage: Stage, pairs: list, run_time: float = 0.9) -> list:
+    """Copies of the numbers ``src`` glide onto ``dst`` (which appear as they land)."""
+    pairs = [(s, d) for s, d in pairs if s is not None and d is not None]
+    if stage.skipping or not pairs:
+        return []
+    copies = []
+    for s, d in pairs:
+        c = s.copy()
+        anim.set_alpha_all(c, 1.0)
+        copies.append((c, d))
+    stage.scene.add(*[c for c, _ in copies])
+    stage.trash += [c for c, _ in copies]
+    return [c.animate(run_time=run_time).move_to(d) for c, d in copies]
+
+
+@register(FORWARD, "concat")
+def play_concat(stage: Stage, step) -> None:
+    """Each part in its colour; its numbers fly into its block of the joined result."""
+    from .generic import play_generic
+
+    parts, out = list(step.inputs), step.outputs[0]
+    axis = step.attrs.get("axis", 0)
+    if not _two_d(stage, parts + [out]) or axis not in (0, 1, -1, -2):
+        return play_generic(stage, step)
+    axis %= 2
+    labels = part_labels(stage, parts)
+    grids, gout, new = place(stage, step, parts, axis, labels)
+    stage.register(gout)
+    stage.bind(out, gout)
+    frames = []
+    for k, (g, span) in enumerate(zip(grids, spans(stage, parts, axis))):
+        frames.append((outline([g.body], part_color(k)), [c for c in _block(gout, axis, span) if c is not None], span))
+    stage.add_loose(*[f for f, _, _ in frames if f is not None])
+    stage.layouts[step.id] = {"out": gout, "parts": grids, "frames": frames}
+    show_new(stage, new, focus=grids + [gout])
+    name = stage.trace.tensors[out].name
+    for k, (g, (f_part, block, span)) in enumerate(zip(grids, frames)):
+        cells = [i for i in gout.shown() if span[0] <= i[axis] < span[1]]
+        pairs = [(g.entry(source(i, axis, span)), gout.entry(i)) for i in cells]
+        say = stage.say(word("concat_rows" if axis == 0 else "concat_cols", stage.lang, part=labels[k],
+                             lo=span[0], hi=span[1] - 1, out=name), part_color(k))
+        edges = [c.animate(run_time=0.4).set_stroke(part_color(k), width=2.5) for c in block]  # its block's cells
+        stage.play(*([anim.Reveal([f_part], run_time=0.4)] if f_part is not None else []), *edges, say,
+                   *fly(stage, pairs))
+        stage.play(anim.Reveal([gout.entry(i) for i in cells], run_time=0.2))
+        stage.tidy()
+    stage.play(stage.say(word("concat_done", stage.lang), style.COMPUTED))
+    finish(stage)
+
+
+def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
+    """Show gradient ``gid`` in ``grid``'s band; when it was written under another drawing of
+    the same tensor (the copy a later product layout drew), its numbers fly over from there."""
+    from .matmul import ensure_shown_grad, grad_band
+
+    s = stage.slot(gid)
+    if s is None or s.lane != "grad" or s.grid is grid or s.grid not in stage.grids:
+        return ensure_shown_grad(stage, gid, grid)
+    other = s.grid
+    slot = grad_band(stage, grid, gid)
+    moves = stage.focus([other, grid])
+    if moves:
+        stage.play(*moves, run_time=0.6)
+    pairs = [(other.grad_entry(i), slot.entry(i)) for i in grid.shown()]
+    stage.play(stage.say(word("grad_in", stage.lang, grad=stage.trace.tensors[gid].name), style.GRAD),
+               *fly(stage, pairs))
+    stage.play(anim.Reveal([slot.entry(i) for i in grid.shown()], run_time=0.2),
+               anim.Reveal(list(slot.replaces.values()), to=0.0, run_time=0.2))
+    stage.tidy()
+
+
+@register(BACKWARD, "concat")
+def play_concat_grad(stage: Stage, step) -> None:
+    """The joined gradient (in the result's blue band) is cut back into the parts' bands."""
+    from .generic import play_generic_grad
+    from .matmul import grad_band
+
+    fwd = stage.trace.steps[step.grad_of]
+    out, parts = fwd.outputs[0], list(fwd.inputs)
+    axis = fwd.attrs.get("axis", 0)
+    lay = stage.layouts.get(fwd.id, {})
+    gout = lay["out"] if lay.get("out") in stage.grids else _drawn(stage, out)
+    grids = [_drawn(stage, t) for t in parts]
+    owed = [(k, t) for k, t in enumerate(parts) if t in step.grad_map]
+    if (stage.mode != "canvas" or gout is None or not gout.has_grad or not _two_d(stage, parts + [out])
+            or any(grids[k] is None or not grids[k].has_grad for k, _ in owed)):
+        return play_generic_grad(stage, step)
+    axis %= 2
+    g_in = step.inputs[0]
+    bring_back(stage, g_in, gout)
+    moves = stage.focus([gout] + [grids[k] for k, _ in owed])
+    if moves:
+        stage.play(*moves, run_time=0.6)
+    labels = part_labels(stage, parts)
+    frames = stage.layouts.get(fwd.id, {}).get("frames")
+    gname = stage.trace.tensors[g_in].name
+    for k, t in owed:
+        span = spans(stage, parts, axis)[k]
+        grid = grids[k]
+        slot = grad_band(stage, grid, step.grad_map[t])
+        cells = [i for i in gout.shown() if span[0] <= i[axis] < span[1]]
+        pairs = [(gout.grad_entry(i), slot.entry(source(i, axis, span))) for i in cells]
+        lit = [frames[k][0]] if frames and k < len(frames) and frames[k][0] is not None else []
+        marks = [anim.Glide(stage.marker(0, grid.body), anim.box_like(VGroup(*_block(gout, axis, span)), part_color(k), 4.0))]
+        say = stage.say(word("concat_grad", stage.lang, part=labels[k], grad=gname), style.GRAD)
+        stage.play(*marks, say, *([anim.Reveal(lit, run_time=0.3)] if lit else []), *fly(stage, pairs))
+        landed = [slot.entry(i) for i in grid.shown()]
+        stage.play(anim.Reveal(landed, run_time=0.2),
+                   anim.Reveal([v for v in slot.replaces.values()], to=0.0, run_time=0.2))
+        stage.tidy()
+    finish(stage)
+
+
+__all__ = ["play_concat", "play_concat_grad", "part_color", "spans", "source", "part_labels"]

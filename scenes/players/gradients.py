@@ -1,0 +1,155 @@
+"""Gradient steps through entry-by-entry ops (sigmoid, tanh, exp, add, sub, mul, div, pow ...),
+reductions (a sum's or a mean's gradient copied back to every entry) and the composite groups
+shown collapsed (softmax, layer norm, attention at depth 0).
+
+The forward layout is reused: the incoming gradient shows in the blue band under the forward
+step's output, and each input's gradient is written in blue into the band under that input where
+the forward step drew it (or, for a grid drawn without a band, in a blue grid right under it; an
+input the forward step never drew, like layer norm's γ, is drawn beside the others first). Each
+cell's working is :func:`tracer.cells.explain`'s. With no forward grid on the canvas (paging), the
+generic gradient player.
+"""
+from __future__ import annotations
+
+from manim import VGroup
+
+from .. import style
+from ..grid import NumberGrid
+from ..stage import Slot, Stage
+from ..words import word
+from . import BACKWARD, Player
+from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .concat import fits
+from .elementwise import BINARY, UNARY
+
+REDUCTIONS = ("sum", "mean", "max")
+GROUPS = ("softmax", "log_softmax", "layer_norm", "batch_norm", "attention", "l2_norm")
+MOVES = ("transpose",)
+
+
+def drawn(stage: Stage, tid: str) -> NumberGrid | None:
+    """The grid showing ``tid``'s values on the canvas, if any."""
+    s = stage.slot(tid)
+    return s.grid if s is not None and s.lane == "value" and s.grid in stage.grids else None
+
+
+def input_of(step, fwd, k: int) -> str | None:
+    """The forward input whose gradient is output ``k`` (a tensor used twice, ``x·x``, has a
+    share per use: the k-th output goes with the k-th input)."""
+    gid = step.outputs[k]
+    x = next((i for i, g in step.grad_map.items() if g == gid), None)
+    if x is None and k < len(fwd.inputs):
+        x = fwd.inputs[k]
+    return x
+
+
+def _as_row(stage: Stage, tid: str, like: str) -> bool:
+    """A vector that broadcasts along the last axis of ``like`` (γ, β of a layer norm over
+    features laid out as columns) reads best as a row."""
+    shape, other = stage.trace.tensors[tid].shape, stage.trace.tensors[like].shape
+    return len(shape) == 1 and len(other) == 2 and shape[0] == other[1] != other[0]
+
+
+def draw_missing(stage: Stage, fwd, tids: list[str], near: NumberGrid) -> list[NumberGrid]:
+    """Forward inputs the forward step did not draw (γ, β): as given numbers under ``near``."""
+    new, below = [], near
+    for t in tids:
+        g = stage.beside(below, t, "down", hidden=False, as_row=_as_row(stage, t, fwd.outputs[0]))
+        stage.register(g)
+        stage.bind(t, g)
+        new.append(g)
+        below = g
+    return new
+
+
+def incoming(stage: Stage, step, fwd) -> tuple[NumberGrid | None, list[NumberGrid]]:
+    """Show the gradient coming back (the step's first input): in the band under the forward
+    output, or in a small blue grid under it when that grid has no band."""
+    from .matmul import ensure_shown_grad
+
+    g = step.inputs[0]
+    s = stage.slot(g)
+    if s is not None and s.grid in stage.grids:
+        return s.grid, []
+    out = drawn(stage, fwd.outputs[0]) if fwd.outputs else None
+    if out is None:
+        return None, []
+    if out.has_grad:
+        ensure_shown_grad(stage, g, out)
+        return out, []
+    side = stage.beside(out, g, "down", role="grad", grad=False, hidden=False)
+    stage.register(side)
+    stage.bind(g, side)
+    return side, [side]
+
+
+def target(stage: Stage, step, grid: NumberGrid, gid: str) -> tuple[Slot, object, list[NumberGrid]]:
+    """Where gradient ``gid`` is written: ``grid``'s blue band (a grid of its own beside it when
+    the band holds a contribution it will be added to), or a blue grid under a grid with no band.
+    Returns the slot, the accumulate step to play after it (if any) and the new grids."""
+    from .matmul import place_grad
+
+    if grid.has_grad:
+        slot, acc = place_grad(stage, grid, gid, step)
+        return slot, acc, []
+    side = stage.beside(grid, gid, "down", role="grad", grad=False)
+    stage.register(side)
+    return stage.bind(gid, side), None, [side]
+
+
+def named(name: str, expression: str) -> str:
+    """``dZ = 0.02×0.42×(1 − 0.42) = 0.01``: the working says which gradient it is."""
+    if expression.startswith(f"{name} "):
+        return expression
+    left, _, right = expression.rpartition(" = ")
+    if left and left == right:   # a gradient passed on unchanged reads "g = g": say it once
+        return f"{name} = {right}"
+    return f"{name} = {expression}"
+
+
+def play_grad_flow(stage: Stage, step) -> None:
+    """The gradient flows back through the forward step's layout (see the module's docstring)."""
+    from .generic import play_accumulate, play_generic_grad
+
+    fwd = stage.trace.steps[step.grad_of] if step.grad_of is not None else None
+    if fwd is None or stage.mode != "canvas":
+        return play_generic_grad(stage, step)
+    xs = [input_of(step, fwd, k) for k in range(len(step.outputs))]
+    grids = {x: drawn(stage, x) for x in xs if x is not None}
+    near = next((g for g in grids.values() if g is not None), None) or drawn(stage, fwd.outputs[0])
+    if None in xs or near is None:
+        return play_generic_grad(stage, step)
+    back, new = incoming(stage, step, fwd)
+    missing = [x for x, g in grids.items() if g is None]
+    new += draw_missing(stage, fwd, missing, back or near)
+    for x in missing:
+        grids[x] = drawn(stage, x)
+    hub = [back] if back is not None else []
+    show_new(stage, new, focus=[grids[x] for x in dict.fromkeys(xs)] + hub)
+    for k, (gid, x) in enumerate(zip(step.outputs, xs)):
+        slot, acc, side = target(stage, step, grids[x], gid)
+        mine = [grids[x]] + side
+        show_new(stage, side, focus=mine + hub if fits(mine + hub) else mine)   # with where it comes from, if it can
+        name = stage.trace.tensors[gid].name
+
+        def build(idx, k=k, slot=slot, name=name):
+            w = work_from_cell(stage, explain_cell(stage, step, idx, k), slot.entry(idx), slot.cell(idx))
+            w.expression = named(name, w.expression)
+            return w
+        works = [later(idx, slot.entry(idx), slot.cell(idx), build, [slot.replaces.get(slot._key(idx))])
+                 for idx in slot.grid.shown()]
+        fill(stage, works, color=style.GRAD, single_n=3, note=word("grad_rest", stage.lang))
+        if acc is not None:
+            play_accumulate(stage, acc, end=False)
+    finish(stage)
+
+
+def _register_missing(ops, player: Player) -> None:
+    """Players of their own (ReLU's mask, the matmul's rows and columns) stay; the rest flow."""
+    for op in ops:
+        BACKWARD.setdefault(op, player)
+
+
+_register_missing(UNARY + BINARY + REDUCTIONS + GROUPS + MOVES, play_grad_flow)
+
+__all__ = ["play_grad_flow", "drawn", "incoming", "target", "named", "VGroup"]
