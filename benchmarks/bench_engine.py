@@ -13,10 +13,9 @@ import tracemalloc
 import numpy as np
 
 import tracer
-from benchmarks import best_of
+from benchmarks import side_by_side
 
 D, T, HEADS, FFN = 256, 64, 4, 4
-
 
 
 def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -153,8 +152,9 @@ def main() -> None:
     P, X, target = _params(rng), rng.normal(size=(T, D)), rng.normal(size=(T, D))
     p, x = {k: tracer.param(v, name=k) for k, v in P.items()}, tracer.tensor(X, name="X")
     check_same_gradients(x, p, target)
-    plain = best_of(lambda: numpy_block(X, P, target))
-    traced = best_of(lambda: traced_block(x, p, target))
+    best = side_by_side({"plain": lambda: numpy_block(X, P, target),
+                         "traced": lambda: traced_block(x, p, target)})
+    plain, traced = best["plain"], best["traced"]
     print(f"transformer block d={D} T={T} heads={HEADS} FFN {FFN}x, forward + backward:")
     print(f"  plain NumPy {plain * 1e3:7.2f} ms   traced {traced * 1e3:7.2f} ms   "
           f"ratio {traced / plain:.2f} (target <= 1.10)")
