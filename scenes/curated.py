@@ -113,15 +113,17 @@ def first_round(trace: Trace, steps: list[Step]) -> list[Step]:
     return [s for s in steps if start <= s.id < end]
 
 
-def first_pass(steps: list[Step]) -> list[Step]:
-    """The first forward pass: up to the first loss or gradient, or where the ops start over
-    (a training loop running the same layers again)."""
+def first_pass(trace: Trace, steps: list[Step]) -> list[Step]:
+    """The first forward pass: up to the first loss or gradient, or where the model runs again (an
+    op reading a weight that an earlier shown op of the same kind read: the next prompt of a
+    generation loop, a training loop after a preview pass). Names cannot tell: two heads or two
+    blocks repeat each other's names, but each reads weights of its own."""
     out, seen = [], set()
     for s in steps:
-        tail = (s.op, ".".join(s.name.split(".")[-2:]))
-        if s.phase != "forward" or s.op in LOSS_OPS or tail in seen:
+        weights = {(s.op, t) for t in s.inputs if trace.tensors[t].kind == "param"}
+        if s.phase != "forward" or s.op in LOSS_OPS or weights & seen:
             break
-        seen.add(tail)
+        seen |= weights
         out.append(s)
     return out
 
@@ -153,7 +155,7 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
     if kind in ("autoencoder", "backprop", "sparse_autoencoder"):
         chosen = first_round(trace, chosen)
     elif kind == "attention":
-        chosen = first_pass(chosen)
+        chosen = first_pass(trace, chosen)
     title, subtitle = word(f"title_{kind}", lang), word(f"sub_{kind}", lang)
     if lang == "en" and trace.meta.get("title"):  # the trace's own title (written in English)
         title = str(trace.meta["title"])

@@ -39,7 +39,8 @@ class Layout:
         if self._then is None:  # indexes of the trace, built once
             self._then, self._grads = {}, {}
             for s in self.trace.steps:
-                if s.inputs and s.outputs and (s.op == "relu" and s.phase == "forward" or s.phase == "update"):
+                updates = s.phase == "update" and "update" in self.phases
+                if s.inputs and s.outputs and (s.op == "relu" and s.phase == "forward" or updates):
                     self._then.setdefault(s.inputs[0], []).append(s.outputs[0])
             for r in self.trace.tensors.values():
                 if r.grad_of:

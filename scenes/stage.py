@@ -88,14 +88,17 @@ class Stage(Layout, Camera):
     """The canvas, its slots, the caption band and the camera of one walkthrough scene."""
 
     def __init__(self, scene, trace: Trace, lang: str = "en", mode: str = "canvas",
-                 pace: Pace | None = None, grads: bool = True) -> None:
+                 pace: Pace | None = None, phases: frozenset[str] | None = None) -> None:
         self.scene, self.trace, self.lang, self.mode = scene, trace, lang, mode
         self.pace = pace or Pace()
         self.slots: dict[str, list[Slot]] = {}
         self.layouts: dict[int, dict[str, NumberGrid]] = {}
         self.grids: list[NumberGrid] = []
         self.view = View()
-        self.with_grads = grads and any(s.phase == "backward" for s in trace.steps)
+        # the phases the walkthrough shows (all by default): weights get a gradient band, and
+        # cells room for their updated values, only when those will be shown
+        self.phases = phases if phases is not None else frozenset(s.phase for s in trace.steps)
+        self.with_grads = "backward" in self.phases
         self.gets_grad = {r.grad_of for r in trace.tensors.values() if r.grad_of}
         self.caption: Caption | None = None
         self.work = VGroup()       # holder of the work line (the arithmetic of the current cell)

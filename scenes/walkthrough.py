@@ -67,7 +67,8 @@ class Walkthrough(MovingCameraScene):
 
     def construct(self) -> None:
         self.camera.background_color = style.PAPER
-        self.stage = Stage(self, self.plan.trace, self.plan.lang, self.plan.mode, self.plan.pace)
+        self.stage = Stage(self, self.plan.trace, self.plan.lang, self.plan.mode, self.plan.pace,
+                           phases=frozenset(b.step.phase for b in self.plan.step_beats))
         self.stage.hints.update(self.plan.hints)
         for k, beat in enumerate(self.plan.beats[:self.stop]):
             self.skipping = k < self.start or config.save_last_frame

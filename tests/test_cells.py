@@ -105,3 +105,24 @@ def test_a_tensor_multiplied_by_itself_gets_a_share_per_use() -> None:
     assert len(g.outputs) == 2                     # d(x·x) = g·x (first use) + g·x (second use)
     shares = [explain(trace, g, (0, 1), output=k) for k in range(2)]
     assert [c.expression for c in shares] == ["1×(-1) = -1", "1×(-1) = -1"]
+
+
+def test_power_divisor_and_reduction_gradients_show_their_numbers() -> None:
+    """x = [[1, 2], [3, -1]], d = [[2, 4], [1, 2]]; L = Σ_cols (x² / d) summed, plus mean(x²)."""
+    with tracer.record() as trace:
+        x = tracer.param([[1.0, 2.0], [3.0, -1.0]], name="x")
+        d = tracer.param([[2.0, 4.0], [1.0, 2.0]], name="d")
+        q = tracer.div(x ** 2, d, name="q")
+        L = tracer.add(q.sum(axis=0, name="cols").sum(name="s"), (x ** 2).mean(name="m"), name="L")
+        L.backward()
+    # dq = 1 everywhere; dd[1][0] = −1·9 / 1² = −9
+    cell = explain(trace, "q.grad", (1, 0), output=1)
+    assert cell.expression == "−1×9 / 1² = -9.00" and cell.value == -9
+    assert explain(trace, "q.grad", (0, 1), output=0).expression == "1 / 4 = 0.25"
+    # d(x²) through the mean: 1/4 each; then d x[1][1] = 0.25·2·(−1)^1 = −0.5
+    assert explain(trace, "m.grad", (0, 0)).expression == "1 / 4 = 0.25"
+    pow_grad = next(s for s in trace.steps if s.name.startswith("pow") and s.phase == "backward"
+                    and trace.tensors[s.inputs[0]].data[0, 0] == 0.25)
+    cell = explain(trace, pow_grad, (1, 1))
+    assert cell.expression == "0.25×2×(-1)^1 = -0.50" and cell.value == -0.5 and not cell.approx
+    assert explain(trace, "cols.grad", (1, 0)).expression == "1 = 1"  # a sum copies its gradient

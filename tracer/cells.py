@@ -95,17 +95,19 @@ def _sources(index: Index, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
 
 def _summed(view: _View, step: Step, out: str, index: Index, reads: list[tuple[str, Index]],
             terms: list[str], values: list[float], lead: str = "") -> Cell:
-    """A cell that is a sum of displayed terms: running partial sums and the approx flag."""
+    """A cell that is a sum of displayed terms: running partial sums and the approx flag (set when
+    the shown terms add up to another number than the one shown, never for 1.00 against 1)."""
     partials, total = [], 0.0
     like = {out} | {t for t, _ in reads}
     for v in values:
         total += v
         partials.append(view.num(total, *like))
     text = view.s(out, index)
-    body = " + ".join(terms) if terms else "0"
-    line = f"{lead}{body} = {partials[-1] if partials else text}"
+    approx = bool(partials) and not np.isclose(total, view.v(out, index), rtol=1e-9, atol=1e-12)
+    body = " + ".join(terms).replace(" + −", " − ") if terms else "0"
+    line = f"{lead}{body} = {partials[-1] if approx else text}"
     return Cell(step.id, out, index, view.raw(out, index), text, tuple(reads), tuple(terms),
-                tuple(partials), (line,), bool(partials) and partials[-1] != text)
+                tuple(partials), (line,), approx)
 
 
 # ---- forward -------------------------------------------------------------------------------
@@ -236,86 +238,6 @@ def _loss(view: _View, step: Step, out: str, index: Index) -> Cell:
                 (" + ".join(squares),) + cell.lines, cell.approx)
 
 
-# ---- backward and update -----------------------------------------------------------------------
-_GRAD_TERM: dict[str, Callable[..., str]] = {
-    "relu": lambda g, x, o: f"{g}×[{x} > 0]", "sigmoid": lambda g, x, o: f"{g}×{o}×(1 − {o})",
-    "tanh": lambda g, x, o: f"{g}×(1 − {o}²)", "exp": lambda g, x, o: f"{g}×{o}",
-    "log": lambda g, x, o: f"{g} / {x}", "sqrt": lambda g, x, o: f"{g} / (2×{o})",
-    "neg": lambda g, x, o: f"−{g}", "abs": lambda g, x, o: f"{g}×sign({x})",
-}
-
-
-def _grad(view: _View, step: Step, out: str, index: Index) -> Cell:
-    trace = view.trace
-    fwd = trace.steps[step.grad_of]
-    k = step.outputs.index(out)
-    x = next((i for i, gi in step.grad_map.items() if gi == out), None)
-    if x is None and k < len(fwd.inputs):  # one tensor fed the op twice (x·x): a share per use
-        x = fwd.inputs[k]
-    if x is None:
-        return _generic(view, step, out, index)
-    pos = k if k < len(fwd.inputs) and fwd.inputs[k] == x else fwd.inputs.index(x)
-    g = step.inputs[0]
-    text = view.s(out, index)
-    if fwd.op == "matmul" and len(fwd.inputs) == 2 and all(len(trace.tensors[t].shape) == 2 for t in fwd.inputs + [g]):
-        a, b = fwd.inputs
-        n = trace.tensors[g].shape[1 - pos]
-        pairs = ([((g, (index[0], j)), (b, (index[1], j))) for j in range(n)] if pos == 0
-                 else [((a, (i, index[0])), (g, (i, index[1]))) for i in range(n)])
-        terms = [f"{view.s(*p)}×{view.s(*q, paren=True)}" for p, q in pairs]
-        values = [view.v(*p) * view.v(*q) for p, q in pairs]
-        return _summed(view, step, out, index, [c for pq in pairs for c in pq], terms, values)
-    if fwd.op in _GRAD_TERM and len(fwd.outputs) == 1:
-        o = fwd.outputs[0]
-        term = _GRAD_TERM[fwd.op](view.s(g, index), view.s(x, index, paren=True), view.s(o, index, paren=True))
-        return Cell(step.id, out, index, view.raw(out, index), text, ((g, index), (x, index)), (term,),
-                    (text,), (f"{term} = {text}",))
-    if fwd.op in ("add", "sub", "mul", "div") and len(fwd.outputs) == 1:
-        other = fwd.inputs[1 - pos]
-        feeds = _sources(index, trace.tensors[x].shape, trace.tensors[g].shape)
-        sign = "−" if fwd.op == "sub" and pos == 1 else ""
-        terms, values, reads = [], [], []
-        for c in feeds:
-            oc = _bcast(c, trace.tensors[other].shape)
-            gv, ov = view.v(g, c), view.v(other, oc)
-            if fwd.op in ("add", "sub"):
-                terms.append(f"{sign}{view.s(g, c, paren=bool(sign))}")
-                values.append(-gv if sign else gv)
-            elif fwd.op == "mul":
-                terms.append(f"{view.s(g, c)}×{view.s(other, oc, paren=True)}")
-                values.append(gv * ov)
-            else:
-                if pos == 1:  # the divisor's gradient: −g·a/b² needs both; say it plainly
-                    return _generic(view, step, out, index)
-                terms.append(f"{view.s(g, c)} / {view.s(other, oc, paren=True)}")
-                values.append(gv / ov if ov else float("nan"))
-            reads += [(g, c), (other, oc)]
-        return _summed(view, step, out, index, reads, terms, values)
-    return _generic(view, step, out, index)
-
-
-def _loss_grad(view: _View, step: Step, out: str, index: Index) -> Cell:
-    """dY = 2·(Y − Y′) for a sum of squares, divided by the count for a mean."""
-    y, t = view.trace.steps[step.grad_of].inputs
-    n = view.trace.tensors[y].size if step.op == "mse" else 1
-    ti = _bcast(index, view.trace.tensors[t].shape)
-    term = f"2×({view.s(y, index)} − {view.s(t, ti, paren=True)})" + (f" / {n}" if n > 1 else "")
-    again = view.num(2 * (view.v(y, index) - view.v(t, ti)) / n, out, y, t)
-    text = view.s(out, index)
-    return Cell(step.id, out, index, view.raw(out, index), text, ((y, index), (t, ti)), (term,),
-                (again,), (f"{term} = {again}",), again != text)
-
-
-def _update(view: _View, step: Step, out: str, index: Index) -> Cell:
-    W, dW = step.inputs[:2]
-    lr = step.attrs["lr"]
-    term = f"{view.s(W, index)} − {lr}×{view.s(dW, index, paren=True)}"
-    again = view.num(view.v(W, index) - lr * view.v(dW, index), out)
-    text = view.s(out, index)
-    return Cell(step.id, out, index, view.raw(out, index), text, ((W, index), (dW, index)), (term,),
-                (again,), (f"{term} = {again}",), again != text)
-
-
 def _generic(view: _View, step: Step, out: str, index: Index) -> Cell:
     """Any op: the formula, the same-position input cells, and the value."""
     reads = []
@@ -355,12 +277,13 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int, output: in
     index = (index,) if isinstance(index, int) else tuple(int(i) for i in index)
     if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
         raise TracerError(f"{step.name}: cell {index} is outside {trace.tensors[out].name} of shape {shape}")
+    from .cellgrads import grad_cell, loss_grad_cell, update_cell  # they build on this module's pieces
     view = _View(trace, minus)
     if step.op == "accumulate":
         return _elementwise(view, replace(step, op="add"), out, index)
     producer = trace.tensors[out].producer
     if step.phase == "backward" and step.op in ("mse", "sse") and step.grad_of is not None:
-        return _loss_grad(view, step, out, index)
+        return loss_grad_cell(view, step, out, index)
     own_working = step.phase == "forward" and step.op in ("softmax", "mse", "sse", "linear")
     if REGISTRY.get(step.op) and REGISTRY[step.op].composite and producer not in (None, step.id) \
             and not own_working:
@@ -369,9 +292,9 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int, output: in
     if step.phase == "backward":
         if step.grad_of is None or REGISTRY[trace.steps[step.grad_of].op].composite:
             return _generic(view, step, out, index)
-        return _grad(view, step, out, index)
+        return grad_cell(view, step, out, index)
     if step.op == "sgd":
-        return _update(view, step, out, index)
+        return update_cell(view, step, out, index)
     if step.op == "matmul" and len(step.inputs) == 2:
         return _matmul(view, step, out, index, *step.inputs)
     if step.op in _BINARY or step.op in _UNARY:

@@ -44,7 +44,7 @@ class SelfAttention(Module):
 
     def __init__(self, W_Q: Any, W_K: Any, W_V: Any, causal: bool = False, name: str = "attn",
                  tag: str = "") -> None:
-        self.name, self.causal = name, causal
+        self.name, self.causal, self.tag = name, causal, tag
         self.W_Q = as_param(W_Q, f"W_Q{tag}")
         self.W_K = as_param(W_K, f"W_K{tag}")
         self.W_V = as_param(W_V, f"W_V{tag}")
@@ -67,7 +67,7 @@ class SelfAttention(Module):
         # the composite is the head itself: blocks.0.attn with .scores, .scaled, .weights, .mix
         A = tracer.attention(*rows, mask, name=self.name or "attention")  # (T, d_v)
         with self.scope():
-            return tracer.transpose(A, name="z")  # (d_v, T): tokens back to columns
+            return tracer.transpose(A, name=f"z{self.tag}")  # (d_v, T): tokens back to columns
 
 
 class MultiHeadAttention(Module):
