@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 import tracer
 from tracer import examples
 from tracer.examples import list_examples, load_config, run_example
+from tracer.i18n import LANGUAGES, narrate
 
 NAMES = ["anomaly_detection", "autoencoder", "autoencoder_large", "exploding_gradients", "gru", "lstm",
          "masked_lm", "mlp_backprop", "multi_head_attention", "next_char", "next_token", "normalization",
@@ -89,6 +91,16 @@ def test_example_runs_and_records_its_steps(name):
     json.dumps(trace.meta, allow_nan=False, ensure_ascii=False)  # plain data for the trace file
     # no NaN anywhere (a causal mask's −∞ scores are expected: they become weights of exactly 0)
     assert not any(np.isnan(t.data).any() for t in trace.tensors.values() if np.asarray(t.data).dtype.kind == "f")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_formula_and_narration_is_filled_in_every_language(name):
+    """No template placeholder ({x}, ⟦…⟧) ever reaches a caption, whatever the op was called with."""
+    trace = run(name)
+    for step in trace.steps:
+        texts = [step.formula, step.narration] + [narrate(trace, step, lang) for lang in LANGUAGES]
+        left = [t for t in texts if re.search(r"\{\w*\}|⟦|⟧", t)]
+        assert not left, (step.name, left)
 
 
 def test_a_yaml_path_runs_like_its_name():

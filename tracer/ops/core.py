@@ -45,6 +45,7 @@ class OpSpec:
     composite: bool
     phase: str = "forward"
     check: Callable[..., str | None] | None = None
+    defaults: tuple[tuple[str, Any], ...] = ()  # keyword attributes a call may leave out (axis=None)
 
 
 REGISTRY: dict[str, OpSpec] = {}
@@ -148,7 +149,7 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
     omitted = set(attrs.get("omitted", ()))
     template = _OPTIONAL.sub(
         lambda m: "" if any("{" + p + "}" in m.group(1) for p in omitted) else m.group(1), template)
-    fill: dict[str, Any] = {k: ("all" if v is None else v) for k, v in attrs.items()}
+    fill: dict[str, Any] = {k: ("all" if v is None else v) for k, v in (*spec.defaults, *attrs.items())}
     if spec.varargs:
         fill[spec.params[0]] = ", ".join(names)
     else:
@@ -166,8 +167,10 @@ def _declare(name: str, fn: Callable, composite: bool, **kw: Any) -> OpSpec:
     params = [p for p in sig.parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
     varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+    defaults = tuple((p.name, p.default) for p in sig.parameters.values()
+                     if p.kind == p.KEYWORD_ONLY and p.default is not p.empty)
     spec = OpSpec(name, kw.pop("formula"), kw.pop("grad", ""), kw.pop("narration"),
-                  tuple(p.name for p in params), varargs, composite, **kw)
+                  tuple(p.name for p in params), varargs, composite, defaults=defaults, **kw)
     if name in REGISTRY:
         raise TracerError(f"op {name!r} is declared twice")
     REGISTRY[name] = spec
