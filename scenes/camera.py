@@ -153,6 +153,10 @@ class Camera:
         boxes = [self.boxes.get(id(m)) or (m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)) for m in mobs]
         return (np.min([b[0][:2] for b in boxes], axis=0), np.max([b[1][:2] for b in boxes], axis=0))
 
+    def in_view(self, grid: VMobject) -> bool:
+        """``grid`` sits whole in the current view's work area."""
+        return self._inside(*self._extent([grid]), self.view)
+
     def _inside(self, lo: np.ndarray, hi: np.ndarray, view: View) -> bool:
         half_w = style.FRAME_WIDTH / 2 * view.scale - 0.2
         top = view.centre[1] + (style.FRAME_HEIGHT / 2 - TOP_MARGIN) * view.scale

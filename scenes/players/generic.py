@@ -19,16 +19,18 @@ MAX_INPUTS = 4
 
 
 def place_inputs(stage: Stage, tids: list[str]) -> tuple[list[Slot], list[NumberGrid]]:
-    """Slots for ``tids``: those on the canvas are reused, the others drawn in a column in
-    fresh space (given numbers, visible)."""
+    """Slots for ``tids``: those in view are reused, the others drawn in a column in fresh space
+    (given numbers, visible). A tensor drawn out of view is drawn again rather than reached by an
+    arrow across the canvas (a weight updated long after the layer that used it)."""
     slots, new = [], []
     below = None
     for tid in tids:
         s = stage.slot(tid)
-        if s is not None:
+        if s is not None and (stage.mode != "canvas" or stage.in_view(s.grid)):
             slots.append(s)
             continue
-        g = stage.fresh(tid) if below is None else stage.beside(below, tid, "down", hidden=False)
+        # a copy shows the numbers only: no gradient band that nothing would fill
+        g = stage.fresh(tid, grad=False) if below is None else stage.beside(below, tid, "down", hidden=False, grad=False)
         for t in g.values.values():
             t.set_opacity(1)
         stage.register(g)

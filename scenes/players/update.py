@@ -21,7 +21,7 @@ def play_sgd(stage: Stage, step) -> None:
     slot, gslot = stage.slot(W), stage.slot(dW)
     if (slot is None or gslot is None or slot.grid is not gslot.grid
             or slot.lane not in ("value", "bias") or stage.mode != "canvas"):
-        return play_generic(stage, step)
+        return play_generic(stage, step, color=style.UPDATE)
     grid = slot.grid
     moves = stage.focus([grid])
     if moves:
