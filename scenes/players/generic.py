@@ -66,6 +66,10 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str = style
     arrows = [arrow_between(anchor, outs[0])] if anchor is not None and outs else []
     show_new(stage, new + outs, *[FadeIn(a) for a in arrows],
              focus=[s.grid for s in slots] + outs)
+    for a in arrows:  # an arrow leaves the canvas (and comes back) with either grid it joins
+        stage.loose.append(a)
+        for g in (anchor, outs[0]):
+            stage.owned.setdefault(id(g), []).append(a)
     for k, g in enumerate(outs):
         works = [later(idx, g.entry(idx), g.cell(idx),
                        lambda i, k=k, g=g: work_from_cell(stage, explain_cell(stage, step, i, k), g.entry(i), g.cell(i)))
