@@ -6,7 +6,7 @@ the first cells with the working :func:`tracer.cells.explain` gives for them.
 """
 from __future__ import annotations
 
-from manim import RIGHT, Arrow, FadeIn, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, VGroup, VMobject
 
 from .. import style
 from ..grid import NumberGrid
@@ -56,6 +56,15 @@ def arrow_between(a: NumberGrid, b: NumberGrid) -> Arrow:
                  color=style.MUTED, max_tip_length_to_length_ratio=0.2)
 
 
+def clear_path(stage: Stage, arrow: VMobject, ends: tuple[NumberGrid, ...]) -> bool:
+    """No grid but the two it joins lies under ``arrow`` (an output slid past other grids to
+    free space is better shown without one than with an arrow drawn across them)."""
+    lo, hi = arrow.get_corner(DOWN + LEFT)[:2], arrow.get_corner(UP + RIGHT)[:2]
+    skip = {id(g) for g in ends}
+    return not any(k not in skip and lo[0] < ghi[0] and hi[0] > glo[0] and lo[1] < ghi[1] and hi[1] > glo[1]
+                   for k, (glo, ghi) in stage.boxes.items())
+
+
 def play_generic(stage: Stage, step, role: str | None = None, color: str = style.COMPUTED) -> None:
     """Inputs → outputs with the formula; outputs fill in a row at a time."""
     shown_inputs = [t for t in step.inputs if stage.trace.tensors[t].kind != "const"
@@ -64,6 +73,7 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str = style
     anchor = max((s.grid for s in slots), key=lambda g: g.get_right()[0], default=None)
     outs = place_outputs(stage, step, anchor, role)
     arrows = [arrow_between(anchor, outs[0])] if anchor is not None and outs else []
+    arrows = [a for a in arrows if clear_path(stage, a, (anchor, outs[0]))]
     show_new(stage, new + outs, *[FadeIn(a) for a in arrows],
              focus=[s.grid for s in slots] + outs)
     for a in arrows:  # an arrow leaves the canvas (and comes back) with either grid it joins
