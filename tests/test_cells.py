@@ -126,3 +126,13 @@ def test_power_divisor_and_reduction_gradients_show_their_numbers() -> None:
     cell = explain(trace, pow_grad, (1, 1))
     assert cell.expression == "0.25×2×(-1)^1 = -0.50" and cell.value == -0.5 and not cell.approx
     assert explain(trace, "cols.grad", (1, 0)).expression == "1 = 1"  # a sum copies its gradient
+
+
+def test_a_negative_number_under_a_minus_or_an_exponent_is_bracketed() -> None:
+    with tracer.record() as trace:
+        x = tracer.tensor([-1.5, 2.0], name="x")
+        tracer.neg(x, name="n")
+        tracer.exp(x, name="e")
+    assert explain(trace, "n", (0,)).expression == "−(-1.50) = 1.50"
+    assert explain(trace, "e", (0,)).expression == "e^(-1.50) = 0.22"
+    assert explain(trace, "e", (1,), minus="−").expression == "e^2.00 = 7.39"

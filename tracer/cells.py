@@ -153,7 +153,8 @@ def _elementwise(view: _View, step: Step, out: str, index: Index) -> Cell:
                     (f"{expr} = {again}",), again != text)
     (x, xi), = cells
     xs = view.s(x, xi)
-    lines = [f"{_UNARY[step.op](xs, step.attrs.get('threshold'))} = {text}"]
+    xp = view.s(x, xi, paren=step.op in ("neg", "exp"))  # −(−1.84), e^(−2): not −-1.84, e^-2
+    lines = [f"{_UNARY[step.op](xp, step.attrs.get('threshold'))} = {text}"]
     if step.op in ("relu", "step"):  # the comparison is the whole story
         bar = step.attrs.get("threshold", 0) if step.op == "step" else 0
         keep = view.raw(x, xi) > bar
