@@ -92,18 +92,24 @@ def backward(loss: Tensor, grad: object = None) -> None:
     if rec:
         rec.seed(loss, g0)
     for node in _reachable(loss._node):
-        gouts = [grads.get((id(node), k)) for k in range(node.n_out)]
-        if node.n_out == 1 and gouts[0] is None:
-            continue
-        need = tuple(x.requires_grad for x in node.inputs)
-        g_in = node.vjp(gouts[0] if node.n_out == 1 else tuple(gouts), need)
+        # plain loops and lists below, no generators: this runs once per op of the graph
+        if node.n_out == 1:
+            g_out = grads.get((id(node), 0))
+            if g_out is None:
+                continue
+            taken = {id(g_out)}
+        else:
+            g_out = tuple([grads.get((id(node), k)) for k in range(node.n_out)])
+            taken = {id(g) for g in g_out if g is not None}
+        need = tuple([x.requires_grad for x in node.inputs])
+        g_in = node.vjp(g_out, need)
         fresh: list[np.ndarray | None] = []
-        taken = {id(g) for g in gouts if g is not None}
         for x, gx in zip(node.inputs, g_in):
             if gx is None or not x.requires_grad:
                 fresh.append(None)
                 continue
-            gx = np.asarray(gx, dtype=x.dtype)
+            if type(gx) is not np.ndarray or gx.dtype != x.dtype:
+                gx = np.asarray(gx, dtype=x.dtype)
             if id(gx) in taken:  # one array per gradient tensor: a view costs no copy
                 gx = gx.view()
             taken.add(id(gx))

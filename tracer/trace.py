@@ -226,7 +226,12 @@ def _is_internal(filename: str) -> bool:
 def user_source() -> Source | None:
     """The first frame outside the engine: the user's line that caused the current op."""
     frame = sys._getframe(1)
-    while frame is not None and _is_internal(frame.f_code.co_filename):
+    known = _internal_cache  # inlined: this runs for every step recorded
+    while frame is not None:
+        file = frame.f_code.co_filename
+        hit = known.get(file)
+        if not (_is_internal(file) if hit is None else hit):
+            break
         frame = frame.f_back
     if frame is None:
         return None

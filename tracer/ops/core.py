@@ -208,7 +208,7 @@ def composite(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
 # ---- running ops ------------------------------------------------------------------------------
 def _positional(spec: OpSpec, args: tuple, attrs: dict) -> tuple:
     """Tensor inputs given by keyword (``linear(W, X, b=b)``) moved among the positional ones."""
-    if spec.varargs or not any(p in attrs for p in spec.params):
+    if not attrs or spec.varargs or not any(p in attrs for p in spec.params):
         return args
     rest = tuple(attrs.pop(p, None) for p in spec.params[len(args):])
     while rest and rest[-1] is None:
@@ -217,7 +217,10 @@ def _positional(spec: OpSpec, args: tuple, attrs: dict) -> tuple:
 
 
 def _inputs(args: tuple) -> list[Tensor]:
-    if all(type(a) is Tensor for a in args):
+    for a in args:  # a plain loop: this runs for every op, and generators cost more than it
+        if type(a) is not Tensor:
+            break
+    else:
         return list(args)
     like = next((a.dtype for a in args if isinstance(a, Tensor) and a.dtype.kind == "f"), None)
     return [as_tensor(a, like) for a in args]
@@ -245,13 +248,21 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
         out, vjp = fn(*arrays, **attrs)
     except (ValueError, IndexError) as e:
         raise _shape_error(spec, xs, str(e).split("\n")[0], out_name) from None
-    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    several = isinstance(out, (tuple, list))
+    outs = list(out) if several else [out]
     for k, o in enumerate(outs):
-        o = np.asarray(o)
-        outs[k] = o.view() if any(o is a for a in arrays) else o  # outputs are never an input's object
+        if type(o) is not np.ndarray:
+            outs[k] = o = np.asarray(o)
+        for a in arrays:
+            if o is a:  # outputs are never an input's object
+                outs[k] = o.view()
+                break
     node = None
-    if vjp is not None and any(x.requires_grad for x in xs):
-        node = Node(spec, xs, vjp, len(outs))
+    if vjp is not None:
+        for x in xs:
+            if x.requires_grad:
+                node = Node(spec, xs, vjp, len(outs))
+                break
     tensors = [Tensor._result(o, out_name or spec.name, node, k) for k, o in enumerate(outs)]
     trace = current()
     if trace is not None and trace._rec is not None:
@@ -259,7 +270,7 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
         check_finite(trace, step, outs, arrays)
         if node is not None:
             node.step, node.trace = step, trace
-    return tuple(tensors) if isinstance(out, (tuple, list)) else tensors[0]
+    return tuple(tensors) if several else tensors[0]
 
 
 def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[Tensor],

@@ -18,6 +18,8 @@ def _check_matmul(a: np.ndarray, b: np.ndarray) -> str | None:
     inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if a.shape[-1] != inner_b:
         return f"inner dimensions {a.shape[-1]} and {inner_b} differ"
+    if a.ndim <= 2 and b.ndim <= 2:  # no batch dimensions (the common case: skip the costly check)
+        return None
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
