@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Animation, Rectangle, Succession, VGroup, VMobject
+from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Animation, Rectangle, Succession, VMobject
 from manim.animation.animation import prepare_animation
 
 from . import anim, style

@@ -17,6 +17,7 @@ from tracer.cells import Cell, explain
 
 from .. import anim, glyphs, style
 from ..words import word
+from ..grid import NumberGrid
 from ..stage import Slot, Stage
 
 MINUS = "−"
@@ -45,6 +46,18 @@ def later(index: tuple[int, ...], text: VMobject | None, target: VMobject | None
     one: the cells filled a row at a time need only their number (a cell of a 1000-wide product
     has 1000 terms)."""
     return Work(index, text, target, hide=[h for h in hide if h is not None], make=lambda: build(index))
+
+
+def cell_works(stage: Stage, step, where: "NumberGrid | Slot", output: int = 0,
+               hide: Callable[[tuple[int, ...]], Iterable[VMobject | None]] | None = None) -> list[Work]:
+    """One :class:`Work` per shown cell of ``where`` (a grid, or a slot of one: a gradient band),
+    each worked by :func:`tracer.cells.explain` for output ``output`` of ``step``."""
+    grid = where.grid if isinstance(where, Slot) else where
+
+    def build(i: tuple[int, ...]) -> Work:
+        return work_from_cell(stage, explain_cell(stage, step, i, output), where.entry(i), where.cell(i))
+    return [later(idx, where.entry(idx), where.cell(idx), build, hide(idx) if hide else ())
+            for idx in grid.shown()]
 
 
 _UNSEEN = Cell(-1, "", (), 0.0, "", (), (), ("",), ("", "", ""))
@@ -124,7 +137,7 @@ def detailed(stage: Stage, w: Work, color: str) -> list:
     pace = stage.pace
     holder = stage.bubble
     steps = []
-    for t, term in enumerate(w.terms):
+    for t in range(len(w.terms)):
         boxes = w.term_boxes[t] if t < len(w.term_boxes) else []
         shown = " + ".join(w.terms[:t + 1])
         partial = w.partials[t] if t < len(w.partials) else ""

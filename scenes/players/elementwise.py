@@ -11,7 +11,7 @@ from .. import anim, glyphs, style
 from ..words import word
 from ..stage import Stage
 from . import BACKWARD, FORWARD, register
-from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, show_new
 from .generic import play_generic_grad
 
 UNARY = ("sigmoid", "tanh", "exp", "log", "sqrt", "abs", "neg", "gelu", "leaky_relu", "step", "clip")
@@ -87,10 +87,7 @@ def play_unary(stage: Stage, step) -> None:
     stage.bind(out, gout)
     stage.layouts[step.id] = {"x": slot.grid, "out": gout}
     show_new(stage, new + [gout], focus=[slot.grid, gout])
-    works = [later(idx, gout.entry(idx), gout.cell(idx),
-                   lambda i: work_from_cell(stage, explain_cell(stage, step, i), gout.entry(i), gout.cell(i)))
-             for idx in gout.shown()]
-    fill(stage, works, detailed_n=0, single_n=3, note=word("function_rest", stage.lang))
+    fill(stage, cell_works(stage, step, gout), detailed_n=0, single_n=3, note=word("function_rest", stage.lang))
     finish(stage)
 
 
@@ -110,10 +107,7 @@ def play_binary(stage: Stage, step) -> None:
     stage.bind(out, gout)
     stage.layouts[step.id] = {"a": slots[0].grid, "out": gout, **({"b": slots[1].grid} if len(slots) > 1 else {})}
     show_new(stage, new + [gout], focus=[s.grid for s in slots] + [gout])
-    works = [later(idx, gout.entry(idx), gout.cell(idx),
-                   lambda i: work_from_cell(stage, explain_cell(stage, step, i), gout.entry(i), gout.cell(i)))
-             for idx in gout.shown()]
-    fill(stage, works, detailed_n=0, single_n=3, note=word("entry_rest", stage.lang))
+    fill(stage, cell_works(stage, step, gout), detailed_n=0, single_n=3, note=word("entry_rest", stage.lang))
     finish(stage)
 
 

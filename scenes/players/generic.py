@@ -6,14 +6,14 @@ the first cells with the working :func:`tracer.cells.explain` gives for them.
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, VMobject
 
 from .. import style
 from ..grid import NumberGrid
 from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, register
-from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 MAX_INPUTS = 4
 
@@ -81,10 +81,7 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str = style
         for g in (anchor, outs[0]):
             stage.owned.setdefault(id(g), []).append(a)
     for k, g in enumerate(outs):
-        works = [later(idx, g.entry(idx), g.cell(idx),
-                       lambda i, k=k, g=g: work_from_cell(stage, explain_cell(stage, step, i, k), g.entry(i), g.cell(i)))
-                 for idx in g.shown()]
-        fill(stage, works, color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
+        fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
     finish(stage)
 
 
@@ -113,10 +110,7 @@ def play_generic_grad(stage: Stage, step) -> None:
         stage.play(*moves, run_time=0.6)
     for k, gid, grid in banded:
         slot, acc = place_grad(stage, grid, gid, step)
-        works = [later(idx, slot.entry(idx), slot.cell(idx),
-                       lambda i, k=k, slot=slot: work_from_cell(stage, explain_cell(stage, step, i, k), slot.entry(i), slot.cell(i)),
-                       [slot.replaces.get(slot._key(idx))])
-                 for idx in slot.grid.shown()]
+        works = cell_works(stage, step, slot, k, hide=lambda i, slot=slot: [slot.replaces.get(slot._key(i))])
         fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("grad_rest", stage.lang))
         if acc is not None:
             play_accumulate(stage, acc, end=False)
@@ -147,4 +141,4 @@ def play_accumulate(stage: Stage, step, end: bool = True) -> None:
         finish(stage)
 
 
-__all__ = ["play_generic", "play_generic_grad", "place_inputs", "place_outputs", "VGroup", "RIGHT"]
+__all__ = ["play_generic", "play_generic_grad", "place_inputs", "place_outputs", "clear_path"]

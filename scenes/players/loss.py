@@ -10,7 +10,7 @@ from .. import style
 from ..words import word
 from ..stage import Stage
 from . import BACKWARD, FORWARD, register
-from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 def _kids(stage: Stage, step) -> dict:
@@ -18,10 +18,7 @@ def _kids(stage: Stage, step) -> dict:
 
 
 def _fill_step(stage: Stage, child, grid, note: str, single: int = 3) -> None:
-    works = [later(idx, grid.entry(idx), grid.cell(idx),
-                   lambda i: work_from_cell(stage, explain_cell(stage, child, i), grid.entry(i), grid.cell(i)))
-             for idx in grid.shown()]
-    fill(stage, works, detailed_n=0, single_n=single, note=note)
+    fill(stage, cell_works(stage, child, grid), detailed_n=0, single_n=single, note=note)
 
 
 def _scalar(stage: Stage, step, src, tid: str, label: str):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..words import word
 from ..stage import Stage
 from . import FORWARD, register
-from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 def _side(stage: Stage, step) -> str:
@@ -37,10 +37,7 @@ def play_reduce(stage: Stage, step) -> None:
     stage.bind(out, g)
     stage.layouts[step.id] = {"x": sx.grid, "out": g}
     show_new(stage, new + [g], focus=[sx.grid, g])
-    works = [later(idx, g.entry(idx), g.cell(idx),
-                   lambda i: work_from_cell(stage, explain_cell(stage, step, i), g.entry(i), g.cell(i)))
-             for idx in g.shown()]
-    fill(stage, works, detailed_n=1, single_n=2, note=word("reduce_rest", stage.lang))
+    fill(stage, cell_works(stage, step, g), detailed_n=1, single_n=2, note=word("reduce_rest", stage.lang))
     finish(stage)
 
 
@@ -116,11 +113,7 @@ def play_layer_norm(stage: Stage, step) -> None:
         stage.bind(tid, g)
     stage.layouts[step.id] = {"x": sx.grid, "mean": gm, "std": gs, "out": go}
     show_new(stage, new + [gm, gs, go], focus=[sx.grid, gm, gs, go])
-    for child, g in ((kids["mean"], gm),):
-        works = [later(idx, g.entry(idx), g.cell(idx),
-                       lambda i, child=child, g=g: work_from_cell(stage, explain_cell(stage, child, i), g.entry(i), g.cell(i)))
-                 for idx in g.shown()]
-        fill(stage, works, detailed_n=0, single_n=1, note=word("mean_rest", stage.lang))
+    fill(stage, cell_works(stage, kids["mean"], gm), detailed_n=0, single_n=1, note=word("mean_rest", stage.lang))
     var = kids.get("var")
     def build_std(idx):
         w = work_from_cell(stage, explain_cell(stage, kids["std"], idx), gs.entry(idx), gs.cell(idx))

@@ -7,7 +7,7 @@ from .. import style
 from ..words import word
 from ..stage import Stage
 from . import FORWARD, register
-from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 @register(FORWARD, "softmax")
@@ -42,10 +42,7 @@ def play_softmax(stage: Stage, step) -> None:
         return w
     works = [later(idx, ge.entry(idx), ge.cell(idx), build_exp) for idx in ge.shown()]
     fill(stage, works, detailed_n=0, single_n=2, note=word("exp_rest", stage.lang))
-    works = [later(idx, gs.entry(idx), gs.cell(idx),
-                   lambda i: work_from_cell(stage, explain_cell(stage, kids["sum"], i), gs.entry(i), gs.cell(i)))
-             for idx in gs.shown()]
-    fill(stage, works, detailed_n=0, single_n=1, note=word("sum_rows" if axis == 1 else "sum_cols", stage.lang))
+    fill(stage, cell_works(stage, kids["sum"], gs), detailed_n=0, single_n=1, note=word("sum_rows" if axis == 1 else "sum_cols", stage.lang))
     def build_prob(idx):
         cell = explain_cell(stage, step, idx)
         w = work_from_cell(stage, cell, gp.entry(idx), gp.cell(idx))
