@@ -92,17 +92,18 @@ class Layout:
         top = max(hi[1] for _, hi in self.boxes.values())
         return np.array([right + 1.0, top, 0.0])
 
-    def add_loose(self, *mobs: VMobject) -> None:
+    def add_loose(self, *mobs: VMobject, owners: tuple[VMobject, ...] = ()) -> None:
         """Add mobjects that belong to the canvas but to no grid (numbers written over a grid's
-        cells, strike-outs, relabels): a new page clears them with the grids, and they leave and
-        come back with the grid they are drawn over (see :meth:`cull`)."""
+        cells, strike-outs, relabels, arrows): a new page clears them with the grids, and they
+        leave and come back with the grid they are drawn over, or with each of ``owners`` (an
+        arrow with both grids it joins; see :meth:`cull`)."""
         self.loose.extend(mobs)
         self.scene.add(*mobs)
         for m in mobs:
             c = m.get_center()
-            owner = next((gid for gid, (lo, hi) in self.boxes.items()
-                          if lo[0] <= c[0] <= hi[0] and lo[1] <= c[1] <= hi[1]), None)
-            if owner is not None:
+            found = [id(g) for g in owners] or [
+                gid for gid, (lo, hi) in self.boxes.items() if lo[0] <= c[0] <= hi[0] and lo[1] <= c[1] <= hi[1]][:1]
+            for owner in found:
                 self.owned.setdefault(owner, []).append(m)
 
     def register(self, *grids: NumberGrid) -> None:

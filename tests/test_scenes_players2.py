@@ -269,17 +269,18 @@ def test_attention_examples_render_their_backward_pass(name, tmp_path):
 def test_the_generic_player_redraws_an_input_out_of_view_instead_of_reaching_for_it(tmp_path):
     """A long arrow from a grid off screen reads as nothing: an input in view is reused, one out
     of view gets a fresh copy (numbers only, no empty gradient band) next to the work."""
+    from scenes.camera import View
     from scenes.players.generic import place_inputs
 
     plan, stage = run(sigmoid_net(), tmp_path, depth=0)
     drawn = {tid: s for tid, s in stage.slots.items() if s and s[-1].lane == "value"}
     inside = next(t for t, s in drawn.items() if stage.in_view(s[-1].grid))
-    stage.view = type(stage.view)(stage.view.centre + np.array([100.0, 0.0, 0.0]), stage.view.scale)
+    stage.view = View(stage.view.centre + np.array([100.0, 0.0, 0.0]), stage.view.scale)
     assert not stage.in_view(drawn[inside][-1].grid)     # the camera is now far away from it
     slots, new = place_inputs(stage, [inside])
     assert new and slots[0].grid is new[0] and not new[0].has_grad
     assert [slots[0].entry(i).text for i in new[0].shown()] == [text_of(plan.trace, inside, i) for i in new[0].shown()]
-    stage.view = type(stage.view)(stage.view.centre - np.array([100.0, 0.0, 0.0]), stage.view.scale)
+    stage.view = View(stage.view.centre - np.array([100.0, 0.0, 0.0]), stage.view.scale)
     assert place_inputs(stage, [t for t, s in drawn.items() if stage.in_view(s[-1].grid)][:1])[1] == []
 
 

@@ -14,9 +14,10 @@ numbers are the trace's values as shown, and sums add up the numbers as shown.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
-from .cells import Cell, Index, _bcast, _generic, _sources, _summed, _View
+from .cells import Cell, Index, _bcast, _generic, _sources, _summed, _View, reduced_axes
 from .trace import Step
 
 _GRAD_TERM: dict[str, Callable[..., str]] = {
@@ -105,22 +106,19 @@ def _pow_grad(view: _View, step: Step, out: str, index: Index, fwd: Step, g: str
     pv = view.v(p, pi)
     lower = view.num(pv - 1, p)
     term = f"{view.s(g, index)}×{view.s(p, pi, paren=True)}×{view.s(x, index, paren=True)}^{lower}"
-    value = view.v(g, index) * pv * view.v(x, index) ** (pv - 1) if view.v(x, index) or pv >= 1 else float("nan")
+    xv = view.v(x, index)
+    value = view.v(g, index) * pv * xv ** (pv - 1) if xv or pv >= 1 else float("nan")  # 0 ** −1 raises
     return _summed(view, step, out, index, [(g, index), (p, pi), (x, index)], [term], [value])
 
 
 def _reduction_grad(view: _View, step: Step, out: str, index: Index, fwd: Step, g: str) -> Cell:
     """A sum hands its gradient to every entry it added; a mean a 1/n share of it."""
     shape = view.trace.tensors[fwd.inputs[0]].shape
-    axis = fwd.attrs.get("axis")
-    axes = set(range(len(shape))) if axis is None else {
-        a % len(shape) for a in (axis if isinstance(axis, list) else [axis])}
+    axes = reduced_axes(fwd, len(shape))
     keep = fwd.attrs.get("keepdims", False)
     gi = tuple(0 if d in axes else i for d, i in enumerate(index)) if keep else \
         tuple(i for d, i in enumerate(index) if d not in axes)
-    n = 1
-    for d in axes:
-        n *= shape[d]
+    n = math.prod(shape[d] for d in axes)
     if fwd.op == "sum":
         term, value = view.s(g, gi), view.v(g, gi)
     else:

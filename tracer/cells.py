@@ -163,12 +163,18 @@ def _elementwise(view: _View, step: Step, out: str, index: Index) -> Cell:
     return Cell(step.id, out, index, view.raw(out, index), text, tuple(cells), (xs,), (text,), tuple(lines))
 
 
+def reduced_axes(step: Step, ndim: int) -> tuple[int, ...]:
+    """The axes a sum / mean / max ``step`` reduced, as non-negative numbers (all for ``axis=None``)."""
+    axis = step.attrs.get("axis")
+    if axis is None:
+        return tuple(range(ndim))
+    return tuple(a % ndim for a in (axis if isinstance(axis, list) else [axis]))
+
+
 def _reduction(view: _View, step: Step, out: str, index: Index) -> Cell:
     x = step.inputs[0]
     shape = view.trace.tensors[x].shape
-    axis = step.attrs.get("axis")
-    axes = tuple(range(len(shape))) if axis is None else tuple(
-        a % len(shape) for a in (axis if isinstance(axis, list) else [axis]))
+    axes = reduced_axes(step, len(shape))
     keep = step.attrs.get("keepdims", False)
     it = iter(index)
     fixed = [None if d in axes else (index[d] if keep else next(it)) for d in range(len(shape))]

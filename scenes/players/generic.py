@@ -76,10 +76,8 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str = style
     arrows = [a for a in arrows if clear_path(stage, a, (anchor, outs[0]))]
     show_new(stage, new + outs, *[FadeIn(a) for a in arrows],
              focus=[s.grid for s in slots] + outs)
-    for a in arrows:  # an arrow leaves the canvas (and comes back) with either grid it joins
-        stage.loose.append(a)
-        for g in (anchor, outs[0]):
-            stage.owned.setdefault(id(g), []).append(a)
+    for a in arrows:
+        stage.add_loose(a, owners=(anchor, outs[0]))
     for k, g in enumerate(outs):
         fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
     finish(stage)

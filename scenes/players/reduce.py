@@ -4,6 +4,8 @@ normalised output.
 """
 from __future__ import annotations
 
+from tracer.cells import reduced_axes
+
 from ..words import word
 from ..stage import Stage
 from . import FORWARD, register
@@ -12,12 +14,8 @@ from .common import cell_works, explain_cell, fill, finish, later, show_new, wor
 
 def _side(stage: Stage, step) -> str:
     """Where the result goes: under the input when columns were reduced (axis 0), else right."""
-    axis = step.attrs.get("axis")
     nd = len(stage.trace.tensors[step.inputs[0]].shape)
-    if axis is None or nd < 2:
-        return "right"
-    axes = axis if isinstance(axis, list) else [axis]
-    return "down" if [a % nd for a in axes] == [0] else "right"
+    return "down" if nd >= 2 and reduced_axes(step, nd) == (0,) else "right"
 
 
 def _input(stage: Stage, tid: str):

@@ -40,6 +40,17 @@ def _run(model: SelfAttention | MultiHeadAttention | TransformerBlock, X: np.nda
     return trace
 
 
+def _run_heads(model: MultiHeadAttention | TransformerBlock, X: np.ndarray,
+               cfg: MultiHeadConfig | BlockConfig, where: Where, scope: str) -> tracer.Trace:
+    """:func:`_run` towards targets shaped like ``X``, each head's attention pattern named in meta."""
+    Y = named(where, "targets", cfg.targets, {"Y": X.shape})["Y"]
+    _training(cfg.training, where)
+    trace = _run(model, X, Y, cfg.training)
+    trace.meta.update(plain({"tokens": cfg.tokens, "heads": cfg.model.heads,
+                             "patterns": [f"{scope}.head{h}.weights" for h in range(1, cfg.model.heads + 1)]}))
+    return trace
+
+
 # ---- self-attention ----------------------------------------------------------------------------
 @dataclass
 class SelfAttentionConfig(ExampleConfig):
@@ -111,12 +122,7 @@ def multi_head_attention(cfg: MultiHeadConfig, where: Where) -> tracer.Trace:
     T = len(cfg.tokens)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
     mha = build_mha(where, cfg.weights, X.shape[0], cfg.model.heads, cfg.model.causal)
-    Y = named(where, "targets", cfg.targets, {"Y": X.shape})["Y"]
-    _training(cfg.training, where)
-    trace = _run(mha, X, Y, cfg.training)
-    trace.meta.update(plain({"tokens": cfg.tokens, "heads": cfg.model.heads,
-                             "patterns": [f"attn.head{h}.weights" for h in range(1, cfg.model.heads + 1)]}))
-    return trace
+    return _run_heads(mha, X, cfg, where, "attn")
 
 
 # ---- positional encoding ---------------------------------------------------------------------
@@ -193,9 +199,4 @@ def transformer_block(cfg: BlockConfig, where: Where) -> tracer.Trace:
     block = TransformerBlock(attn, FeedForward(rest["W1"], rest["b1"], rest["W2"], rest["b2"]),
                              LayerNorm(d, "ln1", rest["gamma1"], rest["beta1"], ("gamma1", "beta1")),
                              LayerNorm(d, "ln2", rest["gamma2"], rest["beta2"], ("gamma2", "beta2")))
-    Y = named(where, "targets", cfg.targets, {"Y": X.shape})["Y"]
-    _training(cfg.training, where)
-    trace = _run(block, X, Y, cfg.training)
-    trace.meta.update(plain({"tokens": cfg.tokens, "heads": cfg.model.heads,
-                             "patterns": [f"blocks.0.attn.head{h}.weights" for h in range(1, cfg.model.heads + 1)]}))
-    return trace
+    return _run_heads(block, X, cfg, where, "blocks.0.attn")
