@@ -15,17 +15,10 @@ numbers are the trace's values as shown, and sums add up the numbers as shown.
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 from .cells import Cell, Index, _bcast, _generic, _sources, _summed, _View, reduced_axes
+from .ops.core import REGISTRY
 from .trace import Step
-
-_GRAD_TERM: dict[str, Callable[..., str]] = {
-    "relu": lambda g, x, o: f"{g}×[{x} > 0]", "sigmoid": lambda g, x, o: f"{g}×{o}×(1 − {o})",
-    "tanh": lambda g, x, o: f"{g}×(1 − {o}²)", "exp": lambda g, x, o: f"{g}×{o}",
-    "log": lambda g, x, o: f"{g} / {x}", "sqrt": lambda g, x, o: f"{g} / (2×{o})",
-    "neg": lambda g, x, o: f"−{g}", "abs": lambda g, x, o: f"{g}×sign({x})",
-}
 
 
 def grad_cell(view: _View, step: Step, out: str, index: Index) -> Cell:
@@ -43,9 +36,11 @@ def grad_cell(view: _View, step: Step, out: str, index: Index) -> Cell:
     text = view.s(out, index)
     if fwd.op == "matmul" and len(fwd.inputs) == 2 and all(len(trace.tensors[t].shape) == 2 for t in fwd.inputs + [g]):
         return _matmul_grad(view, step, out, index, fwd, pos, g)
-    if fwd.op in _GRAD_TERM and len(fwd.outputs) == 1:
+    spec = REGISTRY[fwd.op]
+    if spec.cell_grad and len(fwd.outputs) == 1:
         o = fwd.outputs[0]
-        term = _GRAD_TERM[fwd.op](view.s(g, index), view.s(x, index, paren=True), view.s(o, index, paren=True))
+        term = spec.cell_grad.format(g=view.s(g, index), x=view.s(x, index, paren=True),
+                                     o=view.s(o, index, paren=True))
         return Cell(step.id, out, index, view.raw(out, index), text, ((g, index), (x, index)), (term,),
                     (text,), (f"{term} = {text}",))
     if fwd.op in ("add", "sub", "mul", "div") and len(fwd.outputs) == 1:

@@ -16,7 +16,6 @@ screen always adds up (``approx`` flags the rare cell where rounding makes it di
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 
@@ -127,34 +126,27 @@ def _matmul(view: _View, step: Step, out: str, index: Index, a: str, b: str) -> 
     return _summed(view, step, out, index, reads, terms, values)
 
 
-_UNARY: dict[str, Callable[[str, str], str]] = {
-    "relu": lambda x, attrs: f"max(0, {x})", "exp": lambda x, attrs: f"e^{x}",
-    "log": lambda x, attrs: f"ln {x}", "sqrt": lambda x, attrs: f"√{x}", "abs": lambda x, attrs: f"|{x}|",
-    "neg": lambda x, attrs: f"−{x}", "sigmoid": lambda x, attrs: f"σ({x})", "tanh": lambda x, attrs: f"tanh({x})",
-    "sin": lambda x, attrs: f"sin({x})", "cos": lambda x, attrs: f"cos({x})",
-    "gelu": lambda x, attrs: f"GELU({x})", "leaky_relu": lambda x, attrs: f"leaky_relu({x})",
-    "clip": lambda x, attrs: f"clip({x})", "step": lambda x, attrs: f"step({x} > {attrs})",
-}
-_BINARY = {"add": ("{a} + {b}", np.add), "sub": ("{a} − {b}", np.subtract),
-           "mul": ("{a}×{b}", np.multiply), "div": ("{a} / {b}", np.divide),
-           "maximum": ("max({a}, {b})", np.maximum), "pow": ("{a}^{b}", np.power)}
-
-
 def _elementwise(view: _View, step: Step, out: str, index: Index) -> Cell:
-    ins = step.inputs[-2:] if step.op in _BINARY else step.inputs[:1]
+    """The op's own cell template (``OpSpec.cell``) with the input cells' numbers in."""
+    spec = REGISTRY[step.op]
+    binary = len(spec.params) == 2
+    ins = step.inputs[-2:] if binary else step.inputs[:1]
     cells = [(t, _bcast(index, view.trace.tensors[t].shape)) for t in ins]
     text = view.s(out, index)
-    if step.op in _BINARY:
+    fill = {**dict(spec.defaults), **step.attrs}
+    if binary:
         (a, ai), (b, bi) = cells
-        template, f = _BINARY[step.op]
-        expr = template.format(a=view.s(a, ai, paren=step.op == "pow"), b=view.s(b, bi, paren=True))
-        again = view.num(float(f(view.v(a, ai), view.v(b, bi))), out)
+        a_name, b_name = spec.params
+        expr = spec.cell.format(**fill, **{a_name: view.s(a, ai, paren=step.op == "pow"),
+                                          b_name: view.s(b, bi, paren=True)})
+        with np.errstate(all="ignore"):  # the shown numbers, recomputed: 1 / 0 is inf, as recorded
+            again = view.num(float(spec.forward(np.float64(view.v(a, ai)), np.float64(view.v(b, bi)))[0]), out)
         return Cell(step.id, out, index, view.raw(out, index), text, tuple(cells), (expr,), (again,),
                     (f"{expr} = {again}",), again != text)
     (x, xi), = cells
     xs = view.s(x, xi)
     xp = view.s(x, xi, paren=step.op in ("neg", "exp"))  # −(−1.84), e^(−2): not −-1.84, e^-2
-    lines = [f"{_UNARY[step.op](xp, step.attrs.get('threshold'))} = {text}"]
+    lines = [f"{spec.cell.format(**fill, **{spec.params[0]: xp})} = {text}"]
     if step.op in ("relu", "step"):  # the comparison is the whole story
         bar = step.attrs.get("threshold", 0) if step.op == "step" else 0
         keep = view.raw(x, xi) > bar
@@ -304,7 +296,7 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int, output: in
         return update_cell(view, step, out, index)
     if step.op == "matmul" and len(step.inputs) == 2:
         return _matmul(view, step, out, index, *step.inputs)
-    if step.op in _BINARY or step.op in _UNARY:
+    if REGISTRY[step.op].cell:
         return _elementwise(view, step, out, index)
     if step.op in ("sum", "mean", "max"):
         return _reduction(view, step, out, index)

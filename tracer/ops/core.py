@@ -46,6 +46,11 @@ class OpSpec:
     phase: str = "forward"
     check: Callable[..., str | None] | None = None
     defaults: tuple[tuple[str, Any], ...] = ()  # keyword attributes a call may leave out (axis=None)
+    # One output cell from its input cells, for element-wise ops (tracer.cells): ``{a} + {b}``;
+    # and its gradient from the cell of d{out} ({g}), of the input ({x}) and of the output ({o}).
+    cell: str = ""
+    cell_grad: str = ""
+    forward: Callable[..., Any] | None = None  # the body: the cell working recomputes a cell with it
 
 
 REGISTRY: dict[str, OpSpec] = {}
@@ -170,7 +175,7 @@ def _declare(name: str, fn: Callable, composite: bool, **kw: Any) -> OpSpec:
     defaults = tuple((p.name, p.default) for p in sig.parameters.values()
                      if p.kind == p.KEYWORD_ONLY and p.default is not p.empty)
     spec = OpSpec(name, kw.pop("formula"), kw.pop("grad", ""), kw.pop("narration"),
-                  tuple(p.name for p in params), varargs, composite, defaults=defaults, **kw)
+                  tuple(p.name for p in params), varargs, composite, defaults=defaults, forward=fn, **kw)
     if name in REGISTRY:
         raise TracerError(f"op {name!r} is declared twice")
     REGISTRY[name] = spec
