@@ -194,7 +194,3 @@ def hold(run_time: float) -> Animation:
     from manim import Wait
 
     return Wait(run_time)
-
-
-def points_equal(a: VMobject, b: VMobject) -> bool:
-    return len(a.points) == len(b.points) and np.allclose(a.points, b.points)

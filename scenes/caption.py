@@ -15,22 +15,6 @@ from . import glyphs, style
 TEXT_WIDTH = style.FRAME_WIDTH - 0.8
 
 
-def wrap(text: str, lang: str, max_chars: int) -> list[str]:
-    """Break ``text`` into lines of at most ``max_chars`` (by words; by characters for 中文)."""
-    if len(text) <= max_chars:
-        return [text]
-    if lang.startswith("zh"):
-        return [text[i:i + max_chars] for i in range(0, len(text), max_chars)]
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > max_chars:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return lines + ([line] if line else [])
-
-
 def split_at(text: str, k: int, lang: str) -> tuple[str, str]:
     """Cut ``text`` near character ``k``: at a space before it when there is one close by (any
     character will do between two CJK characters)."""
@@ -85,7 +69,6 @@ class Caption(VGroup):
         self.narration.next_to([-TEXT_WIDTH / 2, top - 0.8, 0], DOWN, buff=0, aligned_edge=LEFT)
         self.narration.align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
         self.add(self.formula, self.narration)
-
 
 
 def work_line(text: str, color: str = style.COMPUTED) -> VMobject:

@@ -111,9 +111,3 @@ def fit_width(mob: VMobject, width: float) -> VMobject:
     if mob.width > width:
         mob.scale_to_fit_width(width)
     return mob
-
-
-def clear_cache() -> None:
-    _REFS.clear()
-    _ADVANCE.clear()
-    _TEXTS.clear()

@@ -66,11 +66,6 @@ def shown(value: float, nf: NumberFormat) -> float:
     return v if not math.isfinite(v) else float(format(v, nf.spec()))
 
 
-def fmt_array(a: np.ndarray, nf: NumberFormat | None = None, minus: str = "-") -> list[str]:
-    """Every entry of a 1-D or 2-D array formatted, row-major, with one shared format."""
-    nf = nf or number_format(a)
-    return [fmt(v, nf, minus) for v in np.asarray(a, dtype=np.float64).ravel()]
-
 
 def elide(n: int, keep: int = 3) -> list[int | None]:
     """Indices to show of a dimension of length ``n``: all, or the first and last ``keep`` with a

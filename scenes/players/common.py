@@ -213,16 +213,6 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
             stage.tidy()
 
 
-def reveal_all(stage: Stage, mobs: list[VMobject], run_time: float = 0.5) -> None:
-    mobs = [m for m in mobs if m is not None]
-    if mobs:
-        stage.play(anim.Reveal(mobs, run_time=run_time))
-
-
-def texts_of(slot: Slot, indices: list[tuple[int, ...]]) -> list[VMobject | None]:
-    return [slot.entry(i) for i in indices]
-
-
 def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: list | None = None) -> None:
     """Bring new grids onto the canvas and pan the camera to the work (one play)."""
     anims = stage.add_grids(*grids) + list(extra)
