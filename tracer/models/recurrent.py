@@ -59,7 +59,23 @@ def _gate(W: Tensor, b: Tensor, hx: Tensor, z: str, out: str, squash: Any) -> Te
     return squash(tracer.linear(W, hx, b, name=z), name=out)
 
 
-class LSTMCell(Module):
+class _GatedCell(Module):
+    """A cell with one ``W_k`` (reading ``[h ; x]``) and one ``b_k`` per gate ``k`` of ``GATES``."""
+
+    GATES: tuple[str, ...] = ()
+
+    def __init__(self, weights: dict[str, Any], biases: dict[str, Any]) -> None:
+        for k in self.GATES:
+            setattr(self, f"W_{k}", as_param(weights[k], f"W_{k}"))
+            setattr(self, f"b_{k}", as_param(_bias(biases[k]), f"b_{k}"))
+        self.hidden_size = getattr(self, f"W_{self.GATES[0]}").shape[0]
+
+    @classmethod
+    def _xavier(cls, d: int, h: int, seed: int) -> dict[str, np.ndarray]:
+        return {k: init_weight((h, h + d), "xavier", f"W_{k}", seed + n) for n, k in enumerate(cls.GATES)}
+
+
+class LSTMCell(_GatedCell):
     """Forget, input and output gates (sigmoids), a candidate (tanh), a cell state and a hidden state.
 
     ``c_t = f ⊙ c_{t−1} + i ⊙ g`` and ``h_t = o ⊙ tanh(c_t)``.
@@ -68,17 +84,10 @@ class LSTMCell(Module):
     kind = "lstm"
     GATES = ("f", "i", "g", "o")
 
-    def __init__(self, weights: dict[str, Any], biases: dict[str, Any]) -> None:
-        for k in self.GATES:
-            setattr(self, f"W_{k}", as_param(weights[k], f"W_{k}"))
-            setattr(self, f"b_{k}", as_param(_bias(biases[k]), f"b_{k}"))
-        self.hidden_size = self.W_f.shape[0]
-
     @classmethod
     def init(cls, d: int, h: int, seed: int = 0) -> "LSTMCell":
-        W = {k: init_weight((h, h + d), "xavier", f"W_{k}", seed + n) for n, k in enumerate(cls.GATES)}
         b = {k: np.ones(h) if k == "f" else np.zeros(h) for k in cls.GATES}  # remember by default
-        return cls(W, b)
+        return cls(cls._xavier(d, h, seed), b)
 
     def initial(self, batch: int = 1) -> State:
         zeros = np.zeros((self.hidden_size, batch))
@@ -98,7 +107,7 @@ class LSTMCell(Module):
         return h_new, c_new
 
 
-class GRUCell(Module):
+class GRUCell(_GatedCell):
     """Reset and update gates; the update gate blends the old hidden state with a candidate.
 
     ``h̃ = tanh(W_h·[r ⊙ h ; x] + b_h)`` and ``h_t = (1 − u) ⊙ h_{t−1} + u ⊙ h̃``.
@@ -107,16 +116,9 @@ class GRUCell(Module):
     kind = "gru"
     GATES = ("r", "u", "h")
 
-    def __init__(self, weights: dict[str, Any], biases: dict[str, Any]) -> None:
-        for k in self.GATES:
-            setattr(self, f"W_{k}", as_param(weights[k], f"W_{k}"))
-            setattr(self, f"b_{k}", as_param(_bias(biases[k]), f"b_{k}"))
-        self.hidden_size = self.W_r.shape[0]
-
     @classmethod
     def init(cls, d: int, h: int, seed: int = 0) -> "GRUCell":
-        W = {k: init_weight((h, h + d), "xavier", f"W_{k}", seed + n) for n, k in enumerate(cls.GATES)}
-        return cls(W, {k: np.zeros(h) for k in cls.GATES})
+        return cls(cls._xavier(d, h, seed), {k: np.zeros(h) for k in cls.GATES})
 
     def initial(self, batch: int = 1) -> State:
         return (tracer.tensor(np.zeros((self.hidden_size, batch)), name="h0"),)
