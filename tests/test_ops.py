@@ -19,6 +19,11 @@ def away(a: np.ndarray, kink: float = 0.0) -> np.ndarray:
     return np.where(np.abs(a - kink) < 0.05, a + np.sign(a - kink + 1e-9) * 0.1, a)
 
 
+def from_zero(a: np.ndarray, margin: float) -> np.ndarray:
+    """``a`` with every magnitude grown by ``margin``: a divisor no closer to 0 than that."""
+    return np.where(a < 0, a - margin, a + margin)
+
+
 def distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Values with no ties (max and maximum pick one winner)."""
     return rng.permutation(np.arange(int(np.prod(shape)))).reshape(shape) * 0.3 + rng.normal(size=shape) * 0.01
@@ -45,7 +50,7 @@ CASES = {
     "add:column": (lambda a, b: a + b, np.add, lambda r, m, n, k: (r.normal(size=(m, n)), r.normal(size=(m, 1)))),
     "sub": (lambda a, b: a - b, np.subtract, lambda r, m, n, k: (r.normal(size=(m, 1)), r.normal(size=(m, n)))),
     "mul": (lambda a, b: a * b, np.multiply, lambda r, m, n, k: (r.normal(size=(m, n)), r.normal(size=(m, n)))),
-    "div": (lambda a, b: a / b, np.divide, lambda r, m, n, k: (r.normal(size=(m, n)), away(r.normal(size=(n,)), 0) + np.sign(r.normal(size=(n,))) * 0.5)),
+    "div": (lambda a, b: a / b, np.divide, lambda r, m, n, k: (r.normal(size=(m, n)), from_zero(r.normal(size=(n,)), 0.5))),
     "neg": (lambda a: -a, np.negative, lambda r, m, n, k: (r.normal(size=(m, n)),)),
     "pow": (lambda a, b: a ** b, np.power, lambda r, m, n, k: (r.uniform(0.5, 2, size=(m, n)), r.normal(size=(n,)))),
     "pow:scalar": (lambda a: a ** 3, lambda a: a ** 3, lambda r, m, n, k: (r.normal(size=(m, n)),)),
