@@ -338,3 +338,15 @@ def test_zip64_records_when_sizes_and_offsets_need_them(tmp_path, monkeypatch):
         assert zf.testzip() is None
         assert all(i.file_size < 64 or i.extra for i in zf.infolist())
     assert_same(trace, tracer.load(path))
+
+
+def test_axis_labels_and_composite_parts_survive_a_round_trip(tmp_path):
+    with tracer.record() as trace:
+        X = tracer.tensor([[1.0, 2.0], [3.0, 4.0]], name="X", rows=["f1", "f2"], cols=["Alps", "cat"])
+        tracer.softmax(X, axis=0, name="P")
+    trace.save(tmp_path / "l.trace")
+    back = tracer.load(tmp_path / "l.trace")
+    x = next(r for r in back.tensors.values() if r.name == "X")
+    assert x.labels == (("f1", "f2"), ("Alps", "cat"))
+    assert [s.part for s in back.steps] == [s.part for s in trace.steps]
+    assert sorted(back.parts(back.step("P"))) == ["exp", "max", "probs", "shifted", "sum"]

@@ -155,3 +155,49 @@ def test_an_optional_input_left_out_leaves_its_part_of_the_formula_out() -> None
     assert biased.formula == "Zb = W · X + b" and len(biased.inputs) == 3
     from tracer.i18n import narrate
     assert narrate(trace, plain, "zh-Hans") == "线性层:把 X 乘上权重 W。"
+
+
+def test_composite_children_carry_the_part_their_op_declared() -> None:
+    trace = small_program()
+    P = trace.step("P")
+    assert set(trace.parts(P)) == {"max", "shifted", "exp", "sum", "probs"}
+    assert trace.parts(P)["exp"].op == "exp"
+    grad = next(s for s in trace.phase("backward") if s.grad_of == trace.parts(P)["exp"].id)
+    assert grad.part == "exp"   # a gradient step keeps the part of the step it differentiates
+    assert trace.step("encoder.H").part is None   # a top-level step plays no part
+
+
+def test_an_op_declares_a_known_family_and_a_composite_its_parts() -> None:
+    from tracer.ops.core import FAMILIES, composite, primitive
+
+    assert all(spec.family in FAMILIES for spec in tracer.OPS.values())
+    assert all(bool(spec.parts) == spec.composite for spec in tracer.OPS.values())
+    with pytest.raises(tracer.TracerError, match="family 'colour'"):
+        primitive("toy_unknown_family", family="colour", formula="", narration="")(lambda x: (x, None))
+    with pytest.raises(tracer.TracerError, match="declares its parts"):
+        composite("toy_without_parts", family="layer", formula="", narration="")(lambda x: x)
+    assert "toy_unknown_family" not in tracer.OPS and "toy_without_parts" not in tracer.OPS
+
+
+def test_a_composite_running_an_undeclared_part_is_refused() -> None:
+    from tracer.ops.core import REGISTRY, composite
+
+    @composite("toy_double", family="layer", parts=("twice",), formula="{out} = 2·{x}", narration="")
+    def toy_double(x):
+        return tracer.mul(x, 2.0, name="doubled")
+
+    try:
+        with pytest.raises(tracer.TracerError, match="'doubled' that is not among its declared parts"):
+            with tracer.record():
+                toy_double(tracer.tensor([1.0], name="x"))
+    finally:
+        del REGISTRY["toy_double"]
+
+
+def test_axis_labels_are_checked_and_kept_by_the_trace() -> None:
+    with tracer.record() as trace:
+        X = tracer.tensor([[1, 2, 3], [4, 5, 6]], name="X", rows=["weather", "price"], cols=["a", "b", "c"])
+        tracer.relu(X, name="H")
+    assert trace.tensors[trace.steps[0].inputs[0]].labels == (("weather", "price"), ("a", "b", "c"))
+    with pytest.raises(ShapeError, match="2 labels for axis 1 of length 3"):
+        tracer.tensor(np.zeros((2, 3)), name="Z", cols=["a", "b"])

@@ -29,7 +29,7 @@ from .trace import Step, Trace, current
 
 ACCUMULATE = OpSpec("accumulate", formula="{out} = {a} + {b}", grad="", params=("a", "b"),
                     narration="{x} feeds more than one op: add up the gradients that flow back from each.",
-                    varargs=False, composite=False, phase="backward")
+                    varargs=False, composite=False, phase="backward", family="gradient")
 REGISTRY["accumulate"] = ACCUMULATE
 
 BACKWARD_NARRATION = "Send the gradient back through {op}: {grad}"
@@ -185,7 +185,7 @@ class _Recording:
             spec = REGISTRY[parent.op]
             step = self._new_step(parent.op, f"{parent.name}.grad",
                                   [self.latest[o] for o in parent.outputs if o in self.latest],
-                                  src=parent.src, grad_of=pid)
+                                  src=parent.src, grad_of=pid, part=parent.part)
             self.trace.later(step, functools.partial(self._text, spec=spec, fwd=parent))
             self.groups.append((parent, step))
 
@@ -206,7 +206,8 @@ class _Recording:
         inputs = [self.latest[o] for o in out_ids if o in self.latest] + in_ids
         step = self._new_step(spec.name, f"{fwd.name if fwd else spec.name}.grad", inputs,
                               attrs=fwd.attrs if fwd else {},
-                              src=fwd.src if fwd else None, grad_of=fwd.id if fwd else None)
+                              src=fwd.src if fwd else None, grad_of=fwd.id if fwd else None,
+                              part=fwd.part if fwd else None)
         for x, xid, g in zip(node.inputs, in_ids, grads):
             if g is not None:
                 gid = self._grad_id(x, g, step.id, total=False, fwd=xid)

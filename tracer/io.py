@@ -161,12 +161,14 @@ def _manifest(trace: Trace) -> dict[str, Any]:
                  "file": f"arrays/{r.id}.npy"}
         if r._stats is not None:
             entry["stats"] = r._stats
+        if r.labels is not None:
+            entry["labels"] = [None if n is None else list(n) for n in r.labels]
         tensors.append(entry)
     steps = [{"id": s.id, "phase": s.phase, "op": s.op, "name": s.name, "inputs": s.inputs,
               "outputs": s.outputs, "attrs": s.attrs, "parent": s.parent, "depth": s.depth,
               "src": None if s.src is None else {"file": s.src.file, "line": s.src.line, "code": s.src.code},
               "formula": s.formula, "narration": s.narration, "grad_of": s.grad_of,
-              "grad_map": s.grad_map, "nonfinite": s.nonfinite} for s in trace.steps]
+              "grad_map": s.grad_map, "nonfinite": s.nonfinite, "part": s.part} for s in trace.steps]
     return {"format": FORMAT, "schema": SCHEMA, "tracer": __version__, "meta": plain(trace.meta),
             "tensors": tensors, "steps": steps, "sources": trace.sources}
 
@@ -289,8 +291,13 @@ def _tensor(path: str, fh: Any, members: dict[str, zipfile.ZipInfo], t: dict, st
     if not isinstance(name, str) or name not in members:
         raise TraceFileError(f"{path}: tensor {tid}: its array {name!r} is missing")
     offset = _locate_array(path, fh, members[name], tid, tuple(shape), dtype, stat.st_size)
+    labels = t.get("labels")
+    _check(labels is None or (isinstance(labels, list) and len(labels) == len(shape) and all(
+        n is None or (isinstance(n, list) and len(n) == size and all(isinstance(x, str) for x in n))
+        for n, size in zip(labels, shape))), f"tensor {tid}: bad labels")
     rec = TensorRecord(tid, t["name"], tuple(shape), dtype.str, t["kind"], t["producer"], t["grad_of"],
-                       t["version"], _loader(path, stat, offset, tuple(shape), dtype, name))
+                       t["version"], None if labels is None else tuple(None if n is None else tuple(n) for n in labels),
+                       _loader(path, stat, offset, tuple(shape), dtype, name))
     stats = t.get("stats")
     if isinstance(stats, dict) and all(isinstance(v, (int, float)) for v in stats.values()):
         rec._stats = dict(stats)
@@ -377,6 +384,8 @@ def _step(s: dict, k: int, n_steps: int, tensors: dict[str, TensorRecord]) -> St
     _check(isinstance(grad_map, dict) and all(a in tensors and isinstance(b, str) and b in tensors
                                               for a, b in grad_map.items()), f"step {k}: bad grad_map")
     _check(_is_int(s["nonfinite"]), f"step {k}: bad nonfinite")
+    part = s.get("part")
+    _check(part is None or isinstance(part, str), f"step {k}: bad part")
     src = s["src"]
     if src is not None:
         _check(isinstance(src, dict) and isinstance(src["file"], str) and _is_int(src["line"])
@@ -384,7 +393,7 @@ def _step(s: dict, k: int, n_steps: int, tensors: dict[str, TensorRecord]) -> St
         src = Source(src["file"], src["line"], src["code"])
     return Step(k, s["phase"], s["op"], s["name"], list(s["inputs"]), list(s["outputs"]), s["attrs"],
                 s["parent"], s["depth"], src, s["formula"], s["narration"], s["grad_of"], dict(grad_map),
-                s["nonfinite"])
+                s["nonfinite"], part)
 
 
 # ---- other formats ------------------------------------------------------------------------------

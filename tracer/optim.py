@@ -28,20 +28,20 @@ from .trace import current
 
 
 # ---- update rules, declared like any op (phase "update", no gradient) --------------------------
-@primitive("sgd", phase="update", formula="{W} ← {W} − {lr}·{dW}",
+@primitive("sgd", family="update", phase="update", formula="{W} ← {W} − {lr}·{dW}",
            narration="Gradient descent: move {W} a step of size {lr} against its gradient {dW}.")
 def _sgd(W, dW, *, lr):
     return W - lr * dW, None
 
 
-@primitive("sgd_momentum", phase="update", formula="{v} ← {momentum}·{v} + {dW};  {W} ← {W} − {lr}·{v}",
+@primitive("sgd_momentum", family="update", phase="update", formula="{v} ← {momentum}·{v} + {dW};  {W} ← {W} − {lr}·{v}",
            narration="Momentum: keep a running direction {v} of past gradients and move {W} along it.")
 def _sgd_momentum(W, dW, v, *, lr, momentum):
     v_new = momentum * v + dW
     return (W - lr * v_new, v_new), None
 
 
-@primitive("adam", phase="update",
+@primitive("adam", family="update", phase="update",
            formula="{m} ← β₁·{m} + (1−β₁)·{dW};  {v} ← β₂·{v} + (1−β₂)·{dW}²;  "
                    "{W} ← {W} − {lr}·m̂ / (√v̂ + ε)",
            narration="Adam: average the gradient {dW} and its square over time, and step {W} by "
@@ -54,13 +54,13 @@ def _adam(W, dW, m, v, *, lr, beta1, beta2, eps, t):
     return (W - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new), None
 
 
-@primitive("clip_grad_value", phase="update", formula="{out} = clip({grads}, −{clip_value}, {clip_value})",
+@primitive("clip_grad_value", family="update", phase="update", formula="{out} = clip({grads}, −{clip_value}, {clip_value})",
            narration="Clip every gradient entry into [−{clip_value}, {clip_value}] so no step explodes.")
 def _clip_value(*grads, clip_value):
     return tuple(np.clip(g, -clip_value, clip_value) for g in grads), None
 
 
-@primitive("clip_grad_norm", phase="update", formula="{out} = {grads} · min(1, {max_norm} / ‖g‖)",
+@primitive("clip_grad_norm", family="update", phase="update", formula="{out} = {grads} · min(1, {max_norm} / ‖g‖)",
            narration="The gradients together have length {norm:.4g}; scale them down to at most {max_norm}.")
 def _clip_norm(*grads, max_norm, norm):
     scale = min(1.0, max_norm / (norm + 1e-12))

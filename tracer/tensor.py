@@ -21,12 +21,48 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .errors import UnsupportedError
+from .errors import ShapeError, UnsupportedError
 
 if TYPE_CHECKING:
     from .ops.core import Node
 
 ArrayLike = Any  # anything np.asarray accepts, or a Tensor
+Labels = tuple["tuple[str, ...] | None", ...]  # per axis: a name for each position, or None
+
+
+def axis_labels(shape: tuple[int, ...], labels: Any = None, rows: Any = None, cols: Any = None,
+                name: str | None = None) -> Labels | None:
+    """Check and normalise axis labels: one entry per axis, each ``None`` or one text per position.
+
+    ``rows`` names the positions of the second-to-last axis (the only axis of a vector), ``cols``
+    those of the last axis; ``labels`` gives every axis at once.
+
+    >>> axis_labels((2, 3), rows=["x", "y"], cols="abc")
+    (('x', 'y'), ('a', 'b', 'c'))
+    >>> axis_labels((3,), rows=["a", "b"], name="v")
+    Traceback (most recent call last):
+    ...
+    tracer.errors.ShapeError: v: 2 labels for axis 0 of length 3
+    """
+    if labels is None and rows is None and cols is None:
+        return None
+    ndim = len(shape)
+    out: list[Any] = list(labels) if labels is not None else [None] * ndim
+    if len(out) != ndim:
+        raise ShapeError(f"{name or 'tensor'}: labels for {len(out)} axes, the shape {shape} has {ndim}")
+    if ndim == 0 and (rows is not None or cols is not None):
+        raise ShapeError(f"{name or 'tensor'}: a single number has no rows or columns to label")
+    if rows is not None:
+        out[max(ndim - 2, 0)] = rows
+    if cols is not None:
+        out[ndim - 1] = cols
+    for axis, names in enumerate(out):
+        if names is None:
+            continue
+        out[axis] = tuple(str(n) for n in names)
+        if len(out[axis]) != shape[axis]:
+            raise ShapeError(f"{name or 'tensor'}: {len(out[axis])} labels for axis {axis} of length {shape[axis]}")
+    return None if all(n is None for n in out) else tuple(out)
 
 
 class Tensor:
@@ -41,13 +77,16 @@ class Tensor:
     kind : {"input", "param", "activation", "grad", "const"}
     requires_grad : bool
         Whether ``backward()`` computes a gradient for this tensor (parameters do).
+    labels : sequence, optional
+        Names of the positions along each axis (tokens, words, features), see :func:`axis_labels`.
     """
 
-    __slots__ = ("data", "name", "kind", "requires_grad", "grad", "version", "_node", "_k", "_done")
+    __slots__ = ("data", "name", "kind", "requires_grad", "grad", "version", "labels", "_node", "_k",
+                 "_done")
     __array_priority__ = 1000.0
 
     def __init__(self, data: ArrayLike, name: str | None = None, kind: str = "input",
-                 requires_grad: bool = False) -> None:
+                 requires_grad: bool = False, labels: Any = None) -> None:
         arr = np.array(data, copy=True)
         if arr.dtype.kind in "iub" and kind != "const":
             arr = arr.astype(np.float64)
@@ -62,6 +101,7 @@ class Tensor:
         self.requires_grad = requires_grad
         self.grad: np.ndarray | None = None
         self.version = 0
+        self.labels: Labels | None = axis_labels(arr.shape, labels, name=name)
         self._node: Node | None = None
         self._k = 0
         self._done = False
@@ -71,7 +111,7 @@ class Tensor:
         """Wrap an op's output without copying it."""
         t = cls.__new__(cls)
         data.flags.writeable = False
-        t.data, t.name, t.kind, t.grad, t.version = data, name, "activation", None, 0
+        t.data, t.name, t.kind, t.grad, t.version, t.labels = data, name, "activation", None, 0, None
         t.requires_grad, t._node, t._k, t._done = node is not None, node, k, False
         return t
 
@@ -203,18 +243,27 @@ class Tensor:
 
 
 def tensor(data: ArrayLike, name: str | None = None, requires_grad: bool = False,
-           dtype: Any = None) -> Tensor:
+           dtype: Any = None, rows: Sequence[str] | None = None, cols: Sequence[str] | None = None,
+           labels: Sequence[Sequence[str] | None] | None = None) -> Tensor:
     """An input tensor (data the model is given), e.g. ``X`` or a target ``Y``.
 
+    ``rows`` and ``cols`` name the positions of its last two axes (features down, tokens across),
+    ``labels`` every axis at once; grids, the stepper and the walkthroughs print them.
+
     >>> import tracer
-    >>> tracer.tensor([[1, 2], [3, 4]], name="X").dtype
-    dtype('float64')
+    >>> X = tracer.tensor([[1, 2], [3, 4]], name="X", rows=["weather", "price"], cols=["Mon", "Tue"])
+    >>> X.dtype, X.labels
+    (dtype('float64'), (('weather', 'price'), ('Mon', 'Tue')))
     """
     arr = np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype)
-    return Tensor(arr, name=name, kind="input", requires_grad=requires_grad)
+    t = Tensor(arr, name=name, kind="input", requires_grad=requires_grad)
+    t.labels = axis_labels(t.shape, labels, rows, cols, name)
+    return t
 
 
-def param(data: ArrayLike, name: str | None = None, dtype: Any = None) -> Tensor:
+def param(data: ArrayLike, name: str | None = None, dtype: Any = None,
+          rows: Sequence[str] | None = None, cols: Sequence[str] | None = None,
+          labels: Sequence[Sequence[str] | None] | None = None) -> Tensor:
     """A trainable parameter (a weight or a bias): it requires a gradient and optimisers update it.
 
     >>> import tracer
@@ -223,7 +272,9 @@ def param(data: ArrayLike, name: str | None = None, dtype: Any = None) -> Tensor
     ('param', True)
     """
     arr = np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype)
-    return Tensor(arr, name=name, kind="param", requires_grad=True)
+    t = Tensor(arr, name=name, kind="param", requires_grad=True)
+    t.labels = axis_labels(t.shape, labels, rows, cols, name)
+    return t
 
 
 from . import ops as _ops  # noqa: E402  (the ops import Tensor: bind them after the class exists)

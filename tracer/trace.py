@@ -60,6 +60,7 @@ class TensorRecord:
     producer: int | None = None
     grad_of: str | None = None
     version: int = 0
+    labels: tuple[tuple[str, ...] | None, ...] | None = None  # per axis: names of its positions
     _data: np.ndarray | Callable[[], np.ndarray] | None = field(default=None, repr=False)
     _stats: dict[str, float] | None = field(default=None, repr=False)
 
@@ -94,7 +95,9 @@ class Step:
     """One op as it ran: forward, its gradient (backward) or a parameter update.
 
     ``inputs`` and ``outputs`` are tensor ids. A backward step has ``grad_of`` (the forward step it
-    differentiates) and ``grad_map`` (forward input id to the id of its gradient).
+    differentiates) and ``grad_map`` (forward input id to the id of its gradient). A step inside a
+    composite names the ``part`` of it that it plays (``exp`` of a softmax), as the composite
+    declared it; its gradient step keeps that part.
     """
 
     id: int
@@ -112,6 +115,7 @@ class Step:
     grad_of: int | None = None
     grad_map: dict[str, str] = field(default_factory=dict)
     nonfinite: int = 0
+    part: str | None = None  # inside a composite: which of its declared parts this step is
 
 
 class Trace:
@@ -185,6 +189,17 @@ class Trace:
                 self._children.setdefault(s.parent, []).append(s.id)
         sid = step.id if isinstance(step, Step) else step
         return [self.steps[i] for i in self._children.get(sid, [])]
+
+    def parts(self, step: Step | int) -> dict[str, Step]:
+        """The child steps of a composite by the part each plays (``{"exp": …, "sum": …}``).
+
+        >>> import tracer
+        >>> with tracer.record() as trace:
+        ...     p = tracer.softmax(tracer.tensor([[1.0, 2.0]], name="s"), name="p")
+        >>> sorted(trace.parts(trace.step("p")))
+        ['exp', 'max', 'probs', 'shifted', 'sum']
+        """
+        return {c.part: c for c in self.children(step) if c.part is not None}
 
     def phase(self, phase: str) -> list[Step]:
         """The steps of one phase (``forward``, ``backward`` or ``update``)."""

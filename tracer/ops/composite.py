@@ -14,7 +14,9 @@ from .core import composite
 
 
 # ---- normalisation and probabilities ----------------------------------------------------------
-@composite("softmax", formula="{out} = e^{x} / Σ e^{x}", grad="d{x} = {out} ⊙ (d{out} − Σ d{out}⊙{out})",
+@composite("softmax", family="normalization",
+           parts=("max", "shifted", "exp", "sum", "probs"),
+           formula="{out} = e^{x} / Σ e^{x}", grad="d{x} = {out} ⊙ (d{out} − Σ d{out}⊙{out})",
            narration="Softmax turns the scores {x} into probabilities along axis {axis}: "
                      "exponentiate, add up, divide.")
 def softmax(x: Tensor, *, axis: int = -1, stable: bool = True) -> Tensor:
@@ -24,7 +26,9 @@ def softmax(x: Tensor, *, axis: int = -1, stable: bool = True) -> Tensor:
     return ew.div(e, st.sum(e, axis=axis, keepdims=True, name="sum"), name="probs")
 
 
-@composite("log_softmax", formula="{out} = {x} − ln Σ e^{x}", grad="d{x} = d{out} − softmax({x})·Σ d{out}",
+@composite("log_softmax", family="normalization",
+           parts=("max", "shifted", "exp", "sum", "log_sum", "log_probs"),
+           formula="{out} = {x} − ln Σ e^{x}", grad="d{x} = d{out} − softmax({x})·Σ d{out}",
            narration="Log-softmax: the logarithm of the softmax probabilities of {x}, computed stably.")
 def log_softmax(x: Tensor, *, axis: int = -1) -> Tensor:
     shifted = ew.sub(x, st.max(x, axis=axis, keepdims=True, name="max"), name="shifted")
@@ -45,7 +49,9 @@ def _normalize(x: Tensor, axis: int, eps: float, gamma: Tensor | None, beta: Ten
     return y
 
 
-@composite("layer_norm", formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ) / √(σ² + ε)⟦ + {beta}⟧", grad="through mean, variance and divide",
+@composite("layer_norm", family="normalization",
+           parts=("mean", "centered", "squared", "var", "var_eps", "std", "normalized", "scaled", "shifted"),
+           formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ) / √(σ² + ε)⟦ + {beta}⟧", grad="through mean, variance and divide",
            narration="Layer norm: give each sample of {x} mean 0 and variance 1 along axis {axis}, "
                      "then scale by γ and shift by β.")
 def layer_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = None, *,
@@ -53,7 +59,9 @@ def layer_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = Non
     return _normalize(x, axis, eps, gamma, beta)
 
 
-@composite("batch_norm", formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ_batch) / √(σ²_batch + ε)⟦ + {beta}⟧",
+@composite("batch_norm", family="normalization",
+           parts=("mean", "centered", "squared", "var", "var_eps", "std", "normalized", "scaled", "shifted"),
+           formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ_batch) / √(σ²_batch + ε)⟦ + {beta}⟧",
            grad="through the batch mean, variance and divide",
            narration="Batch norm (training): normalise {x} over the batch along axis {axis}, "
                      "then scale by γ and shift by β.")
@@ -63,7 +71,9 @@ def batch_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = Non
 
 
 # ---- layers ---------------------------------------------------------------------------------
-@composite("linear", formula="{out} = {W} · {X}⟦ + {b}⟧",
+@composite("linear", family="layer",
+           parts=("matmul", "bias_column", "bias"),
+           formula="{out} = {W} · {X}⟦ + {b}⟧",
            grad="d{W} = d{out}·{X}ᵀ;  d{X} = {W}ᵀ·d{out}⟦;  d{b} = Σ d{out}⟧",
            narration="A linear layer: multiply {X} by the weights {W}⟦ and add the bias {b} "
                      "([W | b] · [X ; 1])⟧.")
@@ -76,7 +86,9 @@ def linear(W: Tensor, X: Tensor, b: Tensor | None = None) -> Tensor:
     return ew.add(z, b, name="bias")
 
 
-@composite("attention", formula="{out} = softmax({Q}·{K}ᵀ / √d_k) · {V}",
+@composite("attention", family="layer",
+           parts=("K_T", "scores", "scaled", "masked", "weights", "mix"),
+           formula="{out} = softmax({Q}·{K}ᵀ / √d_k) · {V}",
            grad="through the weighted sum, the softmax and both products",
            narration="Attention: every query in {Q} scores every key in {K}, the scores are scaled "
                      "by √d_k and turned into weights by softmax, and the weights mix the values {V}.")
@@ -90,7 +102,9 @@ def attention(Q: Tensor, K: Tensor, V: Tensor, mask: Tensor | None = None) -> Te
     return st.matmul(weights, V, name="mix")
 
 
-@composite("dropout", formula="{out} = {x} ⊙ mask / (1 − {p})", grad="d{x} = d{out} ⊙ mask / (1 − {p})",
+@composite("dropout", family="layer",
+           parts=("dropped",),
+           formula="{out} = {x} ⊙ mask / (1 − {p})", grad="d{x} = d{out} ⊙ mask / (1 − {p})",
            narration="Dropout: zero a random {p} of the entries of {x} (seed {seed}) and scale the rest up.")
 def dropout(x: Tensor, *, p: float = 0.5, seed: int) -> Tensor:
     keep = np.random.default_rng(seed).random(x.shape) >= p
@@ -98,7 +112,9 @@ def dropout(x: Tensor, *, p: float = 0.5, seed: int) -> Tensor:
     return ew.mul(x, mask, name="dropped")
 
 
-@composite("l2_norm", formula="{out} = √Σ {x}²", grad="d{x} = d{out} ⊙ {x} / {out}",
+@composite("l2_norm", family="normalization",
+           parts=("squared", "sum", "norm"),
+           formula="{out} = √Σ {x}²", grad="d{x} = d{out} ⊙ {x} / {out}",
            narration="The length (L2 norm) of {x} along axis {axis}.")
 def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
     sq = ew.pow(x, 2.0, name="squared")
@@ -106,21 +122,27 @@ def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Te
 
 
 # ---- losses ---------------------------------------------------------------------------------
-@composite("mse", formula="{out} = mean(({y} − {target})²)", grad="d{y} = 2·({y} − {target}) / n",
+@composite("mse", family="loss",
+           parts=("diff", "squared", "loss"),
+           formula="{out} = mean(({y} − {target})²)", grad="d{y} = 2·({y} − {target}) / n",
            narration="Mean squared error: subtract the target {target} from {y}, square, and average.")
 def mse(y: Tensor, target: Tensor) -> Tensor:
     diff = ew.sub(y, target, name="diff")
     return st.mean(ew.pow(diff, 2.0, name="squared"), name="loss")
 
 
-@composite("sse", formula="{out} = Σ ({y} − {target})²", grad="d{y} = 2·({y} − {target})",
+@composite("sse", family="loss",
+           parts=("diff", "squared", "loss"),
+           formula="{out} = Σ ({y} − {target})²", grad="d{y} = 2·({y} − {target})",
            narration="Sum of squared errors: subtract the target {target} from {y}, square, and add up.")
 def sse(y: Tensor, target: Tensor) -> Tensor:
     diff = ew.sub(y, target, name="diff")
     return st.sum(ew.pow(diff, 2.0, name="squared"), name="loss")
 
 
-@composite("l1", formula="{out} = Σ |{x}|⟦ ⊙ {weight}⟧", grad="d{x} = sign({x})⟦ ⊙ {weight}⟧",
+@composite("l1", family="loss",
+           parts=("abs", "weighted", "penalty"),
+           formula="{out} = Σ |{x}|⟦ ⊙ {weight}⟧", grad="d{x} = sign({x})⟦ ⊙ {weight}⟧",
            narration="L1 penalty: add up the absolute values of {x}, which pushes most of them to 0 (sparsity).")
 def l1(x: Tensor, weight: Tensor | None = None) -> Tensor:
     a = ew.abs(x, name="abs")
@@ -129,7 +151,9 @@ def l1(x: Tensor, weight: Tensor | None = None) -> Tensor:
     return st.sum(a, name="penalty")
 
 
-@composite("cross_entropy", formula="{out} = −mean(Σ {target} ⊙ log_softmax({logits}))",
+@composite("cross_entropy", family="loss",
+           parts=("log_probs", "picked", "log_likelihood", "mean", "loss"),
+           formula="{out} = −mean(Σ {target} ⊙ log_softmax({logits}))",
            grad="d{logits} = (softmax({logits}) − {target}) / n",
            narration="Cross-entropy: how surprised the model is by the right answer {target}, "
                      "the negative log of the probability it gave it, averaged.")
@@ -142,7 +166,9 @@ def cross_entropy(logits: Tensor, target: Tensor, *, axis: int = -1) -> Tensor:
     return ew.neg(st.mean(picked, name="mean"), name="loss")
 
 
-@composite("binary_cross_entropy", formula="{out} = −mean({target}·ln {p} + (1 − {target})·ln(1 − {p}))",
+@composite("binary_cross_entropy", family="loss",
+           parts=("log_p", "pos", "one_minus_t", "one_minus_p", "log_1mp", "neg", "sum", "mean", "loss"),
+           formula="{out} = −mean({target}·ln {p} + (1 − {target})·ln(1 − {p}))",
            grad="d{p} = ({p} − {target}) / ({p}(1 − {p})) / n",
            narration="Binary cross-entropy between the probabilities {p} and the 0/1 targets {target}.")
 def binary_cross_entropy(p: Tensor, target: Tensor) -> Tensor:

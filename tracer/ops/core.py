@@ -31,6 +31,20 @@ from ..trace import Step, TensorRecord, Trace, check_finite, current, user_sourc
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
 
+# What an op *is*: readers (the cell working, the stepper, the scenes) key on the family, never on
+# a list of op names.
+FAMILIES: dict[str, str] = {
+    "elementwise": "each output entry from the entries at the same place (with broadcasting)",
+    "contraction": "each output entry a sum of products (matmul)",
+    "reduction": "entries added, averaged or compared along axes (sum, mean, max)",
+    "structural": "entries moved, cut, joined or picked, never changed (transpose, concat, gather)",
+    "normalization": "a composite that rescales along an axis (softmax, layer norm)",
+    "layer": "a composite a network is built from (a linear layer, attention)",
+    "loss": "a composite that scores outputs against targets",
+    "update": "an optimiser's change of a parameter, or of its gradients",
+    "gradient": "bookkeeping of the backward pass (adding the gradients of a shared tensor)",
+}
+
 
 @dataclass(frozen=True)
 class OpSpec:
@@ -51,6 +65,8 @@ class OpSpec:
     cell: str = ""
     cell_grad: str = ""
     forward: Callable[..., Any] | None = None  # the body: the cell working recomputes a cell with it
+    family: str = ""                 # one of FAMILIES
+    parts: tuple[str, ...] = ()      # a composite's named sub-steps (its children's Step.part)
 
 
 REGISTRY: dict[str, OpSpec] = {}
@@ -112,7 +128,7 @@ def tensor_id(trace: Trace, t: Tensor, producer: int | None = None, kind: str | 
     else:
         tid = f"t{len(trace.tensors)}"
     trace.tensors[tid] = TensorRecord(tid, t.name, tuple(t.data.shape), t.data.dtype.str,
-                                      kind or t.kind, producer, grad_of, t.version, t.data)
+                                      kind or t.kind, producer, grad_of, t.version, t.labels, t.data)
     rec.ids[key] = tid
     return tid
 
@@ -178,8 +194,33 @@ def _declare(name: str, fn: Callable, composite: bool, **kw: Any) -> OpSpec:
                   tuple(p.name for p in params), varargs, composite, defaults=defaults, forward=fn, **kw)
     if name in REGISTRY:
         raise TracerError(f"op {name!r} is declared twice")
+    check_declaration(spec)
     REGISTRY[name] = spec
     return spec
+
+
+def check_declaration(spec: OpSpec) -> None:
+    """An op names a known family; a composite (and only a composite) declares its parts."""
+    if spec.family not in FAMILIES:
+        raise TracerError(f"op {spec.name!r}: family {spec.family!r} is not one of {', '.join(FAMILIES)}")
+    if spec.composite != bool(spec.parts):
+        raise TracerError(f"op {spec.name!r}: " + ("a composite declares its parts (parts=...)"
+                                                    if spec.composite else "only a composite has parts"))
+    if len(set(spec.parts)) != len(spec.parts) or not all(p.isidentifier() for p in spec.parts):
+        raise TracerError(f"op {spec.name!r}: parts must be distinct identifiers, got {spec.parts}")
+
+
+def _part(trace: Trace, short: str) -> str | None:
+    """The declared part a step recorded inside a composite plays (``None`` at the top level)."""
+    rec = trace._rec
+    if not rec.parents:  # type: ignore[union-attr]
+        return None
+    parent = trace._steps[rec.parents[-1]]  # type: ignore[union-attr]
+    spec = REGISTRY[parent.op]
+    if short not in spec.parts:
+        raise TracerError(f"composite {parent.op} ran a step {short!r} that is not among its declared "
+                          f"parts ({', '.join(spec.parts)})")
+    return short
 
 
 def primitive(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
@@ -287,7 +328,8 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
     short = name.rsplit(".", 1)[-1]
     inputs = [tensor_id(trace, x) for x in xs if x is not None]
     step = Step(len(trace._steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs) if attrs else {},
-                rec.parents[-1] if rec.parents else None, len(rec.parents), user_source())
+                rec.parents[-1] if rec.parents else None, len(rec.parents), user_source(),
+                part=_part(trace, out_name or spec.name) if rec.parents else None)
     trace._steps.append(step)
     for t in outs:
         if out_name is None and t.kind == "activation" and t.name == spec.name:
@@ -323,7 +365,7 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         recorded["omitted"] = omitted  # which inputs the formula leaves out (linear without b)
     step = Step(len(trace._steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
                 [], recorded, rec.parents[-1] if rec.parents else None, len(rec.parents),
-                user_source())
+                user_source(), part=_part(trace, out_name or spec.name) if rec.parents else None)
     trace._steps.append(step)
     rec.parents.append(step.id)
     rec.prefixes.append(name)

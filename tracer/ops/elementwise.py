@@ -18,7 +18,7 @@ def _fits(a: np.ndarray, b: np.ndarray) -> str | None:
 
 
 # ---- arithmetic -----------------------------------------------------------------------------
-@primitive("add", formula="{out} = {a} + {b}", grad="d{a} = d{out};  d{b} = d{out}",
+@primitive("add", family="elementwise", formula="{out} = {a} + {b}", grad="d{a} = d{out};  d{b} = d{out}",
            narration="Add {b} to {a}, entry by entry.", check=_fits,
            cell="{a} + {b}")
 def add(a, b):
@@ -28,7 +28,7 @@ def add(a, b):
     return a + b, vjp
 
 
-@primitive("sub", formula="{out} = {a} − {b}", grad="d{a} = d{out};  d{b} = −d{out}",
+@primitive("sub", family="elementwise", formula="{out} = {a} − {b}", grad="d{a} = d{out};  d{b} = −d{out}",
            narration="Subtract {b} from {a}, entry by entry.", check=_fits,
            cell="{a} − {b}")
 def sub(a, b):
@@ -38,7 +38,7 @@ def sub(a, b):
     return a - b, vjp
 
 
-@primitive("mul", formula="{out} = {a} ⊙ {b}", grad="d{a} = d{out} ⊙ {b};  d{b} = d{out} ⊙ {a}",
+@primitive("mul", family="elementwise", formula="{out} = {a} ⊙ {b}", grad="d{a} = d{out} ⊙ {b};  d{b} = d{out} ⊙ {a}",
            narration="Multiply {a} by {b}, entry by entry.", check=_fits,
            cell="{a}×{b}")
 def mul(a, b):
@@ -48,7 +48,7 @@ def mul(a, b):
     return a * b, vjp
 
 
-@primitive("div", formula="{out} = {a} / {b}", grad="d{a} = d{out} / {b};  d{b} = −d{out} ⊙ {a} / {b}²",
+@primitive("div", family="elementwise", formula="{out} = {a} / {b}", grad="d{a} = d{out} / {b};  d{b} = −d{out} ⊙ {a} / {b}²",
            narration="Divide {a} by {b}, entry by entry.", check=_fits,
            cell="{a} / {b}")
 def div(a, b):
@@ -60,13 +60,13 @@ def div(a, b):
     return out, vjp
 
 
-@primitive("neg", formula="{out} = −{x}", grad="d{x} = −d{out}", narration="Flip the sign of {x}.",
+@primitive("neg", family="elementwise", formula="{out} = −{x}", grad="d{x} = −d{out}", narration="Flip the sign of {x}.",
            cell="−{x}", cell_grad="−{g}")
 def neg(x):
     return -x, lambda g, need: (-g,)
 
 
-@primitive("pow", formula="{out} = {a}^{b}", grad="d{a} = d{out} ⊙ {b}·{a}^({b}−1)",
+@primitive("pow", family="elementwise", formula="{out} = {a}^{b}", grad="d{a} = d{out} ⊙ {b}·{a}^({b}−1)",
            narration="Raise {a} to the power {b}.", check=_fits,
            cell="{a}^{b}")
 def pow(a, b):
@@ -81,7 +81,7 @@ def pow(a, b):
     return out, vjp
 
 
-@primitive("maximum", formula="{out} = max({a}, {b})", grad="the larger input gets d{out} (ties share it)",
+@primitive("maximum", family="elementwise", formula="{out} = max({a}, {b})", grad="the larger input gets d{out} (ties share it)",
            narration="Keep the larger of {a} and {b}, entry by entry.", check=_fits,
            cell="max({a}, {b})")
 def maximum(a, b):
@@ -93,7 +93,7 @@ def maximum(a, b):
 
 
 # ---- functions of one tensor -------------------------------------------------------------------
-@primitive("exp", formula="{out} = e^{x}", grad="d{x} = d{out} ⊙ {out}",
+@primitive("exp", family="elementwise", formula="{out} = e^{x}", grad="d{x} = d{out} ⊙ {out}",
            narration="Raise e to the power of every entry of {x}.",
            cell="e^{x}", cell_grad="{g}×{o}")
 def exp(x):
@@ -101,14 +101,14 @@ def exp(x):
     return out, lambda g, need: (g * out,)
 
 
-@primitive("log", formula="{out} = ln {x}", grad="d{x} = d{out} / {x}",
+@primitive("log", family="elementwise", formula="{out} = ln {x}", grad="d{x} = d{out} / {x}",
            narration="Take the natural logarithm of every entry of {x}.",
            cell="ln {x}", cell_grad="{g} / {x}")
 def log(x):
     return np.log(x), lambda g, need: (g / x,)
 
 
-@primitive("sqrt", formula="{out} = √{x}", grad="d{x} = d{out} / (2·{out})",
+@primitive("sqrt", family="elementwise", formula="{out} = √{x}", grad="d{x} = d{out} / (2·{out})",
            narration="Take the square root of every entry of {x}.",
            cell="√{x}", cell_grad="{g} / (2×{o})")
 def sqrt(x):
@@ -116,35 +116,35 @@ def sqrt(x):
     return out, lambda g, need: (g / (2 * out),)
 
 
-@primitive("abs", formula="{out} = |{x}|", grad="d{x} = d{out} ⊙ sign({x})",
+@primitive("abs", family="elementwise", formula="{out} = |{x}|", grad="d{x} = d{out} ⊙ sign({x})",
            narration="Take the absolute value of every entry of {x}.",
            cell="|{x}|", cell_grad="{g}×sign({x})")
 def abs(x):
     return np.abs(x), lambda g, need: (g * np.sign(x),)
 
 
-@primitive("sin", formula="{out} = sin({x})", grad="d{x} = d{out} ⊙ cos({x})",
+@primitive("sin", family="elementwise", formula="{out} = sin({x})", grad="d{x} = d{out} ⊙ cos({x})",
            narration="Take the sine of every entry of {x} (angles in radians).",
            cell="sin({x})")
 def sin(x):
     return np.sin(x), lambda g, need: (g * np.cos(x),)
 
 
-@primitive("cos", formula="{out} = cos({x})", grad="d{x} = −d{out} ⊙ sin({x})",
+@primitive("cos", family="elementwise", formula="{out} = cos({x})", grad="d{x} = −d{out} ⊙ sin({x})",
            narration="Take the cosine of every entry of {x} (angles in radians).",
            cell="cos({x})")
 def cos(x):
     return np.cos(x), lambda g, need: (-g * np.sin(x),)
 
 
-@primitive("relu", formula="{out} = max(0, {x})", grad="d{x} = d{out} ⊙ [{x} > 0]",
+@primitive("relu", family="elementwise", formula="{out} = max(0, {x})", grad="d{x} = d{out} ⊙ [{x} > 0]",
            narration="ReLU keeps the positive entries of {x} and turns the negative ones into 0.",
            cell="max(0, {x})", cell_grad="{g}×[{x} > 0]")
 def relu(x):
     return np.maximum(x, 0), lambda g, need: (g * (x > 0),)
 
 
-@primitive("leaky_relu", formula="{out} = max({alpha}·{x}, {x})", grad="d{x} = d{out} ⊙ (1 if {x} > 0 else {alpha})",
+@primitive("leaky_relu", family="elementwise", formula="{out} = max({alpha}·{x}, {x})", grad="d{x} = d{out} ⊙ (1 if {x} > 0 else {alpha})",
            narration="Leaky ReLU keeps the positive entries of {x} and scales the negative ones by {alpha}.",
            cell="leaky_relu({x})")
 def leaky_relu(x, *, alpha=0.01):
@@ -152,7 +152,7 @@ def leaky_relu(x, *, alpha=0.01):
     return x * slope, lambda g, need: (g * slope,)
 
 
-@primitive("sigmoid", formula="{out} = 1 / (1 + e^−{x})", grad="d{x} = d{out} ⊙ {out} ⊙ (1 − {out})",
+@primitive("sigmoid", family="elementwise", formula="{out} = 1 / (1 + e^−{x})", grad="d{x} = d{out} ⊙ {out} ⊙ (1 − {out})",
            narration="The sigmoid squashes every entry of {x} into the range 0 to 1.",
            cell="σ({x})", cell_grad="{g}×{o}×(1 − {o})")
 def sigmoid(x):
@@ -160,7 +160,7 @@ def sigmoid(x):
     return out, lambda g, need: (g * out * (1 - out),)
 
 
-@primitive("tanh", formula="{out} = tanh({x})", grad="d{x} = d{out} ⊙ (1 − {out}²)",
+@primitive("tanh", family="elementwise", formula="{out} = tanh({x})", grad="d{x} = d{out} ⊙ (1 − {out}²)",
            narration="tanh squashes every entry of {x} into the range −1 to 1.",
            cell="tanh({x})", cell_grad="{g}×(1 − {o}²)")
 def tanh(x):
@@ -171,7 +171,7 @@ def tanh(x):
 _C = np.sqrt(2 / np.pi)
 
 
-@primitive("gelu", formula="{out} = ½·{x}·(1 + tanh(√(2/π)·({x} + 0.044715·{x}³)))",
+@primitive("gelu", family="elementwise", formula="{out} = ½·{x}·(1 + tanh(√(2/π)·({x} + 0.044715·{x}³)))",
            grad="d{x} = d{out} ⊙ GELU′({x})",
            narration="GELU lets positive entries of {x} through and softly damps the negative ones.",
            cell="GELU({x})")
@@ -183,14 +183,14 @@ def gelu(x):
     return 0.5 * x * (1 + t), vjp
 
 
-@primitive("step", formula="{out} = 1 if {x} > {threshold} else 0", grad="d{x} = 0 (the step is flat)",
+@primitive("step", family="elementwise", formula="{out} = 1 if {x} > {threshold} else 0", grad="d{x} = 0 (the step is flat)",
            narration="Fire (1) where {x} is above the threshold {threshold}, otherwise stay at 0.",
            cell="step({x} > {threshold})")
 def step(x, *, threshold=0.0):
     return (x > threshold).astype(x.dtype), lambda g, need: (np.zeros_like(x),)
 
 
-@primitive("clip", formula="{out} = clip({x}, {a_min}, {a_max})", grad="d{x} = d{out} where {x} is inside the range, else 0",
+@primitive("clip", family="elementwise", formula="{out} = clip({x}, {a_min}, {a_max})", grad="d{x} = d{out} where {x} is inside the range, else 0",
            narration="Clip every entry of {x} into the range [{a_min}, {a_max}].",
            cell="clip({x})")
 def clip(x, *, a_min=None, a_max=None):

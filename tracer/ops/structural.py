@@ -27,7 +27,7 @@ def _check_matmul(a: np.ndarray, b: np.ndarray) -> str | None:
     return None
 
 
-@primitive("matmul", formula="{out} = {a} · {b}", grad="d{a} = d{out} · {b}ᵀ;  d{b} = {a}ᵀ · d{out}",
+@primitive("matmul", family="contraction", formula="{out} = {a} · {b}", grad="d{a} = d{out} · {b}ᵀ;  d{b} = {a}ᵀ · d{out}",
            narration="Multiply {a} by {b}: each entry of {out} is a row of {a} times a column of {b}, summed.",
            check=_check_matmul)
 def matmul(a, b):
@@ -45,27 +45,27 @@ def matmul(a, b):
     return a @ b, vjp
 
 
-@primitive("transpose", formula="{out} = {x}ᵀ", grad="d{x} = d{out}ᵀ",
+@primitive("transpose", family="structural", formula="{out} = {x}ᵀ", grad="d{x} = d{out}ᵀ",
            narration="Transpose {x}: its rows become columns.")
 def transpose(x, *, axes=None):
     inverse = None if axes is None else tuple(np.argsort(axes))
     return np.transpose(x, axes), lambda g, need: (np.transpose(g, inverse),)
 
 
-@primitive("reshape", formula="{out} = reshape({x}, {shape})", grad="d{x} = reshape(d{out}, shape of {x})",
+@primitive("reshape", family="structural", formula="{out} = reshape({x}, {shape})", grad="d{x} = reshape(d{out}, shape of {x})",
            narration="Rearrange the entries of {x} into the shape {shape}.")
 def reshape(x, *, shape):
     return np.reshape(x, shape), lambda g, need: (np.reshape(g, x.shape),)
 
 
-@primitive("concat", formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
+@primitive("concat", family="structural", formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
            narration="Join {xs} side by side along axis {axis}.")
 def concat(*xs, axis=0):
     cuts = np.cumsum([x.shape[axis] for x in xs])[:-1]
     return np.concatenate(xs, axis=axis), lambda g, need: tuple(np.split(g, cuts, axis=axis))
 
 
-@primitive("split", formula="{out} = split({x}, {sections})", grad="d{x} = [d{out}] joined back",
+@primitive("split", family="structural", formula="{out} = split({x}, {sections})", grad="d{x} = [d{out}] joined back",
            narration="Cut {x} into {sections} pieces along axis {axis}.")
 def split(x, *, sections, axis=0):
     parts = np.split(x, sections, axis=axis)
@@ -92,7 +92,7 @@ def index_text(index: object) -> str:
     return "[" + ", ".join(one(i) for i in parts) + "]"
 
 
-@primitive("slice", formula="{out} = {x}{text}", grad="d{x}{text} += d{out}, zeros elsewhere",
+@primitive("slice", family="structural", formula="{out} = {x}{text}", grad="d{x}{text} += d{out}, zeros elsewhere",
            narration="Take the part {text} of {x}.")
 def getitem(x, *, index, text=""):
     parts = index if isinstance(index, tuple) else (index,)
@@ -117,7 +117,7 @@ def _check_gather(table: np.ndarray, indices: np.ndarray, axis: int = 0) -> str 
     return None
 
 
-@primitive("gather", formula="{out} = {table}[{indices}]", grad="d{table}[{indices}] += d{out}",
+@primitive("gather", family="structural", formula="{out} = {table}[{indices}]", grad="d{table}[{indices}] += d{out}",
            narration="Look up the entries {indices} of {table} along axis {axis} (an embedding lookup).",
            check=_check_gather)
 def gather(table, indices, *, axis=0):
@@ -128,7 +128,7 @@ def gather(table, indices, *, axis=0):
     return np.take(table, indices, axis=axis), vjp
 
 
-@primitive("where", formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
+@primitive("where", family="structural", formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
            narration="Take {a} where {cond} holds and {b} elsewhere (a mask).")
 def where(cond, a, b):
     def vjp(g, need):
@@ -151,20 +151,20 @@ def _expand(g: np.ndarray, x: np.ndarray, axis: object, keepdims: bool) -> np.nd
     return np.broadcast_to(g, x.shape)
 
 
-@primitive("sum", formula="{out} = Σ {x}", grad="d{x} = d{out} copied to every entry",
+@primitive("sum", family="reduction", formula="{out} = Σ {x}", grad="d{x} = d{out} copied to every entry",
            narration="Add up the entries of {x} (axis: {axis}).")
 def sum(x, *, axis=None, keepdims=False):
     return np.sum(x, axis=axis, keepdims=keepdims), lambda g, need: (_expand(g, x, axis, keepdims).copy(),)
 
 
-@primitive("mean", formula="{out} = mean({x})", grad="d{x} = d{out} / n, copied to every entry",
+@primitive("mean", family="reduction", formula="{out} = mean({x})", grad="d{x} = d{out} / n, copied to every entry",
            narration="Average the entries of {x} (axis: {axis}).")
 def mean(x, *, axis=None, keepdims=False):
     n = int(np.prod([x.shape[a] for a in _axes(axis, x.ndim)]))
     return np.mean(x, axis=axis, keepdims=keepdims), lambda g, need: (_expand(g, x, axis, keepdims) / n,)
 
 
-@primitive("max", formula="{out} = max({x})", grad="d{x} = d{out} at the maximum (ties share it)",
+@primitive("max", family="reduction", formula="{out} = max({x})", grad="d{x} = d{out} at the maximum (ties share it)",
            narration="Take the largest entry of {x} (axis: {axis}).")
 def max(x, *, axis=None, keepdims=False):
     out = np.max(x, axis=axis, keepdims=True)
