@@ -30,5 +30,9 @@ class TraceFileError(TracerError, OSError):
     """A ``.trace`` file is missing, corrupt, hostile or of an unknown schema version."""
 
 
+class ManifestError(TracerError, ValueError):
+    """A trace file's manifest breaks the schema: names the step or tensor and the field."""
+
+
 class ConfigError(TracerError, ValueError):
     """A YAML example or an override is malformed: the message names the file, line and key."""

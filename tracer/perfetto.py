@@ -20,7 +20,7 @@ import json
 import os
 from typing import Any
 
-from .io import atomic_write
+from .files import atomic_write
 from .trace import Trace
 
 _TRACKS = {"forward": 1, "backward": 2, "update": 3}

@@ -29,7 +29,7 @@ import numpy as np
 from .errors import NonFiniteError, TracerError
 
 PHASES = ("forward", "backward", "update")
-KINDS = ("input", "param", "activation", "grad", "const")
+KINDS = ("input", "param", "activation", "grad", "const", "state")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,6 @@ class Trace:
         self._pending: list[tuple[Step, Callable[[Step], None]]] = []
         self.tensors: dict[str, TensorRecord] = {}
         self.meta: dict[str, Any] = dict(meta or {})
-        self.sources: dict[str, str] = {}
         self._by_name: dict[str, int] | None = None
         self._children: dict[int | None, list[int]] | None = None
         self._rec: _Recorder | None = None
@@ -253,18 +252,35 @@ def user_source() -> Source | None:
     key = (frame.f_code.co_filename, frame.f_lineno)
     src = _sources.get(key)
     if src is None:  # one Source per line of code: a loop's steps share it
-        src = _sources[key] = Source(_display_path.get(key[0]) or _shorten(key[0]), key[1],
+        src = _sources[key] = Source(_display_path.get(key[0]) or portable_path(key[0]), key[1],
                                      linecache.getline(*key).strip())
     return src
 
 
-def _shorten(file: str) -> str:
-    """A path relative to the working directory when it is inside it (cached: relpath is slow)."""
-    try:
-        rel = os.path.relpath(file)
-        short = file if rel.startswith("..") else rel
-    except ValueError:  # another drive on Windows
-        short = file
+_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+
+
+def portable_path(file: str) -> str:
+    """How a source file is named in a trace, the same from any checkout, folder or machine.
+
+    tracer's own files are named from the folder that holds the package (``tracer/models/layers.py``);
+    any other file from the nearest folder above it that marks a project (``.git``,
+    ``pyproject.toml`` ...), else by its name alone: never an absolute path. Cached: this runs once
+    per file.
+    """
+    if file.startswith("<"):  # <stdin>, <string>, <doctest ...>
+        return file
+    path = os.path.abspath(file)
+    root = os.path.dirname(_ENGINE_DIR)
+    if not path.startswith(_ENGINE_DIR + os.sep):
+        root = os.path.dirname(path)
+        while not any(os.path.exists(os.path.join(root, m)) for m in _PROJECT_MARKERS):
+            parent = os.path.dirname(root)
+            if parent == root:
+                root = os.path.dirname(path)
+                break
+            root = parent
+    short = os.path.relpath(path, root).replace(os.sep, "/")
     _display_path[file] = short
     return short
 

@@ -1,0 +1,62 @@
+"""Safe printing: every text tracer shows a person passes through :func:`printable` first.
+
+A trace file is written by whoever sent it, so its names, titles and ids may hold terminal
+control characters: ESC or the one-byte CSI ``\\x9b`` start escape sequences that recolour,
+retitle or rewrite the terminal, BEL rings it, a carriage return overwrites the line before it,
+bidirectional overrides reorder what the eye reads. Shown through here they become visible escapes
+(``\\x1b``, ``\\u202e``) and do nothing. JSON output keeps its meaning: the same characters become
+JSON escapes (``\\u001b``), so a script reading ``--json`` gets the exact strings back.
+
+>>> printable("H\\x1b[2J\\x07 \\x9b31m ok")
+'H\\\\x1b[2J\\\\x07 \\\\x9b31m ok'
+>>> printable("two\\nlines"), printable("two\\nlines", newlines=True)
+('two\\\\nlines', 'two\\nlines')
+>>> printable("繁體 Tiếng Việt ⊙ −1")
+'繁體 Tiếng Việt ⊙ −1'
+>>> json_line({"name": "a\\x9bb\\x1b"})
+'{"name": "a\\\\u009bb\\\\u001b"}'
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# C0 and C1 controls and DEL; bidirectional marks, embeddings, overrides and isolates; line and
+# paragraph separators (they break a line where a reader expects none); lone surrogates (JSON can
+# spell them, no terminal encoding can print them).
+_OTHER = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff"
+_UNSAFE_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f" + _OTHER + "]")
+_UNSAFE_LINES = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f" + _OTHER + "]")  # all but the line feed
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def printable(text: object, newlines: bool = False) -> str:
+    """``text`` with every control character shown as a visible escape (``\\x1b``, ``\\u202e``).
+
+    ``newlines`` keeps line breaks (a multi-line view); otherwise they are escaped too, so that
+    one value or one error message stays on one line.
+    """
+    pattern = _UNSAFE_LINES if newlines else _UNSAFE_TEXT
+    return pattern.sub(_escape, str(text))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_line(data: Any) -> str:
+    """``data`` as one line of JSON (UTF-8 text kept readable) without a raw control character."""
+    return _UNSAFE_TEXT.sub(_json_escape, json.dumps(data, ensure_ascii=False))
+
+
+def echo(text: str = "", err: bool = False) -> None:
+    """Print ``text`` (may span lines) to stdout or stderr, control characters escaped."""
+    import click
+
+    click.echo(printable(text, newlines=True), err=err)
