@@ -20,6 +20,7 @@ from typing import Iterable
 
 from tracer.errors import TracerError
 from tracer.i18n import narrate, phrase
+from tracer.safetext import ascii_int
 from tracer.trace import Step, Trace
 
 from .stage import Pace
@@ -92,10 +93,10 @@ def parse_steps(spec: str | tuple[int, int] | None, trace: Trace) -> tuple[int, 
         try:
             if ".." in text:
                 a, b = text.split("..", 1)
-                lo = int(a) if a.strip() else 0
-                hi = int(b) if b.strip() else len(trace.steps) - 1
+                lo = ascii_int(a) if a.strip() else 0
+                hi = ascii_int(b) if b.strip() else len(trace.steps) - 1
             else:
-                lo = hi = int(text)
+                lo = hi = ascii_int(text)
         except ValueError:
             raise TracerError(f"--steps {spec!r}: expected A..B with step ids, e.g. 0..12") from None
     last = len(trace.steps) - 1

@@ -7,8 +7,10 @@
 The walkthrough is cut into chunks of beats (each beat a trace step, a Manim section). With
 ``jobs > 1`` the chunks render in parallel processes, each one laying out the beats before its
 chunk in skipped sections, and ffmpeg joins the parts without re-encoding. Everything is written in
-a temporary directory beside the output and renamed into place at the end: a failed render never
-leaves a half-written file, and never clobbers an existing one.
+a locked temporary directory beside the output and renamed into place at the end: a failed or
+interrupted render (Ctrl-C, SIGTERM) leaves no half-written file and never clobbers an existing
+one; the folder a SIGKILL leaves behind is removed by the next render there. The output may not be
+the trace the render reads, nor a device or a folder.
 """
 from __future__ import annotations
 
@@ -16,12 +18,12 @@ import multiprocessing as mp
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
 from tracer.errors import TracerError
+from tracer.files import check_output, scratch_dir
 from tracer.i18n import check_language
 from tracer.trace import Trace
 
@@ -79,16 +81,12 @@ def render_plan(plan, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
                 fps: int | None = None) -> Path:
     """Render a :class:`~scenes.plan.Plan` (see :func:`render` for the parameters)."""
     out = Path(output) if output is not None else Path(f"{plan.kind}.{fmt}")
-    if out.exists() and out.is_dir():
-        raise TracerError(f"output {out} is a directory")
-    if not out.parent.exists():
-        raise TracerError(f"output directory {out.parent} does not exist")
+    check_output(out, inputs=[plan.trace.origin] if plan.trace.origin else [])
     if fmt != "png" and shutil.which("ffmpeg") is None and (jobs > 1 or fmt != "mp4"):
         raise TracerError("ffmpeg is not installed: it is needed to join parts and to write gif / webm")
     window = plan.window
     total = window[1] - window[0]
-    with tempfile.TemporaryDirectory(prefix=".tracer-render-", dir=out.parent) as tmp:
-        tmpdir = Path(tmp)
+    with scratch_dir(out.parent, ".tracer-render-") as tmpdir:
         if fmt == "png":
             final = _render_chunk(plan, window, tmpdir / "still.png", quality, fps, still=True)
             if progress:
@@ -148,6 +146,17 @@ def _render_parts(plan, chunks, tmpdir: Path, quality: str, fps: int | None,
              for c, p in zip(chunks, paths)]
     for p in procs:
         p.start()
+    try:
+        return _collect(procs, paths, queue, progress, total)
+    finally:  # interrupted: stop the workers before their folder is removed
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+                p.join()
+
+
+def _collect(procs, paths: list[Path], queue, progress: Progress | None, total: int) -> list[Path]:
+    """Wait for the render workers, passing on their progress; raise the first error one reports."""
     done, failed = 0, None
     alive = set(range(len(procs)))
     while alive:

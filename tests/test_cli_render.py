@@ -51,7 +51,7 @@ def test_renders_a_window_of_steps_as_video(mlp_file, tmp_path):
     (["{missing}"], "no such file"),
     (["{trace}", "--steps", "7..2"], "--steps"),
     (["{trace}", "--steps", "1..3", "--depth", "0"], "no step of that range"),
-    (["{trace}", "-o", "{nodir}/x.mp4"], "does not exist"),
+    (["{trace}", "-o", "{nodir}/x.mp4"], "there is no folder"),
     (["{junk}"], "not a trace file"),
 ])
 def test_errors_are_one_line_exit_2(mlp_file, tmp_path, args, message):

@@ -206,7 +206,7 @@ def test_a_failed_render_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypa
 
 def test_bad_arguments(tmp_path):
     for kwargs, message in [({"quality": "x"}, "quality"), ({"fmt": "avi"}, "format"), ({"jobs": 0}, "jobs"),
-                            ({"lang": "fr"}, "language"), ({"output": tmp_path / "no" / "x.mp4"}, "does not exist")]:
+                            ({"lang": "fr"}, "language"), ({"output": tmp_path / "no" / "x.mp4"}, "there is no folder")]:
         with pytest.raises(TracerError, match=message):
             render(st.mlp(), **kwargs)
 

@@ -3,7 +3,9 @@
 Every command imports what it needs inside its body, so ``tracer --help`` stays fast and never
 imports manim, textual or rich. Every error a user can cause (a missing or corrupt file, a bad
 option, a malformed example) ends as one line ``error: <message>`` and exit code 2, in one place:
-:meth:`TracerGroup.main`.
+:meth:`TracerGroup.main`. Everything printed goes through :mod:`tracer.safetext`, so a hostile
+trace's names cannot drive the terminal; an output (``-o``) never replaces an input
+(:func:`tracer.files.check_output`); SIGTERM and SIGHUP clean up like Ctrl-C.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import click
 
 from . import __version__
 from .errors import TracerError
+from .files import check_output, signals_raise
+from .safetext import ascii_int, echo, json_line, printable
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")  # tracer.i18n.LANGUAGES, without importing it here
 
@@ -54,9 +58,10 @@ class TracerGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            rv = super().main(args, prog_name or "tracer", complete_var, standalone_mode=False, **extra)
+            with signals_raise():
+                rv = super().main(args, prog_name or "tracer", complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
-            click.echo("error: interrupted", err=True)
+            echo("error: interrupted", err=True)
             sys.exit(130)
         except click.ClickException as e:
             hint = ""
@@ -65,6 +70,8 @@ class TracerGroup(click.Group):
             _fail(e.format_message() + hint)
         except (TracerError, OSError) as e:
             _fail(str(e) or type(e).__name__)
+        except MemoryError:
+            _fail("out of memory (see TRACER_MEMORY_BUDGET in 'tracer run --help')")
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -76,8 +83,7 @@ def _exists(module: str) -> bool:
 
 
 def _fail(message: str) -> None:
-    line = " ".join(message.split("\n")[0].split()) or "failed"
-    click.echo(f"error: {line}", err=True)
+    echo(f"error: {printable(message.strip()) or 'failed'}", err=True)  # one line, whatever it holds
     sys.exit(2)
 
 
@@ -124,6 +130,8 @@ def run(source: str, output: str | None, overrides: tuple[str, ...]) -> None:
 
     CONFIG.yaml is an example file of your own; NAME a built-in example (see 'tracer examples').
     Each --set KEY=VALUE overrides one setting; dotted keys reach nested sections.
+    An example whose tensors would take more than the memory budget (half of this machine's
+    memory; TRACER_MEMORY_BUDGET=4G or =25% sets another) is refused before it starts.
 
     \b
     Examples:
@@ -135,10 +143,11 @@ def run(source: str, output: str | None, overrides: tuple[str, ...]) -> None:
         key, eq, _ = item.partition("=")
         if not eq or not key.strip():
             raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--set")
-    trace = _examples_module().run_example(source, list(overrides))
-    out = output or default_output(source)
+    examples = _examples_module()
+    out = check_output(output or default_output(source), inputs=[examples.resolve(source)])
+    trace = examples.run_example(source, list(overrides))
     trace.save(out)  # atomic: a failure leaves any previous file as it was
-    click.echo(f"wrote {out}: {len(trace.steps)} steps, {len(trace.tensors)} tensors")
+    echo(f"wrote {out}: {len(trace.steps)} steps, {len(trace.tensors)} tensors")
 
 
 @main.command()
@@ -153,7 +162,7 @@ def examples() -> None:
     items = list(_examples_module().list_examples())
     width = max((len(name) for name, _ in items), default=0)
     for name, description in items:
-        click.echo(f"{name:<{width}}  {description}")
+        echo(f"{name:<{width}}  {description}")
 
 
 # ---- show -----------------------------------------------------------------------------------------
@@ -161,7 +170,7 @@ def _parse_cell(text: str | None) -> tuple[int, ...] | None:
     if text is None:
         return None
     try:
-        return tuple(int(p) for p in text.replace(" ", "").split(",") if p != "")
+        return tuple(ascii_int(p) for p in text.replace(" ", "").split(",") if p != "")
     except ValueError:
         raise click.BadParameter(f"expected numbers like 1,2, got {text!r}", param_hint="--cell") from None
 
@@ -169,6 +178,7 @@ def _parse_cell(text: str | None) -> tuple[int, ...] | None:
 def _emit(lines: list, color: bool) -> None:
     from . import textview
 
+    lines = [[(printable(seg[0]), *seg[1:]) for seg in line] for line in lines]  # names from the file
     if color:
         try:
             from rich.console import Console
@@ -177,7 +187,7 @@ def _emit(lines: list, color: bool) -> None:
         else:
             Console(highlight=False, force_terminal=True).print(textview.to_rich(lines), soft_wrap=True)
             return
-    click.echo(textview.plain(lines))
+    echo(textview.plain(lines))
 
 
 @main.command()
@@ -201,8 +211,6 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
       tracer show mlp.trace --step layer1.linear.matmul --cell 1,0
       tracer show mlp.trace --json | head -1
     """
-    import json
-
     from . import io, textview
 
     trace = io.load(trace_path)
@@ -212,7 +220,7 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
     if step_key is not None:
         step = trace.step(step_key)
         if as_json:
-            click.echo(json.dumps(textview.step_json(trace, step, values=True), ensure_ascii=False))
+            echo(json_line(textview.step_json(trace, step, values=True)))
             return
         if index is not None:
             _check_cell(trace, step, index)
@@ -221,7 +229,7 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
     steps = [s for s in trace.steps if (phase is None or s.phase == phase) and (depth is None or s.depth <= depth)]
     if as_json:
         for s in steps:
-            click.echo(json.dumps(textview.step_json(trace, s), ensure_ascii=False))
+            echo(json_line(textview.step_json(trace, s)))
         return
     _emit(textview.step_table(trace, steps), color)
 
@@ -258,7 +266,7 @@ def step(trace_path: str, lang: str) -> None:
         from .stepper import run_stepper
     except ImportError as e:
         raise TracerError(f"the stepper needs textual: pip install 'tracer[tui]' ({e})") from None
-    run_stepper(trace, title=os.path.basename(trace_path), lang=lang)
+    run_stepper(trace, title=printable(os.path.basename(trace_path)), lang=lang)
 
 
 @main.command()
@@ -275,9 +283,10 @@ def export(trace_path: str, perfetto: str | None) -> None:
 
     if perfetto is None:
         raise click.UsageError("nothing to export: give --perfetto OUT.json")
+    check_output(perfetto, inputs=[trace_path], option="--perfetto")
     trace = io.load(trace_path)
     io.export_perfetto(trace, perfetto)
-    click.echo(f"wrote {perfetto}: {len(trace.steps)} steps")
+    echo(f"wrote {perfetto}: {len(trace.steps)} steps")
 
 
 if __name__ == "__main__":  # pragma: no cover

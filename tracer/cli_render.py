@@ -10,6 +10,8 @@ import sys
 import click
 
 from .errors import TracerError
+from .files import check_output
+from .safetext import echo, printable
 
 SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")
 QUALITIES = ("l", "m", "h", "k")
@@ -48,6 +50,8 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
     """Render TRACE as a step-by-step walkthrough: the numbers, the arithmetic, the captions."""
     bar = None
     try:
+        if output is not None:  # before Manim is imported: a wrong -o fails at once
+            check_output(output, inputs=[trace_file])
         import tracer
         from scenes.render import render as render_trace
 
@@ -67,14 +71,14 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
                             jobs=jobs, output=output, lang=lang, progress=progress, fps=fps)
     except TracerError as e:
         _close(bar)
-        click.echo(f"error: {' '.join(str(e).split())}", err=True)
+        echo(f"error: {printable(str(e).strip())}", err=True)
         ctx.exit(2)
     except KeyboardInterrupt:
         _close(bar)
-        click.echo("error: interrupted", err=True)
+        echo("error: interrupted", err=True)
         ctx.exit(130)
     _close(bar)
-    click.echo(str(path))
+    echo(str(path))
 
 
 def _close(bar) -> None:

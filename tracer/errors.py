@@ -30,6 +30,10 @@ class TraceFileError(TracerError, OSError):
     """A ``.trace`` file is missing, corrupt, hostile or of an unknown schema version."""
 
 
+class ResourceError(TracerError):
+    """An example or a trace would take more memory than the budget (:mod:`tracer.budget`)."""
+
+
 class ManifestError(TracerError, ValueError):
     """A trace file's manifest breaks the schema: names the step or tensor and the field."""
 

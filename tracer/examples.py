@@ -2,7 +2,12 @@
 
 A file names its ``system`` and overrides that system's typed defaults; ``overrides`` are
 ``key=value`` strings (``training.lr=0.1``, ``weights.W1.0.1=2``) applied on top. Every problem is
-a :class:`~tracer.errors.ConfigError` of one line naming the file, the line and the key.
+a :class:`~tracer.errors.ConfigError` of one line naming the file, the line and the key; an
+example whose tensors would not fit the memory budget is refused before it builds anything
+(:class:`~tracer.errors.ResourceError`, :mod:`tracer.budget`).
+
+The built-in examples ship inside the package (``tracer/example_files``, a link to the
+repository's ``examples/`` folder that a wheel copies), so an installed tracer finds them too.
 
 >>> from tracer.examples import list_examples, run_example
 >>> dict(list_examples())["normalization"]
@@ -19,14 +24,15 @@ from typing import Sequence
 
 from yaml.nodes import ScalarNode
 
+from . import budget
 from .errors import ConfigError
+from .files import open_regular
 from .systems import SYSTEMS
 from .systems.common import plain
 from .systems.schema import Where, apply_overrides, compose, read_config
-from .trace import Trace
+from .trace import Trace, portable_path
 
-# the repository's examples/ directory: the package is installed editable (pip install -e .)
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES_DIR = Path(__file__).parent / "example_files"  # package data: ../examples in a checkout
 MAX_BYTES = 2_000_000
 
 
@@ -34,7 +40,7 @@ def examples_dir() -> Path:
     """The directory of the built-in examples, or a ConfigError saying where it was looked for."""
     if not EXAMPLES_DIR.is_dir():
         raise ConfigError(f"the built-in examples are missing: no directory {EXAMPLES_DIR} "
-                          "(install tracer from its repository with pip install -e .)")
+                          "(reinstall tracer: pip install .)")
     return EXAMPLES_DIR
 
 
@@ -43,7 +49,7 @@ def list_examples() -> list[tuple[str, str]]:
     out = []
     for path in sorted(examples_dir().glob("*.yaml")):
         try:
-            node = compose(path.read_text(encoding="utf-8"), path.name)
+            node = compose(_read_text(path, path.name), path.name)
             values = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
             desc = values.get("description")
             line = " ".join(str(desc.value).split()) if isinstance(desc, ScalarNode) else ""
@@ -66,7 +72,7 @@ def resolve(source: str) -> Path:
     """A YAML path as given, or the built-in example of that name."""
     path = Path(source)
     if path.suffix in (".yaml", ".yml") or os.sep in source or "/" in source:
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"{source}: no such file")
         return path
     builtin = examples_dir() / f"{source}.yaml"
@@ -82,15 +88,7 @@ def load_config(source: str, overrides: Sequence[str] = ()) -> tuple[str, object
     """Read and validate an example: ``(system name, configuration, where each key came from)``."""
     path = resolve(source)
     file = _display(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ConfigError(f"{file}: larger than {MAX_BYTES // 1_000_000} MB: not an example file")
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{file}: not UTF-8 text") from None
-    except OSError as e:
-        raise ConfigError(f"{file}: cannot read: {e.strerror or e}") from None
-    node = compose(text, file)
+    node = compose(_read_text(path, file), file)
     keys = {k.value: (k, v) for k, v in node.value if isinstance(k, ScalarNode)}
     if "system" not in keys:
         raise ConfigError(f"{file}:{node.start_mark.line + 1}: system: missing field "
@@ -108,6 +106,26 @@ def load_config(source: str, overrides: Sequence[str] = ()) -> tuple[str, object
     return name, cfg, where
 
 
+def _read_text(path: Path, file: str) -> str:
+    """A regular file of UTF-8 text of at most MAX_BYTES, read no further than that."""
+    with open_regular(path, ConfigError) as fh:
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"{file}: larger than {MAX_BYTES // 1_000_000} MB: not an example file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not UTF-8 text") from None
+
+
+def check_memory(name: str, cfg: object, where: Where) -> None:
+    """Refuse, before anything is built, an example whose tensors would exceed the memory budget."""
+    key, need = SYSTEMS[name].estimate(cfg)
+    blamed = next((f"--set {text}" for k, text in where.overrides.items() if k == key or k.startswith(key + ".")),
+                  where(key))
+    budget.check(need, blamed)
+
+
 def run_example(source: str, overrides: Sequence[str] = ()) -> Trace:
     """Run the example ``source`` (a YAML path or a built-in name) and return its trace.
 
@@ -123,12 +141,16 @@ def run_example(source: str, overrides: Sequence[str] = ()) -> Trace:
     ------
     ConfigError
         One line naming the file, line and key of the problem.
+    ResourceError
+        The example's tensors would take more memory than the budget (:mod:`tracer.budget`).
     """
     name, cfg, where = load_config(source, overrides)
+    check_memory(name, cfg, where)
     trace = SYSTEMS[name].build(cfg, where)
     path = resolve(source)
     trace.meta.update(plain({
         "example": path.stem, "system": name, "title": cfg.title, "description": " ".join(cfg.description.split()),
-        "source": where.file, "overrides": list(overrides), "layout": trace.meta.get("layout", "columns"),
+        "source": portable_path(str(path)), "overrides": list(overrides),
+        "layout": trace.meta.get("layout", "columns"),
     }))
     return trace

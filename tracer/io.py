@@ -162,7 +162,9 @@ def _read(path: str, fh: Any, zf: zipfile.ZipFile, stat: os.stat_result) -> Trac
         records.append(TensorRecord(t["id"], t["name"], t["shape"], t["dtype"].str, t["kind"], t["producer"],
                                     t["grad_of"], t["version"], t["labels"],
                                     _loader(path, stat, layout, t, member, checked), t["stats"]))
-    return build(meta, steps, records)
+    trace = build(meta, steps, records)
+    trace.origin = os.path.abspath(path)
+    return trace
 
 
 def _members(path: str, fh: Any, zf: zipfile.ZipFile, file_size: int) -> dict[str, Member]:

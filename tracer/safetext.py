@@ -1,4 +1,5 @@
-"""Safe printing: every text tracer shows a person passes through :func:`printable` first.
+"""Safe text in and out: every text tracer shows a person passes through :func:`printable` first,
+and a number typed by a person is read by :func:`ascii_int`.
 
 A trace file is written by whoever sent it, so its names, titles and ids may hold terminal
 control characters: ESC or the one-byte CSI ``\\x9b`` start escape sequences that recolour,
@@ -15,6 +16,17 @@ JSON escapes (``\\u001b``), so a script reading ``--json`` gets the exact string
 '繁體 Tiếng Việt ⊙ −1'
 >>> json_line({"name": "a\\x9bb\\x1b"})
 '{"name": "a\\\\u009bb\\\\u001b"}'
+
+Python's ``int()`` reads any Unicode digit (``int("٣") == 3``) and underscores (``int("1_0") ==
+10``), and ``str.isdigit()`` accepts ``²`` that ``int()`` then refuses; a step id, a cell index or
+a list index typed by a person is read as ASCII digits only:
+
+>>> ascii_int(" -12 "), ascii_int("3")
+(-12, 3)
+>>> ascii_int("²")
+Traceback (most recent call last):
+...
+ValueError: not a whole number: '²'
 """
 from __future__ import annotations
 
@@ -29,6 +41,7 @@ _OTHER = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff
 _UNSAFE_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f" + _OTHER + "]")
 _UNSAFE_LINES = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f" + _OTHER + "]")  # all but the line feed
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_WHOLE = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -53,6 +66,13 @@ def _json_escape(match: re.Match[str]) -> str:
 def json_line(data: Any) -> str:
     """``data`` as one line of JSON (UTF-8 text kept readable) without a raw control character."""
     return _UNSAFE_TEXT.sub(_json_escape, json.dumps(data, ensure_ascii=False))
+
+
+def ascii_int(text: str) -> int:
+    """A whole number written in ASCII digits (an optional minus, spaces around), else ValueError."""
+    if not _WHOLE.fullmatch(text):
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(text)
 
 
 def echo(text: str = "", err: bool = False) -> None:

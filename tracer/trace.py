@@ -14,6 +14,7 @@ the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is t
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import linecache
 import math
@@ -26,7 +27,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import NonFiniteError, TracerError
+from .budget import budget, describe, human
+from .errors import NonFiniteError, ResourceError, TracerError
+from .safetext import ascii_int
 
 PHASES = ("forward", "backward", "update")
 KINDS = ("input", "param", "activation", "grad", "const", "state")
@@ -128,6 +131,7 @@ class Trace:
         self._pending: list[tuple[Step, Callable[[Step], None]]] = []
         self.tensors: dict[str, TensorRecord] = {}
         self.meta: dict[str, Any] = dict(meta or {})
+        self.origin: str | None = None  # the file it was read from: an output must not replace it
         self._by_name: dict[str, int] | None = None
         self._children: dict[int | None, list[int]] | None = None
         self._rec: _Recorder | None = None
@@ -161,8 +165,9 @@ class Trace:
 
     def step(self, key: int | str) -> Step:
         """A step by id (``3``, ``"3"``) or by name (``"encoder.layer1.matmul"``)."""
-        if isinstance(key, str) and key.lstrip("-").isdigit():
-            key = int(key)
+        if isinstance(key, str):
+            with contextlib.suppress(ValueError):  # ASCII digits only: "²" and "٣" are names
+                key = ascii_int(key)
         if isinstance(key, int):
             if 0 <= key < len(self.steps):
                 return self.steps[key]
@@ -296,6 +301,15 @@ class _Recorder:
         self.used: set[str] = set()
         self.ids: dict[int, str] = {}  # id(ndarray) -> tensor id; the record keeps the array alive
         self.consts: dict[tuple[str, float], str] = {}
+        self.held = 0  # bytes of the arrays the trace keeps alive
+        self.limit = budget()
+
+    def hold(self, nbytes: int) -> None:
+        """Count an array the trace keeps; stop the recording past the memory budget."""
+        self.held += nbytes
+        if self.held > self.limit:
+            raise ResourceError(f"the trace being recorded holds {human(self.held)} of tensors, more than "
+                                f"{describe()}: record fewer steps or smaller tensors")
 
     def unique_name(self, short: str) -> str:
         """``short`` under the current scope, made unique with a ``_1``, ``_2`` ... suffix."""

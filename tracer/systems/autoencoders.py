@@ -11,7 +11,8 @@ from tracer.models import Autoencoder, SparseAutoencoder, Vocabulary
 
 from . import system
 from .basics import check_sizes, layer_shapes
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .common import (ExampleConfig, Trainer, Training, array, columns, dense, footprint, named, one_of, plain,
+                     recorded_steps, tensor)
 from .schema import Where
 
 ACTS = ("relu", "sigmoid", "tanh", "none")
@@ -73,7 +74,14 @@ def build_autoencoder(where: Where, model: AEModel, weights: dict[str, np.ndarra
     return Autoencoder.init(sizes, model.init, model.seed, **kw)
 
 
-@system("autoencoder", AutoencoderConfig, "an autoencoder trained to rebuild its input (by hand or large)")
+def _autoencoder_memory(cfg: AutoencoderConfig) -> tuple[str, int]:
+    batch = cfg.data.samples if cfg.data.source == "patterns" else columns(cfg.inputs, "X")
+    params, acts = dense(cfg.model.sizes, batch)
+    return "model.sizes", footprint(params, acts, recorded_steps(cfg.training) + 1)
+
+
+@system("autoencoder", AutoencoderConfig, "an autoencoder trained to rebuild its input (by hand or large)",
+        _autoencoder_memory)
 def autoencoder(cfg: AutoencoderConfig, where: Where) -> tracer.Trace:
     ae = build_autoencoder(where, cfg.model, cfg.weights)
     if cfg.data.source == "given":
@@ -122,7 +130,14 @@ class SparseAutoencoderConfig(ExampleConfig):
     training: Training = field(default_factory=lambda: Training(loss="sse+l1", optimizer="sgd", lr=0.01, steps=1))
 
 
-@system("sparse_autoencoder", SparseAutoencoderConfig, "a sparse autoencoder: overcomplete ReLU features, L1 penalty")
+def _sparse_memory(cfg: SparseAutoencoderConfig) -> tuple[str, int]:
+    m, T = max(cfg.model.features, 0), len(cfg.tokens)
+    d = cfg.inputs["X"].shape[0] if "X" in cfg.inputs and cfg.inputs["X"].ndim else 1
+    return "model.features", footprint(2 * m * d + m + d, 2 * T * (m + d), cfg.training.steps + 1)
+
+
+@system("sparse_autoencoder", SparseAutoencoderConfig, "a sparse autoencoder: overcomplete ReLU features, L1 penalty",
+        _sparse_memory)
 def sparse_autoencoder(cfg: SparseAutoencoderConfig, where: Where) -> tracer.Trace:
     m, T = cfg.model.features, len(cfg.tokens)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
@@ -183,7 +198,14 @@ def machine_readings(n_features: int, normal: int, test: int, odd: int, noise: f
     return X_train, X_test
 
 
-@system("anomaly_detection", AnomalyConfig, "an autoencoder's reconstruction error flags the odd sample")
+def _anomaly_memory(cfg: AnomalyConfig) -> tuple[str, int]:
+    params, acts = dense(cfg.model.sizes, max(cfg.data.normal, 0) + max(cfg.data.test, 0))
+    key = "model.sizes" if params >= acts else "data.normal"
+    return key, footprint(params, acts, recorded_steps(cfg.training) + 1)
+
+
+@system("anomaly_detection", AnomalyConfig, "an autoencoder's reconstruction error flags the odd sample",
+        _anomaly_memory)
 def anomaly_detection(cfg: AnomalyConfig, where: Where) -> tracer.Trace:
     if cfg.model.sizes and cfg.model.sizes[0] != len(cfg.features):
         raise where.error("model.sizes", f"the first size must be the number of features ({len(cfg.features)})")
@@ -244,7 +266,15 @@ def context_targets(vocab: Vocabulary, corpus: list[str]) -> np.ndarray:
     return counts / counts.sum(axis=0, keepdims=True)
 
 
-@system("word_autoencoder", WordAutoencoderConfig, "one-hot words → small code → words, self-supervised")
+def _word_memory(cfg: WordAutoencoderConfig) -> tuple[str, int]:
+    V, k = len(Vocabulary.from_texts(cfg.corpus)), max(cfg.model.code_size, 0)
+    params, acts = dense([V, k, V], V)
+    key = "corpus" if V >= k else "model.code_size"
+    return key, footprint(params, acts + 2 * V * V, recorded_steps(cfg.training) + 1)  # + one-hots, targets
+
+
+@system("word_autoencoder", WordAutoencoderConfig, "one-hot words → small code → words, self-supervised",
+        _word_memory)
 def word_autoencoder(cfg: WordAutoencoderConfig, where: Where) -> tracer.Trace:
     if not cfg.corpus:
         raise where.error("corpus", "expected at least one sentence")

@@ -9,7 +9,8 @@ import tracer
 from tracer.models import MLP, Perceptron, minmax_normalize
 
 from . import system
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .common import (ExampleConfig, Trainer, Training, array, columns, dense, footprint, named, one_of, plain,
+                     recorded_steps, tensor)
 from .schema import Where
 
 
@@ -115,7 +116,12 @@ def loss_fn(kind: str):
     return {"sse": tracer.sse, "mse": tracer.mse}[kind]
 
 
-@system("mlp", MLPConfig, "a multi-layer perceptron: forward, backprop, gradient descent")
+def _mlp_memory(cfg: MLPConfig) -> tuple[str, int]:
+    params, acts = dense(cfg.model.sizes, columns(cfg.inputs, "X"))
+    return "model.sizes", footprint(params, acts, recorded_steps(cfg.training) + 1)
+
+
+@system("mlp", MLPConfig, "a multi-layer perceptron: forward, backprop, gradient descent", _mlp_memory)
 def mlp(cfg: MLPConfig, where: Where) -> tracer.Trace:
     sizes = cfg.model.sizes
     check_sizes(where, "model.sizes", sizes)

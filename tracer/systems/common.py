@@ -80,8 +80,44 @@ def named(where: Where, section: str, given: dict[str, np.ndarray], shapes: dict
     return out
 
 
+# ---- memory estimates (checked against tracer.budget before an example builds anything) --------
+def footprint(params: int, activations: int, passes: int) -> int:
+    """Bytes (float64) a run's tensors take at most: the parameters with their gradients and two
+    optimiser moments, and for each recorded pass (plus one running unrecorded) its activations
+    forward and backward, the gradients and the updated parameters."""
+    return 8 * (4 * params + (passes + 1) * (4 * activations + 2 * params))
+
+
+def dense(sizes: Sequence[int], batch: int) -> tuple[int, int]:
+    """Parameters and activations (before and after the nonlinearity) of dense layers of ``sizes``."""
+    sizes = [max(int(n), 0) for n in sizes]
+    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:])), 2 * batch * sum(sizes)
+
+
+def columns(arrays: dict[str, np.ndarray], name: str) -> int:
+    """The number of columns (samples) of a given matrix, 1 when it is missing."""
+    a = arrays.get(name)
+    return int(a.shape[-1]) if a is not None and a.ndim else 1
+
+
+def given_arrays(cfg: Any) -> tuple[str, int]:
+    """A run over the numbers a configuration gives (weights, inputs): a few passes over them."""
+    total = 0
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        if isinstance(value, dict):
+            total += sum(a.size for a in value.values() if isinstance(a, np.ndarray))
+    steps = getattr(getattr(cfg, "training", None), "steps", 1)
+    return "weights", footprint(total, total, steps + 1)
+
+
 def tensor(values: np.ndarray, name: str) -> Tensor:
     return tracer.tensor(values, name=name)
+
+
+def recorded_steps(cfg: Training) -> int:
+    """How many training steps ``cfg.record`` records."""
+    return {"all": cfg.steps, "last": min(1, cfg.steps), "none": 0}[cfg.record]
 
 
 class Trainer:
@@ -96,7 +132,7 @@ class Trainer:
         self.cfg, self.params, self.clip = cfg, list(params), clip
         self.opt = tracer.Adam(self.params, lr=cfg.lr) if cfg.optimizer == "adam" else tracer.SGD(self.params, lr=cfg.lr)
         self.history: list[float] = []
-        self.recorded = {"all": cfg.steps, "last": min(1, cfg.steps), "none": 0}[cfg.record]
+        self.recorded = recorded_steps(cfg)
         self.silent = cfg.steps - self.recorded
 
     def run(self, loss_fn: Callable[[], Tensor], n: int, scope: str = "train") -> list[float]:

@@ -10,7 +10,7 @@ import tracer
 from tracer.models import MLP
 
 from . import system
-from .common import ExampleConfig, plain, tensor
+from .common import ExampleConfig, dense, footprint, plain, tensor
 from .schema import Where
 
 
@@ -110,7 +110,15 @@ class VanishingConfig(ExampleConfig):
     training: DeepTraining = field(default_factory=DeepTraining)
 
 
-@system("vanishing_gradients", VanishingConfig, "deep sigmoid vs ReLU vs residual: gradient norms layer by layer")
+def _deep_memory(cfg: VanishingConfig | ExplodingConfig) -> tuple[str, int]:
+    m = cfg.model
+    params, acts = dense([m.width] * (m.depth + 1) + [1], cfg.data.samples)
+    nets = len(cfg.variants)
+    return ("model.width" if params >= acts else "data.samples"), footprint(nets * params, nets * acts, 1)
+
+
+@system("vanishing_gradients", VanishingConfig, "deep sigmoid vs ReLU vs residual: gradient norms layer by layer",
+        _deep_memory)
 def vanishing_gradients(cfg: VanishingConfig, where: Where) -> tracer.Trace:
     _names(where, cfg.variants)
     X, Y = _data(cfg.model, cfg.data)
@@ -146,7 +154,8 @@ class ExplodingConfig(ExampleConfig):
     training: DeepTraining = field(default_factory=lambda: DeepTraining(steps=60))
 
 
-@system("exploding_gradients", ExplodingConfig, "large weights explode gradients; clipping and Adam tame them")
+@system("exploding_gradients", ExplodingConfig, "large weights explode gradients; clipping and Adam tame them",
+        _deep_memory)
 def exploding_gradients(cfg: ExplodingConfig, where: Where) -> tracer.Trace:
     _names(where, cfg.variants)
     X, Y = _data(cfg.model, cfg.data)

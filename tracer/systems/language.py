@@ -15,7 +15,7 @@ import tracer
 from tracer.models import MASK, LanguageModel, Vocabulary, tokenize
 
 from . import system
-from .common import ExampleConfig, Trainer, Training, one_of, plain
+from .common import ExampleConfig, Trainer, Training, footprint, one_of, plain
 from .schema import Where
 
 
@@ -92,12 +92,26 @@ def trained_model(cfg: NextTokenConfig | "MaskedConfig", causal: bool, how: str)
                     (t.lr, t.steps, t.optimizer))
 
 
+def _lm_memory(cfg: NextTokenConfig | MaskedConfig, causal: bool) -> tuple[str, int]:
+    """The corpus is packed into one sequence of n columns with an n × n mask (masked: every
+    sentence once per word masked in turn), so n² per head drives it; then d and the vocabulary."""
+    seqs = [tokenize(s, getattr(cfg, "tokenize", "words")) for s in cfg.corpus]
+    V = len({t for s in seqs for t in s}) + 1
+    n = sum(len(s) - 1 for s in seqs) if causal else sum(len(s) ** 2 for s in seqs)
+    m = cfg.model
+    d, d_ff, blocks, heads = max(m.d, 0), max(m.d_ff, 0), max(m.blocks, 1), max(m.heads, 1)
+    params = 2 * V * d + V + blocks * (4 * d * d + 2 * d * d_ff)
+    scores, rest = blocks * 3 * heads * n * n + n * n, blocks * n * (8 * d + 2 * d_ff) + 3 * n * V
+    return ("corpus" if scores >= rest else "model.d"), footprint(params, scores + rest, 1)
+
+
 def _top(vocab: Vocabulary, p: np.ndarray, k: int = 5) -> list[list]:
     order = np.argsort(-p, kind="stable")[:k]
     return [[vocab.tokens[i], float(p[i])] for i in order]
 
 
-@system("next_token", NextTokenConfig, "a tiny transformer completes prompts one token at a time")
+@system("next_token", NextTokenConfig, "a tiny transformer completes prompts one token at a time",
+        lambda cfg: _lm_memory(cfg, causal=True))
 def next_token(cfg: NextTokenConfig, where: Where) -> tracer.Trace:
     _check(cfg, where)
     one_of(where, "training.record", cfg.training.record, ["none"])
@@ -135,7 +149,8 @@ class MaskedConfig(ExampleConfig):
                                                                 steps=300, record="none"))
 
 
-@system("masked_lm", MaskedConfig, "masked-token prediction: fill in [MASK] from both sides")
+@system("masked_lm", MaskedConfig, "masked-token prediction: fill in [MASK] from both sides",
+        lambda cfg: _lm_memory(cfg, causal=False))
 def masked_lm(cfg: MaskedConfig, where: Where) -> tracer.Trace:
     _check(cfg, where)
     one_of(where, "training.record", cfg.training.record, ["none"])

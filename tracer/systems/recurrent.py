@@ -10,7 +10,7 @@ import tracer
 from tracer.models import GRUCell, LSTMCell, Recurrent, RNNCell
 
 from . import system
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .common import ExampleConfig, Trainer, Training, array, footprint, named, one_of, plain, tensor
 from .schema import Where
 
 
@@ -53,7 +53,15 @@ def build_cell(kind: str, W: dict[str, np.ndarray]) -> RNNCell | LSTMCell | GRUC
     return cls({g: W[f"W_{g}"] for g in cls.GATES}, {g: W[f"b_{g}"] for g in cls.GATES})
 
 
-@system("recurrent", RecurrentConfig, "an RNN, LSTM or GRU cell unrolled over a sequence")
+def _recurrent_memory(cfg: RecurrentConfig) -> tuple[str, int]:
+    h, T = max(cfg.model.hidden, 0), len(cfg.tokens)
+    d = cfg.inputs["X"].shape[0] if "X" in cfg.inputs and cfg.inputs["X"].ndim else 1
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[cfg.model.cell]
+    params = gates * h * (h + d + 1) + h + 1
+    return "model.hidden", footprint(params, T * h * (3 * gates + 4), cfg.training.steps + 1)
+
+
+@system("recurrent", RecurrentConfig, "an RNN, LSTM or GRU cell unrolled over a sequence", _recurrent_memory)
 def recurrent(cfg: RecurrentConfig, where: Where) -> tracer.Trace:
     T = len(cfg.tokens)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]

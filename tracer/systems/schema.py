@@ -31,6 +31,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import ConfigError
+from ..safetext import ascii_int
 
 INT, FLOAT, BOOL, NULL, STR = (f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "null", "str"))
 MAX_NODES = 200_000  # a YAML file with more values than this is not an example
@@ -312,9 +313,12 @@ def _set(cfg: Any, key: str, value: str, text: str, where: Where) -> None:
             else:
                 obj, tp = obj[part], _dict_value_type(tp)
         elif isinstance(obj, (list, np.ndarray)):
-            if not part.lstrip("-").isdigit() or not -len(obj) <= int(part) < len(obj):
+            try:
+                idx = ascii_int(part)
+            except ValueError:
+                idx = None
+            if idx is None or not -len(obj) <= idx < len(obj):
                 raise fail(f"{part!r} is not an index of a list of {len(obj)}")
-            idx = int(part)
             if isinstance(obj, np.ndarray):
                 if obj.ndim == 1 and not last:
                     raise fail(f"entry {idx} is a single number")

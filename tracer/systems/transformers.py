@@ -10,7 +10,7 @@ from tracer.models import (FeedForward, LayerNorm, MultiHeadAttention, Positiona
                            SelfAttention, TransformerBlock)
 
 from . import system
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .common import ExampleConfig, Trainer, Training, array, footprint, named, one_of, plain, tensor
 from .schema import Where
 
 
@@ -51,6 +51,16 @@ def _run_heads(model: MultiHeadAttention | TransformerBlock, X: np.ndarray,
     return trace
 
 
+def _attention_memory(cfg: SelfAttentionConfig | MultiHeadConfig | BlockConfig) -> tuple[str, int]:
+    """Scores, masked scores and weights are T × T per head: the number of tokens drives it."""
+    T, heads, d_ff = len(cfg.tokens), max(cfg.model.heads, 1), max(getattr(cfg.model, "d_ff", 0), 0)
+    d = cfg.inputs["X"].shape[0] if "X" in cfg.inputs and cfg.inputs["X"].ndim else 1
+    given = sum(a.size for a in cfg.weights.values())
+    scores, rest = 3 * heads * T * T, T * (8 * d + 2 * d_ff)
+    key = "model.d_ff" if 2 * T * d_ff > scores else "tokens"
+    return key, footprint(given + 2 * d * d_ff, scores + rest, cfg.training.steps + 1)
+
+
 # ---- self-attention ----------------------------------------------------------------------------
 @dataclass
 class SelfAttentionConfig(ExampleConfig):
@@ -65,7 +75,7 @@ class SelfAttentionConfig(ExampleConfig):
     training: Training = field(default_factory=lambda: Training(loss="mse", optimizer="sgd", lr=0.1, steps=1))
 
 
-@system("self_attention", SelfAttentionConfig, "scaled dot-product self-attention, one head")
+@system("self_attention", SelfAttentionConfig, "scaled dot-product self-attention, one head", _attention_memory)
 def self_attention(cfg: SelfAttentionConfig, where: Where) -> tracer.Trace:
     T = len(cfg.tokens)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
@@ -117,7 +127,8 @@ class MultiHeadConfig(ExampleConfig):
     training: Training = field(default_factory=lambda: Training(loss="mse", optimizer="sgd", lr=0.1, steps=1))
 
 
-@system("multi_head_attention", MultiHeadConfig, "attention heads side by side, concatenated, mixed by W_O")
+@system("multi_head_attention", MultiHeadConfig, "attention heads side by side, concatenated, mixed by W_O",
+        _attention_memory)
 def multi_head_attention(cfg: MultiHeadConfig, where: Where) -> tracer.Trace:
     T = len(cfg.tokens)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
@@ -185,7 +196,8 @@ class BlockConfig(ExampleConfig):
     training: Training = field(default_factory=lambda: Training(loss="mse", optimizer="sgd", lr=0.1, steps=1))
 
 
-@system("transformer_block", BlockConfig, "attention + residual + layer norm + feed-forward + residual + layer norm")
+@system("transformer_block", BlockConfig, "attention + residual + layer norm + feed-forward + residual + layer norm",
+        _attention_memory)
 def transformer_block(cfg: BlockConfig, where: Where) -> tracer.Trace:
     T = len(cfg.tokens)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
