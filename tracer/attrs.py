@@ -13,12 +13,11 @@ they are.
 >>> check_attrs("step", {"threshold": "high"}, {}, "step 3: attrs")
 Traceback (most recent call last):
 ...
-tracer.errors.ManifestError: step 3: attrs.threshold: expected a finite number, got text
+tracer.errors.ManifestError: step 3: attrs.threshold: expected a number, got text
 """
 from __future__ import annotations
 
 import inspect
-import math
 from functools import lru_cache
 import re
 from typing import Any, Callable
@@ -56,8 +55,8 @@ def text(v: Any, where: str, limit: int = 4096) -> str:
 
 
 def number(v: Any, where: str) -> None:
-    if type(v) not in (int, float) or not math.isfinite(v):
-        _fail(where, f"expected a finite number, got {kind_of(v)}")
+    if type(v) not in (int, float):
+        _fail(where, f"expected a number, got {kind_of(v)}")
 
 
 def optional_number(v: Any, where: str) -> None:
@@ -150,9 +149,7 @@ def plain(v: Any, where: str, depth: int = 0) -> None:
             plain(x, f"{where}[{k}]", depth + 1)
     elif isinstance(v, str):
         text(v, where)
-    elif type(v) is float:
-        number(v, where)
-    elif v is not None and type(v) not in (int, bool):
+    elif v is not None and type(v) not in (int, float, bool):
         _fail(where, f"expected a number, text, true/false or a list, got {kind_of(v)}")
 
 

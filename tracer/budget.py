@@ -70,6 +70,8 @@ def describe() -> str:
 def human(n: float) -> str:
     """A byte count as people read it: ``3.0 GiB``."""
     units = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+    if n >= 1 << 70:  # sizes from a file can be any whole number; past this they are all "too much"
+        return "more than 1024 EiB"
     k = 0
     while n >= 1024 and k < len(units) - 1:
         n, k = n / 1024, k + 1

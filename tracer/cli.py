@@ -30,6 +30,18 @@ LAZY_COMMANDS = {
 }
 
 
+class Whole(click.IntRange):
+    """click's IntRange reading ASCII digits only (``int()`` alone reads ``٣`` as 3)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                ascii_int(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a whole number", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class TracerGroup(click.Group):
     """A click group with one error policy and lazily imported commands."""
 
@@ -194,7 +206,7 @@ def _emit(lines: list, color: bool) -> None:
 @click.argument("trace_path", metavar="TRACE")
 @click.option("--step", "step_key", metavar="N|NAME", help="Show one step (an id or a name).")
 @click.option("--phase", type=click.Choice(["forward", "backward", "update"]), help="Only the steps of one phase.")
-@click.option("--depth", type=click.IntRange(min=0), metavar="K", help="Hide steps nested deeper than K (0: top level).")
+@click.option("--depth", type=Whole(min=0), metavar="K", help="Hide steps nested deeper than K (0: top level).")
 @click.option("--cell", metavar="I,J", help="With --step: the output cell whose working to show (default 0,0).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per step, for scripts.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Narration language.")

@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from .cli import Whole
 from .errors import TracerError
 from .files import check_output
 from .safetext import echo, printable
@@ -31,19 +32,19 @@ Examples:
               help="Which walkthrough; auto recognises the model from the trace's structure.")
 @click.option("--steps", metavar="A..B", default=None,
               help="Only these step ids (the steps before are laid out, not drawn).")
-@click.option("--depth", type=click.IntRange(min=0), default=None,
+@click.option("--depth", type=Whole(min=0), default=None,
               help="Open composite ops (softmax, linear, losses) down to this depth.")
 @click.option("-q", "--quality", type=click.Choice(QUALITIES), default="l", show_default=True,
               help="l 480p15, m 720p30, h 1080p60, k 2160p60.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
               help="png saves the last frame: a still.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--jobs", type=Whole(min=1), default=1, show_default=True,
               help="Render chunks of steps in parallel processes and join them.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Narration language.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Output file (default: <walkthrough>.<format> here).")
-@click.option("--fps", type=click.IntRange(min=1, max=120), default=None, hidden=True)
+@click.option("--fps", type=Whole(min=1, max=120), default=None, hidden=True)
 @click.pass_context
 def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, depth: int | None,
            quality: str, fmt: str, jobs: int, lang: str, output: str | None, fps: int | None) -> None:

@@ -29,6 +29,7 @@ import io
 import json
 import lzma
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -246,7 +247,8 @@ def _check_header(path: str, fh: Any, member: Member, t: dict) -> tuple[int, boo
         reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         stored_shape, fortran, stored_dtype = reader(fh, max_header_size=MAX_NPY_HEADER)
     except (ValueError, SyntaxError, EOFError, RecursionError, TypeError, KeyError, MemoryError) as e:
-        raise TraceFileError(f"{where}: not a valid .npy array ({_first_line(e)})") from None
+        reason = re.sub(r"<ast\.(\w+) object at 0x[0-9a-f]+>", r"a Python \1", _first_line(e))  # no addresses
+        raise TraceFileError(f"{where}: not a valid .npy array ({reason})") from None
     if stored_dtype.hasobject or stored_dtype.kind not in "biufc":
         raise TraceFileError(f"{where}: holds an array of dtype {stored_dtype} (refused: only numeric "
                              "arrays are read, nothing is unpickled)")

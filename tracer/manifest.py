@@ -162,8 +162,6 @@ def _depth(v: Any, where: str, depth: int) -> None:
             _depth(x, where, depth + 1)
     elif isinstance(v, str):
         text(v, where, 1 << 20)
-    elif isinstance(v, float):
-        need(math.isfinite(v), where, "holds a number that is not finite")
 
 
 def _check_story(meta: dict, n_steps: int, tensors: dict) -> None:
@@ -271,7 +269,7 @@ def _step(s: Any, k: int, steps: list[Step], tensors: dict[str, dict], sources: 
         for tid in ids[key]:
             need(isinstance(tid, str) and tid in tensors, f"{where}: {key}", f"no tensor {tid!r}")
     parent = optional(field(s, "parent", where), whole, f"{where}: parent", 0, k - 1)
-    depth = whole(field(s, "depth", where), f"{where}: depth", 0, k)
+    depth = whole(field(s, "depth", where), f"{where}: depth", 0, 1 << 16)
     need(depth == (0 if parent is None else steps[parent].depth + 1), f"{where}: depth",
          f"{depth} does not follow from its parent")
     part = optional(s.get("part"), text, f"{where}: part", 64)

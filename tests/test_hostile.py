@@ -1,0 +1,76 @@
+"""The hostile corpus: every bad file and argument of tests/hostile_traces.py and
+tests/hostile_inputs.py gives its one line and exit code, no traceback, no memory blow-up, and
+leaves every input as it was and no temporary file behind."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tracemalloc
+
+import pytest
+from click.testing import CliRunner
+
+from tests import hostile_traces as ht
+from tests.hostile_inputs import CASES, make
+from tests.tally import tally
+from tracer.cli import main
+
+PEAK = 64 << 20  # bytes any of these small hostile inputs may make tracer allocate
+
+
+def fingerprint(folder) -> dict[str, str]:
+    """Every entry of the folder and what it holds (a pipe or a device by its kind only)."""
+    out = {}
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if os.path.islink(path):
+            out[name] = "-> " + os.readlink(path)
+        elif os.path.isfile(path):
+            out[name] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+        else:
+            out[name] = "special"
+    return out
+
+
+def invoke(args: list[str], folder, monkeypatch, env=None):
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("TRACER_MEMORY_BUDGET", "1G")
+    for k, v in (env or {}).items():
+        monkeypatch.setenv(k, v)
+    before = fingerprint(folder)
+    tracemalloc.start()
+    try:
+        result = CliRunner().invoke(main, args)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert fingerprint(folder) == before  # no input changed, no output written, no temporary file left
+    assert peak < PEAK, f"{peak >> 20} MiB"
+    assert not (folder / "pwned.txt").exists()
+    return result
+
+
+@pytest.mark.parametrize("case", sorted(ht.cases()))
+def test_a_hostile_trace_file_gives_its_one_line(case, tmp_path, monkeypatch):
+    data, message = ht.cases()[case]
+    (tmp_path / "x.trace").write_bytes(data)
+    for args in (["show", "x.trace"], ["show", "x.trace", "--step", "2", "--json"],
+                 ["export", "x.trace", "--perfetto", "x.json"]):
+        result = invoke(args, tmp_path, monkeypatch)
+        tally("hostile inputs")
+        assert (result.exit_code, result.stderr, result.stdout) == (2, f"error: {message.replace('{f}', 'x.trace')}\n", "")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_hostile_argument_or_example_gives_its_one_line(case, tmp_path, monkeypatch):
+    c = CASES[case]
+    (tmp_path / "good.trace").write_bytes(ht.good_bytes())
+    make(tmp_path, c.files)
+    result = invoke(c.args, tmp_path, monkeypatch, c.env)
+    tally("hostile inputs")
+    message = c.message.replace("{d}", str(tmp_path))
+    assert (result.exit_code, result.stderr, result.stdout) == (c.code, f"error: {message}\n", "")
+
+
+def test_the_corpus_is_large_enough():
+    assert len(ht.cases()) + len(CASES) >= 80
