@@ -82,7 +82,7 @@ def save(trace: Trace, path: str | os.PathLike[str]) -> None:
 
 def _npy_parts(tid: str, a: np.ndarray) -> list[Any]:
     """A ``.npy`` file as two buffers, its header and the array's own memory (no pickling, no copy)."""
-    if a.dtype.kind not in "biufc" or a.dtype.hasobject:
+    if a.dtype.kind not in "biuf" or a.dtype.hasobject:
         raise TraceFileError(f"cannot save tensor {tid}: dtype {a.dtype} is not numeric")
     if not (a.flags.c_contiguous or a.flags.f_contiguous):
         a = np.ascontiguousarray(a)
@@ -249,7 +249,7 @@ def _check_header(path: str, fh: Any, member: Member, t: dict) -> tuple[int, boo
     except (ValueError, SyntaxError, EOFError, RecursionError, TypeError, KeyError, MemoryError) as e:
         reason = re.sub(r"<ast\.(\w+) object at 0x[0-9a-f]+>", r"a Python \1", _first_line(e))  # no addresses
         raise TraceFileError(f"{where}: not a valid .npy array ({reason})") from None
-    if stored_dtype.hasobject or stored_dtype.kind not in "biufc":
+    if stored_dtype.hasobject or stored_dtype.kind not in "biuf":
         raise TraceFileError(f"{where}: holds an array of dtype {stored_dtype} (refused: only numeric "
                              "arrays are read, nothing is unpickled)")
     if tuple(stored_shape) != shape or stored_dtype != dtype:
