@@ -141,7 +141,7 @@ def zip64_claiming(parts: dict[str, bytes], count: int) -> tuple[bytes, str]:
     struct.pack_into("<QQ", out, at + 24, count, count)
     size = struct.unpack_from("<Q", out, at + 40)[0]
     return bytes(out), (f"{{f}}: the archive lists {count} members in {size} bytes, more than a trace file "
-                        "may (100000 members, 8 MiB)")
+                        "may (32768 members, 4 MiB)")
 
 
 def npy_text(fields: str, n_data: int) -> bytes:
@@ -200,12 +200,12 @@ def archive_cases(good: bytes) -> dict[str, tuple[bytes, str]]:
         "200000 members claimed": zip64_claiming(parts, 200_000),
         "directory of 100 MiB claimed": (end_patched(good, cd_size=100 << 20),
                                          "{f}: the archive lists 27 members in 104857600 bytes, more than a "
-                                         "trace file may (100000 members, 8 MiB)"),
+                                         "trace file may (32768 members, 4 MiB)"),
         "manifest declares 3 GiB": (patched(good, "manifest.json", file_size=3 << 30),
-                                    "{f}: manifest.json is larger than 16 MiB"),
+                                    "{f}: manifest.json is larger than 8 MiB"),
         "zip bomb declaring 1 KiB": (deflate_bomb(1024), "{f}: manifest.json is corrupt (Bad CRC-32 for file "
                                                          "'manifest.json')"),
-        "zip bomb declaring 20 MiB": (deflate_bomb(20 << 20), "{f}: manifest.json is larger than 16 MiB"),
+        "zip bomb declaring 20 MiB": (deflate_bomb(20 << 20), "{f}: manifest.json is larger than 8 MiB"),
         "manifest checksum wrong": (patched(good, "manifest.json", crc=12345),
                                     "{f}: manifest.json is corrupt (Bad CRC-32 for file 'manifest.json')"),
         "no manifest": (zipped({k: v for k, v in parts.items() if k != "manifest.json"}),

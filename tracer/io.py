@@ -6,7 +6,7 @@ viewer asks for it. Writing is atomic (:func:`tracer.files.atomic_write`), and t
 always gives the same bytes.
 
 Reading assumes the file is hostile. It opens a regular file only; refuses an archive directory
-of more than 100 000 members or 8 MiB, and a manifest of more than 16 MiB or denser in objects
+of more than 32 768 members or 4 MiB, and a manifest of more than 8 MiB or denser in objects
 and lists than any trace writes, before reading either; reads every member up to the size the
 directory declares and no further; checks every field of the manifest (:mod:`tracer.manifest`);
 checks every array's ``.npy`` header against the shape and dtype the manifest declares and its
@@ -44,9 +44,11 @@ from .trace import TensorRecord, Trace
 from .zipstore import StoredZipWriter
 
 MANIFEST = "manifest.json"
-MAX_MANIFEST = 16 << 20   # bytes: about 30 000 steps
-MAX_MEMBERS = 100_000     # tensors, each one member of the archive
-MAX_DIRECTORY = 8 << 20   # bytes of the archive's central directory
+# A hostile file within these bounds makes tracer use at most about 200 MB besides the arrays a
+# command shows (JSON becomes up to ~16 times its size as Python objects): docs/security.md.
+MAX_MANIFEST = 8 << 20    # bytes: about 14 000 steps
+MAX_MEMBERS = 32_768      # tensors, each one member of the archive
+MAX_DIRECTORY = 4 << 20   # bytes of the archive's central directory
 BYTES_PER_CONTAINER = 24  # a trace's manifest has one object or list per ~70 bytes; a JSON bomb one per 2
 MAX_NPY_HEADER = 1 << 16
 SMALL_ARRAY = 1 << 16     # bytes: read smaller arrays outright, memory-map larger ones
