@@ -272,8 +272,9 @@ def step(trace_path: str, lang: str) -> None:
       tracer step mlp.trace --lang vi
     """
     from . import io
+    from .safetext import printable_trace
 
-    trace = io.load(trace_path)
+    trace = printable_trace(io.load(trace_path))  # the app draws names in many places: all made safe here
     try:
         from .stepper import run_stepper
     except ImportError as e:

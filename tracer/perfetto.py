@@ -16,11 +16,11 @@ each gradient step to the forward step it differentiates. Metadata only, never v
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 from .files import atomic_write
+from .safetext import json_line
 from .trace import Trace
 
 _TRACKS = {"forward": 1, "backward": 2, "update": 3}
@@ -61,5 +61,5 @@ def export(trace: Trace, path: str | os.PathLike[str]) -> None:
             events.append({"ph": "f", "bp": "e", "name": "gradient of", "cat": "grad", "id": s.id,
                            "pid": 1, "tid": _TRACKS[fwd.phase], "ts": fwd.id * _TICK})
     doc = {"traceEvents": events, "displayTimeUnit": "ms", "otherData": {"steps": len(trace.steps)}}
-    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    data = json_line(doc).encode("utf-8")  # no raw control character, should someone cat it
     atomic_write(os.fspath(path), lambda fh: fh.write(data))

@@ -75,6 +75,36 @@ def ascii_int(text: str) -> int:
     return int(text)
 
 
+def printable_data(value: Any) -> Any:
+    """JSON-like data with every string in it :func:`printable` (keys too)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable_data(k): printable_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(printable_data(v) for v in value)
+    return value
+
+
+def printable_trace(trace: Any) -> Any:
+    """A copy of ``trace`` for a full-screen viewer, every text in it :func:`printable` (the arrays
+    are shared, not copied). The stepper draws names in many places; this reaches all of them."""
+    from dataclasses import replace
+
+    from .trace import Source, Trace
+
+    shown = Trace(printable_data(trace.meta))
+    shown.origin = trace.origin
+    shown.tensors = {tid: replace(r, name=printable(r.name), labels=printable_data(r.labels))
+                     for tid, r in trace.tensors.items()}
+    shown.steps = [replace(s, op=printable(s.op), name=printable(s.name), formula=printable(s.formula),
+                           narration=printable(s.narration), part=printable_data(s.part),
+                           attrs=printable_data(s.attrs),
+                           src=s.src and Source(printable(s.src.file), s.src.line, printable(s.src.code)))
+                   for s in trace.steps]
+    return shown
+
+
 def echo(text: str = "", err: bool = False) -> None:
     """Print ``text`` (may span lines) to stdout or stderr, control characters escaped."""
     import click
