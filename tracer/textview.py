@@ -17,7 +17,8 @@ H (1, 2) activation
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+import unicodedata
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -32,6 +33,8 @@ FULL_SCAN = 1 << 20  # elements: tensors up to this size are scanned whole for f
 KEEP = 3  # rows / columns kept at each end of an elided dimension
 HIGHLIGHT = "bold reverse"
 MAX_TERMS = 8  # a cell's working longer than this shows its first and last terms
+LABEL_WIDTH = 10  # columns an axis label may take on a grid
+GAP = 4  # columns between grids side by side
 
 
 # ---- output -------------------------------------------------------------------------------------
@@ -104,13 +107,55 @@ def tensor_format(trace: Trace, tid: str, shown: np.ndarray | None = None) -> tu
     return number_format(shown), float(scale if scale else (np.abs(finite).max() if finite.size else 0.0))
 
 
+def width_of(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide characters (中, 。) take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def line_width(line: Line) -> int:
+    return sum(width_of(seg[0]) for seg in line)
+
+
+def _fit_label(text: str, limit: int = LABEL_WIDTH) -> str:
+    """An axis label cut to ``limit`` columns (``armadillo`` stays, longer ones end in …)."""
+    if width_of(text) <= limit:
+        return text
+    while width_of(text) > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _pad(text: str, width: int, right: bool = True) -> str:
+    fill = " " * max(width - width_of(text), 0)
+    return fill + text if right else text + fill
+
+
+def _axis_names(rec: Any, shape: tuple[int, ...]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The labels of the grid's row axis and column axis (``None`` where the tensor has none)."""
+    labels = rec.labels
+    if not labels or len(labels) != len(shape) or not shape:
+        return None, None
+    return (labels[-2] if len(shape) >= 2 else None), labels[-1]
+
+
 def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, color: bool = True,
          marks: Sequence[tuple[int, ...]] = (), minus: str = "-",
-         link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
-    """A tensor as a titled grid: name, shape, kind, then its (elided) cells.
+         link: Callable[[tuple[int, ...]], str] | None = None,
+         hidden: Sequence[tuple[int, ...]] = ()) -> list[Line]:
+    """A tensor as a titled grid: name, shape, kind, then its (elided) cells, with the names of
+    its rows left of them and of its columns above them when the tensor carries axis labels.
 
     ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads;
+    ``hidden`` cells show ``?`` instead of their value (the stepper's practice mode);
     ``link(index)`` names the action a click on a cell runs.
+
+    >>> import tracer
+    >>> with tracer.record() as trace:
+    ...     h = tracer.relu(tracer.tensor([[1.0, -2.0]], name="Z", rows=["king"], cols=["a", "b"]), name="H")
+    >>> print(plain(grid(trace, trace.steps[0].inputs[0], color=False)))
+    Z (1, 2) input
+            a  b
+      king  1 -2
     """
     rec = trace.tensors[tid]
     shape = tuple(rec.shape)
@@ -123,16 +168,23 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     values = _values(rec.data, shape, rows, columns, lead)
     nf, scale = tensor_format(trace, tid, values)
     texts = [[fmt(v, nf, minus) for v in row] for row in values]
-    width = max(len(t) for row in texts for t in row)
-    marked = {tuple(m) for m in marks}
+    row_names, col_names = _axis_names(rec, shape)
+    heads = [_fit_label(col_names[j]) if col_names and j is not None else "" for j in columns]
+    sides = [_fit_label(row_names[i]) if row_names and i is not None else "" for i in rows]
+    width = max([len(t) for row in texts for t in row] + [width_of(h) for h in heads])
+    side = max(map(width_of, sides)) + 1 if row_names else 0
+    marked, hide = {tuple(m) for m in marks}, {tuple(h) for h in hidden}
     lines: list[Line] = [title]
+    if col_names:
+        lines.append([("  " + " " * side + " ".join(_pad(h, width) for h in heads), "italic")])
     r_iter = iter(range(values.shape[0]))
-    for i in rows:
+    for i, name in zip(rows, sides):
+        lead_text = "  " + (_pad(name if i is not None else "⋮", side - 1, right=False) + " " if side else "")
         if i is None:
-            lines.append([("  " + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
+            lines.append([(lead_text + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
             continue
         r = next(r_iter)
-        line: Line = [("  ", None)]
+        line: Line = [(lead_text, "italic")]
         c_iter = iter(range(values.shape[1]))
         for k, j in enumerate(columns):
             if k:
@@ -143,14 +195,49 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
             c = next(c_iter)
             index = () if not shape else (j,) if len(shape) == 1 else lead + (i, j)
             style = _shade(values[r, c], scale) if color else None
-            if index in marked:
-                style = f"{style} {HIGHLIGHT}" if style else HIGHLIGHT
+            text = "?" if index in hide else texts[r][c]
+            if index in marked or index in hide:
+                style = f"{style} {HIGHLIGHT}" if style and index not in hide else HIGHLIGHT
             if link is not None:
-                line.append((texts[r][c].rjust(width), style, link(index)))
+                line.append((text.rjust(width), style, link(index)))
             else:
-                line.append((texts[r][c].rjust(width), style))
+                line.append((text.rjust(width), style))
         lines.append(line)
     return lines
+
+
+def beside(blocks: Sequence[list[Line]], width: int, gap: int = GAP) -> list[Line]:
+    """Blocks of lines (grids) placed side by side while they fit in ``width`` columns, the rest
+    on further rows below, a blank line between rows.
+
+    >>> print(plain(beside([[[("ab", None)]], [[("c", None)], [("d", None)]]], width=20, gap=2)))
+    ab  c
+        d
+    """
+    rows: list[list[list[Line]]] = []
+    used = width + 1
+    for block in blocks:
+        w = max((line_width(line) for line in block), default=0)
+        if rows and used + gap + w <= width:
+            rows[-1].append(block)
+            used += gap + w
+        else:
+            rows.append([block])
+            used = w
+    out: list[Line] = []
+    for k, row in enumerate(rows):
+        if k:
+            out.append([])
+        widths = [max((line_width(line) for line in b), default=0) for b in row]
+        for n in range(max(len(b) for b in row)):
+            line: Line = []
+            for b, w, last in zip(row, widths, [False] * (len(row) - 1) + [True]):
+                part = b[n] if n < len(b) else []
+                line.extend(part)
+                if not last:
+                    line.append((" " * (w - line_width(part) + gap), None))
+            out.append(line)
+    return out
 
 
 # ---- steps --------------------------------------------------------------------------------------
@@ -218,12 +305,20 @@ def child_label(parent: Step, kid: Step) -> str:
     return kid.name[len(base) + 1:] if kid.name.startswith(base + ".") else kid.name
 
 
-def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
-              keep: int = KEEP, lang: str = "en",
-              link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
-    """One step: its header, formula, narration, source line, inputs and outputs as grids, and the
-    working of one output cell (``cell``, default the first; ``link`` makes the cells of the first
-    output clickable, see :func:`grid`)."""
+class StepParts(NamedTuple):
+    """One step's view in three parts: ``head`` (name, formula, narration ...), ``grids`` (inputs
+    and outputs) and ``working`` (the selected output cell's arithmetic)."""
+
+    head: list[Line]
+    grids: list[Line]
+    working: list[Line]
+
+
+def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
+               keep: int = KEEP, lang: str = "en", link: Callable[[tuple[int, ...]], str] | None = None,
+               width: int | None = None, hide: bool = False) -> StepParts:
+    """The parts of :func:`step_view`. With ``width``, grids sit side by side while they fit;
+    ``hide`` shows ``?`` in place of the selected cell (its working is still returned)."""
     from .i18n import narrate
 
     phase_style = {"forward": "green", "backward": "blue", "update": "magenta"}.get(step.phase)
@@ -249,20 +344,40 @@ def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, col
     marks: dict[str, list[tuple]] = {}
     for tid, index in reads:
         marks.setdefault(tid, []).append(tuple(index))
-    if cell is not None:
+    if cell is not None and not hide:
         marks.setdefault(step.outputs[0], []).append(tuple(cell))
+    sections: list[list[list[Line]]] = []
     for label, ids in (("inputs", step.inputs), ("outputs", step.outputs)):
-        if ids:
-            lines.append([])
-            lines.append([(label, "bold underline")])
+        blocks = []
         for k, tid in enumerate(ids):
-            clickable = link if label == "outputs" and k == 0 else None
-            lines.extend(grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ()), link=clickable))
-    if detail:
-        lines.append([])
-        lines.append([("cell", "bold underline")])
-        lines.extend(detail)
-    return lines
+            first = label == "outputs" and k == 0
+            hidden = [tuple(cell)] if first and hide and cell is not None else []
+            block = grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ()),
+                         link=link if first else None, hidden=hidden)
+            blocks.append([[(label, "bold underline")] if k == 0 else []] + block)
+        if blocks:
+            sections.append(blocks)
+    grids: list[Line] = []
+    if width is None:  # stacked: one heading per group of grids
+        for block in (b for blocks in sections for b in blocks):
+            grids.extend(([[]] + block) if block[0] else block[1:])
+    elif sections:  # side by side: all in one row when it fits, else inputs, then outputs
+        every = [b for blocks in sections for b in blocks]
+        wide = sum(max(map(line_width, b)) for b in every) + GAP * (len(every) - 1)
+        rows = [beside(every, width)] if wide <= width else [beside(blocks, width) for blocks in sections]
+        grids = [line for row in rows for line in [[]] + row]
+    working: list[Line] = [[], [("cell", "bold underline")]] + detail if detail else []
+    return StepParts(lines, grids, working)
+
+
+def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
+              keep: int = KEEP, lang: str = "en",
+              link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
+    """One step: its header, formula, narration, source line, inputs and outputs as grids, and the
+    working of one output cell (``cell``, default the first; ``link`` makes the cells of the first
+    output clickable, see :func:`grid`)."""
+    head, grids, working = step_parts(trace, step, cell, color=color, keep=keep, lang=lang, link=link)
+    return head + grids + working
 
 
 # ---- JSON ---------------------------------------------------------------------------------------
