@@ -150,10 +150,10 @@ def test_the_tree_names_iterations_and_passes_and_never_shows_a_bare_number(trai
         for label, siblings in groups:
             assert not re.fullmatch(r"\d+( \(\d+\))?", label), label
             assert siblings.count(label) == 1, (label, siblings)
-        assert not app.holders[16][0].is_expanded  # iteration 2 starts folded
+        assert not app.query_one(StepTree).holders[16][0].is_expanded  # iteration 2 starts folded
         await press("g", *"16", "enter")  # going there unfolds it
         assert "step 16 (17 of 48) · Forward pass · train.1.layer1.Z" in status(app)
-        assert app.holders[16][0].is_expanded
+        assert app.query_one(StepTree).holders[16][0].is_expanded
     drive(training, script)
 
 
@@ -422,11 +422,11 @@ def test_the_stepper_speaks_the_chosen_language(training):
 def test_clicking_a_step_in_the_list_shows_it(mlp):
     async def script(app, press, pilot):
         tree = app.query_one(StepTree)
-        line = app.nodes[4].line
+        line = app.query_one(StepTree).nodes[4].line
         await pilot.click(StepTree, offset=(12, line))
         await pilot.pause()
         assert "step 4 (5 of 21) · Forward pass · layer2.P" in status(app)
-        assert tree.cursor_node is app.nodes[4]
+        assert tree.cursor_node is app.query_one(StepTree).nodes[4]
     drive(mlp, script)
 
 
@@ -451,7 +451,7 @@ def test_thousands_of_steps_open_lazily(tmp_path):
 
     async def script(app, press, pilot):
         assert f"step 0 (1 of {n})" in status(app)
-        assert len(app.nodes) < n / 2  # composite children join the tree when first unfolded
+        assert len(app.query_one(StepTree).nodes) < n / 2  # composite children join the tree when first unfolded
         await press("g", *str(n - 1), "enter")
         assert f"step {n - 1} ({n} of {n})" in status(app)
         loaded = [tid for tid, r in trace.tensors.items() if not callable(r._data)]

@@ -17,7 +17,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
-from textual.widgets.tree import TreeNode
 
 from .. import textview
 from ..errors import TracerError
@@ -25,9 +24,9 @@ from ..i18n import phrase
 from ..trace import Trace
 from .chain import chain_lines, incoming
 from .model import Navigator
-from .outline import Group, Scopes, outline
 from .practice import Practice
-from .widgets import PHASE_STYLE, HelpScreen, Panel, ScoreScreen, StepTree, group_label, step_label
+from .steplist import StepTree
+from .widgets import PHASE_STYLE, HelpScreen, Panel, ScoreScreen
 
 ANSWER_KEYS = set("0123456789-.−")
 QUOTE = 24  # columns of a typed text quoted back in a message
@@ -64,10 +63,7 @@ class StepperApp(App[str | None]):
         self.trace, self.lang = trace, lang
         self.title = title or "tracer"
         self.nav = Navigator(trace)
-        self.scopes = Scopes(trace)
         self.quiz = Practice(trace) if practice else None
-        self.nodes: dict[int, TreeNode[Any]] = {}
-        self.holders: dict[int, list[TreeNode[Any]]] = {}  # top-level step -> the groups holding it
         self.cell: tuple[int, ...] | None = None
         self.mode = ""  # "goto", "search" or "answer" while the prompt line is open
         self.typed = ""
@@ -78,7 +74,7 @@ class StepperApp(App[str | None]):
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         with Horizontal():
-            yield StepTree("steps", id="steps")
+            yield StepTree(self.trace, self.nav, self.lang, id="steps")
             with Panel(id="panel"):
                 yield Static(id="view")
                 yield Static(id="working")
@@ -87,11 +83,7 @@ class StepperApp(App[str | None]):
 
     def on_mount(self) -> None:
         tree = self.query_one(StepTree)
-        tree.show_root = False
-        tree.guide_depth = 2  # deep outlines still leave room for the step names at 80 columns
-        tree.auto_expand = False  # StepTree folds on enter itself
-        for group in outline(self.trace):
-            self._add_group(tree.root, group, [])
+        tree.build()
         tree.focus()
         if self.trace.steps:
             self.show_step(0)
@@ -101,55 +93,6 @@ class StepperApp(App[str | None]):
             self._status()
 
     # ---- the tree ------------------------------------------------------------------------------
-    def _add_group(self, parent: TreeNode[Any], group: Group, holders: list[TreeNode[Any]]) -> None:
-        """A group and what it holds; repetitions after the first start folded."""
-        later = group.kind == "repeat" and any(
-            g.kind == "repeat" and g.name == group.name and g.index < group.index for g in _siblings(parent))
-        node = parent.add(group_label(group, self.lang), data=group, expand=not later)
-        chain = holders + [node]
-        for item in group.items:
-            if isinstance(item, Group):
-                self._add_group(node, item, chain)
-            else:
-                self._add_step(node, item)
-                self.holders[item] = chain
-
-    def _add_step(self, holder: TreeNode[Any], sid: int) -> TreeNode[Any]:
-        step = self.trace.steps[sid]
-        if step.parent is not None:  # a child reads relative to its composite: "matmul", "bias.grad"
-            scope = self.trace.steps[step.parent].name.removesuffix(".grad")
-        else:
-            scope = self.scopes.of(step)
-        label = step_label(step, scope, len(str(len(self.trace.steps) - 1)))
-        if self.nav.is_composite(sid):
-            node = holder.add(label, data=sid, expand=False, allow_expand=True)
-        else:
-            node = holder.add_leaf(label, data=sid)
-        self.nodes[sid] = node
-        return node
-
-    def _fill(self, node: TreeNode[Any]) -> None:
-        """Add a composite step's children to the tree (once)."""
-        if node.children or not isinstance(node.data, int):
-            return
-        for kid in self.trace.children(node.data):
-            self._add_step(node, kid.id)
-
-    def _node(self, sid: int) -> TreeNode[Any]:
-        """The tree node of ``sid``, unfolding the composite steps and groups that hold it."""
-        chain = self.nav.ancestors(sid)
-        for holder in self.holders.get(chain[0] if chain else sid, []):
-            holder.expand()
-        for a in chain:
-            self._fill(self.nodes[a])
-            self.nodes[a].expand()
-        return self.nodes[sid]
-
-    def on_tree_node_expanded(self, event: Any) -> None:
-        if isinstance(event.node.data, int):
-            self.nav.expanded.add(event.node.data)
-            self._fill(event.node)
-
     def on_tree_node_collapsed(self, event: Any) -> None:
         sid = event.node.data
         if isinstance(sid, int):
@@ -171,8 +114,8 @@ class StepperApp(App[str | None]):
         self.chain_shown = self.chain_shown and bool(incoming(self.trace, self.trace.steps[sid]))
         self._render_step()
         if move_cursor:
-            node = self._node(sid)
             tree = self.query_one(StepTree)
+            node = tree.node(sid)
             tree.get_node_at_line(0)  # brings line numbers up to date after unfolding: no wait
             tree.move_cursor(node)
         self.query_one(Panel).scroll_home(animate=False)
@@ -279,7 +222,7 @@ class StepperApp(App[str | None]):
 
     def _sync_folds(self) -> None:
         """Read which composite steps are unfolded off the tree itself (its events come later)."""
-        self.nav.expanded = {sid for sid, node in self.nodes.items()
+        self.nav.expanded = {sid for sid, node in self.query_one(StepTree).nodes.items()
                              if node.is_expanded and self.nav.is_composite(sid)}
 
     def _move(self, delta: int) -> None:
@@ -435,10 +378,6 @@ class StepperApp(App[str | None]):
             self._status(phrase("practice_nan", self.lang).format(typed=_quote(text)))
             return
         self.select_cell(self.cell)  # the verdict and the working, scrolled into view
-
-
-def _siblings(parent: TreeNode[Any]) -> list[Group]:
-    return [c.data for c in parent.children if isinstance(c.data, Group)]
 
 
 def run_stepper(trace: Trace, title: str = "", lang: str = "en", practice: bool = False) -> str | None:

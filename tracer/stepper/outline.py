@@ -165,9 +165,9 @@ def _finish(node: Group, totals: dict[tuple[str, int], int | None]) -> None:
             g.items = inner.items
 
 
-def outline(trace: Trace) -> list[Group]:
+def outline(trace: Trace, scopes: Scopes | None = None) -> list[Group]:
     """The top-level groups of the step list (see the module docstring)."""
-    scopes = Scopes(trace)
+    scopes = scopes or Scopes(trace)
     root = Group("root", "")
     for phase, members in _runs(trace, scopes):
         shared = _common([tokens for _, tokens in members])
