@@ -65,6 +65,8 @@ def test_transpose_swaps_and_reshape_keeps_what_is_clear():
     assert X.T.labels == (TOKENS, ("a", "b", "c"))
     b = tracer.tensor([1.0, 2.0, 3.0], name="b", rows=["h1", "h2", "h3"])
     assert b.reshape(3, 1).labels == (("h1", "h2", "h3"), None)
+    assert tracer.tensor([2.0], name="b", rows=["y"]).reshape(1, 1).labels == (("y",), None)
+    assert tracer.tensor([[2.0], [3.0]], name="c", rows=["p", "q"]).reshape(2).labels == (("p", "q"),)
     assert X.reshape(12).labels is None                  # flattened: no name fits
     t3 = tracer.tensor(np.zeros((2, 3, 4)), name="t", labels=[["p", "q"], None, TOKENS])
     assert t3.reshape(6, 4).labels == (None, TOKENS)     # the trailing axis is left alone

@@ -111,6 +111,10 @@ def reshape(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> li
     axes the reshape leaves alone keep theirs."""
     la, src, dst = _of(xs[0]), xs[0].shape, outs[0].shape
     got: list[Any] = [None] * len(dst)
+    n = min(len(src), len(dst))
+    if src[:n] == dst[:n] and all(k == 1 for k in src[n:] + dst[n:]):  # axes of 1 added or dropped at the end
+        got[:n] = la[:n]
+        return [got]
     s_axes = [i for i, n in enumerate(src) if n != 1]
     d_axes = [j for j, n in enumerate(dst) if n != 1]
     if [src[i] for i in s_axes] == [dst[j] for j in d_axes]:
