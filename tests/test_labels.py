@@ -135,3 +135,17 @@ def test_unlabelled_models_stay_unlabelled():
     with tracer.record() as trace:
         tracer.relu(tracer.tensor([[1.0, -1.0]], name="x") @ tracer.tensor([[1.0], [2.0]], name="w"))
     assert all(t.labels is None for t in trace.tensors.values())
+
+
+def test_tracer_show_prints_the_names_on_the_grids():
+    from tracer.textview import grid, plain
+    words = [f"w{i}" for i in range(10)]
+    with tracer.record() as trace:
+        tracer.relu(tracer.tensor(np.arange(20.0).reshape(10, 2), name="L", rows=words, cols=["中文", "a-very-long-name"]),
+                    name="H")
+    lines = plain(grid(trace, trace.steps[0].outputs[0], color=False)).splitlines()
+    assert lines[1].split() == ["中文", "a-very-lo…"]                  # names above, cut to ten cells
+    assert lines[2].split() == ["w0", "0", "1"] and lines[-1].split() == ["w9", "18", "19"]
+    assert lines[5].split() == ["⋮", "⋮"]                              # elided with the values
+    cells = {len(line) + sum(ord(c) > 0x2E80 for c in line) for line in lines[1:]}   # a CJK character takes two
+    assert len(cells) == 1                                                # so every column lines up
