@@ -14,6 +14,7 @@ from .basics import check_sizes, layer_shapes
 from .common import (Axes, LabelledConfig, Trainer, Training, array, layer_labels, named, one_of, plain, set_labels,
                      tensor)
 from .schema import Where
+from .stories import autoencoders as stories
 
 ACTS = ("relu", "sigmoid", "tanh", "none")
 
@@ -108,6 +109,7 @@ def autoencoder(cfg: AutoencoderConfig, where: Where) -> tracer.Trace:
         "recorded": trainer.describe() + ", then the loss after training",
         "elide": max(cfg.model.sizes) > 12,
     }))
+    stories.autoencoder(trace, trainer.silent, trainer.recorded, cfg.training.optimizer)
     return trace
 
 
@@ -163,6 +165,7 @@ def sparse_autoencoder(cfg: SparseAutoencoderConfig, where: Where) -> tracer.Tra
         "decoder_norms": np.linalg.norm(W["W_dec"], axis=0), "loss_history": trainer.history,
         "recorded": "the forward pass with its losses, then " + trainer.describe(),
     }))
+    stories.sparse_autoencoder(trace)
     return trace
 
 
@@ -231,6 +234,7 @@ def anomaly_detection(cfg: AnomalyConfig, where: Where) -> tracer.Trace:
         "recorded": trainer.describe() + "; then the reconstruction errors of the test samples and the flags "
                     f"(error > {cfg.threshold} × the largest training error)",
     }))
+    stories.anomaly_detection(trace)
     return trace
 
 
@@ -300,6 +304,7 @@ def word_autoencoder(cfg: WordAutoencoderConfig, where: Where) -> tracer.Trace:
         "target": "each word's column of T: the words it shares sentences with (itself included)",
         "recorded": trainer.describe() + ", then the codes of every word",
     }))
+    stories.word_autoencoder(trace, trainer.silent, trainer.recorded, cfg.compare)
     return trace
 
 

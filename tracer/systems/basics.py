@@ -11,6 +11,7 @@ from tracer.models import MLP, Perceptron, minmax_normalize
 from . import system
 from .common import Axes, LabelledConfig, Trainer, Training, array, named, layer_labels, one_of, plain, set_labels, tensor
 from .schema import Where
+from .stories import basics as stories
 
 
 # ---- perceptron --------------------------------------------------------------------------------
@@ -69,6 +70,7 @@ def perceptron(cfg: PerceptronConfig, where: Where) -> tracer.Trace:
         "epochs": history, "weights_after": model.W.numpy()[0].tolist(),
         "recorded": "the decision, every epoch of the learning rule (W ← W + η·(Y − Ŷ)·Xᵀ), the decision after",
     }))
+    stories.perceptron(trace)
     return trace
 
 
@@ -89,6 +91,7 @@ def normalization(cfg: NormalizationConfig, where: Where) -> tracer.Trace:
     with tracer.record() as trace:
         minmax_normalize(X, axis=1, name="minmax")
     trace.meta.update(plain({"students": cfg.students, "recorded": "the normalisation"}))
+    stories.normalization(trace)
     return trace
 
 
@@ -156,4 +159,5 @@ def mlp(cfg: MLPConfig, where: Where) -> tracer.Trace:
             final = step()
     trace.meta.update(plain({"loss_history": trainer.history + [float(final)],
                              "recorded": trainer.describe() + ", then the loss after training"}))
+    stories.mlp(trace, trainer.silent, trainer.recorded, cfg.training.lr)
     return trace
