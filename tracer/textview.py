@@ -33,7 +33,6 @@ FULL_SCAN = 1 << 20  # elements: tensors up to this size are scanned whole for f
 KEEP = 3  # rows / columns kept at each end of an elided dimension
 HIGHLIGHT = "bold reverse"
 MAX_TERMS = 8  # a cell's working longer than this shows its first and last terms
-LABEL_WIDTH = 10  # columns an axis label may take on a grid
 GAP = 4  # columns between grids side by side
 
 
@@ -107,55 +106,15 @@ def tensor_format(trace: Trace, tid: str, shown: np.ndarray | None = None) -> tu
     return number_format(shown), float(scale if scale else (np.abs(finite).max() if finite.size else 0.0))
 
 
-def width_of(text: str) -> int:
-    """Terminal columns ``text`` takes: East Asian wide characters (中, 。) take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def line_width(line: Line) -> int:
-    return sum(width_of(seg[0]) for seg in line)
-
-
-def _fit_label(text: str, limit: int = LABEL_WIDTH) -> str:
-    """An axis label cut to ``limit`` columns (``armadillo`` stays, longer ones end in …)."""
-    if width_of(text) <= limit:
-        return text
-    while width_of(text) > limit - 1:
-        text = text[:-1]
-    return text + "…"
-
-
-def _pad(text: str, width: int, right: bool = True) -> str:
-    fill = " " * max(width - width_of(text), 0)
-    return fill + text if right else text + fill
-
-
-def _axis_names(rec: Any, shape: tuple[int, ...]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-    """The labels of the grid's row axis and column axis (``None`` where the tensor has none)."""
-    labels = rec.labels
-    if not labels or len(labels) != len(shape) or not shape:
-        return None, None
-    return (labels[-2] if len(shape) >= 2 else None), labels[-1]
-
-
 def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, color: bool = True,
          marks: Sequence[tuple[int, ...]] = (), minus: str = "-",
          link: Callable[[tuple[int, ...]], str] | None = None,
          hidden: Sequence[tuple[int, ...]] = ()) -> list[Line]:
-    """A tensor as a titled grid: name, shape, kind, then its (elided) cells, with the names of
-    its rows left of them and of its columns above them when the tensor carries axis labels.
+    """A tensor as a titled grid: name, shape, kind, then its (elided) cells.
 
     ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads;
     ``hidden`` cells show ``?`` instead of their value (the stepper's practice mode);
     ``link(index)`` names the action a click on a cell runs.
-
-    >>> import tracer
-    >>> with tracer.record() as trace:
-    ...     h = tracer.relu(tracer.tensor([[1.0, -2.0]], name="Z", rows=["king"], cols=["a", "b"]), name="H")
-    >>> print(plain(grid(trace, trace.steps[0].inputs[0], color=False)))
-    Z (1, 2) input
-            a  b
-      king  1 -2
     """
     rec = trace.tensors[tid]
     shape = tuple(rec.shape)
@@ -168,23 +127,20 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     values = _values(rec.data, shape, rows, columns, lead)
     nf, scale = tensor_format(trace, tid, values)
     texts = [[fmt(v, nf, minus) for v in row] for row in values]
-    row_names, col_names = _axis_names(rec, shape)
-    heads = [_fit_label(col_names[j]) if col_names and j is not None else "" for j in columns]
-    sides = [_fit_label(row_names[i]) if row_names and i is not None else "" for i in rows]
-    width = max([len(t) for row in texts for t in row] + [width_of(h) for h in heads])
-    side = max(map(width_of, sides)) + 1 if row_names else 0
+    row_names, col_names = _axis_names(rec.labels, len(shape), rows, columns)
+    width = max([len(t) for row in texts for t in row] + [width_of(n) for n in col_names])
+    pad = max(map(width_of, row_names), default=-1) + 1  # the row names' column, and a space
     marked, hide = {tuple(m) for m in marks}, {tuple(h) for h in hidden}
     lines: list[Line] = [title]
-    if col_names:
-        lines.append([("  " + " " * side + " ".join(_pad(h, width) for h in heads), "italic")])
+    if col_names:  # column names above their columns, elided with them
+        lines.append([("  " + " " * pad + " ".join(_rjust(n, width) for n in col_names), "dim")])
     r_iter = iter(range(values.shape[0]))
-    for i, name in zip(rows, sides):
-        lead_text = "  " + (_pad(name if i is not None else "⋮", side - 1, right=False) + " " if side else "")
+    for k, i in enumerate(rows):
         if i is None:
-            lines.append([(lead_text + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
+            lines.append([("  " + " " * pad + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
             continue
         r = next(r_iter)
-        line: Line = [(lead_text, "italic")]
+        line: Line = [("  ", None)] + ([(_rjust(row_names[k], pad - 1, left=True) + " ", "dim")] if row_names else [])
         c_iter = iter(range(values.shape[1]))
         for k, j in enumerate(columns):
             if k:
@@ -195,15 +151,46 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
             c = next(c_iter)
             index = () if not shape else (j,) if len(shape) == 1 else lead + (i, j)
             style = _shade(values[r, c], scale) if color else None
-            text = "?" if index in hide else texts[r][c]
-            if index in marked or index in hide:
-                style = f"{style} {HIGHLIGHT}" if style and index not in hide else HIGHLIGHT
+            text = texts[r][c]
+            if index in hide:  # neither the number nor its colour gives the answer away
+                text, style = "?", HIGHLIGHT
+            elif index in marked:
+                style = f"{style} {HIGHLIGHT}" if style else HIGHLIGHT
             if link is not None:
                 line.append((text.rjust(width), style, link(index)))
             else:
                 line.append((text.rjust(width), style))
         lines.append(line)
     return lines
+
+
+LABEL_CELLS = 10  # a longer axis name is cut with …
+
+
+def width_of(text: str) -> int:
+    """Terminal cells ``text`` takes (a CJK character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _rjust(text: str, width: int, left: bool = False) -> str:
+    fill = " " * max(width - width_of(text), 0)
+    return text + fill if left else fill + text
+
+
+def _axis_names(labels: Any, ndim: int, rows: list, columns: list) -> tuple[list[str], list[str]]:
+    """The names shown left of the rows and above the columns (``⋮`` / ``⋯`` where elided)."""
+    def shown(names: Any, picks: list, gap: str) -> list[str]:
+        if names is None:
+            return []
+        cut = [n if width_of(n) <= LABEL_CELLS else n[:LABEL_CELLS - 1] + "…" for n in names]
+        return [gap if i is None else cut[i] for i in picks]
+    if not labels or ndim == 0:
+        return [], []
+    return (shown(labels[-2], rows, "⋮") if ndim >= 2 else []), shown(labels[-1], columns, "⋯")
+
+
+def line_width(line: Line) -> int:
+    return sum(width_of(seg[0]) for seg in line)
 
 
 def beside(blocks: Sequence[list[Line]], width: int, gap: int = GAP) -> list[Line]:
