@@ -336,9 +336,9 @@ def test_w_shows_the_chain_of_backward_steps_back_to_the_loss(mlp):
         await press("w")
         assert bottom(app) == "step 0 reads no gradient: w works on backward and update steps"
         text = await press("g", *"layer1.H.grad", "enter", "w")
-        assert "Where the gradients of step 14 came from, back to the loss" in text
+        assert "Where the gradients of step 14 came from" in text
         lines = [line.split("│")[-1].strip() for line in text.splitlines()]
-        chain = lines[lines.index("Where the gradients of step 14 came from, back to the loss"):]
+        chain = lines[lines.index("Where the gradients of step 14 came from"):]
         # dH = W2ᵀ·dP; dP = 2(P − Y)/1 = 2(−3 − 1) = −8; the loss's own gradient is 1
         assert chain[2].startswith("← dH (3, 1) [-8 8 -16]")
         assert chain[3].startswith("step 13 layer2.P.grad: dW2 = dP · Hᵀ")

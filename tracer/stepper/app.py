@@ -45,6 +45,7 @@ class StepperApp(App[str | None]):
     #steps { width: 40%; min-width: 26; max-width: 56; border-right: solid $primary-darken-2; overflow-x: hidden; }
     #panel { padding: 0 1; }
     #panel:focus { background: $boost; }
+    #chain { text-wrap: nowrap; text-overflow: ellipsis; }  /* a long formula must not break the tree */
     #bottom { height: 1; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     #bottom.prompt { background: $accent 30%; }
     """

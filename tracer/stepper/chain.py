@@ -109,7 +109,7 @@ def chain_lines(trace: Trace, step: Step, lang: str = "en") -> list[Line]:
         rec = trace.tensors[origin.tensor]
         lines.append([(pad + mark, "dim"), (rec.name, "bold blue"), (f" {tuple(rec.shape)} " if rec.shape else " ", "dim"),
                       (compact(trace, origin.tensor), None)])
-        under = pad + {"├": "│  ", "└": "   "}.get(mark[0], "")  # where this path goes on
+        under = pad + {"├": "│", "└": " "}.get(mark[0], "")  # where this path goes on, one column in
         body = under + "  "
         if origin.step is None:
             lines.append([(body, "dim"), (phrase("chain_seed", lang), "italic")])
