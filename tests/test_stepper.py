@@ -201,6 +201,18 @@ def test_b_says_when_a_step_has_no_partner():
     drive(trace, script, size=(80, 24))
 
 
+def test_b_on_a_pass_without_backward_points_to_its_twin_that_has_one():
+    trace = run_example("self_attention")  # attention once, then again in a training step
+
+    async def script(app, press, pilot):
+        await press("b")
+        assert bottom(app) == "step 0 has no gradient; step 21, the same op in a later pass, has one"
+        assert trace.steps[21].name == "train.0.attn.Q"
+        await press("g", "2", "1", "enter", "b")
+        assert "Backward pass · train.0.attn.Q.grad" in status(app)
+    drive(trace, script, size=(80, 24))
+
+
 def test_go_to_reports_what_it_cannot_find(mlp):
     async def script(app, press, pilot):
         await press("g", *"nope", "enter")
@@ -316,10 +328,10 @@ def test_help_fits_in_80_columns_in_every_language(mlp):
 
 
 MESSAGES = ["step_of", "no_steps", "last_step", "first_step", "no_step", "no_match", "match", "no_search",
-            "no_partner", "no_chain", "prompt_goto", "prompt_search", "keys_tree", "keys_panel",
+            "no_partner", "no_partner_twin", "no_chain", "prompt_goto", "prompt_search", "keys_tree", "keys_panel",
             "keys_practice", "practice_ask", "practice_right", "practice_wrong", "practice_nan",
             "practice_answered", "practice_none", "score", "practice_done", "any_key_quit", "chain_seed"]
-WIDEST = {"id": 12345, "k": 12345, "n": 12345, "last": 12345, "key": repr("x" * 23 + "…"), "text": repr("x" * 23 + "…"),
+WIDEST = {"id": 12345, "twin": 12345, "k": 12345, "n": 12345, "last": 12345, "key": repr("x" * 23 + "…"), "text": repr("x" * 23 + "…"),
           "cell": "dW_enc[123, 456]", "value": "-1.23e-04", "typed": repr("-1.23e-04"), "right": 999, "tried": 999}
 
 

@@ -242,7 +242,9 @@ class StepperApp(App[str | None]):
         here = self.nav.current
         target = self.nav.flip(here) if self.trace.steps else None
         if target is None:
-            self._status(phrase("no_partner", self.lang).format(id=here))
+            twin = self.nav.twin(here) if self.trace.steps else None
+            key = "no_partner" if twin is None else "no_partner_twin"
+            self._status(phrase(key, self.lang).format(id=here, twin=twin))
             return
         self.nav.came_from = here if self.trace.steps[here].phase == "backward" else None
         self.show_step(target)

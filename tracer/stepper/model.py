@@ -13,6 +13,13 @@ the jump between a forward step and its gradient, and search. Plain Python, no t
 ['p', 'loss', 'loss.grad']
 >>> nav.flip(nav.find("loss.grad")) == nav.find("loss")
 True
+>>> with tracer.record() as twice:
+...     h = tracer.relu(W, name="h")                  # a pass without backward
+...     with tracer.scope("train"):
+...         tracer.relu(W, name="h").sum(name="loss").backward()
+>>> nav = Navigator(twice)
+>>> nav.flip(0), twice.steps[nav.twin(0)].name
+(None, 'train.h')
 >>> [trace.steps[i].name for i in nav.matches("P.SUM")]
 ['p.sum', 'p.sum.grad']
 >>> trace.steps[nav.search("p.sum", delta=-1)].name   # from step 0 back, wrapping round
@@ -109,9 +116,27 @@ class Navigator:
             return self.trace.tensors[step.inputs[1]].producer
         if self.came_from is not None and self.trace.steps[self.came_from].grad_of == sid:
             return self.came_from
+        return self._gradients().get(sid)
+
+    def _gradients(self) -> dict[int, int]:
+        """Forward step id → the first backward step that differentiates it."""
         if self._backward_of is None:
             self._backward_of = {}
             for s in self.trace.steps:
                 if s.grad_of is not None:
                     self._backward_of.setdefault(s.grad_of, s.id)
-        return self._backward_of.get(sid)
+        return self._backward_of
+
+    def twin(self, sid: int) -> int | None:
+        """A forward step without a gradient may have a twin that has one: the same op recorded
+        again in a pass that ran backward (``attn.Q`` and ``train.0.attn.Q``). The twin whose name
+        shares the longest dotted ending with ``sid``'s."""
+        step, grads = self.trace.steps[sid], self._gradients()
+        parts = step.name.split(".")
+        for k in range(len(parts)):
+            tail = ".".join(parts[k:])
+            for other in grads:
+                o = self.trace.steps[other]
+                if other != sid and o.op == step.op and (o.name == tail or o.name.endswith("." + tail)):
+                    return other
+        return None
