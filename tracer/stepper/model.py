@@ -13,6 +13,10 @@ the jump between a forward step and its gradient, and search. Plain Python, no t
 ['p', 'loss', 'loss.grad']
 >>> nav.flip(nav.find("loss.grad")) == nav.find("loss")
 True
+>>> [trace.steps[i].name for i in nav.matches("P.SUM")]
+['p.sum', 'p.sum.grad']
+>>> trace.steps[nav.search("p.sum", delta=-1)].name   # from step 0 back, wrapping round
+'p.sum.grad'
 >>> with tracer.record() as twice:
 ...     h = tracer.relu(W, name="h")                  # a pass without backward
 ...     with tracer.scope("train"):
@@ -20,10 +24,6 @@ True
 >>> nav = Navigator(twice)
 >>> nav.flip(0), twice.steps[nav.twin(0)].name
 (None, 'train.h')
->>> [trace.steps[i].name for i in nav.matches("P.SUM")]
-['p.sum', 'p.sum.grad']
->>> trace.steps[nav.search("p.sum", delta=-1)].name   # from step 0 back, wrapping round
-'p.sum.grad'
 """
 from __future__ import annotations
 
