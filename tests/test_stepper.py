@@ -172,6 +172,23 @@ def test_next_char_groups_its_passes_and_its_block_once_each():
     drive(trace, script, size=(80, 24))
 
 
+def test_a_phase_that_comes_back_is_numbered_and_epochs_count_from_one():
+    from tracer.stepper.outline import outline
+    from tracer.stepper.steplist import group_label
+
+    W = tracer.param([[1.0, -1.0]], name="W")
+    with tracer.record() as trace:
+        tracer.relu(W, name="h").sum(name="loss").backward()
+        tracer.relu(W, name="again")
+        for epoch in (1, 2):
+            with tracer.scope(f"epoch{epoch}"):
+                tracer.relu(W, name="h")
+    labels = [group_label(g, "en").plain for g in outline(trace)]
+    assert labels == ["Forward pass #1 (2)", "Backward pass (2)", "Forward pass #2 (1)",
+                      "epoch 1 of 2 · Forward pass (1)", "epoch 2 of 2 · Forward pass (1)"]
+    assert [group_label(g, "vi").plain for g in outline(trace)][3] == "epoch 1 trên 2 · Lan truyền xuôi (1)"
+
+
 def test_b_jumps_between_a_gradient_step_and_its_forward_step(mlp):
     async def script(app, press, pilot):
         text = await press("g", "1", "3", "enter")
@@ -407,6 +424,16 @@ def test_practice_accepts_the_right_value_and_rejects_a_wrong_one(mlp):
         await press("x")
     app = drive(mlp, script, practice=True)
     assert app.return_value == "Practice over: 1 of 2 right"
+
+
+def test_practice_says_when_a_step_has_no_cell_to_ask():
+    with tracer.record() as trace:
+        tracer.relu(tracer.tensor(np.zeros((0, 3)), name="empty"), name="none")
+
+    async def script(app, press, pilot):
+        await press("4")
+        assert bottom(app) == "this step has no output cell to practise on"
+    drive(trace, script, practice=True, size=(80, 24))
 
 
 def test_practice_judges_to_the_printed_precision():

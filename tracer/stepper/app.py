@@ -326,7 +326,7 @@ class StepperApp(App[str | None]):
         # here, before any widget, so nothing typed ahead ("g15⏎→") goes astray. In practice
         # mode a digit, a minus or a point starts an answer.
         if isinstance(event, events.Key) and not event.is_forwarded and not isinstance(self.screen, HelpScreen):
-            if not self.mode and self.quiz is not None and event.character in ANSWER_KEYS and self.cell is not None:
+            if not self.mode and self.quiz is not None and event.character in ANSWER_KEYS:
                 self._start_answer(event)
                 return
             if self.mode:
@@ -336,11 +336,13 @@ class StepperApp(App[str | None]):
 
     def _start_answer(self, event: events.Key) -> None:
         event.stop()
-        if not self._hidden():
+        if self.cell is None:
+            self._status(phrase("practice_none", self.lang))
+        elif not self._hidden():
             self._status(phrase("practice_answered", self.lang).format(cell=self._cell_name()))
-            return
-        self.mode, self.typed = "answer", event.character or ""
-        self._bottom()
+        else:
+            self.mode, self.typed = "answer", event.character or ""
+            self._bottom()
 
     def _prompt_key(self, event: events.Key) -> None:
         event.stop()
