@@ -165,6 +165,17 @@ def _finish(node: Group, totals: dict[tuple[str, int], int | None]) -> None:
             g.items = inner.items
 
 
+def _count(node: Group, totals: dict[tuple[str, int], int | None]) -> None:
+    """How many repetitions of each kind a group holds, when they are all there (0 … n−1)."""
+    found: dict[str, set[int]] = {}
+    for g in node.groups():
+        if g.kind == "repeat":
+            found.setdefault(g.name, set()).add(g.index)
+        _count(g, totals)
+    for name, indices in found.items():
+        totals[(name, id(node))] = len(indices) if indices == set(range(len(indices))) else None
+
+
 def outline(trace: Trace, scopes: Scopes | None = None) -> list[Group]:
     """The top-level groups of the step list (see the module docstring)."""
     scopes = scopes or Scopes(trace)
@@ -177,14 +188,3 @@ def outline(trace: Trace, scopes: Scopes | None = None) -> list[Group]:
     _count(root, totals)
     _finish(root, totals)
     return root.groups()  # every path starts with a phase or a scope: no step sits at the root
-
-
-def _count(node: Group, totals: dict[tuple[str, int], int | None]) -> None:
-    """How many repetitions of each kind a group holds, when they are all there (0 … n−1)."""
-    found: dict[str, set[int]] = {}
-    for g in node.groups():
-        if g.kind == "repeat":
-            found.setdefault(g.name, set()).add(g.index)
-        _count(g, totals)
-    for name, indices in found.items():
-        totals[(name, id(node))] = len(indices) if indices == set(range(len(indices))) else None
