@@ -6,6 +6,7 @@ files it names; ``TRACER_MEMORY_BUDGET`` is 1G, so budget messages read the same
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def yaml(text: str) -> dict[str, bytes]:
 
 AE = "system: autoencoder\nmodel:\n  init: xavier\n  sizes: "
 SYSTEM_NAMES = ", ".join(sorted(SYSTEMS))
-AE_KEYS = "system, title, description, model, weights, inputs, data, training"
+AE_KEYS = ", ".join(f.name for f in dataclasses.fields(SYSTEMS["autoencoder"].config))
 
 CASES: dict[str, Case] = {
     # ---- paths that are not trace files -----------------------------------------------------------

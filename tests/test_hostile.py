@@ -34,6 +34,7 @@ def fingerprint(folder) -> dict[str, str]:
 
 def invoke(args: list[str], folder, monkeypatch, env=None, traced=True):
     monkeypatch.chdir(folder)
+    monkeypatch.setattr(main, "commands", dict(main.commands))  # a lazily added command stays this test's
     monkeypatch.setenv("TRACER_MEMORY_BUDGET", "1G")
     for k, v in (env or {}).items():
         monkeypatch.setenv(k, v)

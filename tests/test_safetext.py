@@ -66,7 +66,7 @@ def test_show_json_holds_the_exact_names_and_no_raw_control_character(hostile_fi
 
 def test_the_stepper_gets_a_trace_whose_every_text_is_printable(hostile_file, monkeypatch):
     seen = {}
-    monkeypatch.setattr("tracer.stepper.run_stepper", lambda trace, title, lang: seen.update(trace=trace, title=title))
+    monkeypatch.setattr("tracer.stepper.run_stepper", lambda trace, title, **kw: seen.update(trace=trace, title=title))
     assert CliRunner().invoke(cli.main, ["step", hostile_file]).exit_code == 0
     shown, original = seen["trace"], tracer.load(hostile_file)
     texts = [shown.meta["title"]] + [r.name for r in shown.tensors.values()] + [
