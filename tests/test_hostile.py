@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import tracemalloc
 
 import pytest
@@ -12,8 +13,10 @@ from click.testing import CliRunner
 
 from tests import hostile_traces as ht
 from tests.hostile_inputs import CASES, make
+import tracer
 from tests.tally import tally
 from tracer.cli import main
+from tracer.errors import TraceFileError
 
 PEAK = 64 << 20  # bytes any of these small hostile inputs may make tracer allocate
 
@@ -72,6 +75,18 @@ def test_a_hostile_argument_or_example_gives_its_one_line(case, tmp_path, monkey
     tally("hostile inputs")
     message = c.message.replace("{d}", str(tmp_path))
     assert (result.exit_code, result.stderr, result.stdout) == (c.code, f"error: {message}\n", "")
+
+
+def test_no_pickle_is_ever_loaded(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("unpickling attempted")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    for data, _ in ht.cases().values():
+        (tmp_path / "x.trace").write_bytes(data)
+        with pytest.raises(TraceFileError):
+            tracer.load(tmp_path / "x.trace")
 
 
 def test_the_corpus_is_large_enough():

@@ -60,7 +60,11 @@ def list_examples() -> list[tuple[str, str]]:
 
 
 def _display(path: Path) -> str:
-    """How a file is named in messages: relative to the working directory when inside it."""
+    """How a file is named in messages: a built-in one from the package
+    (``tracer/example_files/autoencoder.yaml``), any other relative to the working directory when
+    inside it."""
+    if path.parent == EXAMPLES_DIR:
+        return portable_path(str(path))
     try:
         rel = os.path.relpath(path)
     except ValueError:
