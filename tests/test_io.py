@@ -210,3 +210,12 @@ def test_axis_labels_and_composite_parts_survive_a_round_trip(tmp_path):
     assert x.labels == (("f1", "f2"), ("Alps", "cat"))
     assert [s.part for s in back.steps] == [s.part for s in trace.steps]
     assert sorted(back.parts(back.step("P"))) == ["exp", "max", "probs", "shifted", "sum"]
+
+
+def test_a_trace_too_large_for_a_file_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(trace_io, "MAX_MANIFEST", 4096)
+    trace = chain_trace(20)
+    with pytest.raises(TraceFileError, match=r"big.trace: cannot save: the manifest of 184 steps would take "
+                                             r"\d+\.\d KiB, more than the 4.0 KiB a trace file may hold"):
+        trace.save(tmp_path / "big.trace")
+    assert list(tmp_path.iterdir()) == []

@@ -37,6 +37,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from .budget import human
 from .errors import ManifestError, TraceFileError, TracerError
 from .files import atomic_write, open_regular
 from .manifest import array_member, build, check_manifest, to_manifest
@@ -65,8 +66,8 @@ def save(trace: Trace, path: str | os.PathLike[str]) -> None:
     head = json.dumps(to_manifest(trace), ensure_ascii=False).encode("utf-8")
     if len(head) > MAX_MANIFEST:
         raise TraceFileError(f"{path}: cannot save: the manifest of {len(trace.steps)} steps would take "
-                             f"{len(head) >> 20} MiB, more than the {MAX_MANIFEST >> 20} MiB a trace file "
-                             "may hold (record fewer steps)")
+                             f"{human(len(head))}, more than the {human(MAX_MANIFEST)} a trace file may hold "
+                             "(record fewer steps)")
     if len(trace.tensors) > MAX_MEMBERS:
         raise TraceFileError(f"{path}: cannot save: {len(trace.tensors)} tensors, more than the "
                              f"{MAX_MEMBERS} a trace file may hold (record fewer steps)")

@@ -304,12 +304,10 @@ class _Recorder:
         self.held = 0  # bytes of the arrays the trace keeps alive
         self.limit = budget()
 
-    def hold(self, nbytes: int) -> None:
-        """Count an array the trace keeps; stop the recording past the memory budget."""
-        self.held += nbytes
-        if self.held > self.limit:
-            raise ResourceError(f"the trace being recorded holds {human(self.held)} of tensors, more than "
-                                f"{describe()}: record fewer steps or smaller tensors")
+    def over(self) -> None:
+        """The arrays the trace keeps (``held``, counted as tensors are registered) passed the budget."""
+        raise ResourceError(f"the trace being recorded holds {human(self.held)} of tensors, more than "
+                            f"{describe()}: record fewer steps or smaller tensors")
 
     def unique_name(self, short: str) -> str:
         """``short`` under the current scope, made unique with a ``_1``, ``_2`` ... suffix."""

@@ -129,7 +129,9 @@ def tensor_id(trace: Trace, t: Tensor, producer: int | None = None, kind: str | 
         tid = rec.consts[ckey] = f"t{len(trace.tensors)}"
     else:
         tid = f"t{len(trace.tensors)}"
-    rec.hold(t.data.nbytes)
+    rec.held += t.data.nbytes
+    if rec.held > rec.limit:
+        rec.over()
     trace.tensors[tid] = TensorRecord(tid, t.name, tuple(t.data.shape), t.data.dtype.str,
                                       kind or t.kind, producer, grad_of, t.version, t.labels, t.data)
     rec.ids[key] = tid
