@@ -58,14 +58,15 @@ def open_regular(path: str | os.PathLike[str], error: type[TracerError] = Tracer
     p = os.fspath(path)
     try:
         before = os.stat(p)
-        if not stat.S_ISREG(before.st_mode):  # refused before it is opened: opening a device can act
-            raise error(f"{p}: is {_what(before.st_mode)}, not a regular file")
-        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise error(f"{p}: no such file") from None
-    except (NotADirectoryError, PermissionError, OSError) as e:
-        if isinstance(e, TracerError):
-            raise
+    except OSError as e:
+        raise error(f"{p}: cannot read: {e.strerror or e}") from None
+    if not stat.S_ISREG(before.st_mode):  # refused before it is opened: opening a device can act
+        raise error(f"{p}: is {_what(before.st_mode)}, not a regular file")
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
         raise error(f"{p}: cannot read: {e.strerror or e}") from None
     now = os.fstat(fd)
     if not stat.S_ISREG(now.st_mode) or not os.path.samestat(before, now):  # swapped in between

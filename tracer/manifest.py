@@ -6,7 +6,7 @@ Reading checks every field of every step and tensor against the schema (types, r
 that whatever ``show``, ``step``, ``export`` or ``render`` reads later is known good. An op this
 tracer does not know still loads (its attributes are checked as plain data) and is shown
 generically. The first problem found is raised as :class:`ManifestError`, naming the step or
-tensor and the field: ``step 12: attrs.axis: expected a whole number or a list of them``.
+tensor and the field: ``step 12: attrs.axis: expected a whole number, got text``.
 
 Schema 2 (written now) keeps each source line a step points to once, in ``sources``, and a step
 refers to it by position; schema 1 (still read) repeated the line in every step and carried the
@@ -275,7 +275,7 @@ def _step(s: Any, k: int, steps: list[Step], tensors: dict[str, dict], sources: 
     need(depth == (0 if parent is None else steps[parent].depth + 1), f"{where}: depth",
          f"{depth} does not follow from its parent")
     part = optional(s.get("part"), text, f"{where}: part", 64)
-    _check_part(op, part, None if parent is None else steps[parent], where)
+    _check_part(part, None if parent is None else steps[parent], where)
     grad_of = optional(field(s, "grad_of", where), whole, f"{where}: grad_of", 0, k - 1)
     need(grad_of is None or (steps[grad_of].op == op and steps[grad_of].phase == "forward"),
          f"{where}: grad_of", f"step {grad_of} is not a forward {op} step")
@@ -297,7 +297,7 @@ def _step(s: Any, k: int, steps: list[Step], tensors: dict[str, dict], sources: 
                 whole(field(s, "nonfinite", where), f"{where}: nonfinite", 0, 1 << 62), part)
 
 
-def _check_part(op: str, part: str | None, parent: Step | None, where: str) -> None:
+def _check_part(part: str | None, parent: Step | None, where: str) -> None:
     from .ops.core import REGISTRY
 
     if parent is None:
