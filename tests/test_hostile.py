@@ -91,3 +91,19 @@ def test_no_pickle_is_ever_loaded(tmp_path, monkeypatch):
 
 def test_the_corpus_is_large_enough():
     assert len(ht.cases()) + len(CASES) >= 80
+
+
+def test_a_render_to_its_default_name_never_replaces_the_trace_it_reads(tmp_path, monkeypatch):
+    import importlib
+
+    from tests.trace_samples import mlp_trace
+
+    render = importlib.import_module("scenes.render")  # the module (scenes.render is also a function)
+    monkeypatch.setattr(render, "_render_chunk", lambda plan, chunk, path, *a, **kw: path.write_bytes(b"x") and path)
+    monkeypatch.chdir(tmp_path)
+    mlp_trace().save(tmp_path / "backprop.png")  # a trace whose file name is the render's default output
+    before = (tmp_path / "backprop.png").read_bytes()
+    trace = tracer.load("backprop.png")
+    with pytest.raises(tracer.TracerError, match=r"^-o backprop.png: is the input .*backprop.png: refusing to overwrite it$"):
+        render.render(trace, scene="backprop", fmt="png")
+    assert (tmp_path / "backprop.png").read_bytes() == before and os.listdir(tmp_path) == ["backprop.png"]
