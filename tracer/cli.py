@@ -20,7 +20,7 @@ import click
 from . import __version__
 from .errors import TracerError
 from .files import check_output, signals_raise
-from .safetext import ascii_int, echo, json_line, printable
+from .safetext import ascii_int, echo, json_line, printable, printable_trace
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")  # tracer.i18n.LANGUAGES, without importing it here
 
@@ -226,6 +226,8 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
     from . import io, textview
 
     trace = io.load(trace_path)
+    if not as_json:  # names escaped before the views measure them (JSON keeps them exact)
+        trace = printable_trace(trace)
     index = _parse_cell(cell)
     if color is None:
         color = sys.stdout.isatty()
@@ -275,7 +277,6 @@ def step(trace_path: str, lang: str, practice: bool) -> None:
       tracer step mlp.trace --practice      type each cell's value before you see it
     """
     from . import io
-    from .safetext import printable_trace
 
     trace = printable_trace(io.load(trace_path))  # the app draws names in many places: all made safe here
     try:
