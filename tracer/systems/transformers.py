@@ -12,6 +12,7 @@ from tracer.models import (FeedForward, LayerNorm, MultiHeadAttention, Positiona
 from . import system
 from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain
 from .schema import Where
+from .stories import attention as stories
 
 
 @dataclass
@@ -124,7 +125,9 @@ def multi_head_attention(cfg: MultiHeadConfig, where: Where) -> tracer.Trace:
     T = len(cfg.tokens)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
     mha = build_mha(where, cfg.weights, X.shape[0], cfg.model.heads, cfg.model.causal)
-    return _run_heads(mha, X, cfg, where, "attn")
+    trace = _run_heads(mha, X, cfg, where, "attn")
+    stories.multi_head_attention(trace, cfg.model.heads)
+    return trace
 
 
 # ---- positional encoding ---------------------------------------------------------------------
@@ -183,6 +186,7 @@ def positional_encoding(cfg: PositionalConfig, where: Where) -> tracer.Trace:
     trace.meta.update(plain({"tokens": cfg.tokens, "sentence": cfg.sentence.tokens,
                              "recorded": "the angles t / base^(2i/d), their sines and cosines, the table PE "
                                          "and X + PE; then the same for the sentence's looked-up embeddings"}))
+    stories.positional_encoding(trace)
     return trace
 
 
@@ -232,4 +236,6 @@ def transformer_block(cfg: BlockConfig, where: Where) -> tracer.Trace:
     block = TransformerBlock(attn, FeedForward(rest["W1"], rest["b1"], rest["W2"], rest["b2"]),
                              LayerNorm(d, "ln1", rest["gamma1"], rest["beta1"], ("gamma1", "beta1")),
                              LayerNorm(d, "ln2", rest["gamma2"], rest["beta2"], ("gamma2", "beta2")))
-    return _run_heads(block, X, cfg, where, "blocks.0.attn")
+    trace = _run_heads(block, X, cfg, where, "blocks.0.attn")
+    stories.transformer_block(trace, cfg.model.heads)
+    return trace

@@ -43,6 +43,8 @@ TITLES: dict[str, Text] = {
     "backward": say("Backward pass: every gradient", "反向傳播：每一個梯度", "反向传播：每一个梯度",
                     "Lan truyền ngược: từng gradient"),
     "update": say("Update the weights", "更新權重", "更新权重", "Cập nhật trọng số"),
+    "again": say("Training: the same forward pass, fast", "訓練：同樣的前向傳播（快轉）", "训练：同样的前向传播（快进）",
+                 "Huấn luyện: lượt xuôi như trên, tua nhanh"),
     "after": say("After training: the same pass once more", "訓練之後：再算一次同樣的前向傳播",
                  "训练之后：再算一次同样的前向传播", "Sau khi huấn luyện: chạy lại lượt xuôi"),
 }
@@ -137,11 +139,12 @@ class Outline:
         self.marks.append((start, title, play, repeat))
         return len(self.marks) - 1
 
-    def training(self, prefix: str, first_step: int, count: int) -> int:
+    def training(self, prefix: str, first_step: int, count: int, told: bool = False) -> int:
         """Training steps under ``prefix.K``: the first worked in full (forward, loss, backward,
-        update), the ``count − 1`` after it as one summary. Returns the last chapter's index."""
+        update; its forward pass fast when it was ``told`` already), the ``count − 1`` after it as
+        one summary. Returns the last chapter's index."""
         start = first(self.trace, f"{prefix}.{first_step}")
-        last = self.add(start, TITLES["forward"])
+        last = self.add(start, *((TITLES["again"], "summary") if told else (TITLES["forward"], "full")))
         for part, key in ((dict(family="loss"), "loss"), (dict(phase="backward"), "backward"),
                           (dict(phase="update"), "update")):
             last = self.add(first(self.trace, after=start, **part), TITLES[key])

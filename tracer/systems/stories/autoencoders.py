@@ -6,7 +6,7 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import Outline, first, heatmap, later_steps, listing, loss_curve, num, output, say, tell
+from . import TITLES, Outline, first, heatmap, later_steps, listing, loss_curve, num, output, say, tell
 from .basics import training_outline
 
 OPTIMIZERS = {"sgd": say("gradient descent", "梯度下降", "梯度下降", "hạ gradient"),
@@ -53,9 +53,7 @@ def sparse_autoencoder(trace: Trace) -> Story:
                                           "损失：重建 + 惩罚", "Mất mát: tái tạo + phạt"))
     steps = len(trace.meta["loss_history"])
     if steps:
-        outline.add(first(trace, "train.0"), say("Training: the same forward pass, fast", "訓練：同樣的前向傳播（快轉）",
-                                                 "训练：同样的前向传播（快进）", "Huấn luyện: lượt xuôi như trên, tua nhanh"),
-                    "summary")
+        outline.add(first(trace, "train.0"), TITLES["again"], "summary")
         outline.add(first(trace, "train.0", phase="backward"), say(
             "Backward: the penalty's gradient is the column length for each active feature",
             "反向傳播：每個活躍特徵的懲罰梯度就是它那一行的長度", "反向传播：每个活跃特征的惩罚梯度就是它那一列的长度",

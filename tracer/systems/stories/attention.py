@@ -1,0 +1,170 @@
+"""The stories of multi-head attention, the transformer block and positional encoding."""
+from __future__ import annotations
+
+import numpy as np
+
+from tracer.story import Plot, Story, Text
+from tracer.trace import Trace
+
+from . import Outline, first, heatmap, listing, num, output, say, tell, vector
+
+
+def _heads(outline: Outline, trace: Trace, scope: str, heads: int) -> list[Plot]:
+    """Head 1 worked in full, the other heads fast (the same computation, other weights); each
+    head's attention pattern as a heat map after its chapter."""
+    told = [outline.add(first(trace, f"{scope}.head1"), say(
+        "Head 1: Q, K, V, scores, softmax, mix", "第 1 個頭：Q、K、V、分數、softmax、加權",
+        "第 1 个头：Q、K、V、分数、softmax、加权", "Đầu 1: Q, K, V, điểm, softmax, trộn"))]
+    if heads > 1:
+        told.append(outline.add(first(trace, f"{scope}.head2"), say(
+            "The other heads: the same, with their own weights", "其他的頭：同樣的計算，各用自己的權重",
+            "其他的头：同样的计算，各用自己的权重", "Các đầu còn lại: cùng phép tính, trọng số riêng"), "summary", heads - 1))
+    plots = [heatmap(trace, output(trace, f"{scope}.head{h}.weights"), say(
+        f"Head {h}: who attends to whom (queries down, keys across)", f"第 {h} 個頭：誰注意誰（查詢在左，鍵在上）",
+        f"第 {h} 个头：谁注意谁（查询在左，键在上）", f"Đầu {h}: ai chú ý đến ai (truy vấn dọc, khóa ngang)"),
+        after=told[min(h, 2) - 1]) for h in range(1, heads + 1)]
+    outline.add(first(trace, f"{scope}.concat") if heads > 1 else first(trace, f"{scope}.out"),
+                say("Stack the heads and mix them with W_O", "把各個頭疊起來，用 W_O 混合", "把各个头叠起来，用 W_O 混合",
+                    "Xếp các đầu lại và trộn bằng W_O"))
+    return plots
+
+
+HEAD = say("head {h}: ", "第 {h} 個頭：", "第 {h} 个头：", "đầu {h}: ")
+
+
+def _attends(trace: Trace, plots: list[Plot]) -> Text:
+    """``once → a (0.52)``: the key each query attends to most, per head, as the recap says it."""
+    def rows(lang: str, plot: Plot) -> list[str]:
+        w = np.asarray(trace.tensors[plot.tensor].data)
+        pair = "{} → {}（{}）" if lang.startswith("zh") else "{} → {} ({})"
+        return [pair.format(q, plot.cols[int(np.argmax(r))], num(r.max())) for q, r in zip(plot.labels, w)]
+    return {lang: ("；" if lang.startswith("zh") else "; ").join(
+        HEAD[lang].format(h=h) + listing(rows(lang, p), lang) for h, p in enumerate(plots, start=1)) for lang in HEAD}
+
+
+def _training(outline: Outline, trace: Trace, steps: int) -> None:
+    if steps:
+        outline.training("train", 0, steps, told=True)
+
+
+def multi_head_attention(trace: Trace, heads: int) -> Story:
+    """Head 1 in full, the other heads fast, W_O; then one training step (its forward pass fast)."""
+    outline = Outline(trace)
+    plots = _heads(outline, trace, "attn", heads)
+    _training(outline, trace, len(trace.meta["loss_history"]))
+    who = _attends(trace, plots)
+    return tell(trace, outline,
+                title=say("Multi-head attention", "多頭注意力", "多头注意力", "Attention nhiều đầu"),
+                question=say("What does each head look at?", "每個頭各自看什麼？", "每个头各自看什么？",
+                             "Mỗi đầu nhìn vào đâu?"),
+                plots=plots,
+                recap=say(f"Each token attends most to — {who['en']}. Every head weighs the tokens its own way; "
+                          "W_O mixes their outputs into one vector per token.",
+                          f"每個詞最注意的詞——{who['zh-Hant']}。每個頭用自己的方式衡量各個詞；W_O 把它們的輸出混成每個詞一個向量。",
+                          f"每个词最注意的词——{who['zh-Hans']}。每个头用自己的方式衡量各个词；W_O 把它们的输出混成每个词一个向量。",
+                          f"Mỗi từ chú ý nhiều nhất đến — {who['vi']}. Mỗi đầu cân các từ theo cách "
+                          "riêng; W_O trộn đầu ra của chúng thành một vectơ cho mỗi từ."))
+
+
+def transformer_block(trace: Trace, heads: int) -> Story:
+    """Attention (head 1 in full), residual and layer norm, the feed-forward layer, the second
+    residual and layer norm fast; then one training step."""
+    outline = Outline(trace)
+    plots = _heads(outline, trace, "blocks.0.attn", heads)
+    outline.add(first(trace, "blocks.0.resid_mid"), say("Residual X + attention, then layer norm", "殘差 X + 注意力，再做層正規化",
+                                                         "残差 X + 注意力，再做层归一化", "Phần dư X + attention, rồi chuẩn hóa lớp"))
+    outline.add(first(trace, "blocks.0.mlp"), say("Feed-forward: W2·ReLU(W1·N + b1) + b2", "前饋層：W2·ReLU(W1·N + b1) + b2",
+                                                  "前馈层：W2·ReLU(W1·N + b1) + b2", "Lớp truyền thẳng: W2·ReLU(W1·N + b1) + b2"))
+    outline.add(first(trace, "blocks.0.resid_post"), say("Residual and layer norm again", "再一次殘差與層正規化",
+                                                         "再一次残差与层归一化", "Lại phần dư và chuẩn hóa lớp"), "summary")
+    _training(outline, trace, len(trace.meta["loss_history"]))
+    out = np.asarray(trace.tensors[output(trace, "blocks.0.ln2")].data)
+    mean, var = num(round(float(np.abs(out.mean(axis=0)).max()), 2)), num(round(float(out.var(axis=0).mean()), 2))
+    return tell(trace, outline,
+                title=say("A transformer block", "一個 Transformer 區塊", "一个 Transformer 块", "Một khối Transformer"),
+                question=say("What happens to each token's vector inside a block?", "每個詞的向量在區塊裡經歷了什麼？",
+                             "每个词的向量在块里经历了什么？", "Vectơ của mỗi từ trải qua những gì trong một khối?"),
+                plots=plots,
+                recap=say(f"Attention mixes the tokens, {heads} heads each its own way; the feed-forward layer then changes "
+                          f"each token on its own; the residuals keep the input flowing and the layer norms bring every "
+                          f"token's column to mean {mean}, variance {var}.",
+                          f"注意力把各個詞混在一起，{heads} 個頭各有各的看法；前饋層再各自改變每個詞；殘差讓輸入一路流過，"
+                          f"層正規化讓每個詞那一行的平均變成 {mean}、變異數變成 {var}。",
+                          f"注意力把各个词混在一起，{heads} 个头各有各的看法；前馈层再各自改变每个词；残差让输入一路流过，"
+                          f"层归一化让每个词那一列的均值变成 {mean}、方差变成 {var}。",
+                          f"Attention trộn các từ, {heads} đầu mỗi đầu một cách; lớp truyền thẳng rồi biến đổi từng từ "
+                          f"riêng; phần dư giữ dòng đầu vào và chuẩn hóa lớp đưa cột của mỗi từ về trung bình {mean}, "
+                          f"phương sai {var}."))
+
+
+def positional_encoding(trace: Trace) -> Story:
+    """The table built once in full; the sentence's lookup, its table fast, and the sum that tells
+    the twin words apart."""
+    outline = Outline(trace)
+    outline.add(0, say("The frequencies: base^(2i/d)", "頻率：base^(2i/d)", "频率：base^(2i/d)", "Tần số: base^(2i/d)"))
+    outline.add(first(trace, "pos.angles"), say("The angles t / base^(2i/d)", "角度 t / base^(2i/d)", "角度 t / base^(2i/d)",
+                                                "Các góc t / base^(2i/d)"))
+    outline.add(first(trace, "pos.sin"), say("sin on even rows, cos on odd rows", "偶數列取 sin，奇數列取 cos",
+                                             "偶数行取 sin，奇数行取 cos", "sin ở hàng chẵn, cos ở hàng lẻ"))
+    last = outline.add(first(trace, "X_pos"), say("Add the positions to the embeddings", "把位置加到嵌入上",
+                                                  "把位置加到嵌入上", "Cộng vị trí vào embedding"))
+    plots = [heatmap(trace, output(trace, "pos.PE"), say("The position table PE", "位置表 PE", "位置表 PE", "Bảng vị trí PE"),
+                     after=last)]
+    recap = say("Every position gets its own pattern of sines and cosines, added to the token's embedding: the same "
+                "word at two places becomes two different vectors.",
+                "每個位置都有自己的一組正弦與餘弦，加到詞的嵌入上：同一個詞在兩個位置就成了兩個不同的向量。",
+                "每个位置都有自己的一组正弦与余弦，加到词的嵌入上：同一个词在两个位置就成了两个不同的向量。",
+                "Mỗi vị trí có một mẫu sin và cos riêng, cộng vào embedding của từ: cùng một từ ở hai chỗ thành hai vectơ khác nhau.")
+    if trace.meta.get("sentence"):
+        text = _text(trace.meta["sentence"])
+        outline.add(first(trace, "sentence"), say(f"{text}: look the words up", f"{text}：查出每個詞的嵌入",
+                                                  f"{text}：查出每个词的嵌入", f"{text}: tra embedding của từng từ"))
+        outline.add(first(trace, "sentence.pos"), say("The same position table, for its positions", "同樣的位置表，換成它的位置",
+                                                      "同样的位置表，换成它的位置", "Cùng bảng vị trí, cho các vị trí của câu"),
+                    "summary")
+        last = outline.add(first(trace, "sentence.X_pos"), say("Add the positions: a word that comes twice parts ways",
+                                                               "加上位置：出現兩次的詞分開了", "加上位置：出现两次的词分开了",
+                                                               "Cộng vị trí: từ xuất hiện hai lần tách ra"))
+        plots.append(heatmap(trace, output(trace, "sentence.X_pos"), say("The sentence with its positions",
+                                                                           "加上位置之後的句子", "加上位置之后的句子",
+                                                                           "Câu sau khi cộng vị trí"), after=last))
+        recap = _twins(trace) or recap
+    return tell(trace, outline,
+                title=say("Positional encoding", "位置編碼", "位置编码", "Mã hóa vị trí"),
+                question=_question(trace.meta.get("sentence") or []),
+                plots=plots, recap=recap)
+
+
+def _twins(trace: Trace) -> Text | None:
+    """The recap of a word that comes back: one embedding before, two vectors after."""
+    tokens = trace.meta["sentence"]
+    twin = next((t for k, t in enumerate(tokens) if t in tokens[k + 1:]), None)
+    if twin is None:
+        return None
+    i, j = tokens.index(twin), tokens.index(twin, tokens.index(twin) + 1)
+    X, Y = (trace.tensors[output(trace, name)] for name in ("sentence.X", "sentence.X_pos"))
+    x, y = np.asarray(X.data), np.asarray(Y.data)
+    PE = trace.tensors[output(trace, "sentence.pos.PE")]
+    where = (PE.labels or (None, None))[-1] or [f"t={k}" for k in range(len(tokens))]
+    same, a, b, p, q = vector(x[:, i]), vector(y[:, i]), vector(y[:, j]), where[i], where[j]
+    return say(f"{twin} comes twice and looks up the same embedding {same}; adding the positions gives {a} at {p} "
+               f"and {b} at {q}: now the model can tell them apart.",
+               f"「{twin}」出現兩次，查到同一個嵌入 {same}；加上位置後，{p} 的是 {a}，{q} 的是 {b}：模型現在分得出它們了。",
+               f"「{twin}」出现两次，查到同一个嵌入 {same}；加上位置后，{p} 的是 {a}，{q} 的是 {b}：模型现在分得出它们了。",
+               f"{twin} xuất hiện hai lần và tra ra cùng embedding {same}; cộng vị trí cho {a} ở {p} và {b} ở {q}: "
+               "giờ mô hình phân biệt được chúng.")
+
+
+def _text(tokens: list[str]) -> str:
+    """The sentence as written: CJK words side by side, others with spaces."""
+    return ("" if all(ord(t[0]) > 0x2E80 for t in tokens) else " ").join(tokens)
+
+
+def _question(tokens: list[str]) -> Text:
+    twin = next((t for k, t in enumerate(tokens) if t in tokens[k + 1:]), None)
+    if twin is None:
+        return say("How does a model know where each word is?", "模型怎麼知道每個詞在哪裡？", "模型怎么知道每个词在哪里？",
+                   "Làm sao mô hình biết mỗi từ nằm ở đâu?")
+    text = _text(tokens)
+    return say(f"In {text}, which {twin} is which?", f"{text}：哪個「{twin}」是哪個？", f"{text}：哪个「{twin}」是哪个？",
+               f"Trong {text}, {twin} nào là {twin} nào?")
