@@ -102,7 +102,8 @@ def anomaly_detection(trace: Trace) -> Story:
                                                   "每笔读数的重建误差 Σ (X̂ − X)²", "Sai số tái tạo của từng số đo Σ (X̂ − X)²"))
     last = outline.add(first(trace, "anomaly.flags"), say("Flag what the model cannot rebuild", "標出模型重建不了的讀數",
                                                           "标出模型重建不了的读数", "Đánh dấu số đo mô hình không dựng lại được"))
-    names, errors, limit = meta["samples"], meta["errors"], meta["threshold"]
+    errors = np.asarray(trace.tensors[output(trace, "anomaly.errors")].data)[0].tolist()
+    names, limit = meta["samples"], meta["threshold"]
     flagged = [names[j] for j in meta["flagged"]]
     normal = max((e for j, e in enumerate(errors) if j not in meta["flagged"]), default=0.0)
     bars = Plot("bars", say("Reconstruction error per reading", "每筆讀數的重建誤差", "每笔读数的重建误差",
@@ -134,8 +135,10 @@ def word_autoencoder(trace: Trace, first_step: int, count: int, compare: list[st
         outline.training("train", first_step, count)
     last = outline.add(first(trace, "codes"), say("The code of every word", "每個詞的編碼", "每个词的编码",
                                                   "Mã của từng từ"), "full")
-    codes = trace.meta["codes"]
-    points = [{"label": w, "x": float(c[0]), "y": float(c[1] if len(c) > 1 else 0.0)} for w, c in codes.items()]
+    code = trace.tensors[trace.steps[-1].outputs[0]]  # the encoder's output for every word: (code size, words)
+    c = np.asarray(code.data)
+    points = [{"label": w, "x": float(c[0, j]), "y": float(c[1, j]) if len(c) > 1 else 0.0}
+              for j, w in enumerate(code.labels[1])]
     dist = trace.meta["distances"]
     near = min(dist, key=dist.get)
     pairs = {lang: listing([f"{k.replace('-', '–')} {num(v)}" for k, v in dist.items()], lang) for lang in ("en", "zh")}
