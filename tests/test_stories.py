@@ -202,6 +202,7 @@ def test_word_autoencoder_scatter_is_the_codes():
     scatter = next(p for p in told.plots if p.kind == "scatter")
     assert [(q["label"], q["x"], q["y"]) for q in scatter.points] == [(w, *codes[:, j]) for j, w in enumerate(words)]
     assert "king and queen end closest" in text(told.recap, "en")
+    assert num(trace.meta["distances"]["king-armadillo"]) in text(told.recap, "en")
 
 
 def test_anomaly_detection_flags_the_odd_day():

@@ -84,7 +84,12 @@ def prob(p: float) -> str:
         if 0 < p < 1 and float(text) in (0.0, 1.0):
             continue
         return text
-    return f"{p:.2g}"
+    return "0.999999" if p > 0.5 else f"{p:.2g}"  # closer to 1 than that: still not certain
+
+
+def count(n: int, one: str, many: str) -> str:
+    """``1 step``, ``5 steps`` (English needs the plural; the other languages say it in the template)."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def listing(items: Sequence[str], lang: str) -> str:
