@@ -210,8 +210,14 @@ def fit(names: Sequence[Any], shape: tuple[int, ...]) -> Labels | None:
     """The names as labels of ``shape``: an axis whose names do not match its length loses them."""
     if len(names) != len(shape):
         return None
-    kept = tuple(n if n is not None and len(n) == size else None for n, size in zip(names, shape))
-    return None if all(n is None for n in kept) else kept
+    kept, named = list(names), False
+    for i, n in enumerate(kept):  # a plain loop: this runs for every labelled op
+        if n is not None:
+            if len(n) == shape[i]:
+                named = True
+            else:
+                kept[i] = None
+    return tuple(kept) if named else None
 
 
 def propagate(spec: OpSpec, xs: Sequence[Tensor], outs: Sequence[Tensor], attrs: dict) -> None:
@@ -219,8 +225,9 @@ def propagate(spec: OpSpec, xs: Sequence[Tensor], outs: Sequence[Tensor], attrs:
     rule = spec.labels or FAMILY_RULES.get(spec.family)
     if rule is None:
         return
-    for t, names in zip(outs, rule(xs, [t.data for t in outs], attrs)):
-        t.labels = fit(names, t.data.shape)
+    arrays = [t.data for t in outs]
+    for t, a, names in zip(outs, arrays, rule(xs, arrays, attrs)):
+        t.labels = fit(names, a.shape)
 
 
 def has_rule(spec: OpSpec) -> bool:
