@@ -66,6 +66,21 @@ def test_every_text_is_in_four_languages(name):
     assert told.plots, "the plot the example exists for"
 
 
+@pytest.mark.parametrize("name", MINE)
+def test_every_plot_is_complete_and_follows_a_chapter(name):
+    trace, told = run(name), story(name)
+    for plot in told.plots:
+        assert plot.after is None or 0 <= plot.after < len(told.chapters)
+        if plot.kind == "bars":
+            assert len(plot.labels) == len(plot.values) > 1 and set(plot.highlight) <= set(plot.labels)
+        elif plot.kind == "lines":
+            assert plot.series and all(len(v) == len(plot.x) for v in plot.series.values())
+        elif plot.kind == "heatmap":
+            assert plot.tensor in trace.tensors
+        else:
+            assert plot.kind == "scatter" and len(plot.points) > 2
+
+
 @pytest.mark.parametrize("name", sorted(RECAP_WORDS))
 def test_the_recap_states_the_result(name):
     recap = story(name).recap
