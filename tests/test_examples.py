@@ -342,6 +342,14 @@ MLP = "system: mlp\nweights:\n  W1: [[-1, 1], [1, -1], [0, 1]]\n  b1: [1, -1, -1
     ("system: mlp\ntitle: !!python/name:os.system\n", 2, "title", "expected text, got a value tagged !!python"),
     ("system: mlp\ntraining: {steps: -1}\n", 2, "training.steps", "must be at least 0"),
     ("system: mlp\ninputs:\n  X: [[.nan]]\n", 3, "inputs.X", "finite"),
+    ("system: mlp\nlabels:\n  Z: {rows: [a]}\n", 3, "labels.Z", "unknown tensor (expected one of X, Y, W1"),
+    ("system: mlp\nlabels:\n  X:\n    cols: [a, b]\n", 4, "labels.X.cols", "2 names for 4 cols of X (2, 4)"),
+    ("system: mlp\nlabels:\n  b1: {rows: [a]}\n", 3, "labels.b1.rows", "1 names for 3 rows of b1 (3,)"),
+    ("system: mlp\nlabels:\n  X: [a]\n", 3, "labels.X", "expected a mapping of keys"),
+    ("system: mlp\nlabels:\n  X: {row: [a]}\n", 3, "labels.X.row", "unknown key (known keys: rows, cols)"),
+    ("system: mlp\nlabels:\n  X: {rows: a}\n", 3, "labels.X.rows", "expected a list"),
+    ("system: positional_encoding\nsentence:\n  tokens: [a, b]\n  embeddings: {a: [1, 0, 1, 0]}\n", 3,
+     "sentence.tokens[1]", "'b' has no embedding"),
 ])
 def test_config_errors_name_file_line_and_key(tmp_path, text, line, key, problem):
     source = write(tmp_path, text)

@@ -151,25 +151,7 @@ def test_tracer_show_prints_the_names_on_the_grids():
     assert len(cells) == 1                                                # so every column lines up
 
 
-# ---- labels given in an example file ---------------------------------------------------------------
-@pytest.mark.parametrize("text, line, key, problem", [
-    ("system: mlp\nlabels:\n  Z: {rows: [a]}\n", 3, "labels.Z", "unknown tensor (expected one of X, Y, W1"),
-    ("system: mlp\nlabels:\n  X:\n    cols: [a, b]\n", 4, "labels.X.cols", "2 names for 4 cols of X (2, 4)"),
-    ("system: mlp\nlabels:\n  b1: {rows: [a]}\n", 3, "labels.b1.rows", "1 names for 3 rows of b1 (3,)"),
-    ("system: mlp\nlabels:\n  X: [a]\n", 3, "labels.X", "expected a mapping of keys"),
-    ("system: mlp\nlabels:\n  X: {row: [a]}\n", 3, "labels.X.row", "unknown key (known keys: rows, cols)"),
-    ("system: mlp\nlabels:\n  X: {rows: a}\n", 3, "labels.X.rows", "expected a list"),
-    ("system: normalization\nlabels: [A, B]\n", 2, "labels", "expected a mapping"),
-])
-def test_bad_labels_in_a_file_name_the_line_and_key(tmp_path, text, line, key, problem):
-    from tracer.examples import run_example
-    path = tmp_path / "bad.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(tracer.ConfigError) as info:
-        run_example(str(path))
-    assert str(info.value).startswith(f"{path}:{line}: {key}: ") and problem in str(info.value), str(info.value)
-
-
+# ---- labels given in an example file (bad ones: tests/test_examples.py) ---------------------------------
 def test_labels_from_a_file_reach_the_trace_and_defaults_that_no_longer_fit_are_left_out(tmp_path):
     from tracer.examples import run_example
     path = tmp_path / "p.yaml"

@@ -144,6 +144,16 @@ class Outline:
         self.marks.append((start, title, play, repeat))
         return len(self.marks) - 1
 
+    def at(self, name: str, title: Text, play: str = "full", repeat: int = 1) -> int:
+        """A chapter from the first step called ``name`` (or inside it) after the last chapter's start."""
+        return self.add(first(self.trace, name, after=self.marks[-1][0] if self.marks else -1), title, play, repeat)
+
+    def each(self, chapters: Sequence[tuple[str, Text]]) -> int:
+        """A chapter per ``(step name, title)``, worked in full; returns the last one's index."""
+        for name, title in chapters:
+            last = self.at(name, title)
+        return last
+
     def training(self, prefix: str, first_step: int, count: int, told: bool = False) -> int:
         """Training steps under ``prefix.K``: the first worked in full (forward, loss, backward,
         update; its forward pass fast when it was ``told`` already), the ``count − 1`` after it as

@@ -97,17 +97,20 @@ def transformer_block(trace: Trace, heads: int) -> Story:
                           f"phương sai {var}."))
 
 
+TABLE_CHAPTERS = (
+    ("pos.rates", say("The frequencies: base^(2i/d)", "頻率：base^(2i/d)", "频率：base^(2i/d)", "Tần số: base^(2i/d)")),
+    ("pos.angles", say("The angles t / base^(2i/d)", "角度 t / base^(2i/d)", "角度 t / base^(2i/d)", "Các góc t / base^(2i/d)")),
+    ("pos.sin", say("sin on even rows, cos on odd rows", "偶數列取 sin，奇數列取 cos", "偶数行取 sin，奇数行取 cos",
+                    "sin ở hàng chẵn, cos ở hàng lẻ")),
+    ("X_pos", say("Add the positions to the embeddings", "把位置加到嵌入上", "把位置加到嵌入上", "Cộng vị trí vào embedding")),
+)
+
+
 def positional_encoding(trace: Trace) -> Story:
     """The table built once in full; the sentence's lookup, its table fast, and the sum that tells
     the twin words apart."""
     outline = Outline(trace)
-    outline.add(0, say("The frequencies: base^(2i/d)", "頻率：base^(2i/d)", "频率：base^(2i/d)", "Tần số: base^(2i/d)"))
-    outline.add(first(trace, "pos.angles"), say("The angles t / base^(2i/d)", "角度 t / base^(2i/d)", "角度 t / base^(2i/d)",
-                                                "Các góc t / base^(2i/d)"))
-    outline.add(first(trace, "pos.sin"), say("sin on even rows, cos on odd rows", "偶數列取 sin，奇數列取 cos",
-                                             "偶数行取 sin，奇数行取 cos", "sin ở hàng chẵn, cos ở hàng lẻ"))
-    last = outline.add(first(trace, "X_pos"), say("Add the positions to the embeddings", "把位置加到嵌入上",
-                                                  "把位置加到嵌入上", "Cộng vị trí vào embedding"))
+    last = outline.each(TABLE_CHAPTERS)
     plots = [heatmap(trace, output(trace, "pos.PE"), say("The position table PE", "位置表 PE", "位置表 PE", "Bảng vị trí PE"),
                      after=last)]
     recap = say("Every position gets its own pattern of sines and cosines, added to the token's embedding: the same "

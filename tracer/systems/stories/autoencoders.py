@@ -34,23 +34,26 @@ def autoencoder(trace: Trace, first_step: int, recorded: int, optimizer: str) ->
                           f"từ {a} xuống {b}."))
 
 
+SAE_CHAPTERS = (
+    ("encoder.Z", say("Encode: Z = W_enc·X + b_enc", "編碼：Z = W_enc·X + b_enc", "编码：Z = W_enc·X + b_enc",
+                      "Mã hóa: Z = W_enc·X + b_enc")),
+    ("encoder.f", say("ReLU: most features stay 0", "ReLU：大多數特徵維持 0", "ReLU：大多数特征保持 0",
+                      "ReLU: phần lớn đặc trưng bằng 0")),
+    ("decoder.X_hat", say("Decode: X̂ = W_dec·f + b_dec", "解碼：X̂ = W_dec·f + b_dec", "解码：X̂ = W_dec·f + b_dec",
+                          "Giải mã: X̂ = W_dec·f + b_dec")),
+    ("decoder.norms", say("The length of each decoder column", "每一行解碼權重的長度", "每一列解码权重的长度",
+                          "Độ dài mỗi cột của bộ giải mã")),
+    ("reconstruction", say("Reconstruction error Σ (X̂ − X)²", "重建誤差 Σ (X̂ − X)²", "重建误差 Σ (X̂ − X)²",
+                           "Sai số tái tạo Σ (X̂ − X)²")),
+    ("sparsity", say("Sparsity penalty Σ |f|·‖column‖", "稀疏懲罰 Σ |f|·‖行‖", "稀疏惩罚 Σ |f|·‖列‖", "Phạt thưa Σ |f|·‖cột‖")),
+    ("loss", say("The loss: reconstruction + penalty", "損失：重建 + 懲罰", "损失：重建 + 惩罚", "Mất mát: tái tạo + phạt")),
+)
+
+
 def sparse_autoencoder(trace: Trace) -> Story:
     """The forward pass and its two losses step by step, the training forward fast, its gradients in full."""
     outline = Outline(trace)
-    outline.add(0, say("Encode: Z = W_enc·X + b_enc", "編碼：Z = W_enc·X + b_enc", "编码：Z = W_enc·X + b_enc",
-                       "Mã hóa: Z = W_enc·X + b_enc"))
-    outline.add(first(trace, "encoder.f"), say("ReLU: most features stay 0", "ReLU：大多數特徵維持 0",
-                                               "ReLU：大多数特征保持 0", "ReLU: phần lớn đặc trưng bằng 0"))
-    outline.add(first(trace, "decoder.X_hat"), say("Decode: X̂ = W_dec·f + b_dec", "解碼：X̂ = W_dec·f + b_dec",
-                                                   "解码：X̂ = W_dec·f + b_dec", "Giải mã: X̂ = W_dec·f + b_dec"))
-    outline.add(first(trace, "decoder.norms"), say("The length of each decoder column", "每一行解碼權重的長度",
-                                                   "每一列解码权重的长度", "Độ dài mỗi cột của bộ giải mã"))
-    outline.add(first(trace, "reconstruction"), say("Reconstruction error Σ (X̂ − X)²", "重建誤差 Σ (X̂ − X)²",
-                                                    "重建误差 Σ (X̂ − X)²", "Sai số tái tạo Σ (X̂ − X)²"))
-    outline.add(first(trace, "sparsity"), say("Sparsity penalty Σ |f|·‖column‖", "稀疏懲罰 Σ |f|·‖行‖",
-                                              "稀疏惩罚 Σ |f|·‖列‖", "Phạt thưa Σ |f|·‖cột‖"))
-    outline.add(first(trace, "loss"), say("The loss: reconstruction + penalty", "損失：重建 + 懲罰",
-                                          "损失：重建 + 惩罚", "Mất mát: tái tạo + phạt"))
+    outline.each(SAE_CHAPTERS)
     steps = len(trace.meta["loss_history"])
     if steps:
         outline.add(first(trace, "train.0"), TITLES["again"], "summary")
@@ -97,17 +100,21 @@ QUESTION = say("Which reading is unlike the normal ones?", "哪一筆讀數和�
                "Số đo nào khác với số đo bình thường?")
 
 
+ANOMALY_CHAPTERS = (
+    ("encoder", say("Encode each new reading", "把每一筆新讀數編碼", "把每一笔新读数编码", "Mã hóa từng số đo mới")),
+    ("decoder", say("Decode: rebuild it", "解碼：把它重建出來", "解码：把它重建出来", "Giải mã: dựng lại số đo")),
+    ("anomaly.diff", say("Reconstruction error per reading Σ (X̂ − X)²", "每筆讀數的重建誤差 Σ (X̂ − X)²",
+                         "每笔读数的重建误差 Σ (X̂ − X)²", "Sai số tái tạo của từng số đo Σ (X̂ − X)²")),
+    ("anomaly.flags", say("Flag what the model cannot rebuild", "標出模型重建不了的讀數", "标出模型重建不了的读数",
+                          "Đánh dấu số đo mô hình không dựng lại được")),
+)
+
+
 def anomaly_detection(trace: Trace) -> Story:
     """The trained autoencoder rebuilds each new reading; the errors and the flags."""
     meta = trace.meta
     outline = Outline(trace)
-    outline.add(0, say("Encode each new reading", "把每一筆新讀數編碼", "把每一笔新读数编码", "Mã hóa từng số đo mới"))
-    outline.add(first(trace, "decoder"), say("Decode: rebuild it", "解碼：把它重建出來", "解码：把它重建出来",
-                                             "Giải mã: dựng lại số đo"))
-    outline.add(first(trace, "anomaly.diff"), say("Reconstruction error per reading Σ (X̂ − X)²", "每筆讀數的重建誤差 Σ (X̂ − X)²",
-                                                  "每笔读数的重建误差 Σ (X̂ − X)²", "Sai số tái tạo của từng số đo Σ (X̂ − X)²"))
-    last = outline.add(first(trace, "anomaly.flags"), say("Flag what the model cannot rebuild", "標出模型重建不了的讀數",
-                                                          "标出模型重建不了的读数", "Đánh dấu số đo mô hình không dựng lại được"))
+    last = outline.each(ANOMALY_CHAPTERS)
     errors = np.asarray(trace.tensors[output(trace, "anomaly.errors")].data)[0].tolist()
     names, limit = meta["samples"], meta["threshold"]
     flagged = [names[j] for j in meta["flagged"]]

@@ -90,17 +90,20 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
                f"{top} quan trọng nhất. Cùng cuối tuần đó giờ cho {verdict(after, go_after, 'vi')}.")
 
 
+MINMAX_CHAPTERS = (
+    ("minmax", say("The smallest score: min = −max(−x)", "最低分：min = −max(−x)", "最低分：min = −max(−x)",
+                   "Điểm thấp nhất: min = −max(−x)")),
+    ("minmax.max", say("The largest score", "最高分", "最高分", "Điểm cao nhất")),
+    ("minmax.range", say("The range: max − min", "全距：max − min", "全距：max − min", "Khoảng: max − min")),
+    ("minmax.shifted", say("Shift and divide: (x − min) / (max − min)", "平移再相除：(x − min) / (max − min)",
+                           "平移再相除：(x − min) / (max − min)", "Dịch rồi chia: (x − min) / (max − min)")),
+)
+
+
 def normalization(trace: Trace) -> Story:
     """Five steps, each once: the minimum, the maximum, the range, the shift, the division."""
     outline = Outline(trace)
-    outline.add(0, say("The smallest score: min = −max(−x)", "最低分：min = −max(−x)", "最低分：min = −max(−x)",
-                       "Điểm thấp nhất: min = −max(−x)"))
-    outline.add(first(trace, "minmax.max"), say("The largest score", "最高分", "最高分", "Điểm cao nhất"))
-    outline.add(first(trace, "minmax.range"), say("The range: max − min", "全距：max − min", "全距：max − min",
-                                                  "Khoảng: max − min"))
-    outline.add(first(trace, "minmax.shifted"), say("Shift and divide: (x − min) / (max − min)",
-                                                    "平移再相除：(x − min) / (max − min)", "平移再相除：(x − min) / (max − min)",
-                                                    "Dịch rồi chia: (x − min) / (max − min)"))
+    outline.each(MINMAX_CHAPTERS)
     x, y = (trace.tensors[t] for t in (trace.steps[0].inputs[0], trace.step("minmax.normalized").outputs[0]))
     names = list((y.labels or (None, None))[-1] or [str(k + 1) for k in range(y.shape[-1])])
     scores, scaled = np.asarray(x.data).ravel(), np.asarray(y.data).ravel()
