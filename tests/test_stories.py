@@ -118,7 +118,8 @@ def test_the_story_survives_the_trace_file(tmp_path):
 # ---- example by example: the storyboard's names, summaries and plots --------------------------------------
 def test_perceptron():
     trace, told = run("perceptron"), story("perceptron")
-    assert trace.tensors[trace.step("decide.perceptron.S").inputs[1]].labels == (("weather", "price", "company"), ("this weekend",))
+    X = trace.tensors[trace.step("decide.perceptron.S").inputs[1]]
+    assert X.labels == (("weather", "price", "company"), ("this weekend",))
     assert labels(trace, "decide.perceptron.Y_hat") == (("go",), ("this weekend",))
     summary = [c for c in told.chapters if c.play == "summary"]
     assert [c.repeat for c in summary] == [len(trace.meta["epochs"]) - 1]

@@ -117,7 +117,8 @@ def positional_encoding(trace: Trace) -> Story:
                 "word at two places becomes two different vectors.",
                 "每個位置都有自己的一組正弦與餘弦，加到詞的嵌入上：同一個詞在兩個位置就成了兩個不同的向量。",
                 "每个位置都有自己的一组正弦与余弦，加到词的嵌入上：同一个词在两个位置就成了两个不同的向量。",
-                "Mỗi vị trí có một mẫu sin và cos riêng, cộng vào embedding của từ: cùng một từ ở hai chỗ thành hai vectơ khác nhau.")
+                "Mỗi vị trí có một mẫu sin và cos riêng, cộng vào embedding của từ: cùng một từ ở hai chỗ thành "
+                "hai vectơ khác nhau.")
     if trace.meta.get("sentence"):
         text = _text(trace.meta["sentence"])
         outline.add(first(trace, "sentence"), say(f"{text}: look the words up", f"{text}：查出每個詞的嵌入",

@@ -136,7 +136,8 @@ def anomaly_detection(trace: Trace) -> Story:
     return tell(trace, outline,
                 title=TITLE, question=QUESTION, plots=[loss_curve(meta["loss_history"]), bars],
                 recap=say(f"Flagged: {what['en']}, above the threshold {num(limit)}; the normal readings stay "
-                          f"at or below {num(normal)}. The autoencoder learned what normal looks like and cannot rebuild the rest.",
+                          f"at or below {num(normal)}. The autoencoder learned what normal looks like and cannot "
+                          "rebuild the rest.",
                           f"被標出：{what['zh']}，高於門檻 {num(limit)}；正常讀數都不超過 {num(normal)}。"
                           "自編碼器學會了正常的樣子，重建不了其他的。",
                           f"被标出：{what['zh']}，高于阈值 {num(limit)}；正常读数都不超过 {num(normal)}。"

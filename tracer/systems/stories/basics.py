@@ -80,7 +80,8 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
 
     def verdict(expr: str, fired: bool, lang: str) -> str:
         return f"{expr} {'>' if fired else '≤'} {t}" + ("：" if lang.startswith("zh") else ": ") + (GO if fired else STAY)[lang]
-    return say(f"{verdict(before, go, 'en')}. After {count(n, 'update', 'updates')} of the learning rule the weights are {weights['en']}: "
+    return say(f"{verdict(before, go, 'en')}. After {count(n, 'update', 'updates')} of the learning rule the weights are "
+               f"{weights['en']}: "
                f"{top} matters most. The same weekend now gives {verdict(after, go_after, 'en')}.",
                f"{verdict(before, go, 'zh-Hant')}。學習規則更新 {n} 次後，權重是 {weights['zh']}：{top} 最重要。"
                f"同一個週末現在是 {verdict(after, go_after, 'zh-Hant')}。",
