@@ -197,11 +197,10 @@ STEP = say("training step", "訓練步數", "训练步数", "bước huấn luy�
 LOSS_AXIS = say("loss", "損失", "损失", "mất mát")
 
 
-def loss_curve(history: Sequence[float], after: int | None = None, every: int = 1, title: Text = LOSS) -> Plot:
-    """The loss over training (``every``: steps between two recorded values)."""
-    x = [k * every for k in range(len(history))]
-    if every > 1 and len(history) > 1:
-        x[-1] = x[-2] + every  # a history thinned to every 10th step keeps its last value
+def loss_curve(history: Sequence[float], after: int | None = None, steps: Sequence[int] | None = None,
+               title: Text = LOSS) -> Plot:
+    """The loss over training, at the training ``steps`` it was taken (default: every step)."""
+    x = range(len(history)) if steps is None else steps
     return Plot("lines", title, STEP, LOSS_AXIS, x=[float(v) for v in x], series={"loss": [float(v) for v in history]},
                 after=after)
 

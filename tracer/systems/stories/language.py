@@ -60,7 +60,7 @@ def next_token(trace: Trace) -> Story:
             plots.append(_bars(trace, f"{scope}.probs", say(
                 f"p(next {unit['en']})", f"下一個{unit['zh-Hant']}的機率", f"下一个{unit['zh-Hans']}的概率",
                 f"xác suất {unit['vi']} tiếp theo"), [word], last))
-    plots.append(loss_curve(meta["loss_history"], every=10, title=LOSS))
+    plots.append(loss_curve(meta["loss_history"], steps=meta["loss_steps"], title=LOSS))
     answers = [(_joined(toks, chars), _joined(c["tokens"], chars), [prob(q) for q in c["probabilities"]])
                for toks, c in zip(meta["prompt_tokens"], meta["completions"])]
     what = say("Next-character prediction" if chars else "Next-word prediction", "預測下一個字" if chars else "預測下一個詞",
@@ -96,7 +96,7 @@ def masked_lm(trace: Trace) -> Story:
     plots = [heatmap(trace, output(trace, "blocks.0.attn.head1.weights"), ATTENTION, after=block),
              _bars(trace, "probs", say("p(word at [MASK])", "[MASK] 位置上每個詞的機率", "[MASK] 位置上每个词的概率",
                                        "xác suất của từng từ tại [MASK]"), best, last),
-             loss_curve(meta["loss_history"], every=10, title=LOSS)]
+             loss_curve(meta["loss_history"], steps=meta["loss_steps"], title=LOSS)]
     query = meta["query"]
     words = {lang: listing([f"{w} (p = {prob(q)})" if lang == "en" else f"{w}（p = {prob(q)}）" for w, q in top[:2]], lang)
              for lang in ("en", "zh")}
