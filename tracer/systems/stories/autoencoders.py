@@ -80,14 +80,16 @@ def _sae_recap(trace: Trace, f: str) -> dict[str, str]:
     fires, meaning = trace.meta["fires"], trace.meta["feature_labels"]
     values = np.asarray(trace.tensors[f].data)
     zeros, total = int((values == 0).sum()), values.size
-    named = [(k, m) for k, m in zip(fires, meaning) if m]
+    named = [(k, f"{k} = {m}") for k, m in zip(fires, meaning or [""] * len(fires)) if m and fires[k]]
+    if not named:  # no meaning given: say what each feature that fires fires for
+        named = [(k, k) for k in fires if fires[k]]
     parts: dict[str, list[str]] = {"en": [], "zh-Hant": [], "zh-Hans": [], "vi": []}
-    for k, m in named:
+    for k, who in named:
         toks = {lang: listing(fires[k], lang) for lang in ("en", "zh")}
-        parts["en"].append(f"{k} = {m}: fires only for {toks['en']}")
-        parts["zh-Hant"].append(f"{k} = {m}：只被 {toks['zh']} 觸發")
-        parts["zh-Hans"].append(f"{k} = {m}：只被 {toks['zh']} 触发")
-        parts["vi"].append(f"{k} = {m}: chỉ kích hoạt với {toks['en']}")
+        parts["en"].append(f"{who}: fires only for {toks['en']}")
+        parts["zh-Hant"].append(f"{who}：只被 {toks['zh']} 觸發")
+        parts["zh-Hans"].append(f"{who}：只被 {toks['zh']} 触发")
+        parts["vi"].append(f"{who}: chỉ kích hoạt với {toks['en']}")
     return say("; ".join(parts["en"]) + f". {zeros} of the {total} feature values are 0: each token uses few features.",
                "；".join(parts["zh-Hant"]) + f"。{total} 個特徵值中有 {zeros} 個是 0：每個詞只用少數幾個特徵。",
                "；".join(parts["zh-Hans"]) + f"。{total} 个特征值中有 {zeros} 个是 0：每个词只用少数几个特征。",
