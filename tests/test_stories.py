@@ -108,11 +108,12 @@ def test_loss_curves_are_the_runs_losses(name):
             assert plot.x == [float(k) for k in steps] and len(plot.x) == len(plot.series["loss"])
 
 
-def test_the_story_survives_the_trace_file(tmp_path):
-    trace = run("next_token")
+@pytest.mark.parametrize("name", ["next_token", "positional_encoding"])
+def test_the_story_and_the_names_survive_the_trace_file(tmp_path, name):
+    trace = run(name)
     trace.save(tmp_path / "n.trace")
     back = tracer.load(tmp_path / "n.trace")
-    assert Story.from_meta(back.meta) == story("next_token")
+    assert Story.from_meta(back.meta) == story(name)
     assert all(back.tensors[t].labels == r.labels for t, r in trace.tensors.items())
 
 
