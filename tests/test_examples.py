@@ -27,7 +27,8 @@ EXPECTED_STEPS = {
     "autoencoder": ["train.0.encoder.layer1.Z1", "train.0.decoder.layer2.H4", "train.0.loss",
                     "train.0.loss.grad", "train.0.W1.update", "train.4.b4.update", "after.loss"],
     "autoencoder_large": ["train.2.encoder.layer2.Z2", "train.2.W4.update", "after.loss"],
-    "exploding_gradients": ["sgd.layer1.Z1", "sgd.loss", "sgd.loss.grad", "sgd_clipped.clip_grad", "adam.W1.update"],
+    "exploding_gradients": ["sgd.layer1.Z1", "sgd.loss", "sgd.loss.grad", "sgd_clip_norm.clip_grad", "sgd_clip_value.clip_grad",
+                            "adam.W1.update", "rmsprop.W1.update", "sgd_weight_decay.W1.decay", "sgd_weight_decay.W1.update"],
     "gru": ["gru.t0.reset_gate", "gru.t0.update_gate", "gru.t2.candidate", "gru.t2.hidden", "train.0.W_h.update"],
     "lstm": ["lstm.t0.forget_gate", "lstm.t0.input_gate", "lstm.t1.candidate", "lstm.t1.output_gate",
              "lstm.t2.cell", "lstm.t2.hidden", "lstm.y", "train.0.W_f.update"],
@@ -48,7 +49,8 @@ EXPECTED_STEPS = {
     "transformer_block": ["blocks.0.attn.head1.weights", "blocks.0.resid_mid", "blocks.0.ln1", "blocks.0.mlp.pre",
                           "blocks.0.mlp.post", "blocks.0.resid_post", "blocks.0.ln2"],
     "vanishing_gradients": ["sigmoid_xavier.layer1.H1", "relu_he.layer13.Z13", "sigmoid_residual.layer2.R2",
-                            "sigmoid_xavier.loss.grad"],
+                            "sigmoid_xavier.loss.grad", "leaky_relu_he.layer1.H1", "prelu_he.layer1.H1", "swish_he.layer1.H1",
+                            "sigmoid_batch_norm.layer1.N1", "sigmoid_batch_norm.layer1.N1.grad"],
     "word_autoencoder": ["train.299.loss", "train.299.W1.update", "codes.encoder.layer1.H1"],
 }
 
@@ -290,12 +292,13 @@ def test_vanishing_gradients_fade_towards_the_first_sigmoid_layer():
 
 def test_exploding_gradients_overflow_without_clipping_only():
     meta = run("exploding_gradients").meta
-    assert meta["diverged_at"]["sgd"] is not None
-    assert meta["diverged_at"]["sgd_clipped"] is None and meta["diverged_at"]["adam"] is None
-    for name in ("sgd_clipped", "adam"):
+    assert meta["overflow_at"]["sgd"] is not None
+    for name in ("sgd_clip_norm", "sgd_clip_value", "adam", "rmsprop"):
         h = meta["loss_history"][name]
-        assert h[-1] < 0.01 * h[0]
-    assert [s.name for s in run("exploding_gradients").steps if s.op == "clip_grad_norm"] == ["sgd_clipped.clip_grad"]
+        assert meta["overflow_at"][name] is None and h[-1] < 0.01 * h[0]
+        assert name in meta["survivors"]
+    clips = [s.op for s in run("exploding_gradients").steps if s.op.startswith("clip_grad")]
+    assert clips == ["clip_grad_norm", "clip_grad_value"]
 
 
 # ---- configuration errors: one line, file, line, key --------------------------------------------
