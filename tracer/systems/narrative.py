@@ -9,7 +9,7 @@ total gradient backward left on a tensor, numbers written into sentences, and th
 ...         h = tracer.mul(w, w, name="h")
 ...     tracer.sum(h, name="loss").backward()
 >>> span(trace, "net"), span(trace, "net", phase="backward")
-((0, 2), (2, 2))
+((0, 3), (3, 3))
 >>> float(gradients(trace)[trace.step("net.h").inputs[0]][0])      # d(w²)/dw = 2w, both uses added
 6.0
 >>> num(2.1e-08), num(0.41237), num(12345.6), num(None)
