@@ -61,6 +61,14 @@ def span(trace: Trace, prefix: str, phase: str | None = None) -> tuple[int, int]
     return ids[0], ids[-1]
 
 
+def phase_end(trace: Trace, start: int) -> int:
+    """The last step of the run of steps of one phase that begins at ``start`` (a whole backward pass)."""
+    steps, end = trace.steps, start
+    while end + 1 < len(steps) and steps[end + 1].phase == steps[start].phase:
+        end += 1
+    return end
+
+
 def gradients(trace: Trace) -> dict[str, np.ndarray]:
     """Forward tensor id → the total gradient backward left on it.
 
