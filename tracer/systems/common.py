@@ -84,6 +84,11 @@ def tensor(values: np.ndarray, name: str) -> Tensor:
     return tracer.tensor(values, name=name)
 
 
+def sequence(X: np.ndarray, columns: list[str]) -> tracer.Tensor:
+    """The input sequence: one column per timestep (token), one row per feature, both labelled."""
+    return tracer.tensor(X, name="X", rows=[f"f{i + 1}" for i in range(X.shape[0])], cols=columns)
+
+
 class Trainer:
     """Runs the training steps of a :class:`Training` section and keeps the loss history.
 
@@ -124,7 +129,8 @@ class Trainer:
 
 
 def plain(value: Any) -> Any:
-    """Meta values as JSON data: arrays to lists, non-finite numbers to None, floats rounded."""
+    """Meta values as JSON data: arrays to lists, non-finite numbers to None, floats rounded to 12
+    significant digits (not decimal places: a vanishing gradient of 3.886e-08 keeps its digits)."""
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -133,7 +139,7 @@ def plain(value: Any) -> Any:
         return plain(value.tolist())
     if isinstance(value, (np.floating, float)):
         v = float(value)
-        return round(v, 10) if np.isfinite(v) else None
+        return float(f"{v:.12g}") if np.isfinite(v) else None
     if isinstance(value, np.integer):
         return int(value)
     if dataclasses.is_dataclass(value):

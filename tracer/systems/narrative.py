@@ -26,6 +26,8 @@ from tracer.errors import TracerError
 from tracer.story import Text
 from tracer.trace import Trace
 
+from .schema import Where
+
 LANGS = ("en", "zh-Hant", "zh-Hans", "vi")
 
 
@@ -112,3 +114,14 @@ def listing(names: list[str], lang: str) -> str:
         return names[0]
     sep, last = {"en": (", ", " and "), "zh-Hant": ("、", " 和 "), "zh-Hans": ("、", " 和 "), "vi": (", ", " và ")}[lang]
     return sep.join(names[:-1]) + last + names[-1]
+
+
+def glossed(tokens: list[str], glosses: list[str]) -> list[str]:
+    """``我 (I)`` for the English texts; the token alone where it has no gloss."""
+    return [f"{t} ({g})" if g else t for t, g in zip(tokens, list(glosses) + [""] * len(tokens))]
+
+
+def check_glosses(where: Where, tokens: list[str], glosses: list[str]) -> None:
+    """Glosses, when given, are one per token."""
+    if glosses and len(glosses) != len(tokens):
+        raise where.error("glosses", f"expected {len(tokens)} glosses (one per token), got {len(glosses)}")

@@ -13,7 +13,7 @@ from tracer.story import Chapter, Plot, Story
 from tracer.trace import Trace
 
 from . import system
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain
+from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, sequence
 from .narrative import gradients, norm, num, phase_end, span, t4
 from .schema import Where
 
@@ -98,11 +98,6 @@ def build_cell(kind: str, W: dict[str, np.ndarray]) -> RNNCell | LSTMCell | GRUC
         return RNNCell(W["W_x"], W["W_h"], W["b"])
     cls = LSTMCell if kind == "lstm" else GRUCell
     return cls({g: W[f"W_{g}"] for g in cls.GATES}, {g: W[f"b_{g}"] for g in cls.GATES})
-
-
-def sequence(X: np.ndarray, columns: list[str]) -> tracer.Tensor:
-    """The input sequence: one column per timestep (token), one row per feature, both labelled."""
-    return tracer.tensor(X, name="X", rows=[f"f{i + 1}" for i in range(X.shape[0])], cols=columns)
 
 
 @system("recurrent", RecurrentConfig, "an RNN, LSTM or GRU cell unrolled over a sequence")

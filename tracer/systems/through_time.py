@@ -13,9 +13,9 @@ from tracer.story import Plot, Story
 from tracer.trace import Trace
 
 from . import system
-from .common import ExampleConfig, plain
+from .common import ExampleConfig, plain, sequence
 from .narrative import joined, langs, num, t4
-from .recurrent import CELLS, NAMES, TIME, bptt_chapters, forward_chapters, grad_through_time, sequence
+from .recurrent import CELLS, NAMES, TIME, bptt_chapters, forward_chapters, grad_through_time
 from .schema import Where
 
 
