@@ -217,7 +217,7 @@ def test_self_attention_by_hand():
     assert out(trace, "attn.z")[:, 3] == pytest.approx(V @ np.array([v / sum(e) for v in e]))
     # the seed's point: while reading 蘋果 (apples) the model weighs 吃 (eat) most
     assert trace.meta["attends_to"]["蘋果"] == {"token": "吃", "weight": pytest.approx(e[2] / sum(e))}
-    assert trace.tensors[trace.step("attn.Q").inputs[1]].labels == (("f1", "f2", "f3"), ("我", "愛", "吃", "蘋果"))
+    assert trace.tensors[trace.step("attn.Q").inputs[1]].labels == (None, ("我", "愛", "吃", "蘋果"))
 
 
 def test_rnn_by_hand():
