@@ -101,6 +101,12 @@ def array(values: Any) -> np.ndarray:
     return np.array(values, dtype=np.float64)
 
 
+def check_glosses(where: Where, tokens: list[str], glosses: list[str]) -> None:
+    """Glosses (a token's meaning in English, for the English texts), when given, are one per token."""
+    if glosses and len(glosses) != len(tokens):
+        raise where.error("glosses", f"expected {len(tokens)} glosses (one per token), got {len(glosses)}")
+
+
 def one_of(where: Where, key: str, value: Any, options: Sequence[Any]) -> Any:
     if value not in options:
         raise where.error(key, f"{value!r} is not one of {', '.join(map(str, options))}")

@@ -5,7 +5,7 @@ connections and batch normalisation, against a deep sigmoid network. Exploding: 
 (by norm, by value), adaptive optimisers (Adam, RMSprop) and L2 weight decay, against plain SGD,
 with the loss and the gradient norm monitored at every step. The results (gradient norm per layer,
 which remedy keeps the gradient, which optimiser survives, the step where plain SGD overflows) go
-into the trace's meta; :mod:`.gradient_stories` tells them.
+into the trace's meta; :mod:`.stories.gradients` tells them.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from tracer.models import MLP, make_optimizer
 
 from . import system
 from .common import ExampleConfig, plain
-from .gradient_stories import exploding_story, vanishing_story
 from .schema import Where
+from .stories import gradients as stories
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "swish", "none")
 
@@ -176,7 +176,7 @@ def vanishing_gradients(cfg: VanishingConfig, where: Where) -> tracer.Trace:
         "recorded": "for every variant, at initialisation: one forward pass and backward pass (scope = variant "
                     f"name); then {cfg.training.steps} training steps per variant ran unrecorded (loss_history)",
     }))
-    vanishing_story(trace, cfg.variants, cfg.model.depth + 1)
+    stories.vanishing(trace, cfg.variants, cfg.model.depth + 1)
     return trace
 
 
@@ -215,5 +215,5 @@ def exploding_gradients(cfg: ExplodingConfig, where: Where) -> tracer.Trace:
                     f"update); the other {cfg.training.steps - 1} steps ran unrecorded (loss_history, "
                     "grad_norm_history; a run stops at the step whose loss or gradient overflowed: overflow_at)",
     }))
-    exploding_story(trace, cfg.variants, cfg.model.depth + 1)
+    stories.exploding(trace, cfg.variants, cfg.model.depth + 1)
     return trace

@@ -9,14 +9,12 @@ import numpy as np
 
 import tracer
 from tracer.models import LSTMCell, Recurrent
-from tracer.story import Plot, Story
-from tracer.trace import Trace
 
 from . import system
 from .common import ExampleConfig, plain, sequence
-from .narrative import joined, langs, num, t4
-from .recurrent import CELLS, NAMES, TIME, bptt_chapters, forward_chapters, grad_through_time
+from .recurrent import CELLS, grad_through_time
 from .schema import Where
+from .stories import recurrent as stories
 
 
 @dataclass
@@ -79,43 +77,5 @@ def gradient_through_time(cfg: ThroughTimeConfig, where: Where) -> tracer.Trace:
         "recorded": "for every cell: one forward pass unrolled over the sequence and backpropagation through time "
                     "from the loss on the last output (scope = the cell: rnn, lstm, gru)",
     }))
-    _story(trace, cfg.cells, T)
+    stories.gradient_through_time(trace, cfg.cells, T)
     return trace
-
-
-SERIES = {"rnn": "RNN ‖∂L/∂h‖", "lstm": "LSTM ‖∂L/∂h‖", "lstm_cell": "LSTM ‖∂L/∂c‖", "gru": "GRU ‖∂L/∂h‖"}
-
-
-def _story(trace: Trace, cells: list[str], T: int) -> None:
-    meta = trace.meta
-    sizes, kept = meta["grad_norm_per_timestep"], meta["kept_fraction"]
-    chapters = []
-    for kind in cells:
-        chapters += forward_chapters(trace, kind, NAMES[kind], T)
-        chapters += bptt_chapters(trace, kind, NAMES[kind], T, f"{kind}.loss")
-    def items(lang: str) -> str:
-        zh = lang.startswith("zh")
-        return ("；" if zh else "; ").join(f"{SERIES[k]} {num(s[-1])} → {num(s[0])}" + ("（×{}）" if zh else " (×{})").format(num(kept[k]))
-                                            for k, s in sizes.items())
-    recap = joined([
-        t4("Backpropagation through {T} steps, from step {T} back to step 1: {items}.",
-           "沿時間反向傳播 {T} 步，從第 {T} 步回到第 1 步：{items}。", "沿时间反向传播 {T} 步，从第 {T} 步回到第 1 步：{items}。",
-           "Lan truyền ngược qua {T} bước, từ bước {T} về bước 1: {items}.",
-           T=T, items=langs(items)),
-        t4("{best} carries the gradient furthest.", "{best} 把梯度帶得最遠。", "{best} 把梯度带得最远。",
-           "{best} mang gradient đi xa nhất.", best=SERIES[meta["carries_furthest"]])])
-    story = Story(
-        t4("The gradient through time: RNN, LSTM and GRU", "沿時間傳遞的梯度：RNN、LSTM 與 GRU", "沿时间传递的梯度：RNN、LSTM 与 GRU",
-           "Gradient theo thời gian: RNN, LSTM và GRU"),
-        t4("How much of the gradient reaches the first of {T} steps?", "梯度有多少能傳回 {T} 步中的第一步？",
-           "梯度有多少能传回 {T} 步中的第一步？", "Bao nhiêu gradient về được bước đầu tiên trong {T} bước?", T=T),
-        chapters,
-        [Plot("lines", t4("Gradient size at every timestep", "每個時間步的梯度大小", "每个时间步的梯度大小", "Độ lớn gradient ở mỗi bước"),
-              TIME, t4("‖∂L/∂·‖", "‖∂L/∂·‖", "‖∂L/∂·‖", "‖∂L/∂·‖"), list(range(1, T + 1)),
-              {SERIES[k]: s for k, s in sizes.items()}, log_y=True)],
-        recap)
-    meta["story"] = story.to_meta()
-    meta["summary"] = [
-        f"‖∂L/∂h_t‖ from t = {T} back to t = 1: " + ", ".join(f"{k} {num(s[-1])} → {num(s[0])}" for k, s in sizes.items()),
-        f"carries the gradient furthest: {meta['carries_furthest']} ({num(kept[meta['carries_furthest']])} of it reaches t = 1)",
-    ]

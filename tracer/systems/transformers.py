@@ -10,10 +10,9 @@ from tracer.models import (FeedForward, LayerNorm, MultiHeadAttention, Positiona
                            SelfAttention, TransformerBlock)
 
 from . import system
-from .attention_story import attention_story
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain
-from .narrative import check_glosses
+from .common import ExampleConfig, Trainer, Training, array, check_glosses, named, one_of, plain
 from .schema import Where
+from .stories import attention as stories
 
 
 @dataclass
@@ -90,7 +89,7 @@ def self_attention(cfg: SelfAttentionConfig, where: Where) -> tracer.Trace:
     trace = _run(attn, X, Y, cfg.training, cfg.tokens, after=cfg.training.steps > 0)
     trace.meta.update(plain({"tokens": cfg.tokens, "glosses": cfg.glosses, "d_k": W["W_Q"].shape[0],
                              "pattern": "attn.weights", "pattern_layout": "rows are queries, columns are keys"}))
-    attention_story(trace, cfg.tokens, cfg.glosses)
+    stories.self_attention(trace, cfg.tokens, cfg.glosses)
     return trace
 
 
