@@ -203,7 +203,7 @@ def clip(x, *, a_min=None, a_max=None):
 @primitive("swish", family="elementwise", formula="{out} = {x}·σ({x})", grad="d{x} = d{out} ⊙ (σ({x}) + {out}·(1 − σ({x})))",
            narration="Swish multiplies every entry of {x} by its own sigmoid: positives pass almost unchanged, "
                      "negatives are damped smoothly.",
-           cell="{x}×σ({x})", cell_grad="{g}×(σ({x}) + {o}×(1 − σ({x})))")
+           cell="{x}×σ({x})")
 def swish(x):
     s = np.exp(-np.logaddexp(0.0, -x))  # σ(x) without overflow, as in sigmoid
     out = x * s
