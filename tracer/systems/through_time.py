@@ -68,8 +68,8 @@ def gradient_through_time(cfg: ThroughTimeConfig, where: Where) -> tracer.Trace:
         sizes[kind] = grad_through_time(trace, kind)
         if kind == "lstm":  # the cell state: the path the forget gate keeps open
             sizes["lstm_cell"] = grad_through_time(trace, "lstm", "cell")
-    kept = {k: s[0] / s[-1] if s[-1] else None for k, s in sizes.items()}
-    best = max(kept, key=lambda k: kept[k] or 0.0)
+    kept = {k: s[0] / s[-1] if s[-1] else 0.0 for k, s in sizes.items()}  # no gradient at the end: none kept
+    best = max(kept, key=kept.__getitem__)
     trace.meta.update(plain({
         "cells": cfg.cells, "steps": T, "grad_norm_per_timestep": sizes, "kept_fraction": kept, "carries_furthest": best,
         "grad_norms_note": "‖∂L/∂h_t‖ for t = 1 … T (lstm_cell: ‖∂L/∂c_t‖, the LSTM's cell state), the total gradient "
