@@ -120,6 +120,16 @@ def vector(values: Sequence[float]) -> str:
     return "[" + ", ".join(num(v) for v in values) + "]"
 
 
+def glossed(tokens: Sequence[str], glosses: Sequence[str]) -> list[str]:
+    """``我 (I)`` for the English texts; the token alone where it has no gloss."""
+    return [f"{t} ({g})" if g else t for t, g in zip(tokens, list(glosses) + [""] * len(tokens))]
+
+
+def in_words(tokens: Sequence[str], glosses: Sequence[str]) -> dict[str, list[str]]:
+    """The tokens as each language's texts name them: with their glosses in English."""
+    return {lang: glossed(tokens, glosses) if lang == "en" else list(tokens) for lang in LANGUAGES}
+
+
 # ---- finding steps -------------------------------------------------------------------------------
 def first(trace: Trace, name: str = "", phase: str | None = None, after: int = -1, family: str | None = None) -> int:
     """The id of the first step after ``after`` named ``name`` or inside it (``name.…``), of the

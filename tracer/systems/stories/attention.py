@@ -10,8 +10,7 @@ import numpy as np
 from tracer.story import Story
 from tracer.trace import Trace
 
-from . import Outline, first, heatmap, maybe, num, per_language, say, sentences, tell
-from .recurrent import in_words
+from . import Outline, first, heatmap, in_words, maybe, num, per_language, say, sentences, tell
 
 
 KEY, QUERY = say("key", "鍵", "键", "khóa"), say("query", "查詢", "查询", "truy vấn")

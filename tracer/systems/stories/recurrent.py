@@ -10,7 +10,7 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import Outline, first, later_steps, num, per_language, say, sentences, tell
+from . import Outline, first, in_words, later_steps, num, per_language, say, sentences, tell
 
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 TIME = say("timestep", "時間步", "时间步", "bước thời gian")
@@ -120,16 +120,6 @@ def gradient_through_time(trace: Trace, cells: Sequence[str], T: int) -> Story:
 
 
 # ---- rnn_vs_attention ---------------------------------------------------------------------------
-def glossed(tokens: Sequence[str], glosses: Sequence[str]) -> list[str]:
-    """``我 (I)`` for the English texts; the token alone where it has no gloss."""
-    return [f"{t} ({g})" if g else t for t, g in zip(tokens, list(glosses) + [""] * len(tokens))]
-
-
-def in_words(tokens: Sequence[str], glosses: Sequence[str]) -> dict[str, list[str]]:
-    """The tokens as each language's texts name them: with their glosses in English."""
-    return {"en": glossed(tokens, glosses), "zh-Hant": list(tokens), "zh-Hans": list(tokens), "vi": list(tokens)}
-
-
 def rnn_vs_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) -> Story:
     """The RNN's timesteps against attention's few steps; the dependency depth per token and for
     the whole sentence."""
