@@ -162,7 +162,8 @@ def vanishing(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
                                          "初始化时每一层的梯度范数", "Chuẩn gradient theo từng lớp, lúc khởi tạo"),
                             LAYER, GRAD, list(range(1, layers + 1)), _by_label(variants, norms), log_y=True),
                        Plot("lines", say("Training loss", "訓練損失", "训练损失", "Mất mát khi huấn luyện"), STEP, LOSS,
-                            list(range(steps)), {v.label: padded(losses[v.name], steps) for v in variants})],
+                            list(range(steps)), {v.label: padded(losses[v.name], steps) for v in variants},
+                            log_y=True)],  # from 43 (residual, at first) down to 1e-4 (batch norm)
                 recap=sentences(*told))
 
 
