@@ -18,10 +18,10 @@ from .errors import (ConfigError, GradientError, NonFiniteError, ShapeError, Tra
 from .ops import (abs, add, attention, batch_norm, binary_cross_entropy, causal_mask, clip, concat, cos,
                   cross_entropy, div, dropout, exp, gather, gelu, l1, l2_norm, layer_norm,
                   leaky_relu, linear, log, log_softmax, mask, matmul, max, maximum, mean, mse, mul,
-                  neg, pow, relu, reshape, sigmoid, sin, softmax, split, sqrt, sse, step, sub, sum, tanh,
-                  transpose, where)
+                  neg, pow, prelu, relu, reshape, sigmoid, sin, softmax, split, sqrt, sse, step, sub, sum,
+                  swish, tanh, transpose, where)
 from .ops.core import REGISTRY as OPS
-from .optim import SGD, Adam, Optimizer, clip_grad_norm, clip_grad_value, he, xavier
+from .optim import SGD, Adam, Optimizer, RMSprop, clip_grad_norm, clip_grad_value, he, xavier
 from .rng import seed
 from .tensor import Tensor, param, tensor
 from .trace import Source, Step, TensorRecord, Trace, current, record, scope
@@ -30,13 +30,13 @@ from .io import load
 __version__ = "0.1.0"
 
 __all__ = [
-    "OPS", "Adam", "ConfigError", "GradientError", "NonFiniteError", "Optimizer", "SGD", "ShapeError",
+    "OPS", "Adam", "ConfigError", "GradientError", "NonFiniteError", "Optimizer", "RMSprop", "SGD", "ShapeError",
     "Source", "Step", "Tensor", "TensorRecord", "Trace", "TraceFileError", "TracerError",
     "UnsupportedError", "abs", "add", "attention", "batch_norm", "binary_cross_entropy",
     "causal_mask", "clip", "clip_grad_norm", "clip_grad_value", "concat", "cos", "cross_entropy",
     "current", "div", "dropout", "exp", "gather", "gelu", "he", "l1", "l2_norm", "layer_norm",
     "leaky_relu", "linear", "load", "log", "log_softmax", "mask", "matmul", "max", "maximum", "mean",
-    "mse", "mul", "neg", "param", "pow", "record", "relu", "reshape", "scope", "seed", "sigmoid", "sin",
-    "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "tanh", "tensor", "transpose", "where",
+    "mse", "mul", "neg", "param", "pow", "prelu", "record", "relu", "reshape", "scope", "seed", "sigmoid", "sin",
+    "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "swish", "tanh", "tensor", "transpose", "where",
     "xavier",
 ]

@@ -139,6 +139,8 @@ def run(source: str, output: str | None, overrides: tuple[str, ...]) -> None:
     out = output or default_output(source)
     trace.save(out)  # atomic: a failure leaves any previous file as it was
     click.echo(f"wrote {out}: {len(trace.steps)} steps, {len(trace.tensors)} tensors")
+    for line in trace.meta.get("summary", []):  # what the example found, in a line or two
+        click.echo(line)
 
 
 @main.command()

@@ -69,6 +69,10 @@ _T = {
     "adam": ("Adam:對梯度 {dW} 及其平方取移動平均,按兩者的比值更新 {W},每個權重都有自己的步長。", "Adam:对梯度 {dW} 及其平方取移动平均,按两者的比值更新 {W},每个权重都有自己的步长。", "Adam: lấy trung bình trượt của gradient {dW} và bình phương của nó, rồi cập nhật {W} theo tỉ số của chúng, mỗi trọng số có bước riêng."),
     "clip_grad_value": ("把每個梯度元素截斷到 [−{clip_value}, {clip_value}],避免更新爆炸。", "把每个梯度元素截断到 [−{clip_value}, {clip_value}],避免更新爆炸。", "Cắt từng phần tử gradient vào [−{clip_value}, {clip_value}] để bước cập nhật không bùng nổ."),
     "clip_grad_norm": ("所有梯度合起來的長度是 {norm:.4g};把它縮小到最多 {max_norm}。", "所有梯度合起来的长度是 {norm:.4g};把它缩小到最多 {max_norm}。", "Tổng độ dài các gradient là {norm:.4g}; thu nhỏ chúng xuống tối đa {max_norm}."),
+    "swish": ("Swish 把 {x} 的每個元素乘上它自己的 sigmoid：正數幾乎原樣通過，負數被平滑地壓低。", "Swish 把 {x} 的每个元素乘上它自己的 sigmoid：正数几乎原样通过，负数被平滑地压低。", "Swish nhân từng phần tử của {x} với sigmoid của chính nó: phần tử dương gần như giữ nguyên, phần tử âm bị giảm nhẹ nhàng."),
+    "prelu": ("PReLU 保留 {x} 中的正數，負數乘上學習得到的斜率 {alpha}。", "PReLU 保留 {x} 中的正数，负数乘上学习得到的斜率 {alpha}。", "PReLU giữ các phần tử dương của {x} và nhân các phần tử âm với độ dốc học được {alpha}."),
+    "rmsprop": ("RMSprop：對梯度 {dW} 的平方取移動平均 {v}，{W} 的每一步都除以它的平方根，陡峭的方向就走小步。", "RMSprop：对梯度 {dW} 的平方取移动平均 {v}，{W} 的每一步都除以它的平方根，陡峭的方向就走小步。", "RMSprop: giữ trung bình trượt {v} của bình phương gradient {dW} và chia bước cập nhật {W} cho căn bậc hai của nó, để hướng dốc chỉ đi bước nhỏ."),
+    "weight_decay": ("L2 權重衰減：把 {weight_decay}·{W} 加到梯度 {dW} 上，讓更新 W ← W − η(dW + λW) 同時把每個權重拉向 0。", "L2 权重衰减：把 {weight_decay}·{W} 加到梯度 {dW} 上，让更新 W ← W − η(dW + λW) 同时把每个权重拉向 0。", "Suy giảm trọng số L2: cộng {weight_decay}·{W} vào gradient {dW}, để bước cập nhật W ← W − η(dW + λW) cũng kéo mọi trọng số về 0."),
     "accumulate": ("{x} 被多個運算使用:把從每個運算傳回來的梯度加起來。", "{x} 被多个运算使用:把从每个运算传回来的梯度加起来。", "{x} được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán."),
 }
 

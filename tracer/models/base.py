@@ -106,13 +106,14 @@ def column(values: Sequence[float] | np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).reshape(-1, 1)
 
 
-def make_optimizer(params: Sequence[Tensor], name: str, lr: float) -> tracer.Optimizer:
-    """``sgd`` or ``adam`` over ``params``."""
-    if name == "sgd":
-        return tracer.SGD(params, lr=lr)
-    if name == "adam":
-        return tracer.Adam(params, lr=lr)
-    raise tracer.TracerError(f"unknown optimizer {name!r}: choose sgd or adam")
+OPTIMIZERS = {"sgd": tracer.SGD, "adam": tracer.Adam, "rmsprop": tracer.RMSprop}
+
+
+def make_optimizer(params: Sequence[Tensor], name: str, lr: float, weight_decay: float = 0.0) -> tracer.Optimizer:
+    """``sgd``, ``adam`` or ``rmsprop`` over ``params``, with optional L2 ``weight_decay``."""
+    if name not in OPTIMIZERS:
+        raise tracer.TracerError(f"unknown optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](params, lr=lr, weight_decay=weight_decay)
 
 
 def train(model: Module, loss_fn: Any, steps: int, lr: float, optimizer: str = "adam",

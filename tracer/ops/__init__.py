@@ -18,7 +18,7 @@ from .composite import (attention, batch_norm, binary_cross_entropy, cross_entro
 from .composite import dropout as _dropout
 from .core import REGISTRY, OpSpec
 from .elementwise import (abs, add, clip, cos, div, exp, gelu, leaky_relu, log, maximum, mul, neg,
-                          pow, relu, sigmoid, sin, sqrt, step, sub, tanh)
+                          pow, prelu, relu, sigmoid, sin, sqrt, step, sub, swish, tanh)
 from .structural import concat as _concat
 from .structural import gather as _gather
 from .structural import getitem as _getitem
@@ -138,6 +138,7 @@ __all__ = [
     "REGISTRY", "OpSpec", "abs", "add", "attention", "batch_norm", "binary_cross_entropy",
     "causal_mask", "clip", "concat", "cos", "cross_entropy", "div", "dropout", "exp", "gather", "gelu",
     "getitem", "l1", "l2_norm", "layer_norm", "leaky_relu", "linear", "log", "log_softmax", "mask",
-    "matmul", "max", "maximum", "mean", "mse", "mul", "neg", "pow", "relu", "reshape", "sigmoid",
-    "sin", "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "tanh", "transpose", "where",
+    "matmul", "max", "maximum", "mean", "mse", "mul", "neg", "pow", "prelu", "relu", "reshape",
+    "sigmoid", "sin", "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "swish", "tanh", "transpose",
+    "where",
 ]

@@ -197,3 +197,27 @@ def clip(x, *, a_min=None, a_max=None):
     lo = -np.inf if a_min is None else a_min
     hi = np.inf if a_max is None else a_max
     return np.clip(x, lo, hi), lambda g, need: (g * ((x >= lo) & (x <= hi)),)
+
+
+# ---- the remedies for vanishing gradients (seed 001): ReLU's smooth and learned variants -------------
+@primitive("swish", family="elementwise", formula="{out} = {x}·σ({x})", grad="d{x} = d{out} ⊙ (σ({x}) + {out}·(1 − σ({x})))",
+           narration="Swish multiplies every entry of {x} by its own sigmoid: positives pass almost unchanged, "
+                     "negatives are damped smoothly.",
+           cell="{x}×σ({x})")
+def swish(x):
+    s = np.exp(-np.logaddexp(0.0, -x))  # σ(x) without overflow, as in sigmoid
+    out = x * s
+    return out, lambda g, need: (g * (s + out * (1 - s)),)
+
+
+@primitive("prelu", family="elementwise", formula="{out} = max(0, {x}) + {alpha}·min(0, {x})",
+           grad="d{x} = d{out} ⊙ (1 if {x} > 0 else {alpha});  d{alpha} = Σ d{out} ⊙ min(0, {x})",
+           narration="PReLU keeps the positive entries of {x} and scales the negative ones by the learned slope {alpha}.",
+           check=_fits, cell="max(0, {x}) + {alpha}×min(0, {x})")
+def prelu(x, alpha):
+    negative = np.minimum(x, 0)
+
+    def vjp(g, need):  # the slope is a weight: it gets a gradient of its own from the negatives
+        return (unbroadcast(g * np.where(x > 0, 1.0, alpha), x.shape) if need[0] else None,
+                unbroadcast(g * negative, alpha.shape) if need[1] else None)
+    return np.maximum(x, 0) + alpha * negative, vjp

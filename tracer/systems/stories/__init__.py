@@ -18,11 +18,13 @@ showed, with the run's own numbers.
 [((0, 0), 'full'), ((1, 1), 'summary')]
 >>> num(6.1120970059), num(34.0), num(0.19673), num(0.0070957), num(-0.96), prob(0.9994046)
 ('6.11', '34', '0.197', '0.0071', '−0.96', '0.999')
+>>> num(3.886e-08), num(2.35e126)
+('3.9e-08', '2.35e+126')
 """
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
 from tracer.errors import TracerError
 from tracer.i18n import LANGUAGES
@@ -31,9 +33,30 @@ from tracer.story import Chapter, Plot, Story, Text
 from tracer.trace import Trace
 
 
-def say(en: str, hant: str, hans: str, vi: str) -> Text:
-    """One text in the four languages (Chinese with full-width punctuation)."""
-    return dict(zip(LANGUAGES, (en, hant, hans, vi)))
+def say(en: str, hant: str, hans: str, vi: str, **values: object) -> Text:
+    """One text in the four languages (Chinese with full-width punctuation).
+
+    With ``values``, each text is a template they fill; a value given as a tuple of four differs
+    per language (a list joined each language's way, a word with its English gloss):
+
+    >>> say("{n} layers", "{n} 層", "{n} 层", "{n} lớp", n=3)["zh-Hant"]
+    '3 層'
+    """
+    texts = dict(zip(LANGUAGES, (en, hant, hans, vi)))
+    if not values:
+        return texts
+    return {lang: t.format(**{k: v[i] if isinstance(v, tuple) else v for k, v in values.items()})
+            for i, (lang, t) in enumerate(texts.items())}
+
+
+def per_language(make: Callable[[str], str]) -> tuple[str, ...]:
+    """``make(lang)`` for each language, as a value for :func:`say`."""
+    return tuple(make(lang) for lang in LANGUAGES)
+
+
+def sentences(*texts: Text) -> Text:
+    """Sentences run together: with a space in English and Vietnamese, without one in Chinese."""
+    return {lang: ("" if lang.startswith("zh") else " ").join(t[lang] for t in texts) for lang in LANGUAGES}
 
 
 TITLES: dict[str, Text] = {
@@ -70,10 +93,12 @@ def num(x: float, digits: int = 2) -> str:
         text = str(int(x))
     elif abs(x) < 1e-4:
         text = f"{x:.2g}"
+    elif abs(x) >= 1e6:  # an exploding gradient: 2.35e+126, not 127 digits
+        text = f"{x:.3g}"
     else:
         places = digits if abs(x) >= 1 else max(digits, 2 - math.floor(math.log10(abs(x))))
         text = f"{x:.{places}f}".rstrip("0").rstrip(".")
-    return text.replace("-", "−")
+    return "−" + text[1:] if text.startswith("-") else text  # a true minus sign; an exponent keeps its hyphen
 
 
 def prob(p: float) -> str:
@@ -100,6 +125,16 @@ def listing(items: Sequence[str], lang: str) -> str:
 def vector(values: Sequence[float]) -> str:
     """``[0.84, 1.54, 0.01]``."""
     return "[" + ", ".join(num(v) for v in values) + "]"
+
+
+def glossed(tokens: Sequence[str], glosses: Sequence[str]) -> list[str]:
+    """``我 (I)`` for the English texts; the token alone where it has no gloss."""
+    return [f"{t} ({g})" if g else t for t, g in zip(tokens, list(glosses) + [""] * len(tokens))]
+
+
+def in_words(tokens: Sequence[str], glosses: Sequence[str]) -> dict[str, list[str]]:
+    """The tokens as each language's texts name them: with their glosses in English."""
+    return {lang: glossed(tokens, glosses) if lang == "en" else list(tokens) for lang in LANGUAGES}
 
 
 # ---- finding steps -------------------------------------------------------------------------------
