@@ -136,6 +136,7 @@ def train(model: Module, loss_fn: Any, steps: int, lr: float, optimizer: str = "
     for _ in range(steps):
         loss = loss_fn()
         history.append(float(loss))
+        opt.zero_grad()
         loss.backward()
         if clip is not None:
             tracer.clip_grad_norm(opt.params, clip)

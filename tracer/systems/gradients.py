@@ -92,6 +92,7 @@ class _Run:
                 self.history.append(float(L))
                 if not np.isfinite(self.history[-1]):
                     return
+                self.opt.zero_grad()
                 L.backward()
                 self.norms = _norms(self.net)
                 if self.v.clip is not None:
