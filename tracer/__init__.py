@@ -16,7 +16,7 @@ from __future__ import annotations
 from .errors import (ConfigError, GradientError, NonFiniteError, ShapeError, TraceFileError,
                      TracerError, UnsupportedError)
 from .ops import (abs, add, astype, attention, batch_norm, binary_cross_entropy, broadcast_to, causal_mask,
-                  clip, concat, cos, cross_entropy, cumsum, div, dropout, einsum, equal, erf, exp,
+                  clip, concat, cos, cross_entropy, cumsum, dense, div, dropout, einsum, equal, erf, exp,
                   expand_dims, gather, gelu, greater, greater_equal, is_grad_enabled, l1, l2_norm,
                   layer_norm, leaky_relu, less, less_equal, linear, log, log1p, log_softmax, mask, matmul,
                   max, maximum, mean, min, minimum, moveaxis, mse, mul, neg, no_grad, norm, not_equal,
@@ -39,7 +39,7 @@ __all__ = [
     "Source", "Step", "Tensor", "TensorRecord", "Trace", "TraceFileError", "TracerError",
     "UnsupportedError", "abs", "add", "astype", "attention", "batch_norm", "binary_cross_entropy",
     "broadcast_to", "causal_mask", "clip", "clip_grad_norm", "clip_grad_value", "concat", "cos",
-    "cross_entropy", "cumsum", "current", "div", "dropout", "einsum", "equal", "erf", "exp",
+    "cross_entropy", "cumsum", "current", "dense", "div", "dropout", "einsum", "equal", "erf", "exp",
     "expand_dims", "gather", "gelu", "greater", "greater_equal", "he", "inference_mode",
     "is_grad_enabled", "l1", "l2_norm", "layer_norm", "leaky_relu", "less", "less_equal", "linear",
     "load", "log", "log1p", "log_softmax", "mask", "matmul", "max", "maximum", "mean", "min", "minimum",

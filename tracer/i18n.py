@@ -97,6 +97,7 @@ _T = {
     "var": ("{x} 沿第 {axis} 軸的變異數：元素離平均值有多分散（取平方）。", "{x} 沿第 {axis} 轴的方差：元素离均值有多分散（取平方）。", "Phương sai của {x} theo trục {axis}: các phần tử tản ra quanh trung bình bao xa (bình phương)."),
     "std": ("{x} 沿第 {axis} 軸的標準差：變異數的平方根。", "{x} 沿第 {axis} 轴的标准差：方差的平方根。", "Độ lệch chuẩn của {x} theo trục {axis}: căn bậc hai của phương sai."),
     "einsum": ("依索引字母 {subscripts} 把 {xs} 逐元素相乘，並對結果不保留的字母加總。", "依索引字母 {subscripts} 把 {xs} 逐元素相乘，并对结果不保留的字母求和。", "Nhân {xs} từng phần tử theo các chữ chỉ số {subscripts}, rồi cộng theo mọi chữ mà kết quả không giữ."),
+    "dense": ("全連接層（詞元為列）：把 {x} 乘上權重 {W}⟦，再把偏差 {b} 加到每一列⟧。", "全连接层（词元为行）：把 {x} 乘上权重 {W}⟦，再把偏置 {b} 加到每一行⟧。", "Lớp dày đặc, mỗi token là một hàng: nhân {x} với trọng số {W}⟦ rồi cộng độ lệch {b} vào mỗi hàng⟧."),
     "outer": ("{a} 與 {b} 的外積：{a} 的每個元素乘上 {b} 的每個元素。", "{a} 与 {b} 的外积：{a} 的每个元素乘上 {b} 的每个元素。", "Tích ngoài của {a} và {b}: mỗi phần tử của {a} nhân với mỗi phần tử của {b}."),
 }
 

@@ -22,6 +22,7 @@ from .arrays import pad as _pad
 from .arrays import stack as _stack
 from .compare import equal, greater, greater_equal, less, less_equal, minimum, not_equal
 from .core import REGISTRY, OpSpec, is_grad_enabled, no_grad
+from .dense import dense
 from .elementwise import (abs, add, clip, cos, div, exp, leaky_relu, log, maximum, mul, neg,
                           pow, relu, sigmoid, sin, sqrt, step, sub, tanh)
 from .elementwise import gelu as _gelu
@@ -70,7 +71,7 @@ def gelu(x: Any, approximate: str = "none", name: str | None = None) -> Tensor:
 
 def swapaxes(x: Any, axis1: int, axis2: int, name: str | None = None) -> Tensor:
     """Exchange two axes (``np.swapaxes``): a transpose step."""
-    order = list(range(np.ndim(x)))
+    order = list(range(x.ndim if isinstance(x, Tensor) else np.ndim(x)))
     order[axis1], order[axis2] = order[axis2], order[axis1]
     return transpose(x, axes=tuple(order), name=name)
 
@@ -224,7 +225,7 @@ NUMPY_FUNCTIONS: dict[Any, Any] = {
 
 __all__ = [
     "REGISTRY", "OpSpec", "abs", "add", "astype", "attention", "batch_norm", "binary_cross_entropy",
-    "broadcast_to", "causal_mask", "clip", "concat", "cos", "cross_entropy", "cumsum", "div", "dropout",
+    "broadcast_to", "causal_mask", "clip", "concat", "cos", "cross_entropy", "cumsum", "dense", "div", "dropout",
     "einsum", "equal", "erf", "exp", "expand_dims", "gather", "gelu", "gelu_tanh", "getitem", "greater",
     "greater_equal", "is_grad_enabled", "l1", "l2_norm", "layer_norm", "leaky_relu", "less", "less_equal",
     "linear", "log", "log1p", "log_softmax", "mask", "matmul", "max", "maximum", "mean", "min", "minimum",

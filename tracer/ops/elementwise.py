@@ -4,21 +4,19 @@ Each op: its forward, its local gradient (``vjp``), its formula and its narratio
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .core import primitive, unbroadcast
+from .core import broadcastable, primitive, unbroadcast
 from .special import erf_values
 
-_SQRT_HALF = np.sqrt(0.5)
-_INV_SQRT_2PI = 1 / np.sqrt(2 * np.pi)
+_SQRT_HALF = math.sqrt(0.5)  # Python floats: a float32 tensor stays float32
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 def _fits(a: np.ndarray, b: np.ndarray) -> str | None:
-    try:
-        np.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        return f"shapes {a.shape} and {b.shape} do not broadcast"
-    return None
+    return None if broadcastable(a.shape, b.shape) else f"shapes {a.shape} and {b.shape} do not broadcast"
 
 
 # ---- arithmetic -----------------------------------------------------------------------------

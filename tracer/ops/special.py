@@ -95,7 +95,7 @@ def sign(x):
     return np.sign(x), lambda g, need: (np.zeros_like(x),)
 
 
-_C = np.sqrt(2 / np.pi)
+_C = math.sqrt(2 / math.pi)
 
 
 @primitive("gelu_tanh", family="elementwise", formula="{out} = ½·{x}·(1 + tanh(√(2/π)·({x} + 0.044715·{x}³)))",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import primitive, unbroadcast
+from .core import broadcastable, primitive, unbroadcast
 
 
 def _swap(a: np.ndarray) -> np.ndarray:
@@ -18,13 +18,9 @@ def _check_matmul(a: np.ndarray, b: np.ndarray) -> str | None:
     inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if a.shape[-1] != inner_b:
         return f"inner dimensions {a.shape[-1]} and {inner_b} differ"
-    if a.ndim <= 2 and b.ndim <= 2:  # no batch dimensions (the common case: skip the costly check)
+    if a.ndim <= 2 or b.ndim <= 2 or broadcastable(a.shape[:-2], b.shape[:-2]):
         return None
-    try:
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    except ValueError:
-        return f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} do not broadcast"
-    return None
+    return f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} do not broadcast"
 
 
 @primitive("matmul", family="contraction", formula="{out} = {a} · {b}", grad="d{a} = d{out} · {b}ᵀ;  d{b} = {a}ᵀ · d{out}",

@@ -32,4 +32,4 @@ def system(name: str, config: type, summary: str) -> Callable[[Callable[[Any, Wh
     return deco
 
 
-from . import basics, autoencoders, transformers, language, recurrent, gradients  # noqa: E402,F401
+from . import basics, autoencoders, transformers, language, recurrent, gradients, pretrained  # noqa: E402,F401
