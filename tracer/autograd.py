@@ -163,7 +163,7 @@ class _Recording:
         accumulate step."""
         fwd = fwd or tensor_id(self.trace, x)
         gt = Tensor._result(g, f"d{x.name}", None, 0)
-        gt.kind = "grad"
+        gt.kind, gt.labels = "grad", x.labels  # a gradient is named along its axes as its tensor
         gid = tensor_id(self.trace, gt, producer=producer, grad_of=fwd)
         if total or fwd not in self.latest:
             self.latest[fwd] = gid
@@ -250,7 +250,7 @@ class _Recording:
         """``x`` kept a gradient from an earlier ``backward()``: this one is added to it."""
         fwd = tensor_id(self.trace, x)
         before = Tensor._result(old, f"d{x.name}", None, 0)
-        before.kind = "grad"
+        before.kind, before.labels = "grad", x.labels
         step = self._sum_step(CARRY, x, fwd, [tensor_id(self.trace, before, grad_of=fwd), self.latest[fwd]],
                               total, f"{x.name}.grad_total")
         step.narration = CARRY.narration.format(x=x.name)

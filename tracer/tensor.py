@@ -211,19 +211,6 @@ class Tensor:
         rename_in_trace(self, name)
         return self
 
-    def labelled(self, labels: Any = None, rows: Any = None, cols: Any = None) -> Tensor:
-        """Name the positions along its axes (tokens, heads), in the trace too; returns ``self``.
-
-        ``rows`` and ``cols`` set the last two axes and keep the other axes' labels (see
-        :func:`axis_labels`).
-        """
-        self.labels = axis_labels(self.shape, labels if labels is not None else self.labels, rows, cols,
-                                  self.name)
-        from .ops.core import relabel_in_trace
-
-        relabel_in_trace(self)
-        return self
-
     # ---- ops -------------------------------------------------------------------------------
     def __add__(self, o: ArrayLike) -> Tensor:
         if self._columns:

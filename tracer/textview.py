@@ -17,6 +17,7 @@ H (1, 2) activation
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -123,16 +124,20 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     values = _values(rec.data, shape, rows, columns, lead)
     nf, scale = tensor_format(trace, tid, values)
     texts = [[fmt(v, nf, minus) for v in row] for row in values]
-    width = max(len(t) for row in texts for t in row)
+    row_names, col_names = _axis_names(rec.labels, len(shape), rows, columns)
+    width = max([len(t) for row in texts for t in row] + [_cells(n) for n in col_names])
+    pad = max(map(_cells, row_names), default=-1) + 1  # the row names' column, and a space
     marked = {tuple(m) for m in marks}
     lines: list[Line] = [title]
+    if col_names:  # column names above their columns, elided with them
+        lines.append([("  " + " " * pad + " ".join(_rjust(n, width) for n in col_names), "dim")])
     r_iter = iter(range(values.shape[0]))
-    for i in rows:
+    for k, i in enumerate(rows):
         if i is None:
-            lines.append([("  " + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
+            lines.append([("  " + " " * pad + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
             continue
         r = next(r_iter)
-        line: Line = [("  ", None)]
+        line: Line = [("  ", None)] + ([(_rjust(row_names[k], pad - 1, left=True) + " ", "dim")] if row_names else [])
         c_iter = iter(range(values.shape[1]))
         for k, j in enumerate(columns):
             if k:
@@ -151,6 +156,31 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
                 line.append((texts[r][c].rjust(width), style))
         lines.append(line)
     return lines
+
+
+LABEL_CELLS = 10  # a longer axis name is cut with …
+
+
+def _cells(text: str) -> int:
+    """Terminal cells ``text`` takes (a CJK character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _rjust(text: str, width: int, left: bool = False) -> str:
+    fill = " " * max(width - _cells(text), 0)
+    return text + fill if left else fill + text
+
+
+def _axis_names(labels: Any, ndim: int, rows: list, columns: list) -> tuple[list[str], list[str]]:
+    """The names shown left of the rows and above the columns (``⋮`` / ``⋯`` where elided)."""
+    def shown(names: Any, picks: list, gap: str) -> list[str]:
+        if names is None:
+            return []
+        cut = [n if _cells(n) <= LABEL_CELLS else n[:LABEL_CELLS - 1] + "…" for n in names]
+        return [gap if i is None else cut[i] for i in picks]
+    if not labels or ndim == 0:
+        return [], []
+    return (shown(labels[-2], rows, "⋮") if ndim >= 2 else []), shown(labels[-1], columns, "⋯")
 
 
 # ---- steps --------------------------------------------------------------------------------------

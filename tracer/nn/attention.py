@@ -27,27 +27,14 @@ import tracer
 from tracer.models.base import Module
 from tracer.tensor import Tensor
 
-from .layers import FeedForward, LayerNorm, Linear, like_rows
+from .layers import FeedForward, LayerNorm, Linear
 
 
 def _split_heads(x: Tensor, n_heads: int, name: str) -> Tensor:
     """``(…, T, d)`` → ``(…, heads, T, d_head)``: a reshape, then the head axis moved forward."""
     *lead, T, d = x.shape
-    parts = _token_labels(tracer.reshape(x, shape=(*lead, T, n_heads, d // n_heads), name=f"{name}_split"), x, (-3,))
-    return _token_labels(tracer.swapaxes(parts, -2, -3, name=f"{name}_heads"), x, (-2,))
-
-
-def _token_labels(t: Tensor, x: Tensor, axes: tuple[int, ...]) -> Tensor:
-    """Label ``axes`` of ``t`` with the token labels of ``x`` (its second-to-last axis)."""
-    tokens = x.labels[-2] if x.labels is not None and x.ndim >= 2 else None
-    if tokens is not None:
-        labels = [None] * t.ndim
-        for a in axes:
-            labels[a] = tokens
-        lead = x.labels[:-2]  # a batch axis keeps its labels too
-        labels[:len(lead)] = lead
-        t.labelled(labels=labels)
-    return t
+    parts = tracer.reshape(x, shape=(*lead, T, n_heads, d // n_heads), name=f"{name}_split")
+    return tracer.swapaxes(parts, -2, -3, name=f"{name}_heads")
 
 
 class MultiHeadAttention(Module):
@@ -76,16 +63,15 @@ class MultiHeadAttention(Module):
         with self.scope():
             q, k, v = (_split_heads(layer(x), self.n_heads, name) for layer, name in
                        ((self.q, "q"), (self.k, "k"), (self.v, "v")))
-            k_T = _token_labels(tracer.swapaxes(k, -1, -2, name="k_T"), x, (-1,))
-            scores = _token_labels(tracer.matmul(q, k_T, name="scores"), x, (-2, -1))
-            scores = _token_labels(tracer.div(scores, float(np.sqrt(q.shape[-1])), name="scaled"), x, (-2, -1))
+            scores = tracer.matmul(q, tracer.swapaxes(k, -1, -2, name="k_T"), name="scores")
+            scores = tracer.div(scores, float(np.sqrt(q.shape[-1])), name="scaled")
             if mask is not None:  # a padded key gets −∞: its weight is exactly 0
-                scores = _token_labels(tracer.where(mask, scores, -np.inf, name="masked"), x, (-2, -1))
-            pattern = _token_labels(tracer.softmax(scores, axis=-1, name="pattern"), x, (-2, -1))
-            z = _token_labels(tracer.matmul(pattern, v, name="z"), x, (-2,))
-            by_token = _token_labels(tracer.swapaxes(z, -2, -3, name="z_tokens"), x, (-3,))
-            joined = tracer.reshape(by_token, shape=x.shape[:-1] + (-1,), name="z_flat")
-            out = self.out(_token_labels(joined, x, (-2,)))
+                scores = tracer.where(mask, scores, -np.inf, name="masked")
+            pattern = tracer.softmax(scores, axis=-1, name="pattern")
+            z = tracer.matmul(pattern, v, name="z")
+            joined = tracer.reshape(tracer.swapaxes(z, -2, -3, name="z_tokens"), shape=x.shape[:-1] + (-1,),
+                                    name="z_flat")
+            out = self.out(joined)
         return (out, pattern) if return_pattern else out
 
 
@@ -110,7 +96,7 @@ class TransformerBlock(Module):
     def __call__(self, x: Tensor, mask: Any = None) -> Tensor:
         with self.scope():
             if self.norm_first:
-                mid = like_rows(tracer.add(x, self.attn(self.ln1(x), mask), name="hook_resid_mid"), x)
-                return like_rows(tracer.add(mid, self.mlp(self.ln2(mid)), name="hook_resid_post"), x)
-            mid = self.ln1(like_rows(tracer.add(x, self.attn(x, mask), name="hook_resid_mid"), x))
-            return self.ln2(like_rows(tracer.add(mid, self.mlp(mid), name="hook_resid_post"), x))
+                mid = tracer.add(x, self.attn(self.ln1(x), mask), name="hook_resid_mid")
+                return tracer.add(mid, self.mlp(self.ln2(mid)), name="hook_resid_post")
+            mid = self.ln1(tracer.add(x, self.attn(x, mask), name="hook_resid_mid"))
+            return self.ln2(tracer.add(mid, self.mlp(mid), name="hook_resid_post"))

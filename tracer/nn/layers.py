@@ -2,8 +2,7 @@
 
 The by-hand examples (:mod:`tracer.models`) keep the AI-by-Hand columns, ``W·X + b`` with one
 bias per row. Here ``W`` is ``(d_in, d_out)`` and ``b`` ``(d_out,)`` is added to every row (every
-token); leading axes (a batch of sentences) are carried along. Each layer labels the token axis of
-what it makes with the labels of its input.
+token); leading axes (a batch of sentences) are carried along, and so are the tokens' names.
 
 >>> import numpy as np, tracer
 >>> from tracer.nn import Linear
@@ -24,13 +23,6 @@ import tracer
 from tracer.models.base import Module, as_param
 from tracer.models.layers import activate
 from tracer.tensor import Tensor
-
-
-def like_rows(t: Tensor, x: Tensor) -> Tensor:
-    """``t`` with the labels of ``x`` on every axis but the last (tokens stay tokens); ``t``."""
-    if x.labels is not None and t.shape[:-1] == x.shape[:-1]:
-        t.labelled(labels=x.labels[:-1] + (None,))
-    return t
 
 
 def uniform(shape: tuple[int, ...], fan_in: int, seed: int) -> np.ndarray:
@@ -56,7 +48,7 @@ class Linear(Module):
         return cls(uniform((d_in, d_out), d_in, seed), uniform((d_out,), d_in, seed + 1) if bias else None, **kw)
 
     def __call__(self, x: Tensor) -> Tensor:
-        return like_rows(tracer.dense(x, self.W, self.b, name=self.name or "dense"), x)
+        return tracer.dense(x, self.W, self.b, name=self.name or "dense")
 
 
 class Embedding(Module):
@@ -71,10 +63,8 @@ class Embedding(Module):
         return cls(np.random.default_rng(seed).normal(0.0, 1.0, size=(vocab_size, d)), **kw)
 
     def __call__(self, ids: Any) -> Tensor:
-        """``ids`` of any shape (a sentence, a batch): the rows, with the ids' labels on their axes."""
-        out = tracer.gather(self.W_E, ids, axis=0, name=self.name)
-        labels = getattr(ids, "labels", None)
-        return out.labelled(labels=tuple(labels) + (None,)) if labels is not None else out
+        """``ids`` of any shape (a sentence, a batch): their rows, named by the ids' labels (tokens)."""
+        return tracer.gather(self.W_E, ids, axis=0, name=self.name)
 
 
 class LayerNorm(Module):
@@ -91,7 +81,7 @@ class LayerNorm(Module):
         return cls(np.ones(d), np.zeros(d), eps, **kw)
 
     def __call__(self, x: Tensor) -> Tensor:
-        return like_rows(tracer.layer_norm(x, self.w, self.b, axis=-1, eps=self.eps, name=self.name), x)
+        return tracer.layer_norm(x, self.w, self.b, axis=-1, eps=self.eps, name=self.name)
 
 
 class FeedForward(Module):
@@ -109,5 +99,4 @@ class FeedForward(Module):
     def __call__(self, x: Tensor) -> Tensor:
         with self.scope():
             pre = self.up(x)
-            post = like_rows(activate(pre, self.activation, "post"), x)
-            return self.down(post)
+            return self.down(activate(pre, self.activation, "post"))

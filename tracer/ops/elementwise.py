@@ -75,9 +75,11 @@ def pow(a, b):
     out = a ** b
 
     def vjp(g, need):
-        slope = b * a ** (b - 1)
         if np.any(b == 0):  # x⁰ is flat, also at 0 where 0·0⁻¹ would be NaN
-            slope = np.where(b == 0, 0.0, slope)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope = np.where(b == 0, 0.0, b * a ** (b - 1))
+        else:
+            slope = b * a ** (b - 1)
         da = unbroadcast(g * slope, a.shape) if need[0] else None
         db = None
         if need[1]:  # d/db a^b = a^b·ln a, defined where a > 0

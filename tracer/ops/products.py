@@ -50,7 +50,18 @@ def _check(*xs: np.ndarray, subscripts: str) -> str | None:
     return None
 
 
-@primitive("einsum", family="contraction", formula="{out} = einsum({subscripts}; {xs})",
+def _letters(xs, outs, attrs):
+    """Each output axis takes the names its index letter has on the first input that names it."""
+    ins, out = spell_out(attrs["subscripts"], [x.shape for x in xs])
+    names: dict[str, object] = {}
+    for t, x in zip(ins, xs):
+        for c, n in zip(t, x.labels or ()):
+            if n is not None:
+                names.setdefault(c, n)
+    return [[names.get(c) for c in out]]
+
+
+@primitive("einsum", family="contraction", labels=_letters, formula="{out} = einsum({subscripts}; {xs})",
            grad="d(each input) = einsum of d{out} with the other inputs",
            narration="Multiply {xs} entry by entry as the index letters {subscripts} say, and add up "
                      "over every letter the result does not keep.", check=_check)

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import elementwise as ew
+from . import labels as lb
 from . import structural as st
 from .core import composite, primitive
 
@@ -17,7 +18,7 @@ def min(x, *, axis=None, keepdims=False):
     return st.extreme(np.min, x, axis, keepdims)
 
 
-@primitive("cumsum", family="reduction", formula="{out} = running sum of {x}", grad="d{x} = running sum of d{out}, from the end",
+@primitive("cumsum", family="reduction", labels=lb.broadcast, formula="{out} = running sum of {x}", grad="d{x} = running sum of d{out}, from the end",
            narration="Running totals of {x} along axis {axis}: each entry plus all before it.")
 def cumsum(x, *, axis=None):
     at = 0 if axis is None else axis

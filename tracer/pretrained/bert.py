@@ -16,7 +16,6 @@ import tracer
 from tracer.errors import TracerError
 from tracer.models.base import Module
 from tracer.nn import Embedding, FeedForward, LayerNorm, Linear, MultiHeadAttention, TransformerBlock
-from tracer.nn.layers import like_rows
 from tracer.tensor import Tensor
 
 
@@ -90,8 +89,8 @@ class Bert(Module):
             positions = tracer.tensor(np.arange(T), name="position_ids", dtype=np.int64, labels=tokens)
             types = tracer.tensor(np.zeros(T, dtype=np.int64), name="token_type_ids", dtype=np.int64, labels=tokens)
             words = self.word(input_ids)
-            x = like_rows(tracer.add(words, self.position(positions), name="word_and_position"), words)
-            x = self.ln(like_rows(tracer.add(x, self.token_type(types), name="sum"), words))
+            x = tracer.add(words, self.position(positions), name="word_and_position")
+            x = self.ln(tracer.add(x, self.token_type(types), name="sum"))
         keep = None
         if attention_mask is not None:  # (…, 1, 1, T): every head and every query may look at real tokens
             keep = tracer.equal(attention_mask, 1, name="keep")

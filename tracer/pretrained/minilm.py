@@ -21,7 +21,6 @@ import numpy as np
 import tracer
 from tracer.errors import TracerError
 from tracer.models.base import Module
-from tracer.nn.layers import like_rows
 from tracer.tensor import Tensor
 
 from .bert import Bert, BertConfig
@@ -72,9 +71,9 @@ class SentenceEncoder(Module):
         padded = bool((attention_mask.numpy() == 0).any())
         h = self.bert(input_ids, attention_mask if padded else None)
         with tracer.scope("pool"):  # the mean over the real tokens only
-            weight = tracer.astype(attention_mask, dtype=h.dtype.name, name="weight").labelled(attention_mask.labels)
-            weight = like_rows(tracer.expand_dims(weight, axis=-1, name="weight_column"), h)
-            total = tracer.sum(like_rows(tracer.mul(h, weight, name="masked"), h), axis=-2, name="sum")
+            weight = tracer.astype(attention_mask, dtype=h.dtype.name, name="weight")
+            weight = tracer.expand_dims(weight, axis=-1, name="weight_column")
+            total = tracer.sum(tracer.mul(h, weight, name="masked"), axis=-2, name="sum")
             count = tracer.clip(tracer.sum(weight, axis=-2, name="count"), a_min=1e-9, name="count_clipped")
             mean = tracer.div(total, count, name="mean")
         with tracer.scope("normalize"):  # as torch's F.normalize: divide by max(‖v‖, 1e-12)
