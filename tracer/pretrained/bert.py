@@ -93,8 +93,9 @@ class Bert(Module):
             x = self.ln(tracer.add(x, self.token_type(types), name="sum"))
         keep = None
         if attention_mask is not None:  # (…, 1, 1, T): every head and every query may look at real tokens
-            keep = tracer.equal(attention_mask, 1, name="keep")
-            keep = tracer.reshape(keep, shape=(*keep.shape[:-1], 1, 1, T), name="keep_heads")
+            with tracer.scope("mask"):
+                keep = tracer.equal(attention_mask, 1, name="keep")
+                keep = tracer.reshape(keep, shape=(*keep.shape[:-1], 1, 1, T), name="keep_heads")
         for block in self.blocks:
             x = block(x, keep)
         return x
