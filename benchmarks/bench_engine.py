@@ -103,6 +103,7 @@ def small_model(steps: int = 200) -> tuple[float, int]:
     start = time.perf_counter()
     with tracer.record() as trace:
         for _ in range(steps):
+            tracer.zero_grad(W)  # a training loop: each pass starts its gradients afresh
             h = X
             for w in W:
                 h = tracer.relu(w @ h)
@@ -119,6 +120,8 @@ def torch_small_model(steps: int = 200) -> float | None:
     X = torch.ones((4, 2), dtype=torch.float64)
     start = time.perf_counter()
     for _ in range(steps):
+        for w in W:
+            w.grad = None
         h = X
         for w in W:
             h = torch.relu(w @ h)
