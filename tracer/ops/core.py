@@ -384,12 +384,8 @@ def _update(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str 
     base = next((x for x in xs if x.kind != "grad" and x.requires_grad), None)
     if base is None:  # nothing to update: the gradient is just numbers
         return apply(spec, fn, tuple(xs), attrs, out_name)
-    global _grad_enabled
-    before, _grad_enabled = _grad_enabled, False
-    try:
+    with no_grad():
         out = apply(spec, fn, tuple(xs), attrs, out_name or f"{base.name}.update")
-    finally:
-        _grad_enabled = before
     if not isinstance(out, Tensor):
         return out
     out.requires_grad, out.kind, out.version = True, base.kind, base.version + 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import tracer
-from tracer.pretrained import minilm as weights
+from tracer.pretrained.minilm import load
 
 from . import system
 from .common import ExampleConfig, plain
@@ -28,7 +28,7 @@ class MiniLMConfig(ExampleConfig):
 def minilm(cfg: MiniLMConfig, where: Where) -> tracer.Trace:
     if not cfg.text.strip():
         raise where.error("text", "empty: give the sentence to embed")
-    model = weights.load(np.dtype(cfg.dtype))
+    model = load(np.dtype(cfg.dtype))
     with tracer.record() as trace, tracer.no_grad():
         input_ids, attention_mask = model.inputs(cfg.text)
         model(input_ids, attention_mask)
