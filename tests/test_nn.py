@@ -110,3 +110,14 @@ def test_feed_forward_activation_and_step_names_follow_transformer_lens() -> Non
     assert trace.tensors[trace.step("blocks.3.attn.q_heads").outputs[0]].labels == (None, tokens, None)
     assert trace.tensors[trace.step("blocks.3.hook_resid_post").outputs[0]].labels == (tokens, None)
     assert [p.name for p in FeedForward.init(4, 8).parameters()] == ["W_in", "b_in", "W_out", "b_out"]
+
+
+def test_the_column_layout_blocks_take_a_batch_too() -> None:
+    """tracer.models (samples as columns, W·X + b, one bias per row) on a batch (B, d, T)."""
+    from tracer.models import TransformerBlock as ColumnBlock
+
+    block = ColumnBlock.init(d=4, d_ff=6, n_heads=2, seed=2, causal=True)
+    X = RNG.normal(size=(3, 4, 5))
+    batched = block(tracer.tensor(X)).numpy()
+    for k in range(3):
+        np.testing.assert_allclose(batched[k], block(tracer.tensor(X[k])).numpy(), rtol=1e-12, atol=1e-12)
