@@ -251,8 +251,9 @@ class _Recording:
         fwd = tensor_id(self.trace, x)
         before = Tensor._result(old, f"d{x.name}", None, 0)
         before.kind, before.labels = "grad", x.labels
+        scope = self.rec.prefixes[-1]  # under the scope backward() ran in (train.3.W1.grad_total)
         step = self._sum_step(CARRY, x, fwd, [tensor_id(self.trace, before, grad_of=fwd), self.latest[fwd]],
-                              total, f"{x.name}.grad_total")
+                              total, f"{scope}.{x.name}.grad_total" if scope else f"{x.name}.grad_total")
         step.narration = CARRY.narration.format(x=x.name)
 
     def _sum_step(self, spec: OpSpec, x: Tensor, fwd: str, inputs: list[str], total: np.ndarray,
