@@ -27,6 +27,7 @@ def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:
 
 # ---- the block through the tracer (row layout: X is (T, d)) ------------------------------------------
 def traced_block(x: tracer.Tensor, p: dict[str, tracer.Tensor], target: np.ndarray) -> None:
+    tracer.zero_grad(p.values())  # each run computes its gradients afresh, as the NumPy side does
     with tracer.record():
         Q, K, V = (tracer.split(x @ p[w], HEADS, axis=1) for w in ("Wq", "Wk", "Wv"))
         heads = [tracer.attention(q, k, v) for q, k, v in zip(Q, K, V)]
