@@ -22,38 +22,13 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .errors import ShapeError, UnsupportedError
+from .gradient import Gradient
 
 if TYPE_CHECKING:
     from .ops.core import Node
 
 ArrayLike = Any  # anything np.asarray accepts, or a Tensor
 Labels = tuple["tuple[str, ...] | None", ...]  # per axis: a name for each position, or None
-
-
-class Gradient(np.ndarray):
-    """``tensor.grad``: a read-only NumPy array that remembers it is a gradient.
-
-    It behaves as any array (``W.grad.tolist()``, ``np.linalg.norm(W.grad)``), and so does anything
-    computed from it (``lr * W.grad``). An op that mixes it into a tensor is a hand-written update
-    (``W = W - lr * W.grad``): recorded as an update step whose result is a fresh leaf, not linked to
-    the graph that made the gradient (see :mod:`tracer.ops.core`).
-    """
-
-    of: str | None = None  # the name of the tensor it is the gradient of (lr * W.grad keeps "W")
-
-    def __array_finalize__(self, obj: Any) -> None:
-        self.of = getattr(obj, "of", None)
-
-    def __repr__(self) -> str:
-        return repr(self.view(np.ndarray))
-
-    def __str__(self) -> str:
-        return str(self.view(np.ndarray))
-
-    def __array_wrap__(self, arr: np.ndarray, context: Any = None, return_scalar: bool = False) -> Any:
-        if return_scalar:  # W.grad.sum() is a number, as it is for any array
-            return arr[()]
-        return super().__array_wrap__(arr, context, return_scalar)
 
 
 def axis_labels(shape: tuple[int, ...], labels: Any = None, rows: Any = None, cols: Any = None,

@@ -28,7 +28,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import ShapeError, TracerError
-from ..tensor import Gradient, Tensor
+from ..gradient import Gradient
+from ..tensor import Tensor
 from ..trace import Step, TensorRecord, Trace, check_finite, current, user_source
 from .labels import has_rule, propagate
 
