@@ -27,6 +27,7 @@ def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:
 
 # ---- the block through the tracer (row layout: X is (T, d)) ------------------------------------------
 def traced_block(x: tracer.Tensor, p: dict[str, tracer.Tensor], target: np.ndarray) -> None:
+    tracer.zero_grad(p.values())  # each run computes its gradients afresh, as the NumPy side does
     with tracer.record():
         Q, K, V = (tracer.split(x @ p[w], HEADS, axis=1) for w in ("Wq", "Wk", "Wv"))
         heads = [tracer.attention(q, k, v) for q, k, v in zip(Q, K, V)]
@@ -108,6 +109,7 @@ def small_model(steps: int = 200, labelled: bool = False) -> tuple[float, int]:
     start = time.perf_counter()
     with tracer.record() as trace:
         for _ in range(steps):
+            tracer.zero_grad(W)  # a training loop: each pass starts its gradients afresh
             h = X
             for w in W:
                 h = tracer.relu(w @ h)
@@ -124,6 +126,8 @@ def torch_small_model(steps: int = 200) -> float | None:
     X = torch.ones((4, 2), dtype=torch.float64)
     start = time.perf_counter()
     for _ in range(steps):
+        for w in W:
+            w.grad = None
         h = X
         for w in W:
             h = torch.relu(w @ h)

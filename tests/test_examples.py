@@ -15,10 +15,12 @@ import tracer
 from tracer import examples
 from tracer.examples import list_examples, load_config, run_example
 from tracer.i18n import LANGUAGES, narrate
+from tracer.pretrained.minilm import INSTALL, weights_available
 
 NAMES = ["anomaly_detection", "autoencoder", "autoencoder_large", "exploding_gradients", "gradient_through_time", "gru",
-         "lstm", "masked_lm", "mlp_backprop", "multi_head_attention", "next_char", "next_token", "normalization",
-         "perceptron", "positional_encoding", "rnn", "rnn_vs_attention", "self_attention", "sparse_autoencoder",
+         "lstm", "masked_lm", "minilm", "mlp_backprop", "multi_head_attention", "next_char", "next_token",
+         "normalization", "perceptron", "positional_encoding", "rnn", "rnn_vs_attention", "self_attention",
+         "sparse_autoencoder",
          "transformer_block", "vanishing_gradients", "word_autoencoder"]
 
 # steps each walkthrough is about (a few per example; names are the published hook names)
@@ -35,6 +37,8 @@ EXPECTED_STEPS = {
     "lstm": ["lstm.t0.forget_gate", "lstm.t0.input_gate", "lstm.t1.candidate", "lstm.t1.output_gate",
              "lstm.t2.cell", "lstm.t2.hidden", "lstm.y", "train.0.W_f.update"],
     "masked_lm": ["embed", "blocks.0.attn.head1.weights", "logits", "at_mask", "probs"],
+    "minilm": ["embed.hook_embed", "blocks.0.attn.pattern", "blocks.5.hook_resid_post", "pool.mean",
+               "normalize.norm", "embedding"],
     "mlp_backprop": ["train.0.layer1.Z1", "train.0.layer1.H1", "train.0.layer2.Z2", "train.0.loss.grad",
                      "train.4.W2.update", "after.loss"],
     "multi_head_attention": ["attn.head1.weights", "attn.head2.weights", "attn.concat", "attn.out"],
@@ -63,6 +67,8 @@ _cache: dict[str, tracer.Trace] = {}
 
 def run(name: str) -> tracer.Trace:
     """Each example runs once per test session (they are deterministic)."""
+    if name == "minilm" and not weights_available():
+        pytest.skip(f"the all-MiniLM-L6-v2 weights are not installed: {INSTALL}")
     if name not in _cache:
         _cache[name] = run_example(name)
     return _cache[name]
@@ -93,7 +99,7 @@ def test_example_runs_and_records_its_steps(name):
     missing = [s for s in EXPECTED_STEPS[name] if s not in names]
     assert not missing, missing
     assert trace.meta["example"] == name and trace.meta["title"] and trace.meta["description"]
-    assert trace.meta["recorded"] and trace.meta["layout"] == "columns"
+    assert trace.meta["recorded"] and trace.meta["layout"] == ("rows" if name == "minilm" else "columns")
     json.dumps(trace.meta, allow_nan=False, ensure_ascii=False)  # plain data for the trace file
     # no NaN anywhere (a causal mask's −∞ scores are expected: they become weights of exactly 0)
     assert not any(np.isnan(t.data).any() for t in trace.tensors.values() if np.asarray(t.data).dtype.kind == "f")

@@ -18,6 +18,7 @@ def test_sgd_with_momentum_by_hand() -> None:
     w = tracer.param([1.0], name="w")
     opt = tracer.SGD([w], lr=0.1, momentum=0.9)
     for _ in range(2):
+        opt.zero_grad()
         (w * 2.0).sum().backward()  # dw = 2 each time
         opt.step()
     # v1 = 2, w = 1 − 0.2 = 0.8;  v2 = 0.9·2 + 2 = 3.8, w = 0.8 − 0.38 = 0.42
@@ -37,6 +38,7 @@ def test_updates_are_recorded_with_new_parameter_versions() -> None:
     opt = tracer.Adam([w], lr=0.1)
     with tracer.record() as trace:
         for _ in range(2):
+            opt.zero_grad()
             (w * w).sum().backward()
             opt.step()
     ups = trace.phase("update")

@@ -69,7 +69,7 @@ def _clip_norm(*grads, max_norm, norm):
 
 def _grad_tensor(p: Tensor) -> Tensor:
     """``p.grad`` as a tensor of the trace: the very array backward recorded (no copy)."""
-    g = Tensor._result(p.grad, f"d{p.name}", None, 0)
+    g = Tensor._result(p._grad, f"d{p.name}", None, 0)
     g.kind, g.labels = "grad", p.labels
     return g
 
@@ -101,13 +101,12 @@ class Optimizer:
         self.lr, self.weight_decay = lr, weight_decay
 
     def zero_grad(self) -> None:
-        """Forget the gradients (``backward`` overwrites them anyway; this makes a skip visible)."""
-        for p in self.params:
-            p.grad = None
+        """Forget the gradients: ``backward()`` adds to them until this is called (as in PyTorch)."""
+        zero_grad(self.params)
 
     def step(self) -> None:
         for p in self.params:
-            if p.grad is not None:
+            if p._grad is not None:
                 if self.weight_decay:
                     decayed = _weight_decay(p, _grad_tensor(p), weight_decay=self.weight_decay, name=f"{p.name}.decay")
                     p.grad = decayed.named(f"d{p.name}").data
@@ -158,8 +157,23 @@ class Adam(Optimizer):
         _rebind(p, new)
 
 
+def zero_grad(params: Iterable[Tensor]) -> None:
+    """Forget the gradients of ``params``: the next ``backward()`` starts them from nothing.
+
+    >>> import tracer
+    >>> w = tracer.param([1.0], name="w")
+    >>> (w * 2).sum().backward(); (w * 3).sum().backward()
+    >>> w.grad.tolist()              # gradients add up over backward() calls, as in PyTorch
+    [5.0]
+    >>> tracer.zero_grad([w]); w.grad is None
+    True
+    """
+    for p in params:
+        p.zero_grad()
+
+
 def _with_grads(params: Iterable[Tensor]) -> list[Tensor]:
-    return [p for p in params if p.grad is not None]
+    return [p for p in params if p._grad is not None]
 
 
 def clip_grad_value(params: Iterable[Tensor], clip_value: float) -> None:
@@ -177,7 +191,7 @@ def clip_grad_norm(params: Iterable[Tensor], max_norm: float) -> float:
     Returns the norm before clipping (recorded in the step's attributes too).
     """
     ps = _with_grads(params)
-    norm = float(np.sqrt(sum(float(np.sum(p.grad * p.grad)) for p in ps)))
+    norm = float(np.sqrt(sum(float(np.sum(p._grad * p._grad)) for p in ps)))
     if ps:
         clipped = _clip_norm(*[_grad_tensor(p) for p in ps], max_norm=max_norm, norm=norm,
                              name="clip_grad")

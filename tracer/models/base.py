@@ -42,6 +42,10 @@ class Module:
                 found.append(t)
         return found
 
+    def zero_grad(self) -> None:
+        """Forget the gradients of every parameter (they add up over ``backward()`` calls)."""
+        tracer.zero_grad(self.parameters())
+
     def named_parameters(self) -> dict[str, Tensor]:
         """Parameters keyed by their tensor names (``W1``, ``b1`` ...); later duplicates get ``#2``."""
         out: dict[str, Tensor] = {}
@@ -69,13 +73,15 @@ def _walk(value: Any) -> Iterator[Tensor]:
 
 
 def as_param(value: Any, name: str) -> Tensor:
-    """A parameter from given numbers, or the tensor itself if it already is one (renamed)."""
+    """A parameter from given numbers (float32 stays float32, the rest becomes float64), or the
+    tensor itself if it already is one (renamed)."""
     if isinstance(value, Tensor):
         if value.kind != "param":
             return tracer.param(value.numpy(), name=name)
         value.name = name
         return value
-    return tracer.param(np.asarray(value, dtype=np.float64), name=name)
+    arr = np.asarray(value)
+    return tracer.param(arr if arr.dtype.kind == "f" else arr.astype(np.float64), name=name)  # float32 stays
 
 
 def init_weight(shape: tuple[int, ...], scheme: str, name: str, seed: int,
@@ -137,6 +143,7 @@ def train(model: Module, loss_fn: Any, steps: int, lr: float, optimizer: str = "
     for _ in range(steps):
         loss = loss_fn()
         history.append(float(loss))
+        opt.zero_grad()
         loss.backward()
         if clip is not None:
             tracer.clip_grad_norm(opt.params, clip)

@@ -147,7 +147,7 @@ class LayerNorm(Module):
 
     def __call__(self, X: Tensor) -> Tensor:
         # one composite step named after the module (blocks.0.ln1) with its sub-steps inside
-        return tracer.layer_norm(X, self.gamma, self.beta, axis=0, name=self.name)
+        return tracer.layer_norm(X, self.gamma, self.beta, axis=X.ndim - 2, name=self.name)  # over features
 
 
 class FeedForward(Module):

@@ -188,16 +188,16 @@ def getitem(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> li
 
 
 def gather(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> list[list[Any]]:
-    """The picked axis is named by the ids' own names (the tokens) when they carry them, else by
-    the table's names of the picked positions (a vocabulary's words)."""
+    """The picked axis becomes the axes of the ids, named by the ids' own names (the tokens, a
+    batch's sentences) when they carry them, else (1-D ids) by the table's names of the picked
+    positions (a vocabulary's words)."""
     table, ids = xs
     got = _of(table)
     axis = attrs.get("axis", 0) % table.ndim
-    if ids.labels is not None and ids.labels[0] is not None:
-        got[axis] = ids.labels[0]
-    elif got[axis] is not None:
-        got[axis] = tuple(got[axis][int(i)] for i in ids.data)
-    return [got]
+    picked: list[Any] = _of(ids)
+    if ids.labels is None and ids.ndim == 1 and got[axis] is not None:
+        picked = [tuple(got[axis][int(i)] for i in ids.data)]
+    return [got[:axis] + picked + got[axis + 1:]]
 
 
 def where(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> list[list[Any]]:

@@ -171,6 +171,7 @@ class Trainer:
             with tracer.scope(f"{scope}.{len(self.history)}"):
                 loss = loss_fn()
                 self.history.append(float(loss))
+                self.opt.zero_grad()
                 loss.backward()
                 if self.clip is not None:
                     tracer.clip_grad_norm(self.params, self.clip)
