@@ -30,6 +30,7 @@ Checker = Callable[[Any, str], None]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_WORD = re.compile(r"[A-Za-z0-9_<>|=,.\- >]{1,128}")
 _KINDS = {bool: "true/false", int: "a whole number", float: "a number", str: "text", list: "a list",
           dict: "an object", type(None): "null"}
 
@@ -114,6 +115,34 @@ def sections(v: Any, where: str) -> None:
         whole(v, where, 1)
 
 
+def counts(v: Any, where: str) -> None:
+    """How many times (tile, repeat): one count, or one per axis."""
+    if isinstance(v, list):
+        wholes(v, where, 0)
+    else:
+        whole(v, where, 0)
+
+
+def widths(v: Any, where: str) -> None:
+    """A padding: one width, (before, after), or one such pair per axis."""
+    if isinstance(v, list):
+        if len(v) > 32:
+            _fail(where, "more than 32 axes")
+        for k, x in enumerate(v):
+            if isinstance(x, list):
+                wholes(x, f"{where}[{k}]", 0)
+            else:
+                whole(x, f"{where}[{k}]", 0)
+    else:
+        whole(v, where, 0)
+
+
+def word(v: Any, where: str) -> None:
+    """A short code-like word: a dtype's name (``float32``) or einsum subscripts (``ij,jk->ik``)."""
+    if not isinstance(v, str) or not _WORD.fullmatch(v):
+        _fail(where, f"expected a short name or subscripts, got {kind_of(v) if not isinstance(v, str) else repr(v[:40])}")
+
+
 def index(v: Any, where: str, depth: int = 0) -> None:
     """A recorded subscript: whole numbers, null, ``{"slice": [a, b, c]}``, ``{"ellipsis": true}``,
     ``{"array": [...]}`` or lists of them."""
@@ -161,22 +190,25 @@ CHECKERS: dict[str, Checker] = {
     "p": fraction, "seed": lambda v, w: v is None or whole(v, w, 0, (1 << 63) - 1),
     "eps": positive, "lr": number, "momentum": number, "beta1": fraction, "beta2": fraction,
     "t": lambda v, w: whole(v, w, 1), "clip_value": positive, "max_norm": positive, "norm": positive,
+    "weight_decay": positive, "beta": number, "at_zero": optional_number, "constant_values": number,
+    "ddof": lambda v, w: whole(v, w, 0), "reps": counts, "repeats": counts, "pad_width": widths,
+    "dtype": word, "subscripts": word, "return_weights": flag,
 }
-# Attributes that are not keyword parameters of an op's function.
-EXTRA = {"accumulate": ("tensor",)}
 
 
-@lru_cache(maxsize=None)
 def declared(op: str) -> tuple[str, ...] | None:
     """The attribute names ``op`` declares (``None`` for an op this tracer does not know)."""
     from .ops.core import REGISTRY
 
     spec = REGISTRY.get(op)
-    if spec is None:
-        return None
-    names = list(EXTRA.get(op, ()))
-    if spec.forward is not None:
-        names += [p.name for p in inspect.signature(spec.forward).parameters.values() if p.kind == p.KEYWORD_ONLY]
+    return None if spec is None else _declared(spec)
+
+
+@lru_cache(maxsize=None)  # per declaration: an op may be declared after a trace naming it was read
+def _declared(spec: Any) -> tuple[str, ...]:
+    if spec.forward is None:  # the backward pass's bookkeeping (accumulate, grad_total): whose gradients it adds
+        return ("tensor",)
+    names = [p.name for p in inspect.signature(spec.forward).parameters.values() if p.kind == p.KEYWORD_ONLY]
     if spec.composite:
         names.append("omitted")
     return tuple(names)
