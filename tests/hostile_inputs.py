@@ -168,7 +168,7 @@ CASES: dict[str, Case] = {
                          yaml("# " + "x" * 3_000_000 + "\n")),
     "YAML nested 10000 deep": Case(["run", "x.yaml"], "x.yaml: malformed YAML: nested too deeply",
                                    yaml("system: mlp\nmodel: " + "[" * 10_000 + "]" * 10_000 + "\n"), traced=False),
-    "YAML billion laughs": Case(["run", "x.yaml"], "x.yaml:2: compare[0]: YAML aliases (*name) are not supported "
+    "YAML billion laughs": Case(["run", "x.yaml"], "x.yaml:3: compare[0]: YAML aliases (*name) are not supported "
                                 "in examples", yaml("system: word_autoencoder\ncorpus: &a [\"a b\", \"c d\"]\n"
                                                     "compare: [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n")),
     "YAML python object": Case(["run", "x.yaml"], "x.yaml:2: title: expected text, got a list",

@@ -166,6 +166,8 @@ def run(source: str, output: str | None, overrides: tuple[str, ...], text: str |
     trace = examples.run_example(source, list(overrides))
     trace.save(out)  # atomic: a failure leaves any previous file as it was
     echo(f"wrote {out}: {len(trace.steps)} steps, {len(trace.tensors)} tensors")
+    for line in trace.meta.get("summary", []):  # what the example found, in a line or two
+        echo(line)
 
 
 @main.command()

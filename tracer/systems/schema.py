@@ -132,7 +132,10 @@ class _Reader:
 
     def visit(self, node: Node, key: str) -> None:
         if id(node) in self.seen:  # an alias (*name): shared nodes could multiply without end
-            line = self.where.lines.get(key, _line(node))  # the line that uses the alias
+            probe = key  # the line that uses the alias: the key's, or its nearest ancestor's
+            while probe and probe not in self.where.lines:
+                probe = _parent(probe)
+            line = self.where.lines.get(probe, _line(node))
             raise ConfigError(f"{self.where.file}:{line}: {key}: YAML aliases (*name) are not supported in examples")
         self.seen.add(id(node))
         if len(self.seen) > MAX_NODES:
