@@ -80,15 +80,15 @@ def test_show_one_step_with_its_matrices_and_cell_working(mlp_file):
     assert 'source  trace_samples.py:' in text and 'tracer.linear(W1, X, b1, name="Z")' in text
     assert "W1 (3, 2) param\n   1 -1\n   2  0\n   0  1\n" in text
     assert "matmul (3, 1) activation\n  2\n  6\n  1\n" in text  # W1·X = [2, 6, 1]
-    assert "matmul[1, 0] = 6\n  2×3 + 0×1 = 6\n" in text
+    assert "matmul[1, 0] = 6\n  matmul[1, 0] = W1[1, :]·X[:, 0]\n  2×3 + 0×1 = 6\n" in text
 
 
-def test_a_long_sum_keeps_its_first_and_last_terms(tmp_path):
+def test_a_long_sum_keeps_its_first_and_last_terms_and_the_total_between(tmp_path):
     with tracer.record() as trace:
         tracer.matmul(tracer.tensor(np.ones((1, 20)), name="A"), tracer.tensor(np.ones((20, 1)), name="B"), name="C")
     trace.save(tmp_path / "sum.trace")
     text = run("show", str(tmp_path / "sum.trace"), "--step", "C").output
-    assert "C[0, 0] = 20\n  1×1 + 1×1 + 1×1 + 1×1 + 1×1 + 1×1 + … + 1×1 + 1×1 = 20\n" in text
+    assert "C[0, 0] = 20\n  C[0, 0] = A[0, :]·B[:, 0]\n  1×1 + 1×1 + 1×1 + 1×1 + 1×1 + [13 terms: 13] + 1×1 + 1×1 = 20\n" in text
 
 
 def test_show_a_gradient_step_names_its_forward_step(mlp_file):

@@ -26,13 +26,13 @@ def test_narrate_fills_names_in_each_language() -> None:
         H = tracer.relu(W @ tracer.tensor([[1.0], [-1.0]], name="X"), name="H")
         (H * H).sum().backward()
     relu = trace.step("H")
-    assert narrate(trace, relu, "zh-Hant") == "ReLU 保留 matmul 中的正數,把負數變成 0。"
-    assert narrate(trace, relu, "zh-Hans") == "ReLU 保留 matmul 中的正数,把负数变成 0。"
+    assert narrate(trace, relu, "zh-Hant") == "ReLU 保留 matmul 中的正數，把負數變成 0。"
+    assert narrate(trace, relu, "zh-Hans") == "ReLU 保留 matmul 中的正数，把负数变成 0。"
     assert narrate(trace, relu, "vi").startswith("ReLU giữ các phần tử dương của matmul")
     mm = trace.step("matmul")
     assert "W1" in narrate(trace, mm, "vi") and "X" in narrate(trace, mm, "zh-Hant")
     grad = trace.step("H.grad")
-    assert narrate(trace, grad, "zh-Hans").startswith("把梯度反向传过 relu:")
+    assert narrate(trace, grad, "zh-Hans").startswith("把梯度反向传过 relu：")
     acc = next(s for s in trace.phase("backward") if s.op == "accumulate")
     assert narrate(trace, acc, "vi") == "H được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán."
 

@@ -26,6 +26,7 @@ from .rng import seed
 from .tensor import Tensor, param, tensor
 from .trace import Source, Step, TensorRecord, Trace, current, record, scope
 from .io import load
+from . import explain  # noqa: E402  (tracer.explain.explain: the working behind any cell)
 
 __version__ = "0.1.0"
 
@@ -34,7 +35,7 @@ __all__ = [
     "Source", "Step", "Tensor", "TensorRecord", "Trace", "TraceFileError", "TracerError",
     "UnsupportedError", "abs", "add", "attention", "batch_norm", "binary_cross_entropy",
     "causal_mask", "clip", "clip_grad_norm", "clip_grad_value", "concat", "cos", "cross_entropy",
-    "current", "div", "dropout", "exp", "gather", "gelu", "he", "l1", "l2_norm", "layer_norm",
+    "current", "div", "dropout", "exp", "explain", "gather", "gelu", "he", "l1", "l2_norm", "layer_norm",
     "leaky_relu", "linear", "load", "log", "log_softmax", "mask", "matmul", "max", "maximum", "mean",
     "mse", "mul", "neg", "param", "pow", "record", "relu", "reshape", "scope", "seed", "sigmoid", "sin",
     "softmax", "split", "sqrt", "sse", "step", "sub", "sum", "tanh", "tensor", "transpose", "where",
