@@ -14,7 +14,7 @@ from .common import cell_works, explain_cell, fill, finish, later, show_new, wor
 def play_softmax(stage: Stage, step) -> None:
     from .generic import play_generic
 
-    kids = {c.name.rsplit(".", 1)[-1]: c for c in stage.trace.children(step)}
+    kids = stage.trace.parts(step)
     x, out = step.inputs[0], step.outputs[0]
     if not {"exp", "sum"} <= set(kids) or len(stage.trace.tensors[x].shape) != 2:
         return play_generic(stage, step)
