@@ -1,6 +1,7 @@
 """Narration in the four languages: every op translated, with the same placeholders."""
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -41,3 +42,55 @@ def test_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(tracer.TracerError, match="unknown language 'fr': choose one of en, zh-Hant, zh-Hans, vi"):
         phrase("forward", "fr")
     assert phrase("backward", "zh-Hant") == "反向傳播"
+
+
+CJK_NEXT_TO_ASCII_PUNCTUATION = re.compile(r"[\u4e00-\u9fff][,:;()]|[,:;(][\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def example_traces() -> dict[str, tracer.Trace]:
+    from tracer.examples import list_examples, run_example
+    return {name: run_example(name) for name, _ in list_examples() if name != "autoencoder_large"}
+
+
+def test_no_english_narration_in_the_other_languages(example_traces) -> None:
+    """Every step of every example (accumulate and concat included) in zh-Hant, zh-Hans and vi:
+    never the English sentence, and Chinese punctuation full-width next to Chinese text."""
+    seen = set()
+    for name, trace in example_traces.items():
+        for step in trace.steps:
+            english = narrate(trace, step, "en")
+            for lang in LANGUAGES[1:]:
+                text = narrate(trace, step, lang)
+                assert text != english, (name, step.name, lang, text)
+                if lang.startswith("zh"):
+                    assert not CJK_NEXT_TO_ASCII_PUNCTUATION.search(text), (name, step.name, lang, text)
+            seen.add(step.op)
+    assert {"accumulate", "concat", "gather", "sgd"} <= seen
+
+
+def test_no_english_heading_in_the_other_languages(example_traces) -> None:
+    from tracer.i18n import PHRASES
+    from tracer.textview import plain, step_table, step_view
+
+    for key, entry in PHRASES.items():
+        assert set(entry) == set(LANGUAGES), key
+        for lang in LANGUAGES[1:]:
+            assert entry[lang] != entry["en"] or key in ("kind_grad", "gradient", "phase_update") and lang == "vi", (key, lang)
+            if lang.startswith("zh"):
+                assert not CJK_NEXT_TO_ASCII_PUNCTUATION.search(entry[lang]), (key, lang)
+    trace = example_traces["autoencoder"]
+    english = ("inputs", "outputs", "cell", "source", "gradient of", "made of", "step ", "activation", "param")
+    for lang in LANGUAGES[1:]:
+        for sid in (0, 29):
+            text = plain(step_view(trace, trace.steps[sid], color=False, lang=lang))
+            head = "\n".join(line for line in text.splitlines() if not line.startswith("  "))  # not the grids' rows
+            assert not [w for w in english if w in head.lower()], (lang, sid, head)
+        table = plain(step_table(trace, trace.steps[:3], lang=lang)).splitlines()[0]
+        assert "phase" not in table and "outputs" not in table, (lang, table)
+
+
+@pytest.mark.parametrize("given, canonical", [("ZH-HANT", "zh-Hant"), ("zh-hans", "zh-Hans"), ("VI", "vi"), ("En", "en")])
+def test_a_language_is_named_in_any_case(given: str, canonical: str) -> None:
+    from tracer.i18n import check_language
+    assert check_language(given) == canonical
