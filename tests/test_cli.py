@@ -113,6 +113,40 @@ def test_show_colours_grids_by_sign_on_request(mlp_file):
     assert "W1 (3, 2) param" in click.unstyle(result.output)
 
 
+def test_bare_tracer_prints_the_command_list():
+    result = run()
+    assert result.exit_code == 0 and "Commands:" in result.output and "show" in result.output
+    assert "error" not in result.output
+
+
+def test_the_help_promises_only_what_the_commands_do():
+    assert "slides" not in run("--help").output   # render makes videos and stills
+
+
+def test_the_examples_of_show_help_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = run("show", "--help").output.split("Examples:")[1].split("Options:")[0]
+    commands = [line.split()[1:] for line in text.splitlines() if line.strip().startswith("tracer ")]
+    assert commands[0][0] == "run" and len(commands) >= 5
+    for args in commands:
+        args = args[:args.index("|")] if "|" in args else args
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+
+
+def test_a_single_number_needs_no_cell_and_the_language_any_case(mlp_file):
+    text = run("show", mlp_file, "--step", "loss", "--lang", "ZH-hant").output
+    assert "這一格的算式\nloss = 16" in text and "輸入" in text and "inputs" not in text  # (−3 − 1)²
+
+
+def test_show_json_speaks_the_language_and_carries_the_working(mlp_file):
+    one = json.loads(run("show", mlp_file, "--step", "layer1.Z.matmul", "--cell", "1,0", "--json", "--lang", "vi").output)
+    assert one["lang"] == "vi" and one["narration"].startswith("Nhân ma trận W1 với X")
+    assert one["working"]["lines"] == ["2×3 + 0×1 = 6"] and one["working"]["cell"] == [1, 0]
+    rows = [json.loads(line) for line in run("show", mlp_file, "--json", "--lang", "zh-Hans").output.splitlines()]
+    assert rows[0]["narration"].startswith("线性层：")
+
+
 def test_show_json_is_one_object_per_step(mlp_file):
     lines = run("show", mlp_file, "--json").output.splitlines()
     objects = [json.loads(line) for line in lines]
@@ -138,6 +172,10 @@ def test_show_json_is_one_object_per_step(mlp_file):
     (["export", "{mlp}"], "error: nothing to export: give --perfetto OUT.json"),
     (["step", "missing.trace"], "error: missing.trace: no such file"),
     (["show", "{mlp}", "--lang", "fr"], "error: Invalid value for '--lang'"),
+    (["show", "{mlp}", "--cell", "1,0"], "error: --cell needs --step"),
+    (["show", "{mlp}", "--phase", "update", "--step", "1"], "error: --phase and --depth filter the step table"),
+    (["show", "{mlp}", "--step", "1", "--cell", "1"], "error: Invalid value for --cell: matmul has shape (3, 1): a cell needs 2 number(s) like 0,0, got 1"),
+    (["show", "{mlp}", "--step", "loss", "--cell", "0"], "error: Invalid value for --cell: loss is a single number: leave --cell out"),
 ])
 def test_errors_are_one_line_with_exit_code_2(mlp_file, args, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -94,3 +94,21 @@ def test_no_english_heading_in_the_other_languages(example_traces) -> None:
 def test_a_language_is_named_in_any_case(given: str, canonical: str) -> None:
     from tracer.i18n import check_language
     assert check_language(given) == canonical
+
+
+def test_narrations_say_what_the_step_did() -> None:
+    """Fixes: a stacked concat is not 'side by side', a pick is no 'embedding lookup', a threshold
+    reads as a short number, a sum names its axis (and a sum of everything none)."""
+    with tracer.record() as trace:
+        a, b = tracer.tensor([[1.0, 2.0]], name="a"), tracer.tensor([[3.0, 4.0]], name="b")
+        tracer.concat([a, b], axis=0, name="stacked")
+        tracer.gather(tracer.tensor([[0.1, 0.9]], name="probs"), [1], axis=1, name="pick")
+        tracer.step(a, threshold=0.12345404968947128, name="flags")
+        tracer.sum(a, axis=0, name="cols")
+        tracer.sum(a, name="total")
+    assert narrate(trace, trace.step("stacked")) == "Join a, b into one tensor along axis 0."
+    assert "embedding" not in narrate(trace, trace.step("pick")) and "嵌入" not in narrate(trace, trace.step("pick"), "zh-Hant")
+    assert narrate(trace, trace.step("flags")) == "Fire (1) where a is above the threshold 0.1235, otherwise stay at 0."
+    assert trace.step("cols").formula == "cols = Σ_0 a" and trace.step("total").formula == "total = Σ a"
+    assert narrate(trace, trace.step("cols"), "zh-Hans") == "把 a 的元素求和（沿第 0 轴）。"
+    assert narrate(trace, trace.step("total"), "vi") == "Cộng các phần tử của a."

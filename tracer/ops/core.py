@@ -182,10 +182,11 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
     lists the optional inputs a composite was called without; an attribute left at ``None`` drops
     its part too: ``Σ⟦_{axis}⟧`` reads ``Σ`` for a sum of everything).
     """
-    omitted = set(attrs.get("omitted", ())) | {k for k, v in (*spec.defaults, *attrs.items()) if v is None}
+    given = {**dict(spec.defaults), **attrs}
+    omitted = set(attrs.get("omitted", ())) | {k for k, v in given.items() if v is None}
     template = _OPTIONAL.sub(
         lambda m: "" if any("{" + p + "}" in m.group(1) for p in omitted) else m.group(1), template)
-    fill: dict[str, Any] = {k: _Short(v) if isinstance(v, float) else v for k, v in (*spec.defaults, *attrs.items())}
+    fill: dict[str, Any] = {k: _Short(v) if isinstance(v, float) else v for k, v in given.items()}
     if spec.varargs:
         fill[spec.params[0]] = ", ".join(names)
     else:
