@@ -203,11 +203,21 @@ def test_step_opens_the_stepper_on_the_loaded_trace(mlp_file, monkeypatch):
     import tracer.stepper
 
     seen = {}
-    monkeypatch.setattr(tracer.stepper, "run_stepper", lambda trace, title, lang: seen.update(
-        steps=len(trace.steps), title=title, lang=lang))
+    monkeypatch.setattr(tracer.stepper, "run_stepper", lambda trace, title, lang, practice: seen.update(
+        steps=len(trace.steps), title=title, lang=lang, practice=practice))
     result = run("step", mlp_file, "--lang", "vi")
     assert result.exit_code == 0
-    assert seen == {"steps": 21, "title": "mlp.trace", "lang": "vi"}
+    assert seen == {"steps": 21, "title": "mlp.trace", "lang": "vi", "practice": False}
+
+
+def test_step_practice_prints_the_score_when_the_stepper_closes(mlp_file, monkeypatch):
+    import tracer.stepper
+
+    monkeypatch.setattr(tracer.stepper, "run_stepper", lambda trace, title, lang, practice:
+                        "Practice over: 3 of 4 right" if practice else None)
+    result = run("step", mlp_file, "--practice")
+    assert result.exit_code == 0
+    assert result.output == "Practice over: 3 of 4 right\n"
 
 
 # ---- run and examples (the examples module is another area's: a stand-in here) ----------------------

@@ -151,7 +151,7 @@ class _Recording:
         accumulate step."""
         fwd = fwd or tensor_id(self.trace, x)
         gt = Tensor._result(g, f"d{x.name}", None, 0)
-        gt.kind = "grad"
+        gt.kind, gt.labels = "grad", x.labels  # a gradient is named along its axes as its tensor
         gid = tensor_id(self.trace, gt, producer=producer, grad_of=fwd)
         if total or fwd not in self.latest:
             self.latest[fwd] = gid

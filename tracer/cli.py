@@ -258,17 +258,20 @@ def _check_cell(trace: Any, step: Any, index: tuple[int, ...]) -> None:
 @main.command()
 @click.argument("trace_path", metavar="TRACE")
 @click.option("--lang", type=LANG, default="en", show_default=True, help="Narration language.")
-def step(trace_path: str, lang: str) -> None:
+@click.option("--practice", is_flag=True, help="Hide each selected output cell until you type its value; score at the end.")
+def step(trace_path: str, lang: str, practice: bool) -> None:
     """Step through a trace in a full-screen terminal app.
 
     \b
-    Keys: → or n next, ← or p previous, g go to step, / search by name,
-          enter fold/unfold, b forward ⇄ backward, h j k l move the cell, ? help, q quit.
-          The mouse works too (click a step, ▶ to unfold, an output cell).
+    Keys: → or space next, ← or backspace previous, Tab step list ⇄ detail pane,
+          g go to step, / search names (n / N next / previous match), enter fold/unfold,
+          b forward ⇄ backward, w where a gradient came from, h j k l move the cell,
+          ? help, q quit. The mouse works too (click a step, ▶ to unfold, an output cell).
     \b
     Examples:
       tracer step mlp.trace
       tracer step mlp.trace --lang vi
+      tracer step mlp.trace --practice      type each cell's value before you see it
     """
     from . import io
 
@@ -277,7 +280,9 @@ def step(trace_path: str, lang: str) -> None:
         from .stepper import run_stepper
     except ImportError as e:
         raise TracerError(f"the stepper needs textual: pip install 'tracer[tui]' ({e})") from None
-    run_stepper(trace, title=os.path.basename(trace_path), lang=lang)
+    score = run_stepper(trace, title=os.path.basename(trace_path), lang=lang, practice=practice)
+    if score:
+        click.echo(score)
 
 
 @main.command()

@@ -77,7 +77,7 @@ def _clip_norm(*grads, max_norm, norm):
 def _grad_tensor(p: Tensor) -> Tensor:
     """``p.grad`` as a tensor of the trace: the very array backward recorded (no copy)."""
     g = Tensor._result(p.grad, f"d{p.name}", None, 0)
-    g.kind = "grad"
+    g.kind, g.labels = "grad", p.labels
     return g
 
 

@@ -19,7 +19,7 @@ H (1, 2) activation
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -35,6 +35,7 @@ Line = list[Segment]
 FULL_SCAN = 1 << 20  # elements: tensors up to this size are scanned whole for format and colour
 KEEP = 3  # rows / columns kept at each end of an elided dimension
 HIGHLIGHT = "bold reverse"
+GAP = 4  # columns between grids side by side
 
 
 # ---- output -------------------------------------------------------------------------------------
@@ -109,10 +110,12 @@ def tensor_format(trace: Trace, tid: str, shown: np.ndarray | None = None) -> tu
 
 def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, color: bool = True,
          marks: Sequence[tuple[int, ...]] = (), minus: str = "-",
-         link: Callable[[tuple[int, ...]], str] | None = None, lang: str = "en") -> list[Line]:
+         link: Callable[[tuple[int, ...]], str] | None = None,
+         hidden: Sequence[tuple[int, ...]] = (), lang: str = "en") -> list[Line]:
     """A tensor as a titled grid: name, shape, kind, then its (elided) cells.
 
     ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads;
+    ``hidden`` cells show ``?`` instead of their value (the stepper's practice mode);
     ``link(index)`` names the action a click on a cell runs.
     """
     rec = trace.tensors[tid]
@@ -126,16 +129,20 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     values = _values(rec.data, shape, rows, columns, lead)
     nf, scale = tensor_format(trace, tid, values)
     texts = [[fmt(v, nf, minus) for v in row] for row in values]
-    width = max(len(t) for row in texts for t in row)
-    marked = {tuple(m) for m in marks}
+    row_names, col_names = _axis_names(rec.labels, len(shape), rows, columns)
+    width = max([len(t) for row in texts for t in row] + [width_of(n) for n in col_names])
+    pad = max(map(width_of, row_names), default=-1) + 1  # the row names' column, and a space
+    marked, hide = {tuple(m) for m in marks}, {tuple(h) for h in hidden}
     lines: list[Line] = [title]
+    if col_names:  # column names above their columns, elided with them
+        lines.append([("  " + " " * pad + " ".join(_rjust(n, width) for n in col_names), "dim")])
     r_iter = iter(range(values.shape[0]))
-    for i in rows:
+    for k, i in enumerate(rows):
         if i is None:
-            lines.append([("  " + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
+            lines.append([("  " + " " * pad + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
             continue
         r = next(r_iter)
-        line: Line = [("  ", None)]
+        line: Line = [("  ", None)] + ([(_rjust(row_names[k], pad - 1, left=True) + " ", "dim")] if row_names else [])
         c_iter = iter(range(values.shape[1]))
         for k, j in enumerate(columns):
             if k:
@@ -146,12 +153,15 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
             c = next(c_iter)
             index = () if not shape else (j,) if len(shape) == 1 else lead + (i, j)
             style = _shade(values[r, c], scale) if color else None
-            if index in marked:
+            text = texts[r][c]
+            if index in hide:  # neither the number nor its colour gives the answer away
+                text, style = "?", HIGHLIGHT
+            elif index in marked:
                 style = f"{style} {HIGHLIGHT}" if style else HIGHLIGHT
             if link is not None:
-                line.append((texts[r][c].rjust(width), style, link(index)))
+                line.append((text.rjust(width), style, link(index)))
             else:
-                line.append((texts[r][c].rjust(width), style))
+                line.append((text.rjust(width), style))
         lines.append(line)
     return lines
 
@@ -171,14 +181,67 @@ def phase_word(phase: str, lang: str) -> str:
         return phase
 
 
-def width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (a CJK character takes two)."""
+LABEL_CELLS = 10  # a longer axis name is cut with …
+
+
+def width_of(text: str) -> int:
+    """Terminal cells ``text`` takes (a CJK character takes two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def pad(text: str, n: int, right: bool = False) -> str:
-    fill = " " * max(0, n - width(text))
-    return fill + text if right else text + fill
+def _rjust(text: str, width: int, left: bool = False) -> str:
+    fill = " " * max(width - width_of(text), 0)
+    return text + fill if left else fill + text
+
+
+def _axis_names(labels: Any, ndim: int, rows: list, columns: list) -> tuple[list[str], list[str]]:
+    """The names shown left of the rows and above the columns (``⋮`` / ``⋯`` where elided)."""
+    def shown(names: Any, picks: list, gap: str) -> list[str]:
+        if names is None:
+            return []
+        cut = [n if width_of(n) <= LABEL_CELLS else n[:LABEL_CELLS - 1] + "…" for n in names]
+        return [gap if i is None else cut[i] for i in picks]
+    if not labels or ndim == 0:
+        return [], []
+    return (shown(labels[-2], rows, "⋮") if ndim >= 2 else []), shown(labels[-1], columns, "⋯")
+
+
+def line_width(line: Line) -> int:
+    return sum(width_of(seg[0]) for seg in line)
+
+
+def beside(blocks: Sequence[list[Line]], width: int, gap: int = GAP) -> list[Line]:
+    """Blocks of lines (grids) placed side by side while they fit in ``width`` columns, the rest
+    on further rows below, a blank line between rows.
+
+    >>> print(plain(beside([[[("ab", None)]], [[("c", None)], [("d", None)]]], width=20, gap=2)))
+    ab  c
+        d
+    """
+    rows: list[list[list[Line]]] = []
+    used = width + 1
+    for block in blocks:
+        w = max((line_width(line) for line in block), default=0)
+        if rows and used + gap + w <= width:
+            rows[-1].append(block)
+            used += gap + w
+        else:
+            rows.append([block])
+            used = w
+    out: list[Line] = []
+    for k, row in enumerate(rows):
+        if k:
+            out.append([])
+        widths = [max((line_width(line) for line in b), default=0) for b in row]
+        for n in range(max(len(b) for b in row)):
+            line: Line = []
+            for b, w, last in zip(row, widths, [False] * (len(row) - 1) + [True]):
+                part = b[n] if n < len(b) else []
+                line.extend(part)
+                if not last:
+                    line.append((" " * (w - line_width(part) + gap), None))
+            out.append(line)
+    return out
 
 
 # ---- steps --------------------------------------------------------------------------------------
@@ -190,17 +253,18 @@ def step_table(trace: Trace, steps: Sequence[Step], lang: str = "en") -> list[Li
     """One line per step: id, phase, name (indented by depth), op and output shapes."""
     names = ["  " * s.depth + s.name for s in steps]
     heads = [phrase(f"col_{c}", lang) for c in ("id", "phase", "name", "op", "outputs")]
-    w_name = max([width(n) for n in names] + [width(heads[2])])
-    w_phase = max(width(phase_word(p, lang)) for p in ("forward", "backward", "update", heads[1]))
-    w_op = max([14, width(heads[3])])
-    lines: list[Line] = [[(f"{pad(heads[0], 5, True)}  {pad(heads[1], w_phase)}  {pad(heads[2], w_name)}  "
-                           f"{pad(heads[3], w_op)}  {heads[4]}", "bold")]]
+    w_name = max([width_of(n) for n in names] + [width_of(heads[2])])
+    w_phase = max(width_of(phase_word(p, lang)) for p in ("forward", "backward", "update", heads[1]))
+    w_op = max([14, width_of(heads[3])])
+    widths = (w_phase, w_name, w_op)
+    lines: list[Line] = [[(_rjust(heads[0], 5) + "".join(f"  {_rjust(h, w, left=True)}" for h, w in zip(heads[1:4], widths))
+                           + f"  {heads[4]}", "bold")]]
     colours = {"forward": "green", "backward": "blue", "update": "magenta"}
     for s, name in zip(steps, names):
         flag = [(f"  ({s.nonfinite} NaN/Inf)", "bold red")] if s.nonfinite else []
-        lines.append([(f"{s.id:>5}  ", None), (pad(phase_word(s.phase, lang), w_phase), colours.get(s.phase)),
-                      (f"  {pad(name, w_name)}  ", "bold" if s.depth == 0 else None),
-                      (pad(s.op, w_op), "cyan"), (f"  {shapes(trace, s.outputs)}", "dim")] + flag)
+        lines.append([(f"{s.id:>5}  ", None), (_rjust(phase_word(s.phase, lang), w_phase, left=True), colours.get(s.phase)),
+                      (f"  {_rjust(name, w_name, left=True)}  ", "bold" if s.depth == 0 else None),
+                      (_rjust(s.op, w_op, left=True), "cyan"), (f"  {shapes(trace, s.outputs)}", "dim")] + flag)
     return lines
 
 
@@ -242,14 +306,23 @@ def child_label(parent: Step, kid: Step) -> str:
     return kid.name[len(base) + 1:] if kid.name.startswith(base + ".") else kid.name
 
 
-def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
-              keep: int = KEEP, lang: str = "en",
-              link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
-    """One step: its header, formula, narration, source line, inputs (and the operands its working
-    reads) and outputs as grids, and the working of one output cell (``cell``, default the first;
-    ``link`` makes the cells of the first output clickable, see :func:`grid`)."""
+class StepParts(NamedTuple):
+    """One step's view in three parts: ``head`` (name, formula, narration ...), ``grids`` (inputs
+    and outputs) and ``working`` (the selected output cell's arithmetic)."""
+
+    head: list[Line]
+    grids: list[Line]
+    working: list[Line]
+
+
+def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
+               keep: int = KEEP, lang: str = "en", link: Callable[[tuple[int, ...]], str] | None = None,
+               width: int | None = None, hide: bool = False) -> StepParts:
+    """The parts of :func:`step_view`. With ``width``, grids sit side by side while they fit;
+    ``hide`` shows ``?`` in place of the selected cell (its working is still returned). The grids
+    of the inputs include the operands the working reads beyond the step's inputs."""
     phase_style = {"forward": "green", "backward": "blue", "update": "magenta"}.get(step.phase)
-    lines: list[Line] = [[(phrase("step_n", lang, n=step.id), "bold"), ("  ", None),
+    lines: list[Line] = [[(phrase("step_id", lang, id=step.id), "bold"), ("  ", None),
                           (phase_word(step.phase, lang), phase_style),
                           ("  ", None), (step.op, "cyan"), ("  ", None), (step.name, "bold")]]
     if step.formula:
@@ -262,7 +335,7 @@ def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, col
     if step.grad_of is not None:
         fwd = trace.steps[step.grad_of]
         lines.append([(f"  {phrase('h_gradient_of', lang)}  ", "dim"),
-                      (f"{phrase('step_n', lang, n=fwd.id)} {fwd.name}", "green")])
+                      (f"{phrase('step_id', lang, id=fwd.id)} {fwd.name}", "green")])
     kids = trace.children(step)
     if kids:
         lines.append([(f"  {phrase('h_made_of', lang)}  ", "dim"),
@@ -274,22 +347,41 @@ def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, col
     marks: dict[str, list[tuple]] = {}
     for tid, index in working.reads if working else ():
         marks.setdefault(tid, []).append(tuple(index))
-    if cell is not None:
+    if cell is not None and not hide:
         marks.setdefault(step.outputs[0], []).append(tuple(cell))
+    sections: list[list[list[Line]]] = []
     inputs = list(step.inputs) + list(working.operands if working else ())
-    for key, ids in (("h_inputs", inputs), ("h_outputs", step.outputs)):
-        if ids:
-            lines.append([])
-            lines.append([(phrase(key, lang), "bold underline")])
+    for label, ids in ((phrase("h_inputs", lang), inputs), (phrase("h_outputs", lang), step.outputs)):
+        blocks = []
         for k, tid in enumerate(ids):
-            clickable = link if key == "h_outputs" and k == 0 else None
-            lines.extend(grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ()), link=clickable,
-                              lang=lang))
-    if detail:
-        lines.append([])
-        lines.append([(phrase("h_cell", lang), "bold underline")])
-        lines.extend(detail)
-    return lines
+            first = ids is step.outputs and k == 0
+            hidden = [tuple(cell)] if first and hide and cell is not None else []
+            block = grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ()),
+                         link=link if first else None, hidden=hidden, lang=lang)
+            blocks.append([[(label, "bold underline")] if k == 0 else []] + block)
+        if blocks:
+            sections.append(blocks)
+    grids: list[Line] = []
+    if width is None:  # stacked: one heading per group of grids
+        for block in (b for blocks in sections for b in blocks):
+            grids.extend(([[]] + block) if block[0] else block[1:])
+    elif sections:  # side by side: all in one row when it fits, else inputs, then outputs
+        every = [b for blocks in sections for b in blocks]
+        wide = sum(max(map(line_width, b)) for b in every) + GAP * (len(every) - 1)
+        rows = [beside(every, width)] if wide <= width else [beside(blocks, width) for blocks in sections]
+        grids = [line for row in rows for line in [[]] + row]
+    arithmetic: list[Line] = [[], [(phrase("h_cell", lang), "bold underline")]] + detail if detail else []
+    return StepParts(lines, grids, arithmetic)
+
+
+def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
+              keep: int = KEEP, lang: str = "en",
+              link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
+    """One step: its header, formula, narration, source line, inputs (and the operands its working
+    reads) and outputs as grids, and the working of one output cell (``cell``, default the first; ``link`` makes the cells of the first
+    output clickable, see :func:`grid`)."""
+    head, grids, working = step_parts(trace, step, cell, color=color, keep=keep, lang=lang, link=link)
+    return head + grids + working
 
 
 # ---- JSON ---------------------------------------------------------------------------------------

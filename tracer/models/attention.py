@@ -29,6 +29,9 @@ from .base import Module, as_param, init_weight
 from .layers import FeedForward, LayerNorm
 
 
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 class SelfAttention(Module):
     """One head: ``softmax(QᵀK/√d_k)`` mixes the value columns (scaled dot-product attention).
 
@@ -56,18 +59,19 @@ class SelfAttention(Module):
     def __call__(self, X: Tensor, mask: np.ndarray | None = None) -> Tensor:
         """``X`` is ``(d, T)``; ``mask[i, j]`` says whether query ``i`` may look at key ``j``."""
         T = X.shape[1]
+        sub = self.tag.translate(SUBSCRIPTS)  # head 2's grids read Q₂, K₂, V₂ (step names stay Q, K, V)
         with self.scope():
-            Q = tracer.linear(self.W_Q, X, name="Q")  # (d_k, T)
-            K = tracer.linear(self.W_K, X, name="K")
-            V = tracer.linear(self.W_V, X, name="V")
-            rows = [tracer.transpose(M, name=f"{n}_rows") for M, n in ((Q, "Q"), (K, "K"), (V, "V"))]
+            Q = tracer.linear(self.W_Q, X, name="Q").named(f"Q{sub}")  # (d_k, T)
+            K = tracer.linear(self.W_K, X, name="K").named(f"K{sub}")
+            V = tracer.linear(self.W_V, X, name="V").named(f"V{sub}")
+            rows = [tracer.transpose(M, name=f"{n}_rows").named(f"{n}{sub}_rows") for M, n in ((Q, "Q"), (K, "K"), (V, "V"))]
         if self.causal:
             causal = tracer.causal_mask(T)
             mask = causal if mask is None else (mask & causal)
         # the composite is the head itself: blocks.0.attn with .scores, .scaled, .weights, .mix
         A = tracer.attention(*rows, mask, name=self.name or "attention")  # (T, d_v)
         with self.scope():
-            return tracer.transpose(A, name=f"z{self.tag}")  # (d_v, T): tokens back to columns
+            return tracer.transpose(A, name=f"z{self.tag}").named(f"z{sub}")  # (d_v, T): tokens back to columns
 
 
 class MultiHeadAttention(Module):
@@ -89,7 +93,7 @@ class MultiHeadAttention(Module):
         with self.scope():
             zs = [head(X, mask) for head in self.heads]
             Z = zs[0] if len(zs) == 1 else tracer.concat(zs, axis=0, name="concat")  # (h·d_v, T)
-            return tracer.linear(self.W_O, Z, name="out")
+            return tracer.linear(self.W_O, Z, name="out").named("attn_out")  # not "out": the MLP has one too
 
 
 def positional_table(positions: Sequence[int] | np.ndarray, d: int, base: float = 10000.0) -> np.ndarray:
@@ -119,7 +123,8 @@ class PositionalEncoding(Module):
         exponents = (2 * (np.arange(self.d) // 2) / self.d).reshape(-1, 1)  # 2i/d for rows 2i, 2i+1
         with self.scope():
             rates = tracer.pow(self.base, tracer.tensor(exponents, name="2i/d"), name="rates")
-            pos = tracer.tensor(np.asarray(positions, dtype=np.float64).reshape(1, -1), name="t")
+            t = np.asarray(positions, dtype=np.float64).reshape(1, -1)
+            pos = tracer.tensor(t, name="t", cols=[f"t={p:g}" for p in t[0]])  # tokens, if X has them, win over these
             angles = tracer.div(pos, rates, name="angles")  # (d, T)
             even = tracer.tensor(np.arange(self.d)[:, None] % 2 == 0, name="even rows")
             return tracer.where(even, tracer.sin(angles, name="sin"), tracer.cos(angles, name="cos"),
@@ -141,7 +146,8 @@ class TransformerBlock(Module):
     def init(cls, d: int, d_ff: int, n_heads: int = 1, d_head: int | None = None, seed: int = 0,
              causal: bool = False, name: str = "blocks.0") -> "TransformerBlock":
         attn = MultiHeadAttention.init(d, n_heads, d_head or d // n_heads, seed, causal)
-        return cls(attn, FeedForward.init(d, d_ff, seed + 10), LayerNorm(d, "ln1"), LayerNorm(d, "ln2"), name)
+        return cls(attn, FeedForward.init(d, d_ff, seed + 10), LayerNorm(d, "ln1", names=("gamma1", "beta1")),
+                   LayerNorm(d, "ln2", names=("gamma2", "beta2")), name)
 
     def __call__(self, X: Tensor, mask: np.ndarray | None = None) -> Tensor:
         with self.scope():

@@ -83,7 +83,7 @@ class Autoencoder(Module):
     def loss(self, X: Tensor, kind: str = "sse") -> Tensor:
         """Reconstruct ``X`` and compare with the target ``Y′``, a copy of ``X`` (self-supervision)."""
         Y = self(X)
-        target = tracer.tensor(X.numpy(), name="Y′")
+        target = tracer.tensor(X.numpy(), name="Y′", labels=X.labels)
         with self.scope():
             if kind == "sse":
                 return tracer.sse(Y, target, name="loss")

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 import tracer
-from tracer.tensor import Tensor
+from tracer.tensor import Tensor, axis_labels
 
 from .attention import PositionalEncoding, TransformerBlock
 from .base import Module, as_param, init_weight
@@ -109,11 +109,17 @@ class LanguageModel(Module):
 
     @classmethod
     def init(cls, vocab_size: int, d: int = 16, d_ff: int = 32, n_heads: int = 1, n_blocks: int = 1,
-             causal: bool = True, seed: int = 0) -> "LanguageModel":
+             causal: bool = True, seed: int = 0, words: Sequence[str] | None = None) -> "LanguageModel":
+        """Seeded weights; ``words`` names the vocabulary (the columns of ``W_E``, the rows of ``W_U``)."""
         blocks = [TransformerBlock.init(d, d_ff, n_heads, seed=seed + 100 * (k + 1), causal=causal,
                                         name=f"blocks.{k}") for k in range(n_blocks)]
-        return cls(Embedding.init(vocab_size, d, seed), PositionalEncoding(d), blocks,
-                   init_weight((vocab_size, d), "xavier", "W_U", seed + 1), np.zeros(vocab_size), causal)
+        lm = cls(Embedding.init(vocab_size, d, seed), PositionalEncoding(d), blocks,
+                 init_weight((vocab_size, d), "xavier", "W_U", seed + 1), np.zeros(vocab_size), causal)
+        if words is not None:  # the tokens looked up take their words along, the logits are named by word
+            lm.embed.W_E.labels = axis_labels(lm.embed.W_E.shape, cols=words, name="W_E")
+            lm.W_U.labels = axis_labels(lm.W_U.shape, rows=words, name="W_U")
+            lm.b_U.labels = axis_labels(lm.b_U.shape, rows=words, name="b_U")
+        return lm
 
     def logits(self, ids: Sequence[int], positions: np.ndarray | None = None,
                mask: np.ndarray | None = None) -> Tensor:

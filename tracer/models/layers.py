@@ -151,7 +151,7 @@ class FeedForward(Module):
 
     def __call__(self, X: Tensor) -> Tensor:
         with self.scope():
-            return self.down(tracer.relu(self.up(X), name="post"))
+            return self.down(tracer.relu(self.up(X), name="post")).named("mlp_out")  # not "out": attention has one
 
 
 class Embedding(Module):

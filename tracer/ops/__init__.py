@@ -57,7 +57,8 @@ def gather(table: Any, indices: Any, axis: int = 0, name: str | None = None) -> 
     if idx.dtype.kind == "f" and np.all(idx == np.round(idx)):
         idx = idx.astype(np.int64)
     label = str(idx.tolist()) if idx.size <= 8 else f"ids{idx.shape}"
-    return _gather(table, Tensor(idx, name=label, kind="const"), axis=axis, name=name)
+    names = indices.labels if isinstance(indices, Tensor) else None  # the tokens the ids stand for
+    return _gather(table, Tensor(idx, name=label, kind="const", labels=names), axis=axis, name=name)
 
 
 def where(cond: Any, a: Any, b: Any, name: str | None = None) -> Tensor:

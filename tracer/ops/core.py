@@ -28,6 +28,7 @@ import numpy as np
 from ..errors import ShapeError, TracerError
 from ..tensor import Tensor
 from ..trace import Step, TensorRecord, Trace, check_finite, current, user_source
+from .labels import has_rule, propagate
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
 
@@ -68,6 +69,7 @@ class OpSpec:
     forward: Callable[..., Any] | None = None  # the body: the cell working recomputes a cell with it
     family: str = ""                 # one of FAMILIES
     parts: tuple[str, ...] = ()      # a composite's named sub-steps (its children's Step.part)
+    labels: Callable[..., Any] | None = None  # how axis names travel, when the family rule does not say
 
 
 REGISTRY: dict[str, OpSpec] = {}
@@ -222,6 +224,8 @@ def check_declaration(spec: OpSpec) -> None:
     if spec.composite != bool(spec.parts):
         raise TracerError(f"op {spec.name!r}: " + ("a composite declares its parts (parts=...)"
                                                     if spec.composite else "only a composite has parts"))
+    if not has_rule(spec):
+        raise TracerError(f"op {spec.name!r}: say how axis labels pass through it (labels=...)")
     if len(set(spec.parts)) != len(spec.parts) or not all(p.isidentifier() for p in spec.parts):
         raise TracerError(f"op {spec.name!r}: parts must be distinct identifiers, got {spec.parts}")
 
@@ -326,6 +330,10 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
                 node = Node(spec, xs, vjp, len(outs))
                 break
     tensors = [Tensor._result(o, out_name or spec.name, node, k) for k, o in enumerate(outs)]
+    for x in xs:
+        if x.labels is not None:
+            propagate(spec, xs, tensors, attrs)
+            break
     trace = current()
     if trace is not None and trace._rec is not None:
         step = record_step(trace, spec, xs, tensors, attrs, out_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import labels as lb
 from .core import primitive, unbroadcast
 
 
@@ -45,27 +46,27 @@ def matmul(a, b):
     return a @ b, vjp
 
 
-@primitive("transpose", family="structural", formula="{out} = {x}ᵀ", grad="d{x} = d{out}ᵀ",
+@primitive("transpose", family="structural", labels=lb.transpose, formula="{out} = {x}ᵀ", grad="d{x} = d{out}ᵀ",
            narration="Transpose {x}: its rows become columns.")
 def transpose(x, *, axes=None):
     inverse = None if axes is None else tuple(np.argsort(axes))
     return np.transpose(x, axes), lambda g, need: (np.transpose(g, inverse),)
 
 
-@primitive("reshape", family="structural", formula="{out} = reshape({x}, {shape})", grad="d{x} = reshape(d{out}, shape of {x})",
+@primitive("reshape", family="structural", labels=lb.reshape, formula="{out} = reshape({x}, {shape})", grad="d{x} = reshape(d{out}, shape of {x})",
            narration="Rearrange the entries of {x} into the shape {shape}.")
 def reshape(x, *, shape):
     return np.reshape(x, shape), lambda g, need: (np.reshape(g, x.shape),)
 
 
-@primitive("concat", family="structural", formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
+@primitive("concat", family="structural", labels=lb.concat, formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
            narration="Join {xs} into one tensor along axis {axis}.")
 def concat(*xs, axis=0):
     cuts = np.cumsum([x.shape[axis] for x in xs])[:-1]
     return np.concatenate(xs, axis=axis), lambda g, need: tuple(np.split(g, cuts, axis=axis))
 
 
-@primitive("split", family="structural", formula="{out} = split({x}, {sections})", grad="d{x} = [d{out}] joined back",
+@primitive("split", family="structural", labels=lb.split, formula="{out} = split({x}, {sections})", grad="d{x} = [d{out}] joined back",
            narration="Cut {x} into {sections} pieces along axis {axis}.")
 def split(x, *, sections, axis=0):
     parts = np.split(x, sections, axis=axis)
@@ -92,7 +93,7 @@ def index_text(index: object) -> str:
     return "[" + ", ".join(one(i) for i in parts) + "]"
 
 
-@primitive("slice", family="structural", formula="{out} = {x}{text}", grad="d{x}{text} += d{out}, zeros elsewhere",
+@primitive("slice", family="structural", labels=lb.getitem, formula="{out} = {x}{text}", grad="d{x}{text} += d{out}, zeros elsewhere",
            narration="Take the part {text} of {x}.")
 def getitem(x, *, index, text=""):
     parts = index if isinstance(index, tuple) else (index,)
@@ -117,7 +118,7 @@ def _check_gather(table: np.ndarray, indices: np.ndarray, axis: int = 0) -> str 
     return None
 
 
-@primitive("gather", family="structural", formula="{out} = {table}[{indices}]", grad="d{table}[{indices}] += d{out}",
+@primitive("gather", family="structural", labels=lb.gather, formula="{out} = {table}[{indices}]", grad="d{table}[{indices}] += d{out}",
            narration="Pick the entries {indices} of {table} along axis {axis}.",
            check=_check_gather)
 def gather(table, indices, *, axis=0):
@@ -128,7 +129,7 @@ def gather(table, indices, *, axis=0):
     return np.take(table, indices, axis=axis), vjp
 
 
-@primitive("where", family="structural", formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
+@primitive("where", family="structural", labels=lb.where, formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
            narration="Take {a} where {cond} holds and {b} elsewhere (a mask).",
            cell_grad=("", "{g}×{cond}", "{g}×(1 − {cond})"))
 def where(cond, a, b):

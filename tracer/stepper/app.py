@@ -1,9 +1,11 @@
 """The terminal stepper: a Textual app with the steps as a tree on the left and the current step on
-the right (formula, narration, source line, coloured grids, the working of one output cell).
+the right (formula, narration, source line, coloured grids side by side when they fit, the
+working of one output cell, and on request where a gradient came from).
 
-It only reads the trace: a step's arrays are read when the step is shown, composite steps' children
-join the tree when first unfolded, and large tensors are elided, so a trace of thousands of steps
-or of a gigabyte opens at once.
+It only reads the trace: a step's arrays are read when the step is shown, composite steps'
+children join the tree when first unfolded, and large tensors are elided, so a trace of thousands
+of steps or of a gigabyte opens at once. In practice mode the selected output cell is hidden
+until the learner types its value.
 """
 from __future__ import annotations
 
@@ -13,197 +15,93 @@ from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, Tree
-from textual.widgets.tree import TreeNode
+from textual.containers import Horizontal
+from textual.widgets import Static
 
 from .. import textview
 from ..errors import TracerError
-from ..trace import Step, Trace
+from ..i18n import phrase
+from ..trace import Trace
+from .chain import chain_lines, incoming
 from .model import Navigator
+from .practice import Practice
+from .steplist import StepTree
+from .widgets import PHASE_STYLE, HelpScreen, Panel, ScoreScreen
 
-PHASE_STYLE = {"forward": "green", "backward": "blue", "update": "magenta"}
-PHASE_TITLE = {"forward": "forward pass", "backward": "backward pass", "update": "update"}
-
-HELP = """\
-[b]tracer step[/b]: keys
-
-  → or n        next step              ← or p      previous step
-  ↑ ↓           move in the step list  enter       fold / unfold a composite step
-  g             go to a step (id or name)
-  /             search step names (enter again: the next match)
-  b             forward ⇄ backward: a gradient step and the step it differentiates
-  h j k l       move the selected output cell (its working is shown below the grids)
-  ?             this help              q           quit
-
-The mouse works too: click a step, click ▶ to unfold, click an output cell, scroll.
-Press any key to close."""
+ANSWER_KEYS = set("0123456789-.−")
+QUOTE = 24  # columns of a typed text quoted back in a message
 
 
-def _relative(name: str, prefix: str) -> str:
-    """``name`` without ``prefix.`` in front of it (``layer1.H`` under ``layer1`` is ``H``)."""
-    return name[len(prefix) + 1:] if prefix and name.startswith(prefix + ".") else name
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= QUOTE else text[:QUOTE - 1] + "…")
 
 
-class StepTree(Tree[Any]):
-    """The step list; ← and → step through the trace instead of scrolling sideways."""
-
-    BINDINGS = [Binding("right", "app.next_step", "Next", show=False),
-                Binding("left", "app.prev_step", "Previous", show=False)]
-
-    def action_select_cursor(self) -> None:
-        # Fold / unfold now rather than in a later message, so that a key typed right after
-        # enter ("⏎n") already steps into the unfolded composite.
-        node = self.cursor_node
-        if node is not None and node.allow_expand:
-            node.toggle()
-        super().action_select_cursor()
-
-
-class Panel(VerticalScroll, can_focus=False):
-    """The current step, scrolled with the mouse wheel; the keyboard stays with the step list."""
-
-
-class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = "HelpScreen { align: center middle; } #help { width: 92; height: auto; border: round $accent; padding: 1 2; background: $surface; }"
-
-    def compose(self) -> ComposeResult:
-        yield Static(HELP, id="help")
-
-    def on_key(self, event: Any) -> None:
-        event.stop()
-        self.dismiss()
-
-    def on_click(self) -> None:
-        self.dismiss()
-
-
-class StepperApp(App[None]):
-    """Step through ``trace`` forward and back."""
+class StepperApp(App[str | None]):
+    """Step through ``trace`` forward and back; with ``practice``, answer each cell first."""
 
     ENABLE_COMMAND_PALETTE = False
     CSS = """
-    #status { height: 1; background: $boost; padding: 0 1; }
-    #steps { width: 42; border-right: solid $primary-darken-2; }
+    #status { height: 1; background: $boost; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    #steps { width: 40%; min-width: 26; max-width: 56; border-right: solid $primary-darken-2; overflow-x: hidden; }
     #panel { padding: 0 1; }
-    #prompt { display: none; height: 1; background: $accent 30%; padding: 0 1; }
-    #prompt.open { display: block; }
+    #panel:focus { background: $boost; }
+    #chain { text-wrap: nowrap; text-overflow: ellipsis; }  /* a long formula must not break the tree */
+    #bottom { height: 1; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
+    #bottom.prompt { background: $accent 30%; }
     """
     BINDINGS = [
-        Binding("n", "next_step", "Next"), Binding("p", "prev_step", "Prev"),
         # priority: handled the moment the key arrives, so the keys typed after it go to the prompt
-        Binding("g", "prompt('goto')", "Go to", priority=True),
-        Binding("slash", "prompt('search')", "Search", priority=True),
-        Binding("b", "flip", "Fwd⇄Bwd"),
-        Binding("h", "move_cell(0, -1)", "Cell", show=False), Binding("l", "move_cell(0, 1)", show=False),
-        Binding("k", "move_cell(-1, 0)", show=False), Binding("j", "move_cell(1, 0)", show=False),
-        Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit"),
+        Binding("g", "prompt('goto')", priority=True), Binding("slash", "prompt('search')", priority=True),
+        Binding("n", "next_match(1)"), Binding("N", "next_match(-1)"),
+        Binding("b", "flip"), Binding("w", "chain"),
+        Binding("h", "move_cell(0, -1)"), Binding("l", "move_cell(0, 1)"),
+        Binding("k", "move_cell(-1, 0)"), Binding("j", "move_cell(1, 0)"),
+        Binding("question_mark", "help"), Binding("q", "quit_stepper"),
     ]
 
-    def __init__(self, trace: Trace, title: str = "", lang: str = "en") -> None:
+    def __init__(self, trace: Trace, title: str = "", lang: str = "en", practice: bool = False) -> None:
         super().__init__()
         self.trace, self.lang = trace, lang
         self.title = title or "tracer"
         self.nav = Navigator(trace)
-        self.nodes: dict[int, TreeNode[Any]] = {}
-        self.holders: dict[int, list[TreeNode[Any]]] = {}  # top-level step -> its phase and scope nodes
+        self.quiz = Practice(trace) if practice else None
         self.cell: tuple[int, ...] | None = None
-        self.mode = ""  # "goto" or "search" while the prompt line is open
+        self.mode = ""  # "goto", "search" or "answer" while the prompt line is open
         self.typed = ""
-        self.last_search = ""
+        self.query_text = ""  # the last search, for n / N
         self.message = ""
+        self.chain_shown = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         with Horizontal():
-            yield StepTree("steps", id="steps")
+            yield StepTree(self.trace, self.nav, self.lang, id="steps")
             with Panel(id="panel"):
                 yield Static(id="view")
-        yield Static(id="prompt")
-        yield Footer()
+                yield Static(id="working")
+                yield Static(id="chain")
+        yield Static(id="bottom")
 
     def on_mount(self) -> None:
         tree = self.query_one(StepTree)
-        tree.show_root = False
-        tree.auto_expand = False  # StepTree folds on enter itself
-        self._build_tree(tree)
+        tree.build()
         tree.focus()
         if self.trace.steps:
             self.show_step(0)
-            self.call_after_refresh(tree.scroll_home, animate=False)  # the first section's title too
+            self.call_after_refresh(tree.scroll_home, animate=False)  # the first group's title too
         else:
-            self.query_one("#view", Static).update("this trace has no steps")
+            self.query_one("#view", Static).update(phrase("no_steps", self.lang))
             self._status()
 
     # ---- the tree ------------------------------------------------------------------------------
-    def _build_tree(self, tree: StepTree) -> None:
-        """Sections (a run of one phase), runs of one scope, top-level steps; composite children
-        join the tree when first unfolded."""
-        for section in self.nav.sections():
-            count = sum(len(ids) for _, ids in section.groups)
-            title = Text.assemble((PHASE_TITLE[section.phase], f"bold {PHASE_STYLE[section.phase]}"))
-            if section.prefix:
-                title.append(f" · {section.prefix}", style="bold")
-            title.append(f" ({count})", style="dim")
-            pnode = tree.root.add(title, data=None, expand=True)
-            for scope, ids in section.groups:
-                holder = pnode
-                if len(section.groups) > 1 and scope != section.prefix:
-                    holder = pnode.add(Text(_relative(scope, section.prefix), style="bold"), data=None, expand=True)
-                for sid in ids:
-                    self._add_step(holder, sid, scope or section.prefix)
-                    self.holders[sid] = [pnode] + ([holder] if holder is not pnode else [])
-
-    def _label(self, step: Step, scope: str) -> Text:
-        if step.parent is not None:  # a child reads relative to its composite: "matmul", "bias.grad"
-            scope = self.trace.steps[step.parent].name.removesuffix(".grad")
-        label = Text.assemble((f"{step.id:>4} ", "dim"), (_relative(step.name, scope), PHASE_STYLE.get(step.phase, "")),
-                              (f"  {step.op}", "dim"))
-        if step.nonfinite:
-            label.append(" ⚠", "bold red")
-        return label
-
-    def _add_step(self, holder: TreeNode[Any], sid: int, scope: str = "") -> TreeNode[Any]:
-        step = self.trace.steps[sid]
-        if self.nav.is_composite(sid):
-            node = holder.add(self._label(step, scope), data=sid, expand=False, allow_expand=True)
-        else:
-            node = holder.add_leaf(self._label(step, scope), data=sid)
-        self.nodes[sid] = node
-        return node
-
-    def _fill(self, node: TreeNode[Any]) -> None:
-        """Add a composite step's children to the tree (once)."""
-        if node.children or not isinstance(node.data, int):
-            return
-        for kid in self.trace.children(node.data):
-            self._add_step(node, kid.id)
-
-    def _node(self, sid: int) -> TreeNode[Any]:
-        """The tree node of ``sid``, unfolding the composite steps and groups that hold it."""
-        chain = self.nav.ancestors(sid)
-        top = chain[0] if chain else sid
-        for holder in self.holders.get(top, []):
-            holder.expand()
-        for a in chain:
-            self._fill(self.nodes[a])
-            self.nodes[a].expand()
-        return self.nodes[sid]
-
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Any]) -> None:
-        if isinstance(event.node.data, int):
-            self.nav.expanded.add(event.node.data)
-            self._fill(event.node)
-
-    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[Any]) -> None:
+    def on_tree_node_collapsed(self, event: Any) -> None:
         sid = event.node.data
         if isinstance(sid, int):
             self.nav.expanded.discard(sid)
             if sid in self.nav.ancestors(self.nav.current):
                 self.show_step(sid)
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Any]) -> None:
+    def on_tree_node_highlighted(self, event: Any) -> None:
         sid = event.node.data
         if isinstance(sid, int) and sid != self.nav.current:
             self.show_step(sid, move_cursor=False)
@@ -212,47 +110,109 @@ class StepperApp(App[None]):
     def show_step(self, sid: int, move_cursor: bool = True) -> None:
         previous = self.nav.current
         self.nav.go(sid)
-        step = self.trace.steps[sid]
         if sid != previous or self.cell is None:
-            self.cell = self._fit_cell(step, self.cell)
+            self.cell = self._fit_cell(self.cell)
+        self.chain_shown = self.chain_shown and bool(incoming(self.trace, self.trace.steps[sid]))
         self._render_step()
         if move_cursor:
-            node = self._node(sid)
             tree = self.query_one(StepTree)
+            node = tree.node(sid)
             tree.get_node_at_line(0)  # brings line numbers up to date after unfolding: no wait
             tree.move_cursor(node)
+        self.query_one(Panel).scroll_home(animate=False)
 
-    def _fit_cell(self, step: Step, cell: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    def _fit_cell(self, cell: tuple[int, ...] | None) -> tuple[int, ...] | None:
         """Keep the selected cell when the new step's output has it, else its first cell."""
+        step = self.trace.steps[self.nav.current]
         first = textview.default_cell(self.trace, step)
         if first is None or cell is None or len(cell) != len(first):
             return first
         shape = self.trace.tensors[step.outputs[0]].shape
         return tuple(min(i, n - 1) for i, n in zip(cell, shape))
 
+    def _hidden(self) -> bool:
+        return self.quiz is not None and self.quiz.hidden(self.nav.current, self.cell)
+
+    def _cell_name(self) -> str:
+        step = self.trace.steps[self.nav.current]
+        name = self.trace.tensors[step.outputs[0]].name
+        return f"{name}[{', '.join(map(str, self.cell))}]" if self.cell else name
+
     def _render_step(self) -> None:
         step = self.trace.steps[self.nav.current]
+        panel = self.query_one(Panel)
+        width = max(panel.scrollable_content_region.width, 20)
         try:
-            lines = textview.step_view(self.trace, step, cell=self.cell, lang=self.lang,
-                                       link=lambda index: f"app.select_cell({tuple(index)!r})")
-            content: Any = textview.to_rich(lines)
+            head, grids, working = textview.step_parts(
+                self.trace, step, cell=self.cell, lang=self.lang, width=width, hide=self._hidden(),
+                link=lambda index: f"app.select_cell({tuple(index)!r})")
+            view: Any = textview.to_rich(head + grids)
+            working = self._practice_lines(working)
+            chain = chain_lines(self.trace, step, self.lang) if self.chain_shown else []
         except (TracerError, OSError) as e:
-            content = Text(f"error: {e}", style="bold red")
-        self.query_one("#view", Static).update(content)
+            view, working, chain = Text(f"error: {e}", style="bold red"), [], []
+        self.query_one("#view", Static).update(view)
+        self.query_one("#working", Static).update(textview.to_rich(working))
+        self.query_one("#chain", Static).update(textview.to_rich([[]] + chain if chain else []))
         self._status()
 
+    def _practice_lines(self, working: list[textview.Line]) -> list[textview.Line]:
+        """In practice mode: the question instead of the working, or the verdict above it."""
+        if self.quiz is None or self.cell is None:
+            return working
+        if self._hidden():
+            return [[], [(phrase("practice_ask", self.lang).format(cell=self._cell_name()), "bold yellow")]]
+        verdict = self.quiz.verdict(self.nav.current, self.cell)
+        if verdict is None:
+            return working
+        key = "practice_right" if verdict.right else "practice_wrong"
+        text = phrase(key, self.lang).format(cell=self._cell_name(), value=verdict.value, typed=verdict.typed)
+        return [[], [(text, "bold green" if verdict.right else "bold red")]] + working
+
     def _status(self, message: str = "") -> None:
+        """The top line (trace, step k of N, phase, name, score) and the bottom line (a message,
+        the prompt, or the keys of the pane that has the focus)."""
         self.message = message
-        n = len(self.trace.steps)
-        if not n:
-            text = Text(f"{self.title} · no steps")
+        text = Text()
+        if self.quiz is not None:
+            right, tried = self.quiz.score
+            text.append(phrase("score", self.lang).format(right=right, tried=tried) + " · ", "bold")
+        text.append(self.title, "bold")
+        if not self.trace.steps:
+            text.append(f" · {phrase('no_steps', self.lang)}")
         else:
             step = self.trace.steps[self.nav.current]
-            text = Text.assemble((self.title, "bold"), f" · step {step.id}/{n - 1} · ",
-                                 (step.phase, PHASE_STYLE.get(step.phase, "")), f" · {step.name}")
-        if message:
-            text.append(f"   {message}", style="bold yellow")
+            where = phrase("step_of", self.lang).format(id=step.id, k=step.id + 1, n=len(self.trace.steps))
+            text.append(f" · {where} · ")
+            text.append(phrase(step.phase, self.lang), PHASE_STYLE.get(step.phase, ""))
+            room = self.size.width - 2 - textview.width_of(text.plain) - 3
+            name = step.name if len(step.name) <= room else "…" + step.name[len(step.name) - max(room, 2) + 1:]
+            text.append(f" · {name}")
         self.query_one("#status", Static).update(text)
+        self._bottom()
+
+    def _bottom(self) -> None:
+        bottom = self.query_one("#bottom", Static)
+        bottom.set_class(bool(self.mode), "prompt")
+        if self.mode:
+            label = {"goto": phrase("prompt_goto", self.lang), "search": phrase("prompt_search", self.lang),
+                     "answer": f"{self._cell_name()} = "}[self.mode]
+            text = Text.assemble((label, "bold"), self.typed, ("▏", "blink"))
+        elif self.message:
+            text = Text(self.message, style="bold yellow")
+        elif self._hidden():
+            text = Text(phrase("keys_practice", self.lang).format(cell=self._cell_name()), style="dim")
+        else:
+            key = "keys_panel" if isinstance(self.focused, Panel) else "keys_tree"
+            text = Text(phrase(key, self.lang), style="dim")
+        bottom.update(text)
+
+    def on_descendant_focus(self) -> None:
+        self._bottom()
+
+    def on_resize(self) -> None:
+        if self.trace.steps:
+            self.call_after_refresh(self._render_step)  # grids side by side as the width allows
 
     # ---- actions ----------------------------------------------------------------------------------
     def action_next_step(self) -> None:
@@ -263,28 +223,45 @@ class StepperApp(App[None]):
 
     def _sync_folds(self) -> None:
         """Read which composite steps are unfolded off the tree itself (its events come later)."""
-        self.nav.expanded = {sid for sid, node in self.nodes.items()
+        self.nav.expanded = {sid for sid, node in self.query_one(StepTree).nodes.items()
                              if node.is_expanded and self.nav.is_composite(sid)}
 
     def _move(self, delta: int) -> None:
         self._sync_folds()
-        sid = self.nav.step_by(delta)
-        if sid is None:
-            self._status("last step" if delta > 0 else "first step")
-        else:
+        sid = self.nav.step_by(delta) if self.trace.steps else None
+        if sid is not None:
             self.show_step(sid)
+            return
+        message = phrase("last_step" if delta > 0 else "first_step", self.lang)
+        if self.quiz is not None and delta > 0:
+            right, tried = self.quiz.score
+            message += " · " + phrase("practice_done", self.lang).format(right=right, tried=tried)
+        self._status(message)
 
     def action_flip(self) -> None:
         here = self.nav.current
         target = self.nav.flip(here) if self.trace.steps else None
         if target is None:
-            self._status(f"step {here} has no forward or backward partner")
+            twin = self.nav.twin(here) if self.trace.steps else None
+            key = "no_partner" if twin is None else "no_partner_twin"
+            self._status(phrase(key, self.lang).format(id=here, twin=twin))
             return
         self.nav.came_from = here if self.trace.steps[here].phase == "backward" else None
         self.show_step(target)
 
+    def action_chain(self) -> None:
+        """Show (or hide) where the current step's gradients came from, scrolled into view."""
+        if not self.trace.steps or not incoming(self.trace, self.trace.steps[self.nav.current]):
+            self._status(phrase("no_chain", self.lang).format(id=self.nav.current))
+            return
+        self.chain_shown = not self.chain_shown
+        self._render_step()
+        if self.chain_shown:
+            chain = self.query_one("#chain", Static)
+            self.call_after_refresh(lambda: self.query_one(Panel).scroll_to_widget(chain, animate=False, top=True))
+
     def action_move_cell(self, di: int, dj: int) -> None:
-        if self.cell is None or not self.cell:
+        if not self.cell:
             return
         shape = self.trace.tensors[self.trace.steps[self.nav.current].outputs[0]].shape
         cell = list(self.cell)
@@ -293,74 +270,122 @@ class StepperApp(App[None]):
         else:
             cell[-2] = min(max(cell[-2] + di, 0), shape[-2] - 1)
             cell[-1] = min(max(cell[-1] + dj, 0), shape[-1] - 1)
-        self.cell = tuple(cell)
-        self._render_step()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "prompt" and isinstance(self.screen, HelpScreen))
+        self.select_cell(tuple(cell))
 
     def action_select_cell(self, index: tuple[int, ...]) -> None:
         """A click on an output cell selects it (its working is shown below the grids)."""
         if self.cell is not None and len(index) == len(self.cell):
-            self.cell = tuple(int(i) for i in index)
-            self._render_step()
+            self.select_cell(tuple(int(i) for i in index))
 
+    def select_cell(self, cell: tuple[int, ...]) -> None:
+        """Select ``cell`` and scroll its working into view."""
+        self.cell = cell
+        self._render_step()
+        working = self.query_one("#working", Static)
+        self.call_after_refresh(lambda: self.query_one(Panel).scroll_to_widget(working, animate=False))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "prompt" and isinstance(self.screen, HelpScreen))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(phrase("help", self.lang)))
+
+    def action_quit_stepper(self) -> None:
+        """Quit; in practice mode show the score first (and hand it back to the command line)."""
+        if self.quiz is None or not self.quiz.score[1]:
+            self.exit()
+            return
+        right, tried = self.quiz.score
+        done = phrase("practice_done", self.lang).format(right=right, tried=tried)
+        self.push_screen(ScoreScreen(f"[b]{done}[/b]\n\n{phrase('any_key_quit', self.lang)}"),
+                         lambda _: self.exit(done))
+
+    # ---- the prompt line: go to, search, answer ---------------------------------------------------
     def action_prompt(self, mode: str) -> None:
-        """Open the prompt line: ``g`` go to a step, ``/`` search names (the last search again)."""
-        self.mode = mode
-        self.typed = self.last_search if mode == "search" else ""
-        self.query_one("#prompt", Static).add_class("open")
-        self._draw_prompt()
+        """Open the prompt line, empty: ``g`` go to a step, ``/`` search names."""
+        self.mode, self.typed = mode, ""
+        self._bottom()
 
-    def _draw_prompt(self) -> None:
-        label = "go to step (id or name): " if self.mode == "goto" else "search step names: "
-        self.query_one("#prompt", Static).update(Text.assemble((label, "bold"), self.typed, ("▏", "blink")))
+    def action_next_match(self, delta: int) -> None:
+        if not self.query_text:
+            self._status(phrase("no_search", self.lang))
+            return
+        self._search(self.query_text, delta)
+
+    def _search(self, text: str, delta: int = 1) -> None:
+        sid = self.nav.search(text, delta=delta)
+        if sid is None:
+            self._status(phrase("no_match", self.lang).format(text=_quote(text)))
+            return
+        hits = self.nav.matches(text)
+        self.show_step(sid)
+        self._status(phrase("match", self.lang).format(k=hits.index(sid) + 1, n=len(hits), text=_quote(text)))
 
     async def on_event(self, event: events.Event) -> None:
         # While the prompt is open every key is typed into it, in the order it arrives: handled
-        # here, before any widget, so nothing typed ahead ("g15⏎n") goes astray.
-        if self.mode and isinstance(event, events.Key) and not event.is_forwarded:
-            self._prompt_key(event)
-            return
+        # here, before any widget, so nothing typed ahead ("g15⏎→") goes astray. In practice
+        # mode a digit, a minus or a point starts an answer.
+        if isinstance(event, events.Key) and not event.is_forwarded and not isinstance(self.screen, HelpScreen):
+            if not self.mode and self.quiz is not None and event.character in ANSWER_KEYS:
+                self._start_answer(event)
+                return
+            if self.mode:
+                self._prompt_key(event)
+                return
         await super().on_event(event)
 
+    def _start_answer(self, event: events.Key) -> None:
+        event.stop()
+        if self.cell is None:
+            self._status(phrase("practice_none", self.lang))
+        elif not self._hidden():
+            self._status(phrase("practice_answered", self.lang).format(cell=self._cell_name()))
+        else:
+            self.mode, self.typed = "answer", event.character or ""
+            self._bottom()
+
     def _prompt_key(self, event: events.Key) -> None:
+        event.stop()
         if event.key == "escape":
-            self._close_prompt()
+            self.mode = ""
+            self._bottom()
         elif event.key == "enter":
             mode, text = self.mode, self.typed
-            self._close_prompt()
+            self.mode = ""
             self._submit(mode, text)
         elif event.key in ("backspace", "ctrl+h"):
             self.typed = self.typed[:-1]
-            self._draw_prompt()
+            self._bottom()
         elif event.is_printable and event.character:
             self.typed += event.character
-            self._draw_prompt()
-
-    def _close_prompt(self) -> None:
-        self.mode = ""
-        self.query_one("#prompt", Static).remove_class("open")
+            self._bottom()
 
     def _submit(self, mode: str, text: str) -> None:
         if mode == "goto":
             try:
                 self.show_step(self.nav.find(text))
-            except TracerError as e:
-                self._status(str(e))
-            return
-        self.last_search = text
-        sid = self.nav.search(text)
-        if sid is None:
-            self._status(f"no step name contains {text!r}")
+            except TracerError:
+                self._status(phrase("no_step", self.lang).format(key=_quote(text.strip()), last=len(self.trace.steps) - 1))
+        elif mode == "search":
+            if text.strip():
+                self.query_text = text
+                self._search(text)
+            else:
+                self._status()
         else:
-            self.show_step(sid)
-            self._status(f"found {text!r}")
+            self._answer(text)
 
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+    def _answer(self, text: str) -> None:
+        assert self.quiz is not None and self.cell is not None
+        try:
+            self.quiz.answer(self.nav.current, self.cell, text)
+        except TracerError:
+            self._status(phrase("practice_nan", self.lang).format(typed=_quote(text)))
+            return
+        self.select_cell(self.cell)  # the verdict and the working, scrolled into view
 
 
-def run_stepper(trace: Trace, title: str = "", lang: str = "en") -> None:
-    """Open the stepper on ``trace`` in the terminal (returns when the user quits)."""
-    StepperApp(trace, title=title, lang=lang).run()
+def run_stepper(trace: Trace, title: str = "", lang: str = "en", practice: bool = False) -> str | None:
+    """Open the stepper on ``trace`` in the terminal; returns the practice score line, if any,
+    when the user quits."""
+    return StepperApp(trace, title=title, lang=lang, practice=practice).run()

@@ -13,33 +13,21 @@ the jump between a forward step and its gradient, and search. Plain Python, no t
 ['p', 'loss', 'loss.grad']
 >>> nav.flip(nav.find("loss.grad")) == nav.find("loss")
 True
->>> [(sec.phase, len(sec.groups)) for sec in nav.sections()]
-[('forward', 1), ('backward', 1)]
+>>> [trace.steps[i].name for i in nav.matches("P.SUM")]
+['p.sum', 'p.sum.grad']
+>>> trace.steps[nav.search("p.sum", delta=-1)].name   # from step 0 back, wrapping round
+'p.sum.grad'
+>>> with tracer.record() as twice:
+...     h = tracer.relu(W, name="h")                  # a pass without backward
+...     with tracer.scope("train"):
+...         tracer.relu(W, name="h").sum(name="loss").backward()
+>>> nav = Navigator(twice)
+>>> nav.flip(0), twice.steps[nav.twin(0)].name
+(None, 'train.h')
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from ..trace import Step, Trace
-
-
-class Section(NamedTuple):
-    """A run of top-level steps of one phase: its shared scope prefix and its runs of one scope."""
-
-    phase: str
-    prefix: str
-    groups: list[tuple[str, list[int]]]
-
-
-def _common_prefix(scopes: list[str]) -> str:
-    """The dotted prefix every scope shares: ``train.0`` for ``train.0.encoder`` and ``train.0.loss``."""
-    parts = [s.split(".") if s else [] for s in scopes]
-    shared: list[str] = []
-    for column in zip(*parts) if parts else ():
-        if len(set(column)) != 1:
-            break
-        shared.append(column[0])
-    return ".".join(shared)
+from ..trace import Trace
 
 
 class Navigator:
@@ -53,7 +41,6 @@ class Navigator:
         for s in trace.steps:
             if s.parent is not None:
                 self._kids[s.parent] = self._kids.get(s.parent, 0) + 1
-        self._by_name = {s.name: s.id for s in trace.steps}
         self._backward_of: dict[int, int] | None = None
         self.came_from: int | None = None  # where ``b`` jumped from, to jump back
 
@@ -77,47 +64,6 @@ class Navigator:
     def reveal(self, sid: int) -> None:
         """Unfold what holds ``sid`` so that it can be shown."""
         self.expanded.update(self.ancestors(sid))
-
-    def scope_of(self, step: Step) -> str:
-        """The scope a top-level step was recorded in (``layer1`` for ``layer1.H``); a gradient
-        step belongs to the scope of its forward step."""
-        if step.grad_of is not None:
-            return self.scope_of(self.trace.steps[step.grad_of])
-        head = step.name.rpartition(".")[0]
-        owner = self._by_name.get(head)
-        if owner is not None and owner != step.id:
-            return self.scope_of(self.trace.steps[owner])
-        return head
-
-    def sections(self) -> list[Section]:
-        """The step list's outline: runs of consecutive top-level steps of one phase, in order
-        (a training loop reads forward, backward, update, forward ...), each split into runs of
-        one scope. Labels drop the prefix the whole section shares."""
-        runs: list[tuple[str, list[int]]] = []
-        for s in self.trace.steps:
-            if s.parent is not None:
-                continue
-            if runs and runs[-1][0] == s.phase:
-                runs[-1][1].append(s.id)
-            else:
-                runs.append((s.phase, [s.id]))
-        out = []
-        for phase, ids in runs:
-            steps = [self.trace.steps[i] for i in ids]
-            if phase == "update":  # "train.0.W1.update": one group, under the shared prefix
-                scopes = [s.name.rpartition(".")[0] for s in steps]
-                common = _common_prefix(scopes)
-                out.append(Section(phase, common, [(common, ids)]))
-                continue
-            groups: list[tuple[str, list[int]]] = []
-            for s in steps:
-                scope = self.scope_of(s)
-                if groups and groups[-1][0] == scope:
-                    groups[-1][1].append(s.id)
-                else:
-                    groups.append((scope, [s.id]))
-            out.append(Section(phase, _common_prefix([g for g, _ in groups]), groups))
-        return out
 
     # ---- moving ------------------------------------------------------------------------------
     def walk(self) -> list[int]:
@@ -143,18 +89,22 @@ class Navigator:
         """A step by id or name (raises :class:`~tracer.errors.TracerError` naming the problem)."""
         return self.trace.step(key.strip()).id
 
-    def search(self, text: str, after: int | None = None) -> int | None:
-        """The next step (wrapping round) whose name contains ``text``, ignoring case."""
+    def matches(self, text: str) -> list[int]:
+        """Every step whose name contains ``text``, ignoring case, in order."""
         needle = text.strip().lower()
-        if not needle or not self.trace.steps:
+        if not needle:
+            return []
+        return [s.id for s in self.trace.steps if needle in s.name.lower()]
+
+    def search(self, text: str, after: int | None = None, delta: int = 1) -> int | None:
+        """The next (``delta`` 1) or previous (−1) step, wrapping round, whose name contains
+        ``text``, ignoring case."""
+        hits = self.matches(text)
+        if not hits:
             return None
-        n = len(self.trace.steps)
         start = self.current if after is None else after
-        for k in range(1, n + 1):
-            sid = (start + k) % n
-            if needle in self.trace.steps[sid].name.lower():
-                return sid
-        return None
+        later = [h for h in hits if (h - start) * delta > 0]
+        return (later[0] if delta > 0 else later[-1]) if later else (hits[0] if delta > 0 else hits[-1])
 
     def flip(self, sid: int) -> int | None:
         """Forward ⇄ backward: a gradient step's forward step; a forward step's gradient step (the
@@ -166,9 +116,27 @@ class Navigator:
             return self.trace.tensors[step.inputs[1]].producer
         if self.came_from is not None and self.trace.steps[self.came_from].grad_of == sid:
             return self.came_from
+        return self._gradients().get(sid)
+
+    def _gradients(self) -> dict[int, int]:
+        """Forward step id → the first backward step that differentiates it."""
         if self._backward_of is None:
             self._backward_of = {}
             for s in self.trace.steps:
                 if s.grad_of is not None:
                     self._backward_of.setdefault(s.grad_of, s.id)
-        return self._backward_of.get(sid)
+        return self._backward_of
+
+    def twin(self, sid: int) -> int | None:
+        """A forward step without a gradient may have a twin that has one: the same op recorded
+        again in a pass that ran backward (``attn.Q`` and ``train.0.attn.Q``). The twin whose name
+        shares the longest dotted ending with ``sid``'s."""
+        step, grads = self.trace.steps[sid], self._gradients()
+        parts = step.name.split(".")
+        for k in range(len(parts)):
+            tail = ".".join(parts[k:])
+            for other in grads:
+                o = self.trace.steps[other]
+                if other != sid and o.op == step.op and (o.name == tail or o.name.endswith("." + tail)):
+                    return other
+        return None

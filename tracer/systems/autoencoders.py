@@ -11,8 +11,10 @@ from tracer.models import Autoencoder, SparseAutoencoder, Vocabulary
 
 from . import system
 from .basics import check_sizes, layer_shapes
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .common import (Axes, LabelledConfig, Trainer, Training, array, layer_labels, named, one_of, plain, set_labels,
+                     tensor)
 from .schema import Where
+from .stories import autoencoders as stories
 
 ACTS = ("relu", "sigmoid", "tanh", "none")
 
@@ -40,9 +42,19 @@ def by_hand_weights() -> dict[str, np.ndarray]:
             "W4": array([[-1, 1, -1], [1, 1, 0], [0, 1, 0], [1, 1, 1]]), "b4": array([1, 0, 1, -1])}
 
 
+PIXELS = ["px1", "px2", "px3", "px4"]
+
+
+def by_hand_labels() -> dict[str, Axes]:
+    """Four tiny 4-pixel images X1..X4; hidden units e1..e3, the code c1 c2, then d1..d3."""
+    return {"X": Axes(rows=PIXELS, cols=["X1", "X2", "X3", "X4"]),
+            **layer_labels([PIXELS, ["e1", "e2", "e3"], ["c1", "c2"], ["d1", "d2", "d3"], PIXELS])}
+
+
 @dataclass
-class AutoencoderConfig(ExampleConfig):
+class AutoencoderConfig(LabelledConfig):
     model: AEModel = field(default_factory=AEModel)
+    labels: dict[str, Axes] = field(default_factory=by_hand_labels)
     weights: dict[str, np.ndarray] = field(default_factory=by_hand_weights)
     inputs: dict[str, np.ndarray] = field(default_factory=lambda: {
         "X": array([[1, 2, 0, 1], [0, 1, 2, 1], [2, 1, 1, 0], [1, 0, 1, 2]])})
@@ -83,6 +95,7 @@ def autoencoder(cfg: AutoencoderConfig, where: Where) -> tracer.Trace:
     one_of(where, "training.loss", cfg.training.loss, ["sse", "mse"])
     one_of(where, "training.optimizer", cfg.training.optimizer, ["sgd", "adam"])
     Xt = tensor(X, "X")
+    set_labels(where, cfg.labels, {"X": Xt, **ae.named_parameters()})
     trainer = Trainer(cfg.training, ae.parameters())
     step = lambda: ae.loss(Xt, cfg.training.loss)  # noqa: E731
     trainer.run(step, trainer.silent)
@@ -96,6 +109,7 @@ def autoencoder(cfg: AutoencoderConfig, where: Where) -> tracer.Trace:
         "recorded": trainer.describe() + ", then the loss after training",
         "elide": max(cfg.model.sizes) > 12,
     }))
+    stories.autoencoder(trace, trainer.silent, trainer.recorded, cfg.training.optimizer)
     return trace
 
 
@@ -108,7 +122,7 @@ class SAEModel:
 
 
 @dataclass
-class SparseAutoencoderConfig(ExampleConfig):
+class SparseAutoencoderConfig(LabelledConfig):
     tokens: list[str] = field(default_factory=lambda: ["sea", "Alps", "Everest", "river", "sky"])
     feature_labels: list[str] = field(default_factory=lambda: ["water", "", "", "", "", "mountain"])
     model: SAEModel = field(default_factory=SAEModel)
@@ -134,7 +148,12 @@ def sparse_autoencoder(cfg: SparseAutoencoderConfig, where: Where) -> tracer.Tra
     one_of(where, "training.optimizer", cfg.training.optimizer, ["sgd", "adam"])
     sae = SparseAutoencoder(W["W_enc"], W["b_enc"], W["W_dec"], W["b_dec"], cfg.model.l1_coeff,
                             cfg.model.weight_by_norm)
-    Xt = tensor(X, "X")
+    dims, feats = [f"d{i + 1}" for i in range(d)], [f"f{i + 1}" for i in range(m)]
+    Xt = tracer.tensor(X, name="X", rows=dims, cols=cfg.tokens)
+    params = sae.named_parameters()
+    set_labels(where, {"W_enc": Axes(feats, dims), "b_enc": Axes(feats), "W_dec": Axes(dims, feats),
+                       "b_dec": Axes(dims)}, params, strict=True)
+    set_labels(where, cfg.labels, {"X": Xt, **params})
     trainer = Trainer(cfg.training, sae.parameters())
     with tracer.record() as trace:
         parts = sae.loss(Xt)  # the walkthrough: encoder.f, decoder.X_hat, sparsity.l1, loss
@@ -146,6 +165,7 @@ def sparse_autoencoder(cfg: SparseAutoencoderConfig, where: Where) -> tracer.Tra
         "decoder_norms": np.linalg.norm(W["W_dec"], axis=0), "loss_history": trainer.history,
         "recorded": "the forward pass with its losses, then " + trainer.describe(),
     }))
+    stories.sparse_autoencoder(trace)
     return trace
 
 
@@ -160,8 +180,9 @@ class AnomalyData:
 
 
 @dataclass
-class AnomalyConfig(ExampleConfig):
+class AnomalyConfig(LabelledConfig):
     features: list[str] = field(default_factory=lambda: ["temp", "pressure", "flow", "vibration", "current", "speed"])
+    labels: dict[str, Axes] = field(default_factory=lambda: {"X": Axes(cols=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"])})
     model: AEModel = field(default_factory=lambda: AEModel([6, 4, 2, 4, 6], "tanh", "none", "xavier", 0))
     data: AnomalyData = field(default_factory=AnomalyData)
     threshold: float = field(default=5.0, metadata={"min": 0.0})
@@ -194,23 +215,26 @@ def anomaly_detection(cfg: AnomalyConfig, where: Where) -> tracer.Trace:
     ae = build_autoencoder(where, cfg.model, {})
     d = cfg.data
     X_train, X_test = machine_readings(len(cfg.features), d.normal, d.test, d.odd, d.noise, d.seed)
-    Xt = tensor(X_train, "X_train")
+    Xt = tracer.tensor(X_train, name="X_train", rows=cfg.features)
+    X_new = tracer.tensor(X_test, name="X", rows=cfg.features, cols=[f"s{j + 1}" for j in range(d.test)])
+    set_labels(where, cfg.labels, {"X": X_new, "X_train": Xt, **ae.named_parameters()})
     trainer = Trainer(cfg.training, ae.parameters())
     trainer.run(lambda: ae.loss(Xt, cfg.training.loss), trainer.silent)
     train_errors = ae.reconstruction_errors(Xt).numpy()[0]
-    limit = cfg.threshold * float(train_errors.max())
+    limit = float(f"{cfg.threshold * float(train_errors.max()):.3g}")  # as the caption prints it
     with tracer.record() as trace:
         trainer.run(lambda: ae.loss(Xt, cfg.training.loss), trainer.recorded)
-        errors = ae.reconstruction_errors(tensor(X_test, "X"))
+        errors = ae.reconstruction_errors(X_new)
         flags = tracer.step(errors, threshold=limit, name="anomaly.flags")
     flagged = [int(j) for j in np.flatnonzero(flags.numpy()[0])]
     trace.meta.update(plain({
-        "features": cfg.features, "samples": [f"s{j + 1}" for j in range(d.test)],
+        "features": cfg.features, "samples": X_new.labels[1],
         "errors": errors.numpy()[0], "threshold": limit, "flagged": flagged, "odd": d.odd,
         "largest_training_error": float(train_errors.max()), "loss_history": trainer.history,
         "recorded": trainer.describe() + "; then the reconstruction errors of the test samples and the flags "
                     f"(error > {cfg.threshold} × the largest training error)",
     }))
+    stories.anomaly_detection(trace)
     return trace
 
 
@@ -223,7 +247,7 @@ class WordModel:
 
 
 @dataclass
-class WordAutoencoderConfig(ExampleConfig):
+class WordAutoencoderConfig(LabelledConfig):
     corpus: list[str] = field(default_factory=lambda: [
         "the king sat on the throne", "the queen sat on the throne", "the king wore a crown",
         "the queen wore a crown", "the armadillo dug a burrow", "the armadillo ate ants"])
@@ -257,8 +281,12 @@ def word_autoencoder(cfg: WordAutoencoderConfig, where: Where) -> tracer.Trace:
     V, k = len(vocab), cfg.model.code_size
     ae = Autoencoder.init([V, k, V], "xavier", cfg.model.seed, activation=cfg.model.activation,
                           output_activation="none")
-    X = tensor(np.eye(V), "X")  # one column per word: its one-hot vector
-    T = tensor(context_targets(vocab, cfg.corpus), "T")
+    words, code = vocab.tokens, [f"c{i + 1}" for i in range(k)]
+    X = tracer.tensor(np.eye(V), name="X", rows=words, cols=words)  # one column per word: its one-hot vector
+    T = tracer.tensor(context_targets(vocab, cfg.corpus), name="T", rows=words, cols=words)
+    params = ae.named_parameters()
+    set_labels(where, layer_labels([words, code, words]), params, strict=True)
+    set_labels(where, cfg.labels, {"X": X, "T": T, **params})
     def loss() -> tracer.Tensor:
         return tracer.cross_entropy(ae(X), T, axis=0, name="loss")
     trainer = Trainer(cfg.training, ae.parameters())
@@ -276,6 +304,7 @@ def word_autoencoder(cfg: WordAutoencoderConfig, where: Where) -> tracer.Trace:
         "target": "each word's column of T: the words it shares sentences with (itself included)",
         "recorded": trainer.describe() + ", then the codes of every word",
     }))
+    stories.word_autoencoder(trace, trainer.silent, trainer.recorded, cfg.compare)
     return trace
 
 

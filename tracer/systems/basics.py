@@ -9,14 +9,21 @@ import tracer
 from tracer.models import MLP, Perceptron, minmax_normalize
 
 from . import system
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .common import Axes, LabelledConfig, Trainer, Training, array, named, layer_labels, one_of, plain, set_labels, tensor
 from .schema import Where
+from .stories import basics as stories
 
 
 # ---- perceptron --------------------------------------------------------------------------------
+WEEKS = [f"week {k}" for k in range(1, 8)]
+
+
 @dataclass
-class PerceptronConfig(ExampleConfig):
+class PerceptronConfig(LabelledConfig):
     features: list[str] = field(default_factory=lambda: ["weather", "price", "company"])
+    labels: dict[str, Axes] = field(default_factory=lambda: {
+        "W": Axes(rows=["go"]), "X": Axes(cols=["this weekend"]), "X_train": Axes(cols=WEEKS),
+        "Y_train": Axes(rows=["go"], cols=WEEKS)})
     threshold: float = 8.0
     weights: dict[str, np.ndarray] = field(default_factory=lambda: {"W": array([8, 4, 4])})
     inputs: dict[str, np.ndarray] = field(default_factory=lambda: {
@@ -35,12 +42,16 @@ def perceptron(cfg: PerceptronConfig, where: Where) -> tracer.Trace:
     one_of(where, "training.loss", cfg.training.loss, ["perceptron"])
     one_of(where, "training.optimizer", cfg.training.optimizer, ["sgd"])
     model = Perceptron(W, cfg.threshold)
-    X_train, Y_train = tensor(X["X_train"], "X"), tensor(Y, "Y")
+    X_now = tracer.tensor(X["X"], name="X", rows=cfg.features)
+    X_train = tracer.tensor(X["X_train"], name="X_train", rows=cfg.features)
+    Y_train = tensor(Y, "Y_train")
+    model.W.labels = (None, tuple(cfg.features))
+    set_labels(where, cfg.labels, {"W": model.W, "X": X_now, "X_train": X_train, "Y_train": Y_train})
     opt = tracer.SGD(model.parameters(), lr=cfg.training.lr)
     history: list[dict] = []
     with tracer.record() as trace:
         with tracer.scope("decide"):
-            S, go = model.forward(tensor(X["X"], "X"))
+            S, go = model.forward(X_now)
         before = {"S": S.numpy()[0].tolist(), "Y_hat": go.numpy()[0].tolist()}
         for epoch in range(cfg.training.steps):
             with tracer.scope(f"epoch{epoch + 1}"):
@@ -52,31 +63,35 @@ def perceptron(cfg: PerceptronConfig, where: Where) -> tracer.Trace:
                 L.backward()
                 opt.step()
         with tracer.scope("decide_after"):
-            S2, go2 = model.forward(tensor(X["X"], "X"))
+            S2, go2 = model.forward(X_now)
     trace.meta.update(plain({
         "features": cfg.features, "threshold": cfg.threshold, "decision": before,
         "decision_after": {"S": S2.numpy()[0].tolist(), "Y_hat": go2.numpy()[0].tolist()},
         "epochs": history, "weights_after": model.W.numpy()[0].tolist(),
         "recorded": "the decision, every epoch of the learning rule (W ← W + η·(Y − Ŷ)·Xᵀ), the decision after",
     }))
+    stories.perceptron(trace)
     return trace
 
 
 # ---- min-max normalisation ---------------------------------------------------------------------
 @dataclass
-class NormalizationConfig(ExampleConfig):
-    labels: list[str] = field(default_factory=lambda: ["A", "B", "C", "D", "E"])
+class NormalizationConfig(LabelledConfig):
+    students: list[str] = field(default_factory=lambda: ["Ana", "Bao", "Chen", "Dana", "Eli"])
     inputs: dict[str, np.ndarray] = field(default_factory=lambda: {"scores": array([[90, 80, 70, 60, 50]])})
 
 
 @system("normalization", NormalizationConfig, "min-max normalisation of a row of numbers")
 def normalization(cfg: NormalizationConfig, where: Where) -> tracer.Trace:
-    scores = named(where, "inputs", cfg.inputs, {"scores": (1, len(cfg.labels))})["scores"]
+    scores = named(where, "inputs", cfg.inputs, {"scores": (1, len(cfg.students))})["scores"]
     if scores.max() == scores.min():
         raise where.error("inputs.scores", "all values are equal: max − min would be 0")
+    X = tracer.tensor(scores, name="scores", rows=["score"], cols=cfg.students)
+    set_labels(where, cfg.labels, {"scores": X})
     with tracer.record() as trace:
-        minmax_normalize(tensor(scores, "scores"), axis=1, name="minmax")
-    trace.meta.update(plain({"labels": cfg.labels, "recorded": "the normalisation"}))
+        minmax_normalize(X, axis=1, name="minmax")
+    trace.meta.update(plain({"students": cfg.students, "recorded": "the normalisation"}))
+    stories.normalization(trace)
     return trace
 
 
@@ -88,9 +103,15 @@ class MLPModel:
     output_activation: str = field(default="none", metadata={"choices": ("relu", "sigmoid", "tanh", "none")})
 
 
+SAMPLES = ["s1", "s2", "s3", "s4"]
+
+
 @dataclass
-class MLPConfig(ExampleConfig):
+class MLPConfig(LabelledConfig):
     model: MLPModel = field(default_factory=MLPModel)
+    labels: dict[str, Axes] = field(default_factory=lambda: {
+        "X": Axes(rows=["x1", "x2"], cols=SAMPLES), "Y": Axes(rows=["y"], cols=SAMPLES),
+        **layer_labels([["x1", "x2"], ["h1", "h2", "h3"], ["y"]])})
     weights: dict[str, np.ndarray] = field(default_factory=lambda: {
         "W1": array([[-1, 1], [1, -1], [0, 1]]), "b1": array([1, -1, -1]),
         "W2": array([[1, 1, 1]]), "b2": array([0])})
@@ -127,6 +148,7 @@ def mlp(cfg: MLPConfig, where: Where) -> tracer.Trace:
     net = MLP([(W[f"W{k}"], W[f"b{k}"]) for k in range(1, len(sizes))], activation=cfg.model.activation,
               output_activation=cfg.model.output_activation)
     Xt, Yt = tensor(X, "X"), tensor(Y, "Y′")
+    set_labels(where, cfg.labels, {"X": Xt, "Y": Yt, **net.named_parameters()})
     loss = loss_fn(cfg.training.loss)
     trainer = Trainer(cfg.training, net.parameters())
     step = lambda: loss(net(Xt), Yt, name="loss")  # noqa: E731
@@ -137,4 +159,5 @@ def mlp(cfg: MLPConfig, where: Where) -> tracer.Trace:
             final = step()
     trace.meta.update(plain({"loss_history": trainer.history + [float(final)],
                              "recorded": trainer.describe() + ", then the loss after training"}))
+    stories.mlp(trace, trainer.silent, trainer.recorded, cfg.training.lr)
     return trace

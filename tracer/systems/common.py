@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 import tracer
-from tracer.tensor import Tensor
+from tracer.tensor import Tensor, axis_labels
 
 from .schema import Where
 
@@ -24,6 +24,61 @@ class ExampleConfig:
     system: str = field(default="", metadata={"required": True})
     title: str = ""
     description: str = ""
+
+
+@dataclass
+class Axes:
+    """The names of a tensor's rows and of its columns (a vector's entries are its rows)."""
+
+    rows: list[str] | None = None
+    cols: list[str] | None = None
+
+
+@dataclass
+class LabelledConfig(ExampleConfig):
+    """An example whose tensors may be given names along their axes: ``labels: {X: {cols: [...]}}``."""
+
+    labels: dict[str, Axes] = field(default_factory=dict)
+
+
+def layer_labels(units: Sequence[Sequence[str]]) -> dict[str, Axes]:
+    """Labels of a stack of layers from the names of their units: ``W_k`` maps the units of layer
+    ``k − 1`` (columns) to those of layer ``k`` (rows), and ``b_k`` has one entry per unit of ``k``.
+
+    >>> layer_labels([["x1", "x2"], ["h1"]])["W1"]
+    Axes(rows=['h1'], cols=['x1', 'x2'])
+    """
+    out: dict[str, Axes] = {}
+    for k in range(1, len(units)):
+        out[f"W{k}"] = Axes(rows=list(units[k]), cols=list(units[k - 1]))
+        out[f"b{k}"] = Axes(rows=list(units[k]))
+    return out
+
+
+def set_labels(where: Where, given: dict[str, Axes], tensors: dict[str, Tensor], strict: bool | None = None) -> None:
+    """Name the axes of ``tensors`` as ``given`` (a configuration's ``labels``).
+
+    Labels the file gave must name a known tensor and fit its shape (``strict``, the default when
+    the file has a ``labels`` section); a built-in default that no longer fits the data a file gave
+    (four samples named, six given) is left out instead.
+    """
+    strict = where.given("labels") if strict is None else strict
+    for name, axes in given.items():
+        if name not in tensors:
+            if strict:
+                raise where.error(f"labels.{name}", f"unknown tensor (expected one of {', '.join(tensors)})")
+            continue
+        t = tensors[name]
+        for axis, names in (("rows", axes.rows), ("cols", axes.cols)):
+            if names is None:
+                continue
+            k = max(t.ndim - 2, 0) if axis == "rows" else t.ndim - 1
+            if t.ndim == 0 or len(names) != t.shape[k]:
+                if strict:
+                    size = "a single number" if t.ndim == 0 else f"{t.shape[k]} {axis}"
+                    raise where.error(f"labels.{name}.{axis}", f"{len(names)} names for {size} of {name} {tuple(t.shape)}")
+                continue
+            t.labels = axis_labels(t.shape, t.labels, **{axis: names}, name=name)
 
 
 @dataclass

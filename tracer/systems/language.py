@@ -76,7 +76,7 @@ def _trained(corpus: tuple[str, ...], how: str, causal: bool, model: tuple, trai
     extra = () if causal else (MASK,)
     vocab = Vocabulary.from_texts(corpus, how=how, extra=extra)
     seqs = [vocab.encode(s) for s in corpus]
-    lm = LanguageModel.init(len(vocab), d, d_ff, heads, blocks, causal=causal, seed=seed)
+    lm = LanguageModel.init(len(vocab), d, d_ff, heads, blocks, causal=causal, seed=seed, words=vocab.tokens)
     cfg = Training(loss="cross_entropy", optimizer=optimizer, lr=lr, steps=steps, record="none")
     trainer = Trainer(cfg, lm.parameters())
     if causal:

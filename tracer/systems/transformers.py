@@ -10,7 +10,7 @@ from tracer.models import (FeedForward, LayerNorm, MultiHeadAttention, Positiona
                            SelfAttention, TransformerBlock)
 
 from . import system
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain, tensor
+from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain
 from .schema import Where
 
 
@@ -25,15 +25,17 @@ def _training(cfg: Training, where: Where) -> None:
     one_of(where, "training.optimizer", cfg.optimizer, ["sgd", "adam"])
 
 
-def _run(model: SelfAttention | MultiHeadAttention | TransformerBlock, X: np.ndarray, Y: np.ndarray | None, training: Training) -> tracer.Trace:
-    """Record one forward pass, then the training steps (towards the target ``Y``)."""
-    Xt = tensor(X, "X")
+def _run(model: SelfAttention | MultiHeadAttention | TransformerBlock, X: np.ndarray, Y: np.ndarray | None,
+         training: Training, tokens: list[str] | None = None) -> tracer.Trace:
+    """Record one forward pass, then the training steps (towards the target ``Y``); ``tokens``
+    name the columns of ``X`` and ``Y``."""
+    Xt = tracer.tensor(X, name="X", cols=tokens)
     trainer = Trainer(training, model.parameters())
     loss = {"mse": tracer.mse, "sse": tracer.sse}[training.loss]
     with tracer.record() as trace:
         model(Xt)  # the forward pass under the model's own names (blocks.0.attn.head1.Q ...)
         if Y is not None:
-            Yt = tensor(Y, "Y")
+            Yt = tracer.tensor(Y, name="Y", cols=tokens)
             trainer.run(lambda: loss(model(Xt), Yt, name="loss"), training.steps)
     trace.meta.update(plain({"loss_history": trainer.history,
                              "recorded": "one forward pass, then " + trainer.describe()}))
@@ -45,7 +47,7 @@ def _run_heads(model: MultiHeadAttention | TransformerBlock, X: np.ndarray,
     """:func:`_run` towards targets shaped like ``X``, each head's attention pattern named in meta."""
     Y = named(where, "targets", cfg.targets, {"Y": X.shape})["Y"]
     _training(cfg.training, where)
-    trace = _run(model, X, Y, cfg.training)
+    trace = _run(model, X, Y, cfg.training, cfg.tokens)
     trace.meta.update(plain({"tokens": cfg.tokens, "heads": cfg.model.heads,
                              "patterns": [f"{scope}.head{h}.weights" for h in range(1, cfg.model.heads + 1)]}))
     return trace
@@ -132,24 +134,55 @@ class PositionalModel:
 
 
 @dataclass
+class Sentence:
+    """A sentence in which a word comes back: one embedding per word, looked up for each token."""
+
+    tokens: list[str] = field(default_factory=lambda: ["张", "麻子", "正在", "打", "李", "麻子"])
+    embeddings: dict[str, np.ndarray] = field(default_factory=lambda: {
+        "张": array([1, 0, 1, 0]), "麻子": array([0, 1, 0, 1]), "正在": array([1, 1, 0, 0]),
+        "打": array([0, 0, 1, 1]), "李": array([1, 0, 0, 1])})
+
+
+@dataclass
 class PositionalConfig(ExampleConfig):
-    tokens: list[str] = field(default_factory=lambda: ["once", "upon", "a", "time"])
+    tokens: list[str] = field(default_factory=lambda: ["中", "华", "人", "民"])
     model: PositionalModel = field(default_factory=PositionalModel)
     inputs: dict[str, np.ndarray] = field(default_factory=lambda: {
         "X": array([[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 0, 1], [0, 0, 1, 1]])})
+    sentence: Sentence = field(default_factory=Sentence)
+
+
+def _embedding_table(where: Where, sentence: Sentence, d: int) -> tracer.Tensor:
+    """The sentence's words as the columns of a table ``(d, words)``."""
+    words = list(sentence.embeddings)
+    for i, t in enumerate(sentence.tokens):
+        if t not in sentence.embeddings:
+            raise where.error(f"sentence.tokens[{i}]", f"{t!r} has no embedding (sentence.embeddings has {', '.join(words)})")
+    E = named(where, "sentence.embeddings", sentence.embeddings, {w: (d,) for w in words})
+    return tracer.tensor(np.stack([E[w] for w in words], axis=1), name="E", rows=_dims(d), cols=words)
+
+
+def _dims(d: int) -> list[str]:
+    return [f"d{i}" for i in range(d)]
 
 
 @system("positional_encoding", PositionalConfig, "the sinusoidal position table added to token embeddings")
 def positional_encoding(cfg: PositionalConfig, where: Where) -> tracer.Trace:
     X = named(where, "inputs", cfg.inputs, {"X": (None, len(cfg.tokens))})["X"]
-    if X.shape[0] % 2:
-        raise where.error("inputs.X", f"wrong shape: the embedding size must be even (sin and cos rows), got {X.shape[0]}")
-    pe = PositionalEncoding(X.shape[0], cfg.model.base, name="pos", out="X_pos")
+    d = X.shape[0]
+    if d % 2:
+        raise where.error("inputs.X", f"wrong shape: the embedding size must be even (sin and cos rows), got {d}")
+    E = _embedding_table(where, cfg.sentence, d) if cfg.sentence.tokens else None
+    pe = PositionalEncoding(d, cfg.model.base, name="pos", out="X_pos")
     with tracer.record() as trace:
-        pe(tensor(X, "X"))
-    trace.meta.update(plain({"tokens": cfg.tokens, "recorded": "the angles t / base^(2i/d) and X + PE",
-                             "note": "PE[2i] = sin(angle), PE[2i+1] = cos(angle): computed by NumPy from the "
-                                     "recorded angles (the engine has no sine op)"}))
+        pe(tracer.tensor(X, name="X", rows=_dims(d), cols=cfg.tokens))
+        if E is not None:  # the same word twice: one embedding, two positions
+            with tracer.scope("sentence"):
+                ids = [E.labels[1].index(t) for t in cfg.sentence.tokens]
+                pe(tracer.gather(E, ids, axis=1, name="X"))
+    trace.meta.update(plain({"tokens": cfg.tokens, "sentence": cfg.sentence.tokens,
+                             "recorded": "the angles t / base^(2i/d), their sines and cosines, the table PE "
+                                         "and X + PE; then the same for the sentence's looked-up embeddings"}))
     return trace
 
 

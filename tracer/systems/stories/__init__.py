@@ -1,0 +1,202 @@
+"""How an example tells its story (:mod:`tracer.story`): chapters cut from its trace, plots drawn
+from the numbers it computed, and texts in English, 繁體中文, 简体中文 and Tiếng Việt.
+
+A chapter starts at a step and runs to where the next one starts, so an :class:`Outline` covers
+the whole trace by construction: nothing is dropped, nothing is told twice. The story modules
+beside this one (one per family of examples) read the trace and its meta and say what the run
+showed, with the run's own numbers.
+
+>>> import tracer
+>>> with tracer.record() as trace:
+...     x = tracer.tensor([[1.0, -2.0]], name="x")
+...     y = tracer.relu(x, name="y")
+...     z = tracer.exp(y, name="z")
+>>> outline = Outline(trace)
+>>> outline.add(0, say("ReLU", "ReLU", "ReLU", "ReLU")), outline.add(1, TITLES["forward"], play="summary")
+(0, 1)
+>>> [(c.steps, c.play) for c in outline.chapters()]
+[((0, 0), 'full'), ((1, 1), 'summary')]
+>>> num(6.1120970059), num(34.0), num(0.19673), num(0.0070957), num(-0.96), prob(0.9994046)
+('6.11', '34', '0.197', '0.0071', '−0.96', '0.999')
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from tracer.errors import TracerError
+from tracer.i18n import LANGUAGES
+from tracer.ops.core import REGISTRY
+from tracer.story import Chapter, Plot, Story, Text
+from tracer.trace import Trace
+
+
+def say(en: str, hant: str, hans: str, vi: str) -> Text:
+    """One text in the four languages (Chinese with full-width punctuation)."""
+    return dict(zip(LANGUAGES, (en, hant, hans, vi)))
+
+
+TITLES: dict[str, Text] = {
+    "forward": say("Forward pass", "前向傳播", "前向传播", "Lan truyền xuôi"),
+    "loss": say("The loss: how far from the target", "損失：離目標有多遠", "损失：离目标有多远",
+                "Hàm mất mát: cách mục tiêu bao xa"),
+    "backward": say("Backward pass: every gradient", "反向傳播：每一個梯度", "反向传播：每一个梯度",
+                    "Lan truyền ngược: từng gradient"),
+    "update": say("Update the weights", "更新權重", "更新权重", "Cập nhật trọng số"),
+    "after": say("After training: the same pass once more", "訓練之後：再算一次同樣的前向傳播",
+                 "训练之后：再算一次同样的前向传播", "Sau khi huấn luyện: chạy lại lượt xuôi"),
+}
+
+
+def later_steps(a: int, b: int) -> Text:
+    """The title of training steps ``a``..``b`` told fast."""
+    if a == b:
+        return say(f"Training step {a}, fast", f"第 {a} 步訓練（快轉）", f"第 {a} 步训练（快进）",
+                   f"Bước huấn luyện {a}, tua nhanh")
+    return say(f"Training steps {a}–{b}, fast", f"第 {a}–{b} 步訓練（快轉）", f"第 {a}–{b} 步训练（快进）",
+               f"Các bước huấn luyện {a}–{b}, tua nhanh")
+
+
+# ---- numbers as a recap prints them -----------------------------------------------------------------
+def num(x: float, digits: int = 2) -> str:
+    """``34``, ``6.11``, ``0.197``, ``0.0071``, ``−0.96``: whole numbers whole, others to ``digits``
+    decimals, numbers below 1 to three significant digits; a true minus sign."""
+    x = float(x)
+    if not math.isfinite(x):
+        return "∞" if x > 0 else ("−∞" if x < 0 else "NaN")
+    if x.is_integer() and abs(x) < 1e6:
+        text = str(int(x))
+    elif abs(x) < 1e-4:
+        text = f"{x:.2g}"
+    else:
+        places = digits if abs(x) >= 1 else max(digits, 2 - math.floor(math.log10(abs(x))))
+        text = f"{x:.{places}f}".rstrip("0").rstrip(".")
+    return text.replace("-", "−")
+
+
+def prob(p: float) -> str:
+    """A probability with as many decimals as it needs not to read as 0 or 1 (0.999, not 1.00)."""
+    p = float(p)
+    for digits in (2, 3, 4, 6):
+        text = f"{p:.{digits}f}"
+        if 0 < p < 1 and float(text) in (0.0, 1.0):
+            continue
+        return text
+    return f"{p:.2g}"
+
+
+def listing(items: Sequence[str], lang: str) -> str:
+    """Items joined as the language lists them (``、`` in Chinese)."""
+    return ("、" if lang.startswith("zh") else ", ").join(items)
+
+
+def vector(values: Sequence[float]) -> str:
+    """``[0.84, 1.54, 0.01]``."""
+    return "[" + ", ".join(num(v) for v in values) + "]"
+
+
+# ---- finding steps -------------------------------------------------------------------------------
+def first(trace: Trace, name: str = "", phase: str | None = None, after: int = -1, family: str | None = None) -> int:
+    """The id of the first step after ``after`` named ``name`` or inside it (``name.…``), of the
+    ``phase`` and op ``family`` given."""
+    for s in trace.steps[after + 1:]:
+        if name and s.name != name and not s.name.startswith(name + "."):
+            continue
+        if (phase is None or s.phase == phase) and (family is None or REGISTRY[s.op].family == family):
+            return s.id
+    raise TracerError(f"the story looks for a step {name!r} ({phase or 'any phase'}) after step {after}: there is none")
+
+
+def maybe(trace: Trace, name: str = "", phase: str | None = None, after: int = -1, family: str | None = None) -> int | None:
+    """:func:`first`, or ``None`` when the run recorded no such step (a shorter run)."""
+    try:
+        return first(trace, name, phase, after, family)
+    except TracerError:
+        return None
+
+
+def output(trace: Trace, name: str, k: int = 0) -> str:
+    """The tensor id of output ``k`` of the step called ``name``."""
+    return trace.step(name).outputs[k]
+
+
+# ---- chapters ---------------------------------------------------------------------------------------
+class Outline:
+    """Chapters cut from a trace: each runs from its first step to the step before the next one's."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.marks: list[tuple[int, Text, str, int]] = []
+
+    def add(self, start: int, title: Text, play: str = "full", repeat: int = 1) -> int:
+        """A chapter from step ``start``; returns its index (for a plot's ``after``)."""
+        if self.marks and start <= self.marks[-1][0]:
+            raise TracerError(f"the story's chapters must start in order: step {start} after step {self.marks[-1][0]}")
+        if not self.marks and start != 0:
+            raise TracerError(f"the story's first chapter starts at step {start}, not 0: steps would be left out")
+        self.marks.append((start, title, play, repeat))
+        return len(self.marks) - 1
+
+    def training(self, prefix: str, first_step: int, count: int) -> int:
+        """Training steps under ``prefix.K``: the first worked in full (forward, loss, backward,
+        update), the ``count − 1`` after it as one summary. Returns the last chapter's index."""
+        start = first(self.trace, f"{prefix}.{first_step}")
+        last = self.add(start, TITLES["forward"])
+        for part, key in ((dict(family="loss"), "loss"), (dict(phase="backward"), "backward"),
+                          (dict(phase="update"), "update")):
+            last = self.add(first(self.trace, after=start, **part), TITLES[key])
+        if count > 1:
+            last = self.add(first(self.trace, f"{prefix}.{first_step + 1}"),
+                            later_steps(first_step + 2, first_step + count), "summary", count - 1)
+        return last
+
+    def chapters(self) -> list[Chapter]:
+        ends = [m[0] - 1 for m in self.marks[1:]] + [len(self.trace.steps) - 1]
+        return [Chapter(title, (start, end), play, repeat) for (start, title, play, repeat), end in zip(self.marks, ends)]
+
+
+def coverage(trace: Trace, chapters: Sequence[Chapter]) -> None:
+    """Check that the chapters tell every step of the trace once, in order.
+
+    Raises
+    ------
+    TracerError
+        A step left out or told twice, named by id.
+    """
+    expected = 0
+    for k, c in enumerate(chapters):
+        if c.steps[0] != expected:
+            problem = "leaves out" if c.steps[0] > expected else "tells again"
+            raise TracerError(f"the story's chapter {k} starts at step {c.steps[0]}: it {problem} step {expected}")
+        expected = c.steps[1] + 1
+    if expected != len(trace.steps):
+        raise TracerError(f"the story ends at step {expected - 1} of {len(trace.steps) - 1}")
+
+
+# ---- plots -------------------------------------------------------------------------------------------
+LOSS = say("Loss per training step", "每一步訓練後的損失", "每一步训练后的损失", "Mất mát theo từng bước huấn luyện")
+STEP = say("training step", "訓練步數", "训练步数", "bước huấn luyện")
+LOSS_AXIS = say("loss", "損失", "损失", "mất mát")
+
+
+def loss_curve(history: Sequence[float], after: int | None = None, every: int = 1, title: Text = LOSS) -> Plot:
+    """The loss over training (``every``: steps between two recorded values)."""
+    x = [k * every for k in range(len(history))]
+    if every > 1 and len(history) > 1:
+        x[-1] = x[-2] + every  # a history thinned to every 10th step keeps its last value
+    return Plot("lines", title, STEP, LOSS_AXIS, x=[float(v) for v in x], series={"loss": [float(v) for v in history]},
+                after=after)
+
+
+def heatmap(trace: Trace, tid: str, title: Text, after: int | None = None) -> Plot:
+    """A tensor of the trace as a heat map, named along its axes by its own labels."""
+    labels = trace.tensors[tid].labels or (None, None)
+    return Plot("heatmap", title, tensor=tid, labels=list(labels[-2] or []), cols=list(labels[-1] or []), after=after)
+
+
+def tell(trace: Trace, outline: Outline, **story: object) -> Story:
+    """Store the story (title, question, plots, recap) with the outline's chapters in the trace."""
+    told = Story(chapters=outline.chapters(), **story)  # type: ignore[arg-type]
+    coverage(trace, told.chapters)
+    trace.meta["story"] = told.to_meta()
+    return told
