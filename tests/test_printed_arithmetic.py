@@ -18,7 +18,8 @@ import pytest
 import tracer
 from tracer.examples import list_examples, run_example
 from tracer.explain import Working, explain
-from tracer.explain.arith import check_line, evaluate, parse_line, rounds_to
+from tracer.explain.arith import evaluate, parse_line, rounds_to
+from tracer.explain.check import check_line
 from tracer.i18n import LANGUAGES
 
 CELLS_PER_OUTPUT = 2
