@@ -344,8 +344,8 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
     trace saved by a newer tracer) is narrated by its name and formula, never in another language."""
     lang = check_language(lang)
     spec = REGISTRY.get(step.op)
-    if lang == "en" and spec is not None:
-        return step.narration
+    if lang == "en" and (spec is not None or step.narration):
+        return step.narration  # as recorded (a saved trace keeps its English narration)
     if step.phase == "backward" and step.grad_of is not None:
         return BACKWARD[lang].format(op=step.op, grad=step.formula)
     template = NARRATION.get(step.op, {}).get(lang) if lang != "en" else None
