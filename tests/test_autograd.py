@@ -83,7 +83,10 @@ def test_backward_twice_is_refused_instead_of_double_counting() -> None:
     with pytest.raises(GradientError, match="backward\\(\\) already ran from loss"):
         loss.backward()
     np.testing.assert_array_equal(w.grad, [3.0, 3.0])
-    (w * 3).sum().backward()  # a new forward pass gives fresh gradients, not 6
+    (w * 3).sum().backward()  # a new forward pass adds its gradients, as in PyTorch
+    np.testing.assert_array_equal(w.grad, [6.0, 6.0])
+    w.zero_grad()
+    (w * 3).sum().backward()
     np.testing.assert_array_equal(w.grad, [3.0, 3.0])
 
 

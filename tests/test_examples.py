@@ -15,10 +15,12 @@ import tracer
 from tracer import examples
 from tracer.examples import list_examples, load_config, run_example
 from tracer.i18n import LANGUAGES, narrate
+from tracer.pretrained.minilm import INSTALL, weights_available
 
-NAMES = ["anomaly_detection", "autoencoder", "autoencoder_large", "exploding_gradients", "gru", "lstm",
-         "masked_lm", "mlp_backprop", "multi_head_attention", "next_char", "next_token", "normalization",
-         "perceptron", "positional_encoding", "rnn", "self_attention", "sparse_autoencoder",
+NAMES = ["anomaly_detection", "autoencoder", "autoencoder_large", "exploding_gradients", "gradient_through_time", "gru",
+         "lstm", "masked_lm", "minilm", "mlp_backprop", "multi_head_attention", "next_char", "next_token",
+         "normalization", "perceptron", "positional_encoding", "rnn", "rnn_vs_attention", "self_attention",
+         "sparse_autoencoder",
          "transformer_block", "vanishing_gradients", "word_autoencoder"]
 
 # steps each walkthrough is about (a few per example; names are the published hook names)
@@ -27,11 +29,16 @@ EXPECTED_STEPS = {
     "autoencoder": ["train.0.encoder.layer1.Z1", "train.0.decoder.layer2.H4", "train.0.loss",
                     "train.0.loss.grad", "train.0.W1.update", "train.4.b4.update", "after.loss"],
     "autoencoder_large": ["train.2.encoder.layer2.Z2", "train.2.W4.update", "after.loss"],
-    "exploding_gradients": ["sgd.layer1.Z1", "sgd.loss", "sgd.loss.grad", "sgd_clipped.clip_grad", "adam.W1.update"],
+    "exploding_gradients": ["sgd.layer1.Z1", "sgd.loss", "sgd.loss.grad", "sgd_clip_norm.clip_grad", "sgd_clip_value.clip_grad",
+                            "adam.W1.update", "rmsprop.W1.update", "sgd_weight_decay.W1.decay", "sgd_weight_decay.W1.update"],
+    "gradient_through_time": ["rnn.t0.hidden", "rnn.t19.hidden", "rnn.t0.hidden.grad", "lstm.t0.forget_gate", "lstm.t19.cell",
+                              "lstm.loss.grad", "gru.t0.update_gate", "gru.loss"],
     "gru": ["gru.t0.reset_gate", "gru.t0.update_gate", "gru.t2.candidate", "gru.t2.hidden", "train.0.W_h.update"],
     "lstm": ["lstm.t0.forget_gate", "lstm.t0.input_gate", "lstm.t1.candidate", "lstm.t1.output_gate",
              "lstm.t2.cell", "lstm.t2.hidden", "lstm.y", "train.0.W_f.update"],
     "masked_lm": ["embed", "blocks.0.attn.head1.weights", "logits", "at_mask", "probs"],
+    "minilm": ["embed.hook_embed", "blocks.0.attn.pattern", "blocks.5.hook_resid_post", "pool.mean",
+               "normalize.norm", "embedding"],
     "mlp_backprop": ["train.0.layer1.Z1", "train.0.layer1.H1", "train.0.layer2.Z2", "train.0.loss.grad",
                      "train.4.W2.update", "after.loss"],
     "multi_head_attention": ["attn.head1.weights", "attn.head2.weights", "attn.concat", "attn.out"],
@@ -43,12 +50,15 @@ EXPECTED_STEPS = {
                    "decide_after.perceptron.Y_hat"],
     "positional_encoding": ["pos.rates", "pos.angles", "X_pos"],
     "rnn": ["rnn.t0.hidden", "rnn.t1.Wh_h", "rnn.t2.hidden", "rnn.y", "train.0.W_h.update"],
-    "self_attention": ["attn.Q", "attn.K", "attn.V", "attn.scores", "attn.scaled", "attn.weights", "attn.mix", "attn.z"],
+    "rnn_vs_attention": ["rnn.t0.hidden", "rnn.t3.hidden", "attn.Q", "attn.weights", "attn.z"],
+    "self_attention": ["attn.Q", "attn.K", "attn.V", "attn.scores", "attn.scaled", "attn.weights", "attn.mix", "attn.z",
+                       "train.0.W_Q.update", "after.attn.weights"],
     "sparse_autoencoder": ["encoder.f", "decoder.X_hat", "decoder.norms", "sparsity.l1", "loss", "train.0.W_enc.update"],
     "transformer_block": ["blocks.0.attn.head1.weights", "blocks.0.resid_mid", "blocks.0.ln1", "blocks.0.mlp.pre",
                           "blocks.0.mlp.post", "blocks.0.resid_post", "blocks.0.ln2"],
     "vanishing_gradients": ["sigmoid_xavier.layer1.H1", "relu_he.layer13.Z13", "sigmoid_residual.layer2.R2",
-                            "sigmoid_xavier.loss.grad"],
+                            "sigmoid_xavier.loss.grad", "leaky_relu_he.layer1.H1", "prelu_he.layer1.H1", "swish_he.layer1.H1",
+                            "sigmoid_batch_norm.layer1.N1", "sigmoid_batch_norm.layer1.N1.grad"],
     "word_autoencoder": ["train.299.loss", "train.299.W1.update", "codes.encoder.layer1.H1"],
 }
 
@@ -57,6 +67,8 @@ _cache: dict[str, tracer.Trace] = {}
 
 def run(name: str) -> tracer.Trace:
     """Each example runs once per test session (they are deterministic)."""
+    if name == "minilm" and not weights_available():
+        pytest.skip(f"the all-MiniLM-L6-v2 weights are not installed: {INSTALL}")
     if name not in _cache:
         _cache[name] = run_example(name)
     return _cache[name]
@@ -87,7 +99,7 @@ def test_example_runs_and_records_its_steps(name):
     missing = [s for s in EXPECTED_STEPS[name] if s not in names]
     assert not missing, missing
     assert trace.meta["example"] == name and trace.meta["title"] and trace.meta["description"]
-    assert trace.meta["recorded"] and trace.meta["layout"] == "columns"
+    assert trace.meta["recorded"] and trace.meta["layout"] == ("rows" if name == "minilm" else "columns")
     json.dumps(trace.meta, allow_nan=False, ensure_ascii=False)  # plain data for the trace file
     # no NaN anywhere (a causal mask's −∞ scores are expected: they become weights of exactly 0)
     assert not any(np.isnan(t.data).any() for t in trace.tensors.values() if np.asarray(t.data).dtype.kind == "f")
@@ -216,18 +228,21 @@ def test_sparse_autoencoder_by_hand():
 
 def test_self_attention_by_hand():
     trace = run("self_attention")
-    # Q = W_Q·X: rows x1 + x3, −x1, −x2 + x3, x2 − x3 over tokens (1,0,1) (0,2,1) (1,1,0) (2,1,1)
-    assert out(trace, "attn.Q").tolist() == [[2, 1, 1, 3], [-1, 0, -1, -2], [1, -1, -1, 0], [-1, 1, 1, 0]]
-    assert out(trace, "attn.K").tolist() == [[1, -1, -1, 0], [1, 1, 0, 1], [1, 3, 1, 2], [-1, -1, 0, -1]]
-    # query 1 (2, −1, 1, −1) · key 1 (1, 1, 1, −1) = 2 − 1 + 1 + 1 = 3; /√4 = 1.5
+    # Q = W_Q·X: rows x1 + x3, −x1, −x2 + x3, x2 − x3 over 我 (2,2,0) 愛 (1,2,0) 吃 (0,0,1) 蘋果 (2,2,2)
+    assert out(trace, "attn.Q").tolist() == [[2, 1, 1, 4], [-2, -1, 0, -2], [-2, -2, 1, 0], [2, 2, -1, 0]]
+    assert out(trace, "attn.K").tolist() == [[-2, -2, 1, 0], [0, 0, 1, 2], [2, 2, 1, 4], [0, 0, -1, -2]]
+    # query 蘋果 (4, −2, 0, 0) · key 吃 (1, 1, 1, −1) = 4 − 2 = 2; /√4 = 1; · key 我 (−2, 0, 2, 0) = −8 → −4
     scaled = out(trace, "attn.scaled")
-    assert scaled[0].tolist() == [1.5, 0.5, -0.5, 1.0]
-    e = [math.exp(v) for v in (1.5, 0.5, -0.5, 1.0)]
-    assert out(trace, "attn.weights")[0] == pytest.approx([v / sum(e) for v in e])
+    assert scaled[3].tolist() == [-4.0, -4.0, 1.0, -2.0]
+    e = [math.exp(v) for v in (-4.0, -4.0, 1.0, -2.0)]
+    assert out(trace, "attn.weights")[3] == pytest.approx([v / sum(e) for v in e])
     # V = W_V·X: rows x1 + x2 + x3, −x2 + x3, −x1 + x2 − x3; z = V weighted by each query's row
-    V = np.array([[2, 3, 2, 4], [1, -1, -1, 0], [-2, 1, 0, -2]])
+    V = np.array([[4, 3, 1, 6], [-2, -2, 1, 0], [0, 1, -1, -2]])
     assert out(trace, "attn.V").tolist() == V.tolist()
-    assert out(trace, "attn.z")[:, 0] == pytest.approx(V @ np.array([v / sum(e) for v in e]))
+    assert out(trace, "attn.z")[:, 3] == pytest.approx(V @ np.array([v / sum(e) for v in e]))
+    # the seed's point: while reading 蘋果 (apples) the model weighs 吃 (eat) most
+    assert trace.meta["attends_to"]["蘋果"] == {"token": "吃", "weight": pytest.approx(e[2] / sum(e))}
+    assert trace.tensors[trace.step("attn.Q").inputs[1]].labels == (None, ("我", "愛", "吃", "蘋果"))
 
 
 def test_rnn_by_hand():
@@ -309,12 +324,13 @@ def test_vanishing_gradients_fade_towards_the_first_sigmoid_layer():
 
 def test_exploding_gradients_overflow_without_clipping_only():
     meta = run("exploding_gradients").meta
-    assert meta["diverged_at"]["sgd"] is not None
-    assert meta["diverged_at"]["sgd_clipped"] is None and meta["diverged_at"]["adam"] is None
-    for name in ("sgd_clipped", "adam"):
+    assert meta["overflow_at"]["sgd"] is not None
+    for name in ("sgd_clip_norm", "sgd_clip_value", "adam", "rmsprop"):
         h = meta["loss_history"][name]
-        assert h[-1] < 0.01 * h[0]
-    assert [s.name for s in run("exploding_gradients").steps if s.op == "clip_grad_norm"] == ["sgd_clipped.clip_grad"]
+        assert meta["overflow_at"][name] is None and h[-1] < 0.01 * h[0]
+        assert name in meta["survivors"]
+    clips = [s.op for s in run("exploding_gradients").steps if s.op.startswith("clip_grad")]
+    assert clips == ["clip_grad_norm", "clip_grad_value"]
 
 
 # ---- configuration errors: one line, file, line, key --------------------------------------------
@@ -361,6 +377,14 @@ MLP = "system: mlp\nweights:\n  W1: [[-1, 1], [1, -1], [0, 1]]\n  b1: [1, -1, -1
     ("system: mlp\ntitle: !!python/name:os.system\n", 2, "title", "expected text, got a value tagged !!python"),
     ("system: mlp\ntraining: {steps: -1}\n", 2, "training.steps", "must be at least 0"),
     ("system: mlp\ninputs:\n  X: [[.nan]]\n", 3, "inputs.X", "finite"),
+    ("system: mlp\nlabels:\n  Z: {rows: [a]}\n", 3, "labels.Z", "unknown tensor (expected one of X, Y, W1"),
+    ("system: mlp\nlabels:\n  X:\n    cols: [a, b]\n", 4, "labels.X.cols", "2 names for 4 cols of X (2, 4)"),
+    ("system: mlp\nlabels:\n  b1: {rows: [a]}\n", 3, "labels.b1.rows", "1 names for 3 rows of b1 (3,)"),
+    ("system: mlp\nlabels:\n  X: [a]\n", 3, "labels.X", "expected a mapping of keys"),
+    ("system: mlp\nlabels:\n  X: {row: [a]}\n", 3, "labels.X.row", "unknown key (known keys: rows, cols)"),
+    ("system: mlp\nlabels:\n  X: {rows: a}\n", 3, "labels.X.rows", "expected a list"),
+    ("system: positional_encoding\nsentence:\n  tokens: [a, b]\n  embeddings: {a: [1, 0, 1, 0]}\n", 3,
+     "sentence.tokens[1]", "'b' has no embedding"),
 ])
 def test_config_errors_name_file_line_and_key(tmp_path, text, line, key, problem):
     source = write(tmp_path, text)

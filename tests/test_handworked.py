@@ -100,6 +100,7 @@ def test_mlp_trained_with_adam_lowers_its_loss_and_records_every_iteration() -> 
             with tracer.scope(f"iter{i}"):
                 h = tracer.tanh(tracer.linear(W1, X, b1), name="H")
                 loss = tracer.mse(tracer.linear(W2, h, b2, name="Y_hat"), Y, name="loss")
+                opt.zero_grad()
                 loss.backward()
                 opt.step()
             losses.append(loss.item())

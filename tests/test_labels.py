@@ -19,7 +19,8 @@ def _X() -> tracer.Tensor:   # (3 features, 4 tokens)
 
 
 def test_every_primitive_says_how_labels_pass():
-    assert all(has_rule(spec) for spec in REGISTRY.values() if spec.name != "accumulate")
+    # the backward pass's bookkeeping (accumulate, grad_total) names its gradients as their tensors
+    assert all(has_rule(spec) for spec in REGISTRY.values() if spec.family != "gradient")
 
 
 def test_an_op_without_a_rule_is_refused_at_declaration():
@@ -149,3 +150,16 @@ def test_tracer_show_prints_the_names_on_the_grids():
     assert lines[5].split() == ["⋮", "⋮"]                              # elided with the values
     cells = {len(line) + sum(ord(c) > 0x2E80 for c in line) for line in lines[1:]}   # a CJK character takes two
     assert len(cells) == 1                                                # so every column lines up
+
+
+# ---- labels given in an example file (bad ones: tests/test_examples.py) ---------------------------------
+def test_labels_from_a_file_reach_the_trace_and_defaults_that_no_longer_fit_are_left_out(tmp_path):
+    from tracer.examples import run_example
+    path = tmp_path / "p.yaml"
+    path.write_text("system: perceptron\nlabels:\n  X: {cols: [Saturday]}\n", encoding="utf-8")
+    trace = run_example(str(path))
+    assert trace.tensors[trace.step("decide.perceptron.S").outputs[0]].labels == (None, ("Saturday",))
+    path.write_text("system: mlp\ninputs:\n  X: [[1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1]]\n"
+                    "targets:\n  Y: [[1, 2, 3, 4, 5, 6]]\n", encoding="utf-8")
+    trace = run_example(str(path))   # the default names four samples; six were given
+    assert trace.tensors[trace.step("train.0.layer1.Z1").outputs[0]].labels == (("h1", "h2", "h3"), None)

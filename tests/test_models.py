@@ -121,6 +121,7 @@ def test_perceptron_criterion_gradient_is_the_learning_rule():
     X, Y = tracer.tensor(rand(3, 6)), tracer.tensor(RNG.integers(0, 2, (1, 6)))
     gradcheck(p.parameters(), lambda: p.criterion(X, Y)[0])
     L, E = p.criterion(X, Y)
+    p.W.zero_grad()  # gradcheck's backward() left one: gradients add up until zero_grad()
     L.backward()
     assert np.allclose(p.W.grad, -(E.numpy() @ X.numpy().T))  # dW = −E·Xᵀ
 

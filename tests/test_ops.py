@@ -5,6 +5,8 @@ Inputs stay away from kinks (0 for relu, ties for max) where a derivative does n
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -39,8 +41,8 @@ def _ln(x: np.ndarray, g: np.ndarray, b: np.ndarray, axis: int) -> np.ndarray:
     return g * (x - mu) / np.sqrt(var + 1e-5) + b
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
+def _gelu(x: np.ndarray) -> np.ndarray:  # exact, with the C library's erf
+    return 0.5 * x * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))
 
 
 CAUSAL = tracer.causal_mask(3)
@@ -66,6 +68,8 @@ CASES = {
     "sigmoid": (tracer.sigmoid, lambda x: 1 / (1 + np.exp(-x)), lambda r, m, n, k: (r.normal(size=(m, n)) * 3,)),
     "tanh": (tracer.tanh, np.tanh, lambda r, m, n, k: (r.normal(size=(m, n)),)),
     "gelu": (tracer.gelu, _gelu, lambda r, m, n, k: (r.normal(size=(m, n)),)),
+    "swish": (tracer.swish, lambda x: x / (1 + np.exp(-x)), lambda r, m, n, k: (r.normal(size=(m, n)) * 3,)),
+    "prelu": (tracer.prelu, lambda x, a: np.where(x > 0, x, a * x), lambda r, m, n, k: (away(r.normal(size=(m, n))), r.uniform(0.1, 0.5, size=(m, 1)))),
     "step": (lambda x: tracer.step(x, threshold=0.5), lambda x: (x > 0.5) * 1.0, lambda r, m, n, k: (away(r.normal(size=(m, n)), 0.5),)),
     "clip": (lambda x: tracer.clip(x, a_min=-0.5, a_max=0.5), lambda x: np.clip(x, -0.5, 0.5), lambda r, m, n, k: (away(away(r.normal(size=(m, n)), 0.5), -0.5),)),
     "matmul": (lambda a, b: a @ b, np.matmul, lambda r, m, n, k: (r.normal(size=(m, k)), r.normal(size=(k, n)))),
@@ -114,8 +118,11 @@ def test_forward_and_gradient(case: str, m: int, n: int, k: int, seed: int) -> N
 
 
 def test_every_forward_op_has_a_case() -> None:
+    from tests.test_ops_more import CASES as MORE
+    from tests.test_ops_more import MASKS  # comparisons: no gradient to check, a test of their own
+
     forward_ops = {name for name, spec in tracer.OPS.items() if spec.phase == "forward"}
-    covered = {case.split(":")[0] for case in CASES}  # "op:variant" checks one more shape of op
+    covered = {case.split(":")[0] for case in [*CASES, *MORE, *MASKS]}  # "op:variant": one more shape
     assert forward_ops <= covered, f"ops without a gradient check: {sorted(forward_ops - covered)}"
 
 
@@ -135,3 +142,24 @@ def test_dropout_is_seeded_and_scales_survivors() -> None:
     a, b = tracer.dropout(x, p=0.5, seed=7).numpy(), tracer.dropout(x, p=0.5, seed=7).numpy()
     np.testing.assert_array_equal(a, b)
     assert set(np.unique(a)) <= {0.0, 2.0}
+
+
+# ---- against PyTorch, where it is installed ------------------------------------------------------
+@pytest.mark.parametrize("op", ["swish", "prelu"])
+def test_remedy_activations_match_torch(op: str) -> None:
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(4)
+    x, slope = away(rng.normal(size=(3, 5)) * 3), rng.uniform(0.1, 0.5, size=(3,))
+    weights = rng.normal(size=(3, 5))
+    xt, at = torch.tensor(x, requires_grad=True), torch.tensor(slope, requires_grad=True)
+    # torch's PReLU slopes run along axis 1 (channels); ours broadcast like any op: one per row here
+    ref = F.silu(xt) if op == "swish" else F.prelu(xt.T, at).T
+    (ref * torch.tensor(weights)).sum().backward()
+    X, A = tracer.tensor(x, requires_grad=True), tracer.tensor(slope.reshape(3, 1), requires_grad=True)
+    out = tracer.swish(X) if op == "swish" else tracer.prelu(X, A)
+    (out * weights).sum().backward()
+    np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(X.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    if op == "prelu":
+        np.testing.assert_allclose(A.grad.ravel(), at.grad.numpy(), rtol=1e-12, atol=1e-12)

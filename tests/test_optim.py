@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import tracer
 
@@ -17,6 +18,7 @@ def test_sgd_with_momentum_by_hand() -> None:
     w = tracer.param([1.0], name="w")
     opt = tracer.SGD([w], lr=0.1, momentum=0.9)
     for _ in range(2):
+        opt.zero_grad()
         (w * 2.0).sum().backward()  # dw = 2 each time
         opt.step()
     # v1 = 2, w = 1 − 0.2 = 0.8;  v2 = 0.9·2 + 2 = 3.8, w = 0.8 − 0.38 = 0.42
@@ -36,6 +38,7 @@ def test_updates_are_recorded_with_new_parameter_versions() -> None:
     opt = tracer.Adam([w], lr=0.1)
     with tracer.record() as trace:
         for _ in range(2):
+            opt.zero_grad()
             (w * w).sum().backward()
             opt.step()
     ups = trace.phase("update")
@@ -77,3 +80,49 @@ def test_xavier_and_he_are_seeded_and_scaled() -> None:
     c = tracer.he((3, 3)).numpy()
     tracer.seed(9)
     np.testing.assert_array_equal(c, tracer.he((3, 3)).numpy())
+
+
+def test_rmsprop_first_step_by_hand() -> None:
+    w = tracer.param([1.0, 1.0], name="w")
+    (w * np.array([0.5, -40.0])).sum().backward()
+    with tracer.record() as trace:
+        tracer.RMSprop([w], lr=0.01).step()
+    # v = 0.01·g², so g / √v = 10·sign(g): the first step is 0.1 whatever the gradient's size
+    np.testing.assert_allclose(w.numpy(), [0.9, 1.1], atol=1e-6)
+    step = trace.steps[0]
+    assert (step.op, step.phase, step.name) == ("rmsprop", "update", "w.update")
+    np.testing.assert_allclose(trace.tensors[step.outputs[1]].data, [0.0025, 16.0])  # v_w = 0.01·g²
+
+
+def test_weight_decay_is_its_own_update_step() -> None:
+    w = tracer.param([2.0, -4.0], name="w")
+    with tracer.record() as trace:
+        (w * np.array([1.0, 1.0])).sum().backward()       # dw = (1, 1)
+        tracer.SGD([w], lr=0.1, weight_decay=0.5).step()
+    # dw + λw = (1 + 1, 1 − 2) = (2, −1);  w − 0.1·(2, −1) = (1.8, −3.9)
+    np.testing.assert_allclose(w.numpy(), [1.8, -3.9])
+    decay, update = trace.phase("update")
+    assert (decay.op, decay.name, update.op) == ("weight_decay", "w.decay", "sgd")
+    assert decay.formula == "dw = dw + 0.5·w" and update.inputs[1] == decay.outputs[0]
+    np.testing.assert_allclose(trace.tensors[decay.outputs[0]].data, [2.0, -1.0])
+
+
+@pytest.mark.parametrize("name", ["sgd", "sgd_decay", "adam", "adam_decay", "rmsprop", "rmsprop_decay", "sgd_momentum"])
+def test_optimisers_match_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    kind, _, decay = name.partition("_")
+    kw = {"weight_decay": 0.1} if decay == "decay" else {"momentum": 0.9} if decay == "momentum" else {}
+    make = {"sgd": (tracer.SGD, torch.optim.SGD, 0.05), "adam": (tracer.Adam, torch.optim.Adam, 0.05),
+            "rmsprop": (tracer.RMSprop, torch.optim.RMSprop, 0.01)}[kind]
+    rng = np.random.default_rng(0)
+    W0, X = rng.normal(size=(3, 4)), rng.normal(size=(4, 5))
+    W, Wt = tracer.param(W0, name="W"), torch.tensor(W0, requires_grad=True)
+    ours, theirs = make[0]([W], lr=make[2], **kw), make[1]([Wt], lr=make[2], **kw)
+    for _ in range(4):  # a loss whose gradient changes with W: the optimisers' state matters
+        ours.zero_grad()
+        (np.tanh(W @ X) ** 2).sum().backward()
+        ours.step()
+        theirs.zero_grad()
+        (torch.tanh(Wt @ torch.tensor(X)) ** 2).sum().backward()
+        theirs.step()
+    np.testing.assert_allclose(W.numpy(), Wt.detach().numpy(), rtol=1e-10, atol=1e-12)

@@ -17,6 +17,8 @@ EXPECTED = {"autoencoder": "autoencoder", "autoencoder_large": "autoencoder", "s
 
 @pytest.mark.parametrize("name", [n for n, _ in list_examples()])
 def test_example_renders_with_scene_auto(name, tmp_path):
+    if name == "minilm":  # 22M weights: drawn as attention heat maps by a scene of its own, not step by step
+        pytest.skip("the real model's walkthrough is the attention heat map (tracer render --layer/--head)")
     trace = run_example(name)
     plan = build_plan(trace)
     if name in EXPECTED:

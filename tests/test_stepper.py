@@ -89,6 +89,7 @@ def training():
                 with tracer.scope("layer1"):
                     H = tracer.relu(tracer.matmul(W1, X, name="Z"), name="H")
                 loss = tracer.sse(tracer.matmul(W2, H, name="P"), tracer.tensor([[1.0]], name="Y"), name="loss")
+                opt.zero_grad()
                 loss.backward()
                 opt.step()
     return trace

@@ -31,6 +31,11 @@ ACCUMULATE = OpSpec("accumulate", formula="{out} = {a} + {b}", grad="", params=(
                     narration="{x} feeds more than one op: add up the gradients that flow back from each.",
                     varargs=False, composite=False, phase="backward", family="gradient")
 REGISTRY["accumulate"] = ACCUMULATE
+CARRY = OpSpec("grad_total", formula="{out} = {a} + {b}", grad="", params=("a", "b"),
+               narration="{x} kept a gradient from an earlier backward(): this one is added to it "
+                         "(gradients add up until zero_grad()).",
+               varargs=False, composite=False, phase="backward", family="gradient")
+REGISTRY["grad_total"] = CARRY
 
 BACKWARD_NARRATION = "Send the gradient back through {op}: {grad}"
 
@@ -133,7 +138,14 @@ def backward(loss: Tensor, grad: object = None) -> None:
     if rec:
         rec.close_groups()
     for k, t in tensors.items():
-        t.grad = grads[k]
+        g = grads[k]
+        if t._grad is not None:  # as in PyTorch: gradients add up over backward() calls until zero_grad()
+            total = t._grad + g
+            total.flags.writeable = False
+            if rec:
+                rec.carry(t, t._grad, total)
+            g = total
+        t._grad, t._gview = g, None
 
 
 class _Recording:
@@ -228,13 +240,27 @@ class _Recording:
 
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)
-        old_id, new_id = self.latest[fwd], self.rec.ids[id(new)]
         producer = self.trace.tensors[fwd].producer
         label = self.trace._steps[producer].name if producer is not None else x.name
-        step = self._new_step("accumulate", f"{label}.grad_sum", [old_id, new_id],
-                              attrs={"tensor": fwd})
+        step = self._sum_step(ACCUMULATE, x, fwd, [self.latest[fwd], self.rec.ids[id(new)]], total,
+                              f"{label}.grad_sum")
+        step.narration = ACCUMULATE.narration.format(x=x.name)
+
+    def carry(self, x: Tensor, old: np.ndarray, total: np.ndarray) -> None:
+        """``x`` kept a gradient from an earlier ``backward()``: this one is added to it."""
+        fwd = tensor_id(self.trace, x)
+        before = Tensor._result(old, f"d{x.name}", None, 0)
+        before.kind, before.labels = "grad", x.labels
+        scope = self.rec.prefixes[-1]  # under the scope backward() ran in (train.3.W1.grad_total)
+        step = self._sum_step(CARRY, x, fwd, [tensor_id(self.trace, before, grad_of=fwd), self.latest[fwd]],
+                              total, f"{scope}.{x.name}.grad_total" if scope else f"{x.name}.grad_total")
+        step.narration = CARRY.narration.format(x=x.name)
+
+    def _sum_step(self, spec: OpSpec, x: Tensor, fwd: str, inputs: list[str], total: np.ndarray,
+                  name: str) -> Step:
+        step = self._new_step(spec.name, name, inputs, attrs={"tensor": fwd})
         step.outputs.append(self._grad_id(x, total, step.id))
         step.grad_map = {fwd: step.outputs[0]}
-        name = self.trace.tensors[step.outputs[0]].name
-        step.formula = f"{name} = {name} + {name}′"
-        step.narration = ACCUMULATE.narration.format(x=x.name)
+        out = self.trace.tensors[step.outputs[0]].name
+        step.formula = f"{out} = {out} + {out}′"
+        return step

@@ -122,7 +122,8 @@ def _examples_module() -> Any:
 @click.option("-o", "--output", metavar="OUT.trace", help="Where to save the trace (default: NAME.trace here).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override one setting of the example; repeat for more.")
-def run(source: str, output: str | None, overrides: tuple[str, ...]) -> None:
+@click.option("--text", metavar="TEXT", help="The sentence an example reads (minilm): --set text=TEXT, quoted for you.")
+def run(source: str, output: str | None, overrides: tuple[str, ...], text: str | None) -> None:
     """Run an example and save its trace.
 
     CONFIG.yaml is an example file of your own; NAME a built-in example (see 'tracer examples').
@@ -133,15 +134,22 @@ def run(source: str, output: str | None, overrides: tuple[str, ...]) -> None:
       tracer run autoencoder                       writes autoencoder.trace
       tracer run autoencoder -o ae.trace --set training.lr=0.05 --set training.steps=3
       tracer run my_model.yaml -o out/my_model.trace
+      tracer run minilm --text "The queen sat on the throne."    a real transformer
     """
     for item in overrides:
         key, eq, _ = item.partition("=")
         if not eq or not key.strip():
             raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--set")
+    if text is not None:
+        import json
+
+        overrides = (*overrides, "text=" + json.dumps(text, ensure_ascii=False))  # a YAML double-quoted string
     trace = _examples_module().run_example(source, list(overrides))
     out = output or default_output(source)
     trace.save(out)  # atomic: a failure leaves any previous file as it was
     click.echo(f"wrote {out}: {len(trace.steps)} steps, {len(trace.tensors)} tensors")
+    for line in trace.meta.get("summary", []):  # what the example found, in a line or two
+        click.echo(line)
 
 
 @main.command()

@@ -69,7 +69,40 @@ _T = {
     "adam": ("Adam：對梯度 {dW} 及其平方取移動平均，按兩者的比值更新 {W}，每個權重都有自己的步長。", "Adam：对梯度 {dW} 及其平方取移动平均，按两者的比值更新 {W}，每个权重都有自己的步长。", "Adam: lấy trung bình trượt của gradient {dW} và bình phương của nó, rồi cập nhật {W} theo tỉ số của chúng, mỗi trọng số có bước riêng."),
     "clip_grad_value": ("把每個梯度元素截斷到 [−{clip_value}, {clip_value}]，避免更新爆炸。", "把每个梯度元素截断到 [−{clip_value}, {clip_value}]，避免更新爆炸。", "Cắt từng phần tử gradient vào [−{clip_value}, {clip_value}] để bước cập nhật không bùng nổ."),
     "clip_grad_norm": ("所有梯度合起來的長度是 {norm:.4g}；把它縮小到最多 {max_norm}。", "所有梯度合起来的长度是 {norm:.4g}；把它缩小到最多 {max_norm}。", "Tổng độ dài các gradient là {norm:.4g}; thu nhỏ chúng xuống tối đa {max_norm}."),
+    "swish": ("Swish 把 {x} 的每個元素乘上它自己的 sigmoid：正數幾乎原樣通過，負數被平滑地壓低。", "Swish 把 {x} 的每个元素乘上它自己的 sigmoid：正数几乎原样通过，负数被平滑地压低。", "Swish nhân từng phần tử của {x} với sigmoid của chính nó: phần tử dương gần như giữ nguyên, phần tử âm bị giảm nhẹ nhàng."),
+    "prelu": ("PReLU 保留 {x} 中的正數，負數乘上學習得到的斜率 {alpha}。", "PReLU 保留 {x} 中的正数，负数乘上学习得到的斜率 {alpha}。", "PReLU giữ các phần tử dương của {x} và nhân các phần tử âm với độ dốc học được {alpha}."),
+    "rmsprop": ("RMSprop：對梯度 {dW} 的平方取移動平均 {v}，{W} 的每一步都除以它的平方根，陡峭的方向就走小步。", "RMSprop：对梯度 {dW} 的平方取移动平均 {v}，{W} 的每一步都除以它的平方根，陡峭的方向就走小步。", "RMSprop: giữ trung bình trượt {v} của bình phương gradient {dW} và chia bước cập nhật {W} cho căn bậc hai của nó, để hướng dốc chỉ đi bước nhỏ."),
+    "weight_decay": ("L2 權重衰減：把 {weight_decay}·{W} 加到梯度 {dW} 上，讓更新 W ← W − η(dW + λW) 同時把每個權重拉向 0。", "L2 权重衰减：把 {weight_decay}·{W} 加到梯度 {dW} 上，让更新 W ← W − η(dW + λW) 同时把每个权重拉向 0。", "Suy giảm trọng số L2: cộng {weight_decay}·{W} vào gradient {dW}, để bước cập nhật W ← W − η(dW + λW) cũng kéo mọi trọng số về 0."),
     "accumulate": ("{x} 被多個運算使用：把從每個運算傳回來的梯度加起來。", "{x} 被多个运算使用：把从每个运算传回来的梯度加起来。", "{x} được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán."),
+    # the NumPy a user writes: special functions, masks, array functions, reductions, contractions
+    "grad_total": ("{x} 還留著先前一次 backward() 的梯度：把這次的梯度加上去（梯度會一直累加，直到 zero_grad()）。", "{x} 还留着先前一次 backward() 的梯度：把这次的梯度加上去（梯度会一直累加，直到 zero_grad()）。", "{x} còn giữ gradient của một lần backward() trước: cộng gradient lần này vào (gradient cộng dồn cho đến khi gọi zero_grad())."),
+    "erf": ("{x} 每個元素的誤差函數：鐘形曲線下的面積，介於 −1 到 1。", "{x} 每个元素的误差函数：钟形曲线下的面积，介于 −1 到 1。", "Hàm sai số của từng phần tử của {x}: diện tích dưới đường cong hình chuông, từ −1 đến 1."),
+    "gelu_tanh": ("GELU（tanh 近似形式，如 GPT-2）讓 {x} 的正數通過，並柔和地壓低負數。", "GELU（tanh 近似形式，如 GPT-2）让 {x} 的正数通过，并柔和地压低负数。", "GELU (dạng tanh, như GPT-2) cho các phần tử dương của {x} đi qua và làm giảm nhẹ các phần tử âm."),
+    "log1p": ("對 {x} 的每個元素求 ln(1 + x)，x 很小時也精確。", "对 {x} 的每个元素求 ln(1 + x)，x 很小时也精确。", "Tính ln(1 + x) cho từng phần tử của {x}, chính xác cả khi x rất nhỏ."),
+    "softplus": ("Softplus：平滑版的 ReLU，對 {x} 的每個元素求 ln(1 + e^x)。", "Softplus：平滑版的 ReLU，对 {x} 的每个元素求 ln(1 + e^x)。", "Softplus: một ReLU trơn, ln(1 + e^x), cho từng phần tử của {x}."),
+    "sign": ("{x} 每個元素的正負號：−1、0 或 1。", "{x} 每个元素的正负号：−1、0 或 1。", "Dấu của từng phần tử của {x}: −1, 0 hoặc 1."),
+    "less": ("標出 {a} 小於 {b} 的位置：成立處為真，其他為假（遮罩）。", "标出 {a} 小于 {b} 的位置：成立处为真，其他为假（掩码）。", "Đánh dấu chỗ {a} nhỏ hơn {b}: đúng ở đó, sai ở chỗ khác (mặt nạ)."),
+    "less_equal": ("標出 {a} 不大於 {b} 的位置：成立處為真，其他為假（遮罩）。", "标出 {a} 不大于 {b} 的位置：成立处为真，其他为假（掩码）。", "Đánh dấu chỗ {a} không lớn hơn {b}: đúng ở đó, sai ở chỗ khác (mặt nạ)."),
+    "greater": ("標出 {a} 大於 {b} 的位置：成立處為真，其他為假（遮罩）。", "标出 {a} 大于 {b} 的位置：成立处为真，其他为假（掩码）。", "Đánh dấu chỗ {a} lớn hơn {b}: đúng ở đó, sai ở chỗ khác (mặt nạ)."),
+    "greater_equal": ("標出 {a} 不小於 {b} 的位置：成立處為真，其他為假（遮罩）。", "标出 {a} 不小于 {b} 的位置：成立处为真，其他为假（掩码）。", "Đánh dấu chỗ {a} không nhỏ hơn {b}: đúng ở đó, sai ở chỗ khác (mặt nạ)."),
+    "equal": ("標出 {a} 等於 {b} 的位置：成立處為真，其他為假（遮罩）。", "标出 {a} 等于 {b} 的位置：成立处为真，其他为假（掩码）。", "Đánh dấu chỗ {a} bằng {b}: đúng ở đó, sai ở chỗ khác (mặt nạ)."),
+    "not_equal": ("標出 {a} 不等於 {b} 的位置：成立處為真，其他為假（遮罩）。", "标出 {a} 不等于 {b} 的位置：成立处为真，其他为假（掩码）。", "Đánh dấu chỗ {a} khác {b}: đúng ở đó, sai ở chỗ khác (mặt nạ)."),
+    "minimum": ("逐元素取 {a} 與 {b} 中較小的一個。", "逐元素取 {a} 与 {b} 中较小的一个。", "Giữ giá trị nhỏ hơn giữa {a} và {b}, từng phần tử một."),
+    "stack": ("沿著新的第 {axis} 軸把 {xs} 疊起來。", "沿着新的第 {axis} 轴把 {xs} 叠起来。", "Xếp chồng {xs} theo một trục mới {axis}."),
+    "expand_dims": ("在第 {axis} 個位置給 {x} 加一個長度為 1 的新軸。", "在第 {axis} 个位置给 {x} 加一个长度为 1 的新轴。", "Thêm cho {x} một trục mới dài 1 ở vị trí {axis}."),
+    "squeeze": ("去掉 {x} 中長度為 1 的軸（軸：{axis}）。", "去掉 {x} 中长度为 1 的轴（轴：{axis}）。", "Bỏ các trục dài 1 của {x} (trục: {axis})."),
+    "broadcast_to": ("沿著長度為 1 的軸重複 {x}，直到形狀為 {shape}。", "沿着长度为 1 的轴重复 {x}，直到形状为 {shape}。", "Lặp lại {x} theo các trục dài 1 cho đến khi có hình dạng {shape}."),
+    "tile": ("把 {x} 的副本並排鋪開，沿各軸各 {reps} 次。", "把 {x} 的副本并排铺开，沿各轴各 {reps} 次。", "Đặt các bản sao của {x} cạnh nhau, {reps} lần theo các trục."),
+    "repeat": ("沿第 {axis} 軸把 {x} 的每個元素重複 {repeats} 次。", "沿第 {axis} 轴把 {x} 的每个元素重复 {repeats} 次。", "Lặp lại từng phần tử của {x} {repeats} lần theo trục {axis}."),
+    "pad": ("在 {x} 周圍補上 {constant_values}：沿每個軸前後各補 {pad_width} 個。", "在 {x} 周围补上 {constant_values}：沿每个轴前后各补 {pad_width} 个。", "Bao quanh {x} bằng các số {constant_values}: {pad_width} phần tử trước và sau theo mỗi trục."),
+    "astype": ("把 {x} 的數值轉成 {dtype}。", "把 {x} 的数值转成 {dtype}。", "Các số của {x} dưới dạng {dtype}."),
+    "min": ("取 {x} 中最小的元素（軸：{axis}）。", "取 {x} 中最小的元素（轴：{axis}）。", "Lấy phần tử nhỏ nhất của {x} (trục: {axis})."),
+    "cumsum": ("沿第 {axis} 軸求 {x} 的累計和：每個元素加上它前面的全部。", "沿第 {axis} 轴求 {x} 的累计和：每个元素加上它前面的全部。", "Tổng dồn của {x} theo trục {axis}: mỗi phần tử cộng với mọi phần tử trước nó."),
+    "var": ("{x} 沿第 {axis} 軸的變異數：元素離平均值有多分散（取平方）。", "{x} 沿第 {axis} 轴的方差：元素离均值有多分散（取平方）。", "Phương sai của {x} theo trục {axis}: các phần tử tản ra quanh trung bình bao xa (bình phương)."),
+    "std": ("{x} 沿第 {axis} 軸的標準差：變異數的平方根。", "{x} 沿第 {axis} 轴的标准差：方差的平方根。", "Độ lệch chuẩn của {x} theo trục {axis}: căn bậc hai của phương sai."),
+    "einsum": ("依索引字母 {subscripts} 把 {xs} 逐元素相乘，並對結果不保留的字母加總。", "依索引字母 {subscripts} 把 {xs} 逐元素相乘，并对结果不保留的字母求和。", "Nhân {xs} từng phần tử theo các chữ chỉ số {subscripts}, rồi cộng theo mọi chữ mà kết quả không giữ."),
+    "dense": ("全連接層（詞元為列）：把 {x} 乘上權重 {W}⟦，再把偏差 {b} 加到每一列⟧。", "全连接层（词元为行）：把 {x} 乘上权重 {W}⟦，再把偏置 {b} 加到每一行⟧。", "Lớp dày đặc, mỗi token là một hàng: nhân {x} với trọng số {W}⟦ rồi cộng độ lệch {b} vào mỗi hàng⟧."),
+    "outer": ("{a} 與 {b} 的外積：{a} 的每個元素乘上 {b} 的每個元素。", "{a} 与 {b} 的外积：{a} 的每个元素乘上 {b} 的每个元素。", "Tích ngoài của {a} và {b}: mỗi phần tử của {a} nhân với mỗi phần tử của {b}."),
 }
 
 NARRATION: dict[str, dict[str, str]] = {
@@ -354,9 +387,9 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
     names = [trace.tensors[t].name for t in step.inputs]
     outs = [trace.tensors[t].name for t in step.outputs]
     fill = {**step.attrs}
-    if step.op == "accumulate":  # its narration names the shared tensor, not its two gradients
-        names = [trace.tensors[t].name if t in trace.tensors else "?" for t in (step.attrs.get("tensor"),)] * 2
-        fill = {"x": names[0]}
+    if spec.family == "gradient":  # adding up gradients: the narration names the tensor they are of
+        tid = step.attrs.get("tensor")
+        fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}
     return render(template, spec, names, outs, fill)
 
 

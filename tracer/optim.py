@@ -76,7 +76,7 @@ def _clip_norm(*grads, max_norm, norm):
 
 def _grad_tensor(p: Tensor) -> Tensor:
     """``p.grad`` as a tensor of the trace: the very array backward recorded (no copy)."""
-    g = Tensor._result(p.grad, f"d{p.name}", None, 0)
+    g = Tensor._result(p._grad, f"d{p.name}", None, 0)
     g.kind, g.labels = "grad", p.labels
     return g
 
@@ -97,20 +97,26 @@ def _rebind(p: Tensor, new: Tensor) -> None:
 
 
 class Optimizer:
-    """Holds the parameters; ``step()`` updates each one that has a gradient."""
+    """Holds the parameters; ``step()`` updates each one that has a gradient.
 
-    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+    ``weight_decay`` λ > 0 adds L2 weight decay as a step of its own before each update,
+    ``dW ← dW + λ·W`` (as ``torch.optim`` does), so that SGD makes ``W ← W − η(dW + λW)``.
+    """
+
+    def __init__(self, params: Iterable[Tensor], lr: float, weight_decay: float = 0.0) -> None:
         self.params = list(params)
-        self.lr = lr
+        self.lr, self.weight_decay = lr, weight_decay
 
     def zero_grad(self) -> None:
-        """Forget the gradients (``backward`` overwrites them anyway; this makes a skip visible)."""
-        for p in self.params:
-            p.grad = None
+        """Forget the gradients: ``backward()`` adds to them until this is called (as in PyTorch)."""
+        zero_grad(self.params)
 
     def step(self) -> None:
         for p in self.params:
-            if p.grad is not None:
+            if p._grad is not None:
+                if self.weight_decay:
+                    decayed = _weight_decay(p, _grad_tensor(p), weight_decay=self.weight_decay, name=f"{p.name}.decay")
+                    p.grad = decayed.named(f"d{p.name}").data
                 self._update(p)
 
     def _update(self, p: Tensor) -> None:
@@ -120,8 +126,9 @@ class Optimizer:
 class SGD(Optimizer):
     """Gradient descent, ``W ← W − η·dW``, with optional momentum."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float = 0.1, momentum: float = 0.0) -> None:
-        super().__init__(params, lr)
+    def __init__(self, params: Iterable[Tensor], lr: float = 0.1, momentum: float = 0.0,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr, weight_decay)
         self.momentum = momentum
         self.velocity = {id(p): _state(p, "v") for p in self.params} if momentum else {}
 
@@ -139,8 +146,8 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba): per-weight step sizes from running averages of the gradient."""
 
     def __init__(self, params: Iterable[Tensor], lr: float = 0.01, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8) -> None:
-        super().__init__(params, lr)
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr, weight_decay)
         self.beta1, self.beta2, self.eps, self.t = betas[0], betas[1], eps, 0
         self.m = {id(p): _state(p, "m") for p in self.params}
         self.v = {id(p): _state(p, "v") for p in self.params}
@@ -157,8 +164,23 @@ class Adam(Optimizer):
         _rebind(p, new)
 
 
+def zero_grad(params: Iterable[Tensor]) -> None:
+    """Forget the gradients of ``params``: the next ``backward()`` starts them from nothing.
+
+    >>> import tracer
+    >>> w = tracer.param([1.0], name="w")
+    >>> (w * 2).sum().backward(); (w * 3).sum().backward()
+    >>> w.grad.tolist()              # gradients add up over backward() calls, as in PyTorch
+    [5.0]
+    >>> tracer.zero_grad([w]); w.grad is None
+    True
+    """
+    for p in params:
+        p.zero_grad()
+
+
 def _with_grads(params: Iterable[Tensor]) -> list[Tensor]:
-    return [p for p in params if p.grad is not None]
+    return [p for p in params if p._grad is not None]
 
 
 def clip_grad_value(params: Iterable[Tensor], clip_value: float) -> None:
@@ -176,7 +198,7 @@ def clip_grad_norm(params: Iterable[Tensor], max_norm: float) -> float:
     Returns the norm before clipping (recorded in the step's attributes too).
     """
     ps = _with_grads(params)
-    norm = float(np.sqrt(sum(float(np.sum(p.grad * p.grad)) for p in ps)))
+    norm = float(np.sqrt(sum(float(np.sum(p._grad * p._grad)) for p in ps)))
     if ps:
         clipped = _clip_norm(*[_grad_tensor(p) for p in ps], max_norm=max_norm, norm=norm,
                              name="clip_grad")
@@ -209,3 +231,36 @@ def he(shape: tuple[int, int], name: str | None = None, seed: int | None = None)
     """A weight ``(fan_out, fan_in)`` with He / Kaiming normal init, for ReLU layers: std √(2/fan_in)."""
     data = rng.generator(seed).normal(0.0, np.sqrt(2.0 / shape[-1]), size=shape)
     return Tensor(data, name=name, kind="param", requires_grad=True)
+
+
+# ---- the remedies for exploding gradients (seed 001): RMSprop and L2 weight decay ------------------
+@primitive("rmsprop", family="update", phase="update",
+           formula="{v} ← {alpha}·{v} + (1−{alpha})·{dW}²;  {W} ← {W} − {lr}·{dW} / (√{v} + ε)",
+           narration="RMSprop: keep a running average {v} of the squared gradient {dW} and divide the step of "
+                     "{W} by its square root, so a steep direction takes a small step.")
+def _rmsprop(W, dW, v, *, lr, alpha, eps):
+    v_new = alpha * v + (1 - alpha) * dW * dW
+    return (W - lr * dW / (np.sqrt(v_new) + eps), v_new), None
+
+
+@primitive("weight_decay", family="update", phase="update", formula="{out} = {dW} + {weight_decay}·{W}",
+           narration="L2 weight decay: add {weight_decay}·{W} to the gradient {dW}, so the update "
+                     "W ← W − η(dW + λW) also pulls every weight towards 0.")
+def _weight_decay(W, dW, *, weight_decay):
+    return dW + weight_decay * W, None
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton): each weight's step divided by the root of its running mean squared gradient."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr, weight_decay)
+        self.alpha, self.eps = alpha, eps
+        self.v = {id(p): _state(p, "v") for p in self.params}
+
+    def _update(self, p: Tensor) -> None:
+        new, v = _rmsprop(p, _grad_tensor(p), self.v[id(p)], lr=self.lr, alpha=self.alpha, eps=self.eps,
+                          name=f"{p.name}.update")
+        self.v[id(p)] = v.named(f"v_{p.name}")
+        _rebind(p, new)

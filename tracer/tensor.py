@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .errors import ShapeError, UnsupportedError
+from .gradient import Gradient
 
 if TYPE_CHECKING:
     from .ops.core import Node
@@ -81,8 +82,8 @@ class Tensor:
         Names of the positions along each axis (tokens, words, features), see :func:`axis_labels`.
     """
 
-    __slots__ = ("data", "name", "kind", "requires_grad", "grad", "version", "labels", "_node", "_k",
-                 "_done")
+    __slots__ = ("data", "name", "kind", "requires_grad", "_grad", "_gview", "version", "labels", "_node",
+                 "_k", "_done", "_columns")
     __array_priority__ = 1000.0
 
     def __init__(self, data: ArrayLike, name: str | None = None, kind: str = "input",
@@ -99,20 +100,48 @@ class Tensor:
         self.name = name or kind
         self.kind = kind
         self.requires_grad = requires_grad
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None  # the very array backward made (the trace knows it)
+        self._gview: Gradient | None = None
         self.version = 0
         self.labels: Labels | None = axis_labels(arr.shape, labels, name=name)
         self._node: Node | None = None
         self._k = 0
         self._done = False
+        self._columns = False  # W @ X with W a parameter: samples are columns (see __add__)
 
     @classmethod
     def _result(cls, data: np.ndarray, name: str, node: Node | None, k: int) -> Tensor:
         """Wrap an op's output without copying it."""
         t = cls.__new__(cls)
         data.flags.writeable = False
-        t.data, t.name, t.kind, t.grad, t.version, t.labels = data, name, "activation", None, 0, None
-        t.requires_grad, t._node, t._k, t._done = node is not None, node, k, False
+        t.data, t.name, t.kind, t._grad, t._gview, t.version, t.labels = data, name, "activation", None, None, 0, None
+        t.requires_grad, t._node, t._k, t._done, t._columns = node is not None, node, k, False, False
+        return t
+
+    @property
+    def grad(self) -> Gradient | None:
+        """The gradient ``backward()`` computed (added up over calls until ``zero_grad``), or ``None``."""
+        g = self._grad
+        if g is None:
+            return None
+        if self._gview is None:
+            self._gview = g.view(Gradient)
+            self._gview.of = self.name
+        return self._gview
+
+    @grad.setter
+    def grad(self, value: ArrayLike | None) -> None:
+        self._grad = None if value is None else np.asarray(value)
+        self._gview = None
+
+    def zero_grad(self) -> None:
+        """Forget the gradient: the next ``backward()`` starts from nothing instead of adding to it."""
+        self._grad = self._gview = None
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph: nothing flows back through it (no copy, no step)."""
+        t = Tensor._result(self.data, self.name, None, 0)
+        t.kind, t.labels = self.kind, self.labels
         return t
 
     # ---- reading ---------------------------------------------------------------------------
@@ -158,8 +187,18 @@ class Tensor:
         return self
 
     # ---- ops -------------------------------------------------------------------------------
-    def __add__(self, o: ArrayLike) -> Tensor: return _ops.add(self, o)
-    def __radd__(self, o: ArrayLike) -> Tensor: return _ops.add(o, self)
+    def __add__(self, o: ArrayLike) -> Tensor:
+        if self._columns:
+            _check_column_bias(self, o)
+        elif type(o) is Tensor and o._columns:
+            _check_column_bias(o, self)
+        return _ops.add(self, o)
+
+    def __radd__(self, o: ArrayLike) -> Tensor:
+        if self._columns:
+            _check_column_bias(self, o)
+        return _ops.add(o, self)
+
     def __sub__(self, o: ArrayLike) -> Tensor: return _ops.sub(self, o)
     def __rsub__(self, o: ArrayLike) -> Tensor: return _ops.sub(o, self)
     def __mul__(self, o: ArrayLike) -> Tensor: return _ops.mul(self, o)
@@ -168,30 +207,50 @@ class Tensor:
     def __rtruediv__(self, o: ArrayLike) -> Tensor: return _ops.div(o, self)
     def __pow__(self, o: ArrayLike) -> Tensor: return _ops.pow(self, o)
     def __rpow__(self, o: ArrayLike) -> Tensor: return _ops.pow(o, self)
-    def __matmul__(self, o: ArrayLike) -> Tensor: return _ops.matmul(self, o)
     def __rmatmul__(self, o: ArrayLike) -> Tensor: return _ops.matmul(o, self)
     def __neg__(self) -> Tensor: return _ops.neg(self)
     def __abs__(self) -> Tensor: return _ops.abs(self)
     def __getitem__(self, index: Any) -> Tensor: return _ops.getitem(self, index)
 
-    def _compare(self, other: Any) -> Any:
-        raise UnsupportedError(
-            f"comparing tensor {self.name} is not recorded; use tracer.step(x, threshold=...) "
-            "or tracer.where(condition, a, b)")
+    def __matmul__(self, o: ArrayLike) -> Tensor:
+        out = _ops.matmul(self, o)
+        out._columns = self.kind == "param" and not (isinstance(o, Tensor) and o.kind == "param")
+        return out
 
-    __lt__ = __le__ = __gt__ = __ge__ = _compare
+    # comparisons make masks (boolean tensors) that no gradient flows through
+    def __lt__(self, o: ArrayLike) -> Tensor: return _ops.less(self, o)  # type: ignore[override]
+    def __le__(self, o: ArrayLike) -> Tensor: return _ops.less_equal(self, o)  # type: ignore[override]
+    def __gt__(self, o: ArrayLike) -> Tensor: return _ops.greater(self, o)  # type: ignore[override]
+    def __ge__(self, o: ArrayLike) -> Tensor: return _ops.greater_equal(self, o)  # type: ignore[override]
+    def __eq__(self, o: ArrayLike) -> Tensor: return _ops.equal(self, o)  # type: ignore[override]
+    def __ne__(self, o: ArrayLike) -> Tensor: return _ops.not_equal(self, o)  # type: ignore[override]
+    __hash__ = object.__hash__  # a tensor stays usable as a key, by identity
 
     @property
     def T(self) -> Tensor:
         return _ops.transpose(self)
 
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a batch of matrices, each transposed)."""
+        return _ops.swapaxes(self, -1, -2)
+
     def transpose(self, *axes: int | Sequence[int], name: str | None = None) -> Tensor:
         flat = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
         return _ops.transpose(self, axes=tuple(flat) if flat else None, name=name)
 
+    def swapaxes(self, a: int, b: int, name: str | None = None) -> Tensor:
+        return _ops.swapaxes(self, a, b, name=name)
+
     def reshape(self, *shape: int | Sequence[int], name: str | None = None) -> Tensor:
         flat = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
         return _ops.reshape(self, shape=tuple(flat), name=name)
+
+    def squeeze(self, axis: int | tuple[int, ...] | None = None, name: str | None = None) -> Tensor:
+        return _ops.squeeze(self, axis=axis, name=name)
+
+    def astype(self, dtype: Any, name: str | None = None) -> Tensor:
+        return _ops.astype(self, dtype=np.dtype(dtype).name, name=name)
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
             name: str | None = None) -> Tensor:
@@ -203,6 +262,24 @@ class Tensor:
 
     def max(self, axis: int | None = None, keepdims: bool = False, name: str | None = None) -> Tensor:
         return _ops.max(self, axis=axis, keepdims=keepdims, name=name)
+
+    def min(self, axis: int | None = None, keepdims: bool = False, name: str | None = None) -> Tensor:
+        return _ops.min(self, axis=axis, keepdims=keepdims, name=name)
+
+    def var(self, axis: int | tuple[int, ...] | None = None, ddof: int = 0, keepdims: bool = False,
+            name: str | None = None) -> Tensor:
+        return _ops.var(self, axis=axis, ddof=ddof, keepdims=keepdims, name=name)
+
+    def std(self, axis: int | tuple[int, ...] | None = None, ddof: int = 0, keepdims: bool = False,
+            name: str | None = None) -> Tensor:
+        return _ops.std(self, axis=axis, ddof=ddof, keepdims=keepdims, name=name)
+
+    def cumsum(self, axis: int | None = None, name: str | None = None) -> Tensor:
+        return _ops.cumsum(self, axis=axis, name=name)
+
+    def tolist(self) -> Any:
+        """The values as nested Python lists (reading, like :meth:`numpy`)."""
+        return self.data.tolist()
 
     def exp(self) -> Tensor: return _ops.exp(self)
     def log(self) -> Tensor: return _ops.log(self)
@@ -242,6 +319,17 @@ class Tensor:
         return fn(*args, **kwargs)
 
 
+def _check_column_bias(z: Tensor, b: Any) -> None:
+    """Refuse ``W @ X + b`` with a 1-D ``b`` of one entry per row: NumPy adds a 1-D array along the
+    last axis, so it would land on the columns (one bias per sample), never on the rows it is for."""
+    shape = b.shape if isinstance(b, Tensor) else np.shape(b)
+    if len(shape) == 1 and z.ndim >= 2 and shape[0] == z.shape[-2]:
+        raise ShapeError(
+            f"W @ X + b: b of shape {tuple(shape)} has one entry per row of W @ X {tuple(z.shape)}, but NumPy "
+            "adds a 1-D array along the columns (one per sample); with samples as columns write "
+            "W @ X + b[:, None] or tracer.linear(W, X, b) (tokens as rows: X @ W + b)")
+
+
 def tensor(data: ArrayLike, name: str | None = None, requires_grad: bool = False,
            dtype: Any = None, rows: Sequence[str] | None = None, cols: Sequence[str] | None = None,
            labels: Sequence[Sequence[str] | None] | None = None) -> Tensor:
@@ -254,9 +342,14 @@ def tensor(data: ArrayLike, name: str | None = None, requires_grad: bool = False
     >>> X = tracer.tensor([[1, 2], [3, 4]], name="X", rows=["weather", "price"], cols=["Mon", "Tue"])
     >>> X.dtype, X.labels
     (dtype('float64'), (('weather', 'price'), ('Mon', 'Tue')))
+    >>> tracer.tensor([101, 2023, 102], name="input_ids", dtype=np.int64).dtype   # ids stay integers
+    dtype('int64')
     """
     arr = np.asarray(data.data if isinstance(data, Tensor) else data, dtype=dtype)
     t = Tensor(arr, name=name, kind="input", requires_grad=requires_grad)
+    if dtype is not None and arr.dtype.kind in "iub":  # token ids, masks: the integer type asked for
+        t.data = np.array(arr)
+        t.data.flags.writeable = False
     t.labels = axis_labels(t.shape, labels, rows, cols, name)
     return t
 

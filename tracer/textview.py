@@ -139,7 +139,8 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     r_iter = iter(range(values.shape[0]))
     for k, i in enumerate(rows):
         if i is None:
-            lines.append([("  " + " " * pad + " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns), "dim")])
+            dots = " ".join(("⋮" if j is not None else "⋱").rjust(width) for j in columns)
+            lines.append([("  " + " " * pad + dots, "dim")])
             continue
         r = next(r_iter)
         line: Line = [("  ", None)] + ([(_rjust(row_names[k], pad - 1, left=True) + " ", "dim")] if row_names else [])

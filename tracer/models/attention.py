@@ -32,6 +32,11 @@ from .layers import FeedForward, LayerNorm
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+def _flip(M: Tensor, name: str) -> Tensor:
+    """Columns to rows and back: the last two axes swapped (a batch axis in front stays)."""
+    return tracer.transpose(M, axes=None if M.ndim == 2 else (*range(M.ndim - 2), M.ndim - 1, M.ndim - 2), name=name)
+
+
 class SelfAttention(Module):
     """One head: ``softmax(QᵀK/√d_k)`` mixes the value columns (scaled dot-product attention).
 
@@ -57,21 +62,21 @@ class SelfAttention(Module):
         return cls(*(init_weight((d_head, d), "xavier", "W", seed + k) for k in range(3)), **kw)
 
     def __call__(self, X: Tensor, mask: np.ndarray | None = None) -> Tensor:
-        """``X`` is ``(d, T)``; ``mask[i, j]`` says whether query ``i`` may look at key ``j``."""
-        T = X.shape[1]
+        """``X`` is ``(d, T)`` (or a batch ``(B, d, T)``); ``mask[i, j]``: may query ``i`` look at key ``j``."""
+        T = X.shape[-1]
         sub = self.tag.translate(SUBSCRIPTS)  # head 2's grids read Q₂, K₂, V₂ (step names stay Q, K, V)
         with self.scope():
             Q = tracer.linear(self.W_Q, X, name="Q").named(f"Q{sub}")  # (d_k, T)
             K = tracer.linear(self.W_K, X, name="K").named(f"K{sub}")
             V = tracer.linear(self.W_V, X, name="V").named(f"V{sub}")
-            rows = [tracer.transpose(M, name=f"{n}_rows").named(f"{n}{sub}_rows") for M, n in ((Q, "Q"), (K, "K"), (V, "V"))]
+            rows = [_flip(M, f"{n}_rows").named(f"{n}{sub}_rows") for M, n in ((Q, "Q"), (K, "K"), (V, "V"))]
         if self.causal:
             causal = tracer.causal_mask(T)
             mask = causal if mask is None else (mask & causal)
         # the composite is the head itself: blocks.0.attn with .scores, .scaled, .weights, .mix
         A = tracer.attention(*rows, mask, name=self.name or "attention")  # (T, d_v)
         with self.scope():
-            return tracer.transpose(A, name=f"z{self.tag}").named(f"z{sub}")  # (d_v, T): tokens back to columns
+            return _flip(A, f"z{self.tag}").named(f"z{sub}")  # (d_v, T): tokens back to columns
 
 
 class MultiHeadAttention(Module):
@@ -92,7 +97,7 @@ class MultiHeadAttention(Module):
     def __call__(self, X: Tensor, mask: np.ndarray | None = None) -> Tensor:
         with self.scope():
             zs = [head(X, mask) for head in self.heads]
-            Z = zs[0] if len(zs) == 1 else tracer.concat(zs, axis=0, name="concat")  # (h·d_v, T)
+            Z = zs[0] if len(zs) == 1 else tracer.concat(zs, axis=X.ndim - 2, name="concat")  # (h·d_v, T)
             return tracer.linear(self.W_O, Z, name="out").named("attn_out")  # not "out": the MLP has one too
 
 

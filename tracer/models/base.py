@@ -42,6 +42,10 @@ class Module:
                 found.append(t)
         return found
 
+    def zero_grad(self) -> None:
+        """Forget the gradients of every parameter (they add up over ``backward()`` calls)."""
+        tracer.zero_grad(self.parameters())
+
     def named_parameters(self) -> dict[str, Tensor]:
         """Parameters keyed by their tensor names (``W1``, ``b1`` ...); later duplicates get ``#2``."""
         out: dict[str, Tensor] = {}
@@ -69,13 +73,15 @@ def _walk(value: Any) -> Iterator[Tensor]:
 
 
 def as_param(value: Any, name: str) -> Tensor:
-    """A parameter from given numbers, or the tensor itself if it already is one (renamed)."""
+    """A parameter from given numbers (float32 stays float32, the rest becomes float64), or the
+    tensor itself if it already is one (renamed)."""
     if isinstance(value, Tensor):
         if value.kind != "param":
             return tracer.param(value.numpy(), name=name)
         value.name = name
         return value
-    return tracer.param(np.asarray(value, dtype=np.float64), name=name)
+    arr = np.asarray(value)
+    return tracer.param(arr if arr.dtype.kind == "f" else arr.astype(np.float64), name=name)  # float32 stays
 
 
 def init_weight(shape: tuple[int, ...], scheme: str, name: str, seed: int,
@@ -106,13 +112,14 @@ def column(values: Sequence[float] | np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).reshape(-1, 1)
 
 
-def make_optimizer(params: Sequence[Tensor], name: str, lr: float) -> tracer.Optimizer:
-    """``sgd`` or ``adam`` over ``params``."""
-    if name == "sgd":
-        return tracer.SGD(params, lr=lr)
-    if name == "adam":
-        return tracer.Adam(params, lr=lr)
-    raise tracer.TracerError(f"unknown optimizer {name!r}: choose sgd or adam")
+OPTIMIZERS = {"sgd": tracer.SGD, "adam": tracer.Adam, "rmsprop": tracer.RMSprop}
+
+
+def make_optimizer(params: Sequence[Tensor], name: str, lr: float, weight_decay: float = 0.0) -> tracer.Optimizer:
+    """``sgd``, ``adam`` or ``rmsprop`` over ``params``, with optional L2 ``weight_decay``."""
+    if name not in OPTIMIZERS:
+        raise tracer.TracerError(f"unknown optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](params, lr=lr, weight_decay=weight_decay)
 
 
 def train(model: Module, loss_fn: Any, steps: int, lr: float, optimizer: str = "adam",
@@ -136,6 +143,7 @@ def train(model: Module, loss_fn: Any, steps: int, lr: float, optimizer: str = "
     for _ in range(steps):
         loss = loss_fn()
         history.append(float(loss))
+        opt.zero_grad()
         loss.backward()
         if clip is not None:
             tracer.clip_grad_norm(opt.params, clip)

@@ -71,8 +71,10 @@ class Perceptron(Module):
         """
         L, E = self.criterion(X, Y)
         mistakes = int(np.abs(E.numpy()).sum())
+        opt = tracer.SGD([self.W], lr=lr)
+        opt.zero_grad()
         L.backward()
-        tracer.SGD([self.W], lr=lr).step()
+        opt.step()
         return mistakes
 
 

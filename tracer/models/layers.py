@@ -21,7 +21,7 @@ from .base import Module, as_param, init_weight
 
 ACTIVATIONS: dict[str, Callable[..., Tensor] | None] = {
     "relu": tracer.relu, "sigmoid": tracer.sigmoid, "tanh": tracer.tanh, "gelu": tracer.gelu,
-    "leaky_relu": tracer.leaky_relu, "none": None,
+    "leaky_relu": tracer.leaky_relu, "swish": tracer.swish, "none": None,
 }
 
 
@@ -77,21 +77,30 @@ class MLP(Module):
     layers : sequence of (W, b)
         Weights ``(out, in)`` and biases per layer, first layer first.
     activation : str
-        For hidden layers: ``relu``, ``sigmoid``, ``tanh``, ``gelu``, ``leaky_relu`` or ``none``.
+        For hidden layers: ``relu``, ``sigmoid``, ``tanh``, ``gelu``, ``leaky_relu``, ``swish``,
+        ``prelu`` (a learned slope ``a_l`` per unit, starting at 0.25) or ``none``.
     output_activation : str
         For the last layer (``none`` by default: a regression output).
     residual : bool
         Hidden layers whose input and output sizes agree add their input back:
         ``H_l = H_{l−1} + f(Z_l)`` (a residual connection, the remedy for vanishing gradients).
+    batch_norm : bool
+        Normalise every hidden unit over the batch (the samples, columns) before its activation:
+        ``N_l = γ_l ⊙ (Z_l − μ) / √(σ² + ε) + β_l``.
     """
 
     def __init__(self, layers: Sequence[tuple[Any, Any]], activation: str = "relu",
                  output_activation: str = "none", residual: bool = False, name: str = "",
-                 first: int = 1) -> None:
+                 first: int = 1, batch_norm: bool = False) -> None:
         self.name, self.activation, self.output_activation = name, activation, output_activation
         self.residual, self.first = residual, first
         self.layers = [Linear(W, b, name=f"layer{first + i}", names=(f"W{first + i}", f"b{first + i}"),
                               out=f"Z{first + i}") for i, (W, b) in enumerate(layers)]
+        hidden = [(first + i, layer.W.shape[0]) for i, layer in enumerate(self.layers[:-1])]
+        self.norms = {k: (tracer.param(np.ones((n, 1)), name=f"gamma{k}"), tracer.param(np.zeros((n, 1)), name=f"beta{k}"))
+                      for k, n in hidden} if batch_norm else {}
+        self.slopes = {k: tracer.param(np.full((n, 1), 0.25), name=f"a{k}")
+                       for k, n in hidden} if activation == "prelu" else {}
 
     @classmethod
     def init(cls, sizes: Sequence[int], scheme: str = "he", seed: int = 0, scale: float = 1.0,
@@ -109,7 +118,12 @@ class MLP(Module):
                 k = self.first + i
                 Z = layer(H)
                 with layer.scope():
-                    A = activate(Z, self.output_activation if i == last else self.activation, f"H{k}")
+                    if k in self.norms:  # each unit over the batch: the samples are the columns
+                        Z = tracer.batch_norm(Z, *self.norms[k], axis=1, name=f"N{k}")
+                    if k in self.slopes:
+                        A = tracer.prelu(Z, self.slopes[k], name=f"H{k}")
+                    else:
+                        A = activate(Z, self.output_activation if i == last else self.activation, f"H{k}")
                     if self.residual and i < last and A.shape == H.shape:
                         A = tracer.add(H, A, name=f"R{k}")  # the skip path: gradient 1 straight back
                 H = A
@@ -133,7 +147,7 @@ class LayerNorm(Module):
 
     def __call__(self, X: Tensor) -> Tensor:
         # one composite step named after the module (blocks.0.ln1) with its sub-steps inside
-        return tracer.layer_norm(X, self.gamma, self.beta, axis=0, name=self.name)
+        return tracer.layer_norm(X, self.gamma, self.beta, axis=X.ndim - 2, name=self.name)  # over features
 
 
 class FeedForward(Module):

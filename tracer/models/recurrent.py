@@ -85,8 +85,9 @@ class LSTMCell(_GatedCell):
     GATES = ("f", "i", "g", "o")
 
     @classmethod
-    def init(cls, d: int, h: int, seed: int = 0) -> "LSTMCell":
-        b = {k: np.ones(h) if k == "f" else np.zeros(h) for k in cls.GATES}  # remember by default
+    def init(cls, d: int, h: int, seed: int = 0, forget_bias: float = 1.0) -> "LSTMCell":
+        """Xavier gate weights; the forget gate's bias ``forget_bias`` (σ(1) ≈ 0.73 keeps most of the cell)."""
+        b = {k: np.full(h, forget_bias) if k == "f" else np.zeros(h) for k in cls.GATES}  # remember by default
         return cls(cls._xavier(d, h, seed), b)
 
     def initial(self, batch: int = 1) -> State:

@@ -81,7 +81,7 @@ def linear(W: Tensor, X: Tensor, b: Tensor | None = None) -> Tensor:
     z = st.matmul(W, X, name="matmul")
     if b is None:
         return z
-    if b.ndim == 1 and z.ndim == 2:  # one bias per output row, shared by every column (token)
+    if b.ndim == 1 and z.ndim >= 2:  # one bias per output row, shared by every column (and batch)
         b = st.reshape(b, shape=(-1, 1), name="bias_column")
     return ew.add(z, b, name="bias")
 
@@ -92,14 +92,19 @@ def linear(W: Tensor, X: Tensor, b: Tensor | None = None) -> Tensor:
            grad="through the weighted sum, the softmax and both products",
            narration="Attention: every query in {Q} scores every key in {K}, the scores are scaled "
                      "by √d_k and turned into weights by softmax, and the weights mix the values {V}.")
-def attention(Q: Tensor, K: Tensor, V: Tensor, mask: Tensor | None = None) -> Tensor:
+def attention(Q: Tensor, K: Tensor, V: Tensor, mask: Tensor | None = None, *,
+              return_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """Rows are tokens; leading axes (batch, heads) are carried along. ``mask[..., i, j]`` says
+    whether query ``i`` may look at key ``j``; ``return_weights`` also returns the softmax weights."""
     d_k = Q.shape[-1]
-    scores = st.matmul(Q, st.transpose(K, name="K_T"), name="scores")  # (T_q, T_k)
+    swap = None if K.ndim == 2 else tuple(range(K.ndim - 2)) + (K.ndim - 1, K.ndim - 2)
+    scores = st.matmul(Q, st.transpose(K, axes=swap, name="K_T"), name="scores")  # (…, T_q, T_k)
     scaled = ew.div(scores, float(np.sqrt(d_k)), name="scaled")
     if mask is not None:  # masked positions get −∞: after softmax their weight is exactly 0
         scaled = st.where(mask, scaled, -np.inf, name="masked")
     weights = softmax(scaled, axis=-1, name="weights")
-    return st.matmul(weights, V, name="mix")
+    out = st.matmul(weights, V, name="mix")
+    return (out, weights) if return_weights else out
 
 
 @composite("dropout", family="layer",
@@ -118,7 +123,8 @@ def dropout(x: Tensor, *, p: float = 0.5, seed: int) -> Tensor:
            narration="The length (L2 norm) of {x}⟦ along axis {axis}⟧.")
 def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
     sq = ew.pow(x, 2.0, name="squared")
-    return ew.sqrt(st.sum(sq, axis=axis, keepdims=keepdims, name="sum"), name="norm")
+    # at a zero row the slope of √ is infinite: 0, the subgradient of ‖x‖, instead of NaN
+    return ew.sqrt(st.sum(sq, axis=axis, keepdims=keepdims, name="sum"), at_zero=0.0, name="norm")
 
 
 # ---- losses ---------------------------------------------------------------------------------

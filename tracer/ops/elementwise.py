@@ -4,17 +4,19 @@ Each op: its forward, its local gradient (``vjp``), its formula and its narratio
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .core import primitive, unbroadcast
+from .core import broadcastable, primitive, unbroadcast
+from .special import erf_values
+
+_SQRT_HALF = math.sqrt(0.5)  # Python floats: a float32 tensor stays float32
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 def _fits(a: np.ndarray, b: np.ndarray) -> str | None:
-    try:
-        np.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        return f"shapes {a.shape} and {b.shape} do not broadcast"
-    return None
+    return None if broadcastable(a.shape, b.shape) else f"shapes {a.shape} and {b.shape} do not broadcast"
 
 
 # ---- arithmetic -----------------------------------------------------------------------------
@@ -73,7 +75,12 @@ def pow(a, b):
     out = a ** b
 
     def vjp(g, need):
-        da = unbroadcast(g * b * a ** (b - 1), a.shape) if need[0] else None
+        if np.any(b == 0):  # x⁰ is flat, also at 0 where 0·0⁻¹ would be NaN
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope = np.where(b == 0, 0.0, b * a ** (b - 1))
+        else:
+            slope = b * a ** (b - 1)
+        da = unbroadcast(g * slope, a.shape) if need[0] else None
         db = None
         if need[1]:  # d/db a^b = a^b·ln a, defined where a > 0
             db = unbroadcast(g * out * np.log(np.where(a > 0, a, 1.0)), b.shape)
@@ -112,9 +119,13 @@ def log(x):
 @primitive("sqrt", family="elementwise", formula="{out} = √{x}", grad="d{x} = d{out} / (2·{out})",
            narration="Take the square root of every entry of {x}.",
            cell="√{x}", cell_grad="{g} / (2×{o})")
-def sqrt(x):
+def sqrt(x, *, at_zero=None):
+    """``at_zero``: the gradient to use where the root is 0 (its slope is infinite there); a norm
+    passes 0, the subgradient of ‖x‖ at x = 0."""
     out = np.sqrt(x)
-    return out, lambda g, need: (g / (2 * out),)
+    if at_zero is None:
+        return out, lambda g, need: (g / (2 * out),)
+    return out, lambda g, need: (np.where(out == 0, at_zero, g / (2 * np.where(out == 0, 1, out))),)
 
 
 @primitive("abs", family="elementwise", formula="{out} = |{x}|", grad="d{x} = d{out} ⊙ sign({x})",
@@ -169,19 +180,16 @@ def tanh(x):
     return out, lambda g, need: (g * (1 - out * out),)
 
 
-_C = np.sqrt(2 / np.pi)
-
-
-@primitive("gelu", family="elementwise", formula="{out} = ½·{x}·(1 + tanh(√(2/π)·({x} + 0.044715·{x}³)))",
-           grad="d{x} = d{out} ⊙ GELU′({x})",
+@primitive("gelu", family="elementwise", formula="{out} = ½·{x}·(1 + erf({x}/√2))",
+           grad="d{x} = d{out} ⊙ (Φ({x}) + {x}·φ({x}))",
            narration="GELU lets positive entries of {x} through and softly damps the negative ones.",
            cell="GELU({x})")
 def gelu(x):
-    t = np.tanh(_C * (x + 0.044715 * x ** 3))
+    cdf = 0.5 * (1 + erf_values(x * _SQRT_HALF))  # Φ(x), the normal distribution's CDF
 
     def vjp(g, need):
-        return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _C * (1 + 3 * 0.044715 * x * x)),)
-    return 0.5 * x * (1 + t), vjp
+        return (g * (cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI),)
+    return x * cdf, vjp
 
 
 @primitive("step", family="elementwise", formula="{out} = 1 if {x} > {threshold} else 0", grad="d{x} = 0 (the step is flat)",
@@ -198,3 +206,27 @@ def clip(x, *, a_min=None, a_max=None):
     lo = -np.inf if a_min is None else a_min
     hi = np.inf if a_max is None else a_max
     return np.clip(x, lo, hi), lambda g, need: (g * ((x >= lo) & (x <= hi)),)
+
+
+# ---- the remedies for vanishing gradients (seed 001): ReLU's smooth and learned variants -------------
+@primitive("swish", family="elementwise", formula="{out} = {x}·σ({x})", grad="d{x} = d{out} ⊙ (σ({x}) + {out}·(1 − σ({x})))",
+           narration="Swish multiplies every entry of {x} by its own sigmoid: positives pass almost unchanged, "
+                     "negatives are damped smoothly.",
+           cell="{x}×σ({x})")
+def swish(x):
+    s = np.exp(-np.logaddexp(0.0, -x))  # σ(x) without overflow, as in sigmoid
+    out = x * s
+    return out, lambda g, need: (g * (s + out * (1 - s)),)
+
+
+@primitive("prelu", family="elementwise", formula="{out} = max(0, {x}) + {alpha}·min(0, {x})",
+           grad="d{x} = d{out} ⊙ (1 if {x} > 0 else {alpha});  d{alpha} = Σ d{out} ⊙ min(0, {x})",
+           narration="PReLU keeps the positive entries of {x} and scales the negative ones by the learned slope {alpha}.",
+           check=_fits, cell="max(0, {x}) + {alpha}×min(0, {x})")
+def prelu(x, alpha):
+    negative = np.minimum(x, 0)
+
+    def vjp(g, need):  # the slope is a weight: it gets a gradient of its own from the negatives
+        return (unbroadcast(g * np.where(x > 0, 1.0, alpha), x.shape) if need[0] else None,
+                unbroadcast(g * negative, alpha.shape) if need[1] else None)
+    return np.maximum(x, 0) + alpha * negative, vjp

@@ -188,16 +188,16 @@ def getitem(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> li
 
 
 def gather(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> list[list[Any]]:
-    """The picked axis is named by the ids' own names (the tokens) when they carry them, else by
-    the table's names of the picked positions (a vocabulary's words)."""
+    """The picked axis becomes the axes of the ids, named by the ids' own names (the tokens, a
+    batch's sentences) when they carry them, else (1-D ids) by the table's names of the picked
+    positions (a vocabulary's words)."""
     table, ids = xs
     got = _of(table)
     axis = attrs.get("axis", 0) % table.ndim
-    if ids.labels is not None and ids.labels[0] is not None:
-        got[axis] = ids.labels[0]
-    elif got[axis] is not None:
-        got[axis] = tuple(got[axis][int(i)] for i in ids.data)
-    return [got]
+    picked: list[Any] = _of(ids)
+    if ids.labels is None and ids.ndim == 1 and got[axis] is not None:
+        picked = [tuple(got[axis][int(i)] for i in ids.data)]
+    return [got[:axis] + picked + got[axis + 1:]]
 
 
 def where(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> list[list[Any]]:
@@ -210,8 +210,14 @@ def fit(names: Sequence[Any], shape: tuple[int, ...]) -> Labels | None:
     """The names as labels of ``shape``: an axis whose names do not match its length loses them."""
     if len(names) != len(shape):
         return None
-    kept = tuple(n if n is not None and len(n) == size else None for n, size in zip(names, shape))
-    return None if all(n is None for n in kept) else kept
+    kept, named = list(names), False
+    for i, n in enumerate(kept):  # a plain loop: this runs for every labelled op
+        if n is not None:
+            if len(n) == shape[i]:
+                named = True
+            else:
+                kept[i] = None
+    return tuple(kept) if named else None
 
 
 def propagate(spec: OpSpec, xs: Sequence[Tensor], outs: Sequence[Tensor], attrs: dict) -> None:
@@ -219,8 +225,9 @@ def propagate(spec: OpSpec, xs: Sequence[Tensor], outs: Sequence[Tensor], attrs:
     rule = spec.labels or FAMILY_RULES.get(spec.family)
     if rule is None:
         return
-    for t, names in zip(outs, rule(xs, [t.data for t in outs], attrs)):
-        t.labels = fit(names, t.data.shape)
+    arrays = [t.data for t in outs]
+    for t, a, names in zip(outs, arrays, rule(xs, arrays, attrs)):
+        t.labels = fit(names, a.shape)
 
 
 def has_rule(spec: OpSpec) -> bool:

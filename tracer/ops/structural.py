@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import labels as lb
-from .core import primitive, unbroadcast
+from .core import broadcastable, primitive, unbroadcast
 
 
 def _swap(a: np.ndarray) -> np.ndarray:
@@ -19,13 +19,9 @@ def _check_matmul(a: np.ndarray, b: np.ndarray) -> str | None:
     inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if a.shape[-1] != inner_b:
         return f"inner dimensions {a.shape[-1]} and {inner_b} differ"
-    if a.ndim <= 2 and b.ndim <= 2:  # no batch dimensions (the common case: skip the costly check)
+    if a.ndim <= 2 or b.ndim <= 2 or broadcastable(a.shape[:-2], b.shape[:-2]):
         return None
-    try:
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    except ValueError:
-        return f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} do not broadcast"
-    return None
+    return f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} do not broadcast"
 
 
 @primitive("matmul", family="contraction", formula="{out} = {a} · {b}", grad="d{a} = d{out} · {b}ᵀ;  d{b} = {a}ᵀ · d{out}",
@@ -33,6 +29,8 @@ def _check_matmul(a: np.ndarray, b: np.ndarray) -> str | None:
            check=_check_matmul)
 def matmul(a, b):
     def vjp(g, need):
+        if a.ndim == 1 and b.ndim == 1:  # a dot product: g is a single number
+            return (g * b if need[0] else None, g * a if need[1] else None)
         a2 = a[None, :] if a.ndim == 1 else a  # 1-D operands act as a row / a column
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
@@ -110,8 +108,8 @@ def getitem(x, *, index, text=""):
 
 
 def _check_gather(table: np.ndarray, indices: np.ndarray, axis: int = 0) -> str | None:
-    if indices.ndim > 1 or indices.dtype.kind not in "iu":
-        return "indices must be a 1-D list of integers"
+    if indices.dtype.kind not in "iu":
+        return "indices must be integers"
     n = table.shape[axis]
     if indices.size and (indices.min() < -n or indices.max() >= n):
         return f"an index is outside 0..{n - 1}"
@@ -122,9 +120,11 @@ def _check_gather(table: np.ndarray, indices: np.ndarray, axis: int = 0) -> str 
            narration="Pick the entries {indices} of {table} along axis {axis}.",
            check=_check_gather)
 def gather(table, indices, *, axis=0):
-    def vjp(g, need):
+    def vjp(g, need):  # the output's axes axis..axis+k are the k axes of indices (np.take)
         dt = np.zeros_like(table)
-        np.add.at(np.moveaxis(dt, axis, 0), indices, np.moveaxis(g, axis, 0))
+        k = indices.ndim
+        np.add.at(np.moveaxis(dt, axis, 0), indices,
+                  np.moveaxis(g, list(range(axis, axis + k)), list(range(k))))
         return dt, None
     return np.take(table, indices, axis=axis), vjp
 
@@ -169,7 +169,13 @@ def mean(x, *, axis=None, keepdims=False):
 @primitive("max", family="reduction", formula="{out} = max⟦_{axis}⟧({x})", cell_grad="{g}×[{x} = {o}]", grad="d{x} = d{out} at the maximum (ties share it)",
            narration="Take the largest entry of {x}⟦ along axis {axis}⟧.")
 def max(x, *, axis=None, keepdims=False):
-    out = np.max(x, axis=axis, keepdims=True)
+    return extreme(np.max, x, axis, keepdims)
+
+
+def extreme(pick, x: np.ndarray, axis, keepdims: bool):
+    """The largest or smallest entry (``pick``: ``np.max`` or ``np.min``) and its vjp: the gradient
+    goes to the entries that were picked, shared equally among ties."""
+    out = pick(x, axis=axis, keepdims=True)
 
     def vjp(g, need):
         hit = x == out

@@ -13,6 +13,7 @@ one name. The outline is language-free; the stepper words it.
 ...     for k in range(2):
 ...         with tracer.scope(f"train.{k}"):
 ...             loss = tracer.relu(W, name="h").sum(name="loss")
+...             W.zero_grad()   # gradients add up over backward() calls until zero_grad()
 ...             loss.backward()
 >>> [(g.kind, g.name, g.index, g.total) for g in outline(trace)]
 [('repeat', 'iteration', 0, 2), ('repeat', 'iteration', 1, 2)]

@@ -32,4 +32,5 @@ def system(name: str, config: type, summary: str) -> Callable[[Callable[[Any, Wh
     return deco
 
 
-from . import basics, autoencoders, transformers, language, recurrent, gradients  # noqa: E402,F401
+from . import (basics, autoencoders, transformers, language, recurrent, gradients, through_time,  # noqa: E402,F401
+               rnn_vs_attention, pretrained)

@@ -60,6 +60,7 @@ def perceptron(cfg: PerceptronConfig, where: Where) -> tracer.Trace:
                 history.append({"W": model.W.numpy()[0].tolist(), "mistakes": mistakes})
                 if mistakes == 0:  # every sample right: the rule would change nothing
                     break
+                opt.zero_grad()
                 L.backward()
                 opt.step()
         with tracer.scope("decide_after"):

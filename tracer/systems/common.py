@@ -101,6 +101,12 @@ def array(values: Any) -> np.ndarray:
     return np.array(values, dtype=np.float64)
 
 
+def check_glosses(where: Where, tokens: list[str], glosses: list[str]) -> None:
+    """Glosses (a token's meaning in English, for the English texts), when given, are one per token."""
+    if glosses and len(glosses) != len(tokens):
+        raise where.error("glosses", f"expected {len(tokens)} glosses (one per token), got {len(glosses)}")
+
+
 def one_of(where: Where, key: str, value: Any, options: Sequence[Any]) -> Any:
     if value not in options:
         raise where.error(key, f"{value!r} is not one of {', '.join(map(str, options))}")
@@ -139,6 +145,11 @@ def tensor(values: np.ndarray, name: str) -> Tensor:
     return tracer.tensor(values, name=name)
 
 
+def sequence(X: np.ndarray, columns: list[str]) -> tracer.Tensor:
+    """The input sequence: one column per timestep (token), one row per feature, both labelled."""
+    return tracer.tensor(X, name="X", rows=[f"f{i + 1}" for i in range(X.shape[0])], cols=columns)
+
+
 class Trainer:
     """Runs the training steps of a :class:`Training` section and keeps the loss history.
 
@@ -160,6 +171,7 @@ class Trainer:
             with tracer.scope(f"{scope}.{len(self.history)}"):
                 loss = loss_fn()
                 self.history.append(float(loss))
+                self.opt.zero_grad()
                 loss.backward()
                 if self.clip is not None:
                     tracer.clip_grad_norm(self.params, self.clip)
@@ -179,7 +191,8 @@ class Trainer:
 
 
 def plain(value: Any) -> Any:
-    """Meta values as JSON data: arrays to lists, non-finite numbers to None, floats rounded."""
+    """Meta values as JSON data: arrays to lists, non-finite numbers to None, floats rounded to 12
+    significant digits (not decimal places: a vanishing gradient of 3.886e-08 keeps its digits)."""
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -188,7 +201,7 @@ def plain(value: Any) -> Any:
         return plain(value.tolist())
     if isinstance(value, (np.floating, float)):
         v = float(value)
-        return round(v, 10) if np.isfinite(v) else None
+        return float(f"{v:.12g}") if np.isfinite(v) else None
     if isinstance(value, np.integer):
         return int(value)
     if dataclasses.is_dataclass(value):

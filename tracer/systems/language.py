@@ -17,6 +17,7 @@ from tracer.models import MASK, LanguageModel, Vocabulary, tokenize
 from . import system
 from .common import ExampleConfig, Trainer, Training, one_of, plain
 from .schema import Where
+from .stories import language as stories
 
 
 @dataclass
@@ -92,6 +93,12 @@ def trained_model(cfg: NextTokenConfig | "MaskedConfig", causal: bool, how: str)
                     (t.lr, t.steps, t.optimizer))
 
 
+def _thinned(history: list[float], every: int = 10) -> dict[str, list]:
+    """Every 10th loss of the training and the last, with the steps they were taken at."""
+    steps = sorted(set(range(0, len(history), every)) | {len(history) - 1}) if history else []
+    return {"loss_history": [history[k] for k in steps], "loss_steps": steps}
+
+
 def _top(vocab: Vocabulary, p: np.ndarray, k: int = 5) -> list[list]:
     order = np.argsort(-p, kind="stable")[:k]
     return [[vocab.tokens[i], float(p[i])] for i in order]
@@ -115,12 +122,13 @@ def next_token(cfg: NextTokenConfig, where: Where) -> tracer.Trace:
     for c in completions:
         c["text"] = joiner.join(tokenize(c["prompt"], cfg.tokenize) + c["tokens"])
     trace.meta.update(plain({
-        "vocabulary": vocab.tokens, "completions": completions, "loss_history": history[::10] + history[-1:],
-        "prompt_tokens": [vocab.decode(p) for p in prompts], "generation": g,
+        "vocabulary": vocab.tokens, "completions": completions, **_thinned(history),
+        "prompt_tokens": [vocab.decode(p) for p in prompts], "generation": g, "tokenize": cfg.tokenize,
         "recorded": f"{len(prompts)} prompt(s), {g.new_tokens} generated token(s) each: every forward pass "
                     "(scope promptK.generate.N) and the pick of the next token; the training "
                     f"({cfg.training.steps} {cfg.training.optimizer} steps) ran unrecorded",
     }))
+    stories.next_token(trace)
     return trace
 
 
@@ -148,9 +156,10 @@ def masked_lm(cfg: MaskedConfig, where: Where) -> tracer.Trace:
         probs = lm.probabilities(ids, position=at)
     p = probs.numpy()[:, 0]
     trace.meta.update(plain({
-        "vocabulary": vocab.tokens, "tokens": vocab.decode(ids), "mask_position": at,
-        "predictions": _top(vocab, p), "loss_history": history[::10] + history[-1:],
+        "vocabulary": vocab.tokens, "query": cfg.query, "tokens": vocab.decode(ids), "mask_position": at,
+        "predictions": _top(vocab, p), **_thinned(history),
         "recorded": "one bidirectional forward pass over the query and the probabilities at [MASK]; "
                     f"the training ({cfg.training.steps} {cfg.training.optimizer} steps, each word masked in turn) ran unrecorded",
     }))
+    stories.masked_lm(trace)
     return trace

@@ -10,8 +10,9 @@ from tracer.models import (FeedForward, LayerNorm, MultiHeadAttention, Positiona
                            SelfAttention, TransformerBlock)
 
 from . import system
-from .common import ExampleConfig, Trainer, Training, array, named, one_of, plain
+from .common import ExampleConfig, Trainer, Training, array, check_glosses, named, one_of, plain
 from .schema import Where
+from .stories import attention as stories
 
 
 @dataclass
@@ -26,9 +27,10 @@ def _training(cfg: Training, where: Where) -> None:
 
 
 def _run(model: SelfAttention | MultiHeadAttention | TransformerBlock, X: np.ndarray, Y: np.ndarray | None,
-         training: Training, tokens: list[str] | None = None) -> tracer.Trace:
-    """Record one forward pass, then the training steps (towards the target ``Y``); ``tokens``
-    name the columns of ``X`` and ``Y``."""
+         training: Training, tokens: list[str] | None = None, after: bool = False) -> tracer.Trace:
+    """Record one forward pass, then the training steps (towards the target ``Y``); with ``after``,
+    the forward pass once more after training (scope ``after``). ``tokens`` name the columns of
+    ``X`` and ``Y``."""
     Xt = tracer.tensor(X, name="X", cols=tokens)
     trainer = Trainer(training, model.parameters())
     loss = {"mse": tracer.mse, "sse": tracer.sse}[training.loss]
@@ -37,8 +39,12 @@ def _run(model: SelfAttention | MultiHeadAttention | TransformerBlock, X: np.nda
         if Y is not None:
             Yt = tracer.tensor(Y, name="Y", cols=tokens)
             trainer.run(lambda: loss(model(Xt), Yt, name="loss"), training.steps)
+        if after:
+            with tracer.scope("after"):
+                model(Xt)
     trace.meta.update(plain({"loss_history": trainer.history,
-                             "recorded": "one forward pass, then " + trainer.describe()}))
+                             "recorded": "one forward pass, then " + trainer.describe()
+                                         + (", then the forward pass again (after.*)" if after else "")}))
     return trace
 
 
@@ -56,20 +62,22 @@ def _run_heads(model: MultiHeadAttention | TransformerBlock, X: np.ndarray,
 # ---- self-attention ----------------------------------------------------------------------------
 @dataclass
 class SelfAttentionConfig(ExampleConfig):
-    tokens: list[str] = field(default_factory=lambda: ["I", "climbed", "the", "Alps"])
+    tokens: list[str] = field(default_factory=lambda: ["我", "愛", "吃", "蘋果"])
+    glosses: list[str] = field(default_factory=lambda: ["I", "love", "eat", "apples"])
     model: AttentionModel = field(default_factory=AttentionModel)
     weights: dict[str, np.ndarray] = field(default_factory=lambda: {
         "W_Q": array([[1, 0, 1], [-1, 0, 0], [0, -1, 1], [0, 1, -1]]),
         "W_K": array([[0, -1, 1], [0, 0, 1], [0, 1, 1], [0, 0, -1]]),
         "W_V": array([[1, 1, 1], [0, -1, 1], [-1, 1, -1]])})
-    inputs: dict[str, np.ndarray] = field(default_factory=lambda: {"X": array([[1, 0, 1, 2], [0, 2, 1, 1], [1, 1, 0, 1]])})
-    targets: dict[str, np.ndarray] = field(default_factory=lambda: {"Y": array([[1, 0, 1, 2], [0, 2, 1, 1], [1, 1, 0, 1]])})
+    inputs: dict[str, np.ndarray] = field(default_factory=lambda: {"X": array([[2, 1, 0, 2], [2, 2, 0, 2], [0, 0, 1, 2]])})
+    targets: dict[str, np.ndarray] = field(default_factory=lambda: {"Y": array([[2, 1, 0, 2], [2, 2, 0, 2], [0, 0, 1, 2]])})
     training: Training = field(default_factory=lambda: Training(loss="mse", optimizer="sgd", lr=0.1, steps=1))
 
 
 @system("self_attention", SelfAttentionConfig, "scaled dot-product self-attention, one head")
 def self_attention(cfg: SelfAttentionConfig, where: Where) -> tracer.Trace:
     T = len(cfg.tokens)
+    check_glosses(where, cfg.tokens, cfg.glosses)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
     d = X.shape[0]
     W = named(where, "weights", cfg.weights, {"W_Q": (None, d), "W_K": (None, d), "W_V": (None, d)})
@@ -78,9 +86,10 @@ def self_attention(cfg: SelfAttentionConfig, where: Where) -> tracer.Trace:
     Y = named(where, "targets", cfg.targets, {"Y": (W["W_V"].shape[0], T)})["Y"]
     _training(cfg.training, where)
     attn = SelfAttention(W["W_Q"], W["W_K"], W["W_V"], causal=cfg.model.causal, name="attn")
-    trace = _run(attn, X, Y, cfg.training)
-    trace.meta.update(plain({"tokens": cfg.tokens, "d_k": W["W_Q"].shape[0], "pattern": "attn.weights",
-                             "pattern_layout": "rows are queries, columns are keys"}))
+    trace = _run(attn, X, Y, cfg.training, cfg.tokens, after=cfg.training.steps > 0)
+    trace.meta.update(plain({"tokens": cfg.tokens, "glosses": cfg.glosses, "d_k": W["W_Q"].shape[0],
+                             "pattern": "attn.weights", "pattern_layout": "rows are queries, columns are keys"}))
+    stories.self_attention(trace, cfg.tokens, cfg.glosses)
     return trace
 
 
@@ -124,7 +133,9 @@ def multi_head_attention(cfg: MultiHeadConfig, where: Where) -> tracer.Trace:
     T = len(cfg.tokens)
     X = named(where, "inputs", cfg.inputs, {"X": (None, T)})["X"]
     mha = build_mha(where, cfg.weights, X.shape[0], cfg.model.heads, cfg.model.causal)
-    return _run_heads(mha, X, cfg, where, "attn")
+    trace = _run_heads(mha, X, cfg, where, "attn")
+    stories.multi_head_attention(trace, cfg.model.heads)
+    return trace
 
 
 # ---- positional encoding ---------------------------------------------------------------------
@@ -183,6 +194,7 @@ def positional_encoding(cfg: PositionalConfig, where: Where) -> tracer.Trace:
     trace.meta.update(plain({"tokens": cfg.tokens, "sentence": cfg.sentence.tokens,
                              "recorded": "the angles t / base^(2i/d), their sines and cosines, the table PE "
                                          "and X + PE; then the same for the sentence's looked-up embeddings"}))
+    stories.positional_encoding(trace)
     return trace
 
 
@@ -232,4 +244,6 @@ def transformer_block(cfg: BlockConfig, where: Where) -> tracer.Trace:
     block = TransformerBlock(attn, FeedForward(rest["W1"], rest["b1"], rest["W2"], rest["b2"]),
                              LayerNorm(d, "ln1", rest["gamma1"], rest["beta1"], ("gamma1", "beta1")),
                              LayerNorm(d, "ln2", rest["gamma2"], rest["beta2"], ("gamma2", "beta2")))
-    return _run_heads(block, X, cfg, where, "blocks.0.attn")
+    trace = _run_heads(block, X, cfg, where, "blocks.0.attn")
+    stories.transformer_block(trace, cfg.model.heads)
+    return trace

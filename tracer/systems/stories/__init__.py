@@ -18,11 +18,13 @@ showed, with the run's own numbers.
 [((0, 0), 'full'), ((1, 1), 'summary')]
 >>> num(6.1120970059), num(34.0), num(0.19673), num(0.0070957), num(-0.96), prob(0.9994046)
 ('6.11', '34', '0.197', '0.0071', '−0.96', '0.999')
+>>> num(3.886e-08), num(2.35e126)
+('3.9e-08', '2.35e+126')
 """
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
 from tracer.errors import TracerError
 from tracer.i18n import LANGUAGES
@@ -31,9 +33,30 @@ from tracer.story import Chapter, Plot, Story, Text
 from tracer.trace import Trace
 
 
-def say(en: str, hant: str, hans: str, vi: str) -> Text:
-    """One text in the four languages (Chinese with full-width punctuation)."""
-    return dict(zip(LANGUAGES, (en, hant, hans, vi)))
+def say(en: str, hant: str, hans: str, vi: str, **values: object) -> Text:
+    """One text in the four languages (Chinese with full-width punctuation).
+
+    With ``values``, each text is a template they fill; a value given as a tuple of four differs
+    per language (a list joined each language's way, a word with its English gloss):
+
+    >>> say("{n} layers", "{n} 層", "{n} 层", "{n} lớp", n=3)["zh-Hant"]
+    '3 層'
+    """
+    texts = dict(zip(LANGUAGES, (en, hant, hans, vi)))
+    if not values:
+        return texts
+    return {lang: t.format(**{k: v[i] if isinstance(v, tuple) else v for k, v in values.items()})
+            for i, (lang, t) in enumerate(texts.items())}
+
+
+def per_language(make: Callable[[str], str]) -> tuple[str, ...]:
+    """``make(lang)`` for each language, as a value for :func:`say`."""
+    return tuple(make(lang) for lang in LANGUAGES)
+
+
+def sentences(*texts: Text) -> Text:
+    """Sentences run together: with a space in English and Vietnamese, without one in Chinese."""
+    return {lang: ("" if lang.startswith("zh") else " ").join(t[lang] for t in texts) for lang in LANGUAGES}
 
 
 TITLES: dict[str, Text] = {
@@ -43,6 +66,8 @@ TITLES: dict[str, Text] = {
     "backward": say("Backward pass: every gradient", "反向傳播：每一個梯度", "反向传播：每一个梯度",
                     "Lan truyền ngược: từng gradient"),
     "update": say("Update the weights", "更新權重", "更新权重", "Cập nhật trọng số"),
+    "again": say("Training: the same forward pass, fast", "訓練：同樣的前向傳播（快轉）", "训练：同样的前向传播（快进）",
+                 "Huấn luyện: lượt xuôi như trên, tua nhanh"),
     "after": say("After training: the same pass once more", "訓練之後：再算一次同樣的前向傳播",
                  "训练之后：再算一次同样的前向传播", "Sau khi huấn luyện: chạy lại lượt xuôi"),
 }
@@ -68,10 +93,12 @@ def num(x: float, digits: int = 2) -> str:
         text = str(int(x))
     elif abs(x) < 1e-4:
         text = f"{x:.2g}"
+    elif abs(x) >= 1e6:  # an exploding gradient: 2.35e+126, not 127 digits
+        text = f"{x:.3g}"
     else:
         places = digits if abs(x) >= 1 else max(digits, 2 - math.floor(math.log10(abs(x))))
         text = f"{x:.{places}f}".rstrip("0").rstrip(".")
-    return text.replace("-", "−")
+    return "−" + text[1:] if text.startswith("-") else text  # a true minus sign; an exponent keeps its hyphen
 
 
 def prob(p: float) -> str:
@@ -82,7 +109,12 @@ def prob(p: float) -> str:
         if 0 < p < 1 and float(text) in (0.0, 1.0):
             continue
         return text
-    return f"{p:.2g}"
+    return "0.999999" if p > 0.5 else f"{p:.2g}"  # closer to 1 than that: still not certain
+
+
+def count(n: int, one: str, many: str) -> str:
+    """``1 step``, ``5 steps`` (English needs the plural; the other languages say it in the template)."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def listing(items: Sequence[str], lang: str) -> str:
@@ -93,6 +125,16 @@ def listing(items: Sequence[str], lang: str) -> str:
 def vector(values: Sequence[float]) -> str:
     """``[0.84, 1.54, 0.01]``."""
     return "[" + ", ".join(num(v) for v in values) + "]"
+
+
+def glossed(tokens: Sequence[str], glosses: Sequence[str]) -> list[str]:
+    """``我 (I)`` for the English texts; the token alone where it has no gloss."""
+    return [f"{t} ({g})" if g else t for t, g in zip(tokens, list(glosses) + [""] * len(tokens))]
+
+
+def in_words(tokens: Sequence[str], glosses: Sequence[str]) -> dict[str, list[str]]:
+    """The tokens as each language's texts name them: with their glosses in English."""
+    return {lang: glossed(tokens, glosses) if lang == "en" else list(tokens) for lang in LANGUAGES}
 
 
 # ---- finding steps -------------------------------------------------------------------------------
@@ -137,11 +179,22 @@ class Outline:
         self.marks.append((start, title, play, repeat))
         return len(self.marks) - 1
 
-    def training(self, prefix: str, first_step: int, count: int) -> int:
+    def at(self, name: str, title: Text, play: str = "full", repeat: int = 1) -> int:
+        """A chapter from the first step called ``name`` (or inside it) after the last chapter's start."""
+        return self.add(first(self.trace, name, after=self.marks[-1][0] if self.marks else -1), title, play, repeat)
+
+    def each(self, chapters: Sequence[tuple[str, Text]]) -> int:
+        """A chapter per ``(step name, title)``, worked in full; returns the last one's index."""
+        for name, title in chapters:
+            last = self.at(name, title)
+        return last
+
+    def training(self, prefix: str, first_step: int, count: int, told: bool = False) -> int:
         """Training steps under ``prefix.K``: the first worked in full (forward, loss, backward,
-        update), the ``count − 1`` after it as one summary. Returns the last chapter's index."""
+        update; its forward pass fast when it was ``told`` already), the ``count − 1`` after it as
+        one summary. Returns the last chapter's index."""
         start = first(self.trace, f"{prefix}.{first_step}")
-        last = self.add(start, TITLES["forward"])
+        last = self.add(start, *((TITLES["again"], "summary") if told else (TITLES["forward"], "full")))
         for part, key in ((dict(family="loss"), "loss"), (dict(phase="backward"), "backward"),
                           (dict(phase="update"), "update")):
             last = self.add(first(self.trace, after=start, **part), TITLES[key])
@@ -179,11 +232,10 @@ STEP = say("training step", "訓練步數", "训练步数", "bước huấn luy�
 LOSS_AXIS = say("loss", "損失", "损失", "mất mát")
 
 
-def loss_curve(history: Sequence[float], after: int | None = None, every: int = 1, title: Text = LOSS) -> Plot:
-    """The loss over training (``every``: steps between two recorded values)."""
-    x = [k * every for k in range(len(history))]
-    if every > 1 and len(history) > 1:
-        x[-1] = x[-2] + every  # a history thinned to every 10th step keeps its last value
+def loss_curve(history: Sequence[float], after: int | None = None, steps: Sequence[int] | None = None,
+               title: Text = LOSS) -> Plot:
+    """The loss over training, at the training ``steps`` it was taken (default: every step)."""
+    x = range(len(history)) if steps is None else steps
     return Plot("lines", title, STEP, LOSS_AXIS, x=[float(v) for v in x], series={"loss": [float(v) for v in history]},
                 after=after)
 

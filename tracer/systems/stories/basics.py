@@ -6,7 +6,7 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import TITLES, Outline, first, listing, loss_curve, maybe, num, say, tell, vector
+from . import TITLES, Outline, count, first, listing, loss_curve, maybe, num, say, tell, vector
 
 GO = say("go", "去", "去", "đi")
 STAY = say("stay home", "不去", "不去", "ở nhà")
@@ -80,7 +80,8 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
 
     def verdict(expr: str, fired: bool, lang: str) -> str:
         return f"{expr} {'>' if fired else '≤'} {t}" + ("：" if lang.startswith("zh") else ": ") + (GO if fired else STAY)[lang]
-    return say(f"{verdict(before, go, 'en')}. After {n} updates of the learning rule the weights are {weights['en']}: "
+    return say(f"{verdict(before, go, 'en')}. After {count(n, 'update', 'updates')} of the learning rule the weights are "
+               f"{weights['en']}: "
                f"{top} matters most. The same weekend now gives {verdict(after, go_after, 'en')}.",
                f"{verdict(before, go, 'zh-Hant')}。學習規則更新 {n} 次後，權重是 {weights['zh']}：{top} 最重要。"
                f"同一個週末現在是 {verdict(after, go_after, 'zh-Hant')}。",
@@ -90,17 +91,20 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
                f"{top} quan trọng nhất. Cùng cuối tuần đó giờ cho {verdict(after, go_after, 'vi')}.")
 
 
+MINMAX_CHAPTERS = (
+    ("minmax", say("The smallest score: min = −max(−x)", "最低分：min = −max(−x)", "最低分：min = −max(−x)",
+                   "Điểm thấp nhất: min = −max(−x)")),
+    ("minmax.max", say("The largest score", "最高分", "最高分", "Điểm cao nhất")),
+    ("minmax.range", say("The range: max − min", "全距：max − min", "全距：max − min", "Khoảng: max − min")),
+    ("minmax.shifted", say("Shift and divide: (x − min) / (max − min)", "平移再相除：(x − min) / (max − min)",
+                           "平移再相除：(x − min) / (max − min)", "Dịch rồi chia: (x − min) / (max − min)")),
+)
+
+
 def normalization(trace: Trace) -> Story:
     """Five steps, each once: the minimum, the maximum, the range, the shift, the division."""
     outline = Outline(trace)
-    outline.add(0, say("The smallest score: min = −max(−x)", "最低分：min = −max(−x)", "最低分：min = −max(−x)",
-                       "Điểm thấp nhất: min = −max(−x)"))
-    outline.add(first(trace, "minmax.max"), say("The largest score", "最高分", "最高分", "Điểm cao nhất"))
-    outline.add(first(trace, "minmax.range"), say("The range: max − min", "全距：max − min", "全距：max − min",
-                                                  "Khoảng: max − min"))
-    outline.add(first(trace, "minmax.shifted"), say("Shift and divide: (x − min) / (max − min)",
-                                                    "平移再相除：(x − min) / (max − min)", "平移再相除：(x − min) / (max − min)",
-                                                    "Dịch rồi chia: (x − min) / (max − min)"))
+    outline.each(MINMAX_CHAPTERS)
     x, y = (trace.tensors[t] for t in (trace.steps[0].inputs[0], trace.step("minmax.normalized").outputs[0]))
     names = list((y.labels or (None, None))[-1] or [str(k + 1) for k in range(y.shape[-1])])
     scores, scaled = np.asarray(x.data).ravel(), np.asarray(y.data).ravel()
@@ -119,16 +123,16 @@ def normalization(trace: Trace) -> Story:
                           f"(x − {lo}) / ({hi} − {lo}): điểm thấp nhất thành 0, cao nhất thành 1. {pairs['en']}."))
 
 
-def training_outline(trace: Trace, first_step: int, count: int) -> Outline:
+def training_outline(trace: Trace, first_step: int, recorded: int) -> Outline:
     """The recorded training steps (the first in full, the rest fast), then the pass after them."""
     outline = Outline(trace)
-    if count:
-        outline.training("train", first_step, count)
-    outline.add(first(trace, "after"), TITLES["after"], "summary" if count else "full")
+    if recorded:
+        outline.training("train", first_step, recorded)
+    outline.add(first(trace, "after"), TITLES["after"], "summary" if recorded else "full")
     return outline
 
 
-def mlp(trace: Trace, first_step: int, count: int, lr: float) -> Story:
+def mlp(trace: Trace, first_step: int, recorded: int, lr: float) -> Story:
     """One training step worked in full, the others fast; the loss curve; what the network predicts."""
     history = trace.meta["loss_history"]
     loss = trace.step("after.loss")
@@ -136,14 +140,14 @@ def mlp(trace: Trace, first_step: int, count: int, lr: float) -> Story:
     steps = len(history) - 1
     a, b = num(history[0]), num(history[-1])
     p, y = vector(pred), vector(target)
-    return tell(trace, training_outline(trace, first_step, count),
+    return tell(trace, training_outline(trace, first_step, recorded),
                 title=say("An MLP learns by backprop", "多層感知器靠反向傳播學習", "多层感知器靠反向传播学习",
                           "Mạng MLP học bằng lan truyền ngược"),
                 question=say("How does gradient descent bring the predictions to the targets?",
                              "梯度下降怎麼把預測帶向目標？", "梯度下降怎么把预测带向目标？",
                              "Hạ gradient đưa dự đoán về gần mục tiêu như thế nào?"),
                 plots=[loss_curve(history)],
-                recap=say(f"Loss {a} → {b} in {steps} steps of gradient descent (η = {num(lr)}): "
+                recap=say(f"Loss {a} → {b} in {count(steps, 'step', 'steps')} of gradient descent (η = {num(lr)}): "
                           f"the network now predicts {p} for the targets {y}.",
                           f"{steps} 步梯度下降（η = {num(lr)}）把損失從 {a} 降到 {b}：網路現在對目標 {y} 預測出 {p}。",
                           f"{steps} 步梯度下降（η = {num(lr)}）把损失从 {a} 降到 {b}：网络现在对目标 {y} 预测出 {p}。",
