@@ -169,6 +169,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "col_name": {"en": "name", "zh-Hant": "名稱", "zh-Hans": "名称", "vi": "tên"},
     "col_op": {"en": "op", "zh-Hant": "運算", "zh-Hans": "运算", "vi": "phép toán"},
     "col_outputs": {"en": "outputs", "zh-Hant": "輸出", "zh-Hans": "输出", "vi": "đầu ra"},
+    "all": {"en": "all", "zh-Hant": "全部", "zh-Hans": "全部", "vi": "tất cả"},
     "generic_step": {"en": "{op}: {formula}", "zh-Hant": "運算 {op}：{formula}", "zh-Hans": "运算 {op}：{formula}",
                      "vi": "Phép toán {op}: {formula}"},
     # words inside a working
@@ -390,7 +391,7 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
     if spec.family == "gradient":  # adding up gradients: the narration names the tensor they are of
         tid = step.attrs.get("tensor")
         fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}
-    return render(template, spec, names, outs, fill)
+    return render(template, spec, names, outs, fill, unset=phrase("all", lang))
 
 
 def phrase(key: str, lang: str = "en", **fill: object) -> str:

@@ -237,7 +237,9 @@ def he(shape: tuple[int, int], name: str | None = None, seed: int | None = None)
 @primitive("rmsprop", family="update", phase="update",
            formula="{v} ← {alpha}·{v} + (1−{alpha})·{dW}²;  {W} ← {W} − {lr}·{dW} / (√{v} + ε)",
            narration="RMSprop: keep a running average {v} of the squared gradient {dW} and divide the step of "
-                     "{W} by its square root, so a steep direction takes a small step.")
+                     "{W} by its square root, so a steep direction takes a small step.",
+           cell=("{W} − {lr}×{dW} / (√({alpha}×{v} + (1 − {alpha})×{dW}²) + {eps})",
+                 "{alpha}×{v} + (1 − {alpha})×{dW}²"))
 def _rmsprop(W, dW, v, *, lr, alpha, eps):
     v_new = alpha * v + (1 - alpha) * dW * dW
     return (W - lr * dW / (np.sqrt(v_new) + eps), v_new), None
@@ -245,7 +247,8 @@ def _rmsprop(W, dW, v, *, lr, alpha, eps):
 
 @primitive("weight_decay", family="update", phase="update", formula="{out} = {dW} + {weight_decay}·{W}",
            narration="L2 weight decay: add {weight_decay}·{W} to the gradient {dW}, so the update "
-                     "W ← W − η(dW + λW) also pulls every weight towards 0.")
+                     "W ← W − η(dW + λW) also pulls every weight towards 0.",
+           cell="{dW} + {weight_decay}×{W}")
 def _weight_decay(W, dW, *, weight_decay):
     return dW + weight_decay * W, None
 

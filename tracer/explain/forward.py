@@ -208,6 +208,14 @@ def max_(ctx: Context) -> Working:
                   formula=ctx.step.formula, combine=max, sep=", ")
 
 
+@for_op("min")
+def min_(ctx: Context) -> Working:
+    x = ctx.step.inputs[0]
+    cells = reduced_cells(ctx, x)
+    return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], "min({+})",
+                  formula=ctx.step.formula, combine=min, sep=", ")
+
+
 def loss(ctx: Context, template: str) -> Working:
     """A sum of squares ``(y − t)²`` over every cell, inside ``template`` (a mean divides)."""
     y, t = ctx.step.inputs[:2]

@@ -215,22 +215,26 @@ class _Short(float):
         return fmt_scalar(self) if not spec else float.__format__(self, spec)
 
 
-def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], attrs: dict) -> str:
+def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], attrs: dict,
+           unset: str = "all") -> str:
     """Fill a formula or narration template with tensor names and attribute values.
 
     A part ``⟦ + {b}⟧`` is kept only when the input or attribute it names was given (``attrs["omitted"]``
     lists the optional inputs a composite was called without; an attribute left at ``None`` drops
-    its part too: ``Σ⟦_{axis}⟧`` reads ``Σ`` for a sum of everything).
+    its part too: ``Σ⟦_{axis}⟧`` reads ``Σ`` for a sum of everything). Elsewhere such an attribute
+    reads ``unset`` (a narration in another language passes its own word).
     """
     given = {**dict(spec.defaults), **attrs}
-    omitted = set(attrs.get("omitted", ())) | {k for k, v in given.items() if v is None}
+    missing = set(attrs.get("omitted", ()))
+    dropped = missing | {k for k, v in given.items() if v is None}
     template = _OPTIONAL.sub(
-        lambda m: "" if any("{" + p + "}" in m.group(1) for p in omitted) else m.group(1), template)
-    fill: dict[str, Any] = {k: _Short(v) if isinstance(v, float) else v for k, v in given.items()}
+        lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
+    fill: dict[str, Any] = {k: unset if v is None else _Short(v) if isinstance(v, float) else v
+                            for k, v in given.items()}
     if spec.varargs:
         fill[spec.params[0]] = ", ".join(names)
     else:
-        fill.update(zip([p for p in spec.params if p not in omitted], names))
+        fill.update(zip([p for p in spec.params if p not in missing], names))
     fill["out"] = ", ".join(out_names)
     try:
         return template.format(**fill)
