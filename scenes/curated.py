@@ -6,10 +6,12 @@ autoencoder; layers that narrow then widen back to the input's shape, with a los
 input, an autoencoder; layers with a backward pass backprop; anything else is generic. A
 ``Trace.meta`` hint (``scene=`` or ``model=``) wins when present.
 
->>> import sys; sys.path.insert(0, "tests")
->>> import scene_traces as st
->>> [recognise(f()) for f in (st.autoencoder, st.attention, st.mlp, st.sparse_autoencoder, st.matmul8)]
-['autoencoder', 'attention', 'backprop', 'sparse_autoencoder', 'generic']
+>>> import tracer
+>>> with tracer.record() as trace:
+...     W = tracer.param([[1.0, 2.0]], name="W")
+...     tracer.sse(tracer.linear(W, tracer.tensor([[1.0], [1.0]], name="X")), tracer.tensor([[2.0]])).backward()
+>>> recognise(trace)
+'backprop'
 """
 from __future__ import annotations
 
@@ -17,14 +19,29 @@ import numpy as np
 
 from tracer.errors import TracerError
 from tracer.i18n import phrase
+from tracer.ops.core import REGISTRY, family_of
 from tracer.trace import Step, Trace
 
-from .plan import LOSS_OPS, Plan, make_beats, parse_steps, visible_steps
+from .plan import Plan, make_beats, parse_steps, visible_steps
 from .stage import Pace
 from .words import word
 
 SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")
-LAYER_OPS = ("linear", "matmul")
+
+
+def _parts(op: str) -> set[str]:
+    """The parts ``op`` declares (a composite's named sub-steps)."""
+    spec = REGISTRY.get(op)
+    return set(spec.parts) if spec is not None else set()
+
+
+def _is_attention(step: Step) -> bool:
+    """Queries score keys, softmax weighs them: a layer with scores and weights among its parts."""
+    return family_of(step.op) == "layer" and {"scores", "weights"} <= _parts(step.op)
+
+
+def _is_squared_error(step: Step) -> bool:
+    return family_of(step.op) == "loss" and "squared" in _parts(step.op)
 
 
 def _top(trace: Trace, phase: str = "forward") -> list[Step]:
@@ -32,24 +49,24 @@ def _top(trace: Trace, phase: str = "forward") -> list[Step]:
 
 
 def _layers(trace: Trace) -> list[Step]:
-    """Forward layer steps (a linear layer, or a matmul that is not inside one)."""
+    """Forward layer steps: a layer whose parts include a product (a linear layer), or a product
+    that is not inside a layer."""
     out = []
     for s in trace.steps:
-        if s.phase != "forward" or s.op not in LAYER_OPS:
-            continue
-        if s.op == "matmul" and s.parent is not None and trace.steps[s.parent].op in ("linear", "attention"):
-            continue
-        out.append(s)
+        family = family_of(s.op)
+        inside = s.parent is not None and family_of(trace.steps[s.parent].op) == "layer"
+        if s.phase == "forward" and ((family == "layer" and "matmul" in _parts(s.op))
+                                     or (family == "contraction" and not inside)):
+            out.append(s)
     return out
 
 
 def _is_autoencoder(trace: Trace) -> bool:
     layers = _layers(trace)
-    losses = [s for s in _top(trace) if s.op in ("mse", "sse")]
+    losses = [s for s in _top(trace) if _is_squared_error(s)]
     if len(layers) < 2 or not losses:
         return False
-    first_in = layers[0].inputs[1] if layers[0].op in LAYER_OPS else None
-    x = trace.tensors.get(first_in)
+    x = trace.tensors.get(layers[0].inputs[1])
     if x is None:
         return False
     widths = [trace.tensors[s.outputs[0]].shape[0] for s in layers]
@@ -64,13 +81,13 @@ def _is_autoencoder(trace: Trace) -> bool:
 
 def _is_sparse_autoencoder(trace: Trace) -> bool:
     tops = _top(trace)
-    l1 = [s for s in tops if s.op == "l1"]
-    recon = [s for s in tops if s.op in ("mse", "sse")]
+    l1 = [s for s in tops if family_of(s.op) == "loss" and "abs" in _parts(s.op)]
+    recon = [s for s in tops if _is_squared_error(s)]
     if not l1 or not recon:
         return False
     feature = trace.tensors[l1[0].inputs[0]]
     producer = trace.steps[feature.producer] if feature.producer is not None else None
-    return producer is not None and producer.op == "relu"
+    return producer is not None and family_of(producer.op) == "elementwise"  # an activation
 
 
 def recognise(trace: Trace) -> str:
@@ -79,7 +96,7 @@ def recognise(trace: Trace) -> str:
     for name in SCENES[1:]:
         if hint == name or (hint and name in hint and name != "generic"):
             return "sparse_autoencoder" if "sparse" in hint else name
-    if any(s.op == "attention" for s in trace.steps):
+    if any(_is_attention(s) for s in trace.steps):
         return "attention"
     if _is_sparse_autoencoder(trace):
         return "sparse_autoencoder"
@@ -120,7 +137,7 @@ def first_pass(trace: Trace, steps: list[Step]) -> list[Step]:
     out, seen = [], set()
     for s in steps:
         weights = {(s.op, t) for t in s.inputs if trace.tensors[t].kind == "param"}
-        if s.phase != "forward" or s.op in LOSS_OPS or weights & seen:
+        if s.phase != "forward" or family_of(s.op) == "loss" or weights & seen:
             break
         seen |= weights
         out.append(s)
@@ -149,7 +166,7 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
     if not trace.steps:
         raise TracerError("the trace has no steps to show")
     kind = recognise(trace) if scene == "auto" else scene
-    expand = ("attention",) if kind == "attention" else ()
+    expand = {s.op for s in trace.steps if _is_attention(s)} if kind == "attention" else ()  # opened
     chosen = visible_steps(trace, 0 if depth is None else depth, expand)
     if kind in ("autoencoder", "backprop", "sparse_autoencoder"):
         chosen = first_round(trace, chosen)
@@ -176,7 +193,7 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
 
 def _chapter(step: Step, lang: str, names: set[str], drop: str = "") -> str:
     """'Forward pass · encoder.layer1': the phase, then the scope the step ran in (if any)."""
-    if step.phase == "forward" and step.op in LOSS_OPS:
+    if step.phase == "forward" and family_of(step.op) == "loss":
         return phrase("loss", lang)
     head = phrase(step.phase, lang)
     name = step.name[len(drop):] if drop and step.name.startswith(drop) else step.name

@@ -40,7 +40,7 @@ class Layout:
             self._then, self._grads = {}, {}
             for s in self.trace.steps:
                 updates = s.phase == "update" and "update" in self.phases
-                if s.inputs and s.outputs and (s.op == "relu" and s.phase == "forward" or updates):
+                if s.inputs and s.outputs and (s.op in style.IN_PLACE and s.phase == "forward" or updates):
                     self._then.setdefault(s.inputs[0], []).append(s.outputs[0])
             for r in self.trace.tensors.values():
                 if r.grad_of:

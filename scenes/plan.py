@@ -20,12 +20,11 @@ from typing import Iterable
 
 from tracer.errors import TracerError
 from tracer.i18n import narrate, phrase
+from tracer.ops.core import family_of
 from tracer.safetext import ascii_int
 from tracer.trace import Step, Trace
 
 from .stage import Pace
-
-LOSS_OPS = ("mse", "sse", "l1", "cross_entropy", "binary_cross_entropy")
 
 
 @dataclass
@@ -107,7 +106,7 @@ def parse_steps(spec: str | tuple[int, int] | None, trace: Trace) -> tuple[int, 
 
 def chapter_of(step: Step, lang: str) -> str:
     """The header of a step: its phase (or 'Loss'), then its scope (``encoder.layer1``)."""
-    key = "loss" if step.phase == "forward" and step.op in LOSS_OPS else step.phase
+    key = "loss" if step.phase == "forward" and family_of(step.op) == "loss" else step.phase
     scope = step.name.rsplit(".", 1)[0] if "." in step.name else ""
     scope = scope.replace(".grad", "")
     head = phrase(key, lang)

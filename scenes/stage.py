@@ -15,7 +15,7 @@ import numpy as np
 from manim import Animation, AnimationGroup, VGroup, VMobject
 from manim.animation.animation import prepare_animation
 
-from tracer.cells import Cell
+from tracer.explain import Working
 from tracer.trace import Trace
 
 from . import anim, style
@@ -263,7 +263,7 @@ class Stage(Layout, Camera):
     def hide_markers(self) -> list[Animation]:
         return [anim.Reveal([m], to=0.0, run_time=0.2) for m in self.markers if m.get_stroke_opacity() > 0]
 
-    def read_boxes(self, cell: Cell) -> list[VMobject]:
+    def read_boxes(self, cell: Working) -> list[VMobject]:
         by_tensor: dict[str, list[tuple[int, ...]]] = {}
         for tid, index in cell.reads:
             by_tensor.setdefault(tid, []).append(index)

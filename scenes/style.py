@@ -88,3 +88,7 @@ def prose_font(lang: str) -> str:
 
 def title_font(lang: str) -> str:
     return prose_font(lang) if lang.startswith("zh") else pick(TITLE_FONTS)
+
+# Ops whose player writes the output over its input's cells (ReLU greys its negatives to 0 in
+# place): their players say so when they register (scenes.players.register(..., in_place=True)).
+IN_PLACE: set[str] = set()

@@ -14,7 +14,7 @@ from manim import FadeIn, FadeOut, MovingCameraScene, config
 from . import style
 from .caption import title_card
 from .plan import Beat, Plan, caption_of
-from .players import player_for
+from .players import play
 from .stage import Stage
 
 
@@ -101,6 +101,6 @@ class Walkthrough(MovingCameraScene):
         stage.play(*intro)
         stage.tidy()
         stage.step = beat.step
-        player_for(self.plan.trace, beat.step)(stage, beat.step)
+        play(stage, beat.step)
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))

@@ -77,12 +77,12 @@ CASES: dict[str, Case] = {
     "--cell superscript": Case(["show", "good.trace", "--step", "2", "--cell", "²,0"],
                                "Invalid value for --cell: expected numbers like 1,2, got '²,0' (see 'tracer show --help')"),
     "--cell outside": Case(["show", "good.trace", "--step", "2", "--cell", "9,9"],
-                           "Invalid value for --cell: cell 9,9 is outside the output of shape (3, 1) "
+                           "Invalid value for --cell: cell 9,9 is outside H of shape (3, 1) "
                            "(see 'tracer show --help')"),
     "--depth Arabic-Indic one": Case(["show", "good.trace", "--depth", "١"],
                                      "Invalid value for '--depth': '١' is not a whole number (see 'tracer show --help')"),
     "--lang unknown": Case(["show", "good.trace", "--lang", "xx"],
-                           "Invalid value for '--lang': 'xx' is not one of 'en', 'zh-Hant', 'zh-Hans', 'vi'. "
+                           "Invalid value for '--lang': 'xx' is not one of 'en', 'zh-hant', 'zh-hans', 'vi'. "
                            "(see 'tracer show --help')"),
     # ---- outputs that would destroy an input or are not files -------------------------------------
     "export onto its own trace": Case(["export", "good.trace", "--perfetto", "good.trace"],

@@ -80,15 +80,15 @@ def test_show_one_step_with_its_matrices_and_cell_working(mlp_file):
     assert 'source  trace_samples.py:' in text and 'tracer.linear(W1, X, b1, name="Z")' in text
     assert "W1 (3, 2) param\n   1 -1\n   2  0\n   0  1\n" in text
     assert "matmul (3, 1) activation\n  2\n  6\n  1\n" in text  # W1·X = [2, 6, 1]
-    assert "matmul[1, 0] = 6\n  2×3 + 0×1 = 6\n" in text
+    assert "matmul[1, 0] = 6\n  matmul[1, 0] = W1[1, :]·X[:, 0]\n  2×3 + 0×1 = 6\n" in text
 
 
-def test_a_long_sum_keeps_its_first_and_last_terms(tmp_path):
+def test_a_long_sum_keeps_its_first_and_last_terms_and_the_total_between(tmp_path):
     with tracer.record() as trace:
         tracer.matmul(tracer.tensor(np.ones((1, 20)), name="A"), tracer.tensor(np.ones((20, 1)), name="B"), name="C")
     trace.save(tmp_path / "sum.trace")
     text = run("show", str(tmp_path / "sum.trace"), "--step", "C").output
-    assert "C[0, 0] = 20\n  1×1 + 1×1 + 1×1 + 1×1 + 1×1 + 1×1 + … + 1×1 + 1×1 = 20\n" in text
+    assert "C[0, 0] = 20\n  C[0, 0] = A[0, :]·B[:, 0]\n  1×1 + 1×1 + 1×1 + 1×1 + 1×1 + [13 terms: 13] + 1×1 + 1×1 = 20\n" in text
 
 
 def test_show_a_gradient_step_names_its_forward_step(mlp_file):
@@ -111,6 +111,40 @@ def test_show_colours_grids_by_sign_on_request(mlp_file):
     result = run("show", mlp_file, "--step", "1", "--color")
     assert "\x1b[" in result.output
     assert "W1 (3, 2) param" in click.unstyle(result.output)
+
+
+def test_bare_tracer_prints_the_command_list():
+    result = run()
+    assert result.exit_code == 0 and "Commands:" in result.output and "show" in result.output
+    assert "error" not in result.output
+
+
+def test_the_help_promises_only_what_the_commands_do():
+    assert "slides" not in run("--help").output   # render makes videos and stills
+
+
+def test_the_examples_of_show_help_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = run("show", "--help").output.split("Examples:")[1].split("Options:")[0]
+    commands = [line.split()[1:] for line in text.splitlines() if line.strip().startswith("tracer ")]
+    assert commands[0][0] == "run" and len(commands) >= 5
+    for args in commands:
+        args = args[:args.index("|")] if "|" in args else args
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+
+
+def test_a_single_number_needs_no_cell_and_the_language_any_case(mlp_file):
+    text = run("show", mlp_file, "--step", "loss", "--lang", "ZH-hant").output
+    assert "這一格的算式\nloss = 16" in text and "輸入" in text and "inputs" not in text  # (−3 − 1)²
+
+
+def test_show_json_speaks_the_language_and_carries_the_working(mlp_file):
+    one = json.loads(run("show", mlp_file, "--step", "layer1.Z.matmul", "--cell", "1,0", "--json", "--lang", "vi").output)
+    assert one["lang"] == "vi" and one["narration"].startswith("Nhân ma trận W1 với X")
+    assert one["working"]["lines"] == ["2×3 + 0×1 = 6"] and one["working"]["cell"] == [1, 0]
+    rows = [json.loads(line) for line in run("show", mlp_file, "--json", "--lang", "zh-Hans").output.splitlines()]
+    assert rows[0]["narration"].startswith("线性层：")
 
 
 def test_show_json_is_one_object_per_step(mlp_file):
@@ -138,6 +172,10 @@ def test_show_json_is_one_object_per_step(mlp_file):
     (["export", "{mlp}"], "error: nothing to export: give --perfetto OUT.json"),
     (["step", "missing.trace"], "error: missing.trace: no such file"),
     (["show", "{mlp}", "--lang", "fr"], "error: Invalid value for '--lang'"),
+    (["show", "{mlp}", "--cell", "1,0"], "error: --cell needs --step"),
+    (["show", "{mlp}", "--phase", "update", "--step", "1"], "error: --phase and --depth filter the step table"),
+    (["show", "{mlp}", "--step", "1", "--cell", "1"], "error: Invalid value for --cell: matmul has shape (3, 1): a cell needs 2 number(s) like 0,0, got 1"),
+    (["show", "{mlp}", "--step", "loss", "--cell", "0"], "error: Invalid value for --cell: loss is a single number: leave --cell out"),
 ])
 def test_errors_are_one_line_with_exit_code_2(mlp_file, args, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

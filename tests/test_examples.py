@@ -105,6 +105,25 @@ def test_example_runs_and_records_its_steps(name):
     assert not any(np.isnan(t.data).any() for t in trace.tensors.values() if np.asarray(t.data).dtype.kind == "f")
 
 
+@pytest.mark.parametrize("name", ["autoencoder", "mlp_backprop"])
+def test_a_description_says_the_loss_the_run_ends_on(name):
+    """'the loss falls from 34 to 6.11': the first and last losses of the run, as written."""
+    described = re.search(r"from (\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)", dict(list_examples())[name]).groups()
+    history = run(name).meta["loss_history"]
+    for text, loss in zip(described, (history[0], history[-1])):
+        places = len(text.partition(".")[2])
+        assert f"{loss:.{places}f}" == text, (name, described, history)
+
+
+def test_the_docs_name_every_step_of_the_positional_encoding():
+    """docs/examples.md describes each example's steps: none of them left out (sin and cos were)."""
+    docs = (Path(__file__).parents[1] / "docs" / "examples.md").read_text(encoding="utf-8")
+    section = docs.split("### `positional_encoding`")[1].split("###")[0]
+    named = set(re.findall(r"`([\w.]+)`", section))
+    steps = [s.name for s in run("positional_encoding").steps if s.parent is None]
+    assert [s for s in steps if s not in named] == []
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_formula_and_narration_is_filled_in_every_language(name):
     """No template placeholder ({x}, ⟦…⟧) ever reaches a caption, whatever the op was called with."""

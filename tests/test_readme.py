@@ -29,7 +29,9 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert blocks("python"), "the README shows the Python API"
     for block in blocks("python"):
         exec(compile(block, str(README), "exec"), {})
-    assert "(0, 'forward', 'Z', 'Z = W1 · X + b1')" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "(0, 'forward', 'Z', 'Z = W1 · X + b1')" in printed
+    assert "('1×1 + -1×2 + 0×0 + 0×1 + 1×1 = 0',)" in printed  # import tracer is enough for tracer.explain
 
 
 def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -111,12 +111,18 @@ def test_players_come_from_the_registry():
     by_op = {s.op + ":" + s.phase: player_for(trace, s) for s in trace.steps}
     assert by_op["linear:forward"] is FORWARD["linear"]
     assert by_op["relu:backward"] is BACKWARD["relu"]
-    assert by_op["sgd:update"] is UPDATE["sgd"]
+    assert by_op["sgd:update"] is UPDATE["family:update"]      # by the op's declared family
     assert by_op["reshape:forward"] is play_generic            # no player of its own: generic
-    assert by_op["reshape:backward"] is play_generic_grad
+    assert by_op["reshape:backward"] is BACKWARD["family:structural"]
+    from scenes.players import players_for
+    from tracer.ops.core import REGISTRY, family_of
+
     for op in ("matmul", "linear", "relu", "sigmoid", "tanh", "add", "div", "softmax", "transpose",
                "sum", "layer_norm", "sse", "mse", "l1", "l2_norm"):
-        assert op in FORWARD, op
+        assert op in FORWARD or f"family:{family_of(op)}" in FORWARD, op    # by name or by family
+    step = next(s for s in trace.steps if s.op == "relu")                   # a family player may decline:
+    assert players_for(trace, step)[-1] is play_generic                     # the generic one is last
+    assert REGISTRY["sigmoid"].family == "elementwise" and FORWARD["family:elementwise"].__name__ == "play_elementwise"
 
 
 def test_captions_of_a_layer_without_bias_read_cleanly():
@@ -127,6 +133,6 @@ def test_captions_of_a_layer_without_bias_read_cleanly():
         tracer.l1(Z, name="pen").backward()
     top = [s for s in trace.steps if s.parent is None]
     assert caption_of(trace, top[0], "en") == ("Z = W · X", "A linear layer: multiply X by the weights W.")
-    assert caption_of(trace, top[0], "zh-Hant")[1] == "線性層:把 X 乘上權重 W。"
+    assert caption_of(trace, top[0], "zh-Hant")[1] == "線性層：把 X 乘上權重 W。"
     assert caption_of(trace, top[2], "en")[0] == "dZ = sign(Z)"      # a gradient names the forward tensors
     assert not any("{" in t for s in top for t in caption_of(trace, s, "vi"))

@@ -2,7 +2,7 @@
 composite groups, rendered for real on small traces built by hand (480p, 2 frames a second, a few
 steps): every number each grid shows is the trace's value rounded by the shared rule, each
 gradient sits in the blue band of the grid its forward step drew, each block of a joined matrix
-is framed in its part's colour, and the work lines are :func:`tracer.cells.explain`'s."""
+is framed in its part's colour, and the work lines are :func:`tracer.explain.explain`'s."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +18,7 @@ from scenes.players import BACKWARD, FORWARD, player_for  # noqa: E402
 from scenes.players.concat import part_color, part_labels, play_concat, play_concat_grad  # noqa: E402
 from scenes.players.gradients import play_grad_flow  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
-from tracer.cells import explain  # noqa: E402
+from tracer.explain import explain  # noqa: E402
 from tracer.display import fmt, number_format  # noqa: E402
 from tracer.examples import run_example  # noqa: E402
 
@@ -123,9 +123,8 @@ def test_the_registry_picks_the_new_players():
     concat = step_named(trace, "joined")
     assert player_for(trace, concat) is play_concat
     assert player_for(trace, step_named(trace, "joined.grad")) is play_concat_grad
-    for op in ("sigmoid", "tanh", "exp", "add", "sub", "mul", "div", "pow", "sum", "mean", "softmax",
-               "layer_norm", "attention"):
-        assert BACKWARD[op] is play_grad_flow, op
+    for family in ("elementwise", "reduction", "normalization", "layer", "structural"):
+        assert BACKWARD[f"family:{family}"] is play_grad_flow, family
     assert BACKWARD["relu"].__name__ == "play_relu_grad"       # players of their own stay
     assert BACKWARD["linear"].__name__ == "play_linear_grad" and FORWARD["concat"] is play_concat
 

@@ -15,9 +15,12 @@ from tracer.systems.stories import coverage, num, prob
 
 from .test_examples import NAMES, run
 
-# the helper on the branch "remedies" writes the stories of these; until it lands they may have none
-REMEDIES = {"vanishing_gradients", "exploding_gradients", "rnn", "lstm", "gru", "self_attention"}
-MINE = [n for n in NAMES if n not in REMEDIES]
+# these examples' stories are checked in detail by tests/test_remedies.py
+REMEDIES = {"vanishing_gradients", "exploding_gradients", "rnn", "lstm", "gru", "self_attention",
+            "gradient_through_time", "rnn_vs_attention"}
+# the pretrained model's story comes with its attention-head walkthrough (issue 12, "See it")
+PENDING = {"minilm"}
+MINE = [n for n in NAMES if n not in REMEDIES | PENDING]
 
 # the words a learner should leave with (issue 9, "How we will know"), per example
 RECAP_WORDS = {
@@ -44,14 +47,17 @@ def labels(trace: tracer.Trace, step: str, k: int = 0) -> tuple:
 # ---- every story ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", NAMES)
 def test_the_chapters_tell_every_step_once(name):
+    if name in PENDING:
+        pytest.skip(f"{name}: its story comes with its walkthrough")
     trace = run(name)
-    if "story" not in trace.meta and name in REMEDIES:
-        pytest.skip("its story is written on the remedies branch")
     told = story(name)
     coverage(trace, told.chapters)                  # raises on a step left out or told twice
     assert told.chapters[0].play == "full"          # the first pass is worked, not skimmed
     for c in told.chapters:
-        assert c.play in ("full", "summary") and c.repeat >= 1
+        assert c.play in ("full", "summary", "skip") and c.repeat >= 1
+        if c.play == "skip":   # only bookkeeping may go unseen (tokens turned to rows), never arithmetic
+            ops = {trace.steps[k].op for k in range(c.steps[0], c.steps[1] + 1)}
+            assert all(tracer.OPS[op].family == "structural" for op in ops), (c.title["en"], ops)
         assert c.play == "summary" or c.repeat == 1  # ×N only on a fast-forwarded repetition
 
 

@@ -153,7 +153,7 @@ def test_an_optional_input_left_out_leaves_its_part_of_the_formula_out() -> None
     assert plain.narration == "A linear layer: multiply X by the weights W."
     assert biased.formula == "Zb = W · X + b" and len(biased.inputs) == 3
     from tracer.i18n import narrate
-    assert narrate(trace, plain, "zh-Hans") == "线性层:把 X 乘上权重 W。"
+    assert narrate(trace, plain, "zh-Hans") == "线性层：把 X 乘上权重 W。"
 
 
 def test_composite_children_carry_the_part_their_op_declared() -> None:

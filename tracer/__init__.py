@@ -29,6 +29,7 @@ from .rng import seed
 from .tensor import Tensor, param, tensor
 from .trace import Source, Step, TensorRecord, Trace, current, record, scope
 from .io import load
+from . import explain  # noqa: E402  (tracer.explain.explain: the working behind any cell)
 
 inference_mode = no_grad  # the PyTorch name for the same thing here: run without building a graph
 
@@ -40,7 +41,7 @@ __all__ = [
     "UnsupportedError", "abs", "add", "astype", "attention", "batch_norm", "binary_cross_entropy",
     "broadcast_to", "causal_mask", "clip", "clip_grad_norm", "clip_grad_value", "concat", "cos",
     "cross_entropy", "cumsum", "current", "dense", "div", "dropout", "einsum", "equal", "erf", "exp",
-    "expand_dims", "gather", "gelu", "greater", "greater_equal", "he", "inference_mode",
+    "expand_dims", "explain", "gather", "gelu", "greater", "greater_equal", "he", "inference_mode",
     "is_grad_enabled", "l1", "l2_norm", "layer_norm", "leaky_relu", "less", "less_equal", "linear",
     "load", "log", "log1p", "log_softmax", "mask", "matmul", "max", "maximum", "mean", "min", "minimum",
     "moveaxis", "mse", "mul", "neg", "no_grad", "norm", "not_equal", "outer", "pad", "param", "pow", "prelu",

@@ -26,7 +26,7 @@ LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")  # tracer.i18n.LANGUAGES, without
 
 # Commands that live in other modules, imported only when run: name -> (module, attribute, help)
 LAZY_COMMANDS = {
-    "render": ("tracer.cli_render", "render", "Render a trace as a video, stills or slides (Manim)."),
+    "render": ("tracer.cli_render", "render", "Render a trace as a video or stills (Manim)."),
 }
 
 
@@ -72,6 +72,9 @@ class TracerGroup(click.Group):
         try:
             with signals_raise():
                 rv = super().main(args, prog_name or "tracer", complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:  # bare `tracer`: the command list, no error
+            echo(e.ctx.get_help())
+            sys.exit(0)
         except click.exceptions.Abort:
             echo("error: interrupted", err=True)
             sys.exit(130)
@@ -210,65 +213,81 @@ def _emit(lines: list, color: bool) -> None:
     echo(textview.plain(lines))
 
 
+LANG = click.Choice(LANGUAGES, case_sensitive=False)
+
+
 @main.command()
 @click.argument("trace_path", metavar="TRACE")
 @click.option("--step", "step_key", metavar="N|NAME", help="Show one step (an id or a name).")
-@click.option("--phase", type=click.Choice(["forward", "backward", "update"]), help="Only the steps of one phase.")
-@click.option("--depth", type=Whole(min=0), metavar="K", help="Hide steps nested deeper than K (0: top level).")
-@click.option("--cell", metavar="I,J", help="With --step: the output cell whose working to show (default 0,0).")
+@click.option("--phase", type=click.Choice(["forward", "backward", "update"]), help="Only the steps of one phase (the step table).")
+@click.option("--depth", type=Whole(min=0), metavar="K", help="Hide steps nested deeper than K (0: top level; the step table).")
+@click.option("--cell", metavar="I,J", help="With --step: the output cell whose working to show (default: the first).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per step, for scripts.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Narration language.")
+@click.option("--lang", type=LANG, default="en", show_default=True, help="Language of the narration and headings.")
 @click.option("--color/--no-color", default=None, help="Colour the grids (default: when writing to a terminal).")
 def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | None, cell: str | None,
          as_json: bool, lang: str, color: bool | None) -> None:
-    """Print a trace's steps, or one step with its matrices.
+    """Print a trace's steps, or one step with its matrices and the working of one cell.
 
     \b
     Examples:
-      tracer show mlp.trace
-      tracer show mlp.trace --phase backward --depth 0
-      tracer show mlp.trace --step 3
-      tracer show mlp.trace --step layer1.linear.matmul --cell 1,0
-      tracer show mlp.trace --json | head -1
+      tracer run mlp_backprop
+      tracer show mlp_backprop.trace
+      tracer show mlp_backprop.trace --phase backward --depth 0
+      tracer show mlp_backprop.trace --step 4 --lang zh-Hant
+      tracer show mlp_backprop.trace --step train.0.layer1.Z1.matmul --cell 1,0
+      tracer show mlp_backprop.trace --json | head -1
     """
     from . import io, textview
 
+    index = _parse_cell(cell)
+    if step_key is None and index is not None:
+        raise click.UsageError("--cell needs --step: the cell of which step's output?")
+    if step_key is not None and (phase is not None or depth is not None):
+        raise click.UsageError("--phase and --depth filter the step table: leave them out with --step")
     trace = io.load(trace_path)
     if not as_json:  # names escaped before the views measure them (JSON keeps them exact)
         trace = printable_trace(trace)
-    index = _parse_cell(cell)
     if color is None:
         color = sys.stdout.isatty()
     if step_key is not None:
         step = trace.step(step_key)
-        if as_json:
-            echo(json_line(textview.step_json(trace, step, values=True)))
-            return
         if index is not None:
             _check_cell(trace, step, index)
+        if as_json:
+            data = textview.step_json(trace, step, values=True, lang=lang,
+                                      cell=index if index is not None else textview.default_cell(trace, step))
+            echo(json_line(data))
+            return
         _emit(textview.step_view(trace, step, cell=index, color=color, lang=lang), color)
         return
     steps = [s for s in trace.steps if (phase is None or s.phase == phase) and (depth is None or s.depth <= depth)]
     if as_json:
         for s in steps:
-            echo(json_line(textview.step_json(trace, s)))
+            echo(json_line(textview.step_json(trace, s, lang=lang)))
         return
-    _emit(textview.step_table(trace, steps), color)
+    _emit(textview.step_table(trace, steps, lang=lang), color)
 
 
 def _check_cell(trace: Any, step: Any, index: tuple[int, ...]) -> None:
     if not step.outputs:
         raise TracerError(f"step {step.id} {step.name} has no output cell to explain")
-    shape = trace.tensors[step.outputs[0]].shape
-    if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
-        raise click.BadParameter(f"cell {','.join(map(str, index))} is outside the output of shape {tuple(shape)}",
-                                 param_hint="--cell")
+    out = trace.tensors[step.outputs[0]]
+    shape = tuple(out.shape)
+    given = ",".join(map(str, index))
+    if not shape:
+        raise click.BadParameter(f"{out.name} is a single number: leave --cell out", param_hint="--cell")
+    if len(index) != len(shape):
+        raise click.BadParameter(f"{out.name} has shape {shape}: a cell needs {len(shape)} number(s) like "
+                                 f"{','.join('0' * len(shape))}, got {given}", param_hint="--cell")
+    if any(not 0 <= i < n for i, n in zip(index, shape)):
+        raise click.BadParameter(f"cell {given} is outside {out.name} of shape {shape}", param_hint="--cell")
 
 
 # ---- step and export ------------------------------------------------------------------------------
 @main.command()
 @click.argument("trace_path", metavar="TRACE")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Narration language.")
+@click.option("--lang", type=LANG, default="en", show_default=True, help="Narration language.")
 @click.option("--practice", is_flag=True, help="Hide each selected output cell until you type its value; score at the end.")
 def step(trace_path: str, lang: str, practice: bool) -> None:
     """Step through a trace in a full-screen terminal app.

@@ -40,7 +40,7 @@ Examples:
               help="png saves the last frame: a still.")
 @click.option("--jobs", type=Whole(min=1), default=1, show_default=True,
               help="Render chunks of steps in parallel processes and join them.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default="en", show_default=True,
               help="Narration language.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Output file (default: <walkthrough>.<format> here).")

@@ -31,49 +31,49 @@ _T = {
     "log": ("對 {x} 的每個元素取自然對數。", "对 {x} 的每个元素取自然对数。", "Lấy logarit tự nhiên của từng phần tử của {x}."),
     "sqrt": ("對 {x} 的每個元素開平方根。", "对 {x} 的每个元素开平方根。", "Lấy căn bậc hai của từng phần tử của {x}."),
     "abs": ("對 {x} 的每個元素取絕對值。", "对 {x} 的每个元素取绝对值。", "Lấy giá trị tuyệt đối của từng phần tử của {x}."),
-    "sin": ("對 {x} 的每個元素取正弦(弧度)。", "对 {x} 的每个元素取正弦(弧度)。", "Lấy sin của từng phần tử của {x} (góc tính bằng radian)."),
-    "cos": ("對 {x} 的每個元素取餘弦(弧度)。", "对 {x} 的每个元素取余弦(弧度)。", "Lấy cos của từng phần tử của {x} (góc tính bằng radian)."),
-    "relu": ("ReLU 保留 {x} 中的正數,把負數變成 0。", "ReLU 保留 {x} 中的正数,把负数变成 0。", "ReLU giữ các phần tử dương của {x} và biến các phần tử âm thành 0."),
-    "leaky_relu": ("Leaky ReLU 保留 {x} 中的正數,負數乘上 {alpha}。", "Leaky ReLU 保留 {x} 中的正数,负数乘上 {alpha}。", "Leaky ReLU giữ các phần tử dương của {x} và nhân các phần tử âm với {alpha}."),
+    "sin": ("對 {x} 的每個元素取正弦（弧度）。", "对 {x} 的每个元素取正弦（弧度）。", "Lấy sin của từng phần tử của {x} (góc tính bằng radian)."),
+    "cos": ("對 {x} 的每個元素取餘弦（弧度）。", "对 {x} 的每个元素取余弦（弧度）。", "Lấy cos của từng phần tử của {x} (góc tính bằng radian)."),
+    "relu": ("ReLU 保留 {x} 中的正數，把負數變成 0。", "ReLU 保留 {x} 中的正数，把负数变成 0。", "ReLU giữ các phần tử dương của {x} và biến các phần tử âm thành 0."),
+    "leaky_relu": ("Leaky ReLU 保留 {x} 中的正數，負數乘上 {alpha}。", "Leaky ReLU 保留 {x} 中的正数，负数乘上 {alpha}。", "Leaky ReLU giữ các phần tử dương của {x} và nhân các phần tử âm với {alpha}."),
     "sigmoid": ("sigmoid 把 {x} 的每個元素壓縮到 0 到 1 之間。", "sigmoid 把 {x} 的每个元素压缩到 0 到 1 之间。", "Hàm sigmoid nén từng phần tử của {x} vào khoảng từ 0 đến 1."),
     "tanh": ("tanh 把 {x} 的每個元素壓縮到 −1 到 1 之間。", "tanh 把 {x} 的每个元素压缩到 −1 到 1 之间。", "Hàm tanh nén từng phần tử của {x} vào khoảng từ −1 đến 1."),
-    "gelu": ("GELU 讓 {x} 的正數通過,並柔和地壓低負數。", "GELU 让 {x} 的正数通过,并柔和地压低负数。", "GELU cho các phần tử dương của {x} đi qua và làm giảm nhẹ các phần tử âm."),
-    "step": ("{x} 大於閾值 {threshold} 時輸出 1(觸發),否則輸出 0。", "{x} 大于阈值 {threshold} 时输出 1(触发),否则输出 0。", "Kích hoạt (1) khi {x} lớn hơn ngưỡng {threshold}, ngược lại giữ 0."),
+    "gelu": ("GELU 讓 {x} 的正數通過，並柔和地壓低負數。", "GELU 让 {x} 的正数通过，并柔和地压低负数。", "GELU cho các phần tử dương của {x} đi qua và làm giảm nhẹ các phần tử âm."),
+    "step": ("{x} 大於閾值 {threshold} 時輸出 1（觸發），否則輸出 0。", "{x} 大于阈值 {threshold} 时输出 1（触发），否则输出 0。", "Kích hoạt (1) khi {x} lớn hơn ngưỡng {threshold}, ngược lại giữ 0."),
     "clip": ("把 {x} 的每個元素截斷到 [{a_min}, {a_max}] 之間。", "把 {x} 的每个元素截断到 [{a_min}, {a_max}] 之间。", "Cắt từng phần tử của {x} vào khoảng [{a_min}, {a_max}]."),
-    "matmul": ("矩陣相乘 {a} × {b}:{out} 的每個元素是 {a} 的一列乘上 {b} 的一行,再加總。", "矩阵相乘 {a} × {b}:{out} 的每个元素是 {a} 的一行乘上 {b} 的一列,再求和。", "Nhân ma trận {a} với {b}: mỗi phần tử của {out} là một hàng của {a} nhân với một cột của {b}, rồi cộng lại."),
-    "transpose": ("轉置 {x}:列變成行。", "转置 {x}:行变成列。", "Chuyển vị {x}: hàng thành cột."),
+    "matmul": ("矩陣相乘 {a} × {b}：{out} 的每個元素是 {a} 的一列乘上 {b} 的一行，再加總。", "矩阵相乘 {a} × {b}：{out} 的每个元素是 {a} 的一行乘上 {b} 的一列，再求和。", "Nhân ma trận {a} với {b}: mỗi phần tử của {out} là một hàng của {a} nhân với một cột của {b}, rồi cộng lại."),
+    "transpose": ("轉置 {x}：列變成行。", "转置 {x}：行变成列。", "Chuyển vị {x}: hàng thành cột."),
     "reshape": ("把 {x} 的元素重新排成形狀 {shape}。", "把 {x} 的元素重新排成形状 {shape}。", "Sắp xếp lại các phần tử của {x} thành hình dạng {shape}."),
-    "concat": ("沿著第 {axis} 軸把 {xs} 並排接起來。", "沿着第 {axis} 轴把 {xs} 并排接起来。", "Ghép {xs} cạnh nhau theo trục {axis}."),
+    "concat": ("沿著第 {axis} 軸把 {xs} 接成一個張量。", "沿着第 {axis} 轴把 {xs} 接成一个张量。", "Nối {xs} thành một tensor theo trục {axis}."),
     "split": ("沿著第 {axis} 軸把 {x} 切成 {sections} 份。", "沿着第 {axis} 轴把 {x} 切成 {sections} 份。", "Cắt {x} thành {sections} phần theo trục {axis}."),
     "slice": ("取出 {x} 的 {text} 部分。", "取出 {x} 的 {text} 部分。", "Lấy phần {text} của {x}."),
-    "gather": ("沿著第 {axis} 軸查出 {table} 中編號 {indices} 的項目(嵌入查表)。", "沿着第 {axis} 轴查出 {table} 中编号 {indices} 的项目(嵌入查表)。", "Tra các mục {indices} của {table} theo trục {axis} (tra bảng embedding)."),
-    "where": ("在 {cond} 成立的位置取 {a},其他位置取 {b}(遮罩)。", "在 {cond} 成立的位置取 {a},其他位置取 {b}(掩码)。", "Lấy {a} ở những chỗ {cond} đúng và {b} ở chỗ còn lại (mặt nạ)."),
-    "sum": ("把 {x} 的元素加總(軸:{axis})。", "把 {x} 的元素求和(轴:{axis})。", "Cộng các phần tử của {x} (trục: {axis})."),
-    "mean": ("求 {x} 的元素平均(軸:{axis})。", "求 {x} 的元素平均(轴:{axis})。", "Lấy trung bình các phần tử của {x} (trục: {axis})."),
-    "max": ("取 {x} 中最大的元素(軸:{axis})。", "取 {x} 中最大的元素(轴:{axis})。", "Lấy phần tử lớn nhất của {x} (trục: {axis})."),
-    "softmax": ("softmax 沿第 {axis} 軸把分數 {x} 變成機率:取指數、加總、相除。", "softmax 沿第 {axis} 轴把分数 {x} 变成概率:取指数、求和、相除。", "Softmax biến các điểm số {x} thành xác suất theo trục {axis}: lấy mũ, cộng lại, rồi chia."),
-    "log_softmax": ("log-softmax:{x} 的 softmax 機率取對數,以穩定的方式計算。", "log-softmax:{x} 的 softmax 概率取对数,以稳定的方式计算。", "Log-softmax: logarit của xác suất softmax của {x}, tính theo cách ổn định."),
-    "layer_norm": ("層正規化:沿第 {axis} 軸讓 {x} 的每個樣本平均為 0、變異數為 1,再乘 γ 加 β。", "层归一化:沿第 {axis} 轴让 {x} 的每个样本均值为 0、方差为 1,再乘 γ 加 β。", "Chuẩn hóa lớp: đưa mỗi mẫu của {x} về trung bình 0 và phương sai 1 theo trục {axis}, rồi nhân γ và cộng β."),
-    "batch_norm": ("批次正規化(訓練):沿第 {axis} 軸在整個批次上正規化 {x},再乘 γ 加 β。", "批归一化(训练):沿第 {axis} 轴在整个批次上归一化 {x},再乘 γ 加 β。", "Chuẩn hóa theo lô (huấn luyện): chuẩn hóa {x} trên cả lô theo trục {axis}, rồi nhân γ và cộng β."),
-    "linear": ("線性層:把 {X} 乘上權重 {W}⟦,再加上偏差 {b}([W | b] · [X ; 1])⟧。", "线性层:把 {X} 乘上权重 {W}⟦,再加上偏置 {b}([W | b] · [X ; 1])⟧。", "Lớp tuyến tính: nhân {X} với trọng số {W}⟦ rồi cộng độ lệch {b} ([W | b] · [X ; 1])⟧."),
-    "attention": ("注意力:{Q} 中的每個查詢為 {K} 中的每個鍵打分數,分數除以 √d_k,經 softmax 變成權重,再用權重混合值 {V}。", "注意力:{Q} 中的每个查询为 {K} 中的每个键打分,分数除以 √d_k,经 softmax 变成权重,再用权重混合值 {V}。", "Attention: mỗi truy vấn trong {Q} chấm điểm mọi khóa trong {K}, điểm được chia cho √d_k và biến thành trọng số bằng softmax, rồi các trọng số trộn các giá trị {V}."),
-    "dropout": ("Dropout:隨機把 {x} 中比例 {p} 的元素設為 0(種子 {seed}),其餘放大。", "Dropout:随机把 {x} 中比例 {p} 的元素设为 0(种子 {seed}),其余放大。", "Dropout: đặt ngẫu nhiên một tỉ lệ {p} phần tử của {x} về 0 (hạt giống {seed}) và phóng to phần còn lại."),
-    "l2_norm": ("{x} 沿第 {axis} 軸的長度(L2 範數)。", "{x} 沿第 {axis} 轴的长度(L2 范数)。", "Độ dài (chuẩn L2) của {x} theo trục {axis}."),
-    "mse": ("均方誤差:{y} 減去目標 {target},平方後取平均。", "均方误差:{y} 减去目标 {target},平方后取平均。", "Sai số bình phương trung bình: lấy {y} trừ mục tiêu {target}, bình phương, rồi lấy trung bình."),
-    "sse": ("誤差平方和:{y} 減去目標 {target},平方後加總。", "误差平方和:{y} 减去目标 {target},平方后求和。", "Tổng bình phương sai số: lấy {y} trừ mục tiêu {target}, bình phương, rồi cộng lại."),
-    "l1": ("L1 懲罰:把 {x} 的絕對值加總,會把大部分元素推向 0(稀疏)。", "L1 惩罚:把 {x} 的绝对值求和,会把大部分元素推向 0(稀疏)。", "Phạt L1: cộng các giá trị tuyệt đối của {x}, đẩy hầu hết chúng về 0 (thưa)."),
-    "cross_entropy": ("交叉熵:模型對正確答案 {target} 有多意外,即它給正確答案的機率取負對數,再取平均。", "交叉熵:模型对正确答案 {target} 有多意外,即它给正确答案的概率取负对数,再取平均。", "Entropy chéo: mô hình bất ngờ thế nào trước đáp án đúng {target}, tức là âm logarit của xác suất nó gán cho đáp án đó, lấy trung bình."),
+    "gather": ("沿著第 {axis} 軸取出 {table} 中編號 {indices} 的項目。", "沿着第 {axis} 轴取出 {table} 中编号 {indices} 的项目。", "Lấy các mục {indices} của {table} theo trục {axis}."),
+    "where": ("在 {cond} 成立的位置取 {a}，其他位置取 {b}（遮罩）。", "在 {cond} 成立的位置取 {a}，其他位置取 {b}（掩码）。", "Lấy {a} ở những chỗ {cond} đúng và {b} ở chỗ còn lại (mặt nạ)."),
+    "sum": ("把 {x} 的元素加總⟦（沿第 {axis} 軸）⟧。", "把 {x} 的元素求和⟦（沿第 {axis} 轴）⟧。", "Cộng các phần tử của {x}⟦ theo trục {axis}⟧."),
+    "mean": ("求 {x} 的元素平均⟦（沿第 {axis} 軸）⟧。", "求 {x} 的元素平均⟦（沿第 {axis} 轴）⟧。", "Lấy trung bình các phần tử của {x}⟦ theo trục {axis}⟧."),
+    "max": ("取 {x} 中最大的元素⟦（沿第 {axis} 軸）⟧。", "取 {x} 中最大的元素⟦（沿第 {axis} 轴）⟧。", "Lấy phần tử lớn nhất của {x}⟦ theo trục {axis}⟧."),
+    "softmax": ("softmax 沿第 {axis} 軸把分數 {x} 變成機率：取指數、加總、相除。", "softmax 沿第 {axis} 轴把分数 {x} 变成概率：取指数、求和、相除。", "Softmax biến các điểm số {x} thành xác suất theo trục {axis}: lấy mũ, cộng lại, rồi chia."),
+    "log_softmax": ("log-softmax：{x} 的 softmax 機率取對數，以穩定的方式計算。", "log-softmax：{x} 的 softmax 概率取对数，以稳定的方式计算。", "Log-softmax: logarit của xác suất softmax của {x}, tính theo cách ổn định."),
+    "layer_norm": ("層正規化：沿第 {axis} 軸讓 {x} 的每個樣本平均為 0、變異數為 1，再乘 γ 加 β。", "层归一化：沿第 {axis} 轴让 {x} 的每个样本均值为 0、方差为 1，再乘 γ 加 β。", "Chuẩn hóa lớp: đưa mỗi mẫu của {x} về trung bình 0 và phương sai 1 theo trục {axis}, rồi nhân γ và cộng β."),
+    "batch_norm": ("批次正規化（訓練）：沿第 {axis} 軸在整個批次上正規化 {x}，再乘 γ 加 β。", "批归一化（训练）：沿第 {axis} 轴在整个批次上归一化 {x}，再乘 γ 加 β。", "Chuẩn hóa theo lô (huấn luyện): chuẩn hóa {x} trên cả lô theo trục {axis}, rồi nhân γ và cộng β."),
+    "linear": ("線性層：把 {X} 乘上權重 {W}⟦，再加上偏差 {b}（[W | b] · [X ; 1]）⟧。", "线性层：把 {X} 乘上权重 {W}⟦，再加上偏置 {b}（[W | b] · [X ; 1]）⟧。", "Lớp tuyến tính: nhân {X} với trọng số {W}⟦ rồi cộng độ lệch {b} ([W | b] · [X ; 1])⟧."),
+    "attention": ("注意力：{Q} 中的每個查詢為 {K} 中的每個鍵打分數，分數除以 √d_k，經 softmax 變成權重，再用權重混合值 {V}。", "注意力：{Q} 中的每个查询为 {K} 中的每个键打分，分数除以 √d_k，经 softmax 变成权重，再用权重混合值 {V}。", "Attention: mỗi truy vấn trong {Q} chấm điểm mọi khóa trong {K}, điểm được chia cho √d_k và biến thành trọng số bằng softmax, rồi các trọng số trộn các giá trị {V}."),
+    "dropout": ("Dropout：隨機把 {x} 中比例 {p} 的元素設為 0（種子 {seed}），其餘放大。", "Dropout：随机把 {x} 中比例 {p} 的元素设为 0（种子 {seed}），其余放大。", "Dropout: đặt ngẫu nhiên một tỉ lệ {p} phần tử của {x} về 0 (hạt giống {seed}) và phóng to phần còn lại."),
+    "l2_norm": ("{x}⟦ 沿第 {axis} 軸⟧的長度（L2 範數）。", "{x}⟦ 沿第 {axis} 轴⟧的长度（L2 范数）。", "Độ dài (chuẩn L2) của {x}⟦ theo trục {axis}⟧."),
+    "mse": ("均方誤差：{y} 減去目標 {target}，平方後取平均。", "均方误差：{y} 减去目标 {target}，平方后取平均。", "Sai số bình phương trung bình: lấy {y} trừ mục tiêu {target}, bình phương, rồi lấy trung bình."),
+    "sse": ("誤差平方和：{y} 減去目標 {target}，平方後加總。", "误差平方和：{y} 减去目标 {target}，平方后求和。", "Tổng bình phương sai số: lấy {y} trừ mục tiêu {target}, bình phương, rồi cộng lại."),
+    "l1": ("L1 懲罰：把 {x} 的絕對值加總，會把大部分元素推向 0（稀疏）。", "L1 惩罚：把 {x} 的绝对值求和，会把大部分元素推向 0（稀疏）。", "Phạt L1: cộng các giá trị tuyệt đối của {x}, đẩy hầu hết chúng về 0 (thưa)."),
+    "cross_entropy": ("交叉熵：模型對正確答案 {target} 有多意外，即它給正確答案的機率取負對數，再取平均。", "交叉熵：模型对正确答案 {target} 有多意外，即它给正确答案的概率取负对数，再取平均。", "Entropy chéo: mô hình bất ngờ thế nào trước đáp án đúng {target}, tức là âm logarit của xác suất nó gán cho đáp án đó, lấy trung bình."),
     "binary_cross_entropy": ("機率 {p} 與 0/1 目標 {target} 之間的二元交叉熵。", "概率 {p} 与 0/1 目标 {target} 之间的二元交叉熵。", "Entropy chéo nhị phân giữa xác suất {p} và mục tiêu 0/1 {target}."),
-    "sgd": ("梯度下降:讓 {W} 沿梯度 {dW} 的反方向走一步,步長 {lr}。", "梯度下降:让 {W} 沿梯度 {dW} 的反方向走一步,步长 {lr}。", "Hạ gradient: dịch {W} một bước cỡ {lr} ngược chiều gradient {dW}."),
-    "sgd_momentum": ("動量:累積過去梯度的方向 {v},讓 {W} 沿著它移動。", "动量:累积过去梯度的方向 {v},让 {W} 沿着它移动。", "Quán tính: giữ hướng tích lũy {v} của các gradient trước và dịch {W} theo hướng đó."),
-    "adam": ("Adam:對梯度 {dW} 及其平方取移動平均,按兩者的比值更新 {W},每個權重都有自己的步長。", "Adam:对梯度 {dW} 及其平方取移动平均,按两者的比值更新 {W},每个权重都有自己的步长。", "Adam: lấy trung bình trượt của gradient {dW} và bình phương của nó, rồi cập nhật {W} theo tỉ số của chúng, mỗi trọng số có bước riêng."),
-    "clip_grad_value": ("把每個梯度元素截斷到 [−{clip_value}, {clip_value}],避免更新爆炸。", "把每个梯度元素截断到 [−{clip_value}, {clip_value}],避免更新爆炸。", "Cắt từng phần tử gradient vào [−{clip_value}, {clip_value}] để bước cập nhật không bùng nổ."),
-    "clip_grad_norm": ("所有梯度合起來的長度是 {norm:.4g};把它縮小到最多 {max_norm}。", "所有梯度合起来的长度是 {norm:.4g};把它缩小到最多 {max_norm}。", "Tổng độ dài các gradient là {norm:.4g}; thu nhỏ chúng xuống tối đa {max_norm}."),
+    "sgd": ("梯度下降：讓 {W} 沿梯度 {dW} 的反方向走一步，步長 {lr}。", "梯度下降：让 {W} 沿梯度 {dW} 的反方向走一步，步长 {lr}。", "Hạ gradient: dịch {W} một bước cỡ {lr} ngược chiều gradient {dW}."),
+    "sgd_momentum": ("動量：累積過去梯度的方向 {v}，讓 {W} 沿著它移動。", "动量：累积过去梯度的方向 {v}，让 {W} 沿着它移动。", "Quán tính: giữ hướng tích lũy {v} của các gradient trước và dịch {W} theo hướng đó."),
+    "adam": ("Adam：對梯度 {dW} 及其平方取移動平均，按兩者的比值更新 {W}，每個權重都有自己的步長。", "Adam：对梯度 {dW} 及其平方取移动平均，按两者的比值更新 {W}，每个权重都有自己的步长。", "Adam: lấy trung bình trượt của gradient {dW} và bình phương của nó, rồi cập nhật {W} theo tỉ số của chúng, mỗi trọng số có bước riêng."),
+    "clip_grad_value": ("把每個梯度元素截斷到 [−{clip_value}, {clip_value}]，避免更新爆炸。", "把每个梯度元素截断到 [−{clip_value}, {clip_value}]，避免更新爆炸。", "Cắt từng phần tử gradient vào [−{clip_value}, {clip_value}] để bước cập nhật không bùng nổ."),
+    "clip_grad_norm": ("所有梯度合起來的長度是 {norm:.4g}；把它縮小到最多 {max_norm}。", "所有梯度合起来的长度是 {norm:.4g}；把它缩小到最多 {max_norm}。", "Tổng độ dài các gradient là {norm:.4g}; thu nhỏ chúng xuống tối đa {max_norm}."),
     "swish": ("Swish 把 {x} 的每個元素乘上它自己的 sigmoid：正數幾乎原樣通過，負數被平滑地壓低。", "Swish 把 {x} 的每个元素乘上它自己的 sigmoid：正数几乎原样通过，负数被平滑地压低。", "Swish nhân từng phần tử của {x} với sigmoid của chính nó: phần tử dương gần như giữ nguyên, phần tử âm bị giảm nhẹ nhàng."),
     "prelu": ("PReLU 保留 {x} 中的正數，負數乘上學習得到的斜率 {alpha}。", "PReLU 保留 {x} 中的正数，负数乘上学习得到的斜率 {alpha}。", "PReLU giữ các phần tử dương của {x} và nhân các phần tử âm với độ dốc học được {alpha}."),
     "rmsprop": ("RMSprop：對梯度 {dW} 的平方取移動平均 {v}，{W} 的每一步都除以它的平方根，陡峭的方向就走小步。", "RMSprop：对梯度 {dW} 的平方取移动平均 {v}，{W} 的每一步都除以它的平方根，陡峭的方向就走小步。", "RMSprop: giữ trung bình trượt {v} của bình phương gradient {dW} và chia bước cập nhật {W} cho căn bậc hai của nó, để hướng dốc chỉ đi bước nhỏ."),
     "weight_decay": ("L2 權重衰減：把 {weight_decay}·{W} 加到梯度 {dW} 上，讓更新 W ← W − η(dW + λW) 同時把每個權重拉向 0。", "L2 权重衰减：把 {weight_decay}·{W} 加到梯度 {dW} 上，让更新 W ← W − η(dW + λW) 同时把每个权重拉向 0。", "Suy giảm trọng số L2: cộng {weight_decay}·{W} vào gradient {dW}, để bước cập nhật W ← W − η(dW + λW) cũng kéo mọi trọng số về 0."),
-    "accumulate": ("{x} 被多個運算使用:把從每個運算傳回來的梯度加起來。", "{x} 被多个运算使用:把从每个运算传回来的梯度加起来。", "{x} được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán."),
+    "accumulate": ("{x} 被多個運算使用：把從每個運算傳回來的梯度加起來。", "{x} 被多个运算使用：把从每个运算传回来的梯度加起来。", "{x} được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán."),
     # the NumPy a user writes: special functions, masks, array functions, reductions, contractions
     "grad_total": ("{x} 還留著先前一次 backward() 的梯度：把這次的梯度加上去（梯度會一直累加，直到 zero_grad()）。", "{x} 还留着先前一次 backward() 的梯度：把这次的梯度加上去（梯度会一直累加，直到 zero_grad()）。", "{x} còn giữ gradient của một lần backward() trước: cộng gradient lần này vào (gradient cộng dồn cho đến khi gọi zero_grad())."),
     "erf": ("{x} 每個元素的誤差函數：鐘形曲線下的面積，介於 −1 到 1。", "{x} 每个元素的误差函数：钟形曲线下的面积，介于 −1 到 1。", "Hàm sai số của từng phần tử của {x}: diện tích dưới đường cong hình chuông, từ −1 đến 1."),
@@ -110,8 +110,8 @@ NARRATION: dict[str, dict[str, str]] = {
 
 BACKWARD: dict[str, str] = {
     "en": "Send the gradient back through {op}: {grad}",
-    "zh-Hant": "把梯度反向傳過 {op}:{grad}",
-    "zh-Hans": "把梯度反向传过 {op}:{grad}",
+    "zh-Hant": "把梯度反向傳過 {op}：{grad}",
+    "zh-Hans": "把梯度反向传过 {op}：{grad}",
     "vi": "Truyền gradient ngược qua {op}: {grad}",
 }
 
@@ -137,6 +137,44 @@ PHRASES: dict[str, dict[str, str]] = {
     "backprop": {"en": "Backpropagation", "zh-Hant": "反向傳播", "zh-Hans": "反向传播", "vi": "Lan truyền ngược"},
     "prediction": {"en": "Prediction", "zh-Hant": "預測", "zh-Hans": "预测", "vi": "Dự đoán"},
     "target": {"en": "Target", "zh-Hant": "目標", "zh-Hans": "目标", "vi": "Mục tiêu"},
+    # what `tracer show` and the stepper print around the grids
+    "h_inputs": {"en": "inputs", "zh-Hant": "輸入", "zh-Hans": "输入", "vi": "đầu vào"},
+    "h_outputs": {"en": "outputs", "zh-Hant": "輸出", "zh-Hans": "输出", "vi": "đầu ra"},
+    "h_cell": {"en": "cell", "zh-Hant": "這一格的算式", "zh-Hans": "这一格的算式", "vi": "cách tính ô này"},
+    "h_source": {"en": "source", "zh-Hant": "程式碼", "zh-Hans": "代码", "vi": "mã nguồn"},
+    "h_gradient_of": {"en": "gradient of", "zh-Hant": "求梯度的步驟", "zh-Hans": "求梯度的步骤", "vi": "gradient của"},
+    "h_made_of": {"en": "made of", "zh-Hant": "組成步驟", "zh-Hans": "组成步骤", "vi": "gồm các bước"},
+    "phase_forward": {"en": "forward", "zh-Hant": "前向", "zh-Hans": "前向", "vi": "xuôi"},
+    "phase_backward": {"en": "backward", "zh-Hant": "反向", "zh-Hans": "反向", "vi": "ngược"},
+    "phase_update": {"en": "update", "zh-Hant": "更新", "zh-Hans": "更新", "vi": "cập nhật"},
+    "kind_input": {"en": "input", "zh-Hant": "輸入", "zh-Hans": "输入", "vi": "đầu vào"},
+    "kind_param": {"en": "param", "zh-Hant": "參數", "zh-Hans": "参数", "vi": "tham số"},
+    "kind_activation": {"en": "activation", "zh-Hant": "激活值", "zh-Hans": "激活值", "vi": "kích hoạt"},
+    "kind_grad": {"en": "grad", "zh-Hant": "梯度", "zh-Hans": "梯度", "vi": "gradient"},
+    "kind_const": {"en": "const", "zh-Hant": "常數", "zh-Hans": "常数", "vi": "hằng số"},
+    "kind_state": {"en": "state", "zh-Hant": "狀態", "zh-Hans": "状态", "vi": "trạng thái"},
+    "showing": {"en": "showing", "zh-Hant": "顯示", "zh-Hans": "显示", "vi": "đang hiện"},
+    "empty": {"en": "(empty)", "zh-Hant": "（空）", "zh-Hans": "（空）", "vi": "(trống)"},
+    "too_large": {"en": "(no working: the tensors are too large to work by hand)",
+                  "zh-Hant": "（沒有算式：張量太大，無法手算）", "zh-Hans": "（没有算式：张量太大，无法手算）",
+                  "vi": "(không có cách tính: các tensor quá lớn để tính tay)"},
+    "no_working": {"en": "(no working: {why})", "zh-Hant": "（沒有算式：{why}）", "zh-Hans": "（没有算式：{why}）",
+                   "vi": "(không có cách tính: {why})"},
+    "nonfinite": {"en": "{n} NaN/Inf value(s) in the output", "zh-Hant": "輸出中有 {n} 個 NaN/Inf 值",
+                  "zh-Hans": "输出中有 {n} 个 NaN/Inf 值", "vi": "{n} giá trị NaN/Inf ở đầu ra"},
+    "rounded": {"en": "(≈: the numbers shown are rounded)", "zh-Hant": "（≈：顯示的數字經過四捨五入）",
+                "zh-Hans": "（≈：显示的数字经过四舍五入）", "vi": "(≈: các số hiển thị đã được làm tròn)"},
+    "col_id": {"en": "id", "zh-Hant": "編號", "zh-Hans": "编号", "vi": "số"},
+    "col_phase": {"en": "phase", "zh-Hant": "階段", "zh-Hans": "阶段", "vi": "giai đoạn"},
+    "col_name": {"en": "name", "zh-Hant": "名稱", "zh-Hans": "名称", "vi": "tên"},
+    "col_op": {"en": "op", "zh-Hant": "運算", "zh-Hans": "运算", "vi": "phép toán"},
+    "col_outputs": {"en": "outputs", "zh-Hant": "輸出", "zh-Hans": "输出", "vi": "đầu ra"},
+    "all": {"en": "all", "zh-Hant": "全部", "zh-Hans": "全部", "vi": "tất cả"},
+    "generic_step": {"en": "{op}: {formula}", "zh-Hant": "運算 {op}：{formula}", "zh-Hans": "运算 {op}：{formula}",
+                     "vi": "Phép toán {op}: {formula}"},
+    # words inside a working
+    "keep_it": {"en": "keep it", "zh-Hant": "保留", "zh-Hans": "保留", "vi": "giữ lại"},
+    "terms": {"en": "{n} terms", "zh-Hant": "{n} 項", "zh-Hans": "{n} 项", "vi": "{n} số hạng"},
     # the terminal stepper (tracer step): its status line, messages, prompts, tree and help
     "step_id": {"en": "step {id}", "zh-Hant": "步驟 {id}", "zh-Hans": "步骤 {id}", "vi": "bước {id}"},
     "step_of": {"en": "step {id} ({k} of {n})", "zh-Hant": "步驟 {id}（第 {k} 步，共 {n} 步）",
@@ -328,34 +366,38 @@ Nhấn phím bất kỳ để đóng.""",
 
 
 def check_language(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise TracerError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
-    return lang
+    """``lang`` as one of :data:`LANGUAGES` (any case: ``zh-hant`` is ``zh-Hant``)."""
+    for known in LANGUAGES:
+        if lang.lower() == known.lower():
+            return known
+    raise TracerError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
 
 
 def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
-    """The narration of ``step`` in ``lang`` (English when a translation is missing)."""
-    check_language(lang)
-    if lang == "en" or step.op not in REGISTRY:
-        return step.narration
-    if step.op in ("accumulate", "grad_total"):
-        name = trace.tensors[step.attrs["tensor"]].name if step.attrs.get("tensor") in trace.tensors else "?"
-        return NARRATION[step.op][lang].format(x=name)
-    if step.phase == "backward":
+    """The narration of ``step`` in ``lang``; an op this version has no words for in ``lang`` (a
+    trace saved by a newer tracer) is narrated by its name and formula, never in another language."""
+    lang = check_language(lang)
+    spec = REGISTRY.get(step.op)
+    if lang == "en" and (spec is not None or step.narration):
+        return step.narration  # as recorded (a saved trace keeps its English narration)
+    if step.phase == "backward" and step.grad_of is not None:
         return BACKWARD[lang].format(op=step.op, grad=step.formula)
-    template = NARRATION.get(step.op, {}).get(lang)
-    if template is None:
-        return step.narration
-    spec = REGISTRY[step.op]
+    template = NARRATION.get(step.op, {}).get(lang) if lang != "en" else None
+    if spec is None or template is None:
+        return phrase("generic_step", lang, op=step.op, formula=step.formula)
     names = [trace.tensors[t].name for t in step.inputs]
     outs = [trace.tensors[t].name for t in step.outputs]
-    return render(template, spec, names, outs, step.attrs)
+    fill = {**step.attrs}
+    if spec.family == "gradient":  # adding up gradients: the narration names the tensor they are of
+        tid = step.attrs.get("tensor")
+        fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}
+    return render(template, spec, names, outs, fill, unset=phrase("all", lang))
 
 
-def phrase(key: str, lang: str = "en") -> str:
-    """A viewer phrase (``forward``, ``backward``, ``loss`` ...) in ``lang``."""
+def phrase(key: str, lang: str = "en", **fill: object) -> str:
+    """A viewer phrase (``forward``, ``backward``, ``loss`` ...) in ``lang``, placeholders filled."""
     check_language(lang)
     entry = PHRASES.get(key)
     if entry is None:
         raise TracerError(f"no phrase {key!r}")
-    return entry.get(lang, entry["en"])
+    return entry[lang].format(**fill) if fill else entry[lang]

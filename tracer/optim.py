@@ -29,13 +29,15 @@ from .trace import current
 
 # ---- update rules, declared like any op (phase "update", no gradient) --------------------------
 @primitive("sgd", family="update", phase="update", formula="{W} ← {W} − {lr}·{dW}",
-           narration="Gradient descent: move {W} a step of size {lr} against its gradient {dW}.")
+           narration="Gradient descent: move {W} a step of size {lr} against its gradient {dW}.",
+           cell="{W} − {lr}×{dW}")
 def _sgd(W, dW, *, lr):
     return W - lr * dW, None
 
 
 @primitive("sgd_momentum", family="update", phase="update", formula="{v} ← {momentum}·{v} + {dW};  {W} ← {W} − {lr}·{v}",
-           narration="Momentum: keep a running direction {v} of past gradients and move {W} along it.")
+           narration="Momentum: keep a running direction {v} of past gradients and move {W} along it.",
+           cell=("{W} − {lr}×({momentum}×{v} + {dW})", "{momentum}×{v} + {dW}"))
 def _sgd_momentum(W, dW, v, *, lr, momentum):
     v_new = momentum * v + dW
     return (W - lr * v_new, v_new), None
@@ -45,7 +47,10 @@ def _sgd_momentum(W, dW, v, *, lr, momentum):
            formula="{m} ← β₁·{m} + (1−β₁)·{dW};  {v} ← β₂·{v} + (1−β₂)·{dW}²;  "
                    "{W} ← {W} − {lr}·m̂ / (√v̂ + ε)",
            narration="Adam: average the gradient {dW} and its square over time, and step {W} by "
-                     "their ratio, so every weight gets a step size of its own.")
+                     "their ratio, so every weight gets a step size of its own.",
+           cell=("{W} − {lr}×({beta1}×{m} + (1 − {beta1})×{dW}) / (1 − {beta1}^{t})"
+                 " / (√(({beta2}×{v} + (1 − {beta2})×{dW}²) / (1 − {beta2}^{t})) + {eps})",
+                 "{beta1}×{m} + (1 − {beta1})×{dW}", "{beta2}×{v} + (1 − {beta2})×{dW}²"))
 def _adam(W, dW, m, v, *, lr, beta1, beta2, eps, t):
     m_new = beta1 * m + (1 - beta1) * dW
     v_new = beta2 * v + (1 - beta2) * dW * dW
@@ -55,13 +60,15 @@ def _adam(W, dW, m, v, *, lr, beta1, beta2, eps, t):
 
 
 @primitive("clip_grad_value", family="update", phase="update", formula="{out} = clip({grads}, −{clip_value}, {clip_value})",
-           narration="Clip every gradient entry into [−{clip_value}, {clip_value}] so no step explodes.")
+           narration="Clip every gradient entry into [−{clip_value}, {clip_value}] so no step explodes.",
+           cell="clip({grads}, −{clip_value}, {clip_value})")
 def _clip_value(*grads, clip_value):
     return tuple(np.clip(g, -clip_value, clip_value) for g in grads), None
 
 
 @primitive("clip_grad_norm", family="update", phase="update", formula="{out} = {grads} · min(1, {max_norm} / ‖g‖)",
-           narration="The gradients together have length {norm:.4g}; scale them down to at most {max_norm}.")
+           narration="The gradients together have length {norm:.4g}; scale them down to at most {max_norm}.",
+           cell="{grads}×min(1, {max_norm} / {norm})")
 def _clip_norm(*grads, max_norm, norm):
     scale = min(1.0, max_norm / (norm + 1e-12))
     return tuple(g * scale for g in grads), None
@@ -230,7 +237,9 @@ def he(shape: tuple[int, int], name: str | None = None, seed: int | None = None)
 @primitive("rmsprop", family="update", phase="update",
            formula="{v} ← {alpha}·{v} + (1−{alpha})·{dW}²;  {W} ← {W} − {lr}·{dW} / (√{v} + ε)",
            narration="RMSprop: keep a running average {v} of the squared gradient {dW} and divide the step of "
-                     "{W} by its square root, so a steep direction takes a small step.")
+                     "{W} by its square root, so a steep direction takes a small step.",
+           cell=("{W} − {lr}×{dW} / (√({alpha}×{v} + (1 − {alpha})×{dW}²) + {eps})",
+                 "{alpha}×{v} + (1 − {alpha})×{dW}²"))
 def _rmsprop(W, dW, v, *, lr, alpha, eps):
     v_new = alpha * v + (1 - alpha) * dW * dW
     return (W - lr * dW / (np.sqrt(v_new) + eps), v_new), None
@@ -238,7 +247,8 @@ def _rmsprop(W, dW, v, *, lr, alpha, eps):
 
 @primitive("weight_decay", family="update", phase="update", formula="{out} = {dW} + {weight_decay}·{W}",
            narration="L2 weight decay: add {weight_decay}·{W} to the gradient {dW}, so the update "
-                     "W ← W − η(dW + λW) also pulls every weight towards 0.")
+                     "W ← W − η(dW + λW) also pulls every weight towards 0.",
+           cell="{dW} + {weight_decay}×{W}")
 def _weight_decay(W, dW, *, weight_decay):
     return dW + weight_decay * W, None
 

@@ -5,7 +5,8 @@ A view is a list of lines, each a list of ``(text, style)`` segments (or ``(text
 for a cell the mouse can select in the stepper): plain text joins the texts, a terminal gets the
 rich styles (blue positive, red negative, deeper for larger magnitudes).
 Viewers only read the trace: numbers come through :mod:`tracer.display` and cell arithmetic from
-:func:`tracer.cells.explain`. Large tensors are elided: only the cells on screen are read.
+:func:`tracer.explain.explain`. Large tensors are elided: only the cells on screen are read. Every
+word printed is in the chosen language (:func:`tracer.i18n.phrase`).
 
 >>> import tracer
 >>> from tracer.textview import grid, plain
@@ -24,6 +25,8 @@ import numpy as np
 
 from .display import NumberFormat, elide, fmt, number_format
 from .errors import TracerError
+from .explain import Working, explain
+from .i18n import narrate, phrase
 from .trace import Step, Trace
 
 Segment = tuple[str, "str | None"] | tuple[str, "str | None", str]
@@ -32,7 +35,6 @@ Line = list[Segment]
 FULL_SCAN = 1 << 20  # elements: tensors up to this size are scanned whole for format and colour
 KEEP = 3  # rows / columns kept at each end of an elided dimension
 HIGHLIGHT = "bold reverse"
-MAX_TERMS = 8  # a cell's working longer than this shows its first and last terms
 GAP = 4  # columns between grids side by side
 
 
@@ -109,7 +111,7 @@ def tensor_format(trace: Trace, tid: str, shown: np.ndarray | None = None) -> tu
 def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, color: bool = True,
          marks: Sequence[tuple[int, ...]] = (), minus: str = "-",
          link: Callable[[tuple[int, ...]], str] | None = None,
-         hidden: Sequence[tuple[int, ...]] = ()) -> list[Line]:
+         hidden: Sequence[tuple[int, ...]] = (), lang: str = "en") -> list[Line]:
     """A tensor as a titled grid: name, shape, kind, then its (elided) cells.
 
     ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads;
@@ -119,11 +121,11 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     rec = trace.tensors[tid]
     shape = tuple(rec.shape)
     rows, columns, lead = _window(shape, keep, cols)
-    title: Line = [(rec.name, "bold"), (f" {shape} {rec.kind}", "dim")]
+    title: Line = [(rec.name, "bold"), (f" {shape} {kind_word(rec.kind, lang)}", "dim")]
     if len(shape) > 2:
-        title.append((f"  showing [{', '.join(map(str, lead))}, :, :]", "dim"))
+        title.append((f"  {phrase('showing', lang)} [{', '.join(map(str, lead))}, :, :]", "dim"))
     if rec.size == 0:
-        return [title, [("  (empty)", "dim")]]
+        return [title, [("  " + phrase("empty", lang), "dim")]]
     values = _values(rec.data, shape, rows, columns, lead)
     nf, scale = tensor_format(trace, tid, values)
     texts = [[fmt(v, nf, minus) for v in row] for row in values]
@@ -163,6 +165,21 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
                 line.append((text.rjust(width), style))
         lines.append(line)
     return lines
+
+
+def kind_word(kind: str, lang: str) -> str:
+    """A tensor's kind (``param``, ``grad`` …) in ``lang`` (a kind this version does not know: as saved)."""
+    try:
+        return phrase(f"kind_{kind}", lang)
+    except TracerError:
+        return kind
+
+
+def phase_word(phase: str, lang: str) -> str:
+    try:
+        return phrase(f"phase_{phase}", lang)
+    except TracerError:
+        return phase
 
 
 LABEL_CELLS = 10  # a longer axis name is cut with …
@@ -233,17 +250,22 @@ def shapes(trace: Trace, ids: Sequence[str]) -> str:
     return ", ".join(f"{trace.tensors[t].name} {tuple(trace.tensors[t].shape)}" for t in ids)
 
 
-def step_table(trace: Trace, steps: Sequence[Step]) -> list[Line]:
+def step_table(trace: Trace, steps: Sequence[Step], lang: str = "en") -> list[Line]:
     """One line per step: id, phase, name (indented by depth), op and output shapes."""
-    width = max((len(s.name) + 2 * s.depth for s in steps), default=4)
-    lines: list[Line] = [[(f"{'id':>5}  {'phase':<8}  {'name':<{width}}  {'op':<14}  outputs", "bold")]]
+    names = ["  " * s.depth + s.name for s in steps]
+    heads = [phrase(f"col_{c}", lang) for c in ("id", "phase", "name", "op", "outputs")]
+    w_name = max([width_of(n) for n in names] + [width_of(heads[2])])
+    w_phase = max(width_of(phase_word(p, lang)) for p in ("forward", "backward", "update", heads[1]))
+    w_op = max([14, width_of(heads[3])])
+    widths = (w_phase, w_name, w_op)
+    lines: list[Line] = [[(_rjust(heads[0], 5) + "".join(f"  {_rjust(h, w, left=True)}" for h, w in zip(heads[1:4], widths))
+                           + f"  {heads[4]}", "bold")]]
     colours = {"forward": "green", "backward": "blue", "update": "magenta"}
-    for s in steps:
-        name = "  " * s.depth + s.name
+    for s, name in zip(steps, names):
         flag = [(f"  ({s.nonfinite} NaN/Inf)", "bold red")] if s.nonfinite else []
-        lines.append([(f"{s.id:>5}  ", None), (f"{s.phase:<8}", colours.get(s.phase)),
-                      (f"  {name:<{width}}  ", "bold" if s.depth == 0 else None),
-                      (f"{s.op:<14}", "cyan"), (f"  {shapes(trace, s.outputs)}", "dim")] + flag)
+        lines.append([(f"{s.id:>5}  ", None), (_rjust(phase_word(s.phase, lang), w_phase, left=True), colours.get(s.phase)),
+                      (f"  {_rjust(name, w_name, left=True)}  ", "bold" if s.depth == 0 else None),
+                      (_rjust(s.op, w_op, left=True), "cyan"), (f"  {shapes(trace, s.outputs)}", "dim")] + flag)
     return lines
 
 
@@ -258,33 +280,25 @@ def default_cell(trace: Trace, step: Step) -> tuple[int, ...] | None:
     return (0,) * len(trace.tensors[step.outputs[0]].shape)
 
 
-def _shorten_sum(text: str) -> str:
-    """A long sum keeps its first and last terms: ``a + b + c + … + y + z = total``."""
-    terms = text.split(" + ")
-    if len(terms) <= MAX_TERMS:
-        return text
-    return " + ".join(terms[:MAX_TERMS - 2] + ["…"] + terms[-2:])
-
-
-def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "-") -> tuple[list[Line], list[tuple[str, tuple]]]:
-    """The working of one output cell (:func:`tracer.cells.explain`) and the input cells it reads."""
-    from .cells import explain
-
+def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "-",
+                lang: str = "en") -> tuple[list[Line], Working | None]:
+    """The working of one output cell (:func:`tracer.explain.explain`): its lines, and the working
+    (whose ``reads`` the grids highlight and whose ``operands`` they show)."""
     out = trace.tensors[step.outputs[0]]
     if sum(trace.tensors[t].size for t in step.inputs) + out.size > FULL_SCAN:
-        return [[("  (cell detail skipped: the tensors are too large to work by hand)", "dim")]], []
+        return [[("  " + phrase("too_large", lang), "dim")]], None
     try:
-        cell = explain(trace, step, index, minus=minus)
+        working = explain(trace, step, index, minus=minus, lang=lang)
     except (TracerError, KeyError, IndexError, ValueError) as e:
-        return [[(f"  (no cell detail: {e})", "dim")]], []
+        return [[("  " + phrase("no_working", lang, why=e), "dim")]], None
     label = f"{out.name}[{', '.join(map(str, index))}]" if index else out.name
-    head: Line = [(label, "bold"), (f" = {cell.text}", "bold")]
-    lines = [head]
-    for text in cell.lines:
-        lines.append([("  " + _shorten_sum(text), "yellow")])
-    if cell.approx:
-        lines.append([("  (≈: the shown values are rounded)", "dim")])
-    return lines, list(cell.reads)
+    lines: list[Line] = [[(label, "bold"), (f" = {working.text}", "bold")]]
+    if working.formula and working.formula != step.formula:
+        lines.append([(f"  {label} = {working.formula}", "dim")])
+    lines.extend([("  " + text, "yellow")] for text in working.lines)
+    if working.approx:
+        lines.append([("  " + phrase("rounded", lang), "dim")])
+    return lines, working
 
 
 def child_label(parent: Step, kid: Step) -> str:
@@ -306,11 +320,11 @@ def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, co
                keep: int = KEEP, lang: str = "en", link: Callable[[tuple[int, ...]], str] | None = None,
                width: int | None = None, hide: bool = False) -> StepParts:
     """The parts of :func:`step_view`. With ``width``, grids sit side by side while they fit;
-    ``hide`` shows ``?`` in place of the selected cell (its working is still returned)."""
-    from .i18n import narrate
-
+    ``hide`` shows ``?`` in place of the selected cell (its working is still returned). The grids
+    of the inputs include the operands the working reads beyond the step's inputs."""
     phase_style = {"forward": "green", "backward": "blue", "update": "magenta"}.get(step.phase)
-    lines: list[Line] = [[(f"step {step.id}", "bold"), ("  ", None), (step.phase, phase_style),
+    lines: list[Line] = [[(phrase("step_id", lang, id=step.id), "bold"), ("  ", None),
+                          (phase_word(step.phase, lang), phase_style),
                           ("  ", None), (step.op, "cyan"), ("  ", None), (step.name, "bold")]]
     if step.formula:
         lines.append([("  " + step.formula, "bold yellow")])
@@ -318,30 +332,33 @@ def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, co
     if narration:
         lines.append([("  " + narration, "italic")])
     if step.src is not None:
-        lines.append([("  source  ", "dim"), (source_line(trace, step), None)])
+        lines.append([(f"  {phrase('h_source', lang)}  ", "dim"), (source_line(trace, step), None)])
     if step.grad_of is not None:
         fwd = trace.steps[step.grad_of]
-        lines.append([("  gradient of  ", "dim"), (f"step {fwd.id} {fwd.name}", "green")])
+        lines.append([(f"  {phrase('h_gradient_of', lang)}  ", "dim"),
+                      (f"{phrase('step_id', lang, id=fwd.id)} {fwd.name}", "green")])
     kids = trace.children(step)
     if kids:
-        lines.append([("  made of  ", "dim"), (", ".join(f"{k.id} {child_label(step, k)}" for k in kids), None)])
+        lines.append([(f"  {phrase('h_made_of', lang)}  ", "dim"),
+                      (", ".join(f"{k.id} {child_label(step, k)}" for k in kids), None)])
     if step.nonfinite:
-        lines.append([(f"  {step.nonfinite} NaN/Inf value(s) in the output", "bold red")])
+        lines.append([("  " + phrase("nonfinite", lang, n=step.nonfinite), "bold red")])
     cell = cell if cell is not None else default_cell(trace, step)
-    detail, reads = cell_detail(trace, step, cell) if cell is not None else ([], [])
+    detail, working = cell_detail(trace, step, cell, lang=lang) if cell is not None else ([], None)
     marks: dict[str, list[tuple]] = {}
-    for tid, index in reads:
+    for tid, index in working.reads if working else ():
         marks.setdefault(tid, []).append(tuple(index))
     if cell is not None and not hide:
         marks.setdefault(step.outputs[0], []).append(tuple(cell))
     sections: list[list[list[Line]]] = []
-    for label, ids in (("inputs", step.inputs), ("outputs", step.outputs)):
+    inputs = list(step.inputs) + list(working.operands if working else ())
+    for label, ids in ((phrase("h_inputs", lang), inputs), (phrase("h_outputs", lang), step.outputs)):
         blocks = []
         for k, tid in enumerate(ids):
-            first = label == "outputs" and k == 0
+            first = ids is step.outputs and k == 0
             hidden = [tuple(cell)] if first and hide and cell is not None else []
             block = grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ()),
-                         link=link if first else None, hidden=hidden)
+                         link=link if first else None, hidden=hidden, lang=lang)
             blocks.append([[(label, "bold underline")] if k == 0 else []] + block)
         if blocks:
             sections.append(blocks)
@@ -354,15 +371,15 @@ def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, co
         wide = sum(max(map(line_width, b)) for b in every) + GAP * (len(every) - 1)
         rows = [beside(every, width)] if wide <= width else [beside(blocks, width) for blocks in sections]
         grids = [line for row in rows for line in [[]] + row]
-    working: list[Line] = [[], [("cell", "bold underline")]] + detail if detail else []
-    return StepParts(lines, grids, working)
+    arithmetic: list[Line] = [[], [(phrase("h_cell", lang), "bold underline")]] + detail if detail else []
+    return StepParts(lines, grids, arithmetic)
 
 
 def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
               keep: int = KEEP, lang: str = "en",
               link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
-    """One step: its header, formula, narration, source line, inputs and outputs as grids, and the
-    working of one output cell (``cell``, default the first; ``link`` makes the cells of the first
+    """One step: its header, formula, narration, source line, inputs (and the operands its working
+    reads) and outputs as grids, and the working of one output cell (``cell``, default the first; ``link`` makes the cells of the first
     output clickable, see :func:`grid`)."""
     head, grids, working = step_parts(trace, step, cell, color=color, keep=keep, lang=lang, link=link)
     return head + grids + working
@@ -387,12 +404,19 @@ def tensor_json(trace: Trace, tid: str, values: bool, limit: int = 10_000) -> di
     return out
 
 
-def step_json(trace: Trace, step: Step, values: bool = False) -> dict[str, Any]:
-    """One step as plain JSON data (tensor values only when ``values``)."""
-    return {"id": step.id, "phase": step.phase, "op": step.op, "name": step.name, "parent": step.parent,
-            "depth": step.depth, "formula": step.formula, "narration": step.narration,
-            "src": None if step.src is None else {"file": step.src.file, "line": step.src.line, "code": step.src.code},
-            "grad_of": step.grad_of, "grad_map": step.grad_map, "attrs": step.attrs,
-            "nonfinite": step.nonfinite,
-            "inputs": [tensor_json(trace, t, values) for t in step.inputs],
-            "outputs": [tensor_json(trace, t, values) for t in step.outputs]}
+def step_json(trace: Trace, step: Step, values: bool = False, lang: str = "en",
+              cell: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """One step as plain JSON data: narration in ``lang``, tensor values only when ``values``, and
+    the working of output cell ``cell`` when one is given."""
+    out = {"id": step.id, "phase": step.phase, "op": step.op, "name": step.name, "parent": step.parent,
+           "depth": step.depth, "formula": step.formula, "narration": narrate(trace, step, lang), "lang": lang,
+           "src": None if step.src is None else {"file": step.src.file, "line": step.src.line, "code": step.src.code},
+           "grad_of": step.grad_of, "grad_map": step.grad_map, "attrs": step.attrs,
+           "nonfinite": step.nonfinite,
+           "inputs": [tensor_json(trace, t, values) for t in step.inputs],
+           "outputs": [tensor_json(trace, t, values) for t in step.outputs]}
+    if cell is not None:
+        w = explain(trace, step, cell, lang=lang)
+        out["working"] = {"cell": list(w.index), "value": w.text, "formula": w.formula, "lines": list(w.lines),
+                          "reads": [[t, list(i)] for t, i in w.reads], "operands": list(w.operands)}
+    return out

@@ -3,7 +3,7 @@
 A player decides *where* things are (which boxes light up, which number appears); this module
 decides *how long*: the first cells are worked term by term with a running partial sum, the next
 ones with their whole expression at once, the rest a row at a time (``Pace``). Every string comes
-from :func:`tracer.cells.explain` or from the trace through :mod:`tracer.display`: nothing here
+from :func:`tracer.explain.explain` or from the trace through :mod:`tracer.display`: nothing here
 computes a value.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from manim import AnimationGroup, Succession, VGroup, VMobject
 
-from tracer.cells import Cell, explain
+from tracer.explain import Working, explain
 
 from .. import anim, glyphs, style
 from ..words import word
@@ -42,7 +42,7 @@ class Work:
 
 def later(index: tuple[int, ...], text: VMobject | None, target: VMobject | None,
           build: Callable[[tuple[int, ...]], Work], hide: Iterable[VMobject | None] = ()) -> Work:
-    """A cell whose working (``tracer.cells.explain``, boxes) is built only if it is shown one by
+    """A cell whose working (``tracer.explain.explain``, boxes) is built only if it is shown one by
     one: the cells filled a row at a time need only their number (a cell of a 1000-wide product
     has 1000 terms)."""
     return Work(index, text, target, hide=[h for h in hide if h is not None], make=lambda: build(index))
@@ -51,7 +51,7 @@ def later(index: tuple[int, ...], text: VMobject | None, target: VMobject | None
 def cell_works(stage: Stage, step, where: "NumberGrid | Slot", output: int = 0,
                hide: Callable[[tuple[int, ...]], Iterable[VMobject | None]] | None = None) -> list[Work]:
     """One :class:`Work` per shown cell of ``where`` (a grid, or a slot of one: a gradient band),
-    each worked by :func:`tracer.cells.explain` for output ``output`` of ``step``."""
+    each worked by :func:`tracer.explain.explain` for output ``output`` of ``step``."""
     grid = where.grid if isinstance(where, Slot) else where
 
     def build(i: tuple[int, ...]) -> Work:
@@ -60,33 +60,26 @@ def cell_works(stage: Stage, step, where: "NumberGrid | Slot", output: int = 0,
             for idx in grid.shown()]
 
 
-_UNSEEN = Cell(-1, "", (), 0.0, "", (), (), ("",), ("", "", ""))
+_UNSEEN = Working(-1, "", (), 0.0, "", ("",))
 
 
-def explain_cell(stage: Stage, step, index: tuple[int, ...], output: int = 0) -> Cell:
+def explain_cell(stage: Stage, step, index: tuple[int, ...], output: int = 0) -> Working:
     """The working of one cell (in a skipped section nobody sees it: a blank one, for speed)."""
     if stage.skipping:
         return _UNSEEN
-    return explain(stage.trace, step, index, output=output, minus=MINUS)
+    return explain(stage.trace, step, index, output=output, minus=MINUS, lang=stage.lang)
 
 
-def work_from_cell(stage: Stage, cell: Cell, text: VMobject | None, target: VMobject | None) -> Work:
-    """A :class:`Work` whose boxes are the cells ``cell.reads`` names, wherever they are drawn."""
+def work_from_cell(stage: Stage, cell: Working, text: VMobject | None, target: VMobject | None) -> Work:
+    """A :class:`Work` whose boxes are the cells ``cell.reads`` names, wherever they are drawn; its
+    line is the working's last (already ending ``≈`` where rounding shows, already elided when long)."""
     per = len(cell.reads) // len(cell.terms) if cell.terms and len(cell.reads) % len(cell.terms) == 0 else 0
     term_boxes = []
     if per:
         for t in range(len(cell.terms)):
             group = [stage.cell(tid, idx) for tid, idx in cell.reads[t * per:(t + 1) * per]]
             term_boxes.append([g for g in group if g is not None])
-    expression = cell.expression
-    if cell.approx and " = " in expression:  # rounding: the shown sum misses the value by a hair
-        expression = expression.rsplit(" = ", 1)[0] + f" ≈ {cell.text}"
-    if len(cell.terms) > 10 and cell.partials and len(cell.lines) == 1:
-        lead = expression.split(cell.terms[0])[0] if cell.terms[0] in expression else ""
-        expression = lead + abridge(cell.terms, cell.partials[-1])
-        if cell.approx:
-            expression = expression.rsplit(" = ", 1)[0] + f" ≈ {cell.text}"
-    return Work(cell.index, text, target, expression, cell.terms, cell.partials, term_boxes,
+    return Work(cell.index, text, target, cell.expression, cell.terms, cell.partials, term_boxes,
                 [] if stage.skipping else stage.read_boxes(cell))
 
 
@@ -119,13 +112,6 @@ def _show(w: Work, run_time: float) -> list:
     if w.hide:
         out.append(anim.Reveal(w.hide, to=0.0, run_time=run_time))
     return out
-
-
-def abridge(terms: tuple[str, ...], total: str, keep: int = 6) -> str:
-    """``a + b + … + z = total`` for a long sum (the total is the running sum of all terms)."""
-    if len(terms) <= keep + 2:
-        return f"{' + '.join(terms)} = {total}"
-    return f"{' + '.join(terms[:keep])} + … + {' + '.join(terms[-2:])} = {total}"
 
 
 def _group(mobs: Iterable[VMobject]) -> VMobject:
@@ -235,4 +221,4 @@ def finish(stage: Stage) -> None:
     stage.scene.pause(stage.pace.pause)
 
 
-Explainer = Callable[[tuple[int, ...]], Cell]
+Explainer = Callable[[tuple[int, ...]], Working]

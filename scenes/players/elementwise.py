@@ -14,8 +14,6 @@ from . import BACKWARD, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, show_new
 from .generic import play_generic_grad
 
-UNARY = ("sigmoid", "tanh", "exp", "log", "sqrt", "abs", "neg", "gelu", "leaky_relu", "step", "clip")
-BINARY = ("add", "sub", "mul", "div", "maximum", "pow")
 DEAD_FILL = "#E9ECEF"
 
 
@@ -26,7 +24,7 @@ def _input_slot(stage: Stage, tid: str):
     return stage.need(tid)
 
 
-@register(FORWARD, "relu")
+@register(FORWARD, "relu", in_place=True)
 def play_relu(stage: Stage, step) -> None:
     """In place: every negative entry is greyed out and becomes 0; the grid now shows the output."""
     x, out = step.inputs[0], step.outputs[0]
@@ -77,7 +75,12 @@ def play_relu(stage: Stage, step) -> None:
     finish(stage)
 
 
-@register(FORWARD, *UNARY)
+@register(FORWARD, family="elementwise")
+def play_elementwise(stage: Stage, step) -> None:
+    """A function of one tensor beside its input; an op of two, entry by entry."""
+    (play_unary if len(step.inputs) == 1 else play_binary)(stage, step)
+
+
 def play_unary(stage: Stage, step) -> None:
     """The output beside the input, each entry the function of the entry on its left."""
     x, out = step.inputs[0], step.outputs[0]
@@ -91,7 +94,6 @@ def play_unary(stage: Stage, step) -> None:
     finish(stage)
 
 
-@register(FORWARD, *BINARY)
 def play_binary(stage: Stage, step) -> None:
     """``a ∘ b`` entry by entry (broadcast as recorded); a constant operand is named in the caption."""
     ins = [t for t in step.inputs if stage.trace.tensors[t].size > 1 or stage.trace.tensors[t].kind != "const"]

@@ -2,7 +2,7 @@
 
 It is what makes *any* trace render: ops without a player of their own, composites shown
 collapsed, steps whose tensors are too odd for a product layout. Outputs fill in a row at a time,
-the first cells with the working :func:`tracer.cells.explain` gives for them.
+the first cells with the working :func:`tracer.explain.explain` gives for them.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ The forward layout is reused: the incoming gradient shows in the blue band under
 step's output, and each input's gradient is written in blue into the band under that input where
 the forward step drew it (or, for a grid drawn without a band, in a blue grid right under it; an
 input the forward step never drew, like layer norm's γ, is drawn beside the others first). Each
-cell's working is :func:`tracer.cells.explain`'s. With no forward grid on the canvas (paging), the
+cell's working is :func:`tracer.explain.explain`'s. With no forward grid on the canvas (paging), the
 generic gradient player.
 """
 from __future__ import annotations
@@ -17,14 +17,9 @@ from .. import style
 from ..grid import NumberGrid
 from ..stage import Slot, Stage
 from ..words import word
-from . import BACKWARD, Player
+from . import BACKWARD, register
 from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 from .concat import fits
-from .elementwise import BINARY, UNARY
-
-REDUCTIONS = ("sum", "mean", "max")
-GROUPS = ("softmax", "log_softmax", "layer_norm", "batch_norm", "attention", "l2_norm")
-MOVES = ("transpose",)
 
 
 def drawn(stage: Stage, tid: str) -> NumberGrid | None:
@@ -144,12 +139,9 @@ def play_grad_flow(stage: Stage, step) -> None:
     finish(stage)
 
 
-def _register_missing(ops, player: Player) -> None:
-    """Players of their own (ReLU's mask, the matmul's rows and columns) stay; the rest flow."""
-    for op in ops:
-        BACKWARD.setdefault(op, player)
-
-
-_register_missing(UNARY + BINARY + REDUCTIONS + GROUPS + MOVES, play_grad_flow)
+# the ops of these families have no gradient player of their own unless they register one (ReLU's
+# mask, the matmul's rows and columns): the chain tries the op's player first
+for _family in ("elementwise", "reduction", "normalization", "layer", "structural"):
+    register(BACKWARD, family=_family)(play_grad_flow)
 
 __all__ = ["play_grad_flow", "drawn", "incoming", "target", "named", "VGroup"]

@@ -9,12 +9,10 @@ from manim import FadeIn
 from .. import style
 from ..words import word
 from ..stage import Stage
-from . import BACKWARD, FORWARD, register
+from tracer.ops.core import REGISTRY
+
+from . import BACKWARD, DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
-
-
-def _kids(stage: Stage, step) -> dict:
-    return {c.name.rsplit(".", 1)[-1]: c for c in stage.trace.children(step)}
 
 
 def _fill_step(stage: Stage, child, grid, note: str, single: int = 3) -> None:
@@ -28,14 +26,13 @@ def _scalar(stage: Stage, step, src, tid: str, label: str):
     return g
 
 
-@register(FORWARD, "sse", "mse")
-def play_squared_error(stage: Stage, step) -> None:
-    """Y − Y′ cell by cell, then the squares, then their sum (or mean): the loss."""
-    from .generic import play_generic
-
-    kids = _kids(stage, step)
+@register(FORWARD, family="loss")
+def play_squared_error(stage: Stage, step) -> object:
+    """Y − Y′ cell by cell, then the squares, then their sum (or mean): the loss (a loss made of
+    other parts is not one this player shows)."""
+    kids = stage.trace.parts(step)
     if not {"diff", "squared", "loss"} <= set(kids):
-        return play_generic(stage, step)
+        return DECLINE
     y, target = step.inputs[:2]
     sy = stage.slot(y)
     if sy is None or sy.lane != "value":
@@ -71,7 +68,7 @@ def play_l1(stage: Stage, step) -> None:
     """|f| entry by entry, then the sum: the sparsity penalty."""
     from .generic import play_generic
 
-    kids = _kids(stage, step)
+    kids = stage.trace.parts(step)
     if "abs" not in kids or "penalty" not in kids:
         return play_generic(stage, step)
     x = step.inputs[0]
@@ -100,17 +97,16 @@ def play_l1(stage: Stage, step) -> None:
     finish(stage)
 
 
-@register(BACKWARD, "sse", "mse")
-def play_squared_error_grad(stage: Stage, step) -> None:
+@register(BACKWARD, family="loss")
+def play_squared_error_grad(stage: Stage, step) -> object:
     """dY = 2·(Y − Y′) (divided by n for the mean), written under Y, next to Y − Y′."""
-    from .generic import play_generic_grad
     from .matmul import grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     lay = stage.layouts.get(fwd.id)
     y = fwd.inputs[0]
-    if lay is None or y not in step.grad_map or not lay["y"].has_grad:
-        return play_generic_grad(stage, step)
+    if lay is None or "diff" not in lay or y not in step.grad_map or not lay["y"].has_grad:
+        return DECLINE
     gy, gd = lay["y"], lay["diff"]
     moves = stage.focus([gy, gd, lay["out"]])
     if moves:
@@ -118,7 +114,7 @@ def play_squared_error_grad(stage: Stage, step) -> None:
     gid = step.grad_map[y]
     slot = grad_band(stage, gy, gid)
     n = stage.trace.tensors[y].size
-    tail = "" if fwd.op == "sse" else f" / {n}"
+    tail = f" / {n}" if "{n}" in str(REGISTRY[fwd.op].cell_grad) else ""  # a mean divides
 
     def build(idx):
         cell = explain_cell(stage, step, idx, step.outputs.index(gid))  # 2×(y − y′) [/ n] = g

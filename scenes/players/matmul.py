@@ -14,13 +14,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Transform
 
-from tracer.display import fmt, number_format
-
 from .. import anim, style
 from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, FORWARD, register
-from .common import MINUS, abridge, explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 def _two_d(stage: Stage, *tids: str) -> bool:
@@ -57,17 +55,14 @@ def play_matmul(stage: Stage, step) -> None:
     finish(stage)
 
 
-def _child(stage: Stage, step, op: str):
-    return next((c for c in stage.trace.children(step) if c.op == op), None)
-
-
 @register(FORWARD, "linear")
 def play_linear(stage: Stage, step) -> None:
     W, X = step.inputs[:2]
     bias = step.inputs[2] if len(step.inputs) > 2 else None
     out = step.outputs[0]
-    mm, add = _child(stage, step, "matmul"), _child(stage, step, "add")
-    if mm is None or not _two_d(stage, W, X, out) or (bias is not None and add is None):
+    parts = stage.trace.parts(step)
+    mm = parts.get("matmul")
+    if mm is None or not _two_d(stage, W, X, out) or (bias is not None and "bias" not in parts):
         from .generic import play_generic
         return play_generic(stage, step)
     if bias is None:
@@ -88,24 +83,16 @@ def play_linear(stage: Stage, step) -> None:
     show_new(stage, new, *extra, focus=[ga, gb, gout])
     if extra:
         stage.register(gb)   # its brackets have grown round the row of 1s: measure it again
-    b_data = stage.trace.tensors[bias].data.reshape(-1) if bias is not None else None
-    b_nf = number_format(stage.trace.tensors[bias].data) if bias is not None else None
-
     def build(idx):
-        cell = explain_cell(stage, mm, idx)
+        cell = explain_cell(stage, step if bias is not None else mm, idx)  # [W | b]·[X ; 1]: b×1 last
         w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
         r, c = gout.rc(idx)
         w.boxes = [x for x in (ga.row_box(r), gb.col_box(c)) if x is not None]
         if bias is not None:
-            acell = explain_cell(stage, add, idx)
-            b_text = fmt(b_data[idx[0]], b_nf, MINUS)
-            b_text = f"({b_text})" if b_text.startswith(MINUS) else b_text
-            w.terms = cell.terms + (f"{b_text}×1",)
-            w.partials = cell.partials + acell.partials
-            w.term_boxes = w.term_boxes + [[x for x in (ga.bias_cells.get(idx[0]), gb.one_cells.get(idx[1])) if x]]
-            w.expression = f"{' + '.join(w.terms)} = {acell.partials[-1]}"
-            if len(w.terms) > 10:
-                w.expression = abridge(w.terms, acell.partials[-1])
+            pairs = cell.reads[:-1]
+            w.term_boxes = [[x for x in (stage.cell(*pairs[t]), stage.cell(*pairs[t + 1])) if x is not None]
+                            for t in range(0, len(pairs), 2)]
+            w.term_boxes.append([x for x in (ga.bias_cells.get(idx[0]), gb.one_cells.get(idx[1])) if x])
         return w
     works = [later(idx, gout.entry(idx), gout.cell(idx), build) for idx in gout.shown()]
     fill(stage, works, note=word("linear_rest", stage.lang))
@@ -245,13 +232,14 @@ def _grads_on_layout(stage: Stage, step, fwd, lay, mm_step) -> None:
 @register(BACKWARD, "linear")
 def play_linear_grad(stage: Stage, step) -> None:
     fwd, lay = _forward_layout(stage, step)
-    mm = _child(stage, step, "matmul")
+    parts = stage.trace.parts(step)
+    mm = parts.get("matmul")
     if lay is None or mm is None:
         from .generic import play_generic_grad
         return play_generic_grad(stage, step)
     _grads_on_layout(stage, step, fwd, lay, mm)
     bias = fwd.inputs[2] if len(fwd.inputs) > 2 else None
-    add = _child(stage, step, "add")
+    add = parts.get("bias")
     if bias is not None and add is not None and bias in step.grad_map and lay["a"].bias is not None:
         ga, gout, gb = lay["a"], lay["out"], lay["b"]
         slot = grad_band(stage, ga, step.grad_map[bias], bias=True)

@@ -4,18 +4,18 @@ normalised output.
 """
 from __future__ import annotations
 
-from tracer.cells import reduced_axes
+from tracer.explain import reduced_axes
 
 from ..words import word
 from ..stage import Stage
-from . import FORWARD, register
+from . import DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 def _side(stage: Stage, step) -> str:
     """Where the result goes: under the input when columns were reduced (axis 0), else right."""
     nd = len(stage.trace.tensors[step.inputs[0]].shape)
-    return "down" if nd >= 2 and reduced_axes(step, nd) == (0,) else "right"
+    return "down" if nd >= 2 and reduced_axes(step.attrs, nd) == (0,) else "right"
 
 
 def _input(stage: Stage, tid: str):
@@ -25,7 +25,7 @@ def _input(stage: Stage, tid: str):
     return stage.need(tid)
 
 
-@register(FORWARD, "sum", "mean", "max")
+@register(FORWARD, family="reduction")
 def play_reduce(stage: Stage, step) -> None:
     x, out = step.inputs[0], step.outputs[0]
     sx, new = _input(stage, x)
@@ -39,16 +39,12 @@ def play_reduce(stage: Stage, step) -> None:
     finish(stage)
 
 
-def _kids(stage: Stage, step) -> dict:
-    return {c.name.rsplit(".", 1)[-1]: c for c in stage.trace.children(step)}
-
-
 @register(FORWARD, "l2_norm")
 def play_l2_norm(stage: Stage, step) -> None:
     """Each column's (or row's) length: square, add up, square root."""
     from .generic import play_generic
 
-    kids = _kids(stage, step)
+    kids = stage.trace.parts(step)
     if not {"squared", "sum", "norm"} <= set(kids):
         return play_generic(stage, step)
     x, out = step.inputs[0], step.outputs[0]
@@ -92,14 +88,13 @@ def _cells(stage: Stage, sx, reads, squares: str):
     return VGroup(*boxes) if boxes else None
 
 
-@register(FORWARD, "layer_norm", "batch_norm")
-def play_layer_norm(stage: Stage, step) -> None:
-    """The mean and the spread of each sample beside the input, then the normalised output."""
-    from .generic import play_generic
-
-    kids = _kids(stage, step)
+@register(FORWARD, family="normalization")
+def play_layer_norm(stage: Stage, step) -> object:
+    """The mean and the spread of each sample beside the input, then the normalised output (a
+    normalisation made of other parts is not one this player shows)."""
+    kids = stage.trace.parts(step)
     if not {"mean", "std", "normalized"} <= set(kids) or len(stage.trace.tensors[step.inputs[0]].shape) != 2:
-        return play_generic(stage, step)
+        return DECLINE
     x, out = step.inputs[0], step.outputs[0]
     sx, new = _input(stage, x)
     side = "down" if step.attrs.get("axis", -1) % 2 == 0 else "right"

@@ -14,7 +14,7 @@ from .common import cell_works, explain_cell, fill, finish, later, show_new, wor
 def play_softmax(stage: Stage, step) -> None:
     from .generic import play_generic
 
-    kids = {c.name.rsplit(".", 1)[-1]: c for c in stage.trace.children(step)}
+    kids = stage.trace.parts(step)
     x, out = step.inputs[0], step.outputs[0]
     if not {"exp", "sum"} <= set(kids) or len(stage.trace.tensors[x].shape) != 2:
         return play_generic(stage, step)
@@ -27,8 +27,7 @@ def play_softmax(stage: Stage, step) -> None:
     name = stage.trace.tensors[x].name
     ge = stage.beside(sx.grid, e, grad=False, label=f"e^({name} − max)" if "max" in kids else f"e^{name}")
     gs = stage.beside(ge, total, "right" if axis == 1 else "down", grad=False, label="Σ")
-    parent = stage.trace.steps[step.parent] if step.parent is not None else None
-    role = "attention" if (parent is not None and parent.op == "attention") or stage.hints.get("attention") else None
+    role = "attention" if step.part == "weights" or stage.hints.get("attention") else None  # attention's weights
     gp = stage.beside(gs if axis == 1 else ge, out, role=role, label=stage.trace.tensors[out].name)
     for tid, g in ((e, ge), (total, gs), (out, gp)):
         stage.register(g)

@@ -10,7 +10,7 @@ from . import UPDATE, register
 from .common import explain_cell, fill, finish, later, work_from_cell
 
 
-@register(UPDATE, "sgd", "sgd_momentum", "adam")
+@register(UPDATE, family="update")
 def play_sgd(stage: Stage, step) -> None:
     """The new weights replace the old ones in place, each worked from the weight and its
     gradient (momentum and Adam keep running averages: their formula is in the caption)."""

@@ -120,7 +120,7 @@ def dropout(x: Tensor, *, p: float = 0.5, seed: int) -> Tensor:
 @composite("l2_norm", family="normalization",
            parts=("squared", "sum", "norm"),
            formula="{out} = √Σ {x}²", grad="d{x} = d{out} ⊙ {x} / {out}",
-           narration="The length (L2 norm) of {x} along axis {axis}.")
+           narration="The length (L2 norm) of {x}⟦ along axis {axis}⟧.")
 def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
     sq = ew.pow(x, 2.0, name="squared")
     # at a zero row the slope of √ is infinite: 0, the subgradient of ‖x‖, instead of NaN
@@ -131,6 +131,7 @@ def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Te
 @composite("mse", family="loss",
            parts=("diff", "squared", "loss"),
            formula="{out} = mean(({y} − {target})²)", grad="d{y} = 2·({y} − {target}) / n",
+           cell_grad=("2×({y} − {target}) / {n}",),
            narration="Mean squared error: subtract the target {target} from {y}, square, and average.")
 def mse(y: Tensor, target: Tensor) -> Tensor:
     diff = ew.sub(y, target, name="diff")
@@ -140,6 +141,7 @@ def mse(y: Tensor, target: Tensor) -> Tensor:
 @composite("sse", family="loss",
            parts=("diff", "squared", "loss"),
            formula="{out} = Σ ({y} − {target})²", grad="d{y} = 2·({y} − {target})",
+           cell_grad=("2×({y} − {target})",),
            narration="Sum of squared errors: subtract the target {target} from {y}, square, and add up.")
 def sse(y: Tensor, target: Tensor) -> Tensor:
     diff = ew.sub(y, target, name="diff")

@@ -64,10 +64,11 @@ class OpSpec:
     phase: str = "forward"
     check: Callable[..., str | None] | None = None
     defaults: tuple[tuple[str, Any], ...] = ()  # keyword attributes a call may leave out (axis=None)
-    # One output cell from its input cells, for element-wise ops (tracer.cells): ``{a} + {b}``;
-    # and its gradient from the cell of d{out} ({g}), of the input ({x}) and of the output ({o}).
-    cell: str = ""
-    cell_grad: str = ""
+    # The working of one output cell from the input cells (tracer.explain): ``{a} + {b}``, one
+    # template per output; and of each input's gradient cell, one template per input, from the
+    # cell of d{out} ({g}), the input cells, the output cell ({o}) and the count per output ({n}).
+    cell: str | tuple[str, ...] = ""
+    cell_grad: str | tuple[str, ...] = ""
     forward: Callable[..., Any] | None = None  # the body: the cell working recomputes a cell with it
     family: str = ""                 # one of FAMILIES
     parts: tuple[str, ...] = ()      # a composite's named sub-steps (its children's Step.part)
@@ -75,6 +76,12 @@ class OpSpec:
 
 
 REGISTRY: dict[str, OpSpec] = {}
+
+
+def family_of(op: str) -> str:
+    """The declared family of ``op`` (empty for an op this version does not know)."""
+    spec = REGISTRY.get(op)
+    return spec.family if spec is not None else ""
 
 
 class Node:
@@ -204,20 +211,33 @@ def plain(v: Any) -> Any:
 _OPTIONAL = re.compile(r"⟦(.*?)⟧")
 
 
-def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], attrs: dict) -> str:
+class _Short(float):
+    """An attribute in a sentence: ``0.1235``, not ``0.12345404968947128`` (``{norm:.4g}`` still works)."""
+
+    def __format__(self, spec: str) -> str:
+        return fmt_scalar(self) if not spec else float.__format__(self, spec)
+
+
+def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], attrs: dict,
+           unset: str = "all") -> str:
     """Fill a formula or narration template with tensor names and attribute values.
 
-    A part ``⟦ + {b}⟧`` is kept only when the input it names was given (``attrs["omitted"]``
-    lists the optional inputs a composite was called without).
+    A part ``⟦ + {b}⟧`` is kept only when the input or attribute it names was given (``attrs["omitted"]``
+    lists the optional inputs a composite was called without; an attribute left at ``None`` drops
+    its part too: ``Σ⟦_{axis}⟧`` reads ``Σ`` for a sum of everything). Elsewhere such an attribute
+    reads ``unset`` (a narration in another language passes its own word).
     """
-    omitted = set(attrs.get("omitted", ()))
+    given = {**dict(spec.defaults), **attrs}
+    missing = set(attrs.get("omitted", ()))
+    dropped = missing | {k for k, v in given.items() if v is None}
     template = _OPTIONAL.sub(
-        lambda m: "" if any("{" + p + "}" in m.group(1) for p in omitted) else m.group(1), template)
-    fill: dict[str, Any] = {k: ("all" if v is None else v) for k, v in (*spec.defaults, *attrs.items())}
+        lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
+    fill: dict[str, Any] = {k: unset if v is None else _Short(v) if isinstance(v, float) else v
+                            for k, v in given.items()}
     if spec.varargs:
         fill[spec.params[0]] = ", ".join(names)
     else:
-        fill.update(zip([p for p in spec.params if p not in omitted], names))
+        fill.update(zip([p for p in spec.params if p not in missing], names))
     fill["out"] = ", ".join(out_names)
     try:
         return template.format(**fill)

@@ -22,7 +22,7 @@ def _fits(a: np.ndarray, b: np.ndarray) -> str | None:
 # ---- arithmetic -----------------------------------------------------------------------------
 @primitive("add", family="elementwise", formula="{out} = {a} + {b}", grad="d{a} = d{out};  d{b} = d{out}",
            narration="Add {b} to {a}, entry by entry.", check=_fits,
-           cell="{a} + {b}")
+           cell="{a} + {b}", cell_grad=("{g}", "{g}"))
 def add(a, b):
     def vjp(g, need):
         return (unbroadcast(g, a.shape) if need[0] else None,
@@ -32,7 +32,7 @@ def add(a, b):
 
 @primitive("sub", family="elementwise", formula="{out} = {a} − {b}", grad="d{a} = d{out};  d{b} = −d{out}",
            narration="Subtract {b} from {a}, entry by entry.", check=_fits,
-           cell="{a} − {b}")
+           cell="{a} − {b}", cell_grad=("{g}", "−{g}"))
 def sub(a, b):
     def vjp(g, need):
         return (unbroadcast(g, a.shape) if need[0] else None,
@@ -42,7 +42,7 @@ def sub(a, b):
 
 @primitive("mul", family="elementwise", formula="{out} = {a} ⊙ {b}", grad="d{a} = d{out} ⊙ {b};  d{b} = d{out} ⊙ {a}",
            narration="Multiply {a} by {b}, entry by entry.", check=_fits,
-           cell="{a}×{b}")
+           cell="{a}×{b}", cell_grad=("{g}×{b}", "{g}×{a}"))
 def mul(a, b):
     def vjp(g, need):
         return (unbroadcast(g * b, a.shape) if need[0] else None,
@@ -52,7 +52,7 @@ def mul(a, b):
 
 @primitive("div", family="elementwise", formula="{out} = {a} / {b}", grad="d{a} = d{out} / {b};  d{b} = −d{out} ⊙ {a} / {b}²",
            narration="Divide {a} by {b}, entry by entry.", check=_fits,
-           cell="{a} / {b}")
+           cell="{a} / {b}", cell_grad=("{g} / {b}", "−{g}×{a} / {b}²"))
 def div(a, b):
     out = a / b
 
@@ -70,7 +70,7 @@ def neg(x):
 
 @primitive("pow", family="elementwise", formula="{out} = {a}^{b}", grad="d{a} = d{out} ⊙ {b}·{a}^({b}−1)",
            narration="Raise {a} to the power {b}.", check=_fits,
-           cell="{a}^{b}")
+           cell="{a}^{b}", cell_grad=("{g}×{b}×{a}^({b} − 1)",))
 def pow(a, b):
     out = a ** b
 
@@ -90,7 +90,8 @@ def pow(a, b):
 
 @primitive("maximum", family="elementwise", formula="{out} = max({a}, {b})", grad="the larger input gets d{out} (ties share it)",
            narration="Keep the larger of {a} and {b}, entry by entry.", check=_fits,
-           cell="max({a}, {b})")
+           cell="max({a}, {b})",
+           cell_grad=("{g}×([{a} > {b}] + [{a} = {b}] / 2)", "{g}×([{b} > {a}] + [{a} = {b}] / 2)"))
 def maximum(a, b):
     def vjp(g, need):
         wa = (a > b) + 0.5 * (a == b)
@@ -136,14 +137,14 @@ def abs(x):
 
 @primitive("sin", family="elementwise", formula="{out} = sin({x})", grad="d{x} = d{out} ⊙ cos({x})",
            narration="Take the sine of every entry of {x} (angles in radians).",
-           cell="sin({x})")
+           cell="sin({x})", cell_grad="{g}×cos({x})")
 def sin(x):
     return np.sin(x), lambda g, need: (g * np.cos(x),)
 
 
 @primitive("cos", family="elementwise", formula="{out} = cos({x})", grad="d{x} = −d{out} ⊙ sin({x})",
            narration="Take the cosine of every entry of {x} (angles in radians).",
-           cell="cos({x})")
+           cell="cos({x})", cell_grad="−{g}×sin({x})")
 def cos(x):
     return np.cos(x), lambda g, need: (-g * np.sin(x),)
 
@@ -157,7 +158,7 @@ def relu(x):
 
 @primitive("leaky_relu", family="elementwise", formula="{out} = max({alpha}·{x}, {x})", grad="d{x} = d{out} ⊙ (1 if {x} > 0 else {alpha})",
            narration="Leaky ReLU keeps the positive entries of {x} and scales the negative ones by {alpha}.",
-           cell="leaky_relu({x})")
+           cell="max({alpha}×{x}, {x})", cell_grad="{g}×([{x} > 0] + [{x} ≤ 0]×{alpha})")
 def leaky_relu(x, *, alpha=0.01):
     slope = np.where(x > 0, 1.0, alpha)
     return x * slope, lambda g, need: (g * slope,)
@@ -193,14 +194,14 @@ def gelu(x):
 
 @primitive("step", family="elementwise", formula="{out} = 1 if {x} > {threshold} else 0", grad="d{x} = 0 (the step is flat)",
            narration="Fire (1) where {x} is above the threshold {threshold}, otherwise stay at 0.",
-           cell="step({x} > {threshold})")
+           cell="[{x} > {threshold}]", cell_grad="{g}×0")
 def step(x, *, threshold=0.0):
     return (x > threshold).astype(x.dtype), lambda g, need: (np.zeros_like(x),)
 
 
 @primitive("clip", family="elementwise", formula="{out} = clip({x}, {a_min}, {a_max})", grad="d{x} = d{out} where {x} is inside the range, else 0",
            narration="Clip every entry of {x} into the range [{a_min}, {a_max}].",
-           cell="clip({x})")
+           cell="clip({x}, {a_min}, {a_max})", cell_grad="{g}×[{a_min} ≤ {x}]×[{x} ≤ {a_max}]")
 def clip(x, *, a_min=None, a_max=None):
     lo = -np.inf if a_min is None else a_min
     hi = np.inf if a_max is None else a_max

@@ -58,7 +58,7 @@ def reshape(x, *, shape):
 
 
 @primitive("concat", family="structural", labels=lb.concat, formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
-           narration="Join {xs} side by side along axis {axis}.")
+           narration="Join {xs} into one tensor along axis {axis}.")
 def concat(*xs, axis=0):
     cuts = np.cumsum([x.shape[axis] for x in xs])[:-1]
     return np.concatenate(xs, axis=axis), lambda g, need: tuple(np.split(g, cuts, axis=axis))
@@ -117,7 +117,7 @@ def _check_gather(table: np.ndarray, indices: np.ndarray, axis: int = 0) -> str 
 
 
 @primitive("gather", family="structural", labels=lb.gather, formula="{out} = {table}[{indices}]", grad="d{table}[{indices}] += d{out}",
-           narration="Look up the entries {indices} of {table} along axis {axis} (an embedding lookup).",
+           narration="Pick the entries {indices} of {table} along axis {axis}.",
            check=_check_gather)
 def gather(table, indices, *, axis=0):
     def vjp(g, need):  # the output's axes axis..axis+k are the k axes of indices (np.take)
@@ -130,7 +130,8 @@ def gather(table, indices, *, axis=0):
 
 
 @primitive("where", family="structural", labels=lb.where, formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
-           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).")
+           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).",
+           cell_grad=("", "{g}×{cond}", "{g}×(1 − {cond})"))
 def where(cond, a, b):
     def vjp(g, need):
         return (None, unbroadcast(np.where(cond, g, 0.0), a.shape) if need[1] else None,
@@ -152,21 +153,21 @@ def _expand(g: np.ndarray, x: np.ndarray, axis: object, keepdims: bool) -> np.nd
     return np.broadcast_to(g, x.shape)
 
 
-@primitive("sum", family="reduction", formula="{out} = Σ {x}", grad="d{x} = d{out} copied to every entry",
-           narration="Add up the entries of {x} (axis: {axis}).")
+@primitive("sum", family="reduction", formula="{out} = Σ⟦_{axis}⟧ {x}", cell_grad="{g}", grad="d{x} = d{out} copied to every entry",
+           narration="Add up the entries of {x}⟦ along axis {axis}⟧.")
 def sum(x, *, axis=None, keepdims=False):
     return np.sum(x, axis=axis, keepdims=keepdims), lambda g, need: (_expand(g, x, axis, keepdims).copy(),)
 
 
-@primitive("mean", family="reduction", formula="{out} = mean({x})", grad="d{x} = d{out} / n, copied to every entry",
-           narration="Average the entries of {x} (axis: {axis}).")
+@primitive("mean", family="reduction", formula="{out} = mean⟦_{axis}⟧({x})", cell_grad="{g} / {n}", grad="d{x} = d{out} / n, copied to every entry",
+           narration="Average the entries of {x}⟦ along axis {axis}⟧.")
 def mean(x, *, axis=None, keepdims=False):
     n = int(np.prod([x.shape[a] for a in _axes(axis, x.ndim)]))
     return np.mean(x, axis=axis, keepdims=keepdims), lambda g, need: (_expand(g, x, axis, keepdims) / n,)
 
 
-@primitive("max", family="reduction", formula="{out} = max({x})", grad="d{x} = d{out} at the maximum (ties share it)",
-           narration="Take the largest entry of {x} (axis: {axis}).")
+@primitive("max", family="reduction", formula="{out} = max⟦_{axis}⟧({x})", cell_grad="{g}×[{x} = {o}]", grad="d{x} = d{out} at the maximum (ties share it)",
+           narration="Take the largest entry of {x}⟦ along axis {axis}⟧.")
 def max(x, *, axis=None, keepdims=False):
     return extreme(np.max, x, axis, keepdims)
 

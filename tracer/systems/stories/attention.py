@@ -216,7 +216,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
     if maybe(trace, "after.attn.weights") is not None:
         after = _weights(trace, "after.attn.weights")
         outline.add(first(trace, "train.0"), say("Training: the same pass again", "訓練：再走一遍", "训练：再走一遍",
-                                                 "Huấn luyện: chạy lại lượt xuôi"), "skip")
+                                                 "Huấn luyện: chạy lại lượt xuôi"), "summary")
         outline.add(first(trace, "train.0.loss"), say("The loss", "損失", "损失", "Hàm mất mát"))
         outline.add(first(trace, "train.0", "backward"), say("The gradient back through the softmax", "梯度反向傳過 softmax",
                                                              "梯度反向传过 softmax", "Gradient ngược qua softmax"), "summary")

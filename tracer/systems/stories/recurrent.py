@@ -55,7 +55,7 @@ def recurrent(trace: Trace, kind: str, tokens: Sequence[str], target: float, fir
     unrolled(outline, kind, name, T)
     outline.add(first(trace, f"{kind}.y"), say("{n}: the output y", "{n}：輸出 y", "{n}：输出 y", "{n}: đầu ra y", n=name))
     outline.add(first(trace, train), say("{n}: the same pass again, for training", "{n}：為了訓練再走一遍", "{n}：为了训练再走一遍",
-                                         "{n}: chạy lại lượt xuôi để huấn luyện", n=name), "skip")
+                                         "{n}: chạy lại lượt xuôi để huấn luyện", n=name), "summary")
     through_time(outline, f"{train}.{kind}", name, T, f"{train}.loss")
     outline.add(first(trace, train, "update"), say("{n}: every weight updated, W ← W − η·dW", "{n}：更新每個權重，W ← W − η·dW",
                                                    "{n}：更新每个权重，W ← W − η·dW", "{n}: cập nhật mọi trọng số, W ← W − η·dW", n=name))
@@ -129,7 +129,7 @@ def rnn_vs_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]
     each = per_token["rnn"][1] - per_token["rnn"][0] if T > 1 else r
     outline = Outline(trace)
     unrolled(outline, "rnn", "RNN", T)
-    outline.add(first(trace, "rnn.y"), say("RNN: its read-out y", "RNN：輸出 y", "RNN：输出 y", "RNN: đầu ra y"), "skip")
+    outline.add(first(trace, "rnn.y"), say("RNN: its read-out y", "RNN：輸出 y", "RNN：输出 y", "RNN: đầu ra y"), "summary")
     outline.add(first(trace, "attn.Q"), say("Attention: Q, K and V of every token, one product each", "注意力：一次乘法算出所有詞的 Q、K、V",
                                             "注意力：一次乘法算出所有词的 Q、K、V", "Attention: Q, K, V của mọi từ, mỗi cái một phép nhân"))
     outline.add(trace.step("attn").id, say("Attention: every score, weight and mix at once", "注意力：所有分數、權重與加權和一次算完",

@@ -1,10 +1,10 @@
-"""Cell-level detail: the arithmetic behind one output cell, from the displayed numbers."""
+"""The explanation layer: the working behind one output cell, from the numbers as printed."""
 from __future__ import annotations
 
 import pytest
 
 import tracer
-from tracer.cells import explain
+from tracer.explain import explain
 
 
 def by_hand() -> tracer.Trace:
@@ -30,9 +30,10 @@ def test_matmul_cell_lights_a_row_and_a_column_and_sums_them() -> None:
     assert cell.expression == "1×1 + -1×2 + 2×1 = 1" and cell.value == 1 and not cell.approx
 
 
-def test_linear_shows_the_product_then_the_bias() -> None:
+def test_linear_is_a_row_of_w_b_times_a_column_of_x_1() -> None:
     cell = explain(by_hand(), "Z", (1, 0), minus="−")
-    assert cell.lines == ("2×3 + 0×1 + 1×0 = 6", "6 + (−1) = 5")
+    assert cell.lines == ("2×3 + 0×1 + 1×0 − 1×1 = 5",)  # [W | b]·[X ; 1], b = −1
+    assert cell.partials == ("6", "6", "6", "5") and cell.formula == "[W | b][1, :]·[X ; 1][:, 0]"
 
 
 def test_relu_shows_the_comparison() -> None:
@@ -43,7 +44,8 @@ def test_relu_shows_the_comparison() -> None:
 
 def test_softmax_shows_exp_sum_and_divide() -> None:
     cell = explain(by_hand(), "P", (0, 0))
-    assert cell.lines == ("e^(2 − 2) = 1.00", "Σ = 1.00 + 0.37 + 0.14 = 1.50", "1.00 / 1.50 = 0.67")
+    # the printed exponentials add up to 1.51, not to the sum's 1.50: the line says so
+    assert cell.lines == ("e^(2 − 2) = 1.00", "Σ = 1.00 + 0.37 + 0.14 ≈ 1.50", "1.00 / 1.50 = 0.67")
 
 
 def test_gradient_of_a_matmul_is_a_row_times_a_column_too() -> None:
@@ -61,21 +63,22 @@ def test_relu_gradient_and_accumulate_and_update() -> None:
     trace = by_hand()
     relu_grad = explain(trace, "H.grad", (0, 1))
     assert relu_grad.lines == ("-2×[0 > 0] = 0",)  # dH = 2(H − Y) = 2(0 − 1); blocked at 0
+    assert relu_grad.formula == "dH×[sub > 0]"  # it names the forward tensor it reads
     upd = explain(trace, "W.update", (0, 0))
-    assert upd.lines[0].startswith("1 − 0.5×") and upd.partials[0] == upd.text
+    assert upd.lines == ("1 − 0.5×6 = -2",) and upd.formula == "W − 0.5×dW"  # dW[0, 0] = 2×3 + 0×1
 
 
 def test_loss_shows_differences_squares_and_sum() -> None:
-    cell = explain(by_hand(), "L", ())
-    assert cell.lines[0] == "(1 − 0)² + (0 − 1)² + (3 − 2)² + (0 − 0)²"  # H = [[1, 0], [3, 0]]
-    assert cell.lines[1] == "1 + 1 + 1 + 0 = 3"
+    cell = explain(by_hand(), "L", ())  # H = [[1, 0], [3, 0]]
+    assert cell.lines == ("(1 − 0)² + (0 − 1)² + (3 − 2)² + (0 − 0)² = 3",)
 
 
-def test_rounding_that_breaks_the_sum_is_flagged() -> None:
+def test_rounding_that_breaks_the_sum_prints_more_digits() -> None:
     with tracer.record() as trace:
-        tracer.tensor([[1 / 3, 1 / 3, 1 / 3]]) @ tracer.tensor([[1.0], [1.0], [1.0]])
-    cell = explain(trace, 0, (0, 0))
-    assert cell.partials[-1] == "0.99" and cell.text == "1" and cell.approx
+        tracer.tensor([[0.114, 0.114, 0.114]]) @ tracer.tensor([[1.0], [1.0], [1.0]])
+    cell = explain(trace, 0, (0, 0))  # 0.11 + 0.11 + 0.11 is 0.33, not the 0.34 it makes
+    assert cell.expression == "0.114×1 + 0.114×1 + 0.114×1 = 0.34" and not cell.approx
+    assert cell.partials == ("0.114", "0.228", "0.342")
 
 
 def test_cells_outside_the_tensor_are_refused() -> None:
@@ -89,6 +92,8 @@ def test_a_composite_cell_is_explained_by_the_child_that_made_it() -> None:
     W = trace.step("Z").inputs[0]
     cell = explain(trace, group, (0, 0), output=group.outputs.index(group.grad_map[W]))
     assert cell.step == trace.step("Z.matmul.grad").id and cell.partials[-1] == cell.text
+    X = trace.step("Z").inputs[1]
+    assert X in cell.operands  # the forward X it multiplies by is not an input of the group step
 
 
 def test_the_loss_gradient_reads_two_times_the_difference() -> None:
@@ -104,7 +109,7 @@ def test_a_tensor_multiplied_by_itself_gets_a_share_per_use() -> None:
     g = trace.step("sq.grad")
     assert len(g.outputs) == 2                     # d(x·x) = g·x (first use) + g·x (second use)
     shares = [explain(trace, g, (0, 1), output=k) for k in range(2)]
-    assert [c.expression for c in shares] == ["1×(-1) = -1", "1×(-1) = -1"]
+    assert [c.expression for c in shares] == ["1×(-1) = -1", "1×(-1) = -1"]  # d(x·x) = g·x twice
 
 
 def test_power_divisor_and_reduction_gradients_show_their_numbers() -> None:
@@ -119,12 +124,13 @@ def test_power_divisor_and_reduction_gradients_show_their_numbers() -> None:
     cell = explain(trace, "q.grad", (1, 0), output=1)
     assert cell.expression == "−1×9 / 1² = -9.00" and cell.value == -9
     assert explain(trace, "q.grad", (0, 1), output=0).expression == "1 / 4 = 0.25"
+    assert explain(trace, "m", ()).expression == "(1 + 4 + 9 + 1) / 4 = 3.75"  # means divide
     # d(x²) through the mean: 1/4 each; then d x[1][1] = 0.25·2·(−1)^1 = −0.5
     assert explain(trace, "m.grad", (0, 0)).expression == "1 / 4 = 0.25"
     pow_grad = next(s for s in trace.steps if s.name.startswith("pow") and s.phase == "backward"
                     and trace.tensors[s.inputs[0]].data[0, 0] == 0.25)
     cell = explain(trace, pow_grad, (1, 1))
-    assert cell.expression == "0.25×2×(-1)^1 = -0.50" and cell.value == -0.5 and not cell.approx
+    assert cell.expression == "0.25×2×(-1)^(2 − 1) = -0.50" and cell.value == -0.5 and not cell.approx
     assert explain(trace, "cols.grad", (1, 0)).expression == "1 = 1"  # a sum copies its gradient
 
 
@@ -136,3 +142,26 @@ def test_a_negative_number_under_a_minus_or_an_exponent_is_bracketed() -> None:
     assert explain(trace, "n", (0,)).expression == "−(-1.50) = 1.50"
     assert explain(trace, "e", (0,)).expression == "e^(-1.50) = 0.22"
     assert explain(trace, "e", (1,), minus="−").expression == "e^2.00 = 7.39"
+
+
+def test_a_long_sum_shows_its_ends_and_the_total_between() -> None:
+    with tracer.record() as trace:
+        tracer.sum(tracer.tensor([float(k) for k in range(1, 21)], name="x"), name="s")
+    cell = explain(trace, "s", (), lang="vi")
+    assert cell.expression == "1 + 2 + 3 + 4 + 5 + [13 số hạng: 156] + 19 + 20 = 210"
+    assert len(cell.terms) == 20 and cell.partials[-1] == "210"
+
+
+def test_a_scalar_needs_no_index_and_a_wrong_index_says_how_many_numbers() -> None:
+    trace = by_hand()
+    assert explain(trace, "L", None).text == "3"
+    with pytest.raises(tracer.TracerError, match=r"has shape \(2, 2\): a cell needs 2 number\(s\), like 0,0"):
+        explain(trace, "H", (1,))
+
+
+def test_an_op_this_version_does_not_know_explains_generically() -> None:
+    trace = by_hand()
+    step = trace.step("H")
+    trace.steps[step.id] = type(step)(**{**{f: getattr(step, f) for f in step.__slots__}, "op": "from_the_future"})
+    cell = explain(trace, step.id, (0, 0))
+    assert cell.lines == ("1",) and cell.formula == step.formula

@@ -1,0 +1,53 @@
+"""The explanation layer: the arithmetic behind any output cell of any step (its *working*).
+
+The stepper, the scenes, ``tracer show`` and the exercise sheets all call :func:`explain`; none of
+them computes a value. Every number in a :class:`Working` is a trace value as printed
+(:mod:`.numbers`), and every line holds as printed: a reader who redoes it from the numbers shown
+gets the result shown, or the line says ≈.
+
+>>> import tracer
+>>> from tracer.explain import explain
+>>> with tracer.record() as trace:
+...     Z = tracer.tensor([[1, 2], [0, 1]], name="W") @ tracer.tensor([[3], [4]], name="X")
+>>> w = explain(trace, trace.steps[0], (0, 0))
+>>> w.terms, w.partials, w.expression
+(('1×3', '2×4'), ('3', '11'), '1×3 + 2×4 = 11')
+"""
+from __future__ import annotations
+
+from ..i18n import check_language
+from ..trace import Step, Trace
+from . import backward, forward  # noqa: F401  (they register their workings)
+from .forward import reduced_axes
+from .numbers import Index, Numbers
+from .working import Context, Working, chain, for_family, for_op, resolve, with_operands, work
+
+__all__ = ["Working", "explain", "for_family", "for_op", "chain", "reduced_axes"]
+
+
+def explain(trace: Trace, step: Step | int | str, index: Index | int | None, output: int = 0,
+            minus: str = "-", lang: str = "en") -> Working:
+    """The working of cell ``index`` of output ``output`` of ``step``.
+
+    Parameters
+    ----------
+    trace : Trace
+    step : Step, int or str
+        The step, its id or its name.
+    index : tuple of int
+        The output cell, e.g. ``(i, j)``; ``()`` (or ``None``) for a single number.
+    output : int
+        Which output of a step with several (a split, a backward step with two gradients).
+    minus : str
+        The minus sign to print (``"−"`` on screen, ``"-"`` in a terminal).
+    lang : str
+        The language of the few words a working has (``keep it``, ``94 terms``).
+
+    Raises
+    ------
+    TracerError
+        When the step, the output or the cell does not exist.
+    """
+    step, index = resolve(trace, step, index, output)
+    ctx = Context(trace, step, output, index, Numbers(trace, minus), check_language(lang))
+    return with_operands(work(ctx), step)

@@ -1,0 +1,163 @@
+"""Backward workings: a gradient cell by the chain rule, with the forward numbers it uses named.
+
+An op declares the working of each input's gradient as a template (``cell_grad=``) over ``{g}``
+(the gradient arriving at the output cell), ``{o}`` (the output cell), its own parameters (the
+input cells) and ``{n}`` (how many input cells share one output cell).
+
+>>> import tracer
+>>> from tracer.explain import explain
+>>> with tracer.record() as trace:
+...     x = tracer.param([3.0, 1.0], name="x")
+...     y = (x ** 2).sum(name="y")
+...     y.backward()
+>>> w = explain(trace, "pow.grad", (0,))
+>>> w.expression, w.formula
+('1×2×3^(2 − 1) = 6', 'dpow×2×x^(2 − 1)')
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+from ..ops.core import REGISTRY
+from ..trace import Step
+from .forward import bcast, constants, inputs_by_name, products, reduced_axes, summed, template_of
+from .arith import evaluate
+from .numbers import Index, Term, fill, settle
+from .working import Context, Read, Working, fallback, for_family, for_op, work
+
+
+def forward_of(ctx: Context) -> Step | None:
+    return ctx.trace.steps[ctx.step.grad_of] if ctx.step.grad_of is not None else None
+
+
+def position(ctx: Context, fwd: Step) -> int | None:
+    """Which input of the forward step output ``k`` is the gradient of (``x·x`` has two shares)."""
+    getting = [p for p, t in enumerate(fwd.inputs) if t in ctx.step.grad_map]
+    if len(getting) == len(ctx.step.outputs):
+        return getting[ctx.k]
+    x = next((t for t, gid in ctx.step.grad_map.items() if gid == ctx.out), None)
+    return fwd.inputs.index(x) if x in fwd.inputs else None
+
+
+@for_op("matmul", "backward")
+def matmul_grad(ctx: Context) -> Working | None:
+    """dA = dZ·Bᵀ (a row of dZ times a row of B), dB = Aᵀ·dZ (a column of A times one of dZ)."""
+    fwd = forward_of(ctx)
+    pos = position(ctx, fwd) if fwd is not None else None
+    g = ctx.step.inputs[0]
+    if pos is None or any(len(ctx.shape(t)) != 2 for t in fwd.inputs[:2] + [g]):
+        return None
+    a, b = fwd.inputs[:2]
+    i, j = ctx.index
+    n = ctx.shape(g)[1 - pos]
+    if pos == 0:
+        pairs = [((g, (i, k)), (b, (j, k))) for k in range(n)]
+        formula = f"{ctx.name(g)}[{i}, :]·{ctx.name(b)}[{j}, :]"
+    else:
+        pairs = [((a, (k, i)), (g, (k, j))) for k in range(n)]
+        formula = f"{ctx.name(a)}[:, {i}]·{ctx.name(g)}[:, {j}]"
+    return summed(ctx, products(ctx, pairs), [c for pq in pairs for c in pq], formula=formula)
+
+
+def grad_cells(ctx: Context, fwd: Step, pos: int, out_cell: Index, in_cell: Index) -> dict[str, Read]:
+    """The cells a gradient template reads: {g} and {o} at the output cell, the inputs where
+    broadcasting took them from."""
+    cells: dict[str, Read] = {"g": (ctx.step.inputs[0], out_cell)}
+    if len(fwd.outputs) == 1:
+        cells["o"] = (fwd.outputs[0], out_cell)
+    fctx = Context(ctx.trace, fwd, 0, out_cell, ctx.view)
+    for name, tid in inputs_by_name(fctx).items():
+        shape = ctx.shape(tid)
+        cells[name] = (tid, in_cell if shape == ctx.shape(ctx.out) else bcast(out_cell, shape))
+    return cells
+
+
+def _template(ctx: Context) -> tuple[Step, int, str] | None:
+    fwd = forward_of(ctx)
+    spec = REGISTRY.get(fwd.op) if fwd is not None else None
+    pos = position(ctx, fwd) if spec is not None else None
+    if pos is None or len(fwd.outputs) != 1 or len(ctx.step.inputs) < 1:
+        return None
+    template = template_of(spec.cell_grad, pos)
+    return (fwd, pos, template) if template else None
+
+
+def grad_working(ctx: Context, fwd: Step, template: str, pos: int, fed: list[Index]) -> Working | None:
+    """One term of ``template`` per output cell the input cell fed, added up."""
+    consts = constants(Context(ctx.trace, fwd, 0, ctx.index, ctx.view), fwd.attrs)
+    sizes = (ctx.trace.tensors[fwd.inputs[pos]].size, ctx.trace.tensors[fwd.outputs[0]].size)
+    consts["n"] = str(max(1, sizes[0] // max(1, sizes[1])))
+    view = ctx.view
+    terms, reads = [], []
+    for c in fed:
+        cells = {k: r for k, r in grad_cells(ctx, fwd, pos, c, ctx.index).items() if "{" + k + "}" in template}
+        try:
+            raw = evaluate(fill(template, {**{k: view.full(*r) for k, r in cells.items()}, **consts}))
+        except KeyError:
+            return None  # the template names an attribute this step was recorded without
+        terms.append(Term(lambda more, cells=cells: fill(
+            template, {**{k: view.text(*r, more) for k, r in cells.items()}, **consts}), raw))
+        reads.extend(r for r in cells.values() if r not in reads)
+    names = {**{k: ctx.name(t) for k, (t, _) in cells.items()}, **consts}
+    formula = fill(template, names)
+    if len(terms) == 1:
+        line, _ = settle(terms[0].text, ctx.text, ctx.refine)
+        return ctx.working([line], reads, formula=formula)
+    return summed(ctx, terms, reads, formula=formula)
+
+
+@for_family("elementwise", "backward")
+def elementwise_grad(ctx: Context) -> Working | None:
+    """One term per output cell this input cell fed (several when it was broadcast)."""
+    found = _template(ctx)
+    if found is None:
+        return None
+    fwd, pos, template = found
+    x_shape = ctx.shape(fwd.inputs[pos])
+    out_shape = ctx.shape(fwd.outputs[0])
+    fed = [o for o in np.ndindex(*out_shape) if bcast(o, x_shape) == ctx.index] if x_shape != out_shape else [ctx.index]
+    return grad_working(ctx, fwd, template, pos, fed)
+
+
+@fallback("backward")
+def reduced_grad(ctx: Context) -> Working | None:
+    """An op whose output is smaller than its input (a reduction, a loss): every input cell gets
+    the gradient of the one output cell it went into (``{g} / {n}`` for a mean)."""
+    found = _template(ctx)
+    if found is None:
+        return None
+    fwd, pos, template = found
+    x_shape, out_shape = ctx.shape(fwd.inputs[pos]), ctx.shape(fwd.outputs[0])
+    axes = reduced_axes(fwd.attrs, len(x_shape))
+    if fwd.attrs.get("keepdims", False):
+        out_cell = tuple(0 if d in axes else i for d, i in enumerate(ctx.index))
+    else:
+        out_cell = tuple(i for d, i in enumerate(ctx.index) if d not in axes)
+    if len(out_cell) != len(out_shape):
+        return None
+    return grad_working(ctx, fwd, template, pos, [out_cell])
+
+
+@for_family("gradient", "backward")
+def accumulate(ctx: Context) -> Working:
+    """The gradients a shared tensor got from each of its uses, added."""
+    view = ctx.view
+    cells = [(t, bcast(ctx.index, ctx.shape(t))) for t in ctx.step.inputs]
+    terms = [Term(lambda more, c=c: view.text(*c, more), view.raw(*c)) for c in cells]
+    return summed(ctx, terms, cells, formula=ctx.step.formula)
+
+
+@fallback("backward")
+def composite_grad(ctx: Context) -> Working | None:
+    """A composite's gradient cell: the working of the part's gradient step that made it."""
+    producer = ctx.trace.tensors[ctx.out].producer
+    if producer is None or producer == ctx.step.id:
+        return None
+    child = ctx.trace.steps[producer]
+    parent = child.parent
+    while parent is not None and parent != ctx.step.id:
+        parent = ctx.trace.steps[parent].parent
+    if parent is None:
+        return None  # made outside this composite
+    return work(ctx.at(child, child.outputs.index(ctx.out), ctx.index))

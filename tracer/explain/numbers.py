@@ -1,0 +1,157 @@
+"""The number view of a trace and the one rule for printed arithmetic.
+
+Every number in a working is a tensor cell as the grids print it (:mod:`tracer.display`), an
+attribute written as declared (``0.5``), or the printed result of an earlier line. A line's result
+follows one rule, :func:`settle`: redo the line from its printed numbers (:mod:`.arith`); if that
+shows as the value the line ends on, write ``=``; if not, print the fresh numbers with one or two
+more digits and try again; if that still misses, write ``≈`` (the numbers on screen are rounded).
+Whatever comes before, a line ends on the printed value of the cell it works out, so the next line
+can carry that number exactly as printed.
+
+>>> import tracer
+>>> with tracer.record() as trace:
+...     W = tracer.tensor([[0.996, 0.996]], name="W")
+...     Z = tracer.matmul(W, tracer.tensor([[1.0], [1.0]], name="X"), name="Z")
+>>> view = Numbers(trace)
+>>> w, x, z = trace.steps[0].inputs + trace.steps[0].outputs
+>>> view.text(w, (0, 0)), view.text(z, (0, 0))   # 1.00 + 1.00 would not give 1.99
+('1.00', '1.99')
+>>> settle(lambda more: f"{view.text(w, (0, 0), more)} + {view.text(w, (0, 1), more)}", view.text(z, (0, 0)))
+('0.996 + 0.996 = 1.99', 1)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..display import NumberFormat, fmt, number_format
+from ..trace import Trace
+from . import arith
+
+Index = tuple[int, ...]
+MORE = (0, 1, 2)      # extra digits a line may print its fresh numbers with before it says ≈
+MAX_TERMS = 8         # a longer sum shows its first and last terms and the total of those between
+KEEP_HEAD, KEEP_TAIL = 5, 2
+_OPENERS = ("(", "[", "|", ", ", "max(0, ")
+
+
+class Numbers:
+    """Cells of the trace's tensors as printed: one format per tensor, ``more`` digits on request."""
+
+    def __init__(self, trace: Trace, minus: str = "-") -> None:
+        self.trace, self.minus = trace, minus
+        self.formats: dict[str, NumberFormat] = {}
+
+    def format(self, tid: str, more: int = 0) -> NumberFormat:
+        if tid not in self.formats:
+            self.formats[tid] = number_format(self.trace.tensors[tid].data)
+        nf = self.formats[tid]
+        return NumberFormat(nf.decimals + more, nf.sci) if more and self.rounded(tid) else nf
+
+    def rounded(self, tid: str) -> bool:
+        """Whether the tensor prints rounded (an integer tensor prints exactly)."""
+        nf = self.format(tid)
+        return nf.sci or nf.decimals > 0
+
+    def raw(self, tid: str, index: Index) -> float:
+        return float(np.asarray(self.trace.tensors[tid].data)[index])
+
+    def text(self, tid: str, index: Index, more: int = 0) -> str:
+        """Cell ``index`` of tensor ``tid`` as printed (``more`` extra digits)."""
+        return fmt(self.raw(tid, index), self.format(tid, more), self.minus)
+
+    def full(self, tid: str, index: Index) -> str:
+        """The cell at full precision (what a line's value is checked against)."""
+        v = self.raw(tid, index)
+        return repr(v) if np.isfinite(v) else fmt(v, self.format(tid))
+
+    def number(self, value: float, like: Sequence[str], more: int = 0) -> str:
+        """A computed number (a partial sum) in the widest format of the tensors ``like``."""
+        formats = [self.format(t, more) for t in like]
+        return fmt(value, NumberFormat(max(f.decimals for f in formats), any(f.sci for f in formats)),
+                   self.minus)
+
+    def const(self, value: object) -> str:
+        """An attribute (a learning rate, a threshold) as a short number: ``0.5``, ``1e-05``."""
+        v = float(value)  # type: ignore[arg-type]
+        text = str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
+        return text.replace("-", self.minus, 1) if text.startswith("-") else text
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """A cell template (``{a} + {b}``, ``e^{x}``) with printed numbers in; a negative number is
+    bracketed unless it opens the template or a bracket and is not raised to a power."""
+    out, rest = [], template
+    while "{" in rest:
+        before, _, tail = rest.partition("{")
+        name, _, rest = tail.partition("}")
+        out.append(before)
+        text = values[name]
+        so_far = "".join(out)
+        opens = so_far == "" or so_far.endswith(_OPENERS)
+        powered = rest.startswith(("^", "²"))
+        if text[:1] in arith.MINUSES and (powered or not opens):
+            text = f"({text})"
+        out.append(text)
+    out.append(rest)
+    return "".join(out)
+
+
+def settle(build: Callable[[int], str], target: str, refine: bool = True) -> tuple[str, int]:
+    """The one rule: ``expression = target`` when the printed numbers give ``target``, else the
+    fresh numbers with more digits, else ``expression ≈ target`` (see the module's docstring).
+
+    ``build(more)`` writes the expression with its fresh numbers ``more`` digits longer; numbers
+    it carries from earlier lines never change (``refine=False`` when it has only those).
+    Returns the line and the extra digits it was written with.
+    """
+    first = build(0)
+    for more in MORE if refine else (0,):
+        expression = first if more == 0 else build(more)
+        if more and expression == first:
+            break  # nothing printed rounded: more digits change nothing
+        if arith.rounds_to(arith.evaluate(expression), target):
+            return f"{expression} = {target}", more
+    return f"{first} ≈ {target}", 0
+
+
+@dataclass(frozen=True)
+class Term:
+    """One addend of a sum: its text at ``more`` extra digits, and its value from the trace."""
+
+    text: Callable[[int], str]
+    raw: float
+
+
+def joined(texts: Sequence[str]) -> str:
+    """``a + b + c``, a term that starts with a sign written as a subtraction: ``a − b``."""
+    out = texts[0] if texts else "0"
+    for t in texts[1:]:
+        out += f" − {t[1:]}" if t.startswith("−") else f" + {t}"
+    return out
+
+
+def series(terms: Sequence[Term], more: int, total: Callable[[float, int], str],
+           elided: Callable[[int], str], combine: Callable[[list[float]], float] = sum,
+           sep: str = " + ") -> str:
+    """The terms joined by ``sep``; a long series keeps its first and last terms and prints what
+    those between combine to as one number: ``a + b + [94 terms: 12.25] + y + z``."""
+    def join(texts: list[str]) -> str:
+        return joined(texts) if sep == " + " else sep.join(texts)
+    if len(terms) <= MAX_TERMS:
+        return join([t.text(more) for t in terms])
+    hidden = terms[KEEP_HEAD:len(terms) - KEEP_TAIL]
+    middle = f"[{elided(len(hidden))}: {total(combine([t.raw for t in hidden]), more)}]"
+    return join([t.text(more) for t in terms[:KEEP_HEAD]] + [middle]
+                + [t.text(more) for t in terms[len(terms) - KEEP_TAIL:]])
+
+
+def partials(texts: Sequence[str], total_like: Callable[[float], str]) -> tuple[str, ...]:
+    """Running sums of the printed terms, each printed so that ``t1 + … + tk = pk`` holds."""
+    out, total = [], 0.0
+    for t in texts:
+        total += arith.evaluate(t)
+        out.append(total_like(total))
+    return tuple(out)

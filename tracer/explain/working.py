@@ -1,0 +1,182 @@
+"""A working, and the one chain that finds the handler that writes it.
+
+A handler is chosen by the step's op, then by the op's declared family, then by the fallbacks
+(any op with a declared cell template, any composite, and last the generic working that never
+fails). A handler may decline by returning ``None``; the chain moves on. Nothing here depends on
+the order modules register their handlers in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+
+from ..errors import TracerError
+from ..ops.core import REGISTRY, OpSpec
+from ..trace import Step, Trace
+from .numbers import Index, Numbers
+
+Read = tuple[str, Index]
+
+
+@dataclass(frozen=True)
+class Working:
+    """The arithmetic behind ``output[index]`` of ``step``, every number as printed.
+
+    ``lines`` are the working, each ending ``= value`` or ``≈ value`` (the last on ``text``, the
+    cell's printed value); ``formula`` says the same with tensor names. ``reads`` are the input
+    cells used, as ``(tensor id, index)``, in the order they enter the arithmetic; ``terms`` the
+    addends of a sum and ``partials`` its running totals (``terms[0] + … + terms[k]`` gives
+    ``partials[k]`` as printed). ``operands`` are tensors the working reads that are not the step's
+    inputs (the forward ``H3`` a backward linear layer multiplies by): viewers show them too.
+    """
+
+    step: int
+    output: str
+    index: Index
+    value: float
+    text: str
+    lines: tuple[str, ...]
+    reads: tuple[Read, ...] = ()
+    terms: tuple[str, ...] = ()
+    partials: tuple[str, ...] = ()
+    formula: str = ""
+    operands: tuple[str, ...] = ()
+
+    @property
+    def expression(self) -> str:
+        """The last line: the one that ends on the cell's value."""
+        return self.lines[-1] if self.lines else self.text
+
+    @property
+    def approx(self) -> bool:
+        """Whether a line had to say ≈ (the printed numbers are rounded)."""
+        return any(" ≈ " in line for line in self.lines)
+
+
+@dataclass
+class Context:
+    """What a handler works from: the cell, its step and the number view."""
+
+    trace: Trace
+    step: Step
+    k: int                    # which output of the step
+    index: Index
+    view: Numbers
+    lang: str = "en"
+    refine: bool = True       # may the first line print its fresh numbers with more digits
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def out(self) -> str:
+        return self.step.outputs[self.k]
+
+    @property
+    def spec(self) -> OpSpec | None:
+        return REGISTRY.get(self.step.op)
+
+    @property
+    def text(self) -> str:
+        return self.view.text(self.out, self.index)
+
+    def shape(self, tid: str) -> tuple[int, ...]:
+        return tuple(self.trace.tensors[tid].shape)
+
+    def name(self, tid: str) -> str:
+        return self.trace.tensors[tid].name
+
+    def working(self, lines: tuple[str, ...] | list[str], reads=(), terms=(), partials=(),
+                formula: str = "") -> Working:
+        return Working(self.step.id, self.out, self.index, self.view.raw(self.out, self.index), self.text,
+                       tuple(lines), tuple(reads), tuple(terms), tuple(partials), formula)
+
+    def at(self, step: Step, k: int, index: Index, refine: bool | None = None) -> "Context":
+        """The same view on another cell (a composite's part)."""
+        return Context(self.trace, step, k, index, self.view, self.lang,
+                       self.refine if refine is None else refine)
+
+
+Handler = Callable[[Context], "Working | None"]
+_HANDLERS: dict[tuple[str, str], Handler] = {}     # (direction, "op:NAME" or "family:NAME")
+_FALLBACKS: dict[str, list[Handler]] = {"forward": [], "backward": []}
+
+
+def direction(step: Step) -> str:
+    """Backward steps explain gradients; forward and update steps compute outputs from inputs."""
+    return "backward" if step.phase == "backward" else "forward"
+
+
+def for_op(op: str, way: str = "forward") -> Callable[[Handler], Handler]:
+    """Register the working of one op (``way`` is ``forward`` or ``backward``)."""
+    return _register(way, f"op:{op}")
+
+
+def for_family(family: str, way: str = "forward") -> Callable[[Handler], Handler]:
+    """Register the working of every op of a family that has no working of its own."""
+    return _register(way, f"family:{family}")
+
+
+def fallback(way: str) -> Callable[[Handler], Handler]:
+    """Register a handler tried after the op's and the family's, before the generic working."""
+    def deco(fn: Handler) -> Handler:
+        _FALLBACKS[way].append(fn)
+        return fn
+    return deco
+
+
+def _register(way: str, key: str) -> Callable[[Handler], Handler]:
+    def deco(fn: Handler) -> Handler:
+        if (way, key) in _HANDLERS:
+            raise TracerError(f"two {way} workings for {key}")
+        _HANDLERS[(way, key)] = fn
+        return fn
+    return deco
+
+
+def chain(step: Step) -> list[Handler]:
+    """The handlers tried for ``step``, in order (the generic working last)."""
+    way = direction(step)
+    spec = REGISTRY.get(step.op)
+    keys = [f"op:{step.op}"] + ([f"family:{spec.family}"] if spec is not None else [])
+    found = [_HANDLERS[(way, k)] for k in keys if (way, k) in _HANDLERS]
+    return found + _FALLBACKS[way] + [generic]
+
+
+def work(ctx: Context) -> Working:
+    """The first working a handler of ``ctx.step``'s chain writes."""
+    for handler in chain(ctx.step):
+        done = handler(ctx)
+        if done is not None:
+            return done
+    raise AssertionError("the generic working never declines")  # pragma: no cover
+
+
+def generic(ctx: Context) -> Working:
+    """Any op, known or not: the step's formula, the input cells at the same place, the value."""
+    reads = [(t, ctx.index) for t in ctx.step.inputs
+             if t in ctx.trace.tensors and ctx.shape(t) == ctx.shape(ctx.out)]
+    return ctx.working((ctx.text,), reads, formula=ctx.step.formula)
+
+
+def resolve(trace: Trace, step: Step | int | str, index: Index | int | None, output: int) -> tuple[Step, Index]:
+    """The step and the full cell index, or a TracerError naming what is wrong."""
+    step = step if isinstance(step, Step) else trace.step(step)
+    if not 0 <= output < len(step.outputs):
+        raise TracerError(f"{step.name} has {len(step.outputs)} output(s), not {output + 1}")
+    out = trace.tensors[step.outputs[output]]
+    shape = tuple(out.shape)
+    index = () if index is None else (index,) if isinstance(index, (int, np.integer)) else tuple(int(i) for i in index)
+    if len(index) != len(shape):
+        need = "no cell (it is a single number)" if not shape else f"{len(shape)} number(s), like {','.join('0' * len(shape))}"
+        raise TracerError(f"{step.name}: {out.name} has shape {shape}: a cell needs {need}, got {index}")
+    if any(not 0 <= i < n for i, n in zip(index, shape)):
+        raise TracerError(f"{step.name}: cell {index} is outside {out.name} of shape {shape}")
+    return step, index
+
+
+def with_operands(w: Working, step: Step) -> Working:
+    """Name the tensors the working reads beyond the step's own inputs and outputs."""
+    own = set(step.inputs) | set(step.outputs)
+    extra = tuple(dict.fromkeys(t for t, _ in w.reads if t not in own))
+    return replace(w, operands=extra)
