@@ -289,7 +289,8 @@ def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "
         return [[("  " + phrase("too_large", lang), "dim")]], None
     try:
         working = explain(trace, step, index, minus=minus, lang=lang)
-    except (TracerError, KeyError, IndexError, ValueError, ArithmeticError) as e:  # 1e154² overflows a float
+    # a file's numbers may overflow a float (1e154²); a reduction over no axis (axis=()) has no working yet
+    except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError) as e:
         return [[("  " + phrase("no_working", lang, why=e), "dim")]], None
     label = f"{out.name}[{', '.join(map(str, index))}]" if index else out.name
     lines: list[Line] = [[(label, "bold"), (f" = {working.text}", "bold")]]
