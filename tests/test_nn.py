@@ -121,3 +121,12 @@ def test_the_column_layout_blocks_take_a_batch_too() -> None:
     batched = block(tracer.tensor(X)).numpy()
     for k in range(3):
         np.testing.assert_allclose(batched[k], block(tracer.tensor(X[k])).numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_heads_that_do_not_divide_the_width_are_refused_when_the_block_is_made() -> None:
+    """Not later, in a reshape of a tensor named after the bias: 8 features cannot split into 3 heads."""
+    with pytest.raises(tracer.ShapeError, match=r"attn: 3 heads do not divide the width 8 of its projections \(W_Q \(8, 8\)"):
+        MultiHeadAttention.init(d=8, n_heads=3)
+    with pytest.raises(tracer.ShapeError, match="0 heads"):
+        MultiHeadAttention.init(d=8, n_heads=0)
+    assert MultiHeadAttention.init(d=8, n_heads=4).n_heads == 4

@@ -216,3 +216,19 @@ def test_token_names_travel_through_the_new_array_functions() -> None:
     assert tracer.gather(tracer.tensor(np.ones((3, 4))), ids).labels == (("s0", "s1"), ("a", "b"), None)
     vocab = tracer.tensor(np.ones((3, 4)), rows=["king", "queen", "cat"])
     assert tracer.gather(vocab, [2, 0]).labels == (("cat", "king"), None)  # 1-D ids: the table's names
+
+
+def test_a_tensor_iterates_over_its_first_axis_as_an_array_does() -> None:
+    """``for row in x`` and ``a, b = x`` stop at the end (an index past it is an IndexError, as
+    in NumPy), and every row is a recorded step the gradient flows back through."""
+    x = tracer.param([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name="x")
+    rows = [row for row in x]
+    assert [r.numpy().tolist() for r in rows] == [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    first, _, last = x
+    (first * last).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[5.0, 6.0], [0.0, 0.0], [1.0, 2.0]])
+    for index in (3, -4, (0, 2), (slice(None), 5)):
+        with pytest.raises(IndexError, match=r"x\[.*\]: index -?\d is outside axis \d of length [23]"):
+            x[index]
+    with pytest.raises(tracer.ShapeError):  # still one of the tracer's errors: the CLI reports it in a line
+        x[3]

@@ -553,3 +553,24 @@ def test_the_stepper_in_a_real_terminal(tmp_path):
         assert "Practice over: 1 of 1 right" in pane  # the score stays in the terminal
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+
+
+def test_at_80_columns_a_wide_grid_keeps_fewer_columns_instead_of_wrapping():
+    """A MiniLM-like attention pattern (9 tokens, two decimals) is wider than the detail pane at
+    80×24 with three columns each side of the ⋯: it keeps fewer, and every row stays on its line."""
+    tokens = ["[CLS]", "the", "queen", "sat", "on", "a", "throne", ".", "[SEP]"]
+    values = np.arange(81.0).reshape(9, 9) / 100 - 0.4
+    with tracer.record() as trace:
+        tracer.relu(tracer.tensor(values, name="P", rows=tokens, cols=tokens), name="H")
+
+    async def script(app, press, pilot):
+        pane = [line.split("│", 1)[1].strip(" ▁▂▃▄▅▆▇█") for line in screen(app).splitlines() if "│" in line]
+        for k in (0, 1, 2, 6, 7, 8):  # the rows the grid shows (three each side of the ⋮)
+            row = next(line for line in pane if line.startswith(f"{tokens[k]} ") and "0." in line)
+            assert "⋯" in row and row.endswith(f"{values[k, -1]:.2f}"), (tokens[k], row)
+    drive(trace, script, size=(80, 24))
+
+    async def roomy(app, press, pilot):  # with room, three columns each side as before
+        row = next(line for line in screen(app).splitlines() if re.search(r"queen\s+-?0\.", line))
+        assert f"{values[2, 2]:.2f}" in row and f"{values[2, 6]:.2f}" in row
+    drive(trace, roomy, size=(200, 60))

@@ -14,6 +14,10 @@ class ShapeError(TracerError, ValueError):
     """Operands of an op do not fit together (inner dimensions, broadcasting, axes)."""
 
 
+class IndexRangeError(ShapeError, IndexError):
+    """An index past the end of an axis: an IndexError too, so ``for row in x`` stops there."""
+
+
 class NonFiniteError(TracerError, FloatingPointError):
     """``record(strict=True)`` saw a NaN or an infinity appear in a step's output."""
 

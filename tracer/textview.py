@@ -167,6 +167,17 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     return lines
 
 
+def fitted_grid(trace: Trace, tid: str, width: int | None, keep: int = KEEP, **options: Any) -> list[Line]:
+    """:func:`grid`, keeping fewer columns each side of the ⋯ (down to one) while its rows are
+    wider than ``width``: a row that wrapped in a narrow pane would no longer read as a row."""
+    block = grid(trace, tid, keep=keep, **options)
+    for cols in range(keep - 1, 0, -1):
+        if width is None or max(map(line_width, block[1:]), default=0) <= width:
+            break
+        block = grid(trace, tid, keep=keep, cols=cols, **options)
+    return block
+
+
 def kind_word(kind: str, lang: str) -> str:
     """A tensor's kind (``param``, ``grad`` …) in ``lang`` (a kind this version does not know: as saved)."""
     try:
@@ -358,8 +369,8 @@ def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, co
         for k, tid in enumerate(ids):
             first = ids is step.outputs and k == 0
             hidden = [tuple(cell)] if first and hide and cell is not None else []
-            block = grid(trace, tid, keep=keep, color=color, marks=marks.get(tid, ()),
-                         link=link if first else None, hidden=hidden, lang=lang)
+            block = fitted_grid(trace, tid, width, keep=keep, color=color, marks=marks.get(tid, ()),
+                                link=link if first else None, hidden=hidden, lang=lang)
             blocks.append([[(label, "bold underline")] if k == 0 else []] + block)
         if blocks:
             sections.append(blocks)

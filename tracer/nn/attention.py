@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 import tracer
+from tracer.errors import ShapeError
 from tracer.models.base import Module
 from tracer.tensor import Tensor
 
@@ -48,6 +49,10 @@ class MultiHeadAttention(Module):
     """
 
     def __init__(self, q: Linear, k: Linear, v: Linear, out: Linear, n_heads: int, name: str = "attn") -> None:
+        width = q.W.shape[-1]
+        if n_heads < 1 or width % n_heads:
+            raise ShapeError(f"{name}: {n_heads} heads do not divide the width {width} of its projections "
+                             f"({q.W.name} {tuple(q.W.shape)}): each head takes an equal share of the features")
         self.name, self.n_heads = name, n_heads
         self.q, self.k, self.v, self.out = q, k, v, out
         for layer, short in ((q, "q"), (k, "k"), (v, "v"), (out, "out")):

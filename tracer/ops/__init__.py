@@ -12,8 +12,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import rng
-from ..errors import UnsupportedError
+from ..errors import IndexRangeError, UnsupportedError
 from ..tensor import Tensor
+from ..trace import user_source
 from .composite import (attention, batch_norm, binary_cross_entropy, cross_entropy, l1, l2_norm,
                         layer_norm, linear, log_softmax, mse, softmax, sse)
 from .composite import dropout as _dropout
@@ -103,7 +104,23 @@ def getitem(x: Tensor, index: Any, name: str | None = None) -> Tensor:
     """``x[index]`` as a recorded ``slice`` step (basic and integer-array indexing)."""
     if any(isinstance(i, Tensor) for i in (index if isinstance(index, tuple) else (index,))):
         raise UnsupportedError(f"indexing tensor {x.name} with a tensor: use tracer.gather(table, indices)")
+    outside = _outside(x.shape, index)
+    if outside:
+        src = user_source()
+        raise IndexRangeError(f"{x.name}{index_text(index)}: {outside}{f' ({src})' if src else ''}")
     return _getitem(x, index=index, text=index_text(index), name=name)
+
+
+def _outside(shape: tuple[int, ...], index: Any) -> str | None:
+    """What is wrong with a plain index (numbers and slices) that runs past an axis, if anything."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if len(parts) > len(shape) or not all(isinstance(p, (int, np.integer, slice)) and not isinstance(p, bool)
+                                          for p in parts):
+        return None  # None, ..., lists: NumPy's own message says it
+    for axis, p in enumerate(parts):
+        if not isinstance(p, slice) and not -shape[axis] <= p < shape[axis]:
+            return f"index {p} is outside axis {axis} of length {shape[axis]}"
+    return None
 
 
 def gather(table: Any, indices: Any, axis: int = 0, name: str | None = None) -> Tensor:
