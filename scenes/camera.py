@@ -12,7 +12,7 @@ from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Animation, Rectangle, Successio
 from manim.animation.animation import prepare_animation
 
 from . import anim, style
-from .caption import Caption, backdrop, header, work_line
+from .caption import Caption, backdrop, header, on_screen, work_line
 
 HUD_Z = 20    # caption band and header: over the canvas
 MARK_Z = 15   # highlight boxes and partial sums: over the grids, under the caption band
@@ -66,6 +66,7 @@ class Camera:
         """The step's formula and narration replace the last step's (out, then in)."""
         self._backdrop()
         new = self._to_view(Caption(formula, narration, self.lang))
+        on_screen(self.scene, f"{formula}\n{narration}")
         appear = anim.Appear(new, run_time=0.3)
         anims: list[Animation] = []
         if self.caption is not None:

@@ -71,6 +71,14 @@ class Caption(VGroup):
         self.add(self.formula, self.narration)
 
 
+def on_screen(scene, text: str) -> None:
+    """Note that ``text`` comes on screen now (the renderer's clock: seconds into the video being
+    written) on the scene's ``captions_shown``; the subtitles are cut from these notes."""
+    shown = getattr(scene, "captions_shown", None)
+    if shown is not None and not getattr(scene, "skipping", False):
+        shown.append((scene.renderer.time, text))
+
+
 def work_line(text: str, color: str = style.COMPUTED) -> VMobject:
     """The arithmetic being worked, on the caption's middle line (origin frame)."""
     top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT

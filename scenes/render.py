@@ -14,6 +14,7 @@ the trace the render reads, nor a device or a folder.
 """
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import shutil
@@ -35,7 +36,7 @@ Progress = Callable[[int, int], None]
 def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | None = None,
            depth: int | None = None, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
            output: str | os.PathLike[str] | None = None, lang: str = "en",
-           progress: Progress | None = None, fps: int | None = None) -> Path:
+           progress: Progress | None = None, fps: int | None = None, captions: list | None = None) -> Path:
     """Render ``trace`` as a walkthrough video (or a still) and return the file written.
 
     Parameters
@@ -62,6 +63,9 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
         Called as ``progress(done, total)`` after each beat is rendered.
     fps : int, optional
         Override the frame rate of the quality (tests use a small one).
+    captions : list, optional
+        Filled with the video's captions as :class:`~tracer.lecture.subtitles.Cue`\ s (when
+        each is on screen), for its subtitles.
     """
     from .curated import build_plan
 
@@ -73,12 +77,13 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
         raise TracerError(f"--jobs must be at least 1, not {jobs}")
     check_language(lang)
     plan = build_plan(trace, scene=scene, depth=depth, steps=steps, lang=lang)
-    return render_plan(plan, quality=quality, fmt=fmt, jobs=jobs, output=output, progress=progress, fps=fps)
+    return render_plan(plan, quality=quality, fmt=fmt, jobs=jobs, output=output, progress=progress, fps=fps,
+                       captions=captions)
 
 
 def render_plan(plan, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
                 output: str | os.PathLike[str] | None = None, progress: Progress | None = None,
-                fps: int | None = None) -> Path:
+                fps: int | None = None, captions: list | None = None) -> Path:
     """Render a :class:`~scenes.plan.Plan` (see :func:`render` for the parameters)."""
     out = Path(output) if output is not None else Path(f"{plan.kind}.{fmt}")
     check_output(out, inputs=[plan.trace.origin] if plan.trace.origin else [])
@@ -94,6 +99,8 @@ def render_plan(plan, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
         else:
             chunks = split(plan, window, jobs)
             parts = _render_parts(plan, chunks, tmpdir, quality, fps, progress, total)
+            if captions is not None:
+                captions.extend(_joined_captions(parts))
             movie = parts[0] if len(parts) == 1 else _concat(parts, tmpdir / "joined.mp4")
             final = movie if fmt == "mp4" else _convert(movie, tmpdir / f"final.{fmt}", fmt)
         if not final.exists() or final.stat().st_size == 0:
@@ -198,8 +205,23 @@ def _worker(plan, chunk, path: Path, quality: str, fps: int | None, queue) -> No
 
 def _render_chunk(plan, chunk: tuple[int, int], path: Path, quality: str, fps: int | None,
                   still: bool = False, on_beat=None) -> Path:
-    render_scene(plan, chunk, path, quality, fps, still, on_beat)
+    scene = render_scene(plan, chunk, path, quality, fps, still, on_beat)
+    if not still:  # the captions it showed, on its own clock, for the subtitles (a worker's too)
+        shown = {"shown": scene.captions_shown, "end": scene.renderer.time}
+        path.with_suffix(".captions.json").write_text(json.dumps(shown), encoding="utf-8")
     return path
+
+
+def _joined_captions(parts: list[Path]) -> list:
+    """The cues of the parts, each part's shifted by the length of the parts before it."""
+    from tracer.lecture.subtitles import cues_of, shifted
+
+    cues, start = [], 0.0
+    for part in parts:
+        noted = json.loads(part.with_suffix(".captions.json").read_text(encoding="utf-8"))
+        cues += shifted(cues_of([(t, text) for t, text in noted["shown"]], noted["end"]), start)
+        start += noted["end"]
+    return cues
 
 
 def render_scene(plan, chunk: tuple[int, int], path: Path, quality: str = "l", fps: int | None = None,

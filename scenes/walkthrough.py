@@ -12,7 +12,7 @@ from typing import Callable
 from manim import FadeIn, FadeOut, MovingCameraScene, config
 
 from . import style
-from .caption import title_card
+from .caption import on_screen, title_card
 from .plan import Beat, Plan, caption_of
 from .players import play
 from .stage import Stage
@@ -27,6 +27,7 @@ class Walkthrough(MovingCameraScene):
         self.on_beat = on_beat
         self.stage: Stage | None = None
         self.skipping = False
+        self.captions_shown: list[tuple[float, str]] = []   # (time, text): the subtitles
         super().__init__(**kwargs)
         self._skip_static_frames_when_skipping()
 
@@ -86,6 +87,7 @@ class Walkthrough(MovingCameraScene):
             card = title_card(beat.title, beat.subtitle, self.plan.lang)
             if self.skipping:
                 return
+            on_screen(self, f"{beat.title}\n{beat.subtitle}")
             self.play(FadeIn(card, run_time=0.6))
             self.wait(1.2)
             self.play(FadeOut(card, run_time=0.4))

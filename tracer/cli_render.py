@@ -12,12 +12,14 @@ import click
 from .cli import Whole
 from .errors import TracerError
 from .files import check_output
+from .lecture.subtitles import subtitle_paths, write_subtitles
 from .safetext import echo, printable
 
 SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")
 QUALITIES = ("l", "m", "h", "k")
 FORMATS = ("mp4", "gif", "webm", "png")
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
+VIDEOS = ("mp4", "webm")   # written with subtitles beside them
 
 
 @click.command("render", epilog="""\b
@@ -48,11 +50,17 @@ Examples:
 @click.pass_context
 def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, depth: int | None,
            quality: str, fmt: str, jobs: int, lang: str, output: str | None, fps: int | None) -> None:
-    """Render TRACE as a step-by-step walkthrough: the numbers, the arithmetic, the captions."""
+    """Render TRACE as a step-by-step walkthrough: the numbers, the arithmetic, the captions.
+
+    A video (mp4, webm) comes with its subtitles beside it, X.srt and X.vtt: each caption, in the
+    render's --lang, timed to when it is on screen."""
     bar = None
     try:
         if output is not None:  # before Manim is imported: a wrong -o fails at once
             check_output(output, inputs=[trace_file])
+            if fmt in VIDEOS:
+                for path in subtitle_paths(output):
+                    check_output(path, inputs=[trace_file], option="subtitles")
         import tracer
         from scenes.render import render as render_trace
 
@@ -68,8 +76,11 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
             bar.update(done - state["shown"])
             state["shown"] = done
 
+        cues: list | None = [] if fmt in VIDEOS else None
         path = render_trace(trace, scene=scene, steps=steps, depth=depth, quality=quality, fmt=fmt,
-                            jobs=jobs, output=output, lang=lang, progress=progress, fps=fps)
+                            jobs=jobs, output=output, lang=lang, progress=progress, fps=fps, captions=cues)
+        if cues is not None:  # X.srt and X.vtt beside X.mp4, in the render's language
+            write_subtitles(path, cues)
     except TracerError as e:
         _close(bar)
         echo(f"error: {printable(str(e).strip())}", err=True)

@@ -1,0 +1,100 @@
+"""``tracer slides``: a trace as lecture slides, an offline HTML deck, a PowerPoint file or a PDF handout.
+
+A thin click layer over :mod:`tracer.lecture.slides`. The stills are rendered by the walkthrough's
+renderer (:mod:`scenes`), imported inside the command only, so ``tracer --help`` stays fast.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+import click
+
+from .cli import Whole
+from .cli_render import LANGUAGES, SCENES
+from .errors import TracerError
+from .files import check_output, scratch_dir
+from .safetext import echo, printable
+
+
+@click.command("slides", epilog="""\b
+Examples:
+  tracer slides autoencoder.trace -o deck.html           one file, plays offline in a browser
+  tracer slides autoencoder.trace -o deck.pptx --lang zh-Hant
+  tracer slides autoencoder.trace -o handout.pdf --steps 0..55
+  tracer slides my.trace -o quick.html --no-stills        words and workings only, no Manim""")
+@click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="deck.html, deck.pptx or handout.pdf: the suffix picks the format.")
+@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default="en", show_default=True,
+              help="Language of the titles, narration and notes.")
+@click.option("--steps", metavar="A..B", default=None, help="Only the pause points (chapter ends) in these step ids.")
+@click.option("--scene", type=click.Choice(SCENES), default="auto", show_default=True,
+              help="Which walkthrough draws the stills.")
+@click.option("--depth", type=Whole(min=0), default=None, help="Open composite ops down to this depth in the stills.")
+@click.option("-q", "--quality", type=click.Choice(("l", "m", "h")), default="m", show_default=True,
+              help="Size of the stills: l 854×480, m 1280×720, h 1920×1080.")
+@click.option("--stills/--no-stills", default=True, show_default=True,
+              help="Render a still per slide (Manim); without, the slides carry the words only.")
+@click.pass_context
+def slides(ctx: click.Context, trace_file: str, output: str, lang: str, steps: str | None, scene: str,
+           depth: int | None, quality: str, stills: bool) -> None:
+    """Write TRACE as slides: one per pause point, with its still, narration and working."""
+    bar = None
+    try:
+        import tracer
+        from .lecture.slides import build_deck, check_deck_output, writer
+
+        check_output(output, inputs=[trace_file])
+        write = writer(check_deck_output(output))
+        trace = tracer.load(trace_file)
+        deck = build_deck(trace, lang=lang, steps=steps)
+        if stills:
+            bar = click.progressbar(length=len(deck.slides), label="rendering stills", file=sys.stderr,
+                                    show_pos=True, width=30)
+            bar.__enter__()
+            render_stills(trace, deck, output, scene=scene, depth=depth, quality=quality,
+                          progress=lambda k: bar.update(1))
+        write(deck, output)
+    except TracerError as e:
+        _close(bar)
+        echo(f"error: {printable(str(e).strip())}", err=True)
+        ctx.exit(2)
+    except KeyboardInterrupt:
+        _close(bar)
+        echo("error: interrupted", err=True)
+        ctx.exit(130)
+    _close(bar)
+    echo(str(output))
+
+
+def render_stills(trace, deck, output: str | os.PathLike[str], scene: str = "auto", depth: int | None = None,
+                  quality: str = "m", progress: Callable[[int], None] | None = None) -> None:
+    """Fill in each slide's still: the walkthrough's last frame at the slide's pause point.
+
+    A slide whose steps the walkthrough does not draw (a chapter the chosen scene leaves out)
+    keeps no still; the writers say so on the slide.
+    """
+    try:
+        from scenes.curated import build_plan
+        from scenes.render import render_plan
+    except ImportError:
+        raise TracerError("Manim is not installed: pip install 'tracer[render]', or use --no-stills") from None
+
+    whole = build_plan(trace, scene=scene, depth=depth, lang=deck.lang)
+    drawn = sorted(b.step.id for b in whole.step_beats)
+    deck.stills = True
+    folder = os.path.dirname(os.path.abspath(output))
+    with scratch_dir(folder, ".tracer-slides-") as tmp:
+        for k, slide in enumerate(deck.slides):
+            if any(slide.first <= i <= slide.last for i in drawn):
+                plan = build_plan(trace, scene=scene, depth=depth, steps=(slide.first, slide.last), lang=deck.lang)
+                slide.still = render_plan(plan, quality=quality, fmt="png", output=tmp / f"{k}.png").read_bytes()
+            if progress:
+                progress(k)
+
+
+def _close(bar) -> None:
+    if bar is not None:
+        bar.__exit__(None, None, None)
