@@ -64,7 +64,7 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
     fps : int, optional
         Override the frame rate of the quality (tests use a small one).
     captions : list, optional
-        Filled with the video's captions as :class:`~tracer.lecture.subtitles.Cue`\ s (when
+        Filled with the video's captions as :class:`~tracer.lecture.subtitles.Cue` objects (when
         each is on screen), for its subtitles.
     """
     from .curated import build_plan

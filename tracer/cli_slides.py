@@ -37,9 +37,11 @@ Examples:
               help="Size of the stills: l 854×480, m 1280×720, h 1920×1080.")
 @click.option("--stills/--no-stills", default=True, show_default=True,
               help="Render a still per slide (Manim); without, the slides carry the words only.")
+@click.option("--clips", is_flag=True, help="Also a clip per slide, its chapter played (HTML and PPTX; slow).")
+@click.option("--fps", type=Whole(min=1, max=60), default=None, hidden=True)
 @click.pass_context
 def slides(ctx: click.Context, trace_file: str, output: str, lang: str, steps: str | None, scene: str,
-           depth: int | None, quality: str, stills: bool) -> None:
+           depth: int | None, quality: str, stills: bool, clips: bool, fps: int | None) -> None:
     """Write TRACE as slides: one per pause point, with its still, narration and working."""
     bar = None
     try:
@@ -50,12 +52,12 @@ def slides(ctx: click.Context, trace_file: str, output: str, lang: str, steps: s
         write = writer(check_deck_output(output))
         trace = tracer.load(trace_file)
         deck = build_deck(trace, lang=lang, steps=steps)
-        if stills:
-            bar = click.progressbar(length=len(deck.slides), label="rendering stills", file=sys.stderr,
-                                    show_pos=True, width=30)
+        if stills or clips:
+            bar = click.progressbar(length=len(deck.slides), label="rendering clips" if clips else "rendering stills",
+                                    file=sys.stderr, show_pos=True, width=30)
             bar.__enter__()
             render_stills(trace, deck, output, scene=scene, depth=depth, quality=quality,
-                          progress=lambda k: bar.update(1))
+                          progress=lambda k: bar.update(1), clips=clips, fps=fps)
         write(deck, output)
     except TracerError as e:
         _close(bar)
@@ -70,8 +72,10 @@ def slides(ctx: click.Context, trace_file: str, output: str, lang: str, steps: s
 
 
 def render_stills(trace, deck, output: str | os.PathLike[str], scene: str = "auto", depth: int | None = None,
-                  quality: str = "m", progress: Callable[[int], None] | None = None) -> None:
-    """Fill in each slide's still: the walkthrough's last frame at the slide's pause point.
+                  quality: str = "m", progress: Callable[[int], None] | None = None, clips: bool = False,
+                  fps: int | None = None) -> None:
+    """Fill in each slide's still: the walkthrough's last frame at the slide's pause point (and,
+    with ``clips``, its clip: the walkthrough from the chapter's first step to its pause point).
 
     A slide whose steps the walkthrough does not draw (a chapter the chosen scene leaves out)
     keeps no still; the writers say so on the slide.
@@ -90,7 +94,11 @@ def render_stills(trace, deck, output: str | os.PathLike[str], scene: str = "aut
         for k, slide in enumerate(deck.slides):
             if any(slide.first <= i <= slide.last for i in drawn):
                 plan = build_plan(trace, scene=scene, depth=depth, steps=(slide.first, slide.last), lang=deck.lang)
-                slide.still = render_plan(plan, quality=quality, fmt="png", output=tmp / f"{k}.png").read_bytes()
+                slide.still = render_plan(plan, quality=quality, fmt="png", output=tmp / f"{k}.png",
+                                          fps=fps).read_bytes()
+                if clips:
+                    slide.clip = render_plan(plan, quality=quality, fmt="mp4", output=tmp / f"{k}.mp4",
+                                             fps=fps).read_bytes()
             if progress:
                 progress(k)
 

@@ -42,6 +42,10 @@ def _still(deck: Deck, slide: Slide) -> str:
     if slide.still is None:
         return f'<div class="still none">{_e(word("no_still", deck.lang))}</div>'
     data = base64.b64encode(slide.still).decode("ascii")
+    if slide.clip is not None:  # the chapter played, stopping on the still
+        movie = base64.b64encode(slide.clip).decode("ascii")
+        return (f'<div class="still"><video src="data:video/mp4;base64,{movie}" poster="data:image/png;base64,{data}" '
+                f'controls muted playsinline preload="none" title="{_e(slide.title)}"></video></div>')
     return f'<div class="still"><img src="data:image/png;base64,{data}" alt="{_e(slide.title)}"></div>'
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 
+from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
@@ -44,13 +45,18 @@ def _text(slide, left, top, width, height, lines, lang: str) -> None:
         run.font.name = "JetBrains Mono" if size == MONO else FONTS[lang]
 
 
-def _picture(slide, png: bytes, top: int, bottom: int) -> None:
-    """The still, as large as fits between ``top`` and ``bottom``, centred."""
-    picture = slide.shapes.add_picture(io.BytesIO(png), 0, top)
-    room_w, room_h = WIDTH - 2 * MARGIN, bottom - top
-    scale = min(room_w / picture.width, room_h / picture.height)
-    picture.width, picture.height = Emu(int(picture.width * scale)), Emu(int(picture.height * scale))
-    picture.left = Emu(int((WIDTH - picture.width) / 2))
+def _picture(slide, png: bytes, top: int, bottom: int, clip: bytes | None = None) -> None:
+    """The still (or the clip, the still its poster), as large as fits between ``top`` and
+    ``bottom``, centred."""
+    pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
+    scale = min((WIDTH - 2 * MARGIN) / pixels_w, (bottom - top) / pixels_h)
+    width, height = Emu(int(pixels_w * scale)), Emu(int(pixels_h * scale))
+    left = Emu(int((WIDTH - width) / 2))
+    if clip is None:
+        slide.shapes.add_picture(io.BytesIO(png), left, top, width, height)
+    else:
+        slide.shapes.add_movie(io.BytesIO(clip), left, top, width, height, poster_frame_image=io.BytesIO(png),
+                               mime_type="video/mp4")
 
 
 def _add(prs, deck: Deck, item: Slide, k: int) -> None:
@@ -66,7 +72,7 @@ def _add(prs, deck: Deck, item: Slide, k: int) -> None:
         foot.append((word("recap_line", lang, text=deck.recap), 14, ACCENT, True))
     top, bottom = Inches(1.45), HEIGHT - (Inches(1.5) if foot else Inches(0.3))
     if item.still is not None:
-        _picture(slide, item.still, top, bottom)
+        _picture(slide, item.still, top, bottom, item.clip)
     elif deck.stills:
         _text(slide, MARGIN, top, WIDTH - 2 * MARGIN, Inches(1), [(word("no_still", lang), 16, MUTED, False)], lang)
     if foot:

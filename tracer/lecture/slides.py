@@ -60,12 +60,15 @@ class Slide:
     fast: bool = False
     chapter: tuple[str, ...] = ()   # the formulas of the chapter's top-level steps (full chapters)
     still: bytes | None = None      # a PNG
+    clip: bytes | None = None       # an MP4 of the chapter (on request)
 
     def span(self, lang: str) -> str:
         """'Steps 0–19' (or 'Step 4'), with '(fast-forwarded, ×4)' for a summarised chapter."""
         label = word("one_step", lang, a=self.first) if self.first == self.last else \
             word("steps", lang, a=self.first, b=self.last)
-        return f"{label} ({word('fast', lang, n=self.repeat)})" if self.fast else label
+        if not self.fast:
+            return label
+        return word("fast", lang, span=label, n=self.repeat) if self.repeat > 1 else word("fast_once", lang, span=label)
 
     def notes(self, lang: str) -> str:
         """The speaker notes: the span, the step's formula and narration, then its working."""
