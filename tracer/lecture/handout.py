@@ -12,6 +12,7 @@ b'%PDF-'
 from __future__ import annotations
 
 import io
+import logging
 import os
 from pathlib import Path
 
@@ -115,6 +116,9 @@ def _page(pdf: Handout, slide: Slide, k: int) -> None:
 
 def pdf_bytes(deck: Deck) -> bytes:
     """The handout as the bytes of a PDF file."""
+    # fontTools reports every step of subsetting a font at INFO: a root handler (Manim sets one
+    # when the stills are rendered) would print hundreds of lines
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     pdf = Handout(deck)
     for k, slide in enumerate(deck.slides):
         _page(pdf, slide, k)
