@@ -128,7 +128,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
             k = _key(x)
             tensors.setdefault(k, x)
             if k in grads:
-                total = grads[k] + gx
+                total = np.asarray(grads[k] + gx)  # 0-d + 0-d is a NumPy scalar: no flags
                 total.flags.writeable = False
                 if rec:
                     rec.accumulate(x, grads[k], gx, total)
@@ -140,7 +140,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
     for k, t in tensors.items():
         g = grads[k]
         if t._grad is not None:  # as in PyTorch: gradients add up over backward() calls until zero_grad()
-            total = t._grad + g
+            total = np.asarray(t._grad + g)
             total.flags.writeable = False
             if rec:
                 rec.carry(t, t._grad, total)
