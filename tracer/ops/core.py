@@ -31,7 +31,7 @@ from ..errors import ShapeError, TracerError
 from ..gradient import Gradient
 from ..tensor import Tensor
 from ..trace import Step, TensorRecord, Trace, check_finite, current, user_source
-from .labels import has_rule, propagate
+from .labels import broadcast as broadcast_labels, fit, has_rule, propagate
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
 
@@ -73,6 +73,10 @@ class OpSpec:
     family: str = ""                 # one of FAMILIES
     parts: tuple[str, ...] = ()      # a composite's named sub-steps (its children's Step.part)
     labels: Callable[..., Any] | None = None  # how axis names travel, when the family rule does not say
+    # A composite's whole forward and backward in one NumPy function (arrays in, ``(out, vjp)`` out,
+    # ``None`` for an optional input left out), run when no trace records: the same values as its
+    # children, without an op and a graph node for each of them. A recorded run keeps the children.
+    fused: Callable[..., Any] | None = None
 
 
 REGISTRY: dict[str, OpSpec] = {}
@@ -459,6 +463,10 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
     xs = [None if a is None else next(it) for a in xs]
     trace = current()
     if trace is None or trace._rec is None:
+        if spec.fused is not None:
+            out = _fused(spec, xs, attrs, out_name)
+            if out is not None:
+                return out
         return fn(*xs, **attrs)
     rec = trace._rec
     name = rec.unique_name(out_name or spec.name)
@@ -486,6 +494,36 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
     kids = trace._steps[step.id + 1:]
     step.nonfinite = sum(c.nonfinite for c in kids if c.parent == step.id)
     return out
+
+
+def _fused(spec: OpSpec, xs: list[Tensor | None], attrs: dict, out_name: str | None) -> Tensor | None:
+    """A composite run whole by its fused rule, linked to the graph as one node; ``None`` when NumPy
+    refuses the inputs, so that the children run and raise the error that names the part."""
+    present = [x for x in xs if x is not None]
+    try:
+        out, vjp = spec.fused(*[None if x is None else x.data for x in xs], **attrs)  # type: ignore[misc]
+    except (ValueError, IndexError, TypeError):
+        return None
+    node = None
+    if _grad_enabled:
+        for x in present:
+            if x.requires_grad:
+                slots = [i for i, x in enumerate(xs) if x is not None]
+
+                def link(g: Any, need: tuple[bool, ...]) -> tuple[np.ndarray | None, ...]:
+                    wanted = [False] * max(len(xs), len(spec.params))  # inputs left out: none
+                    for i, n in zip(slots, need):
+                        wanted[i] = n
+                    grads = vjp(g, tuple(wanted))
+                    return tuple([grads[i] for i in slots])
+                node = Node(spec, present, link, 1)
+                break
+    t = Tensor._result(out, out_name or spec.name, node, 0)
+    for x in present:
+        if x.labels is not None:  # the normalising composites keep their input's shape: labels broadcast
+            t.labels = fit(broadcast_labels(present, [out], attrs)[0], out.shape)
+            break
+    return t
 
 
 def broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
