@@ -23,7 +23,7 @@ import functools
 import numpy as np
 
 from .errors import GradientError
-from .ops.core import Node, OpSpec, REGISTRY, render, tensor_id
+from .ops.core import Node, OpSpec, REGISTRY, register, render, tensor_id
 from .tensor import Tensor
 from .trace import Step, Trace, current
 
@@ -162,9 +162,10 @@ class _Recording:
         """Register a gradient of ``x`` (trace id ``fwd``); a partial contribution waits for its
         accumulate step."""
         fwd = fwd or tensor_id(self.trace, x)
-        gt = Tensor._result(g, f"d{x.name}", None, 0)
-        gt.kind, gt.labels = "grad", x.labels  # a gradient is named along its axes as its tensor
-        gid = tensor_id(self.trace, gt, producer=producer, grad_of=fwd)
+        gid = self.rec.ids.get(id(g))
+        if gid is None:  # a gradient is named along its axes as its tensor
+            g.flags.writeable = False
+            gid = register(self.trace, g, f"d{x.name}", "grad", x.labels, producer, fwd)
         if total or fwd not in self.latest:
             self.latest[fwd] = gid
         return gid

@@ -165,25 +165,40 @@ def as_tensor(x: Any, like: np.dtype | None = None) -> Tensor:
 def tensor_id(trace: Trace, t: Tensor, producer: int | None = None, kind: str | None = None,
               grad_of: str | None = None) -> str:
     """The trace's id for ``t``'s current array, registering it on first sight (no copy)."""
-    rec = trace._rec
-    tid = rec.ids.get(id(t.data))  # type: ignore[union-attr]
+    tid = trace._rec.ids.get(id(t.data))  # type: ignore[union-attr]
     if tid is not None:
         return tid
-    key = id(t.data)
-    if t.kind == "const" and t.data.ndim == 0:  # one record per distinct scalar constant
-        ckey = (t.data.dtype.str, float(t.data))
-        tid = rec.consts.get(ckey)
+    return register(trace, t.data, t.name, kind or t.kind, t.labels, producer, grad_of, t.version)
+
+
+_DTYPE_STR: dict[np.dtype, str] = {}  # dtype.str builds a new string each time: one per dtype
+
+
+def register(trace: Trace, data: np.ndarray, name: str, kind: str, labels: Any = None,
+             producer: int | None = None, grad_of: str | None = None, version: int = 0) -> str:
+    """Add the array ``data`` to the trace as a new tensor record (no copy) and return its id.
+
+    A gradient is registered straight from its array (no Tensor is built for it).
+    """
+    rec = trace._rec
+    dt = data.dtype
+    dts = _DTYPE_STR.get(dt)
+    if dts is None:
+        dts = _DTYPE_STR[dt] = dt.str
+    tensors = trace.tensors
+    if kind == "const" and data.ndim == 0:  # one record per distinct scalar constant
+        ckey = (dts, float(data))
+        tid = rec.consts.get(ckey)  # type: ignore[union-attr]
         if tid is not None:
             return tid
-        tid = rec.consts[ckey] = f"t{len(trace.tensors)}"
+        tid = rec.consts[ckey] = f"t{len(tensors)}"  # type: ignore[union-attr]
     else:
-        tid = f"t{len(trace.tensors)}"
-    rec.held += t.data.nbytes
-    if rec.held > rec.limit:
-        rec.over()
-    trace.tensors[tid] = TensorRecord(tid, t.name, tuple(t.data.shape), t.data.dtype.str,
-                                      kind or t.kind, producer, grad_of, t.version, t.labels, t.data)
-    rec.ids[key] = tid
+        tid = f"t{len(tensors)}"
+    rec.held += data.nbytes  # type: ignore[union-attr]
+    if rec.held > rec.limit:  # type: ignore[union-attr]
+        rec.over()  # type: ignore[union-attr]
+    tensors[tid] = TensorRecord(tid, name, data.shape, dts, kind, producer, grad_of, version, labels, data)
+    rec.ids[id(data)] = tid  # type: ignore[union-attr]
     return tid
 
 
