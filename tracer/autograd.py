@@ -18,8 +18,6 @@ array([ 4., -2.])
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from .errors import GradientError
@@ -148,6 +146,14 @@ def backward(loss: Tensor, grad: object = None) -> None:
         t._grad, t._gview = g, None
 
 
+def _grad_text(trace: Trace, step: Step, spec: OpSpec, fwd: Step) -> None:
+    """The gradient formula written with the forward step's tensor names (filled when read)."""
+    names = [trace.tensors[t].name for t in fwd.inputs]
+    outs = [trace.tensors[t].name for t in fwd.outputs]
+    step.formula = render(spec.grad, spec, names, outs, fwd.attrs)
+    step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
+
+
 class _Recording:
     """Writes the backward steps of one ``backward()`` call into the active trace."""
 
@@ -199,7 +205,7 @@ class _Recording:
             step = self._new_step(parent.op, f"{parent.name}.grad",
                                   [self.latest[o] for o in parent.outputs if o in self.latest],
                                   src=parent.src, grad_of=pid, part=parent.part)
-            self.trace.later(step, functools.partial(self._text, spec=spec, fwd=parent))
+            self.trace.later(step, _grad_text, spec, parent)
             self.groups.append((parent, step))
 
     def _close(self, fwd: Step, step: Step) -> None:
@@ -227,17 +233,10 @@ class _Recording:
                 step.outputs.append(gid)
                 step.grad_map[xid] = gid
         if fwd is not None:
-            self.trace.later(step, functools.partial(self._text, spec=spec, fwd=fwd))
+            self.trace.later(step, _grad_text, spec, fwd)
         else:  # the forward pass ran before recording started: name what we have
             step.formula = render(spec.grad, spec, [x.name for x in node.inputs], ["out"], {})
             step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
-
-    def _text(self, step: Step, spec: OpSpec, fwd: Step) -> None:
-        """The gradient formula written with the forward step's tensor names."""
-        names = [self.trace.tensors[t].name for t in fwd.inputs]
-        outs = [self.trace.tensors[t].name for t in fwd.outputs]
-        step.formula = render(spec.grad, spec, names, outs, fwd.attrs)
-        step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
 
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)

@@ -456,7 +456,7 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
         if out_name is None and t.kind == "activation" and t.name == spec.name:
             t.name = short
         step.outputs.append(tensor_id(trace, t, producer=step.id))
-    trace.later(step, functools.partial(fill_text, trace, spec=spec))
+    trace.later(step, fill_text, spec)
     return step
 
 
@@ -505,7 +505,7 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
             t.named(out_name or name.rsplit(".", 1)[-1])
         step.outputs.append(tensor_id(trace, t))
-    trace.later(step, functools.partial(fill_text, trace, spec=spec))
+    trace.later(step, fill_text, spec)
     kids = trace._steps[step.id + 1:]
     step.nonfinite = sum(c.nonfinite for c in kids if c.parent == step.id)
     return out
