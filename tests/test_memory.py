@@ -60,6 +60,7 @@ def directory_at_the_cap() -> bytes:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the peak from /proc")
+@pytest.mark.slow  # a file at the cap per case, about 10 s each
 @pytest.mark.parametrize("case", ["short strings", "CJK characters", "emoji", "floats", "small objects",
                                   "zip bomb", "directory at the cap"])
 def test_a_hostile_file_at_every_cap_stays_under_the_memory_bound(case, tmp_path):

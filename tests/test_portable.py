@@ -44,6 +44,7 @@ def run_every_example(copy: Path, out: Path, cwd: Path) -> dict[str, bytes]:
     return {p.stem: p.read_bytes() for p in sorted(out.glob("*.trace"))}
 
 
+@pytest.mark.slow  # every example run twice in fresh processes
 def test_two_copies_at_different_paths_write_identical_traces_for_every_example(tmp_path):
     first = run_every_example(copy_of_tracer(tmp_path / "a"), tmp_path / "out_a", cwd=tmp_path)
     deep = tmp_path / "some" / "other" / "checkout"

@@ -63,6 +63,7 @@ def sample(trace: tracer.Trace, step: tracer.Step, rng: random.Random) -> list[t
     return cells
 
 
+@pytest.mark.slow  # every example traced, hundreds of thousands of lines redone
 def test_every_printed_line_of_every_example_adds_up(traces, capsys) -> None:
     rng = random.Random(10)
     problems, lines, workings = [], 0, 0

@@ -34,6 +34,7 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert "('1×1 + -1×2 + 0×0 + 0×1 + 1×1 = 0',)" in printed  # import tracer is enough for tracer.explain
 
 
+@pytest.mark.slow  # every README command through the CLI, renders included: over a minute
 def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "examples").symlink_to(README.parent / "examples")  # as in the repository
     monkeypatch.chdir(tmp_path)

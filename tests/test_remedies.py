@@ -268,6 +268,7 @@ def test_dependency_depth_of_a_small_trace():
 
 
 # ---- what tracer run prints -------------------------------------------------------------------
+@pytest.mark.slow  # one example run per case through the CLI
 @pytest.mark.parametrize("name, expected", [
     ("vanishing_gradients", "loses it: sigmoid_xavier (below 1% of the output layer's from layer 9 down)"),
     ("exploding_gradients", "overflows: sgd at step 3, sgd_weight_decay at step 3; survives: sgd_clip_norm"),

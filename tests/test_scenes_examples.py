@@ -15,6 +15,7 @@ EXPECTED = {"autoencoder": "autoencoder", "autoencoder_large": "autoencoder", "s
             "sparse_autoencoder": "sparse_autoencoder"}
 
 
+@pytest.mark.slow  # one render per example
 @pytest.mark.parametrize("name", [n for n, _ in list_examples()])
 def test_example_renders_with_scene_auto(name, tmp_path):
     if name == "minilm":  # 22M weights: drawn as attention heat maps by a scene of its own, not step by step

@@ -150,6 +150,7 @@ def test_concat_blocks_come_from_their_parts_in_their_colours(tmp_path):
     assert assert_all_shown_are_the_trace(plan, stage) > 50
 
 
+@pytest.mark.slow  # a render of its own
 def test_concat_gradient_cuts_the_joined_band_back_into_the_parts(tmp_path):
     trace = two_heads()
     plan, stage = run(trace, tmp_path, depth=0, video=True)
@@ -174,6 +175,7 @@ def test_concat_side_by_side_along_columns(tmp_path):
 
 
 # ---- gradients through element-wise ops -----------------------------------------------------
+@pytest.mark.slow  # a render of its own
 def test_sigmoid_and_tanh_gradients_go_into_the_forward_bands(tmp_path):
     trace = sigmoid_net()
     plan, stage = run(trace, tmp_path, depth=0, video=True)
@@ -254,6 +256,7 @@ def test_a_tensor_used_twice_gets_both_shares(tmp_path):
     assert_all_shown_are_the_trace(plan, stage)
 
 
+@pytest.mark.slow  # a render per example
 @pytest.mark.parametrize("name", ["multi_head_attention", "transformer_block"])
 def test_attention_examples_render_their_backward_pass(name, tmp_path):
     """The backprop walkthrough of the attention examples lays out every step, concat and the

@@ -36,6 +36,7 @@ WALKTHROUGHS = {
     "sparse_autoencoder": (st.sparse_autoencoder, "auto"),
     "generic": (st.mlp, "generic"),
 }
+pytestmark = pytest.mark.slow  # every walkthrough rendered for real: minutes
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 
 

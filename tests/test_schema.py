@@ -74,6 +74,7 @@ def test_every_attribute_every_op_declares_has_a_checker():
         assert set(keyword) <= set(declared(name))
 
 
+@pytest.mark.slow  # every example traced
 def test_every_attribute_the_examples_record_passes_its_checker():
     from tracer.examples import list_examples, run_example
 

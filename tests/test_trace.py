@@ -200,3 +200,22 @@ def test_axis_labels_are_checked_and_kept_by_the_trace() -> None:
     assert trace.tensors[trace.steps[0].inputs[0]].labels == (("weather", "price"), ("a", "b", "c"))
     with pytest.raises(ShapeError, match="2 labels for axis 1 of length 3"):
         tracer.tensor(np.zeros((2, 3)), name="Z", cols=["a", "b"])
+
+
+def test_a_trace_nobody_holds_is_freed_at_once_with_its_arrays() -> None:
+    """Nothing the trace keeps for later (the formulas it writes when read) points back at it: no
+    reference cycle, so its arrays go when the last reference does, not at the next collection."""
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        with tracer.record() as trace:
+            w = tracer.param([[1.0, 2.0]], name="w")
+            tracer.softmax(w @ tracer.tensor([[1.0], [3.0]], name="x"), axis=0).sum().backward()
+        gone = weakref.ref(trace)
+        assert trace._pending  # formulas still to write: the case that used to make a cycle
+        del trace, w
+        assert gone() is None
+    finally:
+        gc.enable()

@@ -18,12 +18,10 @@ array([ 4., -2.])
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from .errors import GradientError
-from .ops.core import Node, OpSpec, REGISTRY, render, tensor_id
+from .ops.core import Node, OpSpec, REGISTRY, register, render, tensor_id
 from .tensor import Tensor
 from .trace import Step, Trace, current
 
@@ -128,7 +126,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
             k = _key(x)
             tensors.setdefault(k, x)
             if k in grads:
-                total = grads[k] + gx
+                total = np.asarray(grads[k] + gx)  # 0-d + 0-d is a NumPy scalar: no flags
                 total.flags.writeable = False
                 if rec:
                     rec.accumulate(x, grads[k], gx, total)
@@ -140,12 +138,20 @@ def backward(loss: Tensor, grad: object = None) -> None:
     for k, t in tensors.items():
         g = grads[k]
         if t._grad is not None:  # as in PyTorch: gradients add up over backward() calls until zero_grad()
-            total = t._grad + g
+            total = np.asarray(t._grad + g)
             total.flags.writeable = False
             if rec:
                 rec.carry(t, t._grad, total)
             g = total
         t._grad, t._gview = g, None
+
+
+def _grad_text(trace: Trace, step: Step, spec: OpSpec, fwd: Step) -> None:
+    """The gradient formula written with the forward step's tensor names (filled when read)."""
+    names = [trace.tensors[t].name for t in fwd.inputs]
+    outs = [trace.tensors[t].name for t in fwd.outputs]
+    step.formula = render(spec.grad, spec, names, outs, fwd.attrs)
+    step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
 
 
 class _Recording:
@@ -162,9 +168,10 @@ class _Recording:
         """Register a gradient of ``x`` (trace id ``fwd``); a partial contribution waits for its
         accumulate step."""
         fwd = fwd or tensor_id(self.trace, x)
-        gt = Tensor._result(g, f"d{x.name}", None, 0)
-        gt.kind, gt.labels = "grad", x.labels  # a gradient is named along its axes as its tensor
-        gid = tensor_id(self.trace, gt, producer=producer, grad_of=fwd)
+        gid = self.rec.ids.get(id(g))
+        if gid is None:  # a gradient is named along its axes as its tensor
+            g.flags.writeable = False
+            gid = register(self.trace, g, f"d{x.name}", "grad", x.labels, producer, fwd)
         if total or fwd not in self.latest:
             self.latest[fwd] = gid
         return gid
@@ -198,7 +205,7 @@ class _Recording:
             step = self._new_step(parent.op, f"{parent.name}.grad",
                                   [self.latest[o] for o in parent.outputs if o in self.latest],
                                   src=parent.src, grad_of=pid, part=parent.part)
-            self.trace.later(step, functools.partial(self._text, spec=spec, fwd=parent))
+            self.trace.later(step, _grad_text, spec, parent)
             self.groups.append((parent, step))
 
     def _close(self, fwd: Step, step: Step) -> None:
@@ -226,17 +233,10 @@ class _Recording:
                 step.outputs.append(gid)
                 step.grad_map[xid] = gid
         if fwd is not None:
-            self.trace.later(step, functools.partial(self._text, spec=spec, fwd=fwd))
+            self.trace.later(step, _grad_text, spec, fwd)
         else:  # the forward pass ran before recording started: name what we have
             step.formula = render(spec.grad, spec, [x.name for x in node.inputs], ["out"], {})
             step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
-
-    def _text(self, step: Step, spec: OpSpec, fwd: Step) -> None:
-        """The gradient formula written with the forward step's tensor names."""
-        names = [self.trace.tensors[t].name for t in fwd.inputs]
-        outs = [self.trace.tensors[t].name for t in fwd.outputs]
-        step.formula = render(spec.grad, spec, names, outs, fwd.attrs)
-        step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
 
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)

@@ -127,8 +127,10 @@ class Trace:
     def __init__(self, meta: dict[str, Any] | None = None) -> None:
         self._steps: list[Step] = []
         # Formulas and narrations are filled in when the steps are first read: recording stays
-        # cheap, and the text uses each tensor's final name.
-        self._pending: list[tuple[Step, Callable[[Step], None]]] = []
+        # cheap, and the text uses each tensor's final name. Each entry is (step, fill, args),
+        # called as fill(trace, step, *args): nothing in it points back at the trace, so a trace
+        # nobody holds is freed at once instead of waiting for the cycle collector.
+        self._pending: list[tuple[Step, Callable[..., None], tuple[Any, ...]]] = []
         self.tensors: dict[str, TensorRecord] = {}
         self.meta: dict[str, Any] = dict(meta or {})
         self.origin: str | None = None  # the file it was read from: an output must not replace it
@@ -142,17 +144,17 @@ class Trace:
         """Every step, in execution order (ids 0, 1, 2 ...)."""
         if self._pending:
             pending, self._pending = self._pending, []
-            for step, fill in pending:
-                fill(step)
+            for step, fill, args in pending:
+                fill(self, step, *args)
         return self._steps
 
     @steps.setter
     def steps(self, steps: list[Step]) -> None:
         self._steps = list(steps)
 
-    def later(self, step: Step, fill: Callable[[Step], None]) -> None:
-        """Fill ``step``'s formula and narration when the steps are next read."""
-        self._pending.append((step, fill))
+    def later(self, step: Step, fill: Callable[..., None], *args: Any) -> None:
+        """Fill ``step``'s formula and narration when the steps are next read: ``fill(trace, step, *args)``."""
+        self._pending.append((step, fill, args))
 
     def __len__(self) -> int:
         return len(self._steps)

@@ -10,11 +10,43 @@ import numpy as np
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import structural as st
-from .core import composite
+from .core import composite, unbroadcast
+
+
+# ---- fused rules: the same values as the children, in one NumPy function (see OpSpec.fused) --------
+def _softmax_fused(x, *, axis=-1, stable=True):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True) if stable else x)
+    out = e / np.sum(e, axis=axis, keepdims=True)
+    return out, lambda g, need: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
+
+
+def _normalize_fused(x, gamma=None, beta=None, *, axis, eps=1e-5):
+    centered = x - np.mean(x, axis=axis, keepdims=True)
+    std = np.sqrt(np.mean(centered * centered, axis=axis, keepdims=True) + eps)
+    normalized = centered / std
+    y = normalized if gamma is None else normalized * gamma
+    y = y if beta is None else y + beta
+
+    def vjp(g, need):
+        dn = g if gamma is None else g * gamma
+        dx = (dn - np.mean(dn, axis=axis, keepdims=True)
+              - normalized * np.mean(dn * normalized, axis=axis, keepdims=True)) / std
+        return (dx if need[0] else None,
+                unbroadcast(g * normalized, gamma.shape) if need[1] else None,
+                unbroadcast(g, beta.shape) if need[2] else None)
+    return y, vjp
+
+
+def _layer_norm_fused(x, gamma=None, beta=None, *, axis=-1, eps=1e-5):
+    return _normalize_fused(x, gamma, beta, axis=axis, eps=eps)
+
+
+def _batch_norm_fused(x, gamma=None, beta=None, *, axis=0, eps=1e-5):
+    return _normalize_fused(x, gamma, beta, axis=axis, eps=eps)
 
 
 # ---- normalisation and probabilities ----------------------------------------------------------
-@composite("softmax", family="normalization",
+@composite("softmax", family="normalization", fused=_softmax_fused,
            parts=("max", "shifted", "exp", "sum", "probs"),
            formula="{out} = e^{x} / Σ e^{x}", grad="d{x} = {out} ⊙ (d{out} − Σ d{out}⊙{out})",
            narration="Softmax turns the scores {x} into probabilities along axis {axis}: "
@@ -49,7 +81,7 @@ def _normalize(x: Tensor, axis: int, eps: float, gamma: Tensor | None, beta: Ten
     return y
 
 
-@composite("layer_norm", family="normalization",
+@composite("layer_norm", family="normalization", fused=_layer_norm_fused,
            parts=("mean", "centered", "squared", "var", "var_eps", "std", "normalized", "scaled", "shifted"),
            formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ) / √(σ² + ε)⟦ + {beta}⟧", grad="through mean, variance and divide",
            narration="Layer norm: give each sample of {x} mean 0 and variance 1 along axis {axis}, "
@@ -59,7 +91,7 @@ def layer_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = Non
     return _normalize(x, axis, eps, gamma, beta)
 
 
-@composite("batch_norm", family="normalization",
+@composite("batch_norm", family="normalization", fused=_batch_norm_fused,
            parts=("mean", "centered", "squared", "var", "var_eps", "std", "normalized", "scaled", "shifted"),
            formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ_batch) / √(σ²_batch + ε)⟦ + {beta}⟧",
            grad="through the batch mean, variance and divide",

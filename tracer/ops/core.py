@@ -31,7 +31,7 @@ from ..errors import ShapeError, TracerError
 from ..gradient import Gradient
 from ..tensor import Tensor
 from ..trace import Step, TensorRecord, Trace, check_finite, current, user_source
-from .labels import has_rule, propagate
+from .labels import broadcast as broadcast_labels, fit, has_rule, propagate
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
 
@@ -73,6 +73,10 @@ class OpSpec:
     family: str = ""                 # one of FAMILIES
     parts: tuple[str, ...] = ()      # a composite's named sub-steps (its children's Step.part)
     labels: Callable[..., Any] | None = None  # how axis names travel, when the family rule does not say
+    # A composite's whole forward and backward in one NumPy function (arrays in, ``(out, vjp)`` out,
+    # ``None`` for an optional input left out), run when no trace records: the same values as its
+    # children, without an op and a graph node for each of them. A recorded run keeps the children.
+    fused: Callable[..., Any] | None = None
 
 
 REGISTRY: dict[str, OpSpec] = {}
@@ -161,25 +165,40 @@ def as_tensor(x: Any, like: np.dtype | None = None) -> Tensor:
 def tensor_id(trace: Trace, t: Tensor, producer: int | None = None, kind: str | None = None,
               grad_of: str | None = None) -> str:
     """The trace's id for ``t``'s current array, registering it on first sight (no copy)."""
-    rec = trace._rec
-    tid = rec.ids.get(id(t.data))  # type: ignore[union-attr]
+    tid = trace._rec.ids.get(id(t.data))  # type: ignore[union-attr]
     if tid is not None:
         return tid
-    key = id(t.data)
-    if t.kind == "const" and t.data.ndim == 0:  # one record per distinct scalar constant
-        ckey = (t.data.dtype.str, float(t.data))
-        tid = rec.consts.get(ckey)
+    return register(trace, t.data, t.name, kind or t.kind, t.labels, producer, grad_of, t.version)
+
+
+_DTYPE_STR: dict[np.dtype, str] = {}  # dtype.str builds a new string each time: one per dtype
+
+
+def register(trace: Trace, data: np.ndarray, name: str, kind: str, labels: Any = None,
+             producer: int | None = None, grad_of: str | None = None, version: int = 0) -> str:
+    """Add the array ``data`` to the trace as a new tensor record (no copy) and return its id.
+
+    A gradient is registered straight from its array (no Tensor is built for it).
+    """
+    rec = trace._rec
+    dt = data.dtype
+    dts = _DTYPE_STR.get(dt)
+    if dts is None:
+        dts = _DTYPE_STR[dt] = dt.str
+    tensors = trace.tensors
+    if kind == "const" and data.ndim == 0:  # one record per distinct scalar constant
+        ckey = (dts, float(data))
+        tid = rec.consts.get(ckey)  # type: ignore[union-attr]
         if tid is not None:
             return tid
-        tid = rec.consts[ckey] = f"t{len(trace.tensors)}"
+        tid = rec.consts[ckey] = f"t{len(tensors)}"  # type: ignore[union-attr]
     else:
-        tid = f"t{len(trace.tensors)}"
-    rec.held += t.data.nbytes
-    if rec.held > rec.limit:
-        rec.over()
-    trace.tensors[tid] = TensorRecord(tid, t.name, tuple(t.data.shape), t.data.dtype.str,
-                                      kind or t.kind, producer, grad_of, t.version, t.labels, t.data)
-    rec.ids[key] = tid
+        tid = f"t{len(tensors)}"
+    rec.held += data.nbytes  # type: ignore[union-attr]
+    if rec.held > rec.limit:  # type: ignore[union-attr]
+        rec.over()  # type: ignore[union-attr]
+    tensors[tid] = TensorRecord(tid, name, data.shape, dts, kind, producer, grad_of, version, labels, data)
+    rec.ids[id(data)] = tid  # type: ignore[union-attr]
     return tid
 
 
@@ -437,7 +456,7 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
         if out_name is None and t.kind == "activation" and t.name == spec.name:
             t.name = short
         step.outputs.append(tensor_id(trace, t, producer=step.id))
-    trace.later(step, functools.partial(fill_text, trace, spec=spec))
+    trace.later(step, fill_text, spec)
     return step
 
 
@@ -459,6 +478,10 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
     xs = [None if a is None else next(it) for a in xs]
     trace = current()
     if trace is None or trace._rec is None:
+        if spec.fused is not None:
+            out = _fused(spec, xs, attrs, out_name)
+            if out is not None:
+                return out
         return fn(*xs, **attrs)
     rec = trace._rec
     name = rec.unique_name(out_name or spec.name)
@@ -482,10 +505,40 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
             t.named(out_name or name.rsplit(".", 1)[-1])
         step.outputs.append(tensor_id(trace, t))
-    trace.later(step, functools.partial(fill_text, trace, spec=spec))
+    trace.later(step, fill_text, spec)
     kids = trace._steps[step.id + 1:]
     step.nonfinite = sum(c.nonfinite for c in kids if c.parent == step.id)
     return out
+
+
+def _fused(spec: OpSpec, xs: list[Tensor | None], attrs: dict, out_name: str | None) -> Tensor | None:
+    """A composite run whole by its fused rule, linked to the graph as one node; ``None`` when NumPy
+    refuses the inputs, so that the children run and raise the error that names the part."""
+    present = [x for x in xs if x is not None]
+    try:
+        out, vjp = spec.fused(*[None if x is None else x.data for x in xs], **attrs)  # type: ignore[misc]
+    except (ValueError, IndexError, TypeError):
+        return None
+    node = None
+    if _grad_enabled:
+        for x in present:
+            if x.requires_grad:
+                slots = [i for i, x in enumerate(xs) if x is not None]
+
+                def link(g: Any, need: tuple[bool, ...]) -> tuple[np.ndarray | None, ...]:
+                    wanted = [False] * max(len(xs), len(spec.params))  # inputs left out: none
+                    for i, n in zip(slots, need):
+                        wanted[i] = n
+                    grads = vjp(g, tuple(wanted))
+                    return tuple([grads[i] for i in slots])
+                node = Node(spec, present, link, 1)
+                break
+    t = Tensor._result(out, out_name or spec.name, node, 0)
+    for x in present:
+        if x.labels is not None:  # the normalising composites keep their input's shape: labels broadcast
+            t.labels = fit(broadcast_labels(present, [out], attrs)[0], out.shape)
+            break
+    return t
 
 
 def broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
