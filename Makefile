@@ -5,7 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-jetbrains-mono fonts-noto-cjk tmux
+SYSTEM_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-jetbrains-mono fonts-noto-cjk tmux \
+                   fonts-dejavu-core poppler-utils
 
 .PHONY: setup system test demo bench clean
 

@@ -27,6 +27,7 @@ LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")  # tracer.i18n.LANGUAGES, without
 # Commands that live in other modules, imported only when run: name -> (module, attribute, help)
 LAZY_COMMANDS = {
     "render": ("tracer.cli_render", "render", "Render a trace as a video or stills (Manim)."),
+    "sheet": ("tracer.lecture.cli", "sheet", "Write an exercise sheet and its answer key (PDF)."),
 }
 
 
