@@ -11,11 +11,12 @@ line exactly as the stepper and the walkthrough do. Nothing here draws; :mod:`.s
 ...     Z = tracer.matmul(W, tracer.tensor([[3], [4]], name="X"), name="Z")
 ...     H = tracer.relu(Z - 5, name="H")
 >>> plan = plan_sheet(trace, blanks=0.5, seed=1)
->>> [(e.step.name, e.left, e.top) for e in plan.exercises][:1]
+>>> names = lambda tids: [trace.tensors[t].name for t in tids]
+>>> [(e.step.name, names(e.left), names(e.top)) for e in plan.exercises][:1]
 [('Z', ['W'], ['X'])]
 >>> b = plan.exercises[0].blanks[0]
 >>> b.label, b.hint, b.answer.expression
-('a', 'W[1, :]·X[:, 0]', '0×3 + 1×4 = 4')
+('a', 'W[0, :]·X[:, 0]', '1×3 + 2×4 = 11')
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from ..errors import TracerError
 from ..files import atomic_write, check_output
@@ -75,6 +76,8 @@ def sheet_pdf(plan: SheetPlan) -> bytes:
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, MARGIN)
     pdf.set_creator("tracer")
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():  # reproducible builds: the same sheet, byte for byte
+        pdf.set_creation_date(datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), timezone.utc))
     pdf.set_title(title)
     files = font_files()
     pdf.add_font("sans", fname=files["sans"])
