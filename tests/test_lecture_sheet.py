@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -152,7 +153,7 @@ def test_steps_too_large_are_left_out_or_refused():
         tracer.relu(tracer.tensor([[1.0, -1.0]], name="x"), name="small")
     plan = plan_sheet(trace, "0..1", 0.5, 0)
     assert [e.step.name for e in plan.exercises] == ["small"] and [s.name for s in plan.left_out] == ["H"]
-    with pytest.raises(tracer.TracerError, match="small enough to work by hand"):
+    with pytest.raises(tracer.TracerError, match="no step is small enough to work by hand"):
         plan_sheet(trace, "0", 0.5, 0)
 
 
@@ -162,3 +163,15 @@ def test_hostile_names_are_text_not_markup(tmp_path):
         tracer.relu(x, name="<script>alert(1)</script>")
     data = sheet_pdf(plan_sheet(trace, None, 1.0, 0))
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+
+
+def test_lecture_modules_import_no_renderer_and_no_pdf_library():
+    code = ("import sys, tracer.lecture, tracer.lecture.stills, tracer.lecture.notebook, tracer.lecture.cli; "
+            "print([m in sys.modules for m in ('manim', 'scenes', 'fpdf', 'IPython')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[False, False, False, False]"
+
+
+def test_listed_in_tracer_help():
+    result = CliRunner().invoke(main, ["--help"])
+    assert "sheet" in result.output and "exercise sheet" in result.output

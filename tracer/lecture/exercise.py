@@ -101,8 +101,9 @@ def plan_sheet(trace: Trace, steps: str | None = None, blanks: float = 0.3, seed
     fit = [s for s in inside if fits(trace, s)]
     left_out = [s for s in inside if not fits(trace, s)]
     if not fit:
-        raise TracerError(f"--steps {lo}..{hi}: no step in that range is small enough to work by hand "
-                          f"(at most {MAX_SIDE}×{MAX_SIDE} cells per grid)")
+        where = f"--steps {steps}" if steps else f"steps {lo}..{hi} (the default)"
+        raise TracerError(f"{where}: no step is small enough to work by hand (at most {MAX_SIDE}×{MAX_SIDE} "
+                          "cells per grid): choose others with --steps")
     if not steps:
         fit = fit[:DEFAULT_STEPS] if trace.meta.get("story") is None else fit
     cut = max(0, len(fit) - MAX_EXERCISES)
@@ -183,18 +184,47 @@ def choose_blanks(trace: Trace, step: Step, results: list[str], share: float, rn
         n = min(len(cells), max(1 if share > 0 else 0, int(math.floor(share * len(cells) + 0.5))))
         for pick in sorted(rng.choice(len(cells), size=n, replace=False).tolist()):
             index = tuple(int(i) for i in cells[pick])
-            w = explain(trace, step, index, output=k, minus="−", lang=lang)
+            try:
+                w = explain(trace, step, index, output=k, minus="−", lang=lang)
+            # a file's numbers may overflow a float (1e154²): a cell with no working is no exercise
+            except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError):
+                continue
             out.append(Blank(tid, index, next(labels), hint(trace, w, step), w))
     return out
 
 
 def hint(trace: Trace, w: Working, step: Step) -> str:
-    """The working's formula; one that names whole tensors (``max(0, Z1)``) also says which cells
-    it reads (``← Z1[0, 1]``)."""
+    """The working's formula; one that names whole tensors (``max(0, Z1)``, ``Q = W_Q · X``) also
+    says which cells it reads (``← W_Q[1, :], X[:, 0]``)."""
     formula = w.formula or step.formula
-    if "[" in formula or not w.reads or len(w.reads) > 3:
+    head, eq, rest = formula.partition(" = ")
+    if eq and "[" not in head and " " not in head.strip():  # "Q = W_Q · X": the cell's name stands left
+        formula = rest
+    if "[" in formula or not w.reads:
         return formula
-    return f"{formula}  ← {', '.join(cell_name(trace, t, i) for t, i in dict.fromkeys(w.reads))}"
+    return f"{formula}  ← {', '.join(read_span(trace, t, cells) for t, cells in _by_tensor(w.reads).items())}"
+
+
+def _by_tensor(reads) -> dict[str, list[Index]]:
+    out: dict[str, list[Index]] = {}
+    for t, index in reads:
+        if index not in out.setdefault(t, []):
+            out[t].append(index)
+    return out
+
+
+def read_span(trace: Trace, tid: str, cells: list[Index]) -> str:
+    """The cells of ``tid`` a working reads, short: ``X[:, 0]`` (a column), ``W[1, :]`` (a row),
+    ``Z[0, 1]`` (one cell), or the tensor's name for anything else."""
+    shape = tuple(trace.tensors[tid].shape)
+    name = trace.tensors[tid].name
+    if len(cells) == 1:
+        return cell_name(trace, tid, cells[0])
+    if len(shape) == 2 and len({c[0] for c in cells}) == 1 and len(cells) == shape[1]:
+        return f"{name}[{cells[0][0]}, :]"
+    if len(shape) == 2 and len({c[1] for c in cells}) == 1 and len(cells) == shape[0]:
+        return f"{name}[:, {cells[0][1]}]"
+    return name
 
 
 def _labels():

@@ -124,7 +124,7 @@ def working_html(trace: Trace, step: Step, lang: str) -> str:
     index = (0,) * len(shape)
     try:
         w = explain(trace, step, index, minus="−", lang=lang)
-    except (TracerError, ArithmeticError, ValueError):
+    except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError):  # see textview
         return ""
     where = cell_name(trace, step.outputs[0], index)
     return (f"<p style='margin-bottom:0'>{escape(word('working', lang, cell=where))}</p>"
