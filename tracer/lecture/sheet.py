@@ -211,10 +211,12 @@ class Writer:
         if not left:
             x = MARGIN + max(self.label_w(top), self.label_w(ex.results))
         start, right = x, x
-        for t in top:
+        for k, t in enumerate(top):
             r, c = self.rc(t)
+            if k and not left:  # room for this grid's row labels, drawn left of it
+                x += self.label_w([t])
             placed.append(Placed(t, x, head, r, c, False, not left, True))
-            x += c * self.cell_w + GAP + self.label_w([t])
+            x += c * self.cell_w + GAP
             right = max(right, x)
         x, bottom = start, row_y
         for t in ex.results:
