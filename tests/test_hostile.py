@@ -60,7 +60,7 @@ def test_a_hostile_trace_file_gives_its_one_line(case, tmp_path, monkeypatch):
     data, message = ht.cases()[case]
     (tmp_path / "x.trace").write_bytes(data)
     for args in (["show", "x.trace"], ["show", "x.trace", "--step", "2", "--json"],
-                 ["export", "x.trace", "--perfetto", "x.json"]):
+                 ["export", "x.trace", "--perfetto", "x.json"], ["sheet", "x.trace", "-o", "x.pdf"]):
         result = invoke(args, tmp_path, monkeypatch)
         tally("hostile inputs")
         assert (result.exit_code, result.stderr, result.stdout) == (2, f"error: {message.replace('{f}', 'x.trace')}\n", "")

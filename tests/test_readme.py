@@ -48,7 +48,8 @@ def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         result = runner.invoke(main, args, catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output)
         seen.append((args, result.output))
-    assert {a[0] for a, _ in seen} >= {"examples", "run", "show", "export"}
+    assert {a[0] for a, _ in seen} >= {"examples", "run", "show", "export", "render", "sheet"}
+    assert (tmp_path / "sheet.pdf").read_bytes()[:5] == b"%PDF-" and list((tmp_path / "stills").glob("step-004-*.png"))
     shown = next(out for a, out in seen if a[:4] == ["show", "autoencoder.trace", "--step", "1"])
     for expected in blocks("text")[0].strip().splitlines():
         assert expected in shown

@@ -28,6 +28,7 @@ LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")  # tracer.i18n.LANGUAGES, without
 LAZY_COMMANDS = {
     "render": ("tracer.cli_render", "render", "Render a trace as a video or stills (Manim)."),
     "slides": ("tracer.cli_slides", "slides", "Write a trace as slides: offline HTML, PPTX or a PDF handout."),
+    "sheet": ("tracer.lecture.cli", "sheet", "Write an exercise sheet and its answer key (PDF)."),
 }
 
 

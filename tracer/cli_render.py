@@ -5,6 +5,7 @@ command, never when this module is imported, so ``tracer --help`` stays fast.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -27,6 +28,7 @@ Examples:
   tracer render autoencoder.trace                       the walkthrough, autoencoder.mp4 (480p)
   tracer render autoencoder.trace -q h --jobs 2 -o ae.mp4
   tracer render autoencoder.trace --steps 0..4 --format png -o first_layer.png
+  tracer render autoencoder.trace --steps 0..55 --format png -o stills/   one PNG per pause point
   tracer render attention.trace --lang zh-Hant --format gif
   tracer render my.trace --scene generic --depth 1      every step, composites opened once""")
 @click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
@@ -39,13 +41,13 @@ Examples:
 @click.option("-q", "--quality", type=click.Choice(QUALITIES), default="l", show_default=True,
               help="l 480p15, m 720p30, h 1080p60, k 2160p60.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
-              help="png saves the last frame: a still.")
+              help="png saves the last frame: a still (with -o DIR/, one per pause point).")
 @click.option("--jobs", type=Whole(min=1), default=1, show_default=True,
               help="Render chunks of steps in parallel processes and join them.")
 @click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default="en", show_default=True,
               help="Narration language.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Output file (default: <walkthrough>.<format> here).")
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Output file (default: <walkthrough>.<format> here); a folder for stills.")
 @click.option("--fps", type=Whole(min=1, max=120), default=None, hidden=True)
 @click.pass_context
 def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, depth: int | None,
@@ -55,8 +57,9 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
     A video (mp4, webm) comes with its subtitles beside it, X.srt and X.vtt: each caption, in the
     render's --lang, timed to when it is on screen."""
     bar = None
+    stills = fmt == "png" and output is not None and (output.endswith(("/", os.sep)) or os.path.isdir(output))
     try:
-        if output is not None:  # before Manim is imported: a wrong -o fails at once
+        if output is not None and not stills:  # before Manim is imported: a wrong -o fails at once
             check_output(output, inputs=[trace_file])
             if fmt in VIDEOS:
                 for path in subtitle_paths(output):
@@ -76,11 +79,19 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
             bar.update(done - state["shown"])
             state["shown"] = done
 
-        cues: list | None = [] if fmt in VIDEOS else None
-        path = render_trace(trace, scene=scene, steps=steps, depth=depth, quality=quality, fmt=fmt,
-                            jobs=jobs, output=output, lang=lang, progress=progress, fps=fps, captions=cues)
-        if cues is not None:  # X.srt and X.vtt beside X.mp4, in the render's language
-            write_subtitles(path, cues)
+        if stills:
+            from .lecture.stills import write_stills
+
+            paths = write_stills(trace, output, scene=scene, steps=steps, depth=depth, quality=quality,
+                                 lang=lang, progress=progress)
+            path = "
+".join(map(str, paths))
+        else:
+            cues: list | None = [] if fmt in VIDEOS else None
+            path = render_trace(trace, scene=scene, steps=steps, depth=depth, quality=quality, fmt=fmt,
+                                jobs=jobs, output=output, lang=lang, progress=progress, fps=fps, captions=cues)
+            if cues is not None:  # X.srt and X.vtt beside X.mp4, in the render's language
+                write_subtitles(path, cues)
     except TracerError as e:
         _close(bar)
         echo(f"error: {printable(str(e).strip())}", err=True)

@@ -20,6 +20,7 @@ import linecache
 import math
 import os
 import sys
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -120,6 +121,25 @@ class Step:
     nonfinite: int = 0
     part: str | None = None  # inside a composite: which of its declared parts this step is
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the step's grids, formula, narration and a working (:mod:`tracer.lecture`)."""
+        from .lecture.notebook import step_html
+
+        return step_html(self)
+
+
+# The traces alive in this process: a Step shown in a notebook finds its own trace here (a weak
+# set, so a trace is freed as soon as the notebook drops it; no step holds its trace).
+_LIVE: "weakref.WeakSet[Trace]" = weakref.WeakSet()
+
+
+def owner(step: Step) -> "Trace | None":
+    """The live trace ``step`` belongs to, if any."""
+    for trace in list(_LIVE):
+        if step.id < len(trace._steps) and trace._steps[step.id] is step:
+            return trace
+    return None
+
 
 class Trace:
     """Everything one recorded run did: ``steps`` in execution order and ``tensors`` by id."""
@@ -137,6 +157,7 @@ class Trace:
         self._by_name: dict[str, int] | None = None
         self._children: dict[int | None, list[int]] | None = None
         self._rec: _Recorder | None = None
+        _LIVE.add(self)
 
     # ---- reading ---------------------------------------------------------------------------
     @property
@@ -214,6 +235,25 @@ class Trace:
     def names(self) -> list[str]:
         """Every step name, in order: the published hook names of this trace."""
         return [s.name for s in self.steps]
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the step table (:mod:`tracer.lecture.notebook`)."""
+        from .lecture.notebook import trace_html
+
+        return trace_html(self)
+
+    def video(self, **options: Any) -> Any:
+        """Render the walkthrough now and return it as an IPython ``Video`` (the options of
+        ``tracer render``: ``steps``, ``scene``, ``depth``, ``quality``, ``lang`` ...)."""
+        from .lecture.notebook import video
+
+        return video(self, **options)
+
+    def still(self, step: "int | str | Step", **options: Any) -> Any:
+        """Render the walkthrough's frame at ``step`` and return it as an IPython ``Image``."""
+        from .lecture.notebook import still
+
+        return still(self, step, **options)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the trace to ``path`` atomically (see :mod:`tracer.io`)."""

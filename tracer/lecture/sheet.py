@@ -1,0 +1,327 @@
+"""An exercise sheet as a printable A4 PDF in the by-hand layout, then its answer key.
+
+Each chosen step gets a block: the weights left of the result, the inputs above it, the axis
+labels of each grid (``TensorRecord.labels``), some computed cells left as lettered empty boxes
+with their hints below; the answer key fills every box and works it, line by line, with
+:func:`tracer.explain.explain`. Text stays text (fonts embedded as subsets, CJK included), so the
+PDF is searchable and sharp in print. fpdf2 writes the PDF; :mod:`.exercise` decides what is on it.
+
+>>> import tracer
+>>> with tracer.record() as trace:
+...     Z = tracer.matmul(tracer.tensor([[1, 2]], name="W"), tracer.tensor([[3], [4]], name="X"), name="Z")
+>>> pdf = sheet_pdf(plan_sheet(trace, blanks=1.0))
+>>> pdf[:5], pdf.count(b"/Type /Page\\n") >= 2
+(b'%PDF-', True)
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ..errors import TracerError
+from ..files import atomic_write, check_output
+from ..i18n import narrate
+from ..story import Story, text
+from ..trace import Trace
+from .exercise import Exercise, SheetPlan, cell_name, plan_sheet
+from .fonts import cjk_face, font_files
+from .words import word
+
+MARGIN, PAGE_W, PAGE_H = 15.0, 210.0, 297.0
+WIDTH = PAGE_W - 2 * MARGIN
+CELL_H = 5.5
+GAP = 4.0
+INK, FAINT, BOX = (20, 20, 20), (120, 120, 120), (235, 242, 255)
+
+
+def write_sheet(trace: Trace, output: str | os.PathLike[str], steps: str | None = None, blanks: float = 0.3,
+                seed: int = 0, lang: str = "en") -> SheetPlan:
+    """Plan the sheet of ``trace`` and write it to ``output`` atomically; returns the plan.
+
+    Parameters
+    ----------
+    steps : str, optional
+        ``A..B`` (step ids or names); default: the first chapter the trace's story works in full.
+    blanks : float
+        The share of each step's computed cells left empty (0..1).
+    seed : int
+        Chooses the blanks: the same seed gives the same sheet.
+    lang : str
+        ``en``, ``zh-Hant``, ``zh-Hans`` or ``vi``.
+    """
+    check_output(output, inputs=[trace.origin] if trace.origin else [])
+    plan = plan_sheet(trace, steps, blanks, seed, lang)
+    data = sheet_pdf(plan)
+    atomic_write(output, lambda fh: fh.write(data))
+    return plan
+
+
+def sheet_pdf(plan: SheetPlan) -> bytes:
+    """The PDF bytes of ``plan``: the exercises, then the answer key on pages of its own."""
+    try:
+        from fpdf import FPDF
+    except ImportError as e:
+        raise TracerError(f"the sheet needs fpdf2: pip install 'tracer[lecture]' ({e})") from None
+    title = sheet_title(plan)
+
+    class Paper(FPDF):
+        def footer(self) -> None:
+            self.set_y(-11)
+            self.set_font("sans", size=7)
+            self.set_text_color(*FAINT)
+            self.cell(0, 4, f"{title} · {word('page', plan.lang, n=self.page_no())}", align="C")
+
+    pdf = Paper(format="A4", unit="mm")
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(True, MARGIN)
+    pdf.set_creator("tracer")
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():  # reproducible builds: the same sheet, byte for byte
+        pdf.set_creation_date(datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), timezone.utc))
+    pdf.set_title(title)
+    files = font_files()
+    pdf.add_font("sans", fname=files["sans"])
+    pdf.add_font("bold", fname=files["bold"])
+    pdf.add_font("mono", fname=files["mono"])
+    pdf.add_font("cjk", fname=files["cjk"], collection_font_number=cjk_face(plan.lang))
+    pdf.set_fallback_fonts(["cjk"])
+    Writer(pdf, plan, title).write()
+    return bytes(pdf.output())
+
+
+def sheet_title(plan: SheetPlan) -> str:
+    story = Story.from_meta(plan.trace.meta)
+    named = text(story.title, plan.lang) if story else str(plan.trace.meta.get("title") or "")
+    return f"{word('sheet', plan.lang)} · {named}" if named else word("sheet", plan.lang)
+
+
+@dataclass
+class Placed:
+    """A grid at ``(x, y)`` (its cells' top-left corner) drawn ``rows`` × ``cols``."""
+
+    tid: str
+    x: float
+    y: float
+    rows: int
+    cols: int
+    column: bool          # a 1-D tensor drawn as a column (a bias beside the weights)
+    row_labels: bool
+    col_labels: bool
+
+
+class Writer:
+    """Draws the plan on ``pdf``: one block per exercise, then the answer key."""
+
+    def __init__(self, pdf, plan: SheetPlan, title: str) -> None:
+        self.pdf, self.plan, self.title = pdf, plan, title
+        self.trace, self.lang = plan.trace, plan.lang
+        self.hidden = plan.blank_cells()
+        self.label_of = {(b.tensor, b.index): b.label for e in plan.exercises for b in e.blanks}
+        self.size = 8.0       # the numbers' font size; a wide block shrinks it
+
+    # ---- the pages ---------------------------------------------------------------------------------
+    def write(self) -> None:
+        pdf = self.pdf
+        pdf.add_page()
+        self.heading(self.title, 15)
+        self.paragraph(word("name_line", self.lang), 9)
+        self.paragraph(word("instructions", self.lang), 9)
+        self.paragraph(word("seed", self.lang, share=self.plan.share, seed=self.plan.seed), 7, FAINT)
+        for ex in self.plan.exercises:
+            self.exercise(ex, answers=False)
+        self.notes()
+        pdf.add_page()
+        self.heading(self.title.replace(word("sheet", self.lang), word("answer_key", self.lang), 1), 15)
+        self.paragraph(word("key_intro", self.lang), 9)
+        for ex in self.plan.exercises:
+            self.exercise(ex, answers=True)
+
+    def notes(self) -> None:
+        if self.plan.left_out:
+            names = ", ".join(f"{s.id} {s.name}" for s in self.plan.left_out[:12])
+            self.paragraph(word("left_out", self.lang, steps=names), 8, FAINT)
+        if self.plan.cut:
+            self.paragraph(word("more", self.lang, n=self.plan.cut), 8, FAINT)
+
+    def heading(self, line: str, size: float) -> None:
+        self.pdf.set_font("bold", size=size)
+        self.pdf.set_text_color(*INK)
+        self.pdf.multi_cell(WIDTH, size * 0.5, line, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.ln(1.5)
+
+    def paragraph(self, line: str, size: float, color=INK, font: str = "sans") -> None:
+        self.pdf.set_font(font, size=size)
+        self.pdf.set_text_color(*color)
+        self.pdf.multi_cell(WIDTH, size * 0.48, line, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.ln(1)
+
+    # ---- one step ----------------------------------------------------------------------------------
+    def exercise(self, ex: Exercise, answers: bool) -> None:
+        pdf, step = self.pdf, ex.step
+        shown = ex.results if answers else ex.left + ex.top + ex.results
+        placed, height = self.layout(ex, answers)
+        need = 14 + height + (0 if answers else 5 * min(len(ex.blanks), 4))
+        if pdf.get_y() + need > PAGE_H - MARGIN - 6:
+            pdf.add_page()
+        pdf.ln(2)
+        self.heading(f"{word('step', self.lang, n=step.id)} · {step.name} ({step.op})", 10)
+        if not answers:
+            self.paragraph(step.formula, 8.5, font="mono")
+            self.paragraph(narrate(self.trace, step, self.lang), 8.5, FAINT)
+        top = pdf.get_y() + 1
+        for p in placed:
+            if p.tid in shown:
+                self.grid(p, top, ex, answers)
+        pdf.set_xy(MARGIN, top + height + 2)
+        for b in ex.blanks:
+            lead = f"{b.label}   {cell_name(self.trace, b.tensor, b.index)}"
+            if answers:
+                self.paragraph(f"{lead} = {b.answer.text}", 8.5, font="bold")
+                for line in b.answer.lines:
+                    self.pdf.set_x(MARGIN + 6)
+                    self.pdf.set_font("mono", size=8)
+                    self.pdf.set_text_color(*INK)
+                    self.pdf.multi_cell(WIDTH - 6, 3.9, line, new_x="LMARGIN", new_y="NEXT")
+                self.pdf.ln(0.8)
+            else:
+                self.paragraph(f"{lead} = {b.hint}", 8.5, font="mono")
+
+    def layout(self, ex: Exercise, answers: bool) -> tuple[list[Placed], float]:
+        """Where each grid goes (relative to the block's top), and the block's height; the number
+        size shrinks until the block fits the page's width."""
+        for size in (8.0, 7.0, 6.0, 5.0, 4.2):
+            self.size = size
+            self.cell_w = self.column_width(ex)
+            placed, right, height = self._place(ex, answers)
+            if right <= MARGIN + WIDTH:
+                break
+        return placed, height
+
+    def _place(self, ex: Exercise, answers: bool) -> tuple[list[Placed], float, float]:
+        tensors = self.trace.tensors
+        head = self.label_h() + 4.5                   # a grid's name and its column labels
+        left = [] if answers else ex.left
+        top = [] if answers else ex.top
+        x, placed = MARGIN + self.label_w(ex.left[:1] if left else []), []
+        row_y = head + (max((self.rows(t) for t in top), default=0) * CELL_H + GAP + head if top else 0)
+        for k, t in enumerate(left):
+            r, c = self.rc(t, column=True)
+            placed.append(Placed(t, x, row_y, r, c, len(tensors[t].shape) == 1, k == 0, True))
+            x += c * self.cell_w + (GAP if k == len(left) - 1 else 1.5)
+        if not left:
+            x = MARGIN + max(self.label_w(top), self.label_w(ex.results))
+        start, right = x, x
+        for k, t in enumerate(top):
+            r, c = self.rc(t)
+            if k and not left:  # room for this grid's row labels, drawn left of it
+                x += self.label_w([t])
+            placed.append(Placed(t, x, head, r, c, False, not left, True))
+            x += c * self.cell_w + GAP
+            right = max(right, x)
+        x, bottom = start, row_y
+        for t in ex.results:
+            r, c = self.rc(t)
+            below_top = any(self.rc(s)[1] == c for s in top)
+            placed.append(Placed(t, x, row_y, r, c, False, not left and not top, not below_top))
+            x += c * self.cell_w + GAP + 12
+            right, bottom = max(right, x), max(bottom, row_y + r * CELL_H)
+        return placed, right, bottom + 2
+
+    def rows(self, tid: str) -> int:
+        return self.rc(tid)[0]
+
+    def rc(self, tid: str, column: bool = False) -> tuple[int, int]:
+        shape = tuple(self.trace.tensors[tid].shape)
+        if len(shape) == 2:
+            return shape
+        if len(shape) == 1:
+            return (shape[0], 1) if column else (1, shape[0])
+        return 1, 1
+
+    def column_width(self, ex: Exercise) -> float:
+        self.pdf.set_font("mono", size=self.size)
+        widest = max((self.pdf.get_string_width(self.plan.text(t, i)) for t in ex.left + ex.top + ex.results
+                      for i in _cells(self.trace, t)), default=4.0)
+        labels = [str(n) for t in ex.left + ex.top + ex.results for n in self.labels(t, 1)]
+        self.pdf.set_font("sans", size=self.size * 0.8)
+        widest = max([widest] + [self.pdf.get_string_width(n) for n in labels])
+        return max(widest + 2.5, CELL_H + 1)
+
+    def label_h(self) -> float:
+        return self.size * 0.45
+
+    def label_w(self, tids: list[str]) -> float:
+        self.pdf.set_font("sans", size=self.size * 0.8)
+        names = [n for t in tids for n in self.labels(t, 0)]
+        return max([self.pdf.get_string_width(n) + 2 for n in names] + [0])
+
+    def labels(self, tid: str, axis: int) -> tuple[str, ...]:
+        """Names of the positions of a grid's rows (axis 0) or columns (axis 1), as drawn."""
+        rec = self.trace.tensors[tid]
+        labels = rec.labels or ()
+        if len(rec.shape) == 1:  # a row of cells: its one axis runs across
+            return tuple(labels[0] or ()) if labels and axis == 1 else ()
+        return tuple(labels[axis] or ()) if len(labels) > axis and labels[axis] else ()
+
+    # ---- one grid ----------------------------------------------------------------------------------
+    def grid(self, p: Placed, top: float, ex: Exercise, answers: bool) -> None:
+        pdf, rec = self.pdf, self.trace.tensors[p.tid]
+        y0, w, result = top + p.y, self.cell_w, p.tid in ex.results
+        pdf.set_font("bold", size=self.size)
+        pdf.set_text_color(*INK)
+        pdf.set_xy(p.x, y0 - self.label_h() - 4.5)
+        pdf.cell(max(w * p.cols, 20), 4.2, rec.name[:28])
+        rows = self.labels(p.tid, 0) if not p.column else self.labels(p.tid, 1)
+        cols = self.labels(p.tid, 1) if not p.column else ()
+        pdf.set_font("sans", size=self.size * 0.8)
+        pdf.set_text_color(*FAINT)
+        if p.col_labels:
+            for j, name in enumerate(cols[:p.cols]):
+                pdf.set_xy(p.x + j * w, y0 - self.label_h() - 0.3)
+                pdf.cell(w, self.label_h(), str(name), align="C")
+        if p.row_labels:
+            for i, name in enumerate(rows[:p.rows]):
+                pdf.set_xy(p.x - self.label_w([p.tid]) - 0.5, y0 + i * CELL_H)
+                pdf.cell(self.label_w([p.tid]), CELL_H, str(name), align="R")
+        pdf.set_line_width(0.15)
+        pdf.set_draw_color(*FAINT)
+        for cell, (i, j) in zip(_cells(self.trace, p.tid), _positions(p)):
+            x, y = p.x + j * w, y0 + i * CELL_H
+            blank = (p.tid, cell) in self.hidden
+            label = self.label_of.get((p.tid, cell), "")
+            if blank and not answers:
+                pdf.set_fill_color(*BOX)
+                pdf.set_line_width(0.35)
+                pdf.rect(x + 0.3, y + 0.3, w - 0.6, CELL_H - 0.6, style="DF")
+                pdf.set_line_width(0.15)
+                pdf.set_font("sans", size=self.size * 0.6)
+                pdf.set_text_color(*FAINT)
+                pdf.set_xy(x + 0.4, y + 0.2)
+                pdf.cell(3, 2.2, label)
+                continue
+            if blank and result:  # the key shades the boxes the sheet left empty
+                pdf.set_fill_color(*BOX)
+            pdf.rect(x, y, w, CELL_H, style="DF" if blank and result else "D")
+            pdf.set_font("bold" if blank and result else "mono", size=self.size)
+            pdf.set_text_color(*INK)
+            pdf.set_xy(x, y)
+            pdf.cell(w, CELL_H, self.plan.text(p.tid, cell), align="C")
+            if blank and result and label:
+                pdf.set_font("sans", size=self.size * 0.6)
+                pdf.set_text_color(*FAINT)
+                pdf.set_xy(x + 0.4, y + 0.2)
+                pdf.cell(3, 2.2, label)
+
+
+def _cells(trace: Trace, tid: str) -> list[tuple[int, ...]]:
+    import numpy as np
+
+    shape = tuple(trace.tensors[tid].shape)
+    return [tuple(int(i) for i in c) for c in np.ndindex(*shape)] if shape else [()]
+
+
+def _positions(p: Placed) -> list[tuple[int, int]]:
+    """Row and column on the page of each cell, in the order :func:`_cells` lists them."""
+    if p.column:
+        return [(i, 0) for i in range(p.rows)]
+    return [(i, j) for i in range(p.rows) for j in range(p.cols)]

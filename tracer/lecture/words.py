@@ -1,0 +1,63 @@
+"""The lecture material's own words (sheet headings, instructions, table heads) in English,
+繁體中文, 简体中文 and Tiếng Việt, full-width punctuation in Chinese. Step narration comes from
+:func:`tracer.i18n.narrate`; these are the sheet's and the notebook's phrases.
+
+>>> word("answer_key", "zh-Hant"), word("step", "vi", n=4)
+('解答', 'Bước 4')
+"""
+from __future__ import annotations
+
+from ..i18n import check_language
+
+WORDS: dict[str, dict[str, str]] = {
+    "sheet": {"en": "Exercise sheet", "zh-Hant": "練習單", "zh-Hans": "练习单", "vi": "Phiếu bài tập"},
+    "answer_key": {"en": "Answer key", "zh-Hant": "解答", "zh-Hans": "解答", "vi": "Đáp án"},
+    "name_line": {"en": "Name: ______________________    Date: ____________",
+                  "zh-Hant": "姓名：______________________    日期：____________",
+                  "zh-Hans": "姓名：______________________    日期：____________",
+                  "vi": "Họ tên: ______________________    Ngày: ____________"},
+    "instructions": {
+        "en": "Work each step by hand. Fill in every empty box: its hint says which numbers to combine. "
+              "Round as the grids do.",
+        "zh-Hant": "用手算出每一步。把每個空格填上：旁邊的提示說明要把哪些數字算在一起。照表格的位數取整。",
+        "zh-Hans": "用手算出每一步。把每个空格填上：旁边的提示说明要把哪些数字算在一起。按表格的位数取整。",
+        "vi": "Tính từng bước bằng tay. Điền vào mỗi ô trống: gợi ý bên cạnh cho biết cần kết hợp những số nào. "
+              "Làm tròn như các bảng."},
+    "key_intro": {"en": "Every empty box, filled in and worked. Every line adds up as printed.",
+                  "zh-Hant": "每個空格的答案與計算過程。每一行照印出的數字都算得通。",
+                  "zh-Hans": "每个空格的答案与计算过程。每一行按印出的数字都算得通。",
+                  "vi": "Mọi ô trống, đã điền và có cách tính. Mỗi dòng đều khớp với các số in ra."},
+    "step": {"en": "Step {n}", "zh-Hant": "第 {n} 步", "zh-Hans": "第 {n} 步", "vi": "Bước {n}"},
+    "hints": {"en": "Hints", "zh-Hant": "提示", "zh-Hans": "提示", "vi": "Gợi ý"},
+    "seed": {"en": "blanks: {share:.0%} of the computed cells, seed {seed}",
+             "zh-Hant": "空格：計算結果的 {share:.0%}，種子 {seed}",
+             "zh-Hans": "空格：计算结果的 {share:.0%}，种子 {seed}",
+             "vi": "ô trống: {share:.0%} số ô được tính, hạt giống {seed}"},
+    "left_out": {"en": "Left out (too large to work by hand): {steps}",
+                 "zh-Hant": "略過（太大，不適合手算）：{steps}", "zh-Hans": "略过（太大，不适合手算）：{steps}",
+                 "vi": "Bỏ qua (quá lớn để tính bằng tay): {steps}"},
+    "more": {"en": "… and {n} more steps: choose fewer with --steps",
+             "zh-Hant": "……還有 {n} 步：用 --steps 選少一點", "zh-Hans": "……还有 {n} 步：用 --steps 选少一点",
+             "vi": "… và {n} bước nữa: chọn ít hơn bằng --steps"},
+    "page": {"en": "page {n}", "zh-Hant": "第 {n} 頁", "zh-Hans": "第 {n} 页", "vi": "trang {n}"},
+    # the notebook's step table
+    "id": {"en": "id", "zh-Hant": "編號", "zh-Hans": "编号", "vi": "số"},
+    "phase": {"en": "phase", "zh-Hant": "階段", "zh-Hans": "阶段", "vi": "giai đoạn"},
+    "name": {"en": "name", "zh-Hant": "名稱", "zh-Hans": "名称", "vi": "tên"},
+    "op": {"en": "op", "zh-Hant": "運算", "zh-Hans": "运算", "vi": "phép toán"},
+    "outputs": {"en": "outputs", "zh-Hant": "輸出", "zh-Hans": "输出", "vi": "đầu ra"},
+    "working": {"en": "working of {cell}", "zh-Hant": "{cell} 的計算過程", "zh-Hans": "{cell} 的计算过程",
+                "vi": "cách tính {cell}"},
+    "steps_total": {"en": "{n} steps, {t} tensors", "zh-Hant": "{n} 步，{t} 個張量", "zh-Hans": "{n} 步，{t} 个张量",
+                    "vi": "{n} bước, {t} tensor"},
+    "rows_hidden": {"en": "… {n} more steps (trace.step(k) shows one)",
+                    "zh-Hant": "……還有 {n} 步（trace.step(k) 顯示其中一步）",
+                    "zh-Hans": "……还有 {n} 步（trace.step(k) 显示其中一步）",
+                    "vi": "… và {n} bước nữa (trace.step(k) hiện một bước)"},
+}
+
+
+def word(key: str, lang: str = "en", **fill: object) -> str:
+    """The phrase ``key`` in ``lang`` with its placeholders filled."""
+    text = WORDS[key][check_language(lang)]
+    return text.format(**fill) if fill else text
