@@ -84,8 +84,7 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
 
             paths = write_stills(trace, output, scene=scene, steps=steps, depth=depth, quality=quality,
                                  lang=lang, progress=progress)
-            path = "
-".join(map(str, paths))
+            path = "\n".join(map(str, paths))
         else:
             cues: list | None = [] if fmt in VIDEOS else None
             path = render_trace(trace, scene=scene, steps=steps, depth=depth, quality=quality, fmt=fmt,
