@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, LaggedStart, Rectangle, Scene, Square, VGroup, tempconfig
 
 from tracer.errors import TracerError
@@ -39,7 +38,9 @@ WORK_SIZE = 15        # the worked lines' font size: about 51 characters across 
 
 
 def shade(w: float) -> str:
-    """The colour of weight ``w`` (0 to 1) on the scale."""
+    """The colour of weight ``w`` (0 to 1) on the scale (a damaged, non-finite one: grey)."""
+    if not np.isfinite(w):
+        return style.FAINT
     pos = float(np.clip(w, 0.0, 1.0)) * (len(SCALE) - 1)
     k = min(int(pos), len(SCALE) - 2)
     a, b = (np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)]) for c in SCALE[k:k + 2])

@@ -157,5 +157,8 @@ def chain(trace: Trace, pattern: Step) -> list[Step]:
             steps.append(s)
         if family_of(s.op) == "contraction":
             break
-        tid = s.inputs[0]
+        same = [t for t in s.inputs if tuple(trace.tensors[t].shape) == shape and trace.tensors[t].dtype != "|b1"]
+        if not same:   # where(mask, scores, −∞): the scores, not the mask
+            break
+        tid = same[0]
     return steps[::-1]

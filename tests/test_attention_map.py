@@ -26,7 +26,8 @@ from tracer.i18n import LANGUAGES  # noqa: E402
 from tracer.nn import TransformerBlock  # noqa: E402
 from tracer.pretrained.minilm import INSTALL, weights_available  # noqa: E402
 
-needs_weights = pytest.mark.skipif(not weights_available(), reason=f"the all-MiniLM-L6-v2 weights are not installed: {INSTALL}")
+needs_weights = pytest.mark.skipif(not weights_available(),
+                                   reason=f"the all-MiniLM-L6-v2 weights are not installed: {INSTALL}")
 
 
 @pytest.fixture(autouse=True)
@@ -227,3 +228,13 @@ def test_a_batched_product_works_one_heads_row_times_its_column():
     w = explain(trace, "s", (1, 0, 1))
     assert w.formula == "q[1, 0, :]·kT[1, :, 1]" and w.expression == "0.50×1 + -1.00×3 = -2.50"  # by hand: 0.5 − 3
     assert [c for _, c in w.reads] == [(1, 0, 0), (1, 0, 1), (1, 0, 1), (1, 1, 1)]
+
+
+def test_a_causal_mask_is_passed_over_on_the_way_back_to_the_scores():
+    block = TransformerBlock.init(d=4, n_heads=2, d_ff=8, seed=0)
+    with tracer.record() as trace:
+        block(tracer.tensor(np.ones((3, 4)), name="x", rows=["I", "saw", "it"]), mask=np.tril(np.ones((3, 3), bool)))
+    view = find_head(trace, 0, 1)
+    assert [trace.steps[w.step].name for w in view.workings] == [
+        "blocks.0.attn.scores", "blocks.0.attn.scaled", "blocks.0.attn.pattern"]
+    assert view.texts[0] == ("1.00", "0.00", "0.00") and view.strongest[0] == 0   # the first token sees itself only

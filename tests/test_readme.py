@@ -36,6 +36,7 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "examples").symlink_to(README.parent / "examples")  # as in the repository
+    (tmp_path / "docs").mkdir()                                     # where the README's stills go
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     seen = []
@@ -48,6 +49,8 @@ def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert result.exit_code == 0, (args, result.output)
         seen.append((args, result.output))
     assert {a[0] for a, _ in seen} >= {"examples", "run", "show", "export"}
+    if weights_available():  # the still of a real head is what the README shows
+        assert (tmp_path / "docs" / "minilm_attention.png").read_bytes()[:4] == b"\x89PNG"
     shown = next(out for a, out in seen if a[:4] == ["show", "autoencoder.trace", "--step", "1"])
     for expected in blocks("text")[0].strip().splitlines():
         assert expected in shown
