@@ -20,6 +20,7 @@ from scenes.attention_map import draw, shade, wrap  # noqa: E402
 from scenes.head_view import WORDS, find_head  # noqa: E402
 from tests import scene_traces as st  # noqa: E402
 from tracer.cli import main  # noqa: E402
+from tracer.cli_render import render as render_command  # noqa: E402
 from tracer.explain import explain  # noqa: E402
 from tracer.explain.check import check_line  # noqa: E402
 from tracer.i18n import LANGUAGES  # noqa: E402
@@ -70,7 +71,7 @@ def drawn(queen, tmp_path_factory):
 
 
 def render(*args):
-    return CliRunner().invoke(main, ["render", *[str(a) for a in args]])
+    return CliRunner().invoke(render_command, [str(a) for a in args])
 
 
 def numbers(line: str) -> float:
