@@ -85,15 +85,19 @@ def test_the_stepper_opens_the_minilm_trace_at_once(trace_file: Path) -> None:
     from tests.test_stepper import screen
     from tracer.stepper import StepperApp
 
-    async def run() -> str:
+    async def run() -> tuple[str, str]:
         app = StepperApp(tracer.load(trace_file), title="queen.trace")
         async with app.run_test(size=(150, 45)) as pilot:
             await pilot.pause()
+            first = screen(app)                 # the first screen, before any key
             await pilot.press("g", *"blocks.3.attn.pattern", "enter")
             await pilot.pause()
-            return screen(app)
+            return first, screen(app)
 
-    text = asyncio.run(run())
+    first, text = asyncio.run(run())
+    top = first.splitlines()[0]
+    assert f"queen.trace · step 0 (1 of {len(tracer.load(trace_file).steps)})" in top and "embed.hook_embed" in top
+    assert "[CLS]" in first and "throne" in first and "blocks.0" in first   # token labels, the step tree
     assert "queen.trace · step 2" in text.splitlines()[0] and "blocks.3.attn.pattern" in text.splitlines()[0]
     assert "softmax" in text
 

@@ -37,6 +37,7 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.slow  # every README command through the CLI, renders included: over a minute
 def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "examples").symlink_to(README.parent / "examples")  # as in the repository
+    (tmp_path / "docs").mkdir()                                     # where the README's stills go
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     seen = []
@@ -50,6 +51,8 @@ def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         seen.append((args, result.output))
     assert {a[0] for a, _ in seen} >= {"examples", "run", "show", "export", "render", "sheet"}
     assert (tmp_path / "sheet.pdf").read_bytes()[:5] == b"%PDF-" and list((tmp_path / "stills").glob("step-004-*.png"))
+    if weights_available():  # the still of a real head is what the README shows
+        assert (tmp_path / "docs" / "minilm_attention.png").read_bytes()[:4] == b"\x89PNG"
     shown = next(out for a, out in seen if a[:4] == ["show", "autoencoder.trace", "--step", "1"])
     for expected in blocks("text")[0].strip().splitlines():
         assert expected in shown

@@ -18,15 +18,14 @@ from .test_examples import NAMES, run
 # these examples' stories are checked in detail by tests/test_remedies.py
 REMEDIES = {"vanishing_gradients", "exploding_gradients", "rnn", "lstm", "gru", "self_attention",
             "gradient_through_time", "rnn_vs_attention"}
-# the pretrained model's story comes with its attention-head walkthrough (issue 12, "See it")
-PENDING = {"minilm"}
+PENDING: set[str] = set()   # examples whose story is still to be written
 MINE = [n for n in NAMES if n not in REMEDIES | PENDING]
 
 # the words a learner should leave with (issue 9, "How we will know"), per example
 RECAP_WORDS = {
     "next_token": ["time"], "masked_lm": ["queen", "king"], "sparse_autoencoder": ["Everest", "mountain"],
     "mlp_backprop": ["0.02"], "word_autoencoder": ["armadillo"], "next_char": ["共和国"], "autoencoder": ["6.11"],
-    "perceptron": ["company"], "normalization": ["0.75"],
+    "perceptron": ["company"], "normalization": ["0.75"], "minilm": ["queen → the", "[CLS]", "384"],
 }
 
 
@@ -237,3 +236,21 @@ def test_anomaly_detection_flags_the_odd_day():
     assert bars.values == values(trace, "anomaly.errors")[0].tolist() and bars.threshold == meta["threshold"]
     assert bars.highlight == [odd] and labels(trace, "anomaly.errors")[1] == tuple(meta["samples"])
     assert all(odd in told.recap[lang] for lang in LANGUAGES)
+
+
+def test_minilm_finds_its_previous_token_head_in_the_run():
+    trace, told = run("minilm"), story("minilm")
+    tokens = trace.meta["tokens"]
+    patterns = [values(trace, f"blocks.{k}.attn.pattern") for k in range(trace.meta["layers"])]
+    bars = next(p for p in told.plots if p.kind == "bars")
+    layer, head = (int(n) for n in re.findall(r"\d+", bars.title["en"])[:2])
+    before = [float(patterns[layer][head, i, i - 1]) for i in range(1, len(tokens))]
+    assert bars.labels == [f"{tokens[i]} → {tokens[i - 1]}" for i in range(1, len(tokens))] and bars.values == before
+    assert all(np.mean(np.diagonal(p[h], offset=-1)) <= np.mean(before) + 1e-6   # no head looks back more
+               for p in patterns for h in range(p.shape[0]))
+    assert (layer, head) == (0, 2) and min(before) > 0.99                  # on the queen's sentence
+    cls = next(p for p in told.plots if p.kind == "lines")
+    assert cls.series["[CLS]"] == pytest.approx([float(p[:, :, 0].mean()) for p in patterns])
+    assert f"Layer {layer}, head {head} looks at the token before" in text(told.recap, "en")
+    assert [c.play for c in told.chapters] == ["full", "full", "summary", "full", "full"]
+    assert told.chapters[2].repeat == trace.meta["layers"] - 1

@@ -30,7 +30,8 @@ Examples:
   tracer render autoencoder.trace --steps 0..4 --format png -o first_layer.png
   tracer render autoencoder.trace --steps 0..55 --format png -o stills/   one PNG per pause point
   tracer render attention.trace --lang zh-Hant --format gif
-  tracer render my.trace --scene generic --depth 1      every step, composites opened once""")
+  tracer render my.trace --scene generic --depth 1      every step, composites opened once
+  tracer render minilm.trace --layer 0 --head 2 --format png   one head's attention as a heat map""")
 @click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
 @click.option("--scene", type=click.Choice(SCENES), default="auto", show_default=True,
               help="Which walkthrough; auto recognises the model from the trace's structure.")
@@ -48,10 +49,14 @@ Examples:
               help="Narration language.")
 @click.option("-o", "--output", type=click.Path(), default=None,
               help="Output file (default: <walkthrough>.<format> here); a folder for stills.")
+@click.option("--layer", type=Whole(min=0), default=None,
+              help="With --head: one attention head's pattern as a heat map, one cell worked out.")
+@click.option("--head", type=Whole(min=0), default=None, help="The head of --layer (both count from 0).")
 @click.option("--fps", type=Whole(min=1, max=120), default=None, hidden=True)
 @click.pass_context
 def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, depth: int | None,
-           quality: str, fmt: str, jobs: int, lang: str, output: str | None, fps: int | None) -> None:
+           quality: str, fmt: str, jobs: int, lang: str, output: str | None, layer: int | None,
+           head: int | None, fps: int | None) -> None:
     """Render TRACE as a step-by-step walkthrough: the numbers, the arithmetic, the captions.
 
     A video (mp4, webm) comes with its subtitles beside it, X.srt and X.vtt: each caption, in the
@@ -79,7 +84,10 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
             bar.update(done - state["shown"])
             state["shown"] = done
 
-        if stills:
+        if layer is not None or head is not None:
+            path = _one_head(trace, layer, head, steps, scene, depth, quality=quality, fmt=fmt, output=output,
+                             lang=lang, progress=progress, fps=fps)
+        elif stills:
             from .lecture.stills import write_stills
 
             paths = write_stills(trace, output, scene=scene, steps=steps, depth=depth, quality=quality,
@@ -101,6 +109,19 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
         ctx.exit(130)
     _close(bar)
     echo(str(path))
+
+
+def _one_head(trace, layer: int | None, head: int | None, steps: str | None, scene: str, depth: int | None,
+              **options):
+    """``--layer L --head H``: the heat map of one head (scenes.attention_map), not the walkthrough."""
+    from scenes.attention_map import render_head
+
+    if layer is None or head is None:
+        raise TracerError(f"--{'head' if layer is None else 'layer'} needs --{'layer' if layer is None else 'head'} too: "
+                          "--layer L --head H picks one attention head")
+    if steps is not None or depth is not None or scene != "auto":
+        raise TracerError("--layer/--head draw one head's heat map: --steps, --depth and --scene do not apply")
+    return render_head(trace, layer, head, **options)
 
 
 def _close(bar) -> None:

@@ -134,17 +134,21 @@ def summed(ctx: Context, terms: list[Term], reads: list[Read], template: str = "
 
 @for_op("matmul")
 def matmul(ctx: Context) -> Working | None:
-    """A row of A times a column of B, added up."""
+    """A row of A times a column of B, added up (in a batched product: of the same batch cell, e.g.
+    one head's query row times its key column)."""
     a, b = ctx.step.inputs[:2]
     A, B = ctx.shape(a), ctx.shape(b)
-    if len(A) > 2 or len(B) > 2:
-        return None  # batched products: the generic working
-    i = ctx.index[0] if len(A) == 2 else None
-    j = ctx.index[-1] if len(B) == 2 else None
-    pairs = [((a, (i, k) if i is not None else (k,)), (b, (k, j) if j is not None else (k,)))
+    rest = ctx.index[:-1] if len(B) >= 2 else ctx.index
+    j = ctx.index[-1] if len(B) >= 2 else None
+    i = rest[-1] if len(A) >= 2 else None
+    batch = rest[:-1] if len(A) >= 2 else rest
+    at, bt = bcast(batch, A[:-2]), bcast(batch, B[:-2])   # () for a plain matrix
+    pairs = [((a, at + (i, k) if i is not None else (k,)), (b, bt + (k, j) if j is not None else (k,)))
              for k in range(A[-1])]
+    lead_a = "".join(f"{n}, " for n in at + (() if i is None else (i,)))
+    lead_b, tail_b = "".join(f"{n}, " for n in bt), "" if j is None else f", {j}"
     return summed(ctx, products(ctx, pairs), [c for pq in pairs for c in pq],
-                  formula=f"{ctx.name(a)}[{'' if i is None else f'{i}, '}:]·{ctx.name(b)}[:{'' if j is None else f', {j}'}]")
+                  formula=f"{ctx.name(a)}[{lead_a}:]·{ctx.name(b)}[{lead_b}:{tail_b}]")
 
 
 @for_op("linear")

