@@ -143,7 +143,7 @@ def series(terms: Sequence[Term], more: int, total: Callable[[float, int], str],
     if len(terms) <= MAX_TERMS:
         return join([t.text(more) for t in terms])
     hidden = terms[KEEP_HEAD:len(terms) - KEEP_TAIL]
-    middle = f"[{elided(len(hidden))}: {total(combine([t.raw for t in hidden]), more)}]"
+    middle = f"[{elided(len(hidden))} {total(combine([t.raw for t in hidden]), more)}]"
     return join([t.text(more) for t in terms[:KEEP_HEAD]] + [middle]
                 + [t.text(more) for t in terms[len(terms) - KEEP_TAIL:]])
 
