@@ -110,7 +110,7 @@ def test_show_and_its_json_hold_no_english_in_the_other_languages(traces) -> Non
 
 def test_the_scanner_finds_english() -> None:
     """The check itself can fail: English prose, a bare function word, a half-width colon."""
-    allowed = {"W1", "X", "dW1", "dX"}
+    allowed = {"dW", "dX"}  # as identifiers() reads W1 and X: words without their digits, and d + them
     assert english("把梯度反向傳過 sum：dX = dW1 copied to every entry", "zh-Hant", allowed) == [
         "sum", "copied", "to", "every", "entry"]
     assert english("dX = max(0, W1) + mean_0 X，ReLU 與 Adam", "zh-Hans", allowed) == []
@@ -165,3 +165,45 @@ def test_formula_translations_keep_the_placeholders() -> None:
                 if lang.startswith("zh"):
                     assert not CJK_NEXT_TO_ASCII_PUNCTUATION.search(text), (op, lang)
     assert set(NARRATION) >= set(FORMULAS) | set(GRADS)
+
+
+def story_texts(trace: tracer.Trace) -> list[dict[str, str]]:
+    """Every text of the story a trace carries (chapter titles, recap, plot marks), per language."""
+    found: list[dict[str, str]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict) and set(LANGUAGES) <= set(node) and all(isinstance(v, str) for v in node.values()):
+            found.append(node)  # type: ignore[arg-type]
+        elif isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(trace.meta["story"])
+    return found
+
+
+@pytest.mark.parametrize("name, english, translated", [
+    ("exploding_gradients", ("clip by norm", "clip by value", "He init"), "SGD + 按範數裁剪"),
+    ("vanishing_gradients", ("residual", "batch norm"), "sigmoid + 批次正規化"),
+])
+def test_the_remedies_name_their_networks_in_each_language(traces, name, english, translated) -> None:
+    """The networks compared are named by their labels in the chapter titles, the marks and the
+    recap: in the reader's language (``labels:`` in the example), never the English label."""
+    texts = story_texts(traces[name])
+    assert len(texts) > 10
+    for text in texts:
+        for lang in OTHER:
+            assert not [w for w in english if w in text[lang]], (lang, text[lang])
+    assert any(translated in t["zh-Hant"] for t in texts)
+    assert any(w in t["en"] for t in texts for w in english)   # English keeps its own words
+
+
+def test_a_label_in_an_unknown_language_is_a_clear_error(tmp_path) -> None:
+    from tracer.examples import resolve
+    source = resolve("exploding_gradients").read_text(encoding="utf-8").replace("labels: {zh-Hant:", "labels: {fr:", 1)
+    path = tmp_path / "mine.yaml"
+    path.write_text(source, encoding="utf-8")
+    with pytest.raises(tracer.TracerError, match=r"variants\[1\]\.labels: 'fr': expected zh-Hant, zh-Hans or vi"):
+        run_example(str(path))
