@@ -268,16 +268,22 @@ def softmax(ctx: Context) -> Working | None:
 def carrying(ctx: Context, carried: list[str], lines: Callable[[], list[str]]) -> list[str]:
     """The lines of a multi-line working whose ``carried`` tensors (a line's result, the next
     line's number) are pinned to one precision: the shortest with which every line holds as printed
-    (``0.07 / 0.17 ≈ -0.43`` becomes ``-0.071 / 0.172 = -0.41``)."""
+    (``0.07 / 0.17 ≈ -0.43`` becomes ``-0.071 / 0.172 = -0.41``), one or two digits longer when
+    that turns a ``≈`` into ``=``."""
     view = ctx.view
     before = dict(view.pinned)
+    fine: list[str] | None = None  # the first precision with which every line holds (≈ allowed)
     try:
         for boost in MORE + LONGER:
             view.pinned.update({t: boost for t in carried if t not in before})
             done = lines()
             if not any(check_line(line)[0] for line in done):
+                if not any(" ≈ " in line for line in done):
+                    return done  # every line exact
+                fine = fine or done
+            if fine is not None and boost >= MORE[-1]:
                 break
-        return done
+        return fine or done
     finally:
         view.pinned = before
 
