@@ -305,7 +305,7 @@ def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "
         return [[("  " + phrase("no_working", lang, why=e), "dim")]], None
     label = f"{out.name}[{', '.join(map(str, index))}]" if index else out.name
     lines: list[Line] = [[(label, "bold"), (f" = {working.text}", "bold")]]
-    if working.formula and working.formula != step.formula:
+    if working.formula and working.formula != formula(trace, step, lang):
         lines.append([(f"  {label} = {working.formula}", "dim")])
     lines.extend([("  " + text, "yellow")] for text in working.lines)
     if working.approx:

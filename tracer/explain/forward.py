@@ -191,7 +191,7 @@ def cell_terms(ctx: Context, x: str, cells: list[Index]) -> list[Term]:
 def sum_(ctx: Context) -> Working:
     x = ctx.step.inputs[0]
     cells = reduced_cells(ctx, x)
-    return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], formula=ctx.step.formula)
+    return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], formula=ctx.formula)
 
 
 @for_op("mean")
@@ -200,7 +200,7 @@ def mean(ctx: Context) -> Working:
     x = ctx.step.inputs[0]
     cells = reduced_cells(ctx, x)
     return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], "({+}) / {n}",
-                  {"n": str(len(cells))}, ctx.step.formula)
+                  {"n": str(len(cells))}, ctx.formula)
 
 
 @for_op("max")
@@ -208,7 +208,7 @@ def max_(ctx: Context) -> Working:
     x = ctx.step.inputs[0]
     cells = reduced_cells(ctx, x)
     return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], "max({+})",
-                  formula=ctx.step.formula, combine=max, sep=", ")
+                  formula=ctx.formula, combine=max, sep=", ")
 
 
 @for_op("min")
@@ -216,7 +216,7 @@ def min_(ctx: Context) -> Working:
     x = ctx.step.inputs[0]
     cells = reduced_cells(ctx, x)
     return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], "min({+})",
-                  formula=ctx.step.formula, combine=min, sep=", ")
+                  formula=ctx.formula, combine=min, sep=", ")
 
 
 def loss(ctx: Context, template: str) -> Working:
@@ -228,7 +228,7 @@ def loss(ctx: Context, template: str) -> Working:
                                                             "t": view.text(t, bcast(c, ctx.shape(t)), more)}),
                   (view.raw(y, c) - view.raw(t, bcast(c, ctx.shape(t)))) ** 2) for c in cells]
     reads = [(y, c) for c in cells] + [(t, bcast(c, ctx.shape(t))) for c in cells]
-    return summed(ctx, terms, reads, template, {"n": str(len(cells))}, ctx.step.formula)
+    return summed(ctx, terms, reads, template, {"n": str(len(cells))}, ctx.formula)
 
 
 @for_op("mse")
@@ -262,7 +262,7 @@ def softmax(ctx: Context) -> Working | None:
             exp_line = work(ctx.at(parts["exp"], 0, ctx.index)).lines[-1]
         sigma = work(ctx.at(parts["sum"], 0, si)).lines[-1]
         return [exp_line, f"Σ = {sigma}", work(ctx.at(parts["probs"], 0, ctx.index)).lines[-1]]
-    return ctx.working(carrying(ctx, [e, s], lines), [(x, c) for c in row], formula=ctx.step.formula)
+    return ctx.working(carrying(ctx, [e, s], lines), [(x, c) for c in row], formula=ctx.formula)
 
 
 def carrying(ctx: Context, carried: list[str], lines: Callable[[], list[str]]) -> list[str]:
@@ -316,4 +316,4 @@ def composite(ctx: Context) -> Working | None:
             reads.extend(r for r in w.reads if r[0] in ctx.step.inputs)
         return out
     done = carrying(ctx, made[:-1], lines)
-    return ctx.working(done, reads, formula=ctx.step.formula)
+    return ctx.working(done, reads, formula=ctx.formula)
