@@ -44,8 +44,9 @@ def test_relu_shows_the_comparison() -> None:
 
 def test_softmax_shows_exp_sum_and_divide() -> None:
     cell = explain(by_hand(), "P", (0, 0))
-    # the printed exponentials add up to 1.51, not to the sum's 1.50: the line says so
-    assert cell.lines == ("e^(2 − 2) = 1.00", "Σ = 1.00 + 0.37 + 0.14 ≈ 1.50", "1.00 / 1.50 = 0.67")
+    # at two decimals the exponentials add up to 1.51, not to the sum's 1.50: the working carries
+    # them with one digit more (e^−1 = 0.368, e^−2 = 0.135), and every line holds with "="
+    assert cell.lines == ("e^(2 − 2) = 1.000", "Σ = 1.000 + 0.368 + 0.135 = 1.503", "1.000 / 1.503 = 0.67")
 
 
 def test_gradient_of_a_matmul_is_a_row_times_a_column_too() -> None:

@@ -33,7 +33,7 @@ def test_narrate_fills_names_in_each_language() -> None:
     mm = trace.step("matmul")
     assert "W1" in narrate(trace, mm, "vi") and "X" in narrate(trace, mm, "zh-Hant")
     grad = trace.step("H.grad")
-    assert narrate(trace, grad, "zh-Hans").startswith("把梯度反向传过 relu：")
+    assert narrate(trace, grad, "zh-Hans").startswith("把梯度反向传过 H：")  # the step, not the English op name
     acc = next(s for s in trace.phase("backward") if s.op == "accumulate")
     assert narrate(trace, acc, "vi") == "H được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán."
 

@@ -574,3 +574,32 @@ def test_at_80_columns_a_wide_grid_keeps_fewer_columns_instead_of_wrapping():
         row = next(line for line in screen(app).splitlines() if re.search(r"queen\s+-?0\.", line))
         assert f"{values[2, 2]:.2f}" in row and f"{values[2, 6]:.2f}" in row
     drive(trace, roomy, size=(200, 60))
+
+
+def test_o_explains_the_next_output_of_a_step_with_several(mlp):
+    """layer2.P.grad makes dW2 and dH: o switches the explained output (and back), h j k l move in
+    it, a step with one output says so; the help lists the key."""
+    async def script(app, press, pilot):
+        text = await press("g", *"13", "enter")
+        assert "dW2[0, 0] = " in text and app.output == 0
+        text = await press("o")
+        assert app.output == 1 and app.cell == (0, 0)
+        assert "dH[0, 0] = " in text and "dW2[0, 0] = " not in text
+        assert bottom(app) == phrase("output_of", "en").format(k=2, n=2, name="dH")
+        text = await press("j")
+        assert app.cell == (1, 0) and "dH[1, 0] = " in text
+        working = explain_text(app)
+        assert "dH[1, 0] = " + app.trace.tensors[app.trace.steps[13].outputs[1]].data[1, 0].__format__("g") in working
+        await press("o")
+        assert app.output == 0 and "dW2[0, 0] = " in screen(app)
+        await press("g", *"12", "enter")
+        await press("o")
+        assert app.output == 0 and bottom(app).startswith("step 12 has one output")
+        text = await press("question_mark")
+        assert re.search(r"\so {5,}the next output of a step with several", text)
+    drive(mlp, script)
+
+
+def explain_text(app: StepperApp) -> str:
+    from tracer.stepper.app import Static
+    return str(app.query_one("#working", Static).render())

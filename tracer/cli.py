@@ -224,11 +224,13 @@ LANG = click.Choice(LANGUAGES, case_sensitive=False)
 @click.option("--phase", type=click.Choice(["forward", "backward", "update"]), help="Only the steps of one phase (the step table).")
 @click.option("--depth", type=Whole(min=0), metavar="K", help="Hide steps nested deeper than K (0: top level; the step table).")
 @click.option("--cell", metavar="I,J", help="With --step: the output cell whose working to show (default: the first).")
+@click.option("--output", "output", type=Whole(min=0), metavar="K",
+              help="With --step: which output the cell is in, for a step with several (default: 0, the first).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per step, for scripts.")
 @click.option("--lang", type=LANG, default="en", show_default=True, help="Language of the narration and headings.")
 @click.option("--color/--no-color", default=None, help="Colour the grids (default: when writing to a terminal).")
 def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | None, cell: str | None,
-         as_json: bool, lang: str, color: bool | None) -> None:
+         output: int | None, as_json: bool, lang: str, color: bool | None) -> None:
     """Print a trace's steps, or one step with its matrices and the working of one cell.
 
     \b
@@ -238,6 +240,7 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
       tracer show mlp_backprop.trace --phase backward --depth 0
       tracer show mlp_backprop.trace --step 4 --lang zh-Hant
       tracer show mlp_backprop.trace --step train.0.layer1.Z1.matmul --cell 1,0
+      tracer show mlp_backprop.trace --step train.0.layer2.Z2.grad --output 1 --cell 0,1
       tracer show mlp_backprop.trace --json | head -1
     """
     from . import io, textview
@@ -245,6 +248,8 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
     index = _parse_cell(cell)
     if step_key is None and index is not None:
         raise click.UsageError("--cell needs --step: the cell of which step's output?")
+    if step_key is None and output is not None:
+        raise click.UsageError("--output needs --step: the output of which step?")
     if step_key is not None and (phase is not None or depth is not None):
         raise click.UsageError("--phase and --depth filter the step table: leave them out with --step")
     trace = io.load(trace_path)
@@ -254,14 +259,15 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
         color = sys.stdout.isatty()
     if step_key is not None:
         step = trace.step(step_key)
+        k = _check_output(step, output or 0)
         if index is not None:
-            _check_cell(trace, step, index)
+            _check_cell(trace, step, index, k)
         if as_json:
-            data = textview.step_json(trace, step, values=True, lang=lang,
-                                      cell=index if index is not None else textview.default_cell(trace, step))
+            data = textview.step_json(trace, step, values=True, lang=lang, output=k,
+                                      cell=index if index is not None else textview.default_cell(trace, step, k))
             echo(json_line(data))
             return
-        _emit(textview.step_view(trace, step, cell=index, color=color, lang=lang), color)
+        _emit(textview.step_view(trace, step, cell=index, color=color, lang=lang, output=k), color)
         return
     steps = [s for s in trace.steps if (phase is None or s.phase == phase) and (depth is None or s.depth <= depth)]
     if as_json:
@@ -271,10 +277,18 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
     _emit(textview.step_table(trace, steps, lang=lang), color)
 
 
-def _check_cell(trace: Any, step: Any, index: tuple[int, ...]) -> None:
+def _check_output(step: Any, k: int) -> int:
+    if k and k >= len(step.outputs):
+        names = len(step.outputs)
+        raise click.BadParameter(f"step {step.id} {step.name} has {names} output(s): give 0"
+                                 + (f" to {names - 1}" if names > 1 else ""), param_hint="--output")
+    return k
+
+
+def _check_cell(trace: Any, step: Any, index: tuple[int, ...], k: int = 0) -> None:
     if not step.outputs:
         raise TracerError(f"step {step.id} {step.name} has no output cell to explain")
-    out = trace.tensors[step.outputs[0]]
+    out = trace.tensors[step.outputs[k]]
     shape = tuple(out.shape)
     given = ",".join(map(str, index))
     if not shape:
@@ -298,7 +312,7 @@ def step(trace_path: str, lang: str, practice: bool) -> None:
     Keys: → or space next, ← or backspace previous, Tab step list ⇄ detail pane,
           g go to step, / search names (n / N next / previous match), enter fold/unfold,
           b forward ⇄ backward, w where a gradient came from, h j k l move the cell,
-          ? help, q quit. The mouse works too (click a step, ▶ to unfold, an output cell).
+          o the next output (a step with several), ? help, q quit. The mouse works too (click a step, ▶ to unfold, an output cell).
     \b
     Examples:
       tracer step mlp.trace

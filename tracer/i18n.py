@@ -13,6 +13,7 @@ templates in the other languages and the few phrases viewers need (chapter title
 from __future__ import annotations
 
 from .errors import TracerError
+from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded
 from .ops.core import REGISTRY, render
 from .trace import Step, Trace
 
@@ -56,7 +57,7 @@ _T = {
     "layer_norm": ("層正規化：沿第 {axis} 軸讓 {x} 的每個樣本平均為 0、變異數為 1，再乘 γ 加 β。", "层归一化：沿第 {axis} 轴让 {x} 的每个样本均值为 0、方差为 1，再乘 γ 加 β。", "Chuẩn hóa lớp: đưa mỗi mẫu của {x} về trung bình 0 và phương sai 1 theo trục {axis}, rồi nhân γ và cộng β."),
     "batch_norm": ("批次正規化（訓練）：沿第 {axis} 軸在整個批次上正規化 {x}，再乘 γ 加 β。", "批归一化（训练）：沿第 {axis} 轴在整个批次上归一化 {x}，再乘 γ 加 β。", "Chuẩn hóa theo lô (huấn luyện): chuẩn hóa {x} trên cả lô theo trục {axis}, rồi nhân γ và cộng β."),
     "linear": ("線性層：把 {X} 乘上權重 {W}⟦，再加上偏差 {b}（[W | b] · [X ; 1]）⟧。", "线性层：把 {X} 乘上权重 {W}⟦，再加上偏置 {b}（[W | b] · [X ; 1]）⟧。", "Lớp tuyến tính: nhân {X} với trọng số {W}⟦ rồi cộng độ lệch {b} ([W | b] · [X ; 1])⟧."),
-    "attention": ("注意力：{Q} 中的每個查詢為 {K} 中的每個鍵打分數，分數除以 √d_k，經 softmax 變成權重，再用權重混合值 {V}。", "注意力：{Q} 中的每个查询为 {K} 中的每个键打分，分数除以 √d_k，经 softmax 变成权重，再用权重混合值 {V}。", "Attention: mỗi truy vấn trong {Q} chấm điểm mọi khóa trong {K}, điểm được chia cho √d_k và biến thành trọng số bằng softmax, rồi các trọng số trộn các giá trị {V}."),
+    "attention": ("注意力：{Q} 中的每個查詢為 {K} 中的每個鍵打分數，分數除以 √d_k，經 softmax 變成權重，再用權重混合值 {V}。", "注意力：{Q} 中的每个查询为 {K} 中的每个键打分，分数除以 √d_k，经 softmax 变成权重，再用权重混合值 {V}。", "Cơ chế chú ý: mỗi truy vấn trong {Q} chấm điểm mọi khóa trong {K}, điểm được chia cho √d_k và biến thành trọng số bằng softmax, rồi các trọng số trộn các giá trị {V}."),
     "dropout": ("Dropout：隨機把 {x} 中比例 {p} 的元素設為 0（種子 {seed}），其餘放大。", "Dropout：随机把 {x} 中比例 {p} 的元素设为 0（种子 {seed}），其余放大。", "Dropout: đặt ngẫu nhiên một tỉ lệ {p} phần tử của {x} về 0 (hạt giống {seed}) và phóng to phần còn lại."),
     "l2_norm": ("{x}⟦ 沿第 {axis} 軸⟧的長度（L2 範數）。", "{x}⟦ 沿第 {axis} 轴⟧的长度（L2 范数）。", "Độ dài (chuẩn L2) của {x}⟦ theo trục {axis}⟧."),
     "mse": ("均方誤差：{y} 減去目標 {target}，平方後取平均。", "均方误差：{y} 减去目标 {target}，平方后取平均。", "Sai số bình phương trung bình: lấy {y} trừ mục tiêu {target}, bình phương, rồi lấy trung bình."),
@@ -174,7 +175,7 @@ PHRASES: dict[str, dict[str, str]] = {
                      "vi": "Phép toán {op}: {formula}"},
     # words inside a working
     "keep_it": {"en": "keep it", "zh-Hant": "保留", "zh-Hans": "保留", "vi": "giữ lại"},
-    "terms": {"en": "{n} terms", "zh-Hant": "{n} 項", "zh-Hans": "{n} 项", "vi": "{n} số hạng"},
+    "terms": {"en": "{n} terms:", "zh-Hant": "{n} 項：", "zh-Hans": "{n} 项：", "vi": "{n} số hạng:"},  # [94 terms: 12.25]
     # the terminal stepper (tracer step): its status line, messages, prompts, tree and help
     "step_id": {"en": "step {id}", "zh-Hant": "步驟 {id}", "zh-Hans": "步骤 {id}", "vi": "bước {id}"},
     "step_of": {"en": "step {id} ({k} of {n})", "zh-Hant": "步驟 {id}（第 {k} 步，共 {n} 步）",
@@ -211,6 +212,12 @@ PHRASES: dict[str, dict[str, str]] = {
                  "zh-Hant": "步驟 {id} 不讀取梯度：w 用於反向與更新步驟",
                  "zh-Hans": "步骤 {id} 不读取梯度：w 用于反向与更新步骤",
                  "vi": "bước {id} không đọc gradient: w dùng cho bước ngược và bước cập nhật"},
+    "one_output": {"en": "step {id} has one output: o switches between the outputs of a step with several",
+                   "zh-Hant": "步驟 {id} 只有一個輸出：o 用於在有多個輸出的步驟中切換輸出",
+                   "zh-Hans": "步骤 {id} 只有一个输出：o 用于在有多个输出的步骤中切换输出",
+                   "vi": "bước {id} chỉ có một đầu ra: o chuyển giữa các đầu ra của bước có nhiều đầu ra"},
+    "output_of": {"en": "output {k} of {n}: {name}", "zh-Hant": "第 {k} 個輸出（共 {n} 個）：{name}",
+                  "zh-Hans": "第 {k} 个输出（共 {n} 个）：{name}", "vi": "đầu ra {k} trên {n}: {name}"},
     "prompt_goto": {"en": "go to step (id or name): ", "zh-Hant": "跳到步驟（編號或名稱）：",
                     "zh-Hans": "跳到步骤（编号或名称）：", "vi": "đến bước (số hoặc tên): "},
     "prompt_search": {"en": "search step names: ", "zh-Hant": "搜尋步驟名稱：", "zh-Hans": "搜索步骤名称：",
@@ -290,6 +297,7 @@ PHRASES: dict[str, dict[str, str]] = {
   b             jump between a step and its gradient step
   w             where a gradient came from, back to the loss
   h j k l       move the selected output cell; its working is below
+  o             the next output of a step with several (dW, dX, db)
   ?             this help            q               quit
 
 [b]Practice[/b] (tracer step --practice): the selected cell is hidden.
@@ -311,6 +319,7 @@ Press any key to close.""",
   b             在一步與它的梯度步驟之間跳轉
   w             梯度從哪裡來：一路回溯到損失
   h j k l       移動選取的輸出格；它的計算過程在下方
+  o             有多個輸出的步驟：換下一個輸出（dW、dX、db）
   ?             這份說明             q               離開
 
 [b]練習模式[/b]（tracer step --practice）：選取的格子會被隱藏。
@@ -332,6 +341,7 @@ Press any key to close.""",
   b             在一步与它的梯度步骤之间跳转
   w             梯度从哪里来：一路回溯到损失
   h j k l       移动选中的输出格；它的计算过程在下方
+  o             有多个输出的步骤：换下一个输出（dW、dX、db）
   ?             这份说明             q               退出
 
 [b]练习模式[/b]（tracer step --practice）：选中的格子会被隐藏。
@@ -353,6 +363,7 @@ Press any key to close.""",
   b             nhảy giữa một bước và bước gradient của nó
   w             gradient đến từ đâu, ngược về hàm mất mát
   h j k l       chuyển ô đầu ra được chọn; cách tính nằm bên dưới
+  o             đầu ra tiếp theo của bước có nhiều đầu ra (dW, dX, db)
   ?             trợ giúp này         q                 thoát
 
 [b]Luyện tập[/b] (tracer step --practice): ô được chọn bị ẩn. Gõ giá trị
@@ -378,20 +389,56 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
     trace saved by a newer tracer) is narrated by its name and formula, never in another language."""
     lang = check_language(lang)
     spec = REGISTRY.get(step.op)
-    if lang == "en" and (spec is not None or step.narration):
+    unbounded = step.op in UNBOUNDED and any(step.attrs.get(b) is None for b in UNBOUNDED[step.op])
+    if lang == "en" and (spec is not None or step.narration) and not unbounded:
         return step.narration  # as recorded (a saved trace keeps its English narration)
     if step.phase == "backward" and step.grad_of is not None:
-        return BACKWARD[lang].format(op=step.op, grad=step.formula)
-    template = NARRATION.get(step.op, {}).get(lang) if lang != "en" else None
+        fwd = trace.steps[step.grad_of] if step.grad_of < len(trace.steps) else None
+        through = fwd.name.rsplit(".", 1)[-1] if fwd is not None else step.op  # a name, not the op's English one
+        return BACKWARD[lang].format(op=through, grad=formula(trace, step, lang))
+    template = NARRATION.get(step.op, {}).get(lang) if lang != "en" else spec.narration if spec else None
     if spec is None or template is None:
         return phrase("generic_step", lang, op=step.op, formula=step.formula)
     names = [trace.tensors[t].name for t in step.inputs]
     outs = [trace.tensors[t].name for t in step.outputs]
-    fill = {**step.attrs}
+    fill = bounded(step.op, step.attrs)
     if spec.family == "gradient":  # adding up gradients: the narration names the tensor they are of
         tid = step.attrs.get("tensor")
         fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}
     return render(template, spec, names, outs, fill, unset=phrase("all", lang))
+
+
+def formula(trace: Trace, step: Step, lang: str = "en") -> str:
+    """The step's formula in ``lang``: as recorded, unless it has words in it (``copied to every
+    entry``, ``1 if … else 0``), which :mod:`tracer.i18n_formulas` writes in the other languages
+    with the same tensor names.
+
+    >>> import tracer
+    >>> with tracer.record() as trace:
+    ...     x = tracer.param([1.0, 2.0], name="x")
+    ...     tracer.sum(x, name="s").backward()
+    >>> formula(trace, trace.step("s.grad"), "en"), formula(trace, trace.step("s.grad"), "zh-Hans")
+    ('dx = ds copied to every entry', 'dx = ds，复制到每个元素')
+    """
+    lang = check_language(lang)
+    spec = REGISTRY.get(step.op)
+    if spec is None or (lang == "en" and not (step.phase != "backward" and step.op in UNBOUNDED)):
+        return step.formula
+    k = LANGUAGES.index(lang) - 1
+    if step.phase == "backward":
+        fwd = trace.steps[step.grad_of] if step.grad_of is not None and step.grad_of < len(trace.steps) else None
+        if step.op not in GRADS or fwd is None or fwd.op != step.op:
+            return step.formula
+        template, at = GRADS[step.op][k], fwd
+    elif step.op in FORMULAS and lang != "en":
+        template, at = FORMULAS[step.op][k], step
+    elif step.op in UNBOUNDED and any(step.attrs.get(b) is None for b in UNBOUNDED[step.op]):
+        template, at = spec.formula, step
+    else:
+        return step.formula
+    names = [trace.tensors[t].name for t in at.inputs]
+    outs = [trace.tensors[t].name for t in at.outputs]
+    return render(template, spec, names, outs, bounded(at.op, at.attrs), unset=phrase("all", lang))
 
 
 def phrase(key: str, lang: str = "en", **fill: object) -> str:

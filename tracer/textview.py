@@ -26,7 +26,7 @@ import numpy as np
 from .display import NumberFormat, elide, fmt, number_format
 from .errors import TracerError
 from .explain import Working, explain
-from .i18n import narrate, phrase
+from .i18n import formula, narrate, phrase
 from .trace import Step, Trace
 
 Segment = tuple[str, "str | None"] | tuple[str, "str | None", str]
@@ -284,28 +284,28 @@ def source_line(trace: Trace, step: Step) -> str:
     return "" if step.src is None else str(step.src)
 
 
-def default_cell(trace: Trace, step: Step) -> tuple[int, ...] | None:
-    """The cell shown by default: the first one of the first output (``None`` when empty)."""
-    if not step.outputs or trace.tensors[step.outputs[0]].size == 0:
+def default_cell(trace: Trace, step: Step, output: int = 0) -> tuple[int, ...] | None:
+    """The cell shown by default: the first one of output ``output`` (``None`` when empty)."""
+    if not 0 <= output < len(step.outputs) or trace.tensors[step.outputs[output]].size == 0:
         return None
-    return (0,) * len(trace.tensors[step.outputs[0]].shape)
+    return (0,) * len(trace.tensors[step.outputs[output]].shape)
 
 
 def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "-",
-                lang: str = "en") -> tuple[list[Line], Working | None]:
-    """The working of one output cell (:func:`tracer.explain.explain`): its lines, and the working
-    (whose ``reads`` the grids highlight and whose ``operands`` they show)."""
-    out = trace.tensors[step.outputs[0]]
+                lang: str = "en", output: int = 0) -> tuple[list[Line], Working | None]:
+    """The working of one cell of output ``output`` (:func:`tracer.explain.explain`): its lines, and
+    the working (whose ``reads`` the grids highlight and whose ``operands`` they show)."""
+    out = trace.tensors[step.outputs[output]]
     if sum(trace.tensors[t].size for t in step.inputs) + out.size > FULL_SCAN:
         return [[("  " + phrase("too_large", lang), "dim")]], None
     try:
-        working = explain(trace, step, index, minus=minus, lang=lang)
+        working = explain(trace, step, index, output=output, minus=minus, lang=lang)
     # a file's numbers may overflow a float (1e154²); a reduction over no axis (axis=()) has no working yet
     except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError) as e:
         return [[("  " + phrase("no_working", lang, why=e), "dim")]], None
     label = f"{out.name}[{', '.join(map(str, index))}]" if index else out.name
     lines: list[Line] = [[(label, "bold"), (f" = {working.text}", "bold")]]
-    if working.formula and working.formula != step.formula:
+    if working.formula and working.formula != formula(trace, step, lang):
         lines.append([(f"  {label} = {working.formula}", "dim")])
     lines.extend([("  " + text, "yellow")] for text in working.lines)
     if working.approx:
@@ -330,16 +330,17 @@ class StepParts(NamedTuple):
 
 def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
                keep: int = KEEP, lang: str = "en", link: Callable[[tuple[int, ...]], str] | None = None,
-               width: int | None = None, hide: bool = False) -> StepParts:
+               width: int | None = None, hide: bool = False, output: int = 0) -> StepParts:
     """The parts of :func:`step_view`. With ``width``, grids sit side by side while they fit;
     ``hide`` shows ``?`` in place of the selected cell (its working is still returned). The grids
-    of the inputs include the operands the working reads beyond the step's inputs."""
+    of the inputs include the operands the working reads beyond the step's inputs. ``cell`` is a
+    cell of output ``output`` (a split, a backward step with several gradients)."""
     phase_style = {"forward": "green", "backward": "blue", "update": "magenta"}.get(step.phase)
     lines: list[Line] = [[(phrase("step_id", lang, id=step.id), "bold"), ("  ", None),
                           (phase_word(step.phase, lang), phase_style),
                           ("  ", None), (step.op, "cyan"), ("  ", None), (step.name, "bold")]]
     if step.formula:
-        lines.append([("  " + step.formula, "bold yellow")])
+        lines.append([("  " + formula(trace, step, lang), "bold yellow")])
     narration = narrate(trace, step, lang)
     if narration:
         lines.append([("  " + narration, "italic")])
@@ -355,19 +356,19 @@ def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, co
                       (", ".join(f"{k.id} {child_label(step, k)}" for k in kids), None)])
     if step.nonfinite:
         lines.append([("  " + phrase("nonfinite", lang, n=step.nonfinite), "bold red")])
-    cell = cell if cell is not None else default_cell(trace, step)
-    detail, working = cell_detail(trace, step, cell, lang=lang) if cell is not None else ([], None)
+    cell = cell if cell is not None else default_cell(trace, step, output)
+    detail, working = cell_detail(trace, step, cell, lang=lang, output=output) if cell is not None else ([], None)
     marks: dict[str, list[tuple]] = {}
     for tid, index in working.reads if working else ():
         marks.setdefault(tid, []).append(tuple(index))
     if cell is not None and not hide:
-        marks.setdefault(step.outputs[0], []).append(tuple(cell))
+        marks.setdefault(step.outputs[output], []).append(tuple(cell))
     sections: list[list[list[Line]]] = []
     inputs = list(step.inputs) + list(working.operands if working else ())
     for label, ids in ((phrase("h_inputs", lang), inputs), (phrase("h_outputs", lang), step.outputs)):
         blocks = []
         for k, tid in enumerate(ids):
-            first = ids is step.outputs and k == 0
+            first = ids is step.outputs and k == output  # the output whose cell is explained
             hidden = [tuple(cell)] if first and hide and cell is not None else []
             block = fitted_grid(trace, tid, width, keep=keep, color=color, marks=marks.get(tid, ()),
                                 link=link if first else None, hidden=hidden, lang=lang)
@@ -389,11 +390,12 @@ def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, co
 
 def step_view(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, color: bool = True,
               keep: int = KEEP, lang: str = "en",
-              link: Callable[[tuple[int, ...]], str] | None = None) -> list[Line]:
+              link: Callable[[tuple[int, ...]], str] | None = None, output: int = 0) -> list[Line]:
     """One step: its header, formula, narration, source line, inputs (and the operands its working
-    reads) and outputs as grids, and the working of one output cell (``cell``, default the first; ``link`` makes the cells of the first
-    output clickable, see :func:`grid`)."""
-    head, grids, working = step_parts(trace, step, cell, color=color, keep=keep, lang=lang, link=link)
+    reads) and outputs as grids, and the working of one cell of output ``output`` (``cell``,
+    default the first; ``link`` makes that output's cells clickable, see :func:`grid`)."""
+    head, grids, working = step_parts(trace, step, cell, color=color, keep=keep, lang=lang, link=link,
+                                      output=output)
     return head + grids + working
 
 
@@ -417,18 +419,18 @@ def tensor_json(trace: Trace, tid: str, values: bool, limit: int = 10_000) -> di
 
 
 def step_json(trace: Trace, step: Step, values: bool = False, lang: str = "en",
-              cell: tuple[int, ...] | None = None) -> dict[str, Any]:
+              cell: tuple[int, ...] | None = None, output: int = 0) -> dict[str, Any]:
     """One step as plain JSON data: narration in ``lang``, tensor values only when ``values``, and
-    the working of output cell ``cell`` when one is given."""
+    the working of cell ``cell`` of output ``output`` when a cell is given."""
     out = {"id": step.id, "phase": step.phase, "op": step.op, "name": step.name, "parent": step.parent,
-           "depth": step.depth, "formula": step.formula, "narration": narrate(trace, step, lang), "lang": lang,
+           "depth": step.depth, "formula": formula(trace, step, lang), "narration": narrate(trace, step, lang), "lang": lang,
            "src": None if step.src is None else {"file": step.src.file, "line": step.src.line, "code": step.src.code},
            "grad_of": step.grad_of, "grad_map": step.grad_map, "attrs": step.attrs,
            "nonfinite": step.nonfinite,
            "inputs": [tensor_json(trace, t, values) for t in step.inputs],
            "outputs": [tensor_json(trace, t, values) for t in step.outputs]}
     if cell is not None:
-        w = explain(trace, step, cell, lang=lang)
-        out["working"] = {"cell": list(w.index), "value": w.text, "formula": w.formula, "lines": list(w.lines),
+        w = explain(trace, step, cell, output=output, lang=lang)
+        out["working"] = {"output": output, "tensor": w.output, "cell": list(w.index), "value": w.text, "formula": w.formula, "lines": list(w.lines),
                           "reads": [[t, list(i)] for t, i in w.reads], "operands": list(w.operands)}
     return out

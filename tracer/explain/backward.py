@@ -145,7 +145,7 @@ def accumulate(ctx: Context) -> Working:
     view = ctx.view
     cells = [(t, bcast(ctx.index, ctx.shape(t))) for t in ctx.step.inputs]
     terms = [Term(lambda more, c=c: view.text(*c, more), view.raw(*c)) for c in cells]
-    return summed(ctx, terms, cells, formula=ctx.step.formula)
+    return summed(ctx, terms, cells, formula=ctx.formula)
 
 
 @fallback("backward")

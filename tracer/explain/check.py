@@ -4,8 +4,10 @@ check a student's line the same way).
 
 >>> check_line("1.00 + 0.14 + 0.61 + 0.37 = 2.11")[0]
 ["'1.00 + 0.14 + 0.61 + 0.37 = 2.11': the printed numbers give 2.12"]
->>> check_line("1.00 + 0.14 + 0.61 + 0.37 ≈ 2.11")
+>>> check_line("1.00 + 0.14 + 0.61 + 0.37 ≈ 2.11")   # one in the last place: what ≈ may mean
 ([], ['2.11'])
+>>> check_line("0 − 0.01×0.00 ≈ -8.83e-06")[0]      # the printed numbers give 0: not redoable
+["'0 − 0.01×0.00 ≈ -8.83e-06': the printed numbers give 0.0, more than one in the last place of -8.83e-06"]
 """
 from __future__ import annotations
 
@@ -29,12 +31,31 @@ def slack(expression: str) -> float:
     return total
 
 
+NOISE = 1e-6  # a result this small next to its terms is what is left when they cancel
+
+
+def approx_holds(expression: str, result: str) -> bool:
+    """Whether ``expression ≈ result`` holds as printed: the printed numbers give ``result`` to one
+    in its last printed place, or ``result`` and what they give are both the rounding noise of
+    numbers that cancel (``0.01 − 0.01 ≈ 6.07e-18``: within what rounding the printed numbers
+    explain, and a millionth of the largest of them)."""
+    exact = evaluate(expression)
+    target, half = printed_number(result)
+    if not (math.isfinite(exact) and math.isfinite(target)):
+        return rounds_to(exact, result)
+    if abs(exact - target) <= 2 * half * (1 + 1e-9) + 1e-12 * abs(target):
+        return True
+    biggest = max((abs(number_value(t)) for t in numbers_in(expression) if number_value(t) == number_value(t)), default=0.0)
+    tiny = NOISE * biggest
+    return abs(target) <= tiny and abs(exact) <= max(tiny, slack(expression) + half)
+
+
 def check_line(line: str, earlier: Sequence[str] = ()) -> tuple[list[str], list[str]]:
     """What is wrong with a printed line, redone from its printed numbers, and the results it
     prints (``earlier``: the results of the lines before it in the same working).
 
     ``expression = result`` must give ``result`` to its last printed place; ``expression ≈ result``
-    must come within what rounding the printed numbers can explain; ``a > b → note`` must hold; a
+    must give it to one in its last place (:func:`approx_holds`); ``a > b → note`` must hold; a
     line that starts with a number starts with a result an earlier line printed.
 
     >>> check_line("0.99 + 1.00 = 1.99", ["1.00"])[0]
@@ -51,10 +72,8 @@ def check_line(line: str, earlier: Sequence[str] = ()) -> tuple[list[str], list[
         results.append(result.replace(" ", ""))
         if mark == "=" and not rounds_to(exact, result):
             problems.append(f"{line!r}: the printed numbers give {exact!r}")
-        if mark == "≈":
-            target, half = printed_number(result)
-            if not (math.isfinite(exact) and abs(exact - target) <= slack(parsed.expression) + half + 1e-9 * abs(target)):
-                problems.append(f"{line!r}: {exact!r} is too far from {result} for rounding to explain")
+        if mark == "≈" and not approx_holds(parsed.expression, result):
+            problems.append(f"{line!r}: the printed numbers give {exact!r}, more than one in the last place of {result.replace(' ', '')}")
     head = numbers_in(parsed.expression)[:1]
     starts_with_number = parsed.expression.lstrip("(−- ")[:1].isdigit()
     if earlier and starts_with_number and not parsed.label and head and not any(head[0] == r.lstrip("-−") for r in earlier):

@@ -10,10 +10,13 @@
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from ..i18n import phrase
-from .numbers import Index, Term, fill, partials, series, settle
+from .check import check_line
+from .numbers import LONGER, MORE, Index, Term, fill, partials, series, settle
 from .working import Context, Read, Working, fallback, for_op, work
 
 MAX_LINKS = 4  # a composite's working shows at most this many of its parts, the last ones
@@ -192,7 +195,7 @@ def cell_terms(ctx: Context, x: str, cells: list[Index]) -> list[Term]:
 def sum_(ctx: Context) -> Working:
     x = ctx.step.inputs[0]
     cells = reduced_cells(ctx, x)
-    return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], formula=ctx.step.formula)
+    return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], formula=ctx.formula)
 
 
 @for_op("mean")
@@ -201,7 +204,7 @@ def mean(ctx: Context) -> Working:
     x = ctx.step.inputs[0]
     cells = reduced_cells(ctx, x)
     return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], "({+}) / {n}",
-                  {"n": str(len(cells))}, ctx.step.formula)
+                  {"n": str(len(cells))}, ctx.formula)
 
 
 @for_op("max")
@@ -209,7 +212,7 @@ def max_(ctx: Context) -> Working:
     x = ctx.step.inputs[0]
     cells = reduced_cells(ctx, x)
     return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], "max({+})",
-                  formula=ctx.step.formula, combine=max, sep=", ")
+                  formula=ctx.formula, combine=max, sep=", ")
 
 
 @for_op("min")
@@ -217,7 +220,7 @@ def min_(ctx: Context) -> Working:
     x = ctx.step.inputs[0]
     cells = reduced_cells(ctx, x)
     return summed(ctx, cell_terms(ctx, x, cells), [(x, c) for c in cells], "min({+})",
-                  formula=ctx.step.formula, combine=min, sep=", ")
+                  formula=ctx.formula, combine=min, sep=", ")
 
 
 def loss(ctx: Context, template: str) -> Working:
@@ -229,7 +232,7 @@ def loss(ctx: Context, template: str) -> Working:
                                                             "t": view.text(t, bcast(c, ctx.shape(t)), more)}),
                   (view.raw(y, c) - view.raw(t, bcast(c, ctx.shape(t)))) ** 2) for c in cells]
     reads = [(y, c) for c in cells] + [(t, bcast(c, ctx.shape(t))) for c in cells]
-    return summed(ctx, terms, reads, template, {"n": str(len(cells))}, ctx.step.formula)
+    return summed(ctx, terms, reads, template, {"n": str(len(cells))}, ctx.formula)
 
 
 @for_op("mse")
@@ -250,19 +253,43 @@ def softmax(ctx: Context) -> Working | None:
         return None
     e, s = parts["exp"].outputs[0], parts["sum"].outputs[0]
     x = ctx.step.inputs[0]
-    if "shifted" in parts:  # e^(x − max): the same probabilities, no overflow
-        m = parts["max"].outputs[0]
-        cells = {"x": (x, ctx.index), "m": (m, bcast(ctx.index, ctx.shape(m)))}
-        exp_line = templated(ctx.at(parts["exp"], 0, ctx.index), "e^({x} − {m})", cells, {}).lines[-1]
-    else:
-        exp_line = work(ctx.at(parts["exp"], 0, ctx.index)).lines[-1]
     axis = ctx.step.attrs.get("axis", -1) % len(ctx.index)
     row = [ctx.index[:axis] + (k,) + ctx.index[axis + 1:] for k in range(ctx.shape(e)[axis])]
     si = bcast(ctx.index, ctx.shape(s))
-    sigma = work(ctx.at(parts["sum"], 0, si, refine=False)).lines[-1]
-    divide = work(ctx.at(parts["probs"], 0, ctx.index, refine=False)).lines[-1]
-    lines = [exp_line, f"Σ = {sigma}", divide]
-    return ctx.working(lines, [(x, c) for c in row], formula=ctx.step.formula)
+
+    def lines() -> list[str]:
+        if "shifted" in parts:  # e^(x − max): the same probabilities, no overflow
+            m = parts["max"].outputs[0]
+            cells = {"x": (x, ctx.index), "m": (m, bcast(ctx.index, ctx.shape(m)))}
+            exp_line = templated(ctx.at(parts["exp"], 0, ctx.index), "e^({x} − {m})", cells, {}).lines[-1]
+        else:
+            exp_line = work(ctx.at(parts["exp"], 0, ctx.index)).lines[-1]
+        sigma = work(ctx.at(parts["sum"], 0, si)).lines[-1]
+        return [exp_line, f"Σ = {sigma}", work(ctx.at(parts["probs"], 0, ctx.index)).lines[-1]]
+    return ctx.working(carrying(ctx, [e, s], lines), [(x, c) for c in row], formula=ctx.formula)
+
+
+def carrying(ctx: Context, carried: list[str], lines: Callable[[], list[str]]) -> list[str]:
+    """The lines of a multi-line working whose ``carried`` tensors (a line's result, the next
+    line's number) are pinned to one precision: the shortest with which every line holds as printed
+    (``0.07 / 0.17 ≈ -0.43`` becomes ``-0.071 / 0.172 = -0.41``), one or two digits longer when
+    that turns a ``≈`` into ``=``."""
+    view = ctx.view
+    before = dict(view.pinned)
+    fine: list[str] | None = None  # the first precision with which every line holds (≈ allowed)
+    try:
+        for boost in MORE + LONGER:
+            view.pinned.update({t: boost for t in carried if t not in before})
+            done = lines()
+            if not any(check_line(line)[0] for line in done):
+                if not any(" ≈ " in line for line in done):
+                    return done  # every line exact
+                fine = fine or done
+            if fine is not None and boost >= MORE[-1]:
+                break
+        return fine or done
+    finally:
+        view.pinned = before
 
 
 @fallback("forward")
@@ -281,11 +308,16 @@ def composite(ctx: Context) -> Working | None:
         if not inside:
             break
         links.append(ctx.trace.steps[inside[0]])
-    lines: list[str] = []
+    made = [next(t for t in s.outputs if ctx.shape(t) == shape) for s in reversed(links)]
     reads: list[Read] = []
-    for n, s in enumerate(reversed(links)):
-        tid = next(t for t in s.outputs if ctx.shape(t) == shape)
-        w = work(ctx.at(s, s.outputs.index(tid), ctx.index, refine=ctx.refine and n == 0))
-        lines.extend(w.lines)
-        reads.extend(r for r in w.reads if r[0] in ctx.step.inputs)
-    return ctx.working(lines, reads, formula=ctx.step.formula)
+
+    def lines() -> list[str]:
+        reads.clear()
+        out: list[str] = []
+        for s, tid in zip(reversed(links), made):  # each line carries the result of the one before
+            w = work(ctx.at(s, s.outputs.index(tid), ctx.index))
+            out.extend(w.lines)
+            reads.extend(r for r in w.reads if r[0] in ctx.step.inputs)
+        return out
+    done = carrying(ctx, made[:-1], lines)
+    return ctx.working(done, reads, formula=ctx.formula)

@@ -4,9 +4,12 @@ Every number in a working is a tensor cell as the grids print it (:mod:`tracer.d
 attribute written as declared (``0.5``), or the printed result of an earlier line. A line's result
 follows one rule, :func:`settle`: redo the line from its printed numbers (:mod:`.arith`); if that
 shows as the value the line ends on, write ``=``; if not, print the fresh numbers with one or two
-more digits and try again; if that still misses, write ``≈`` (the numbers on screen are rounded).
-Whatever comes before, a line ends on the printed value of the cell it works out, so the next line
-can carry that number exactly as printed.
+more digits and try again; if that misses by one in the last printed place at most, write ``≈``;
+if not, go on adding digits (significant ones: ``0.00`` becomes ``0.00026944``) until it holds.
+Only a result that is the rounding noise of its terms (``0.01 − 0.01 ≈ 6.07e-18``) keeps a ``≈``
+further off. Whatever comes before, a line ends on the printed value of the cell it works out, so
+the next line can carry that number exactly as printed; a multi-line working *pins* the tensors
+it carries (:attr:`Numbers.pinned`) so that every line prints them alike.
 
 >>> import tracer
 >>> with tracer.record() as trace:
@@ -32,6 +35,7 @@ from . import arith
 
 Index = tuple[int, ...]
 MORE = (0, 1, 2)      # extra digits a line may print its fresh numbers with before it says ≈
+LONGER = (3, 4, 6, 9)  # and when ≈ would be off by more than one in the last place (3 and up: significant digits)
 MAX_TERMS = 8         # a longer sum shows its first and last terms and the total of those between
 KEEP_HEAD, KEEP_TAIL = 5, 2
 _OPENERS = ("(", "[", "|", ", ", "max(0, ")
@@ -43,24 +47,36 @@ class Numbers:
     def __init__(self, trace: Trace, minus: str = "-") -> None:
         self.trace, self.minus = trace, minus
         self.formats: dict[str, NumberFormat] = {}
+        # tensors a multi-line working carries from line to line, printed with these extra digits
+        # whatever a line asks for (the line that makes a number and the lines that use it agree)
+        self.pinned: dict[str, int] = {}
 
-    def format(self, tid: str, more: int = 0) -> NumberFormat:
+    def base(self, tid: str) -> NumberFormat:
+        """The tensor's format on screen (:func:`tracer.display.number_format`)."""
         if tid not in self.formats:
             self.formats[tid] = number_format(self.trace.tensors[tid].data)
-        nf = self.formats[tid]
+        return self.formats[tid]
+
+    def format(self, tid: str, more: int = 0) -> NumberFormat:
+        nf = self.base(tid)
+        more = self.pinned.get(tid, more)
         return NumberFormat(nf.decimals + more, nf.sci) if more and self.rounded(tid) else nf
 
     def rounded(self, tid: str) -> bool:
         """Whether the tensor prints rounded (an integer tensor prints exactly)."""
-        nf = self.format(tid)
+        nf = self.base(tid)
         return nf.sci or nf.decimals > 0
 
     def raw(self, tid: str, index: Index) -> float:
         return float(np.asarray(self.trace.tensors[tid].data)[index])
 
     def text(self, tid: str, index: Index, more: int = 0) -> str:
-        """Cell ``index`` of tensor ``tid`` as printed (``more`` extra digits)."""
-        return fmt(self.raw(tid, index), self.format(tid, more), self.minus)
+        """Cell ``index`` of tensor ``tid`` as printed (``more`` extra digits; from 3 on, significant
+        ones, so that a small number printed ``0.00`` shows its digits)."""
+        more = self.pinned.get(tid, more)
+        if more in MORE or not self.rounded(tid):
+            return fmt(self.raw(tid, index), self.format(tid, more), self.minus)
+        return significant(self.raw(tid, index), more, self.minus)
 
     def full(self, tid: str, index: Index) -> str:
         """The cell at full precision (what a line's value is checked against)."""
@@ -69,6 +85,8 @@ class Numbers:
 
     def number(self, value: float, like: Sequence[str], more: int = 0) -> str:
         """A computed number (a partial sum) in the widest format of the tensors ``like``."""
+        if more not in MORE and any(self.rounded(t) for t in like):
+            return significant(value, more, self.minus)
         formats = [self.format(t, more) for t in like]
         return fmt(value, NumberFormat(max(f.decimals for f in formats), any(f.sci for f in formats)),
                    self.minus)
@@ -78,6 +96,21 @@ class Numbers:
         v = float(value)  # type: ignore[arg-type]
         text = str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
         return text.replace("-", self.minus, 1) if text.startswith("-") else text
+
+
+def significant(value: float, more: int, minus: str = "-") -> str:
+    """``value`` with ``more + 2`` significant digits (``0.00026944``, ``2148.1035``, ``1.2346e-08``)."""
+    if not np.isfinite(value) or value == 0:
+        return fmt(value, NumberFormat(0), minus)
+    text = format(float(value), f".{more + 2}g")
+    return text.replace("-", minus, 1) if text.startswith("-") else text
+
+
+def near(expression: str, target: str) -> bool:
+    """Whether the printed numbers give ``target`` to one in its last printed place (what ``≈`` may
+    mean), or ``target`` is the rounding noise of numbers that cancel (see :func:`tracer.explain.check.noise`)."""
+    from .check import approx_holds
+    return approx_holds(expression, target)
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -108,13 +141,20 @@ def settle(build: Callable[[int], str], target: str, refine: bool = True) -> tup
     Returns the line and the extra digits it was written with.
     """
     first = build(0)
-    for more in MORE if refine else (0,):
+    tried: dict[int, str] = {}
+    for more in MORE + LONGER if refine else (0,):
         expression = first if more == 0 else build(more)
-        if more and expression == first:
-            break  # nothing printed rounded: more digits change nothing
+        if expression in tried.values():
+            continue  # nothing printed rounded changed: more digits change nothing
+        tried[more] = expression
         if arith.rounds_to(arith.evaluate(expression), target):
             return f"{expression} = {target}", more
-    return f"{first} ≈ {target}", 0
+        if more >= MORE[-1]:
+            close = next((m for m, e in tried.items() if near(e, target)), None)
+            if close is not None:  # off by one in the last place at most, with the fewest digits
+                return f"{tried[close]} ≈ {target}", close
+    close = next((m for m, e in tried.items() if near(e, target)), 0)
+    return f"{tried[close]} ≈ {target}", close
 
 
 @dataclass(frozen=True)
@@ -143,7 +183,7 @@ def series(terms: Sequence[Term], more: int, total: Callable[[float, int], str],
     if len(terms) <= MAX_TERMS:
         return join([t.text(more) for t in terms])
     hidden = terms[KEEP_HEAD:len(terms) - KEEP_TAIL]
-    middle = f"[{elided(len(hidden))}: {total(combine([t.raw for t in hidden]), more)}]"
+    middle = f"[{elided(len(hidden))} {total(combine([t.raw for t in hidden]), more)}]"
     return join([t.text(more) for t in terms[:KEEP_HEAD]] + [middle]
                 + [t.text(more) for t in terms[len(terms) - KEEP_TAIL:]])
 

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import TracerError
+from ..i18n import formula as step_formula
 from ..ops.core import REGISTRY, OpSpec
 from ..trace import Step, Trace
 from .numbers import Index, Numbers
@@ -79,6 +80,11 @@ class Context:
     @property
     def text(self) -> str:
         return self.view.text(self.out, self.index)
+
+    @property
+    def formula(self) -> str:
+        """The step's formula in the working's language (:func:`tracer.i18n.formula`)."""
+        return step_formula(self.trace, self.step, self.lang)
 
     def shape(self, tid: str) -> tuple[int, ...]:
         return tuple(self.trace.tensors[tid].shape)
@@ -156,7 +162,7 @@ def generic(ctx: Context) -> Working:
     """Any op, known or not: the step's formula, the input cells at the same place, the value."""
     reads = [(t, ctx.index) for t in ctx.step.inputs
              if t in ctx.trace.tensors and ctx.shape(t) == ctx.shape(ctx.out)]
-    return ctx.working((ctx.text,), reads, formula=ctx.step.formula)
+    return ctx.working((ctx.text,), reads, formula=ctx.formula)
 
 
 def resolve(trace: Trace, step: Step | int | str, index: Index | int | None, output: int) -> tuple[Step, Index]:

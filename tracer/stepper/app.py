@@ -53,7 +53,7 @@ class StepperApp(App[str | None]):
         # priority: handled the moment the key arrives, so the keys typed after it go to the prompt
         Binding("g", "prompt('goto')", priority=True), Binding("slash", "prompt('search')", priority=True),
         Binding("n", "next_match(1)"), Binding("N", "next_match(-1)"),
-        Binding("b", "flip"), Binding("w", "chain"),
+        Binding("b", "flip"), Binding("w", "chain"), Binding("o", "next_output"),
         Binding("h", "move_cell(0, -1)"), Binding("l", "move_cell(0, 1)"),
         Binding("k", "move_cell(-1, 0)"), Binding("j", "move_cell(1, 0)"),
         Binding("question_mark", "help"), Binding("q", "quit_stepper"),
@@ -66,6 +66,7 @@ class StepperApp(App[str | None]):
         self.nav = Navigator(trace)
         self.quiz = Practice(trace) if practice else None
         self.cell: tuple[int, ...] | None = None
+        self.output = 0  # which output of the step the selected cell is in (o: the next one)
         self.mode = ""  # "goto", "search" or "answer" while the prompt line is open
         self.typed = ""
         self.query_text = ""  # the last search, for n / N
@@ -111,6 +112,8 @@ class StepperApp(App[str | None]):
         previous = self.nav.current
         self.nav.go(sid)
         if sid != previous or self.cell is None:
+            if self.output >= len(self.trace.steps[sid].outputs):
+                self.output = 0
             self.cell = self._fit_cell(self.cell)
         self.chain_shown = self.chain_shown and bool(incoming(self.trace, self.trace.steps[sid]))
         self._render_step()
@@ -124,18 +127,18 @@ class StepperApp(App[str | None]):
     def _fit_cell(self, cell: tuple[int, ...] | None) -> tuple[int, ...] | None:
         """Keep the selected cell when the new step's output has it, else its first cell."""
         step = self.trace.steps[self.nav.current]
-        first = textview.default_cell(self.trace, step)
+        first = textview.default_cell(self.trace, step, self.output)
         if first is None or cell is None or len(cell) != len(first):
             return first
-        shape = self.trace.tensors[step.outputs[0]].shape
+        shape = self.trace.tensors[step.outputs[self.output]].shape
         return tuple(min(i, n - 1) for i, n in zip(cell, shape))
 
     def _hidden(self) -> bool:
-        return self.quiz is not None and self.quiz.hidden(self.nav.current, self.cell)
+        return self.quiz is not None and self.quiz.hidden(self.nav.current, self.cell, self.output)
 
     def _cell_name(self) -> str:
         step = self.trace.steps[self.nav.current]
-        name = self.trace.tensors[step.outputs[0]].name
+        name = self.trace.tensors[step.outputs[self.output]].name if step.outputs else ""
         return f"{name}[{', '.join(map(str, self.cell))}]" if self.cell else name
 
     def _render_step(self) -> None:
@@ -144,7 +147,7 @@ class StepperApp(App[str | None]):
         width = max(panel.scrollable_content_region.width, 20)
         try:
             head, grids, working = textview.step_parts(
-                self.trace, step, cell=self.cell, lang=self.lang, width=width, hide=self._hidden(),
+                self.trace, step, cell=self.cell, lang=self.lang, width=width, hide=self._hidden(), output=self.output,
                 link=lambda index: f"app.select_cell({tuple(index)!r})")
             view: Any = textview.to_rich(head + grids)
             working = self._practice_lines(working)
@@ -162,7 +165,7 @@ class StepperApp(App[str | None]):
             return working
         if self._hidden():
             return [[], [(phrase("practice_ask", self.lang).format(cell=self._cell_name()), "bold yellow")]]
-        verdict = self.quiz.verdict(self.nav.current, self.cell)
+        verdict = self.quiz.verdict(self.nav.current, self.cell, self.output)
         if verdict is None:
             return working
         key = "practice_right" if verdict.right else "practice_wrong"
@@ -263,7 +266,7 @@ class StepperApp(App[str | None]):
     def action_move_cell(self, di: int, dj: int) -> None:
         if not self.cell:
             return
-        shape = self.trace.tensors[self.trace.steps[self.nav.current].outputs[0]].shape
+        shape = self.trace.tensors[self.trace.steps[self.nav.current].outputs[self.output]].shape
         cell = list(self.cell)
         if len(cell) == 1:
             cell[0] = min(max(cell[0] + dj + di, 0), shape[0] - 1)
@@ -271,6 +274,23 @@ class StepperApp(App[str | None]):
             cell[-2] = min(max(cell[-2] + di, 0), shape[-2] - 1)
             cell[-1] = min(max(cell[-1] + dj, 0), shape[-1] - 1)
         self.select_cell(tuple(cell))
+
+    def action_next_output(self) -> None:
+        """Explain the step's next output (a split, a backward step with a gradient per input)."""
+        if not self.trace.steps:
+            return
+        step = self.trace.steps[self.nav.current]
+        if len(step.outputs) < 2:
+            self._status(phrase("one_output", self.lang).format(id=step.id))
+            return
+        self.output = (self.output + 1) % len(step.outputs)
+        self.cell = self._fit_cell(None)
+        if self.cell is not None:
+            self.select_cell(self.cell)
+        else:
+            self._render_step()
+        name = self.trace.tensors[step.outputs[self.output]].name
+        self._status(phrase("output_of", self.lang).format(k=self.output + 1, n=len(step.outputs), name=name))
 
     def action_select_cell(self, index: tuple[int, ...]) -> None:
         """A click on an output cell selects it (its working is shown below the grids)."""
@@ -378,7 +398,7 @@ class StepperApp(App[str | None]):
     def _answer(self, text: str) -> None:
         assert self.quiz is not None and self.cell is not None
         try:
-            self.quiz.answer(self.nav.current, self.cell, text)
+            self.quiz.answer(self.nav.current, self.cell, text, self.output)
         except TracerError:
             self._status(phrase("practice_nan", self.lang).format(typed=_quote(text)))
             return

@@ -51,28 +51,28 @@ def parse(typed: str) -> float:
 
 
 class Practice:
-    """The answers given so far, one per (step, cell): a cell is asked once."""
+    """The answers given so far, one per (step, output, cell): a cell is asked once."""
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
-        self.answers: dict[tuple[int, Index], Verdict] = {}
+        self.answers: dict[tuple[int, int, Index], Verdict] = {}
 
-    def hidden(self, sid: int, cell: Index | None) -> bool:
+    def hidden(self, sid: int, cell: Index | None, output: int = 0) -> bool:
         """Whether the cell still waits for its answer."""
-        return cell is not None and (sid, tuple(cell)) not in self.answers
+        return cell is not None and (sid, output, tuple(cell)) not in self.answers
 
-    def answer(self, sid: int, cell: Index, typed: str) -> Verdict:
-        """Check ``typed`` against output cell ``cell`` of step ``sid`` and remember it."""
+    def answer(self, sid: int, cell: Index, typed: str, output: int = 0) -> Verdict:
+        """Check ``typed`` against cell ``cell`` of output ``output`` of step ``sid`` and remember it."""
         number = parse(typed)
-        tid = self.trace.steps[sid].outputs[0]
+        tid = self.trace.steps[sid].outputs[output]
         value = float(np.asarray(self.trace.tensors[tid].data)[tuple(cell)])
         nf, _ = tensor_format(self.trace, tid, np.array([value]))
         verdict = Verdict(typed.strip(), fmt(value, nf), fmt(number, nf) == fmt(value, nf))
-        self.answers[(sid, tuple(cell))] = verdict
+        self.answers[(sid, output, tuple(cell))] = verdict
         return verdict
 
-    def verdict(self, sid: int, cell: Index | None) -> Verdict | None:
-        return None if cell is None else self.answers.get((sid, tuple(cell)))
+    def verdict(self, sid: int, cell: Index | None, output: int = 0) -> Verdict | None:
+        return None if cell is None else self.answers.get((sid, output, tuple(cell)))
 
     @property
     def score(self) -> tuple[int, int]:

@@ -43,6 +43,7 @@ class Variant:
 
     name: str = field(default="", metadata={"required": True})
     label: str = ""                 # how plots and the recap call it (default: the name)
+    labels: dict[str, str] = field(default_factory=dict)  # the label in zh-Hant, zh-Hans, vi (default: label)
     activation: str = field(default="sigmoid", metadata={"choices": ACTIVATIONS})
     init: str = field(default="xavier", metadata={"choices": ("xavier", "he", "normal")})
     scale: float = field(default=1.0, metadata={"min": 0.0})
@@ -99,6 +100,10 @@ def _names(where: Where, variants: list[Variant]) -> None:
             raise where.error(f"variants[{i}].name", f"{v.name!r}: expected a distinct name of letters, digits and _")
         seen.add(v.name)
         v.label = v.label or v.name
+        unknown = sorted(set(v.labels) - {"zh-Hant", "zh-Hans", "vi"})
+        if unknown:
+            raise where.error(f"variants[{i}].labels", f"{unknown[0]!r}: expected zh-Hant, zh-Hans or vi "
+                                                       "(label is the English one)")
 
 
 class Run:

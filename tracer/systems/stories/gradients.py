@@ -9,6 +9,8 @@ from typing import Any, Sequence
 from tracer.story import Plot, Story, Text
 from tracer.trace import Trace
 
+from tracer.i18n import LANGUAGES
+
 from . import Outline, first, listing, num, per_language, say, sentences, tell
 
 # what an update-phase op does, for chapter titles
@@ -49,7 +51,7 @@ class Book:
         self.start = start
         self.outline.add(start, title, play, max(repeat, 1))
 
-    def worked(self, net: str, label: str) -> None:
+    def worked(self, net: str, label: tuple[str, ...]) -> None:
         """The first network: layer 1 in full, the same computation ×(L − 1), the loss, the
         gradient through the last two layers in full, then back to layer 1 ×(L − 2)."""
         L, tr = self.layers, self.trace
@@ -70,7 +72,7 @@ class Book:
                 "{n}：反向传过第 {k} 到第 1 层，同样的计算", "{n}: ngược qua lớp {k}–1, cùng phép tính", n=label, k=L - 2),
                 "summary", L - 2)
 
-    def summarised(self, net: str, label: str) -> None:
+    def summarised(self, net: str, label: tuple[str, ...]) -> None:
         """Another network: its layer 1 in full only when it runs an op not shown yet, the rest of its
         forward and backward passes summarised."""
         tr, L = self.trace, self.layers
@@ -83,7 +85,7 @@ class Book:
         self.add(start, say("{n}: forward and backward through {L} layers", "{n}：前向與反向傳過 {L} 層",
                             "{n}：前向与反向传过 {L} 层", "{n}: xuôi và ngược qua {L} lớp", n=label, L=L), "summary", L)
 
-    def updates(self, net: str, label: str) -> None:
+    def updates(self, net: str, label: tuple[str, ...]) -> None:
         """A network's update steps: each op not shown yet worked once, the others summarised."""
         shown, rest = set(self.seen), None  # rest: [first step, parameters updated] of an open summary
         for s in (s for s in self.trace.steps if s.phase == "update" and s.name.startswith(net + ".")):
@@ -98,17 +100,23 @@ class Book:
             shown.add((s.op, s.part))
         self._other_updates(rest, label)
 
-    def _other_updates(self, rest: list[int] | None, label: str) -> None:
+    def _other_updates(self, rest: list[int] | None, label: tuple[str, ...]) -> None:
         if rest:
             self.add(rest[0], say("{n}: the other updates", "{n}：其餘的更新", "{n}：其余的更新", "{n}: các bước cập nhật còn lại",
                                   n=label), "summary", rest[1])
 
 
+def named(v: Any) -> tuple[str, ...]:
+    """A variant's label in each language (its ``labels``, else the English ``label``), as a value
+    for :func:`say`."""
+    return tuple(v.label if lang == "en" else v.labels.get(lang, v.label) for lang in LANGUAGES)
+
+
 def _outline(trace: Trace, variants: Sequence[Any], layers: int) -> Outline:
     book = Book(trace, layers)
     for k, v in enumerate(variants):
-        (book.summarised if k else book.worked)(v.name, v.label)
-        book.updates(v.name, v.label)
+        (book.summarised if k else book.worked)(v.name, named(v))
+        book.updates(v.name, named(v))
     return book.outline
 
 
@@ -127,19 +135,19 @@ def vanishing(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
     """Chapters, the gradient norm per layer (log scale) and the loss curves of every network."""
     meta = trace.meta
     norms, losses, lost = meta["grad_norms"], meta["loss_history"], meta["lost_at"]
-    label = {v.name: v.label for v in variants}
+    label = {v.name: named(v) for v in variants}
     steps = max(len(h) for h in losses.values())
     final = {k: float("inf") if h[-1] is None else h[-1] for k, h in losses.items()}  # None: it overflowed
     best, worst = min(final, key=final.__getitem__), max(final, key=final.__getitem__)
     told = []
     if meta["loses_gradient"]:
         told.append(say("{s}.", "{s}。", "{s}。", "{s}.", s=per_language(lambda lang: listing(
-            [LOSES[lang].format(n=label[k], g=num(norms[k][0]), k=lost[k]) for k in meta["loses_gradient"]], lang))))
+            [LOSES[lang].format(n=label[k][LANGUAGES.index(lang)], g=num(norms[k][0]), k=lost[k]) for k in meta["loses_gradient"]], lang))))
     if meta["keeps_gradient"]:
         kept = [norms[k][0] for k in meta["keeps_gradient"]]
         told.append(say("{keep} keep the gradient: ‖dW1‖ from {lo} to {hi}.", "{keep} 保住了梯度：‖dW1‖ 介於 {lo} 與 {hi} 之間。",
                         "{keep} 保住了梯度：‖dW1‖ 介于 {lo} 与 {hi} 之间。", "{keep} giữ được gradient: ‖dW1‖ từ {lo} đến {hi}.",
-                        keep=per_language(lambda lang: listing([label[k] for k in meta["keeps_gradient"]], lang)),
+                        keep=per_language(lambda lang: listing([label[k][LANGUAGES.index(lang)] for k in meta["keeps_gradient"]], lang)),
                         lo=num(min(kept)), hi=num(max(kept))))
     told.append(say("After {N} training steps the loss is {bl} for {b} and {wl} for {w}.",
                     "訓練 {N} 步後，{b} 的損失是 {bl}，{w} 是 {wl}。", "训练 {N} 步后，{b} 的损失是 {bl}，{w} 是 {wl}。",
@@ -173,7 +181,7 @@ def exploding(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
     every step (log scale) with the overflows marked."""
     meta = trace.meta
     losses, gnorms, over = meta["loss_history"], meta["grad_norm_history"], meta["overflow_at"]
-    label = {v.name: v.label for v in variants}
+    label = {v.name: named(v) for v in variants}
     steps = max(len(h) for h in losses.values())
     burst, alive = [k for k in label if over[k] is not None], meta["survivors"]
     marks = [{"x": over[k], "label": say("{n} overflows", "{n} 溢位", "{n} 溢出", "{n} tràn số", n=label[k])} for k in burst]
@@ -186,7 +194,7 @@ def exploding(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
                         "{ok} 撐了下來：{N} 步後損失在 {lo} 到 {hi} 之間，起點是 {start}。",
                         "{ok} 撑了下来：{N} 步后损失在 {lo} 到 {hi} 之间，起点是 {start}。",
                         "{ok} trụ vững: sau {N} bước, mất mát còn {lo} đến {hi}, từ {start}.",
-                        ok=per_language(lambda lang: listing([label[k] for k in alive], lang)), N=steps, lo=num(min(final)),
+                        ok=per_language(lambda lang: listing([label[k][LANGUAGES.index(lang)] for k in alive], lang)), N=steps, lo=num(min(final)),
                         hi=num(max(final)), start=num(max(losses[k][0] for k in alive))))
     meta["summary"] = [
         "overflows: " + (", ".join(f"{k} at step {over[k]}" for k in burst) or "none") + "; survives: " + (", ".join(alive) or "none"),
