@@ -65,6 +65,7 @@ class Camera:
     def set_caption(self, formula: str, narration: str) -> list[Animation]:
         """The step's formula and narration replace the last step's (out, then in)."""
         self._backdrop()
+        self.caption_text = f"{formula} {narration}".strip()
         new = self._to_view(Caption(formula, narration, self.lang))
         appear = anim.Appear(new, run_time=0.3)
         anims: list[Animation] = []

@@ -18,6 +18,7 @@ SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", 
 QUALITIES = ("l", "m", "h", "k")
 FORMATS = ("mp4", "gif", "webm", "png")
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
+PACES = ("slow", "normal", "fast")
 
 
 @click.command("render", epilog="""\b
@@ -26,7 +27,9 @@ Examples:
   tracer render autoencoder.trace -q h --jobs 2 -o ae.mp4
   tracer render autoencoder.trace --steps 0..4 --format png -o first_layer.png
   tracer render attention.trace --lang zh-Hant --format gif
-  tracer render my.trace --scene generic --depth 1      every step, composites opened once""")
+  tracer render my.trace --scene generic --depth 1      every step, composites opened once
+  tracer render next_token.trace --pace slow           every cell of a small product worked
+  tracer render mlp.trace --no-story                   one training round, not the whole story""")
 @click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
 @click.option("--scene", type=click.Choice(SCENES), default="auto", show_default=True,
               help="Which walkthrough; auto recognises the model from the trace's structure.")
@@ -44,10 +47,15 @@ Examples:
               help="Narration language.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Output file (default: <walkthrough>.<format> here).")
+@click.option("--pace", type=click.Choice(PACES), default="normal", show_default=True,
+              help="How long each working stays and how many cells are worked.")
+@click.option("--story/--no-story", default=True, show_default=True,
+              help="Play the story the trace tells (chapters, plots, recap) when it has one.")
 @click.option("--fps", type=Whole(min=1, max=120), default=None, hidden=True)
 @click.pass_context
 def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, depth: int | None,
-           quality: str, fmt: str, jobs: int, lang: str, output: str | None, fps: int | None) -> None:
+           quality: str, fmt: str, jobs: int, lang: str, output: str | None, pace: str, story: bool,
+           fps: int | None) -> None:
     """Render TRACE as a step-by-step walkthrough: the numbers, the arithmetic, the captions."""
     bar = None
     try:
@@ -69,7 +77,8 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
             state["shown"] = done
 
         path = render_trace(trace, scene=scene, steps=steps, depth=depth, quality=quality, fmt=fmt,
-                            jobs=jobs, output=output, lang=lang, progress=progress, fps=fps)
+                            jobs=jobs, output=output, lang=lang, progress=progress, fps=fps, pace=pace,
+                            story=story)
     except TracerError as e:
         _close(bar)
         echo(f"error: {printable(str(e).strip())}", err=True)

@@ -42,7 +42,7 @@ def play_relu(stage: Stage, step) -> None:
     for n, idx in enumerate(dead):
         rc = grid.rc(idx)
         old, box = grid.values[rc], grid.cells[rc]
-        strike = Line(old.get_corner([-1, -1, 0]), old.get_corner([1, 1, 0]), stroke_width=2.5, color=style.NEGATIVE)
+        strike = Line(old.get_corner([-1, -1, 0]), old.get_corner([1, 1, 0]), stroke_width=2.5, color=style.STRIKE)
         strike.set_stroke(opacity=0)
         stage.add_loose(strike)
         grid.strikes = getattr(grid, "strikes", []) + [strike]
