@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Animation, Rectangle, Succession, VMobject
-from manim.animation.animation import prepare_animation
 
 from . import anim, style
+from .manim_adapter import finish_now
 from .caption import Caption, backdrop, header, work_line
 
 HUD_Z = 20    # caption band and header: over the canvas
@@ -142,9 +142,7 @@ class Camera:
             centre[0] = hi[0] - usable_w * scale / 2
         if first:
             for a in self.move_camera(View(centre, scale), run_time):
-                a = prepare_animation(a)
-                a.begin()
-                a.finish()
+                finish_now(a)
             self.moved_from = None
             return []
         return self.move_camera(View(centre, scale), run_time)

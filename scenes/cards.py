@@ -114,7 +114,8 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
     if losses:
         values = [float(trace.tensors[t].data.reshape(-1)[0]) for t in losses]
         nf = number_format(np.asarray(values))
-        parts = [glyphs.mono(f"{word('losses', lang)}:", style.MUTED, style.FORMULA_SIZE)]
+        colon = "：" if lang.startswith("zh") else ":"
+        parts = [glyphs.prose(f"{word('losses', lang)}{colon}", lang, style.MUTED, style.FORMULA_SIZE)]
         for k, v in enumerate(values):
             if k:
                 parts.append(glyphs.mono("→", style.MUTED, style.FORMULA_SIZE))

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from manim import Animation, AnimationGroup, VGroup, VMobject
-from manim.animation.animation import prepare_animation
 
 from tracer.explain import Working
 from tracer.trace import Trace
@@ -23,6 +22,7 @@ from .camera import MARK_Z, Camera, View
 from .caption import Caption
 from .grid import NumberGrid
 from .layout import Layout
+from .manim_adapter import jump_to_end
 
 
 @dataclass
@@ -232,11 +232,7 @@ class Stage(Layout, Camera):
                 self._settle(before, _groups(anims))
             return
         self.moved_from = None
-        for a in map(prepare_animation, anims):
-            a._setup_scene(self.scene)
-            a.begin()
-            a.finish()
-            a.clean_up_from_scene(self.scene)
+        jump_to_end(self.scene, anims)
 
     def _animated_last(self, anims: list[Animation]) -> None:
         """Put what ``anims`` animate (with the numbers drawn over it) at the end of the scene's

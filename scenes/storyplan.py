@@ -1,6 +1,7 @@
 """A story (:mod:`tracer.story`) as the beats of a walkthrough.
 
-The title card asks the story's question; each chapter worked in full is a beat per shown step
+The title card asks the story's question; the whole network on one page follows (and comes back
+before the recap, :mod:`scenes.overview`); each chapter worked in full is a beat per shown step
 under the chapter's title; a summarised chapter is one card that fast-forwards it (its values
 fill in without their workings, tagged "×N" for the repetitions it stands for); a skipped one
 (bookkeeping only) is not shown; the story's plots follow the chapter they belong to; the recap
@@ -16,13 +17,14 @@ card ends the video. A chapter's end is a pause point (a slide, in the lecture t
 ...               [Chapter({"en": "ReLU"}, (0, 0)), Chapter({"en": "e^x, fast"}, (1, 1), "summary", 3)],
 ...               [Plot("bars", {"en": "z"}, labels=["a", "b"], values=[2.7, 1.0])], {"en": "All positive."})
 >>> [(b.card if b.step is None else b.step.name, b.pause) for b in story_beats(trace, story, trace.steps, "en")]
-[('title', False), ('y', True), ('summary', True), ('plot', True), ('recap', True)]
+[('title', False), ('overview', False), ('y', True), ('summary', True), ('plot', True), ('overview', False), ('recap', True)]
 """
 from __future__ import annotations
 
 from tracer.story import Chapter, Plot, Story, text
 from tracer.trace import Step, Trace
 
+from .overview import network
 from .plan import Beat
 from .words import word
 
@@ -30,6 +32,9 @@ from .words import word
 def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str) -> list[Beat]:
     """The beats of ``story``: ``shown`` are the steps a full chapter may show (at the chosen depth)."""
     beats = [Beat("title", None, None, text(story.title, lang), text(story.question, lang), card="title")]
+    whole = network(trace, shown) if story.overview else []
+    if whole:   # the whole network first (and again before the recap)
+        beats.append(Beat("overview", None, None, title=word("overview", lang), card="overview", data=whole))
     last = len(story.chapters) - 1
     plots: dict[int, list[Plot]] = {}
     for p in story.plots:
@@ -49,6 +54,8 @@ def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str) -> lis
         for j, p in enumerate(plots.get(k, [])):
             beats.append(Beat(f"chapter{k}:plot{j}", None, None, title=text(p.title, lang), card="plot",
                               data=p, pause=True))
+    if whole:
+        beats.append(Beat("overview:again", None, None, title=word("overview", lang), card="overview", data=whole))
     beats.append(Beat("recap", None, None, title=word("recap", lang), subtitle=text(story.recap, lang),
                       card="recap", pause=True))
     return beats

@@ -14,8 +14,10 @@ from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, config
 
 from . import anim, style
 from .cards import paper, recap_page, summary_page, title_page
+from .manim_adapter import skip_idle_drawing, video_time
 from .plan import Beat, Plan, caption_of
 from .players import play
+from .overview import overview_page
 from .plots import plot_page
 from .stage import Stage
 
@@ -46,38 +48,7 @@ class Walkthrough(MovingCameraScene):
         self.cards: list[list[str]] = []   # the words (and numbers) of every card shown, in order
         self.skipping = False
         super().__init__(**kwargs)
-        self._skip_static_frames_when_skipping()
-
-    def _skip_static_frames_when_skipping(self) -> None:
-        """A skipped play draws nothing, so it needs no static background either (Manim draws one
-        for every play; laying out skipped beats is then most of the cost of ``--steps``)."""
-        renderer = self.renderer
-        original = renderer.save_static_frame_data
-
-        def save_static_frame_data(scene, static_mobjects):
-            if renderer.skip_animations:
-                renderer.static_image = None
-                return None
-            return original(scene, static_mobjects)
-        renderer.save_static_frame_data = save_static_frame_data
-        draw = renderer.render
-
-        def render(scene, time, moving_mobjects=None):
-            if not renderer.skip_animations:  # a skipped play would draw one frame and drop it
-                draw(scene, time, moving_mobjects)
-        renderer.render = render
-        camera = renderer.camera
-        display = camera.display_vectorized
-
-        def display_vectorized(vmobject, ctx):
-            # numbers waiting to be revealed and swapped-out work lines are fully transparent:
-            # Cairo would still trace every curve of their outlines, frame after frame
-            if vmobject.fill_rgbas[:, 3].max() <= 0 and (
-                    vmobject.stroke_width <= 0 or vmobject.stroke_rgbas[:, 3].max() <= 0) and (
-                    vmobject.background_stroke_width <= 0 or vmobject.background_stroke_rgbas[:, 3].max() <= 0):
-                return camera
-            return display(vmobject, ctx)
-        camera.display_vectorized = display_vectorized
+        skip_idle_drawing(self)   # a skipped section draws nothing (scenes.manim_adapter)
 
     def pause(self, seconds: float) -> None:
         if not self.skipping:
@@ -92,11 +63,11 @@ class Walkthrough(MovingCameraScene):
             self.skipping = k < self.start or config.save_last_frame
             self.next_section(beat.name, skip_animations=k < self.start)
             self.last_beat = k == self.stop - 1
-            start = self.renderer.time
+            start = video_time(self)
             self.play_beat(beat)
             if k >= self.start:
                 kind = "step" if beat.step is not None else beat.card
-                self.timeline.append(Mark(beat.name, kind, start, self.renderer.time, beat.pause))
+                self.timeline.append(Mark(beat.name, kind, start, video_time(self), beat.pause))
                 if self.on_beat is not None:
                     self.on_beat(k)
         if config.save_last_frame and self.stage is not None:  # the still shows no cut grid either
@@ -126,7 +97,7 @@ class Walkthrough(MovingCameraScene):
             intro += stage.set_caption(formula, narration)
         stage.play(*intro)
         stage.tidy()
-        stage.step, stage.step_start = beat.step, self.renderer.time
+        stage.step, stage.step_start = beat.step, video_time(self)
         play(stage, beat.step)
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
@@ -146,6 +117,9 @@ class Walkthrough(MovingCameraScene):
             page, fills = summary_page(self.plan.trace, beat.title, fast.chapter.repeat, fast.losses(self.plan.trace),
                                        fast.result(self.plan.trace), lang)
             words = [beat.title, f"×{fast.chapter.repeat}"]
+        elif beat.card == "overview":
+            page = overview_page(beat.data, beat.title, lang)
+            words = [beat.title, *page.names]
         elif beat.card == "plot":
             page = plot_page(beat.data, self.plan.trace, lang)
             words = [beat.title]
@@ -166,6 +140,7 @@ class Walkthrough(MovingCameraScene):
         if beat.card == "recap":
             self.wait(max(2.5 * pace.hold, pace.reading(said)))
             return
-        self.wait(pace.reading(said) if beat.card != "plot" else max(2.0 * pace.hold, pace.reading(said)))
+        long = beat.card in ("plot", "overview")   # a picture to look at, not just words to read
+        self.wait(max(2.0 * pace.hold, pace.reading(said)) if long else pace.reading(said))
         self.play(FadeOut(card, run_time=0.4))
         self.remove(card)

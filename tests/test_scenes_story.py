@@ -84,7 +84,8 @@ def test_the_story_can_be_left_out():
     trace = run("mlp_backprop")
     full, one = build_plan(trace), build_plan(trace, story=False)
     assert [b.step.id for b in full.step_beats] == [b.step.id for b in one.step_beats]   # one round worked
-    assert [b.card for b in full.beats if b.step is None] == ["title", "summary", "summary", "plot", "recap"]
+    assert [b.card for b in full.beats if b.step is None] == ["title", "overview", "summary", "summary", "plot", "overview",
+                                                               "recap"]
     assert [b.card for b in one.beats if b.step is None] == ["title"]
     with pytest.raises(TracerError, match="pace"):
         build_plan(trace, pace="sleepy")
@@ -101,7 +102,7 @@ def tiny_render(tmp_path_factory):
 def test_the_tiny_story_renders_beat_by_beat_with_pause_points(tiny_render):
     trace, plan, scene, path = tiny_render
     kinds = [m.kind for m in scene.timeline]
-    assert kinds == ["title", "step", "step", "summary", "plot", "plot", "recap"]
+    assert kinds == ["title", "overview", "step", "step", "summary", "plot", "plot", "overview", "recap"]
     assert path.stat().st_size > 10_000
     ends = [m.end for m in scene.timeline]
     assert ends == sorted(ends) and scene.pause_points == [m.end for m in scene.timeline if m.pause]
@@ -115,8 +116,9 @@ def test_the_tiny_story_renders_beat_by_beat_with_pause_points(tiny_render):
 
 def test_the_cards_show_the_traces_numbers_and_the_recap_last(tiny_render):
     trace, plan, scene, _ = tiny_render
-    title, summary, loss_plot, heat_plot, recap = scene.cards
+    title, overview, summary, loss_plot, heat_plot, again, recap = scene.cards
     assert title[:2] == ["Tiny", "What is the loss?"]
+    assert overview[1:] == again[1:] == ["X", "Z", "H", "L0"]     # the whole network: the first pass
     assert summary[:2] == ["The loss, fast", "×3"]
     losses = [np.asarray(trace.tensors[s.outputs[0]].data).item() for s in trace.steps if s.op == "sse"]
     nf = number_format(np.asarray(losses))
@@ -154,3 +156,13 @@ def test_pace_is_an_option_of_tracer_render(tmp_path):
     bad = CliRunner().invoke(render, [str(path), "--pace", "sleepy", "-o", str(tmp_path / "x.mp4")])
     assert bad.exit_code == 2 and not (tmp_path / "x.mp4").exists()
     assert pace_for("slow").hold > pace_for("normal").hold >= 2.0 > pace_for("fast").hold
+
+
+def test_the_scenes_own_words_use_full_width_punctuation_in_chinese():
+    import re
+
+    from scenes.words import WORDS
+
+    for key, texts in WORDS.items():
+        for lang in ("zh-Hant", "zh-Hans"):
+            assert not re.search(r"[\u3400-\u9fff][,:;.()]|[,:;.()]\s*[\u3400-\u9fff]", texts[lang]), (key, texts[lang])

@@ -18,6 +18,7 @@ from tracer.explain import Working, explain
 from .. import anim, glyphs, style
 from ..words import word
 from ..grid import NumberGrid
+from ..manim_adapter import video_time
 from ..stage import Slot, Stage
 
 MINUS = "−"
@@ -221,7 +222,7 @@ def finish(stage: Stage) -> None:
     if stage.hints.get("audit"):
         stage.audits.append(stage.shown_numbers())
     # the caption has been up since the step began: it stays until it has been read
-    shown = stage.scene.renderer.time - stage.step_start
+    shown = video_time(stage.scene) - stage.step_start
     stage.scene.pause(max(stage.pace.pause, stage.pace.reading(stage.caption_text) - shown))
 
 

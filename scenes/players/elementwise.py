@@ -138,7 +138,7 @@ def _near(stage: Stage, tid: str, grid):
 @register(BACKWARD, "relu")
 def play_relu_grad(stage: Stage, step) -> None:
     """The gradient passes where the unit was on and is blocked (0) where ReLU turned it off."""
-    from .matmul import ensure_shown_grad, grad_band
+    from .bands import ensure_shown_grad, grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     lay = stage.layouts.get(fwd.id)
