@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-jetbrains-mono fonts-noto-cjk tmux
 
-.PHONY: setup system test demo bench clean
+.PHONY: setup system test demo bench gallery clean
 
 setup: system $(STAMP)
 
@@ -37,6 +37,9 @@ demo: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+gallery: setup
+	$(BIN)/python -m scenes.gallery
 
 clean:
 	rm -rf $(VENV) build media *.egg-info

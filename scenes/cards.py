@@ -8,7 +8,7 @@ story or :mod:`scenes.words`.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, RoundedRectangle, VGroup, VMobject
+from manim import DOWN, LEFT, PI, RIGHT, UP, Line, Rectangle, RoundedRectangle, Triangle, VGroup, VMobject
 
 from tracer.display import fmt, number_format
 from tracer.trace import Trace
@@ -98,11 +98,13 @@ def title_page(title: str, question: str, lang: str) -> VGroup:
 
 def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], result: str | None,
                  lang: str) -> tuple[VGroup, list[VMobject]]:
-    """A chapter fast-forwarded: "×N" (or ⏩ for a single pass), its title, the losses it reached,
+    """A chapter fast-forwarded: "▶▶ ×N" (the sign alone for a single pass), its title, the losses it reached,
     and the tensor it ends on as a grid. Returns the page and the numbers to fill in, in order."""
     from .grid import NumberGrid
 
-    tag = glyphs.mono(f"⏩ ×{repeat}" if repeat > 1 else "⏩", style.COMPUTED, 44, bold=True)
+    arrows = fast_forward()
+    tag = VGroup(arrows, glyphs.mono(f"×{repeat}", style.COMPUTED, 44, bold=True)) if repeat > 1 else VGroup(arrows)
+    tag.arrange(RIGHT, buff=0.2)
     badge = RoundedRectangle(corner_radius=0.15, width=tag.width + 0.5, height=tag.height + 0.35,
                              stroke_color=style.COMPUTED, stroke_width=3, fill_opacity=0).move_to(tag)
     note = glyphs.prose(word("times", lang, n=repeat) if repeat > 1 else word("fast", lang), lang, style.MUTED, 20)
@@ -144,6 +146,12 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
             if getattr(box, "pending", False):
                 box.set_fill(opacity=1.0).set_stroke(opacity=1.0)
     return page, fills
+
+
+def fast_forward() -> VGroup:
+    """The fast-forward sign, two triangles (drawn: the number font has no ⏩)."""
+    one = Triangle(fill_color=style.COMPUTED, fill_opacity=1.0, stroke_width=0).rotate(-PI / 2).scale(0.2)
+    return VGroup(one, one.copy()).arrange(RIGHT, buff=0.0)
 
 
 def _axis(labels: tuple, k: int) -> list[str] | None:

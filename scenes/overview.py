@@ -6,15 +6,17 @@ a ⋯). Shown after the title and again before the recap.
 >>> import tracer
 >>> with tracer.record() as trace:
 ...     W = tracer.param([[1.0, 2.0]], name="W")
-...     y = tracer.relu(tracer.matmul(W, tracer.tensor([[1.0], [1.0]], name="X"), name="Z"), name="H")
->>> [(n.name, n.via) for n in network(trace, trace.steps)]
-[('X', ''), ('Z', 'matmul · W'), ('H', 'relu')]
+...     b = tracer.param([0.5], name="b")
+...     Z = tracer.linear(W, tracer.tensor([[1.0], [1.0]], name="X"), b, name="Z")
+...     y = tracer.relu(Z, name="H")
+>>> [(n.name, n.via) for n in network(trace, [s for s in trace.steps if s.parent is None])]
+[('X', ''), ('Z', 'linear · W · b'), ('H', 'relu')]
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, RoundedRectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, Arrow, RoundedRectangle, VGroup
 
 from tracer.ops.core import family_of
 from tracer.trace import Step, Trace
@@ -49,7 +51,8 @@ def network(trace: Trace, steps: list[Step]) -> list[Node]:
             break
         seen |= weights
         if not nodes and s.inputs:
-            x = trace.tensors[s.inputs[0]] if trace.tensors[s.inputs[0]].kind != "param" else trace.tensors[s.inputs[-1]]
+            given = [t for t in s.inputs if trace.tensors[t].kind != "param"]   # the data, not a weight
+            x = trace.tensors[given[0] if given else s.inputs[0]]
             nodes.append(Node(x.name, x.shape, "", _axes(x)))
         params = [trace.tensors[t].name for t in s.inputs if trace.tensors[t].kind == "param"]
         out = trace.tensors[s.outputs[0]]
@@ -68,12 +71,14 @@ def _axes(record) -> str:
 
 
 def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
-    """The page: a box per node, arrows between them, rows of :data:`PER_ROW`."""
+    """The page: a box per node (the op and weights that made it, its name, shape and axis names),
+    arrows between them, rows of :data:`PER_ROW`."""
     if len(nodes) > MOST:
         nodes = nodes[:MOST // 2] + [Node("⋯", (), f"{len(nodes) - MOST + 1}")] + nodes[-(MOST // 2 - 1):]
     boxes = VGroup()
     for n in nodes:
-        lines = [glyphs.mono(n.name, style.INK, style.LABEL_SIZE, bold=True)]
+        lines = [glyphs.mono(n.via, style.COMPUTED, 16)] if n.via else []   # what made it, on top
+        lines.append(glyphs.mono(n.name, style.INK, style.LABEL_SIZE, bold=True))
         if n.shape:
             lines.append(glyphs.mono(shape_text(n.shape), style.MUTED, style.SMALL_NUMBER_SIZE))
         if n.axes:
@@ -91,8 +96,6 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
         same_row = k % PER_ROW != 0
         start, end = (a.get_right(), b.get_left()) if same_row else (a.get_bottom(), b.get_top())
         links.add(Arrow(start, end, buff=0.05, stroke_width=3, color=style.RULE, max_tip_length_to_length_ratio=0.25))
-        label = glyphs.fit_width(glyphs.mono(nodes[k].via, style.COMPUTED, 16), 2.6)
-        links.add(label.next_to(links[-1], UP if same_row else RIGHT, buff=0.06))
     body = VGroup(grid, links)
     glyphs.fit_width(body, style.FRAME_WIDTH - 1.0)
     if body.height > style.FRAME_HEIGHT - 2.0:

@@ -178,9 +178,7 @@ def _heatmap(plot: Plot, trace: Trace, lang: str) -> VGroup:
             if box is not None:
                 marks.add(Rectangle(width=box.width, height=box.height, stroke_width=4, color=style.HIGHLIGHT).move_to(box))
     group = VGroup(grid, marks)
-    glyphs.fit_width(group, style.FRAME_WIDTH - 2.0)
-    if group.height > 5.6:
-        group.scale_to_fit_height(5.6)
+    group.scale(min(2.0, 5.5 / max(group.height, 0.1), (style.FRAME_WIDTH - 2.0) / max(group.width, 0.1)))
     group.move_to([0, -0.2, 0])
     if len(marks):
         group.add(glyphs.prose(word("attends", lang), lang, style.HIGHLIGHT, 18).next_to(group, DOWN, buff=0.25))

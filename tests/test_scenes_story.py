@@ -166,3 +166,15 @@ def test_the_scenes_own_words_use_full_width_punctuation_in_chinese():
     for key, texts in WORDS.items():
         for lang in ("zh-Hant", "zh-Hans"):
             assert not re.search(r"[\u3400-\u9fff][,:;.()]|[,:;.()]\s*[\u3400-\u9fff]", texts[lang]), (key, texts[lang])
+
+
+def test_the_gallery_shows_each_examples_first_plot_with_its_recap(tmp_path):
+    from scenes.gallery import page, telling_window
+
+    trace = run("normalization")
+    plan = build_plan(trace)
+    lo, hi = telling_window(plan)
+    assert hi == lo + 1 and plan.beats[lo].card == "plot"
+    story = Story.from_meta(trace.meta)
+    md = page([("normalization", tmp_path / "normalization.png", story)])
+    assert "![" in md and "(gallery/normalization.png)" in md and text(story.recap, "en") in md
