@@ -106,7 +106,7 @@ class Walkthrough(MovingCameraScene):
         """A card: the title (with the colour legend, once per video), a chapter fast-forwarded,
         a plot, or the recap (which stays to the end)."""
         lang, pace, stage = self.plan.lang, self.plan.pace, self.stage
-        if self.skipping and not (self.last_beat and beat.card == "recap"):
+        if self.skipping and not self.last_beat:   # the last beat of a still is drawn (its card)
             return
         fills: list = []
         if beat.card == "title":
@@ -129,7 +129,7 @@ class Walkthrough(MovingCameraScene):
         card = VGroup(paper(), page)
         card = stage._to_view(card).set_z_index(CARD_Z)
         self.cards.append(words + [f.text for f in fills if hasattr(f, "text")])
-        if self.skipping:   # the still of a story: its recap
+        if self.skipping:   # a still: the card it ends on (a story's recap, the gallery's plot)
             self.add(card)
             return
         self.play(FadeIn(card, run_time=0.5))

@@ -143,6 +143,11 @@ def test_a_story_still_is_its_recap(tmp_path):
     scene = render_scene(plan, plan.window, tmp_path / "n.png", "l", still=True)
     assert (tmp_path / "n.png").read_bytes()[:4] == b"\x89PNG"
     assert "0.75" in " ".join(scene.on_screen) and scene.on_screen[0] == "RECAP"
+    from scenes.gallery import telling_window
+
+    window = telling_window(plan)   # the gallery's still: the story's plot
+    scene = render_scene(plan, window, tmp_path / "plot.png", "l", still=True)
+    assert scene.on_screen == [text(Story.from_meta(trace.meta).plots[0].title, "en")]
 
 
 def test_pace_is_an_option_of_tracer_render(tmp_path):
