@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-jetbrains-mono fonts-noto-cjk fonts-dejavu-core tmux poppler-utils
 
-.PHONY: setup system test test-slow demo bench clean
+.PHONY: setup system test test-slow demo bench gallery clean
 
 setup: system $(STAMP)
 
@@ -43,6 +43,9 @@ demo: setup
 # One BLAS thread: the engine figures are CPU time, which then counts the work, not threads waiting.
 bench: setup
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m benchmarks
+
+gallery: setup
+	$(BIN)/python -m scenes.gallery
 
 clean:
 	rm -rf $(VENV) build media *.egg-info

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Animation, Rectangle, Succession, VMobject
-from manim.animation.animation import prepare_animation
 
 from . import anim, style
+from .manim_adapter import finish_now
 from .caption import Caption, backdrop, header, on_screen, work_line
 
 HUD_Z = 20    # caption band and header: over the canvas
@@ -65,6 +65,7 @@ class Camera:
     def set_caption(self, formula: str, narration: str) -> list[Animation]:
         """The step's formula and narration replace the last step's (out, then in)."""
         self._backdrop()
+        self.caption_text = f"{formula} {narration}".strip()
         new = self._to_view(Caption(formula, narration, self.lang))
         on_screen(self.scene, f"{formula}\n{narration}")
         appear = anim.Appear(new, run_time=0.3)
@@ -142,9 +143,7 @@ class Camera:
             centre[0] = hi[0] - usable_w * scale / 2
         if first:
             for a in self.move_camera(View(centre, scale), run_time):
-                a = prepare_animation(a)
-                a.begin()
-                a.finish()
+                finish_now(a)
             self.moved_from = None
             return []
         return self.move_camera(View(centre, scale), run_time)

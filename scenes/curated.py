@@ -20,10 +20,12 @@ import numpy as np
 from tracer.errors import TracerError
 from tracer.i18n import phrase
 from tracer.ops.core import REGISTRY, family_of
+from tracer.story import Story
 from tracer.trace import Step, Trace
 
 from .plan import Plan, make_beats, parse_steps, visible_steps
-from .stage import Pace
+from .storyplan import story_beats
+from .stage import pace_for
 from .words import word
 
 SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")
@@ -159,8 +161,14 @@ def common_scope(steps: list[Step]) -> str:
 
 
 def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
-               steps: str | tuple[int, int] | None = None, lang: str = "en") -> Plan:
-    """The beats, chapters, mode and pacing of the walkthrough of ``trace``."""
+               steps: str | tuple[int, int] | None = None, lang: str = "en", pace: str = "normal",
+               story: bool = True) -> Plan:
+    """The beats, chapters, mode and pacing of the walkthrough of ``trace``.
+
+    A trace that tells its story (``trace.meta["story"]``, see :mod:`tracer.story`) is played as
+    the story says, from the first step to the recap (:mod:`scenes.storyplan`), unless ``story``
+    is false; otherwise the walkthrough shows one pass (or one training round) of it.
+    """
     if scene not in SCENES:
         raise TracerError(f"unknown scene {scene!r}: choose one of {', '.join(SCENES)}")
     if not trace.steps:
@@ -168,18 +176,24 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
     kind = recognise(trace) if scene == "auto" else scene
     expand = {s.op for s in trace.steps if _is_attention(s)} if kind == "attention" else ()  # opened
     chosen = visible_steps(trace, 0 if depth is None else depth, expand)
-    if kind in ("autoencoder", "backprop", "sparse_autoencoder"):
-        chosen = first_round(trace, chosen)
-    elif kind == "attention":
-        chosen = first_pass(trace, chosen)
+    told = Story.from_meta(trace.meta) if story else None
+    if told is None:
+        if kind in ("autoencoder", "backprop", "sparse_autoencoder"):
+            chosen = first_round(trace, chosen)
+        elif kind == "attention":
+            chosen = first_pass(trace, chosen)
     title, subtitle = word(f"title_{kind}", lang), word(f"sub_{kind}", lang)
     if lang == "en" and trace.meta.get("title"):  # the trace's own title (written in English)
         title = str(trace.meta["title"])
-    names, drop = set(trace.names()), common_scope(chosen)
-    chapters = {s.id: _chapter(s, lang, names, drop) for s in chosen}
-    beats = make_beats(trace, chosen, lang, title, subtitle, chapters)
-    pace = _pace(kind)
-    plan = Plan(trace, kind, title, subtitle, beats, "paging" if kind == "generic" else "canvas", pace, lang)
+    if told is not None:
+        beats = story_beats(trace, told, chosen, lang)
+        title, subtitle = beats[0].title, beats[0].subtitle
+    else:
+        names, drop = set(trace.names()), common_scope(chosen)
+        chapters = {s.id: _chapter(s, lang, names, drop) for s in chosen}
+        beats = make_beats(trace, chosen, lang, title, subtitle, chapters)
+    plan = Plan(trace, kind, title, subtitle, beats, "paging" if kind == "generic" else "canvas",
+                pace_for(pace, quick=kind == "generic"), lang)
     window = parse_steps(steps, trace)
     if window is not None:
         lo, hi = window
@@ -205,6 +219,3 @@ def _chapter(step: Step, lang: str, names: set[str], drop: str = "") -> str:
     return f"{head} · {scope}" if scope and (drop + scope) not in names else head
 
 
-def _pace(kind: str) -> Pace:
-    """A curated walkthrough works its first cell term by term; the generic one goes quicker."""
-    return Pace(detailed=0, single=2) if kind == "generic" else Pace(detailed=1, single=3)

@@ -68,7 +68,7 @@ class NumberGrid(BiasParts, VGroup):
         self.has_grad = grad
         texts = self._value_texts(data, self.look.text)
         width = max([t.width for t in texts.values()] + [style.MIN_CELL_WIDTH - style.CELL_PAD]
-                    + [self._widest(r) for r in also or []])
+                    + [self._widest(r) for r in also or []] + self._label_widths(col_labels))
         self.cell_w = width + style.CELL_PAD
         self.cell_h = style.CELL_HEIGHT + (style.GRAD_HEIGHT if grad else 0.0)
         self.cells: dict[tuple[int, int], Rectangle] = {}
@@ -99,6 +99,13 @@ class NumberGrid(BiasParts, VGroup):
     def _is_large(record: TensorRecord, as_row: bool) -> bool:
         rows, cols = as_matrix(np.empty(record.shape, dtype=np.int8), as_row).shape
         return max(rows, cols) > style.MAX_SHOWN
+
+    def _label_widths(self, names: list[str] | None) -> list[float]:
+        """Column names fit over their columns (a long one is shrunk beyond ~6 characters)."""
+        if not names:
+            return []
+        shown = [names[c] for c in self.cols_shown if c is not None and c < len(names)]
+        return [min(glyphs.mono(n, style.MUTED, style.SMALL_NUMBER_SIZE).width, 1.1) for n in shown]
 
     def _widest(self, record: TensorRecord) -> float:
         """The width of the widest number of another tensor shown in these cells (at its size)."""

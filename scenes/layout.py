@@ -20,12 +20,30 @@ if TYPE_CHECKING:
     from .stage import Slot
 
 
+def axis_labels(record, as_row: bool = False, transpose: bool = False) -> tuple[list[str] | None, list[str] | None]:
+    """The names of a tensor's drawn rows and columns, from its axis labels (a vector drawn as a
+    column is named down its rows; a transposed grid swaps them; more than 2 axes: none)."""
+    labels = record.labels or ()
+    names = [list(n) if n else None for n in labels]
+    if len(record.shape) == 1 and names:
+        rows, cols = (None, names[0]) if as_row else (names[0], None)
+    elif len(record.shape) == 2 and len(names) == 2:
+        rows, cols = names
+    else:
+        return None, None
+    return (cols, rows) if transpose else (rows, cols)
+
+
 class Layout:
     """The placement half of :class:`~scenes.stage.Stage` (a mixin: it uses the stage's state)."""
 
     def make_grid(self, tid: str, hidden: bool = False, **kw) -> NumberGrid:
-        """A grid for tensor ``tid``, with a gradient band when the trace gives it a gradient."""
+        """A grid for tensor ``tid``, with a gradient band when the trace gives it a gradient, its
+        rows and columns named by the tensor's axis labels (rows left, columns above)."""
         record = self.trace.tensors[tid]
+        rows, cols = axis_labels(record, kw.get("as_row", False), kw.get("transpose", False))
+        kw.setdefault("row_labels", rows)
+        kw.setdefault("col_labels", cols)
         grad = self.with_grads and self.mode == "canvas" and tid in self.gets_grad
         kw.setdefault("grad", grad)
         kw.setdefault("also", self.later_shown(tid, kw["grad"]))
@@ -134,7 +152,9 @@ class Layout:
                             and not transpose_a and not sa.grid.transpose) else None
         old_b = sb.grid if (sb and sb.lane == "value" and sb.grid.ones is None and not transpose_b
                             and not sb.grid.transpose) else None
-        gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right")
+        # the result's rows are the left operand's and its columns the upper one's: named there
+        gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right",
+                              row_labels=None, col_labels=None)
 
         def new_a() -> NumberGrid:
             return self.make_grid(a, bias=self.trace.tensors[bias] if bias else None,

@@ -61,7 +61,8 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 
 def heat(v: float, vmax: float) -> str:
-    """A cell's colour by sign and size: blue positive, red negative, stronger when larger."""
+    """A cell's colour by sign and size on the diverging map: orange positive, purple negative,
+    stronger when larger (white at 0)."""
     from manim import ManimColor, interpolate_color
 
     if not np.isfinite(v):

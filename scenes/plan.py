@@ -29,13 +29,17 @@ from .stage import Pace
 
 @dataclass
 class Beat:
-    """One section of the video: the title card (``step`` None) or one trace step."""
+    """One section of the video: a card (``step`` None: the title, a fast-forwarded chapter, a
+    plot, the recap; ``card`` says which) or one trace step."""
 
     name: str
     step: Step | None = None
     chapter: str | None = None     # header shown from this beat on
     title: str = ""
     subtitle: str = ""
+    card: str = "title"            # title, summary, plot or recap (for a beat without a step)
+    data: object = None            # what the card shows (a story's Chapter or Plot)
+    pause: bool = False            # a pause point follows this beat (a chapter's end: a slide)
 
 
 @dataclass

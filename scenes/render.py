@@ -36,7 +36,8 @@ Progress = Callable[[int, int], None]
 def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | None = None,
            depth: int | None = None, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
            output: str | os.PathLike[str] | None = None, lang: str = "en",
-           progress: Progress | None = None, fps: int | None = None, captions: list | None = None) -> Path:
+           progress: Progress | None = None, fps: int | None = None, pace: str = "normal",
+           story: bool = True, captions: list | None = None) -> Path:
     """Render ``trace`` as a walkthrough video (or a still) and return the file written.
 
     Parameters
@@ -63,6 +64,12 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
         Called as ``progress(done, total)`` after each beat is rendered.
     fps : int, optional
         Override the frame rate of the quality (tests use a small one).
+    pace : str
+        ``slow``, ``normal`` or ``fast``: how many cells are worked and how long a finished
+        working stays (at least 2 s at ``normal``, longer for long captions).
+    story : bool
+        Play the story the trace tells (``trace.meta["story"]``: every chapter, its plots, the
+        recap), when it tells one; otherwise one pass of it.
     captions : list, optional
         Filled with the video's captions as :class:`~tracer.lecture.subtitles.Cue` objects (when
         each is on screen), for its subtitles.
@@ -76,7 +83,7 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
     if jobs < 1:
         raise TracerError(f"--jobs must be at least 1, not {jobs}")
     check_language(lang)
-    plan = build_plan(trace, scene=scene, depth=depth, steps=steps, lang=lang)
+    plan = build_plan(trace, scene=scene, depth=depth, steps=steps, lang=lang, pace=pace, story=story)
     return render_plan(plan, quality=quality, fmt=fmt, jobs=jobs, output=output, progress=progress, fps=fps,
                        captions=captions)
 

@@ -1,8 +1,9 @@
 """The look of every scene: a workbook page, its colours, fonts and sizes, chosen once.
 
 The AI-by-Hand convention: given inputs sit in pale yellow cells, computed cells get orange
-numbers, gradients are blue, attention weights bright yellow; large matrices are coloured by sign
-and size (blue positive, red negative). Sizes are in Manim units: the frame is 8 units tall, so at
+numbers, gradients are blue, attention weights bright yellow; large matrices, heat maps and plots
+of signed values are coloured by sign and size on a diverging orange–purple map (colour-blind
+safe, and never the gradients' blue). Sizes are in Manim units: the frame is 8 units tall, so at
 480p one unit is 60 pixels and a number's digits (about 0.21 units) are 12-13 pixels tall.
 """
 from __future__ import annotations
@@ -30,8 +31,9 @@ BIAS_FILL = "#E9ECEF"       # the bias column and the row of 1s: grey
 BIAS_EDGE = "#C3C9CF"
 CONST_FILL = "#F1F3F5"
 DEAD = "#ADB5BD"            # a negative ReLU turned off, a blocked gradient
-POSITIVE = "#1C7ED6"        # sign-and-size colours
-NEGATIVE = "#E03131"
+POSITIVE = "#E66101"        # sign-and-size colours: a diverging map, orange (+) to purple (−)
+NEGATIVE = "#5E3C99"
+STRIKE = "#E03131"          # a value struck out (ReLU's negatives)
 HIGHLIGHT = "#D6336C"       # the row / column being read and the cell being written
 HIGHLIGHT_FILL = "#FCC2D7"
 UPDATE = "#2B8A3E"          # a weight that just moved

@@ -7,15 +7,34 @@ walkthrough.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
-from manim import FadeIn, FadeOut, MovingCameraScene, config
+from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, config
 
-from . import style
-from .caption import on_screen, title_card
+from . import anim, style
+from .caption import on_screen
+from .cards import paper, recap_page, summary_page, title_page
+from .manim_adapter import skip_idle_drawing, video_time
 from .plan import Beat, Plan, caption_of
 from .players import play
+from .overview import overview_page
+from .plots import plot_page
 from .stage import Stage
+
+CARD_Z = 30   # a card covers everything on the canvas, the caption band included
+
+
+@dataclass
+class Mark:
+    """When a beat played, in seconds of this scene's video: ``pause`` marks a chapter's end (a
+    pause point: the lecture tools make it a slide's end)."""
+
+    name: str
+    kind: str          # step, title, summary, plot or recap
+    start: float
+    end: float
+    pause: bool = False
 
 
 class Walkthrough(MovingCameraScene):
@@ -26,41 +45,12 @@ class Walkthrough(MovingCameraScene):
         self.plan, self.start, self.stop = plan, start, len(plan.beats) if stop is None else stop
         self.on_beat = on_beat
         self.stage: Stage | None = None
+        self.timeline: list[Mark] = []     # every beat played, with its times
+        self.cards: list[list[str]] = []   # the words (and numbers) of every card shown, in order
         self.skipping = False
         self.captions_shown: list[tuple[float, str]] = []   # (time, text): the subtitles
         super().__init__(**kwargs)
-        self._skip_static_frames_when_skipping()
-
-    def _skip_static_frames_when_skipping(self) -> None:
-        """A skipped play draws nothing, so it needs no static background either (Manim draws one
-        for every play; laying out skipped beats is then most of the cost of ``--steps``)."""
-        renderer = self.renderer
-        original = renderer.save_static_frame_data
-
-        def save_static_frame_data(scene, static_mobjects):
-            if renderer.skip_animations:
-                renderer.static_image = None
-                return None
-            return original(scene, static_mobjects)
-        renderer.save_static_frame_data = save_static_frame_data
-        draw = renderer.render
-
-        def render(scene, time, moving_mobjects=None):
-            if not renderer.skip_animations:  # a skipped play would draw one frame and drop it
-                draw(scene, time, moving_mobjects)
-        renderer.render = render
-        camera = renderer.camera
-        display = camera.display_vectorized
-
-        def display_vectorized(vmobject, ctx):
-            # numbers waiting to be revealed and swapped-out work lines are fully transparent:
-            # Cairo would still trace every curve of their outlines, frame after frame
-            if vmobject.fill_rgbas[:, 3].max() <= 0 and (
-                    vmobject.stroke_width <= 0 or vmobject.stroke_rgbas[:, 3].max() <= 0) and (
-                    vmobject.background_stroke_width <= 0 or vmobject.background_stroke_rgbas[:, 3].max() <= 0):
-                return camera
-            return display(vmobject, ctx)
-        camera.display_vectorized = display_vectorized
+        skip_idle_drawing(self)   # a skipped section draws nothing (scenes.manim_adapter)
 
     def pause(self, seconds: float) -> None:
         if not self.skipping:
@@ -75,23 +65,30 @@ class Walkthrough(MovingCameraScene):
             self.skipping = k < self.start or config.save_last_frame
             self.next_section(beat.name, skip_animations=k < self.start)
             self.last_beat = k == self.stop - 1
+            start = video_time(self)
             self.play_beat(beat)
-            if k >= self.start and self.on_beat is not None:
-                self.on_beat(k)
+            if k >= self.start:
+                kind = "step" if beat.step is not None else beat.card
+                self.timeline.append(Mark(beat.name, kind, start, video_time(self), beat.pause))
+                if self.on_beat is not None:
+                    self.on_beat(k)
         if config.save_last_frame and self.stage is not None:  # the still shows no cut grid either
             self.stage.cull(fade=False)
+
+    @property
+    def on_screen(self) -> list[str]:
+        """The words of the last card shown (the recap, at the end of a story)."""
+        return self.cards[-1] if self.cards else []
+
+    @property
+    def pause_points(self) -> list[float]:
+        """The times (seconds into this scene's video) where a chapter ends: a slide's end."""
+        return [m.end for m in self.timeline if m.pause]
 
     def play_beat(self, beat: Beat) -> None:
         stage = self.stage
         if beat.step is None:
-            card = title_card(beat.title, beat.subtitle, self.plan.lang)
-            if self.skipping:
-                return
-            on_screen(self, f"{beat.title}\n{beat.subtitle}")
-            self.play(FadeIn(card, run_time=0.6))
-            self.wait(1.2)
-            self.play(FadeOut(card, run_time=0.4))
-            return
+            return self.play_card(beat)
         intro = []
         if self.plan.mode == "paging":
             intro += stage.page()
@@ -102,7 +99,51 @@ class Walkthrough(MovingCameraScene):
             intro += stage.set_caption(formula, narration)
         stage.play(*intro)
         stage.tidy()
-        stage.step = beat.step
+        stage.step, stage.step_start = beat.step, video_time(self)
         play(stage, beat.step)
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
+
+    def play_card(self, beat: Beat) -> None:
+        """A card: the title (with the colour legend, once per video), a chapter fast-forwarded,
+        a plot, or the recap (which stays to the end)."""
+        lang, pace, stage = self.plan.lang, self.plan.pace, self.stage
+        if self.skipping and not self.last_beat:   # the last beat of a still is drawn (its card)
+            return
+        fills: list = []
+        if beat.card == "title":
+            page = title_page(beat.title, beat.subtitle, lang)
+            words = [beat.title, beat.subtitle]
+        elif beat.card == "summary":
+            fast = beat.data
+            page, fills = summary_page(self.plan.trace, beat.title, fast.chapter.repeat, fast.losses(self.plan.trace),
+                                       fast.result(self.plan.trace), lang)
+            words = [beat.title, f"×{fast.chapter.repeat}"]
+        elif beat.card == "overview":
+            page = overview_page(beat.data, beat.title, lang)
+            words = [beat.title, *page.names]
+        elif beat.card == "plot":
+            page = plot_page(beat.data, self.plan.trace, lang)
+            words = [beat.title]
+        else:
+            page = recap_page(beat.title, beat.subtitle, lang)
+            words = [beat.title, *page.recap_lines]
+        card = VGroup(paper(), page)
+        card = stage._to_view(card).set_z_index(CARD_Z)
+        self.cards.append(words + [f.text for f in fills if hasattr(f, "text")])
+        if self.skipping:   # a still: the card it ends on (a story's recap, the gallery's plot)
+            self.add(card)
+            return
+        on_screen(self, "\n".join(w for w in words if w))   # the card's words are its subtitle
+        self.play(FadeIn(card, run_time=0.5))
+        if fills:
+            step = min(0.5, 4.0 / len(fills))
+            self.play(Succession(*[anim.Reveal([f], run_time=step) for f in fills]))
+        said = " ".join(words)
+        if beat.card == "recap":
+            self.wait(max(2.5 * pace.hold, pace.reading(said)))
+            return
+        long = beat.card in ("plot", "overview")   # a picture to look at, not just words to read
+        self.wait(max(2.0 * pace.hold, pace.reading(said)) if long else pace.reading(said))
+        self.play(FadeOut(card, run_time=0.4))
+        self.remove(card)

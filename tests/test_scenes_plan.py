@@ -55,15 +55,15 @@ def test_attention_opens_the_attention_composite():
 
 
 def test_attention_shows_every_head_once_at_any_depth():
-    """Two heads repeat each other's step names; the pass ends where the model runs again (the
-    training loop after the preview pass), not at the second head."""
+    """Two heads repeat each other's step names; without its story, the pass ends where the model
+    runs again (the training loop after the preview pass), not at the second head."""
     from tracer.examples import run_example
     trace = run_example("multi_head_attention")
     for depth in (0, 1, 2):
-        names = [b.step.name for b in build_plan(trace, depth=depth).step_beats]
+        names = [b.step.name for b in build_plan(trace, depth=depth, story=False).step_beats]
         assert any(".head2." in n for n in names) and names[-1].startswith("attn.out"), depth
         assert not any(n.startswith("train.") for n in names)
-    assert len(build_plan(trace, depth=1).step_beats) >= len(build_plan(trace, depth=0).step_beats)
+    assert len(build_plan(trace, depth=1, story=False).step_beats) >= len(build_plan(trace, depth=0, story=False).step_beats)
 
 
 def test_autoencoder_plan_is_forward_loss_backprop_one_update():

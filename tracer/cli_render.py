@@ -21,6 +21,7 @@ QUALITIES = ("l", "m", "h", "k")
 FORMATS = ("mp4", "gif", "webm", "png")
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
 VIDEOS = ("mp4", "webm")   # written with subtitles beside them
+PACES = ("slow", "normal", "fast")
 
 
 @click.command("render", epilog="""\b
@@ -31,7 +32,9 @@ Examples:
   tracer render autoencoder.trace --steps 0..55 --format png -o stills/   one PNG per pause point
   tracer render attention.trace --lang zh-Hant --format gif
   tracer render my.trace --scene generic --depth 1      every step, composites opened once
-  tracer render minilm.trace --layer 0 --head 2 --format png   one head's attention as a heat map""")
+  tracer render minilm.trace --layer 0 --head 2 --format png   one head's attention as a heat map
+  tracer render next_token.trace --pace slow           every cell of a small product worked
+  tracer render mlp.trace --no-story                   one training round, not the whole story""")
 @click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
 @click.option("--scene", type=click.Choice(SCENES), default="auto", show_default=True,
               help="Which walkthrough; auto recognises the model from the trace's structure.")
@@ -52,11 +55,15 @@ Examples:
 @click.option("--layer", type=Whole(min=0), default=None,
               help="With --head: one attention head's pattern as a heat map, one cell worked out.")
 @click.option("--head", type=Whole(min=0), default=None, help="The head of --layer (both count from 0).")
+@click.option("--pace", type=click.Choice(PACES), default="normal", show_default=True,
+              help="How long each working stays and how many cells are worked.")
+@click.option("--story/--no-story", default=True, show_default=True,
+              help="Play the story the trace tells (chapters, plots, recap) when it has one.")
 @click.option("--fps", type=Whole(min=1, max=120), default=None, hidden=True)
 @click.pass_context
 def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, depth: int | None,
            quality: str, fmt: str, jobs: int, lang: str, output: str | None, layer: int | None,
-           head: int | None, fps: int | None) -> None:
+           head: int | None, pace: str, story: bool, fps: int | None) -> None:
     """Render TRACE as a step-by-step walkthrough: the numbers, the arithmetic, the captions.
 
     A video (mp4, webm) comes with its subtitles beside it, X.srt and X.vtt: each caption, in the
@@ -96,7 +103,8 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
         else:
             cues: list | None = [] if fmt in VIDEOS else None
             path = render_trace(trace, scene=scene, steps=steps, depth=depth, quality=quality, fmt=fmt,
-                                jobs=jobs, output=output, lang=lang, progress=progress, fps=fps, captions=cues)
+                                jobs=jobs, output=output, lang=lang, progress=progress, fps=fps, captions=cues,
+                                pace=pace, story=story)
             if cues is not None:  # X.srt and X.vtt beside X.mp4, in the render's language
                 write_subtitles(path, cues)
     except TracerError as e:

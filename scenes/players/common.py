@@ -18,6 +18,7 @@ from tracer.explain import Working, explain
 from .. import anim, glyphs, style
 from ..words import word
 from ..grid import NumberGrid
+from ..manim_adapter import video_time
 from ..stage import Slot, Stage
 
 MINUS = "−"
@@ -137,15 +138,17 @@ def detailed(stage: Stage, w: Work, color: str) -> list:
         steps.append(anim.hold(pace.term_time * 0.5))
     steps.append(AnimationGroup(anim.Swap(holder, None, run_time=0.1), stage.say(w.expression, color),
                                 *_show(w, 0.3)))
-    steps.append(anim.hold(0.35))
+    steps.append(anim.hold(pace.reading(w.expression)))   # the finished working stays to be read
     return steps
 
 
-def single(stage: Stage, w: Work, color: str) -> list:
-    """The whole cell at once: its row / column light up, the expression shows, the number appears."""
+def single(stage: Stage, w: Work, color: str, last: bool = False) -> list:
+    """The whole cell at once: its row / column light up, the expression shows, the number appears
+    (the last cell worked stays long enough to read)."""
     t = stage.pace.cell_time
+    rest = stage.pace.reading(w.expression) if last else t * 0.2
     return [AnimationGroup(*_boxes_to(stage, w.boxes, w.target, t * 0.4), stage.say(w.expression, color)),
-            AnimationGroup(*_show(w, t * 0.4)), anim.hold(t * 0.2)]
+            AnimationGroup(*_show(w, t * 0.4)), anim.hold(rest)]
 
 
 def by_rows(stage: Stage, works: list[Work], color: str, note: str) -> list:
@@ -188,7 +191,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
         elif k < d + s:
             if not batches or len(batches[-1]) > 60:
                 batches.append([])
-            batches[-1].extend(single(stage, w, color))
+            batches[-1].extend(single(stage, w, color, last=k == min(d + s, len(works)) - 1))
         else:
             rest = works[k:]
             batches.append(by_rows(stage, rest, color, note or word("entry_rest", stage.lang)))
@@ -218,7 +221,9 @@ def finish(stage: Stage) -> None:
     stage.tidy()
     if stage.hints.get("audit"):
         stage.audits.append(stage.shown_numbers())
-    stage.scene.pause(stage.pace.pause)
+    # the caption has been up since the step began: it stays until it has been read
+    shown = video_time(stage.scene) - stage.step_start
+    stage.scene.pause(max(stage.pace.pause, stage.pace.reading(stage.caption_text) - shown))
 
 
 Explainer = Callable[[tuple[int, ...]], Working]

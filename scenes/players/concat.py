@@ -170,7 +170,7 @@ def play_concat(stage: Stage, step) -> None:
 def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
     """Show gradient ``gid`` in ``grid``'s band; when it was written under another drawing of
     the same tensor (the copy a later product layout drew), its numbers fly over from there."""
-    from .matmul import ensure_shown_grad, grad_band
+    from .bands import ensure_shown_grad, grad_band
 
     s = stage.slot(gid)
     if s is None or s.lane != "grad" or s.grid is grid or s.grid not in stage.grids:
@@ -192,7 +192,7 @@ def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
 def play_concat_grad(stage: Stage, step) -> None:
     """The joined gradient (in the result's blue band) is cut back into the parts' bands."""
     from .generic import play_generic_grad
-    from .matmul import grad_band
+    from .bands import grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     out, parts = fwd.outputs[0], list(fwd.inputs)

@@ -42,7 +42,7 @@ def play_relu(stage: Stage, step) -> None:
     for n, idx in enumerate(dead):
         rc = grid.rc(idx)
         old, box = grid.values[rc], grid.cells[rc]
-        strike = Line(old.get_corner([-1, -1, 0]), old.get_corner([1, 1, 0]), stroke_width=2.5, color=style.NEGATIVE)
+        strike = Line(old.get_corner([-1, -1, 0]), old.get_corner([1, 1, 0]), stroke_width=2.5, color=style.STRIKE)
         strike.set_stroke(opacity=0)
         stage.add_loose(strike)
         grid.strikes = getattr(grid, "strikes", []) + [strike]
@@ -138,7 +138,7 @@ def _near(stage: Stage, tid: str, grid):
 @register(BACKWARD, "relu")
 def play_relu_grad(stage: Stage, step) -> None:
     """The gradient passes where the unit was on and is blocked (0) where ReLU turned it off."""
-    from .matmul import ensure_shown_grad, grad_band
+    from .bands import ensure_shown_grad, grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     lay = stage.layouts.get(fwd.id)

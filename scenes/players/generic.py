@@ -86,7 +86,7 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str = style
 def play_generic_grad(stage: Stage, step) -> None:
     """A gradient step without a player of its own: each gradient goes into the blue band of the
     tensor it belongs to (when that tensor is drawn with one), or into a blue grid of its own."""
-    from .matmul import ensure_shown_grad, place_grad
+    from .bands import ensure_shown_grad, place_grad
 
     fwd = stage.trace.steps[step.grad_of] if step.grad_of is not None else None
     banded = []
@@ -118,7 +118,7 @@ def play_generic_grad(stage: Stage, step) -> None:
 @register(BACKWARD, "accumulate")
 def play_accumulate(stage: Stage, step, end: bool = True) -> None:
     """A tensor fed several ops: its gradients add up, cell by cell, into its blue band."""
-    from .matmul import grad_band
+    from .bands import grad_band
 
     x = step.attrs.get("tensor")
     s = stage.slot(x) if x else None

@@ -60,7 +60,7 @@ def draw_missing(stage: Stage, fwd, tids: list[str], near: NumberGrid) -> list[N
 def incoming(stage: Stage, step, fwd) -> tuple[NumberGrid | None, list[NumberGrid]]:
     """Show the gradient coming back (the step's first input): in the band under the forward
     output, or in a small blue grid under it when that grid has no band."""
-    from .matmul import ensure_shown_grad
+    from .bands import ensure_shown_grad
 
     g = step.inputs[0]
     s = stage.slot(g)
@@ -82,7 +82,7 @@ def target(stage: Stage, step, grid: NumberGrid, gid: str) -> tuple[Slot, object
     """Where gradient ``gid`` is written: ``grid``'s blue band (a grid of its own beside it when
     the band holds a contribution it will be added to), or a blue grid under a grid with no band.
     Returns the slot, the accumulate step to play after it (if any) and the new grids."""
-    from .matmul import place_grad
+    from .bands import place_grad
 
     if grid.has_grad:
         slot, acc = place_grad(stage, grid, gid, step)

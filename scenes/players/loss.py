@@ -100,7 +100,7 @@ def play_l1(stage: Stage, step) -> None:
 @register(BACKWARD, family="loss")
 def play_squared_error_grad(stage: Stage, step) -> object:
     """dY = 2·(Y − Y′) (divided by n for the mean), written under Y, next to Y − Y′."""
-    from .matmul import grad_band
+    from .bands import grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     lay = stage.layouts.get(fwd.id)

@@ -11,13 +11,13 @@ product layouts of their own with the transposed operand drawn as such.
 """
 from __future__ import annotations
 
-import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Transform
+from manim import Transform
 
 from .. import anim, style
 from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, FORWARD, register
+from .bands import ensure_shown_grad, grad_band, place_grad
 from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 
 
@@ -51,7 +51,8 @@ def play_matmul(stage: Stage, step) -> None:
         w.boxes = [x for x in (ga.row_box(r), gb.col_box(c)) if x is not None]
         return w
     works = [later(idx, gout.entry(idx), gout.cell(idx), build) for idx in gout.shown()]
-    fill(stage, works, note=word("matmul_rest", stage.lang))
+    names = stage.trace.tensors
+    fill(stage, works, note=word("matmul_rest", stage.lang, a=names[a].name, b=names[b].name))
     finish(stage)
 
 
@@ -95,42 +96,16 @@ def play_linear(stage: Stage, step) -> None:
             w.term_boxes.append([x for x in (ga.bias_cells.get(idx[0]), gb.one_cells.get(idx[1])) if x])
         return w
     works = [later(idx, gout.entry(idx), gout.cell(idx), build) for idx in gout.shown()]
-    fill(stage, works, note=word("linear_rest", stage.lang))
+    names = stage.trace.tensors   # the caption names the real operands: [W2 | b2] · [H1 ; 1]
+    if bias is None:
+        note = word("matmul_rest", stage.lang, a=names[W].name, b=names[X].name)
+    else:
+        note = word("linear_rest", stage.lang, W=names[W].name, b=names[bias].name, X=names[X].name)
+    fill(stage, works, note=note)
     finish(stage)
 
 
 # ---- backward ------------------------------------------------------------------------------
-def grad_band(stage: Stage, grid, gid: str, bias: bool = False) -> Slot:
-    """Put the gradient ``gid`` (hidden) in ``grid``'s blue band and bind it there."""
-    record = stage.trace.tensors[gid]
-    if bias:
-        old = grid.bias_grads
-        texts = grid.bias_texts_for(record, style.GRAD, style.SMALL_NUMBER_SIZE, grad=True)
-        grid.bias_grads = texts
-    else:
-        old = grid.grads
-        texts = grid.load_grad(record)
-        grid.grads = texts
-    for t in texts.values():
-        t.set_opacity(0)
-    stage.add_loose(*texts.values())
-    slot = stage.bind(gid, grid, "bias_grad" if bias else "grad")
-    slot.replaces = dict(old)
-    return slot
-
-
-def ensure_shown_grad(stage: Stage, gid: str, grid) -> None:
-    """The incoming gradient must be visible in ``grid``'s band (load it shown if it is not)."""
-    s = stage.slot(gid)
-    if s is not None and s.lane == "grad":
-        return
-    slot = grad_band(stage, grid, gid)
-    for t in slot.replaces.values():
-        t.set_opacity(0)
-    for t in slot.grid.grads.values():
-        t.set_opacity(1)
-
-
 def _forward_layout(stage: Stage, step):
     fwd = stage.trace.steps[step.grad_of]
     lay = stage.layouts.get(fwd.id)
@@ -152,31 +127,6 @@ def _fill_grad(stage: Stage, step, output: int, slot: Slot, boxes_for) -> None:
     works = [later(idx, slot.entry(idx), slot.cell(idx), build, [slot.replaces.get(slot._key(idx))])
              for idx in indices]
     fill(stage, works, color=style.GRAD, note=word("grad_rest", stage.lang))
-
-
-def _span(a, b) -> float:
-    """How far apart two grids reach (the longer side of the box around both)."""
-    lo = np.minimum(a.get_corner(DOWN + LEFT), b.get_corner(DOWN + LEFT))
-    hi = np.maximum(a.get_corner(UP + RIGHT), b.get_corner(UP + RIGHT))
-    return float(max(hi[0] - lo[0], (hi[1] - lo[1]) * 16 / 9))
-
-
-def place_grad(stage: Stage, grid, gid: str, step) -> tuple[Slot, object]:
-    """Where gradient ``gid`` is written: ``grid``'s blue band, or, when the band already shows
-    another contribution that ``gid`` will be added to, a blue grid of its own beside it. Returns
-    the slot and the accumulate step to play right after (one inside ``step``), if any."""
-    acc = next((s for s in stage.trace.steps if s.op == "accumulate" and gid in s.inputs), None)
-    occupied = any(t.get_fill_opacity() > 0 for t in grid.grads.values())
-    if acc is None or not occupied:
-        return grad_band(stage, grid, gid), None
-    name = stage.trace.tensors[gid].name
-    # right of the grid, or under it when the free space on the right is far: the two are
-    # framed together
-    sides = [stage.beside(grid, gid, where, role="grad", grad=False, label=f"{name}′") for where in ("right", "down")]
-    side = min(sides, key=lambda g: _span(grid, g))
-    stage.register(side)
-    show_new(stage, [side], focus=[grid, side])
-    return stage.bind(gid, side), (acc if acc.parent == step.id else None)
 
 
 def _bias_index(stage: Stage, step, output: int, idx: tuple[int, ...]) -> tuple[int, ...]:

@@ -1,0 +1,69 @@
+"""Every place the scenes reach into Manim's internals, in one module (pinned by
+``tests/test_manim_adapter.py``, which fails when a Manim upgrade moves what they rely on).
+
+- :func:`skip_idle_drawing`: a skipped section draws nothing, so it needs no static background
+  and no frame; fully transparent mobjects are not traced by Cairo at all.
+- :func:`jump_to_end`: run an animation to its end without ``Scene.play`` (laying out the steps
+  before ``--steps`` or a ``--jobs`` chunk).
+- :func:`video_time`: seconds of video the scene has written so far.
+
+Written against manim 0.22 (Cairo renderer).
+"""
+from __future__ import annotations
+
+from manim import Animation
+from manim.animation.animation import prepare_animation
+
+__all__ = ["prepare_animation", "skip_idle_drawing", "jump_to_end", "video_time", "finish_now"]
+
+
+def skip_idle_drawing(scene) -> None:
+    """Patch ``scene``'s renderer and camera: no static frame and no frame in a skipped play, and
+    no outline traced for a mobject that is wholly transparent (a number waiting to be revealed,
+    a swapped-out work line: Cairo would trace every curve of them, frame after frame)."""
+    renderer = scene.renderer
+    original = renderer.save_static_frame_data
+
+    def save_static_frame_data(scene, static_mobjects):
+        if renderer.skip_animations:
+            renderer.static_image = None
+            return None
+        return original(scene, static_mobjects)
+    renderer.save_static_frame_data = save_static_frame_data
+    draw = renderer.render
+
+    def render(scene, time, moving_mobjects=None):
+        if not renderer.skip_animations:  # a skipped play would draw one frame and drop it
+            draw(scene, time, moving_mobjects)
+    renderer.render = render
+    camera = renderer.camera
+    display = camera.display_vectorized
+
+    def display_vectorized(vmobject, ctx):
+        if vmobject.fill_rgbas[:, 3].max() <= 0 and (
+                vmobject.stroke_width <= 0 or vmobject.stroke_rgbas[:, 3].max() <= 0) and (
+                vmobject.background_stroke_width <= 0 or vmobject.background_stroke_rgbas[:, 3].max() <= 0):
+            return camera
+        return display(vmobject, ctx)
+    camera.display_vectorized = display_vectorized
+
+
+def jump_to_end(scene, anims) -> None:
+    """Run ``anims`` to their end on ``scene`` without a play (nothing is drawn)."""
+    for a in map(prepare_animation, anims):
+        a._setup_scene(scene)
+        a.begin()
+        a.finish()
+        a.clean_up_from_scene(scene)
+
+
+def finish_now(anim: Animation) -> None:
+    """Put ``anim``'s mobject in its end state at once (a camera cut)."""
+    a = prepare_animation(anim)
+    a.begin()
+    a.finish()
+
+
+def video_time(scene) -> float:
+    """Seconds of video ``scene`` has played so far (skipped sections included)."""
+    return float(scene.renderer.time)

@@ -1,0 +1,106 @@
+"""The whole network on one page: every layer of the first forward pass as a box (its output's
+name, shape and axis names), joined by arrows labelled with the op and the weights it reads, in
+reading order, wrapping like a worksheet. A long pass is elided (its first and last layers around
+a ⋯). Shown after the title and again before the recap.
+
+>>> import tracer
+>>> with tracer.record() as trace:
+...     W = tracer.param([[1.0, 2.0]], name="W")
+...     b = tracer.param([0.5], name="b")
+...     Z = tracer.linear(W, tracer.tensor([[1.0], [1.0]], name="X"), b, name="Z")
+...     y = tracer.relu(Z, name="H")
+>>> [(n.name, n.via) for n in network(trace, [s for s in trace.steps if s.parent is None])]
+[('X', ''), ('Z', 'linear · W · b'), ('H', 'relu')]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from manim import DOWN, LEFT, RIGHT, Arrow, RoundedRectangle, VGroup
+
+from tracer.ops.core import family_of
+from tracer.trace import Step, Trace
+
+from . import glyphs, style
+from .look import shape_text
+
+PER_ROW = 5
+MOST = 12
+
+
+@dataclass
+class Node:
+    name: str
+    shape: tuple[int, ...]
+    via: str = ""             # the op (and weights) that made it
+    axes: str = ""            # its axis names, shortened
+
+
+def network(trace: Trace, steps: list[Step]) -> list[Node]:
+    """The nodes of the first forward pass among ``steps``: its input, then each step's output
+    (up to and including the first loss; where the model runs again, the pass has ended)."""
+    nodes: list[Node] = []
+    seen: set[tuple[str, str]] = set()
+    for s in steps:
+        if s.phase != "forward" or not s.outputs:
+            if nodes:
+                break
+            continue
+        weights = {(s.op, t) for t in s.inputs if trace.tensors[t].kind == "param"}
+        if weights & seen:
+            break
+        seen |= weights
+        if not nodes and s.inputs:
+            given = [t for t in s.inputs if trace.tensors[t].kind != "param"]   # the data, not a weight
+            x = trace.tensors[given[0] if given else s.inputs[0]]
+            nodes.append(Node(x.name, x.shape, "", _axes(x)))
+        params = [trace.tensors[t].name for t in s.inputs if trace.tensors[t].kind == "param"]
+        out = trace.tensors[s.outputs[0]]
+        nodes.append(Node(out.name, out.shape, " · ".join([s.op] + params), _axes(out)))
+        if family_of(s.op) == "loss":
+            break
+    return nodes
+
+
+def _axes(record) -> str:
+    names = [n for n in (record.labels or ()) if n]
+    if not names:
+        return ""
+    last = list(names[-1])
+    return ", ".join(last[:3]) + (" …" if len(last) > 3 else "")
+
+
+def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
+    """The page: a box per node (the op and weights that made it, its name, shape and axis names),
+    arrows between them, rows of :data:`PER_ROW`."""
+    if len(nodes) > MOST:
+        nodes = nodes[:MOST // 2] + [Node("⋯", (), f"{len(nodes) - MOST + 1}")] + nodes[-(MOST // 2 - 1):]
+    boxes = VGroup()
+    for n in nodes:
+        lines = [glyphs.mono(n.via, style.COMPUTED, 16)] if n.via else []   # what made it, on top
+        lines.append(glyphs.mono(n.name, style.INK, style.LABEL_SIZE, bold=True))
+        if n.shape:
+            lines.append(glyphs.mono(shape_text(n.shape), style.MUTED, style.SMALL_NUMBER_SIZE))
+        if n.axes:
+            lines.append(glyphs.fit_width(glyphs.prose(n.axes, lang, style.MUTED, 16), 1.9))
+        text = VGroup(*[glyphs.fit_width(t, 1.9) for t in lines]).arrange(DOWN, buff=0.08)
+        frame = RoundedRectangle(corner_radius=0.12, width=2.15, height=max(1.0, text.height + 0.3),
+                                 stroke_color=style.COMPUTED_EDGE if n.via else style.GIVEN_EDGE, stroke_width=2,
+                                 fill_color=style.COMPUTED_FILL if n.via else style.GIVEN_FILL, fill_opacity=1.0)
+        boxes.add(VGroup(frame, text.move_to(frame)))
+    rows = [VGroup(*boxes[k:k + PER_ROW]).arrange(RIGHT, buff=0.55) for k in range(0, len(boxes), PER_ROW)]
+    grid = VGroup(*rows).arrange(DOWN, buff=0.95, aligned_edge=LEFT)
+    links = VGroup()
+    for k in range(1, len(nodes)):
+        a, b = boxes[k - 1], boxes[k]
+        same_row = k % PER_ROW != 0
+        start, end = (a.get_right(), b.get_left()) if same_row else (a.get_bottom(), b.get_top())
+        links.add(Arrow(start, end, buff=0.05, stroke_width=3, color=style.RULE, max_tip_length_to_length_ratio=0.25))
+    body = VGroup(grid, links)
+    glyphs.fit_width(body, style.FRAME_WIDTH - 1.0)
+    if body.height > style.FRAME_HEIGHT - 2.0:
+        body.scale_to_fit_height(style.FRAME_HEIGHT - 2.0)
+    head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.FRAME_WIDTH - 1.0)
+    page = VGroup(head, body).arrange(DOWN, buff=0.45).move_to([0, 0.1, 0])
+    page.names = [n.name for n in nodes]
+    return page

@@ -1,0 +1,81 @@
+"""A story (:mod:`tracer.story`) as the beats of a walkthrough.
+
+The title card asks the story's question; the whole network on one page follows (and comes back
+before the recap, :mod:`scenes.overview`); each chapter worked in full is a beat per shown step
+under the chapter's title; a summarised chapter is one card that fast-forwards it (its values
+fill in without their workings, tagged "×N" for the repetitions it stands for); a skipped one
+(bookkeeping only) is not shown; the story's plots follow the chapter they belong to; the recap
+card ends the video. A chapter's end is a pause point (a slide, in the lecture tools).
+
+>>> import tracer
+>>> from tracer.story import Chapter, Plot, Story
+>>> with tracer.record() as trace:
+...     x = tracer.tensor([[1.0, -2.0]], name="x")
+...     y = tracer.relu(x, name="y")
+...     z = tracer.exp(y, name="z")
+>>> story = Story({"en": "ReLU, then e^x"}, {"en": "What is left?"},
+...               [Chapter({"en": "ReLU"}, (0, 0)), Chapter({"en": "e^x, fast"}, (1, 1), "summary", 3)],
+...               [Plot("bars", {"en": "z"}, labels=["a", "b"], values=[2.7, 1.0])], {"en": "All positive."})
+>>> [(b.card if b.step is None else b.step.name, b.pause) for b in story_beats(trace, story, trace.steps, "en")]
+[('title', False), ('overview', False), ('y', True), ('summary', True), ('plot', True), ('overview', False), ('recap', True)]
+"""
+from __future__ import annotations
+
+from tracer.story import Chapter, Plot, Story, text
+from tracer.trace import Step, Trace
+
+from .overview import network
+from .plan import Beat
+from .words import word
+
+
+def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str) -> list[Beat]:
+    """The beats of ``story``: ``shown`` are the steps a full chapter may show (at the chosen depth)."""
+    beats = [Beat("title", None, None, text(story.title, lang), text(story.question, lang), card="title")]
+    whole = network(trace, shown) if story.overview else []
+    if whole:   # the whole network first (and again before the recap)
+        beats.append(Beat("overview", None, None, title=word("overview", lang), card="overview", data=whole))
+    last = len(story.chapters) - 1
+    plots: dict[int, list[Plot]] = {}
+    for p in story.plots:
+        after = p.after if p.after is not None and p.after <= last else last
+        plots.setdefault(after, []).append(p)
+    for k, chapter in enumerate(story.chapters):
+        title = text(chapter.title, lang)
+        lo, hi = chapter.steps
+        mine = [s for s in shown if lo <= s.id <= hi]
+        if chapter.play == "full" and mine:
+            beats += [Beat(f"{s.id}:{s.name}", s, title if j == 0 else None) for j, s in enumerate(mine)]
+        elif chapter.play == "summary":
+            beats.append(Beat(f"chapter{k}:summary", None, title, title=title, card="summary",
+                              data=Fast(chapter, mine)))
+        if chapter.pause and beats[-1].name != "title":
+            beats[-1].pause = True
+        for j, p in enumerate(plots.get(k, [])):
+            beats.append(Beat(f"chapter{k}:plot{j}", None, None, title=text(p.title, lang), card="plot",
+                              data=p, pause=True))
+    if whole:
+        beats.append(Beat("overview:again", None, None, title=word("overview", lang), card="overview", data=whole))
+    beats.append(Beat("recap", None, None, title=word("recap", lang), subtitle=text(story.recap, lang),
+                      card="recap", pause=True))
+    return beats
+
+
+class Fast:
+    """A summarised chapter: the chapter and the steps it fast-forwards (those a full play would show)."""
+
+    def __init__(self, chapter: Chapter, steps: list[Step]) -> None:
+        self.chapter, self.steps = chapter, steps
+
+    def losses(self, trace: Trace) -> list[str]:
+        """The tensor ids of the losses the chapter computed (one per repetition), in order."""
+        from tracer.ops.core import family_of
+
+        return [s.outputs[0] for s in self.steps if s.phase == "forward" and family_of(s.op) == "loss"
+                and s.outputs and trace.tensors[s.outputs[0]].size == 1]
+
+    def result(self, trace: Trace) -> str | None:
+        """The tensor the chapter ends on: the last forward output it computed (else its last output)."""
+        forward = [s for s in self.steps if s.outputs and s.phase == "forward"]
+        pool = forward or [s for s in self.steps if s.outputs]
+        return pool[-1].outputs[0] if pool else None

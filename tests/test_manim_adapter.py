@@ -1,0 +1,58 @@
+"""The Manim internals :mod:`scenes.manim_adapter` patches or calls are where it expects them, with
+the parameters it passes: a Manim upgrade that moves them fails here, not in a render."""
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+manim = pytest.importorskip("manim")
+
+from manim import Circle, FadeIn, Scene, VMobject, tempconfig  # noqa: E402
+from manim.animation.animation import Animation  # noqa: E402
+from manim.camera.camera import Camera  # noqa: E402
+from manim.renderer.cairo_renderer import CairoRenderer  # noqa: E402
+
+from scenes import manim_adapter  # noqa: E402
+
+
+def params(fn) -> list[str]:
+    return [p for p in inspect.signature(fn).parameters if p != "self"]
+
+
+def test_the_patched_methods_keep_their_signatures():
+    assert params(CairoRenderer.save_static_frame_data)[:2] == ["scene", "static_mobjects"]
+    assert params(CairoRenderer.render)[:3] == ["scene", "time", "moving_mobjects"]
+    assert params(Camera.display_vectorized)[:2] == ["vmobject", "ctx"]
+    for name in ("_setup_scene", "begin", "finish", "clean_up_from_scene"):
+        assert callable(getattr(Animation, name)), name
+    assert callable(manim_adapter.prepare_animation)
+
+
+def test_the_mobject_fields_it_reads_exist():
+    m = VMobject()
+    for name in ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas"):
+        assert getattr(m, name).shape[1] == 4, name
+    assert isinstance(m.stroke_width, (int, float)) and isinstance(m.background_stroke_width, (int, float))
+
+
+def test_a_skipped_play_draws_nothing_and_a_transparent_mobject_is_not_traced(tmp_path):
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True, "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = Scene()
+        manim_adapter.skip_idle_drawing(scene)
+        renderer = scene.renderer
+        assert hasattr(renderer, "skip_animations") and hasattr(renderer, "static_image") and hasattr(renderer, "time")
+        renderer.skip_animations = True
+        renderer.static_image = "stale"
+        assert renderer.save_static_frame_data(scene, []) is None and renderer.static_image is None
+        drawn = []
+        renderer.camera.display = lambda *a, **k: drawn.append(a)   # anything a render would draw
+        renderer.render(scene, 0.0)
+        assert drawn == []
+        hidden = Circle().set_stroke(opacity=0).set_fill(opacity=0)
+        assert renderer.camera.display_vectorized(hidden, None) is renderer.camera   # returned before tracing
+        start = manim_adapter.video_time(scene)
+        circle = Circle()
+        manim_adapter.jump_to_end(scene, [FadeIn(circle)])
+        assert circle in scene.mobjects and circle.get_stroke_opacity() == 1.0
+        assert manim_adapter.video_time(scene) == start
