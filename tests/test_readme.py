@@ -49,7 +49,9 @@ def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         result = runner.invoke(main, args, catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output)
         seen.append((args, result.output))
-    assert {a[0] for a, _ in seen} >= {"examples", "run", "show", "export", "render", "sheet"}
+    assert {a[0] for a, _ in seen} >= {"examples", "run", "show", "export", "render", "sheet", "slides"}
+    assert (tmp_path / "lecture.srt").read_text(encoding="utf-8").startswith("1\n00:00:00,000 --> ")
+    assert "<section" in (tmp_path / "lecture.html").read_text(encoding="utf-8")
     assert (tmp_path / "sheet.pdf").read_bytes()[:5] == b"%PDF-" and list((tmp_path / "stills").glob("step-004-*.png"))
     if weights_available():  # the still of a real head is what the README shows
         assert (tmp_path / "docs" / "minilm_attention.png").read_bytes()[:4] == b"\x89PNG"

@@ -87,20 +87,35 @@ def render_stills(trace, deck, output: str | os.PathLike[str], scene: str = "aut
         raise TracerError("Manim is not installed: pip install 'tracer[render]', or use --no-stills") from None
 
     whole = build_plan(trace, scene=scene, depth=depth, lang=deck.lang)
-    drawn = sorted(b.step.id for b in whole.step_beats)
     deck.stills = True
     folder = os.path.dirname(os.path.abspath(output))
     with scratch_dir(folder, ".tracer-slides-") as tmp:
         for k, slide in enumerate(deck.slides):
-            if any(slide.first <= i <= slide.last for i in drawn):
-                plan = build_plan(trace, scene=scene, depth=depth, steps=(slide.first, slide.last), lang=deck.lang)
-                slide.still = render_plan(plan, quality=quality, fmt="png", output=tmp / f"{k}.png",
+            window = _window(whole.beats, slide.first, slide.last)
+            if window is not None:
+                whole.window = window
+                slide.still = render_plan(whole, quality=quality, fmt="png", output=tmp / f"{k}.png",
                                           fps=fps).read_bytes()
                 if clips:
-                    slide.clip = render_plan(plan, quality=quality, fmt="mp4", output=tmp / f"{k}.mp4",
+                    slide.clip = render_plan(whole, quality=quality, fmt="mp4", output=tmp / f"{k}.mp4",
                                              fps=fps).read_bytes()
             if progress:
                 progress(k)
+
+
+def _window(beats: list, first: int, last: int) -> tuple[int, int] | None:
+    """The beats a slide for steps ``first..last`` shows: its steps worked, or the card that
+    fast-forwards them (a summarised chapter), ending on the last of them; None if none is drawn."""
+    def mine(beat) -> bool:
+        if beat.step is not None:
+            return first <= beat.step.id <= last
+        chapter = getattr(beat.data, "chapter", None)   # a summary card: the story's chapter
+        return chapter is not None and first <= chapter.steps[0] and chapter.steps[1] <= last
+
+    shown = [k for k, beat in enumerate(beats) if mine(beat)]
+    if not shown:
+        return None
+    return (0 if shown[0] == 1 else shown[0], shown[-1] + 1)   # the title card opens a deck's first slide
 
 
 def _close(bar) -> None:
