@@ -99,6 +99,7 @@ def traces() -> dict[str, tracer.Trace]:
     return {name: run_example(name) for name, _ in list_examples()}
 
 
+@pytest.mark.slow  # every step of every example in three languages: about a minute and a half
 def test_show_and_its_json_hold_no_english_in_the_other_languages(traces) -> None:
     problems, steps = [], 0
     for name, trace in traces.items():
@@ -134,6 +135,7 @@ def sample_steps(trace: tracer.Trace) -> list[tracer.Step]:
     return list(picks.values())
 
 
+@pytest.mark.slow  # the whole CLI over four examples in three languages
 @pytest.mark.parametrize("name", ["mlp_backprop", "exploding_gradients", "positional_encoding", "transformer_block"])
 def test_the_command_prints_what_was_scanned(traces, tmp_path, name: str) -> None:
     """``tracer show --step S --lang L`` (any case) and ``--json`` print the scanned views."""

@@ -86,6 +86,7 @@ def test_still_and_video_render_on_demand():
     assert "<video" in clip._repr_html_()
 
 
+@pytest.mark.slow  # starts a Jupyter kernel: about 20 s
 def test_the_example_notebook_runs(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
