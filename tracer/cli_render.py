@@ -108,14 +108,14 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
             if cues is not None:  # X.srt and X.vtt beside X.mp4, in the render's language
                 write_subtitles(path, cues)
     except TracerError as e:
-        _close(bar)
+        close_progress(bar)
         echo(f"error: {printable(str(e).strip())}", err=True)
         ctx.exit(2)
     except KeyboardInterrupt:
-        _close(bar)
+        close_progress(bar)
         echo("error: interrupted", err=True)
         ctx.exit(130)
-    _close(bar)
+    close_progress(bar)
     echo(str(path))
 
 
@@ -132,6 +132,6 @@ def _one_head(trace, layer: int | None, head: int | None, steps: str | None, sce
     return render_head(trace, layer, head, **options)
 
 
-def _close(bar) -> None:
+def close_progress(bar) -> None:
     if bar is not None:
         bar.__exit__(None, None, None)

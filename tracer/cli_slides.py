@@ -12,7 +12,7 @@ from typing import Callable
 import click
 
 from .cli import Whole
-from .cli_render import LANGUAGES, SCENES
+from .cli_render import LANGUAGES, SCENES, close_progress
 from .errors import TracerError
 from .files import check_output, scratch_dir
 from .safetext import echo, printable
@@ -60,14 +60,14 @@ def slides(ctx: click.Context, trace_file: str, output: str, lang: str, steps: s
                           progress=lambda k: bar.update(1), clips=clips, fps=fps)
         write(deck, output)
     except TracerError as e:
-        _close(bar)
+        close_progress(bar)
         echo(f"error: {printable(str(e).strip())}", err=True)
         ctx.exit(2)
     except KeyboardInterrupt:
-        _close(bar)
+        close_progress(bar)
         echo("error: interrupted", err=True)
         ctx.exit(130)
-    _close(bar)
+    close_progress(bar)
     echo(str(output))
 
 
@@ -117,7 +117,3 @@ def _window(beats: list, first: int, last: int) -> tuple[int, int] | None:
         return None
     return (0 if shown[0] == 1 else shown[0], shown[-1] + 1)   # the title card opens a deck's first slide
 
-
-def _close(bar) -> None:
-    if bar is not None:
-        bar.__exit__(None, None, None)
