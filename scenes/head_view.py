@@ -30,6 +30,7 @@ import numpy as np
 from tracer.errors import TracerError
 from tracer.explain import Working, explain
 from tracer.explain.numbers import Numbers
+from tracer.i18n import in_language
 from tracer.ops.core import family_of
 from tracer.safetext import printable
 from tracer.trace import Step, Trace
@@ -67,8 +68,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 def word(name: str, lang: str, **fill: object) -> str:
     """One of this scene's words in ``lang`` (placeholders filled)."""
-    text = WORDS[name].get(lang, WORDS[name]["en"])
-    return text.format(**fill) if fill else text
+    return in_language(WORDS, name, lang, **fill)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ Rows and columns: 繁體中文 says 列 for a row and 行 for a column, 简体�
 """
 from __future__ import annotations
 
+from tracer.i18n import in_language
+
 WORDS: dict[str, dict[str, str]] = {
     "linear_rest": {"en": "… every other cell: its row of [{W} | {b}] times its column of [{X} ; 1]",
                     "zh-Hant": "……其餘每一格：[{W} | {b}] 的列乘以 [{X} ; 1] 的行",
@@ -140,6 +142,4 @@ WORDS: dict[str, dict[str, str]] = {
 
 def word(key: str, lang: str = "en", **fill: object) -> str:
     """The phrase ``key`` in ``lang`` (English when missing), with ``{placeholders}`` filled."""
-    entry = WORDS[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**fill) if fill else text
+    return in_language(WORDS, key, lang, **fill)

@@ -61,3 +61,21 @@ def test_a_bad_output_is_one_clear_line(saved, args, message) -> None:
     result = show(path, *args)
     assert result.exit_code == 2 and message in result.output, result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_cell_of_a_later_slice_shows_the_slice_that_holds_it(tmp_path) -> None:
+    """Two heads' scores (2, 2, 2): explaining c[1, 0, 1] shows slice 1 of every grid, whose
+    numbers are the ones the working reads (4×1 + 5×1 = 9), not slice 0's."""
+    import tracer
+
+    with tracer.record() as trace:
+        a = tracer.tensor(np.arange(8).reshape(2, 2, 2), name="a")
+        tracer.matmul(a, tracer.tensor(np.ones((2, 2, 2)), name="b"), name="c")
+    path = tmp_path / "heads.trace"
+    trace.save(path)
+    result = show(str(path), "--step", "c", "--cell", "1,0,1", "--no-color")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("showing [1, :, :]") == 3
+    assert "showing [0, :, :]" not in result.output
+    assert "4×1 + 5×1 = 9" in result.output
+    assert "  6 7" in result.output  # a's slice 1, second row

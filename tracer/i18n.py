@@ -441,10 +441,22 @@ def formula(trace: Trace, step: Step, lang: str = "en") -> str:
     return render(template, spec, names, outs, bounded(at.op, at.attrs), unset=phrase("all", lang))
 
 
-def phrase(key: str, lang: str = "en", **fill: object) -> str:
-    """A viewer phrase (``forward``, ``backward``, ``loss`` ...) in ``lang``, placeholders filled."""
-    check_language(lang)
-    entry = PHRASES.get(key)
+def in_language(table: dict[str, dict[str, str]], key: str, lang: str = "en", /, **fill: object) -> str:
+    """The entry ``key`` of a four-language ``table`` in ``lang`` (English where a language has
+    none), its ``{placeholders}`` filled. Every table of words (viewer phrases, scene and lecture
+    words) is read through this one function.
+
+    >>> in_language({"hi": {"en": "step {n}", "vi": "bước {n}"}}, "hi", "vi", n=2)
+    'bước 2'
+    """
+    lang = check_language(lang)
+    entry = table.get(key)
     if entry is None:
         raise TracerError(f"no phrase {key!r}")
-    return entry[lang].format(**fill) if fill else entry[lang]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**fill) if fill else text
+
+
+def phrase(key: str, lang: str = "en", **fill: object) -> str:
+    """A viewer phrase (``forward``, ``backward``, ``loss`` ...) in ``lang``, placeholders filled."""
+    return in_language(PHRASES, key, lang, **fill)

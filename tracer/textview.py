@@ -74,11 +74,13 @@ def _shade(value: float, scale: float) -> str | None:
     return f"{'white' if t > 0.5 else 'black'} on rgb({r},{g},{b})"
 
 
-def _window(shape: tuple[int, ...], keep: int, cols: int | None) -> tuple[list[int | None], list[int | None], tuple[int, ...]]:
-    """Rows and columns to show (``None`` marks ⋯ / ⋮) and the leading index of a >2-D tensor."""
+def _window(shape: tuple[int, ...], keep: int, cols: int | None,
+            at: tuple[int, ...] | None = None) -> tuple[list[int | None], list[int | None], tuple[int, ...]]:
+    """Rows and columns to show (``None`` marks ⋯ / ⋮) and the leading index of a >2-D tensor:
+    the slice that holds cell ``at`` (the cell being explained), else the first."""
     if len(shape) == 0:
         return [0], [0], ()
-    lead = (0,) * max(len(shape) - 2, 0)
+    lead = tuple(at[:-2]) if at is not None and len(at) == len(shape) > 2 else (0,) * max(len(shape) - 2, 0)
     rows = elide(shape[-2], keep) if len(shape) >= 2 else [0]
     return rows, elide(shape[-1], cols if cols is not None else keep), lead
 
@@ -115,12 +117,14 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     """A tensor as a titled grid: name, shape, kind, then its (elided) cells.
 
     ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads;
-    ``hidden`` cells show ``?`` instead of their value (the stepper's practice mode);
+    ``hidden`` cells show ``?`` instead of their value (the stepper's practice mode); a tensor of
+    more than two axes shows the 2-D slice that holds the first of them;
     ``link(index)`` names the action a click on a cell runs.
     """
     rec = trace.tensors[tid]
     shape = tuple(rec.shape)
-    rows, columns, lead = _window(shape, keep, cols)
+    at = next(iter(hidden), None) or next(iter(marks), None)
+    rows, columns, lead = _window(shape, keep, cols, tuple(at) if at is not None else None)
     title: Line = [(rec.name, "bold"), (f" {shape} {kind_word(rec.kind, lang)}", "dim")]
     if len(shape) > 2:
         title.append((f"  {phrase('showing', lang)} [{', '.join(map(str, lead))}, :, :]", "dim"))

@@ -24,7 +24,7 @@ import os
 from importlib import resources
 
 from ..files import atomic_write
-from .slide_words import word
+from .words import word
 from .slides import Deck, Slide
 
 

@@ -21,7 +21,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from ..files import atomic_write
-from .slide_words import word
+from .words import word
 from .slides import Deck, Slide
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)     # 16:9

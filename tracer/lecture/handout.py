@@ -20,7 +20,7 @@ from fpdf import FPDF
 
 from ..errors import TracerError
 from ..files import atomic_write
-from .slide_words import word
+from .words import word
 from .slides import Deck, Slide
 
 # Debian's fonts-dejavu-core and fonts-noto-cjk (the Makefile installs both)
@@ -75,7 +75,7 @@ class Handout(FPDF):
         self.set_y(-12)
         self.set_font(self.body, "", 8)
         self.set_text_color(*MUTED)
-        self.cell(0, 6, word("page", self.deck.lang, n=self.page_no(), total="{nb}"), align="C")
+        self.cell(0, 6, word("page_of", self.deck.lang, n=self.page_no(), total="{nb}"), align="C")
 
     def para(self, text: str, size: float, color=INK, bold: bool = False, family: str | None = None,
              height: float | None = None) -> None:
@@ -106,7 +106,7 @@ def _page(pdf: Handout, slide: Slide, k: int) -> None:
     pdf.para(slide.narration, 11, INK, height=6)
     if slide.working:
         pdf.ln(2)
-        pdf.para(word("working", lang, cell=slide.cell), 9, MUTED)
+        pdf.para(word("working_title", lang, cell=slide.cell), 9, MUTED)
         lines = slide.working if len(slide.working) <= MAX_WORKING else slide.working[-MAX_WORKING:]
         pdf.para("\n".join(lines), 9, INK, family="mono", height=4.6)
     if k == len(deck.slides) - 1 and deck.recap:

@@ -37,7 +37,7 @@ from ..i18n import check_language, narrate, phrase
 from ..safetext import ascii_int
 from ..story import Story, text
 from ..trace import Step, Trace
-from .slide_words import word
+from .words import word
 
 SUFFIXES = (".html", ".pptx", ".pdf")
 MINUS = "−"          # the minus sign shown on slides (the renderer's)
