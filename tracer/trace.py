@@ -145,12 +145,14 @@ class Trace:
     """Everything one recorded run did: ``steps`` in execution order and ``tensors`` by id."""
 
     def __init__(self, meta: dict[str, Any] | None = None) -> None:
-        self._steps: list[Step] = []
-        # Formulas and narrations are filled in when the steps are first read: recording stays
-        # cheap, and the text uses each tensor's final name. Each entry is (step, fill, args),
-        # called as fill(trace, step, *args): nothing in it points back at the trace, so a trace
-        # nobody holds is freed at once instead of waiting for the cycle collector.
-        self._pending: list[tuple[Step, Callable[..., None], tuple[Any, ...]]] = []
+        # A step recorded lazily (see ``lazy``) is ``None`` here until the steps are first read.
+        self._steps: list[Step | None] = []
+        # Formulas and narrations are filled in, and lazy steps built, when the steps are first
+        # read: recording stays cheap, and the text uses each tensor's final name. Each entry is
+        # (fill, *args), one flat tuple (one object fewer for the collector to walk per step),
+        # called in recording order as fill(trace, *args): nothing in it points back at the
+        # trace, so a trace nobody holds is freed at once instead of waiting for the cycle collector.
+        self._pending: list[tuple[Any, ...]] = []
         self.tensors: dict[str, TensorRecord] = {}
         self.meta: dict[str, Any] = dict(meta or {})
         self.origin: str | None = None  # the file it was read from: an output must not replace it
@@ -165,9 +167,9 @@ class Trace:
         """Every step, in execution order (ids 0, 1, 2 ...)."""
         if self._pending:
             pending, self._pending = self._pending, []
-            for step, fill, args in pending:
-                fill(self, step, *args)
-        return self._steps
+            for entry in pending:
+                entry[0](self, *entry[1:])
+        return self._steps  # type: ignore[return-value]  (no None left once pending is done)
 
     @steps.setter
     def steps(self, steps: list[Step]) -> None:
@@ -175,7 +177,16 @@ class Trace:
 
     def later(self, step: Step, fill: Callable[..., None], *args: Any) -> None:
         """Fill ``step``'s formula and narration when the steps are next read: ``fill(trace, step, *args)``."""
-        self._pending.append((step, fill, args))
+        self._pending.append((fill, step, *args))
+
+    def lazy(self, build: Callable[..., None], *args: Any) -> int:
+        """Reserve the next step id ``sid`` for a step that ``build(trace, *args, sid)`` makes and
+        puts there when the steps are next read: recording it costs a tuple instead of a
+        :class:`Step`. ``args`` must not refer to the trace."""
+        sid = len(self._steps)
+        self._steps.append(None)
+        self._pending.append((build, *args, sid))
+        return sid
 
     def __len__(self) -> int:
         return len(self._steps)
@@ -274,7 +285,8 @@ _display_path: dict[str, str] = {}
 _sources: dict[tuple[str, int], Source] = {}
 
 
-def _is_internal(filename: str) -> bool:
+def is_internal(filename: str) -> bool:
+    """Whether code in ``filename`` is the engine's (tracer's recording code or NumPy), not the user's."""
     hit = _internal_cache.get(filename)
     if hit is None:
         path = os.path.abspath(filename)
@@ -291,7 +303,7 @@ def user_source() -> Source | None:
     while frame is not None:
         file = frame.f_code.co_filename
         hit = known.get(file)
-        if not (_is_internal(file) if hit is None else hit):
+        if not (is_internal(file) if hit is None else hit):
             break
         frame = frame.f_back
     if frame is None:
@@ -339,6 +351,10 @@ class _Recorder:
         self.strict = strict
         self.prefixes: list[str] = [""]
         self.parents: list[int] = []
+        # per open composite: the source line its children share (an engine composite's body is
+        # never the user's code, so its children come from the line that called it), or None to
+        # look it up (a composite the user declared: its children are lines of its body)
+        self.sources: list[Source | None] = []
         self.name_counts: dict[str, int] = {}
         self.used: set[str] = set()
         self.ids: dict[int, str] = {}  # id(ndarray) -> tensor id; the record keeps the array alive
@@ -440,7 +456,7 @@ def check_finite(trace: Trace, step: Step, outputs: list[np.ndarray], inputs: li
     """
     bad = 0
     for a in outputs:
-        if a.dtype.kind == "f" and a.size and not math.isfinite(a.sum()):
+        if a.dtype.kind == "f" and a.size and not _finite_sum(a):
             bad += int(np.isnan(a).sum())
             inherited = any(x.dtype.kind == "f" and np.isinf(x).any() for x in inputs)
             bad += 0 if inherited else int(np.isinf(a).sum())
@@ -448,3 +464,10 @@ def check_finite(trace: Trace, step: Step, outputs: list[np.ndarray], inputs: li
     if bad and trace._rec is not None and trace._rec.strict:
         where = f" ({step.src})" if step.src else ""
         raise NonFiniteError(f"{step.name} {step.op}: {bad} NaN/Inf value(s) in the output{where}")
+
+
+def _finite_sum(a: np.ndarray) -> bool:
+    """Whether the sum of ``a`` is finite: always so when every entry is (else an overflow, and the
+    exact count then says 0). A small array is added up in Python: a NumPy reduction costs a few
+    microseconds of calls, more than the whole sum of a few dozen numbers."""
+    return math.isfinite(sum(a.ravel().tolist()) if a.size <= 64 else a.sum())

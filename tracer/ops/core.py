@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import ShapeError, TracerError
 from ..gradient import Gradient
 from ..tensor import Tensor
-from ..trace import Step, TensorRecord, Trace, check_finite, current, user_source
+from ..trace import Step, TensorRecord, Trace, check_finite, current, is_internal, user_source
 from .labels import broadcast as broadcast_labels, fit, has_rule, propagate
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
@@ -225,6 +225,18 @@ def plain(v: Any) -> Any:
     if v is Ellipsis:
         return {"ellipsis": True}
     return repr(v)
+
+
+_SIMPLE = frozenset((bool, int, float, str, type(None)))
+
+
+def plain_attrs(attrs: dict) -> dict:
+    """``plain(attrs)`` for an op's keyword attributes; a copy when they are JSON already (the
+    common case, checked by exact type: NumPy's float64 is a float that ``plain`` converts)."""
+    for v in attrs.values():
+        if type(v) not in _SIMPLE:
+            return plain(attrs)
+    return dict(attrs)
 
 
 _OPTIONAL = re.compile(r"⟦(.*?)⟧")
@@ -446,17 +458,28 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
     rec = trace._rec
     assert rec is not None
     name = rec.unique_name(out_name or spec.name)
-    short = name.rsplit(".", 1)[-1]
-    inputs = [tensor_id(trace, x) for x in xs if x is not None]
-    step = Step(len(trace._steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs) if attrs else {},
-                rec.parents[-1] if rec.parents else None, len(rec.parents), user_source(),
-                part=_part(trace, out_name or spec.name) if rec.parents else None)
+    ids = rec.ids
+    inputs = []
+    for x in xs:  # plain loops below: this runs for every step recorded
+        if x is not None:
+            tid = ids.get(id(x.data))
+            inputs.append(tid if tid is not None else tensor_id(trace, x))
+    sid = len(trace._steps)
+    parents = rec.parents
+    if parents:  # inside a composite: its source line when it is the engine's (see _Recorder.sources)
+        src = rec.sources[-1] or user_source()
+        step = Step(sid, phase or spec.phase, spec.name, name, inputs, [], plain_attrs(attrs) if attrs else {},
+                    parents[-1], len(parents), src, part=_part(trace, out_name or spec.name))
+    else:
+        step = Step(sid, phase or spec.phase, spec.name, name, inputs, [], plain_attrs(attrs) if attrs else {},
+                    None, 0, user_source())
     trace._steps.append(step)
+    outputs = step.outputs
     for t in outs:
-        if out_name is None and t.kind == "activation" and t.name == spec.name:
-            t.name = short
-        step.outputs.append(tensor_id(trace, t, producer=step.id))
-    trace.later(step, fill_text, spec)
+        if out_name is None and t.name == spec.name and t.kind == "activation":
+            t.name = name.rsplit(".", 1)[-1]
+        outputs.append(tensor_id(trace, t, producer=sid))
+    trace._pending.append((fill_text, step, spec))
     return step
 
 
@@ -489,17 +512,20 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
     omitted = [p for p, a in zip(spec.params, args + (None,) * len(spec.params)) if a is None]
     if omitted and not spec.varargs:
         recorded["omitted"] = omitted  # which inputs the formula leaves out (linear without b)
+    src = (rec.sources[-1] if rec.parents else None) or user_source()
     step = Step(len(trace._steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
                 [], recorded, rec.parents[-1] if rec.parents else None, len(rec.parents),
-                user_source(), part=_part(trace, out_name or spec.name) if rec.parents else None)
+                src, part=_part(trace, out_name or spec.name) if rec.parents else None)
     trace._steps.append(step)
     rec.parents.append(step.id)
     rec.prefixes.append(name)
+    rec.sources.append(src if _engine_code(fn) else None)
     try:
         out = fn(*xs, **attrs)
     finally:
         rec.parents.pop()
         rec.prefixes.pop()
+        rec.sources.pop()
     results = list(out) if isinstance(out, (tuple, list)) else [out]
     for t in results:
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
@@ -509,6 +535,12 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
     kids = trace._steps[step.id + 1:]
     step.nonfinite = sum(c.nonfinite for c in kids if c.parent == step.id)
     return out
+
+
+def _engine_code(fn: Callable) -> bool:
+    """Whether ``fn`` is the engine's own code (its steps' source line is the line that called it)."""
+    code = getattr(fn, "__code__", None)
+    return code is not None and is_internal(code.co_filename)
 
 
 def _fused(spec: OpSpec, xs: list[Tensor | None], attrs: dict, out_name: str | None) -> Tensor | None:
