@@ -235,7 +235,7 @@ class _Recording:
             self._close(*self.groups.pop())
 
     def op_step(self, node: Node, grads: list[np.ndarray | None]) -> None:
-        if node.trace is not self.trace:
+        if node.rec is not self.rec:
             self._outside_step(node, grads)
             return
         fwd = node.step

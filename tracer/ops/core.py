@@ -92,17 +92,19 @@ class Node:
     """The autograd link of an op's outputs: inputs, the vjp closure and the step recorded.
 
     ``seq`` counts nodes in the order they ran: the reverse of that order is a reverse topological
-    order that keeps the children of a composite op together.
+    order that keeps the children of a composite op together. ``rec`` is the recorder of the trace
+    that recorded ``step``, never the trace itself: a tensor kept after its trace is dropped keeps
+    what its own gradient needs, not the whole trace.
     """
 
-    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "trace", "seq")
+    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "rec", "seq")
     _counter = itertools.count()
 
     def __init__(self, spec: OpSpec, inputs: list[Tensor], vjp: VJP, n_out: int) -> None:
         self.spec, self.inputs, self.vjp, self.n_out = spec, inputs, vjp, n_out
         self.seq = next(Node._counter)
         self.step: Step | None = None
-        self.trace: Trace | None = None
+        self.rec: Any = None  # the trace's _Recorder while it recorded
 
 
 # ---- gradient mode -------------------------------------------------------------------------
@@ -424,7 +426,7 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
         step = record_step(trace, spec, xs, tensors, attrs, out_name)
         check_finite(trace, step, outs, arrays)
         if node is not None:
-            node.step, node.trace = step, trace
+            node.step, node.rec = step, trace._rec
     return tuple(tensors) if several else tensors[0]
 
 
