@@ -145,10 +145,31 @@ def fmt_scalar(v: float) -> str:
     return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
 
 
+_NUMBERS: dict[tuple[Any, ...], Tensor] = {}  # a Python number as a constant, per value and dtype
+
+
 def as_tensor(x: Any, like: np.dtype | None = None) -> Tensor:
-    """A Tensor for an op input: tensors pass through, numbers and arrays become constants."""
+    """A Tensor for an op input: tensors pass through, numbers and arrays become constants.
+
+    A Python number other than zero (whose sign ``==`` would not tell apart) is made into a
+    constant once per value and dtype: ``x + 1e-5`` in a loop builds no new tensor each time.
+    The trace records it as it records any equal scalar constant, under one id.
+    """
     if isinstance(x, Tensor):
         return x
+    kind = type(x)
+    if (kind is float or kind is int) and x:
+        key = (kind, x, like)
+        t = _NUMBERS.get(key)
+        if t is None:
+            t = _as_constant(x, like)
+            if len(_NUMBERS) < 4096:  # a loop over many values must not grow it without bound
+                _NUMBERS[key] = t
+        return t
+    return _as_constant(x, like)
+
+
+def _as_constant(x: Any, like: np.dtype | None) -> Tensor:
     if isinstance(x, Gradient):  # lr * W.grad: a change computed from a gradient (an update)
         t = Tensor._result(x.view(np.ndarray), f"Δ{x.of or ''}", None, 0)
         t.kind = "grad"
