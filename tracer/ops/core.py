@@ -281,17 +281,18 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
     its part too: ``Σ⟦_{axis}⟧`` reads ``Σ`` for a sum of everything). Elsewhere such an attribute
     reads ``unset`` (a narration in another language passes its own word).
     """
-    given = {**dict(spec.defaults), **attrs}
-    missing = set(attrs.get("omitted", ()))
-    dropped = missing | {k for k, v in given.items() if v is None}
-    template = _OPTIONAL.sub(
-        lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
+    given = {**dict(spec.defaults), **attrs} if spec.defaults else attrs
+    missing = attrs.get("omitted", ())
+    if "⟦" in template:  # most templates have no optional part: no pattern to run
+        dropped = set(missing) | {k for k, v in given.items() if v is None}
+        template = _OPTIONAL.sub(
+            lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
     fill: dict[str, Any] = {k: unset if v is None else _Short(v) if isinstance(v, float) else v
                             for k, v in given.items()}
     if spec.varargs:
         fill[spec.params[0]] = ", ".join(names)
     else:
-        fill.update(zip([p for p in spec.params if p not in missing], names))
+        fill.update(zip([p for p in spec.params if p not in missing] if missing else spec.params, names))
     fill["out"] = ", ".join(out_names)
     try:
         return template.format(**fill)
