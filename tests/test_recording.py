@@ -1,5 +1,5 @@
-"""Recording cheaply without changing what is recorded: backward steps built when the trace is
-read, a composite's children sharing its source line, nothing of a graph or a trace kept alive
+"""Recording cheaply without changing what is recorded: steps recorded as tuples and built when
+the trace is read, a composite's children sharing its source line, nothing of a graph or a trace kept alive
 that is not needed, a number made into a constant once, the NaN / Inf count on any size."""
 from __future__ import annotations
 
@@ -27,14 +27,15 @@ def _training(read_each_pass: bool) -> tracer.Trace:
                 h = tracer.layer_norm(tracer.relu(W @ X) + W, name="h")
                 tracer.mse(tracer.softmax(h, axis=0), X).backward()
             if read_each_pass:
-                assert None not in trace.steps  # every step built so far
+                assert all(isinstance(s, tracer.Step) for s in trace.steps)  # every step built so far
         W.zero_grad()
     return trace
 
 
 def test_steps_built_when_read_are_the_steps_built_as_they_ran() -> None:
     late, early = _training(read_each_pass=False), _training(read_each_pass=True)
-    assert None in late._steps and len(late) == len(early)  # backward steps wait as tuples, counted
+    assert len(late) == len(early)
+    assert {type(s) for s in late._steps} == {tuple, tracer.Step}  # primitives' steps wait as tuples, counted
     assert [_fields(s) for s in late.steps] == [_fields(s) for s in early.steps]
 
 
@@ -143,3 +144,14 @@ def test_nan_and_inf_are_counted_alike_in_small_and_large_outputs() -> None:
         with tracer.record() as trace:
             tracer.mul(tracer.tensor(np.full(n, 1e308), name="big"), 1.0)
         assert trace.steps[0].nonfinite == 0, n
+
+
+def test_a_composite_counts_the_nan_and_inf_its_steps_introduced() -> None:
+    scores = tracer.tensor([[0.0, np.inf], [1.0, 2.0]], name="scores")
+    with tracer.record() as trace:
+        tracer.layer_norm(tracer.attention(scores, scores, scores, name="att"), name="ln")
+    composites = [s for s in trace.steps if REGISTRY[s.op].composite]
+    assert [s.name for s in composites] == ["att", "att.weights", "ln"]
+    for s in composites:  # its children's counts added up, a nested composite's own total included
+        assert s.nonfinite == sum(c.nonfinite for c in trace.children(s))
+    assert trace.step("att").nonfinite > trace.step("att.weights").nonfinite > 0 and trace.step("ln").nonfinite > 0

@@ -163,13 +163,16 @@ def _grad_text(trace: Trace, step: Step, spec: OpSpec, fwd: Step) -> None:
     step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
 
 
-def _grad_step(trace: Trace, name: str, inputs: list[str], outputs: list[str], grad_map: dict[str, str],
-               parent: int | None, depth: int, spec: OpSpec, fwd: Step, sid: int) -> None:
-    """Build the backward step of ``fwd`` recorded as a tuple (when the trace is first read)."""
-    step = Step(sid, "backward", spec.name, name, inputs, outputs, fwd.attrs, parent, depth, fwd.src,
-                grad_of=fwd.id, grad_map=grad_map, part=fwd.part)
-    trace._steps[sid] = step
-    _grad_text(trace, step, spec, fwd)
+def _grad_step(trace: Trace, sid: int, op: str, name: str, inputs: list[str], outputs: list[str],
+               grad_map: dict[str, str], parent: int | None, depth: int, fwd_id: int) -> Step:
+    """The backward step of forward step ``fwd_id``, recorded as a tuple (see ``Trace.lazy``)."""
+    fwd = trace.built(fwd_id)
+    return Step(sid, "backward", op, name, inputs, outputs, fwd.attrs, parent, depth, fwd.src,
+                grad_of=fwd_id, grad_map=grad_map, part=fwd.part)
+
+
+def _grad_fill(trace: Trace, sid: int, spec: OpSpec, fwd_id: int) -> None:
+    _grad_text(trace, trace.built(sid), spec, trace.built(fwd_id))
 
 
 class _Recording:
@@ -210,7 +213,7 @@ class _Recording:
         p = fwd.parent if fwd is not None else None
         while p is not None:
             chain.append(p)
-            p = self.trace._steps[p].parent
+            p = self.trace.built(p).parent
         chain.reverse()
         i = 0
         while i < min(len(chain), len(self.groups)) and self.groups[i][0].id == chain[i]:
@@ -218,7 +221,7 @@ class _Recording:
         while len(self.groups) > i:
             self._close(*self.groups.pop())
         for pid in chain[i:]:
-            parent = self.trace._steps[pid]
+            parent = self.trace.built(pid)
             spec = REGISTRY[parent.op]
             step = self._new_step(parent.op, f"{parent.name}.grad",
                                   [self.latest[o] for o in parent.outputs if o in self.latest],
@@ -238,8 +241,7 @@ class _Recording:
         if node.rec is not self.rec:
             self._outside_step(node, grads)
             return
-        fwd = node.step
-        assert fwd is not None
+        fwd = self.trace.built(node.step)  # type: ignore[arg-type]
         groups = self.groups
         if fwd.parent != (groups[-1][0].id if groups else None):  # else the open groups are its chain
             self._enter(fwd)
@@ -249,8 +251,9 @@ class _Recording:
         outputs: list[str] = []
         grad_map: dict[str, str] = {}
         # the Step itself is built when the trace is read (_grad_step): here only a tuple
-        sid = self.trace.lazy(_grad_step, self.rec.unique(f"{fwd.name}.grad"), inputs, outputs, grad_map,
-                              groups[-1][1].id if groups else None, len(groups), node.spec, fwd)
+        sid = self.trace.lazy((_grad_step, node.spec.name, self.rec.unique(f"{fwd.name}.grad"), inputs, outputs,
+                               grad_map, groups[-1][1].id if groups else None, len(groups), fwd.id),
+                              _grad_fill, node.spec, fwd.id)
         ids = self.rec.ids
         for x, xid, g in zip(node.inputs, fwd.inputs, grads):
             if g is not None:
@@ -280,7 +283,7 @@ class _Recording:
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)
         producer = self.trace.tensors[fwd].producer
-        label = self.trace._steps[producer].name if producer is not None else x.name
+        label = self.trace.built(producer).name if producer is not None else x.name
         step = self._sum_step(ACCUMULATE, x, fwd, [self.latest[fwd], self.rec.ids[id(new)]], total,
                               f"{label}.grad_sum")
         step.narration = ACCUMULATE.narration.format(x=x.name)

@@ -145,9 +145,10 @@ class Trace:
     """Everything one recorded run did: ``steps`` in execution order and ``tensors`` by id."""
 
     def __init__(self, meta: dict[str, Any] | None = None) -> None:
-        # A step recorded lazily (see ``lazy``) is ``None`` here until the steps are first read.
-        self._steps: list[Step | None] = []
-        # Formulas and narrations are filled in, and lazy steps built, when the steps are first
+        # A step recorded lazily is the tuple (build, *args) here until it is built (``built``):
+        # the steps are all built when they are first read.
+        self._steps: list[Step | tuple[Any, ...]] = []
+        # Formulas and narrations are filled in (and lazy steps built) when the steps are first
         # read: recording stays cheap, and the text uses each tensor's final name. Each entry is
         # (fill, *args), one flat tuple (one object fewer for the collector to walk per step),
         # called in recording order as fill(trace, *args): nothing in it points back at the
@@ -169,7 +170,7 @@ class Trace:
             pending, self._pending = self._pending, []
             for entry in pending:
                 entry[0](self, *entry[1:])
-        return self._steps  # type: ignore[return-value]  (no None left once pending is done)
+        return self._steps  # type: ignore[return-value]  (every lazy step has its pending entry)
 
     @steps.setter
     def steps(self, steps: list[Step]) -> None:
@@ -179,14 +180,22 @@ class Trace:
         """Fill ``step``'s formula and narration when the steps are next read: ``fill(trace, step, *args)``."""
         self._pending.append((fill, step, *args))
 
-    def lazy(self, build: Callable[..., None], *args: Any) -> int:
-        """Reserve the next step id ``sid`` for a step that ``build(trace, *args, sid)`` makes and
-        puts there when the steps are next read: recording it costs a tuple instead of a
-        :class:`Step`. ``args`` must not refer to the trace."""
+    def lazy(self, record: tuple[Any, ...], fill: Callable[..., None], *args: Any) -> int:
+        """Append a step recorded as the tuple ``record`` = ``(build, *fields)``, a tuple instead of
+        a :class:`Step`: ``build(trace, sid, *fields)`` returns the Step when it is first needed
+        (:meth:`built`) or read, and ``fill(trace, sid, *args)`` writes its text when the steps are
+        read. Neither the fields nor the args may refer to the trace. Returns the step's id."""
         sid = len(self._steps)
-        self._steps.append(None)
-        self._pending.append((build, *args, sid))
+        self._steps.append(record)
+        self._pending.append((fill, sid, *args))
         return sid
+
+    def built(self, sid: int) -> Step:
+        """Step ``sid``, built now if it was recorded as a tuple (see :meth:`lazy`)."""
+        step = self._steps[sid]
+        if type(step) is tuple:
+            step = self._steps[sid] = step[0](self, sid, *step[1:])
+        return step  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self._steps)
@@ -355,6 +364,7 @@ class _Recorder:
         # never the user's code, so its children come from the line that called it), or None to
         # look it up (a composite the user declared: its children are lines of its body)
         self.sources: list[Source | None] = []
+        self.nonfinite: list[int] = []  # per open composite: the NaN / Inf its steps introduced so far
         self.name_counts: dict[str, int] = {}
         self.used: set[str] = set()
         self.ids: dict[int, str] = {}  # id(ndarray) -> tensor id; the record keeps the array alive
@@ -417,7 +427,7 @@ def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 50), max(thresholds[2], 100))
     try:
-        with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (check_finite)
+        with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (count_nonfinite)
             yield trace
     finally:
         gc.set_threshold(*thresholds)
@@ -448,8 +458,8 @@ def scope(name: str) -> Iterator[None]:
         rec.prefixes.pop()
 
 
-def check_finite(trace: Trace, step: Step, outputs: list[np.ndarray], inputs: list[np.ndarray]) -> None:
-    """Count the NaN / Inf a step introduced; raise in strict mode.
+def count_nonfinite(outputs: list[np.ndarray], inputs: list[np.ndarray]) -> int:
+    """How many NaN / Inf a step introduced in its ``outputs``.
 
     An infinity an input already held (a ``-inf`` mask flowing through softmax) is not new; a NaN
     always is. The common case costs one sum per output.
@@ -460,10 +470,13 @@ def check_finite(trace: Trace, step: Step, outputs: list[np.ndarray], inputs: li
             bad += int(np.isnan(a).sum())
             inherited = any(x.dtype.kind == "f" and np.isinf(x).any() for x in inputs)
             bad += 0 if inherited else int(np.isinf(a).sum())
-    step.nonfinite = bad
-    if bad and trace._rec is not None and trace._rec.strict:
-        where = f" ({step.src})" if step.src else ""
-        raise NonFiniteError(f"{step.name} {step.op}: {bad} NaN/Inf value(s) in the output{where}")
+    return bad
+
+
+def nonfinite_error(name: str, op: str, bad: int, src: Source | None) -> NonFiniteError:
+    """What strict mode raises at a step whose output holds ``bad`` new NaN / Inf values."""
+    where = f" ({src})" if src else ""
+    return NonFiniteError(f"{name} {op}: {bad} NaN/Inf value(s) in the output{where}")
 
 
 def _finite_sum(a: np.ndarray) -> bool:

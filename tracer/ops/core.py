@@ -30,7 +30,8 @@ import numpy as np
 from ..errors import ShapeError, TracerError
 from ..gradient import Gradient
 from ..tensor import Tensor
-from ..trace import Step, TensorRecord, Trace, check_finite, current, is_internal, user_source
+from ..trace import (Source, Step, TensorRecord, Trace, count_nonfinite, current, is_internal, nonfinite_error,
+                     user_source)
 from .labels import broadcast as broadcast_labels, fit, has_rule, propagate
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
@@ -89,7 +90,7 @@ def family_of(op: str) -> str:
 
 
 class Node:
-    """The autograd link of an op's outputs: inputs, the vjp closure and the step recorded.
+    """The autograd link of an op's outputs: inputs, the vjp closure and the id of the step recorded.
 
     ``seq`` counts nodes in the order they ran: the reverse of that order is a reverse topological
     order that keeps the children of a composite op together. ``rec`` is the recorder of the trace
@@ -103,7 +104,7 @@ class Node:
     def __init__(self, spec: OpSpec, inputs: list[Tensor], vjp: VJP, n_out: int) -> None:
         self.spec, self.inputs, self.vjp, self.n_out = spec, inputs, vjp, n_out
         self.seq = next(Node._counter)
-        self.step: Step | None = None
+        self.step: int | None = None  # the id of the step recorded
         self.rec: Any = None  # the trace's _Recorder while it recorded
 
 
@@ -410,7 +411,8 @@ def _shape_error(spec: OpSpec, xs: list[Tensor], problem: str, out_name: str | N
     return ShapeError(f"{label + ' ' if label else ''}{spec.name}: {operands}: {problem}{where}")
 
 
-def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | None) -> Any:
+def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | None,
+          phase: str | None = None) -> Any:
     """Run a primitive: forward, autograd link, and a recorded step when a trace is active."""
     xs = _inputs(args)
     if xs is None:
@@ -445,10 +447,9 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
             break
     trace = current()
     if trace is not None and trace._rec is not None:
-        step = record_step(trace, spec, xs, tensors, attrs, out_name)
-        check_finite(trace, step, outs, arrays)
+        sid = record_step(trace, spec, xs, tensors, attrs, out_name, phase, count_nonfinite(outs, arrays))
         if node is not None:
-            node.step, node.rec = step, trace._rec
+            node.step, node.rec = sid, trace._rec
     return tuple(tensors) if several else tensors[0]
 
 
@@ -464,21 +465,24 @@ def _update(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str 
     if base is None:  # nothing to update: the gradient is just numbers
         return apply(spec, fn, tuple(xs), attrs, out_name)
     with no_grad():
-        out = apply(spec, fn, tuple(xs), attrs, out_name or f"{base.name}.update")
+        out = apply(spec, fn, tuple(xs), attrs, out_name or f"{base.name}.update", "update")
     if not isinstance(out, Tensor):
         return out
     out.requires_grad, out.kind, out.version = True, base.kind, base.version + 1
     trace = current()
     if trace is not None and trace._rec is not None:
-        trace._steps[-1].phase = "update"
         rec = trace.tensors[trace._rec.ids[id(out.data)]]
         rec.kind, rec.version = base.kind, out.version
     return out.named(base.name)
 
 
-def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[Tensor],
-                attrs: dict, out_name: str | None, phase: str | None = None) -> Step:
-    """Append a step for an op that has run, naming and registering its output tensors."""
+def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[Tensor], attrs: dict,
+                out_name: str | None, phase: str | None = None, nonfinite: int = 0) -> int:
+    """Append a step for an op that has run, naming and registering its output tensors; return its id.
+
+    The step is recorded as a tuple (:meth:`Trace.lazy`) and built as a :class:`Step` when it is
+    first needed. ``nonfinite`` counts the NaN / Inf its outputs introduced (strict mode raises).
+    """
     rec = trace._rec
     assert rec is not None
     name = rec.unique_name(out_name or spec.name)
@@ -488,23 +492,33 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
         if x is not None:
             tid = ids.get(id(x.data))
             inputs.append(tid if tid is not None else tensor_id(trace, x))
-    sid = len(trace._steps)
+    outputs: list[str] = []
     parents = rec.parents
     if parents:  # inside a composite: its source line when it is the engine's (see _Recorder.sources)
         src = rec.sources[-1] or user_source()
-        step = Step(sid, phase or spec.phase, spec.name, name, inputs, [], plain_attrs(attrs) if attrs else {},
-                    parents[-1], len(parents), src, part=_part(trace, out_name or spec.name))
+        parent, part = parents[-1], _part(trace, out_name or spec.name)
+        rec.nonfinite[-1] += nonfinite
     else:
-        step = Step(sid, phase or spec.phase, spec.name, name, inputs, [], plain_attrs(attrs) if attrs else {},
-                    None, 0, user_source())
-    trace._steps.append(step)
-    outputs = step.outputs
+        src, parent, part = user_source(), None, None
+    sid = trace.lazy((_step, phase or spec.phase, spec.name, name, inputs, outputs, plain_attrs(attrs) if attrs else {},
+                      parent, len(parents), src, part, nonfinite), _fill_at, spec)
     for t in outs:
         if out_name is None and t.name == spec.name and t.kind == "activation":
             t.name = name.rsplit(".", 1)[-1]
         outputs.append(tensor_id(trace, t, producer=sid))
-    trace._pending.append((fill_text, step, spec))
-    return step
+    if nonfinite and rec.strict:
+        raise nonfinite_error(name, spec.name, nonfinite, src)
+    return sid
+
+
+def _step(trace: Trace, sid: int, phase: str, op: str, name: str, inputs: list[str], outputs: list[str],
+          attrs: dict, parent: int | None, depth: int, src: Source | None, part: str | None, nonfinite: int) -> Step:
+    """The Step of a primitive recorded as a tuple (see :func:`record_step`)."""
+    return Step(sid, phase, op, name, inputs, outputs, attrs, parent, depth, src, nonfinite=nonfinite, part=part)
+
+
+def _fill_at(trace: Trace, sid: int, spec: OpSpec) -> None:
+    fill_text(trace, trace.built(sid), spec)
 
 
 def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
@@ -544,20 +558,23 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
     rec.parents.append(step.id)
     rec.prefixes.append(name)
     rec.sources.append(src if _engine_code(fn) else None)
+    rec.nonfinite.append(0)
     try:
         out = fn(*xs, **attrs)
     finally:
         rec.parents.pop()
         rec.prefixes.pop()
         rec.sources.pop()
+        bad = rec.nonfinite.pop()  # what its steps introduced, its own composites' included
     results = list(out) if isinstance(out, (tuple, list)) else [out]
     for t in results:
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
             t.named(out_name or name.rsplit(".", 1)[-1])
         step.outputs.append(tensor_id(trace, t))
     trace.later(step, fill_text, spec)
-    kids = trace._steps[step.id + 1:]
-    step.nonfinite = sum(c.nonfinite for c in kids if c.parent == step.id)
+    step.nonfinite = bad
+    if rec.nonfinite:
+        rec.nonfinite[-1] += bad
     return out
 
 
