@@ -483,4 +483,7 @@ def _finite_sum(a: np.ndarray) -> bool:
     """Whether the sum of ``a`` is finite: always so when every entry is (else an overflow, and the
     exact count then says 0). A small array is added up in Python: a NumPy reduction costs a few
     microseconds of calls, more than the whole sum of a few dozen numbers."""
-    return math.isfinite(sum(a.ravel().tolist()) if a.size <= 64 else a.sum())
+    return math.isfinite(sum(a.ravel().tolist()) if a.size <= 64 else _ADD(a, None))
+
+
+_ADD = np.add.reduce  # the reduction itself: ndarray.sum adds a Python layer around it

@@ -255,12 +255,19 @@ _SIMPLE = frozenset((bool, int, float, str, type(None)))
 
 
 def plain_attrs(attrs: dict) -> dict:
-    """``plain(attrs)`` for an op's keyword attributes; a copy when they are JSON already (the
-    common case, checked by exact type: NumPy's float64 is a float that ``plain`` converts)."""
-    for v in attrs.values():
-        if type(v) not in _SIMPLE:
+    """``plain(attrs)`` for an op's keyword attributes, without its recursion in the common case:
+    numbers, strings and flat tuples of them (checked by exact type: NumPy's float64 is a float
+    that ``plain`` converts)."""
+    out = {}
+    for k, v in attrs.items():
+        kind = type(v)
+        if kind in _SIMPLE:
+            out[k] = v
+        elif (kind is tuple or kind is list) and all([type(x) in _SIMPLE for x in v]):
+            out[k] = list(v)
+        else:
             return plain(attrs)
-    return dict(attrs)
+    return out
 
 
 _OPTIONAL = re.compile(r"⟦(.*?)⟧")
@@ -546,7 +553,7 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         return fn(*xs, **attrs)
     rec = trace._rec
     name = rec.unique_name(out_name or spec.name)
-    recorded = plain(attrs)
+    recorded = plain_attrs(attrs)
     omitted = [p for p, a in zip(spec.params, args + (None,) * len(spec.params)) if a is None]
     if omitted and not spec.varargs:
         recorded["omitted"] = omitted  # which inputs the formula leaves out (linear without b)
