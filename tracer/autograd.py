@@ -18,6 +18,8 @@ array([ 4., -2.])
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .errors import GradientError
@@ -49,7 +51,10 @@ def _reachable(root: Node) -> list[Node]:
             if p is not None and id(p) not in seen:
                 seen[id(p)] = p
                 stack.append(p)
-    return sorted(seen.values(), key=lambda n: n.seq, reverse=True)
+    return sorted(seen.values(), key=_SEQ, reverse=True)
+
+
+_SEQ = operator.attrgetter("seq")
 
 
 def _key(t: Tensor) -> object:
@@ -96,6 +101,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
         rec.seed(loss, g0)
     for node in _reachable(loss._node):
         # plain loops and lists below, no generators: this runs once per op of the graph
+        inputs = node.inputs
         if node.n_out == 1:
             g_out = grads.get((id(node), 0))
             if g_out is None:
@@ -104,42 +110,45 @@ def backward(loss: Tensor, grad: object = None) -> None:
         else:
             g_out = tuple([grads.get((id(node), k)) for k in range(node.n_out)])
             taken = {id(g) for g in g_out if g is not None}
-        need = tuple([x.requires_grad for x in node.inputs])
+        need = tuple([x.requires_grad for x in inputs])
         g_in = node.vjp(g_out, need)
         fresh: list[np.ndarray | None] = []
-        for x, gx in zip(node.inputs, g_in):
-            if gx is None or not x.requires_grad:
+        for x, gx, wanted in zip(inputs, g_in, need):
+            if gx is None or not wanted:
                 fresh.append(None)
                 continue
-            if type(gx) is not np.ndarray or gx.dtype != x.dtype:
-                gx = np.asarray(gx, dtype=x.dtype)
+            dtype = x.data.dtype
+            if type(gx) is not np.ndarray or gx.dtype != dtype:
+                gx = np.asarray(gx, dtype=dtype)
             if id(gx) in taken:  # one array per gradient tensor: a view costs no copy
                 gx = gx.view()
             taken.add(id(gx))
-            gx.flags.writeable = False
+            gx.setflags(False)  # read-only (positional: a third of the time of flags.writeable = False)
             fresh.append(gx)
         if rec:
             rec.op_step(node, fresh)
-        for x, gx in zip(node.inputs, fresh):
+        for x, gx in zip(inputs, fresh):
             if gx is None:
                 continue
-            k = _key(x)
-            tensors.setdefault(k, x)
-            if k in grads:
-                total = np.asarray(grads[k] + gx)  # 0-d + 0-d is a NumPy scalar: no flags
-                total.flags.writeable = False
-                if rec:
-                    rec.accumulate(x, grads[k], gx, total)
-                grads[k] = total
-            else:
+            p = x._node
+            k = (id(p), x._k) if p is not None else id(x)
+            before = grads.get(k)
+            if before is None:
                 grads[k] = gx
+                tensors[k] = x
+            else:
+                total = np.asarray(before + gx)  # 0-d + 0-d is a NumPy scalar: no flags
+                total.setflags(False)
+                if rec:
+                    rec.accumulate(x, before, gx, total)
+                grads[k] = total
     if rec:
         rec.close_groups()
     for k, t in tensors.items():
         g = grads[k]
         if t._grad is not None:  # as in PyTorch: gradients add up over backward() calls until zero_grad()
             total = np.asarray(t._grad + g)
-            total.flags.writeable = False
+            total.setflags(False)
             if rec:
                 rec.carry(t, t._grad, total)
             g = total
@@ -152,6 +161,18 @@ def _grad_text(trace: Trace, step: Step, spec: OpSpec, fwd: Step) -> None:
     outs = [trace.tensors[t].name for t in fwd.outputs]
     step.formula = render(spec.grad, spec, names, outs, fwd.attrs)
     step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
+
+
+def _grad_step(trace: Trace, sid: int, op: str, name: str, inputs: list[str], outputs: list[str],
+               grad_map: dict[str, str], parent: int | None, depth: int, fwd_id: int) -> Step:
+    """The backward step of forward step ``fwd_id``, recorded as a tuple (see ``Trace.lazy``)."""
+    fwd = trace.built(fwd_id)
+    return Step(sid, "backward", op, name, inputs, outputs, fwd.attrs, parent, depth, fwd.src,
+                grad_of=fwd_id, grad_map=grad_map, part=fwd.part)
+
+
+def _grad_fill(trace: Trace, sid: int, spec: OpSpec, fwd_id: int) -> None:
+    _grad_text(trace, trace.built(sid), spec, trace.built(fwd_id))
 
 
 class _Recording:
@@ -192,7 +213,7 @@ class _Recording:
         p = fwd.parent if fwd is not None else None
         while p is not None:
             chain.append(p)
-            p = self.trace._steps[p].parent
+            p = self.trace.built(p).parent
         chain.reverse()
         i = 0
         while i < min(len(chain), len(self.groups)) and self.groups[i][0].id == chain[i]:
@@ -200,7 +221,7 @@ class _Recording:
         while len(self.groups) > i:
             self._close(*self.groups.pop())
         for pid in chain[i:]:
-            parent = self.trace._steps[pid]
+            parent = self.trace.built(pid)
             spec = REGISTRY[parent.op]
             step = self._new_step(parent.op, f"{parent.name}.grad",
                                   [self.latest[o] for o in parent.outputs if o in self.latest],
@@ -217,31 +238,52 @@ class _Recording:
             self._close(*self.groups.pop())
 
     def op_step(self, node: Node, grads: list[np.ndarray | None]) -> None:
-        fwd = node.step if node.trace is self.trace else None
-        self._enter(fwd)
+        if node.rec is not self.rec:
+            self._outside_step(node, grads)
+            return
+        fwd = self.trace.built(node.step)  # type: ignore[arg-type]
+        groups = self.groups
+        if fwd.parent != (groups[-1][0].id if groups else None):  # else the open groups are its chain
+            self._enter(fwd)
+        latest = self.latest
+        inputs = [latest[o] for o in fwd.outputs if o in latest]
+        inputs += fwd.inputs
+        outputs: list[str] = []
+        grad_map: dict[str, str] = {}
+        # the Step itself is built when the trace is read (_grad_step): here only a tuple
+        sid = self.trace.lazy((_grad_step, node.spec.name, self.rec.unique(f"{fwd.name}.grad"), inputs, outputs,
+                               grad_map, groups[-1][1].id if groups else None, len(groups), fwd.id),
+                              _grad_fill, node.spec, fwd.id)
+        ids = self.rec.ids
+        for x, xid, g in zip(node.inputs, fwd.inputs, grads):
+            if g is not None:
+                gid = ids.get(id(g))
+                if gid is None:  # a gradient is named along its axes as its tensor
+                    gid = register(self.trace, g, f"d{x.name}", "grad", x.labels, sid, xid)
+                if xid not in latest:  # a partial contribution waits for its accumulate step
+                    latest[xid] = gid
+                outputs.append(gid)
+                grad_map[xid] = gid
+
+    def _outside_step(self, node: Node, grads: list[np.ndarray | None]) -> None:
+        """A backward step for an op whose forward pass ran before recording started."""
+        self._enter(None)
         spec = node.spec
-        out_ids = fwd.outputs if fwd is not None else []
-        in_ids = fwd.inputs if fwd is not None else [tensor_id(self.trace, x) for x in node.inputs]
-        inputs = [self.latest[o] for o in out_ids if o in self.latest] + in_ids
-        step = self._new_step(spec.name, f"{fwd.name if fwd else spec.name}.grad", inputs,
-                              attrs=fwd.attrs if fwd else {},
-                              src=fwd.src if fwd else None, grad_of=fwd.id if fwd else None,
-                              part=fwd.part if fwd else None)
+        in_ids = [tensor_id(self.trace, x) for x in node.inputs]
+        inputs = list(in_ids)
+        step = self._new_step(spec.name, f"{spec.name}.grad", inputs)
         for x, xid, g in zip(node.inputs, in_ids, grads):
             if g is not None:
                 gid = self._grad_id(x, g, step.id, total=False, fwd=xid)
                 step.outputs.append(gid)
                 step.grad_map[xid] = gid
-        if fwd is not None:
-            self.trace.later(step, _grad_text, spec, fwd)
-        else:  # the forward pass ran before recording started: name what we have
-            step.formula = render(spec.grad, spec, [x.name for x in node.inputs], ["out"], {})
-            step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
+        step.formula = render(spec.grad, spec, [x.name for x in node.inputs], ["out"], {})
+        step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
 
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)
         producer = self.trace.tensors[fwd].producer
-        label = self.trace._steps[producer].name if producer is not None else x.name
+        label = self.trace.built(producer).name if producer is not None else x.name
         step = self._sum_step(ACCUMULATE, x, fwd, [self.latest[fwd], self.rec.ids[id(new)]], total,
                               f"{label}.grad_sum")
         step.narration = ACCUMULATE.narration.format(x=x.name)

@@ -113,7 +113,7 @@ class Tensor:
     def _result(cls, data: np.ndarray, name: str, node: Node | None, k: int) -> Tensor:
         """Wrap an op's output without copying it."""
         t = cls.__new__(cls)
-        data.flags.writeable = False
+        data.setflags(False)  # read-only; positional: a third of the time of flags.writeable = False
         t.data, t.name, t.kind, t._grad, t._gview, t.version, t.labels = data, name, "activation", None, None, 0, None
         t.requires_grad, t._node, t._k, t._done, t._columns = node is not None, node, k, False, False
         return t

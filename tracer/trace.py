@@ -145,12 +145,15 @@ class Trace:
     """Everything one recorded run did: ``steps`` in execution order and ``tensors`` by id."""
 
     def __init__(self, meta: dict[str, Any] | None = None) -> None:
-        self._steps: list[Step] = []
-        # Formulas and narrations are filled in when the steps are first read: recording stays
-        # cheap, and the text uses each tensor's final name. Each entry is (step, fill, args),
-        # called as fill(trace, step, *args): nothing in it points back at the trace, so a trace
-        # nobody holds is freed at once instead of waiting for the cycle collector.
-        self._pending: list[tuple[Step, Callable[..., None], tuple[Any, ...]]] = []
+        # A step recorded lazily is the tuple (build, *args) here until it is built (``built``):
+        # the steps are all built when they are first read.
+        self._steps: list[Step | tuple[Any, ...]] = []
+        # Formulas and narrations are filled in (and lazy steps built) when the steps are first
+        # read: recording stays cheap, and the text uses each tensor's final name. Each entry is
+        # (fill, *args), one flat tuple (one object fewer for the collector to walk per step),
+        # called in recording order as fill(trace, *args): nothing in it points back at the
+        # trace, so a trace nobody holds is freed at once instead of waiting for the cycle collector.
+        self._pending: list[tuple[Any, ...]] = []
         self.tensors: dict[str, TensorRecord] = {}
         self.meta: dict[str, Any] = dict(meta or {})
         self.origin: str | None = None  # the file it was read from: an output must not replace it
@@ -165,9 +168,9 @@ class Trace:
         """Every step, in execution order (ids 0, 1, 2 ...)."""
         if self._pending:
             pending, self._pending = self._pending, []
-            for step, fill, args in pending:
-                fill(self, step, *args)
-        return self._steps
+            for entry in pending:
+                entry[0](self, *entry[1:])
+        return self._steps  # type: ignore[return-value]  (every lazy step has its pending entry)
 
     @steps.setter
     def steps(self, steps: list[Step]) -> None:
@@ -175,7 +178,24 @@ class Trace:
 
     def later(self, step: Step, fill: Callable[..., None], *args: Any) -> None:
         """Fill ``step``'s formula and narration when the steps are next read: ``fill(trace, step, *args)``."""
-        self._pending.append((step, fill, args))
+        self._pending.append((fill, step, *args))
+
+    def lazy(self, record: tuple[Any, ...], fill: Callable[..., None], *args: Any) -> int:
+        """Append a step recorded as the tuple ``record`` = ``(build, *fields)``, a tuple instead of
+        a :class:`Step`: ``build(trace, sid, *fields)`` returns the Step when it is first needed
+        (:meth:`built`) or read, and ``fill(trace, sid, *args)`` writes its text when the steps are
+        read. Neither the fields nor the args may refer to the trace. Returns the step's id."""
+        sid = len(self._steps)
+        self._steps.append(record)
+        self._pending.append((fill, sid, *args))
+        return sid
+
+    def built(self, sid: int) -> Step:
+        """Step ``sid``, built now if it was recorded as a tuple (see :meth:`lazy`)."""
+        step = self._steps[sid]
+        if type(step) is tuple:
+            step = self._steps[sid] = step[0](self, sid, *step[1:])
+        return step  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self._steps)
@@ -274,7 +294,8 @@ _display_path: dict[str, str] = {}
 _sources: dict[tuple[str, int], Source] = {}
 
 
-def _is_internal(filename: str) -> bool:
+def is_internal(filename: str) -> bool:
+    """Whether code in ``filename`` is the engine's (tracer's recording code or NumPy), not the user's."""
     hit = _internal_cache.get(filename)
     if hit is None:
         path = os.path.abspath(filename)
@@ -291,7 +312,7 @@ def user_source() -> Source | None:
     while frame is not None:
         file = frame.f_code.co_filename
         hit = known.get(file)
-        if not (_is_internal(file) if hit is None else hit):
+        if not (is_internal(file) if hit is None else hit):
             break
         frame = frame.f_back
     if frame is None:
@@ -339,6 +360,11 @@ class _Recorder:
         self.strict = strict
         self.prefixes: list[str] = [""]
         self.parents: list[int] = []
+        # per open composite: the source line its children share (an engine composite's body is
+        # never the user's code, so its children come from the line that called it), or None to
+        # look it up (a composite the user declared: its children are lines of its body)
+        self.sources: list[Source | None] = []
+        self.nonfinite: list[int] = []  # per open composite: the NaN / Inf its steps introduced so far
         self.name_counts: dict[str, int] = {}
         self.used: set[str] = set()
         self.ids: dict[int, str] = {}  # id(ndarray) -> tensor id; the record keeps the array alive
@@ -401,7 +427,7 @@ def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 50), max(thresholds[2], 100))
     try:
-        with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (check_finite)
+        with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (count_nonfinite)
             yield trace
     finally:
         gc.set_threshold(*thresholds)
@@ -432,19 +458,32 @@ def scope(name: str) -> Iterator[None]:
         rec.prefixes.pop()
 
 
-def check_finite(trace: Trace, step: Step, outputs: list[np.ndarray], inputs: list[np.ndarray]) -> None:
-    """Count the NaN / Inf a step introduced; raise in strict mode.
+def count_nonfinite(outputs: list[np.ndarray], inputs: list[np.ndarray]) -> int:
+    """How many NaN / Inf a step introduced in its ``outputs``.
 
     An infinity an input already held (a ``-inf`` mask flowing through softmax) is not new; a NaN
     always is. The common case costs one sum per output.
     """
     bad = 0
     for a in outputs:
-        if a.dtype.kind == "f" and a.size and not math.isfinite(a.sum()):
+        if a.dtype.kind == "f" and a.size and not _finite_sum(a):
             bad += int(np.isnan(a).sum())
             inherited = any(x.dtype.kind == "f" and np.isinf(x).any() for x in inputs)
             bad += 0 if inherited else int(np.isinf(a).sum())
-    step.nonfinite = bad
-    if bad and trace._rec is not None and trace._rec.strict:
-        where = f" ({step.src})" if step.src else ""
-        raise NonFiniteError(f"{step.name} {step.op}: {bad} NaN/Inf value(s) in the output{where}")
+    return bad
+
+
+def nonfinite_error(name: str, op: str, bad: int, src: Source | None) -> NonFiniteError:
+    """What strict mode raises at a step whose output holds ``bad`` new NaN / Inf values."""
+    where = f" ({src})" if src else ""
+    return NonFiniteError(f"{name} {op}: {bad} NaN/Inf value(s) in the output{where}")
+
+
+def _finite_sum(a: np.ndarray) -> bool:
+    """Whether the sum of ``a`` is finite: always so when every entry is (else an overflow, and the
+    exact count then says 0). A small array is added up in Python: a NumPy reduction costs a few
+    microseconds of calls, more than the whole sum of a few dozen numbers."""
+    return math.isfinite(sum(a.ravel().tolist()) if a.size <= 64 else _ADD(a, None))
+
+
+_ADD = np.add.reduce  # the reduction itself: ndarray.sum adds a Python layer around it

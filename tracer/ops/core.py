@@ -30,7 +30,8 @@ import numpy as np
 from ..errors import ShapeError, TracerError
 from ..gradient import Gradient
 from ..tensor import Tensor
-from ..trace import Step, TensorRecord, Trace, check_finite, current, user_source
+from ..trace import (Source, Step, TensorRecord, Trace, count_nonfinite, current, is_internal, nonfinite_error,
+                     user_source)
 from .labels import broadcast as broadcast_labels, fit, has_rule, propagate
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
@@ -89,20 +90,22 @@ def family_of(op: str) -> str:
 
 
 class Node:
-    """The autograd link of an op's outputs: inputs, the vjp closure and the step recorded.
+    """The autograd link of an op's outputs: inputs, the vjp closure and the id of the step recorded.
 
     ``seq`` counts nodes in the order they ran: the reverse of that order is a reverse topological
-    order that keeps the children of a composite op together.
+    order that keeps the children of a composite op together. ``rec`` is the recorder of the trace
+    that recorded ``step``, never the trace itself: a tensor kept after its trace is dropped keeps
+    what its own gradient needs, not the whole trace.
     """
 
-    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "trace", "seq")
+    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "rec", "seq")
     _counter = itertools.count()
 
     def __init__(self, spec: OpSpec, inputs: list[Tensor], vjp: VJP, n_out: int) -> None:
         self.spec, self.inputs, self.vjp, self.n_out = spec, inputs, vjp, n_out
         self.seq = next(Node._counter)
-        self.step: Step | None = None
-        self.trace: Trace | None = None
+        self.step: int | None = None  # the id of the step recorded
+        self.rec: Any = None  # the trace's _Recorder while it recorded
 
 
 # ---- gradient mode -------------------------------------------------------------------------
@@ -143,10 +146,31 @@ def fmt_scalar(v: float) -> str:
     return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
 
 
+_NUMBERS: dict[tuple[Any, ...], Tensor] = {}  # a Python number as a constant, per value and dtype
+
+
 def as_tensor(x: Any, like: np.dtype | None = None) -> Tensor:
-    """A Tensor for an op input: tensors pass through, numbers and arrays become constants."""
+    """A Tensor for an op input: tensors pass through, numbers and arrays become constants.
+
+    A Python number other than zero (whose sign ``==`` would not tell apart) is made into a
+    constant once per value and dtype: ``x + 1e-5`` in a loop builds no new tensor each time.
+    The trace records it as it records any equal scalar constant, under one id.
+    """
     if isinstance(x, Tensor):
         return x
+    kind = type(x)
+    if (kind is float or kind is int) and x:
+        key = (kind, x, like)
+        t = _NUMBERS.get(key)
+        if t is None:
+            t = _as_constant(x, like)
+            if len(_NUMBERS) < 4096:  # a loop over many values must not grow it without bound
+                _NUMBERS[key] = t
+        return t
+    return _as_constant(x, like)
+
+
+def _as_constant(x: Any, like: np.dtype | None) -> Tensor:
     if isinstance(x, Gradient):  # lr * W.grad: a change computed from a gradient (an update)
         t = Tensor._result(x.view(np.ndarray), f"Δ{x.of or ''}", None, 0)
         t.kind = "grad"
@@ -227,6 +251,25 @@ def plain(v: Any) -> Any:
     return repr(v)
 
 
+_SIMPLE = frozenset((bool, int, float, str, type(None)))
+
+
+def plain_attrs(attrs: dict) -> dict:
+    """``plain(attrs)`` for an op's keyword attributes, without its recursion in the common case:
+    numbers, strings and flat tuples of them (checked by exact type: NumPy's float64 is a float
+    that ``plain`` converts)."""
+    out = {}
+    for k, v in attrs.items():
+        kind = type(v)
+        if kind in _SIMPLE:
+            out[k] = v
+        elif (kind is tuple or kind is list) and all([type(x) in _SIMPLE for x in v]):
+            out[k] = list(v)
+        else:
+            return plain(attrs)
+    return out
+
+
 _OPTIONAL = re.compile(r"⟦(.*?)⟧")
 
 
@@ -246,17 +289,18 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
     its part too: ``Σ⟦_{axis}⟧`` reads ``Σ`` for a sum of everything). Elsewhere such an attribute
     reads ``unset`` (a narration in another language passes its own word).
     """
-    given = {**dict(spec.defaults), **attrs}
-    missing = set(attrs.get("omitted", ()))
-    dropped = missing | {k for k, v in given.items() if v is None}
-    template = _OPTIONAL.sub(
-        lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
+    given = {**dict(spec.defaults), **attrs} if spec.defaults else attrs
+    missing = attrs.get("omitted", ())
+    if "⟦" in template:  # most templates have no optional part: no pattern to run
+        dropped = set(missing) | {k for k, v in given.items() if v is None}
+        template = _OPTIONAL.sub(
+            lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
     fill: dict[str, Any] = {k: unset if v is None else _Short(v) if isinstance(v, float) else v
                             for k, v in given.items()}
     if spec.varargs:
         fill[spec.params[0]] = ", ".join(names)
     else:
-        fill.update(zip([p for p in spec.params if p not in missing], names))
+        fill.update(zip([p for p in spec.params if p not in missing] if missing else spec.params, names))
     fill["out"] = ", ".join(out_names)
     try:
         return template.format(**fill)
@@ -374,7 +418,8 @@ def _shape_error(spec: OpSpec, xs: list[Tensor], problem: str, out_name: str | N
     return ShapeError(f"{label + ' ' if label else ''}{spec.name}: {operands}: {problem}{where}")
 
 
-def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | None) -> Any:
+def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | None,
+          phase: str | None = None) -> Any:
     """Run a primitive: forward, autograd link, and a recorded step when a trace is active."""
     xs = _inputs(args)
     if xs is None:
@@ -409,10 +454,9 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
             break
     trace = current()
     if trace is not None and trace._rec is not None:
-        step = record_step(trace, spec, xs, tensors, attrs, out_name)
-        check_finite(trace, step, outs, arrays)
+        sid = record_step(trace, spec, xs, tensors, attrs, out_name, phase, count_nonfinite(outs, arrays))
         if node is not None:
-            node.step, node.trace = step, trace
+            node.step, node.rec = sid, trace._rec
     return tuple(tensors) if several else tensors[0]
 
 
@@ -428,36 +472,60 @@ def _update(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str 
     if base is None:  # nothing to update: the gradient is just numbers
         return apply(spec, fn, tuple(xs), attrs, out_name)
     with no_grad():
-        out = apply(spec, fn, tuple(xs), attrs, out_name or f"{base.name}.update")
+        out = apply(spec, fn, tuple(xs), attrs, out_name or f"{base.name}.update", "update")
     if not isinstance(out, Tensor):
         return out
     out.requires_grad, out.kind, out.version = True, base.kind, base.version + 1
     trace = current()
     if trace is not None and trace._rec is not None:
-        trace._steps[-1].phase = "update"
         rec = trace.tensors[trace._rec.ids[id(out.data)]]
         rec.kind, rec.version = base.kind, out.version
     return out.named(base.name)
 
 
-def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[Tensor],
-                attrs: dict, out_name: str | None, phase: str | None = None) -> Step:
-    """Append a step for an op that has run, naming and registering its output tensors."""
+def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[Tensor], attrs: dict,
+                out_name: str | None, phase: str | None = None, nonfinite: int = 0) -> int:
+    """Append a step for an op that has run, naming and registering its output tensors; return its id.
+
+    The step is recorded as a tuple (:meth:`Trace.lazy`) and built as a :class:`Step` when it is
+    first needed. ``nonfinite`` counts the NaN / Inf its outputs introduced (strict mode raises).
+    """
     rec = trace._rec
     assert rec is not None
     name = rec.unique_name(out_name or spec.name)
-    short = name.rsplit(".", 1)[-1]
-    inputs = [tensor_id(trace, x) for x in xs if x is not None]
-    step = Step(len(trace._steps), phase or spec.phase, spec.name, name, inputs, [], plain(attrs) if attrs else {},
-                rec.parents[-1] if rec.parents else None, len(rec.parents), user_source(),
-                part=_part(trace, out_name or spec.name) if rec.parents else None)
-    trace._steps.append(step)
+    ids = rec.ids
+    inputs = []
+    for x in xs:  # plain loops below: this runs for every step recorded
+        if x is not None:
+            tid = ids.get(id(x.data))
+            inputs.append(tid if tid is not None else tensor_id(trace, x))
+    outputs: list[str] = []
+    parents = rec.parents
+    if parents:  # inside a composite: its source line when it is the engine's (see _Recorder.sources)
+        src = rec.sources[-1] or user_source()
+        parent, part = parents[-1], _part(trace, out_name or spec.name)
+        rec.nonfinite[-1] += nonfinite
+    else:
+        src, parent, part = user_source(), None, None
+    sid = trace.lazy((_step, phase or spec.phase, spec.name, name, inputs, outputs, plain_attrs(attrs) if attrs else {},
+                      parent, len(parents), src, part, nonfinite), _fill_at, spec)
     for t in outs:
-        if out_name is None and t.kind == "activation" and t.name == spec.name:
-            t.name = short
-        step.outputs.append(tensor_id(trace, t, producer=step.id))
-    trace.later(step, fill_text, spec)
-    return step
+        if out_name is None and t.name == spec.name and t.kind == "activation":
+            t.name = name.rsplit(".", 1)[-1]
+        outputs.append(tensor_id(trace, t, producer=sid))
+    if nonfinite and rec.strict:
+        raise nonfinite_error(name, spec.name, nonfinite, src)
+    return sid
+
+
+def _step(trace: Trace, sid: int, phase: str, op: str, name: str, inputs: list[str], outputs: list[str],
+          attrs: dict, parent: int | None, depth: int, src: Source | None, part: str | None, nonfinite: int) -> Step:
+    """The Step of a primitive recorded as a tuple (see :func:`record_step`)."""
+    return Step(sid, phase, op, name, inputs, outputs, attrs, parent, depth, src, nonfinite=nonfinite, part=part)
+
+
+def _fill_at(trace: Trace, sid: int, spec: OpSpec) -> None:
+    fill_text(trace, trace.built(sid), spec)
 
 
 def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
@@ -485,30 +553,42 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         return fn(*xs, **attrs)
     rec = trace._rec
     name = rec.unique_name(out_name or spec.name)
-    recorded = plain(attrs)
+    recorded = plain_attrs(attrs)
     omitted = [p for p, a in zip(spec.params, args + (None,) * len(spec.params)) if a is None]
     if omitted and not spec.varargs:
         recorded["omitted"] = omitted  # which inputs the formula leaves out (linear without b)
+    src = (rec.sources[-1] if rec.parents else None) or user_source()
     step = Step(len(trace._steps), "forward", spec.name, name, [tensor_id(trace, x) for x in present],
                 [], recorded, rec.parents[-1] if rec.parents else None, len(rec.parents),
-                user_source(), part=_part(trace, out_name or spec.name) if rec.parents else None)
+                src, part=_part(trace, out_name or spec.name) if rec.parents else None)
     trace._steps.append(step)
     rec.parents.append(step.id)
     rec.prefixes.append(name)
+    rec.sources.append(src if _engine_code(fn) else None)
+    rec.nonfinite.append(0)
     try:
         out = fn(*xs, **attrs)
     finally:
         rec.parents.pop()
         rec.prefixes.pop()
+        rec.sources.pop()
+        bad = rec.nonfinite.pop()  # what its steps introduced, its own composites' included
     results = list(out) if isinstance(out, (tuple, list)) else [out]
     for t in results:
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
             t.named(out_name or name.rsplit(".", 1)[-1])
         step.outputs.append(tensor_id(trace, t))
     trace.later(step, fill_text, spec)
-    kids = trace._steps[step.id + 1:]
-    step.nonfinite = sum(c.nonfinite for c in kids if c.parent == step.id)
+    step.nonfinite = bad
+    if rec.nonfinite:
+        rec.nonfinite[-1] += bad
     return out
+
+
+def _engine_code(fn: Callable) -> bool:
+    """Whether ``fn`` is the engine's own code (its steps' source line is the line that called it)."""
+    code = getattr(fn, "__code__", None)
+    return code is not None and is_internal(code.co_filename)
 
 
 def _fused(spec: OpSpec, xs: list[Tensor | None], attrs: dict, out_name: str | None) -> Tensor | None:

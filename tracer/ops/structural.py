@@ -3,6 +3,8 @@ indexing, gather (embedding lookup), where (masking), and the reductions sum, me
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import labels as lb
@@ -10,7 +12,7 @@ from .core import broadcastable, primitive, unbroadcast
 
 
 def _swap(a: np.ndarray) -> np.ndarray:
-    return np.swapaxes(a, -1, -2)
+    return a.swapaxes(-1, -2)  # the method: np.swapaxes adds a Python wrapper around it
 
 
 def _check_matmul(a: np.ndarray, b: np.ndarray) -> str | None:
@@ -146,24 +148,37 @@ def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
 
 
-def _expand(g: np.ndarray, x: np.ndarray, axis: object, keepdims: bool) -> np.ndarray:
-    """An output gradient broadcast back over the axes a reduction removed."""
-    if not keepdims:
-        g = np.expand_dims(g, _axes(axis, x.ndim))
-    return np.broadcast_to(g, x.shape)
+def _kept(g: np.ndarray, x: np.ndarray, axis: object, keepdims: bool) -> np.ndarray:
+    """An output gradient with the axes a reduction removed put back at length 1: it broadcasts
+    over them (a reshape, no copy)."""
+    if keepdims:
+        return g
+    shape = list(x.shape)
+    for a in _axes(axis, x.ndim):
+        shape[a] = 1
+    return g.reshape(shape)
+
+
+def _spread(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``g`` copied to every entry of a new array of ``shape`` (``np.broadcast_to(g, shape).copy()``
+    without the Python of ``broadcast_to``)."""
+    out = np.empty(shape, dtype=g.dtype)
+    np.copyto(out, g)
+    return out
 
 
 @primitive("sum", family="reduction", formula="{out} = Σ⟦_{axis}⟧ {x}", cell_grad="{g}", grad="d{x} = d{out} copied to every entry",
            narration="Add up the entries of {x}⟦ along axis {axis}⟧.")
 def sum(x, *, axis=None, keepdims=False):
-    return np.sum(x, axis=axis, keepdims=keepdims), lambda g, need: (_expand(g, x, axis, keepdims).copy(),)
+    return np.sum(x, axis=axis, keepdims=keepdims), lambda g, need: (_spread(_kept(g, x, axis, keepdims), x.shape),)
 
 
 @primitive("mean", family="reduction", formula="{out} = mean⟦_{axis}⟧({x})", cell_grad="{g} / {n}", grad="d{x} = d{out} / n, copied to every entry",
            narration="Average the entries of {x}⟦ along axis {axis}⟧.")
 def mean(x, *, axis=None, keepdims=False):
-    n = int(np.prod([x.shape[a] for a in _axes(axis, x.ndim)]))
-    return np.mean(x, axis=axis, keepdims=keepdims), lambda g, need: (_expand(g, x, axis, keepdims) / n,)
+    n = math.prod([x.shape[a] for a in _axes(axis, x.ndim)])
+    # each entry g / n: divided before it is spread, the same numbers as spreading first
+    return np.mean(x, axis=axis, keepdims=keepdims), lambda g, need: (_spread(_kept(g, x, axis, keepdims) / n, x.shape),)
 
 
 @primitive("max", family="reduction", formula="{out} = max⟦_{axis}⟧({x})", cell_grad="{g}×[{x} = {o}]", grad="d{x} = d{out} at the maximum (ties share it)",
@@ -179,5 +194,5 @@ def extreme(pick, x: np.ndarray, axis, keepdims: bool):
 
     def vjp(g, need):
         hit = x == out
-        return (_expand(g, x, axis, keepdims) * hit / hit.sum(axis=axis, keepdims=True),)
+        return (_kept(g, x, axis, keepdims) * hit / hit.sum(axis=axis, keepdims=True),)
     return (out if keepdims else np.squeeze(out, axis=_axes(axis, x.ndim))), vjp
