@@ -155,3 +155,19 @@ def test_a_composite_counts_the_nan_and_inf_its_steps_introduced() -> None:
     for s in composites:  # its children's counts added up, a nested composite's own total included
         assert s.nonfinite == sum(c.nonfinite for c in trace.children(s))
     assert trace.step("att").nonfinite > trace.step("att.weights").nonfinite > 0 and trace.step("ln").nonfinite > 0
+
+
+def test_a_shape_error_inside_a_layer_names_the_users_line_first() -> None:
+    """The error names the line of the caller's code that called the layer, then the layer's line."""
+    import pytest
+
+    from tracer.errors import ShapeError
+    from tracer.nn import Linear
+
+    layer = Linear.init(3, 2, seed=0)
+    with tracer.record():
+        with pytest.raises(ShapeError) as caught:
+            layer(tracer.tensor(np.ones((4, 5)), name="x"))  # the caller's line
+    message = str(caught.value)
+    assert "inner dimensions 5 and 3 differ (test_recording.py:" in message
+    assert "layer(tracer.tensor(np.ones((4, 5)), name=\"x\"))  # the caller's line; in layers.py:" in message

@@ -325,6 +325,23 @@ def user_source() -> Source | None:
     return src
 
 
+
+def where_text() -> str:
+    """`` (file:line: code)`` for an error message: the line of the user's own code that led to it
+    and, when the op ran inside one of tracer's layers or models, that line too. Only errors call
+    this, so walking the whole stack costs nothing that matters.
+    """
+    src = user_source()
+    frame = sys._getframe(1)
+    while frame is not None and (frame.f_code.co_filename.startswith(_ENGINE_DIR + os.sep)
+                                 or is_internal(frame.f_code.co_filename)):
+        frame = frame.f_back
+    if frame is None or src is None:
+        return f" ({src})" if src else ""
+    key = (frame.f_code.co_filename, frame.f_lineno)
+    mine = Source(portable_path(key[0]), key[1], linecache.getline(*key).strip())
+    return f" ({mine})" if (mine.file, mine.line) == (src.file, src.line) else f" ({mine}; in {src})"
+
 _PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 
 

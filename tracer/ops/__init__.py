@@ -14,7 +14,7 @@ import numpy as np
 from .. import rng
 from ..errors import IndexRangeError, UnsupportedError
 from ..tensor import Tensor
-from ..trace import user_source
+from ..trace import where_text
 from .composite import (attention, batch_norm, binary_cross_entropy, cross_entropy, l1, l2_norm,
                         layer_norm, linear, log_softmax, mse, softmax, sse)
 from .composite import dropout as _dropout
@@ -106,8 +106,7 @@ def getitem(x: Tensor, index: Any, name: str | None = None) -> Tensor:
         raise UnsupportedError(f"indexing tensor {x.name} with a tensor: use tracer.gather(table, indices)")
     outside = _outside(x.shape, index)
     if outside:
-        src = user_source()
-        raise IndexRangeError(f"{x.name}{index_text(index)}: {outside}{f' ({src})' if src else ''}")
+        raise IndexRangeError(f"{x.name}{index_text(index)}: {outside}{where_text()}")
     return _getitem(x, index=index, text=index_text(index), name=name)
 
 

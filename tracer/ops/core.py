@@ -31,7 +31,7 @@ from ..errors import ShapeError, TracerError
 from ..gradient import Gradient
 from ..tensor import Tensor
 from ..trace import (Source, Step, TensorRecord, Trace, count_nonfinite, current, is_internal, nonfinite_error,
-                     user_source)
+                     user_source, where_text)
 from .labels import broadcast as broadcast_labels, fit, has_rule, propagate
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
@@ -413,9 +413,7 @@ def _shape_error(spec: OpSpec, xs: list[Tensor], problem: str, out_name: str | N
     label = ".".join(p for p in (prefix, out_name) if p)
     sym = {"matmul": " @ ", "add": " + ", "sub": " - ", "mul": " * ", "div": " / "}.get(spec.name, ", ")
     operands = sym.join(f"{x.name} {tuple(x.shape)}" for x in xs)
-    src = user_source()
-    where = f" ({src})" if src else ""
-    return ShapeError(f"{label + ' ' if label else ''}{spec.name}: {operands}: {problem}{where}")
+    return ShapeError(f"{label + ' ' if label else ''}{spec.name}: {operands}: {problem}{where_text()}")
 
 
 def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | None,
