@@ -80,10 +80,10 @@ def play_linear(stage: Stage, step) -> None:
             extra = [anim.Appear(ones), Transform(gb.brackets, brackets)]
         else:
             gb.brackets.become(brackets)
-        stage.register(gb)
+        stage.canvas.register(gb)
     show_new(stage, new, *extra, focus=[ga, gb, gout])
     if extra:
-        stage.register(gb)   # its brackets have grown round the row of 1s: measure it again
+        stage.canvas.register(gb)   # its brackets have grown round the row of 1s: measure it again
     def build(idx):
         cell = explain_cell(stage, step if bias is not None else mm, idx)  # [W | b]·[X ; 1]: b×1 last
         w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
@@ -153,7 +153,7 @@ def _grads_on_layout(stage: Stage, step, fwd, lay, mm_step) -> None:
         if stage.slot(g) is None:
             stage.bind(g, gout, "grad")
     ensure_shown_grad(stage, g, gout)
-    moves = stage.focus([lay["a"], lay["b"], gout])
+    moves = stage.camera.focus([lay["a"], lay["b"], gout])
     if moves:
         stage.play(*moves, run_time=0.6)
     for k, gid in enumerate(mm_step.outputs):

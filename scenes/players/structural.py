@@ -24,8 +24,8 @@ def play_transpose(stage: Stage, step) -> None:
     new = []
     if sx is None or sx.lane != "value":
         sx, new = stage.need(x)
-    g = stage.beside(sx.grid, out, "down", grad=False, label=stage.trace.tensors[out].name)
-    stage.register(g)
+    g = stage.canvas.beside(sx.grid, out, "down", grad=False, label=stage.trace.tensors[out].name)
+    stage.canvas.register(g)
     stage.bind(out, g)
     stage.layouts[step.id] = {"x": sx.grid, "out": g}
     show_new(stage, new + [g], focus=[sx.grid, g])

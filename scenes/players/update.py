@@ -23,7 +23,7 @@ def play_sgd(stage: Stage, step) -> None:
             or slot.lane not in ("value", "bias") or stage.mode != "canvas"):
         return play_generic(stage, step, color=style.UPDATE)
     grid = slot.grid
-    moves = stage.focus([grid])
+    moves = stage.camera.focus([grid])
     if moves:
         stage.play(*moves, run_time=0.6)
     record = stage.trace.tensors[new_id]
@@ -37,7 +37,7 @@ def play_sgd(stage: Stage, step) -> None:
         old = grid.values
     for t in texts.values():
         t.set_opacity(0)
-    stage.add_loose(*texts.values())
+    stage.canvas.add_loose(*texts.values())
     def build(idx):
         w = work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], slot.cell(idx))
         w.boxes = [b for b in (slot.cell(idx),) if b is not None]
