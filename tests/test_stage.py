@@ -1,5 +1,6 @@
 """The stage's parts without a video: the canvas places grids apart, the camera frames them and the
-canvas keeps off the scene what the camera cannot show whole."""
+canvas keeps off the scene what the camera cannot show whole, and a player that cannot draw a
+step declines before drawing, leaving the fallback to the chain."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,7 @@ from manim import MovingCameraScene, tempconfig  # noqa: E402
 import tracer  # noqa: E402
 from scenes.camera import Camera, View, work_area  # noqa: E402
 from scenes.canvas import Canvas  # noqa: E402
-from scenes.players import play  # noqa: E402
+from scenes.players import DECLINE, FORWARD, play  # noqa: E402
 from scenes.stage import Stage  # noqa: E402
 
 
@@ -90,6 +91,15 @@ def test_the_camera_frames_a_grid_and_the_canvas_parks_the_ones_it_cannot_show(s
     assert id(far) not in canvas.parked and far in scene.mobjects and id(near) in canvas.parked
 
 
+def test_a_player_that_cannot_draw_declines_and_the_chain_falls_back(scene, trace):
+    stage = Stage(scene, trace)
+    step = next(s for s in trace.steps if s.op == "transpose")      # 3-D: not a grid to flip
+    assert FORWARD["transpose"](stage, step) is DECLINE
+    assert stage.canvas.grids == [] and stage.slots == {}            # declined before drawing anything
+    play(stage, step)                                                # the generic player shows it
+    assert stage.slot(step.outputs[0]) is not None and stage.slot(step.outputs[0]).grid in stage.canvas.grids
+
+
 def test_the_stage_owns_its_parts(scene, trace):
     stage = Stage(scene, trace, mode="paging")
     assert stage.camera.canvas is stage.canvas and isinstance(stage.camera.view, View)
@@ -100,3 +110,16 @@ def test_the_stage_owns_its_parts(scene, trace):
     stage.page()
     assert stage.canvas.grids == [] and stage.slots == {} and stage.layouts == {}
     assert not stage.camera.focused      # the next framing cuts to the new page
+
+
+def test_only_the_chain_chooses_the_generic_fallback():
+    """A player that cannot show a step declines; none calls the generic player itself (which
+    would skip its family's player, and the chain's one lookup)."""
+    import pathlib
+
+    import scenes.players
+
+    folder = pathlib.Path(scenes.players.__file__).parent
+    callers = [p.name for p in folder.glob("*.py")
+               if p.name not in ("__init__.py", "generic.py") and "play_generic" in p.read_text(encoding="utf-8")]
+    assert callers == []

@@ -15,7 +15,7 @@ from .. import anim, style
 from ..grid import NumberGrid
 from ..stage import Stage
 from ..words import word
-from . import BACKWARD, FORWARD, register
+from . import BACKWARD, DECLINE, FORWARD, register
 from .common import finish, show_new
 
 PART_COLORS = ("#7048E8", "#0CA678", "#9C36B5", "#5C940D", "#1098AD", "#C92A2A")
@@ -133,14 +133,12 @@ def fly(stage: Stage, pairs: list, run_time: float = 0.9) -> list:
 
 
 @register(FORWARD, "concat")
-def play_concat(stage: Stage, step) -> None:
+def play_concat(stage: Stage, step) -> object:
     """Each part in its colour; its numbers fly into its block of the joined result."""
-    from .generic import play_generic
-
     parts, out = list(step.inputs), step.outputs[0]
     axis = step.attrs.get("axis", 0)
     if not _two_d(stage, parts + [out]) or axis not in (0, 1, -1, -2):
-        return play_generic(stage, step)
+        return DECLINE
     axis %= 2
     labels = part_labels(stage, parts)
     grids, gout, new = place(stage, step, parts, axis, labels)
@@ -189,9 +187,8 @@ def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
 
 
 @register(BACKWARD, "concat")
-def play_concat_grad(stage: Stage, step) -> None:
+def play_concat_grad(stage: Stage, step) -> object:
     """The joined gradient (in the result's blue band) is cut back into the parts' bands."""
-    from .generic import play_generic_grad
     from .bands import grad_band
 
     fwd = stage.trace.steps[step.grad_of]
@@ -203,7 +200,7 @@ def play_concat_grad(stage: Stage, step) -> None:
     owed = [(k, t) for k, t in enumerate(parts) if t in step.grad_map]
     if (stage.mode != "canvas" or gout is None or not gout.has_grad or not _two_d(stage, parts + [out])
             or any(grids[k] is None or not grids[k].has_grad for k, _ in owed)):
-        return play_generic_grad(stage, step)
+        return DECLINE
     axis %= 2
     g_in = step.inputs[0]
     bring_back(stage, g_in, gout)

@@ -10,9 +10,8 @@ from manim import LEFT, AnimationGroup, Line, Succession, VGroup
 from .. import anim, glyphs, style
 from ..words import word
 from ..stage import Stage
-from . import BACKWARD, FORWARD, register
+from . import BACKWARD, DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, show_new
-from .generic import play_generic_grad
 
 DEAD_FILL = "#E9ECEF"
 
@@ -136,14 +135,14 @@ def _near(stage: Stage, tid: str, grid):
 
 
 @register(BACKWARD, "relu")
-def play_relu_grad(stage: Stage, step) -> None:
+def play_relu_grad(stage: Stage, step) -> object:
     """The gradient passes where the unit was on and is blocked (0) where ReLU turned it off."""
     from .bands import ensure_shown_grad, grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     lay = stage.layouts.get(fwd.id)
     if lay is None or not lay["x"].has_grad or stage.mode != "canvas":
-        return play_generic_grad(stage, step)
+        return DECLINE
     grid = lay["x"]
     g_in, gid = step.inputs[0], step.outputs[0]
     ensure_shown_grad(stage, g_in, grid)

@@ -65,8 +65,10 @@ def clear_path(stage: Stage, arrow: VMobject, ends: tuple[NumberGrid, ...]) -> b
                    for k, (glo, ghi) in stage.canvas.boxes.items())
 
 
-def play_generic(stage: Stage, step, role: str | None = None, color: str = style.COMPUTED) -> None:
-    """Inputs → outputs with the formula; outputs fill in a row at a time."""
+def play_generic(stage: Stage, step, role: str | None = None, color: str | None = None) -> None:
+    """Inputs → outputs with the formula; outputs fill in a row at a time (in the colour of new
+    weights for an optimiser's step)."""
+    color = color or (style.UPDATE if step.phase == "update" else style.COMPUTED)
     shown_inputs = [t for t in step.inputs if stage.trace.tensors[t].kind != "const"
                     or stage.trace.tensors[t].size > 1][:MAX_INPUTS]
     slots, new = place_inputs(stage, shown_inputs)

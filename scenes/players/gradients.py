@@ -17,7 +17,7 @@ from .. import style
 from ..grid import NumberGrid
 from ..stage import Slot, Stage
 from ..words import word
-from . import BACKWARD, register
+from . import BACKWARD, DECLINE, register
 from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 from .concat import fits
 
@@ -102,18 +102,18 @@ def named(name: str, expression: str) -> str:
     return f"{name} = {expression}"
 
 
-def play_grad_flow(stage: Stage, step) -> None:
+def play_grad_flow(stage: Stage, step) -> object:
     """The gradient flows back through the forward step's layout (see the module's docstring)."""
-    from .generic import play_accumulate, play_generic_grad
+    from .generic import play_accumulate
 
     fwd = stage.trace.steps[step.grad_of] if step.grad_of is not None else None
     if fwd is None or stage.mode != "canvas":
-        return play_generic_grad(stage, step)
+        return DECLINE
     xs = [input_of(step, fwd, k) for k in range(len(step.outputs))]
     grids = {x: drawn(stage, x) for x in xs if x is not None}
     near = next((g for g in grids.values() if g is not None), None) or drawn(stage, fwd.outputs[0])
     if None in xs or near is None:
-        return play_generic_grad(stage, step)
+        return DECLINE
     back, new = incoming(stage, step, fwd)
     missing = [x for x, g in grids.items() if g is None]
     new += draw_missing(stage, fwd, missing, back or near)

@@ -40,13 +40,11 @@ def play_reduce(stage: Stage, step) -> None:
 
 
 @register(FORWARD, "l2_norm")
-def play_l2_norm(stage: Stage, step) -> None:
+def play_l2_norm(stage: Stage, step) -> object:
     """Each column's (or row's) length: square, add up, square root."""
-    from .generic import play_generic
-
     kids = stage.trace.parts(step)
     if not {"squared", "sum", "norm"} <= set(kids):
-        return play_generic(stage, step)
+        return DECLINE
     x, out = step.inputs[0], step.outputs[0]
     sx, new = _input(stage, x)
     g = stage.canvas.beside(sx.grid, out, _side(stage, step), grad=False, label=f"‖{stage.trace.tensors[x].name}‖")

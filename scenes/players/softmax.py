@@ -6,18 +6,16 @@ from __future__ import annotations
 from .. import style
 from ..words import word
 from ..stage import Stage
-from . import FORWARD, register
+from . import DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 @register(FORWARD, "softmax")
-def play_softmax(stage: Stage, step) -> None:
-    from .generic import play_generic
-
+def play_softmax(stage: Stage, step) -> object:
     kids = stage.trace.parts(step)
     x, out = step.inputs[0], step.outputs[0]
     if not {"exp", "sum"} <= set(kids) or len(stage.trace.tensors[x].shape) != 2:
-        return play_generic(stage, step)
+        return DECLINE
     axis = step.attrs.get("axis", -1) % 2
     sx = stage.slot(x)
     new = []

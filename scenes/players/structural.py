@@ -9,17 +9,15 @@ from manim import AnimationGroup
 from .. import anim
 from ..words import word
 from ..stage import Stage
-from . import FORWARD, register
+from . import DECLINE, FORWARD, register
 from .common import finish, show_new
 
 
 @register(FORWARD, "transpose")
-def play_transpose(stage: Stage, step) -> None:
-    from .generic import play_generic
-
+def play_transpose(stage: Stage, step) -> object:
     x, out = step.inputs[0], step.outputs[0]
     if len(stage.trace.tensors[x].shape) != 2:
-        return play_generic(stage, step)
+        return DECLINE
     sx = stage.slot(x)
     new = []
     if sx is None or sx.lane != "value":
