@@ -62,7 +62,6 @@ class Canvas:
         self.parked: set[int] = set()                # grids taken off the scene, not whole in view
         self.veils: dict[int, tuple[VMobject, bool]] = {}   # id(grid) -> its fading veil, hiding?
         self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
-        self.cursor = np.array([0.0, 0.0, 0.0])  # top-left corner of the first free area
         self._then: dict[str, list[str]] | None = None
         self._grads: dict[str, list] = {}
 
@@ -105,17 +104,12 @@ class Canvas:
         return m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)
 
     def _overlaps(self, lo: np.ndarray, hi: np.ndarray, margin: float) -> bool:
-        for glo, ghi in self.boxes.values():
-            if (lo[0] < ghi[0] + margin and hi[0] > glo[0] - margin
-                    and lo[1] < ghi[1] + margin and hi[1] > glo[1] - margin):
-                return True
-        return False
+        return any(lo[0] < ghi[0] + margin and hi[0] > glo[0] - margin and lo[1] < ghi[1] + margin
+                   and hi[1] > glo[1] - margin for glo, ghi in self.boxes.values())
 
-    def is_free(self, mobs: list[VMobject], margin: float = 0.15, offset: np.ndarray | None = None) -> bool:
-        """No drawn grid overlaps ``mobs`` (shifted by ``offset``; drawn grids are ignored)."""
-        shift = np.zeros(3) if offset is None else offset
-        return not any(self._overlaps(lo + shift, hi + shift, margin)
-                       for lo, hi in (self._corners(m) for m in mobs if m not in self.grids))
+    def is_free(self, mobs: list[VMobject], margin: float = 0.15) -> bool:
+        """No drawn grid overlaps ``mobs`` (those of them already drawn are ignored)."""
+        return not any(self._overlaps(lo, hi, margin) for lo, hi in (self._corners(m) for m in mobs if m not in self.grids))
 
     def slide(self, mobs: list[VMobject], direction: np.ndarray, tries: int = 80) -> bool:
         """Move ``mobs`` together by half units along ``direction`` until they overlap nothing
@@ -132,8 +126,8 @@ class Canvas:
 
     def free_corner(self) -> np.ndarray:
         """Top-left corner of fresh space: right of everything drawn, level with its top."""
-        if not self.boxes:
-            return self.cursor.copy()
+        if not self.boxes:   # the first grid's top-left corner is the origin
+            return np.zeros(3)
         right = max(hi[0] for _, hi in self.boxes.values())
         top = max(hi[1] for _, hi in self.boxes.values())
         return np.array([right + 1.0, top, 0.0])
@@ -274,12 +268,10 @@ class Canvas:
     def cull(self, area: Box, seen: list[Box], clip: Box, fade: bool = True,
              arriving: set[int] = frozenset()) -> list[Animation]:
         """Keep on the scene only the grids whole in ``area`` (a view's work area: a grid cut by a
-        frame edge, the header strip or the caption band shows stray fragments and labels over
-        the caption). Grids touching a frame in ``seen`` (the frames a play films) fade out under
-        a paper veil, or back in when whole again; those out of every view leave at once (Cairo
-        draws every mobject of a scene, seen or not); so do grids ``arriving`` in this play, not
-        yet seen. A veil covers no more than ``clip``. Returns the fades, to play with the play
-        that moves the camera."""
+        frame edge, the header strip or the caption band shows stray fragments). Grids touching a
+        frame in ``seen`` (those a play films) fade out under a paper veil (within ``clip``), or
+        back in when whole again; the others, and grids ``arriving`` in this play, leave or come
+        back at once. Returns the fades, to play with the play that moves the camera."""
         fades: list[Animation] = []
         for g in self.grids:
             key = id(g)
