@@ -13,7 +13,8 @@ from manim import MovingCameraScene, tempconfig  # noqa: E402
 import tracer  # noqa: E402
 from scenes.camera import Camera, View, work_area  # noqa: E402
 from scenes.canvas import Canvas  # noqa: E402
-from scenes.players import DECLINE, FORWARD, play  # noqa: E402
+from scenes.players import DECLINE, FORWARD, play, players_for  # noqa: E402
+from scenes.players.generic import play_generic  # noqa: E402
 from scenes.stage import Stage  # noqa: E402
 
 
@@ -40,6 +41,7 @@ def trace() -> tracer.Trace:
         tracer.matmul(W, X, name="Z")
         tracer.neg(tracer.tensor(np.arange(24.0).reshape(2, 3, 4), name="T"), name="negT")
         tracer.transpose(tracer.tensor(np.arange(24.0).reshape(2, 3, 4), name="U"), name="Ut")
+        tracer.relu(tracer.tensor([[1.0, -1.0]], name="V"), name="R")
     return t
 
 
@@ -94,6 +96,11 @@ def test_the_camera_frames_a_grid_and_the_canvas_parks_the_ones_it_cannot_show(s
 def test_a_player_that_cannot_draw_declines_and_the_chain_falls_back(scene, trace):
     stage = Stage(scene, trace)
     step = next(s for s in trace.steps if s.op == "transpose")      # 3-D: not a grid to flip
+    assert players_for(trace, step) == [FORWARD["transpose"], play_generic]   # its own, then the generic one
+    neg = next(s for s in trace.steps if s.op == "neg")
+    assert players_for(trace, neg) == [FORWARD["family:elementwise"], play_generic]   # no own player: its family's
+    relu = next(s for s in trace.steps if s.op == "relu")   # its own player declines straight to the generic one
+    assert players_for(trace, relu) == [FORWARD["relu"], play_generic] and FORWARD["relu"] is not FORWARD["family:elementwise"]
     assert FORWARD["transpose"](stage, step) is DECLINE
     assert stage.canvas.grids == [] and stage.slots == {}            # declined before drawing anything
     play(stage, step)                                                # the generic player shows it
@@ -113,8 +120,8 @@ def test_the_stage_owns_its_parts(scene, trace):
 
 
 def test_only_the_chain_chooses_the_generic_fallback():
-    """A player that cannot show a step declines; none calls the generic player itself (which
-    would skip its family's player, and the chain's one lookup)."""
+    """A player that cannot show a step declines; none calls the generic player itself (the
+    chain's one lookup chooses the fallback)."""
     import pathlib
 
     import scenes.players
