@@ -44,7 +44,7 @@ def timed(fn) -> tuple[float, object]:
 def main() -> None:
     from scenes.curated import build_plan
     from scenes.render import render, render_plan
-    from scenes.stage import Pace
+    from scenes.pace import Pace
 
     with tempfile.TemporaryDirectory() as tmp:
         trace, window = autoencoder_window()

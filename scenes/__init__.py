@@ -2,7 +2,8 @@
 
 ``scenes.render.render(trace, ...)`` is the entry point (``tracer render`` on the command line).
 The kit: :mod:`~scenes.grid` (a tensor as a worksheet matrix), :mod:`~scenes.caption`,
-:mod:`~scenes.layout` (the product layout), :mod:`~scenes.camera`, :mod:`~scenes.stage`,
+:mod:`~scenes.canvas` (placed grids, the product layout), :mod:`~scenes.camera` (the view and
+the captions), :mod:`~scenes.stage` (which owns both, and the slots), :mod:`~scenes.pace`,
 :mod:`~scenes.players` (one per op family, and a generic one), :mod:`~scenes.curated`
 (recognising autoencoders, attention, backprop, sparse autoencoders) and
 :mod:`~scenes.walkthrough` (the Manim scene: one section per trace step).

@@ -1,25 +1,24 @@
-"""The camera and the heads-up display: the caption band (formula, work line, narration), the
-chapter header, and a camera that pans (zooming out only when it must) so the current work is
-legible at 480p, carrying the captions along. Grids out of every view leave the scene (Cairo
-draws every mobject of a scene, seen or not).
+"""The camera over a :class:`~scenes.canvas.Canvas` and its heads-up display: the caption band
+(formula, work line, narration), the chapter header, and a camera that pans (zooming out only when
+it must) so the current work is legible at 480p, carrying the captions along. What it films
+decides which grids the canvas keeps on the scene (:meth:`Camera.sight`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Animation, Rectangle, Succession, VMobject
+from manim import ORIGIN, Animation, Succession, VGroup, VMobject
 
 from . import anim, style
-from .manim_adapter import finish_now
+from .canvas import Box, Canvas
 from .caption import Caption, backdrop, header, on_screen, work_line
+from .manim_adapter import finish_now
 
 HUD_Z = 20    # caption band and header: over the canvas
 MARK_Z = 15   # highlight boxes and partial sums: over the grids, under the caption band
-VEIL_Z = 14   # the paper that fades a grid out of view: over the grids, under the markers
 TOP_MARGIN = 0.7   # the header strip and a little air: the work stays below it
 MAX_ZOOM = 1.6     # the camera zooms out at most this much (digits ~8 px tall at 480p)
-Box = tuple[np.ndarray, np.ndarray]   # lower-left and upper-right corners (x, y)
 
 
 def frame_area(view: "View") -> Box:
@@ -36,14 +35,6 @@ def work_area(view: "View") -> Box:
             hi - np.array([0.0, style.HEADER_HEIGHT * view.scale]))
 
 
-def _contains(area: Box, lo: np.ndarray, hi: np.ndarray, slack: float = 1e-6) -> bool:
-    return bool((lo >= area[0] - slack).all() and (hi <= area[1] + slack).all())
-
-
-def _touches(lo: np.ndarray, hi: np.ndarray, area: Box) -> bool:
-    return bool((lo < area[1]).all() and (hi > area[0]).all())
-
-
 @dataclass
 class View:
     centre: np.ndarray = field(default_factory=lambda: np.zeros(3))
@@ -51,22 +42,38 @@ class View:
 
 
 class Camera:
-    """The camera half of :class:`~scenes.stage.Stage` (a mixin: it uses the stage's state)."""
+    """The camera of one walkthrough scene filming ``canvas``, and the captions it carries
+    (in ``lang``)."""
 
-    def _to_view(self, mob: VMobject, view: View | None = None) -> VMobject:
+    def __init__(self, scene, canvas: Canvas, lang: str = "en") -> None:
+        self.scene, self.canvas, self.lang = scene, canvas, lang
+        self.view = View()
+        self.focused = False                   # framed once: the next framing pans, not cuts
+        self.moved_from: View | None = None    # the view a pending camera move starts from
+        self.caption: Caption | None = None
+        self.caption_text = ""             # the caption shown (it stays long enough to be read)
+        self.header: VMobject | None = None
+        self.backdrop: VMobject | None = None
+        self.work = VGroup()       # holder of the work line (the arithmetic of the current cell)
+        self.bubble = VGroup()     # holder of the running partial sum drawn in the cell
+        scene.add_foreground_mobject(self.bubble)
+        self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
+
+    def to_view(self, mob: VMobject, view: View | None = None) -> VMobject:
+        """``mob``, built in the origin frame, moved into ``view`` (the current one)."""
         view = view or self.view
         return mob.scale(view.scale, about_point=ORIGIN).shift(view.centre)
 
     def _backdrop(self) -> None:
         if self.backdrop is None:
-            self.backdrop = self._to_view(backdrop()).set_z_index(HUD_Z - 1)
+            self.backdrop = self.to_view(backdrop()).set_z_index(HUD_Z - 1)
             self.scene.add(self.backdrop)
 
     def set_caption(self, formula: str, narration: str) -> list[Animation]:
         """The step's formula and narration replace the last step's (out, then in)."""
         self._backdrop()
         self.caption_text = f"{formula} {narration}".strip()
-        new = self._to_view(Caption(formula, narration, self.lang))
+        new = self.to_view(Caption(formula, narration, self.lang))
         on_screen(self.scene, f"{formula}\n{narration}")
         appear = anim.Appear(new, run_time=0.3)
         anims: list[Animation] = []
@@ -86,14 +93,11 @@ class Camera:
         return anims
 
     def work_text(self, text: str, color: str = style.COMPUTED) -> VMobject:
-        return self._to_view(work_line(text, color)).set_z_index(HUD_Z + 1)
+        return self.to_view(work_line(text, color)).set_z_index(HUD_Z + 1)
 
-    def say(self, text: str, color: str = style.COMPUTED, run_time: float = 0.15) -> Animation:
-        """Show ``text`` on the caption's work line (replacing what was there)."""
-        if self.skipping:
-            return anim.Swap(self.work, None, run_time=run_time)
-        self.said.append(text)
-        return anim.Swap(self.work, self.work_text(text, color), run_time=run_time)
+    def say(self, text: str | None, color: str = style.COMPUTED, run_time: float = 0.15) -> Animation:
+        """Show ``text`` on the caption's work line (replacing what was there; None clears it)."""
+        return anim.Swap(self.work, None if text is None else self.work_text(text, color), run_time=run_time)
 
     def set_header(self, text: str) -> list[Animation]:
         self._backdrop()
@@ -102,7 +106,7 @@ class Camera:
             old = self.header
             self.trash.append(old)
             anims.append(anim.Appear(old, out=True, run_time=0.3))
-        self.header = self._to_view(header(text, self.lang)) if text else None
+        self.header = self.to_view(header(text, self.lang)) if text else None
         if self.header is not None:
             self.scene.add(self.header.set_z_index(HUD_Z))
             anims.append(anim.Appear(self.header, run_time=0.3))
@@ -121,13 +125,13 @@ class Camera:
             return []
         usable_w = style.FRAME_WIDTH - 0.5
         usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1
-        lo, hi = self._extent(mobs)
+        lo, hi = self.canvas.extent(mobs)
         needed = max((hi[0] - lo[0]) / usable_w, (hi[1] - lo[1]) / usable_h)
         if whole and needed > MAX_ZOOM:
             return []
         while needed > MAX_ZOOM and len(mobs) > 1:
             mobs = mobs[1:]
-            lo, hi = self._extent(mobs)
+            lo, hi = self.canvas.extent(mobs)
             needed = max((hi[0] - lo[0]) / usable_w, (hi[1] - lo[1]) / usable_h)
         if self.focused and not force and needed <= self.view.scale and self._inside(lo, hi, self.view):
             return []
@@ -144,18 +148,13 @@ class Camera:
         if first:
             for a in self.move_camera(View(centre, scale), run_time):
                 finish_now(a)
-            self.moved_from = None
+            self.played()
             return []
         return self.move_camera(View(centre, scale), run_time)
 
-    def _extent(self, mobs: list[VMobject]) -> Box:
-        """The corners of what ``mobs`` cover (a placed grid's outline is remembered)."""
-        boxes = [self.boxes.get(id(m)) or (m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)) for m in mobs]
-        return (np.min([b[0][:2] for b in boxes], axis=0), np.max([b[1][:2] for b in boxes], axis=0))
-
     def in_view(self, grid: VMobject) -> bool:
         """``grid`` sits whole in the current view's work area."""
-        return self._inside(*self._extent([grid]), self.view)
+        return self._inside(*self.canvas.extent([grid]), self.view)
 
     def _inside(self, lo: np.ndarray, hi: np.ndarray, view: View) -> bool:
         half_w = style.FRAME_WIDTH / 2 * view.scale - 0.2
@@ -174,91 +173,30 @@ class Camera:
         self.view = target
         return anims
 
-    def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
-        """Keep on the scene only the grids whole in the view's work area (a grid cut by a frame
-        edge, the header strip or the caption band shows stray fragments and labels over the
-        caption). Grids a frame of this play can see fade out under a paper veil, or back in when
-        whole again; those out of every view leave at once (Cairo draws every mobject of a scene,
-        seen or not); so do grids ``arriving`` in this play, not yet seen. Returns the fades, to
-        play with the play that moves the camera."""
+    def sight(self) -> tuple[Box, list[Box], Box]:
+        """What the next play films: the view's work area, the frames it passes through (where a
+        pending move starts, and where it ends) and the rectangle they span (a veil covers no
+        more: while the camera stands still, not the caption band and header)."""
         area = work_area(self.view)
         seen = [frame_area(v) for v in (self.moved_from, self.view) if v is not None]
         clip = area if self.moved_from is None else (np.minimum(*[s[0] for s in seen]), np.maximum(*[s[1] for s in seen]))
-        fades: list[Animation] = []
-        for g in self.grids:
-            key = id(g)
-            if key not in self.boxes:
-                continue
-            lo, hi = self.boxes[key][0][:2], self.boxes[key][1][:2]
-            veil, hidden = self.veils.pop(key, (None, False))   # the last play's fade is over
-            if veil is not None:
-                self.scene.remove(veil)
-            parked = key in self.parked
-            seen_now = fade and key not in arriving and any(_touches(lo, hi, s) for s in seen)
-            if _contains(area, lo, hi):
-                if parked:
-                    self.parked.discard(key)
-                    self.scene.add(g, *self.owned.get(key, []))
-                    self._raise_hud()
-                if (parked or hidden) and seen_now:
-                    fades.append(self._veil(g, clip, out=True))
-            elif not parked:
-                if seen_now and not hidden:
-                    fades.append(self._veil(g, clip, out=False))
-                else:
-                    self.parked.add(key)
-                    self.scene.remove(g, *self.owned.get(key, []))
-        return fades
+        return area, seen, clip
 
-    def _veil(self, g: VMobject, clip: tuple[np.ndarray, np.ndarray], out: bool) -> Animation:
-        """A paper rectangle over grid ``g`` (within ``clip``: off the caption band and header
-        while the camera stands still, when they are drawn as background) fading in (``out``:
-        fading away). It leaves the scene at the next play."""
-        lo = np.maximum(self.boxes[id(g)][0][:2] - 0.06, clip[0])
-        hi = np.minimum(self.boxes[id(g)][1][:2] + 0.06, clip[1])
-        size = np.maximum(hi - lo, 0.01)
-        veil = Rectangle(width=size[0], height=size[1], stroke_width=0, fill_color=style.PAPER, fill_opacity=1.0)
-        veil.move_to([*(lo + hi) / 2, 0]).set_z_index(VEIL_Z)
-        self.veils[id(g)] = (veil, not out)
-        self.scene.add(veil)
-        return anim.Appear(veil, out=out, run_time=0.4)
+    def played(self) -> None:
+        """The pending camera move has been played (or jumped to its end)."""
+        self.moved_from = None
 
-    def step_grids(self, step) -> dict[str, VMobject]:
-        """The grids on the canvas showing the tensors ``step`` reads and writes, by tensor id (a
-        gradient step reads its forward step's tensors too: dW = dZ·Xᵀ reads X)."""
-        tids = [*step.inputs, *step.outputs]
-        if step.phase == "backward" and step.grad_of is not None:
-            fwd = self.trace.steps[step.grad_of]
-            tids += [*fwd.inputs, *fwd.outputs]
-        out = {}
-        for tid in tids:
-            slot = self.slot(tid)
-            if slot is not None and id(slot.grid) in self.boxes:
-                out[tid] = slot.grid
-        return out
+    def tidy(self) -> None:
+        """Between plays: forget hidden work lines and partial sums, drop faded captions."""
+        anim.prune(self.work)
+        anim.prune(self.bubble)
+        if self.trash:
+            self.scene.remove(*self.trash)
+            self.trash = []
 
-    def frame_step(self, step) -> list[Animation]:
-        """At the end of ``step``, frame all it read and wrote when that fits in one view (its
-        parts may have been worked one view at a time)."""
-        if step is None:
-            return []
-        grids = list({id(g): g for g in self.step_grids(step).values()}.values())
-        return self.focus(grids, run_time=0.5, whole=True)
-
-    def framing(self, step) -> dict:
-        """Where the camera stands at the end of ``step`` and what it shows, as boxes: its work
-        area and frame, the grids of the tensors the step reads and writes (by tensor id), and
-        every grid on show (tests check that the work is whole in view and nothing is cut)."""
-        def box(g: VMobject) -> Box:
-            return self.boxes[id(g)][0][:2], self.boxes[id(g)][1][:2]
-        work = {tid: box(g) for tid, g in self.step_grids(step).items()}
-        shown = [box(g) for g in self.grids if id(g) in self.boxes and id(g) not in self.parked
-                 and not self.veils.get(id(g), (None, False))[1]]
-        return {"area": work_area(self.view), "frame": frame_area(self.view), "work": work, "shown": shown}
-
-    def _raise_hud(self) -> None:
-        """Keep the caption band, its work line and the header above the canvas markers."""
-        for m in (self.caption, self.work, self.header):
-            if m is not None and m in self.scene.foreground_mobjects:
-                self.scene.foreground_mobjects.remove(m)
-                self.scene.foreground_mobjects.append(m)
+    def raise_hud(self) -> None:
+        """Keep the work line above the canvas markers (the only part of the HUD drawn in the
+        foreground: the caption band and header stay above by their z-index)."""
+        if self.work in self.scene.foreground_mobjects:
+            self.scene.foreground_mobjects.remove(self.work)
+            self.scene.foreground_mobjects.append(self.work)

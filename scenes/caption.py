@@ -11,6 +11,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
 
 from . import glyphs, style
+from .manim_adapter import video_time
 
 TEXT_WIDTH = style.FRAME_WIDTH - 0.8
 
@@ -76,7 +77,7 @@ def on_screen(scene, text: str) -> None:
     written) on the scene's ``captions_shown``; the subtitles are cut from these notes."""
     shown = getattr(scene, "captions_shown", None)
     if shown is not None and not getattr(scene, "skipping", False):
-        shown.append((scene.renderer.time, text))
+        shown.append((video_time(scene), text))
 
 
 def work_line(text: str, color: str = style.COMPUTED) -> VMobject:

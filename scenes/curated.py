@@ -25,7 +25,7 @@ from tracer.trace import Step, Trace
 
 from .plan import Plan, make_beats, parse_steps, visible_steps
 from .storyplan import story_beats
-from .stage import pace_for
+from .pace import pace_for
 from .words import word
 
 SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")

@@ -5,7 +5,12 @@
   and no frame; fully transparent mobjects are not traced by Cairo at all.
 - :func:`jump_to_end`: run an animation to its end without ``Scene.play`` (laying out the steps
   before ``--steps`` or a ``--jobs`` chunk).
-- :func:`video_time`: seconds of video the scene has written so far.
+- :func:`video_time`: seconds of video the scene has written so far (the renderer's clock).
+
+Two behaviours of ``Scene.play`` are relied on, not patched, by :meth:`scenes.stage.Stage.play`
+(pinned by the same test): the renderer redraws every frame everything in the scene's list from
+the first mobject that moves on (the rest is painted once), and a play of an ``AnimationGroup``
+leaves on the list the group Manim made in place of its members.
 
 Written against manim 0.22 (Cairo renderer).
 """

@@ -24,7 +24,7 @@ from tracer.ops.core import family_of
 from tracer.safetext import ascii_int
 from tracer.trace import Step, Trace
 
-from .stage import Pace
+from .pace import Pace
 
 
 @dataclass

@@ -214,7 +214,8 @@ def _render_chunk(plan, chunk: tuple[int, int], path: Path, quality: str, fps: i
                   still: bool = False, on_beat=None) -> Path:
     scene = render_scene(plan, chunk, path, quality, fps, still, on_beat)
     if not still:  # the captions it showed, on its own clock, for the subtitles (a worker's too)
-        shown = {"shown": scene.captions_shown, "end": scene.renderer.time}
+        from .manim_adapter import video_time
+        shown = {"shown": scene.captions_shown, "end": video_time(scene)}
         path.with_suffix(".captions.json").write_text(json.dumps(shown), encoding="utf-8")
     return path
 

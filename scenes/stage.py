@@ -1,7 +1,8 @@
-"""The stage of a walkthrough: which grid shows which tensor, the highlights, the pacing, and
-playing animations (placement is :mod:`scenes.layout`, the camera and captions
-:mod:`scenes.camera`). On a ``canvas`` the work flows across one layout the camera follows; in
-``paging`` mode every step starts on a clean page instead (the generic player).
+"""The stage of a walkthrough: it owns the :class:`~scenes.canvas.Canvas` the grids are placed on,
+the :class:`~scenes.camera.Camera` that films it with the captions, and the *slots*: which grid
+shows which tensor. It plays the steps' animations, with the highlights, at the walkthrough's
+:class:`~scenes.pace.Pace`. On a ``canvas`` the work flows across one layout the camera follows;
+in ``paging`` mode every step starts on a clean page instead (the generic player).
 
 A tensor is shown by a *slot*: a grid and a lane of it (its values, its blue gradient band, or the
 grey bias column of a weight grid). Backward steps find the grids their forward step used
@@ -11,18 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 from manim import Animation, AnimationGroup, VGroup, VMobject
 
 from tracer.explain import Working
 from tracer.trace import Trace
 
 from . import anim, style
-from .camera import MARK_Z, Camera, View
-from .caption import Caption
+from .camera import MARK_Z, Camera, frame_area, work_area
+from .canvas import Canvas
 from .grid import NumberGrid
-from .layout import Layout
 from .manim_adapter import jump_to_end
+from .pace import Pace
 
 
 @dataclass
@@ -50,53 +50,6 @@ class Slot:
         return table.get(self._key(index))
 
 
-@dataclass
-class Pace:
-    """How much of each step is worked cell by cell (the rest is filled a row at a time), and how
-    long what is finished stays on screen to be read."""
-
-    detailed: int = 1        # cells worked term by term, with the running partial sum
-    single: int = 6          # further cells worked one at a time (expression shown at once)
-    cell_time: float = 0.45  # seconds per single cell
-    term_time: float = 0.35  # seconds per term of a detailed cell
-    row_time: float = 0.5    # seconds per row of the quick fill
-    pause: float = 0.6       # a beat at the end of a step
-    hold: float = 2.0        # a finished working (and a card) stays at least this long
-    read_rate: float = 15.0  # characters read per second: a long caption stays longer
-    name: str = "normal"
-
-    def reading(self, text: str) -> float:
-        """How long ``text`` stays: at least :attr:`hold`, longer when it takes longer to read.
-
-        >>> Pace().reading("3 + 4 = 7"), Pace().reading("x" * 60)
-        (2.0, 4.0)
-        """
-        return max(self.hold, len(text) / self.read_rate)
-
-
-PACES = ("slow", "normal", "fast")
-
-
-def pace_for(name: str = "normal", quick: bool = False) -> Pace:
-    """The pacing ``slow``, ``normal`` or ``fast``. ``slow`` works every cell of a small product;
-    ``normal`` a representative cell term by term and a few more whole; ``fast`` only a couple.
-    ``quick`` (the generic walkthrough, a page per step) works one cell fewer.
-
-    >>> pace_for("slow").single > pace_for("normal").single > pace_for("fast").single
-    True
-    """
-    if name not in PACES:
-        from tracer.errors import TracerError
-        raise TracerError(f"unknown pace {name!r}: choose one of {', '.join(PACES)}")
-    if name == "slow":
-        return Pace(detailed=1 if quick else 2, single=48, cell_time=0.7, term_time=0.5, row_time=0.7,
-                    pause=1.2, hold=3.0, read_rate=11.0, name=name)
-    if name == "fast":
-        return Pace(detailed=0, single=1, cell_time=0.35, term_time=0.25, row_time=0.35, pause=0.3,
-                    hold=0.8, read_rate=22.0, name=name)
-    return Pace(detailed=0 if quick else 1, single=2 if quick else 3, name=name)
-
-
 def _groups(anims) -> list[VMobject]:
     """The mobjects made only to animate others together (an ``AnimationGroup``'s group, a
     ``Reveal``'s handle on several mobjects)."""
@@ -119,49 +72,30 @@ def _flat(anims) -> list[Animation]:
     return out
 
 
-class Stage(Layout, Camera):
-    """The canvas, its slots, the caption band and the camera of one walkthrough scene."""
+class Stage:
+    """The canvas, the camera and the slots of one walkthrough scene, and its playback."""
 
     def __init__(self, scene, trace: Trace, lang: str = "en", mode: str = "canvas",
                  pace: Pace | None = None, phases: frozenset[str] | None = None) -> None:
         self.scene, self.trace, self.lang, self.mode = scene, trace, lang, mode
         self.pace = pace or Pace()
-        self.slots: dict[str, list[Slot]] = {}
-        self.layouts: dict[int, dict[str, NumberGrid]] = {}
-        self.grids: list[NumberGrid] = []
-        self.view = View()
         # the phases the walkthrough shows (all by default): weights get a gradient band, and
         # cells room for their updated values, only when those will be shown
-        self.phases = phases if phases is not None else frozenset(s.phase for s in trace.steps)
-        self.with_grads = "backward" in self.phases
-        self.gets_grad = {r.grad_of for r in trace.tensors.values() if r.grad_of}
-        self.caption: Caption | None = None
-        self.caption_text = ""             # the caption shown (it stays long enough to be read)
-        self.step_start = 0.0              # when the step being played began (seconds of video)
-        self.work = VGroup()       # holder of the work line (the arithmetic of the current cell)
-        self.bubble = VGroup()     # holder of the running partial sum drawn in the cell
-        scene.add_foreground_mobject(self.bubble)
-        self.header: VMobject | None = None
-        self.backdrop: VMobject | None = None
-        self.markers: list[VMobject] = []
-        self.cursor = np.array([0.0, 0.0, 0.0])  # top-left corner of the next free area
-        self.focused = False
-        self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
-        self.loose: list[VMobject] = []
-        self.said: list[str] = []          # every work line shown, in order (tests check the sums)
+        phases = phases if phases is not None else frozenset(s.phase for s in trace.steps)
+        self.canvas = Canvas(scene, trace, bands="backward" in phases and mode == "canvas",
+                             updates="update" in phases)
+        self.camera = Camera(scene, self.canvas, lang)
+        self.slots: dict[str, list[Slot]] = {}
+        self.layouts: dict[int, dict[str, NumberGrid]] = {}   # step id -> its grids by role
         self.bindings: list[tuple[str, Slot]] = []   # every (tensor, slot) bound, in order
+        self.markers: list[VMobject] = []
+        self.drawn = False                 # a frame was drawn: a grid leaving view fades
+        self.step_start = 0.0              # when the step being played began (seconds of video)
+        self.step = None                   # the step being played
+        self.hints: dict[str, object] = {}
+        self.said: list[str] = []          # every work line shown, in order (tests check the sums)
         self.audits: list[list] = []       # shown_numbers() at the end of every step, on request
         self.framings: list[dict] = []     # framing() at the end of every step, on request
-        self.boxes: dict[int, tuple[np.ndarray, np.ndarray]] = {}   # id(grid) -> its outline
-        self._then: dict[str, list[str]] | None = None
-        self.owned: dict[int, list[VMobject]] = {}   # id(grid) -> loose mobjects drawn over it
-        self.parked: set[int] = set()                # grids taken off the scene, not whole in view
-        self.veils: dict[int, tuple[VMobject, bool]] = {}   # id(grid) -> its fading veil, hiding?
-        self.drawn = False                           # a frame was drawn: a grid leaving view fades
-        self.moved_from: View | None = None          # the view a pending camera move starts from
-        self._grads: dict[str, list] = {}
-        self.hints: dict[str, object] = {}
-        self.step = None                   # the step being played
 
     def slot(self, tid: str) -> Slot | None:
         found = self.slots.get(tid)
@@ -187,19 +121,37 @@ class Stage(Layout, Camera):
         """Inside a section Manim skips: lay out, do not bother drawing the working."""
         return bool(getattr(self.scene, "skipping", False))
 
+    def product(self, a: str, b: str, out: str, *, bias: str | None = None,
+                transpose_a: bool = False, transpose_b: bool = False,
+                **kw) -> tuple[dict[str, NumberGrid], list[NumberGrid]]:
+        """Place ``out = a @ b`` on the canvas (:meth:`Canvas.product`), reusing the grid that
+        shows an operand's values as they are (no bias column, no ones row, not transposed)."""
+        sa, sb = self.slot(a), self.slot(b)
+        old_a = sa.grid if (sa and sa.lane == "value" and bias is None and sa.grid.bias is None
+                            and not transpose_a and not sa.grid.transpose) else None
+        old_b = sb.grid if (sb and sb.lane == "value" and sb.grid.ones is None and not transpose_b
+                            and not sb.grid.transpose) else None
+        return self.canvas.product(a, b, out, old_a=old_a, old_b=old_b, bias=bias,
+                                   transpose_a=transpose_a, transpose_b=transpose_b, **kw)
+
+    def need(self, tid: str, near: NumberGrid | None = None, label: str | None = None) -> tuple[Slot, list[NumberGrid]]:
+        """The slot showing ``tid``, drawing it (as given numbers) in free space if it is not shown."""
+        s = self.slot(tid)
+        if s is not None:
+            return s, []
+        canvas = self.canvas
+        g = canvas.beside(near, tid, "down", label=label) if near is not None else canvas.fresh(tid, label=label)
+        for t in g.values.values():
+            t.set_opacity(1)
+        canvas.register(g)
+        return self.bind(tid, g), [g]
+
     def page(self) -> list[Animation]:
         """A clean page (paging mode): every grid fades out; the next framing is a cut to the new
         page's work, centred and zoomed to fit."""
-        anims: list[Animation] = [anim.Appear(g, out=True, run_time=0.35) for g in self.grids]
-        gone = [m for m in self.loose if m.get_fill_opacity() > 0 or m.get_stroke_opacity() > 0]
-        if gone:
-            anims.append(anim.Reveal(gone, to=0.0, run_time=0.35))
-        self.trash += self.grids + self.loose + [v for v, _ in self.veils.values()]
-        self.loose, self.veils = [], {}
-        self.boxes, self.owned, self.parked = {}, {}, set()
-        self.grids, self.slots, self.layouts = [], {}, {}
-        self.focused = False
-        return anims
+        self.slots, self.layouts = {}, {}
+        self.camera.focused = False
+        return self.canvas.clear()
 
     def marker(self, k: int, like: VMobject, color: str = style.HIGHLIGHT, width: float = 3.0) -> VMobject:
         """The k-th highlight box (created on first use at ``like``, invisible)."""
@@ -208,8 +160,19 @@ class Stage(Layout, Camera):
             box.set_stroke(opacity=0).set_z_index(MARK_Z)
             self.markers.append(box)
             self.scene.add_foreground_mobject(box)
-            self._raise_hud()
+            self.camera.raise_hud()
         return self.markers[k]
+
+    def hide_markers(self) -> list[Animation]:
+        return [anim.Reveal([m], to=0.0, run_time=0.2) for m in self.markers if m.get_stroke_opacity() > 0]
+
+    def say(self, text: str, color: str = style.COMPUTED, run_time: float = 0.15) -> Animation:
+        """Show ``text`` on the caption's work line (in a skipped section nobody reads it: the
+        line is only cleared); what is said is noted (tests check the sums)."""
+        if self.skipping:
+            return self.camera.say(None, run_time=run_time)
+        self.said.append(text)
+        return self.camera.say(text, color, run_time)
 
     def play(self, *anims: Animation, **kwargs) -> None:
         """Play ``anims``; in a skipped section, jump to their end without Manim's per-play
@@ -221,8 +184,9 @@ class Stage(Layout, Camera):
         if not self.skipping:
             arriving = {id(a.mobject): a for a in anims if isinstance(a, anim.Appear) and not a.out}
             fades = self.cull(fade=self.drawn, arriving=set(arriving))
-            self.moved_from, self.drawn = None, True
-            for key in self.parked & set(arriving):   # a new grid out of view: there, unseen
+            self.camera.played()
+            self.drawn = True
+            for key in self.canvas.parked & set(arriving):   # a new grid out of view: there, unseen
                 arriving[key].interpolate_mobject(1.0)
                 anims.remove(arriving[key])
             if anims or fades:
@@ -231,8 +195,12 @@ class Stage(Layout, Camera):
                 self.scene.play(*anims, *fades, **kwargs)
                 self._settle(before, _groups(anims))
             return
-        self.moved_from = None
+        self.camera.played()
         jump_to_end(self.scene, anims)
+
+    def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
+        """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""
+        return self.canvas.cull(*self.camera.sight(), fade=fade, arriving=arriving)
 
     def _animated_last(self, anims: list[Animation]) -> None:
         """Put what ``anims`` animate (with the numbers drawn over it) at the end of the scene's
@@ -243,7 +211,7 @@ class Stage(Layout, Camera):
         for m in self.scene.mobjects:
             if id(m) not in moved and any(id(x) in moving for x in m.get_family()):
                 moved.add(id(m))
-                moved.update(id(o) for o in self.owned.get(id(m), []))
+                moved.update(id(o) for o in self.canvas.owned.get(id(m), []))
         if moved:
             mobs = self.scene.mobjects
             self.scene.mobjects = [m for m in mobs if id(m) not in moved] + [m for m in mobs if id(m) in moved]
@@ -256,13 +224,13 @@ class Stage(Layout, Camera):
         frame) was still drawn, in fragments. (The list is set directly: ``Scene.remove`` would
         split a group holding what it removes into its parts.)"""
         drop = {id(m) for m in made}
-        for g in self.grids:
+        for g in self.canvas.grids:
             drop.update(id(m) for m in g.get_family()[1:])
         known = {id(m) for m in before}
         added = [m for m in self.scene.mobjects if id(m) not in known]
         keep = [m for m in before + added if id(m) not in drop]
         on = {id(m) for m in keep}
-        missing = [g for g in self.grids if id(g) not in self.parked and id(g) not in on]
+        missing = [g for g in self.canvas.grids if id(g) not in self.canvas.parked and id(g) not in on]
         self.scene.mobjects = missing + keep
 
     def shown_numbers(self) -> list[tuple[str, str, tuple[int, ...], str, float]]:
@@ -273,7 +241,7 @@ class Stage(Layout, Camera):
             last[(id(slot.grid), slot.lane)] = tid
         out = []
         for tid, slot in self.bindings:
-            if last[(id(slot.grid), slot.lane)] != tid or slot.grid not in self.grids:
+            if last[(id(slot.grid), slot.lane)] != tid or slot.grid not in self.canvas.grids:
                 continue
             last[(id(slot.grid), slot.lane)] = None   # once per lane
             shape = self.trace.tensors[tid].shape
@@ -286,15 +254,39 @@ class Stage(Layout, Camera):
         return out
 
     def tidy(self) -> None:
-        """Between plays: forget hidden work lines and partial sums."""
-        anim.prune(self.work)
-        anim.prune(self.bubble)
-        if self.trash:
-            self.scene.remove(*self.trash)
-            self.trash = []
+        """Between plays: forget hidden work lines and partial sums, drop what faded out."""
+        self.camera.tidy()
+        self.canvas.tidy()
 
-    def hide_markers(self) -> list[Animation]:
-        return [anim.Reveal([m], to=0.0, run_time=0.2) for m in self.markers if m.get_stroke_opacity() > 0]
+    def step_grids(self, step) -> dict[str, VMobject]:
+        """The grids on the canvas showing the tensors ``step`` reads and writes, by tensor id (a
+        gradient step reads its forward step's tensors too: dW = dZ·Xᵀ reads X)."""
+        tids = [*step.inputs, *step.outputs]
+        if step.phase == "backward" and step.grad_of is not None:
+            fwd = self.trace.steps[step.grad_of]
+            tids += [*fwd.inputs, *fwd.outputs]
+        out = {}
+        for tid in tids:
+            slot = self.slot(tid)
+            if slot is not None and id(slot.grid) in self.canvas.boxes:
+                out[tid] = slot.grid
+        return out
+
+    def frame_step(self, step) -> list[Animation]:
+        """At the end of ``step``, frame all it read and wrote when that fits in one view (its
+        parts may have been worked one view at a time)."""
+        if step is None:
+            return []
+        grids = list({id(g): g for g in self.step_grids(step).values()}.values())
+        return self.camera.focus(grids, run_time=0.5, whole=True)
+
+    def framing(self, step) -> dict:
+        """Where the camera stands at the end of ``step`` and what it shows, as boxes: its work
+        area and frame, the grids of the tensors the step reads and writes (by tensor id), and
+        every grid on show (tests check that the work is whole in view and nothing is cut)."""
+        view = self.camera.view
+        work = {tid: self.canvas.extent([g]) for tid, g in self.step_grids(step).items()}
+        return {"area": work_area(view), "frame": frame_area(view), "work": work, "shown": self.canvas.on_show()}
 
     def read_boxes(self, cell: Working) -> list[VMobject]:
         by_tensor: dict[str, list[tuple[int, ...]]] = {}

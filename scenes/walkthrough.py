@@ -93,10 +93,10 @@ class Walkthrough(MovingCameraScene):
         if self.plan.mode == "paging":
             intro += stage.page()
         if beat.chapter:
-            intro += stage.set_header(beat.chapter)
+            intro += stage.camera.set_header(beat.chapter)
         if not self.skipping or self.last_beat:  # a caption nobody sees is not built
             formula, narration = caption_of(self.plan.trace, beat.step, self.plan.lang)
-            intro += stage.set_caption(formula, narration)
+            intro += stage.camera.set_caption(formula, narration)
         stage.play(*intro)
         stage.tidy()
         stage.step, stage.step_start = beat.step, video_time(self)
@@ -129,7 +129,7 @@ class Walkthrough(MovingCameraScene):
             page = recap_page(beat.title, beat.subtitle, lang)
             words = [beat.title, *page.recap_lines]
         card = VGroup(paper(), page)
-        card = stage._to_view(card).set_z_index(CARD_Z)
+        card = stage.camera.to_view(card).set_z_index(CARD_Z)
         self.cards.append(words + [f.text for f in fills if hasattr(f, "text")])
         if self.skipping:   # a still: the card it ends on (a story's recap, the gallery's plot)
             self.add(card)

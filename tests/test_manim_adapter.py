@@ -8,7 +8,7 @@ import pytest
 
 manim = pytest.importorskip("manim")
 
-from manim import Circle, FadeIn, Scene, VMobject, tempconfig  # noqa: E402
+from manim import RIGHT, AnimationGroup, Circle, FadeIn, Scene, Square, VMobject, tempconfig  # noqa: E402
 from manim.animation.animation import Animation  # noqa: E402
 from manim.camera.camera import Camera  # noqa: E402
 from manim.renderer.cairo_renderer import CairoRenderer  # noqa: E402
@@ -56,3 +56,18 @@ def test_a_skipped_play_draws_nothing_and_a_transparent_mobject_is_not_traced(tm
         manim_adapter.jump_to_end(scene, [FadeIn(circle)])
         assert circle in scene.mobjects and circle.get_stroke_opacity() == 1.0
         assert manim_adapter.video_time(scene) == start
+
+
+def test_what_the_stage_relies_on_in_a_play(tmp_path):
+    """``Stage.play`` puts what moves at the end of the scene's list (the rest is drawn once) and,
+    after the play, takes off the groups Manim made (a grid drawn through one would come back)."""
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True, "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = Scene()
+        a, still, b = Circle(), Square(), Circle()
+        scene.add(a, still, b)
+        group = AnimationGroup(a.animate.shift(RIGHT), b.animate.shift(-RIGHT), run_time=0.1)
+        assert scene.get_moving_mobjects(group) == [a, still, b]   # from the first that moves on
+        scene.mobjects = [still, a, b]
+        assert scene.get_moving_mobjects(group) == [a, b]          # the still one is drawn once
+        scene.play(group)
+        assert scene.mobjects == [still, group.group] and list(group.group.submobjects) == [a, b]

@@ -276,14 +276,14 @@ def test_the_generic_player_redraws_an_input_out_of_view_instead_of_reaching_for
 
     plan, stage = run(sigmoid_net(), tmp_path, depth=0)
     drawn = {tid: s for tid, s in stage.slots.items() if s and s[-1].lane == "value"}
-    inside = next(t for t, s in drawn.items() if stage.in_view(s[-1].grid))
-    stage.view = View(stage.view.centre + np.array([100.0, 0.0, 0.0]), stage.view.scale)
-    assert not stage.in_view(drawn[inside][-1].grid)     # the camera is now far away from it
+    inside = next(t for t, s in drawn.items() if stage.camera.in_view(s[-1].grid))
+    stage.camera.view = View(stage.camera.view.centre + np.array([100.0, 0.0, 0.0]), stage.camera.view.scale)
+    assert not stage.camera.in_view(drawn[inside][-1].grid)     # the camera is now far away from it
     slots, new = place_inputs(stage, [inside])
     assert new and slots[0].grid is new[0] and not new[0].has_grad
     assert [slots[0].entry(i).text for i in new[0].shown()] == [text_of(plan.trace, inside, i) for i in new[0].shown()]
-    stage.view = View(stage.view.centre - np.array([100.0, 0.0, 0.0]), stage.view.scale)
-    assert place_inputs(stage, [t for t, s in drawn.items() if stage.in_view(s[-1].grid)][:1])[1] == []
+    stage.camera.view = View(stage.camera.view.centre - np.array([100.0, 0.0, 0.0]), stage.camera.view.scale)
+    assert place_inputs(stage, [t for t, s in drawn.items() if stage.camera.in_view(s[-1].grid)][:1])[1] == []
 
 
 def test_a_generic_arrow_is_dropped_when_it_would_cross_another_grid(tmp_path):
@@ -292,9 +292,9 @@ def test_a_generic_arrow_is_dropped_when_it_would_cross_another_grid(tmp_path):
     trace = sigmoid_net()
     plan, stage = run(trace, tmp_path, depth=0)
     tid = step_named(trace, "H").outputs[0]
-    a, b, c = (stage.make_grid(tid) for _ in range(3))
+    a, b, c = (stage.canvas.make_grid(tid) for _ in range(3))
     for k, g in enumerate((a, b, c)):  # side by side on one row, far from the walkthrough's grids
         g.move_to(np.array([100.0 + 4 * k, 50.0, 0.0]))
-    stage.register(a, b, c)
+    stage.canvas.register(a, b, c)
     assert clear_path(stage, arrow_between(a, b), (a, b))
     assert not clear_path(stage, arrow_between(a, c), (a, c))     # it would run through b

@@ -14,7 +14,7 @@ import tracer  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
-from scenes.stage import pace_for  # noqa: E402
+from scenes.pace import pace_for  # noqa: E402
 from tracer.display import fmt, number_format  # noqa: E402
 from tracer.errors import TracerError  # noqa: E402
 from tracer.story import Chapter, Plot, Story, text  # noqa: E402

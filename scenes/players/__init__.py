@@ -1,11 +1,12 @@
-"""One player per op or op family, found by one chain: the step's op, then its declared family,
-then the generic player (inputs → outputs with the formula), so any trace renders.
+"""One player per op or op family, found by one lookup: the step's op's player (or, for an op
+without one, its declared family's), then the generic player (inputs → outputs with the formula),
+so any trace renders.
 
 A player is a function ``play(stage, step)`` that places the step's grids (reusing what the stage
 already shows) and animates it; one that cannot show a step returns :data:`DECLINE` before it draws
-anything, and the chain moves on. ``FORWARD`` holds the players of forward steps, ``BACKWARD`` of
-gradient steps (keyed by the op of the forward step they differentiate), ``UPDATE`` of optimiser
-steps; a key is an op's name or ``family:<family>``.
+anything, and the generic player shows it. ``FORWARD`` holds the players of forward steps,
+``BACKWARD`` of gradient steps (keyed by the op of the forward step they differentiate), ``UPDATE``
+of optimiser steps; a key is an op's name or ``family:<family>``.
 
 >>> from scenes.players import FORWARD, BACKWARD
 >>> FORWARD["matmul"].__name__, BACKWARD["relu"].__name__, FORWARD["family:elementwise"].__name__
@@ -42,7 +43,9 @@ def register(table: dict[str, Player], *ops: str, family: str | None = None,
 
 
 def players_for(trace: Trace, step: Step) -> list[Player]:
-    """The chain for ``step``: its op's player, its family's, then the generic player."""
+    """The chain for ``step``: its op's player or else its family's (when either is registered),
+    then the generic player (a family's player is for an op's relatives, not for a case the op's
+    own player turned down)."""
     op = step.op
     if step.phase == "update":
         table, last = UPDATE, generic.play_generic
@@ -53,7 +56,7 @@ def players_for(trace: Trace, step: Step) -> list[Player]:
         table, last = FORWARD, generic.play_generic
     spec = REGISTRY.get(op)
     keys = [op] + ([f"family:{spec.family}"] if spec is not None else [])
-    return [table[k] for k in keys if k in table] + [last]
+    return [table[k] for k in keys if k in table][:1] + [last]
 
 
 def player_for(trace: Trace, step: Step) -> Player:

@@ -29,7 +29,7 @@ def grad_band(stage: Stage, grid, gid: str, bias: bool = False) -> Slot:
         grid.grads = texts
     for t in texts.values():
         t.set_opacity(0)
-    stage.add_loose(*texts.values())
+    stage.canvas.add_loose(*texts.values())
     slot = stage.bind(gid, grid, "bias_grad" if bias else "grad")
     slot.replaces = dict(old)
     return slot
@@ -65,8 +65,8 @@ def place_grad(stage: Stage, grid, gid: str, step) -> tuple[Slot, object]:
     name = stage.trace.tensors[gid].name
     # right of the grid, or under it when the free space on the right is far: the two are
     # framed together
-    sides = [stage.beside(grid, gid, where, role="grad", grad=False, label=f"{name}′") for where in ("right", "down")]
+    sides = [stage.canvas.beside(grid, gid, where, role="grad", grad=False, label=f"{name}′") for where in ("right", "down")]
     side = min(sides, key=lambda g: _span(grid, g))
-    stage.register(side)
+    stage.canvas.register(side)
     show_new(stage, [side], focus=[grid, side])
     return stage.bind(gid, side), (acc if acc.parent == step.id else None)

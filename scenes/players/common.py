@@ -122,7 +122,7 @@ def _group(mobs: Iterable[VMobject]) -> VMobject:
 def detailed(stage: Stage, w: Work, color: str) -> list:
     """Term by term: the two cells of each product light up and the partial sum grows in the cell."""
     pace = stage.pace
-    holder = stage.bubble
+    holder = stage.camera.bubble
     steps = []
     for t in range(len(w.terms)):
         boxes = w.term_boxes[t] if t < len(w.term_boxes) else []
@@ -204,8 +204,8 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
 
 def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: list | None = None) -> None:
     """Bring new grids onto the canvas and pan the camera to the work (one play)."""
-    anims = stage.add_grids(*grids) + list(extra)
-    anims += stage.focus(focus if focus is not None else grids)
+    anims = stage.canvas.add_grids(*grids) + list(extra)
+    anims += stage.camera.focus(focus if focus is not None else grids)
     if anims:
         stage.play(*anims, run_time=run_time)
 
@@ -215,7 +215,7 @@ def finish(stage: Stage) -> None:
     they fit, a pause (and a record of what is shown, when the plan asks for one: tests audit
     every step)."""
     anims = stage.hide_markers()
-    anims.append(anim.Swap(stage.work, None, run_time=0.1))
+    anims.append(anim.Swap(stage.camera.work, None, run_time=0.1))
     moves = stage.frame_step(stage.step)
     stage.play(*anims, *moves, run_time=0.5 if moves else 0.25)
     stage.tidy()
@@ -223,7 +223,7 @@ def finish(stage: Stage) -> None:
         stage.audits.append(stage.shown_numbers())
     # the caption has been up since the step began: it stays until it has been read
     shown = video_time(stage.scene) - stage.step_start
-    stage.scene.pause(max(stage.pace.pause, stage.pace.reading(stage.caption_text) - shown))
+    stage.scene.pause(max(stage.pace.pause, stage.pace.reading(stage.camera.caption_text) - shown))
 
 
 Explainer = Callable[[tuple[int, ...]], Working]

@@ -15,7 +15,7 @@ from .. import anim, style
 from ..grid import NumberGrid
 from ..stage import Stage
 from ..words import word
-from . import BACKWARD, FORWARD, register
+from . import BACKWARD, DECLINE, FORWARD, register
 from .common import finish, show_new
 
 PART_COLORS = ("#7048E8", "#0CA678", "#9C36B5", "#5C940D", "#1098AD", "#C92A2A")
@@ -67,7 +67,7 @@ def part_labels(stage: Stage, parts: list[str]) -> list[str]:
 
 def _drawn(stage: Stage, tid: str) -> NumberGrid | None:
     s = stage.slot(tid)
-    return s.grid if s is not None and s.lane == "value" and s.grid in stage.grids else None
+    return s.grid if s is not None and s.lane == "value" and s.grid in stage.canvas.grids else None
 
 
 def fits(mobs: list) -> bool:
@@ -83,20 +83,20 @@ def place(stage: Stage, step, parts: list[str], axis: int, labels: list[str]) ->
     drawn = [_drawn(stage, t) for t in parts]
     if all(g is not None for g in drawn) and len({id(g) for g in drawn}) == len(drawn):
         anchor = max(drawn, key=lambda g: g.get_right()[0]) if axis == 0 else min(drawn, key=lambda g: g.get_bottom()[1])
-        gout = stage.beside(anchor, out, side)
+        gout = stage.canvas.beside(anchor, out, side)
         if fits(drawn + [gout]):
             return drawn, gout, [gout]
     grids: list[NumberGrid] = []
     for t, label in zip(parts, labels):   # drawn again, as they will be joined
         if not grids:
-            g = stage.fresh(t, label=label)
+            g = stage.canvas.fresh(t, label=label)
         else:
-            g = stage.beside(grids[-1], t, "down" if axis == 0 else "right", label=label, hidden=False,
-                             gap=style.GRID_GAP)
-        stage.register(g)
+            g = stage.canvas.beside(grids[-1], t, "down" if axis == 0 else "right", label=label, hidden=False,
+                                    gap=style.GRID_GAP)
+        stage.canvas.register(g)
         stage.bind(t, g)
         grids.append(g)
-    gout = stage.beside(grids[0], out, side)
+    gout = stage.canvas.beside(grids[0], out, side)
     return grids, gout, grids + [gout]
 
 
@@ -128,28 +128,26 @@ def fly(stage: Stage, pairs: list, run_time: float = 0.9) -> list:
         anim.set_alpha_all(c, 1.0)
         copies.append((c, d))
     stage.scene.add(*[c for c, _ in copies])
-    stage.trash += [c for c, _ in copies]
+    stage.canvas.trash += [c for c, _ in copies]
     return [c.animate(run_time=run_time).move_to(d) for c, d in copies]
 
 
 @register(FORWARD, "concat")
-def play_concat(stage: Stage, step) -> None:
+def play_concat(stage: Stage, step) -> object:
     """Each part in its colour; its numbers fly into its block of the joined result."""
-    from .generic import play_generic
-
     parts, out = list(step.inputs), step.outputs[0]
     axis = step.attrs.get("axis", 0)
     if not _two_d(stage, parts + [out]) or axis not in (0, 1, -1, -2):
-        return play_generic(stage, step)
+        return DECLINE
     axis %= 2
     labels = part_labels(stage, parts)
     grids, gout, new = place(stage, step, parts, axis, labels)
-    stage.register(gout)
+    stage.canvas.register(gout)
     stage.bind(out, gout)
     frames = []
     for k, (g, span) in enumerate(zip(grids, spans(stage, parts, axis))):
         frames.append((outline([g.body], part_color(k)), [c for c in _block(gout, axis, span) if c is not None], span))
-    stage.add_loose(*[f for f, _, _ in frames if f is not None])
+    stage.canvas.add_loose(*[f for f, _, _ in frames if f is not None])
     stage.layouts[step.id] = {"out": gout, "parts": grids, "frames": frames}
     show_new(stage, new, focus=grids + [gout])
     name = stage.trace.tensors[out].name
@@ -173,11 +171,11 @@ def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
     from .bands import ensure_shown_grad, grad_band
 
     s = stage.slot(gid)
-    if s is None or s.lane != "grad" or s.grid is grid or s.grid not in stage.grids:
+    if s is None or s.lane != "grad" or s.grid is grid or s.grid not in stage.canvas.grids:
         return ensure_shown_grad(stage, gid, grid)
     other = s.grid
     slot = grad_band(stage, grid, gid)
-    moves = stage.focus([other, grid])
+    moves = stage.camera.focus([other, grid])
     if moves:
         stage.play(*moves, run_time=0.6)
     pairs = [(other.grad_entry(i), slot.entry(i)) for i in grid.shown()]
@@ -189,25 +187,24 @@ def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
 
 
 @register(BACKWARD, "concat")
-def play_concat_grad(stage: Stage, step) -> None:
+def play_concat_grad(stage: Stage, step) -> object:
     """The joined gradient (in the result's blue band) is cut back into the parts' bands."""
-    from .generic import play_generic_grad
     from .bands import grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     out, parts = fwd.outputs[0], list(fwd.inputs)
     axis = fwd.attrs.get("axis", 0)
     lay = stage.layouts.get(fwd.id, {})
-    gout = lay["out"] if lay.get("out") in stage.grids else _drawn(stage, out)
+    gout = lay["out"] if lay.get("out") in stage.canvas.grids else _drawn(stage, out)
     grids = [_drawn(stage, t) for t in parts]
     owed = [(k, t) for k, t in enumerate(parts) if t in step.grad_map]
     if (stage.mode != "canvas" or gout is None or not gout.has_grad or not _two_d(stage, parts + [out])
             or any(grids[k] is None or not grids[k].has_grad for k, _ in owed)):
-        return play_generic_grad(stage, step)
+        return DECLINE
     axis %= 2
     g_in = step.inputs[0]
     bring_back(stage, g_in, gout)
-    moves = stage.focus([gout] + [grids[k] for k, _ in owed])
+    moves = stage.camera.focus([gout] + [grids[k] for k, _ in owed])
     if moves:
         stage.play(*moves, run_time=0.6)
     labels = part_labels(stage, parts)

@@ -10,9 +10,8 @@ from manim import LEFT, AnimationGroup, Line, Succession, VGroup
 from .. import anim, glyphs, style
 from ..words import word
 from ..stage import Stage
-from . import BACKWARD, FORWARD, register
+from . import BACKWARD, DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, show_new
-from .generic import play_generic_grad
 
 DEAD_FILL = "#E9ECEF"
 
@@ -35,7 +34,7 @@ def play_relu(stage: Stage, step) -> None:
     new_texts = grid.texts_for(stage.trace.tensors[out], grid.look.text)
     for t in new_texts.values():
         t.set_opacity(0)
-    stage.add_loose(*new_texts.values())
+    stage.canvas.add_loose(*new_texts.values())
     dead = [idx for idx in grid.shown() if not z[idx] > 0]
     alive = [idx for idx in grid.shown() if z[idx] > 0]
     beats, batch = [], []
@@ -44,7 +43,7 @@ def play_relu(stage: Stage, step) -> None:
         old, box = grid.values[rc], grid.cells[rc]
         strike = Line(old.get_corner([-1, -1, 0]), old.get_corner([1, 1, 0]), stroke_width=2.5, color=style.STRIKE)
         strike.set_stroke(opacity=0)
-        stage.add_loose(strike)
+        stage.canvas.add_loose(strike)
         grid.strikes = getattr(grid, "strikes", []) + [strike]
         turn_off = [anim.Reveal([old, strike], to=0.0, run_time=0.3), box.animate(run_time=0.3).set_fill(DEAD_FILL),
                     anim.Reveal([new_texts[rc].set_color(style.DEAD)], run_time=0.3)]
@@ -85,8 +84,8 @@ def play_unary(stage: Stage, step) -> None:
     """The output beside the input, each entry the function of the entry on its left."""
     x, out = step.inputs[0], step.outputs[0]
     slot, new = _input_slot(stage, x)
-    gout = stage.beside(slot.grid, out)
-    stage.register(gout)
+    gout = stage.canvas.beside(slot.grid, out)
+    stage.canvas.register(gout)
     stage.bind(out, gout)
     stage.layouts[step.id] = {"x": slot.grid, "out": gout}
     show_new(stage, new + [gout], focus=[slot.grid, gout])
@@ -104,8 +103,8 @@ def play_binary(stage: Stage, step) -> None:
         new += n
     anchor = max((s.grid for s in slots), key=lambda g: g.get_right()[0])
     out = step.outputs[0]
-    gout = stage.beside(anchor, out)
-    stage.register(gout)
+    gout = stage.canvas.beside(anchor, out)
+    stage.canvas.register(gout)
     stage.bind(out, gout)
     stage.layouts[step.id] = {"a": slots[0].grid, "out": gout, **({"b": slots[1].grid} if len(slots) > 1 else {})}
     show_new(stage, new + [gout], focus=[s.grid for s in slots] + [gout])
@@ -121,7 +120,7 @@ def _relabel(stage: Stage, grid, tid: str) -> list:
     new = glyphs.mono(stage.trace.tensors[tid].name, style.INK, style.LABEL_SIZE, bold=True)
     new.move_to(old, aligned_edge=LEFT)
     holder = VGroup()
-    stage.add_loose(holder)
+    stage.canvas.add_loose(holder)
     grid.name_label = new
     return [anim.Reveal([old], to=0.0), anim.Swap(holder, new)]
 
@@ -130,24 +129,24 @@ def _near(stage: Stage, tid: str, grid):
     s = stage.slot(tid)
     if s is not None and s.lane == "value":
         return s, []
-    g = stage.beside(grid, tid, "down", hidden=False)
-    stage.register(g)
+    g = stage.canvas.beside(grid, tid, "down", hidden=False)
+    stage.canvas.register(g)
     return stage.bind(tid, g), [g]
 
 
 @register(BACKWARD, "relu")
-def play_relu_grad(stage: Stage, step) -> None:
+def play_relu_grad(stage: Stage, step) -> object:
     """The gradient passes where the unit was on and is blocked (0) where ReLU turned it off."""
     from .bands import ensure_shown_grad, grad_band
 
     fwd = stage.trace.steps[step.grad_of]
     lay = stage.layouts.get(fwd.id)
     if lay is None or not lay["x"].has_grad or stage.mode != "canvas":
-        return play_generic_grad(stage, step)
+        return DECLINE
     grid = lay["x"]
     g_in, gid = step.inputs[0], step.outputs[0]
     ensure_shown_grad(stage, g_in, grid)
-    moves = stage.focus([grid])
+    moves = stage.camera.focus([grid])
     if moves:
         stage.play(*moves, run_time=0.6)
     slot = grad_band(stage, grid, gid)

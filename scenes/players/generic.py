@@ -26,14 +26,14 @@ def place_inputs(stage: Stage, tids: list[str]) -> tuple[list[Slot], list[Number
     below = None
     for tid in tids:
         s = stage.slot(tid)
-        if s is not None and (stage.mode != "canvas" or stage.in_view(s.grid)):
+        if s is not None and (stage.mode != "canvas" or stage.camera.in_view(s.grid)):
             slots.append(s)
             continue
         # a copy shows the numbers only: no gradient band that nothing would fill
-        g = stage.fresh(tid, grad=False) if below is None else stage.beside(below, tid, "down", hidden=False, grad=False)
+        g = stage.canvas.fresh(tid, grad=False) if below is None else stage.canvas.beside(below, tid, "down", hidden=False, grad=False)
         for t in g.values.values():
             t.set_opacity(1)
-        stage.register(g)
+        stage.canvas.register(g)
         new.append(g)
         slots.append(stage.bind(tid, g))
         below = g
@@ -44,8 +44,8 @@ def place_outputs(stage: Stage, step, after: NumberGrid | None, role: str | None
     grids = []
     for tid in step.outputs:
         src = grids[-1] if grids else after
-        g = stage.beside(src, tid, role=role) if src is not None else stage.fresh(tid, hidden=True, role=role)
-        stage.register(g)
+        g = stage.canvas.beside(src, tid, role=role) if src is not None else stage.canvas.fresh(tid, hidden=True, role=role)
+        stage.canvas.register(g)
         stage.bind(tid, g)
         grids.append(g)
     return grids
@@ -62,11 +62,13 @@ def clear_path(stage: Stage, arrow: VMobject, ends: tuple[NumberGrid, ...]) -> b
     lo, hi = arrow.get_corner(DOWN + LEFT)[:2], arrow.get_corner(UP + RIGHT)[:2]
     skip = {id(g) for g in ends}
     return not any(k not in skip and lo[0] < ghi[0] and hi[0] > glo[0] and lo[1] < ghi[1] and hi[1] > glo[1]
-                   for k, (glo, ghi) in stage.boxes.items())
+                   for k, (glo, ghi) in stage.canvas.boxes.items())
 
 
-def play_generic(stage: Stage, step, role: str | None = None, color: str = style.COMPUTED) -> None:
-    """Inputs → outputs with the formula; outputs fill in a row at a time."""
+def play_generic(stage: Stage, step, role: str | None = None, color: str | None = None) -> None:
+    """Inputs → outputs with the formula; outputs fill in a row at a time (in the colour of new
+    weights for an optimiser's step)."""
+    color = color or (style.UPDATE if step.phase == "update" else style.COMPUTED)
     shown_inputs = [t for t in step.inputs if stage.trace.tensors[t].kind != "const"
                     or stage.trace.tensors[t].size > 1][:MAX_INPUTS]
     slots, new = place_inputs(stage, shown_inputs)
@@ -77,7 +79,7 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str = style
     show_new(stage, new + outs, *[FadeIn(a) for a in arrows],
              focus=[s.grid for s in slots] + outs)
     for a in arrows:
-        stage.add_loose(a, owners=(anchor, outs[0]))
+        stage.canvas.add_loose(a, owners=(anchor, outs[0]))
     for k, g in enumerate(outs):
         fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
     finish(stage)
@@ -103,7 +105,7 @@ def play_generic_grad(stage: Stage, step) -> None:
         out_slot = stage.slot(fwd.outputs[0]) if fwd is not None and fwd.outputs else None
         if out_slot is not None and out_slot.grid.has_grad and stage.trace.tensors[tid].kind == "grad":
             ensure_shown_grad(stage, tid, out_slot.grid)
-    moves = stage.focus([g for _, _, g in banded])
+    moves = stage.camera.focus([g for _, _, g in banded])
     if moves:
         stage.play(*moves, run_time=0.6)
     for k, gid, grid in banded:
@@ -125,7 +127,7 @@ def play_accumulate(stage: Stage, step, end: bool = True) -> None:
     if s is None or s.lane != "value" or not s.grid.has_grad or any(stage.slot(t) is None for t in step.inputs):
         return play_generic(stage, step, role="grad", color=style.GRAD)
     grid = s.grid
-    moves = stage.focus([grid] + [stage.slot(t).grid for t in step.inputs])
+    moves = stage.camera.focus([grid] + [stage.slot(t).grid for t in step.inputs])
     if moves:
         stage.play(*moves, run_time=0.6)
     slot = grad_band(stage, grid, step.outputs[0])

@@ -17,7 +17,7 @@ from .. import style
 from ..grid import NumberGrid
 from ..stage import Slot, Stage
 from ..words import word
-from . import BACKWARD, register
+from . import BACKWARD, DECLINE, register
 from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 from .concat import fits
 
@@ -25,7 +25,7 @@ from .concat import fits
 def drawn(stage: Stage, tid: str) -> NumberGrid | None:
     """The grid showing ``tid``'s values on the canvas, if any."""
     s = stage.slot(tid)
-    return s.grid if s is not None and s.lane == "value" and s.grid in stage.grids else None
+    return s.grid if s is not None and s.lane == "value" and s.grid in stage.canvas.grids else None
 
 
 def input_of(step, fwd, k: int) -> str | None:
@@ -49,8 +49,8 @@ def draw_missing(stage: Stage, fwd, tids: list[str], near: NumberGrid) -> list[N
     """Forward inputs the forward step did not draw (γ, β): as given numbers under ``near``."""
     new, below = [], near
     for t in tids:
-        g = stage.beside(below, t, "down", hidden=False, as_row=_as_row(stage, t, fwd.outputs[0]))
-        stage.register(g)
+        g = stage.canvas.beside(below, t, "down", hidden=False, as_row=_as_row(stage, t, fwd.outputs[0]))
+        stage.canvas.register(g)
         stage.bind(t, g)
         new.append(g)
         below = g
@@ -64,7 +64,7 @@ def incoming(stage: Stage, step, fwd) -> tuple[NumberGrid | None, list[NumberGri
 
     g = step.inputs[0]
     s = stage.slot(g)
-    if s is not None and s.grid in stage.grids:
+    if s is not None and s.grid in stage.canvas.grids:
         return s.grid, []
     out = drawn(stage, fwd.outputs[0]) if fwd.outputs else None
     if out is None:
@@ -72,8 +72,8 @@ def incoming(stage: Stage, step, fwd) -> tuple[NumberGrid | None, list[NumberGri
     if out.has_grad:
         ensure_shown_grad(stage, g, out)
         return out, []
-    side = stage.beside(out, g, "down", role="grad", grad=False, hidden=False)
-    stage.register(side)
+    side = stage.canvas.beside(out, g, "down", role="grad", grad=False, hidden=False)
+    stage.canvas.register(side)
     stage.bind(g, side)
     return side, [side]
 
@@ -87,8 +87,8 @@ def target(stage: Stage, step, grid: NumberGrid, gid: str) -> tuple[Slot, object
     if grid.has_grad:
         slot, acc = place_grad(stage, grid, gid, step)
         return slot, acc, []
-    side = stage.beside(grid, gid, "down", role="grad", grad=False)
-    stage.register(side)
+    side = stage.canvas.beside(grid, gid, "down", role="grad", grad=False)
+    stage.canvas.register(side)
     return stage.bind(gid, side), None, [side]
 
 
@@ -102,18 +102,18 @@ def named(name: str, expression: str) -> str:
     return f"{name} = {expression}"
 
 
-def play_grad_flow(stage: Stage, step) -> None:
+def play_grad_flow(stage: Stage, step) -> object:
     """The gradient flows back through the forward step's layout (see the module's docstring)."""
-    from .generic import play_accumulate, play_generic_grad
+    from .generic import play_accumulate
 
     fwd = stage.trace.steps[step.grad_of] if step.grad_of is not None else None
     if fwd is None or stage.mode != "canvas":
-        return play_generic_grad(stage, step)
+        return DECLINE
     xs = [input_of(step, fwd, k) for k in range(len(step.outputs))]
     grids = {x: drawn(stage, x) for x in xs if x is not None}
     near = next((g for g in grids.values() if g is not None), None) or drawn(stage, fwd.outputs[0])
     if None in xs or near is None:
-        return play_generic_grad(stage, step)
+        return DECLINE
     back, new = incoming(stage, step, fwd)
     missing = [x for x, g in grids.items() if g is None]
     new += draw_missing(stage, fwd, missing, back or near)

@@ -20,8 +20,8 @@ def _fill_step(stage: Stage, child, grid, note: str, single: int = 3) -> None:
 
 
 def _scalar(stage: Stage, step, src, tid: str, label: str):
-    g = stage.beside(src, tid, label=label)
-    stage.register(g)
+    g = stage.canvas.beside(src, tid, label=label)
+    stage.canvas.register(g)
     stage.bind(tid, g)
     return g
 
@@ -40,16 +40,16 @@ def play_squared_error(stage: Stage, step) -> object:
     else:
         new = []
     name_t = stage.trace.tensors[target].name
-    gt = stage.beside(sy.grid, target, hidden=False, grad=False, label=name_t)
-    stage.register(gt)
+    gt = stage.canvas.beside(sy.grid, target, hidden=False, grad=False, label=name_t)
+    stage.canvas.register(gt)
     stage.bind(target, gt)
     diff, sq, total = kids["diff"].outputs[0], kids["squared"].outputs[0], step.outputs[0]
     name_y = stage.trace.tensors[y].name
-    gd = stage.beside(gt, diff, grad=False, label=f"{name_y} − {name_t}")
-    stage.register(gd)
+    gd = stage.canvas.beside(gt, diff, grad=False, label=f"{name_y} − {name_t}")
+    stage.canvas.register(gd)
     stage.bind(diff, gd)
-    gs = stage.beside(gd, sq, grad=False, label=f"({name_y} − {name_t})²")
-    stage.register(gs)
+    gs = stage.canvas.beside(gd, sq, grad=False, label=f"({name_y} − {name_t})²")
+    stage.canvas.register(gs)
     stage.bind(sq, gs)
     gl = _scalar(stage, step, gs, total, stage.trace.tensors[total].name)
     stage.layouts[step.id] = {"y": sy.grid, "target": gt, "diff": gd, "squared": gs, "out": gl}
@@ -64,25 +64,23 @@ def play_squared_error(stage: Stage, step) -> object:
 
 
 @register(FORWARD, "l1")
-def play_l1(stage: Stage, step) -> None:
+def play_l1(stage: Stage, step) -> object:
     """|f| entry by entry, then the sum: the sparsity penalty."""
-    from .generic import play_generic
-
     kids = stage.trace.parts(step)
     if "abs" not in kids or "penalty" not in kids:
-        return play_generic(stage, step)
+        return DECLINE
     x = step.inputs[0]
     sx = stage.slot(x)
     new = []
     if sx is None or sx.lane != "value":
         sx, new = stage.need(x)
-    ga = stage.beside(sx.grid, kids["abs"].outputs[0], grad=False, label=f"|{stage.trace.tensors[x].name}|")
-    stage.register(ga)
+    ga = stage.canvas.beside(sx.grid, kids["abs"].outputs[0], grad=False, label=f"|{stage.trace.tensors[x].name}|")
+    stage.canvas.register(ga)
     stage.bind(kids["abs"].outputs[0], ga)
     last = ga
     if "weighted" in kids:
-        last = stage.beside(ga, kids["weighted"].outputs[0], grad=False)
-        stage.register(last)
+        last = stage.canvas.beside(ga, kids["weighted"].outputs[0], grad=False)
+        stage.canvas.register(last)
         stage.bind(kids["weighted"].outputs[0], last)
     gl = _scalar(stage, step, last, step.outputs[0], stage.trace.tensors[step.outputs[0]].name)
     stage.layouts[step.id] = {"x": sx.grid, "abs": ga, "out": gl}
@@ -108,7 +106,7 @@ def play_squared_error_grad(stage: Stage, step) -> object:
     if lay is None or "diff" not in lay or y not in step.grad_map or not lay["y"].has_grad:
         return DECLINE
     gy, gd = lay["y"], lay["diff"]
-    moves = stage.focus([gy, gd, lay["out"]])
+    moves = stage.camera.focus([gy, gd, lay["out"]])
     if moves:
         stage.play(*moves, run_time=0.6)
     gid = step.grad_map[y]

@@ -16,7 +16,7 @@ from manim import Transform
 from .. import anim, style
 from ..words import word
 from ..stage import Slot, Stage
-from . import BACKWARD, FORWARD, register
+from . import BACKWARD, DECLINE, FORWARD, register
 from .bands import ensure_shown_grad, grad_band, place_grad
 from .common import explain_cell, fill, finish, later, show_new, work_from_cell
 
@@ -35,12 +35,11 @@ def _bind_product(stage: Stage, step, a: str, b: str, out: str, grids: dict, new
 
 
 @register(FORWARD, "matmul")
-def play_matmul(stage: Stage, step) -> None:
+def play_matmul(stage: Stage, step) -> object:
     a, b = step.inputs
     out = step.outputs[0]
     if not (_two_d(stage, a, out) and len(stage.trace.tensors[b].shape) in (1, 2)):
-        from .generic import play_generic
-        return play_generic(stage, step)
+        return DECLINE
     grids, new = stage.product(a, b, out)
     _bind_product(stage, step, a, b, out, grids, new)
     ga, gb, gout = grids["a"], grids["b"], grids["out"]
@@ -57,15 +56,14 @@ def play_matmul(stage: Stage, step) -> None:
 
 
 @register(FORWARD, "linear")
-def play_linear(stage: Stage, step) -> None:
+def play_linear(stage: Stage, step) -> object:
     W, X = step.inputs[:2]
     bias = step.inputs[2] if len(step.inputs) > 2 else None
     out = step.outputs[0]
     parts = stage.trace.parts(step)
     mm = parts.get("matmul")
     if mm is None or not _two_d(stage, W, X, out) or (bias is not None and "bias" not in parts):
-        from .generic import play_generic
-        return play_generic(stage, step)
+        return DECLINE
     if bias is None:
         grids, new = stage.product(W, X, out)
     else:
@@ -80,10 +78,10 @@ def play_linear(stage: Stage, step) -> None:
             extra = [anim.Appear(ones), Transform(gb.brackets, brackets)]
         else:
             gb.brackets.become(brackets)
-        stage.register(gb)
+        stage.canvas.register(gb)
     show_new(stage, new, *extra, focus=[ga, gb, gout])
     if extra:
-        stage.register(gb)   # its brackets have grown round the row of 1s: measure it again
+        stage.canvas.register(gb)   # its brackets have grown round the row of 1s: measure it again
     def build(idx):
         cell = explain_cell(stage, step if bias is not None else mm, idx)  # [W | b]·[X ; 1]: b×1 last
         w = work_from_cell(stage, cell, gout.entry(idx), gout.cell(idx))
@@ -135,7 +133,7 @@ def _bias_index(stage: Stage, step, output: int, idx: tuple[int, ...]) -> tuple[
 
 
 @register(BACKWARD, "matmul")
-def play_matmul_grad(stage: Stage, step) -> None:
+def play_matmul_grad(stage: Stage, step) -> object:
     fwd, lay = _forward_layout(stage, step)
     if lay is None or not _two_d(stage, *fwd.inputs):
         return play_matmul_grad_paged(stage, step)
@@ -153,7 +151,7 @@ def _grads_on_layout(stage: Stage, step, fwd, lay, mm_step) -> None:
         if stage.slot(g) is None:
             stage.bind(g, gout, "grad")
     ensure_shown_grad(stage, g, gout)
-    moves = stage.focus([lay["a"], lay["b"], gout])
+    moves = stage.camera.focus([lay["a"], lay["b"], gout])
     if moves:
         stage.play(*moves, run_time=0.6)
     for k, gid in enumerate(mm_step.outputs):
@@ -180,13 +178,12 @@ def _grads_on_layout(stage: Stage, step, fwd, lay, mm_step) -> None:
 
 
 @register(BACKWARD, "linear")
-def play_linear_grad(stage: Stage, step) -> None:
+def play_linear_grad(stage: Stage, step) -> object:
     fwd, lay = _forward_layout(stage, step)
     parts = stage.trace.parts(step)
     mm = parts.get("matmul")
     if lay is None or mm is None:
-        from .generic import play_generic_grad
-        return play_generic_grad(stage, step)
+        return DECLINE
     _grads_on_layout(stage, step, fwd, lay, mm)
     bias = fwd.inputs[2] if len(fwd.inputs) > 2 else None
     add = parts.get("bias")
@@ -210,15 +207,13 @@ def _add_bias_output(stage: Stage, add_grad) -> int:
     return add_grad.outputs.index(gid) if gid in add_grad.outputs else len(add_grad.outputs) - 1
 
 
-def play_matmul_grad_paged(stage: Stage, step) -> None:
+def play_matmul_grad_paged(stage: Stage, step) -> object:
     """No forward layout to reuse: each gradient gets its own product layout (dZ·Xᵀ, Wᵀ·dZ)."""
-    from .generic import play_generic_grad
-
     fwd = stage.trace.steps[step.grad_of]
     a, b = fwd.inputs[:2]
     g = step.inputs[0]
     if not _two_d(stage, a, b, g):
-        return play_generic_grad(stage, step)
+        return DECLINE
     for k, gid in enumerate(step.outputs):
         x = next(i for i, v in step.grad_map.items() if v == gid)
         if x == a:

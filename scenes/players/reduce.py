@@ -29,9 +29,9 @@ def _input(stage: Stage, tid: str):
 def play_reduce(stage: Stage, step) -> None:
     x, out = step.inputs[0], step.outputs[0]
     sx, new = _input(stage, x)
-    g = stage.beside(sx.grid, out, _side(stage, step), grad=False,
-                     label=stage.trace.tensors[out].name)
-    stage.register(g)
+    g = stage.canvas.beside(sx.grid, out, _side(stage, step), grad=False,
+                            label=stage.trace.tensors[out].name)
+    stage.canvas.register(g)
     stage.bind(out, g)
     stage.layouts[step.id] = {"x": sx.grid, "out": g}
     show_new(stage, new + [g], focus=[sx.grid, g])
@@ -40,17 +40,15 @@ def play_reduce(stage: Stage, step) -> None:
 
 
 @register(FORWARD, "l2_norm")
-def play_l2_norm(stage: Stage, step) -> None:
+def play_l2_norm(stage: Stage, step) -> object:
     """Each column's (or row's) length: square, add up, square root."""
-    from .generic import play_generic
-
     kids = stage.trace.parts(step)
     if not {"squared", "sum", "norm"} <= set(kids):
-        return play_generic(stage, step)
+        return DECLINE
     x, out = step.inputs[0], step.outputs[0]
     sx, new = _input(stage, x)
-    g = stage.beside(sx.grid, out, _side(stage, step), grad=False, label=f"‖{stage.trace.tensors[x].name}‖")
-    stage.register(g)
+    g = stage.canvas.beside(sx.grid, out, _side(stage, step), grad=False, label=f"‖{stage.trace.tensors[x].name}‖")
+    stage.canvas.register(g)
     stage.bind(out, g)
     stage.layouts[step.id] = {"x": sx.grid, "out": g}
     show_new(stage, new + [g], focus=[sx.grid, g])
@@ -98,11 +96,11 @@ def play_layer_norm(stage: Stage, step) -> object:
     x, out = step.inputs[0], step.outputs[0]
     sx, new = _input(stage, x)
     side = "down" if step.attrs.get("axis", -1) % 2 == 0 else "right"
-    gm = stage.beside(sx.grid, kids["mean"].outputs[0], side, grad=False, label="μ")
-    gs = stage.beside(gm, kids["std"].outputs[0], side, grad=False, label="σ")
-    go = stage.beside(gs if side == "right" else sx.grid, out, "right", label=stage.trace.tensors[out].name)
+    gm = stage.canvas.beside(sx.grid, kids["mean"].outputs[0], side, grad=False, label="μ")
+    gs = stage.canvas.beside(gm, kids["std"].outputs[0], side, grad=False, label="σ")
+    go = stage.canvas.beside(gs if side == "right" else sx.grid, out, "right", label=stage.trace.tensors[out].name)
     for tid, g in ((kids["mean"].outputs[0], gm), (kids["std"].outputs[0], gs), (out, go)):
-        stage.register(g)
+        stage.canvas.register(g)
         stage.bind(tid, g)
     stage.layouts[step.id] = {"x": sx.grid, "mean": gm, "std": gs, "out": go}
     show_new(stage, new + [gm, gs, go], focus=[sx.grid, gm, gs, go])

@@ -6,18 +6,16 @@ from __future__ import annotations
 from .. import style
 from ..words import word
 from ..stage import Stage
-from . import FORWARD, register
+from . import DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 @register(FORWARD, "softmax")
-def play_softmax(stage: Stage, step) -> None:
-    from .generic import play_generic
-
+def play_softmax(stage: Stage, step) -> object:
     kids = stage.trace.parts(step)
     x, out = step.inputs[0], step.outputs[0]
     if not {"exp", "sum"} <= set(kids) or len(stage.trace.tensors[x].shape) != 2:
-        return play_generic(stage, step)
+        return DECLINE
     axis = step.attrs.get("axis", -1) % 2
     sx = stage.slot(x)
     new = []
@@ -25,12 +23,12 @@ def play_softmax(stage: Stage, step) -> None:
         sx, new = stage.need(x)
     e, total = kids["exp"].outputs[0], kids["sum"].outputs[0]
     name = stage.trace.tensors[x].name
-    ge = stage.beside(sx.grid, e, grad=False, label=f"e^({name} − max)" if "max" in kids else f"e^{name}")
-    gs = stage.beside(ge, total, "right" if axis == 1 else "down", grad=False, label="Σ")
+    ge = stage.canvas.beside(sx.grid, e, grad=False, label=f"e^({name} − max)" if "max" in kids else f"e^{name}")
+    gs = stage.canvas.beside(ge, total, "right" if axis == 1 else "down", grad=False, label="Σ")
     role = "attention" if step.part == "weights" or stage.hints.get("attention") else None  # attention's weights
-    gp = stage.beside(gs if axis == 1 else ge, out, role=role, label=stage.trace.tensors[out].name)
+    gp = stage.canvas.beside(gs if axis == 1 else ge, out, role=role, label=stage.trace.tensors[out].name)
     for tid, g in ((e, ge), (total, gs), (out, gp)):
-        stage.register(g)
+        stage.canvas.register(g)
         stage.bind(tid, g)
     stage.layouts[step.id] = {"x": sx.grid, "exp": ge, "sum": gs, "out": gp}
     show_new(stage, new + [ge, gs, gp], focus=[sx.grid, ge, gs, gp])

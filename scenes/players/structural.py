@@ -9,23 +9,21 @@ from manim import AnimationGroup
 from .. import anim
 from ..words import word
 from ..stage import Stage
-from . import FORWARD, register
+from . import DECLINE, FORWARD, register
 from .common import finish, show_new
 
 
 @register(FORWARD, "transpose")
-def play_transpose(stage: Stage, step) -> None:
-    from .generic import play_generic
-
+def play_transpose(stage: Stage, step) -> object:
     x, out = step.inputs[0], step.outputs[0]
     if len(stage.trace.tensors[x].shape) != 2:
-        return play_generic(stage, step)
+        return DECLINE
     sx = stage.slot(x)
     new = []
     if sx is None or sx.lane != "value":
         sx, new = stage.need(x)
-    g = stage.beside(sx.grid, out, "down", grad=False, label=stage.trace.tensors[out].name)
-    stage.register(g)
+    g = stage.canvas.beside(sx.grid, out, "down", grad=False, label=stage.trace.tensors[out].name)
+    stage.canvas.register(g)
     stage.bind(out, g)
     stage.layouts[step.id] = {"x": sx.grid, "out": g}
     show_new(stage, new + [g], focus=[sx.grid, g])

@@ -6,24 +6,22 @@ from __future__ import annotations
 from .. import style
 from ..words import word
 from ..stage import Stage
-from . import UPDATE, register
+from . import DECLINE, UPDATE, register
 from .common import explain_cell, fill, finish, later, work_from_cell
 
 
 @register(UPDATE, family="update")
-def play_sgd(stage: Stage, step) -> None:
+def play_sgd(stage: Stage, step) -> object:
     """The new weights replace the old ones in place, each worked from the weight and its
     gradient (momentum and Adam keep running averages: their formula is in the caption)."""
-    from .generic import play_generic
-
     W, dW = step.inputs[:2]
     new_id = step.outputs[0]
     slot, gslot = stage.slot(W), stage.slot(dW)
     if (slot is None or gslot is None or slot.grid is not gslot.grid
             or slot.lane not in ("value", "bias") or stage.mode != "canvas"):
-        return play_generic(stage, step, color=style.UPDATE)
+        return DECLINE
     grid = slot.grid
-    moves = stage.focus([grid])
+    moves = stage.camera.focus([grid])
     if moves:
         stage.play(*moves, run_time=0.6)
     record = stage.trace.tensors[new_id]
@@ -37,7 +35,7 @@ def play_sgd(stage: Stage, step) -> None:
         old = grid.values
     for t in texts.values():
         t.set_opacity(0)
-    stage.add_loose(*texts.values())
+    stage.canvas.add_loose(*texts.values())
     def build(idx):
         w = work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], slot.cell(idx))
         w.boxes = [b for b in (slot.cell(idx),) if b is not None]

@@ -1,23 +1,25 @@
-"""Where grids go on the canvas: the product layout and its neighbours.
+"""The canvas of a walkthrough: the grids placed on it, where new ones go, and which of them are
+on the scene.
 
 For ``out = a @ b`` the left operand sits left of the result with its rows aligned, the right one
 above it with its columns aligned, the result at the intersection (BRIEF §4). Column-layout layers
 (``W @ X``) cascade down, row-layout ones (``X @ W``) run right: each layer's output is the next
 one's operand. An operand already drawn is reused when the result fits beside it; otherwise a copy
-is drawn in fresh space. Grids never move once placed, so their outlines are measured once.
+is drawn in fresh space. Grids never move once placed, so their outlines are measured once. Only
+the grids a view shows whole stay on the scene (Cairo draws every mobject of a scene, seen or not).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Animation, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Animation, Rectangle, VMobject
+
+from tracer.trace import Trace
 
 from . import anim, style
 from .grid import NumberGrid
 
-if TYPE_CHECKING:
-    from .stage import Slot
+VEIL_Z = 14   # the paper that fades a grid out of view: over the grids, under the markers
+Box = tuple[np.ndarray, np.ndarray]   # lower-left and upper-right corners (x, y)
 
 
 def axis_labels(record, as_row: bool = False, transpose: bool = False) -> tuple[list[str] | None, list[str] | None]:
@@ -34,8 +36,34 @@ def axis_labels(record, as_row: bool = False, transpose: bool = False) -> tuple[
     return (cols, rows) if transpose else (rows, cols)
 
 
-class Layout:
-    """The placement half of :class:`~scenes.stage.Stage` (a mixin: it uses the stage's state)."""
+def _contains(area: Box, lo: np.ndarray, hi: np.ndarray, slack: float = 1e-6) -> bool:
+    return bool((lo >= area[0] - slack).all() and (hi <= area[1] + slack).all())
+
+
+def _touches(lo: np.ndarray, hi: np.ndarray, area: Box) -> bool:
+    return bool((lo < area[1]).all() and (hi > area[0]).all())
+
+
+class Canvas:
+    """The grids of one walkthrough scene: where they are (``boxes``), the loose mobjects drawn
+    over them (``owned``), the space still free, and which grids are off the scene (``parked``).
+
+    ``bands``: weights get a gradient band (the backward phase is shown on this canvas);
+    ``updates``: cells get room for their updated values (the update phase is shown).
+    """
+
+    def __init__(self, scene, trace: Trace, bands: bool = False, updates: bool = False) -> None:
+        self.scene, self.trace, self.bands, self.updates = scene, trace, bands, updates
+        self.gets_grad = {r.grad_of for r in trace.tensors.values() if r.grad_of}
+        self.grids: list[NumberGrid] = []
+        self.boxes: dict[int, Box] = {}            # id(grid) -> its outline (3-d corners)
+        self.loose: list[VMobject] = []
+        self.owned: dict[int, list[VMobject]] = {}   # id(grid) -> loose mobjects drawn over it
+        self.parked: set[int] = set()                # grids taken off the scene, not whole in view
+        self.veils: dict[int, tuple[VMobject, bool]] = {}   # id(grid) -> its fading veil, hiding?
+        self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
+        self._then: dict[str, list[str]] | None = None
+        self._grads: dict[str, list] = {}
 
     def make_grid(self, tid: str, hidden: bool = False, **kw) -> NumberGrid:
         """A grid for tensor ``tid``, with a gradient band when the trace gives it a gradient, its
@@ -44,8 +72,7 @@ class Layout:
         rows, cols = axis_labels(record, kw.get("as_row", False), kw.get("transpose", False))
         kw.setdefault("row_labels", rows)
         kw.setdefault("col_labels", cols)
-        grad = self.with_grads and self.mode == "canvas" and tid in self.gets_grad
-        kw.setdefault("grad", grad)
+        kw.setdefault("grad", self.bands and tid in self.gets_grad)
         kw.setdefault("also", self.later_shown(tid, kw["grad"]))
         if kw.get("bias") is not None:
             kw.setdefault("bias_also", self.later_shown(kw["bias"].id, kw["grad"]))
@@ -57,7 +84,7 @@ class Layout:
         if self._then is None:  # indexes of the trace, built once
             self._then, self._grads = {}, {}
             for s in self.trace.steps:
-                updates = s.phase == "update" and "update" in self.phases
+                updates = s.phase == "update" and self.updates
                 if s.inputs and s.outputs and (s.op in style.IN_PLACE and s.phase == "forward" or updates):
                     self._then.setdefault(s.inputs[0], []).append(s.outputs[0])
             for r in self.trace.tensors.values():
@@ -77,17 +104,12 @@ class Layout:
         return m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)
 
     def _overlaps(self, lo: np.ndarray, hi: np.ndarray, margin: float) -> bool:
-        for glo, ghi in self.boxes.values():
-            if (lo[0] < ghi[0] + margin and hi[0] > glo[0] - margin
-                    and lo[1] < ghi[1] + margin and hi[1] > glo[1] - margin):
-                return True
-        return False
+        return any(lo[0] < ghi[0] + margin and hi[0] > glo[0] - margin and lo[1] < ghi[1] + margin
+                   and hi[1] > glo[1] - margin for glo, ghi in self.boxes.values())
 
-    def is_free(self, mobs: list[VMobject], margin: float = 0.15, offset: np.ndarray | None = None) -> bool:
-        """No drawn grid overlaps ``mobs`` (shifted by ``offset``; drawn grids are ignored)."""
-        shift = np.zeros(3) if offset is None else offset
-        return not any(self._overlaps(lo + shift, hi + shift, margin)
-                       for lo, hi in (self._corners(m) for m in mobs if m not in self.grids))
+    def is_free(self, mobs: list[VMobject], margin: float = 0.15) -> bool:
+        """No drawn grid overlaps ``mobs`` (those of them already drawn are ignored)."""
+        return not any(self._overlaps(lo, hi, margin) for lo, hi in (self._corners(m) for m in mobs if m not in self.grids))
 
     def slide(self, mobs: list[VMobject], direction: np.ndarray, tries: int = 80) -> bool:
         """Move ``mobs`` together by half units along ``direction`` until they overlap nothing
@@ -104,8 +126,8 @@ class Layout:
 
     def free_corner(self) -> np.ndarray:
         """Top-left corner of fresh space: right of everything drawn, level with its top."""
-        if not self.boxes:
-            return self.cursor.copy()
+        if not self.boxes:   # the first grid's top-left corner is the origin
+            return np.zeros(3)
         right = max(hi[0] for _, hi in self.boxes.values())
         top = max(hi[1] for _, hi in self.boxes.values())
         return np.array([right + 1.0, top, 0.0])
@@ -140,18 +162,14 @@ class Layout:
             self.scene.add(g)
         return out
 
-    def product(self, a: str, b: str, out: str, *, bias: str | None = None,
-                ones: bool = False, out_role: str | None = None, transpose_a: bool = False,
-                transpose_b: bool = False,
+    def product(self, a: str, b: str, out: str, *, old_a: NumberGrid | None = None,
+                old_b: NumberGrid | None = None, bias: str | None = None, ones: bool = False,
+                out_role: str | None = None, transpose_a: bool = False, transpose_b: bool = False,
                 labels: dict[str, str] | None = None) -> tuple[dict[str, NumberGrid], list[NumberGrid]]:
         """Place ``out = a @ b``: a left of out, b above it. Returns the grids by role and the new
-        ones (an operand already on the canvas is reused when the result fits beside it)."""
+        ones (``old_a``, ``old_b``: grids on the canvas already showing an operand, reused when
+        the result fits beside them)."""
         labels = labels or {}
-        sa, sb = self.slot(a), self.slot(b)
-        old_a = sa.grid if (sa and sa.lane == "value" and bias is None and sa.grid.bias is None
-                            and not transpose_a and not sa.grid.transpose) else None
-        old_b = sb.grid if (sb and sb.lane == "value" and sb.grid.ones is None and not transpose_b
-                            and not sb.grid.transpose) else None
         # the result's rows are the left operand's and its columns the upper one's: named there
         gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right",
                               row_labels=None, col_labels=None)
@@ -219,13 +237,75 @@ class Layout:
             g.shift(DOWN * (g.get_top()[1] - g.frame_box().get_top()[1]))
         return g
 
-    def need(self, tid: str, near: NumberGrid | None = None, label: str | None = None) -> tuple[Slot, list[NumberGrid]]:
-        """The slot showing ``tid``, drawing it (as given numbers) in free space if it is not shown."""
-        s = self.slot(tid)
-        if s is not None:
-            return s, []
-        g = self.beside(near, tid, "down", label=label) if near is not None else self.fresh(tid, label=label)
-        for t in g.values.values():
-            t.set_opacity(1)
-        self.register(g)
-        return self.bind(tid, g), [g]
+    def extent(self, mobs: list[VMobject]) -> Box:
+        """The corners (x, y) of what ``mobs`` cover (a placed grid's outline is remembered)."""
+        boxes = [self.boxes.get(id(m)) or self._corners(m) for m in mobs]
+        return (np.min([b[0][:2] for b in boxes], axis=0), np.max([b[1][:2] for b in boxes], axis=0))
+
+    def on_show(self) -> list[Box]:
+        """The outlines (x, y) of the grids on show: on the scene and not veiled out."""
+        return [(self.boxes[id(g)][0][:2], self.boxes[id(g)][1][:2]) for g in self.grids
+                if id(g) in self.boxes and id(g) not in self.parked
+                and not self.veils.get(id(g), (None, False))[1]]
+
+    def clear(self) -> list[Animation]:
+        """A clean page: every grid and loose mobject fades out (and leaves at the next tidy)."""
+        anims: list[Animation] = [anim.Appear(g, out=True, run_time=0.35) for g in self.grids]
+        gone = [m for m in self.loose if m.get_fill_opacity() > 0 or m.get_stroke_opacity() > 0]
+        if gone:
+            anims.append(anim.Reveal(gone, to=0.0, run_time=0.35))
+        self.trash += self.grids + self.loose + [v for v, _ in self.veils.values()]
+        self.loose, self.veils, self.grids = [], {}, []
+        self.boxes, self.owned, self.parked = {}, {}, set()
+        return anims
+
+    def tidy(self) -> None:
+        """Between plays: what faded out leaves the scene."""
+        if self.trash:
+            self.scene.remove(*self.trash)
+            self.trash = []
+
+    def cull(self, area: Box, seen: list[Box], clip: Box, fade: bool = True,
+             arriving: set[int] = frozenset()) -> list[Animation]:
+        """Keep on the scene only the grids whole in ``area`` (a view's work area: a grid cut by a
+        frame edge, the header strip or the caption band shows stray fragments). Grids touching a
+        frame in ``seen`` (those a play films) fade out under a paper veil (within ``clip``), or
+        back in when whole again; the others, and grids ``arriving`` in this play, leave or come
+        back at once. Returns the fades, to play with the play that moves the camera."""
+        fades: list[Animation] = []
+        for g in self.grids:
+            key = id(g)
+            if key not in self.boxes:
+                continue
+            lo, hi = self.boxes[key][0][:2], self.boxes[key][1][:2]
+            veil, hidden = self.veils.pop(key, (None, False))   # the last play's fade is over
+            if veil is not None:
+                self.scene.remove(veil)
+            parked = key in self.parked
+            seen_now = fade and key not in arriving and any(_touches(lo, hi, s) for s in seen)
+            if _contains(area, lo, hi):
+                if parked:
+                    self.parked.discard(key)
+                    self.scene.add(g, *self.owned.get(key, []))
+                if (parked or hidden) and seen_now:
+                    fades.append(self._veil(g, clip, out=True))
+            elif not parked:
+                if seen_now and not hidden:
+                    fades.append(self._veil(g, clip, out=False))
+                else:
+                    self.parked.add(key)
+                    self.scene.remove(g, *self.owned.get(key, []))
+        return fades
+
+    def _veil(self, g: VMobject, clip: Box, out: bool) -> Animation:
+        """A paper rectangle over grid ``g`` (within ``clip``: off the caption band and header
+        while the camera stands still, when they are drawn as background) fading in (``out``:
+        fading away). It leaves the scene at the next play."""
+        lo = np.maximum(self.boxes[id(g)][0][:2] - 0.06, clip[0])
+        hi = np.minimum(self.boxes[id(g)][1][:2] + 0.06, clip[1])
+        size = np.maximum(hi - lo, 0.01)
+        veil = Rectangle(width=size[0], height=size[1], stroke_width=0, fill_color=style.PAPER, fill_opacity=1.0)
+        veil.move_to([*(lo + hi) / 2, 0]).set_z_index(VEIL_Z)
+        self.veils[id(g)] = (veil, not out)
+        self.scene.add(veil)
+        return anim.Appear(veil, out=out, run_time=0.4)

@@ -1,0 +1,53 @@
+"""How long a walkthrough dwells: how many cells of a step are worked one by one, and how long
+what is finished stays on screen to be read (``--pace``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracer.errors import TracerError
+
+
+@dataclass
+class Pace:
+    """How much of each step is worked cell by cell (the rest is filled a row at a time), and how
+    long what is finished stays on screen to be read."""
+
+    detailed: int = 1        # cells worked term by term, with the running partial sum
+    single: int = 6          # further cells worked one at a time (expression shown at once)
+    cell_time: float = 0.45  # seconds per single cell
+    term_time: float = 0.35  # seconds per term of a detailed cell
+    row_time: float = 0.5    # seconds per row of the quick fill
+    pause: float = 0.6       # a beat at the end of a step
+    hold: float = 2.0        # a finished working (and a card) stays at least this long
+    read_rate: float = 15.0  # characters read per second: a long caption stays longer
+    name: str = "normal"
+
+    def reading(self, text: str) -> float:
+        """How long ``text`` stays: at least :attr:`hold`, longer when it takes longer to read.
+
+        >>> Pace().reading("3 + 4 = 7"), Pace().reading("x" * 60)
+        (2.0, 4.0)
+        """
+        return max(self.hold, len(text) / self.read_rate)
+
+
+PACES = ("slow", "normal", "fast")
+
+
+def pace_for(name: str = "normal", quick: bool = False) -> Pace:
+    """The pacing ``slow``, ``normal`` or ``fast``. ``slow`` works every cell of a small product;
+    ``normal`` a representative cell term by term and a few more whole; ``fast`` only a couple.
+    ``quick`` (the generic walkthrough, a page per step) works one cell fewer.
+
+    >>> pace_for("slow").single > pace_for("normal").single > pace_for("fast").single
+    True
+    """
+    if name not in PACES:
+        raise TracerError(f"unknown pace {name!r}: choose one of {', '.join(PACES)}")
+    if name == "slow":
+        return Pace(detailed=1 if quick else 2, single=48, cell_time=0.7, term_time=0.5, row_time=0.7,
+                    pause=1.2, hold=3.0, read_rate=11.0, name=name)
+    if name == "fast":
+        return Pace(detailed=0, single=1, cell_time=0.35, term_time=0.25, row_time=0.35, pause=0.3,
+                    hold=0.8, read_rate=22.0, name=name)
+    return Pace(detailed=0 if quick else 1, single=2 if quick else 3, name=name)
