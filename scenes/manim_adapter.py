@@ -6,6 +6,7 @@
 - :func:`jump_to_end`: run an animation to its end without ``Scene.play`` (laying out the steps
   before ``--steps`` or a ``--jobs`` chunk).
 - :func:`video_time`: seconds of video the scene has written so far.
+- :func:`grab_frame`: the frame as it stands, drawn in a skipped section too (a still).
 
 Written against manim 0.22 (Cairo renderer).
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from manim import Animation
 from manim.animation.animation import prepare_animation
 
-__all__ = ["prepare_animation", "skip_idle_drawing", "jump_to_end", "video_time", "finish_now"]
+__all__ = ["prepare_animation", "skip_idle_drawing", "jump_to_end", "video_time", "finish_now", "grab_frame"]
 
 
 def skip_idle_drawing(scene) -> None:
@@ -67,3 +68,12 @@ def finish_now(anim: Animation) -> None:
 def video_time(scene) -> float:
     """Seconds of video ``scene`` has played so far (skipped sections included)."""
     return float(scene.renderer.time)
+
+
+def grab_frame(scene):
+    """The frame ``scene`` shows now, as an RGBA array: drawn the way Manim draws a still's last
+    frame (every mobject, no static background kept from a play), skipped section or not."""
+    renderer = scene.renderer
+    renderer.static_image = None
+    renderer.update_frame(scene, ignore_skipping=True)
+    return renderer.get_frame()
