@@ -15,7 +15,7 @@ from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, config
 from . import anim, style
 from .caption import on_screen
 from .cards import paper, recap_page, summary_page, title_page
-from .manim_adapter import grab_frame, skip_idle_drawing, video_time
+from .manim_adapter import grab_frame, reuse_paths, skip_idle_drawing, video_time
 from .plan import Beat, Plan, caption_of
 from .players import play
 from .overview import overview_page
@@ -54,6 +54,7 @@ class Walkthrough(MovingCameraScene):
         self.captions_shown: list[tuple[float, str]] = []   # (time, text): the subtitles
         super().__init__(**kwargs)
         skip_idle_drawing(self)   # a skipped section draws nothing (scenes.manim_adapter)
+        reuse_paths(self)         # nor builds again the path of a mobject that did not change
 
     def pause(self, seconds: float) -> None:
         if not self.skipping:

@@ -24,6 +24,8 @@ def test_the_patched_methods_keep_their_signatures():
     assert params(CairoRenderer.save_static_frame_data)[:2] == ["scene", "static_mobjects"]
     assert params(CairoRenderer.render)[:3] == ["scene", "time", "moving_mobjects"]
     assert params(Camera.display_vectorized)[:2] == ["vmobject", "ctx"]
+    assert params(Camera.set_cairo_context_path)[:2] == ["ctx", "vmobject"]
+    assert "ignore_skipping" in params(CairoRenderer.update_frame)
     for name in ("_setup_scene", "begin", "finish", "clean_up_from_scene"):
         assert callable(getattr(Animation, name)), name
     assert callable(manim_adapter.prepare_animation)
@@ -56,3 +58,28 @@ def test_a_skipped_play_draws_nothing_and_a_transparent_mobject_is_not_traced(tm
         manim_adapter.jump_to_end(scene, [FadeIn(circle)])
         assert circle in scene.mobjects and circle.get_stroke_opacity() == 1.0
         assert manim_adapter.video_time(scene) == start
+
+
+def test_a_path_is_built_once_while_its_points_stay_and_draws_the_same_pixels(tmp_path):
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True, "verbosity": "ERROR", "progress_bar": "none",
+                     "quality": "low_quality"}):
+        plain, patched = Scene(), Scene()
+        built = []
+        real = Camera.set_cairo_context_path
+        Camera.set_cairo_context_path = lambda self, ctx, vm: (built.append(len(vm.points)), real(self, ctx, vm))[1]
+        try:
+            manim_adapter.reuse_paths(patched)
+            frames = []
+            for shift in (0, 0, 1):   # drawn twice as it is, then moved
+                pair = []
+                for scene in (plain, patched):
+                    circle = Circle().shift([shift, 0, 0])
+                    scene.add(circle)
+                    pair.append(manim_adapter.grab_frame(scene))
+                    scene.remove(circle)
+                frames.append(pair)
+        finally:
+            Camera.set_cairo_context_path = real
+        assert len(built) == 3 + 2   # the plain scene builds each time; the patched one for new points only
+        for a, b in frames:
+            assert a.shape == (480, 854, 4) and abs(a.astype(int) - b).max() <= 8
