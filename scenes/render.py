@@ -6,7 +6,8 @@
 
 The walkthrough is cut into chunks of beats (each beat a trace step, a Manim section). With
 ``jobs > 1`` the chunks render in parallel processes, each one laying out the beats before its
-chunk in skipped sections, and ffmpeg joins the parts without re-encoding. Everything is written in
+chunk in skipped sections, and ffmpeg joins the parts without re-encoding. A part an earlier
+render of the same trace and options drew is taken from the cache (:mod:`scenes.cache`). Everything is written in
 a locked temporary directory beside the output and renamed into place at the end: a failed or
 interrupted render (Ctrl-C, SIGTERM) leaves no half-written file and never clobbers an existing
 one; the folder a SIGKILL leaves behind is removed by the next render there. The output may not be
@@ -19,7 +20,6 @@ import multiprocessing as mp
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -252,18 +252,10 @@ def _joined_captions(parts: list[Path]) -> list:
     return cues
 
 
-def render_scene(plan, chunk: tuple[int, int], path: Path, quality: str = "l", fps: int | None = None,
-                 still: bool = False, on_beat=None, stills: tuple[int, ...] = ()):
-    """Render beats ``chunk`` of ``plan`` to ``path`` (an mp4, or a png when ``still``) and
-    return the :class:`~scenes.walkthrough.Walkthrough` scene (its stage tells what was drawn;
-    with ``stills``, its ``frames`` hold the frame after each of those beats)."""
-    from manim import tempconfig
-
+def manim_settings(path: Path, media: Path, quality: str, fps: int | None, still: bool) -> dict:
+    """Manim's configuration for writing ``path`` (a png when ``still``), its scratch in ``media``."""
     from . import style
-    from .walkthrough import Walkthrough
 
-    path = Path(path)
-    media = path.parent / f"media-{path.stem}"
     settings = {
         "quality": QUALITIES[quality], "media_dir": str(media), "output_file": str(path),
         "verbosity": "ERROR", "progress_bar": "none", "disable_caching": True,
@@ -274,7 +266,21 @@ def render_scene(plan, chunk: tuple[int, int], path: Path, quality: str = "l", f
         settings["frame_rate"] = fps or FRAME_RATES[quality]
     if not still:
         settings["video_encoder_options"] = ENCODER
-    with tempconfig(settings):
+    return settings
+
+
+def render_scene(plan, chunk: tuple[int, int], path: Path, quality: str = "l", fps: int | None = None,
+                 still: bool = False, on_beat=None, stills: tuple[int, ...] = ()):
+    """Render beats ``chunk`` of ``plan`` to ``path`` (an mp4, or a png when ``still``) and
+    return the :class:`~scenes.walkthrough.Walkthrough` scene (its stage tells what was drawn;
+    with ``stills``, its ``frames`` hold the frame after each of those beats)."""
+    from manim import tempconfig
+
+    from .walkthrough import Walkthrough
+
+    path = Path(path)
+    media = path.parent / f"media-{path.stem}"
+    with tempconfig(manim_settings(path, media, quality, fps, still)):
         scene = Walkthrough(plan, start=chunk[0], stop=chunk[1], on_beat=on_beat, stills=stills)
         scene.render()
     if not path.exists():
@@ -307,8 +313,3 @@ def _convert(movie: Path, out: Path, fmt: str) -> Path:
                  "-deadline", "realtime", "-cpu-used", "8", str(out)])
     return out
 
-
-def timed(fn, *args, **kwargs) -> tuple[float, object]:
-    t0 = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return time.perf_counter() - t0, result
