@@ -70,7 +70,7 @@ def main() -> None:
             cpu2, cpu = cpu_seconds() - cpu, cpu_seconds()
             length = seconds_of_video(movie)
             print(f"autoencoder walkthrough -q h --jobs 2: {two:6.1f} s on the wall for {length:.1f} s of video, "
-                  f"{cpu2:.1f} s of CPU ({load()})")
+                  f"{cpu2:.1f} s of CPU, {os.path.getsize(movie) / 1e6:.1f} MB ({load()})")
             goal("autoencoder -q h --jobs 2, render time / video length", two / length, 0.5)
             print(f"  the same in CPU time ÷ 2 cores (the wall time of an idle 2-core machine, at best): "
                   f"{cpu2 / 2 / length:.2f}")

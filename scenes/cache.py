@@ -11,8 +11,13 @@ matches it: a truncated or corrupted entry is ignored, rendered again and overwr
 The folder is ``$XDG_CACHE_HOME/tracer/render`` (``~/.cache/tracer/render`` by default); the least
 recently used entries leave when it holds more than :data:`LIMIT` bytes.
 
->>> part_key.__name__, LIMIT >> 30
-('part_key', 2)
+>>> import tracer
+>>> def traced(v):
+...     with tracer.record() as trace:
+...         tracer.relu(tracer.tensor([[v, -1.0]], name="x"), name="y")
+...     return trace
+>>> trace_digest(traced(2.0)) == trace_digest(traced(2.0)), trace_digest(traced(2.0)) == trace_digest(traced(3.0))
+(True, False)
 """
 from __future__ import annotations
 

@@ -7,10 +7,10 @@
 The walkthrough is cut into chunks of beats (each beat a trace step, a Manim section). With
 ``jobs > 1`` the chunks render in parallel processes, each one laying out the beats before its
 chunk in skipped sections, and ffmpeg joins the parts without re-encoding. A part an earlier
-render of the same trace and options drew is taken from the cache (:mod:`scenes.cache`). Everything is written in
-a locked temporary directory beside the output and renamed into place at the end: a failed or
-interrupted render (Ctrl-C, SIGTERM) leaves no half-written file and never clobbers an existing
-one; the folder a SIGKILL leaves behind is removed by the next render there. The output may not be
+render of the same trace and options drew is taken from the cache (:mod:`scenes.cache`).
+Everything is written in a locked temporary directory beside the output and renamed into place at
+the end: a failed or interrupted render (Ctrl-C, SIGTERM) leaves no half-written file and never
+clobbers an existing one; the folder a SIGKILL leaves behind is removed by the next render there. The output may not be
 the trace the render reads, nor a device or a folder.
 """
 from __future__ import annotations
