@@ -58,11 +58,12 @@ def video(trace, path, **options):
 
 
 def test_a_second_render_reuses_every_part(tmp_path, builds, render_cache):
-    first = video(tiny(), tmp_path / "a.mp4")
+    trace = tiny()
+    first = video(trace, tmp_path / "a.mp4")
     assert len(builds) == 1
     kept = entries(render_cache)
     assert len(kept) == 2 and all(n.endswith((".mp4", ".json")) for n in kept)   # the part: movie + note
-    again = video(tiny(), tmp_path / "b.mp4")
+    again = video(trace, tmp_path / "b.mp4")   # the same trace, read by the first render meanwhile
     assert len(builds) == 1 and entries(render_cache) == kept   # nothing drawn, nothing new written
     assert again == first                                       # the same bytes and the same subtitles
 
