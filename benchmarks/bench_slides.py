@@ -1,5 +1,5 @@
 """Building lecture slides for the by-hand autoencoder (``tracer slides``): the deck's words and
-workings alone, its stills (one Manim render per pause point, 480p and 720p), and writing it as
+workings alone, its stills (all taken in one pass of the walkthrough, 480p and 720p), and writing it as
 an HTML deck, a PPTX and a PDF handout.
 
 Run with ``make bench`` (or ``python -m benchmarks slides``). Files go to a temporary folder.

@@ -28,7 +28,7 @@ from tracer.trace import Trace
 
 from . import glyphs, style
 from .head_view import NUMBERS_UP_TO, HeadView, find_head, word
-from .render import FORMATS, QUALITIES
+from .render import FORMATS, QUALITIES, manim_settings
 
 # a sequential scale, paper-white to deep red through the attention yellow (never blue)
 SCALE = ("#FFFDF2", "#FFE8A3", "#FFD43B", "#F8961E", "#E8590C", "#B02E0C", "#7A1F0B")
@@ -239,13 +239,7 @@ def draw(view: HeadView, path: Path, quality: str = "l", fps: int | None = None,
     mobjects tell what was drawn)."""
     still = path.suffix == ".png"
     media = path.parent / f"media-{path.stem}"
-    settings = {"quality": QUALITIES[quality], "media_dir": str(media), "output_file": str(path),
-                "verbosity": "ERROR", "progress_bar": "none", "disable_caching": True,
-                "background_color": style.PAPER, "write_to_movie": not still, "save_last_frame": still,
-                "format": "png" if still else "mp4"}
-    if fps:
-        settings["frame_rate"] = fps
-    with tempconfig(settings):
+    with tempconfig(manim_settings(path, media, quality, fps, still)):
         scene = AttentionMap(view, lang)
         scene.render()
     if not path.exists():  # Manim may have written into its media folder instead

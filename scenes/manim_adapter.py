@@ -6,6 +6,9 @@
 - :func:`jump_to_end`: run an animation to its end without ``Scene.play`` (laying out the steps
   before ``--steps`` or a ``--jobs`` chunk).
 - :func:`video_time`: seconds of video the scene has written so far (the renderer's clock).
+- :func:`grab_frame`: the frame as it stands, drawn in a skipped section too (a still).
+- :func:`reuse_paths`: a mobject whose points did not change since the last frame hands Cairo the
+  path built then, instead of one call per curve again (a third of the drawing time at 1080p).
 
 Two behaviours of ``Scene.play`` are relied on, not patched, by :meth:`scenes.stage.Stage.play`
 (pinned by the same test): the renderer redraws every frame everything in the scene's list from
@@ -16,10 +19,12 @@ Written against manim 0.22 (Cairo renderer).
 """
 from __future__ import annotations
 
+import numpy as np
 from manim import Animation
 from manim.animation.animation import prepare_animation
 
-__all__ = ["prepare_animation", "skip_idle_drawing", "jump_to_end", "video_time", "finish_now"]
+__all__ = ["prepare_animation", "skip_idle_drawing", "jump_to_end", "video_time", "finish_now", "grab_frame",
+           "reuse_paths"]
 
 
 def skip_idle_drawing(scene) -> None:
@@ -72,3 +77,40 @@ def finish_now(anim: Animation) -> None:
 def video_time(scene) -> float:
     """Seconds of video ``scene`` has played so far (skipped sections included)."""
     return float(scene.renderer.time)
+
+
+def grab_frame(scene):
+    """The frame ``scene`` shows now, as an RGBA array: drawn the way Manim draws a still's last
+    frame (every mobject, no static background kept from a play), skipped section or not."""
+    renderer = scene.renderer
+    renderer.static_image = None
+    renderer.update_frame(scene, ignore_skipping=True)
+    return renderer.get_frame()
+
+
+def reuse_paths(scene, size: int = 4096) -> None:
+    """Patch ``scene``'s camera to keep the Cairo path of the last ``size`` point sets it drew.
+
+    A path is kept in the canvas's own coordinates, so it stays right when the camera moves; it is
+    looked up by the exact bytes of the points, so a mobject that moved or changed shape builds
+    its path anew."""
+    camera = scene.renderer.camera
+    build = camera.set_cairo_context_path
+    paths: dict[bytes, object] = {}
+
+    def set_cairo_context_path(ctx, vmobject):
+        points = vmobject.points
+        if len(points) == 0 or not np.isfinite(points).all():   # Manim's own handling
+            return build(ctx, vmobject)
+        key = points.tobytes()
+        path = paths.get(key)
+        if path is None:
+            build(ctx, vmobject)
+            if len(paths) >= size:
+                paths.clear()
+            paths[key] = ctx.copy_path()
+        else:
+            ctx.new_path()
+            ctx.append_path(path)
+        return camera
+    camera.set_cairo_context_path = set_cairo_context_path

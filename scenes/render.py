@@ -6,10 +6,11 @@
 
 The walkthrough is cut into chunks of beats (each beat a trace step, a Manim section). With
 ``jobs > 1`` the chunks render in parallel processes, each one laying out the beats before its
-chunk in skipped sections, and ffmpeg joins the parts without re-encoding. Everything is written in
-a locked temporary directory beside the output and renamed into place at the end: a failed or
-interrupted render (Ctrl-C, SIGTERM) leaves no half-written file and never clobbers an existing
-one; the folder a SIGKILL leaves behind is removed by the next render there. The output may not be
+chunk in skipped sections, and ffmpeg joins the parts without re-encoding. A part an earlier
+render of the same trace and options drew is taken from the cache (:mod:`scenes.cache`).
+Everything is written in a locked temporary directory beside the output and renamed into place at
+the end: a failed or interrupted render (Ctrl-C, SIGTERM) leaves no half-written file and never
+clobbers an existing one; the folder a SIGKILL leaves behind is removed by the next render there. The output may not be
 the trace the render reads, nor a device or a folder.
 """
 from __future__ import annotations
@@ -19,7 +20,6 @@ import multiprocessing as mp
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +29,12 @@ from tracer.i18n import check_language
 from tracer.trace import Trace
 
 QUALITIES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
+# -q h at 30 fps, not Manim's 60: a profiled section spent its time drawing and encoding frames,
+# twice as many at 60 fps, for numbers that move no faster than the eye reads them.
+FRAME_RATES = {"h": 30}
+# x264's fastest preset: at its default (medium) encoding took as long as drawing; flat colours and
+# text lose nothing to it, the file is about three times larger (~0.12 MB per second at 1080p30).
+ENCODER = {"preset": "ultrafast"}
 FORMATS = ("mp4", "gif", "webm", "png")
 Progress = Callable[[int, int], None]
 
@@ -37,7 +43,7 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
            depth: int | None = None, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
            output: str | os.PathLike[str] | None = None, lang: str = "en",
            progress: Progress | None = None, fps: int | None = None, pace: str = "normal",
-           story: bool = True, captions: list | None = None) -> Path:
+           story: bool = True, captions: list | None = None, cache: bool = True) -> Path:
     """Render ``trace`` as a walkthrough video (or a still) and return the file written.
 
     Parameters
@@ -51,7 +57,7 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
     depth : int, optional
         Composite ops deeper than this are collapsed (default: the walkthrough's own).
     quality : str
-        ``l`` (480p15), ``m`` (720p30), ``h`` (1080p60) or ``k`` (2160p60).
+        ``l`` (480p15), ``m`` (720p30), ``h`` (1080p30) or ``k`` (2160p60).
     fmt : str
         ``mp4``, ``gif``, ``webm`` or ``png`` (the last frame, a still).
     jobs : int
@@ -73,6 +79,9 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
     captions : list, optional
         Filled with the video's captions as :class:`~tracer.lecture.subtitles.Cue` objects (when
         each is on screen), for its subtitles.
+    cache : bool
+        Reuse the parts an earlier render of the same trace and options left in the cache (and
+        keep this render's there): see :mod:`scenes.cache`.
     """
     from .curated import build_plan
 
@@ -85,12 +94,12 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
     check_language(lang)
     plan = build_plan(trace, scene=scene, depth=depth, steps=steps, lang=lang, pace=pace, story=story)
     return render_plan(plan, quality=quality, fmt=fmt, jobs=jobs, output=output, progress=progress, fps=fps,
-                       captions=captions)
+                       captions=captions, cache=cache)
 
 
 def render_plan(plan, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
                 output: str | os.PathLike[str] | None = None, progress: Progress | None = None,
-                fps: int | None = None, captions: list | None = None) -> Path:
+                fps: int | None = None, captions: list | None = None, cache: bool = True) -> Path:
     """Render a :class:`~scenes.plan.Plan` (see :func:`render` for the parameters)."""
     out = Path(output) if output is not None else Path(f"{plan.kind}.{fmt}")
     check_output(out, inputs=[plan.trace.origin] if plan.trace.origin else [])
@@ -105,7 +114,7 @@ def render_plan(plan, quality: str = "l", fmt: str = "mp4", jobs: int = 1,
                 progress(total, total)
         else:
             chunks = split(plan, window, jobs)
-            parts = _render_parts(plan, chunks, tmpdir, quality, fps, progress, total)
+            parts = _render_parts(plan, chunks, tmpdir, quality, fps, progress, total, cache)
             if captions is not None:
                 captions.extend(_joined_captions(parts))
             movie = parts[0] if len(parts) == 1 else _concat(parts, tmpdir / "joined.mp4")
@@ -143,17 +152,32 @@ def beat_weight(plan, beat) -> float:
 
 
 def _render_parts(plan, chunks, tmpdir: Path, quality: str, fps: int | None,
-                  progress: Progress | None, total: int) -> list[Path]:
-    paths = [tmpdir / f"part{k:03d}.mp4" for k in range(len(chunks))]
-    if len(chunks) == 1:
-        done = [0]
+                  progress: Progress | None, total: int, cache: bool) -> list[Path]:
+    """Render each chunk to a part (the cached ones copied, the others drawn in parallel)."""
+    from .cache import fetch, part_key, store
 
-        def tick(_: int) -> None:
-            done[0] += 1
-            if progress:
-                progress(done[0], total)
-        _render_chunk(plan, chunks[0], paths[0], quality, fps, on_beat=tick)
-        return paths
+    paths = [tmpdir / f"part{k:03d}.mp4" for k in range(len(chunks))]
+    keys = [part_key(plan, c, quality, fps) if cache else None for c in chunks]
+    todo = [k for k in range(len(chunks)) if keys[k] is None or not fetch(keys[k], paths[k])]
+    done = [total - sum(chunks[k][1] - chunks[k][0] for k in todo)]
+
+    def tick(_: int = 0) -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], total)
+    if progress and done[0]:   # the cached parts' beats are done already
+        progress(done[0], total)
+    if len(todo) == 1:
+        _render_chunk(plan, chunks[todo[0]], paths[todo[0]], quality, fps, on_beat=tick)
+    elif todo:
+        _render_workers(plan, [chunks[k] for k in todo], [paths[k] for k in todo], quality, fps, tick)
+    for k in todo:
+        if keys[k] is not None:
+            store(keys[k], paths[k])
+    return paths
+
+
+def _render_workers(plan, chunks, paths: list[Path], quality: str, fps: int | None, tick) -> None:
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(plan, c, p, quality, fps, queue), daemon=True)
@@ -161,7 +185,7 @@ def _render_parts(plan, chunks, tmpdir: Path, quality: str, fps: int | None,
     for p in procs:
         p.start()
     try:
-        return _collect(procs, paths, queue, progress, total)
+        _collect(procs, queue, tick)
     finally:  # interrupted: stop the workers before their folder is removed
         for p in procs:
             if p.is_alive():
@@ -169,17 +193,15 @@ def _render_parts(plan, chunks, tmpdir: Path, quality: str, fps: int | None,
                 p.join()
 
 
-def _collect(procs, paths: list[Path], queue, progress: Progress | None, total: int) -> list[Path]:
+def _collect(procs, queue, tick: Callable[[], None]) -> None:
     """Wait for the render workers, passing on their progress; raise the first error one reports."""
-    done, failed = 0, None
+    failed = None
     alive = set(range(len(procs)))
     while alive:
         try:
             kind, value = queue.get(timeout=0.2)
             if kind == "beat":
-                done += 1
-                if progress:
-                    progress(done, total)
+                tick()
             elif kind == "error":
                 failed = failed or value
         except Exception:  # queue.Empty: look at who is still running
@@ -196,7 +218,6 @@ def _collect(procs, paths: list[Path], queue, progress: Progress | None, total: 
             failed = failed or value
     if failed:
         raise TracerError(failed)
-    return paths
 
 
 def _worker(plan, chunk, path: Path, quality: str, fps: int | None, queue) -> None:
@@ -232,27 +253,36 @@ def _joined_captions(parts: list[Path]) -> list:
     return cues
 
 
-def render_scene(plan, chunk: tuple[int, int], path: Path, quality: str = "l", fps: int | None = None,
-                 still: bool = False, on_beat=None):
-    """Render beats ``chunk`` of ``plan`` to ``path`` (an mp4, or a png when ``still``) and
-    return the :class:`~scenes.walkthrough.Walkthrough` scene (its stage tells what was drawn)."""
-    from manim import tempconfig
-
+def manim_settings(path: Path, media: Path, quality: str, fps: int | None, still: bool) -> dict:
+    """Manim's configuration for writing ``path`` (a png when ``still``), its scratch in ``media``."""
     from . import style
-    from .walkthrough import Walkthrough
 
-    path = Path(path)
-    media = path.parent / f"media-{path.stem}"
     settings = {
         "quality": QUALITIES[quality], "media_dir": str(media), "output_file": str(path),
         "verbosity": "ERROR", "progress_bar": "none", "disable_caching": True,
         "background_color": style.PAPER, "write_to_movie": not still, "save_last_frame": still,
         "format": "png" if still else "mp4",
     }
-    if fps:
-        settings["frame_rate"] = fps
-    with tempconfig(settings):
-        scene = Walkthrough(plan, start=chunk[0], stop=chunk[1], on_beat=on_beat)
+    if fps or quality in FRAME_RATES:
+        settings["frame_rate"] = fps or FRAME_RATES[quality]
+    if not still:
+        settings["video_encoder_options"] = ENCODER
+    return settings
+
+
+def render_scene(plan, chunk: tuple[int, int], path: Path, quality: str = "l", fps: int | None = None,
+                 still: bool = False, on_beat=None, stills: tuple[int, ...] = ()):
+    """Render beats ``chunk`` of ``plan`` to ``path`` (an mp4, or a png when ``still``) and
+    return the :class:`~scenes.walkthrough.Walkthrough` scene (its stage tells what was drawn;
+    with ``stills``, its ``frames`` hold the frame after each of those beats)."""
+    from manim import tempconfig
+
+    from .walkthrough import Walkthrough
+
+    path = Path(path)
+    media = path.parent / f"media-{path.stem}"
+    with tempconfig(manim_settings(path, media, quality, fps, still)):
+        scene = Walkthrough(plan, start=chunk[0], stop=chunk[1], on_beat=on_beat, stills=stills)
         scene.render()
     if not path.exists():
         found = sorted(media.rglob(f"*{path.suffix}"), key=lambda p: p.stat().st_mtime)
@@ -284,8 +314,3 @@ def _convert(movie: Path, out: Path, fmt: str) -> Path:
                  "-deadline", "realtime", "-cpu-used", "8", str(out)])
     return out
 
-
-def timed(fn, *args, **kwargs) -> tuple[float, object]:
-    t0 = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return time.perf_counter() - t0, result

@@ -8,14 +8,14 @@ walkthrough.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, config
 
 from . import anim, style
 from .caption import on_screen
 from .cards import paper, recap_page, summary_page, title_page
-from .manim_adapter import skip_idle_drawing, video_time
+from .manim_adapter import grab_frame, reuse_paths, skip_idle_drawing, video_time
 from .plan import Beat, Plan, caption_of
 from .players import play
 from .overview import overview_page
@@ -41,9 +41,12 @@ class Walkthrough(MovingCameraScene):
     """Plays ``plan.beats[start:stop]`` (earlier beats are laid out in skipped sections)."""
 
     def __init__(self, plan: Plan, start: int = 0, stop: int | None = None,
-                 on_beat: Callable[[int], None] | None = None, **kwargs) -> None:
+                 on_beat: Callable[[int], None] | None = None, stills: Iterable[int] = (), **kwargs) -> None:
         self.plan, self.start, self.stop = plan, start, len(plan.beats) if stop is None else stop
         self.on_beat = on_beat
+        self.stills = frozenset(stills)    # beats after which a still is taken (a still render)
+        self.frames: dict[int, object] = {}   # those stills, RGBA arrays
+        self.still_card = None
         self.stage: Stage | None = None
         self.timeline: list[Mark] = []     # every beat played, with its times
         self.cards: list[list[str]] = []   # the words (and numbers) of every card shown, in order
@@ -51,6 +54,7 @@ class Walkthrough(MovingCameraScene):
         self.captions_shown: list[tuple[float, str]] = []   # (time, text): the subtitles
         super().__init__(**kwargs)
         skip_idle_drawing(self)   # a skipped section draws nothing (scenes.manim_adapter)
+        reuse_paths(self)         # nor builds again the path of a mobject that did not change
 
     def pause(self, seconds: float) -> None:
         if not self.skipping:
@@ -64,9 +68,11 @@ class Walkthrough(MovingCameraScene):
         for k, beat in enumerate(self.plan.beats[:self.stop]):
             self.skipping = k < self.start or config.save_last_frame
             self.next_section(beat.name, skip_animations=k < self.start)
-            self.last_beat = k == self.stop - 1
+            self.last_beat = k == self.stop - 1 or k in self.stills
             start = video_time(self)
             self.play_beat(beat)
+            if k in self.stills:
+                self.frames[k] = self.take_still()
             if k >= self.start:
                 kind = "step" if beat.step is not None else beat.card
                 self.timeline.append(Mark(beat.name, kind, start, video_time(self), beat.pause))
@@ -74,6 +80,15 @@ class Walkthrough(MovingCameraScene):
                     self.on_beat(k)
         if config.save_last_frame and self.stage is not None:  # the still shows no cut grid either
             self.stage.cull(fade=False)
+
+    def take_still(self):
+        """The frame a still ending on this beat shows (no cut grid); its card is then put away."""
+        self.stage.cull(fade=False)
+        frame = grab_frame(self)
+        if self.still_card is not None:
+            self.remove(self.still_card)
+            self.still_card = None
+        return frame
 
     @property
     def on_screen(self) -> list[str]:
@@ -133,6 +148,7 @@ class Walkthrough(MovingCameraScene):
         self.cards.append(words + [f.text for f in fills if hasattr(f, "text")])
         if self.skipping:   # a still: the card it ends on (a story's recap, the gallery's plot)
             self.add(card)
+            self.still_card = card
             return
         on_screen(self, "\n".join(w for w in words if w))   # the card's words are its subtitle
         self.play(FadeIn(card, run_time=0.5))

@@ -1,6 +1,8 @@
 """Shared pytest hooks: the summary line of how many hostile and fuzzed inputs were tried."""
 from __future__ import annotations
 
+import pytest
+
 from tests.tally import TRIED
 
 
@@ -9,3 +11,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(TRIED.items()))
         terminalreporter.write_line(f"hostile and fuzzed inputs tried: {counts}; none ended in a traceback, a "
                                     "memory blow-up or a changed input")
+
+
+@pytest.fixture(autouse=True)
+def render_cache(tmp_path_factory, monkeypatch):
+    """Each test renders with its own, empty cache of rendered parts (scenes.cache), never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "tracer" / "render"

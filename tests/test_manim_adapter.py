@@ -24,6 +24,8 @@ def test_the_patched_methods_keep_their_signatures():
     assert params(CairoRenderer.save_static_frame_data)[:2] == ["scene", "static_mobjects"]
     assert params(CairoRenderer.render)[:3] == ["scene", "time", "moving_mobjects"]
     assert params(Camera.display_vectorized)[:2] == ["vmobject", "ctx"]
+    assert params(Camera.set_cairo_context_path)[:2] == ["ctx", "vmobject"]
+    assert "ignore_skipping" in params(CairoRenderer.update_frame)
     for name in ("_setup_scene", "begin", "finish", "clean_up_from_scene"):
         assert callable(getattr(Animation, name)), name
     assert callable(manim_adapter.prepare_animation)
@@ -71,3 +73,28 @@ def test_what_the_stage_relies_on_in_a_play(tmp_path):
         assert scene.get_moving_mobjects(group) == [a, b]          # the still one is drawn once
         scene.play(group)
         assert scene.mobjects == [still, group.group] and list(group.group.submobjects) == [a, b]
+
+
+def test_a_path_is_built_once_while_its_points_stay_and_draws_the_same_pixels(tmp_path):
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True, "verbosity": "ERROR", "progress_bar": "none",
+                     "quality": "low_quality"}):
+        plain, patched = Scene(), Scene()
+        built = []
+        real = Camera.set_cairo_context_path
+        Camera.set_cairo_context_path = lambda self, ctx, vm: (built.append(len(vm.points)), real(self, ctx, vm))[1]
+        try:
+            manim_adapter.reuse_paths(patched)
+            frames = []
+            for shift in (0, 0, 1):   # drawn twice as it is, then moved
+                pair = []
+                for scene in (plain, patched):
+                    circle = Circle().shift([shift, 0, 0])
+                    scene.add(circle)
+                    pair.append(manim_adapter.grab_frame(scene))
+                    scene.remove(circle)
+                frames.append(pair)
+        finally:
+            Camera.set_cairo_context_path = real
+        assert len(built) == 3 + 2   # the plain scene builds each time; the patched one for new points only
+        for a, b in frames:
+            assert a.shape == (480, 854, 4) and abs(a.astype(int) - b).max() <= 8

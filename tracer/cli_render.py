@@ -43,11 +43,12 @@ Examples:
 @click.option("--depth", type=Whole(min=0), default=None,
               help="Open composite ops (softmax, linear, losses) down to this depth.")
 @click.option("-q", "--quality", type=click.Choice(QUALITIES), default="l", show_default=True,
-              help="l 480p15, m 720p30, h 1080p60, k 2160p60.")
+              help="l 480p15, m 720p30, h 1080p30, k 2160p60 (h at 30 fps, not Manim's 60: half the "
+                   "frames to draw, and the numbers move no faster than they are read).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
               help="png saves the last frame: a still (with -o DIR/, one per pause point).")
-@click.option("--jobs", type=Whole(min=1), default=1, show_default=True,
-              help="Render chunks of steps in parallel processes and join them.")
+@click.option("--jobs", type=Whole(min=1), default=None,
+              help="Render chunks of steps in parallel processes and join them (default: the machine's cores).")
 @click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default="en", show_default=True,
               help="Narration language.")
 @click.option("-o", "--output", type=click.Path(), default=None,
@@ -59,11 +60,14 @@ Examples:
               help="How long each working stays and how many cells are worked.")
 @click.option("--story/--no-story", default=True, show_default=True,
               help="Play the story the trace tells (chapters, plots, recap) when it has one.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse the parts an earlier render of the same trace and options drew (kept in "
+                   "$XDG_CACHE_HOME/tracer, ~/.cache/tracer by default).")
 @click.option("--fps", type=Whole(min=1, max=120), default=None, hidden=True)
 @click.pass_context
 def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, depth: int | None,
-           quality: str, fmt: str, jobs: int, lang: str, output: str | None, layer: int | None,
-           head: int | None, pace: str, story: bool, fps: int | None) -> None:
+           quality: str, fmt: str, jobs: int | None, lang: str, output: str | None, layer: int | None,
+           head: int | None, pace: str, story: bool, cache: bool, fps: int | None) -> None:
     """Render TRACE as a step-by-step walkthrough: the numbers, the arithmetic, the captions.
 
     A video (mp4, webm) comes with its subtitles beside it, X.srt and X.vtt: each caption, in the
@@ -103,8 +107,8 @@ def render(ctx: click.Context, trace_file: str, scene: str, steps: str | None, d
         else:
             cues: list | None = [] if fmt in VIDEOS else None
             path = render_trace(trace, scene=scene, steps=steps, depth=depth, quality=quality, fmt=fmt,
-                                jobs=jobs, output=output, lang=lang, progress=progress, fps=fps, captions=cues,
-                                pace=pace, story=story)
+                                jobs=jobs or cores(), output=output, lang=lang, progress=progress, fps=fps,
+                                captions=cues, pace=pace, story=story, cache=cache)
             if cues is not None:  # X.srt and X.vtt beside X.mp4, in the render's language
                 write_subtitles(path, cues)
     except TracerError as e:
@@ -130,6 +134,14 @@ def _one_head(trace, layer: int | None, head: int | None, steps: str | None, sce
     if steps is not None or depth is not None or scene != "auto":
         raise TracerError("--layer/--head draw one head's heat map: --steps, --depth and --scene do not apply")
     return render_head(trace, layer, head, **options)
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def close_progress(bar) -> None:

@@ -83,22 +83,35 @@ def render_stills(trace, deck, output: str | os.PathLike[str], scene: str = "aut
     try:
         from scenes.curated import build_plan
         from scenes.render import render_plan
+        from scenes.stills import render_stills as take_stills
     except ImportError:
         raise TracerError("Manim is not installed: pip install 'tracer[render]', or use --no-stills") from None
 
     whole = build_plan(trace, scene=scene, depth=depth, lang=deck.lang)
     deck.stills = True
+    windows = [_window(whole.beats, slide.first, slide.last) for slide in deck.slides]
+    drawn = [k for k, w in enumerate(windows) if w is not None]
+    told = [0]
+
+    def took(done: int, total: int) -> None:
+        while progress and not clips and told[0] < done:   # with clips, the bar counts the clips
+            progress(drawn[told[0]])
+            told[0] += 1
+    images = take_stills(whole, [windows[k][1] - 1 for k in drawn], quality=quality, fps=fps, progress=took)
+    for k, image in zip(drawn, images):
+        deck.slides[k].still = image
+    if not clips:
+        for k in sorted(set(range(len(windows))) - set(drawn)):
+            if progress:
+                progress(k)
+        return
     folder = os.path.dirname(os.path.abspath(output))
     with scratch_dir(folder, ".tracer-slides-") as tmp:
-        for k, slide in enumerate(deck.slides):
-            window = _window(whole.beats, slide.first, slide.last)
+        for k, window in enumerate(windows):
             if window is not None:
                 whole.window = window
-                slide.still = render_plan(whole, quality=quality, fmt="png", output=tmp / f"{k}.png",
-                                          fps=fps).read_bytes()
-                if clips:
-                    slide.clip = render_plan(whole, quality=quality, fmt="mp4", output=tmp / f"{k}.mp4",
-                                             fps=fps).read_bytes()
+                deck.slides[k].clip = render_plan(whole, quality=quality, fmt="mp4", output=tmp / f"{k}.mp4",
+                                                  fps=fps).read_bytes()
             if progress:
                 progress(k)
 

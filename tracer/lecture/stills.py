@@ -56,12 +56,13 @@ def write_stills(trace: Trace, folder: str | os.PathLike[str], scene: str = "aut
                  progress: Callable[[int, int], None] | None = None) -> list[Path]:
     """Render one PNG per pause point of ``steps`` into ``folder`` (made if missing); returns them.
 
-    The stills are rendered into a scratch folder inside ``folder`` and moved in at the end, so an
-    interrupted run leaves no half-written PNG. The other parameters are :func:`scenes.render.render`'s.
+    The stills are taken in one pass of the walkthrough (:func:`scenes.stills.render_stills`) and
+    written into a scratch folder inside ``folder``, moved in at the end, so an interrupted run
+    leaves no half-written PNG. The other parameters are :func:`scenes.render.render`'s.
     """
     from scenes.curated import build_plan
     from scenes.plan import parse_steps
-    from scenes.render import render
+    from scenes.stills import render_stills
 
     out = Path(folder)
     if out.exists() and not out.is_dir():
@@ -69,21 +70,17 @@ def write_stills(trace: Trace, folder: str | os.PathLike[str], scene: str = "aut
     if not out.parent.is_dir():
         raise TracerError(f"-o {out}: there is no folder {out.parent}")
     plan = build_plan(trace, scene=scene, depth=depth, lang=lang)
-    shown = [b.step.id for b in plan.step_beats]
+    beat_of = {b.step.id: k for k, b in enumerate(plan.beats) if b.step is not None}
     window = parse_steps(steps, trace) or (0, len(trace.steps) - 1)
-    points = pause_points(Story.from_meta(trace.meta), shown, window)
+    points = pause_points(Story.from_meta(trace.meta), sorted(beat_of), window)
     if not points:
         raise TracerError(f"--steps {steps!r}: no step of that range is shown (try --depth 1)")
     out.mkdir(exist_ok=True)
-    written = []
+    names = [file_name(p, trace.steps[p].name) for p in points]
+    images = render_stills(plan, [beat_of[p] for p in points], quality=quality, progress=progress)
     with scratch_dir(out, ".tracer-stills-") as tmp:
-        for k, p in enumerate(points):
-            name = file_name(p, trace.steps[p].name)
-            render(trace, scene=scene, steps=(p, p), depth=depth, quality=quality, fmt="png",
-                   output=tmp / name, lang=lang)
-            written.append(name)
-            if progress:
-                progress(k + 1, len(points))
-        for name in written:
+        for name, image in zip(names, images):
+            (tmp / name).write_bytes(image)
+        for name in names:
             os.replace(tmp / name, out / name)
-    return [out / name for name in written]
+    return [out / name for name in names]
