@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 # CPU seconds of render per second of video. Measured on 2 December 2026 (docs/performance.md):
-# 0.87 to 2.5 per example at a load average of 2 to 5 on 2 cores; the budget leaves room above the slowest.
-BUDGET = 3.0
+# 0.19 to 0.28 per example, 0.23 over all of them; the budget leaves about 1.8 times the slowest.
+BUDGET = 0.5
 
 
 def duration(path: str | os.PathLike[str]) -> float:
@@ -69,9 +69,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--minilm", action="store_true", help="render MiniLM too (long)")
     parser.add_argument("--keep", type=Path, help="write the videos to this folder and keep them")
     args = parser.parse_args(argv or [])
+    known = [n for n, _ in list_examples()]
     chosen = os.environ.get("TRACER_BENCH_EXAMPLES")
-    names = args.names or (chosen.split(",") if chosen else
-                           [n for n, _ in list_examples() if n != "minilm" or args.minilm])
+    names = args.names or (chosen.split(",") if chosen else [n for n in known if n != "minilm" or args.minilm])
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        parser.error(f"no example {unknown[0]!r}; there are: {', '.join(known)}")
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         bench(names, args.keep)
