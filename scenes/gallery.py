@@ -79,9 +79,9 @@ def compressed(png: bytes, colours: int = COLOURS) -> bytes:
 
 
 def page(entries: list[tuple[str, Path, Story | None]]) -> str:
-    lines = ["# Gallery", "", "One still per built-in example at its most telling moment: the plot its story",
-             "exists for, the whole network on one page, or a step worked by hand. Regenerate with",
-             "`make gallery`.", ""]
+    lines = ["# Gallery", "", "One still per built-in example (MiniLM aside: it needs its weights) at its most",
+             "telling moment: the plot its story exists for, the whole network on one page, or a step",
+             "worked by hand; under it, the recap its video ends on. Regenerate with `make gallery`.", ""]
     for name, path, story in entries:
         title = text(story.title, "en") if story else name
         lines += [f"## {name}: {title}", "", f"![{title}](gallery/{path.name})", ""]
