@@ -54,7 +54,8 @@ class Plot:
     ``lines``: ``series`` (name → values over ``x``), optionally ``log_y`` and ``marks`` (an x and a
     label, e.g. where plain SGD overflows). ``bars``: ``values`` per label in ``labels``, the
     ``highlight``-ed labels drawn bold, an optional ``threshold`` line. ``heatmap``: the tensor
-    ``tensor`` (an id) with ``labels`` down and ``cols`` across. ``scatter``: ``points``
+    ``tensor`` (an id) with ``labels`` down and ``cols`` across, each row's largest entry boxed when
+    ``note`` says what that box means (the note is printed under the map). ``scatter``: ``points``
     (label, x, y). ``after`` is the chapter it follows (default: the last).
     """
 
@@ -74,6 +75,7 @@ class Plot:
     tensor: str | None = None
     points: list[dict[str, Any]] = field(default_factory=list)     # {"label": str, "x": float, "y": float}
     after: int | None = None
+    note: Text = field(default_factory=dict)                         # a heat map's boxes, explained
 
 
 @dataclass
@@ -170,6 +172,7 @@ def _plot(p: Any, k: int) -> Plot:
                 [_number(v, f"{where}.values") for v in p.get("values", [])], list(p.get("highlight", [])),
                 _number(p.get("threshold"), f"{where}.threshold"), p.get("tensor"), [], p.get("after"))
     _need(plot.tensor is None or isinstance(plot.tensor, str), f"{where}.tensor", "is not a tensor id")
+    plot.note = _text(p.get("note"), f"{where}.note")
     _need(plot.after is None or (isinstance(plot.after, int) and plot.after >= 0), f"{where}.after", "is not a chapter")
     for m in p.get("marks", []):
         _need(isinstance(m, dict), f"{where}.marks", "holds a mark that is not an object")

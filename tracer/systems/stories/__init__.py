@@ -240,10 +240,16 @@ def loss_curve(history: Sequence[float], after: int | None = None, steps: Sequen
                 after=after)
 
 
-def heatmap(trace: Trace, tid: str, title: Text, after: int | None = None) -> Plot:
-    """A tensor of the trace as a heat map, named along its axes by its own labels."""
+ATTENDS = say("□ = what each row attends to most", "□ = 每一列最關注的位置", "□ = 每一行最关注的位置",
+              "□ = nơi mỗi hàng chú ý nhiều nhất")
+
+
+def heatmap(trace: Trace, tid: str, title: Text, after: int | None = None, note: Text | None = None) -> Plot:
+    """A tensor of the trace as a heat map, named along its axes by its own labels; each row's
+    largest entry is boxed when ``note`` says what the box means (:data:`ATTENDS` for attention)."""
     labels = trace.tensors[tid].labels or (None, None)
-    return Plot("heatmap", title, tensor=tid, labels=list(labels[-2] or []), cols=list(labels[-1] or []), after=after)
+    return Plot("heatmap", title, tensor=tid, labels=list(labels[-2] or []), cols=list(labels[-1] or []), after=after,
+                note=note or {})
 
 
 def tell(trace: Trace, outline: Outline, **story: object) -> Story:

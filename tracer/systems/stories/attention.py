@@ -9,7 +9,7 @@ import numpy as np
 from tracer.story import Plot, Story, Text
 from tracer.trace import Trace
 
-from . import (Outline, first, heatmap, in_words, listing, maybe, num, output, per_language, say, sentences, tell,
+from . import (ATTENDS, Outline, first, heatmap, in_words, listing, maybe, num, output, per_language, say, sentences, tell,
                vector)
 
 
@@ -26,7 +26,7 @@ def _heads(outline: Outline, trace: Trace, scope: str, heads: int) -> list[Plot]
     plots = [heatmap(trace, output(trace, f"{scope}.head{h}.weights"), say(
         f"Head {h}: who attends to whom (queries down, keys across)", f"第 {h} 個頭：誰注意誰（查詢在左，鍵在上）",
         f"第 {h} 个头：谁注意谁（查询在左，键在上）", f"Đầu {h}: ai chú ý đến ai (truy vấn dọc, khóa ngang)"),
-        after=told[min(h, 2) - 1]) for h in range(1, heads + 1)]
+        after=told[min(h, 2) - 1], note=ATTENDS) for h in range(1, heads + 1)]
     outline.add(first(trace, f"{scope}.concat") if heads > 1 else first(trace, f"{scope}.out"),
                 say("Stack the heads and mix them with W_O", "把各個頭疊起來，用 W_O 混合", "把各个头叠起来，用 W_O 混合",
                     "Xếp các đầu lại và trộn bằng W_O"))
@@ -211,7 +211,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
     outline.add(first(trace, "attn.mix"), say("The weighted sum of the values", "值的加權和", "值的加权和", "Tổng có trọng số của các giá trị"))
     plots = [heatmap(trace, trace.step("attn.weights").outputs[0], say(
         "Attention weights: {q} attends most to {k} ({w})", "注意力權重：{q} 最關注 {k}（{w}）", "注意力权重：{q} 最关注 {k}（{w}）",
-        "Trọng số attention: {q} chú ý nhiều nhất đến {k} ({w})", q=query, k=key, w=num(P[q, k])), after=softmax)]
+        "Trọng số attention: {q} chú ý nhiều nhất đến {k} ({w})", q=query, k=key, w=num(P[q, k])), after=softmax, note=ATTENDS)]
     plots[0].highlight = [tokens[q]]
     if maybe(trace, "after.attn.weights") is not None:
         after = _weights(trace, "after.attn.weights")
@@ -227,7 +227,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
         moved = dict(q=query, k=key, a=num(P[q, k]), b=num(after[q, k]))
         plots.append(heatmap(trace, trace.step("after.attn.weights").outputs[0], say(
             "After one SGD step: {q} → {k} {a} → {b}", "一步 SGD 之後：{q} → {k} 從 {a} 變成 {b}", "一步 SGD 之后：{q} → {k} 从 {a} 变成 {b}",
-            "Sau một bước SGD: {q} → {k} từ {a} thành {b}", **moved)))
+            "Sau một bước SGD: {q} → {k} từ {a} thành {b}", **moved), note=ATTENDS))
         plots[-1].highlight = [tokens[q]]
         told.append(say("One SGD step moves {q} → {k} from {a} to {b}.", "一步 SGD 把 {q} → {k} 從 {a} 變成 {b}。",
                         "一步 SGD 把 {q} → {k} 从 {a} 变成 {b}。", "Một bước SGD đổi {q} → {k} từ {a} thành {b}.", **moved))

@@ -72,7 +72,9 @@ def sparse_autoencoder(trace: Trace) -> Story:
                 question=say("Which feature fires for which token?", "哪個特徵會被哪些詞觸發？", "哪个特征会被哪些词触发？",
                              "Đặc trưng nào kích hoạt với từ nào?"),
                 plots=[heatmap(trace, f, say("Features × tokens: f after the ReLU", "特徵 × 詞：ReLU 之後的 f",
-                                             "特征 × 词：ReLU 之后的 f", "Đặc trưng × từ: f sau ReLU"), after=1)],
+                                             "特征 × 词：ReLU 之后的 f", "Đặc trưng × từ: f sau ReLU"), after=1,
+                               note=say("□ = the token each feature fires for most", "□ = 每個特徵最強烈觸發的詞",
+                                        "□ = 每个特征最强烈触发的词", "□ = từ mà mỗi đặc trưng kích hoạt mạnh nhất"))],
                 recap=_sae_recap(trace, f))
 
 

@@ -7,7 +7,7 @@ from tracer.i18n import LANGUAGES
 from tracer.story import Plot, Story, Text
 from tracer.trace import Trace
 
-from . import Outline, first, heatmap, listing, loss_curve, output, prob, say, tell
+from . import ATTENDS, Outline, first, heatmap, listing, loss_curve, output, prob, say, tell
 
 TOKENS_TO_VECTORS = say("Tokens → vectors: embedding + positions", "詞 → 向量：嵌入 + 位置", "词 → 向量：嵌入 + 位置",
                         "Từ → vectơ: embedding + vị trí")
@@ -51,7 +51,7 @@ def next_token(trace: Trace) -> Story:
             scope = f"prompt{p}.generate.{k}"
             if p == 0 and k == 0:
                 block, last = _forward(outline, trace, scope, scores)
-                plots.append(heatmap(trace, output(trace, f"{scope}.blocks.0.attn.head1.weights"), ATTENTION, after=block))
+                plots.append(heatmap(trace, output(trace, f"{scope}.blocks.0.attn.head1.weights"), ATTENTION, after=block, note=ATTENDS))
             else:
                 text = _joined(meta["prompt_tokens"][p] + done["tokens"][:k], chars)
                 last = outline.add(first(trace, scope), say(
@@ -93,7 +93,7 @@ def masked_lm(trace: Trace) -> Story:
         "Điểm tại [MASK] → xác suất"))
     top = meta["predictions"]
     best = [w for w, _ in top[:2]]
-    plots = [heatmap(trace, output(trace, "blocks.0.attn.head1.weights"), ATTENTION, after=block),
+    plots = [heatmap(trace, output(trace, "blocks.0.attn.head1.weights"), ATTENTION, after=block, note=ATTENDS),
              _bars(trace, "probs", say("p(word at [MASK])", "[MASK] 位置上每個詞的機率", "[MASK] 位置上每个词的概率",
                                        "xác suất của từng từ tại [MASK]"), best, last),
              loss_curve(meta["loss_history"], steps=meta["loss_steps"], title=LOSS)]

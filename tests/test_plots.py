@@ -1,0 +1,126 @@
+"""The plots a story draws, read back from their mobjects (no video): a log axis says so, series
+that blow up leave the axis to the survivors, labels never print over each other, a point or the
+threshold line, identical series are one line named after all of them, every series has its own
+colour, the legend stays in the frame, and a heat map's note is the story's."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+pytest.importorskip("manim")
+
+from manim import Dot, VMobject  # noqa: E402
+from scenes import style  # noqa: E402
+from scenes.plots import AREA, MARGIN, SERIES, _overlap, plot_page  # noqa: E402
+from tracer.story import Plot, Story  # noqa: E402
+
+from .test_examples import run  # noqa: E402
+from .test_scenes_story import tiny  # noqa: E402
+
+
+def labels(page: VMobject) -> dict[str, VMobject]:
+    """Every piece of text on ``page`` by what it says."""
+    return {getattr(m, "original_text", m.text): m for m in page.get_family() if isinstance(getattr(m, "text", None), str)}
+
+
+def curves(page: VMobject) -> list[VMobject]:
+    """The drawn series: strokes in a series colour."""
+    colours = {c.lower() for c in SERIES}
+    return [m for m in page.get_family() if (type(m).__name__ == "DashedVMobject" or type(m).__name__ == "VMobject" and m.has_points())
+            and m.stroke_color.to_hex().lower() in colours and m.width > 1.0]
+
+
+def apart(mobs: list[VMobject]) -> None:
+    for a, b in itertools.combinations(mobs, 2):
+        assert not _overlap(a, b, gap=0.0), (a, b)
+
+
+def test_values_spanning_many_powers_of_ten_get_a_log_axis_that_says_so():
+    wide = plot_page(Plot("lines", {"en": "Loss"}, y_label={"en": "loss"}, series={"a": [2.0, 2e6]}), None, "en")
+    assert "loss (log scale)" in labels(wide)
+    narrow = plot_page(Plot("lines", {"en": "Loss"}, y_label={"en": "loss"}, series={"a": [2.0, 20.0]}), None, "en")
+    assert "loss" in labels(narrow) and not any("log" in s for s in labels(narrow))
+    said = plot_page(Plot("lines", {"en": "‖g‖"}, y_label={"en": "‖g‖"}, series={"a": [2.0, 3.0]}, log_y=True), None, "vi")
+    assert "‖g‖ (thang logarit)" in labels(said)
+
+
+def test_series_that_overflow_leave_the_axis_to_the_survivors_and_print_their_peak():
+    plot = Plot("lines", {"en": "‖g‖"}, y_label={"en": "‖g‖"}, x=[0, 1, 2, 3], log_y=True,
+                series={"SGD": [2.09e4, 7.55e17, 2.35e126, None], "Adam": [2.09e4, 8e3, 2e3, 1.1]},
+                marks=[{"x": 3, "label": {"en": "SGD overflows"}}, {"x": 3, "label": {"en": "SGD + L2 overflows"}}])
+    page = plot_page(plot, None, "en")
+    x0, y0, x1, y1 = AREA
+    sgd, adam = curves(page)
+    assert adam.height > 0.8 * (y1 - y0)          # 1.1 … 20894 fills the axis (it was 4 of 126 decades)
+    assert sgd.get_top()[1] <= y1 + 1e-6                # the overflowing one runs off the top, not past it
+    said = labels(page)
+    assert "↑ 2.35e+126" in said and "20900" in said and "1.1" in said
+    apart([said[s] for s in ("SGD overflows", "SGD + L2 overflows", "↑ 2.35e+126", "‖g‖ (log scale)")] + [page.title])
+
+
+def test_identical_series_are_one_line_named_after_all_of_them():
+    same = [3916.0, 7252.0, 9159.0]
+    series = {name: list(same) for name in ("SGD", "SGD + clip by norm", "Adam", "RMSprop", "SGD + L2", "clip by value")}
+    page = plot_page(Plot("lines", {"en": "‖dW‖"}, series={**series, "He init": [0.19, 0.24, 0.02]}, log_y=True), None, "en")
+    assert len(curves(page)) == 2
+    said = " ".join(labels(page))
+    assert all(name in said for name in [*series, "He init"]) and "6 identical series, one line" in said
+
+
+def test_every_series_has_its_own_colour_or_dash_and_the_legend_stays_in_the_frame():
+    assert min(sum((int(a[i:i + 2], 16) - int(b[i:i + 2], 16)) ** 2 for i in (1, 3, 5)) ** 0.5
+               for a, b in itertools.combinations(SERIES, 2)) > 60     # no two purples, no two greys
+    names = [f"a rather long series name {k}" for k in range(10)]
+    page = plot_page(Plot("lines", {"en": "Ten"}, series={n: [1.0 + k, 2.0 + k] for k, n in enumerate(names)}), None, "en")
+    drawn = curves(page)[:10]
+    assert len({(c.stroke_color.to_hex(), type(c).__name__) for c in drawn}) == 10
+    assert page.get_right()[0] <= style.FRAME_WIDTH / 2 - MARGIN + 1e-6 and page.get_left()[0] >= -style.FRAME_WIDTH / 2
+    assert page.get_top()[1] <= style.FRAME_HEIGHT / 2 and page.get_bottom()[1] >= -style.FRAME_HEIGHT / 2
+    apart([labels(page)[n] for n in names])
+
+
+def test_scatter_labels_clear_each_other_and_every_point():
+    points = [("king", -0.975, 0.132), ("queen", -0.968, 0.131), ("sat", -0.957, 0.957), ("on", -0.957, 0.957),
+              ("throne", -0.957, 0.960), ("ants", 0.956, 0.993), ("ate", 0.974, 0.991), ("dug", 0.795, -0.681),
+              ("burrow", 0.796, -0.681), ("a", -0.223, -0.636), ("armadillo", 0.988, -0.188)]
+    plot = Plot("scatter", {"en": "codes"}, {"en": "c1"}, {"en": "c2"}, highlight=["king"],
+                points=[{"label": w, "x": x, "y": y} for w, x, y in points])
+    page = plot_page(plot, None, "en")
+    said = labels(page)
+    words = [said[w] for w, _, _ in points]
+    apart(words + [said[s] for s in ("c1", "c2", "0.993", "−0.681", "−0.975", "0.988")])
+    for word, dot in itertools.product(words, [m for m in page.get_family() if isinstance(m, Dot)]):
+        assert not _overlap(word, dot, gap=0.0), word.text
+
+
+def test_bar_values_stay_clear_of_the_threshold_line():
+    values = [0.0301, 0.026, 0.0182, 2.09, 0.0578, 0.0445]
+    plot = Plot("bars", {"en": "error"}, labels=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], values=values,
+                highlight=["Thu"], threshold=0.123)
+    page = plot_page(plot, None, "en")
+    line = next(m for m in page.get_family() if type(m).__name__ == "DashedLine")
+    shown = [labels(page)[s] for s in ("0.0301", "0.026", "0.0182", "2.09", "0.0578", "0.0445")]
+    for value in shown:
+        assert not value.get_left()[0] - 0.05 < line.get_center()[0] < value.get_right()[0] + 0.05, value.text
+    apart(shown)
+
+
+def test_a_heat_map_says_what_its_boxes_mean_only_as_its_story_says_it():
+    trace = tiny()
+    h = trace.step("H").outputs[0]
+    note = {"en": "□ = the token each feature fires for most", "vi": "□ = từ mà mỗi đặc trưng kích hoạt mạnh nhất"}
+    boxed = Plot("heatmap", {"en": "f"}, tensor=h, note=note)
+    assert Story.from_meta({"story": Story({"en": "t"}, plots=[boxed]).to_meta()}).plots[0].note == note
+    page = plot_page(boxed, trace, "vi")
+    assert note["vi"] in labels(page) and not any("attends" in s for s in labels(page))
+    bare = plot_page(Plot("heatmap", {"en": "f"}, tensor=h), trace, "en")
+    assert not any(s.startswith("□") for s in labels(bare))
+
+
+def test_the_sparse_autoencoder_heat_map_is_not_called_an_attention_map():
+    plot = Story.from_meta(run("sparse_autoencoder").meta).plots[0]
+    assert plot.kind == "heatmap" and set(plot.note) == {"en", "zh-Hant", "zh-Hans", "vi"}
+    assert "feature" in plot.note["en"] and "attend" not in plot.note["en"]
+    attention = Story.from_meta(run("self_attention").meta).plots[0]
+    assert "attends" in attention.note["en"]
