@@ -13,7 +13,7 @@ under a few minutes), not a promise to the second.
 ...     y = tracer.relu(tracer.tensor([[1.0, -2.0]], name="x"), name="y")
 >>> plan = build_plan(trace)
 >>> [(name, round(t, 1)) for name, t in beat_seconds(plan)]
-[('title', 2.9), ('0:y', 7.5)]
+[('title', 4.5), ('0:y', 6.7)]
 """
 from __future__ import annotations
 
