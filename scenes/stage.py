@@ -96,6 +96,7 @@ class Stage:
         self.said: list[str] = []          # every work line shown, in order (tests check the sums)
         self.audits: list[list] = []       # shown_numbers() at the end of every step, on request
         self.framings: list[dict] = []     # framing() at the end of every step, on request
+        self.worked: dict[tuple[str, str], int] = {}   # (phase, op) -> the step that first worked it
 
     def slot(self, tid: str) -> Slot | None:
         found = self.slots.get(tid)

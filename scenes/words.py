@@ -27,6 +27,8 @@ WORDS: dict[str, dict[str, str]] = {
                       "zh-Hans": "……每个元素都套用同一个函数", "vi": "… áp dụng cùng một hàm cho mọi phần tử"},
     "entry_rest": {"en": "… the same for every entry", "zh-Hant": "……每個元素都一樣",
                    "zh-Hans": "……每个元素都一样", "vi": "… mọi phần tử đều như vậy"},
+    "clip_others": {"en": "… the other {n} gradients: the same, ×{n}", "zh-Hant": "……其餘 {n} 個梯度：同樣的計算，×{n}",
+                    "zh-Hans": "……其余 {n} 个梯度：同样的计算，×{n}", "vi": "… {n} gradient còn lại: cùng phép tính, ×{n}"},
     "generic_rest": {"en": "… and every other entry", "zh-Hant": "……其餘元素依此類推",
                      "zh-Hans": "……其余元素依此类推", "vi": "… và các phần tử còn lại"},
     "diff_rest": {"en": "… every entry: output minus target", "zh-Hant": "……每個元素：輸出減去目標",

@@ -168,7 +168,10 @@ def by_rows(stage: Stage, works: list[Work], color: str, note: str) -> list:
 
 def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str | None = None,
          detailed_n: int | None = None, single_n: int | None = None) -> None:
-    """Play the filling of ``works``: detailed cells, single cells, then rows, each batch one play."""
+    """Play the filling of ``works``: detailed cells, single cells, then rows, each batch one play.
+    An op worked in an earlier step is not worked again in full: one cell, then rows."""
+    step = stage.step
+    again = step is not None and stage.worked.setdefault((step.phase, step.op), step.id) != step.id
     if stage.skipping:  # the end state only: every number shown, every replaced one gone
         for w in works:
             for m in (w.text, *w.extra, *_pending(w)):
@@ -180,6 +183,8 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
     pace = stage.pace
     d = pace.detailed if detailed_n is None else detailed_n
     s = pace.single if single_n is None else single_n
+    if again:
+        d, s = 0, min(s, 1)
     batches: list[list] = []
     for k, w in enumerate(works):
         if w.make is not None and k < d + s:

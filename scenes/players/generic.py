@@ -81,6 +81,8 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str | None 
     for a in arrows:
         stage.canvas.add_loose(a, owners=(anchor, outs[0]))
     for k, g in enumerate(outs):
+        if not stage.camera.in_view(g):   # outputs that do not fit the view together: each one as it fills
+            stage.play(*stage.camera.focus([g]), run_time=0.6)
         fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
     finish(stage)
 

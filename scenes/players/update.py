@@ -1,13 +1,16 @@
 """A parameter update, W ← W − η·dW, worked in the weight's own grid: each new weight comes from
-the old one and the gradient in the blue band under it, and replaces it (in green).
+the old one and the gradient in the blue band under it, and replaces it (in green). A clipping of
+all the gradients at once, worked on the first gradient.
 """
 from __future__ import annotations
+
+from manim import FadeIn
 
 from .. import style
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, UPDATE, register
-from .common import explain_cell, fill, finish, later, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 @register(UPDATE, family="update")
@@ -44,4 +47,31 @@ def play_sgd(stage: Stage, step) -> object:
     fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note=word("update_rest", stage.lang))
     old.update(texts)
     stage.bind(new_id, grid, slot.lane)
+    finish(stage)
+
+
+CLIPS = ("clip_grad_norm", "clip_grad_value")   # ops that treat all their outputs alike
+
+
+@register(UPDATE, *CLIPS)
+def play_clip(stage: Stage, step) -> object:
+    """Clipping treats every gradient the same way: the first one is drawn and its clipped copy
+    worked beside it, cell by cell; the others are only counted ("×21"), not drawn empty."""
+    from .generic import arrow_between, place_inputs
+
+    if not step.inputs or not step.outputs:
+        return DECLINE
+    slots, new = place_inputs(stage, step.inputs[:1])
+    out = stage.canvas.beside(slots[0].grid, step.outputs[0], role="grad")
+    stage.canvas.register(out)
+    stage.bind(step.outputs[0], out)
+    arrow = arrow_between(slots[0].grid, out)
+    show_new(stage, new + [out], FadeIn(arrow), focus=[slots[0].grid, out])
+    stage.canvas.add_loose(arrow, owners=(slots[0].grid, out))
+    fill(stage, cell_works(stage, step, out, 0), color=style.GRAD, detailed_n=0, single_n=2,
+         note=word("entry_rest", stage.lang))
+    others = len(step.outputs) - 1
+    if others and not stage.skipping:
+        stage.play(stage.say(word("clip_others", stage.lang, n=others), style.GRAD))
+        stage.scene.pause(stage.pace.hold)
     finish(stage)

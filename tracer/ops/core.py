@@ -298,14 +298,24 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
     fill: dict[str, Any] = {k: unset if v is None else _Short(v) if isinstance(v, float) else v
                             for k, v in given.items()}
     if spec.varargs:
-        fill[spec.params[0]] = ", ".join(names)
+        fill[spec.params[0]] = _listed(names)
     else:
         fill.update(zip([p for p in spec.params if p not in missing] if missing else spec.params, names))
-    fill["out"] = ", ".join(out_names)
+    fill["out"] = _listed(out_names)
     try:
         return template.format(**fill)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def _listed(names: list[str], most: int = 4) -> str:
+    """Names in a formula, the middle ones elided past ``most`` (a clipping of 22 gradients reads
+    ``dW1, db1, …, db11``, not 22 names in a caption too small to read).
+
+    >>> _listed(["a", "b", "c"]), _listed([f"g{k}" for k in range(22)])
+    ('a, b, c', 'g0, g1, …, g21')
+    """
+    return ", ".join(names if len(names) <= most else [*names[:2], "…", names[-1]])
 
 
 # ---- declaring ops ------------------------------------------------------------------------------

@@ -66,6 +66,10 @@ TITLES: dict[str, Text] = {
     "backward": say("Backward pass: every gradient", "反向傳播：每一個梯度", "反向传播：每一个梯度",
                     "Lan truyền ngược: từng gradient"),
     "update": say("Update the weights", "更新權重", "更新权重", "Cập nhật trọng số"),
+    "update_one": say("Update one weight matrix: W ← W − η·dW", "更新一個權重矩陣：W ← W − η·dW",
+                      "更新一个权重矩阵：W ← W − η·dW", "Cập nhật một ma trận trọng số: W ← W − η·dW"),
+    "update_rest": say("The other weights: the same update", "其餘的權重：同樣的更新", "其余的权重：同样的更新",
+                       "Các trọng số còn lại: cùng phép cập nhật"),
     "again": say("Training: the same forward pass, fast", "訓練：同樣的前向傳播（快轉）", "训练：同样的前向传播（快进）",
                  "Huấn luyện: lượt xuôi như trên, tua nhanh"),
     "after": say("After training: the same pass once more", "訓練之後：再算一次同樣的前向傳播",
@@ -189,19 +193,38 @@ class Outline:
             last = self.at(name, title)
         return last
 
-    def training(self, prefix: str, first_step: int, count: int, told: bool = False) -> int:
+    def training(self, prefix: str, first_step: int, count: int, told: bool = False,
+                 inside: Sequence[tuple[int, Text, str, int]] = ()) -> int:
         """Training steps under ``prefix.K``: the first worked in full (forward, loss, backward,
-        update; its forward pass fast when it was ``told`` already), the ``count − 1`` after it as
-        one summary. Returns the last chapter's index."""
+        one parameter's update; its forward pass fast when it was ``told`` already; the other
+        parameters' updates summarised), the ``count − 1`` after it as one summary. ``inside``:
+        chapters the backward pass is cut into (start step, title, play, repeat), to summarise
+        what repeats a computation worked already. Returns the last chapter's index."""
         start = first(self.trace, f"{prefix}.{first_step}")
         last = self.add(start, *((TITLES["again"], "summary") if told else (TITLES["forward"], "full")))
-        for part, key in ((dict(family="loss"), "loss"), (dict(phase="backward"), "backward"),
-                          (dict(phase="update"), "update")):
+        for part, key in ((dict(family="loss"), "loss"), (dict(phase="backward"), "backward")):
             last = self.add(first(self.trace, after=start, **part), TITLES[key])
+        for start_id, title, play, repeat in inside:
+            last = self.add(start_id, title, play, repeat)
+        update = first(self.trace, after=start, phase="update")
+        rest = self.updates_after(update)
+        last = self.add(update, TITLES["update_one" if rest else "update"])
+        if rest:   # one parameter's update worked in full is the lesson; the others only repeat it
+            last = self.add(update + 1, TITLES["update_rest"], "summary", rest)
         if count > 1:
             last = self.add(first(self.trace, f"{prefix}.{first_step + 1}"),
                             later_steps(first_step + 2, first_step + count), "summary", count - 1)
         return last
+
+    def updates_after(self, update: int) -> int:
+        """How many parameter updates (steps named ``….update``) follow the update step ``update``
+        without a break (at least 1 when any update-phase step follows: a clipping, a decay)."""
+        steps = []
+        for s in self.trace.steps[update + 1:]:
+            if s.phase != "update":
+                break
+            steps.append(s)
+        return max(sum(s.name.endswith(".update") for s in steps), 1) if steps else 0
 
     def chapters(self) -> list[Chapter]:
         ends = [m[0] - 1 for m in self.marks[1:]] + [len(self.trace.steps) - 1]

@@ -46,9 +46,30 @@ def _attends(trace: Trace, plots: list[Plot]) -> Text:
         HEAD[lang].format(h=h) + listing(rows(lang, p), lang) for h, p in enumerate(plots, start=1)) for lang in HEAD}
 
 
-def _training(outline: Outline, trace: Trace, steps: int) -> None:
-    if steps:
-        outline.training("train", 0, steps, told=True)
+BACK_AGAIN = say("Back through the other heads: the same", "反向傳過其他的頭：同樣的計算", "反向传过其他的头：同样的计算",
+                 "Ngược qua các đầu còn lại: cùng phép tính")
+LN_AGAIN = say("Back through the first residual and layer norm: the same", "反向傳過第一個殘差與層正規化：同樣的計算",
+               "反向传过第一个残差与层归一化：同样的计算", "Ngược qua phần dư và chuẩn hóa lớp đầu tiên: cùng phép tính")
+BACK_HEADS = say("Back through W_O and the heads", "反向傳過 W_O 與各個頭", "反向传过 W_O 与各个头",
+                 "Ngược qua W_O và các đầu")
+
+
+def _training(outline: Outline, trace: Trace, steps: int, block: bool = False) -> None:
+    """One training step (its forward pass told already): the gradient back through the first head
+    it reaches worked in full, back through the others summarised (in a ``block``, back through
+    the first residual and layer norm too: the second's were worked just before)."""
+    if not steps:
+        return
+    heads = [(s.id, s.name.split(".attn.", 1)[1].split(".")[0]) for s in trace.steps
+             if s.phase == "backward" and s.name.startswith("train.0.") and ".attn.head" in s.name]
+    order = list(dict.fromkeys(h for _, h in heads))
+    inside = []
+    if block:
+        inside += [(first(trace, "train.0.blocks.0.ln1", "backward"), LN_AGAIN, "summary", 1),
+                   (first(trace, "train.0.blocks.0.attn", "backward"), BACK_HEADS, "full", 1)]
+    if len(order) > 1:
+        inside.append((next(i for i, h in heads if h == order[1]), BACK_AGAIN, "summary", len(order) - 1))
+    outline.training("train", 0, steps, told=True, inside=inside)
 
 
 def multi_head_attention(trace: Trace, heads: int) -> Story:
@@ -81,7 +102,7 @@ def transformer_block(trace: Trace, heads: int) -> Story:
                                                   "前馈层：W2·ReLU(W1·N + b1) + b2", "Lớp truyền thẳng: W2·ReLU(W1·N + b1) + b2"))
     outline.add(first(trace, "blocks.0.resid_post"), say("Residual and layer norm again", "再一次殘差與層正規化",
                                                          "再一次残差与层归一化", "Lại phần dư và chuẩn hóa lớp"), "summary")
-    _training(outline, trace, len(trace.meta["loss_history"]))
+    _training(outline, trace, len(trace.meta["loss_history"]), block=True)
     out = np.asarray(trace.tensors[output(trace, "blocks.0.ln2")].data)
     mean, var = num(round(float(np.abs(out.mean(axis=0)).max()), 2)), num(round(float(out.var(axis=0).mean()), 2))
     return tell(trace, outline,

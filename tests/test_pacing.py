@@ -1,0 +1,87 @@
+"""How long the built-in walkthroughs run (estimated from their plans, without rendering), that
+the cuts keep every distinct pass worked once, and the clipping player (one gradient worked in
+full, the others counted, none drawn empty)."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("manim")
+
+import tracer  # noqa: E402
+from scenes.curated import build_plan  # noqa: E402
+from scenes.estimate import beat_seconds, video_seconds  # noqa: E402
+from tracer.story import Story  # noqa: E402
+
+from .test_examples import run  # noqa: E402
+from .test_scenes_players2 import assert_all_shown_are_the_trace, text_of  # noqa: E402
+from .test_scenes_players2 import run as render  # noqa: E402
+
+# minutes at the normal pace; the issue asks ~6 for all four (transformer_block and
+# gradient_through_time are not there yet: their ceilings keep them from growing back)
+BUDGET = {"exploding_gradients": 6.0, "multi_head_attention": 6.0, "transformer_block": 7.6,
+          "gradient_through_time": 12.5}
+
+
+@pytest.mark.parametrize("name", sorted(BUDGET))
+def test_a_walkthrough_stays_within_its_budget(name):
+    plan = build_plan(run(name))
+    assert video_seconds(plan) < 60 * BUDGET[name], [(n, round(t)) for n, t in beat_seconds(plan) if t > 12]
+
+
+@pytest.mark.parametrize("name", sorted(BUDGET))
+def test_every_op_of_the_run_is_worked_once_in_full(name):
+    """The cuts summarise repetitions only: every (phase, op) the shown steps run is still a beat."""
+    trace = run(name)
+    plan = build_plan(trace)
+    worked = {(b.step.phase, b.step.op) for b in plan.step_beats}
+    shown = {(s.phase, s.op) for s in trace.steps if s.id in {b.step.id for b in plan.step_beats}
+             or any(b.card == "summary" and s in b.data.steps for b in plan.beats)}
+    assert shown - worked == set()
+    assert [b.card for b in plan.beats[-2:]] == ["overview", "recap"] and any(b.card == "plot" for b in plan.beats)
+
+
+@pytest.mark.parametrize("name", ["transformer_block", "multi_head_attention"])
+def test_one_parameter_update_is_worked_and_the_others_summarised(name):
+    trace = run(name)
+    updates = [s for s in trace.steps if s.phase == "update" and s.name.startswith("train.0.")]
+    story = Story.from_meta(trace.meta)
+    full = [c for c in story.chapters if c.play == "full" and c.steps[0] <= updates[0].id <= c.steps[1]]
+    rest = [c for c in story.chapters if c.steps[0] == updates[0].id + 1]
+    assert full[0].steps == (updates[0].id, updates[0].id)
+    assert (rest[0].play, rest[0].repeat) == ("summary", len(updates) - 1)
+
+
+def test_the_backward_pass_through_a_second_head_is_summarised():
+    trace = run("transformer_block")
+    story = Story.from_meta(trace.meta)
+    again = next(c for c in story.chapters if c.title["en"] == "Back through the other heads: the same")
+    assert again.play == "summary" and again.repeat == 1
+    assert trace.steps[again.steps[0]].name.startswith("train.0.blocks.0.attn.head1.")
+
+
+def test_the_clip_formula_elides_the_names_and_says_what_it_does():
+    trace = run("exploding_gradients")
+    clip = next(s for s in trace.steps if s.op == "clip_grad_norm")
+    assert len(clip.outputs) == 22
+    assert clip.formula == "clip: scale every gradient by c = min(1, 1 / ‖g‖): dW1, db1, …, db11"
+
+
+def clipped() -> tracer.Trace:
+    with tracer.record(title="Clipping") as trace:
+        params = [tracer.param([[2.0, -1.0], [0.5, 3.0]], name=n) for n in ("W1", "W2", "W3")]
+        x = tracer.tensor([[1.0], [2.0]], name="x")
+        y = tracer.matmul(params[2], tracer.matmul(params[1], tracer.matmul(params[0], x, name="a"), name="b"), name="y")
+        tracer.sse(y, tracer.tensor([[0.0], [1.0]], name="t"), name="L").backward()
+        tracer.clip_grad_norm(params, max_norm=1.0)
+    return trace
+
+
+def test_a_clipping_works_the_first_gradient_and_counts_the_others(tmp_path):
+    trace = clipped()
+    clip = next(s for s in trace.steps if s.op == "clip_grad_norm")
+    plan, stage = render(trace, tmp_path, video=True, steps=f"{clip.id}..{clip.id}")
+    out = stage.slot(clip.outputs[0])
+    assert [out.entry(i).text for i in out.grid.shown()] == [text_of(trace, clip.outputs[0], i) for i in out.grid.shown()]
+    assert all(stage.slot(t) is None for t in clip.outputs[1:])     # not drawn, so never drawn empty
+    assert "… the other 2 gradients: the same, ×2" in stage.said
+    assert assert_all_shown_are_the_trace(plan, stage) > 0
