@@ -15,7 +15,7 @@ a ⋯). Shown after the title and again before the recap.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from manim import DOWN, LEFT, RIGHT, Arrow, RoundedRectangle, VGroup
 
@@ -38,12 +38,11 @@ class Node:
 
 def network(trace: Trace, steps: list[Step]) -> list[Node]:
     """The nodes of every network the forward steps among ``steps`` run: its input, then each
-    layer's output once (a layer run again, as the next timestep or the next pass, is that layer:
-    same op, same output name, same weights), the loss included. Once training has begun (a
-    backward step), a pass that reads only weights already shown re-runs a network shown: the page
+    layer's output once (a layer run again, as the next timestep or the next pass, shows once), the
+    loss included. Once training has begun (a backward step), a pass that reads only weights already shown re-runs a network shown: the page
     ends there; a pass reading new weights is another network (a comparison): it starts afresh."""
     nodes: list[Node] = []
-    layers: set[tuple] = set()
+    seen = _Seen()
     weights: set[str] = set()
     trained = False
     waiting: list[Step] = []   # after training, the weightless steps before we know which network runs
@@ -58,26 +57,39 @@ def network(trace: Trace, steps: list[Step]) -> list[Node]:
         if trained:
             if weights.issuperset(params):
                 break
-            trained, layers, first = False, set(), len(nodes)   # new weights: another network
+            trained, seen, first = False, _Seen(), len(nodes)   # new weights: another network
             for w in waiting + [s]:
-                _add(trace, w, nodes, layers, weights)
+                _add(trace, w, nodes, seen, weights)
             nodes[first].new = True
             waiting = []
             continue
-        _add(trace, s, nodes, layers, weights)
+        _add(trace, s, nodes, seen, weights)
     return nodes
 
 
-def _add(trace: Trace, s: Step, nodes: list[Node], layers: set[tuple], weights: set[str]) -> None:
-    """``s``'s output as a node (after the network's input, for its first), unless it is a layer shown."""
+@dataclass
+class _Seen:
+    """The layers of a network shown so far, and the tensors its latest new layers made."""
+
+    layers: set[tuple] = field(default_factory=set)
+    fresh: set[str] = field(default_factory=set)
+
+
+def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str]) -> None:
+    """``s``'s output as a node (after the network's input, for its first), unless it is a layer
+    shown: the same op on the same tensors, or making the same name with the same weights from
+    nothing new (a second head's ``K_T`` reads the new ``K₂_rows``: it is another layer)."""
     params = [trace.tensors[t].name for t in s.inputs if trace.tensors[t].kind == "param"]
     weights.update(params)
     out = trace.tensors[s.outputs[0]]
-    layer = (s.op, out.name, tuple(params))
-    if layer in layers:
+    made, read = (s.op, out.name, tuple(params)), (s.op, *s.inputs)
+    if read in seen.layers or (made in seen.layers and not seen.fresh & set(s.inputs)):
+        seen.fresh.clear()   # the network runs again: what it makes now is not new
         return
-    layers.add(layer)
-    if len(layers) == 1 and s.inputs:   # a network's first layer: its input first
+    first = not seen.layers
+    seen.layers.update((made, read))
+    seen.fresh.update(s.outputs)
+    if first and s.inputs:   # a network's first layer: its input first
         given = [t for t in s.inputs if trace.tensors[t].kind != "param"]   # the data, not a weight
         x = trace.tensors[given[0] if given else s.inputs[0]]
         nodes.append(Node(x.name, x.shape, "", _axes(x)))

@@ -81,8 +81,7 @@ class Fast:
                     if t in later.inputs:
                         t = later.outputs[0]
                 totals.append(t)
-        totals = sorted(set(totals), key=totals.index)
-        return [t for t in totals if trace.tensors[t].name == trace.tensors[totals[-1]].name] if totals else []
+        return sorted(set(totals), key=totals.index)
 
     def result(self, trace: Trace) -> str | None:
         """The tensor the chapter ends on: the last forward output it computed (else its last output)."""

@@ -153,6 +153,8 @@ class Walkthrough(MovingCameraScene):
         card = stage.camera.to_view(card).set_z_index(CARD_Z)
         self.cards.append(words + [f.text for f in fills if hasattr(f, "text")])
         if self.skipping:   # a still: the card it ends on (a story's recap, the gallery's plot)
+            for f in fills:     # its numbers filled in, as at the end of the card
+                f.set_fill(opacity=1.0)
             self.add(card)
             self.still_card = card
             return
