@@ -68,11 +68,20 @@ class Fast:
         self.chapter, self.steps = chapter, steps
 
     def losses(self, trace: Trace) -> list[str]:
-        """The tensor ids of the losses the chapter computed (one per repetition), in order."""
+        """The tensor ids of the loss the chapter minimised, one per repetition, in order: always
+        the same quantity (where a loss adds up terms, e.g. reconstruction + l1, their total)."""
         from tracer.ops.core import family_of
 
-        return [s.outputs[0] for s in self.steps if s.phase == "forward" and family_of(s.op) == "loss"
-                and s.outputs and trace.tensors[s.outputs[0]].size == 1]
+        scalar = [s for s in self.steps if s.phase == "forward" and s.outputs and trace.tensors[s.outputs[0]].size == 1]
+        totals = []
+        for s in scalar:
+            if family_of(s.op) == "loss":
+                t = s.outputs[0]
+                for later in scalar:   # a sum of losses is the loss
+                    if t in later.inputs:
+                        t = later.outputs[0]
+                totals.append(t)
+        return sorted(set(totals), key=totals.index)
 
     def result(self, trace: Trace) -> str | None:
         """The tensor the chapter ends on: the last forward output it computed (else its last output)."""

@@ -47,6 +47,7 @@ class Walkthrough(MovingCameraScene):
         self.stills = frozenset(stills)    # beats after which a still is taken (a still render)
         self.frames: dict[int, object] = {}   # those stills, RGBA arrays
         self.still_card = None
+        self.held = None                   # a card left up for the next card to cover (no stage between)
         self.stage: Stage | None = None
         self.timeline: list[Mark] = []     # every beat played, with its times
         self.cards: list[list[str]] = []   # the words (and numbers) of every card shown, in order
@@ -69,6 +70,11 @@ class Walkthrough(MovingCameraScene):
             self.skipping = k < self.start or config.save_last_frame
             self.next_section(beat.name, skip_animations=k < self.start)
             self.last_beat = k == self.stop - 1 or k in self.stills
+            self.card_next = k + 1 < len(self.plan.beats) and self.plan.beats[k + 1].step is None
+            if k == self.start and k and beat.step is None and self.plan.beats[k - 1].step is None \
+                    and not self.skipping:   # the part before ended on a card: this one opens on paper
+                self.held = self.stage.camera.to_view(paper()).set_z_index(CARD_Z)
+                self.add(self.held)
             start = video_time(self)
             self.play_beat(beat)
             if k in self.stills:
@@ -147,11 +153,16 @@ class Walkthrough(MovingCameraScene):
         card = stage.camera.to_view(card).set_z_index(CARD_Z)
         self.cards.append(words + [f.text for f in fills if hasattr(f, "text")])
         if self.skipping:   # a still: the card it ends on (a story's recap, the gallery's plot)
+            for f in fills:     # its numbers filled in, as at the end of the card
+                f.set_fill(opacity=1.0)
             self.add(card)
             self.still_card = card
             return
         on_screen(self, "\n".join(w for w in words if w))   # the card's words are its subtitle
-        self.play(FadeIn(card, run_time=0.5))
+        self.play(FadeIn(card, run_time=0.5))   # over the card before, if any: a cross-fade
+        if self.held is not None:
+            self.remove(self.held)
+            self.held = None
         if fills:
             step = min(0.5, 4.0 / len(fills))
             self.play(Succession(*[anim.Reveal([f], run_time=step) for f in fills]))
@@ -161,5 +172,8 @@ class Walkthrough(MovingCameraScene):
             return
         long = beat.card in ("plot", "overview")   # a picture to look at, not just words to read
         self.wait(max(2.0 * pace.hold, pace.reading(said)) if long else pace.reading(said))
+        if self.card_next:   # the next card covers this one: the stage never shows between
+            self.held = card
+            return
         self.play(FadeOut(card, run_time=0.4))
         self.remove(card)

@@ -1,0 +1,114 @@
+"""The cards between the worked steps (issue 9, a reviewer's watch of every video): a card that
+follows a card covers it (the stage of the chapter before never flashes between), a fast-forward
+card's "A → B" are one quantity at the first and last summarised pass, and the overview (the whole
+network on one page) holds every layer the story's chapters work, every network of a comparison."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("manim")
+
+from scenes.cards import summary_page  # noqa: E402
+from scenes.curated import build_plan  # noqa: E402
+from scenes.render import render_scene  # noqa: E402
+from scenes.walkthrough import CARD_Z, Walkthrough  # noqa: E402
+from tracer.display import fmt, number_format  # noqa: E402
+from tracer.ops.core import family_of  # noqa: E402
+from tracer.story import Story  # noqa: E402
+
+from .test_examples import NAMES, run  # noqa: E402
+from .test_scenes_story import tiny  # noqa: E402
+
+OVERVIEWS = ["rnn", "gru", "lstm", "rnn_vs_attention", "gradient_through_time", "sparse_autoencoder"]
+
+
+def summaries(trace):
+    return [b.data for b in build_plan(trace).beats if b.card == "summary"]
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "minilm"])
+def test_a_fast_forward_card_follows_one_loss_from_its_first_pass_to_its_last(name):
+    trace = run(name)
+    for fast in summaries(trace):
+        steps = [s for s in fast.steps if s.phase == "forward" and s.outputs]
+        read = {t for s in steps for t in s.inputs}
+        made: dict = {}
+        for s in trace.steps:   # the step that made each tensor (not a sub-step writing into it)
+            for t in s.outputs:
+                made.setdefault(t, s)
+        # the loss of a pass: a scalar made from a loss that no later step of the chapter reads
+        roots = [s.outputs[0] for s in steps if trace.tensors[s.outputs[0]].size == 1 and s.outputs[0] not in read
+                 and (family_of(s.op) == "loss" or any(t in made and family_of(made[t].op) == "loss" for t in s.inputs))]
+        got = fast.losses(trace)
+        assert got == roots, fast.chapter.title["en"]
+        assert len({made[t].op for t in got}) <= 1   # one quantity, not a list of its terms
+
+
+def test_sparse_autoencoders_card_shows_the_total_loss_not_its_terms():
+    trace = run("sparse_autoencoder")
+    fast, = summaries(trace)
+    lo, hi = fast.chapter.steps
+    term = {trace.tensors[s.outputs[0]].name: trace.tensors[s.outputs[0]].data
+            for s in trace.steps if lo <= s.id <= hi and s.parent is None and s.phase == "forward"}
+    total = float(term["reconstruction"]) + float(term["l1"])          # 4 + 20: the loss the run ends on, 24
+    _, fills = summary_page(trace, "x", fast.chapter.repeat, fast.losses(trace), None, "en")
+    assert [f.text for f in fills] == [fmt(total, number_format(np.asarray([total])), "−")] == ["24"]
+
+
+def worked(trace, story: Story) -> set[str]:
+    """The names of the layers (top-level forward outputs) the story's chapters work or summarise."""
+    names = set()
+    for c in story.chapters:
+        if c.play != "skip":
+            names |= {trace.tensors[s.outputs[0]].name for s in trace.steps
+                      if c.steps[0] <= s.id <= c.steps[1] and s.parent is None and s.phase == "forward" and s.outputs}
+    return names
+
+
+@pytest.mark.parametrize("name", OVERVIEWS)
+def test_the_overview_holds_every_layer_the_chapters_work(name):
+    trace = run(name)
+    overview = next(b.data for b in build_plan(trace).beats if b.card == "overview")
+    names = [n.name for n in overview]
+    assert worked(trace, Story.from_meta(trace.meta)) <= set(names)
+    assert "⋯" not in names
+
+
+def test_a_layer_run_again_shows_once_and_a_compared_network_starts_its_own_row():
+    nodes = next(b.data for b in build_plan(run("rnn")).beats if b.card == "overview")
+    assert [n.name for n in nodes] == ["X", "x", "Wh_h", "Wx_x_b", "z", "hidden", "y", "loss"]   # no timestep 2
+    nodes = next(b.data for b in build_plan(run("gradient_through_time")).beats if b.card == "overview")
+    starts = [n.name for n in nodes if n.new]
+    assert starts == ["X", "X"]                       # the LSTM and the GRU after the RNN
+    assert [n.name for n in nodes].count("rnn.loss") == 1 and "gru.loss" in [n.name for n in nodes]
+    names = [n.name for n in next(b.data for b in build_plan(run("multi_head_attention")).beats if b.card == "overview")]
+    for layer in ("K_T", "scores", "scaled", "weights"):   # a second head reuses the names: both heads are there
+        assert names.count(layer) == 2, layer
+
+
+def test_a_card_that_follows_a_card_covers_it(tmp_path, monkeypatch):
+    covered: list[tuple[str, bool]] = []
+    play_card = Walkthrough.play_card
+
+    def spy(scene, beat):   # is a card covering the canvas as this card begins?
+        frame = scene.camera.frame.width
+        covered.append((beat.card, any(m.z_index == CARD_Z and m.width >= frame for m in scene.mobjects)))
+        play_card(scene, beat)
+
+    monkeypatch.setattr(Walkthrough, "play_card", spy)
+    plan = build_plan(tiny())
+    scene = render_scene(plan, plan.window, tmp_path / "tiny.mp4", "l", 2)
+    kinds = [m.kind for m in scene.timeline]
+    after_card = [kinds[k - 1] != "step" for k in range(1, len(kinds)) if kinds[k] != "step"]
+    assert [c for c, _ in covered] == [k for k in kinds if k != "step"]
+    assert [ok for _, ok in covered[1:]] == after_card and any(after_card) and not all(after_card)
+
+
+def test_a_still_of_a_fast_forward_card_shows_its_numbers(tmp_path):
+    plan = build_plan(tiny())
+    k = next(k for k, b in enumerate(plan.beats) if b.card == "summary")
+    scene = render_scene(plan, (k, k + 1), tmp_path / "summary.png", "l", still=True)
+    page = scene.still_card[1]
+    numbers = [m for m in page.family_members_with_points() if getattr(m, "text", None) in scene.cards[-1][2:]]
+    assert len(numbers) >= 3 and all(m.get_fill_opacity() == 1.0 for m in numbers)   # the 3 losses, filled in
