@@ -39,6 +39,11 @@ def plot_page(plot: Plot, trace: Trace, lang: str) -> VGroup:
     return page
 
 
+def called(plot: Plot, name: str, lang: str) -> str:
+    """A series' or a bar's name in ``lang`` (as the story gives it; else the data's own word)."""
+    return text(plot.names.get(name), lang) or name
+
+
 def _label(s: str, size: float = style.SMALL_NUMBER_SIZE, color: str = style.MUTED, bold: bool = False) -> VMobject:
     return glyphs.mono(s, color, size, bold)
 
@@ -104,7 +109,7 @@ def _lines(plot: Plot, trace: Trace, lang: str) -> VGroup:
         if last is not None and len(plot.series) == 1:   # one curve: its last value where it ends
             group.add(_label(num(last[1]), color=color, bold=True).next_to([sx(last[0]), sy(last[1]), 0], UP + RIGHT, buff=0.08))
         key = VGroup(Line(LEFT * 0.25, RIGHT * 0.25, stroke_width=5, color=color),
-                     glyphs.fit_width(glyphs.prose(name, lang, style.INK, 18), 3.0))
+                     glyphs.fit_width(glyphs.prose(called(plot, name, lang), lang, style.INK, 18), 3.0))
         legend.add(key.arrange(RIGHT, buff=0.15))
     if len(plot.series) > 1:
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.16).next_to([x1, y1, 0], RIGHT, buff=0.4).align_to([0, y1, 0], UP)
@@ -143,7 +148,8 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
     for k, (label, v) in enumerate(pairs):
         y = top - (k + 0.5) * h
         hot = label in plot.highlight
-        name = glyphs.fit_width(glyphs.prose(label, lang, style.COMPUTED if hot else style.INK, 20, bold=hot), 3.2)
+        name = glyphs.fit_width(glyphs.prose(called(plot, label, lang), lang, style.COMPUTED if hot else style.INK, 20,
+                                             bold=hot), 3.2)
         group.add(name.next_to([-2.75, y, 0], LEFT, buff=0.1))
         if v is None or not math.isfinite(v):
             continue
