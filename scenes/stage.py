@@ -152,6 +152,7 @@ class Stage(Layout, Camera):
         self.bindings: list[tuple[str, Slot]] = []   # every (tensor, slot) bound, in order
         self.audits: list[list] = []       # shown_numbers() at the end of every step, on request
         self.framings: list[dict] = []     # framing() at the end of every step, on request
+        self.workings: list[dict] = []     # framing() as each output is worked, on request
         self.boxes: dict[int, tuple[np.ndarray, np.ndarray]] = {}   # id(grid) -> its outline
         self._then: dict[str, list[str]] | None = None
         self.owned: dict[int, list[VMobject]] = {}   # id(grid) -> loose mobjects drawn over it

@@ -121,10 +121,13 @@ def play_grad_flow(stage: Stage, step) -> None:
         grids[x] = drawn(stage, x)
     hub = [back] if back is not None else []
     show_new(stage, new, focus=[grids[x] for x in dict.fromkeys(xs)] + hub)
+    # the forward operands a gradient reads (d(a·b)/da reads b) stay in view with it when they fit
+    operands = list({id(g): g for g in (drawn(stage, t) for t in fwd.inputs) if g is not None}.values())
     for k, (gid, x) in enumerate(zip(step.outputs, xs)):
         slot, acc, side = target(stage, step, grids[x], gid)
         mine = [grids[x]] + side
-        show_new(stage, side, focus=mine + hub if fits(mine + hub) else mine)   # with where it comes from, if it can
+        views = (operands + side + hub, mine + hub, mine)   # with where it comes from, if it can
+        show_new(stage, side, focus=next(v for v in views if v is mine or fits(v)))
         name = stage.trace.tensors[gid].name
 
         def build(idx, k=k, slot=slot, name=name):

@@ -13,10 +13,18 @@ from tracer.ops.core import REGISTRY
 
 from . import BACKWARD, DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
+from .concat import fits
 
 
 def _fill_step(stage: Stage, child, grid, note: str, single: int = 3) -> None:
     fill(stage, cell_works(stage, child, grid), detailed_n=0, single_n=single, note=note)
+
+
+def _look(stage: Stage, grids: list) -> None:
+    """Pan to ``grids`` when they are not all in view already."""
+    moves = stage.focus(grids)
+    if moves:
+        stage.play(*moves, run_time=0.6)
 
 
 def _scalar(stage: Stage, step, src, tid: str, label: str):
@@ -41,6 +49,12 @@ def play_squared_error(stage: Stage, step) -> object:
         new = []
     name_t = stage.trace.tensors[target].name
     gt = stage.beside(sy.grid, target, hidden=False, grad=False, label=name_t)
+    if not fits([sy.grid, gt]):   # no room beside the prediction: both again, in fresh space
+        gy = stage.fresh(y)
+        stage.register(gy)
+        sy = stage.bind(y, gy)
+        new.append(gy)
+        gt = stage.beside(gy, target, hidden=False, grad=False, label=name_t)
     stage.register(gt)
     stage.bind(target, gt)
     diff, sq, total = kids["diff"].outputs[0], kids["squared"].outputs[0], step.outputs[0]
@@ -54,11 +68,14 @@ def play_squared_error(stage: Stage, step) -> object:
     gl = _scalar(stage, step, gs, total, stage.trace.tensors[total].name)
     stage.layouts[step.id] = {"y": sy.grid, "target": gt, "diff": gd, "squared": gs, "out": gl}
     show_new(stage, new + [gt, gd, gs, gl], focus=[sy.grid, gt, gd, gs, gl])
+    _look(stage, [sy.grid, gt, gd])   # a row too wide for one view: each part with what it reads
     _fill_step(stage, kids["diff"], gd, word("diff_rest", stage.lang))
+    _look(stage, [gd, gs])
     _fill_step(stage, kids["squared"], gs, word("square_rest", stage.lang))
+    _look(stage, [gs, gl])
     cell = explain_cell(stage, step, ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
-    w.boxes = [gs.frame_box()]
+    w.boxes, w.step = [gs.frame_box()], kids["loss"]   # the total adds up the squares in view
     fill(stage, [w], detailed_n=0, single_n=1)
     finish(stage)
 
@@ -79,17 +96,28 @@ def play_l1(stage: Stage, step) -> None:
     ga = stage.beside(sx.grid, kids["abs"].outputs[0], grad=False, label=f"|{stage.trace.tensors[x].name}|")
     stage.register(ga)
     stage.bind(kids["abs"].outputs[0], ga)
-    last = ga
-    if "weighted" in kids:
+    last, weights = ga, []
+    if "weighted" in kids:   # |f| times the weights (the decoder's column norms), drawn under |f| unless in view
+        for tid in kids["weighted"].inputs[1:]:
+            s = stage.slot(tid)
+            if s is None or s.lane != "value" or not fits([s.grid, ga]):
+                g = stage.beside(ga, tid, "down", hidden=False, grad=False)
+                stage.register(g)
+                s = stage.bind(tid, g)
+                new.append(g)
+            weights.append(s.grid)
         last = stage.beside(ga, kids["weighted"].outputs[0], grad=False)
         stage.register(last)
         stage.bind(kids["weighted"].outputs[0], last)
     gl = _scalar(stage, step, last, step.outputs[0], stage.trace.tensors[step.outputs[0]].name)
     stage.layouts[step.id] = {"x": sx.grid, "abs": ga, "out": gl}
     show_new(stage, new + [ga] + ([last] if last is not ga else []) + [gl], focus=[sx.grid, ga, last, gl])
+    _look(stage, [sx.grid, ga])
     _fill_step(stage, kids["abs"], ga, word("abs_rest", stage.lang))
     if last is not ga:
+        _look(stage, [ga, *weights, last])
         _fill_step(stage, kids["weighted"], last, word("entry_rest", stage.lang))
+    _look(stage, [last, gl])
     cell = explain_cell(stage, kids["penalty"], ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
     w.boxes = [last.frame_box()]
