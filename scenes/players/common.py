@@ -208,6 +208,14 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
             stage.tidy()
 
 
+def look(stage: Stage, grids: list) -> None:
+    """Pan to ``grids`` (what the next cells read and write) when they are not all in view: a step
+    too wide for one view is worked a part at a time."""
+    moves = stage.focus(grids)
+    if moves:
+        stage.play(*moves, run_time=0.6)
+
+
 def audit_working(stage: Stage, first: Work) -> None:
     """Record where each tensor is drawn and what the camera shows as the cells of one output
     start being worked (tests check that every tensor the first cell reads is whole in view)."""

@@ -57,9 +57,10 @@ def draw_missing(stage: Stage, fwd, tids: list[str], near: NumberGrid) -> list[N
     return new
 
 
-def incoming(stage: Stage, step, fwd) -> tuple[NumberGrid | None, list[NumberGrid]]:
+def incoming(stage: Stage, step, fwd, near: NumberGrid | None = None) -> tuple[NumberGrid | None, list[NumberGrid]]:
     """Show the gradient coming back (the step's first input): in the band under the forward
-    output, or in a small blue grid under it when that grid has no band."""
+    output, or in a small blue grid under it when that grid has no band, or beside ``near`` when
+    the forward output was never drawn (its chapter told fast)."""
     from .bands import ensure_shown_grad
 
     g = step.inputs[0]
@@ -68,7 +69,12 @@ def incoming(stage: Stage, step, fwd) -> tuple[NumberGrid | None, list[NumberGri
         return s.grid, []
     out = drawn(stage, fwd.outputs[0]) if fwd.outputs else None
     if out is None:
-        return None, []
+        if near is None or stage.trace.tensors[g].kind != "grad":
+            return None, []
+        side = stage.beside(near, g, "right", role="grad", grad=False, hidden=False)
+        stage.register(side)
+        stage.bind(g, side)
+        return side, [side]
     if out.has_grad:
         ensure_shown_grad(stage, g, out)
         return out, []
@@ -114,7 +120,7 @@ def play_grad_flow(stage: Stage, step) -> None:
     near = next((g for g in grids.values() if g is not None), None) or drawn(stage, fwd.outputs[0])
     if None in xs or near is None:
         return play_generic_grad(stage, step)
-    back, new = incoming(stage, step, fwd)
+    back, new = incoming(stage, step, fwd, near)
     missing = [x for x, g in grids.items() if g is None]
     new += draw_missing(stage, fwd, missing, back or near)
     for x in missing:

@@ -12,19 +12,12 @@ from ..stage import Stage
 from tracer.ops.core import REGISTRY
 
 from . import BACKWARD, DECLINE, FORWARD, register
-from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, look, show_new, work_from_cell
 from .concat import fits
 
 
 def _fill_step(stage: Stage, child, grid, note: str, single: int = 3) -> None:
     fill(stage, cell_works(stage, child, grid), detailed_n=0, single_n=single, note=note)
-
-
-def _look(stage: Stage, grids: list) -> None:
-    """Pan to ``grids`` when they are not all in view already."""
-    moves = stage.focus(grids)
-    if moves:
-        stage.play(*moves, run_time=0.6)
 
 
 def _scalar(stage: Stage, step, src, tid: str, label: str):
@@ -68,11 +61,11 @@ def play_squared_error(stage: Stage, step) -> object:
     gl = _scalar(stage, step, gs, total, stage.trace.tensors[total].name)
     stage.layouts[step.id] = {"y": sy.grid, "target": gt, "diff": gd, "squared": gs, "out": gl}
     show_new(stage, new + [gt, gd, gs, gl], focus=[sy.grid, gt, gd, gs, gl])
-    _look(stage, [sy.grid, gt, gd])   # a row too wide for one view: each part with what it reads
+    look(stage, [sy.grid, gt, gd])   # a row too wide for one view: each part with what it reads
     _fill_step(stage, kids["diff"], gd, word("diff_rest", stage.lang))
-    _look(stage, [gd, gs])
+    look(stage, [gd, gs])
     _fill_step(stage, kids["squared"], gs, word("square_rest", stage.lang))
-    _look(stage, [gs, gl])
+    look(stage, [gs, gl])
     cell = explain_cell(stage, step, ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
     w.boxes, w.step = [gs.frame_box()], kids["loss"]   # the total adds up the squares in view
@@ -112,12 +105,12 @@ def play_l1(stage: Stage, step) -> None:
     gl = _scalar(stage, step, last, step.outputs[0], stage.trace.tensors[step.outputs[0]].name)
     stage.layouts[step.id] = {"x": sx.grid, "abs": ga, "out": gl}
     show_new(stage, new + [ga] + ([last] if last is not ga else []) + [gl], focus=[sx.grid, ga, last, gl])
-    _look(stage, [sx.grid, ga])
+    look(stage, [sx.grid, ga])
     _fill_step(stage, kids["abs"], ga, word("abs_rest", stage.lang))
     if last is not ga:
-        _look(stage, [ga, *weights, last])
+        look(stage, [ga, *weights, last])
         _fill_step(stage, kids["weighted"], last, word("entry_rest", stage.lang))
-    _look(stage, [last, gl])
+    look(stage, [last, gl])
     cell = explain_cell(stage, kids["penalty"], ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
     w.boxes = [last.frame_box()]
