@@ -107,10 +107,13 @@ def play_layer_norm(stage: Stage, step) -> object:
     side = "down" if step.attrs.get("axis", -1) % 2 == 0 else "right"
     gm = stage.beside(sx.grid, kids["mean"].outputs[0], side, grad=False, label="μ")
     gs = stage.beside(gm, kids["std"].outputs[0], side, grad=False, label="σ")
+    from .gradients import _as_row   # γ and β laid out as the gradient player lays them out
+
     before = gs if side == "right" else sx.grid
     params = []   # γ and β, given numbers, between the input and the output (their lines meet)
     for tid in step.inputs[1:]:
-        before = stage.beside(before, tid, "right" if side == "down" else "down", hidden=False)
+        before = stage.beside(before, tid, "right" if side == "down" else "down", hidden=False,
+                              as_row=_as_row(stage, tid, out))
         params.append((tid, before))
     go = stage.beside(before if side == "down" or not params else gs, out, "right", label=stage.trace.tensors[out].name)
     for tid, g in ((kids["mean"].outputs[0], gm), (kids["std"].outputs[0], gs), *params, (out, go)):
