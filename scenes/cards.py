@@ -17,6 +17,7 @@ from . import glyphs, style
 from .words import word
 
 TEXT_WIDTH = style.FRAME_WIDTH - 2.0
+BOTTOM = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT + 0.15   # a card's words and grids stay above the caption band
 LEGEND = (("legend_given", style.GIVEN_FILL, style.GIVEN_EDGE, style.INK),
           ("legend_computed", style.COMPUTED_FILL, style.COMPUTED_EDGE, style.COMPUTED),
           ("legend_grad", style.GRAD_FILL, style.GRAD_EDGE, style.GRAD),
@@ -131,10 +132,11 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
         labels = record.labels or ()
         grid = NumberGrid(record, hidden=True, role="computed" if record.size <= 81 else None,
                           row_labels=_axis(labels, -2), col_labels=_axis(labels, -1))
-        if grid.height > 4.2 - (0.6 if losses else 0):
-            grid.scale_to_fit_height(4.2 - (0.6 if losses else 0))
-        glyphs.fit_width(grid, TEXT_WIDTH)
         caption = glyphs.prose(word("ends_on", lang, name=record.name), lang, style.MUTED, 18)
+        room = below.get_bottom()[1] - 0.35 - caption.height - 0.2 - BOTTOM   # the grid stays above the caption band
+        if grid.height > room:
+            grid.scale_to_fit_height(room)
+        glyphs.fit_width(grid, TEXT_WIDTH)
         block = VGroup(caption, grid).arrange(DOWN, buff=0.2).next_to(below, DOWN, buff=0.35)
         page.add(block)
         rows: dict[int, list[VMobject]] = {}

@@ -44,6 +44,11 @@ def plot_page(plot: Plot, trace: Trace, lang: str) -> VGroup:
     return page
 
 
+def called(plot: Plot, name: str, lang: str) -> str:
+    """A series' or a bar's name in ``lang`` (as the story gives it; else the data's own word)."""
+    return text(plot.names.get(name), lang) or name
+
+
 def _label(s: str, size: float = style.SMALL_NUMBER_SIZE, color: str = style.MUTED, bold: bool = False) -> VMobject:
     return glyphs.mono(s, color, size, bold)
 
@@ -123,7 +128,7 @@ def _lines(plot: Plot, trace: Trace, lang: str) -> VGroup:
         if last is not None and len(plot.series) == 1:   # one curve: its last value where it ends
             group.add(_label(num(last[1]), color=color, bold=True).next_to([sx(last[0]), sy(last[1]), 0], UP + RIGHT, buff=0.08))
         key = _curve([[-0.25, 0, 0], [0.25, 0, 0]], color, dashed)
-        shown = VGroup(*(glyphs.prose(n, lang, style.INK, 18) for n in names)).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+        shown = VGroup(*(glyphs.prose(called(plot, n, lang), lang, style.INK, 18) for n in names)).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         if len(names) > 1:   # series that coincide are one curve, said to be the same
             shown.add(glyphs.prose(word("identical", lang).format(n=len(names)), lang, style.MUTED, 16))
             shown.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
@@ -212,7 +217,8 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
     for k, (label, v) in enumerate(pairs):
         y = top - (k + 0.5) * h
         hot = label in plot.highlight
-        name = glyphs.fit_width(glyphs.prose(label, lang, style.COMPUTED if hot else style.INK, 20, bold=hot), 3.2)
+        name = glyphs.fit_width(glyphs.prose(called(plot, label, lang), lang, style.COMPUTED if hot else style.INK, 20,
+                                             bold=hot), 3.2)
         group.add(name.next_to([-2.75, y, 0], LEFT, buff=0.1))
         if v is None or not math.isfinite(v):
             continue

@@ -97,6 +97,7 @@ class Stage:
         self.audits: list[list] = []       # shown_numbers() at the end of every step, on request
         self.framings: list[dict] = []     # framing() at the end of every step, on request
         self.worked: dict[tuple[str, str], int] = {}   # (phase, op) -> the step that first worked it
+        self.workings: list[dict] = []     # framing() as each output is worked, on request
 
     def slot(self, tid: str) -> Slot | None:
         found = self.slots.get(tid)

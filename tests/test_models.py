@@ -192,4 +192,4 @@ def test_embedding_columns_and_parameters_of_nested_modules():
     assert emb([2, 0]).numpy().tolist() == [[3.0, 1.0], [6.0, 4.0]]
     block = TransformerBlock.init(4, 8, n_heads=2)
     names = [p.name for p in block.parameters()]
-    assert names[:4] == ["W_Q1", "W_K1", "W_V1", "W_Q2"] and "W_O" in names and {"gamma1", "gamma2"} <= set(names)
+    assert names[:4] == ["W_Q₁", "W_K₁", "W_V₁", "W_Q₂"] and "W_O" in names and {"gamma1", "gamma2"} <= set(names)

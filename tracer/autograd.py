@@ -192,7 +192,8 @@ class _Recording:
         gid = self.rec.ids.get(id(g))
         if gid is None:  # a gradient is named along its axes as its tensor
             g.flags.writeable = False
-            gid = register(self.trace, g, f"d{x.name}", "grad", x.labels, producer, fwd)
+            # named after the trace's record of x (a head's scores renamed scores₁ there: dscores₁)
+            gid = register(self.trace, g, f"d{self.trace.tensors[fwd].name}", "grad", x.labels, producer, fwd)
         if total or fwd not in self.latest:
             self.latest[fwd] = gid
         return gid

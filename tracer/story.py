@@ -52,7 +52,8 @@ class Plot:
     """What an example exists to show, as a picture drawn from numbers the run produced.
 
     ``lines``: ``series`` (name → values over ``x``), optionally ``log_y`` and ``marks`` (an x and a
-    label, e.g. where plain SGD overflows). ``bars``: ``values`` per label in ``labels``, the
+    label, e.g. where plain SGD overflows). ``names`` says a series' (or a bar's) name in each
+    language, for the legend; a name it does not give is shown as it is (a word of the data). ``bars``: ``values`` per label in ``labels``, the
     ``highlight``-ed labels drawn bold, an optional ``threshold`` line. ``heatmap``: the tensor
     ``tensor`` (an id) with ``labels`` down and ``cols`` across, each row's largest entry boxed when
     ``note`` says what that box means (the note is printed under the map). ``scatter``: ``points``
@@ -75,6 +76,7 @@ class Plot:
     tensor: str | None = None
     points: list[dict[str, Any]] = field(default_factory=list)     # {"label": str, "x": float, "y": float}
     after: int | None = None
+    names: dict[str, Text] = field(default_factory=dict)   # series or bar label -> its name per language
     note: Text = field(default_factory=dict)                         # a heat map's boxes, explained
 
 
@@ -171,6 +173,9 @@ def _plot(p: Any, k: int) -> Plot:
                 bool(p.get("log_y", False)), [], list(p.get("labels", [])), list(p.get("cols", [])),
                 [_number(v, f"{where}.values") for v in p.get("values", [])], list(p.get("highlight", [])),
                 _number(p.get("threshold"), f"{where}.threshold"), p.get("tensor"), [], p.get("after"))
+    names = p.get("names", {})
+    _need(isinstance(names, dict), f"{where}.names", "is not a mapping of texts")
+    plot.names = {str(k): _text(v, f"{where}.names.{k}", required=True) for k, v in names.items()}
     _need(plot.tensor is None or isinstance(plot.tensor, str), f"{where}.tensor", "is not a tensor id")
     plot.note = _text(p.get("note"), f"{where}.note")
     _need(plot.after is None or (isinstance(plot.after, int) and plot.after >= 0), f"{where}.after", "is not a chapter")

@@ -200,6 +200,11 @@ class Trace:
     def __len__(self) -> int:
         return len(self._steps)
 
+    def recorded_since(self, first: int) -> list[Step]:
+        """The steps recorded from id ``first`` on, their formulas not filled yet: a tensor
+        renamed now (a head's ``scores`` becoming ``scores₁``) is named so in them."""
+        return self._steps[first:]
+
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
 

@@ -18,6 +18,7 @@ from tracer.explain import Working, explain
 from .. import anim, glyphs, style
 from ..words import word
 from ..grid import NumberGrid
+from ..camera import work_area
 from ..manim_adapter import video_time
 from ..stage import Slot, Stage
 
@@ -39,6 +40,7 @@ class Work:
     extra: list[VMobject] = field(default_factory=list)              # more to reveal with it
     hide: list[VMobject] = field(default_factory=list)               # what it replaces
     make: Callable[[], "Work"] | None = None   # builds the working, only for cells worked one by one
+    step: object = None   # the step the cell belongs to when it is not the one played (a composite's part)
 
 
 def later(index: tuple[int, ...], text: VMobject | None, target: VMobject | None,
@@ -57,8 +59,10 @@ def cell_works(stage: Stage, step, where: "NumberGrid | Slot", output: int = 0,
 
     def build(i: tuple[int, ...]) -> Work:
         return work_from_cell(stage, explain_cell(stage, step, i, output), where.entry(i), where.cell(i))
-    return [later(idx, where.entry(idx), where.cell(idx), build, hide(idx) if hide else ())
-            for idx in grid.shown()]
+    works = [later(idx, where.entry(idx), where.cell(idx), build, hide(idx) if hide else ()) for idx in grid.shown()]
+    for w in works:
+        w.step = step
+    return works
 
 
 _UNSEEN = Working(-1, "", (), 0.0, "", ("",))
@@ -172,6 +176,8 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
     An op worked in an earlier step is not worked again in full: one cell, then rows."""
     step = stage.step
     again = step is not None and stage.worked.setdefault((step.phase, step.op), step.id) != step.id
+    if stage.hints.get("audit") and works:
+        audit_working(stage, works[0])
     if stage.skipping:  # the end state only: every number shown, every replaced one gone
         for w in works:
             for m in (w.text, *w.extra, *_pending(w)):
@@ -205,6 +211,25 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
         if b:
             stage.play(Succession(*b))
             stage.tidy()
+
+
+def look(stage: Stage, grids: list) -> None:
+    """Pan to ``grids`` (what the next cells read and write) when they are not all in view: a step
+    too wide for one view is worked a part at a time."""
+    moves = stage.camera.focus(grids)
+    if moves:
+        stage.play(*moves, run_time=0.6)
+
+
+def audit_working(stage: Stage, first: Work) -> None:
+    """Record where each tensor is drawn and what the camera shows as the cells of one output
+    start being worked (tests check that every tensor the first cell reads is whole in view)."""
+    step = first.step or stage.step
+    output = next((k for k, tid in enumerate(step.outputs)
+                   if stage.slot(tid) is not None and stage.slot(tid).entry(first.index) is first.text), 0)
+    drawn = {tid: stage.canvas.boxes[id(s[-1].grid)] for tid, s in stage.slots.items() if id(s[-1].grid) in stage.canvas.boxes}
+    stage.workings.append({"area": work_area(stage.camera.view), "drawn": drawn, "step": step.id, "output": output,
+                           "cell": first.index})
 
 
 def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: list | None = None) -> None:

@@ -12,6 +12,7 @@ from ..words import word
 from ..stage import Stage
 from . import BACKWARD, DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, show_new
+from .concat import fits
 
 DEAD_FILL = "#E9ECEF"
 
@@ -85,6 +86,10 @@ def play_unary(stage: Stage, step) -> None:
     x, out = step.inputs[0], step.outputs[0]
     slot, new = _input_slot(stage, x)
     gout = stage.canvas.beside(slot.grid, out)
+    if stage.mode == "canvas" and not fits([slot.grid, gout]):   # no room beside it: the input again
+        (slot,), more = _fresh_copies(stage, [x])
+        new += more
+        gout = stage.canvas.beside(slot.grid, out)
     stage.canvas.register(gout)
     stage.bind(out, gout)
     stage.layouts[step.id] = {"x": slot.grid, "out": gout}
@@ -104,6 +109,13 @@ def play_binary(stage: Stage, step) -> None:
     anchor = max((s.grid for s in slots), key=lambda g: g.get_right()[0])
     out = step.outputs[0]
     gout = stage.canvas.beside(anchor, out)
+    if stage.mode == "canvas" and not fits([s.grid for s in slots] + [gout]):
+        # an operand drawn far back (a residual's input), or no room beside them: the operands
+        # again in fresh space, in a column, the result beside them
+        slots, more = _fresh_copies(stage, ins)
+        new += more
+        anchor = more[0]
+        gout = stage.canvas.beside(anchor, out)
     stage.canvas.register(gout)
     stage.bind(out, gout)
     stage.layouts[step.id] = {"a": slots[0].grid, "out": gout, **({"b": slots[1].grid} if len(slots) > 1 else {})}
@@ -129,9 +141,26 @@ def _near(stage: Stage, tid: str, grid):
     s = stage.slot(tid)
     if s is not None and s.lane == "value":
         return s, []
+    return _copy(stage, tid, grid)
+
+
+def _copy(stage: Stage, tid: str, grid):
+    """``tid`` drawn (as given numbers) under ``grid``."""
     g = stage.canvas.beside(grid, tid, "down", hidden=False)
     stage.canvas.register(g)
     return stage.bind(tid, g), [g]
+
+
+def _fresh_copies(stage: Stage, tids: list[str]):
+    """``tids`` drawn again (as given numbers) in a column in fresh space."""
+    g = stage.canvas.fresh(tids[0])
+    stage.canvas.register(g)
+    slots, grids = [stage.bind(tids[0], g)], [g]
+    for tid in tids[1:]:
+        s, more = _copy(stage, tid, grids[-1])
+        slots.append(s)
+        grids += more
+    return slots, grids
 
 
 @register(BACKWARD, "relu")

@@ -37,6 +37,15 @@ def place_inputs(stage: Stage, tids: list[str]) -> tuple[list[Slot], list[Number
         new.append(g)
         slots.append(stage.bind(tid, g))
         below = g
+    from .concat import fits
+
+    if new and not fits([s.grid for s in slots]):   # those reused too far from the new ones: again, with them
+        for k, (tid, s) in enumerate(zip(tids, slots)):
+            if s.grid not in new:
+                below = stage.canvas.beside(below, tid, "down", hidden=False, grad=False)
+                stage.canvas.register(below)
+                new.append(below)
+                slots[k] = stage.bind(tid, below)
     return slots, new
 
 

@@ -57,9 +57,10 @@ def draw_missing(stage: Stage, fwd, tids: list[str], near: NumberGrid) -> list[N
     return new
 
 
-def incoming(stage: Stage, step, fwd) -> tuple[NumberGrid | None, list[NumberGrid]]:
+def incoming(stage: Stage, step, fwd, near: NumberGrid | None = None) -> tuple[NumberGrid | None, list[NumberGrid]]:
     """Show the gradient coming back (the step's first input): in the band under the forward
-    output, or in a small blue grid under it when that grid has no band."""
+    output, or in a small blue grid under it when that grid has no band, or beside ``near`` when
+    the forward output was never drawn (its chapter told fast)."""
     from .bands import ensure_shown_grad
 
     g = step.inputs[0]
@@ -68,7 +69,12 @@ def incoming(stage: Stage, step, fwd) -> tuple[NumberGrid | None, list[NumberGri
         return s.grid, []
     out = drawn(stage, fwd.outputs[0]) if fwd.outputs else None
     if out is None:
-        return None, []
+        if near is None or stage.trace.tensors[g].kind != "grad":
+            return None, []
+        side = stage.canvas.beside(near, g, "right", role="grad", grad=False, hidden=False)
+        stage.canvas.register(side)
+        stage.bind(g, side)
+        return side, [side]
     if out.has_grad:
         ensure_shown_grad(stage, g, out)
         return out, []
@@ -114,17 +120,20 @@ def play_grad_flow(stage: Stage, step) -> object:
     near = next((g for g in grids.values() if g is not None), None) or drawn(stage, fwd.outputs[0])
     if None in xs or near is None:
         return DECLINE
-    back, new = incoming(stage, step, fwd)
+    back, new = incoming(stage, step, fwd, near)
     missing = [x for x, g in grids.items() if g is None]
     new += draw_missing(stage, fwd, missing, back or near)
     for x in missing:
         grids[x] = drawn(stage, x)
     hub = [back] if back is not None else []
     show_new(stage, new, focus=[grids[x] for x in dict.fromkeys(xs)] + hub)
+    # the forward operands a gradient reads (d(a·b)/da reads b) stay in view with it when they fit
+    operands = list({id(g): g for g in (drawn(stage, t) for t in fwd.inputs) if g is not None}.values())
     for k, (gid, x) in enumerate(zip(step.outputs, xs)):
         slot, acc, side = target(stage, step, grids[x], gid)
         mine = [grids[x]] + side
-        show_new(stage, side, focus=mine + hub if fits(mine + hub) else mine)   # with where it comes from, if it can
+        views = (operands + side + hub, mine + hub, mine)   # with where it comes from, if it can
+        show_new(stage, side, focus=next(v for v in views if v is mine or fits(v)))
         name = stage.trace.tensors[gid].name
 
         def build(idx, k=k, slot=slot, name=name):

@@ -12,7 +12,8 @@ from ..stage import Stage
 from tracer.ops.core import REGISTRY
 
 from . import BACKWARD, DECLINE, FORWARD, register
-from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, look, show_new, work_from_cell
+from .concat import fits
 
 
 def _fill_step(stage: Stage, child, grid, note: str, single: int = 3) -> None:
@@ -41,6 +42,12 @@ def play_squared_error(stage: Stage, step) -> object:
         new = []
     name_t = stage.trace.tensors[target].name
     gt = stage.canvas.beside(sy.grid, target, hidden=False, grad=False, label=name_t)
+    if not fits([sy.grid, gt]):   # no room beside the prediction: both again, in fresh space
+        gy = stage.canvas.fresh(y)
+        stage.canvas.register(gy)
+        sy = stage.bind(y, gy)
+        new.append(gy)
+        gt = stage.canvas.beside(gy, target, hidden=False, grad=False, label=name_t)
     stage.canvas.register(gt)
     stage.bind(target, gt)
     diff, sq, total = kids["diff"].outputs[0], kids["squared"].outputs[0], step.outputs[0]
@@ -54,11 +61,14 @@ def play_squared_error(stage: Stage, step) -> object:
     gl = _scalar(stage, step, gs, total, stage.trace.tensors[total].name)
     stage.layouts[step.id] = {"y": sy.grid, "target": gt, "diff": gd, "squared": gs, "out": gl}
     show_new(stage, new + [gt, gd, gs, gl], focus=[sy.grid, gt, gd, gs, gl])
+    look(stage, [sy.grid, gt, gd])   # a row too wide for one view: each part with what it reads
     _fill_step(stage, kids["diff"], gd, word("diff_rest", stage.lang))
+    look(stage, [gd, gs])
     _fill_step(stage, kids["squared"], gs, word("square_rest", stage.lang))
+    look(stage, [gs, gl])
     cell = explain_cell(stage, step, ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
-    w.boxes = [gs.frame_box()]
+    w.boxes, w.step = [gs.frame_box()], kids["loss"]   # the total adds up the squares in view
     fill(stage, [w], detailed_n=0, single_n=1)
     finish(stage)
 
@@ -77,17 +87,28 @@ def play_l1(stage: Stage, step) -> object:
     ga = stage.canvas.beside(sx.grid, kids["abs"].outputs[0], grad=False, label=f"|{stage.trace.tensors[x].name}|")
     stage.canvas.register(ga)
     stage.bind(kids["abs"].outputs[0], ga)
-    last = ga
-    if "weighted" in kids:
+    last, weights = ga, []
+    if "weighted" in kids:   # |f| times the weights (the decoder's column norms), drawn under |f| unless in view
+        for tid in kids["weighted"].inputs[1:]:
+            s = stage.slot(tid)
+            if s is None or s.lane != "value" or not fits([s.grid, ga]):
+                g = stage.canvas.beside(ga, tid, "down", hidden=False, grad=False)
+                stage.canvas.register(g)
+                s = stage.bind(tid, g)
+                new.append(g)
+            weights.append(s.grid)
         last = stage.canvas.beside(ga, kids["weighted"].outputs[0], grad=False)
         stage.canvas.register(last)
         stage.bind(kids["weighted"].outputs[0], last)
     gl = _scalar(stage, step, last, step.outputs[0], stage.trace.tensors[step.outputs[0]].name)
     stage.layouts[step.id] = {"x": sx.grid, "abs": ga, "out": gl}
     show_new(stage, new + [ga] + ([last] if last is not ga else []) + [gl], focus=[sx.grid, ga, last, gl])
+    look(stage, [sx.grid, ga])
     _fill_step(stage, kids["abs"], ga, word("abs_rest", stage.lang))
     if last is not ga:
+        look(stage, [ga, *weights, last])
         _fill_step(stage, kids["weighted"], last, word("entry_rest", stage.lang))
+    look(stage, [last, gl])
     cell = explain_cell(stage, kids["penalty"], ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
     w.boxes = [last.frame_box()]

@@ -86,6 +86,13 @@ def _cells(stage: Stage, sx, reads, squares: str):
     return VGroup(*boxes) if boxes else None
 
 
+def _along(grid, idx: tuple[int, ...]) -> tuple[int, ...]:
+    """The entry of a broadcast operand (γ of shape (d, 1)) that cell ``idx`` of the output uses."""
+    shape = grid.record.shape
+    idx = idx[len(idx) - len(shape):]
+    return tuple(0 if n == 1 else i for i, n in zip(idx, shape))
+
+
 @register(FORWARD, family="normalization")
 def play_layer_norm(stage: Stage, step) -> object:
     """The mean and the spread of each sample beside the input, then the normalised output (a
@@ -98,12 +105,20 @@ def play_layer_norm(stage: Stage, step) -> object:
     side = "down" if step.attrs.get("axis", -1) % 2 == 0 else "right"
     gm = stage.canvas.beside(sx.grid, kids["mean"].outputs[0], side, grad=False, label="μ")
     gs = stage.canvas.beside(gm, kids["std"].outputs[0], side, grad=False, label="σ")
-    go = stage.canvas.beside(gs if side == "right" else sx.grid, out, "right", label=stage.trace.tensors[out].name)
-    for tid, g in ((kids["mean"].outputs[0], gm), (kids["std"].outputs[0], gs), (out, go)):
+    from .gradients import _as_row   # γ and β laid out as the gradient player lays them out
+
+    before = gs if side == "right" else sx.grid
+    params = []   # γ and β, given numbers, between the input and the output (their lines meet)
+    for tid in step.inputs[1:]:
+        before = stage.canvas.beside(before, tid, "right" if side == "down" else "down", hidden=False,
+                              as_row=_as_row(stage, tid, out))
+        params.append((tid, before))
+    go = stage.canvas.beside(before if side == "down" or not params else gs, out, "right", label=stage.trace.tensors[out].name)
+    for tid, g in ((kids["mean"].outputs[0], gm), (kids["std"].outputs[0], gs), *params, (out, go)):
         stage.canvas.register(g)
         stage.bind(tid, g)
-    stage.layouts[step.id] = {"x": sx.grid, "mean": gm, "std": gs, "out": go}
-    show_new(stage, new + [gm, gs, go], focus=[sx.grid, gm, gs, go])
+    stage.layouts[step.id] = {"x": sx.grid, "mean": gm, "std": gs, "out": go, **{f"p{k}": g for k, (_, g) in enumerate(params)}}
+    show_new(stage, new + [gm, gs] + [g for _, g in params] + [go], focus=[sx.grid, gm, gs, *[g for _, g in params], go])
     fill(stage, cell_works(stage, kids["mean"], gm), detailed_n=0, single_n=1, note=word("mean_rest", stage.lang))
     var = kids.get("var")
     def build_std(idx):
@@ -117,7 +132,7 @@ def play_layer_norm(stage: Stage, step) -> object:
     def build_out(idx):
         norm = explain_cell(stage, kids["normalized"], idx)
         w = work_from_cell(stage, norm, go.entry(idx), go.cell(idx))
-        w.boxes = [b for b in (sx.grid.cell(idx),) if b is not None] + w.boxes
+        w.boxes = [b for b in (sx.grid.cell(idx), *[g.cell(_along(g, idx)) for _, g in params]) if b is not None] + w.boxes
         if final is not kids["normalized"]:
             w.expression = f"(x − μ) / σ = {norm.expression};  γ, β → {explain_cell(stage, final, idx).text}"
         return w

@@ -7,7 +7,8 @@ from .. import style
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, FORWARD, register
-from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, look, show_new, work_from_cell
+from .concat import fits
 
 
 @register(FORWARD, "softmax")
@@ -23,7 +24,14 @@ def play_softmax(stage: Stage, step) -> object:
         sx, new = stage.need(x)
     e, total = kids["exp"].outputs[0], kids["sum"].outputs[0]
     name = stage.trace.tensors[x].name
-    ge = stage.canvas.beside(sx.grid, e, grad=False, label=f"e^({name} − max)" if "max" in kids else f"e^{name}")
+    label = f"e^({name} − max)" if "max" in kids else f"e^{name}"
+    ge = stage.canvas.beside(sx.grid, e, grad=False, label=label)
+    if stage.mode == "canvas" and not fits([sx.grid, ge]):   # no room beside the scores: them again
+        g = stage.canvas.fresh(x)
+        stage.canvas.register(g)
+        sx = stage.bind(x, g)
+        new.append(g)
+        ge = stage.canvas.beside(g, e, grad=False, label=label)
     gs = stage.canvas.beside(ge, total, "right" if axis == 1 else "down", grad=False, label="Σ")
     role = "attention" if step.part == "weights" or stage.hints.get("attention") else None  # attention's weights
     gp = stage.canvas.beside(gs if axis == 1 else ge, out, role=role, label=stage.trace.tensors[out].name)
@@ -38,8 +46,11 @@ def play_softmax(stage: Stage, step) -> object:
         w.expression, w.boxes = cell.lines[0], [b for b in (sx.grid.cell(idx),) if b is not None]
         return w
     works = [later(idx, ge.entry(idx), ge.cell(idx), build_exp) for idx in ge.shown()]
+    look(stage, [sx.grid, ge])
     fill(stage, works, detailed_n=0, single_n=2, note=word("exp_rest", stage.lang))
+    look(stage, [ge, gs])
     fill(stage, cell_works(stage, kids["sum"], gs), detailed_n=0, single_n=1, note=word("sum_rows" if axis == 1 else "sum_cols", stage.lang))
+    look(stage, [ge, gs, gp])
     def build_prob(idx):
         cell = explain_cell(stage, step, idx)
         w = work_from_cell(stage, cell, gp.entry(idx), gp.cell(idx))
@@ -48,6 +59,8 @@ def play_softmax(stage: Stage, step) -> object:
         w.boxes = [b for b in (ge.cell(idx), gs.cell(sum_idx)) if b is not None]
         return w
     works = [later(idx, gp.entry(idx), gp.cell(idx), build_prob) for idx in gp.shown()]
+    for w in works:   # each probability is its e^x over its Σ (the part "probs"): those are in view
+        w.step = kids.get("probs")
     fill(stage, works, color=style.INK if role == "attention" else style.COMPUTED, detailed_n=0,
          single_n=2, note=word("divide_rows" if axis == 1 else "divide_cols", stage.lang))
     finish(stage)

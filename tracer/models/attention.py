@@ -24,6 +24,7 @@ import numpy as np
 
 import tracer
 from tracer.tensor import Tensor
+from tracer.trace import current
 
 from .base import Module, as_param, init_weight
 from .layers import FeedForward, LayerNorm
@@ -47,15 +48,16 @@ class SelfAttention(Module):
     causal : bool
         Each token attends only to itself and the tokens before it (for next-token prediction).
     tag : str
-        Appended to the weight names (``W_Q1`` for head 1).
+        The head's number: a subscript of its weights' and its grids' names (``W_Q₁``, ``scores₁``).
     """
 
     def __init__(self, W_Q: Any, W_K: Any, W_V: Any, causal: bool = False, name: str = "attn",
                  tag: str = "") -> None:
         self.name, self.causal, self.tag = name, causal, tag
-        self.W_Q = as_param(W_Q, f"W_Q{tag}")
-        self.W_K = as_param(W_K, f"W_K{tag}")
-        self.W_V = as_param(W_V, f"W_V{tag}")
+        sub = tag.translate(SUBSCRIPTS)   # W_Q₁: a real subscript (the YAML keys stay W_Q1)
+        self.W_Q = as_param(W_Q, f"W_Q{sub}")
+        self.W_K = as_param(W_K, f"W_K{sub}")
+        self.W_V = as_param(W_V, f"W_V{sub}")
 
     @classmethod
     def init(cls, d: int, d_head: int, seed: int = 0, **kw: Any) -> "SelfAttention":
@@ -74,9 +76,23 @@ class SelfAttention(Module):
             causal = tracer.causal_mask(T)
             mask = causal if mask is None else (mask & causal)
         # the composite is the head itself: blocks.0.attn with .scores, .scaled, .weights, .mix
+        trace = current()
+        first = len(trace) if trace is not None else 0
         A = tracer.attention(*rows, mask, name=self.name or "attention")  # (T, d_v)
+        if sub and trace is not None:
+            _subscript_parts(trace, first, sub)
         with self.scope():
             return _flip(A, f"z{self.tag}").named(f"z{sub}")  # (d_v, T): tokens back to columns
+
+
+def _subscript_parts(trace: tracer.Trace, first: int, sub: str) -> None:
+    """The tensors a head computes inside ``attention`` (from step ``first`` on) carry its
+    subscript: head 1's grids read K₁ᵀ, scores₁, weights₁, head₁, not the same names as head 2's."""
+    for step in trace.recorded_since(first):
+        for tid in step.outputs:
+            record = trace.tensors[tid]
+            if not record.name.endswith(sub):
+                record.name = f"K{sub}ᵀ" if record.name == "K_T" else f"{record.name.rstrip('0123456789')}{sub}"
 
 
 class MultiHeadAttention(Module):

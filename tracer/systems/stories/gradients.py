@@ -124,6 +124,11 @@ def _by_label(variants: Sequence[Any], values: dict[str, Any]) -> dict[str, Any]
     return {v.label: values[v.name] for v in variants}
 
 
+def _legend(variants: Sequence[Any]) -> dict[str, Text]:
+    """Each variant's name per language, for a plot's legend (its series are keyed by ``label``)."""
+    return {v.label: dict(zip(LANGUAGES, named(v))) for v in variants}
+
+
 # ---- vanishing gradients -----------------------------------------------------------------------
 LOSES = {"en": "{n} loses the gradient (‖dW1‖ = {g}, below 1% of the output layer's from layer {k} down)",
          "zh-Hant": "{n} 讓梯度消失（‖dW1‖ = {g}，從第 {k} 層起低於輸出層的 1%）",
@@ -168,10 +173,10 @@ def vanishing(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
                              "Vì sao mạng sigmoid sâu ngừng học, và cách nào giữ được gradient?"),
                 plots=[Plot("lines", say("Gradient norm per layer, at initialisation", "初始化時每一層的梯度範數",
                                          "初始化时每一层的梯度范数", "Chuẩn gradient theo từng lớp, lúc khởi tạo"),
-                            LAYER, GRAD, list(range(1, layers + 1)), _by_label(variants, norms), log_y=True),
+                            LAYER, GRAD, list(range(1, layers + 1)), _by_label(variants, norms), log_y=True, names=_legend(variants)),
                        Plot("lines", say("Training loss", "訓練損失", "训练损失", "Mất mát khi huấn luyện"), STEP, LOSS,
                             list(range(steps)), {v.label: padded(losses[v.name], steps) for v in variants},
-                            log_y=True)],  # from 43 (residual, at first) down to 1e-4 (batch norm)
+                            log_y=True, names=_legend(variants))],  # from 43 (residual, at first) down to 1e-4 (batch norm)
                 recap=sentences(*told))
 
 
@@ -208,10 +213,12 @@ def exploding(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
                              "梯度爆炸的网络，哪一种优化器撑得下来？", "Với mạng có gradient bùng nổ, bộ tối ưu nào trụ vững?"),
                 plots=[Plot("lines", say("Gradient norm per layer, first step", "第一步時每一層的梯度範數", "第一步时每一层的梯度范数",
                                          "Chuẩn gradient theo từng lớp, bước đầu"), LAYER, GRAD, list(range(1, layers + 1)),
-                            _by_label(variants, meta["grad_norms"]), log_y=True, after=0),
+                            _by_label(variants, meta["grad_norms"]), log_y=True, after=0, names=_legend(variants)),
                        Plot("lines", say("Gradient norm at every step (monitoring)", "每一步的梯度範數（監控）", "每一步的梯度范数（监控）",
                                          "Chuẩn gradient ở mỗi bước (theo dõi)"), STEP, say("‖g‖", "‖g‖", "‖g‖", "‖g‖"), every_step,
-                            {v.label: padded(gnorms[v.name], steps) for v in variants}, log_y=True, marks=marks),
+                            {v.label: padded(gnorms[v.name], steps) for v in variants}, log_y=True, marks=marks,
+                            names=_legend(variants)),
                        Plot("lines", say("Training loss", "訓練損失", "训练损失", "Mất mát khi huấn luyện"), STEP, LOSS, every_step,
-                            {v.label: padded(losses[v.name], steps) for v in variants}, log_y=True, marks=marks)],
+                            {v.label: padded(losses[v.name], steps) for v in variants}, log_y=True, marks=marks,
+                            names=_legend(variants))],
                 recap=sentences(*told))

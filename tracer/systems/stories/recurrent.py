@@ -15,6 +15,7 @@ from . import Outline, first, in_words, later_steps, num, per_language, say, sen
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 TIME = say("timestep", "時間步", "时间步", "bước thời gian")
 SIZE = say("‖∂L/∂·‖", "‖∂L/∂·‖", "‖∂L/∂·‖", "‖∂L/∂·‖")
+ATTENTION = say("attention", "注意力", "注意力", "attention")   # a plot's series and bar
 SERIES = {"rnn": "RNN ‖∂L/∂h‖", "lstm": "LSTM ‖∂L/∂h‖", "lstm_cell": "LSTM ‖∂L/∂c‖", "gru": "GRU ‖∂L/∂h‖"}
 
 
@@ -148,9 +149,11 @@ def rnn_vs_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]
                 plots=[Plot("lines", say("Steps one after the other before each token's output", "每個詞的輸出之前必須依序完成的步數",
                                          "每个词的输出之前必须依序完成的步数", "Số bước nối tiếp trước đầu ra của mỗi từ"),
                             say("token", "詞", "词", "từ"), say("dependency depth", "依賴深度", "依赖深度", "độ sâu phụ thuộc"),
-                            list(range(1, T + 1)), {"RNN": per_token["rnn"], "attention": per_token["attention"]}, labels=list(tokens)),
+                            list(range(1, T + 1)), {"RNN": per_token["rnn"], "attention": per_token["attention"]}, labels=list(tokens),
+                            names={"attention": ATTENTION}),
                        Plot("bars", say("Dependency depth for the whole sentence", "整句的依賴深度", "整句的依赖深度",
-                                        "Độ sâu phụ thuộc của cả câu"), labels=["RNN", "attention"], values=[r, a], highlight=["attention"])],
+                                        "Độ sâu phụ thuộc của cả câu"), labels=["RNN", "attention"], values=[r, a], highlight=["attention"],
+                            names={"attention": ATTENTION})],
                 recap=say("For the {T} tokens of {s} the RNN runs {r} steps one after the other ({e} more for every further token: "
                           "{last} waits for {prev}); attention runs {a}, each over all {T} tokens at once, whatever the length.",
                           "{s} 的 {T} 個詞，RNN 要一個接一個跑 {r} 步（每多一個詞多 {e} 步：{last} 要等 {prev}）；"
