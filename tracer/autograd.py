@@ -255,12 +255,12 @@ class _Recording:
         sid = self.trace.lazy((_grad_step, node.spec.name, self.rec.unique(f"{fwd.name}.grad"), inputs, outputs,
                                grad_map, groups[-1][1].id if groups else None, len(groups), fwd.id),
                               _grad_fill, node.spec, fwd.id)
-        ids = self.rec.ids
+        ids, records = self.rec.ids, self.trace.tensors
         for x, xid, g in zip(node.inputs, fwd.inputs, grads):
             if g is not None:
                 gid = ids.get(id(g))
-                if gid is None:  # a gradient is named along its axes as its tensor
-                    gid = register(self.trace, g, f"d{x.name}", "grad", x.labels, sid, xid)
+                if gid is None:  # named along its axes as its tensor, after the trace's record (dscores₁)
+                    gid = register(self.trace, g, f"d{records[xid].name}", "grad", x.labels, sid, xid)
                 if xid not in latest:  # a partial contribution waits for its accumulate step
                     latest[xid] = gid
                 outputs.append(gid)

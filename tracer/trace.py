@@ -203,7 +203,7 @@ class Trace:
     def recorded_since(self, first: int) -> list[Step]:
         """The steps recorded from id ``first`` on, their formulas not filled yet: a tensor
         renamed now (a head's ``scores`` becoming ``scores₁``) is named so in them."""
-        return self._steps[first:]
+        return [self.built(sid) for sid in range(first, len(self._steps))]
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
