@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import escape
 
 import numpy as np
-from manim import Text, VMobject
+from manim import MarkupText, Text, VMobject
 
 from . import style
 
@@ -148,9 +149,22 @@ def _text(s: str, font: str, size: float, color: str, weight: str = "NORMAL") ->
     key = (s, font, size, color, weight)
     master = _TEXTS.get(key)
     if master is None:
-        master = Text(s, font=font, font_size=size, color=color, weight=weight, disable_ligatures=True)
+        if _RAISED.search(s):  # a power in a sentence (base^(2i/d)) is raised there too
+            master = MarkupText(_sup(s), font=font, font_size=size, color=color, weight=weight)
+        else:
+            master = Text(s, font=font, font_size=size, color=color, weight=weight, disable_ligatures=True)
         _TEXTS[key] = master
     return master.copy()
+
+
+def _sup(s: str) -> str:
+    """Pango markup of ``s`` with its powers in ``<sup>`` (the rest escaped)."""
+    out, at = [], 0
+    for m in _RAISED.finditer(s):
+        power = m.group(1)
+        out += [escape(s[at:m.start()]), "<sup>", escape(power[1:-1] if power.startswith("(") else power), "</sup>"]
+        at = m.end()
+    return "".join(out + [escape(s[at:])])
 
 
 def prose(s: str, lang: str = "en", color: str = style.INK, size: float = style.NARRATION_SIZE,

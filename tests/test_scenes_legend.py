@@ -118,3 +118,11 @@ def test_the_scores_name_their_tokens_like_the_scaled_scores(walked):
     for name in ("attn.scores", "attn.scaled"):
         grid = grid_of(stage, trace, name)
         assert [t.text for t in grid.row_labels] == TOKENS == [t.text for t in grid.col_labels], name
+
+
+def test_a_power_in_a_sentence_is_raised_too():
+    plain, header = glyphs.prose("base2i/d"), glyphs.prose("頻率：base^(2i/d)", "zh-Hant")
+    assert len(header.submobjects) == len("頻率：base2i/d")      # no caret, no brackets drawn
+    raised = header.submobjects[-4:]
+    assert max(m.height for m in raised) < plain.submobjects[0].height   # smaller ...
+    assert min(m.get_bottom()[1] for m in raised) > header.submobjects[-5].get_bottom()[1]  # ... and up
