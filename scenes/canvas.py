@@ -36,6 +36,13 @@ def axis_labels(record, as_row: bool = False, transpose: bool = False) -> tuple[
     return (cols, rows) if transpose else (rows, cols)
 
 
+def _room(names: VMobject | None, axis: int) -> float:
+    """The width (``axis`` 0) or height (1) a grid's row or column names take beside it."""
+    if names is None:
+        return 0.0  # (NumberGrid sets row names 0.1 left of its bracket, column names' middles 0.2 above)
+    return names.width + 0.15 if axis == 0 else names.height / 2 + 0.3
+
+
 def _contains(area: Box, lo: np.ndarray, hi: np.ndarray, slack: float = 1e-6) -> bool:
     return bool((lo >= area[0] - slack).all() and (hi <= area[1] + slack).all())
 
@@ -170,9 +177,9 @@ class Canvas:
         ones (``old_a``, ``old_b``: grids on the canvas already showing an operand, reused when
         the result fits beside them)."""
         labels = labels or {}
-        # the result's rows are the left operand's and its columns the upper one's: named there
-        gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right",
-                              row_labels=None, col_labels=None)
+        # the result names its rows and columns too (scores: tokens by tokens), so it keeps them
+        # once its operands have gone; the operands stand off to leave them room
+        gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right")
 
         def new_a() -> NumberGrid:
             return self.make_grid(a, bias=self.trace.tensors[bias] if bias else None,
@@ -188,7 +195,7 @@ class Canvas:
                 return {"a": ga, "b": old_b, "out": gout}, [ga, gout]
         if old_a is not None:  # row layout: the result goes right of what is left of it
             gb = new_b()
-            gout.next_to(old_a.frame_box(), RIGHT, buff=style.GRID_GAP)
+            gout.next_to(old_a.frame_box(), RIGHT, buff=style.GRID_GAP + _room(gout.row_labels, 0))
             gout.shift(UP * (old_a.body.get_top()[1] - gout.body.get_top()[1]))
             self._hang(gb, gout, ones)
             if self.slide([gb, gout], RIGHT, 60):
@@ -201,16 +208,16 @@ class Canvas:
 
     def _below(self, gb: NumberGrid, ga: NumberGrid, gout: NumberGrid, ones: bool) -> None:
         """Result under ``gb`` (columns aligned, room for a row of 1s), ``ga`` left of the result."""
-        gap = style.GRID_GAP + (style.CELL_HEIGHT + 0.2 if ones else 0.0)
+        gap = style.GRID_GAP + (style.CELL_HEIGHT + 0.2 if ones else 0.0) + _room(gout.col_labels, 1)
         top = gb.frame_box().get_bottom()[1] - gap
         gout.shift(UP * (top - gout.frame_box().get_top()[1]))
         gout.shift(RIGHT * (gb.body.get_left()[0] - gout.body.get_left()[0]))
-        ga.next_to(gout.frame_box(), LEFT, buff=style.GRID_GAP)
+        ga.next_to(gout.frame_box(), LEFT, buff=style.GRID_GAP + _room(gout.row_labels, 0))
         ga.shift(UP * (gout.body.get_top()[1] - ga.body.get_top()[1]))
 
     def _hang(self, gb: NumberGrid, gout: NumberGrid, ones: bool) -> None:
         """``gb`` above the result with its columns aligned."""
-        gap = style.GRID_GAP + (style.CELL_HEIGHT + 0.2 if ones else 0.0)
+        gap = style.GRID_GAP + (style.CELL_HEIGHT + 0.2 if ones else 0.0) + _room(gout.col_labels, 1)
         gb.shift(UP * (gout.frame_box().get_top()[1] + gap - gb.frame_box().get_bottom()[1]))
         gb.shift(RIGHT * (gout.body.get_left()[0] - gb.body.get_left()[0]))
 

@@ -8,13 +8,19 @@ fonts and any script (中文, Tiếng Việt), are plain ``Text``, built once pe
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from html import escape
+
 import numpy as np
-from manim import Text, VMobject
+from manim import MarkupText, Text, VMobject
 
 from . import style
 
 _REFS: dict[tuple[str, str, float, str], tuple[list[np.ndarray], float]] = {}
 _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}
+RAISED_SCALE = 0.72   # a superscript's size, of its line's
+RAISED_LIFT = 0.45    # how far it is raised, in digit heights
 _TEXTS: dict[tuple[str, str, float, str, str], Text] = {}
 
 
@@ -29,7 +35,8 @@ def _advance(font: str, size: float, weight: str) -> tuple[float, np.ndarray]:
 
 
 def _ref(ch: str, font: str, size: float, weight: str) -> tuple[list[np.ndarray], float]:
-    """The outline(s) of ``ch`` relative to the centre of its character cell."""
+    """The outline(s) of ``ch`` (a character and its combining marks: ``m̂``) relative to the
+    centre of its cell; a double-width character (中文) is centred on its two cells' middle."""
     key = (ch, font, size, weight)
     if key not in _REFS:
         adv, _ = _advance(font, size, weight)
@@ -40,32 +47,83 @@ def _ref(ch: str, font: str, size: float, weight: str) -> tuple[list[np.ndarray]
         except ValueError:  # a character Pango will not shape on its own: centre it in its cell
             t = Text(ch, font=font, font_size=size, weight=weight)
             outlines = [m.points - t.get_center() for m in t.submobjects if len(m.points)]
+        if cells(ch) == 2 and outlines:  # its ink on the middle of its two cells, not the first
+            xs = np.concatenate([o[:, 0] for o in outlines])
+            outlines = [o - np.array([(xs.max() + xs.min()) / 2 - adv / 2, 0.0, 0.0]) for o in outlines]
         _REFS[key] = (outlines, adv)
     return _REFS[key]
 
 
+def cells(text: str) -> int:
+    """Monospace cells ``text`` takes, as a terminal counts them: a CJK character takes two, a
+    combining mark (the hat of ``m̂``) none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+_RAISED = re.compile(r"\^(\((?:[^()]|\([^()]*\))*\)|[−-]?[\w.′]+)")
+
+
+def runs(s: str) -> list[tuple[str, bool]]:
+    """``s`` cut into characters (each with its combining marks) and whether each is raised: the
+    power of ``e^x``, ``e^(−z_f)`` or ``10000^(2i/d)`` is drawn as a real superscript (the caret and
+    the power's brackets go; a caret with nothing after it stays).
+
+    >>> "".join(c for c, up in runs("e^(x − 1)·2^n") if up), len(runs("m̂"))
+    ('x − 1n', 1)
+    """
+    out: list[tuple[str, bool]] = []
+
+    def add(text: str, up: bool) -> None:
+        for ch in text:
+            if unicodedata.combining(ch) and out:
+                out[-1] = (out[-1][0] + ch, out[-1][1])
+            else:
+                out.append((ch, up))
+    at = 0
+    for m in _RAISED.finditer(s):
+        add(s[at:m.start()], False)
+        power = m.group(1)
+        add(power[1:-1] if power.startswith("(") else power, True)
+        at = m.end()
+    add(s[at:], False)
+    return out
+
+
 def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold: bool = False) -> VMobject:
     """``s`` in the number font: one mobject whose outline is every glyph's, centred at the
-    origin (one mobject per number, not per glyph: a canvas of many grids stays light)."""
+    origin (one mobject per number, not per glyph: a canvas of many grids stays light). A power
+    (``e^x``) is set smaller and raised; a CJK character takes two cells."""
     font, weight = style.number_font(), "BOLD" if bold else "NORMAL"
     adv, _ = _advance(font, size, weight)
-    parts = []
-    for k, ch in enumerate(s):
-        if ch.isspace():
-            continue
-        outlines, _ = _ref(ch, font, size, weight)
-        parts += [pts + np.array([k * adv, 0.0, 0.0]) for pts in outlines]
+    small = round(size * RAISED_SCALE, 1)
+    lift = RAISED_LIFT * _digit_height(font, size, weight)
+    parts, x = [], 0.0
+    for ch, up in runs(s):
+        a = _advance(font, small, weight)[0] if up else adv
+        n = cells(ch)
+        if not ch.isspace():
+            outlines, _ = _ref(ch, font, small if up else size, weight)
+            at = np.array([x + a / 2, lift if up else 0.0, 0.0])
+            parts += [pts + at for pts in outlines]
+        x += n * a
     mob = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
     if parts:
         mob.points = np.concatenate(parts)
     else:  # a blank keeps a size and a place, invisibly
         mob.points = np.array([[0, 0.1, 0], [0, 0.1, 0], [0, -0.1, 0], [0, -0.1, 0]], dtype=float)
         mob.set_fill(opacity=0.0)
-    width = max(len(s), 1) * adv
+    width = max(x, adv)
     # centre on the character cells (not the ink), so numbers of one width line up
-    mob.shift(np.array([-(width - adv) / 2, -_baseline_mid(font, size, weight), 0.0]))
+    mob.shift(np.array([-width / 2, -_baseline_mid(font, size, weight), 0.0]))
     mob.text = s  # what it says (tests read it back)
     return mob
+
+
+def _digit_height(font: str, size: float, weight: str) -> float:
+    outlines, _ = _ref("0", font, size, weight)
+    ys = np.concatenate([p[:, 1] for p in outlines])
+    return float(ys.max() - ys.min())
 
 
 def _baseline_mid(font: str, size: float, weight: str) -> float:
@@ -91,9 +149,22 @@ def _text(s: str, font: str, size: float, color: str, weight: str = "NORMAL") ->
     key = (s, font, size, color, weight)
     master = _TEXTS.get(key)
     if master is None:
-        master = Text(s, font=font, font_size=size, color=color, weight=weight, disable_ligatures=True)
+        if _RAISED.search(s):  # a power in a sentence (base^(2i/d)) is raised there too
+            master = MarkupText(_sup(s), font=font, font_size=size, color=color, weight=weight)
+        else:
+            master = Text(s, font=font, font_size=size, color=color, weight=weight, disable_ligatures=True)
         _TEXTS[key] = master
     return master.copy()
+
+
+def _sup(s: str) -> str:
+    """Pango markup of ``s`` with its powers in ``<sup>`` (the rest escaped)."""
+    out, at = [], 0
+    for m in _RAISED.finditer(s):
+        power = m.group(1)
+        out += [escape(s[at:m.start()]), "<sup>", escape(power[1:-1] if power.startswith("(") else power), "</sup>"]
+        at = m.end()
+    return "".join(out + [escape(s[at:])])
 
 
 def prose(s: str, lang: str = "en", color: str = style.INK, size: float = style.NARRATION_SIZE,

@@ -292,6 +292,13 @@ class NumberGrid(BiasParts, VGroup):
             out[(r, c)] = t.move_to(self._grad_centre(box) if grad else self._value_centre(box))
         return out
 
+    def restyle(self, role: str) -> list[Rectangle]:
+        """Give the cells ``role``'s fill and edge (a weight an update rewrote is ``updated``, not
+        given any more); returns the cells, recoloured, for the caller to animate or add."""
+        self.role, self.look = role, LOOKS[role]
+        return [box.set_fill(self.look.fill, opacity=self.look.fill_opacity).set_stroke(self.look.edge)
+                for box in self.cells.values()]
+
     def load_grad(self, record: TensorRecord) -> dict[tuple[int, int], VMobject]:
         """Blue gradient numbers for this grid's band, built hidden; the caller reveals them."""
         texts = self.texts_for(record, style.GRAD, style.SMALL_NUMBER_SIZE, grad=True)

@@ -1,4 +1,5 @@
-"""How a tensor looks: its role's colours (given, computed, gradient, attention, heat, constant),
+"""How a tensor looks: its role's colours (given, computed, gradient, updated, heat, constant: the
+legend of the title card),
 the 2-D view a grid draws of any shape, and which rows and columns a large one shows.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from tracer.trace import TensorRecord
 
 from . import style
 
-ROLES = ("given", "computed", "grad", "attention", "heat", "const")
+ROLES = ("given", "computed", "grad", "updated", "heat", "const")
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,17 @@ LOOKS = {
     "given": Look(style.GIVEN_FILL, style.GIVEN_EDGE, style.INK),
     "computed": Look(style.COMPUTED_FILL, style.COMPUTED_EDGE, style.COMPUTED),
     "grad": Look(style.GRAD_FILL, style.GRAD_EDGE, style.GRAD),
-    "attention": Look(style.ATTENTION_FILL, style.ATTENTION_EDGE, style.INK),
+    "updated": Look(style.COMPUTED_FILL, style.COMPUTED_EDGE, style.UPDATE),
     "heat": Look(style.COMPUTED_FILL, style.FAINT, style.INK),
     "const": Look(style.CONST_FILL, style.FAINT, style.MUTED),
 }
 
 
 def role_of(record: TensorRecord) -> str:
-    """The default look of a tensor from its kind: inputs and weights are given, the rest computed."""
+    """The default look of a tensor from its kind: inputs and weights are given, a weight (or an
+    optimiser's running average) an update step wrote is updated, the rest computed."""
+    if record.kind in ("param", "state") and record.producer is not None:
+        return "updated"
     return {"input": "given", "param": "given", "state": "given", "const": "const",
             "grad": "grad"}.get(record.kind, "computed")
 

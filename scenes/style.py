@@ -1,7 +1,8 @@
 """The look of every scene: a workbook page, its colours, fonts and sizes, chosen once.
 
 The AI-by-Hand convention: given inputs sit in pale yellow cells, computed cells get orange
-numbers, gradients are blue, attention weights bright yellow; large matrices, heat maps and plots
+numbers (attention's weights too: they are computed), gradients are blue, a weight an update
+wrote has green numbers: one legend. Large matrices, heat maps and plots
 of signed values are coloured by sign and size on a diverging orange–purple map (colour-blind
 safe, and never the gradients' blue). Sizes are in Manim units: the frame is 8 units tall, so at
 480p one unit is 60 pixels and a number's digits (about 0.21 units) are 12-13 pixels tall.
@@ -25,8 +26,6 @@ COMPUTED_EDGE = "#F2C8A9"
 GRAD = "#1C6FD1"            # gradients: blue
 GRAD_FILL = "#E3F0FF"
 GRAD_EDGE = "#A5C8F0"
-ATTENTION_FILL = "#FFD43B"  # attention weights: bright yellow
-ATTENTION_EDGE = "#E0B000"
 BIAS_FILL = "#E9ECEF"       # the bias column and the row of 1s: grey
 BIAS_EDGE = "#C3C9CF"
 CONST_FILL = "#F1F3F5"

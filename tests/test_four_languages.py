@@ -26,11 +26,11 @@ from tracer.textview import FULL_SCAN, default_cell, plain, step_json, step_view
 
 OTHER = LANGUAGES[1:]
 WORD = re.compile(r"[^\W\d_]+")
-# notation: a function name, read where it is applied (``max(``, ``Σ_0``, ``ln x``, ``backward()``)
+# notation: a function name, read where it is applied (``max(``, ``Σ₀``, ``ln x``, ``backward()``)
 FUNCTIONS = {"max", "min", "mean", "ln", "log", "exp", "softmax", "log_softmax", "sign", "erf", "tanh", "sin",
              "cos", "sigmoid", "clip", "reshape", "einsum", "var", "std", "repeat", "tile", "stack", "split", "pad",
              "backward", "zero_grad", "relu", "GELU", "sqrt", "abs"}
-APPLIED = re.compile(r"\b(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r")(?=[(_′]|\s+[^\W\d_])")
+APPLIED = re.compile(r"\b(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r")(?=[(_′₀-₉₋]|\s+[^\W\d_])")
 # the same in every language: names of functions, optimisers and layers, and the NaN / Inf of IEEE floats
 NAMES = {"relu", "gelu", "prelu", "leaky", "swish", "softplus", "adam", "rmsprop", "sgd", "dropout", "softmax",
          "sigmoid", "tanh", "einsum", "nan", "inf", "gpt", "ln", "max", "min", "log"}

@@ -111,6 +111,6 @@ def test_narrations_say_what_the_step_did() -> None:
     assert narrate(trace, trace.step("stacked")) == "Join a, b into one tensor along axis 0."
     assert "embedding" not in narrate(trace, trace.step("pick")) and "嵌入" not in narrate(trace, trace.step("pick"), "zh-Hant")
     assert narrate(trace, trace.step("flags")) == "Fire (1) where a is above the threshold 0.1235, otherwise stay at 0."
-    assert trace.step("cols").formula == "cols = Σ_0 a" and trace.step("total").formula == "total = Σ a"
+    assert trace.step("cols").formula == "cols = Σ₀ a" and trace.step("total").formula == "total = Σ a"
     assert narrate(trace, trace.step("cols"), "zh-Hans") == "把 a 的元素求和（沿第 0 轴）。"
     assert narrate(trace, trace.step("total"), "vi") == "Cộng các phần tử của a."

@@ -201,8 +201,31 @@ LABEL_CELLS = 10  # a longer axis name is cut with …
 
 
 def width_of(text: str) -> int:
-    """Terminal cells ``text`` takes (a CJK character takes two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Terminal cells ``text`` takes (a CJK character takes two, a combining mark such as the hat
+    of ``m̂`` none).
+
+    >>> width_of("蘋果"), width_of("m̂")
+    (4, 1)
+    """
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def cut(text: str, cells: int) -> str:
+    """``text`` in at most ``cells`` terminal cells: a longer one is cut with ``…`` (a CJK
+    character is never split).
+
+    >>> cut("麻子正在吃", 5), cut("ok", 5)
+    ('麻子…', 'ok')
+    """
+    if width_of(text) <= cells:
+        return text
+    kept = ""
+    for c in text:
+        if width_of(kept + c) > cells - 1:
+            break
+        kept += c
+    return kept + "…"
 
 
 def _rjust(text: str, width: int, left: bool = False) -> str:
@@ -215,8 +238,7 @@ def _axis_names(labels: Any, ndim: int, rows: list, columns: list) -> tuple[list
     def shown(names: Any, picks: list, gap: str) -> list[str]:
         if names is None:
             return []
-        cut = [n if width_of(n) <= LABEL_CELLS else n[:LABEL_CELLS - 1] + "…" for n in names]
-        return [gap if i is None else cut[i] for i in picks]
+        return [gap if i is None else cut(names[i], LABEL_CELLS) for i in picks]
     if not labels or ndim == 0:
         return [], []
     return (shown(labels[-2], rows, "⋮") if ndim >= 2 else []), shown(labels[-1], columns, "⋯")

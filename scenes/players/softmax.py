@@ -33,8 +33,7 @@ def play_softmax(stage: Stage, step) -> object:
         new.append(g)
         ge = stage.canvas.beside(g, e, grad=False, label=label)
     gs = stage.canvas.beside(ge, total, "right" if axis == 1 else "down", grad=False, label="Σ")
-    role = "attention" if step.part == "weights" or stage.hints.get("attention") else None  # attention's weights
-    gp = stage.canvas.beside(gs if axis == 1 else ge, out, role=role, label=stage.trace.tensors[out].name)
+    gp = stage.canvas.beside(gs if axis == 1 else ge, out, label=stage.trace.tensors[out].name)
     for tid, g in ((e, ge), (total, gs), (out, gp)):
         stage.canvas.register(g)
         stage.bind(tid, g)
@@ -61,6 +60,6 @@ def play_softmax(stage: Stage, step) -> object:
     works = [later(idx, gp.entry(idx), gp.cell(idx), build_prob) for idx in gp.shown()]
     for w in works:   # each probability is its e^x over its Σ (the part "probs"): those are in view
         w.step = kids.get("probs")
-    fill(stage, works, color=style.INK if role == "attention" else style.COMPUTED, detailed_n=0,
+    fill(stage, works, color=style.COMPUTED, detailed_n=0,
          single_n=2, note=word("divide_rows" if axis == 1 else "divide_cols", stage.lang))
     finish(stage)

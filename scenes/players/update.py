@@ -46,6 +46,8 @@ def play_sgd(stage: Stage, step) -> object:
     works = [later(idx, texts[key], slot.cell(idx), build, [old[key]]) for idx, key in keys.items()]
     fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note=word("update_rest", stage.lang))
     old.update(texts)
+    if slot.lane == "value":  # the weights are updated now, no longer given: the legend's colours
+        grid.restyle("updated")
     stage.bind(new_id, grid, slot.lane)
     finish(stage)
 

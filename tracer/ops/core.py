@@ -271,6 +271,21 @@ def plain_attrs(attrs: dict) -> dict:
 
 
 _OPTIONAL = re.compile(r"⟦(.*?)⟧")
+_SUBSCRIPTED = re.compile(r"_\{(\w+)\}")  # ``Σ_{axis}``: an attribute written as a real subscript
+_SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+_WORD = re.compile(r"[\w.′]+")
+
+
+def subscript(value: Any) -> str | None:
+    """An axis (or axes) as subscript digits, ``None`` for anything else.
+
+    >>> subscript(-1), subscript((0, 1)), subscript("x")
+    ('₋₁', '₀,₁', None)
+    """
+    axes = value if isinstance(value, tuple) else (value,)
+    if not axes or not all(isinstance(a, (int, np.integer)) for a in axes):
+        return None
+    return ",".join(str(int(a)).translate(_SUBSCRIPT) for a in axes)
 
 
 class _Short(float):
@@ -295,12 +310,18 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
         dropped = set(missing) | {k for k, v in given.items() if v is None}
         template = _OPTIONAL.sub(
             lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
+    if "_{" in template:
+        template = _SUBSCRIPTED.sub(lambda m: "{" + m.group(1) + "}" if m.group(1) not in given
+                                    or subscript(given[m.group(1)]) is None else subscript(given[m.group(1)]), template)
     fill: dict[str, Any] = {k: unset if v is None else _Short(v) if isinstance(v, float) else v
                             for k, v in given.items()}
     if spec.varargs:
         fill[spec.params[0]] = _listed(names)
     else:
         fill.update(zip([p for p in spec.params if p not in missing] if missing else spec.params, names))
+    for p, name in list(fill.items()):  # a power that is not one word is bracketed: 10000^(2i/d)
+        if "^{" + p + "}" in template and not _WORD.fullmatch(str(name)):
+            template = template.replace("^{" + p + "}", "^({" + p + "})")
     fill["out"] = _listed(out_names)
     try:
         return template.format(**fill)

@@ -164,7 +164,7 @@ def leaky_relu(x, *, alpha=0.01):
     return x * slope, lambda g, need: (g * slope,)
 
 
-@primitive("sigmoid", family="elementwise", formula="{out} = 1 / (1 + e^−{x})", grad="d{x} = d{out} ⊙ {out} ⊙ (1 − {out})",
+@primitive("sigmoid", family="elementwise", formula="{out} = 1 / (1 + e^(−{x}))", grad="d{x} = d{out} ⊙ {out} ⊙ (1 − {out})",
            narration="The sigmoid squashes every entry of {x} into the range 0 to 1.",
            cell="σ({x})", cell_grad="{g}×{o}×(1 − {o})")
 def sigmoid(x):
