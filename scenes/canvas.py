@@ -198,7 +198,7 @@ class Canvas:
             gout.next_to(old_a.frame_box(), RIGHT, buff=style.GRID_GAP + _room(gout.row_labels, 0))
             gout.shift(UP * (old_a.body.get_top()[1] - gout.body.get_top()[1]))
             self._hang(gb, gout, ones)
-            if self.slide([gb, gout], RIGHT, 60):
+            if self.slide([gb, gout], RIGHT, 60) and self.in_one_view([old_a, gb, gout]):
                 return {"a": old_a, "b": gb, "out": gout}, [gb, gout]
         ga, gb = new_a(), new_b()
         corner = self.free_corner()
@@ -243,6 +243,15 @@ class Canvas:
         if g.name_label is not None:
             g.shift(DOWN * (g.get_top()[1] - g.frame_box().get_top()[1]))
         return g
+
+    def in_one_view(self, mobs: list[VMobject]) -> bool:
+        """Whether ``mobs`` fit in one view of the camera zoomed out as far as it goes (a result
+        slid far from the operand it reuses would leave that operand out of view)."""
+        from .camera import MAX_ZOOM, TOP_MARGIN   # the camera films this canvas: its import is the other way
+
+        lo, hi = self.extent(mobs)
+        return (hi[0] - lo[0] <= (style.FRAME_WIDTH - 0.5) * MAX_ZOOM
+                and hi[1] - lo[1] <= (style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1) * MAX_ZOOM)
 
     def extent(self, mobs: list[VMobject]) -> Box:
         """The corners (x, y) of what ``mobs`` cover (a placed grid's outline is remembered)."""

@@ -60,7 +60,7 @@ def _adam(W, dW, m, v, *, lr, beta1, beta2, eps, t):
 
 
 @primitive("clip_grad_value", family="update", phase="update",
-           formula="clip: every entry of every gradient into [−{clip_value}, {clip_value}]: {out}",
+           formula="{out} = clip({grads}, −{clip_value}, {clip_value})",
            narration="Clip every gradient entry into [−{clip_value}, {clip_value}] so no step explodes.",
            cell="clip({grads}, −{clip_value}, {clip_value})")
 def _clip_value(*grads, clip_value):
@@ -68,7 +68,7 @@ def _clip_value(*grads, clip_value):
 
 
 @primitive("clip_grad_norm", family="update", phase="update",
-           formula="clip: scale every gradient by c = min(1, {max_norm} / ‖g‖): {out}",
+           formula="c = min(1, {max_norm} / ‖g‖);  {out} = c · ({grads})",
            narration="The gradients together have length {norm:.4g}; scale them down to at most {max_norm}.",
            cell="{grads}×min(1, {max_norm} / {norm})")
 def _clip_norm(*grads, max_norm, norm):

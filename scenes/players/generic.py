@@ -90,8 +90,9 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str | None 
     for a in arrows:
         stage.canvas.add_loose(a, owners=(anchor, outs[0]))
     for k, g in enumerate(outs):
-        if not stage.camera.in_view(g):   # outputs that do not fit the view together: each one as it fills
-            stage.play(*stage.camera.focus([g]), run_time=0.6)
+        if not stage.camera.in_view(g):   # outputs that do not fit the view together: each one as it
+            # fills, with the inputs it reads (the camera drops the first of them only if it must)
+            stage.play(*stage.camera.focus([s.grid for s in slots] + [g]), run_time=0.6)
         fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
     finish(stage)
 
