@@ -14,7 +14,15 @@ from tracer.trace import Step, Trace
 def step_tensors(trace: Trace, step: Step, kids: dict[int, list[Step]]) -> set[str]:
     """What ``step`` and the parts inside it read and write (a composite's player draws its parts,
     a loss's X̂ − X), with the tensors whose gradient band it writes into (a gradient step, also
-    what its forward step read and wrote: dW = dZ·Xᵀ reads X)."""
+    what its forward step read and wrote: dW = dZ·Xᵀ reads X).
+
+    >>> import tracer
+    >>> with tracer.record() as trace:
+    ...     p = tracer.softmax(tracer.tensor([[1.0, 2.0]], name="s"), name="p")
+    >>> kids = {s.id: [c for c in trace.steps if c.parent == s.id] for s in trace.steps}
+    >>> sorted(trace.tensors[t].name for t in step_tensors(trace, trace.step("p"), kids))
+    ['exp', 'max', 'p', 's', 'shifted', 'sum']
+    """
     out: set[str] = set()
     todo = [step] + ([trace.steps[step.grad_of]] if step.grad_of is not None else [])
     while todo:
