@@ -23,6 +23,7 @@ from .canvas import Canvas
 from .grid import NumberGrid
 from .manim_adapter import jump_to_end
 from .pace import Pace
+from .stale import stale_grids
 
 
 @dataclass
@@ -98,9 +99,12 @@ class Stage:
         self.framings: list[dict] = []     # framing() at the end of every step, on request
         self.worked: dict[tuple[str, str], int] = {}   # (phase, op) -> the step that first worked it
         self.workings: list[dict] = []     # framing() as each output is worked, on request
+        self.ahead: list = []              # the steps still to come before the next card
+        self.revisited: set[int] = set()   # forward steps whose gradient step comes later
+        self.retired: set[int] = set()     # id() of the grids gone stale: no slot shows them now
 
     def slot(self, tid: str) -> Slot | None:
-        found = self.slots.get(tid)
+        found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]
         return found[-1] if found else None
 
     def bind(self, tid: str, grid: NumberGrid, lane: str = "value") -> Slot:
@@ -203,6 +207,25 @@ class Stage:
     def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
         """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""
         return self.canvas.cull(*self.camera.sight(), fade=fade, arriving=arriving)
+
+    def retire(self) -> list[Animation]:
+        """Take the grids gone stale off the canvas (:func:`scenes.stale.stale_grids`): those on
+        the scene fade out; no slot shows them any more (a tensor needed again is drawn again)."""
+        if self.mode != "canvas" or self.step is None:
+            return []
+        canvas, fades = self.canvas, []
+        for g in stale_grids(self, self.ahead, self.revisited):
+            key, owned = id(g), canvas.owned.pop(id(g), [])
+            if key not in canvas.parked:
+                fades.append(anim.Appear(g, out=True, run_time=0.4))
+                fades += [anim.Reveal([m], to=0.0, run_time=0.4) for m in owned]
+            veil = canvas.veils.pop(key, None)
+            canvas.trash += [g, *owned, *([veil[0]] if veil else [])]
+            canvas.grids.remove(g)
+            canvas.boxes.pop(key)
+            canvas.parked.discard(key)
+            self.retired.add(key)
+        return fades
 
     def _animated_last(self, anims: list[Animation]) -> None:
         """Put what ``anims`` animate (with the numbers drawn over it) at the end of the scene's

@@ -76,6 +76,10 @@ class Walkthrough(MovingCameraScene):
                 self.held = self.stage.camera.to_view(paper()).set_z_index(CARD_Z)
                 self.add(self.held)
             start = video_time(self)
+            later = self.plan.beats[k + 1:]
+            ends = next((j for j, b in enumerate(later) if b.step is None), len(later))
+            self.stage.ahead = [b.step for b in later[:ends]]
+            self.stage.revisited = {b.step.grad_of for b in later if b.step is not None and b.step.grad_of is not None}
             self.play_beat(beat)
             if k in self.stills:
                 self.frames[k] = self.take_still()
@@ -110,7 +114,8 @@ class Walkthrough(MovingCameraScene):
         stage = self.stage
         if beat.step is None:
             return self.play_card(beat)
-        intro = []
+        stage.step = beat.step
+        intro = stage.retire()
         if self.plan.mode == "paging":
             intro += stage.page()
         if beat.chapter:

@@ -90,8 +90,9 @@ def walked(tmp_path_factory) -> tuple[tracer.Trace, object]:
 
 
 def grid_of(stage, trace, name: str):
+    """The grid that showed step ``name``'s output last (it may have left the canvas since: stale)."""
     tid = next(s.outputs[0] for s in trace.steps if s.name == name)
-    return stage.slot(tid).grid
+    return next(slot.grid for t, slot in reversed(stage.bindings) if t == tid)
 
 
 def test_softmax_weights_are_computed(walked):

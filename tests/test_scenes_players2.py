@@ -88,6 +88,12 @@ def run(trace, tmp_path: Path, scene: str = "backprop", depth: int | None = None
     return plan, out.stage
 
 
+def drew(stage, tid: str):
+    """The slot that showed ``tid`` last (its grid may have left the canvas since, gone stale)."""
+    found = stage.slots.get(tid)
+    return found[-1] if found else None
+
+
 def text_of(trace, tid: str, idx) -> str:
     record = trace.tensors[tid]
     return fmt(np.asarray(record.data)[idx], number_format(record.data), "−")
@@ -111,7 +117,7 @@ def step_named(trace, name: str):
 
 def band_holds(stage, trace, gid: str, grid) -> None:
     """Gradient ``gid`` is drawn in ``grid``'s blue band, every drawn cell its rounded value."""
-    slot = stage.slot(gid)
+    slot = drew(stage, gid)
     assert slot.grid is grid and slot.lane == "grad", trace.tensors[gid].name
     for idx in grid.shown():
         assert slot.entry(idx).text == text_of(trace, gid, idx)
@@ -167,7 +173,7 @@ def test_concat_gradient_cuts_the_joined_band_back_into_the_parts(tmp_path):
 def test_concat_side_by_side_along_columns(tmp_path):
     trace = side_by_side()
     plan, stage = run(trace, tmp_path, scene="generic")
-    gout = stage.slot(trace.steps[0].outputs[0]).grid
+    gout = drew(stage, trace.steps[0].outputs[0]).grid
     colours = {j: gout.cell((0, j)).get_stroke_color().to_hex().lower() for j in range(3)}
     assert colours == {0: part_color(0).lower(), 1: part_color(0).lower(), 2: part_color(1).lower()}
     assert [gout.entry((1, j)).text for j in range(3)] == ["0.25", "3.00", "−1.00"]   # ab's own rounding
@@ -184,7 +190,7 @@ def test_sigmoid_and_tanh_gradients_go_into_the_forward_bands(tmp_path):
         fwd = trace.steps[g.grad_of]
         lay = stage.layouts[fwd.id]
         band_holds(stage, trace, g.outputs[0], lay["x"])             # dZ under Z, dU under U
-        assert stage.slot(g.inputs[0]).grid is lay["out"]           # dH under H (it came from there)
+        assert drew(stage, g.inputs[0]).grid is lay["out"]           # dH under H (it came from there)
         gname = trace.tensors[g.outputs[0]].name
         for idx in lay["x"].shown()[:3]:                            # the first cells, one by one
             cell = explain(trace, g, idx, minus="−")
@@ -206,14 +212,14 @@ def test_loss_children_gradients_at_depth_one(tmp_path):
         assert player_for(trace, g) is play_grad_flow
         fwd = trace.steps[g.grad_of]
         x = next(i for i, v in g.grad_map.items() if v == g.outputs[0])
-        under = stage.slot(g.outputs[0])
+        under = drew(stage, g.outputs[0])
         forward_grid = next(s.grid for s in stage.slots[x] if s.lane == "value")
         if forward_grid.has_grad:
             assert under.grid is forward_grid and under.lane == "grad"
         else:  # a blue grid of its own, right under the forward input, columns aligned
             assert under.grid.role == "grad" and under.grid.get_top()[1] < forward_grid.get_bottom()[1]
             assert abs(under.grid.body.get_left()[0] - forward_grid.body.get_left()[0]) < 1e-6
-        assert stage.slot(g.inputs[0]) is not None, fwd.name        # where the gradient came from
+        assert drew(stage, g.inputs[0]) is not None, fwd.name        # where the gradient came from
     assert_all_shown_are_the_trace(plan, stage)
 
 
@@ -237,7 +243,7 @@ def test_paging_falls_back_to_the_generic_gradient_player(tmp_path):
     trace = sigmoid_net()
     plan, stage = run(trace, tmp_path, scene="generic", steps=f"{step_named(trace, 'H.grad').id}")
     g = step_named(trace, "H.grad")
-    slot = stage.slot(g.outputs[0])
+    slot = drew(stage, g.outputs[0])
     assert slot.lane == "value" and slot.grid.role == "grad"         # a blue grid on its own page
     assert [slot.entry(i).text for i in slot.grid.shown()] == [text_of(trace, g.outputs[0], i) for i in slot.grid.shown()]
 
@@ -252,7 +258,7 @@ def test_a_tensor_used_twice_gets_both_shares(tmp_path):
     g = step_named(trace, "Z2.grad")
     assert len(g.outputs) == 2
     for k in range(2):
-        assert stage.slot(g.outputs[k]) is not None
+        assert drew(stage, g.outputs[k]) is not None
     assert_all_shown_are_the_trace(plan, stage)
 
 

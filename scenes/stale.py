@@ -1,0 +1,63 @@
+"""Which grids have gone stale (issue 9): a grid on the canvas none of whose tensors (those it
+showed, and those it will show: an update, a gradient) is read or written by the step being played
+or by a step still to come before the next card. It would only sit beside the work: the stage
+fades it out (:meth:`scenes.stage.Stage.retire`); a later chapter that needs its tensor draws it again.
+
+Kept, to stay conservative: grids a gradient step to come reuses (its forward step's layout), and
+grids showing updated weights (the result of a training step).
+"""
+from __future__ import annotations
+
+from tracer.trace import Step, Trace
+
+
+def step_tensors(trace: Trace, step: Step, kids: dict[int, list[Step]]) -> set[str]:
+    """What ``step`` and the parts inside it read and write (a composite's player draws its parts,
+    a loss's X̂ − X), with the tensors whose gradient band it writes into (a gradient step, also
+    what its forward step read and wrote: dW = dZ·Xᵀ reads X).
+
+    >>> import tracer
+    >>> with tracer.record() as trace:
+    ...     p = tracer.softmax(tracer.tensor([[1.0, 2.0]], name="s"), name="p")
+    >>> kids = {s.id: [c for c in trace.steps if c.parent == s.id] for s in trace.steps}
+    >>> sorted(trace.tensors[t].name for t in step_tensors(trace, trace.step("p"), kids))
+    ['exp', 'max', 'p', 's', 'shifted', 'sum']
+    """
+    out: set[str] = set()
+    todo = [step] + ([trace.steps[step.grad_of]] if step.grad_of is not None else [])
+    while todo:
+        s = todo.pop()
+        out.update(s.inputs, s.outputs)
+        out.update(r for t in s.outputs if (r := trace.tensors[t].grad_of))
+        todo += kids.get(s.id, [])
+    return out
+
+
+def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
+    """The grids on ``stage``'s canvas gone stale, given the steps ``ahead`` (before the next card)
+    and the forward steps whose gradient step comes later (``revisited``: their layout is reused)."""
+    trace, canvas = stage.trace, stage.canvas
+    kids: dict[int, list[Step]] = {}
+    for s in trace.steps:
+        if s.parent is not None:
+            kids.setdefault(s.parent, []).append(s)
+    used: set[str] = set()
+    for s in [stage.step, *ahead]:
+        used |= step_tensors(trace, s, kids)
+    used |= {t for s in trace.steps if s.phase == "update" for t in s.outputs}   # new weights stay
+    keep = set()
+    for sid in revisited:
+        for v in stage.layouts.get(sid, {}).values():
+            keep.update(id(g) for g in (v if isinstance(v, (list, tuple)) else [v]))
+    shows: dict[int, set[str]] = {}
+    for tid, slot in stage.bindings:
+        shows.setdefault(id(slot.grid), set()).add(tid)
+    out = []
+    for g in canvas.grids:
+        tids = shows.get(id(g))
+        if not tids or id(g) in keep or id(g) not in canvas.boxes:
+            continue
+        tids = tids | {r.id for t in tids for r in canvas.later_shown(t, True)}
+        if not tids & used:
+            out.append(g)
+    return out
