@@ -17,8 +17,8 @@ from .manim_adapter import finish_now
 
 HUD_Z = 20    # caption band and header: over the canvas
 MARK_Z = 15   # highlight boxes and partial sums: over the grids, under the caption band
-TOP_MARGIN = 0.7   # the header strip and a little air: the work stays below it
-MAX_ZOOM = 1.75    # the camera zooms out at most this much (digits ~7 px tall at 480p, 16 at 1080p)
+TOP_MARGIN = style.TOP_MARGIN
+MAX_ZOOM = style.MAX_ZOOM
 
 
 def frame_area(view: "View") -> Box:

@@ -175,18 +175,34 @@ class Canvas:
                 labels: dict[str, str] | None = None) -> tuple[dict[str, NumberGrid], list[NumberGrid]]:
         """Place ``out = a @ b``: a left of out, b above it. Returns the grids by role and the new
         ones (``old_a``, ``old_b``: grids on the canvas already showing an operand, reused when
-        the result fits beside them)."""
-        labels = labels or {}
+        the result fits beside them). A product larger than the widest view is drawn again with
+        its long dimensions elided further (the first rows and columns, which the first worked
+        cell reads, stay), so the camera can show all three grids while a cell is worked."""
+        room = np.array(style.WIDEST_ROOM)
+        for most in (style.MAX_SHOWN, 7, 5, 3):
+            grids, new = self._product(a, b, out, old_a, old_b, bias, ones, out_role, transpose_a,
+                                       transpose_b, labels or {}, most)
+            lo, hi = self.extent(list(grids.values()))
+            if (hi - lo <= room).all():
+                break
+            old_a = old_b = None   # a fresh layout: every grid elided alike, so rows and columns align
+        return grids, new
+
+    def _product(self, a: str, b: str, out: str, old_a: NumberGrid | None, old_b: NumberGrid | None,
+                 bias: str | None, ones: bool, out_role: str | None, transpose_a: bool, transpose_b: bool,
+                 labels: dict[str, str], most: int) -> tuple[dict[str, NumberGrid], list[NumberGrid]]:
+        """One layout of :meth:`product`, dimensions longer than ``most`` elided."""
         # the result names its rows and columns too (scores: tokens by tokens), so it keeps them
         # once its operands have gone; the operands stand off to leave them room
-        gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right")
+        gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right",
+                              most=most)
 
         def new_a() -> NumberGrid:
             return self.make_grid(a, bias=self.trace.tensors[bias] if bias else None,
-                                  label=labels.get("a"), label_side="up", transpose=transpose_a)
+                                  label=labels.get("a"), label_side="up", transpose=transpose_a, most=most)
 
         def new_b() -> NumberGrid:
-            return self.make_grid(b, label=labels.get("b"), label_side="left", transpose=transpose_b)
+            return self.make_grid(b, label=labels.get("b"), label_side="left", transpose=transpose_b, most=most)
 
         if old_b is not None:  # column layout: the result goes under what is above it
             ga = new_a()

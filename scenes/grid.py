@@ -46,6 +46,9 @@ class NumberGrid(BiasParts, VGroup):
         Other tensors this grid will show in its cells later (the weight after an update, the
         output of an in-place ReLU, the gradients in the band): the cells are made wide enough for
         them too, so nothing has to shrink (lay out from final values).
+    most : int
+        The longest dimension drawn whole; a longer one is elided (``⋯``) to its first and last
+        few (a product too large for the widest view draws fewer: :meth:`Canvas.product`).
     """
 
     def __init__(self, record: TensorRecord, *, role: str | None = None, label: str | None = None,
@@ -53,7 +56,8 @@ class NumberGrid(BiasParts, VGroup):
                  bias: TensorRecord | None = None, ones_row: bool = False, transpose: bool = False,
                  as_row: bool = False, col_labels: list[str] | None = None,
                  row_labels: list[str] | None = None, minus: str = "−",
-                 also: list[TensorRecord] | None = None, bias_also: list[TensorRecord] | None = None) -> None:
+                 also: list[TensorRecord] | None = None, bias_also: list[TensorRecord] | None = None,
+                 most: int = style.MAX_SHOWN) -> None:
         super().__init__()
         self.record, self.minus = record, minus
         self._boxes: dict[tuple, Rectangle | None] = {}
@@ -61,8 +65,8 @@ class NumberGrid(BiasParts, VGroup):
         self.look = LOOKS[self.role]
         self.transpose, self.as_row = transpose, as_row
         data = self._matrix(record.data)
-        self.rows_shown = shown_indices(data.shape[0])
-        self.cols_shown = shown_indices(data.shape[1])
+        self.rows_shown = shown_indices(data.shape[0], most)
+        self.cols_shown = shown_indices(data.shape[1], most)
         self.elided = None in self.rows_shown or None in self.cols_shown
         self.nf = number_format(record.data)
         self.has_grad = grad

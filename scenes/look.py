@@ -54,10 +54,14 @@ def as_matrix(a: np.ndarray, as_row: bool = False) -> np.ndarray:
     return a.reshape(-1, a.shape[-1])
 
 
-def shown_indices(n: int) -> list[int | None]:
-    """All of a dimension up to ``MAX_SHOWN`` (9), else its first and last 3 around a ``None``
-    (⋯): a few matrices side by side stay legible at 480p."""
-    return list(range(n)) if n <= style.MAX_SHOWN else elide(n, keep=style.ELIDE_KEEP)
+def shown_indices(n: int, most: int = style.MAX_SHOWN) -> list[int | None]:
+    """All of a dimension up to ``most`` (9), else its first and last 3 (fewer when ``most`` is
+    smaller) around a ``None`` (⋯): a few matrices side by side stay legible at 480p.
+
+    >>> shown_indices(8), shown_indices(8, most=5)
+    ([0, 1, 2, 3, 4, 5, 6, 7], [0, 1, None, 6, 7])
+    """
+    return list(range(n)) if n <= most else elide(n, keep=min(style.ELIDE_KEEP, (most - 1) // 2))
 
 
 def shape_text(shape: tuple[int, ...]) -> str:

@@ -64,6 +64,10 @@ CAPTION_HEIGHT = 1.55       # the band at the bottom of the frame kept for the c
 HEADER_HEIGHT = 0.56        # the strip at the top of the frame kept for the chapter header
 MAX_SHOWN = 9               # a dimension longer than this is elided ...
 ELIDE_KEEP = 3              # ... to its first and last 3 (with ⋯ / ⋮ between)
+TOP_MARGIN = 0.7            # the header strip and a little air: the work stays below it
+MAX_ZOOM = 1.75             # the camera zooms out at most this much (digits ~7 px tall at 480p, 16 at 1080p)
+# the largest canvas rectangle (width, height) the camera can frame the work in, zoomed out fully
+WIDEST_ROOM = ((FRAME_WIDTH - 0.5) * MAX_ZOOM, (FRAME_HEIGHT - CAPTION_HEIGHT - TOP_MARGIN - 0.1) * MAX_ZOOM)
 
 
 @lru_cache(maxsize=None)

@@ -122,12 +122,10 @@ def _whole(area, lo, hi) -> bool:
 def _fits(boxes) -> bool:
     """The boxes fit together in the work area of the camera's widest view."""
     from scenes import style
-    from scenes.camera import MAX_ZOOM, TOP_MARGIN
 
     lo = np.min([b[0] for b in boxes], axis=0)
     hi = np.max([b[1] for b in boxes], axis=0)
-    room = np.array([style.FRAME_WIDTH - 0.5, style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1]) * MAX_ZOOM
-    return bool((hi - lo <= room).all())
+    return bool((hi - lo <= np.array(style.WIDEST_ROOM)).all())
 
 
 @pytest.mark.parametrize("name", list(WALKTHROUGHS))

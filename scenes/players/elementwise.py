@@ -145,8 +145,11 @@ def _near(stage: Stage, tid: str, grid):
 
 
 def _copy(stage: Stage, tid: str, grid):
-    """``tid`` drawn (as given numbers) under ``grid``."""
+    """``tid`` drawn (as given numbers) under ``grid`` (right of it when the two, one under the
+    other, are taller than any view: the result goes right of the rightmost operand)."""
     g = stage.canvas.beside(grid, tid, "down", hidden=False)
+    if grid.height + g.height + style.GRID_GAP > style.WIDEST_ROOM[1]:
+        g = stage.canvas.beside(grid, tid, hidden=False)
     stage.canvas.register(g)
     return stage.bind(tid, g), [g]
 

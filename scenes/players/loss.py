@@ -3,7 +3,7 @@ loss gradient ``2·(Y − Y′)`` flowing into the blue band under ``Y``.
 """
 from __future__ import annotations
 
-from manim import FadeIn
+from manim import FadeIn, VGroup
 
 
 from .. import style
@@ -53,6 +53,8 @@ def play_squared_error(stage: Stage, step) -> object:
     diff, sq, total = kids["diff"].outputs[0], kids["squared"].outputs[0], step.outputs[0]
     name_y = stage.trace.tensors[y].name
     gd = stage.canvas.beside(gt, diff, grad=False, label=f"{name_y} − {name_t}")
+    if VGroup(sy.grid, gt, gd).width > style.WIDEST_ROOM[0]:   # no view shows the row: it goes under
+        gd = stage.canvas.beside(gt, diff, "down", grad=False, label=f"{name_y} − {name_t}")
     stage.canvas.register(gd)
     stage.bind(diff, gd)
     gs = stage.canvas.beside(gd, sq, grad=False, label=f"({name_y} − {name_t})²")

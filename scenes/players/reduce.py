@@ -4,8 +4,11 @@ normalised output.
 """
 from __future__ import annotations
 
+from manim import VGroup
+
 from tracer.explain import reduced_axes
 
+from .. import style
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, FORWARD, register
@@ -23,6 +26,16 @@ def _input(stage: Stage, tid: str):
     if s is not None and s.lane == "value":
         return s, []
     return stage.need(tid)
+
+
+def _params(stage: Stage, step, first, side: str) -> list:
+    """A layer norm's γ and β (given numbers) one after the other from ``first``, toward ``side``."""
+    from .gradients import _as_row   # γ and β laid out as the gradient player lays them out
+    out, before, params = step.outputs[0], first, []
+    for tid in step.inputs[1:]:
+        before = stage.canvas.beside(before, tid, side, hidden=False, as_row=_as_row(stage, tid, out))
+        params.append((tid, before))
+    return params
 
 
 @register(FORWARD, family="reduction")
@@ -105,15 +118,14 @@ def play_layer_norm(stage: Stage, step) -> object:
     side = "down" if step.attrs.get("axis", -1) % 2 == 0 else "right"
     gm = stage.canvas.beside(sx.grid, kids["mean"].outputs[0], side, grad=False, label="μ")
     gs = stage.canvas.beside(gm, kids["std"].outputs[0], side, grad=False, label="σ")
-    from .gradients import _as_row   # γ and β laid out as the gradient player lays them out
-
-    before = gs if side == "right" else sx.grid
-    params = []   # γ and β, given numbers, between the input and the output (their lines meet)
-    for tid in step.inputs[1:]:
-        before = stage.canvas.beside(before, tid, "right" if side == "down" else "down", hidden=False,
-                              as_row=_as_row(stage, tid, out))
-        params.append((tid, before))
-    go = stage.canvas.beside(before if side == "down" or not params else gs, out, "right", label=stage.trace.tensors[out].name)
+    # γ and β, given numbers, between the input and the output (their lines meet); under σ when
+    # the spread is a column, unless that column is taller than any view (then along the row)
+    base, along = (sx.grid, "right") if side == "down" else (gs, "down")
+    params = _params(stage, step, base, along)
+    if along == "down" and params and VGroup(gs, *[g for _, g in params]).height > style.WIDEST_ROOM[1]:
+        along, params = "right", _params(stage, step, gs, "right")
+    go = stage.canvas.beside(params[-1][1] if params and along == "right" else base, out, "right",
+                             label=stage.trace.tensors[out].name)
     for tid, g in ((kids["mean"].outputs[0], gm), (kids["std"].outputs[0], gs), *params, (out, go)):
         stage.canvas.register(g)
         stage.bind(tid, g)
