@@ -263,11 +263,8 @@ class Canvas:
     def in_one_view(self, mobs: list[VMobject]) -> bool:
         """Whether ``mobs`` fit in one view of the camera zoomed out as far as it goes (a result
         slid far from the operand it reuses would leave that operand out of view)."""
-        from .camera import MAX_ZOOM, TOP_MARGIN   # the camera films this canvas: its import is the other way
-
         lo, hi = self.extent(mobs)
-        return (hi[0] - lo[0] <= (style.FRAME_WIDTH - 0.5) * MAX_ZOOM
-                and hi[1] - lo[1] <= (style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1) * MAX_ZOOM)
+        return bool((hi[:2] - lo[:2] <= np.array(style.WIDEST_ROOM)).all())
 
     def extent(self, mobs: list[VMobject]) -> Box:
         """The corners (x, y) of what ``mobs`` cover (a placed grid's outline is remembered)."""
