@@ -11,7 +11,7 @@ from __future__ import annotations
 from tracer.trace import Step, Trace
 
 
-def step_tensors(trace: Trace, step: Step, kids: dict[int, list[Step]]) -> set[str]:
+def step_tensors(trace: Trace, step: Step) -> set[str]:
     """What ``step`` and the parts inside it read and write (a composite's player draws its parts,
     a loss's X̂ − X), with the tensors whose gradient band it writes into (a gradient step, also
     what its forward step read and wrote: dW = dZ·Xᵀ reads X).
@@ -19,8 +19,7 @@ def step_tensors(trace: Trace, step: Step, kids: dict[int, list[Step]]) -> set[s
     >>> import tracer
     >>> with tracer.record() as trace:
     ...     p = tracer.softmax(tracer.tensor([[1.0, 2.0]], name="s"), name="p")
-    >>> kids = {s.id: [c for c in trace.steps if c.parent == s.id] for s in trace.steps}
-    >>> sorted(trace.tensors[t].name for t in step_tensors(trace, trace.step("p"), kids))
+    >>> sorted(trace.tensors[t].name for t in step_tensors(trace, trace.step("p")))
     ['exp', 'max', 'p', 's', 'shifted', 'sum']
     """
     out: set[str] = set()
@@ -29,7 +28,7 @@ def step_tensors(trace: Trace, step: Step, kids: dict[int, list[Step]]) -> set[s
         s = todo.pop()
         out.update(s.inputs, s.outputs)
         out.update(r for t in s.outputs if (r := trace.tensors[t].grad_of))
-        todo += kids.get(s.id, [])
+        todo += trace.children(s)
     return out
 
 
@@ -37,13 +36,9 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
     """The grids on ``stage``'s canvas gone stale, given the steps ``ahead`` (before the next card)
     and the forward steps whose gradient step comes later (``revisited``: their layout is reused)."""
     trace, canvas = stage.trace, stage.canvas
-    kids: dict[int, list[Step]] = {}
-    for s in trace.steps:
-        if s.parent is not None:
-            kids.setdefault(s.parent, []).append(s)
     used: set[str] = set()
     for s in [stage.step, *ahead]:
-        used |= step_tensors(trace, s, kids)
+        used |= step_tensors(trace, s)
     used |= {t for s in trace.steps if s.phase == "update" for t in s.outputs}   # new weights stay
     keep = set()
     for sid in revisited:
