@@ -178,12 +178,10 @@ class Canvas:
         the result fits beside them). A product larger than the widest view is drawn again with
         its long dimensions elided further (the first rows and columns, which the first worked
         cell reads, stay), so the camera can show all three grids while a cell is worked."""
-        room = np.array(style.WIDEST_ROOM)
         for most in (style.MAX_SHOWN, 7, 5, 3):
             grids, new = self._product(a, b, out, old_a, old_b, bias, ones, out_role, transpose_a,
                                        transpose_b, labels or {}, most)
-            lo, hi = self.extent(list(grids.values()))
-            if (hi - lo <= room).all():
+            if self.in_one_view(list(grids.values())):
                 break
             old_a = old_b = None   # a fresh layout: every grid elided alike, so rows and columns align
         return grids, new
