@@ -23,9 +23,9 @@ import operator
 import numpy as np
 
 from .errors import GradientError
-from .ops.core import Node, OpSpec, REGISTRY, register, render, tensor_id
+from .ops.core import Node, OpSpec, REGISTRY, register, render, step_links, tensor_id
 from .tensor import Tensor
-from .trace import Step, Trace, current
+from .trace import Step, Trace, _active
 
 ACCUMULATE = OpSpec("accumulate", formula="{out} = {a} + {b}", grad="", params=("a", "b"),
                     narration="{x} feeds more than one op: add up the gradients that flow back from each.",
@@ -58,7 +58,13 @@ _SEQ = operator.attrgetter("seq")
 
 
 def _key(t: Tensor) -> object:
-    return (id(t._node), t._k) if t._node is not None else id(t)
+    """Where ``t``'s gradient is kept while backward runs: its node's id for an op's first (often
+    only) output, with the output's index for the others, the tensor's own id for a leaf. The node
+    and the leaf are alive while backward runs, so no two of these ids are equal."""
+    p = t._node
+    if p is None:
+        return id(t)
+    return id(p) if t._k == 0 else (id(p), t._k)
 
 
 def backward(loss: Tensor, grad: object = None) -> None:
@@ -86,13 +92,13 @@ def backward(loss: Tensor, grad: object = None) -> None:
         if loss.size != 1:
             raise GradientError(f"backward() from {loss.name} of shape {loss.shape} needs grad= "
                                 "(only a single number starts from 1)")
-        g0 = np.ones_like(loss.data)
+        g0 = np.ones(loss.data.shape, loss.data.dtype)
     else:
         g0 = np.asarray(grad, dtype=loss.dtype)
         if g0.shape != loss.shape:
             raise GradientError(f"grad= has shape {g0.shape}, {loss.name} has shape {loss.shape}")
     loss._done = True
-    trace = current()
+    trace = _active[-1] if _active else None
     rec = _Recording(trace) if trace is not None and trace._rec is not None else None
 
     grads: dict[object, np.ndarray] = {_key(loss): g0}
@@ -102,13 +108,14 @@ def backward(loss: Tensor, grad: object = None) -> None:
     for node in _reachable(loss._node):
         # plain loops and lists below, no generators: this runs once per op of the graph
         inputs = node.inputs
+        nid = id(node)
         if node.n_out == 1:
-            g_out = grads.get((id(node), 0))
+            g_out = grads.get(nid)
             if g_out is None:
                 continue
             taken = {id(g_out)}
         else:
-            g_out = tuple([grads.get((id(node), k)) for k in range(node.n_out)])
+            g_out = tuple([grads.get((nid, k) if k else nid) for k in range(node.n_out)])
             taken = {id(g) for g in g_out if g is not None}
         need = tuple([x.requires_grad for x in inputs])
         g_in = node.vjp(g_out, need)
@@ -118,7 +125,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
                 fresh.append(None)
                 continue
             dtype = x.data.dtype
-            if type(gx) is not np.ndarray or gx.dtype != dtype:
+            if type(gx) is not np.ndarray or gx.dtype is not dtype:  # equal dtypes: asarray returns gx
                 gx = np.asarray(gx, dtype=dtype)
             if id(gx) in taken:  # one array per gradient tensor: a view costs no copy
                 gx = gx.view()
@@ -131,7 +138,7 @@ def backward(loss: Tensor, grad: object = None) -> None:
             if gx is None:
                 continue
             p = x._node
-            k = (id(p), x._k) if p is not None else id(x)
+            k = id(x) if p is None else id(p) if x._k == 0 else (id(p), x._k)  # _key(x), inlined
             before = grads.get(k)
             if before is None:
                 grads[k] = gx
@@ -208,10 +215,11 @@ class _Recording:
         self.trace._steps.append(step)
         return step
 
-    def _enter(self, fwd: Step | None) -> None:
-        """Open / close backward group steps so they mirror the forward composite chain."""
+    def _enter(self, parent: int | None) -> None:
+        """Open / close backward group steps so they mirror the forward composite chain above a
+        step whose parent is ``parent``."""
         chain: list[int] = []
-        p = fwd.parent if fwd is not None else None
+        p = parent
         while p is not None:
             chain.append(p)
             p = self.trace.built(p).parent
@@ -222,13 +230,13 @@ class _Recording:
         while len(self.groups) > i:
             self._close(*self.groups.pop())
         for pid in chain[i:]:
-            parent = self.trace.built(pid)
-            spec = REGISTRY[parent.op]
-            step = self._new_step(parent.op, f"{parent.name}.grad",
-                                  [self.latest[o] for o in parent.outputs if o in self.latest],
-                                  src=parent.src, grad_of=pid, part=parent.part)
-            self.trace.later(step, _grad_text, spec, parent)
-            self.groups.append((parent, step))
+            parent_step = self.trace.built(pid)
+            spec = REGISTRY[parent_step.op]
+            step = self._new_step(parent_step.op, f"{parent_step.name}.grad",
+                                  [self.latest[o] for o in parent_step.outputs if o in self.latest],
+                                  src=parent_step.src, grad_of=pid, part=parent_step.part)
+            self.trace.later(step, _grad_text, spec, parent_step)
+            self.groups.append((parent_step, step))
 
     def _close(self, fwd: Step, step: Step) -> None:
         step.grad_map = {i: self.latest[i] for i in fwd.inputs if i in self.latest}
@@ -242,21 +250,23 @@ class _Recording:
         if node.rec is not self.rec:
             self._outside_step(node, grads)
             return
-        fwd = self.trace.built(node.step)  # type: ignore[arg-type]
+        fwd_id: int = node.step  # type: ignore[assignment]
+        # the forward step's links, read without building its Step (it is built when the trace is read)
+        fwd_name, fwd_inputs, fwd_outputs, fwd_parent = step_links(self.trace, fwd_id)
         groups = self.groups
-        if fwd.parent != (groups[-1][0].id if groups else None):  # else the open groups are its chain
-            self._enter(fwd)
+        if fwd_parent != (groups[-1][0].id if groups else None):  # else the open groups are its chain
+            self._enter(fwd_parent)
         latest = self.latest
-        inputs = [latest[o] for o in fwd.outputs if o in latest]
-        inputs += fwd.inputs
+        inputs = [latest[o] for o in fwd_outputs if o in latest]
+        inputs += fwd_inputs
         outputs: list[str] = []
         grad_map: dict[str, str] = {}
         # the Step itself is built when the trace is read (_grad_step): here only a tuple
-        sid = self.trace.lazy((_grad_step, node.spec.name, self.rec.unique(f"{fwd.name}.grad"), inputs, outputs,
-                               grad_map, groups[-1][1].id if groups else None, len(groups), fwd.id),
-                              _grad_fill, node.spec, fwd.id)
+        sid = self.trace.lazy((_grad_step, node.spec.name, self.rec.unique(f"{fwd_name}.grad"), inputs, outputs,
+                               grad_map, groups[-1][1].id if groups else None, len(groups), fwd_id),
+                              _grad_fill, node.spec, fwd_id)
         ids, records = self.rec.ids, self.trace.tensors
-        for x, xid, g in zip(node.inputs, fwd.inputs, grads):
+        for x, xid, g in zip(node.inputs, fwd_inputs, grads):
             if g is not None:
                 gid = ids.get(id(g))
                 if gid is None:  # named along its axes as its tensor, after the trace's record (dscores₁)
@@ -284,7 +294,7 @@ class _Recording:
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)
         producer = self.trace.tensors[fwd].producer
-        label = self.trace.built(producer).name if producer is not None else x.name
+        label = step_links(self.trace, producer)[0] if producer is not None else x.name
         step = self._sum_step(ACCUMULATE, x, fwd, [self.latest[fwd], self.rec.ids[id(new)]], total,
                               f"{label}.grad_sum")
         step.narration = ACCUMULATE.narration.format(x=x.name)

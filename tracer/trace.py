@@ -452,9 +452,25 @@ def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
         with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (count_nonfinite)
             yield trace
     finally:
+        _age(trace)
         gc.set_threshold(*thresholds)
         _active.remove(trace)
         trace._rec = None
+
+
+def _age(trace: Trace) -> None:
+    """Hand what the recording made to the collector's oldest generation at once.
+
+    The objects still alive as a recording ends are nearly all the trace's own (steps, tensor
+    records, their lists), which hold no reference cycles and live as long as the trace: the
+    young generations' collections would walk each of them once or twice only to promote it.
+    ``gc.freeze()`` then ``gc.unfreeze()`` moves every tracked object to the oldest generation in
+    one step (no walk); skipped when the program froze objects of its own, which unfreezing would
+    release. A cycle made inside the block waits for the next full collection instead.
+    """
+    if gc.get_freeze_count() == 0 and trace._rec is not None:
+        gc.freeze()
+        gc.unfreeze()
 
 
 @contextmanager

@@ -30,11 +30,12 @@ import numpy as np
 from ..errors import ShapeError, TracerError
 from ..gradient import Gradient
 from ..tensor import Tensor
-from ..trace import (Source, Step, TensorRecord, Trace, count_nonfinite, current, is_internal, nonfinite_error,
-                     user_source, where_text)
+from ..trace import (Source, Step, TensorRecord, Trace, _active, count_nonfinite, current, is_internal,
+                     nonfinite_error, user_source, where_text)
 from .labels import broadcast as broadcast_labels, fit, has_rule, propagate
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
+_result = Tensor._result  # bound once: apply() wraps every op's output with it
 
 # What an op *is*: readers (the cell working, the stepper, the scenes) key on the family, never on
 # a list of op names.
@@ -450,18 +451,26 @@ def _shape_error(spec: OpSpec, xs: list[Tensor], problem: str, out_name: str | N
 def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | None,
           phase: str | None = None) -> Any:
     """Run a primitive: forward, autograd link, and a recorded step when a trace is active."""
-    xs = _inputs(args)
-    if xs is None:
-        return _update(spec, fn, args, attrs, out_name)
+    # plain loops and few calls below: this runs for every op, and its Python is most of an op's
+    # cost on small tensors
+    for a in args:
+        if type(a) is not Tensor:
+            xs = _inputs(args)
+            if xs is None:
+                return _update(spec, fn, args, attrs, out_name)
+            break
+    else:
+        xs = list(args)
     arrays = [x.data for x in xs]
-    problem = spec.check(*arrays, **attrs) if spec.check else None
-    if problem:
-        raise _shape_error(spec, xs, problem, out_name)
+    if spec.check is not None:
+        problem = spec.check(*arrays, **attrs)
+        if problem:
+            raise _shape_error(spec, xs, problem, out_name)
     try:
         out, vjp = fn(*arrays, **attrs)
     except (ValueError, IndexError) as e:
         raise _shape_error(spec, xs, str(e).split("\n")[0], out_name) from None
-    several = isinstance(out, (tuple, list))
+    several = type(out) is tuple or type(out) is list
     outs = list(out) if several else [out]
     for k, o in enumerate(outs):
         if type(o) is not np.ndarray:
@@ -476,16 +485,18 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
             if x.requires_grad:
                 node = Node(spec, xs, vjp, len(outs))
                 break
-    tensors = [Tensor._result(o, out_name or spec.name, node, k) for k, o in enumerate(outs)]
+    name = out_name or spec.name
+    tensors = [_result(o, name, node, k) for k, o in enumerate(outs)] if several else [_result(outs[0], name, node, 0)]
     for x in xs:
         if x.labels is not None:
             propagate(spec, xs, tensors, attrs)
             break
-    trace = current()
-    if trace is not None and trace._rec is not None:
-        sid = record_step(trace, spec, xs, tensors, attrs, out_name, phase, count_nonfinite(outs, arrays))
-        if node is not None:
-            node.step, node.rec = sid, trace._rec
+    if _active:
+        trace = _active[-1]
+        if trace._rec is not None:
+            sid = record_step(trace, spec, xs, tensors, attrs, out_name, phase, count_nonfinite(outs, arrays))
+            if node is not None:
+                node.step, node.rec = sid, trace._rec
     return tuple(tensors) if several else tensors[0]
 
 
@@ -551,6 +562,15 @@ def _step(trace: Trace, sid: int, phase: str, op: str, name: str, inputs: list[s
           attrs: dict, parent: int | None, depth: int, src: Source | None, part: str | None, nonfinite: int) -> Step:
     """The Step of a primitive recorded as a tuple (see :func:`record_step`)."""
     return Step(sid, phase, op, name, inputs, outputs, attrs, parent, depth, src, nonfinite=nonfinite, part=part)
+
+
+def step_links(trace: Trace, sid: int) -> tuple[str, list[str], list[str], int | None]:
+    """The name, inputs, outputs and parent of step ``sid``, without building a step still recorded
+    as its tuple (the fields of :func:`_step`, in that order)."""
+    step = trace._steps[sid]
+    if type(step) is tuple:
+        return step[3], step[4], step[5], step[7]
+    return step.name, step.inputs, step.outputs, step.parent  # type: ignore[union-attr]
 
 
 def _fill_at(trace: Trace, sid: int, spec: OpSpec) -> None:
