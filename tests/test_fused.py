@@ -1,5 +1,5 @@
-"""Composites with a fused rule (softmax, layer norm, batch norm): run untraced they give the values
-and gradients their recorded children give, and a recorded run still shows every child."""
+"""Composites with a fused rule (softmax, layer norm, batch norm, attention): run untraced they give
+the values and gradients their recorded children give, and a recorded run still shows every child."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,6 +12,8 @@ RNG = np.random.default_rng(3)
 X = RNG.normal(size=(3, 5))
 GAMMA, BETA = RNG.normal(size=5), RNG.normal(size=5)
 WEIGHTS = RNG.normal(size=(3, 5))
+Q, K, V = RNG.normal(size=(3, 4)), RNG.normal(size=(5, 4)), RNG.normal(size=(5, 5))
+KEEP = np.tril(np.ones((3, 5), dtype=bool))  # query i sees keys 0..i
 
 CASES = {
     "softmax": (lambda x: tracer.softmax(x, axis=-1), [X]),
@@ -19,6 +21,8 @@ CASES = {
     "layer_norm": (lambda x, g, b: tracer.layer_norm(x, g, b), [X, GAMMA, BETA]),
     "layer_norm plain": (lambda x: tracer.layer_norm(x), [X]),
     "batch_norm": (lambda x, g, b: tracer.batch_norm(x, g, b), [X, GAMMA, BETA]),
+    "attention": (lambda q, k, v: tracer.attention(q, k, v), [Q, K, V]),
+    "attention masked": (lambda q, k, v: tracer.attention(q, k, v, KEEP), [Q, K, V]),
 }
 
 
@@ -61,3 +65,15 @@ def test_a_shape_error_inside_a_fused_composite_names_the_part() -> None:
     x = tracer.param(X, name="x")
     with pytest.raises(tracer.ShapeError, match="mul"):
         tracer.layer_norm(x, tracer.param(np.ones(4), name="g"))
+
+
+def test_fused_attention_runs_its_children_for_labels_and_for_its_weights() -> None:
+    q = tracer.param(Q, name="q", rows=["a", "b", "c"])
+    out = tracer.attention(q, tracer.param(K, name="k"), tracer.param(V, name="v", cols=list("vwxyz")))
+    assert out._node.spec.name == "matmul"  # labelled: the children ran, and their rules named the axes
+    assert out.labels == (("a", "b", "c"), tuple("vwxyz"))
+    mixed, weights = tracer.attention(tracer.param(Q), tracer.param(K), tracer.param(V), return_weights=True)
+    assert mixed._node.spec.name == "matmul" and weights.shape == (3, 5)
+    plain = tracer.attention(tracer.param(Q), tracer.param(K), tracer.param(V))
+    assert plain._node.spec.name == "attention"  # neither: one node
+    np.testing.assert_array_equal(plain.numpy(), mixed.numpy())

@@ -17,7 +17,12 @@ from .core import composite, unbroadcast
 def _softmax_fused(x, *, axis=-1, stable=True):
     e = np.exp(x - np.max(x, axis=axis, keepdims=True) if stable else x)
     out = e / np.sum(e, axis=axis, keepdims=True)
-    return out, lambda g, need: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
+
+    def vjp(g, need):  # out ⊙ (g − Σ g⊙out), each pass into one temporary (the same numbers)
+        t = g * out
+        np.subtract(g, np.sum(t, axis=axis, keepdims=True), out=t)
+        return (np.multiply(out, t, out=t),)
+    return out, vjp
 
 
 def _normalize_fused(x, gamma=None, beta=None, *, axis, eps=1e-5):
@@ -29,12 +34,43 @@ def _normalize_fused(x, gamma=None, beta=None, *, axis, eps=1e-5):
 
     def vjp(g, need):
         dn = g if gamma is None else g * gamma
-        dx = (dn - np.mean(dn, axis=axis, keepdims=True)
-              - normalized * np.mean(dn * normalized, axis=axis, keepdims=True)) / std
+        # (dn − mean(dn) − x̂ ⊙ mean(dn ⊙ x̂)) / std, each pass into one of two temporaries: the same
+        # numbers (dn's dtype is the widest: g has the output's, gamma's included)
+        dx = dn - np.mean(dn, axis=axis, keepdims=True)
+        t = dn * normalized
+        np.multiply(normalized, np.mean(t, axis=axis, keepdims=True), out=t)
+        np.subtract(dx, t, out=dx)
+        np.divide(dx, std, out=dx)
         return (dx if need[0] else None,
                 unbroadcast(g * normalized, gamma.shape) if need[1] else None,
                 unbroadcast(g, beta.shape) if need[2] else None)
     return y, vjp
+
+
+def _attention_fused(Q, K, V, mask=None, *, return_weights=False):
+    """The children's own forward rules run in a row (the same values as the children), softmax's
+    fused rule among them; the gradient runs their vjps back."""
+    if return_weights:
+        return None  # two outputs: the children give both
+    swap = None if K.ndim == 2 else tuple(range(K.ndim - 2)) + (K.ndim - 1, K.ndim - 2)
+    K_T, transposed = st.transpose.spec.forward(K, axes=swap)
+    scores, product = st.matmul.spec.forward(Q, K_T)
+    # √d_k as the constant the children divide by: a Python float made a tensor of the scores' dtype
+    scaled, divided = ew.div.spec.forward(scores, np.asarray(float(np.sqrt(Q.shape[-1]))).astype(scores.dtype))
+    if mask is not None:
+        scaled, masked = st.where.spec.forward(mask, scaled, np.asarray(-np.inf).astype(scaled.dtype))
+    weights, normalized = _softmax_fused(scaled, axis=-1)
+    out, mixed = st.matmul.spec.forward(weights, V)
+
+    def vjp(g, need):
+        dw, dV = mixed(g, (True, need[2]))
+        ds = normalized(dw, (True,))[0]
+        if mask is not None:
+            ds = masked(ds, (False, True, False))[1]
+        ds = divided(ds, (True, False))[0]
+        dQ, dK_T = product(ds, (need[0], need[1]))
+        return dQ, transposed(dK_T, (True,))[0] if need[1] else None, dV, None
+    return out, vjp
 
 
 def _layer_norm_fused(x, gamma=None, beta=None, *, axis=-1, eps=1e-5):
@@ -118,7 +154,7 @@ def linear(W: Tensor, X: Tensor, b: Tensor | None = None) -> Tensor:
     return ew.add(z, b, name="bias")
 
 
-@composite("attention", family="layer",
+@composite("attention", family="layer", fused=_attention_fused,
            parts=("K_T", "scores", "scaled", "masked", "weights", "mix"),
            formula="{out} = softmax({Q}·{K}ᵀ / √d_k) · {V}",
            grad="through the weighted sum, the softmax and both products",

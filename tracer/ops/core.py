@@ -77,7 +77,8 @@ class OpSpec:
     labels: Callable[..., Any] | None = None  # how axis names travel, when the family rule does not say
     # A composite's whole forward and backward in one NumPy function (arrays in, ``(out, vjp)`` out,
     # ``None`` for an optional input left out), run when no trace records: the same values as its
-    # children, without an op and a graph node for each of them. A recorded run keeps the children.
+    # children, without an op and a graph node for each of them; it may return ``None`` to decline
+    # (the children run). A recorded run keeps the children.
     fused: Callable[..., Any] | None = None
 
 
@@ -588,11 +589,13 @@ def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
 def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
                     out_name: str | None) -> Any:
     """Run a composite's body as child steps of one parent step."""
-    xs = [None if a is None else a for a in args]
-    given = tuple(a for a in xs if a is not None)
+    given = tuple([a for a in args if a is not None])  # optional inputs left out: linear without b
     present = _inputs(given) or _as_tensors(given)
-    it = iter(present)
-    xs = [None if a is None else next(it) for a in xs]
+    if len(given) == len(args):
+        xs = present
+    else:
+        it = iter(present)
+        xs = [None if a is None else next(it) for a in args]
     trace = current()
     if trace is None or trace._rec is None:
         if spec.fused is not None:
@@ -642,12 +645,21 @@ def _engine_code(fn: Callable) -> bool:
 
 def _fused(spec: OpSpec, xs: list[Tensor | None], attrs: dict, out_name: str | None) -> Tensor | None:
     """A composite run whole by its fused rule, linked to the graph as one node; ``None`` when NumPy
-    refuses the inputs, so that the children run and raise the error that names the part."""
+    refuses the inputs, so that the children run and raise the error that names the part, when the
+    rule declines, and when axis labels would need the children's rules (the normalising family's
+    output keeps its input's shape, so labels broadcast; another family's do not)."""
     present = [x for x in xs if x is not None]
+    if spec.family != "normalization":
+        for x in present:
+            if x.labels is not None:
+                return None
     try:
-        out, vjp = spec.fused(*[None if x is None else x.data for x in xs], **attrs)  # type: ignore[misc]
+        result = spec.fused(*[None if x is None else x.data for x in xs], **attrs)  # type: ignore[misc]
     except (ValueError, IndexError, TypeError):
         return None
+    if result is None:  # the rule declines these attributes (attention asked for its weights too)
+        return None
+    out, vjp = result
     node = None
     if _grad_enabled:
         for x in present:

@@ -57,8 +57,15 @@ def div(a, b):
     out = a / b
 
     def vjp(g, need):
-        return (unbroadcast(g / b, a.shape) if need[0] else None,
-                unbroadcast(-g * out / b, b.shape) if need[1] else None)
+        db = None
+        if need[1]:  # −g ⊙ out / b, in one temporary when g is out's own gradient (the same numbers)
+            db = -g
+            if type(db) is np.ndarray and db.shape == out.shape and db.dtype == out.dtype:
+                np.divide(np.multiply(db, out, out=db), b, out=db)
+            else:
+                db = db * out / b
+            db = unbroadcast(db, b.shape)
+        return (unbroadcast(g / b, a.shape) if need[0] else None, db)
     return out, vjp
 
 
@@ -78,6 +85,8 @@ def pow(a, b):
         if np.any(b == 0):  # x⁰ is flat, also at 0 where 0·0⁻¹ would be NaN
             with np.errstate(divide="ignore", invalid="ignore"):
                 slope = np.where(b == 0, 0.0, b * a ** (b - 1))
+        elif b.ndim == 0 and b == 2:  # a square (a loss): a¹ is a itself, exactly, so b·a is b·a^(b−1)
+            slope = b * a
         else:
             slope = b * a ** (b - 1)
         da = unbroadcast(g * slope, a.shape) if need[0] else None

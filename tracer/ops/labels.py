@@ -225,6 +225,11 @@ def propagate(spec: OpSpec, xs: Sequence[Tensor], outs: Sequence[Tensor], attrs:
     rule = spec.labels or FAMILY_RULES.get(spec.family)
     if rule is None:
         return
+    if rule is broadcast and len(outs) == 1:  # the common case, without the rule's lists
+        labelled = [x for x in xs if x.labels is not None]
+        if len(labelled) == 1 and labelled[0].shape == outs[0].shape:
+            outs[0].labels = labelled[0].labels  # what the rule gives: every name fits its axis already
+            return
     arrays = [t.data for t in outs]
     for t, a, names in zip(outs, arrays, rule(xs, arrays, attrs)):
         t.labels = fit(names, a.shape)

@@ -3,6 +3,7 @@ indexing, gather (embedding lookup), where (masking), and the reductions sum, me
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -62,19 +63,30 @@ def reshape(x, *, shape):
 @primitive("concat", family="structural", labels=lb.concat, formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
            narration="Join {xs} into one tensor along axis {axis}.")
 def concat(*xs, axis=0):
-    cuts = np.cumsum([x.shape[axis] for x in xs])[:-1]
-    return np.concatenate(xs, axis=axis), lambda g, need: tuple(np.split(g, cuts, axis=axis))
+    cuts = list(itertools.accumulate([x.shape[axis] for x in xs], initial=0))
+    return np.concatenate(xs, axis=axis), lambda g, need: _pieces(g, cuts, axis)
 
 
 @primitive("split", family="structural", labels=lb.split, formula="{out} = split({x}, {sections})", grad="d{x} = [d{out}] joined back",
            narration="Cut {x} into {sections} pieces along axis {axis}.")
 def split(x, *, sections, axis=0):
-    parts = np.split(x, sections, axis=axis)
+    n = x.shape[axis] if -x.ndim <= axis < x.ndim else 0
+    if type(sections) is int and sections > 0 and n and n % sections == 0:
+        parts = _pieces(x, list(range(0, n + 1, n // sections)), axis)
+    else:  # cut points, or sections that do not divide the axis: NumPy's own checks and messages
+        parts = tuple(np.split(x, sections, axis=axis))
 
     def vjp(gs, need):
         return (np.concatenate([np.zeros_like(p) if g is None else g for p, g in zip(parts, gs)],
                                axis=axis),)
-    return tuple(parts), vjp
+    return parts, vjp
+
+
+def _pieces(a: np.ndarray, cuts: list[int], axis: int) -> tuple[np.ndarray, ...]:
+    """The views of ``a`` between consecutive ``cuts`` along ``axis``: ``np.split``'s pieces, without
+    its Python (it moves the axis to the front and back for every piece)."""
+    lead = (slice(None),) * (axis % a.ndim)
+    return tuple([a[lead + (slice(start, stop),)] for start, stop in zip(cuts, cuts[1:])])
 
 
 def index_text(index: object) -> str:
