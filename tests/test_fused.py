@@ -1,5 +1,6 @@
-"""Composites with a fused rule (softmax, layer norm, batch norm, attention): run untraced they give
-the values and gradients their recorded children give, and a recorded run still shows every child."""
+"""Composites with a fused rule (softmax, layer norm, batch norm, attention, mse, sse): run untraced
+they give the values and gradients their recorded children give, and a recorded run still shows
+every child."""
 from __future__ import annotations
 
 import numpy as np
@@ -23,6 +24,8 @@ CASES = {
     "batch_norm": (lambda x, g, b: tracer.batch_norm(x, g, b), [X, GAMMA, BETA]),
     "attention": (lambda q, k, v: tracer.attention(q, k, v), [Q, K, V]),
     "attention masked": (lambda q, k, v: tracer.attention(q, k, v, KEEP), [Q, K, V]),
+    "mse": (lambda y, t: tracer.mse(y, t), [X, WEIGHTS]),
+    "sse": (lambda y, t: tracer.sse(y, t), [X, GAMMA]),
 }
 
 

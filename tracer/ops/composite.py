@@ -73,6 +73,23 @@ def _attention_fused(Q, K, V, mask=None, *, return_weights=False):
     return out, vjp
 
 
+def _squared_error_fused(reduce):
+    """``mean`` or ``sum`` of ``(y − target)²`` as the children compute it; its gradient is their
+    chain's numbers too: the reduction's share of g times the square's slope 2·diff."""
+    def fused(y, target):
+        diff = y - target
+        two = np.asarray(2.0).astype(diff.dtype)  # the constant 2.0 the children's pow gets
+        out = np.asarray(reduce(diff ** two))
+        share = 1 if reduce is np.sum else diff.size
+
+        def vjp(g, need):
+            d = np.multiply(two * diff, g / share if share != 1 else g)
+            return (unbroadcast(d, y.shape) if need[0] else None,
+                    unbroadcast(-d, target.shape) if need[1] else None)
+        return out, vjp
+    return fused
+
+
 def _layer_norm_fused(x, gamma=None, beta=None, *, axis=-1, eps=1e-5):
     return _normalize_fused(x, gamma, beta, axis=axis, eps=eps)
 
@@ -196,7 +213,7 @@ def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Te
 
 
 # ---- losses ---------------------------------------------------------------------------------
-@composite("mse", family="loss",
+@composite("mse", family="loss", fused=_squared_error_fused(np.mean),
            parts=("diff", "squared", "loss"),
            formula="{out} = mean(({y} − {target})²)", grad="d{y} = 2·({y} − {target}) / n",
            cell_grad=("2×({y} − {target}) / {n}",),
@@ -206,7 +223,7 @@ def mse(y: Tensor, target: Tensor) -> Tensor:
     return st.mean(ew.pow(diff, 2.0, name="squared"), name="loss")
 
 
-@composite("sse", family="loss",
+@composite("sse", family="loss", fused=_squared_error_fused(np.sum),
            parts=("diff", "squared", "loss"),
            formula="{out} = Σ ({y} − {target})²", grad="d{y} = 2·({y} − {target})",
            cell_grad=("2×({y} − {target})",),
