@@ -452,13 +452,13 @@ def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
         with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (count_nonfinite)
             yield trace
     finally:
-        _age(trace)
+        _age()
         gc.set_threshold(*thresholds)
         _active.remove(trace)
         trace._rec = None
 
 
-def _age(trace: Trace) -> None:
+def _age() -> None:
     """Hand what the recording made to the collector's oldest generation at once.
 
     The objects still alive as a recording ends are nearly all the trace's own (steps, tensor
@@ -468,7 +468,7 @@ def _age(trace: Trace) -> None:
     one step (no walk); skipped when the program froze objects of its own, which unfreezing would
     release. A cycle made inside the block waits for the next full collection instead.
     """
-    if gc.get_freeze_count() == 0 and trace._rec is not None:
+    if gc.get_freeze_count() == 0:
         gc.freeze()
         gc.unfreeze()
 
