@@ -1,6 +1,7 @@
 """Recording cheaply without changing what is recorded: steps recorded as tuples and built when
 the trace is read, a composite's children sharing its source line, nothing of a graph or a trace kept alive
-that is not needed, a number made into a constant once, the NaN / Inf count on any size."""
+that is not needed, a number made into a constant once, the NaN / Inf count on any size, the trace's
+objects handed to the collector's oldest generation when the recording ends."""
 from __future__ import annotations
 
 import gc
@@ -171,3 +172,22 @@ def test_a_shape_error_inside_a_layer_names_the_users_line_first() -> None:
     message = str(caught.value)
     assert "inner dimensions 5 and 3 differ (test_recording.py:" in message
     assert "layer(tracer.tensor(np.ones((4, 5)), name=\"x\"))  # the caller's line; in layers.py:" in message
+
+
+def test_a_recording_hands_its_objects_to_the_oldest_generation_and_leaves_the_programs_settings() -> None:
+    thresholds = gc.get_threshold()
+    gc.collect()  # every generation empty but the oldest: a young collection now would only promote one step
+    with tracer.record() as trace:
+        W = tracer.param([[1.0, -2.0], [0.5, 3.0]], name="W")
+        tracer.mse(tracer.relu(W @ W), np.ones((2, 2))).backward()
+        assert gc.get_threshold()[0] >= 50_000  # while recording, the young generation is collected rarely
+    assert gc.get_threshold() == thresholds
+    record = next(iter(trace.tensors.values()))
+    assert any(o is record for o in gc.get_objects(generation=2))  # old at once, and still the collector's
+    gc.freeze()  # a program that froze objects of its own: they stay frozen (unfreezing would empty it)
+    try:
+        with tracer.record():
+            tracer.relu(W)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
