@@ -90,7 +90,8 @@ class NumberGrid(BiasParts, VGroup):
             if extra is not None:
                 self.add(extra)
         self.add(self.brackets)
-        self.name_label = self._build_label(label if label is not None else record.name, label_side)
+        self.label_text = label if label is not None else record.name   # (a copy is named alike)
+        self.name_label = self._build_label(self.label_text, label_side)
         self.shape_label = self._build_shape_label() if self.elided else None
         self.col_labels = self._axis_labels(col_labels, "col") if col_labels else None
         self.row_labels = self._axis_labels(row_labels, "row") if row_labels else None

@@ -4,6 +4,11 @@ like the √d_k a score is divided by, aside) has a grid on the canvas, whole in
 area — not left off (layer norm's γ and β, the SAE's column-norm weights), not far back on the
 canvas (the residual's input, drawn a layer ago), not pushed out of view by the rest of the step.
 
+Forward and backward steps alike: dW = dZ·Xᵀ reads dZ and X, dX = Wᵀ·dZ reads W and dZ (X drawn
+transposed counts as X: the stage registers the drawn grid for it); a step shown collapsed (a
+linear layer's gradient, worked through its matmul's) reads its parts' inputs, a gradient made
+inside it (the matmul's dZ, passed on unchanged by the bias add) aside.
+
 The walkthrough is laid out without drawing a frame (a still of its last beat: every beat before it
 runs in a skipped section, where the players place their grids and move the camera exactly as in
 the video; ``plan.hints["audit"]`` makes the stage record each working's view and grids).
@@ -45,17 +50,42 @@ def workings(name: str, folder) -> tuple:
     return _seen[name]
 
 
+def _parts(trace, step) -> list:
+    out, todo = [], list(trace.children(step))
+    while todo:
+        out.append(todo.pop())
+        todo += trace.children(out[-1])
+    return out
+
+
+def operands(trace, step) -> set[str]:
+    """The tensors ``step`` takes in: its inputs and its parts' (those made by a part aside, and,
+    for a gradient, those made inside the forward step it differentiates: it is drawn collapsed,
+    its inputs and outputs only — an L1 penalty's |f| is not a grid of its own)."""
+    parts = _parts(trace, step)
+    taken = set(step.inputs).union(*(p.inputs for p in parts))
+    inside = set().union(*(p.outputs for p in parts))
+    if step.grad_of is not None:
+        fwd = trace.steps[step.grad_of]
+        inside |= set().union(*(p.outputs for p in _parts(trace, fwd))) - {*fwd.inputs, *fwd.outputs}
+    return taken - inside
+
+
 def missing_operands(trace, working) -> list[str]:
     """The operands the first worked cell reads that are not whole in view, by name."""
     step = trace.steps[working["step"]]
     record = trace.tensors[step.outputs[working["output"]]]
-    cell = working["cell"][:len(record.shape)]   # a single number is drawn as a 1×1 grid
+    n = len(record.shape)   # a single number is drawn as a 1×1 grid, a bias column's cell by its row
+    cell = tuple(working["cell"][:n]) + (0,) * (n - len(working["cell"]))
     reads = dict.fromkeys(tid for tid, _ in explain(trace, step, cell, working["output"]).reads)
+    inputs = operands(trace, step)
+    if step.phase == "backward" and trace.children(step):   # a gradient shown collapsed: its working
+        reads.update(dict.fromkeys(sorted(inputs)))          # reads inner tensors made of all it takes in
     lo_area, hi_area = working["area"]
     out = []
     for tid in reads:
         t = trace.tensors[tid]
-        if tid not in step.inputs or (t.kind == "const" and t.size == 1):
+        if tid not in inputs or (t.kind == "const" and t.size == 1):
             continue
         box = working["drawn"].get(tid)
         if box is None or not ((box[0][:2] >= lo_area - 1e-6).all() and (box[1][:2] <= hi_area + 1e-6).all()):
@@ -63,23 +93,29 @@ def missing_operands(trace, working) -> list[str]:
     return out
 
 
-def check(name: str, folder) -> None:
+def check(name: str, folder, phase: str) -> None:
     trace, plan, seen = workings(name, folder)
-    forward = [w for w in seen if trace.steps[w["step"]].phase == "forward"]
-    assert len(forward) >= len([b for b in plan.step_beats if b.step.phase == "forward" and b.step.outputs]) // 2
-    problems = [p for w in forward for p in missing_operands(trace, w)]
+    mine = [w for w in seen if trace.steps[w["step"]].phase == phase]
+    assert len(mine) >= len([b for b in plan.step_beats if b.step.phase == phase and b.step.outputs]) // 2
+    problems = [p for w in mine for p in missing_operands(trace, w)]
     assert not problems, problems
 
 
 @pytest.mark.parametrize("name", QUICK)
 def test_every_operand_is_in_view_when_a_forward_step_uses_it(name, tmp_path):
-    check(name, tmp_path)
+    check(name, tmp_path, "forward")
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_every_operand_is_in_view_when_a_backward_step_uses_it(name, tmp_path):
+    check(name, tmp_path, "backward")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SLOW)
-def test_every_operand_is_in_view_in_every_example(name, tmp_path):
-    check(name, tmp_path)
+@pytest.mark.parametrize("phase", ["forward", "backward"])
+def test_every_operand_is_in_view_in_every_example(name, phase, tmp_path):
+    check(name, tmp_path, phase)
 
 
 def test_the_residuals_input_is_drawn_again_beside_it(tmp_path):

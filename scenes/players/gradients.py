@@ -11,7 +11,10 @@ generic gradient player.
 """
 from __future__ import annotations
 
-from manim import VGroup
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, VGroup
+
+from tracer.explain import explain
 
 from .. import style
 from ..grid import NumberGrid
@@ -98,6 +101,73 @@ def target(stage: Stage, step, grid: NumberGrid, gid: str) -> tuple[Slot, object
     return stage.bind(gid, side), None, [side]
 
 
+def needed(stage: Stage, step, k: int) -> list[str]:
+    """The grids gradient ``k`` is worked from: the tensors its first cell's working reads that
+    the step takes in or its forward step drew, and for a composite shown collapsed (an L1
+    penalty's gradient, sign(f) ⊙ the weights) every such tensor its parts take in (it draws none
+    of its inner tensors; a number written in the formula, like the 2 of x², has no grid)."""
+    trace = stage.trace
+    fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
+    known = {*step.inputs, *((*fwd.inputs, *fwd.outputs) if fwd is not None else ())}
+    cell = (0,) * len(trace.tensors[step.outputs[k]].shape)
+    reads = [t for t, _ in explain(trace, step, cell, output=k).reads]
+    parts, todo = [], list(trace.children(step))
+    while todo:
+        parts.append(todo.pop(0))
+        todo += trace.children(parts[-1])
+    tids = dict.fromkeys([*reads, *(t for p in parts for t in p.inputs)])
+    return [t for t in tids if t in known and not (trace.tensors[t].kind == "const" and trace.tensors[t].size == 1)]
+
+
+def bring(stage: Stage, tids: list[str], grids: list[NumberGrid]) -> list[NumberGrid]:
+    """Each of ``tids`` not drawn in one view with ``grids`` (a gradient being written, where it
+    is written) drawn again beside them, on the side that keeps the work smallest (the copy shows
+    the numbers only). Returns the new grids."""
+    canvas, new, kept = stage.canvas, [], list(grids)
+    for t in tids:
+        s = stage.slot(t)
+        if s is not None and s.grid in canvas.grids and canvas.in_one_view([*kept, s.grid]):
+            kept.append(s.grid)
+            continue
+        role = "grad" if stage.trace.tensors[t].kind == "grad" else None
+        label = s.grid.label_text if s is not None and not s.grid.transpose else None   # (a share's ′)
+        g = canvas.make_grid(t, role=role, grad=False, label=label, label_side="up")
+        _beside_all(canvas, g, kept)
+        canvas.register(g)
+        stage.bind(t, g)
+        new.append(g)
+        kept.append(g)
+    return new
+
+
+def _beside_all(canvas, g: NumberGrid, work: list[NumberGrid]) -> None:
+    """Put ``g`` in free space right of, under, above or left of ``work``, where the whole is
+    smallest (measured against the widest view)."""
+    lo, hi = canvas.extent(work)
+    gap = style.GRID_GAP * 1.6
+    room = np.array(style.WIDEST_ROOM)
+    best = None
+    for d in (RIGHT, DOWN, UP, LEFT):
+        corner = {0: UP + LEFT, 1: UP + RIGHT}[int(d[0] < 0)] if d[1] == 0 else UP + LEFT
+        at = np.array([hi[0] + gap if d[0] > 0 else lo[0] - gap if d[0] < 0 else lo[0],
+                       hi[1] if d[1] == 0 else lo[1] - gap if d[1] < 0 else hi[1] + gap + g.height, 0.0])
+        g.move_to(at, aligned_edge=corner)
+        if not canvas.slide([g], d):
+            continue
+        glo, ghi = g.get_corner(DOWN + LEFT)[:2], g.get_corner(UP + RIGHT)[:2]
+        size = np.maximum(hi, ghi) - np.minimum(lo, glo)
+        score = float(max(size / room))
+        if best is None or score < best[0]:
+            best = (score, g.get_center().copy())
+    if best is not None:
+        g.move_to(best[1])
+
+
+def in_sight(stage: Stage, tids: list[str]) -> list[NumberGrid]:
+    """The grids showing ``tids`` now."""
+    return [s.grid for s in (stage.slot(t) for t in tids) if s is not None and s.grid in stage.canvas.grids]
+
+
 def named(name: str, expression: str) -> str:
     """``dZ = 0.02×0.42×(1 − 0.42) = 0.01``: the working says which gradient it is."""
     if expression.startswith(f"{name} "):
@@ -132,8 +202,11 @@ def play_grad_flow(stage: Stage, step) -> object:
     for k, (gid, x) in enumerate(zip(step.outputs, xs)):
         slot, acc, side = target(stage, step, grids[x], gid)
         mine = [grids[x]] + side
-        views = (operands + side + hub, mine + hub, mine)   # with where it comes from, if it can
-        show_new(stage, side, focus=next(v for v in views if v is mine or fits(v)))
+        reads = needed(stage, step, k)   # drawn again beside the gradient when they are far
+        copies = bring(stage, reads, mine)
+        mine = mine + in_sight(stage, reads)
+        views = (operands + side + hub + mine, mine + hub, mine)   # with where it comes from, if it can
+        show_new(stage, side + copies, focus=next(v for v in views if v is mine or fits(v)))
         name = stage.trace.tensors[gid].name
 
         def build(idx, k=k, slot=slot, name=name):
@@ -153,4 +226,4 @@ def play_grad_flow(stage: Stage, step) -> object:
 for _family in ("elementwise", "reduction", "normalization", "layer", "structural"):
     register(BACKWARD, family=_family)(play_grad_flow)
 
-__all__ = ["play_grad_flow", "drawn", "incoming", "target", "named", "VGroup"]
+__all__ = ["play_grad_flow", "drawn", "incoming", "target", "needed", "bring", "in_sight", "named", "VGroup"]
