@@ -26,7 +26,7 @@ def place_inputs(stage: Stage, tids: list[str]) -> tuple[list[Slot], list[Number
     below = None
     for tid in tids:
         s = stage.slot(tid)
-        if s is not None and (stage.mode != "canvas" or stage.camera.in_view(s.grid)):
+        if s is not None and not s.grid.transpose and (stage.mode != "canvas" or stage.camera.in_view(s.grid)):
             slots.append(s)
             continue
         # a copy shows the numbers only: no gradient band that nothing would fill
@@ -75,9 +75,10 @@ def clear_path(stage: Stage, arrow: VMobject, ends: tuple[NumberGrid, ...]) -> b
 
 
 def play_generic(stage: Stage, step, role: str | None = None, color: str | None = None,
-                 inputs: list[str] | None = None) -> None:
+                 inputs: list[str] | None = None, end: bool = True) -> None:
     """Inputs (``inputs``: those to draw, by default the step's) → outputs with the formula;
-    outputs fill in a row at a time (in the colour of new weights for an optimiser's step)."""
+    outputs fill in a row at a time (in the colour of new weights for an optimiser's step).
+    ``end``: the step is over (not a part played inside another)."""
     color = color or (style.UPDATE if step.phase == "update" else style.COMPUTED)
     shown_inputs = [t for t in (step.inputs if inputs is None else inputs) if stage.trace.tensors[t].kind != "const"
                     or stage.trace.tensors[t].size > 1][:MAX_INPUTS]
@@ -90,12 +91,16 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str | None 
              focus=[s.grid for s in slots] + outs)
     for a in arrows:
         stage.canvas.add_loose(a, owners=(anchor, outs[0]))
+    from .gradients import bring, in_sight
+
     for k, g in enumerate(outs):
-        if not stage.camera.in_view(g):   # outputs that do not fit the view together: each one as it
-            # fills, with the inputs it reads (the camera drops the first of them only if it must)
-            stage.play(*stage.camera.focus([s.grid for s in slots] + [g]), run_time=0.6)
+        # outputs that do not fit the view together: each one as it fills, with the inputs it
+        # reads (drawn again beside it when they are too far to show with it)
+        copies = bring(stage, shown_inputs, [g])
+        show_new(stage, copies, focus=[*in_sight(stage, shown_inputs), g])
         fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
-    finish(stage)
+    if end:
+        finish(stage)
 
 
 def play_generic_grad(stage: Stage, step) -> None:
@@ -143,8 +148,9 @@ def play_accumulate(stage: Stage, step, end: bool = True) -> None:
 
     x = step.attrs.get("tensor")
     s = stage.slot(x) if x else None
-    if s is None or s.lane != "value" or not s.grid.has_grad or any(stage.slot(t) is None for t in step.inputs):
-        return play_generic(stage, step, role="grad", color=style.GRAD)
+    if (s is None or s.lane != "value" or not s.grid.has_grad or s.grid.transpose
+            or any(stage.slot(t) is None for t in step.inputs)):
+        return play_generic(stage, step, role="grad", color=style.GRAD, end=end)
     from .gradients import bring, in_sight
 
     grid = s.grid

@@ -5,8 +5,10 @@ shown collapsed (softmax, layer norm, attention at depth 0).
 The forward layout is reused: the incoming gradient shows in the blue band under the forward
 step's output, and each input's gradient is written in blue into the band under that input where
 the forward step drew it (or, for a grid drawn without a band, in a blue grid right under it; an
-input the forward step never drew, like layer norm's γ, is drawn beside the others first). Each
-cell's working is :func:`tracer.explain.explain`'s. With no forward grid on the canvas (paging), the
+input the forward step never drew, like layer norm's γ, is drawn beside the others first). A tensor
+the working reads that is drawn too far from where the gradient is written to show both at once is
+drawn again beside it (:func:`bring`: every operand in view when a cell uses it). Each cell's
+working is :func:`tracer.explain.explain`'s. With no forward grid on the canvas (paging), the
 generic gradient player.
 """
 from __future__ import annotations
@@ -26,9 +28,10 @@ from .concat import fits
 
 
 def drawn(stage: Stage, tid: str) -> NumberGrid | None:
-    """The grid showing ``tid``'s values on the canvas, if any."""
+    """The grid showing ``tid``'s values on the canvas, if any (as they are: not transposed)."""
     s = stage.slot(tid)
-    return s.grid if s is not None and s.lane == "value" and s.grid in stage.canvas.grids else None
+    ok = s is not None and s.lane == "value" and s.grid in stage.canvas.grids and not s.grid.transpose
+    return s.grid if ok else None
 
 
 def input_of(step, fwd, k: int) -> str | None:
@@ -142,24 +145,22 @@ def bring(stage: Stage, tids: list[str], grids: list[NumberGrid]) -> list[Number
 
 def _beside_all(canvas, g: NumberGrid, work: list[NumberGrid]) -> None:
     """Put ``g`` in free space right of, under, above or left of ``work``, where the whole is
-    smallest (measured against the widest view)."""
-    lo, hi = canvas.extent(work)
+    smallest (measured against the widest view); in fresh space if there is none near."""
+    (x0, y0), (x1, y1) = canvas.extent(work)
     gap = style.GRID_GAP * 1.6
-    room = np.array(style.WIDEST_ROOM)
+    sides = ((RIGHT, (x1 + gap, y1), UP + LEFT), (DOWN, (x0, y0 - gap), UP + LEFT),
+             (UP, (x0, y1 + gap), DOWN + LEFT), (LEFT, (x0 - gap, y1), UP + RIGHT))
     best = None
-    for d in (RIGHT, DOWN, UP, LEFT):
-        corner = {0: UP + LEFT, 1: UP + RIGHT}[int(d[0] < 0)] if d[1] == 0 else UP + LEFT
-        at = np.array([hi[0] + gap if d[0] > 0 else lo[0] - gap if d[0] < 0 else lo[0],
-                       hi[1] if d[1] == 0 else lo[1] - gap if d[1] < 0 else hi[1] + gap + g.height, 0.0])
-        g.move_to(at, aligned_edge=corner)
-        if not canvas.slide([g], d):
-            continue
-        glo, ghi = g.get_corner(DOWN + LEFT)[:2], g.get_corner(UP + RIGHT)[:2]
-        size = np.maximum(hi, ghi) - np.minimum(lo, glo)
-        score = float(max(size / room))
-        if best is None or score < best[0]:
-            best = (score, g.get_center().copy())
-    if best is not None:
+    for direction, (x, y), corner in sides:
+        g.move_to(np.array([x, y, 0.0]), aligned_edge=corner)
+        if canvas.slide([g], direction):
+            (lo, hi) = canvas.extent([*work, g])
+            score = float(max((hi - lo) / np.array(style.WIDEST_ROOM)))
+            if best is None or score < best[0]:
+                best = (score, g.get_center().copy())
+    if best is None:
+        g.move_to(canvas.free_corner(), aligned_edge=UP + LEFT)
+    else:
         g.move_to(best[1])
 
 

@@ -6,12 +6,14 @@ column of the right one; they light up, the running partial sum grows, the cell 
 Backward reuses the forward layout: ``dZ`` sits in the blue band under ``Z``; ``dW[i, k]`` pairs
 row ``i`` of ``dZ`` with row ``k`` of ``X`` (their columns line up), ``dX[k, j]`` pairs column ``k``
 of ``W`` with column ``j`` of ``dZ`` (their rows line up), and ``db[i]`` adds up row ``i`` of
-``dZ`` against the row of 1s. In paging mode (no forward layout on the canvas) the gradients get
-product layouts of their own with the transposed operand drawn as such.
+``dZ`` against the row of 1s. With no forward layout to reuse (paging mode, or a training pass
+whose forward steps were told fast) the gradients get product layouts of their own with the
+transposed operand drawn as such (``dZ·Xᵀ``, ``Wᵀ·dZ``), and a linear layer's ``db`` is drawn
+level with the rows of ``dZ`` it adds up.
 """
 from __future__ import annotations
 
-from manim import Transform
+from manim import LEFT, UP, Transform
 
 from .. import anim, style
 from ..grid import NumberGrid
@@ -274,6 +276,19 @@ def _grads_fresh(stage: Stage, mm_step, fwd, incoming: str | None = None) -> Num
     return gz
 
 
+def _row_beside(stage: Stage, gz: NumberGrid, gid: str) -> NumberGrid:
+    """A blue grid for ``gid`` level with ``gz``'s rows: right of it, or left of it when the free
+    space on the right is too far to show both at once."""
+    canvas = stage.canvas
+    g = canvas.beside(gz, gid, "right", role="grad", grad=False)
+    if canvas.in_one_view([gz, g]):
+        return g
+    g.next_to(gz.frame_box(), LEFT, buff=style.GRID_GAP * 1.6 + (gz.row_labels.width if gz.row_labels else 0))
+    g.shift(UP * (gz.body.get_top()[1] - g.body.get_top()[1]))
+    canvas.slide([g], LEFT)
+    return g
+
+
 def _linear_grad_fresh(stage: Stage, step, fwd, mm, add) -> None:
     """A linear layer's gradients with no forward layout to reuse: dW and dX in product layouts
     of their own (:func:`_grads_fresh`), then db beside dZ's rows: db[i] adds up row i of dZ."""
@@ -283,7 +298,7 @@ def _linear_grad_fresh(stage: Stage, step, fwd, mm, add) -> None:
         finish(stage)
         return
     gid = step.grad_map[bias]
-    gdb = stage.canvas.beside(gz, gid, "right", role="grad", grad=False)   # its rows are dZ's
+    gdb = _row_beside(stage, gz, gid)
     stage.canvas.register(gdb)
     slot = stage.bind(gid, gdb)
     show_new(stage, [gdb], focus=[gz, gdb])
