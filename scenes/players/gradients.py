@@ -133,7 +133,8 @@ def bring(stage: Stage, tids: list[str], grids: list[NumberGrid]) -> list[Number
             kept.append(s.grid)
             continue
         role = "grad" if stage.trace.tensors[t].kind == "grad" else None
-        label = s.grid.label_text if s is not None and not s.grid.transpose else None   # (a share's ′)
+        # named as where it is drawn (a share's ′), unless that is a band or a transposed copy
+        label = s.grid.label_text if s is not None and s.lane == "value" and not s.grid.transpose else None
         g = canvas.make_grid(t, role=role, grad=False, label=label, label_side="up")
         _beside_all(canvas, g, kept)
         canvas.register(g)
