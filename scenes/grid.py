@@ -228,6 +228,9 @@ class NumberGrid(BiasParts, VGroup):
             group.add(t)
         if axis == "col" and self.name_label is not None and self.name_label.get_bottom()[1] < group.get_top()[1] + 0.05:
             self.name_label.shift(UP * (group.get_top()[1] + 0.08 - self.name_label.get_bottom()[1]))
+        left = self.name_label is not None and self.name_label.get_right()[0] <= self.brackets.get_left()[0]
+        if axis == "row" and left and self.name_label.get_right()[0] > group.get_left()[0] - 0.08:
+            self.name_label.shift(LEFT * (self.name_label.get_right()[0] - group.get_left()[0] + 0.12))   # Xᵀ left of its rows' names
         return group
 
     # ---- reading -----------------------------------------------------------------------------
