@@ -5,9 +5,10 @@ area — not left off (layer norm's γ and β, the SAE's column-norm weights), n
 canvas (the residual's input, drawn a layer ago), not pushed out of view by the rest of the step.
 
 Forward and backward steps alike: dW = dZ·Xᵀ reads dZ and X, dX = Wᵀ·dZ reads W and dZ (X drawn
-transposed counts as X: the stage registers the drawn grid for it); a step shown collapsed (a
-linear layer's gradient, worked through its matmul's) reads its parts' inputs, a gradient made
-inside it (the matmul's dZ, passed on unchanged by the bias add) aside.
+transposed counts as X: the stage registers the drawn grid for it). A linear layer's gradient is
+worked through its parts, which the stage records (the matmul's dW, the bias add's db); a gradient
+shown collapsed (an L1 penalty's, sign(f) ⊙ the weights) needs every tensor its parts take in —
+not those made inside it or inside its forward step, nor a single number like the loss's seed 1.
 
 The walkthrough is laid out without drawing a frame (a still of its last beat: every beat before it
 runs in a skipped section, where the players place their grids and move the camera exactly as in
