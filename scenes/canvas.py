@@ -79,7 +79,7 @@ class Canvas:
         rows, cols = axis_labels(record, kw.get("as_row", False), kw.get("transpose", False))
         kw.setdefault("row_labels", rows)
         kw.setdefault("col_labels", cols)
-        kw.setdefault("grad", self.bands and tid in self.gets_grad)
+        kw.setdefault("grad", self.bands and tid in self.gets_grad and not kw.get("transpose"))   # Xᵀ of dZ·Xᵀ gets none
         kw.setdefault("also", self.later_shown(tid, kw["grad"]))
         if kw.get("bias") is not None:
             kw.setdefault("bias_also", self.later_shown(kw["bias"].id, kw["grad"]))

@@ -90,7 +90,8 @@ class NumberGrid(BiasParts, VGroup):
             if extra is not None:
                 self.add(extra)
         self.add(self.brackets)
-        self.name_label = self._build_label(label if label is not None else record.name, label_side)
+        self.label_text = label if label is not None else record.name   # (a copy is named alike)
+        self.name_label = self._build_label(self.label_text, label_side)
         self.shape_label = self._build_shape_label() if self.elided else None
         self.col_labels = self._axis_labels(col_labels, "col") if col_labels else None
         self.row_labels = self._axis_labels(row_labels, "row") if row_labels else None
@@ -227,6 +228,9 @@ class NumberGrid(BiasParts, VGroup):
             group.add(t)
         if axis == "col" and self.name_label is not None and self.name_label.get_bottom()[1] < group.get_top()[1] + 0.05:
             self.name_label.shift(UP * (group.get_top()[1] + 0.08 - self.name_label.get_bottom()[1]))
+        left = self.name_label is not None and self.name_label.get_right()[0] <= self.brackets.get_left()[0]
+        if axis == "row" and left and self.name_label.get_right()[0] > group.get_left()[0] - 0.08:
+            self.name_label.shift(LEFT * (self.name_label.get_right()[0] - group.get_left()[0] + 0.12))   # Xᵀ left of its rows' names
         return group
 
     # ---- reading -----------------------------------------------------------------------------

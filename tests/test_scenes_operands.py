@@ -4,6 +4,12 @@ like the √d_k a score is divided by, aside) has a grid on the canvas, whole in
 area — not left off (layer norm's γ and β, the SAE's column-norm weights), not far back on the
 canvas (the residual's input, drawn a layer ago), not pushed out of view by the rest of the step.
 
+Forward and backward steps alike: dW = dZ·Xᵀ reads dZ and X, dX = Wᵀ·dZ reads W and dZ (X drawn
+transposed counts as X: the stage registers the drawn grid for it). A linear layer's gradient is
+worked through its parts, which the stage records (the matmul's dW, the bias add's db); a gradient
+shown collapsed (an L1 penalty's, sign(f) ⊙ the weights) needs every tensor its parts take in —
+not those made inside it or inside its forward step, nor a single number like the loss's seed 1.
+
 The walkthrough is laid out without drawing a frame (a still of its last beat: every beat before it
 runs in a skipped section, where the players place their grids and move the camera exactly as in
 the video; ``plan.hints["audit"]`` makes the stage record each working's view and grids).
@@ -17,6 +23,7 @@ pytest.importorskip("manim")
 
 from scenes.curated import build_plan  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
+from tracer.display import fmt, number_format  # noqa: E402
 from tracer.explain import explain  # noqa: E402
 
 from .test_examples import run  # noqa: E402
@@ -29,9 +36,13 @@ SLOW = ["anomaly_detection", "autoencoder", "mlp_backprop", "multi_head_attentio
         # words) is drawn with fewer rows and columns (Canvas.product); a loss row too wide goes
         # under, a batch norm's γ and β too tall under σ go along the row
         "vanishing_gradients", "exploding_gradients"]
+# the examples whose walkthrough sends a gradient back (the others stop at the forward pass)
+BACKWARD = ["autoencoder", "mlp_backprop", "multi_head_attention", "perceptron", "rnn", "gru", "lstm",
+            "word_autoencoder", "gradient_through_time", "vanishing_gradients", "exploding_gradients"]
 
 
 _seen: dict[str, tuple] = {}
+_stages: dict[str, object] = {}
 
 
 def workings(name: str, folder) -> tuple:
@@ -42,20 +53,47 @@ def workings(name: str, folder) -> tuple:
         plan.hints["audit"] = True
         scene = render_scene(plan, plan.window, folder / f"{name}.png", "l", still=True)
         _seen[name] = trace, plan, scene.stage.workings
+        _stages[name] = scene.stage
     return _seen[name]
+
+
+def _parts(trace, step) -> list:
+    out, todo = [], list(trace.children(step))
+    while todo:
+        out.append(todo.pop())
+        todo += trace.children(out[-1])
+    return out
+
+
+def operands(trace, step) -> set[str]:
+    """The tensors ``step`` takes in: its inputs and its parts' (those made by a part aside, and,
+    for a gradient, those made inside the forward step it differentiates: it is drawn collapsed,
+    its inputs and outputs only — an L1 penalty's |f| is not a grid of its own)."""
+    parts = _parts(trace, step)
+    taken = set(step.inputs).union(*(p.inputs for p in parts))
+    inside = set().union(*(p.outputs for p in parts))
+    if step.grad_of is not None:
+        fwd = trace.steps[step.grad_of]
+        inside |= set().union(*(p.outputs for p in _parts(trace, fwd))) - {*fwd.inputs, *fwd.outputs}
+    return taken - inside
 
 
 def missing_operands(trace, working) -> list[str]:
     """The operands the first worked cell reads that are not whole in view, by name."""
     step = trace.steps[working["step"]]
     record = trace.tensors[step.outputs[working["output"]]]
-    cell = working["cell"][:len(record.shape)]   # a single number is drawn as a 1×1 grid
+    n = len(record.shape)   # a single number is drawn as a 1×1 grid, a bias column's cell by its row
+    cell = tuple(working["cell"][:n]) + (0,) * (n - len(working["cell"]))
     reads = dict.fromkeys(tid for tid, _ in explain(trace, step, cell, working["output"]).reads)
+    inputs = operands(trace, step)
+    if step.phase == "backward" and trace.children(step):   # a gradient shown collapsed: its working reads
+        # inner tensors made of all it takes in (but a single number, like the loss's seed 1)
+        reads.update(dict.fromkeys(sorted(t for t in inputs if trace.tensors[t].size > 1)))
     lo_area, hi_area = working["area"]
     out = []
     for tid in reads:
         t = trace.tensors[tid]
-        if tid not in step.inputs or (t.kind == "const" and t.size == 1):
+        if tid not in inputs or (t.kind == "const" and t.size == 1):
             continue
         box = working["drawn"].get(tid)
         if box is None or not ((box[0][:2] >= lo_area - 1e-6).all() and (box[1][:2] <= hi_area + 1e-6).all()):
@@ -63,23 +101,55 @@ def missing_operands(trace, working) -> list[str]:
     return out
 
 
-def check(name: str, folder) -> None:
+def check(name: str, folder, phase: str) -> None:
     trace, plan, seen = workings(name, folder)
-    forward = [w for w in seen if trace.steps[w["step"]].phase == "forward"]
-    assert len(forward) >= len([b for b in plan.step_beats if b.step.phase == "forward" and b.step.outputs]) // 2
-    problems = [p for w in forward for p in missing_operands(trace, w)]
+    mine = [w for w in seen if trace.steps[w["step"]].phase == phase]
+    assert len(mine) >= max(1, len([b for b in plan.step_beats if b.step.phase == phase and b.step.outputs]) // 2)
+    problems = [p for w in mine for p in missing_operands(trace, w)]
     assert not problems, problems
 
 
 @pytest.mark.parametrize("name", QUICK)
 def test_every_operand_is_in_view_when_a_forward_step_uses_it(name, tmp_path):
-    check(name, tmp_path)
+    check(name, tmp_path, "forward")
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_every_operand_is_in_view_when_a_backward_step_uses_it(name, tmp_path):
+    check(name, tmp_path, "backward")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SLOW)
 def test_every_operand_is_in_view_in_every_example(name, tmp_path):
-    check(name, tmp_path)
+    check(name, tmp_path, "forward")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", BACKWARD)
+def test_every_operand_is_in_view_in_every_backward_pass(name, tmp_path):
+    check(name, tmp_path, "backward")
+
+
+def test_a_weights_gradient_is_worked_beside_its_input_drawn_transposed(tmp_path):
+    """sparse_autoencoder: the training pass's forward steps are told fast, so dW_enc = dZ·Xᵀ has
+    no forward layout to write into: it is laid out as a product of its own, X drawn transposed
+    (the grid the stage registers for X, whole in view), and every number drawn is the trace's."""
+    trace, plan, seen = workings("sparse_autoencoder", tmp_path)
+    stage = _stages["sparse_autoencoder"]
+    mm = trace.step("train.0.encoder.Z.matmul.grad")
+    x = trace.steps[mm.grad_of].inputs[1]
+    dw = [w for w in seen if w["step"] == mm.id]
+    assert dw and not missing_operands(trace, dw[0])
+    box = dw[0]["drawn"][x]
+    grid = next(s.grid for s in stage.slots[x] if s.grid.transpose and np.allclose(stage.canvas.extent([s.grid])[0], box[0][:2]))
+    assert grid.rc((0, 1)) == (1, 0)   # X[0, 1] is drawn in row 1, column 0
+    assert len(stage.audits) == len(plan.step_beats)
+    for shown in stage.audits:
+        for tid, lane, idx, text, alpha in shown:
+            record = trace.tensors[tid]
+            assert text == fmt(np.asarray(record.data)[idx], number_format(record.data), "−"), (record.name, lane, idx)
+            assert alpha > 0.99, (record.name, lane, idx)
 
 
 def test_the_residuals_input_is_drawn_again_beside_it(tmp_path):

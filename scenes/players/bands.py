@@ -38,7 +38,7 @@ def grad_band(stage: Stage, grid, gid: str, bias: bool = False) -> Slot:
 def ensure_shown_grad(stage: Stage, gid: str, grid) -> None:
     """The incoming gradient must be visible in ``grid``'s band (load it shown if it is not)."""
     s = stage.slot(gid)
-    if s is not None and s.lane == "grad":
+    if s is not None and s.lane == "grad" and s.grid is grid:
         return
     slot = grad_band(stage, grid, gid)
     for t in slot.replaces.values():

@@ -41,6 +41,7 @@ class Work:
     hide: list[VMobject] = field(default_factory=list)               # what it replaces
     make: Callable[[], "Work"] | None = None   # builds the working, only for cells worked one by one
     step: object = None   # the step the cell belongs to when it is not the one played (a composite's part)
+    output: int | None = None   # which of that step's outputs, when its grid shows another tensor (a bias's)
 
 
 def later(index: tuple[int, ...], text: VMobject | None, target: VMobject | None,
@@ -225,8 +226,9 @@ def audit_working(stage: Stage, first: Work) -> None:
     """Record where each tensor is drawn and what the camera shows as the cells of one output
     start being worked (tests check that every tensor the first cell reads is whole in view)."""
     step = first.step or stage.step
-    output = next((k for k, tid in enumerate(step.outputs)
-                   if stage.slot(tid) is not None and stage.slot(tid).entry(first.index) is first.text), 0)
+    output = first.output if first.output is not None else next(
+        (k for k, tid in enumerate(step.outputs)
+         if stage.slot(tid) is not None and stage.slot(tid).entry(first.index) is first.text), 0)
     drawn = {tid: stage.canvas.boxes[id(s[-1].grid)] for tid, s in stage.slots.items() if id(s[-1].grid) in stage.canvas.boxes}
     stage.workings.append({"area": work_area(stage.camera.view), "drawn": drawn, "step": step.id, "output": output,
                            "cell": first.index})

@@ -26,7 +26,7 @@ def place_inputs(stage: Stage, tids: list[str]) -> tuple[list[Slot], list[Number
     below = None
     for tid in tids:
         s = stage.slot(tid)
-        if s is not None and (stage.mode != "canvas" or stage.camera.in_view(s.grid)):
+        if s is not None and not s.grid.transpose and (stage.mode != "canvas" or stage.camera.in_view(s.grid)):
             slots.append(s)
             continue
         # a copy shows the numbers only: no gradient band that nothing would fill
@@ -74,11 +74,13 @@ def clear_path(stage: Stage, arrow: VMobject, ends: tuple[NumberGrid, ...]) -> b
                    for k, (glo, ghi) in stage.canvas.boxes.items())
 
 
-def play_generic(stage: Stage, step, role: str | None = None, color: str | None = None) -> None:
-    """Inputs → outputs with the formula; outputs fill in a row at a time (in the colour of new
-    weights for an optimiser's step)."""
+def play_generic(stage: Stage, step, role: str | None = None, color: str | None = None,
+                 inputs: list[str] | None = None, end: bool = True) -> None:
+    """Inputs (``inputs``: those to draw, by default the step's) → outputs with the formula;
+    outputs fill in a row at a time (in the colour of new weights for an optimiser's step).
+    ``end``: the step is over (not a part played inside another)."""
     color = color or (style.UPDATE if step.phase == "update" else style.COMPUTED)
-    shown_inputs = [t for t in step.inputs if stage.trace.tensors[t].kind != "const"
+    shown_inputs = [t for t in (step.inputs if inputs is None else inputs) if stage.trace.tensors[t].kind != "const"
                     or stage.trace.tensors[t].size > 1][:MAX_INPUTS]
     slots, new = place_inputs(stage, shown_inputs)
     anchor = max((s.grid for s in slots), key=lambda g: g.get_right()[0], default=None)
@@ -89,18 +91,23 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str | None 
              focus=[s.grid for s in slots] + outs)
     for a in arrows:
         stage.canvas.add_loose(a, owners=(anchor, outs[0]))
+    from .gradients import bring, in_sight
+
     for k, g in enumerate(outs):
-        if not stage.camera.in_view(g):   # outputs that do not fit the view together: each one as it
-            # fills, with the inputs it reads (the camera drops the first of them only if it must)
-            stage.play(*stage.camera.focus([s.grid for s in slots] + [g]), run_time=0.6)
+        # outputs that do not fit the view together: each one as it fills, with the inputs it
+        # reads (drawn again beside it when they are too far to show with it)
+        copies = bring(stage, shown_inputs, [g])
+        show_new(stage, copies, focus=[*in_sight(stage, shown_inputs), g])
         fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
-    finish(stage)
+    if end:
+        finish(stage)
 
 
 def play_generic_grad(stage: Stage, step) -> None:
     """A gradient step without a player of its own: each gradient goes into the blue band of the
     tensor it belongs to (when that tensor is drawn with one), or into a blue grid of its own."""
     from .bands import ensure_shown_grad, place_grad
+    from .gradients import bring, in_sight, needed
 
     fwd = stage.trace.steps[step.grad_of] if step.grad_of is not None else None
     banded = []
@@ -111,8 +118,10 @@ def play_generic_grad(stage: Stage, step) -> None:
             banded = None
             break
         banded.append((k, gid, s.grid))
-    if not banded:
-        return play_generic(stage, step, role="grad", color=style.GRAD)
+    if not banded:   # the gradient coming in, and what the gradients read (a loss's inputs)
+        reads = [t for k in range(len(step.outputs)) for t in needed(stage, step, k)]
+        return play_generic(stage, step, role="grad", color=style.GRAD,
+                            inputs=list(dict.fromkeys([*step.inputs[:1], *reads])))
     for tid in step.inputs[:1]:
         out_slot = stage.slot(fwd.outputs[0]) if fwd is not None and fwd.outputs else None
         if out_slot is not None and out_slot.grid.has_grad and stage.trace.tensors[tid].kind == "grad":
@@ -122,6 +131,9 @@ def play_generic_grad(stage: Stage, step) -> None:
         stage.play(*moves, run_time=0.6)
     for k, gid, grid in banded:
         slot, acc = place_grad(stage, grid, gid, step)
+        reads = needed(stage, step, k)   # drawn again beside the band when they are far
+        copies = bring(stage, reads, [slot.grid])
+        show_new(stage, copies, focus=[slot.grid, *in_sight(stage, reads)])
         works = cell_works(stage, step, slot, k, hide=lambda i, slot=slot: [slot.replaces.get(slot._key(i))])
         fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("grad_rest", stage.lang))
         if acc is not None:
@@ -136,17 +148,21 @@ def play_accumulate(stage: Stage, step, end: bool = True) -> None:
 
     x = step.attrs.get("tensor")
     s = stage.slot(x) if x else None
-    if s is None or s.lane != "value" or not s.grid.has_grad or any(stage.slot(t) is None for t in step.inputs):
-        return play_generic(stage, step, role="grad", color=style.GRAD)
+    if (s is None or s.lane != "value" or not s.grid.has_grad or s.grid.transpose
+            or any(stage.slot(t) is None for t in step.inputs)):
+        return play_generic(stage, step, role="grad", color=style.GRAD, end=end)
+    from .gradients import bring, in_sight
+
     grid = s.grid
-    moves = stage.camera.focus([grid] + [stage.slot(t).grid for t in step.inputs])
-    if moves:
-        stage.play(*moves, run_time=0.6)
+    copies = bring(stage, list(step.inputs), [grid])   # a share drawn far away: again, beside the band
+    show_new(stage, copies, focus=[grid, *in_sight(stage, step.inputs)])
     slot = grad_band(stage, grid, step.outputs[0])
     works = [later(idx, slot.entry(idx), grid.cell(idx),
                    lambda i: work_from_cell(stage, explain_cell(stage, step, i), slot.entry(i), grid.cell(i)),
                    [slot.replaces.get(grid.rc(idx))])
              for idx in grid.shown()]
+    for w in works:   # (inside a linear layer's gradient: one of its parts)
+        w.step = step
     fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2,
          note=word("accumulate_rest", stage.lang))
     if end:

@@ -5,13 +5,18 @@ shown collapsed (softmax, layer norm, attention at depth 0).
 The forward layout is reused: the incoming gradient shows in the blue band under the forward
 step's output, and each input's gradient is written in blue into the band under that input where
 the forward step drew it (or, for a grid drawn without a band, in a blue grid right under it; an
-input the forward step never drew, like layer norm's γ, is drawn beside the others first). Each
-cell's working is :func:`tracer.explain.explain`'s. With no forward grid on the canvas (paging), the
+input the forward step never drew, like layer norm's γ, is drawn beside the others first). A tensor
+the working reads that is drawn too far from where the gradient is written to show both at once is
+drawn again beside it (:func:`bring`: every operand in view when a cell uses it). Each cell's
+working is :func:`tracer.explain.explain`'s. With no forward grid on the canvas (paging), the
 generic gradient player.
 """
 from __future__ import annotations
 
-from manim import VGroup
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, VGroup
+
+from tracer.explain import explain
 
 from .. import style
 from ..grid import NumberGrid
@@ -23,9 +28,10 @@ from .concat import fits
 
 
 def drawn(stage: Stage, tid: str) -> NumberGrid | None:
-    """The grid showing ``tid``'s values on the canvas, if any."""
+    """The grid showing ``tid``'s values on the canvas, if any (as they are: not transposed)."""
     s = stage.slot(tid)
-    return s.grid if s is not None and s.lane == "value" and s.grid in stage.canvas.grids else None
+    ok = s is not None and s.lane == "value" and s.grid in stage.canvas.grids and not s.grid.transpose
+    return s.grid if ok else None
 
 
 def input_of(step, fwd, k: int) -> str | None:
@@ -98,6 +104,72 @@ def target(stage: Stage, step, grid: NumberGrid, gid: str) -> tuple[Slot, object
     return stage.bind(gid, side), None, [side]
 
 
+def needed(stage: Stage, step, k: int) -> list[str]:
+    """The grids gradient ``k`` is worked from: the tensors its first cell's working reads that
+    the step takes in or its forward step drew, and for a composite shown collapsed (an L1
+    penalty's gradient, sign(f) ⊙ the weights) every such tensor its parts take in (it draws none
+    of its inner tensors; a number written in the formula, like the 2 of x², has no grid)."""
+    trace = stage.trace
+    fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
+    known = {*step.inputs, *((*fwd.inputs, *fwd.outputs) if fwd is not None else ())}
+    cell = (0,) * len(trace.tensors[step.outputs[k]].shape)
+    reads = [t for t, _ in explain(trace, step, cell, output=k).reads]
+    parts, todo = [], list(trace.children(step))
+    while todo:
+        parts.append(todo.pop(0))
+        todo += trace.children(parts[-1])
+    tids = dict.fromkeys([*reads, *(t for p in parts for t in p.inputs)])
+    return [t for t in tids if t in known and not (trace.tensors[t].kind == "const" and trace.tensors[t].size == 1)]
+
+
+def bring(stage: Stage, tids: list[str], grids: list[NumberGrid]) -> list[NumberGrid]:
+    """Each of ``tids`` not drawn in one view with ``grids`` (a gradient being written, where it
+    is written) drawn again beside them, on the side that keeps the work smallest (the copy shows
+    the numbers only). Returns the new grids."""
+    canvas, new, kept = stage.canvas, [], list(grids)
+    for t in tids:
+        s = stage.slot(t)
+        if s is not None and s.grid in canvas.grids and canvas.in_one_view([*kept, s.grid]):
+            kept.append(s.grid)
+            continue
+        role = "grad" if stage.trace.tensors[t].kind == "grad" else None
+        # named as where it is drawn (a share's ′), unless that is a band or a transposed copy
+        label = s.grid.label_text if s is not None and s.lane == "value" and not s.grid.transpose else None
+        g = canvas.make_grid(t, role=role, grad=False, label=label, label_side="up")
+        _beside_all(canvas, g, kept)
+        canvas.register(g)
+        stage.bind(t, g)
+        new.append(g)
+        kept.append(g)
+    return new
+
+
+def _beside_all(canvas, g: NumberGrid, work: list[NumberGrid]) -> None:
+    """Put ``g`` in free space right of, under, above or left of ``work``, where the whole is
+    smallest (measured against the widest view); in fresh space if there is none near."""
+    (x0, y0), (x1, y1) = canvas.extent(work)
+    gap = style.GRID_GAP * 1.6
+    sides = ((RIGHT, (x1 + gap, y1), UP + LEFT), (DOWN, (x0, y0 - gap), UP + LEFT),
+             (UP, (x0, y1 + gap), DOWN + LEFT), (LEFT, (x0 - gap, y1), UP + RIGHT))
+    best = None
+    for direction, (x, y), corner in sides:
+        g.move_to(np.array([x, y, 0.0]), aligned_edge=corner)
+        if canvas.slide([g], direction):
+            (lo, hi) = canvas.extent([*work, g])
+            score = float(max((hi - lo) / np.array(style.WIDEST_ROOM)))
+            if best is None or score < best[0]:
+                best = (score, g.get_center().copy())
+    if best is None:
+        g.move_to(canvas.free_corner(), aligned_edge=UP + LEFT)
+    else:
+        g.move_to(best[1])
+
+
+def in_sight(stage: Stage, tids: list[str]) -> list[NumberGrid]:
+    """The grids showing ``tids`` now."""
+    return [s.grid for s in (stage.slot(t) for t in tids) if s is not None and s.grid in stage.canvas.grids]
+
+
 def named(name: str, expression: str) -> str:
     """``dZ = 0.02×0.42×(1 − 0.42) = 0.01``: the working says which gradient it is."""
     if expression.startswith(f"{name} "):
@@ -132,8 +204,11 @@ def play_grad_flow(stage: Stage, step) -> object:
     for k, (gid, x) in enumerate(zip(step.outputs, xs)):
         slot, acc, side = target(stage, step, grids[x], gid)
         mine = [grids[x]] + side
-        views = (operands + side + hub, mine + hub, mine)   # with where it comes from, if it can
-        show_new(stage, side, focus=next(v for v in views if v is mine or fits(v)))
+        reads = needed(stage, step, k)   # drawn again beside the gradient when they are far
+        copies = bring(stage, reads, mine)
+        mine = mine + in_sight(stage, reads)
+        views = (operands + side + hub + mine, mine + hub, mine)   # with where it comes from, if it can
+        show_new(stage, side + copies, focus=next(v for v in views if v is mine or fits(v)))
         name = stage.trace.tensors[gid].name
 
         def build(idx, k=k, slot=slot, name=name):
@@ -153,4 +228,4 @@ def play_grad_flow(stage: Stage, step) -> object:
 for _family in ("elementwise", "reduction", "normalization", "layer", "structural"):
     register(BACKWARD, family=_family)(play_grad_flow)
 
-__all__ = ["play_grad_flow", "drawn", "incoming", "target", "named", "VGroup"]
+__all__ = ["play_grad_flow", "drawn", "incoming", "target", "needed", "bring", "in_sight", "named", "VGroup"]

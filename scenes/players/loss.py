@@ -129,7 +129,10 @@ def play_squared_error_grad(stage: Stage, step) -> object:
     if lay is None or "diff" not in lay or y not in step.grad_map or not lay["y"].has_grad:
         return DECLINE
     gy, gd = lay["y"], lay["diff"]
-    moves = stage.camera.focus([gy, gd, lay["out"]])
+    # the gradient is written under Y and worked from Y and Y′ (Y − Y′ beside them when it fits)
+    views = ([gy, lay["target"], gd, lay["out"]], [gy, lay["target"], gd], [gy, lay["target"]])
+    view = next((v for v in views if stage.canvas.in_one_view(v)), views[-1])
+    moves = stage.camera.focus(view)
     if moves:
         stage.play(*moves, run_time=0.6)
     gid = step.grad_map[y]
@@ -141,7 +144,8 @@ def play_squared_error_grad(stage: Stage, step) -> object:
         cell = explain_cell(stage, step, idx, step.outputs.index(gid))  # 2×(y − y′) [/ n] = g
         w = work_from_cell(stage, cell, slot.entry(idx), gy.cell(idx))
         w.expression = f"d{stage.trace.tensors[y].name} = {cell.expression}"
-        w.boxes = [b for b in (gd.cell(idx),) if b is not None]
+        if gd in view:   # (else the cells of Y and Y′ it reads)
+            w.boxes = [b for b in (gd.cell(idx),) if b is not None]
         return w
     works = [later(idx, slot.entry(idx), gy.cell(idx), build, [slot.replaces.get(gy.rc(idx))]) for idx in gy.shown()]
     fill(stage, works, color=style.GRAD, detailed_n=0, single_n=3, note=word("loss_grad_rest", stage.lang, tail=tail))

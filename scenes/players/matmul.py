@@ -6,16 +6,19 @@ column of the right one; they light up, the running partial sum grows, the cell 
 Backward reuses the forward layout: ``dZ`` sits in the blue band under ``Z``; ``dW[i, k]`` pairs
 row ``i`` of ``dZ`` with row ``k`` of ``X`` (their columns line up), ``dX[k, j]`` pairs column ``k``
 of ``W`` with column ``j`` of ``dZ`` (their rows line up), and ``db[i]`` adds up row ``i`` of
-``dZ`` against the row of 1s. In paging mode (no forward layout on the canvas) the gradients get
-product layouts of their own with the transposed operand drawn as such.
+``dZ`` against the row of 1s. With no forward layout to reuse (paging mode, or a training pass
+whose forward steps were told fast) the gradients get product layouts of their own with the
+transposed operand drawn as such (``dZ·Xᵀ``, ``Wᵀ·dZ``), and a linear layer's ``db`` is drawn
+level with the rows of ``dZ`` it adds up.
 """
 from __future__ import annotations
 
-from manim import Transform
+from manim import LEFT, UP, Transform
 
 from .. import anim, style
-from ..words import word
+from ..grid import NumberGrid
 from ..stage import Slot, Stage
+from ..words import word
 from . import BACKWARD, DECLINE, FORWARD, register
 from .bands import ensure_shown_grad, grad_band, place_grad
 from .common import explain_cell, fill, finish, later, show_new, work_from_cell
@@ -124,6 +127,8 @@ def _fill_grad(stage: Stage, step, output: int, slot: Slot, boxes_for) -> None:
         return w
     works = [later(idx, slot.entry(idx), slot.cell(idx), build, [slot.replaces.get(slot._key(idx))])
              for idx in indices]
+    for w in works:   # a linear layer's gradient is worked through its parts (the matmul's, the bias add's)
+        w.step, w.output = step, output
     fill(stage, works, color=style.GRAD, note=word("grad_rest", stage.lang))
 
 
@@ -182,8 +187,12 @@ def play_linear_grad(stage: Stage, step) -> object:
     fwd, lay = _forward_layout(stage, step)
     parts = stage.trace.parts(step)
     mm = parts.get("matmul")
-    if lay is None or mm is None:
+    if mm is None:
         return DECLINE
+    if lay is None:   # its forward step was told fast: the products laid out afresh (dZ·Xᵀ, Wᵀ·dZ)
+        if stage.mode != "canvas" or not _two_d(stage, *fwd.inputs[:2], step.inputs[0]):
+            return DECLINE
+        return _linear_grad_fresh(stage, step, fwd, mm, parts.get("bias"))
     _grads_on_layout(stage, step, fwd, lay, mm)
     bias = fwd.inputs[2] if len(fwd.inputs) > 2 else None
     add = parts.get("bias")
@@ -210,29 +219,99 @@ def _add_bias_output(stage: Stage, add_grad) -> int:
 def play_matmul_grad_paged(stage: Stage, step) -> object:
     """No forward layout to reuse: each gradient gets its own product layout (dZ·Xᵀ, Wᵀ·dZ)."""
     fwd = stage.trace.steps[step.grad_of]
-    a, b = fwd.inputs[:2]
-    g = step.inputs[0]
-    if not _two_d(stage, a, b, g):
+    if not _two_d(stage, *fwd.inputs[:2], step.inputs[0]):
         return DECLINE
-    for k, gid in enumerate(step.outputs):
-        x = next(i for i, v in step.grad_map.items() if v == gid)
+    _grads_fresh(stage, step, fwd)
+    finish(stage)
+
+
+def _grads_fresh(stage: Stage, mm_step, fwd, incoming: str | None = None) -> NumberGrid | None:
+    """dW = dZ·Xᵀ and dX = Wᵀ·dZ in product layouts of their own, the transposed operand drawn
+    as such. ``incoming``: the gradient shown for dZ (a linear layer's, which its bias add passes
+    to the matmul unchanged). Returns the grid dZ is drawn in last."""
+    a, b = fwd.inputs[:2]
+    g = mm_step.inputs[0]
+    names = stage.trace.tensors
+    shown = incoming or g
+    if shown != g:   # the matmul's dZ is drawn as the gradient coming in (the same numbers)
+        s = stage.slot(shown)
+        if s is not None and s.lane == "value":
+            stage.bind(g, s.grid)
+    gz = None
+    for k, gid in enumerate(mm_step.outputs):
+        x = next(i for i, v in mm_step.grad_map.items() if v == gid)
+        # a share of a gradient that is added to another (a weight used twice) is primed, as in a band
+        acc = next((s for s in stage.trace.steps if s.op == "accumulate" and gid in s.inputs), None)
+        label = f"{names[gid].name}′" if acc is not None else None
         if x == a:
-            grids, new = stage.product(g, b, gid, transpose_b=True, labels={"b": f"{stage.trace.tensors[b].name}ᵀ"})
-            stage.bind(g, grids["a"]) if grids["a"] in new else None
-            stage.bind(b, grids["b"]) if grids["b"] in new else None
+            grids, new = stage.product(g, b, gid, transpose_b=True,
+                                       labels={"a": names[shown].name, "b": f"{names[b].name}ᵀ", "out": label})
+            gz, gt = grids["a"], grids["b"]
+            stage.bind(b, gt) if gt in new else None
         else:
-            grids, new = stage.product(a, g, gid, transpose_a=True, labels={"a": f"{stage.trace.tensors[a].name}ᵀ"})
-            stage.bind(a, grids["a"]) if grids["a"] in new else None
-            stage.bind(g, grids["b"]) if grids["b"] in new else None
+            grids, new = stage.product(a, g, gid, transpose_a=True,
+                                       labels={"a": f"{names[a].name}ᵀ", "b": names[shown].name, "out": label})
+            gt, gz = grids["a"], grids["b"]
+            stage.bind(a, gt) if gt in new else None
+        if gz in new:
+            stage.bind(g, gz)
+            if shown != g:
+                stage.bind(shown, gz)
         stage.bind(gid, grids["out"])
         show_new(stage, new, focus=[grids["a"], grids["b"], grids["out"]])
         gout = grids["out"]
 
         def build(idx, k=k, grids=grids, gout=gout):
-            w = work_from_cell(stage, explain_cell(stage, step, idx, k), gout.entry(idx), gout.cell(idx))
+            w = work_from_cell(stage, explain_cell(stage, mm_step, idx, k), gout.entry(idx), gout.cell(idx))
             r, c = gout.rc(idx)
             w.boxes = [m for m in (grids["a"].row_box(r), grids["b"].col_box(c)) if m is not None]
             return w
         works = [later(idx, gout.entry(idx), gout.cell(idx), build) for idx in gout.shown()]
+        for w in works:
+            w.step, w.output = mm_step, k
         fill(stage, works, color=style.GRAD, note=word("grad_rest", stage.lang))
+        if acc is not None and acc.parent is not None and acc.parent == mm_step.parent:   # inside a linear layer
+            from .generic import play_accumulate
+            play_accumulate(stage, acc, end=False)
+    return gz
+
+
+def _row_beside(stage: Stage, gz: NumberGrid, gid: str) -> NumberGrid:
+    """A blue grid for ``gid`` level with ``gz``'s rows: right of it, or left of it when the free
+    space on the right is too far to show both at once."""
+    canvas = stage.canvas
+    g = canvas.beside(gz, gid, "right", role="grad", grad=False)
+    if canvas.in_one_view([gz, g]):
+        return g
+    g.next_to(gz.frame_box(), LEFT, buff=style.GRID_GAP * 1.6 + (gz.row_labels.width if gz.row_labels else 0))
+    g.shift(UP * (gz.body.get_top()[1] - g.body.get_top()[1]))
+    canvas.slide([g], LEFT)
+    return g
+
+
+def _linear_grad_fresh(stage: Stage, step, fwd, mm, add) -> None:
+    """A linear layer's gradients with no forward layout to reuse: dW and dX in product layouts
+    of their own (:func:`_grads_fresh`), then db beside dZ's rows: db[i] adds up row i of dZ."""
+    gz = _grads_fresh(stage, mm, stage.trace.steps[mm.grad_of], incoming=step.inputs[0])
+    bias = fwd.inputs[2] if len(fwd.inputs) > 2 else None
+    if bias is None or add is None or bias not in step.grad_map or gz is None:
+        finish(stage)
+        return
+    gid = step.grad_map[bias]
+    gdb = _row_beside(stage, gz, gid)
+    stage.canvas.register(gdb)
+    slot = stage.bind(gid, gdb)
+    show_new(stage, [gdb], focus=[gz, gdb])
+    output = _add_bias_output(stage, add)
+    rank = len(stage.trace.tensors[add.outputs[output]].shape)
+
+    def build(idx):
+        cell = explain_cell(stage, add, idx + (0,) * (rank - len(idx)), output)
+        w = work_from_cell(stage, cell, slot.entry(idx), slot.cell(idx))
+        w.boxes = [m for m in (gz.row_box(gz.rc((idx[0], 0))[0]),) if m is not None]
+        return w
+    works = [later(idx, slot.entry(idx), slot.cell(idx), build) for idx in gdb.shown()]
+    for w in works:
+        w.step, w.output = add, output
+    fill(stage, works, color=style.GRAD, note=word("grad_rest", stage.lang))
     finish(stage)
