@@ -51,6 +51,7 @@ class Walkthrough(MovingCameraScene):
         self.stage: Stage | None = None
         self.timeline: list[Mark] = []     # every beat played, with its times
         self.cards: list[list[str]] = []   # the words (and numbers) of every card shown, in order
+        self.looked: set[int] = set()      # the pictures shown (a second showing is a glance)
         self.skipping = False
         self.captions_shown: list[tuple[float, str]] = []   # (time, text): the subtitles
         super().__init__(**kwargs)
@@ -176,7 +177,9 @@ class Walkthrough(MovingCameraScene):
             self.wait(max(2.5 * pace.hold, pace.reading(said)))
             return
         long = beat.card in ("plot", "overview")   # a picture to look at, not just words to read
-        self.wait(max(2.0 * pace.hold, pace.reading(said)) if long else pace.reading(said))
+        again = long and id(beat.data) in self.looked
+        self.looked.add(id(beat.data))
+        self.wait(2.0 * pace.hold if again else pace.looking(said) if long else pace.reading(said))
         if self.card_next:   # the next card covers this one: the stage never shows between
             self.held = card
             return
