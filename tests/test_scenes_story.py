@@ -63,6 +63,9 @@ def test_a_story_plan_plays_every_chapter_its_plots_and_the_recap(name):
     assert any(w in beats[-1].subtitle for w in RECAP_WORDS[name])
     played = [b.step.id for b in beats if b.step is not None]
     assert played == sorted(played)
+    moves = [i for i in sorted(shown) if trace.steps[i].op == "transpose"
+             and any(c.play == "full" and c.steps[0] <= i <= c.steps[1] for c in story.chapters)]
+    shown -= set(moves[1:])   # a transpose is worked once; a later one is drawn where it is read
     for k, c in enumerate(story.chapters):
         mine = [i for i in range(c.steps[0], c.steps[1] + 1) if i in shown]
         got = [i for i in played if c.steps[0] <= i <= c.steps[1]]
