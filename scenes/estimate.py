@@ -3,8 +3,8 @@
 Each step beat costs what :func:`scenes.players.common.fill` spends on it: the cells worked one by
 one, the reading time of the last, a row at a time for the rest, for every output; plus the caption
 set up, the camera's move and the step's end (which waits until the caption has been read). A
-transpose flies its numbers instead; a loss or a normalisation is worked part by part (three
-fills). A card costs its fade in and out and its reading time (a picture its looking time, a
+transpose flies its numbers instead; a product's first cell is worked term by term; a loss or a
+normalisation is worked part by part (three fills). A card costs its fade in and out and its reading time (a picture its looking time, a
 fast-forward its numbers filling in). The figures are the pace's own, so a slower pace gives a
 longer estimate; the estimate is for budgets (a test keeps the built-in examples' videos under
 their ceilings), not a promise to the second: measured at -ql, the real videos run within a
@@ -36,8 +36,9 @@ FILLS = 4.0       # a summary card's values fill in within this long
 FILL = 0.5        # ... each row at most this long
 FLIGHT = 1.2      # a transpose's numbers fly to their new cells (scenes.players.structural)
 LOOK = 0.6        # the camera turns to the next part of a step worked part by part
-STAGES = {"loss": 3, "normalization": 3}   # the parts a loss (Y − Y′, squares, sum) or a
-                                           # normalisation (mean, spread, scaled) is worked in
+PRODUCTS = ("contraction", "layer")          # the families whose cells are sums of products
+STAGES = {("forward", "loss"): 3, ("forward", "normalization"): 3}
+# the parts a loss (Y − Y′, squares, sum) or a normalisation (mean, spread, scaled) is worked in
 
 
 def drawn(n: int) -> int:
@@ -66,11 +67,29 @@ def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: 
     else:
         for tid in step.outputs[:1] if step.op in CLIPS else step.outputs:   # a clipping: one worked, a note
             busy += filled(trace.tensors[tid].shape, worked, pace, again)
-    if step.phase == "forward" and trace.children(step):   # a composite shown whole, worked part by part
-        parts = STAGES.get(family_of(step.op), 1) - 1
-        busy += parts * (LOOK + filled(trace.tensors[step.outputs[0]].shape, 1, pace))
+    family = family_of(step.op)
+    if not again:   # a product's first cell term by term, its expression then read
+        for terms in products(trace, step):
+            busy += pace.detailed * (terms * pace.term_time + pace.hold - pace.cell_time)
+    if trace.children(step):   # a composite shown whole, worked part by part
+        parts = STAGES.get((step.phase, family), 1) - 1
+        shape = max((trace.tensors[t].shape for c in trace.children(step) for t in c.outputs), key=len, default=())
+        busy += parts * (LOOK + filled(shape, 1 if again else pace.single, pace))
     formula, narration = caption_of(trace, step, lang)
     return busy + max(pace.pause, pace.caption(formula, narration) - busy + INTRO)
+
+
+def products(trace: Trace, step: Step) -> list[int]:
+    """The terms of each output of ``step`` that is worked as a sum of products (a forward product:
+    its inner size; a matmul's gradients: dA = dC·Bᵀ sums over C's columns, dB = Aᵀ·dC over its
+    rows), when there are 2 to 8 of them (the players work such a cell term by term)."""
+    terms: list[int] = []
+    if step.phase == "forward" and family_of(step.op) in PRODUCTS and step.inputs:
+        terms = list(trace.tensors[step.inputs[0]].shape[-1:])
+    elif step.phase == "backward" and step.op == "matmul" and step.grad_of is not None:
+        c = trace.tensors[trace.steps[step.grad_of].outputs[0]].shape
+        terms = [c[-1], c[0]] if len(c) == 2 else []
+    return [t for t in terms if 1 < t <= 8]
 
 
 def filled(shape: tuple[int, ...], worked: int, pace: Pace, again: bool = False) -> float:

@@ -54,16 +54,18 @@ def test_one_parameter_update_is_worked_and_the_others_summarised(name):
 
 
 def test_the_backward_pass_through_a_second_head_is_summarised():
-    """Back through the first head reached (head 2) up to V = W_V·X; K's and Q's products, which
-    repeat it, and head 1 fast."""
+    """Back through the first head reached (head 2) to its softmax and scale; the scores' product
+    and the projections, which repeat products worked already, and head 1 fast."""
     trace = run("transformer_block")
     story = Story.from_meta(trace.meta)
-    again = next(c for c in story.chapters if c.title["en"] == "Back through K, Q and the other heads: the same")
+    again = next(c for c in story.chapters if c.title["en"] == "Back through the scores, V, K, Q and the other heads: the same")
     assert again.play == "summary" and again.repeat == 1
-    assert trace.steps[again.steps[0]].name == "train.0.blocks.0.attn.head2.K.grad"
+    assert trace.steps[again.steps[0]].name == "train.0.blocks.0.attn.head2.scores.grad"
     assert trace.steps[again.steps[1] + 1].phase == "update"
     worked = [b.step.name for b in build_plan(trace).step_beats]
-    assert "train.0.blocks.0.attn.head2.V.grad" in worked and "train.0.blocks.0.attn.head2.mix.grad" in worked
+    for name in ("mix", "weights", "scaled"):
+        assert f"train.0.blocks.0.attn.head2.{name}.grad" in worked
+    assert "train.0.blocks.0.mlp.out.grad" in worked   # a projection's gradient worked before (W2's)
 
 
 @pytest.mark.parametrize("name", ["transformer_block", "multi_head_attention", "self_attention"])
@@ -93,7 +95,7 @@ def test_gradient_through_time_works_each_cell_where_it_differs_and_tags_the_rep
     # the LSTM's lesson in full: a gate, the cell state c = f·c + i·g, the gradient along it
     for name in ("lstm.t0.z_f", "lstm.t0.forget_gate", "lstm.t0.kept", "lstm.t0.written", "lstm.t0.cell",
                  "lstm.t19.cell.grad", "lstm.t19.kept.grad", "lstm.t19.output_gate.grad", "gru.t0.one_minus_update",
-                 "gru.t0.kept", "gru.t19.kept.grad", "gru.t19.one_minus_update.grad"):
+                 "gru.t0.kept", "gru.t19.kept.grad", "gru.t19.one_minus_update.grad", "gru.t19.update_gate.grad_sum"):
         assert name in worked, name
     tags = summaries(plan)
     assert tags["LSTM: the other three gates: the same, own weights"] == 3

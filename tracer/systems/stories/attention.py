@@ -52,35 +52,35 @@ def _attends(trace: Trace, plots: list[Plot]) -> Text:
         HEAD[lang].format(h=h) + listing(rows(lang, p), lang) for h, p in enumerate(plots, start=1)) for lang in HEAD}
 
 
-BACK_AGAIN = say("Back through {p} and the other heads: the same", "反向傳過 {p} 與其他的頭：同樣的計算",
-                 "反向传过 {p} 与其他的头：同样的计算", "Ngược qua {p} và các đầu còn lại: cùng phép tính")
-LN_AGAIN = say("Back through W1, the first residual and layer norm: the same", "反向傳過 W1、第一個殘差與層正規化：同樣的計算",
-               "反向传过 W1、第一个残差与层归一化：同样的计算", "Ngược qua W1, phần dư và chuẩn hóa lớp đầu tiên: cùng phép tính")
-BACK_HEADS = say("Back through W_O and the heads", "反向傳過 W_O 與各個頭", "反向传过 W_O 与各个头",
-                 "Ngược qua W_O và các đầu")
+BACK_AGAIN = say("Back through the scores, {p} and the other heads: the same", "反向傳過分數、{p} 與其他的頭：同樣的計算",
+                 "反向传过分数、{p} 与其他的头：同样的计算", "Ngược qua điểm số, {p} và các đầu còn lại: cùng phép tính")
+LN_AGAIN = say("Back through W1, the first residual and layer norm, and W_O: the same",
+               "反向傳過 W1、第一個殘差與層正規化，以及 W_O：同樣的計算", "反向传过 W1、第一个残差与层归一化，以及 W_O：同样的计算",
+               "Ngược qua W1, phần dư và chuẩn hóa lớp đầu tiên, và W_O: cùng phép tính")
+BACK_HEADS = say("Back through the stacked heads", "反向傳過疊起來的各個頭", "反向传过叠起来的各个头", "Ngược qua các đầu đã xếp")
 
 
 def _training(outline: Outline, trace: Trace, steps: int, block: bool = False) -> None:
     """One training step (its forward pass told already): the gradient back through the first head
-    it reaches worked in full up to its first projection (V = W_V·X: K and Q repeat it), back
-    through the other projections and heads summarised (in a ``block``, back through W1 and the
-    first residual and layer norm too: W2's product and the second's were worked just before)."""
+    it reaches worked in full up to its softmax and scale (the scores' product and the projections
+    V, K, Q repeat products worked already), back through them and the other heads summarised (in
+    a ``block``, back through W1, the first residual and layer norm and W_O too: W2's product and
+    the second's were worked just before)."""
     if not steps:
         return
     heads = [(s.id, s.name.split(".attn.", 1)[1].split(".")[0]) for s in trace.steps
              if s.phase == "backward" and s.name.startswith("train.0.") and ".attn.head" in s.name]
     order = list(dict.fromkeys(h for _, h in heads))
-    projections = [s for s in trace.steps if s.phase == "backward" and s.parent is None and s.op == "linear"
-                   and s.name.startswith("train.0.") and f".attn.{order[0]}." in s.name] if order else []
     inside = []
     if block:
         inside += [(first(trace, "train.0.blocks.0.mlp.pre", "backward"), LN_AGAIN, "summary", 1),
-                   (first(trace, "train.0.blocks.0.attn", "backward"), BACK_HEADS, "full", 1)]
+                   (first(trace, "train.0.blocks.0.attn.concat", "backward"), BACK_HEADS, "full", 1)]
     if len(order) > 1:
-        rest = projections[1:]
-        names = per_language(lambda lang: listing([s.name.split(".")[-2] for s in rest], lang))
-        start = rest[0].id if rest else next(i for i, h in heads if h == order[1])
-        inside.append((start, say(*(t for t in BACK_AGAIN.values()), p=names), "summary", len(order) - 1))
+        mine = [trace.steps[i] for i, h in heads if h == order[0]]
+        projections = [s for s in mine if s.parent is None and s.op == "linear"]
+        names = per_language(lambda lang: listing([s.name.split(".")[-2] for s in projections], lang))
+        start = next(s.id for s in mine if s.name.endswith(".scores.grad"))
+        inside.append((start, say(*BACK_AGAIN.values(), p=names), "summary", len(order) - 1))
     outline.training("train", 0, steps, told=True, inside=inside)
 
 

@@ -104,9 +104,12 @@ FORWARD = {
                                                  "{n}：h = (1 − u)·h + u·h̃，舊狀態由 1 − u 保留", "{n}：h = (1 − u)·h + u·h̃，旧状态由 1 − u 保留",
                                                  "{n}: h = (1 − u)·h + u·h̃, trạng thái cũ giữ lại theo 1 − u"))],
 }
-# where the rest of timestep 1 (a product and a sum worked already) joins the timesteps after it
-REST = {"lstm": ("cell_tanh", say("h = o·tanh(c)", "h = o·tanh(c)", "h = o·tanh(c)", "h = o·tanh(c)")),
-        "gru": ("written", say("u·h̃ and the sum", "u·h̃ 與相加", "u·h̃ 与相加", "u·h̃ và phép cộng"))}
+# where the rest of timestep 1 (a product and a sum worked already) joins the timesteps after it,
+# and where the gradient's way back into the last timestep is worked from (the steps before it
+# repeat products and sums worked already: told with the timesteps)
+REST = {"lstm": ("cell_tanh", say("h = o·tanh(c)", "h = o·tanh(c)", "h = o·tanh(c)", "h = o·tanh(c)"), None),
+        "gru": ("written", say("u·h̃ and the sum", "u·h̃ 與相加", "u·h̃ 与相加", "u·h̃ và phép cộng"), "kept")}
+AND_BACK = say(", and back through them", "，以及反向傳過它們", "，以及反向传过它们", ", và ngược qua chúng")
 BACKWARD = {
     "lstm": [("z_o", "summary", 4, say("{n}: back through W_o and the other gates: the same", "{n}：反向傳過 W_o 與其餘的門：同樣的計算",
                                         "{n}：反向传过 W_o 与其余的门：同样的计算", "{n}: ngược qua W_o và các cổng còn lại: cùng phép tính")),
@@ -130,14 +133,14 @@ def compared(outline: Outline, kind: str, T: int, before: str) -> None:
     outline.add(first(trace, f"{kind}.t0", "forward"), say(*SAME_X.values(), n=name), "skip")
     for step, play, repeat, title in FORWARD[kind]:
         outline.at(f"{kind}.t0.{step}", say(*title.values(), n=name), play, repeat)
-    rest, what = REST[kind]
-    outline.at(f"{kind}.t0.{rest}", say("{n}: {r}, timesteps 2–{T}, the output and the loss: as before",
-                                        "{n}：{r}、第 2–{T} 個時間步、輸出與損失：和前面一樣",
-                                        "{n}：{r}、第 2–{T} 个时间步、输出与损失：和前面一样",
-                                        "{n}: {r}, bước 2–{T}, đầu ra và mất mát: như trước", n=name, r=tuple(what.values()), T=T),
-               "summary", T - 1)
+    rest, what, back = REST[kind]
+    outline.at(f"{kind}.t0.{rest}", say("{n}: {r}, timesteps 2–{T}, the output and the loss{b}: as before",
+                                        "{n}：{r}、第 2–{T} 個時間步、輸出與損失{b}：和前面一樣",
+                                        "{n}：{r}、第 2–{T} 个时间步、输出与损失{b}：和前面一样",
+                                        "{n}: {r}, bước 2–{T}, đầu ra và mất mát{b}: như trước", n=name, r=tuple(what.values()),
+                                        T=T, b=tuple(AND_BACK.values()) if back else ""), "summary", T - 1)
     last = f"{kind}.t{T - 1}"
-    outline.add(first(trace, last, "backward"), say(*INTO.values(), n=name, T=T))
+    outline.add(first(trace, f"{last}.{back}.grad" if back else last, "backward"), say(*INTO.values(), n=name, T=T))
     for step, play, repeat, title in BACKWARD[kind]:   # repeat 0: the timesteps before, told with it
         outline.add(first(trace, f"{last}.{step}.grad", "backward"), say(*title.values(), n=name, k=T - 1), play,
                     repeat or T - 1)
