@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, config
+from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, VMobject, config
 
 from . import anim, style
 from .caption import on_screen
@@ -97,7 +97,7 @@ class Walkthrough(MovingCameraScene):
         self.stage.cull(fade=False)
         frame = grab_frame(self)
         if self.still_card is not None:
-            self.remove(self.still_card)
+            self.put_away(self.still_card)
             self.still_card = None
         return frame
 
@@ -130,6 +130,12 @@ class Walkthrough(MovingCameraScene):
         play(stage, beat.step)
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
+
+    def put_away(self, card: VMobject) -> None:
+        """Take ``card`` off the scene, every part of it: playing its numbers' fills adds a group
+        of them, and Manim splits the card into its parts to keep them out of it (``Scene.remove``
+        of the card alone would leave its title and badge drawn over the steps after)."""
+        self.remove(*card.get_family())
 
     def play_card(self, beat: Beat) -> None:
         """A card: the title (with the colour legend, once per video), a chapter fast-forwarded,
@@ -167,7 +173,7 @@ class Walkthrough(MovingCameraScene):
         on_screen(self, "\n".join(w for w in words if w))   # the card's words are its subtitle
         self.play(FadeIn(card, run_time=0.5))   # over the card before, if any: a cross-fade
         if self.held is not None:
-            self.remove(self.held)
+            self.put_away(self.held)
             self.held = None
         if fills:
             step = min(0.5, 4.0 / len(fills))
@@ -184,4 +190,4 @@ class Walkthrough(MovingCameraScene):
             self.held = card
             return
         self.play(FadeOut(card, run_time=0.4))
-        self.remove(card)
+        self.put_away(card)

@@ -120,6 +120,16 @@ def test_the_tiny_story_renders_beat_by_beat_with_pause_points(tiny_render):
     assert recap.end - recap.start >= 5.0        # the recap stays to the end
 
 
+def test_a_card_put_away_leaves_no_part_behind(tiny_render):
+    """The fast-forward card (covered by the plot after it) and the plots are gone from the scene
+    once the next card is up: its fills were played as a group, which made Manim split the card
+    into parts that removing the card alone left drawn over the steps after."""
+    trace, plan, scene, path = tiny_render
+    texts = {getattr(m, "text", "") for top in scene.mobjects for m in top.get_family()}
+    assert not {"Theloss,fast", "×3", "Loss", "Hbyfeature"} & texts
+    assert "Alltheloss" not in texts and any(t.startswith("Thelossis") for t in texts)   # the recap stays
+
+
 def test_the_cards_show_the_traces_numbers_and_the_recap_last(tiny_render):
     trace, plan, scene, _ = tiny_render
     title, overview, summary, loss_plot, heat_plot, again, recap = scene.cards
