@@ -256,7 +256,7 @@ def finish(stage: Stage) -> None:
         stage.audits.append(stage.shown_numbers())
     # the caption has been up since the step began: it stays until it has been read
     shown = video_time(stage.scene) - stage.step_start
-    formula, narration = caption_of(stage.trace, stage.step, stage.lang)
+    formula, narration = caption_of(stage.trace, stage.step, stage.lang) if stage.step is not None else ("", "")
     stage.scene.pause(max(stage.pace.pause, stage.pace.caption(formula, narration) - shown))
 
 

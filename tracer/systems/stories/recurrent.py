@@ -92,14 +92,14 @@ SAME_X = say("{n}: x₁, the first column of X, as before", "{n}：x₁，X 的�
 # repeat a gate worked already (a product and a squashing, with their own weights) summarised
 FORWARD = {
     "lstm": [("hx", "full", 1, say("{n}: [h; x] and the forget gate f = σ(W_f·[h; x] + b_f)",
-                                    "{n}：[h; x] 與遺忘門 f = σ(W_f·[h; x] + b_f)", "{n}：[h; x] 与遗忘门 f = σ(W_f·[h; x] + b_f)",
+                                    "{n}：[h；x] 與遺忘門 f = σ(W_f·[h；x] + b_f)", "{n}：[h；x] 与遗忘门 f = σ(W_f·[h；x] + b_f)",
                                     "{n}: [h; x] và cổng quên f = σ(W_f·[h; x] + b_f)")),
              ("z_i", "summary", 3, say("{n}: the other three gates: the same, own weights", "{n}：其餘三個門：同樣的計算，各用自己的權重",
                                         "{n}：其余三个门：同样的计算，各用自己的权重", "{n}: ba cổng còn lại: cùng phép tính, trọng số riêng")),
              ("kept", "full", 1, say("{n}: the cell state c = f·c + i·g", "{n}：細胞狀態 c = f·c + i·g", "{n}：细胞状态 c = f·c + i·g",
                                       "{n}: trạng thái ô c = f·c + i·g"))],
-    "gru": [("hx", "summary", 3, say("{n}: [h; x], its gates and candidate: as the LSTM's", "{n}：[h; x]、它的門與候選值：和 LSTM 一樣",
-                                      "{n}：[h; x]、它的门与候选值：和 LSTM 一样", "{n}: [h; x], các cổng và ứng viên: như LSTM")),
+    "gru": [("hx", "summary", 3, say("{n}: [h; x], its gates and candidate: as the LSTM's", "{n}：[h；x]、它的門與候選值：和 LSTM 一樣",
+                                      "{n}：[h；x]、它的门与候选值：和 LSTM 一样", "{n}: [h; x], các cổng và ứng viên: như LSTM")),
             ("one_minus_update", "full", 1, say("{n}: h = (1 − u)·h + u·h̃, the old state kept by 1 − u",
                                                  "{n}：h = (1 − u)·h + u·h̃，舊狀態由 1 − u 保留", "{n}：h = (1 − u)·h + u·h̃，旧状态由 1 − u 保留",
                                                  "{n}: h = (1 − u)·h + u·h̃, trạng thái cũ giữ lại theo 1 − u"))],
@@ -113,7 +113,7 @@ AND_BACK = say(", and back through them", "，以及反向傳過它們", "，以
 BACKWARD = {
     "lstm": [("z_o", "summary", 4, say("{n}: back through W_o and the other gates: the same", "{n}：反向傳過 W_o 與其餘的門：同樣的計算",
                                         "{n}：反向传过 W_o 与其余的门：同样的计算", "{n}: ngược qua W_o và các cổng còn lại: cùng phép tính")),
-             ("hx", "full", 1, say("{n}: [h; x] split back into h and x", "{n}：[h; x] 拆回 h 與 x", "{n}：[h; x] 拆回 h 与 x",
+             ("hx", "full", 1, say("{n}: [h; x] split back into h and x", "{n}：[h；x] 拆回 h 與 x", "{n}：[h；x] 拆回 h 与 x",
                                     "{n}: [h; x] tách lại thành h và x"))],
     "gru": [("candidate", "summary", 0, say("{n}: back through its gates and timesteps {k}–1: the same",
                                              "{n}：反向傳過它的門與第 {k} 到第 1 個時間步：同樣的計算",
