@@ -186,7 +186,7 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
     if lang == "en" and trace.meta.get("title"):  # the trace's own title (written in English)
         title = str(trace.meta["title"])
     if told is not None:
-        beats = story_beats(trace, told, chosen, lang)
+        beats = story_beats(trace, told, chosen, lang, every=pace == "slow")
         title, subtitle = beats[0].title, beats[0].subtitle
     else:
         names, drop = set(trace.names()), common_scope(chosen)

@@ -2,10 +2,13 @@
 
 Each step beat costs what :func:`scenes.players.common.fill` spends on it: the cells worked one by
 one, the reading time of the last, a row at a time for the rest, for every output; plus the caption
-set up, the camera's move and the step's end (which waits until the caption has been read). A card
-costs its fade in and out and its reading time. The figures are the pace's own, so a slower pace
-gives a longer estimate; the estimate is for budgets (a test keeps every built-in example's video
-under a few minutes), not a promise to the second.
+set up, the camera's move and the step's end (which waits until the caption has been read). A
+transpose flies its numbers instead; a product's first cell is worked term by term; a loss or a
+normalisation is worked part by part (three fills). A card costs its fade in and out and its reading time (a picture its looking time, a
+fast-forward its numbers filling in). The figures are the pace's own, so a slower pace gives a
+longer estimate; the estimate is for budgets (a test keeps the built-in examples' videos under
+their ceilings), not a promise to the second: measured at -ql, the real videos run within a
+tenth of it (docs/performance.md).
 
 >>> import tracer
 >>> from scenes.curated import build_plan
@@ -17,6 +20,7 @@ under a few minutes), not a promise to the second.
 """
 from __future__ import annotations
 
+from tracer.ops.core import family_of
 from tracer.trace import Step, Trace
 
 from . import style
@@ -29,6 +33,12 @@ FOCUS = 0.6       # the camera moves to the step's grids
 FINISH = 0.5      # highlights off, the step framed
 FADES = 0.9       # a card fades in (0.5) and out (0.4)
 FILLS = 4.0       # a summary card's values fill in within this long
+FILL = 0.5        # ... each row at most this long
+FLIGHT = 1.2      # a transpose's numbers fly to their new cells (scenes.players.structural)
+LOOK = 0.6        # the camera turns to the next part of a step worked part by part
+PRODUCTS = ("contraction", "layer")          # the families whose cells are sums of products
+STAGES = {("forward", "loss"): 3, ("forward", "normalization"): 3}
+# the parts a loss (Y − Y′, squares, sum) or a normalisation (mean, spread, scaled) is worked in
 
 
 def drawn(n: int) -> int:
@@ -51,35 +61,81 @@ def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: 
     work two cells, the others the pace's; one cell for an op worked ``again``), then the caption
     left up until it has been read."""
     worked = 1 if again else 2 if step.phase == "update" else pace.detailed + pace.single
-    busy = INTRO + FOCUS
-    for tid in step.outputs[:1] if step.op in CLIPS else step.outputs:   # a clipping: one worked, a note
-        rows, cols = grid_of(trace.tensors[tid].shape)
-        one = min(worked, rows * cols)
-        busy += one * pace.cell_time + (pace.hold if one else 0.0)
-        busy += max(0, rows - (one + cols - 1) // cols) * pace.row_time
-    busy += FINISH
+    busy = INTRO + FOCUS + FINISH
+    if step.phase == "forward" and step.op == "transpose" and len(trace.tensors[step.outputs[0]].shape) == 2:
+        busy += FLIGHT
+    else:
+        for tid in step.outputs[:1] if step.op in CLIPS else step.outputs:   # a clipping: one worked, a note
+            busy += filled(trace.tensors[tid].shape, worked, pace, again)
+    family = family_of(step.op)
+    if not again:   # a product's first cell term by term, its expression then read
+        for terms in products(trace, step):
+            busy += pace.detailed * (terms * pace.term_time + pace.hold - pace.cell_time)
+    if trace.children(step):   # a composite shown whole, worked part by part
+        parts = STAGES.get((step.phase, family), 1) - 1
+        shape = max((trace.tensors[t].shape for c in trace.children(step) for t in c.outputs), key=len, default=())
+        busy += parts * (LOOK + filled(shape, 1 if again else pace.single, pace))
     formula, narration = caption_of(trace, step, lang)
-    return busy + max(pace.pause, pace.reading(f"{formula} {narration}") - busy + INTRO)
+    return busy + max(pace.pause, pace.caption(formula, narration) - busy + INTRO)
 
 
-def card_seconds(beat: Beat, pace: Pace) -> float:
+def products(trace: Trace, step: Step) -> list[int]:
+    """The terms of each output of ``step`` that is worked as a sum of products (a forward product:
+    its inner size; a matmul's gradients: dA = dC·Bᵀ sums over C's columns, dB = Aᵀ·dC over its
+    rows), when there are 2 to 8 of them (the players work such a cell term by term)."""
+    terms: list[int] = []
+    if step.phase == "forward" and family_of(step.op) in PRODUCTS and step.inputs:
+        terms = list(trace.tensors[step.inputs[0]].shape[-1:])
+    elif step.phase == "backward" and step.op == "matmul" and step.grad_of is not None:
+        c = trace.tensors[trace.steps[step.grad_of].outputs[0]].shape
+        terms = [c[-1], c[0]] if len(c) == 2 else []
+    return [t for t in terms if 1 < t <= 8]
+
+
+def filled(shape: tuple[int, ...], worked: int, pace: Pace, again: bool = False) -> float:
+    """The seconds one output of ``shape`` takes to fill: ``worked`` cells one by one, the last
+    left up to be read, the rest a drawn row at a time (an op worked ``again``: a glance at its
+    cell, the rest at once, as the pace says)."""
+    rows, cols = grid_of(shape)
+    one = min(worked, rows * cols)
+    rest = max(0, rows - (one + cols - 1) // cols)
+    if again and pace.at_once:
+        rest = min(rest, 1)
+    return one * pace.cell_time + ((pace.glance if again else pace.hold) if one else 0.0) + rest * pace.row_time
+
+
+def card_seconds(beat: Beat, pace: Pace, trace: Trace | None = None, again: bool = False) -> float:
     """The seconds a card stays: fading in and out, and its words read (a plot or the whole network
-    at least twice the hold, a recap two and a half)."""
-    said = pace.reading(" ".join(w for w in (beat.title, beat.subtitle) if w))
+    looked at, :meth:`Pace.looking`, a glance of two holds when shown ``again``; a recap at least
+    two and a half holds; a fast-forward's numbers filling in, a row at a time)."""
+    words = [w for w in (beat.title, beat.subtitle) if w]
     if beat.card == "recap":
-        return 0.5 + max(2.5 * pace.hold, said)
-    if beat.card in ("plot", "overview"):
-        return FADES + max(2.0 * pace.hold, said)
-    return FADES + said + (FILLS if beat.card == "summary" else 0.0)
+        return 0.5 + max(2.5 * pace.hold, pace.reading(" ".join(words)))
+    if again and beat.card in ("plot", "overview"):
+        return FADES + 2.0 * pace.hold
+    if beat.card == "overview":
+        return FADES + pace.looking(" ".join(words + [n.name for n in beat.data or []]))
+    if beat.card == "plot":
+        return FADES + pace.looking(" ".join(words))
+    if beat.card != "summary":
+        return FADES + pace.reading(" ".join(words))
+    fills = FILLS
+    if trace is not None and beat.data is not None:   # a loss per pass, then the rows of the result
+        result = beat.data.result(trace)
+        n = len(beat.data.losses(trace)) + (grid_of(trace.tensors[result].shape)[0] if result else 0)
+        fills = n * min(FILL, FILLS / n) if n else 0.0
+    return FADES + fills + pace.reading(" ".join([beat.title, f"×{beat.data.chapter.repeat}" if beat.data else ""]))
 
 
 def beat_seconds(plan: Plan) -> list[tuple[str, float]]:
     """Each beat of ``plan`` by name, with the seconds it is estimated to take."""
     seen: set[tuple[str, str]] = set()
+    looked: set[int] = set()
     out = []
     for b in plan.beats:
         if b.step is None:
-            out.append((b.name, card_seconds(b, plan.pace)))
+            out.append((b.name, card_seconds(b, plan.pace, plan.trace, id(b.data) in looked)))
+            looked.add(id(b.data))
             continue
         key = (b.step.phase, b.step.op)
         out.append((b.name, step_seconds(plan.trace, b.step, plan.pace, plan.lang, key in seen)))

@@ -20,6 +20,8 @@ class Pace:
     pause: float = 0.6       # a beat at the end of a step
     hold: float = 2.0        # a finished working (and a card) stays at least this long
     read_rate: float = 15.0  # characters read per second: a long caption stays longer
+    glance: float = 1.0      # an op worked before: its one worked cell stays at least this long,
+    at_once: bool = True     # ... and the rest of its output fills in at once, not row by row
     name: str = "normal"
 
     def reading(self, text: str) -> float:
@@ -30,13 +32,44 @@ class Pace:
         """
         return max(self.hold, len(text) / self.read_rate)
 
+    def caption(self, formula: str, narration: str) -> float:
+        """How long a step's caption stays: its formula and its narration read, the formula once
+        (a narration that repeats it, "Send the gradient back through add: dz = …", is read up to it).
+
+        >>> Pace().caption("dx = dy", "Send the gradient back through add: dx = dy") == Pace().reading(
+        ...     "dx = dy Send the gradient back through add:")
+        True
+        """
+        said = narration.replace(formula, "").strip() if formula else narration
+        return self.reading(f"{formula} {said}".strip())
+
+    def again(self, text: str) -> float:
+        """How long the one worked cell of an op worked before stays: its expression read, at
+        least :attr:`glance` (the learner has read one of its kind in full already).
+
+        >>> Pace().again("1 + 2 = 3"), Pace().again("x" * 60)
+        (1.0, 4.0)
+        """
+        return max(self.glance, len(text) / self.read_rate)
+
+    def looking(self, text: str) -> float:
+        """How long a picture (a plot, the whole network on one page) stays: twice :attr:`hold`,
+        longer for its words, but at most four holds: its names are looked over, not read aloud.
+
+        >>> Pace().looking("Loss"), Pace().looking("x" * 90), Pace().looking("x" * 600)
+        (4.0, 6.0, 8.0)
+        """
+        return min(max(2.0 * self.hold, self.reading(text)), 4.0 * self.hold)
+
 
 PACES = ("slow", "normal", "fast")
 
 
 def pace_for(name: str = "normal", quick: bool = False) -> Pace:
-    """The pacing ``slow``, ``normal`` or ``fast``. ``slow`` works every cell of a small product;
-    ``normal`` a representative cell term by term and a few more whole; ``fast`` only a couple.
+    """The pacing ``slow``, ``normal`` or ``fast``. ``slow`` works every cell of a small product
+    (and an op worked before as long as the first, row by row); ``normal`` a representative cell
+    term by term and a few more whole (an op worked before: one cell, a glance, the rest at once);
+    ``fast`` only a couple.
     ``quick`` (the generic walkthrough, a page per step) works one cell fewer.
 
     >>> pace_for("slow").single > pace_for("normal").single > pace_for("fast").single
@@ -46,8 +79,8 @@ def pace_for(name: str = "normal", quick: bool = False) -> Pace:
         raise TracerError(f"unknown pace {name!r}: choose one of {', '.join(PACES)}")
     if name == "slow":
         return Pace(detailed=1 if quick else 2, single=48, cell_time=0.7, term_time=0.5, row_time=0.7,
-                    pause=1.2, hold=3.0, read_rate=11.0, name=name)
+                    pause=1.2, hold=3.0, read_rate=11.0, glance=3.0, at_once=False, name=name)
     if name == "fast":
         return Pace(detailed=0, single=1, cell_time=0.35, term_time=0.25, row_time=0.35, pause=0.3,
-                    hold=0.8, read_rate=22.0, name=name)
+                    hold=0.8, read_rate=22.0, glance=0.5, name=name)
     return Pace(detailed=0 if quick else 1, single=2 if quick else 3, name=name)

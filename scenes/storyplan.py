@@ -7,6 +7,10 @@ fill in without their workings, tagged "×N" for the repetitions it stands for);
 (bookkeeping only) is not shown; the story's plots follow the chapter they belong to; the recap
 card ends the video. A chapter's end is a pause point (a slide, in the lecture tools).
 
+A transpose is worked once (its numbers fly to their new cells); a later one, forward or backward
+(the gradient of a transpose is transposed back), is bookkeeping and not a beat of its own, its
+result drawn where the next step reads it (at the slow pace every one is shown).
+
 >>> import tracer
 >>> from tracer.story import Chapter, Plot, Story
 >>> with tracer.record() as trace:
@@ -29,8 +33,9 @@ from .plan import Beat
 from .words import word
 
 
-def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str) -> list[Beat]:
-    """The beats of ``story``: ``shown`` are the steps a full chapter may show (at the chosen depth)."""
+def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str, every: bool = False) -> list[Beat]:
+    """The beats of ``story``: ``shown`` are the steps a full chapter may show (at the chosen depth);
+    ``every``: each transpose too, not only the first."""
     beats = [Beat("title", None, None, text(story.title, lang), text(story.question, lang), card="title")]
     whole = network(trace, shown) if story.overview else []
     if whole:   # the whole network first (and again before the recap)
@@ -40,16 +45,19 @@ def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str) -> lis
     for p in story.plots:
         after = p.after if p.after is not None and p.after <= last else last
         plots.setdefault(after, []).append(p)
+    moved: set[str] = set()   # a transpose was worked
     for k, chapter in enumerate(story.chapters):
         title = text(chapter.title, lang)
         lo, hi = chapter.steps
         mine = [s for s in shown if lo <= s.id <= hi]
+        if chapter.play == "full":
+            mine = [s for s in mine if every or not moved_again(s, moved)]
         if chapter.play == "full" and mine:
             beats += [Beat(f"{s.id}:{s.name}", s, title if j == 0 else None) for j, s in enumerate(mine)]
         elif chapter.play == "summary":
             beats.append(Beat(f"chapter{k}:summary", None, title, title=title, card="summary",
                               data=Fast(chapter, mine)))
-        if chapter.pause and beats[-1].name != "title":
+        if chapter.pause and chapter.play != "skip" and beats[-1].name != "title":   # nothing shown, no slide
             beats[-1].pause = True
         for j, p in enumerate(plots.get(k, [])):
             beats.append(Beat(f"chapter{k}:plot{j}", None, None, title=text(p.title, lang), card="plot",
@@ -59,6 +67,15 @@ def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str) -> lis
     beats.append(Beat("recap", None, None, title=word("recap", lang), subtitle=text(story.recap, lang),
                       card="recap", pause=True))
     return beats
+
+
+def moved_again(step: Step, moved: set[str]) -> bool:
+    """Whether ``step`` is a transpose after the first (noting the first in ``moved``)."""
+    if step.op != "transpose":
+        return False
+    again = bool(moved)
+    moved.add(step.op)
+    return again
 
 
 class Fast:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, config
+from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, VMobject, config
 
 from . import anim, style
 from .caption import on_screen
@@ -51,6 +51,7 @@ class Walkthrough(MovingCameraScene):
         self.stage: Stage | None = None
         self.timeline: list[Mark] = []     # every beat played, with its times
         self.cards: list[list[str]] = []   # the words (and numbers) of every card shown, in order
+        self.looked: set[int] = set()      # the pictures shown (a second showing is a glance)
         self.skipping = False
         self.captions_shown: list[tuple[float, str]] = []   # (time, text): the subtitles
         super().__init__(**kwargs)
@@ -96,7 +97,7 @@ class Walkthrough(MovingCameraScene):
         self.stage.cull(fade=False)
         frame = grab_frame(self)
         if self.still_card is not None:
-            self.remove(self.still_card)
+            self.put_away(self.still_card)
             self.still_card = None
         return frame
 
@@ -129,6 +130,12 @@ class Walkthrough(MovingCameraScene):
         play(stage, beat.step)
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
+
+    def put_away(self, card: VMobject) -> None:
+        """Take ``card`` off the scene, every part of it: playing its numbers' fills adds a group
+        of them, and Manim splits the card into its parts to keep them out of it (``Scene.remove``
+        of the card alone would leave its title and badge drawn over the steps after)."""
+        self.remove(*card.get_family())
 
     def play_card(self, beat: Beat) -> None:
         """A card: the title (with the colour legend, once per video), a chapter fast-forwarded,
@@ -166,7 +173,7 @@ class Walkthrough(MovingCameraScene):
         on_screen(self, "\n".join(w for w in words if w))   # the card's words are its subtitle
         self.play(FadeIn(card, run_time=0.5))   # over the card before, if any: a cross-fade
         if self.held is not None:
-            self.remove(self.held)
+            self.put_away(self.held)
             self.held = None
         if fills:
             step = min(0.5, 4.0 / len(fills))
@@ -176,9 +183,11 @@ class Walkthrough(MovingCameraScene):
             self.wait(max(2.5 * pace.hold, pace.reading(said)))
             return
         long = beat.card in ("plot", "overview")   # a picture to look at, not just words to read
-        self.wait(max(2.0 * pace.hold, pace.reading(said)) if long else pace.reading(said))
+        again = long and id(beat.data) in self.looked
+        self.looked.add(id(beat.data))
+        self.wait(2.0 * pace.hold if again else pace.looking(said) if long else pace.reading(said))
         if self.card_next:   # the next card covers this one: the stage never shows between
             self.held = card
             return
         self.play(FadeOut(card, run_time=0.4))
-        self.remove(card)
+        self.put_away(card)

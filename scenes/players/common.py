@@ -20,6 +20,7 @@ from ..words import word
 from ..grid import NumberGrid
 from ..camera import work_area
 from ..manim_adapter import video_time
+from ..plan import caption_of
 from ..stage import Slot, Stage
 
 MINUS = "−"
@@ -147,20 +148,20 @@ def detailed(stage: Stage, w: Work, color: str) -> list:
     return steps
 
 
-def single(stage: Stage, w: Work, color: str, last: bool = False) -> list:
+def single(stage: Stage, w: Work, color: str, last: bool = False, again: bool = False) -> list:
     """The whole cell at once: its row / column light up, the expression shows, the number appears
-    (the last cell worked stays long enough to read)."""
+    (the last cell worked stays long enough to read; a glance for an op worked ``again``)."""
     t = stage.pace.cell_time
-    rest = stage.pace.reading(w.expression) if last else t * 0.2
+    rest = (stage.pace.again if again else stage.pace.reading)(w.expression) if last else t * 0.2
     return [AnimationGroup(*_boxes_to(stage, w.boxes, w.target, t * 0.4), stage.say(w.expression, color)),
             AnimationGroup(*_show(w, t * 0.4)), anim.hold(rest)]
 
 
-def by_rows(stage: Stage, works: list[Work], color: str, note: str) -> list:
-    """The rest, a drawn row at a time: the row of results lights up and fills in."""
+def by_rows(stage: Stage, works: list[Work], color: str, note: str, at_once: bool = False) -> list:
+    """The rest, a drawn row at a time (or all ``at_once``): the row of results lights up and fills in."""
     rows: dict[float, list[Work]] = {}
     for w in works:
-        y = round(float(w.target.get_center()[1]), 3) if w.target is not None else 0.0
+        y = 0.0 if at_once or w.target is None else round(float(w.target.get_center()[1]), 3)
         rows.setdefault(y, []).append(w)
     steps = []
     for row in rows.values():
@@ -174,7 +175,8 @@ def by_rows(stage: Stage, works: list[Work], color: str, note: str) -> list:
 def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str | None = None,
          detailed_n: int | None = None, single_n: int | None = None) -> None:
     """Play the filling of ``works``: detailed cells, single cells, then rows, each batch one play.
-    An op worked in an earlier step is not worked again in full: one cell, then rows."""
+    An op worked in an earlier step is not worked again in full: one cell, then rows (at the
+    normal and fast paces a glance at the cell, then the rest at once)."""
     step = stage.step
     again = step is not None and stage.worked.setdefault((step.phase, step.op), step.id) != step.id
     if stage.hints.get("audit") and works:
@@ -203,10 +205,11 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
         elif k < d + s:
             if not batches or len(batches[-1]) > 60:
                 batches.append([])
-            batches[-1].extend(single(stage, w, color, last=k == min(d + s, len(works)) - 1))
+            batches[-1].extend(single(stage, w, color, last=k == min(d + s, len(works)) - 1, again=again))
         else:
             rest = works[k:]
-            batches.append(by_rows(stage, rest, color, note or word("entry_rest", stage.lang)))
+            batches.append(by_rows(stage, rest, color, note or word("entry_rest", stage.lang),
+                                   at_once=again and pace.at_once))
             break
     for b in batches:
         if b:
@@ -255,7 +258,8 @@ def finish(stage: Stage) -> None:
         stage.audits.append(stage.shown_numbers())
     # the caption has been up since the step began: it stays until it has been read
     shown = video_time(stage.scene) - stage.step_start
-    stage.scene.pause(max(stage.pace.pause, stage.pace.reading(stage.camera.caption_text) - shown))
+    formula, narration = caption_of(stage.trace, stage.step, stage.lang) if stage.step is not None else ("", "")
+    stage.scene.pause(max(stage.pace.pause, stage.pace.caption(formula, narration) - shown))
 
 
 Explainer = Callable[[tuple[int, ...]], Working]

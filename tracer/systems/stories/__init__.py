@@ -172,20 +172,22 @@ class Outline:
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
-        self.marks: list[tuple[int, Text, str, int]] = []
+        self.marks: list[tuple[int, Text, str, int, bool]] = []
 
-    def add(self, start: int, title: Text, play: str = "full", repeat: int = 1) -> int:
-        """A chapter from step ``start``; returns its index (for a plot's ``after``)."""
+    def add(self, start: int, title: Text, play: str = "full", repeat: int = 1, pause: bool = True) -> int:
+        """A chapter from step ``start``; returns its index (for a plot's ``after``). ``pause``
+        false: the chapter runs on into the next without a pause point (a slide's end)."""
         if self.marks and start <= self.marks[-1][0]:
             raise TracerError(f"the story's chapters must start in order: step {start} after step {self.marks[-1][0]}")
         if not self.marks and start != 0:
             raise TracerError(f"the story's first chapter starts at step {start}, not 0: steps would be left out")
-        self.marks.append((start, title, play, repeat))
+        self.marks.append((start, title, play, repeat, pause))
         return len(self.marks) - 1
 
-    def at(self, name: str, title: Text, play: str = "full", repeat: int = 1) -> int:
+    def at(self, name: str, title: Text, play: str = "full", repeat: int = 1, pause: bool = True) -> int:
         """A chapter from the first step called ``name`` (or inside it) after the last chapter's start."""
-        return self.add(first(self.trace, name, after=self.marks[-1][0] if self.marks else -1), title, play, repeat)
+        return self.add(first(self.trace, name, after=self.marks[-1][0] if self.marks else -1), title, play, repeat,
+                        pause)
 
     def each(self, chapters: Sequence[tuple[str, Text]]) -> int:
         """A chapter per ``(step name, title)``, worked in full; returns the last one's index."""
@@ -194,18 +196,23 @@ class Outline:
         return last
 
     def training(self, prefix: str, first_step: int, count: int, told: bool = False,
-                 inside: Sequence[tuple[int, Text, str, int]] = ()) -> int:
+                 inside: Sequence[tuple] = ()) -> int:
         """Training steps under ``prefix.K``: the first worked in full (forward, loss, backward,
-        one parameter's update; its forward pass fast when it was ``told`` already; the other
-        parameters' updates summarised), the ``count − 1`` after it as one summary. ``inside``:
+        one parameter's update; its forward pass fast when it was ``told`` already, within the
+        chapter before when that one is fast too; the other parameters' updates summarised), the
+        ``count − 1`` after it as one summary. ``inside``:
         chapters the backward pass is cut into (start step, title, play, repeat), to summarise
-        what repeats a computation worked already. Returns the last chapter's index."""
+        what repeats a computation worked already, optionally a pause flag). Returns the last
+        chapter's index."""
         start = first(self.trace, f"{prefix}.{first_step}")
-        last = self.add(start, *((TITLES["again"], "summary") if told else (TITLES["forward"], "full")))
+        if told and self.marks and self.marks[-1][2] == "summary":   # one fast-forward, not two in a row
+            last = len(self.marks) - 1
+        else:
+            last = self.add(start, *((TITLES["again"], "summary") if told else (TITLES["forward"], "full")))
         for part, key in ((dict(family="loss"), "loss"), (dict(phase="backward"), "backward")):
             last = self.add(first(self.trace, after=start, **part), TITLES[key])
-        for start_id, title, play, repeat in inside:
-            last = self.add(start_id, title, play, repeat)
+        for part in inside:
+            last = self.add(*part)
         update = first(self.trace, after=start, phase="update")
         rest = self.updates_after(update)
         last = self.add(update, TITLES["update_one" if rest else "update"])
@@ -228,7 +235,8 @@ class Outline:
 
     def chapters(self) -> list[Chapter]:
         ends = [m[0] - 1 for m in self.marks[1:]] + [len(self.trace.steps) - 1]
-        return [Chapter(title, (start, end), play, repeat) for (start, title, play, repeat), end in zip(self.marks, ends)]
+        return [Chapter(title, (start, end), play, repeat, pause)
+                for (start, title, play, repeat, pause), end in zip(self.marks, ends)]
 
 
 def coverage(trace: Trace, chapters: Sequence[Chapter]) -> None:

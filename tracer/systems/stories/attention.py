@@ -14,11 +14,17 @@ from . import (ATTENDS, Outline, first, heatmap, in_words, listing, maybe, num, 
 
 
 def _heads(outline: Outline, trace: Trace, scope: str, heads: int) -> list[Plot]:
-    """Head 1 worked in full, the other heads fast (the same computation, other weights); each
-    head's attention pattern as a heat map after its chapter."""
-    told = [outline.add(first(trace, f"{scope}.head1"), say(
-        "Head 1: Q, K, V, scores, softmax, mix", "第 1 個頭：Q、K、V、分數、softmax、加權",
-        "第 1 个头：Q、K、V、分数、softmax、加权", "Đầu 1: Q, K, V, điểm, softmax, trộn"))]
+    """Head 1 worked in full (its K and V fast: Q's product again), the other heads fast (the same
+    computation, other weights); each head's attention pattern as a heat map after its chapter."""
+    title = say("Head 1: Q, K, V, scores, softmax, mix", "第 1 個頭：Q、K、V、分數、softmax、加權",
+                "第 1 个头：Q、K、V、分数、softmax、加权", "Đầu 1: Q, K, V, điểm, softmax, trộn")
+    told = [outline.add(first(trace, f"{scope}.head1"), title, pause=False)]
+    key = first(trace, f"{scope}.head1.K")   # K and V: Q's product again, with their own weights
+    outline.add(key, say("K and V: the same product as Q, with their own weights", "K 與 V：和 Q 一樣的乘積，各用自己的權重",
+                         "K 与 V：和 Q 一样的乘积，各用自己的权重", "K và V: cùng phép nhân như Q, trọng số riêng"), "summary", 2,
+                pause=False)
+    value = first(trace, f"{scope}.head1.V")
+    told = [outline.add(next(s.id for s in trace.steps[value + 1:] if s.parent is None), title)]
     if heads > 1:
         told.append(outline.add(first(trace, f"{scope}.head2"), say(
             "The other heads: the same, with their own weights", "其他的頭：同樣的計算，各用自己的權重",
@@ -46,18 +52,20 @@ def _attends(trace: Trace, plots: list[Plot]) -> Text:
         HEAD[lang].format(h=h) + listing(rows(lang, p), lang) for h, p in enumerate(plots, start=1)) for lang in HEAD}
 
 
-BACK_AGAIN = say("Back through the other heads: the same", "反向傳過其他的頭：同樣的計算", "反向传过其他的头：同样的计算",
-                 "Ngược qua các đầu còn lại: cùng phép tính")
-LN_AGAIN = say("Back through the first residual and layer norm: the same", "反向傳過第一個殘差與層正規化：同樣的計算",
-               "反向传过第一个残差与层归一化：同样的计算", "Ngược qua phần dư và chuẩn hóa lớp đầu tiên: cùng phép tính")
-BACK_HEADS = say("Back through W_O and the heads", "反向傳過 W_O 與各個頭", "反向传过 W_O 与各个头",
-                 "Ngược qua W_O và các đầu")
+BACK_AGAIN = say("Back through the scores, {p} and the other heads: the same", "反向傳過分數、{p} 與其他的頭：同樣的計算",
+                 "反向传过分数、{p} 与其他的头：同样的计算", "Ngược qua điểm số, {p} và các đầu còn lại: cùng phép tính")
+LN_AGAIN = say("Back through W1, the first residual and layer norm, and W_O: the same",
+               "反向傳過 W1、第一個殘差與層正規化，以及 W_O：同樣的計算", "反向传过 W1、第一个残差与层归一化，以及 W_O：同样的计算",
+               "Ngược qua W1, phần dư và chuẩn hóa lớp đầu tiên, và W_O: cùng phép tính")
+BACK_HEADS = say("Back through the stacked heads", "反向傳過疊起來的各個頭", "反向传过叠起来的各个头", "Ngược qua các đầu đã xếp")
 
 
 def _training(outline: Outline, trace: Trace, steps: int, block: bool = False) -> None:
     """One training step (its forward pass told already): the gradient back through the first head
-    it reaches worked in full, back through the others summarised (in a ``block``, back through
-    the first residual and layer norm too: the second's were worked just before)."""
+    it reaches worked in full up to its softmax and scale (the scores' product and the projections
+    V, K, Q repeat products worked already), back through them and the other heads summarised (in
+    a ``block``, back through W1, the first residual and layer norm and W_O too: W2's product and
+    the second's were worked just before)."""
     if not steps:
         return
     heads = [(s.id, s.name.split(".attn.", 1)[1].split(".")[0]) for s in trace.steps
@@ -65,10 +73,14 @@ def _training(outline: Outline, trace: Trace, steps: int, block: bool = False) -
     order = list(dict.fromkeys(h for _, h in heads))
     inside = []
     if block:
-        inside += [(first(trace, "train.0.blocks.0.ln1", "backward"), LN_AGAIN, "summary", 1),
-                   (first(trace, "train.0.blocks.0.attn", "backward"), BACK_HEADS, "full", 1)]
+        inside += [(first(trace, "train.0.blocks.0.mlp.pre", "backward"), LN_AGAIN, "summary", 1),
+                   (first(trace, "train.0.blocks.0.attn.concat", "backward"), BACK_HEADS, "full", 1)]
     if len(order) > 1:
-        inside.append((next(i for i, h in heads if h == order[1]), BACK_AGAIN, "summary", len(order) - 1))
+        mine = [trace.steps[i] for i, h in heads if h == order[0]]
+        projections = [s for s in mine if s.parent is None and s.op == "linear"]
+        names = per_language(lambda lang: listing([s.name.split(".")[-2] for s in projections], lang))
+        start = next(s.id for s in mine if s.name.endswith(".scores.grad"))
+        inside.append((start, say(*BACK_AGAIN.values(), p=names), "summary", len(order) - 1))
     outline.training("train", 0, steps, told=True, inside=inside)
 
 
@@ -100,8 +112,13 @@ def transformer_block(trace: Trace, heads: int) -> Story:
                                                          "残差 X + 注意力，再做层归一化", "Phần dư X + attention, rồi chuẩn hóa lớp"))
     outline.add(first(trace, "blocks.0.mlp"), say("Feed-forward: W2·ReLU(W1·N + b1) + b2", "前饋層：W2·ReLU(W1·N + b1) + b2",
                                                   "前馈层：W2·ReLU(W1·N + b1) + b2", "Lớp truyền thẳng: W2·ReLU(W1·N + b1) + b2"))
-    outline.add(first(trace, "blocks.0.resid_post"), say("Residual and layer norm again", "再一次殘差與層正規化",
-                                                         "再一次残差与层归一化", "Lại phần dư và chuẩn hóa lớp"), "summary")
+    again = say("W2's product, residual and layer norm again", "W2 的乘積、再一次殘差與層正規化", "W2 的乘积、再一次残差与层归一化",
+                "Tích của W2, lại phần dư và chuẩn hóa lớp")
+    if trace.meta["loss_history"]:   # and the training pass's forward, the same: one fast-forward
+        again = say("W2's product, residual and layer norm again; then training: the same forward pass",
+                    "W2 的乘積、再一次殘差與層正規化；接著訓練：同樣的前向傳播", "W2 的乘积、再一次残差与层归一化；接着训练：同样的前向传播",
+                    "Tích của W2, lại phần dư và chuẩn hóa lớp; rồi huấn luyện: cùng lượt xuôi")
+    outline.add(first(trace, "blocks.0.mlp.out"), again, "summary")   # W1's product was worked just before
     _training(outline, trace, len(trace.meta["loss_history"]), block=True)
     out = np.asarray(trace.tensors[output(trace, "blocks.0.ln2")].data)
     mean, var = num(round(float(np.abs(out.mean(axis=0)).max()), 2)), num(round(float(out.var(axis=0).mean()), 2))

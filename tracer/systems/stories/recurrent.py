@@ -86,13 +86,81 @@ def recurrent(trace: Trace, kind: str, tokens: Sequence[str], target: float, fir
 
 
 # ---- gradient_through_time ------------------------------------------------------------------------
+SAME_X = say("{n}: x₁, the first column of X, as before", "{n}：x₁，X 的第一行，和前面一樣", "{n}：x₁，X 的第一列，和前面一样",
+             "{n}: x₁, cột đầu của X, như trước")
+# what each later cell runs that the cells before it did not, worked in full; its gates that
+# repeat a gate worked already (a product and a squashing, with their own weights) summarised
+FORWARD = {
+    "lstm": [("hx", "full", 1, say("{n}: [h; x] and the forget gate f = σ(W_f·[h; x] + b_f)",
+                                    "{n}：[h；x] 與遺忘門 f = σ(W_f·[h；x] + b_f)", "{n}：[h；x] 与遗忘门 f = σ(W_f·[h；x] + b_f)",
+                                    "{n}: [h; x] và cổng quên f = σ(W_f·[h; x] + b_f)")),
+             ("z_i", "summary", 3, say("{n}: the other three gates: the same, own weights", "{n}：其餘三個門：同樣的計算，各用自己的權重",
+                                        "{n}：其余三个门：同样的计算，各用自己的权重", "{n}: ba cổng còn lại: cùng phép tính, trọng số riêng")),
+             ("kept", "full", 1, say("{n}: the cell state c = f·c + i·g", "{n}：細胞狀態 c = f·c + i·g", "{n}：细胞状态 c = f·c + i·g",
+                                      "{n}: trạng thái ô c = f·c + i·g"))],
+    "gru": [("hx", "summary", 3, say("{n}: [h; x], its gates and candidate: as the LSTM's", "{n}：[h；x]、它的門與候選值：和 LSTM 一樣",
+                                      "{n}：[h；x]、它的门与候选值：和 LSTM 一样", "{n}: [h; x], các cổng và ứng viên: như LSTM")),
+            ("one_minus_update", "full", 1, say("{n}: h = (1 − u)·h + u·h̃, the old state kept by 1 − u",
+                                                 "{n}：h = (1 − u)·h + u·h̃，舊狀態由 1 − u 保留", "{n}：h = (1 − u)·h + u·h̃，旧状态由 1 − u 保留",
+                                                 "{n}: h = (1 − u)·h + u·h̃, trạng thái cũ giữ lại theo 1 − u"))],
+}
+# where the rest of timestep 1 (a product and a sum worked already) joins the timesteps after it,
+# and where the gradient's way back into the last timestep is worked from (the steps before it
+# repeat products and sums worked already: told with the timesteps)
+REST = {"lstm": ("cell_tanh", say("h = o·tanh(c)", "h = o·tanh(c)", "h = o·tanh(c)", "h = o·tanh(c)"), None),
+        "gru": ("written", say("u·h̃ and the sum", "u·h̃ 與相加", "u·h̃ 与相加", "u·h̃ và phép cộng"), "kept")}
+AND_BACK = say(", and back through them", "，以及反向傳過它們", "，以及反向传过它们", ", và ngược qua chúng")
+BACKWARD = {
+    "lstm": [("z_o", "summary", 4, say("{n}: back through W_o and the other gates: the same", "{n}：反向傳過 W_o 與其餘的門：同樣的計算",
+                                        "{n}：反向传过 W_o 与其余的门：同样的计算", "{n}: ngược qua W_o và các cổng còn lại: cùng phép tính")),
+             ("hx", "full", 1, say("{n}: [h; x] split back into h and x", "{n}：[h；x] 拆回 h 與 x", "{n}：[h；x] 拆回 h 与 x",
+                                    "{n}: [h; x] tách lại thành h và x"))],
+    "gru": [("candidate", "summary", 0, say("{n}: back through its gates and timesteps {k}–1: the same",
+                                             "{n}：反向傳過它的門與第 {k} 到第 1 個時間步：同樣的計算",
+                                             "{n}：反向传过它的门与第 {k} 到第 1 个时间步：同样的计算",
+                                             "{n}: ngược qua các cổng và bước {k}–1: cùng phép tính"))],
+}
+INTO = say("{n}: the gradient back into timestep {T}, along the cell", "{n}：梯度反向傳回第 {T} 個時間步，沿著單元",
+           "{n}：梯度反向传回第 {T} 个时间步，沿着单元", "{n}: gradient ngược về bước {T}, dọc theo ô")
+
+
+def compared(outline: Outline, kind: str, T: int, before: str) -> None:
+    """A cell after the first (``before``): what it runs anew worked in full, its gates that repeat
+    one worked already summarised; timesteps 2–T fast; its output and loss, the same as the first
+    cell's, fast; backpropagation into timestep T along the cell in full, its other gates fast,
+    the other timesteps fast."""
+    trace, name = outline.trace, NAMES[kind]
+    outline.add(first(trace, f"{kind}.t0", "forward"), say(*SAME_X.values(), n=name), "skip")
+    for step, play, repeat, title in FORWARD[kind]:
+        outline.at(f"{kind}.t0.{step}", say(*title.values(), n=name), play, repeat)
+    rest, what, back = REST[kind]
+    outline.at(f"{kind}.t0.{rest}", say("{n}: {r}, timesteps 2–{T}, the output and the loss{b}: as before",
+                                        "{n}：{r}、第 2–{T} 個時間步、輸出與損失{b}：和前面一樣",
+                                        "{n}：{r}、第 2–{T} 个时间步、输出与损失{b}：和前面一样",
+                                        "{n}: {r}, bước 2–{T}, đầu ra và mất mát{b}: như trước", n=name, r=tuple(what.values()),
+                                        T=T, b=tuple(AND_BACK.values()) if back else ""), "summary", T - 1)
+    last = f"{kind}.t{T - 1}"
+    outline.add(first(trace, f"{last}.{back}.grad" if back else last, "backward"), say(*INTO.values(), n=name, T=T))
+    for step, play, repeat, title in BACKWARD[kind]:   # repeat 0: the timesteps before, told with it
+        outline.add(first(trace, f"{last}.{step}.grad", "backward"), say(*title.values(), n=name, k=T - 1), play,
+                    repeat or T - 1)
+    if BACKWARD[kind][-1][2]:
+        outline.add(first(trace, f"{kind}.t{T - 2}", "backward"), say(
+            "{n}: back through timesteps {k}–1", "{n}：反向傳過第 {k} 到第 1 個時間步", "{n}：反向传过第 {k} 到第 1 个时间步",
+            "{n}: ngược qua bước {k}–1", n=name, k=T - 1), "summary", T - 1)
+
+
 def gradient_through_time(trace: Trace, cells: Sequence[str], T: int) -> Story:
-    """Each cell: timestep 1 worked, the rest fast, backpropagation through time; the gradient's
-    size at every timestep of every cell on one log-scale plot."""
+    """The first cell: timestep 1 worked, the rest fast, backpropagation through time; each cell
+    after it (:func:`compared`) worked where it differs; the gradient's size at every timestep of
+    every cell on one log-scale plot."""
     meta = trace.meta
     sizes, kept, best = meta["grad_norm_per_timestep"], meta["kept_fraction"], meta["carries_furthest"]
     outline = Outline(trace)
-    for kind in cells:
+    for k, kind in enumerate(cells):
+        if k and T > 1 and kind in FORWARD:
+            compared(outline, kind, T, cells[0])
+            continue
         unrolled(outline, kind, NAMES[kind], T)
         through_time(outline, kind, NAMES[kind], T, f"{kind}.loss")
 
