@@ -51,7 +51,6 @@ class Camera:
         self.focused = False                   # framed once: the next framing pans, not cuts
         self.moved_from: View | None = None    # the view a pending camera move starts from
         self.caption: Caption | None = None
-        self.caption_text = ""             # the caption shown (it stays long enough to be read)
         self.header: VMobject | None = None
         self.backdrop: VMobject | None = None
         self.work = VGroup()       # holder of the work line (the arithmetic of the current cell)
@@ -72,7 +71,6 @@ class Camera:
     def set_caption(self, formula: str, narration: str) -> list[Animation]:
         """The step's formula and narration replace the last step's (out, then in)."""
         self._backdrop()
-        self.caption_text = f"{formula} {narration}".strip()
         new = self.to_view(Caption(formula, narration, self.lang))
         on_screen(self.scene, f"{formula}\n{narration}")
         appear = anim.Appear(new, run_time=0.3)
