@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from manim import Transform
 
+from tracer.notation import transposed
+
 from .. import anim, style
 from ..words import word
 from ..stage import Slot, Stage
@@ -217,11 +219,11 @@ def play_matmul_grad_paged(stage: Stage, step) -> object:
     for k, gid in enumerate(step.outputs):
         x = next(i for i, v in step.grad_map.items() if v == gid)
         if x == a:
-            grids, new = stage.product(g, b, gid, transpose_b=True, labels={"b": f"{stage.trace.tensors[b].name}ᵀ"})
+            grids, new = stage.product(g, b, gid, transpose_b=True, labels={"b": transposed(stage.trace.tensors[b].name)})
             stage.bind(g, grids["a"]) if grids["a"] in new else None
             stage.bind(b, grids["b"]) if grids["b"] in new else None
         else:
-            grids, new = stage.product(a, g, gid, transpose_a=True, labels={"a": f"{stage.trace.tensors[a].name}ᵀ"})
+            grids, new = stage.product(a, g, gid, transpose_a=True, labels={"a": transposed(stage.trace.tensors[a].name)})
             stage.bind(a, grids["a"]) if grids["a"] in new else None
             stage.bind(g, grids["b"]) if grids["b"] in new else None
         stage.bind(gid, grids["out"])
