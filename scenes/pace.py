@@ -20,6 +20,7 @@ class Pace:
     pause: float = 0.6       # a beat at the end of a step
     hold: float = 2.0        # a finished working (and a card) stays at least this long
     read_rate: float = 15.0  # characters read per second: a long caption stays longer
+    recolour: float = 0.5    # seconds for updated cells to take their new colour
     name: str = "normal"
 
     def reading(self, text: str) -> float:
@@ -46,8 +47,8 @@ def pace_for(name: str = "normal", quick: bool = False) -> Pace:
         raise TracerError(f"unknown pace {name!r}: choose one of {', '.join(PACES)}")
     if name == "slow":
         return Pace(detailed=1 if quick else 2, single=48, cell_time=0.7, term_time=0.5, row_time=0.7,
-                    pause=1.2, hold=3.0, read_rate=11.0, name=name)
+                    pause=1.2, hold=3.0, read_rate=11.0, recolour=0.8, name=name)
     if name == "fast":
         return Pace(detailed=0, single=1, cell_time=0.35, term_time=0.25, row_time=0.35, pause=0.3,
-                    hold=0.8, read_rate=22.0, name=name)
+                    hold=0.8, read_rate=22.0, recolour=0.3, name=name)
     return Pace(detailed=0 if quick else 1, single=2 if quick else 3, name=name)

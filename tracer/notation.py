@@ -12,12 +12,22 @@ Unicode superscripts from :func:`superscripted`, the caret kept only where a cha
 
 >>> superscripted("t / 10000^(2i/d)"), superscripted("e^(−x)·2^n"), superscripted("x^(a·b)")
 ('t / 10000²ⁱᐟᵈ', 'e⁻ˣ·2ⁿ', 'x^(a·b)')
+
+A negative number in a video is written with the minus sign ``−`` (U+2212); the engine's recorded
+formulas and the terminal keep ASCII (``axis -1``, ``[-1, 1]``), :func:`true_minus` turns them:
+
+>>> true_minus("reshape(b1, [-1, 1]) along axis -1; t-1 and 1e-05 stay")
+'reshape(b1, [−1, 1]) along axis −1; t-1 and 1e-05 stay'
 """
 from __future__ import annotations
 
 import re
 
 TRANSPOSE = "ᵀ"
+MINUS = "−"
+
+# a hyphen-minus that is a number's sign: before a digit, not inside a word (t-1) or an exponent (1e-05)
+_SIGN = re.compile(r"(?<![\w.′])-(?=\.?\d)")
 
 # a caret and its power: one word (e^x, 2^n, e^−x) or a bracket, one level of brackets inside it
 POWER = re.compile(r"\^(\((?:[^()]|\([^()]*\))*\)|[−-]?[\w.′]+)")
@@ -57,3 +67,8 @@ def superscripted(text: str) -> str:
         power = power_text(match)
         return "".join(_SUPERSCRIPT[c] for c in power) if all(c in _SUPERSCRIPT for c in power) else match.group()
     return POWER.sub(up, text) if "^" in text else text
+
+
+def true_minus(text: str) -> str:
+    """``text`` with the sign of every negative number written ``−``, as the video shows numbers."""
+    return _SIGN.sub(MINUS, text) if "-" in text else text
