@@ -43,3 +43,28 @@ def test_powers_become_superscripts_only_where_every_character_has_one():
     assert superscripted("e^(−x) and 2^n") == "e⁻ˣ and 2ⁿ"
     assert superscripted("x^(a·b)") == "x^(a·b)"        # · has no superscript: the caret stays
     assert superscripted("no power here: 3 ^ 2") == "no power here: 3 ^ 2"
+
+
+def test_the_terminal_shows_positional_encodings_power_as_a_superscript(tmp_path):
+    from click.testing import CliRunner
+
+    from tracer.cli import main
+    from tracer.io import save
+
+    trace = run("positional_encoding")
+    save(trace, tmp_path / "pe.trace")
+    out = CliRunner().invoke(main, ["show", str(tmp_path / "pe.trace"), "--step", str(trace.step("pos.rates").id)]).output
+    assert "  rates = 10000²ⁱᐟᵈ\n" in out and "rates[0, 0] = 10000²ⁱᐟᵈ\n" in out
+    assert "10000^0.00 = 1" in out   # a power with a point keeps its caret: ⁰·⁰⁰ would not read
+    assert trace.step("pos.rates").formula == "rates = 10000^(2i/d)"   # the trace keeps its text (--json too)
+
+
+def test_subtitles_write_the_storys_powers_and_signs_as_the_video_draws_them():
+    from tracer.lecture.subtitles import cues_of, srt
+    from tracer.story import Story
+
+    story = Story.from_meta(run("positional_encoding").meta)
+    titles = [c.title["en"] for c in story.chapters if "^" in c.title["en"]]
+    assert titles                                    # "The frequencies: base^(2i/d)"
+    text = srt(cues_of([(float(k), t) for k, t in enumerate(titles + ["along axis -1"])], end=9.0))
+    assert "base²ⁱᐟᵈ" in text and "^" not in text and "axis −1" in text

@@ -33,8 +33,8 @@ _SIGN = re.compile(r"(?<![\w.′])-(?=\.?\d)")
 POWER = re.compile(r"\^(\((?:[^()]|\([^()]*\))*\)|[−-]?[\w.′]+)")
 
 _SUPERSCRIPT = dict(zip(
-    "0123456789+−-=()/abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW ",
-    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᐟᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ "))
+    "0123456789+−-=()/abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᐟᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ"))
 
 
 def transposed(name: str, gradient: bool = False) -> str:
@@ -58,10 +58,10 @@ def power_text(match: re.Match[str]) -> str:
 
 def superscripted(text: str) -> str:
     """``text`` with every power in Unicode superscripts (a power with a character that has no
-    superscript form keeps its caret and brackets, so it still reads right).
+    superscript form, or a space, keeps its caret and brackets, so it still reads right).
 
-    >>> superscripted("2^10 and e^x"), superscripted("no power: a ^ b")
-    ('2¹⁰ and eˣ', 'no power: a ^ b')
+    >>> superscripted("2^10 and e^x"), superscripted("e^(x − 1)"), superscripted("no power: a ^ b")
+    ('2¹⁰ and eˣ', 'e^(x − 1)', 'no power: a ^ b')
     """
     def up(match: re.Match[str]) -> str:
         power = power_text(match)
