@@ -21,12 +21,13 @@ def play_sgd(stage: Stage, step) -> object:
     no step drew yet is drawn now, and a gradient shown elsewhere (or not at all) is brought into
     the weight's band: the update shows the weight, its gradient and the new value, nothing else."""
     W, dW = step.inputs[:2]
-    if stage.mode != "canvas":
+    slot, canvas = stage.slot(W), stage.canvas
+    drawable = slot is None and canvas.bands and W in canvas.gets_grad   # drawn now, with a band
+    if stage.mode != "canvas" or not (drawable or slot is not None and slot.lane in ("value", "bias")
+                                      and slot.grid.has_grad):
         return DECLINE
     slot, new = stage.need(W)
     grid = slot.grid
-    if slot.lane not in ("value", "bias") or not grid.has_grad:
-        return DECLINE
     brought = []
     gslot = stage.slot(dW)
     if gslot is None or gslot.grid is not grid:   # dW into W's band, where each new weight is worked
