@@ -6,7 +6,7 @@ name ever reads ``Xᵀᵀ``:
 >>> transposed("K₂"), transposed("K₂_rowsᵀ")
 ('K₂ᵀ', 'K₂_rows')
 
-A power is written ``e^x`` or ``10000^(2i/d)`` in formulas and story text. :func:`powers` finds
+A power is written ``e^x`` or ``10000^(2i/d)`` in formulas and story text. :data:`POWER` finds
 them; the video draws each raised (:mod:`scenes.glyphs`), plain text (a terminal, subtitles) gets
 Unicode superscripts from :func:`superscripted`, the caret kept only where a character has none:
 
