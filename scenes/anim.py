@@ -1,7 +1,8 @@
-"""Three cheap animations the players are built from (measured: a ``Transform`` copies and aligns
+"""Cheap animations the players are built from (measured: a ``Transform`` copies and aligns
 both mobjects on every use; these touch only what changes).
 
 - :class:`Reveal` fades numbers that were built hidden (opacity 0) in place: reveal by opacity.
+- :class:`Recolour` fades a grid's cells to the colours of their new role (an update's weights).
 - :class:`Glide` moves the one highlight box to the next row, column or cell.
 - :class:`Swap` puts new content in a holder (the work line, a running partial sum) when it starts,
   so a whole cell's micro-steps batch into one ``Succession``.
@@ -69,6 +70,29 @@ class Reveal(Animation):
         a = self.rate_func(alpha)
         for m, (fill_on, stroke_on), (f, s) in zip(self.parts, self.kinds, self.start):
             set_alpha(m, f + (self.to - f) * a if fill_on else f, s + (self.to - s) * a if stroke_on else s)
+
+
+class Recolour(Animation):
+    """Fade the fill and edge of ``parts`` of ``owner`` from the colours ``before`` to the ones
+    they have now, in place: the owner is on the scene already, so nothing is copied or added (a
+    group made to animate the cells would be drawn over the grid's numbers)."""
+
+    def __init__(self, owner: VMobject, parts: list[VMobject], before: list[tuple[np.ndarray, np.ndarray]],
+                 **kwargs) -> None:
+        self.parts, self.start = parts, before
+        self.end = [(m.fill_rgbas.copy(), m.stroke_rgbas.copy()) for m in parts]
+        kwargs.setdefault("run_time", 0.5)
+        super().__init__(owner, **kwargs)
+        self.interpolate_mobject(0.0)   # the old colours until it plays
+
+    def create_starting_mobject(self) -> VMobject:
+        return self.mobject
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        for m, (f0, s0), (f1, s1) in zip(self.parts, self.start, self.end):
+            m.fill_rgbas = f0 + (f1 - f0) * a if f0.shape == f1.shape else f1
+            m.stroke_rgbas = s0 + (s1 - s0) * a if s0.shape == s1.shape else s1
 
 
 class Appear(Animation):

@@ -8,12 +8,13 @@ fonts and any script (中文, Tiếng Việt), are plain ``Text``, built once pe
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from html import escape
 
 import numpy as np
 from manim import MarkupText, Text, VMobject
+
+from tracer.notation import MINUS, POWER, power_text, true_minus
 
 from . import style
 
@@ -38,6 +39,11 @@ def _ref(ch: str, font: str, size: float, weight: str) -> tuple[list[np.ndarray]
     """The outline(s) of ``ch`` (a character and its combining marks: ``m̂``) relative to the
     centre of its cell; a double-width character (中文) is centred on its two cells' middle."""
     key = (ch, font, size, weight)
+    if key not in _REFS and ch == MINUS:   # the number font draws − as its hyphen: a minus as wide as +
+        bar, adv = _ref("-", font, size, weight)
+        xs, plus = np.concatenate([o[:, 0] for o in bar]), np.concatenate([o[:, 0] for o in _ref("+", font, size, weight)[0]])
+        mid, stretch = (xs.max() + xs.min()) / 2, (plus.max() - plus.min()) / (xs.max() - xs.min())
+        _REFS[key] = ([o * np.array([stretch, 1.0, 1.0]) - np.array([mid * (stretch - 1), 0.0, 0.0]) for o in bar], adv)
     if key not in _REFS:
         adv, _ = _advance(font, size, weight)
         try:  # shaped after an 'H', whose cell is known, so the glyph keeps its height on the line
@@ -61,9 +67,6 @@ def cells(text: str) -> int:
                for c in text)
 
 
-_RAISED = re.compile(r"\^(\((?:[^()]|\([^()]*\))*\)|[−-]?[\w.′]+)")
-
-
 def runs(s: str) -> list[tuple[str, bool]]:
     """``s`` cut into characters (each with its combining marks) and whether each is raised: the
     power of ``e^x``, ``e^(−z_f)`` or ``10000^(2i/d)`` is drawn as a real superscript (the caret and
@@ -81,10 +84,9 @@ def runs(s: str) -> list[tuple[str, bool]]:
             else:
                 out.append((ch, up))
     at = 0
-    for m in _RAISED.finditer(s):
+    for m in POWER.finditer(s):
         add(s[at:m.start()], False)
-        power = m.group(1)
-        add(power[1:-1] if power.startswith("(") else power, True)
+        add(power_text(m), True)
         at = m.end()
     add(s[at:], False)
     return out
@@ -93,7 +95,9 @@ def runs(s: str) -> list[tuple[str, bool]]:
 def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold: bool = False) -> VMobject:
     """``s`` in the number font: one mobject whose outline is every glyph's, centred at the
     origin (one mobject per number, not per glyph: a canvas of many grids stays light). A power
-    (``e^x``) is set smaller and raised; a CJK character takes two cells."""
+    (``e^x``) is set smaller and raised; a CJK character takes two cells; a negative number's sign
+    is the minus ``−`` whatever the text says."""
+    s = true_minus(s)
     font, weight = style.number_font(), "BOLD" if bold else "NORMAL"
     adv, _ = _advance(font, size, weight)
     small = round(size * RAISED_SCALE, 1)
@@ -146,10 +150,11 @@ def mono(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
 def _text(s: str, font: str, size: float, color: str, weight: str = "NORMAL") -> Text:
     if not s.strip():  # Pango draws no glyph for blanks: an invisible dot keeps a size and a place
         return _text(".", font, size, color, weight).set_opacity(0)
+    s = true_minus(s)
     key = (s, font, size, color, weight)
     master = _TEXTS.get(key)
     if master is None:
-        if _RAISED.search(s):  # a power in a sentence (base^(2i/d)) is raised there too
+        if POWER.search(s):  # a power in a sentence (base^(2i/d)) is raised there too
             master = MarkupText(_sup(s), font=font, font_size=size, color=color, weight=weight)
         else:
             master = Text(s, font=font, font_size=size, color=color, weight=weight, disable_ligatures=True)
@@ -160,9 +165,8 @@ def _text(s: str, font: str, size: float, color: str, weight: str = "NORMAL") ->
 def _sup(s: str) -> str:
     """Pango markup of ``s`` with its powers in ``<sup>`` (the rest escaped)."""
     out, at = [], 0
-    for m in _RAISED.finditer(s):
-        power = m.group(1)
-        out += [escape(s[at:m.start()]), "<sup>", escape(power[1:-1] if power.startswith("(") else power), "</sup>"]
+    for m in POWER.finditer(s):
+        out += [escape(s[at:m.start()]), "<sup>", escape(power_text(m)), "</sup>"]
         at = m.end()
     return "".join(out + [escape(s[at:])])
 

@@ -226,11 +226,12 @@ class NumberGrid(BiasParts, VGroup):
             else:
                 t.move_to(self._xy(k, 0)).set_x(self.brackets.get_left()[0] - 0.1 - t.width / 2)
             group.add(t)
-        if axis == "col" and self.name_label is not None and self.name_label.get_bottom()[1] < group.get_top()[1] + 0.05:
-            self.name_label.shift(UP * (group.get_top()[1] + 0.08 - self.name_label.get_bottom()[1]))
-        left = self.name_label is not None and self.name_label.get_right()[0] <= self.brackets.get_left()[0]
-        if axis == "row" and left and self.name_label.get_right()[0] > group.get_left()[0] - 0.08:
-            self.name_label.shift(LEFT * (self.name_label.get_right()[0] - group.get_left()[0] + 0.12))   # Xᵀ left of its rows' names
+        name = self.name_label
+        if axis == "col" and name is not None and name.get_bottom()[1] < group.get_top()[1] + 0.05:
+            name.shift(UP * (group.get_top()[1] + 0.08 - name.get_bottom()[1]))
+        left = name is not None and name.get_center()[0] < self.brackets.get_left()[0]   # label_side "left"
+        if axis == "row" and left and len(group) and name.get_right()[0] > group.get_left()[0] - 0.05:
+            name.shift(LEFT * (name.get_right()[0] - group.get_left()[0] + 0.12))   # beyond the row names
         return group
 
     # ---- reading -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ class Pace:
     read_rate: float = 15.0  # characters read per second: a long caption stays longer
     glance: float = 1.0      # an op worked before: its one worked cell stays at least this long,
     at_once: bool = True     # ... and the rest of its output fills in at once, not row by row
+    recolour: float = 0.5    # seconds for updated cells to take their new colour
     name: str = "normal"
 
     def reading(self, text: str) -> float:
@@ -79,8 +80,8 @@ def pace_for(name: str = "normal", quick: bool = False) -> Pace:
         raise TracerError(f"unknown pace {name!r}: choose one of {', '.join(PACES)}")
     if name == "slow":
         return Pace(detailed=1 if quick else 2, single=48, cell_time=0.7, term_time=0.5, row_time=0.7,
-                    pause=1.2, hold=3.0, read_rate=11.0, glance=3.0, at_once=False, name=name)
+                    pause=1.2, hold=3.0, read_rate=11.0, glance=3.0, at_once=False, recolour=0.8, name=name)
     if name == "fast":
         return Pace(detailed=0, single=1, cell_time=0.35, term_time=0.25, row_time=0.35, pause=0.3,
-                    hold=0.8, read_rate=22.0, glance=0.5, name=name)
+                    hold=0.8, read_rate=22.0, glance=0.5, recolour=0.3, name=name)
     return Pace(detailed=0 if quick else 1, single=2 if quick else 3, name=name)

@@ -83,7 +83,7 @@ def test_a_layer_run_again_shows_once_and_a_compared_network_starts_its_own_row(
     assert starts == ["X", "X"]                       # the LSTM and the GRU after the RNN
     assert [n.name for n in nodes].count("rnn.loss") == 1 and "gru.loss" in [n.name for n in nodes]
     names = [n.name for n in next(b.data for b in build_plan(run("multi_head_attention")).beats if b.card == "overview")]
-    for layer in ("K{}ᵀ", "scores{}", "scaled{}", "weights{}"):   # the second head's layers are there too
+    for layer in ("K{}_rowsᵀ", "scores{}", "scaled{}", "weights{}"):   # the second head's layers are there too
         assert names.count(layer.format("₁")) == 1 and names.count(layer.format("₂")) == 1, layer
 
 

@@ -127,3 +127,13 @@ def test_a_power_in_a_sentence_is_raised_too():
     raised = header.submobjects[-4:]
     assert max(m.height for m in raised) < plain.submobjects[0].height   # smaller ...
     assert min(m.get_bottom()[1] for m in raised) > header.submobjects[-5].get_bottom()[1]  # ... and up
+
+
+def test_a_name_left_of_a_grid_clears_its_row_names():
+    """A product's right operand is named on its left (K₂_rows beside dscores₂·K₂_rows), where its
+    rows' names are: the name goes further left, never over them."""
+    with tracer.record() as trace:
+        tracer.neg(tracer.tensor(np.eye(3), name="K₂_rows", rows=TOKENS), name="B")
+    record = next(r for r in trace.tensors.values() if r.name == "K₂_rows")
+    grid = NumberGrid(record, label_side="left", row_labels=TOKENS)
+    assert grid.name_label.get_right()[0] < grid.row_labels.get_left()[0]

@@ -45,8 +45,8 @@ def test_each_heads_grids_have_names_of_their_own_with_real_subscripts(name):
             made.setdefault(m.group(1), set()).update(trace.tensors[t].name for t in tids)
     one, two = made["1"], made["2"]
     assert not one & two, one & two                # no grid of head 1 is named like one of head 2
-    assert {"W_Q₁", "Q₁", "K₁ᵀ", "scores₁", "scaled₁", "weights₁", "head₁", "z₁"} <= one
-    assert {"W_Q₂", "K₂ᵀ", "scores₂", "weights₂"} <= two
+    assert {"W_Q₁", "Q₁", "K₁_rowsᵀ", "scores₁", "scaled₁", "weights₁", "head₁", "z₁"} <= one
+    assert {"W_Q₂", "K₂_rowsᵀ", "scores₂", "weights₂"} <= two
     assert not [n for n in one | two if re.search(r"[0-9]$", n)]   # no "W_Q1", "head1": subscripts
     grads = {trace.tensors[t].name for s in trace.steps if s.phase == "backward" for t in s.outputs}
     assert {"dscores₁", "dscores₂"} <= grads     # the gradients follow their tensors' names

@@ -27,6 +27,7 @@ from .display import NumberFormat, elide, fmt, number_format
 from .errors import TracerError
 from .explain import Working, explain
 from .i18n import formula, narrate, phrase
+from .notation import superscripted
 from .trace import Step, Trace
 
 Segment = tuple[str, "str | None"] | tuple[str, "str | None", str]
@@ -332,7 +333,7 @@ def cell_detail(trace: Trace, step: Step, index: tuple[int, ...], minus: str = "
     label = f"{out.name}[{', '.join(map(str, index))}]" if index else out.name
     lines: list[Line] = [[(label, "bold"), (f" = {working.text}", "bold")]]
     if working.formula and working.formula != formula(trace, step, lang):
-        lines.append([(f"  {label} = {working.formula}", "dim")])
+        lines.append([(f"  {label} = {superscripted(working.formula)}", "dim")])
     lines.extend([("  " + text, "yellow")] for text in working.lines)
     if working.approx:
         lines.append([("  " + phrase("rounded", lang), "dim")])
@@ -365,9 +366,9 @@ def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, co
     lines: list[Line] = [[(phrase("step_id", lang, id=step.id), "bold"), ("  ", None),
                           (phase_word(step.phase, lang), phase_style),
                           ("  ", None), (step.op, "cyan"), ("  ", None), (step.name, "bold")]]
-    if step.formula:
-        lines.append([("  " + formula(trace, step, lang), "bold yellow")])
-    narration = narrate(trace, step, lang)
+    if step.formula:   # a power as a superscript (10000²ⁱᐟᵈ), as the video raises it
+        lines.append([("  " + superscripted(formula(trace, step, lang)), "bold yellow")])
+    narration = superscripted(narrate(trace, step, lang))
     if narration:
         lines.append([("  " + narration, "italic")])
     if step.src is not None:

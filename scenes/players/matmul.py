@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from manim import LEFT, UP, Transform
 
+from tracer.notation import transposed
+
 from .. import anim, style
 from ..grid import NumberGrid
 from ..stage import Slot, Stage
@@ -245,12 +247,12 @@ def _grads_fresh(stage: Stage, mm_step, fwd, incoming: str | None = None) -> Num
         label = f"{names[gid].name}′" if acc is not None else None
         if x == a:
             grids, new = stage.product(g, b, gid, transpose_b=True,
-                                       labels={"a": names[shown].name, "b": f"{names[b].name}ᵀ", "out": label})
+                                       labels={"a": names[shown].name, "b": transposed(names[b].name), "out": label})
             gz, gt = grids["a"], grids["b"]
             stage.bind(b, gt) if gt in new else None
         else:
             grids, new = stage.product(a, g, gid, transpose_a=True,
-                                       labels={"a": f"{names[a].name}ᵀ", "b": names[shown].name, "out": label})
+                                       labels={"a": transposed(names[a].name), "b": names[shown].name, "out": label})
             gt, gz = grids["a"], grids["b"]
             stage.bind(a, gt) if gt in new else None
         if gz in new:

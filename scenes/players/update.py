@@ -6,28 +6,37 @@ from __future__ import annotations
 
 from manim import FadeIn
 
-from .. import style
+from .. import anim, style
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, UPDATE, register
+from .bands import grad_band
 from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
 
 
 @register(UPDATE, family="update")
 def play_sgd(stage: Stage, step) -> object:
     """The new weights replace the old ones in place, each worked from the weight and its
-    gradient (momentum and Adam keep running averages: their formula is in the caption)."""
+    gradient (momentum and Adam keep running averages: their formula is in the caption). A weight
+    no step drew yet is drawn now, and a gradient shown elsewhere (or not at all) is brought into
+    the weight's band: the update shows the weight, its gradient and the new value, nothing else."""
     W, dW = step.inputs[:2]
-    new_id = step.outputs[0]
-    slot, gslot = stage.slot(W), stage.slot(dW)
-    if (slot is None or gslot is None or slot.grid is not gslot.grid
-            or slot.lane not in ("value", "bias") or stage.mode != "canvas"):
+    slot, canvas = stage.slot(W), stage.canvas
+    drawable = slot is None and canvas.bands and W in canvas.gets_grad   # drawn now, with a band
+    if stage.mode != "canvas" or not (drawable or slot is not None and slot.lane in ("value", "bias")
+                                      and slot.grid.has_grad):
         return DECLINE
+    slot, new = stage.need(W)
     grid = slot.grid
-    moves = stage.camera.focus([grid])
-    if moves:
-        stage.play(*moves, run_time=0.6)
-    record = stage.trace.tensors[new_id]
+    brought = []
+    gslot = stage.slot(dW)
+    if gslot is None or gslot.grid is not grid:   # dW into W's band, where each new weight is worked
+        band = grad_band(stage, grid, dW, bias=slot.lane == "bias")
+        gone = [t for t in band.replaces.values() if t is not None]
+        brought = [anim.Reveal((grid.bias_grads if slot.lane == "bias" else grid.grads).values())]
+        brought += [anim.Reveal(gone, to=0.0)] if gone else []
+    show_new(stage, new, *brought, focus=[grid])
+    record = stage.trace.tensors[step.outputs[0]]
     if slot.lane == "bias":
         texts = grid.bias_texts_for(record, style.UPDATE, style.NUMBER_SIZE, grad=False)
         keys = {(r,) + (0,) * (len(record.shape) - 1): r for r in texts}
@@ -47,9 +56,17 @@ def play_sgd(stage: Stage, step) -> object:
     fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note=word("update_rest", stage.lang))
     old.update(texts)
     if slot.lane == "value":  # the weights are updated now, no longer given: the legend's colours
-        grid.restyle("updated")
-    stage.bind(new_id, grid, slot.lane)
+        stage.play(recolour(grid, "updated"), run_time=stage.pace.recolour)
+    stage.bind(step.outputs[0], grid, slot.lane)
     finish(stage)
+
+
+def recolour(grid, role: str) -> anim.Recolour:
+    """``grid``'s cells fading from their colours to ``role``'s (the grid takes the role now)."""
+    boxes = list(grid.cells.values())
+    before = [(b.fill_rgbas.copy(), b.stroke_rgbas.copy()) for b in boxes]
+    grid.restyle(role)
+    return anim.Recolour(grid, boxes, before)
 
 
 CLIPS = ("clip_grad_norm", "clip_grad_value")   # ops that treat all their outputs alike

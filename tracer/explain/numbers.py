@@ -24,6 +24,7 @@ it carries (:attr:`Numbers.pinned`) so that every line prints them alike.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -38,6 +39,7 @@ MORE = (0, 1, 2)      # extra digits a line may print its fresh numbers with bef
 LONGER = (3, 4, 6, 9)  # and when ≈ would be off by more than one in the last place (3 and up: significant digits)
 MAX_TERMS = 8         # a longer sum shows its first and last terms and the total of those between
 KEEP_HEAD, KEEP_TAIL = 5, 2
+_WORD = re.compile(r"[−-]?[\w.′]+")   # a power written without brackets: e^x, e^−1.50, 2^n
 _OPENERS = ("(", "[", "|", ", ", "max(0, ")
 
 
@@ -115,7 +117,12 @@ def near(expression: str, target: str) -> bool:
 
 def fill(template: str, values: dict[str, str]) -> str:
     """A cell template (``{a} + {b}``, ``e^{x}``) with printed numbers in; a negative number is
-    bracketed unless it opens the template or a bracket and is not raised to a power."""
+    bracketed unless it opens the template or a bracket and is not raised to a power, and so is a
+    power that is not one word (``10000^(2i/d)``, not ``10000^2i/d``).
+
+    >>> fill("{a}^{b}", {"a": "10000", "b": "2i/d"}), fill("{a}^{b}", {"a": "10000", "b": "0.50"})
+    ('10000^(2i/d)', '10000^0.50')
+    """
     out, rest = [], template
     while "{" in rest:
         before, _, tail = rest.partition("{")
@@ -125,7 +132,7 @@ def fill(template: str, values: dict[str, str]) -> str:
         so_far = "".join(out)
         opens = so_far == "" or so_far.endswith(_OPENERS)
         powered = rest.startswith(("^", "²"))
-        if text[:1] in arith.MINUSES and (powered or not opens):
+        if text[:1] in arith.MINUSES and (powered or not opens) or so_far.endswith("^") and not _WORD.fullmatch(text):
             text = f"({text})"
         out.append(text)
     out.append(rest)

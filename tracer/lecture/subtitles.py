@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import atomic_write
+from ..notation import superscripted, true_minus
 
 SUFFIXES = (".srt", ".vtt")
 
@@ -40,8 +41,10 @@ class Cue:
 
 
 def _clean(text: str) -> str:
-    """One cue's text: no blank line (it would end the cue) and no arrow that reads as a timing."""
-    lines = [line.strip().replace("-->", "→") for line in text.splitlines()]
+    """One cue's text: no blank line (it would end the cue), no arrow that reads as a timing, a
+    power as a superscript (the video raises it: 10000²ⁱᐟᵈ, not 10000^(2i/d)) and a number's sign
+    the video's − (its text keeps the trace's ASCII in an attribute: axis -1)."""
+    lines = [true_minus(superscripted(line.strip().replace("-->", "→"))) for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
 
 

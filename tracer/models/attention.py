@@ -23,6 +23,7 @@ from typing import Any, Sequence
 import numpy as np
 
 import tracer
+from tracer.notation import transposed
 from tracer.tensor import Tensor
 from tracer.trace import current
 
@@ -87,12 +88,16 @@ class SelfAttention(Module):
 
 def _subscript_parts(trace: tracer.Trace, first: int, sub: str) -> None:
     """The tensors a head computes inside ``attention`` (from step ``first`` on) carry its
-    subscript: head 1's grids read K₁ᵀ, scores₁, weights₁, head₁, not the same names as head 2's."""
+    subscript: head 1's grids read scores₁, weights₁, head₁, not the same names as head 2's. The keys
+    the scores read are the transpose of ``K₁_rows``, so named ``K₁_rowsᵀ`` (``K₁ᵀ`` would be the
+    rows again, and its transpose in the backward pass would read ``K₁``, a grid of another shape)."""
     for step in trace.recorded_since(first):
         for tid in step.outputs:
             record = trace.tensors[tid]
-            if not record.name.endswith(sub):
-                record.name = f"K{sub}ᵀ" if record.name == "K_T" else f"{record.name.rstrip('0123456789')}{sub}"
+            if record.name == "K_T":
+                record.name = transposed(trace.tensors[step.inputs[0]].name)
+            elif not record.name.endswith(sub):
+                record.name = f"{record.name.rstrip('0123456789')}{sub}"
 
 
 class MultiHeadAttention(Module):

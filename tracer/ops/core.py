@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import ShapeError, TracerError
 from ..gradient import Gradient
+from ..notation import TRANSPOSE, transposed
 from ..tensor import Tensor
 from ..trace import (Source, Step, TensorRecord, Trace, _active, count_nonfinite, current, is_internal,
                      nonfinite_error, user_source, where_text)
@@ -325,6 +326,11 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
         if "^{" + p + "}" in template and not _WORD.fullmatch(str(name)):
             template = template.replace("^{" + p + "}", "^({" + p + "})")
     fill["out"] = _listed(out_names)
+    for p in [p for p in fill if "{" + p + "}" + TRANSPOSE in template]:  # Kᵀ transposed reads K, never Kᵀᵀ
+        template = template.replace("d{" + p + "}" + TRANSPOSE, "{d" + p + TRANSPOSE + "}")
+        template = template.replace("{" + p + "}" + TRANSPOSE, "{" + p + TRANSPOSE + "}")
+        fill["d" + p + TRANSPOSE] = transposed(str(fill[p]), gradient=True)
+        fill[p + TRANSPOSE] = transposed(str(fill[p]))
     try:
         return template.format(**fill)
     except (KeyError, IndexError, ValueError):

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..display import elide, fmt
 from ..i18n import formula, phrase
+from ..notation import superscripted
 from ..textview import Line, tensor_format
 from ..trace import Step, Trace
 
@@ -103,7 +104,7 @@ def chain_lines(trace: Trace, step: Step, lang: str = "en") -> list[Line]:
     value, then the step that made it and that step's formula; a path goes straight down to the
     loss and indents only where two paths meet (an accumulate step)."""
     lines: list[Line] = [[(phrase("chain_title", lang).format(id=step.id), "bold underline")],
-                         [(phrase("step_id", lang).format(id=step.id) + ": ", "bold"), (formula(trace, step, lang), "yellow")]]
+                         [(phrase("step_id", lang).format(id=step.id) + ": ", "bold"), (superscripted(formula(trace, step, lang)), "yellow")]]
 
     def draw(origin: Origin, pad: str, mark: str) -> None:
         rec = trace.tensors[origin.tensor]
@@ -119,7 +120,7 @@ def chain_lines(trace: Trace, step: Step, lang: str = "en") -> list[Line]:
             lines.append([(body, "dim"), (phrase("chain_seen", lang).format(id=made.id), "dim")])
             return
         lines.append([(body, "dim"), (phrase("step_id", lang).format(id=made.id) + f" {_short(made.name, step.name)}: ", None),
-                      (formula(trace, made, lang), "yellow")])
+                      (superscripted(formula(trace, made, lang)), "yellow")])
         if not origin.parts and incoming(trace, made):
             lines.append([(body, "dim"), (phrase("chain_more", lang), "dim")])
         if len(origin.parts) == 1:
