@@ -43,6 +43,13 @@ def _room(names: VMobject | None, axis: int) -> float:
     return names.width + 0.15 if axis == 0 else names.height / 2 + 0.3
 
 
+def _sized(make, grid: NumberGrid, cell: tuple[float, float]) -> NumberGrid:
+    """``grid``, or ``make(cell)`` (the same grid, drawn again) when its cells are smaller than ``cell``."""
+    if grid.cell_w < cell[0] - 1e-9 or grid.cell_h < cell[1] - 1e-9:
+        return make((max(grid.cell_w, cell[0]), max(grid.cell_h, cell[1])))
+    return grid
+
+
 def _contains(area: Box, lo: np.ndarray, hi: np.ndarray, slack: float = 1e-6) -> bool:
     return bool((lo >= area[0] - slack).all() and (hi <= area[1] + slack).all())
 
@@ -191,30 +198,41 @@ class Canvas:
                  labels: dict[str, str], most: int) -> tuple[dict[str, NumberGrid], list[NumberGrid]]:
         """One layout of :meth:`product`, dimensions longer than ``most`` elided."""
         # the result names its rows and columns too (scores: tokens by tokens), so it keeps them
-        # once its operands have gone; the operands stand off to leave them room
-        gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right",
-                              most=most)
+        # once its operands have gone; the operands stand off to leave them room. Its columns are
+        # as wide as those of the operand above it, its rows as tall as those of the one left of
+        # it (a weight's rows carry a gradient band, a wide batch's cells are narrow), so each
+        # result cell sits under its column of b and beside its row of a.
+        def new_out(cell: tuple[float, float] = (0.0, 0.0)) -> NumberGrid:
+            return self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right",
+                                  most=most, cell=cell)
 
-        def new_a() -> NumberGrid:
-            return self.make_grid(a, bias=self.trace.tensors[bias] if bias else None,
-                                  label=labels.get("a"), label_side="up", transpose=transpose_a, most=most)
+        def new_a(cell: tuple[float, float] = (0.0, 0.0)) -> NumberGrid:
+            return self.make_grid(a, bias=self.trace.tensors[bias] if bias else None, label=labels.get("a"),
+                                  label_side="up", transpose=transpose_a, most=most, cell=cell)
 
-        def new_b() -> NumberGrid:
-            return self.make_grid(b, label=labels.get("b"), label_side="left", transpose=transpose_b, most=most)
+        def new_b(cell: tuple[float, float] = (0.0, 0.0)) -> NumberGrid:
+            return self.make_grid(b, label=labels.get("b"), label_side="left", transpose=transpose_b, most=most,
+                                  cell=cell)
 
-        if old_b is not None:  # column layout: the result goes under what is above it
-            ga = new_a()
+        natural = new_out()
+        if old_b is not None and old_b.cell_w >= natural.cell_w - 1e-9:  # column layout: under what is above it
+            ga = new_a((0.0, natural.cell_h))
+            gout = _sized(new_out, natural, (old_b.cell_w, ga.cell_h))
             self._below(old_b, ga, gout, ones)
             if self.is_free([ga, gout]):
                 return {"a": ga, "b": old_b, "out": gout}, [ga, gout]
-        if old_a is not None:  # row layout: the result goes right of what is left of it
-            gb = new_b()
+        if old_a is not None and old_a.cell_h >= natural.cell_h - 1e-9:  # row layout: right of what is left of it
+            gb = new_b((natural.cell_w, 0.0))
+            gout = _sized(new_out, natural, (gb.cell_w, old_a.cell_h))
             gout.next_to(old_a.frame_box(), RIGHT, buff=style.GRID_GAP + _room(gout.row_labels, 0))
             gout.shift(UP * (old_a.body.get_top()[1] - gout.body.get_top()[1]))
             self._hang(gb, gout, ones)
             if self.slide([gb, gout], RIGHT, 60) and self.in_one_view([old_a, gb, gout]):
                 return {"a": old_a, "b": gb, "out": gout}, [gb, gout]
-        ga, gb = new_a(), new_b()
+        ga, gb = new_a((0.0, natural.cell_h)), new_b((natural.cell_w, 0.0))
+        gout = _sized(new_out, natural, (gb.cell_w, ga.cell_h))
+        ga = _sized(new_a, ga, (0.0, gout.cell_h))
+        gb = _sized(new_b, gb, (gout.cell_w, 0.0))
         corner = self.free_corner()
         gb.move_to(corner + RIGHT * (ga.frame_box().width + style.GRID_GAP + 0.3), aligned_edge=UP + LEFT)
         self._below(gb, ga, gout, ones)
