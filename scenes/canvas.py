@@ -16,6 +16,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Animation, Rectangle, VMobject
 from tracer.trace import Trace
 
 from . import anim, style
+from .aligned import later_products
 from .grid import NumberGrid
 
 VEIL_Z = 14   # the paper that fades a grid out of view: over the grids, under the markers
@@ -41,6 +42,12 @@ def _room(names: VMobject | None, axis: int) -> float:
     if names is None:
         return 0.0  # (NumberGrid sets row names 0.1 left of its bracket, column names' middles 0.2 above)
     return names.width + 0.15 if axis == 0 else names.height / 2 + 0.3
+
+
+def fits_one_view(lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Whether the rectangle from corner ``lo`` to ``hi`` fits in one view of the camera zoomed out
+    as far as it goes (``style.WIDEST_ROOM``): the one test of "in one view" every player uses."""
+    return bool((np.asarray(hi)[:2] - np.asarray(lo)[:2] <= np.array(style.WIDEST_ROOM)).all())
 
 
 def _sized(make, grid: NumberGrid, cell: tuple[float, float]) -> NumberGrid:
@@ -78,11 +85,17 @@ class Canvas:
         self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
         self._then: dict[str, list[str]] | None = None
         self._grads: dict[str, list] = {}
+        self._under, self._beside = later_products(trace)
+        self._natural: dict[str, NumberGrid] = {}   # a later product's result, measured once
 
-    def make_grid(self, tid: str, hidden: bool = False, **kw) -> NumberGrid:
+    def make_grid(self, tid: str, hidden: bool = False, planned: bool = True, **kw) -> NumberGrid:
         """A grid for tensor ``tid``, with a gradient band when the trace gives it a gradient, its
-        rows and columns named by the tensor's axis labels (rows left, columns above)."""
+        rows and columns named by the tensor's axis labels (rows left, columns above); when
+        ``planned``, its cells as wide and tall as those of the products later drawn under and
+        beside it (:mod:`scenes.aligned`), so they line up."""
         record = self.trace.tensors[tid]
+        if planned and not kw.get("transpose") and not kw.get("as_row"):
+            kw["cell"] = tuple(max(x, y) for x, y in zip(kw.get("cell", (0.0, 0.0)), self._planned(tid)))
         rows, cols = axis_labels(record, kw.get("as_row", False), kw.get("transpose", False))
         kw.setdefault("row_labels", rows)
         kw.setdefault("col_labels", cols)
@@ -91,6 +104,19 @@ class Canvas:
         if kw.get("bias") is not None:
             kw.setdefault("bias_also", self.later_shown(kw["bias"].id, kw["grad"]))
         return NumberGrid(record, hidden=hidden, **kw)
+
+    def _planned(self, tid: str) -> tuple[float, float]:
+        """The least cell of ``tid``'s grid: the widest column of a later product's result drawn
+        under it, the tallest row of one drawn beside it (it, or what later shows in its cells)."""
+        shown = [tid] + [r.id for r in self.later_shown(tid, False)]
+        wide = [self._result(o).cell_w for t in shown for o in self._under.get(t, [])]
+        tall = [self._result(o).cell_h for t in shown for o in self._beside.get(t, [])]
+        return max(wide, default=0.0), max(tall, default=0.0)
+
+    def _result(self, out: str) -> NumberGrid:
+        if out not in self._natural:
+            self._natural[out] = self.make_grid(out, hidden=True, planned=False)
+        return self._natural[out]
 
     def later_shown(self, tid: str, grads: bool) -> list:
         """Tensors that will be shown in the cells of ``tid``'s grid: its in-place ReLU output, its
@@ -279,8 +305,7 @@ class Canvas:
     def in_one_view(self, mobs: list[VMobject]) -> bool:
         """Whether ``mobs`` fit in one view of the camera zoomed out as far as it goes (a result
         slid far from the operand it reuses would leave that operand out of view)."""
-        lo, hi = self.extent(mobs)
-        return bool((hi[:2] - lo[:2] <= np.array(style.WIDEST_ROOM)).all())
+        return fits_one_view(*self.extent(mobs))
 
     def extent(self, mobs: list[VMobject]) -> Box:
         """The corners (x, y) of what ``mobs`` cover (a placed grid's outline is remembered)."""
