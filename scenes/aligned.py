@@ -9,6 +9,8 @@ up with it, and it is reused rather than drawn again.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from tracer.trace import Trace
 
 PRODUCTS = ("matmul", "linear")   # the forward ops drawn as a product (scenes.players.matmul)
@@ -36,3 +38,33 @@ def later_products(trace: Trace) -> tuple[dict[str, list[str]], dict[str, list[s
             under.setdefault(b, []).append(out)
             beside.setdefault(a, []).append(out)
     return under, beside
+
+
+class Aligned:
+    """The least cells of the grids of ``trace`` (``measure(out)``: a later product's result drawn
+    as it would be alone; each measured once)."""
+
+    def __init__(self, trace: Trace, measure: Callable[[str], object]) -> None:
+        self.under, self.beside = later_products(trace)
+        self.measure = measure
+        self._natural: dict[str, object] = {}
+
+    def cell(self, shown: list[str]) -> tuple[float, float]:
+        """The least (width, height) of a cell of a grid showing the tensors ``shown`` (a tensor,
+        then what later shows in its cells): the widest column of a later product's result drawn
+        under it, the tallest row of one drawn beside it."""
+        wide = [self._result(o).cell_w for t in shown for o in self.under.get(t, [])]
+        tall = [self._result(o).cell_h for t in shown for o in self.beside.get(t, [])]
+        return max(wide, default=0.0), max(tall, default=0.0)
+
+    def _result(self, out: str):
+        if out not in self._natural:
+            self._natural[out] = self.measure(out)
+        return self._natural[out]
+
+
+def sized(make: Callable, grid, cell: tuple[float, float]):
+    """``grid``, or ``make(cell)`` (the same grid, drawn again) when its cells are smaller than ``cell``."""
+    if grid.cell_w < cell[0] - 1e-9 or grid.cell_h < cell[1] - 1e-9:
+        return make((max(grid.cell_w, cell[0]), max(grid.cell_h, cell[1])))
+    return grid

@@ -16,7 +16,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Animation, Rectangle, VMobject
 from tracer.trace import Trace
 
 from . import anim, style
-from .aligned import later_products
+from .aligned import Aligned, sized
 from .grid import NumberGrid
 
 VEIL_Z = 14   # the paper that fades a grid out of view: over the grids, under the markers
@@ -50,13 +50,6 @@ def fits_one_view(lo: np.ndarray, hi: np.ndarray) -> bool:
     return bool((np.asarray(hi)[:2] - np.asarray(lo)[:2] <= np.array(style.WIDEST_ROOM)).all())
 
 
-def _sized(make, grid: NumberGrid, cell: tuple[float, float]) -> NumberGrid:
-    """``grid``, or ``make(cell)`` (the same grid, drawn again) when its cells are smaller than ``cell``."""
-    if grid.cell_w < cell[0] - 1e-9 or grid.cell_h < cell[1] - 1e-9:
-        return make((max(grid.cell_w, cell[0]), max(grid.cell_h, cell[1])))
-    return grid
-
-
 def _contains(area: Box, lo: np.ndarray, hi: np.ndarray, slack: float = 1e-6) -> bool:
     return bool((lo >= area[0] - slack).all() and (hi <= area[1] + slack).all())
 
@@ -85,8 +78,7 @@ class Canvas:
         self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
         self._then: dict[str, list[str]] | None = None
         self._grads: dict[str, list] = {}
-        self._under, self._beside = later_products(trace)
-        self._natural: dict[str, NumberGrid] = {}   # a later product's result, measured once
+        self.aligned = Aligned(trace, lambda out: self.make_grid(out, hidden=True, planned=False))
 
     def make_grid(self, tid: str, hidden: bool = False, planned: bool = True, **kw) -> NumberGrid:
         """A grid for tensor ``tid``, with a gradient band when the trace gives it a gradient, its
@@ -95,7 +87,8 @@ class Canvas:
         beside it (:mod:`scenes.aligned`), so they line up."""
         record = self.trace.tensors[tid]
         if planned and not kw.get("transpose") and not kw.get("as_row"):
-            kw["cell"] = tuple(max(x, y) for x, y in zip(kw.get("cell", (0.0, 0.0)), self._planned(tid)))
+            least = self.aligned.cell([tid] + [r.id for r in self.later_shown(tid, False)])
+            kw["cell"] = tuple(max(x, y) for x, y in zip(kw.get("cell", (0.0, 0.0)), least))
         rows, cols = axis_labels(record, kw.get("as_row", False), kw.get("transpose", False))
         kw.setdefault("row_labels", rows)
         kw.setdefault("col_labels", cols)
@@ -104,19 +97,6 @@ class Canvas:
         if kw.get("bias") is not None:
             kw.setdefault("bias_also", self.later_shown(kw["bias"].id, kw["grad"]))
         return NumberGrid(record, hidden=hidden, **kw)
-
-    def _planned(self, tid: str) -> tuple[float, float]:
-        """The least cell of ``tid``'s grid: the widest column of a later product's result drawn
-        under it, the tallest row of one drawn beside it (it, or what later shows in its cells)."""
-        shown = [tid] + [r.id for r in self.later_shown(tid, False)]
-        wide = [self._result(o).cell_w for t in shown for o in self._under.get(t, [])]
-        tall = [self._result(o).cell_h for t in shown for o in self._beside.get(t, [])]
-        return max(wide, default=0.0), max(tall, default=0.0)
-
-    def _result(self, out: str) -> NumberGrid:
-        if out not in self._natural:
-            self._natural[out] = self.make_grid(out, hidden=True, planned=False)
-        return self._natural[out]
 
     def later_shown(self, tid: str, grads: bool) -> list:
         """Tensors that will be shown in the cells of ``tid``'s grid: its in-place ReLU output, its
@@ -243,22 +223,22 @@ class Canvas:
         natural = new_out()
         if old_b is not None and old_b.cell_w >= natural.cell_w - 1e-9:  # column layout: under what is above it
             ga = new_a((0.0, natural.cell_h))
-            gout = _sized(new_out, natural, (old_b.cell_w, ga.cell_h))
+            gout = sized(new_out, natural, (old_b.cell_w, ga.cell_h))
             self._below(old_b, ga, gout, ones)
             if self.is_free([ga, gout]):
                 return {"a": ga, "b": old_b, "out": gout}, [ga, gout]
         if old_a is not None and old_a.cell_h >= natural.cell_h - 1e-9:  # row layout: right of what is left of it
             gb = new_b((natural.cell_w, 0.0))
-            gout = _sized(new_out, natural, (gb.cell_w, old_a.cell_h))
+            gout = sized(new_out, natural, (gb.cell_w, old_a.cell_h))
             gout.next_to(old_a.frame_box(), RIGHT, buff=style.GRID_GAP + _room(gout.row_labels, 0))
             gout.shift(UP * (old_a.body.get_top()[1] - gout.body.get_top()[1]))
             self._hang(gb, gout, ones)
             if self.slide([gb, gout], RIGHT, 60) and self.in_one_view([old_a, gb, gout]):
                 return {"a": old_a, "b": gb, "out": gout}, [gb, gout]
         ga, gb = new_a((0.0, natural.cell_h)), new_b((natural.cell_w, 0.0))
-        gout = _sized(new_out, natural, (gb.cell_w, ga.cell_h))
-        ga = _sized(new_a, ga, (0.0, gout.cell_h))
-        gb = _sized(new_b, gb, (gout.cell_w, 0.0))
+        gout = sized(new_out, natural, (gb.cell_w, ga.cell_h))
+        ga = sized(new_a, ga, (0.0, gout.cell_h))
+        gb = sized(new_b, gb, (gout.cell_w, 0.0))
         corner = self.free_corner()
         gb.move_to(corner + RIGHT * (ga.frame_box().width + style.GRID_GAP + 0.3), aligned_edge=UP + LEFT)
         self._below(gb, ga, gout, ones)

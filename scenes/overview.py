@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from manim import DOWN, LEFT, RIGHT, Arrow, RoundedRectangle, VGroup
+from manim import DOWN, Arrow, RoundedRectangle, VGroup
 
 from tracer.trace import Step, Trace
 
