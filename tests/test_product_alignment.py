@@ -8,8 +8,10 @@ import pytest
 
 pytest.importorskip("manim")
 
-from manim import MovingCameraScene, tempconfig  # noqa: E402
+from manim import MovingCameraScene, Rectangle, tempconfig  # noqa: E402
+from scenes import style  # noqa: E402
 from scenes.canvas import Canvas  # noqa: E402
+from scenes.players.concat import fits  # noqa: E402
 
 from .test_examples import run  # noqa: E402
 
@@ -68,3 +70,12 @@ def test_a_result_under_an_operand_already_drawn_lines_up_with_it(scene):
     grids, _ = canvas.product(s.inputs[0], s.inputs[1], s.outputs[0], old_b=above,
                               bias=s.inputs[2] if len(s.inputs) > 2 else None, ones=len(s.inputs) > 2)
     assert_aligned(grids)
+
+
+def test_players_and_the_canvas_measure_one_view_alike(scene):
+    canvas = Canvas(scene, run("word_autoencoder"))
+    w, h = style.WIDEST_ROOM   # the camera zoomed out fully (style.MAX_ZOOM)
+    assert w > 1.5 * (style.FRAME_WIDTH - 0.5)   # players measured a view at zoom 1.35: copies drawn needlessly
+    for dw, dh, ok in [(-0.01, -0.01, True), (0.01, -0.01, False), (-0.01, 0.01, False)]:
+        block = Rectangle(width=w + dw, height=h + dh, stroke_width=0)
+        assert fits([block]) is ok and canvas.in_one_view([block]) is ok
