@@ -82,11 +82,13 @@ class Canvas:
 
     def make_grid(self, tid: str, hidden: bool = False, planned: bool = True, **kw) -> NumberGrid:
         """A grid for tensor ``tid``, with a gradient band when the trace gives it a gradient, its
-        rows and columns named by the tensor's axis labels (rows left, columns above); when
-        ``planned``, its cells as wide and tall as those of the products later drawn under and
-        beside it (:mod:`scenes.aligned`), so they line up."""
+        rows and columns named by the tensor's axis labels (rows left, columns above). A result
+        (``hidden``: its numbers are yet to be worked) gets cells as wide and tall as those of the
+        products later drawn under and beside it (:mod:`scenes.aligned`; unless not ``planned``),
+        so they line up with it; a copy of a given tensor keeps its own (a product draws its
+        operands to match itself)."""
         record = self.trace.tensors[tid]
-        if planned and not kw.get("transpose") and not kw.get("as_row"):
+        if planned and hidden and not kw.get("transpose") and not kw.get("as_row"):
             least = self.aligned.cell([tid] + [r.id for r in self.later_shown(tid, False)])
             kw["cell"] = tuple(max(x, y) for x, y in zip(kw.get("cell", (0.0, 0.0)), least))
         rows, cols = axis_labels(record, kw.get("as_row", False), kw.get("transpose", False))
