@@ -105,7 +105,7 @@ def _axes(record) -> str:
 
 
 GAP, ROW_GAP = 0.4, 0.7    # between boxes of a row, between rows (an arrow runs in each gap)
-MOST_WIDE = 2.2            # a box's text is at most this wide (a long op name is shrunk)
+MOST_WIDE = 2.2            # a box's text is at most this wide (a long op line goes on two, then shrinks)
 LARGEST = 1.25             # a short network's page is drawn at most this much larger
 
 
@@ -116,7 +116,7 @@ def _box(n: Node, axes: bool, lang: str) -> VGroup:
     if via and via[0].width > MOST_WIDE and " · " in n.via:   # a long one: the op, its weights under it
         op, weights = n.via.split(" · ", 1)
         via = [glyphs.mono(op, style.COMPUTED, 18), glyphs.mono(weights, style.COMPUTED, 18)]
-    lines = via
+    lines = [*via]
     lines.append(glyphs.mono(n.name, style.INK, style.LABEL_SIZE + 2, bold=True))
     if n.shape:
         lines.append(glyphs.mono(shape_text(n.shape), style.MUTED, style.SMALL_NUMBER_SIZE))
