@@ -16,6 +16,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Animation, Rectangle, VMobject
 from tracer.trace import Trace
 
 from . import anim, style
+from .aligned import Aligned, sized
 from .grid import NumberGrid
 
 VEIL_Z = 14   # the paper that fades a grid out of view: over the grids, under the markers
@@ -41,6 +42,12 @@ def _room(names: VMobject | None, axis: int) -> float:
     if names is None:
         return 0.0  # (NumberGrid sets row names 0.1 left of its bracket, column names' middles 0.2 above)
     return names.width + 0.15 if axis == 0 else names.height / 2 + 0.3
+
+
+def fits_one_view(lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Whether the rectangle from corner ``lo`` to ``hi`` fits in one view of the camera zoomed out
+    as far as it goes (``style.WIDEST_ROOM``): the one test of "in one view" every player uses."""
+    return bool((np.asarray(hi)[:2] - np.asarray(lo)[:2] <= np.array(style.WIDEST_ROOM)).all())
 
 
 def _contains(area: Box, lo: np.ndarray, hi: np.ndarray, slack: float = 1e-6) -> bool:
@@ -71,11 +78,19 @@ class Canvas:
         self.trash: list[VMobject] = []   # faded out: removed from the scene at the next tidy()
         self._then: dict[str, list[str]] | None = None
         self._grads: dict[str, list] = {}
+        self.aligned = Aligned(trace, lambda out: self.make_grid(out, hidden=True, planned=False))
 
-    def make_grid(self, tid: str, hidden: bool = False, **kw) -> NumberGrid:
+    def make_grid(self, tid: str, hidden: bool = False, planned: bool = True, **kw) -> NumberGrid:
         """A grid for tensor ``tid``, with a gradient band when the trace gives it a gradient, its
-        rows and columns named by the tensor's axis labels (rows left, columns above)."""
+        rows and columns named by the tensor's axis labels (rows left, columns above). A result
+        (``hidden``: its numbers are yet to be worked) gets cells as wide and tall as those of the
+        products later drawn under and beside it (:mod:`scenes.aligned`; unless not ``planned``),
+        so they line up with it; a copy of a given tensor keeps its own (a product draws its
+        operands to match itself)."""
         record = self.trace.tensors[tid]
+        if planned and hidden and not kw.get("transpose") and not kw.get("as_row"):
+            least = self.aligned.cell([tid] + [r.id for r in self.later_shown(tid, False)])
+            kw["cell"] = tuple(max(x, y) for x, y in zip(kw.get("cell", (0.0, 0.0)), least))
         rows, cols = axis_labels(record, kw.get("as_row", False), kw.get("transpose", False))
         kw.setdefault("row_labels", rows)
         kw.setdefault("col_labels", cols)
@@ -191,30 +206,41 @@ class Canvas:
                  labels: dict[str, str], most: int) -> tuple[dict[str, NumberGrid], list[NumberGrid]]:
         """One layout of :meth:`product`, dimensions longer than ``most`` elided."""
         # the result names its rows and columns too (scores: tokens by tokens), so it keeps them
-        # once its operands have gone; the operands stand off to leave them room
-        gout = self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right",
-                              most=most)
+        # once its operands have gone; the operands stand off to leave them room. Its columns are
+        # as wide as those of the operand above it, its rows as tall as those of the one left of
+        # it (a weight's rows carry a gradient band, a wide batch's cells are narrow), so each
+        # result cell sits under its column of b and beside its row of a.
+        def new_out(cell: tuple[float, float] = (0.0, 0.0)) -> NumberGrid:
+            return self.make_grid(out, hidden=True, role=out_role, label=labels.get("out"), label_side="right",
+                                  most=most, cell=cell)
 
-        def new_a() -> NumberGrid:
-            return self.make_grid(a, bias=self.trace.tensors[bias] if bias else None,
-                                  label=labels.get("a"), label_side="up", transpose=transpose_a, most=most)
+        def new_a(cell: tuple[float, float] = (0.0, 0.0)) -> NumberGrid:
+            return self.make_grid(a, bias=self.trace.tensors[bias] if bias else None, label=labels.get("a"),
+                                  label_side="up", transpose=transpose_a, most=most, cell=cell)
 
-        def new_b() -> NumberGrid:
-            return self.make_grid(b, label=labels.get("b"), label_side="left", transpose=transpose_b, most=most)
+        def new_b(cell: tuple[float, float] = (0.0, 0.0)) -> NumberGrid:
+            return self.make_grid(b, label=labels.get("b"), label_side="left", transpose=transpose_b, most=most,
+                                  cell=cell)
 
-        if old_b is not None:  # column layout: the result goes under what is above it
-            ga = new_a()
+        natural = new_out()
+        if old_b is not None and old_b.cell_w >= natural.cell_w - 1e-9:  # column layout: under what is above it
+            ga = new_a((0.0, natural.cell_h))
+            gout = sized(new_out, natural, (old_b.cell_w, ga.cell_h))
             self._below(old_b, ga, gout, ones)
             if self.is_free([ga, gout]):
                 return {"a": ga, "b": old_b, "out": gout}, [ga, gout]
-        if old_a is not None:  # row layout: the result goes right of what is left of it
-            gb = new_b()
+        if old_a is not None and old_a.cell_h >= natural.cell_h - 1e-9:  # row layout: right of what is left of it
+            gb = new_b((natural.cell_w, 0.0))
+            gout = sized(new_out, natural, (gb.cell_w, old_a.cell_h))
             gout.next_to(old_a.frame_box(), RIGHT, buff=style.GRID_GAP + _room(gout.row_labels, 0))
             gout.shift(UP * (old_a.body.get_top()[1] - gout.body.get_top()[1]))
             self._hang(gb, gout, ones)
             if self.slide([gb, gout], RIGHT, 60) and self.in_one_view([old_a, gb, gout]):
                 return {"a": old_a, "b": gb, "out": gout}, [gb, gout]
-        ga, gb = new_a(), new_b()
+        ga, gb = new_a((0.0, natural.cell_h)), new_b((natural.cell_w, 0.0))
+        gout = sized(new_out, natural, (gb.cell_w, ga.cell_h))
+        ga = sized(new_a, ga, (0.0, gout.cell_h))
+        gb = sized(new_b, gb, (gout.cell_w, 0.0))
         corner = self.free_corner()
         gb.move_to(corner + RIGHT * (ga.frame_box().width + style.GRID_GAP + 0.3), aligned_edge=UP + LEFT)
         self._below(gb, ga, gout, ones)
@@ -261,8 +287,7 @@ class Canvas:
     def in_one_view(self, mobs: list[VMobject]) -> bool:
         """Whether ``mobs`` fit in one view of the camera zoomed out as far as it goes (a result
         slid far from the operand it reuses would leave that operand out of view)."""
-        lo, hi = self.extent(mobs)
-        return bool((hi[:2] - lo[:2] <= np.array(style.WIDEST_ROOM)).all())
+        return fits_one_view(*self.extent(mobs))
 
     def extent(self, mobs: list[VMobject]) -> Box:
         """The corners (x, y) of what ``mobs`` cover (a placed grid's outline is remembered)."""

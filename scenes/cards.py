@@ -1,7 +1,9 @@
 """The cards between the worked steps: the colour legend under the title, a fast-forwarded
 chapter ("×N"), the recap, and the paper they are drawn on (which covers the canvas while they show).
 
-Cards are built in the origin frame; the stage moves them into its view. Their numbers come from
+Cards are built in the origin frame; the stage moves them into its view. Every page lies within
+the page area (:func:`fit_page`): in the frame and above the caption band, where the subtitles are
+written. Their numbers come from
 the trace (printed with the shared rounding rule of :mod:`tracer.display`), their words from the
 story or :mod:`scenes.words`.
 """
@@ -17,7 +19,6 @@ from . import glyphs, style
 from .words import word
 
 TEXT_WIDTH = style.FRAME_WIDTH - 2.0
-BOTTOM = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT + 0.15   # a card's words and grids stay above the caption band
 LEGEND = (("legend_given", style.GIVEN_FILL, style.GIVEN_EDGE, style.INK),
           ("legend_computed", style.COMPUTED_FILL, style.COMPUTED_EDGE, style.COMPUTED),
           ("legend_grad", style.GRAD_FILL, style.GRAD_EDGE, style.GRAD),
@@ -29,6 +30,27 @@ def paper() -> Rectangle:
     """A blank page the size of the frame (a little more), to cover the canvas."""
     return Rectangle(width=style.FRAME_WIDTH + 0.2, height=style.FRAME_HEIGHT + 0.2, stroke_width=0,
                      fill_color=style.PAPER, fill_opacity=1.0)
+
+
+def fit_page(page: VMobject) -> VMobject:
+    """``page`` shrunk (never grown) to fit the page area (``style.PAGE_*``) and moved into it where
+    it sticks out: a page is laid out for the area, this keeps an unusually long one in it too.
+
+    >>> from manim import Square
+    >>> big = fit_page(Square(side_length=9.0))
+    >>> round(float(big.height), 2) == round(style.PAGE_TOP - style.PAGE_BOTTOM, 2)
+    True
+    >>> bool(big.get_bottom()[1] >= style.PAGE_BOTTOM - 1e-6)
+    True
+    """
+    room = np.array([style.PAGE_RIGHT - style.PAGE_LEFT, style.PAGE_TOP - style.PAGE_BOTTOM])
+    shrink = min(1.0, *(room / np.maximum([page.width, page.height], 1e-6)))
+    if shrink < 1.0:
+        page.scale(shrink)
+    lo, hi = page.get_corner(DOWN + LEFT), page.get_corner(UP + RIGHT)
+    floor, ceiling = np.array([style.PAGE_LEFT, style.PAGE_BOTTOM]), np.array([style.PAGE_RIGHT, style.PAGE_TOP])
+    shift = np.maximum(floor - lo[:2], 0.0) - np.maximum(hi[:2] - ceiling, 0.0)
+    return page.shift([*shift, 0.0])
 
 
 def legend(lang: str) -> VGroup:
@@ -93,8 +115,8 @@ def title_page(title: str, question: str, lang: str) -> VGroup:
     underline = Line(LEFT * 2.5, RIGHT * 2.5, stroke_width=4, color=style.COMPUTED)
     ask = wrap(question, lang, 26, color=style.MUTED) if question else VGroup()
     head = VGroup(big, underline, ask).arrange(DOWN, buff=0.3).move_to(UP * 1.0)
-    keys = legend(lang).move_to(DOWN * 2.4)
-    return VGroup(head, keys)
+    keys = legend(lang).next_to(head, DOWN, buff=0.6)
+    return fit_page(VGroup(head, keys).move_to(UP * (style.PAGE_TOP + style.PAGE_BOTTOM) / 2))
 
 
 def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], result: str | None,
@@ -133,7 +155,7 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
         grid = NumberGrid(record, hidden=True, role="computed" if record.size <= 81 else None,
                           row_labels=_axis(labels, -2), col_labels=_axis(labels, -1))
         caption = glyphs.prose(word("ends_on", lang, name=record.name), lang, style.MUTED, 18)
-        room = below.get_bottom()[1] - 0.35 - caption.height - 0.2 - BOTTOM   # the grid stays above the caption band
+        room = below.get_bottom()[1] - 0.35 - caption.height - 0.2 - style.PAGE_BOTTOM   # above the caption band
         if grid.height > room:
             grid.scale_to_fit_height(room)
         glyphs.fit_width(grid, TEXT_WIDTH)
@@ -147,7 +169,7 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
         for box in grid.cells.values():
             if getattr(box, "pending", False):
                 box.set_fill(opacity=1.0).set_stroke(opacity=1.0)
-    return page, fills
+    return fit_page(page), fills
 
 
 def fast_forward() -> VGroup:
@@ -169,7 +191,5 @@ def recap_page(heading: str, recap: str, lang: str) -> VGroup:
     underline = Line(LEFT * 1.8, RIGHT * 1.8, stroke_width=4, color=style.COMPUTED)
     body = wrap(recap, lang, 28)
     page = VGroup(head, underline, body).arrange(DOWN, buff=0.35)
-    if page.height > style.FRAME_HEIGHT - 1.0:
-        page.scale_to_fit_height(style.FRAME_HEIGHT - 1.0)
     page.recap_lines = body.lines
-    return page.move_to(UP * 0.2)
+    return fit_page(page.move_to(UP * (style.PAGE_TOP + style.PAGE_BOTTOM) / 2))

@@ -49,6 +49,10 @@ class NumberGrid(BiasParts, VGroup):
     most : int
         The longest dimension drawn whole; a longer one is elided (``⋯``) to its first and last
         few (a product too large for the widest view draws fewer: :meth:`Canvas.product`).
+    cell : (float, float)
+        The least width and height of a cell: a product's result shares its columns' width with
+        the operand above it and its rows' height with the one left of it, so they line up
+        (:meth:`Canvas.product`).
     """
 
     def __init__(self, record: TensorRecord, *, role: str | None = None, label: str | None = None,
@@ -57,7 +61,7 @@ class NumberGrid(BiasParts, VGroup):
                  as_row: bool = False, col_labels: list[str] | None = None,
                  row_labels: list[str] | None = None, minus: str = "−",
                  also: list[TensorRecord] | None = None, bias_also: list[TensorRecord] | None = None,
-                 most: int = style.MAX_SHOWN) -> None:
+                 most: int = style.MAX_SHOWN, cell: tuple[float, float] = (0.0, 0.0)) -> None:
         super().__init__()
         self.record, self.minus = record, minus
         self._boxes: dict[tuple, Rectangle | None] = {}
@@ -73,8 +77,8 @@ class NumberGrid(BiasParts, VGroup):
         texts = self._value_texts(data, self.look.text)
         width = max([t.width for t in texts.values()] + [style.MIN_CELL_WIDTH - style.CELL_PAD]
                     + [self._widest(r) for r in also or []] + self._label_widths(col_labels))
-        self.cell_w = width + style.CELL_PAD
-        self.cell_h = style.CELL_HEIGHT + (style.GRAD_HEIGHT if grad else 0.0)
+        self.cell_w = max(width + style.CELL_PAD, cell[0])
+        self.cell_h = max(style.CELL_HEIGHT + (style.GRAD_HEIGHT if grad else 0.0), cell[1])
         self.cells: dict[tuple[int, int], Rectangle] = {}
         self.values: dict[tuple[int, int], VMobject] = {}
         self.grads: dict[tuple[int, int], VMobject] = {}

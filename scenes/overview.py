@@ -1,6 +1,6 @@
 """The whole network on one page: every layer of the first forward pass as a box (its output's
 name, shape and axis names), joined by arrows labelled with the op and the weights it reads, in
-reading order, wrapping like a worksheet. A layer run again (a timestep, a pass) shows once; several networks compared share the page; a very long one is elided (its first and last layers around
+reading order, wrapping like a worksheet, in as many rows as draw it largest. A layer run again (a timestep, a pass) shows once; several networks compared share the page; a very long one is elided (its first and last layers around
 a ⋯). Shown after the title and again before the recap.
 
 >>> import tracer
@@ -14,14 +14,14 @@ a ⋯). Shown after the title and again before the recap.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-from manim import DOWN, LEFT, RIGHT, Arrow, RoundedRectangle, VGroup
+from manim import DOWN, Arrow, RoundedRectangle, VGroup
 
 from tracer.trace import Step, Trace
 
 from . import glyphs, style
+from .cards import fit_page
 from .look import shape_text
 
 MOST = 48        # more layers than this, and the middle ones are elided (⋯)
@@ -104,45 +104,79 @@ def _axes(record) -> str:
     return ", ".join(last[:3]) + (" …" if len(last) > 3 else "")
 
 
+GAP, ROW_GAP = 0.4, 0.7    # between boxes of a row, between rows (an arrow runs in each gap)
+MOST_WIDE = 2.2            # a box's text is at most this wide (a long op line goes on two, then shrinks)
+LARGEST = 1.25             # a short network's page is drawn at most this much larger
+
+
+def _box(n: Node, axes: bool, lang: str) -> VGroup:
+    """A node's box: what made it (op and weights, on top), its name, its shape, its axis names
+    (when ``axes``), as wide as its widest line."""
+    via = [glyphs.mono(n.via, style.COMPUTED, 18)] if n.via else []
+    if via and via[0].width > MOST_WIDE and " · " in n.via:   # a long one: the op, its weights under it
+        op, weights = n.via.split(" · ", 1)
+        via = [glyphs.mono(op, style.COMPUTED, 18), glyphs.mono(weights, style.COMPUTED, 18)]
+    lines = [*via]
+    lines.append(glyphs.mono(n.name, style.INK, style.LABEL_SIZE + 2, bold=True))
+    if n.shape:
+        lines.append(glyphs.mono(shape_text(n.shape), style.MUTED, style.SMALL_NUMBER_SIZE))
+    if axes:
+        lines.append(glyphs.prose(n.axes, lang, style.MUTED, 17))
+    text = VGroup(*[glyphs.fit_width(t, MOST_WIDE) for t in lines]).arrange(DOWN, buff=0.08)
+    frame = RoundedRectangle(corner_radius=0.12, width=max(1.2, text.width + 0.3), height=text.height + 0.3,
+                             stroke_color=style.COMPUTED_EDGE if n.via else style.GIVEN_EDGE, stroke_width=2,
+                             fill_color=style.COMPUTED_FILL if n.via else style.GIVEN_FILL, fill_opacity=1.0)
+    return VGroup(frame, text.move_to(frame))
+
+
+def _rows(nodes: list[Node], widths: list[float], height: float, room: tuple[float, float]) -> list[list[int]]:
+    """The nodes' indices in rows (a compared network starts a new one), as many to a row as
+    draws the page largest within ``room`` (width, height) for boxes ``height`` tall."""
+    best, best_scale = [], 0.0
+    for per_row in range(1, len(nodes) + 1):
+        rows: list[list[int]] = []
+        for k, n in enumerate(nodes):
+            if not rows or n.new or len(rows[-1]) == per_row:
+                rows.append([])
+            rows[-1].append(k)
+        wide = max(sum(widths[k] for k in row) + GAP * (len(row) - 1) for row in rows)
+        tall = len(rows) * height + ROW_GAP * (len(rows) - 1)
+        scale = min(room[0] / wide, room[1] / tall)
+        if scale > best_scale + 1e-9:
+            best, best_scale = rows, scale
+    return best
+
+
 def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
-    """The page: a box per node (the op and weights that made it, its name, shape and axis names),
-    arrows between them, in rows (of 5, more for a long network so the page keeps its shape)."""
+    """The page: a box per node (the op and weights that made it, its name, shape and axis names
+    where they change), arrows between them, in as many rows as draw it largest on the page (above
+    the caption band, where the subtitles are written)."""
     if len(nodes) > MOST:
         nodes = nodes[:MOST // 2] + [Node("⋯", (), f"{len(nodes) - MOST + 1}")] + nodes[-(MOST // 2 - 1):]
-    per_row = max(5, math.ceil(math.sqrt(1.6 * len(nodes))))
-    boxes = VGroup()
-    for n in nodes:
-        lines = [glyphs.mono(n.via, style.COMPUTED, 16)] if n.via else []   # what made it, on top
-        lines.append(glyphs.mono(n.name, style.INK, style.LABEL_SIZE, bold=True))
-        if n.shape:
-            lines.append(glyphs.mono(shape_text(n.shape), style.MUTED, style.SMALL_NUMBER_SIZE))
-        if n.axes:
-            lines.append(glyphs.fit_width(glyphs.prose(n.axes, lang, style.MUTED, 16), 1.9))
-        text = VGroup(*[glyphs.fit_width(t, 1.9) for t in lines]).arrange(DOWN, buff=0.08)
-        frame = RoundedRectangle(corner_radius=0.12, width=2.15, height=max(1.0, text.height + 0.3),
-                                 stroke_color=style.COMPUTED_EDGE if n.via else style.GIVEN_EDGE, stroke_width=2,
-                                 fill_color=style.COMPUTED_FILL if n.via else style.GIVEN_FILL, fill_opacity=1.0)
-        boxes.add(VGroup(frame, text.move_to(frame)))
-    rows, row_of = [], []
-    for k, n in enumerate(nodes):
-        if not rows or n.new or len(rows[-1]) == per_row:
-            rows.append(VGroup())
-        rows[-1].add(boxes[k])
-        row_of.append(len(rows) - 1)
-    grid = VGroup(*[r.arrange(RIGHT, buff=0.55) for r in rows]).arrange(DOWN, buff=0.95, aligned_edge=LEFT)
+    boxes = VGroup(*[_box(n, bool(n.axes) and (k == 0 or n.new or n.axes != nodes[k - 1].axes), lang)
+                     for k, n in enumerate(nodes)])
+    head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.PAGE_RIGHT - style.PAGE_LEFT)
+    head.move_to([0, style.PAGE_TOP - 0.1 - head.height / 2, 0])
+    room = (style.PAGE_RIGHT - style.PAGE_LEFT, head.get_bottom()[1] - 0.4 - style.PAGE_BOTTOM)
+    rows = _rows(nodes, [b.width for b in boxes], max(b.height for b in boxes), room)
+    row_of = {k: r for r, row in enumerate(rows) for k in row}
+    y = 0.0
+    for row in rows:   # rows top to bottom, boxes left to right, middles level
+        tall, x = max(boxes[k].height for k in row), 0.0
+        for k in row:
+            boxes[k].move_to([x + boxes[k].width / 2, y - tall / 2, 0])
+            x += boxes[k].width + GAP
+        y -= tall + ROW_GAP
     links = VGroup()
     for k in range(1, len(nodes)):
         if nodes[k].new:
             continue
         a, b = boxes[k - 1], boxes[k]
-        same_row = row_of[k] == row_of[k - 1]
-        start, end = (a.get_right(), b.get_left()) if same_row else (a.get_bottom(), b.get_top())
+        start, end = (a.get_right(), b.get_left()) if row_of[k] == row_of[k - 1] else (a.get_bottom(), b.get_top())
         links.add(Arrow(start, end, buff=0.05, stroke_width=3, color=style.RULE, max_tip_length_to_length_ratio=0.25))
-    body = VGroup(grid, links)
-    glyphs.fit_width(body, style.FRAME_WIDTH - 1.0)
-    if body.height > style.FRAME_HEIGHT - 2.0:
-        body.scale_to_fit_height(style.FRAME_HEIGHT - 2.0)
-    head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.FRAME_WIDTH - 1.0)
-    page = VGroup(head, body).arrange(DOWN, buff=0.45).move_to([0, 0.1, 0])
+    body = VGroup(boxes, links)
+    body.scale(min(LARGEST, room[0] / body.width, room[1] / body.height))
+    body.move_to([0, head.get_bottom()[1] - 0.4 - room[1] / 2, 0])
+    page = fit_page(VGroup(head, body))
     page.names = [n.name for n in nodes]
     return page

@@ -9,7 +9,8 @@ map, each row's largest entry boxed when the story says what the box means; ``sc
 
 Every number drawn is one the run recorded (the plot's own, or the tensor's); numbers are printed
 the way the story's recap prints them. Pages are built in the origin frame (the frame is
-``style.FRAME_WIDTH`` × 8 units); the stage moves them into its view.
+``style.FRAME_WIDTH`` × 8 units), clear of the caption band at its bottom (where the subtitles are
+written: :func:`scenes.cards.fit_page`); the stage moves them into its view.
 """
 from __future__ import annotations
 
@@ -23,15 +24,18 @@ from tracer.systems.stories import num, prob
 from tracer.trace import Trace
 
 from . import glyphs, style
+from .cards import fit_page
 from .words import word
 
 # Eight colours no two of which look alike on the paper (after Okabe & Ito); a ninth series and on
 # reuse them dashed.
 SERIES = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#6A3D9A", "#8C510A")
 DECADES = 4                             # values spanning this many powers of ten get a log axis
-MARGIN = 0.4                            # nothing of a page closer than this to the frame's edge
+MARGIN = style.FRAME_WIDTH / 2 - style.PAGE_RIGHT   # nothing of a page closer than this to the frame's edge
 TOP = style.FRAME_HEIGHT / 2 - 0.55     # the plot's title line
-AREA = (-5.4, -2.9, 3.6, 2.6)           # x0, y0, x1, y1 of the drawing area (a legend sits right of it)
+BELOW = 0.8                             # under the x axis: its numbers, then its name
+# x0, y0, x1, y1 of the drawing area (a legend sits right of it; the axis' name above the caption band)
+AREA = (-5.4, style.PAGE_BOTTOM + BELOW, 3.6, 2.6)
 
 
 def plot_page(plot: Plot, trace: Trace, lang: str) -> VGroup:
@@ -39,7 +43,7 @@ def plot_page(plot: Plot, trace: Trace, lang: str) -> VGroup:
     title = glyphs.fit_width(glyphs.prose(text(plot.title, lang), lang, style.INK, 30, bold=True),
                              style.FRAME_WIDTH - 1.0).move_to([0, TOP, 0])
     draw = {"lines": _lines, "bars": _bars, "heatmap": _heatmap, "scatter": _scatter}[plot.kind]
-    page = VGroup(title, draw(plot, trace, lang))
+    page = fit_page(VGroup(title, draw(plot, trace, lang)))
     page.title = title
     return page
 
@@ -59,7 +63,7 @@ def _axes(lang: str, plot: Plot, log: bool = False) -> VGroup:
     kw = dict(stroke_width=2, color=style.INK)
     group = VGroup(Line([x0, y0, 0], [x1, y0, 0], **kw), Line([x0, y0, 0], [x0, y1, 0], **kw))
     if plot.x_label:
-        group.add(glyphs.prose(text(plot.x_label, lang), lang, style.MUTED, 20).move_to([(x0 + x1) / 2, y0 - 0.75, 0]))
+        group.add(glyphs.prose(text(plot.x_label, lang), lang, style.MUTED, 20).move_to([(x0 + x1) / 2, y0 - BELOW + 0.18, 0]))
     said = " ".join(filter(None, [text(plot.y_label, lang) if plot.y_label else "", f"({word('log_scale', lang)})" if log else ""]))
     group.y_label = None
     if said:
@@ -209,16 +213,18 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
     probability = all(0 <= v <= 1 for v in values) and not plot.threshold
     say = prob if probability else num
     lo, hi = min([0.0] + values), max([0.0] + values)
-    h = min(0.42, 5.4 / max(1, len(pairs)))
+    top = 2.6
+    floor = style.PAGE_BOTTOM + (0.45 if plot.threshold is not None else 0.05)   # the threshold's name below the bars
+    h = min(0.42, (top - floor) / max(1, len(pairs)))
+    small = min(1.0, h / 0.34)   # many bars: their names and values smaller, so they stay apart
     sx = Scale(lo, hi if hi > lo else lo + 1, -2.6, 4.6)
     group = VGroup()
-    top = 2.6
     line_x = sx(plot.threshold) if plot.threshold is not None else None
     for k, (label, v) in enumerate(pairs):
         y = top - (k + 0.5) * h
         hot = label in plot.highlight
-        name = glyphs.fit_width(glyphs.prose(called(plot, label, lang), lang, style.COMPUTED if hot else style.INK, 20,
-                                             bold=hot), 3.2)
+        name = glyphs.fit_width(glyphs.prose(called(plot, label, lang), lang, style.COMPUTED if hot else style.INK,
+                                             20 * small, bold=hot), 3.2)
         group.add(name.next_to([-2.75, y, 0], LEFT, buff=0.1))
         if v is None or not math.isfinite(v):
             continue
@@ -226,7 +232,7 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
         color = style.COMPUTED if hot else (style.NEGATIVE if v < 0 else style.FAINT)
         bar = Rectangle(width=max(abs(b - a), 0.02), height=h * 0.72, stroke_width=0, fill_color=color, fill_opacity=1.0)
         group.add(bar.move_to([(a + b) / 2, y, 0]))
-        value = _label(say(v), style.SMALL_NUMBER_SIZE, style.INK, bold=hot).next_to(bar, RIGHT if v >= 0 else LEFT, buff=0.1)
+        value = _label(say(v), style.SMALL_NUMBER_SIZE * small, style.INK, bold=hot).next_to(bar, RIGHT if v >= 0 else LEFT, buff=0.1)
         if line_x is not None and value.get_left()[0] - 0.08 < line_x < value.get_right()[0] + 0.08:   # clear of the threshold
             value.next_to([line_x, y, 0], RIGHT if v >= 0 else LEFT, buff=0.12)
         group.add(value)
@@ -256,11 +262,13 @@ def _heatmap(plot: Plot, trace: Trace, lang: str) -> VGroup:
             if box is not None:
                 marks.add(Rectangle(width=box.width, height=box.height, stroke_width=4, color=style.HIGHLIGHT).move_to(box))
     group = VGroup(grid, marks)
-    group.scale(min(2.0, 5.5 / max(group.height, 0.1), (style.FRAME_WIDTH - 2.0) / max(group.width, 0.1)))
-    group.move_to([0, -0.2, 0])
-    if len(marks):
-        group.add(glyphs.prose(text(plot.note, lang), lang, style.HIGHLIGHT, 18).next_to(group, DOWN, buff=0.25))
-    return group
+    note = glyphs.prose(text(plot.note, lang), lang, style.HIGHLIGHT, 18) if len(marks) else None
+    top = TOP - 0.45   # under the title, over the caption band, the note (if any) under the map
+    room = top - style.PAGE_BOTTOM - (note.height + 0.25 if note is not None else 0.0)
+    group.scale(min(2.0, room / max(group.height, 0.1), (style.FRAME_WIDTH - 2.0) / max(group.width, 0.1)))
+    if note is not None:
+        group.add(note.next_to(group, DOWN, buff=0.25))
+    return group.move_to([0, (top + style.PAGE_BOTTOM) / 2, 0])
 
 
 def _scatter(plot: Plot, trace: Trace, lang: str) -> VGroup:

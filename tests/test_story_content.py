@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("manim")
 
 import tracer  # noqa: E402
-from scenes.cards import BOTTOM, summary_page  # noqa: E402
+from scenes.cards import summary_page  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
 from scenes.plots import plot_page  # noqa: E402
 from scenes.storyplan import Fast  # noqa: E402
@@ -78,7 +78,7 @@ def test_a_fast_forward_card_stays_above_the_caption_band():
         page, fills = summary_page(trace, "Three losses, fast", 3, fast.losses(trace), trace.step("H").outputs[0], lang)
         assert len(fills) > 3 + 3                # three losses, then the result's rows
         band_top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT
-        assert page.get_bottom()[1] >= band_top and BOTTOM > band_top
+        assert page.get_bottom()[1] >= band_top and style.PAGE_BOTTOM > band_top
         assert page.get_top()[1] <= style.FRAME_HEIGHT / 2 - style.HEADER_HEIGHT
 
 

@@ -9,9 +9,10 @@ otherwise they are drawn again, side by side as they will be joined, next to the
 """
 from __future__ import annotations
 
-from manim import Rectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup
 
 from .. import anim, style
+from ..canvas import fits_one_view
 from ..grid import NumberGrid
 from ..stage import Stage
 from ..words import word
@@ -19,8 +20,6 @@ from . import BACKWARD, DECLINE, FORWARD, register
 from .common import finish, show_new
 
 PART_COLORS = ("#7048E8", "#0CA678", "#9C36B5", "#5C940D", "#1098AD", "#C92A2A")
-VIEW_W = (style.FRAME_WIDTH - 0.5) * 1.35     # what one view shows, zoomed out as far as it goes
-VIEW_H = (style.FRAME_HEIGHT - style.CAPTION_HEIGHT - 0.8) * 1.35
 
 
 def part_color(k: int) -> str:
@@ -71,9 +70,9 @@ def _drawn(stage: Stage, tid: str) -> NumberGrid | None:
 
 
 def fits(mobs: list) -> bool:
-    """``mobs`` fit in one view (zoomed out as far as the camera goes)."""
+    """``mobs`` fit in one view (zoomed out as far as the camera goes: :func:`~scenes.canvas.fits_one_view`)."""
     group = VGroup(*[m for m in mobs if m is not None])
-    return group.width <= VIEW_W and group.height <= VIEW_H
+    return fits_one_view(group.get_corner(DOWN + LEFT), group.get_corner(UP + RIGHT))
 
 
 def place(stage: Stage, step, parts: list[str], axis: int, labels: list[str]) -> tuple[list[NumberGrid], NumberGrid, list[NumberGrid]]:
