@@ -143,8 +143,10 @@ class Stage:
     def need(self, tid: str, near: NumberGrid | None = None, label: str | None = None) -> tuple[Slot, list[NumberGrid]]:
         """The slot showing ``tid``, drawing it (as given numbers) in free space if it is not shown."""
         s = self.slot(tid)
-        if s is not None:
-            return s, []
+        return (s, []) if s is not None else self.draw(tid, near, label)
+
+    def draw(self, tid: str, near: NumberGrid | None = None, label: str | None = None) -> tuple[Slot, list[NumberGrid]]:
+        """``tid`` drawn (as given numbers) in free space, whether or not a grid shows it already."""
         canvas = self.canvas
         g = canvas.beside(near, tid, "down", label=label) if near is not None else canvas.fresh(tid, label=label)
         for t in g.values.values():

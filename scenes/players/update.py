@@ -22,11 +22,12 @@ def play_sgd(stage: Stage, step) -> object:
     the weight's band: the update shows the weight, its gradient and the new value, nothing else."""
     W, dW = step.inputs[:2]
     slot, canvas = stage.slot(W), stage.canvas
-    drawable = slot is None and canvas.bands and W in canvas.gets_grad   # drawn now, with a band
-    if stage.mode != "canvas" or not (drawable or slot is not None and slot.lane in ("value", "bias")
-                                      and slot.grid.has_grad):
+    usable = slot is not None and slot.lane in ("value", "bias") and slot.grid.has_grad
+    # not drawn, or only where it has no band (a transposed operand of dX = Wᵀ·dZ): drawn now, with one
+    drawable = not usable and canvas.bands and W in canvas.gets_grad
+    if stage.mode != "canvas" or not (usable or drawable):
         return DECLINE
-    slot, new = stage.need(W)
+    slot, new = (slot, []) if usable else stage.draw(W)
     grid = slot.grid
     brought = []
     gslot = stage.slot(dW)
