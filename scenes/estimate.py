@@ -67,6 +67,8 @@ def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: 
     else:
         for tid in step.outputs[:1] if step.op in CLIPS else step.outputs:   # a clipping: one worked, a note
             busy += filled(trace.tensors[tid].shape, worked, pace, again)
+    if step.phase == "update" and step.op not in CLIPS:   # the new weights fade to the updated colours
+        busy += pace.recolour
     family = family_of(step.op)
     if not again:   # a product's first cell term by term, its expression then read
         for terms in products(trace, step):
