@@ -266,11 +266,12 @@ def test_a_tensor_used_twice_gets_both_shares(tmp_path):
 @pytest.mark.parametrize("name", ["multi_head_attention", "transformer_block"])
 def test_attention_examples_render_their_backward_pass(name, tmp_path):
     """The backprop walkthrough of the attention examples lays out every step, concat and the
-    collapsed attention / layer norm gradients included, with the trace's numbers."""
+    collapsed attention / layer norm gradients included, with the trace's numbers (a transpose is
+    worked once, in the forward pass: the backward's are drawn where they are read)."""
     trace = run_example(name)
     plan, stage = run(trace, tmp_path, depth=0)
     ops = {b.step.op for b in plan.step_beats if b.step.phase == "backward"}
-    assert {"concat", "attention", "transpose"} <= ops
+    assert {"concat", "attention"} <= ops and "transpose" not in ops
     assert assert_all_shown_are_the_trace(plan, stage) > 500
 
 
