@@ -163,3 +163,19 @@ def test_labels_from_a_file_reach_the_trace_and_defaults_that_no_longer_fit_are_
                     "targets:\n  Y: [[1, 2, 3, 4, 5, 6]]\n", encoding="utf-8")
     trace = run_example(str(path))   # the default names four samples; six were given
     assert trace.tensors[trace.step("train.0.layer1.Z1").outputs[0]].labels == (("h1", "h2", "h3"), None)
+
+
+def test_grids_side_by_side_start_their_rows_on_one_line():
+    """A grid without column names beside one with them (the stepper's wide pane) keeps a blank
+    header line, so row i of each grid is on the same printed line."""
+    from tracer.textview import plain, step_parts
+
+    mask = tracer.tensor([[1.0], [0.0], [1.0]], name="mask")
+    X = _X()
+    with tracer.record() as trace:
+        tracer.where(mask, X, tracer.tensor(np.zeros((3, 4)), name="Z"), name="Y")
+    step = trace.steps[-1]
+    lines = plain(step_parts(trace, step, color=False, width=200).grids).splitlines()
+    top = next(k for k, line in enumerate(lines) if line.lstrip().startswith("mask"))
+    assert lines[top + 1].split() == list(TOKENS) * 2           # the column names of X and of Y
+    assert lines[top + 2].split()[:3] == ["1", "a", "0"]        # mask row 0 beside X's row a

@@ -114,13 +114,14 @@ def tensor_format(trace: Trace, tid: str, shown: np.ndarray | None = None) -> tu
 def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, color: bool = True,
          marks: Sequence[tuple[int, ...]] = (), minus: str = "-",
          link: Callable[[tuple[int, ...]], str] | None = None,
-         hidden: Sequence[tuple[int, ...]] = (), lang: str = "en") -> list[Line]:
+         hidden: Sequence[tuple[int, ...]] = (), lang: str = "en", header: bool = False) -> list[Line]:
     """A tensor as a titled grid: name, shape, kind, then its (elided) cells.
 
     ``marks`` are cells to highlight (full indices), e.g. the row and column a matmul cell reads;
     ``hidden`` cells show ``?`` instead of their value (the stepper's practice mode); a tensor of
     more than two axes shows the 2-D slice that holds the first of them;
-    ``link(index)`` names the action a click on a cell runs.
+    ``link(index)`` names the action a click on a cell runs; ``header`` keeps a line for column
+    names even when there are none, so that grids side by side start their rows on the same line.
     """
     rec = trace.tensors[tid]
     shape = tuple(rec.shape)
@@ -141,6 +142,8 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     lines: list[Line] = [title]
     if col_names:  # column names above their columns, elided with them
         lines.append([("  " + " " * pad + " ".join(_rjust(n, width) for n in col_names), "dim")])
+    elif header:
+        lines.append([])
     r_iter = iter(range(values.shape[0]))
     for k, i in enumerate(rows):
         if i is None:
@@ -243,6 +246,11 @@ def _axis_names(labels: Any, ndim: int, rows: list, columns: list) -> tuple[list
     if not labels or ndim == 0:
         return [], []
     return (shown(labels[-2], rows, "⋮") if ndim >= 2 else []), shown(labels[-1], columns, "⋯")
+
+
+def _has_column_names(trace: Trace, tid: str) -> bool:
+    rec = trace.tensors[tid]
+    return bool(rec.labels) and len(rec.shape) >= 1 and rec.labels[-1] is not None
 
 
 def line_width(line: Line) -> int:
@@ -392,13 +400,14 @@ def step_parts(trace: Trace, step: Step, cell: tuple[int, ...] | None = None, co
         marks.setdefault(step.outputs[output], []).append(tuple(cell))
     sections: list[list[list[Line]]] = []
     inputs = list(step.inputs) + list(working.operands if working else ())
+    header = width is not None and any(_has_column_names(trace, t) for t in inputs + list(step.outputs))
     for label, ids in ((phrase("h_inputs", lang), inputs), (phrase("h_outputs", lang), step.outputs)):
         blocks = []
         for k, tid in enumerate(ids):
             first = ids is step.outputs and k == output  # the output whose cell is explained
             hidden = [tuple(cell)] if first and hide and cell is not None else []
             block = fitted_grid(trace, tid, width, keep=keep, color=color, marks=marks.get(tid, ()),
-                                link=link if first else None, hidden=hidden, lang=lang)
+                                link=link if first else None, hidden=hidden, lang=lang, header=header)
             blocks.append([[(label, "bold underline")] if k == 0 else []] + block)
         if blocks:
             sections.append(blocks)
