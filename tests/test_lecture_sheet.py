@@ -175,3 +175,16 @@ def test_lecture_modules_import_no_renderer_and_no_pdf_library():
 def test_listed_in_tracer_help():
     result = CliRunner().invoke(main, ["--help"])
     assert "sheet" in result.output and "exercise sheet" in result.output
+
+
+def test_a_composite_too_large_gives_way_to_its_parts_that_fit():
+    """next_token's first chapter holds no step small enough at the top (16-wide embeddings), but
+    its attention's 3×3 scores fit: the default sheet works those instead of refusing."""
+    from tracer.examples import run_example
+
+    trace = run_example("next_token")
+    plan = plan_sheet(trace, None, 0.3, 0)
+    names = [e.step.name for e in plan.exercises]
+    assert any(n.endswith("head1.weights") for n in names), names
+    assert all(e.step.parent is not None or e.step.op != "attention" for e in plan.exercises)
+    assert all(max(trace.tensors[t].shape, default=1) <= 8 for e in plan.exercises for t in e.step.inputs)

@@ -97,9 +97,7 @@ def plan_sheet(trace: Trace, steps: str | None = None, blanks: float = 0.3, seed
     if not trace.steps:
         raise TracerError("the trace has no steps to put on a sheet")
     lo, hi = parse_range(trace, steps) if steps else default_range(trace)
-    inside = [s for s in trace.steps[lo:hi + 1] if s.parent is None or not lo <= s.parent <= hi]
-    fit = [s for s in inside if fits(trace, s)]
-    left_out = [s for s in inside if not fits(trace, s)]
+    fit, left_out = workable(trace, lo, hi)
     if not fit:
         where = f"--steps {steps}" if steps else f"steps {lo}..{hi} (the default)"
         raise TracerError(f"{where}: no step is small enough to work by hand (at most {MAX_SIDE}×{MAX_SIDE} "
@@ -147,13 +145,37 @@ def _end(trace: Trace, key: str, spec: str, default: int) -> int:
 
 
 def default_range(trace: Trace) -> tuple[int, int]:
-    """The first chapter the story works in full, or the whole trace."""
+    """The first chapter the story works in full that holds a step to work by hand, or the whole trace."""
     story = Story.from_meta(trace.meta)
     full = [c for c in story.chapters if c.play == "full"] if story else []
     last = len(trace.steps) - 1
-    if full:
-        return min(full[0].steps[0], last), min(full[0].steps[1], last)
+    for chapter in full:
+        lo, hi = min(chapter.steps[0], last), min(chapter.steps[1], last)
+        if workable(trace, lo, hi)[0]:
+            return lo, hi
     return 0, last
+
+
+def workable(trace: Trace, lo: int, hi: int) -> tuple[list[Step], list[Step]]:
+    """The steps of ``lo..hi`` to work by hand and those left out: a composite too large to work
+    (an attention over a wide embedding) gives way to its parts that fit (the 3×3 scores)."""
+    fit: list[Step] = []
+    left_out: list[Step] = []
+
+    def visit(step: Step) -> None:
+        if fits(trace, step):
+            fit.append(step)
+            return
+        before = len(fit)
+        for kid in trace.children(step):
+            visit(kid)
+        if len(fit) == before:
+            left_out.append(step)
+
+    for step in trace.steps[lo:hi + 1]:
+        if step.parent is None or not lo <= step.parent <= hi:
+            visit(step)
+    return fit, left_out
 
 
 def fits(trace: Trace, step: Step) -> bool:
