@@ -164,3 +164,19 @@ def test_the_residuals_input_is_drawn_again_beside_it(tmp_path):
     lo, hi = ln[-1]["drawn"][gamma]
     assert (lo[:2] >= ln[-1]["area"][0] - 1e-6).all() and (hi[:2] <= ln[-1]["area"][1] + 1e-6).all()
     assert np.isfinite(lo).all()
+
+
+def test_the_first_cell_worked_is_one_that_teaches(tmp_path):
+    """sparse_autoencoder: a product whose first cells are 0×0 + 0×0 = 0, an update whose first
+    gradients are 0, start on a cell that shows something (a printed result that is not 0)."""
+    trace, _, seen = workings("sparse_autoencoder", tmp_path)
+    for w in seen:
+        step = trace.steps[w["step"]]
+        data = np.asarray(trace.tensors[step.outputs[w["output"]]].data)
+        if data.ndim != len(w["cell"]) or not np.any(np.round(data.ravel()[:24], 2)):
+            continue
+        cell = explain(trace, step, w["cell"], output=w["output"], minus="−")
+        assert any(ch in "123456789" for ch in cell.text), (step.name, w["cell"], cell.expression)
+    update = [w for w in seen if trace.steps[w["step"]].name == "train.0.W_enc.update"]
+    dw = trace.steps[update[0]["step"]].inputs[1]
+    assert update and trace.tensors[dw].data[tuple(update[0]["cell"])] != 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+import numpy as np
 from manim import AnimationGroup, Succession, VGroup, VMobject
 
 from tracer.explain import Working, explain
@@ -179,6 +180,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
     normal and fast paces a glance at the cell, then the rest at once)."""
     step = stage.step
     again = step is not None and stage.worked.setdefault((step.phase, step.op), step.id) != step.id
+    works = telling_first(stage, works)   # skipped too: the audit sees the cell the video works
     if stage.hints.get("audit") and works:
         audit_working(stage, works[0])
     if stage.skipping:  # the end state only: every number shown, every replaced one gone
@@ -225,13 +227,40 @@ def look(stage: Stage, grids: list) -> None:
         stage.play(*moves, run_time=0.6)
 
 
+def _output_of(stage: Stage, work: Work) -> tuple[object, int]:
+    """The step and the output whose cell ``work`` fills."""
+    step = work.step or stage.step
+    output = work.output if work.output is not None else next(
+        (k for k, tid in enumerate(step.outputs)
+         if stage.slot(tid) is not None and stage.slot(tid).entry(work.index) is work.text), 0)
+    return step, output
+
+
+TELLING_SCAN = 24   # cells looked at for one worth working first; beyond, the first is worked
+
+
+def telling_first(stage: Stage, works: list[Work]) -> list[Work]:
+    """``works`` with the first cell whose working teaches something moved to the front: a printed
+    result that is not 0, made from a second operand that is not all 0 (an update whose gradient
+    is 0 changes nothing; 0×0 + 0×0 = 0 shows no product). The rest keep their order."""
+    trace = stage.trace
+    for k, w in enumerate(works[:TELLING_SCAN]):
+        step, output = _output_of(stage, w)
+        shape = trace.tensors[step.outputs[output]].shape if 0 <= output < len(step.outputs) else None
+        if shape is None or len(w.index) != len(shape):   # a bias's cell shown in another grid
+            return works
+        cell = explain(trace, step, w.index, output=output, minus=MINUS, lang=stage.lang)
+        printed = any(ch in "123456789" for ch in cell.text)
+        rest = [trace.tensors[tid].data[tuple(idx)] for tid, idx in cell.reads[1:] if tid in trace.tensors]
+        if printed and (not rest or any(np.any(v != 0) for v in rest)):
+            return works if k == 0 else [w] + works[:k] + works[k + 1:]
+    return works
+
+
 def audit_working(stage: Stage, first: Work) -> None:
     """Record where each tensor is drawn and what the camera shows as the cells of one output
     start being worked (tests check that every tensor the first cell reads is whole in view)."""
-    step = first.step or stage.step
-    output = first.output if first.output is not None else next(
-        (k for k, tid in enumerate(step.outputs)
-         if stage.slot(tid) is not None and stage.slot(tid).entry(first.index) is first.text), 0)
+    step, output = _output_of(stage, first)
     drawn = {tid: stage.canvas.boxes[id(s[-1].grid)] for tid, s in stage.slots.items() if id(s[-1].grid) in stage.canvas.boxes}
     stage.workings.append({"area": work_area(stage.camera.view), "drawn": drawn, "step": step.id, "output": output,
                            "cell": first.index})
