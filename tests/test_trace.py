@@ -88,6 +88,24 @@ def test_nonfinite_values_are_counted_and_strict_mode_stops() -> None:
         tracer.log(x, name="logx")
 
 
+def test_nonfinite_counted_on_read_composites_adding_their_steps() -> None:
+    """Outside strict mode a step's count is taken when the trace is read (the arrays are kept,
+    read-only); a composite's is what its own steps introduced."""
+    x = tracer.tensor([[1e308, 1e308], [1.0, 2.0]], name="x")
+    with tracer.record() as trace:
+        tracer.layer_norm(x, name="ln")  # the mean overflows inside the composite
+        tracer.attention(x, x, x, tracer.causal_mask(2))  # its -inf mask is inherited, not new
+        tracer.log(tracer.tensor([-1.0, 0.0]), name="logx")
+    steps = trace.steps
+    assert trace.step("logx").nonfinite == 2
+    for s in steps:
+        children = [c for c in steps if c.parent == s.id and c.phase == "forward"]
+        if children:
+            assert s.nonfinite == sum(c.nonfinite for c in children), s.name
+    assert trace.step("ln").nonfinite > 0
+    assert sum(s.nonfinite for s in steps if s.parent is None) == 2 + trace.step("ln").nonfinite + trace.step("attention").nonfinite
+
+
 def test_masked_minus_infinity_is_not_an_error_in_strict_mode() -> None:
     Q = tracer.tensor(np.eye(3), name="Q")
     with tracer.record(strict=True) as trace:

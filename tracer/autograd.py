@@ -251,8 +251,15 @@ class _Recording:
             self._outside_step(node, grads)
             return
         fwd_id: int = node.step  # type: ignore[assignment]
-        # the forward step's links, read without building its Step (it is built when the trace is read)
-        fwd_name, fwd_inputs, fwd_outputs, fwd_parent = step_links(self.trace, fwd_id)
+        trace, rec = self.trace, self.rec
+        steps = trace._steps
+        # the forward step's links, read without building its Step (it is built when the trace is
+        # read): step_links(), inlined as the rest below (this runs for every backward step)
+        fwd = steps[fwd_id]
+        if type(fwd) is tuple:
+            fwd_name, fwd_inputs, fwd_outputs, fwd_parent = fwd[3], fwd[4], fwd[5], fwd[7]
+        else:
+            fwd_name, fwd_inputs, fwd_outputs, fwd_parent = step_links(trace, fwd_id)
         groups = self.groups
         if fwd_parent != (groups[-1][0].id if groups else None):  # else the open groups are its chain
             self._enter(fwd_parent)
@@ -261,11 +268,19 @@ class _Recording:
         inputs += fwd_inputs
         outputs: list[str] = []
         grad_map: dict[str, str] = {}
-        # the Step itself is built when the trace is read (_grad_step): here only a tuple
-        sid = self.trace.lazy((_grad_step, node.spec.name, self.rec.unique(f"{fwd_name}.grad"), inputs, outputs,
-                               grad_map, groups[-1][1].id if groups else None, len(groups), fwd_id),
-                              _grad_fill, node.spec, fwd_id)
-        ids, records = self.rec.ids, self.trace.tensors
+        name = fwd_name + ".grad"
+        if name in rec.name_counts or name in rec.used:
+            name = rec.unique(name)
+        else:  # rec.unique's first sight of a name, inlined
+            rec.name_counts[name] = 1
+            rec.used.add(name)
+        spec = node.spec
+        # the Step itself is built when the trace is read (_grad_step): here only a tuple (trace.lazy, inlined)
+        sid = len(steps)
+        steps.append((_grad_step, spec.name, name, inputs, outputs, grad_map,
+                      groups[-1][1].id if groups else None, len(groups), fwd_id))
+        trace._pending.append((_grad_fill, sid, spec, fwd_id))
+        ids, records = rec.ids, trace.tensors
         for x, xid, g in zip(node.inputs, fwd_inputs, grads):
             if g is not None:
                 gid = ids.get(id(g))

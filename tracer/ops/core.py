@@ -501,7 +501,9 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
     if _active:
         trace = _active[-1]
         if trace._rec is not None:
-            sid = record_step(trace, spec, xs, tensors, attrs, out_name, phase, count_nonfinite(outs, arrays))
+            # the NaN / Inf count: now when strict mode must raise here, else when the step is built
+            sid = record_step(trace, spec, xs, tensors, attrs, out_name, phase,
+                              count_nonfinite(outs, arrays) if trace._rec.strict else None)
             if node is not None:
                 node.step, node.rec = sid, trace._rec
     return tuple(tensors) if several else tensors[0]
@@ -531,11 +533,12 @@ def _update(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str 
 
 
 def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[Tensor], attrs: dict,
-                out_name: str | None, phase: str | None = None, nonfinite: int = 0) -> int:
+                out_name: str | None, phase: str | None = None, nonfinite: int | None = 0) -> int:
     """Append a step for an op that has run, naming and registering its output tensors; return its id.
 
     The step is recorded as a tuple (:meth:`Trace.lazy`) and built as a :class:`Step` when it is
-    first needed. ``nonfinite`` counts the NaN / Inf its outputs introduced (strict mode raises).
+    first needed. ``nonfinite`` counts the NaN / Inf its outputs introduced (strict mode raises);
+    ``None``: counted when the step is built (its arrays are read-only and the trace keeps them).
     """
     rec = trace._rec
     assert rec is not None
@@ -551,7 +554,8 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
     if parents:  # inside a composite: its source line when it is the engine's (see _Recorder.sources)
         src = rec.sources[-1] or user_source()
         parent, part = parents[-1], _part(trace, out_name or spec.name)
-        rec.nonfinite[-1] += nonfinite
+        if nonfinite:
+            rec.nonfinite[-1] += nonfinite
     else:
         src, parent, part = user_source(), None, None
     sid = trace.lazy((_step, phase or spec.phase, spec.name, name, inputs, outputs, plain_attrs(attrs) if attrs else {},
@@ -566,8 +570,13 @@ def record_step(trace: Trace, spec: OpSpec, xs: list[Tensor | None], outs: list[
 
 
 def _step(trace: Trace, sid: int, phase: str, op: str, name: str, inputs: list[str], outputs: list[str],
-          attrs: dict, parent: int | None, depth: int, src: Source | None, part: str | None, nonfinite: int) -> Step:
+          attrs: dict, parent: int | None, depth: int, src: Source | None, part: str | None,
+          nonfinite: int | None) -> Step:
     """The Step of a primitive recorded as a tuple (see :func:`record_step`)."""
+    if nonfinite is None:  # counted now, on the arrays the trace kept (read-only: the values it had)
+        tensors = trace.tensors
+        with np.errstate(all="ignore"):  # as while recording (record() counts instead of warning)
+            nonfinite = count_nonfinite([tensors[o].data for o in outputs], [tensors[i].data for i in inputs])
     return Step(sid, phase, op, name, inputs, outputs, attrs, parent, depth, src, nonfinite=nonfinite, part=part)
 
 
@@ -636,11 +645,27 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
             t.named(out_name or name.rsplit(".", 1)[-1])
         step.outputs.append(tensor_id(trace, t))
-    trace.later(step, fill_text, spec)
-    step.nonfinite = bad
-    if rec.nonfinite:
-        rec.nonfinite[-1] += bad
+    if rec.strict:  # its steps counted their NaN / Inf as they ran
+        trace.later(step, fill_text, spec)
+        step.nonfinite = bad
+        if rec.nonfinite:
+            rec.nonfinite[-1] += bad
+    else:  # counted when the trace is read, as its steps' own
+        trace.later(step, _fill_composite, spec, len(trace._steps))
     return out
+
+
+def _fill_composite(trace: Trace, step: Step, spec: OpSpec, end: int) -> None:
+    """A composite's text, and the NaN / Inf its steps introduced (its own composites' included):
+    its direct children are among the steps recorded before it returned, its nested composites
+    filled before it (their entries come first)."""
+    fill_text(trace, step, spec)
+    bad = 0
+    for i in range(step.id + 1, end):
+        child = trace.built(i)
+        if child.parent == step.id and child.phase != "backward":
+            bad += child.nonfinite
+    step.nonfinite = bad
 
 
 def _engine_code(fn: Callable) -> bool:
