@@ -1,0 +1,51 @@
+"""Every label readable (issue 9): at the end of each step of the issue's two examples, no grid's
+label (its name, a row name, a column name) lies over a cell of another grid or over another
+label, and no label is left on the scene without its grid (the old name of a grid renamed in
+place by a ReLU, a name whose grid has left). The stage's framing records the labels of the
+grids on show and the orphans (:mod:`scenes.label_room`); the walkthrough is laid out without
+drawing a frame (a still of its last beat, every beat before it in a skipped section)."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("manim")
+
+from scenes.curated import build_plan  # noqa: E402
+from scenes.label_room import crowded, overlap  # noqa: E402
+from scenes.render import render_scene  # noqa: E402
+
+from .test_examples import run  # noqa: E402
+
+EXAMPLES = ["transformer_block", "next_token"]
+_laid: dict[str, tuple] = {}
+
+
+def framings(name: str, folder) -> tuple:
+    if name not in _laid:
+        plan = build_plan(run(name))
+        plan.hints["audit"] = True
+        scene = render_scene(plan, plan.window, folder / f"{name}.png", "l", still=True)
+        _laid[name] = plan, scene.stage.framings
+    return _laid[name]
+
+
+def test_overlap_is_strict():
+    a = ((0.0, 0.0), (1.0, 1.0))
+    assert overlap(a, ((0.5, 0.5), (2.0, 2.0)))
+    assert not overlap(a, ((1.0, 0.0), (2.0, 1.0)))       # touching edges leave room
+    labels = [{"grid": 1, "name": "W", "kind": "name", "box": a, "cells": ((0.0, -3.0), (1.0, -1.0))},
+              {"grid": 2, "name": "X", "kind": "row", "box": ((3.0, 3.0), (4.0, 4.0)), "cells": ((0.5, 0.5), (2.0, 2.0))}]
+    assert crowded(labels) == ["W's name label over the cells of X"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
+    plan, framed = framings(name, tmp_path_factory.mktemp("label_room"))
+    assert len(framed) == len(plan.step_beats)
+    bad, labelled = [], 0
+    for beat, f in zip(plan.step_beats, framed):
+        labelled += len(f["labels"])
+        bad += [(beat.step.name, said) for said in crowded(f["labels"])]
+        bad += [(beat.step.name, f"{o}'s label left without its grid") for o in f["orphans"]]
+    assert labelled > len(framed)   # the grids on show are named
+    assert not bad, f"{len(bad)} crowded or orphaned: {bad[:6]}"
