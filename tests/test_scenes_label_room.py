@@ -49,3 +49,26 @@ def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
         bad += [(beat.step.name, f"{o}'s label left without its grid") for o in f["orphans"]]
     assert labelled > len(framed)   # the grids on show are named
     assert not bad, f"{len(bad)} crowded or orphaned: {bad[:6]}"
+
+
+def test_an_arrow_ends_short_of_the_row_names_and_a_name_beside_the_grid():
+    from manim import RIGHT
+
+    from scenes.canvas import Canvas
+    from scenes.players.generic import arrow_between
+
+    class Scene:
+        def add(self, *mobs):
+            pass
+
+    trace = run("transformer_block")
+    canvas = Canvas(Scene(), trace)
+    named = [r.id for r in trace.tensors.values() if r.labels and r.labels[0] and len(r.shape) == 2]
+    a = canvas.make_grid(named[0])
+    for side in ("up", "left"):
+        b = canvas.make_grid(named[1], label_side=side).next_to(a, RIGHT, buff=3.0)
+        end = arrow_between(a, b).get_end()[0]
+        assert end < b.row_labels.get_left()[0]   # the row names are drawn between arrow and cells
+        if side == "left":
+            assert end < b.name_label.get_left()[0]
+            assert b.brackets.get_left()[0] - b.name_label.get_right()[0] >= 0.3 - 1e-6   # NAME_GAP off
