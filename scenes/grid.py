@@ -227,6 +227,7 @@ class NumberGrid(BiasParts, VGroup):
         glyphs.fit_width(new, max(2.4, self.brackets.width))
         new.move_to(old, aligned_edge=LEFT).set_opacity(0)
         new.label_of = self
+        old.label_text = self.label_text   # what an orphan says it was
         self.remove(old)
         self.add(new)
         self.name_label, self.label_text = new, text

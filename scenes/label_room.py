@@ -60,15 +60,17 @@ def crowded(labels: list[dict]) -> list[str]:
 
 def orphans(scene, grids: list) -> list[str]:
     """The labels drawn on the scene that no grid on show holds: a grid's old name taken out of
-    it (``NumberGrid.rename``) and still visible, or the labels of a grid not on show."""
+    it (``NumberGrid.rename``) and still visible, the labels of a grid not on show, or a grid's name
+    label that is no part of the grid."""
     shown = {id(g) for g in grids}
-    out = []
+    # a name drawn over a grid but not part of it would stay behind when the grid moves or leaves
+    out = [g.label_text for g in grids if g.name_label is not None and g.name_label not in g.get_family()]
     for m in scene.get_mobject_family_members():
         owner = getattr(m, "label_of", None)
         if owner is None or not visible(m):
             continue
         held = any(m is part for _, part in label_parts(owner))
         if not held or id(owner) not in shown:
-            out.append(owner.label_text)
+            out.append(getattr(m, "label_text", owner.label_text))
     return out
 

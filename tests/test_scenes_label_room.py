@@ -72,3 +72,36 @@ def test_an_arrow_ends_short_of_the_row_names_and_a_name_beside_the_grid():
         if side == "left":
             assert end < b.name_label.get_left()[0]
             assert b.brackets.get_left()[0] - b.name_label.get_right()[0] >= 0.3 - 1e-6   # NAME_GAP off
+
+
+def test_a_grid_renamed_in_place_owns_its_new_name_and_the_old_one_is_an_orphan_while_drawn():
+    from manim import VGroup
+
+    from scenes.canvas import Canvas
+    from scenes.label_room import orphans
+
+    class Scene:
+        def __init__(self):
+            self.mobjects = []
+
+        def add(self, *mobs):
+            self.mobjects += mobs
+
+        def get_mobject_family_members(self):
+            return VGroup(*self.mobjects).get_family()
+
+    trace = run("transformer_block")
+    relu = next(s for s in trace.steps if s.op == "relu" and s.phase == "forward")
+    scene = Scene()
+    grid = Canvas(scene, trace).make_grid(relu.inputs[0])
+    scene.add(grid)
+    assert orphans(scene, [grid]) == []
+    old, new = grid.rename(trace.tensors[relu.outputs[0]].name)
+    assert grid.name_label is new and new in grid.get_family() and old not in grid.get_family()
+    scene.add(old)                                   # still drawn: its letters would show
+    assert orphans(scene, [grid]) == [trace.tensors[relu.inputs[0]].name]
+    old.set_opacity(0)                               # faded out: gone
+    assert orphans(scene, [grid]) == []
+    assert not new.get_fill_opacity()                # the new name waits to be revealed
+    # a grid left on the scene but not on show (parked, veiled out): its visible labels are orphans
+    assert set(orphans(scene, [])) == {trace.tensors[relu.outputs[0]].name}
