@@ -254,8 +254,8 @@ class NumberGrid(BiasParts, VGroup):
         if axis == "col" and name is not None and name.get_bottom()[1] < group.get_top()[1] + 0.05:
             name.shift(UP * (group.get_top()[1] + 0.08 - name.get_bottom()[1]))
         left = name is not None and name.get_center()[0] < self.brackets.get_left()[0]   # label_side "left"
-        if axis == "row" and left and len(group) and name.get_right()[0] > group.get_left()[0] - 0.05:
-            name.shift(LEFT * (name.get_right()[0] - group.get_left()[0] + 0.12))   # beyond the row names
+        if axis == "row" and left and len(group) and name.get_right()[0] > group.get_left()[0] - style.NAME_GAP:
+            name.shift(LEFT * (name.get_right()[0] - group.get_left()[0] + style.NAME_GAP))   # beyond the row names
         return group
 
     # ---- reading -----------------------------------------------------------------------------

@@ -34,7 +34,8 @@ def test_overlap_is_strict():
     assert overlap(a, ((0.5, 0.5), (2.0, 2.0)))
     assert not overlap(a, ((1.0, 0.0), (2.0, 1.0)))       # touching edges leave room
     labels = [{"grid": 1, "name": "W", "kind": "name", "box": a, "cells": ((0.0, -3.0), (1.0, -1.0))},
-              {"grid": 2, "name": "X", "kind": "row", "box": ((3.0, 3.0), (4.0, 4.0)), "cells": ((0.5, 0.5), (2.0, 2.0))}]
+              {"grid": 2, "name": "X", "kind": "row", "box": ((3.0, 3.0), (4.0, 4.0)),
+               "cells": ((0.5, 0.5), (2.0, 2.0))}]
     assert crowded(labels) == ["W's name label over the cells of X"]
 
 
