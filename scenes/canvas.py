@@ -15,7 +15,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Animation, Rectangle, VMobject
 
 from tracer.trace import Trace
 
-from . import anim, style
+from . import anim, label_room, style
 from .aligned import Aligned, sized
 from .grid import NumberGrid
 
@@ -296,9 +296,20 @@ class Canvas:
 
     def on_show(self) -> list[Box]:
         """The outlines (x, y) of the grids on show: on the scene and not veiled out."""
-        return [(self.boxes[id(g)][0][:2], self.boxes[id(g)][1][:2]) for g in self.grids
-                if id(g) in self.boxes and id(g) not in self.parked
+        return [(self.boxes[id(g)][0][:2], self.boxes[id(g)][1][:2]) for g in self.shown_grids()]
+
+    def shown_grids(self) -> list[NumberGrid]:
+        """The grids on show: on the scene and not veiled out (see :meth:`on_show`)."""
+        return [g for g in self.grids if id(g) in self.boxes and id(g) not in self.parked
                 and not self.veils.get(id(g), (None, False))[1]]
+
+    def label_boxes(self) -> list[dict]:
+        """Every visible label of the grids on show, with its box (:func:`label_room.label_boxes`)."""
+        return label_room.label_boxes(self.shown_grids())
+
+    def orphans(self) -> list[str]:
+        """The labels on the scene no grid on show holds (:func:`label_room.orphans`)."""
+        return label_room.orphans(self.scene, self.shown_grids())
 
     def clear(self) -> list[Animation]:
         """A clean page: every grid and loose mobject fades out (and leaves at the next tidy)."""

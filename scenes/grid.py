@@ -102,6 +102,9 @@ class NumberGrid(BiasParts, VGroup):
         for extra in (self.name_label, self.shape_label, self.col_labels, self.row_labels):
             if extra is not None:
                 self.add(extra)
+        for m in [self.name_label, *(self.row_labels or []), *(self.col_labels or [])]:
+            if m is not None:
+                m.label_of = self   # a label knows its grid (scenes.label_room finds orphans)
 
     # ---- building ----------------------------------------------------------------------------
     @staticmethod
@@ -208,10 +211,27 @@ class NumberGrid(BiasParts, VGroup):
         label = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
         glyphs.fit_width(label, max(2.4, self.brackets.width))
         direction = {"up": UP, "left": LEFT, "down": DOWN, "right": RIGHT}[side]
-        label.next_to(self.brackets, direction, buff=0.12)
+        label.next_to(self.brackets, direction, buff=style.NAME_GAP if side == "left" else 0.12)
         if side == "up" and self.col_labels is None:
             label.align_to(self.brackets, LEFT)
         return label
+
+    def rename(self, text: str) -> tuple[VMobject | None, VMobject | None]:
+        """The grid now shows another tensor (an in-place ReLU): a new name label, hidden, takes
+        the old one's place in the grid, so it moves, fades and leaves with the grid and no part of
+        the old name stays drawn under it. Returns (old, new); the old label is no part of the grid."""
+        old = self.name_label
+        if old is None:
+            return None, None
+        new = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
+        glyphs.fit_width(new, max(2.4, self.brackets.width))
+        new.move_to(old, aligned_edge=LEFT).set_opacity(0)
+        new.label_of = self
+        old.label_text = self.label_text   # what an orphan says it was
+        self.remove(old)
+        self.add(new)
+        self.name_label, self.label_text = new, text
+        return old, new
 
     def _build_shape_label(self) -> VMobject:
         label = glyphs.mono(shape_text(self.record.shape), style.MUTED, style.SMALL_NUMBER_SIZE)
@@ -234,8 +254,8 @@ class NumberGrid(BiasParts, VGroup):
         if axis == "col" and name is not None and name.get_bottom()[1] < group.get_top()[1] + 0.05:
             name.shift(UP * (group.get_top()[1] + 0.08 - name.get_bottom()[1]))
         left = name is not None and name.get_center()[0] < self.brackets.get_left()[0]   # label_side "left"
-        if axis == "row" and left and len(group) and name.get_right()[0] > group.get_left()[0] - 0.05:
-            name.shift(LEFT * (name.get_right()[0] - group.get_left()[0] + 0.12))   # beyond the row names
+        if axis == "row" and left and len(group) and name.get_right()[0] > group.get_left()[0] - style.NAME_GAP:
+            name.shift(LEFT * (name.get_right()[0] - group.get_left()[0] + style.NAME_GAP))   # beyond the row names
         return group
 
     # ---- reading -----------------------------------------------------------------------------

@@ -310,10 +310,12 @@ class Stage:
     def framing(self, step) -> dict:
         """Where the camera stands at the end of ``step`` and what it shows, as boxes: its work
         area and frame, the grids of the tensors the step reads and writes (by tensor id), and
-        every grid on show (tests check that the work is whole in view and nothing is cut)."""
+        every grid on show, every label of them and the labels left without their grid (tests check
+        that the work is whole in view, nothing is cut and no label is crowded or orphaned)."""
         view = self.camera.view
         work = {tid: self.canvas.extent([g]) for tid, g in self.step_grids(step).items()}
-        return {"area": work_area(view), "frame": frame_area(view), "work": work, "shown": self.canvas.on_show()}
+        return {"area": work_area(view), "frame": frame_area(view), "work": work, "shown": self.canvas.on_show(),
+                "labels": self.canvas.label_boxes(), "orphans": self.canvas.orphans()}
 
     def read_boxes(self, cell: Working) -> list[VMobject]:
         by_tensor: dict[str, list[tuple[int, ...]]] = {}

@@ -68,3 +68,13 @@ def test_subtitles_write_the_storys_powers_and_signs_as_the_video_draws_them():
     assert titles                                    # "The frequencies: base^(2i/d)"
     text = srt(cues_of([(float(k), t) for k, t in enumerate(titles + ["along axis -1"])], end=9.0))
     assert "base²ⁱᐟᵈ" in text and "^" not in text and "axis −1" in text
+
+
+def test_a_transposed_operand_named_after_its_transpose_reads_as_one():
+    trace = run("transformer_block")
+    step = next(s for s in trace.steps if s.op == "transpose" and s.formula.startswith("K₂_rowsᵀ"))
+    # not Kᵀ = Kᵀ, which says nothing: the captions, the stepper and every language bracket the name
+    for lang in LANGUAGES:
+        assert formula(trace, step, lang).endswith("K₂_rowsᵀ = (K₂_rows)ᵀ"), lang
+    assert not [s.formula for s in trace.steps if s.op == "transpose"
+                and s.formula.split(" = ")[0] == s.formula.split(" = ")[-1]]

@@ -5,9 +5,9 @@ band where the unit was off.
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, AnimationGroup, Line, Succession, VGroup
+from manim import AnimationGroup, Line, Succession
 
-from .. import anim, glyphs, style
+from .. import anim, style
 from ..words import word
 from ..stage import Stage
 from . import BACKWARD, DECLINE, FORWARD, register
@@ -125,16 +125,14 @@ def play_binary(stage: Stage, step) -> None:
 
 
 def _relabel(stage: Stage, grid, tid: str) -> list:
-    """The grid now shows ``tid``: its name label changes to match (an in-place step)."""
-    old = grid.name_label
+    """The grid now shows ``tid``: its name label changes to match (an in-place step). The grid
+    owns the new label; the old one fades out over it and leaves the scene at the next tidy."""
+    old, new = grid.rename(stage.trace.tensors[tid].name)
     if old is None:
         return []
-    new = glyphs.mono(stage.trace.tensors[tid].name, style.INK, style.LABEL_SIZE, bold=True)
-    new.move_to(old, aligned_edge=LEFT)
-    holder = VGroup()
-    stage.canvas.add_loose(holder)
-    grid.name_label = new
-    return [anim.Reveal([old], to=0.0), anim.Swap(holder, new)]
+    stage.scene.add(old)
+    stage.canvas.trash.append(old)
+    return [anim.Reveal([old], to=0.0), anim.Reveal([new])]
 
 
 def _near(stage: Stage, tid: str, grid):

@@ -6,6 +6,7 @@ the first cells with the working :func:`tracer.explain.explain` gives for them.
 """
 from __future__ import annotations
 
+import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, VMobject
 
 from .. import style
@@ -60,9 +61,20 @@ def place_outputs(stage: Stage, step, after: NumberGrid | None, role: str | None
     return grids
 
 
+def _clear_of_labels(g: NumberGrid, point: np.ndarray, side: int) -> np.ndarray:
+    """``point`` on the side (-1 left, 1 right) of ``g``'s cells moved out past the labels of ``g``
+    at its height (row names, a name written beside it), so an arrow never ends on them."""
+    beside = [m for m in (g.row_labels, g.name_label) if m is not None and (m.has_points() or m.submobjects)]
+    level = [m for m in beside if m.get_bottom()[1] - 0.15 <= point[1] <= m.get_top()[1] + 0.15]
+    edges = [point[0]] + [(m.get_right() if side > 0 else m.get_left())[0] for m in level]
+    return np.array([max(edges) if side > 0 else min(edges), point[1], 0.0])
+
+
 def arrow_between(a: NumberGrid, b: NumberGrid) -> Arrow:
-    return Arrow(a.frame_box().get_right(), b.frame_box().get_left(), buff=0.12, stroke_width=3,
-                 color=style.MUTED, max_tip_length_to_length_ratio=0.2)
+    """An arrow from ``a`` to ``b``, from past ``a``'s labels to short of ``b``'s."""
+    start = _clear_of_labels(a, a.frame_box().get_right(), 1)
+    end = _clear_of_labels(b, b.frame_box().get_left(), -1)
+    return Arrow(start, end, buff=0.12, stroke_width=3, color=style.MUTED, max_tip_length_to_length_ratio=0.2)
 
 
 def clear_path(stage: Stage, arrow: VMobject, ends: tuple[NumberGrid, ...]) -> bool:

@@ -331,6 +331,8 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
         template = template.replace("{" + p + "}" + TRANSPOSE, "{" + p + TRANSPOSE + "}")
         fill["d" + p + TRANSPOSE] = transposed(str(fill[p]), gradient=True)
         fill[p + TRANSPOSE] = transposed(str(fill[p]))
+        if fill[p + TRANSPOSE] == fill["out"]:   # Kᵀ made by transposing K reads Kᵀ = (K)ᵀ, not Kᵀ = Kᵀ
+            fill[p + TRANSPOSE] = f"({fill[p]}){TRANSPOSE}"
     try:
         return template.format(**fill)
     except (KeyError, IndexError, ValueError):

@@ -1,0 +1,76 @@
+"""Room for a grid's labels (issue 9): where its name, row names and column names lie on the
+canvas, and which labels are left on the scene without their grid (an "orphan": the old name of
+a grid renamed in place, or a name whose grid has left). Tests read them through the stage's
+framing: no label over a cell of another grid or over another label, and no orphan."""
+from __future__ import annotations
+
+import numpy as np
+from manim import DL, UR, VMobject
+
+Box = tuple[np.ndarray, np.ndarray]
+
+
+def label_parts(grid) -> list[tuple[str, VMobject]]:
+    """The grid's labels, each with what it is: its name, each row name, each column name."""
+    out = [("name", grid.name_label)] if grid.name_label is not None else []
+    for kind, group in (("row", grid.row_labels), ("col", grid.col_labels)):
+        out += [(kind, m) for m in (group.submobjects if group is not None else [])]
+    return out
+
+
+def visible(m: VMobject) -> bool:
+    """Some part of ``m`` is drawn (not faded out)."""
+    return any(p.get_fill_opacity() > 0.01 or p.get_stroke_opacity() > 0.01 and p.get_stroke_width() > 0
+               for p in m.get_family() if p.has_points())
+
+
+def corners(m: VMobject) -> Box:
+    return m.get_corner(DL)[:2], m.get_corner(UR)[:2]
+
+
+def overlap(a: Box, b: Box, slack: float = 0.02) -> bool:
+    """The boxes share more than ``slack`` both ways."""
+    return bool(min(a[1][0], b[1][0]) - max(a[0][0], b[0][0]) > slack
+                and min(a[1][1], b[1][1]) - max(a[0][1], b[0][1]) > slack)
+
+
+def label_boxes(grids: list) -> list[dict]:
+    """Every visible label of ``grids`` (those on show): its grid's name, what it is, its text
+    box, and the box of its grid's cells and brackets."""
+    out = []
+    for g in grids:
+        cells = corners(g.frame_box())
+        for kind, m in label_parts(g):
+            if visible(m):
+                out.append({"grid": id(g), "name": g.label_text, "kind": kind, "box": corners(m), "cells": cells})
+    return out
+
+
+def crowded(labels: list[dict]) -> list[str]:
+    """Each label over a cell of another grid or over another label, said in words."""
+    out = []
+    for i, a in enumerate(labels):
+        for j, b in enumerate(labels):
+            if b["grid"] != a["grid"] and overlap(a["box"], b["cells"]):
+                out.append(f"{a['name']}'s {a['kind']} label over the cells of {b['name']}")
+            if j > i and overlap(a["box"], b["box"]):
+                out.append(f"{a['name']}'s {a['kind']} label over {b['name']}'s {b['kind']} label")
+    return sorted(set(out))
+
+
+def orphans(scene, grids: list) -> list[str]:
+    """The labels drawn on the scene that no grid on show holds: a grid's old name taken out of
+    it (``NumberGrid.rename``) and still visible, the labels of a grid not on show, or a grid's name
+    label that is no part of the grid."""
+    shown = {id(g) for g in grids}
+    # a name drawn over a grid but not part of it would stay behind when the grid moves or leaves
+    out = [g.label_text for g in grids if g.name_label is not None and g.name_label not in g.get_family()]
+    for m in scene.get_mobject_family_members():
+        owner = getattr(m, "label_of", None)
+        if owner is None or not visible(m):
+            continue
+        held = any(m is part for _, part in label_parts(owner))
+        if not held or id(owner) not in shown:
+            out.append(getattr(m, "label_text", owner.label_text))
+    return out
+

@@ -1,0 +1,108 @@
+"""Every label readable (issue 9): at the end of each step of the issue's two examples, no grid's
+label (its name, a row name, a column name) lies over a cell of another grid or over another
+label, and no label is left on the scene without its grid (the old name of a grid renamed in
+place by a ReLU, a name whose grid has left). The stage's framing records the labels of the
+grids on show and the orphans (:mod:`scenes.label_room`); the walkthrough is laid out without
+drawing a frame (a still of its last beat, every beat before it in a skipped section)."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("manim")
+
+from scenes.curated import build_plan  # noqa: E402
+from scenes.label_room import crowded, overlap  # noqa: E402
+from scenes.render import render_scene  # noqa: E402
+
+from .test_examples import run  # noqa: E402
+
+EXAMPLES = ["transformer_block", "next_token"]
+_laid: dict[str, tuple] = {}
+
+
+def framings(name: str, folder) -> tuple:
+    if name not in _laid:
+        plan = build_plan(run(name))
+        plan.hints["audit"] = True
+        scene = render_scene(plan, plan.window, folder / f"{name}.png", "l", still=True)
+        _laid[name] = plan, scene.stage.framings
+    return _laid[name]
+
+
+def test_overlap_is_strict():
+    a = ((0.0, 0.0), (1.0, 1.0))
+    assert overlap(a, ((0.5, 0.5), (2.0, 2.0)))
+    assert not overlap(a, ((1.0, 0.0), (2.0, 1.0)))       # touching edges leave room
+    labels = [{"grid": 1, "name": "W", "kind": "name", "box": a, "cells": ((0.0, -3.0), (1.0, -1.0))},
+              {"grid": 2, "name": "X", "kind": "row", "box": ((3.0, 3.0), (4.0, 4.0)),
+               "cells": ((0.5, 0.5), (2.0, 2.0))}]
+    assert crowded(labels) == ["W's name label over the cells of X"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
+    plan, framed = framings(name, tmp_path_factory.mktemp("label_room"))
+    assert len(framed) == len(plan.step_beats)
+    bad, labelled = [], 0
+    for beat, f in zip(plan.step_beats, framed):
+        labelled += len(f["labels"])
+        bad += [(beat.step.name, said) for said in crowded(f["labels"])]
+        bad += [(beat.step.name, f"{o}'s label left without its grid") for o in f["orphans"]]
+    assert labelled > len(framed)   # the grids on show are named
+    assert not bad, f"{len(bad)} crowded or orphaned: {bad[:6]}"
+
+
+def test_an_arrow_ends_short_of_the_row_names_and_a_name_beside_the_grid():
+    from manim import RIGHT
+
+    from scenes.canvas import Canvas
+    from scenes.players.generic import arrow_between
+
+    class Scene:
+        def add(self, *mobs):
+            pass
+
+    trace = run("transformer_block")
+    canvas = Canvas(Scene(), trace)
+    named = [r.id for r in trace.tensors.values() if r.labels and r.labels[0] and len(r.shape) == 2]
+    a = canvas.make_grid(named[0])
+    for side in ("up", "left"):
+        b = canvas.make_grid(named[1], label_side=side).next_to(a, RIGHT, buff=3.0)
+        end = arrow_between(a, b).get_end()[0]
+        assert end < b.row_labels.get_left()[0]   # the row names are drawn between arrow and cells
+        if side == "left":
+            assert end < b.name_label.get_left()[0]
+            assert b.brackets.get_left()[0] - b.name_label.get_right()[0] >= 0.3 - 1e-6   # NAME_GAP off
+
+
+def test_a_grid_renamed_in_place_owns_its_new_name_and_the_old_one_is_an_orphan_while_drawn():
+    from manim import VGroup
+
+    from scenes.canvas import Canvas
+    from scenes.label_room import orphans
+
+    class Scene:
+        def __init__(self):
+            self.mobjects = []
+
+        def add(self, *mobs):
+            self.mobjects += mobs
+
+        def get_mobject_family_members(self):
+            return VGroup(*self.mobjects).get_family()
+
+    trace = run("transformer_block")
+    relu = next(s for s in trace.steps if s.op == "relu" and s.phase == "forward")
+    scene = Scene()
+    grid = Canvas(scene, trace).make_grid(relu.inputs[0])
+    scene.add(grid)
+    assert orphans(scene, [grid]) == []
+    old, new = grid.rename(trace.tensors[relu.outputs[0]].name)
+    assert grid.name_label is new and new in grid.get_family() and old not in grid.get_family()
+    scene.add(old)                                   # still drawn: its letters would show
+    assert orphans(scene, [grid]) == [trace.tensors[relu.inputs[0]].name]
+    old.set_opacity(0)                               # faded out: gone
+    assert orphans(scene, [grid]) == []
+    assert not new.get_fill_opacity()                # the new name waits to be revealed
+    # a grid left on the scene but not on show (parked, veiled out): its visible labels are orphans
+    assert set(orphans(scene, [])) == {trace.tensors[relu.outputs[0]].name}
