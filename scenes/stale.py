@@ -4,7 +4,8 @@ or by a step still to come before the next card. It would only sit beside the wo
 fades it out (:meth:`scenes.stage.Stage.retire`); a later chapter that needs its tensor draws it again.
 
 Kept, to stay conservative: grids a gradient step to come reuses (its forward step's layout), and
-grids showing updated weights (the result of a training step).
+grids showing updated weights (the result of a training step). A weight whose update comes only
+after a card is not kept for it: the LSTM's W_g stood beside i ⊙ g, the product after it.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
     used: set[str] = set()
     for s in [stage.step, *ahead]:
         used |= step_tensors(trace, s)
-    used |= {t for s in trace.steps if s.phase == "update" for t in s.outputs}   # new weights stay
+    new = {t for s in trace.steps if s.phase == "update" for t in s.outputs}   # new weights on screen stay
     keep = set()
     for sid in revisited:
         for v in stage.layouts.get(sid, {}).values():
@@ -50,7 +51,7 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
     out = []
     for g in canvas.grids:
         tids = shows.get(id(g))
-        if not tids or id(g) in keep or id(g) not in canvas.boxes:
+        if not tids or id(g) in keep or id(g) not in canvas.boxes or tids & new:
             continue
         tids = tids | {r.id for t in tids for r in canvas.later_shown(t, True)}
         if not tids & used:

@@ -124,3 +124,13 @@ def test_the_sparse_autoencoder_heat_map_is_not_called_an_attention_map():
     assert "feature" in plot.note["en"] and "attend" not in plot.note["en"]
     attention = Story.from_meta(run("self_attention").meta).plots[0]
     assert "attends" in attention.note["en"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant", "vi"])
+def test_exploding_gradients_plots_print_no_label_over_another(lang):
+    """Its overflow marks ("SGD overflows", "SGD + L2 overflows", one step apart or at one step),
+    the peaks that run off the top and the axis name share one row above the area, apart."""
+    trace = run("exploding_gradients")
+    for plot in Story.from_meta(trace.meta).plots:
+        said = labels(plot_page(plot, trace, lang))
+        apart(list(said.values()))

@@ -30,3 +30,17 @@ def test_the_reconstruction_error_leaves_before_the_penalty_is_worked(tmp_path):
     # the reconstruction's X was on screen while it was worked (the check above is not vacuous)
     at_recon = [w for w in seen if trace.steps[w["step"]].name.startswith("reconstruction")]
     assert at_recon and all(x in w["drawn"] for w in at_recon)
+
+
+def test_a_weight_whose_update_comes_after_a_card_leaves_the_lstm_cell(tmp_path):
+    """The LSTM's i ⊙ g (``written``) is worked without W_g beside it: W_g's update, chapters
+    away, does not keep its grid on the canvas of timestep 1."""
+    trace, _, seen = workings("lstm", tmp_path)
+    w_g = next(t.id for t in trace.tensors.values() if t.name == "W_g")
+    at_zg = [w for w in seen if trace.steps[w["step"]].name == "lstm.t0.z_g"]
+    assert at_zg and all(w_g in w["drawn"] for w in at_zg)   # it was there while z_g was worked
+    at_written = [w for w in seen if trace.steps[w["step"]].name == "lstm.t0.written"]
+    assert at_written
+    for w in at_written:
+        assert not (w_g in w["drawn"] and _whole(w["drawn"][w_g], w["area"]))
+        assert not missing_operands(trace, w)

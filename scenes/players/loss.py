@@ -68,9 +68,10 @@ def play_squared_error(stage: Stage, step) -> object:
     look(stage, [gd, gs])
     _fill_step(stage, kids["squared"], gs, word("square_rest", stage.lang))
     look(stage, [gs, gl])
-    cell = explain_cell(stage, step, ())
+    # the total adds up the squares in view (not Y and Y′ again: 16 of them made a line too long to read at 480p)
+    cell = explain_cell(stage, kids["loss"], ())
     w = work_from_cell(stage, cell, gl.entry(()), gl.cell(()))
-    w.boxes, w.step = [gs.frame_box()], kids["loss"]   # the total adds up the squares in view
+    w.boxes, w.step = [gs.frame_box()], kids["loss"]
     fill(stage, [w], detailed_n=0, single_n=1)
     finish(stage)
 

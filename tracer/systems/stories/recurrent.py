@@ -31,15 +31,24 @@ def unrolled(outline: Outline, scope: str, label: str, T: int, play: str = "full
             "{n}: bước 2–{T}, cùng một ô", n=label, T=T), "summary", T - 1)
 
 
-def through_time(outline: Outline, scope: str, label: str, T: int, loss: str) -> None:
+def through_time(outline: Outline, scope: str, label: str, T: int, loss: str, gates: bool = False) -> None:
     """The output and the loss, then backpropagation through time: back into the last timestep in
-    full, through the others summarised."""
+    full, through the others summarised. ``gates`` (an LSTM): back through its output gate in full,
+    through the other three gates (the same work, their own weights) summarised, then [h; x] split."""
     trace = outline.trace
     outline.add(first(trace, f"{scope}.y", "forward"), say(
         "{n}: the output and the loss", "{n}：輸出與損失", "{n}：输出与损失", "{n}: đầu ra và mất mát", n=label))
     outline.add(first(trace, loss, "backward"), say(
         "{n}: the gradient back into timestep {T}", "{n}：梯度反向傳回第 {T} 個時間步", "{n}：梯度反向传回第 {T} 个时间步",
         "{n}: gradient ngược về bước {T}", n=label, T=T))
+    if gates:
+        outline.add(first(trace, f"{scope}.t{T - 1}.candidate", "backward"), say(
+            "{n}: back through the other three gates: the same, own weights", "{n}：反向傳過其餘三個門：同樣的計算，各用自己的權重",
+            "{n}：反向传过其余三个门：同样的计算，各用自己的权重", "{n}: ngược qua ba cổng còn lại: cùng phép tính, trọng số riêng",
+            n=label), "summary", 3)
+        outline.add(first(trace, f"{scope}.t{T - 1}.hx.grad", "backward"), say(
+            "{n}: [h; x] split back into h and x", "{n}：[h；x] 拆回 h 與 x", "{n}：[h；x] 拆回 h 与 x",
+            "{n}: [h; x] tách lại thành h và x", n=label))
     if T > 1:
         outline.add(first(trace, f"{scope}.t{T - 2}", "backward"), say(
             "{n}: back through timesteps {k}–1", "{n}：反向傳過第 {k} 到第 1 個時間步", "{n}：反向传过第 {k} 到第 1 个时间步",
@@ -57,7 +66,7 @@ def recurrent(trace: Trace, kind: str, tokens: Sequence[str], target: float, fir
     outline.add(first(trace, f"{kind}.y"), say("{n}: the output y", "{n}：輸出 y", "{n}：输出 y", "{n}: đầu ra y", n=name))
     outline.add(first(trace, train), say("{n}: the same pass again, for training", "{n}：為了訓練再走一遍", "{n}：为了训练再走一遍",
                                          "{n}: chạy lại lượt xuôi để huấn luyện", n=name), "summary")
-    through_time(outline, f"{train}.{kind}", name, T, f"{train}.loss")
+    through_time(outline, f"{train}.{kind}", name, T, f"{train}.loss", gates=kind == "lstm")
     outline.add(first(trace, train, "update"), say("{n}: every weight updated, W ← W − η·dW", "{n}：更新每個權重，W ← W − η·dW",
                                                    "{n}：更新每个权重，W ← W − η·dW", "{n}: cập nhật mọi trọng số, W ← W − η·dW", n=name))
     if recorded > 1:
