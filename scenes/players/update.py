@@ -29,14 +29,13 @@ def play_sgd(stage: Stage, step) -> object:
         return DECLINE
     slot, new = (slot, []) if usable else stage.draw(W)
     grid = slot.grid
-    brought = []
-    gslot = stage.slot(dW)
-    if gslot is None or gslot.grid is not grid:   # dW into W's band, where each new weight is worked
-        band = grad_band(stage, grid, dW, bias=slot.lane == "bias")
-        gone = [t for t in band.replaces.values() if t is not None]
-        brought = [anim.Reveal((grid.bias_grads if slot.lane == "bias" else grid.grads).values())]
-        brought += [anim.Reveal(gone, to=0.0)] if gone else []
-    show_new(stage, new, *brought, focus=[grid])
+    states = []
+    if slot.lane == "value":   # Adam's m and v, RMSprop's v: in a row right of W, rows aligned
+        for sid, out in zip(step.inputs[2:], step.outputs[1:]):
+            states.append(state_grid(stage, states[-1] if states else grid, sid, out, grid))
+    new += states
+    brought = band_shown(stage, grid, dW, bias=slot.lane == "bias")
+    show_new(stage, new, *brought, focus=[grid, *states])
     record = stage.trace.tensors[step.outputs[0]]
     if slot.lane == "bias":
         texts = grid.bias_texts_for(record, style.UPDATE, style.NUMBER_SIZE, grad=False)
@@ -51,14 +50,93 @@ def play_sgd(stage: Stage, step) -> object:
     stage.canvas.add_loose(*texts.values())
     def build(idx):
         w = work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], slot.cell(idx))
-        w.boxes = [b for b in (slot.cell(idx),) if b is not None]
+        w.boxes = [b for b in (slot.cell(idx), *(g.cell(idx) for g in states)) if b is not None]
         return w
     works = [later(idx, texts[key], slot.cell(idx), build, [old[key]]) for idx, key in keys.items()]
     fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note=word("update_rest", stage.lang))
     old.update(texts)
+    for k, sgrid in enumerate(states, start=1):   # then m, v: their new values replace the old in place
+        work_state(stage, step, sgrid, k)
     if slot.lane == "value":  # the weights are updated now, no longer given: the legend's colours
         stage.play(recolour(grid, "updated"), run_time=stage.pace.recolour)
     stage.bind(step.outputs[0], grid, slot.lane)
+    finish(stage)
+
+
+def band_shown(stage: Stage, grid, dW: str, bias: bool = False) -> list:
+    """Animations that show ``dW`` in ``grid``'s blue band, where the update is worked: loaded
+    there when it is shown elsewhere (or nowhere), revealed when it is there but hidden."""
+    gslot = stage.slot(dW)
+    texts = grid.bias_grads if bias else grid.grads
+    if gslot is None or gslot.grid is not grid or gslot.lane not in ("grad", "bias_grad"):
+        band = grad_band(stage, grid, dW, bias=bias)
+        gone = [t for t in band.replaces.values() if t is not None]
+        texts = grid.bias_grads if bias else grid.grads
+        return [anim.Reveal(texts.values())] + ([anim.Reveal(gone, to=0.0)] if gone else [])
+    hidden = [t for t in texts.values() if t is not None and t.get_fill_opacity() < 0.99]
+    return [anim.Reveal(hidden)] if hidden else []
+
+
+def state_grid(stage: Stage, near, sid: str, out: str, weight):
+    """An optimiser's state (Adam's m and v, RMSprop's v) drawn beside its weight (``near``: the
+    weight's grid or the state drawn before), its cells as wide and tall as the weight's and as
+    many rows and columns shown (elided alike), with no band."""
+    shape = weight.record.data.shape
+    most = style.MAX_SHOWN if weight.elided else max(max(shape, default=1), 1)
+    tensors = stage.trace.tensors
+    g = stage.canvas.beside(near, sid, "right", hidden=False, planned=False, grad=False, most=most,
+                            cell=(weight.cell_w, weight.cell_h), also=[tensors[out]],
+                            label=tensors[sid].name)
+    for t in g.values.values():
+        t.set_opacity(1)
+    stage.canvas.register(g)
+    stage.bind(sid, g)
+    return g
+
+
+def work_state(stage: Stage, step, sgrid, output: int) -> None:
+    """Output ``output`` of ``step`` (a new m or v) worked cell by cell over the old one in its grid."""
+    record = stage.trace.tensors[step.outputs[output]]
+    texts = sgrid.texts_for(record, style.UPDATE)
+    for t in texts.values():
+        t.set_opacity(0)
+    stage.canvas.add_loose(*texts.values())
+    keys = {sgrid.index_of(*rc): rc for rc in texts}
+
+    def build(idx):
+        return work_from_cell(stage, explain_cell(stage, step, idx, output), texts[keys[idx]], sgrid.cell(idx))
+    works = [later(idx, texts[key], sgrid.cell(idx), build, [sgrid.values[key]]) for idx, key in keys.items()]
+    fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=1, note=word("update_rest", stage.lang))
+    sgrid.values.update(texts)
+    stage.bind(step.outputs[output], sgrid)
+
+
+@register(UPDATE, "weight_decay")
+def play_decay(stage: Stage, step) -> object:
+    """L2 weight decay, dW ← dW + λ·W, worked in W's blue band: each decayed gradient comes from
+    the gradient in the band and the weight above it, and replaces the gradient there."""
+    W, dW = step.inputs[:2]
+    slot, canvas = stage.slot(W), stage.canvas
+    usable = slot is not None and slot.lane == "value" and slot.grid.has_grad
+    drawable = not usable and canvas.bands and W in canvas.gets_grad
+    if stage.mode != "canvas" or not (usable or drawable):
+        return DECLINE
+    slot, new = (slot, []) if usable else stage.draw(W)
+    grid = slot.grid
+    show_new(stage, new, *band_shown(stage, grid, dW), focus=[grid])
+    old = dict(grid.grads)
+    texts = grid.load_grad(stage.trace.tensors[step.outputs[0]])
+    for t in texts.values():
+        t.set_opacity(0)
+    canvas.add_loose(*texts.values())
+    keys = {grid.index_of(*rc): rc for rc in texts}
+
+    def build(idx):
+        return work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], grid.cell(idx))
+    works = [later(idx, texts[key], grid.cell(idx), build, [old.get(key)]) for idx, key in keys.items()]
+    fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("entry_rest", stage.lang))
+    grid.grads = texts
+    stage.bind(step.outputs[0], grid, "grad")
     finish(stage)
 
 
