@@ -30,9 +30,10 @@ def play_sgd(stage: Stage, step) -> object:
     slot, new = (slot, []) if usable else stage.draw(W)
     grid = slot.grid
     states = []
-    if slot.lane == "value":   # Adam's m and v, RMSprop's v: in a row right of W, rows aligned
-        for sid, out in zip(step.inputs[2:], step.outputs[1:]):
-            states.append(state_grid(stage, states[-1] if states else grid, sid, out, grid))
+    if slot.lane == "value":   # Adam's m and v, RMSprop's v: m right of W, v under m (a row of
+        for sid, out in zip(step.inputs[2:], step.outputs[1:]):   # three is wider than the view)
+            states.append(state_grid(stage, states[-1] if states else grid, sid, out, grid,
+                                     "down" if states else "right"))
     new += states
     brought = band_shown(stage, grid, dW, bias=slot.lane == "bias")
     show_new(stage, new, *brought, focus=[grid, *states])
@@ -68,24 +69,24 @@ def band_shown(stage: Stage, grid, dW: str, bias: bool = False) -> list:
     there when it is shown elsewhere (or nowhere), revealed when it is there but hidden."""
     gslot = stage.slot(dW)
     texts = grid.bias_grads if bias else grid.grads
-    if gslot is None or gslot.grid is not grid or gslot.lane not in ("grad", "bias_grad"):
-        band = grad_band(stage, grid, dW, bias=bias)
-        gone = [t for t in band.replaces.values() if t is not None]
-        texts = grid.bias_grads if bias else grid.grads
-        return [anim.Reveal(texts.values())] + ([anim.Reveal(gone, to=0.0)] if gone else [])
-    hidden = [t for t in texts.values() if t is not None and t.get_fill_opacity() < 0.99]
-    return [anim.Reveal(hidden)] if hidden else []
+    shown = texts and all(t is None or t.get_fill_opacity() > 0.99 for t in texts.values())
+    if gslot is not None and gslot.grid is grid and gslot.lane in ("grad", "bias_grad") and shown:
+        return []
+    band = grad_band(stage, grid, dW, bias=bias)   # (loaded again when it was there but hidden)
+    gone = [t for t in band.replaces.values() if t is not None]
+    texts = grid.bias_grads if bias else grid.grads
+    return [anim.Reveal(texts.values())] + ([anim.Reveal(gone, to=0.0)] if gone else [])
 
 
-def state_grid(stage: Stage, near, sid: str, out: str, weight):
+def state_grid(stage: Stage, near, sid: str, out: str, weight, side: str):
     """An optimiser's state (Adam's m and v, RMSprop's v) drawn beside its weight (``near``: the
-    weight's grid or the state drawn before), its cells as wide and tall as the weight's and as
-    many rows and columns shown (elided alike), with no band."""
+    weight's grid or the state drawn before), its cells as wide as the weight's (as tall without
+    the band) and as many rows and columns shown (elided alike)."""
     shape = weight.record.data.shape
     most = style.MAX_SHOWN if weight.elided else max(max(shape, default=1), 1)
     tensors = stage.trace.tensors
-    g = stage.canvas.beside(near, sid, "right", hidden=False, planned=False, grad=False, most=most,
-                            cell=(weight.cell_w, weight.cell_h), also=[tensors[out]],
+    g = stage.canvas.beside(near, sid, side, hidden=False, planned=False, grad=False, most=most,
+                            cell=(weight.cell_w, 0.0), also=[tensors[out]],
                             label=tensors[sid].name)
     for t in g.values.values():
         t.set_opacity(1)
