@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("manim")
 
+from .test_examples import run  # noqa: E402
 from .test_scenes_operands import missing_operands, workings  # noqa: E402
 
 QUICK = ["transformer_block", "sparse_autoencoder"]
@@ -41,3 +42,12 @@ def test_every_operand_is_in_view_when_an_update_step_uses_it(name, tmp_path):
 @pytest.mark.parametrize("name", SLOW)
 def test_every_operand_is_in_view_in_every_update(name, tmp_path):
     check_update(name, tmp_path)
+
+
+def test_an_adam_update_chapter_names_adam_not_sgd():
+    """word_autoencoder trains with Adam: the chapter that works one weight's update names the rule
+    played (m, v and W), not plain SGD's W ← W − η·dW."""
+    trace = run("word_autoencoder")
+    titles = [c["title"]["en"] for c in trace.meta["story"]["chapters"]
+              if trace.steps[c["steps"][0]].phase == "update" and c["play"] == "full"]
+    assert titles and all("Adam" in t and "η·dW" not in t for t in titles), titles

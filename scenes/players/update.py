@@ -30,13 +30,15 @@ def play_sgd(stage: Stage, step) -> object:
     slot, new = (slot, []) if usable else stage.draw(W)
     grid = slot.grid
     states = []
-    if slot.lane == "value":   # Adam's m and v, RMSprop's v: m right of W, v under m (a row of
-        for sid, out in zip(step.inputs[2:], step.outputs[1:]):   # three is wider than the view)
+    if slot.lane == "value":   # Adam's m and v, RMSprop's v: m right of a tall W, v under m (a
+        # row of three is wider than the view); under a wide W, one under the other
+        first = "down" if grid.width > grid.height else "right"
+        for sid, out in zip(step.inputs[2:], step.outputs[1:]):
             states.append(state_grid(stage, states[-1] if states else grid, sid, out, grid,
-                                     "down" if states else "right"))
+                                     "down" if states else first))
     new += states
-    brought = band_shown(stage, grid, dW, bias=slot.lane == "bias")
-    show_new(stage, new, *brought, focus=[grid, *states])
+    show_new(stage, new, focus=[grid, *states])   # the grids first: a band's numbers go on top
+    stage.play(*band_shown(stage, grid, dW, bias=slot.lane == "bias"), run_time=0.4)
     record = stage.trace.tensors[step.outputs[0]]
     if slot.lane == "bias":
         texts = grid.bias_texts_for(record, style.UPDATE, style.NUMBER_SIZE, grad=False)
@@ -124,7 +126,8 @@ def play_decay(stage: Stage, step) -> object:
         return DECLINE
     slot, new = (slot, []) if usable else stage.draw(W)
     grid = slot.grid
-    show_new(stage, new, *band_shown(stage, grid, dW), focus=[grid])
+    show_new(stage, new, focus=[grid])
+    stage.play(*band_shown(stage, grid, dW), run_time=0.4)
     old = dict(grid.grads)
     texts = grid.load_grad(stage.trace.tensors[step.outputs[0]])
     for t in texts.values():
