@@ -30,12 +30,21 @@ def play_sgd(stage: Stage, step) -> object:
     slot, new = (slot, []) if usable else stage.draw(W)
     grid = slot.grid
     states = []
-    if slot.lane == "value":   # Adam's m and v, RMSprop's v: m right of a tall W, v under m (a
-        # row of three is wider than the view); under a wide W, one under the other
-        first = "down" if grid.width > grid.height else "right"
+    if slot.lane == "value":   # Adam's m and v, RMSprop's v: each right of or under the grid
+        # before, where the work stays smallest (a row of three 8×8 grids is wider than the view)
         for sid, out in zip(step.inputs[2:], step.outputs[1:]):
-            states.append(state_grid(stage, states[-1] if states else grid, sid, out, grid,
-                                     "down" if states else first))
+            states.append(state_grid(stage, [grid, *states], sid, out))
+        if states and not fits_view(stage, [grid, *states]):   # W far from free space: drawn
+            for g in states:
+                stage.canvas.boxes.pop(id(g), None)
+            slot, again = stage.draw(W)                        # again, the states beside the copy
+            grid, new, states = slot.grid, new + again, []
+            for sid, out in zip(step.inputs[2:], step.outputs[1:]):
+                states.append(state_grid(stage, [grid, *states], sid, out))
+        for g in states:
+            stage.canvas.register(g)
+        for sid, g in zip(step.inputs[2:], states):
+            stage.bind(sid, g)
     new += states
     show_new(stage, new, focus=[grid, *states])   # the grids first: a band's numbers go on top
     stage.play(*band_shown(stage, grid, dW, bias=slot.lane == "bias"), run_time=0.4)
@@ -80,21 +89,34 @@ def band_shown(stage: Stage, grid, dW: str, bias: bool = False) -> list:
     return [anim.Reveal(texts.values())] + ([anim.Reveal(gone, to=0.0)] if gone else [])
 
 
-def state_grid(stage: Stage, near, sid: str, out: str, weight, side: str):
-    """An optimiser's state (Adam's m and v, RMSprop's v) drawn beside its weight (``near``: the
-    weight's grid or the state drawn before), its cells as wide as the weight's (as tall without
-    the band) and as many rows and columns shown (elided alike)."""
+def state_grid(stage: Stage, work: list, sid: str, out: str):
+    """An optimiser's state (Adam's m and v, RMSprop's v) drawn right of or under the last of
+    ``work`` (the weight's grid, then the states drawn before), on the side that keeps the work
+    smallest; its cells as wide as the weight's (as tall without the band) and as many rows and
+    columns shown (elided alike)."""
+
+    weight = work[0]
     shape = weight.record.data.shape
     most = style.MAX_SHOWN if weight.elided else max(max(shape, default=1), 1)
-    tensors = stage.trace.tensors
-    g = stage.canvas.beside(near, sid, side, hidden=False, planned=False, grad=False, most=most,
-                            cell=(weight.cell_w, 0.0), also=[tensors[out]],
-                            label=tensors[sid].name)
+    tensors, canvas = stage.trace.tensors, stage.canvas
+
+    def span(g) -> float:
+        lo, hi = canvas.extent([*work, g])
+        return float(max(hi[0] - lo[0], (hi[1] - lo[1]) * 16 / 9))
+    sides = [canvas.beside(work[-1], sid, side, hidden=False, planned=False, grad=False, most=most,
+                           cell=(weight.cell_w, 0.0), also=[tensors[out]], label=tensors[sid].name)
+             for side in ("right", "down")]
+    g = min(sides, key=span)
     for t in g.values.values():
         t.set_opacity(1)
-    stage.canvas.register(g)
-    stage.bind(sid, g)
+    canvas.boxes[id(g)] = canvas._corners(g)   # (measured: the next state is placed around it)
     return g
+
+
+def fits_view(stage: Stage, grids: list) -> bool:
+    """Whether ``grids`` fit in one view, zoomed out as far as the camera goes."""
+    lo, hi = stage.canvas.extent(grids)
+    return bool(hi[0] - lo[0] <= style.WIDEST_ROOM[0] and hi[1] - lo[1] <= style.WIDEST_ROOM[1])
 
 
 def work_state(stage: Stage, step, sgrid, output: int) -> None:
