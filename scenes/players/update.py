@@ -100,9 +100,9 @@ def state_grid(stage: Stage, work: list, sid: str, out: str):
     most = style.MAX_SHOWN if weight.elided else max(max(shape, default=1), 1)
     tensors, canvas = stage.trace.tensors, stage.canvas
 
-    def span(g) -> float:
+    def span(g) -> float:   # how far the camera zooms out to show the work with ``g``
         lo, hi = canvas.extent([*work, g])
-        return float(max(hi[0] - lo[0], (hi[1] - lo[1]) * 16 / 9))
+        return float(max((hi[0] - lo[0]) / style.WIDEST_ROOM[0], (hi[1] - lo[1]) / style.WIDEST_ROOM[1]))
     sides = [canvas.beside(work[-1], sid, side, hidden=False, planned=False, grad=False, most=most,
                            cell=(weight.cell_w, 0.0), also=[tensors[out]], label=tensors[sid].name)
              for side in ("right", "down")]
@@ -115,8 +115,8 @@ def state_grid(stage: Stage, work: list, sid: str, out: str):
 
 def fits_view(stage: Stage, grids: list) -> bool:
     """Whether ``grids`` fit in one view, zoomed out as far as the camera goes."""
-    lo, hi = stage.canvas.extent(grids)
-    return bool(hi[0] - lo[0] <= style.WIDEST_ROOM[0] and hi[1] - lo[1] <= style.WIDEST_ROOM[1])
+    lo, hi = stage.canvas.extent(grids)   # (an outline leaves out a name above: 5% spare)
+    return bool(hi[0] - lo[0] <= 0.95 * style.WIDEST_ROOM[0] and hi[1] - lo[1] <= 0.95 * style.WIDEST_ROOM[1])
 
 
 def work_state(stage: Stage, step, sgrid, output: int) -> None:
