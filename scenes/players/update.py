@@ -1,6 +1,7 @@
 """A parameter update, W ← W − η·dW, worked in the weight's own grid: each new weight comes from
-the old one and the gradient in the blue band under it, and replaces it (in green). A clipping of
-all the gradients at once, worked on the first gradient.
+the old one and the gradient in the blue band under it, and replaces it (in green); Adam's and
+RMSprop's running averages beside it are updated in place too. L2 weight decay, worked in the
+weight's band. A clipping of all the gradients at once, worked on the first gradient.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from .common import cell_works, explain_cell, fill, finish, later, show_new, wor
 @register(UPDATE, family="update")
 def play_sgd(stage: Stage, step) -> object:
     """The new weights replace the old ones in place, each worked from the weight and its
-    gradient (momentum and Adam keep running averages: their formula is in the caption). A weight
+    gradient; an optimiser's state (Adam's m and v, RMSprop's v) is drawn beside the weight and
+    its new values worked over the old ones after the weight's (whose working reads the old). A weight
     no step drew yet is drawn now, and a gradient shown elsewhere (or not at all) is brought into
     the weight's band: the update shows the weight, its gradient and the new value, nothing else."""
     W, dW = step.inputs[:2]
