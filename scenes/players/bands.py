@@ -70,3 +70,42 @@ def place_grad(stage: Stage, grid, gid: str, step) -> tuple[Slot, object]:
     stage.canvas.register(side)
     show_new(stage, [side], focus=[grid, side])
     return stage.bind(gid, side), (acc if acc.parent == step.id else None)
+
+
+def accumulate_in_grid(stage: Stage, step, end: bool = True) -> bool:
+    """A gradient summed over its contributions (``f.grad_sum``) worked in the grid of the last
+    contribution, the sums replacing its numbers there, the other contribution beside it: two
+    grids, not a third one for the sum. False (nothing drawn) when that grid is not drawn."""
+    from .common import explain_cell, fill, finish, later, work_from_cell
+    from .gradients import bring, in_sight
+    from ..words import word
+
+    if len(step.inputs) != 2 or len(step.outputs) != 1:
+        return False
+    s = stage.slot(step.inputs[1])
+    if (s is None or s.lane != "value" or s.grid.transpose or s.grid not in stage.canvas.grids
+            or stage.slot(step.inputs[0]) is None):
+        return False
+    grid = s.grid
+    record = stage.trace.tensors[step.outputs[0]]
+    if tuple(record.shape) != tuple(grid.record.shape):
+        return False
+    copies = bring(stage, [step.inputs[0]], [grid])
+    show_new(stage, copies, focus=[*in_sight(stage, step.inputs), grid])
+    texts = grid.texts_for(record, style.GRAD)
+    for t in texts.values():
+        t.set_opacity(0)
+    stage.canvas.add_loose(*texts.values())
+    keys = {grid.index_of(*rc): rc for rc in texts}
+
+    def build(idx):
+        return work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], grid.cell(idx))
+    works = [later(idx, texts[key], grid.cell(idx), build, [grid.values.get(key)]) for idx, key in keys.items()]
+    for w in works:
+        w.step = step
+    fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("accumulate_rest", stage.lang))
+    grid.values.update(texts)
+    stage.bind(step.outputs[0], grid)
+    if end:
+        finish(stage)
+    return True

@@ -162,6 +162,9 @@ def play_accumulate(stage: Stage, step, end: bool = True) -> None:
     s = stage.slot(x) if x else None
     if (s is None or s.lane != "value" or not s.grid.has_grad or s.grid.transpose
             or any(stage.slot(t) is None for t in step.inputs)):
+        from .bands import accumulate_in_grid   # in the grid of the last contribution, else a third grid
+        if accumulate_in_grid(stage, step, end):
+            return None
         return play_generic(stage, step, role="grad", color=style.GRAD, end=end)
     from .gradients import bring, in_sight
 

@@ -136,6 +136,7 @@ def bring(stage: Stage, tids: list[str], grids: list[NumberGrid]) -> list[Number
         # named as where it is drawn (a share's ′), unless that is a band or a transposed copy
         label = s.grid.label_text if s is not None and s.lane == "value" and not s.grid.transpose else None
         g = canvas.make_grid(t, role=role, grad=False, label=label, label_side="up")
+        g.copy_of = s.grid if s is not None and s.lane == "value" else None   # where its gradient goes
         _beside_all(canvas, g, kept)
         canvas.register(g)
         stage.bind(t, g)
@@ -220,7 +221,25 @@ def play_grad_flow(stage: Stage, step) -> object:
         fill(stage, works, color=style.GRAD, single_n=3, note=word("grad_rest", stage.lang))
         if acc is not None:
             play_accumulate(stage, acc, end=False)
+        else:
+            home(stage, gid, grids[x])
     finish(stage)
+
+
+def home(stage: Stage, gid: str, grid: NumberGrid) -> None:
+    """A gradient worked beside a copy of a far operand (:func:`bring`'s, ``copy_of`` the grid it
+    copies) is written into the original grid's band too, and bound there: the copy does not keep
+    the numbers the later steps read."""
+    from .. import anim
+    from .bands import grad_band
+
+    orig = getattr(grid, "copy_of", None)
+    if orig is None or not orig.has_grad or orig not in stage.canvas.grids:
+        return
+    slot = grad_band(stage, orig, gid)
+    gone = [t for t in slot.replaces.values() if t is not None]
+    stage.play(anim.Reveal(list(orig.grads.values())), *([anim.Reveal(gone, to=0.0)] if gone else []),
+               run_time=0.3)
 
 
 # the ops of these families have no gradient player of their own unless they register one (ReLU's

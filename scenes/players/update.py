@@ -1,6 +1,7 @@
 """A parameter update, W ← W − η·dW, worked in the weight's own grid: each new weight comes from
-the old one and the gradient in the blue band under it, and replaces it (in green). A clipping of
-all the gradients at once, worked on the first gradient.
+the old one and the gradient in the blue band under it, and replaces it (in green); Adam's and
+RMSprop's running averages beside it are updated in place too. L2 weight decay, worked in the
+weight's band. A clipping of all the gradients at once, worked on the first gradient.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from .common import cell_works, explain_cell, fill, finish, later, show_new, wor
 @register(UPDATE, family="update")
 def play_sgd(stage: Stage, step) -> object:
     """The new weights replace the old ones in place, each worked from the weight and its
-    gradient (momentum and Adam keep running averages: their formula is in the caption). A weight
+    gradient; an optimiser's state (Adam's m and v, RMSprop's v) is drawn beside the weight and
+    its new values worked over the old ones after the weight's (whose working reads the old). A weight
     no step drew yet is drawn now, and a gradient shown elsewhere (or not at all) is brought into
     the weight's band: the update shows the weight, its gradient and the new value, nothing else."""
     W, dW = step.inputs[:2]
@@ -29,14 +31,25 @@ def play_sgd(stage: Stage, step) -> object:
         return DECLINE
     slot, new = (slot, []) if usable else stage.draw(W)
     grid = slot.grid
-    brought = []
-    gslot = stage.slot(dW)
-    if gslot is None or gslot.grid is not grid:   # dW into W's band, where each new weight is worked
-        band = grad_band(stage, grid, dW, bias=slot.lane == "bias")
-        gone = [t for t in band.replaces.values() if t is not None]
-        brought = [anim.Reveal((grid.bias_grads if slot.lane == "bias" else grid.grads).values())]
-        brought += [anim.Reveal(gone, to=0.0)] if gone else []
-    show_new(stage, new, *brought, focus=[grid])
+    states = []
+    if slot.lane == "value":   # Adam's m and v, RMSprop's v: each right of or under the grid
+        # before, where the work stays smallest (a row of three 8×8 grids is wider than the view)
+        for sid, out in zip(step.inputs[2:], step.outputs[1:]):
+            states.append(state_grid(stage, [grid, *states], sid, out))
+        if states and not fits_view(stage, [grid, *states]):   # W far from free space: drawn
+            for g in states:
+                stage.canvas.boxes.pop(id(g), None)
+            slot, again = stage.draw(W)                        # again, the states beside the copy
+            grid, new, states = slot.grid, new + again, []
+            for sid, out in zip(step.inputs[2:], step.outputs[1:]):
+                states.append(state_grid(stage, [grid, *states], sid, out))
+        for g in states:
+            stage.canvas.register(g)
+        for sid, g in zip(step.inputs[2:], states):
+            stage.bind(sid, g)
+    new += states
+    show_new(stage, new, focus=[grid, *states])   # the grids first: a band's numbers go on top
+    stage.play(*band_shown(stage, grid, dW, bias=slot.lane == "bias"), run_time=0.4)
     record = stage.trace.tensors[step.outputs[0]]
     if slot.lane == "bias":
         texts = grid.bias_texts_for(record, style.UPDATE, style.NUMBER_SIZE, grad=False)
@@ -51,14 +64,107 @@ def play_sgd(stage: Stage, step) -> object:
     stage.canvas.add_loose(*texts.values())
     def build(idx):
         w = work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], slot.cell(idx))
-        w.boxes = [b for b in (slot.cell(idx),) if b is not None]
+        w.boxes = [b for b in (slot.cell(idx), *(g.cell(idx) for g in states)) if b is not None]
         return w
     works = [later(idx, texts[key], slot.cell(idx), build, [old[key]]) for idx, key in keys.items()]
     fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note=word("update_rest", stage.lang))
     old.update(texts)
+    for k, sgrid in enumerate(states, start=1):   # then m, v: their new values replace the old in place
+        work_state(stage, step, sgrid, k)
     if slot.lane == "value":  # the weights are updated now, no longer given: the legend's colours
         stage.play(recolour(grid, "updated"), run_time=stage.pace.recolour)
     stage.bind(step.outputs[0], grid, slot.lane)
+    finish(stage)
+
+
+def band_shown(stage: Stage, grid, dW: str, bias: bool = False) -> list:
+    """Animations that show ``dW`` in ``grid``'s blue band, where the update is worked: loaded
+    there when it is shown elsewhere (or nowhere), revealed when it is there but hidden."""
+    gslot = stage.slot(dW)
+    texts = grid.bias_grads if bias else grid.grads
+    shown = texts and all(t is None or t.get_fill_opacity() > 0.99 for t in texts.values())
+    if gslot is not None and gslot.grid is grid and gslot.lane in ("grad", "bias_grad") and shown:
+        return []
+    band = grad_band(stage, grid, dW, bias=bias)   # (loaded again when it was there but hidden)
+    gone = [t for t in band.replaces.values() if t is not None]
+    texts = grid.bias_grads if bias else grid.grads
+    return [anim.Reveal(texts.values())] + ([anim.Reveal(gone, to=0.0)] if gone else [])
+
+
+def state_grid(stage: Stage, work: list, sid: str, out: str):
+    """An optimiser's state (Adam's m and v, RMSprop's v) drawn right of or under the last of
+    ``work`` (the weight's grid, then the states drawn before), on the side that keeps the work
+    smallest; its cells as wide as the weight's (as tall without the band) and as many rows and
+    columns shown (elided alike)."""
+
+    weight = work[0]
+    shape = weight.record.data.shape
+    most = style.MAX_SHOWN if weight.elided else max(max(shape, default=1), 1)
+    tensors, canvas = stage.trace.tensors, stage.canvas
+
+    def span(g) -> float:   # how far the camera zooms out to show the work with ``g``
+        lo, hi = canvas.extent([*work, g])
+        return float(max((hi[0] - lo[0]) / style.WIDEST_ROOM[0], (hi[1] - lo[1]) / style.WIDEST_ROOM[1]))
+    sides = [canvas.beside(work[-1], sid, side, hidden=False, planned=False, grad=False, most=most,
+                           cell=(weight.cell_w, 0.0), also=[tensors[out]], label=tensors[sid].name)
+             for side in ("right", "down")]
+    g = min(sides, key=span)
+    for t in g.values.values():
+        t.set_opacity(1)
+    canvas.boxes[id(g)] = canvas._corners(g)   # (measured: the next state is placed around it)
+    return g
+
+
+def fits_view(stage: Stage, grids: list) -> bool:
+    """Whether ``grids`` fit in one view, zoomed out as far as the camera goes."""
+    lo, hi = stage.canvas.extent(grids)   # (an outline leaves out a name above: 5% spare)
+    return bool(hi[0] - lo[0] <= 0.95 * style.WIDEST_ROOM[0] and hi[1] - lo[1] <= 0.95 * style.WIDEST_ROOM[1])
+
+
+def work_state(stage: Stage, step, sgrid, output: int) -> None:
+    """Output ``output`` of ``step`` (a new m or v) worked cell by cell over the old one in its grid."""
+    record = stage.trace.tensors[step.outputs[output]]
+    texts = sgrid.texts_for(record, style.UPDATE)
+    for t in texts.values():
+        t.set_opacity(0)
+    stage.canvas.add_loose(*texts.values())
+    keys = {sgrid.index_of(*rc): rc for rc in texts}
+
+    def build(idx):
+        return work_from_cell(stage, explain_cell(stage, step, idx, output), texts[keys[idx]], sgrid.cell(idx))
+    works = [later(idx, texts[key], sgrid.cell(idx), build, [sgrid.values[key]]) for idx, key in keys.items()]
+    fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=1, note=word("update_rest", stage.lang))
+    sgrid.values.update(texts)
+    stage.bind(step.outputs[output], sgrid)
+
+
+@register(UPDATE, "weight_decay")
+def play_decay(stage: Stage, step) -> object:
+    """L2 weight decay, dW ← dW + λ·W, worked in W's blue band: each decayed gradient comes from
+    the gradient in the band and the weight above it, and replaces the gradient there."""
+    W, dW = step.inputs[:2]
+    slot, canvas = stage.slot(W), stage.canvas
+    usable = slot is not None and slot.lane == "value" and slot.grid.has_grad
+    drawable = not usable and canvas.bands and W in canvas.gets_grad
+    if stage.mode != "canvas" or not (usable or drawable):
+        return DECLINE
+    slot, new = (slot, []) if usable else stage.draw(W)
+    grid = slot.grid
+    show_new(stage, new, focus=[grid])
+    stage.play(*band_shown(stage, grid, dW), run_time=0.4)
+    old = dict(grid.grads)
+    texts = grid.load_grad(stage.trace.tensors[step.outputs[0]])
+    for t in texts.values():
+        t.set_opacity(0)
+    canvas.add_loose(*texts.values())
+    keys = {grid.index_of(*rc): rc for rc in texts}
+
+    def build(idx):
+        return work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], grid.cell(idx))
+    works = [later(idx, texts[key], grid.cell(idx), build, [old.get(key)]) for idx, key in keys.items()]
+    fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("entry_rest", stage.lang))
+    grid.grads = texts
+    stage.bind(step.outputs[0], grid, "grad")
     finish(stage)
 
 

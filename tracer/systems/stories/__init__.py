@@ -68,6 +68,12 @@ TITLES: dict[str, Text] = {
     "update": say("Update the weights", "更新權重", "更新权重", "Cập nhật trọng số"),
     "update_one": say("Update one weight matrix: W ← W − η·dW", "更新一個權重矩陣：W ← W − η·dW",
                       "更新一个权重矩阵：W ← W − η·dW", "Cập nhật một ma trận trọng số: W ← W − η·dW"),
+    "update_one_adam": say("Update one weight matrix with Adam: m, v and W", "用 Adam 更新一個權重矩陣：m、v 與 W",
+                           "用 Adam 更新一个权重矩阵：m、v 与 W", "Cập nhật một ma trận trọng số bằng Adam: m, v và W"),
+    "update_one_rmsprop": say("Update one weight matrix with RMSprop: v and W", "用 RMSprop 更新一個權重矩陣：v 與 W",
+                              "用 RMSprop 更新一个权重矩阵：v 与 W", "Cập nhật một ma trận trọng số bằng RMSprop: v và W"),
+    "update_one_sgd_momentum": say("Update one weight matrix with momentum: v and W", "用動量更新一個權重矩陣：v 與 W",
+                                   "用动量更新一个权重矩阵：v 与 W", "Cập nhật một ma trận trọng số với quán tính: v và W"),
     "update_rest": say("The other weights: the same update", "其餘的權重：同樣的更新", "其余的权重：同样的更新",
                        "Các trọng số còn lại: cùng phép cập nhật"),
     "again": say("Training: the same forward pass, fast", "訓練：同樣的前向傳播（快轉）", "训练：同样的前向传播（快进）",
@@ -215,7 +221,8 @@ class Outline:
             last = self.add(*part)
         update = first(self.trace, after=start, phase="update")
         rest = self.updates_after(update)
-        last = self.add(update, TITLES["update_one" if rest else "update"])
+        rule = f"update_one_{self.trace.steps[update].op}"   # the rule played, not always W ← W − η·dW
+        last = self.add(update, TITLES[(rule if rule in TITLES else "update_one") if rest else "update"])
         if rest:   # one parameter's update worked in full is the lesson; the others only repeat it
             last = self.add(update + 1, TITLES["update_rest"], "summary", rest)
         if count > 1:
