@@ -230,6 +230,8 @@ def look(stage: Stage, grids: list) -> None:
 def _output_of(stage: Stage, work: Work) -> tuple[object, int]:
     """The step and the output whose cell ``work`` fills."""
     step = work.step or stage.step
+    if step is None:
+        return None, 0
     output = work.output if work.output is not None else next(
         (k for k, tid in enumerate(step.outputs)
          if stage.slot(tid) is not None and stage.slot(tid).entry(work.index) is work.text), 0)
@@ -246,6 +248,8 @@ def telling_first(stage: Stage, works: list[Work]) -> list[Work]:
     trace = stage.trace
     for k, w in enumerate(works[:TELLING_SCAN]):
         step, output = _output_of(stage, w)
+        if step is None:   # a player called outside a walkthrough (a test, a still)
+            return works
         shape = trace.tensors[step.outputs[output]].shape if 0 <= output < len(step.outputs) else None
         if shape is None or len(w.index) != len(shape):   # a bias's cell shown in another grid
             return works
