@@ -92,6 +92,8 @@ WORDS: dict[str, dict[str, str]] = {
                     "vi": "một ma trận: mỗi phần giữ nguyên các số của nó, đặt cạnh nhau"},
     "concat_grad": {"en": "{part} takes back its slice of {grad}", "zh-Hant": "{part} 取回 {grad} 中屬於它的那一塊",
                     "zh-Hans": "{part} 取回 {grad} 中属于它的那一块", "vi": "{part} lấy lại phần của nó trong {grad}"},
+    "concat_grad_data": {"en": "{part} is data: its slice of {grad} goes nowhere", "zh-Hant": "{part} 是資料：{grad} 中它的那一塊不必傳回",
+                         "zh-Hans": "{part} 是数据：{grad} 中它的那一块不必传回", "vi": "{part} là dữ liệu: phần của nó trong {grad} không cần truyền về"},
     "grad_in": {"en": "{grad} comes back from the step after", "zh-Hant": "{grad} 從後一步傳回來",
                 "zh-Hans": "{grad} 从后一步传回来", "vi": "{grad} được truyền ngược từ bước sau"},
     # story cards

@@ -170,6 +170,23 @@ def test_concat_gradient_cuts_the_joined_band_back_into_the_parts(tmp_path):
     assert_all_shown_are_the_trace(plan, stage)
 
 
+@pytest.mark.slow  # a render of its own
+def test_concat_gradient_shows_both_parts_when_one_is_data(tmp_path):
+    """[h; x] split back (an RNN cell): h takes its slice; x is data, its slice is boxed in its
+    colour and said to go nowhere, with x on screen (the beat showed dhx and h alone before)."""
+    h = tracer.param([[0.5], [-1.0]], name="h")
+    W = tracer.param([[1, 0, 2], [0, 1, -1]], name="W")
+    with tracer.record() as trace:
+        hx = tracer.concat([h, tracer.tensor([[2.0]], name="x")], axis=0, name="hx")
+        tracer.sse(tracer.linear(W, hx, name="z"), tracer.tensor([[1.0], [0.0]], name="T"), name="L").backward()
+    plan, stage = run(trace, tmp_path, depth=0, video=True)
+    grad, concat = step_named(trace, "hx.grad"), step_named(trace, "hx")
+    assert f"x is data: its slice of {trace.tensors[grad.inputs[0]].name} goes nowhere" in stage.said
+    x_grid = stage.layouts[concat.id]["parts"][1]
+    assert x_grid in stage.canvas.grids and stage.camera.in_view(x_grid)   # the part it names is on screen
+    assert_all_shown_are_the_trace(plan, stage)
+
+
 def test_concat_side_by_side_along_columns(tmp_path):
     trace = side_by_side()
     plan, stage = run(trace, tmp_path, scene="generic")

@@ -9,7 +9,7 @@ otherwise they are drawn again, side by side as they will be joined, next to the
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Rectangle, Succession, VGroup
 
 from .. import anim, style
 from ..canvas import fits_one_view
@@ -185,6 +185,29 @@ def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
     stage.tidy()
 
 
+def _redraw(stage: Stage, fwd, parts: list[str], axis: int) -> tuple[list, NumberGrid]:
+    """The forward join drawn again, its numbers given (not worked): the parts as they were
+    joined, each outlined in its colour, the joined tensor beside them."""
+    grids, gout, new = place(stage, fwd, parts, axis, part_labels(stage, parts))
+    stage.canvas.register(gout)
+    stage.bind(fwd.outputs[0], gout)
+    for g in new:
+        for t in g.values.values():
+            t.set_opacity(1)
+    frames = [(outline([g.body], part_color(k)), _block(gout, axis, span), span)
+              for k, (g, span) in enumerate(zip(grids, spans(stage, parts, axis)))]
+    for k, (f, block, _) in enumerate(frames):   # where each part's numbers sit, at once
+        if f is not None:
+            f.set_stroke(opacity=1)
+        for c in block:
+            if c is not None:
+                c.set_stroke(part_color(k), width=2.5)
+    stage.canvas.add_loose(*[f for f, _, _ in frames if f is not None])
+    stage.layouts[fwd.id] = {"out": gout, "parts": grids, "frames": frames}
+    show_new(stage, new, focus=grids + [gout])
+    return grids, gout
+
+
 @register(BACKWARD, "concat")
 def play_concat_grad(stage: Stage, step) -> object:
     """The joined gradient (in the result's blue band) is cut back into the parts' bands."""
@@ -197,13 +220,17 @@ def play_concat_grad(stage: Stage, step) -> object:
     gout = lay["out"] if lay.get("out") in stage.canvas.grids else _drawn(stage, out)
     grids = [_drawn(stage, t) for t in parts]
     owed = [(k, t) for k, t in enumerate(parts) if t in step.grad_map]
-    if (stage.mode != "canvas" or gout is None or not gout.has_grad or not _two_d(stage, parts + [out])
-            or any(grids[k] is None or not grids[k].has_grad for k, _ in owed)):
+    if stage.mode != "canvas" or not _two_d(stage, parts + [out]):
         return DECLINE
     axis %= 2
+    if gout is None or any(grids[k] is None for k, _ in owed):   # the join not on the canvas (worked in a
+        grids, gout = _redraw(stage, fwd, parts, axis)         # chapter fast-forwarded): drawn again, both parts
+    if not gout.has_grad or any(not grids[k].has_grad for k, _ in owed):
+        return DECLINE
     g_in = step.inputs[0]
     bring_back(stage, g_in, gout)
-    moves = stage.camera.focus([gout] + [grids[k] for k, _ in owed])
+    data = [k for k, t in enumerate(parts) if t not in step.grad_map and grids[k] is not None]   # x: no gradient owed
+    moves = stage.camera.focus([gout] + [grids[k] for k in sorted({k for k, _ in owed} | set(data))])
     if moves:
         stage.play(*moves, run_time=0.6)
     labels = part_labels(stage, parts)
@@ -222,6 +249,14 @@ def play_concat_grad(stage: Stage, step) -> object:
         landed = [slot.entry(i) for i in grid.shown()]
         stage.play(anim.Reveal(landed, run_time=0.2),
                    anim.Reveal([v for v in slot.replaces.values()], to=0.0, run_time=0.2))
+        stage.tidy()
+    for k in data:   # the split shows both parts: the slice of a part that is data is boxed, and goes nowhere
+        span = spans(stage, parts, axis)[k]
+        box = anim.box_like(VGroup(*_block(gout, axis, span)), part_color(k), 4.0)
+        marks = [anim.Glide(stage.marker(0, grids[k].body), box),
+                 anim.Glide(stage.marker(1, grids[k].body), anim.box_like(grids[k].body, part_color(k), 4.0))]
+        said = word("concat_grad_data", stage.lang, part=labels[k], grad=gname)
+        stage.play(Succession(AnimationGroup(*marks, stage.say(said, style.MUTED)), anim.hold(stage.pace.reading(said))))
         stage.tidy()
     finish(stage)
 
