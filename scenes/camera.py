@@ -19,6 +19,7 @@ HUD_Z = 20    # caption band and header: over the canvas
 MARK_Z = 15   # highlight boxes and partial sums: over the grids, under the caption band
 TOP_MARGIN = style.TOP_MARGIN
 MAX_ZOOM = style.MAX_ZOOM
+MIN_ZOOM = 0.65   # as far in as the camera goes: thin work (a 2×1 gate, h, c) legible at 480p (0.8 drew it small)
 
 
 def frame_area(view: "View") -> Box:
@@ -135,7 +136,7 @@ class Camera:
             return []
         scale = self.view.scale
         if not self.focused or needed > scale or needed < 0.7 * scale:
-            scale = min(MAX_ZOOM, max(0.8, needed))
+            scale = min(MAX_ZOOM, max(MIN_ZOOM, needed))
         first, self.focused = not self.focused, True
         lift = (style.CAPTION_HEIGHT + 0.1 - TOP_MARGIN) / 2 * scale  # the work area's middle
         centre = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2 - lift, 0.0])
