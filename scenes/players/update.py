@@ -5,7 +5,7 @@ weight's band. A clipping of all the gradients at once, worked on the first grad
 """
 from __future__ import annotations
 
-from manim import FadeIn
+from manim import UL, FadeIn
 
 from .. import anim, style
 from ..words import word
@@ -43,6 +43,7 @@ def play_sgd(stage: Stage, step) -> object:
             grid, new, states = slot.grid, new + again, []
             for sid, out in zip(step.inputs[2:], step.outputs[1:]):
                 states.append(state_grid(stage, [grid, *states], sid, out))
+        shrink_to_fit(stage, grid, states)
         for g in states:
             stage.canvas.register(g)
         for sid, g in zip(step.inputs[2:], states):
@@ -113,6 +114,17 @@ def state_grid(stage: Stage, work: list, sid: str, out: str):
         t.set_opacity(1)
     canvas.boxes[id(g)] = canvas._corners(g)   # (measured: the next state is placed around it)
     return g
+
+
+def shrink_to_fit(stage: Stage, grid, states: list) -> None:
+    """States still too wide to show with their weight (RMSprop's v in scientific notation beside
+    an 8×8 W1) drawn smaller, each about its corner nearest the weight, down to half size."""
+    k = 1.0
+    while states and not fits_view(stage, [grid, *states]) and k > 0.5:
+        k *= 0.9
+        for g in states:
+            g.scale(0.9, about_point=g.get_corner(UL))
+            stage.canvas.boxes[id(g)] = stage.canvas._corners(g)
 
 
 def fits_view(stage: Stage, grids: list) -> bool:
