@@ -76,7 +76,7 @@ def accumulate_in_grid(stage: Stage, step, end: bool = True) -> bool:
     """A gradient summed over its contributions (``f.grad_sum``) worked in the grid of the last
     contribution, the sums replacing its numbers there, the other contribution beside it: two
     grids, not a third one for the sum. False (nothing drawn) when that grid is not drawn."""
-    from .common import explain_cell, fill, finish, later, work_from_cell
+    from .common import fill, finish, works_over
     from .gradients import bring, in_sight
     from ..words import word
 
@@ -92,15 +92,7 @@ def accumulate_in_grid(stage: Stage, step, end: bool = True) -> bool:
         return False
     copies = bring(stage, [step.inputs[0]], [grid])
     show_new(stage, copies, focus=[*in_sight(stage, step.inputs), grid])
-    texts = grid.texts_for(record, style.GRAD)
-    for t in texts.values():
-        t.set_opacity(0)
-    stage.canvas.add_loose(*texts.values())
-    keys = {grid.index_of(*rc): rc for rc in texts}
-
-    def build(idx):
-        return work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], grid.cell(idx))
-    works = [later(idx, texts[key], grid.cell(idx), build, [grid.values.get(key)]) for idx, key in keys.items()]
+    texts, works = works_over(stage, step, grid, record, style.GRAD)
     for w in works:
         w.step = step
     fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("accumulate_rest", stage.lang))

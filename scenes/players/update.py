@@ -12,7 +12,7 @@ from ..words import word
 from ..stage import Stage
 from . import DECLINE, UPDATE, register
 from .bands import grad_band
-from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
+from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell, works_over
 
 
 @register(UPDATE, family="update")
@@ -135,16 +135,7 @@ def fits_view(stage: Stage, grids: list) -> bool:
 
 def work_state(stage: Stage, step, sgrid, output: int) -> None:
     """Output ``output`` of ``step`` (a new m or v) worked cell by cell over the old one in its grid."""
-    record = stage.trace.tensors[step.outputs[output]]
-    texts = sgrid.texts_for(record, style.UPDATE)
-    for t in texts.values():
-        t.set_opacity(0)
-    stage.canvas.add_loose(*texts.values())
-    keys = {sgrid.index_of(*rc): rc for rc in texts}
-
-    def build(idx):
-        return work_from_cell(stage, explain_cell(stage, step, idx, output), texts[keys[idx]], sgrid.cell(idx))
-    works = [later(idx, texts[key], sgrid.cell(idx), build, [sgrid.values[key]]) for idx, key in keys.items()]
+    texts, works = works_over(stage, step, sgrid, stage.trace.tensors[step.outputs[output]], style.UPDATE, output)
     fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=1, note=word("update_rest", stage.lang))
     sgrid.values.update(texts)
     stage.bind(step.outputs[output], sgrid)
