@@ -92,7 +92,8 @@ def accumulate_in_grid(stage: Stage, step, end: bool = True) -> bool:
         return False
     copies = bring(stage, [step.inputs[0]], [grid])
     show_new(stage, copies, focus=[*in_sight(stage, step.inputs), grid])
-    texts, works = works_over(stage, step, grid, record, style.GRAD)
+    texts = grid.texts_for(record, style.GRAD)
+    works = works_over(stage, step, grid, texts, grid.values)
     for w in works:
         w.step = step
     fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("accumulate_rest", stage.lang))

@@ -54,10 +54,10 @@ def later(index: tuple[int, ...], text: VMobject | None, target: VMobject | None
     return Work(index, text, target, hide=[h for h in hide if h is not None], make=lambda: build(index))
 
 
-def works_over(stage: Stage, step, grid: NumberGrid, record, color: str, output: int = 0) -> tuple[dict, list[Work]]:
-    """``record``'s values to be written over ``grid``'s, cell by cell (an update, a summed
-    gradient): the new numbers, hidden until worked, and one :class:`Work` per cell."""
-    texts = grid.texts_for(record, color)
+def works_over(stage: Stage, step, grid: NumberGrid, texts: dict, old: dict, output: int = 0) -> list[Work]:
+    """One :class:`Work` per cell of ``texts`` (new numbers by (row, column) of ``grid``, from
+    ``grid.texts_for`` or a band's ``load_grad``) written over ``old``'s (an update, a decayed or
+    summed gradient); the new numbers wait hidden on the canvas until worked."""
     for t in texts.values():
         t.set_opacity(0)
     stage.canvas.add_loose(*texts.values())
@@ -65,7 +65,7 @@ def works_over(stage: Stage, step, grid: NumberGrid, record, color: str, output:
 
     def build(idx):
         return work_from_cell(stage, explain_cell(stage, step, idx, output), texts[keys[idx]], grid.cell(idx))
-    return texts, [later(idx, texts[key], grid.cell(idx), build, [grid.values.get(key)]) for idx, key in keys.items()]
+    return [later(idx, texts[key], grid.cell(idx), build, [old.get(key)]) for idx, key in keys.items()]
 
 
 def cell_works(stage: Stage, step, where: "NumberGrid | Slot", output: int = 0,

@@ -23,13 +23,10 @@ def play_sgd(stage: Stage, step) -> object:
     no step drew yet is drawn now, and a gradient shown elsewhere (or not at all) is brought into
     the weight's band: the update shows the weight, its gradient and the new value, nothing else."""
     W, dW = step.inputs[:2]
-    slot, canvas = stage.slot(W), stage.canvas
-    usable = slot is not None and slot.lane in ("value", "bias") and slot.grid.has_grad
-    # not drawn, or only where it has no band (a transposed operand of dX = Wᵀ·dZ): drawn now, with one
-    drawable = not usable and canvas.bands and W in canvas.gets_grad
-    if stage.mode != "canvas" or not (usable or drawable):
+    drawn = weight_slot(stage, W, ("value", "bias"))
+    if drawn is None:
         return DECLINE
-    slot, new = (slot, []) if usable else stage.draw(W)
+    slot, new = drawn
     grid = slot.grid
     states = []
     if slot.lane == "value":   # Adam's m and v, RMSprop's v: each right of or under the grid
@@ -78,6 +75,18 @@ def play_sgd(stage: Stage, step) -> object:
     finish(stage)
 
 
+def weight_slot(stage: Stage, W: str, lanes: tuple[str, ...]):
+    """The slot where weight ``W`` is worked (one of ``lanes``, with a gradient band) and the grids
+    drawn for it: drawn now when no step drew it, or drew it only without a band (a transposed
+    operand of dX = Wᵀ·dZ); ``None`` when it cannot be (a paged scene, a weight given no band)."""
+    slot, canvas = stage.slot(W), stage.canvas
+    usable = slot is not None and slot.lane in lanes and slot.grid.has_grad
+    drawable = not usable and canvas.bands and W in canvas.gets_grad
+    if stage.mode != "canvas" or not (usable or drawable):
+        return None
+    return (slot, []) if usable else stage.draw(W)
+
+
 def band_shown(stage: Stage, grid, dW: str, bias: bool = False) -> list:
     """Animations that show ``dW`` in ``grid``'s blue band, where the update is worked: loaded
     there when it is shown elsewhere (or nowhere), revealed when it is there but hidden."""
@@ -103,13 +112,10 @@ def state_grid(stage: Stage, work: list, sid: str, out: str):
     most = style.MAX_SHOWN if weight.elided else max(max(shape, default=1), 1)
     tensors, canvas = stage.trace.tensors, stage.canvas
 
-    def span(g) -> float:   # how far the camera zooms out to show the work with ``g``
-        lo, hi = canvas.extent([*work, g])
-        return float(max((hi[0] - lo[0]) / style.WIDEST_ROOM[0], (hi[1] - lo[1]) / style.WIDEST_ROOM[1]))
     sides = [canvas.beside(work[-1], sid, side, hidden=False, planned=False, grad=False, most=most,
                            cell=(weight.cell_w, 0.0), also=[tensors[out]], label=tensors[sid].name)
              for side in ("right", "down")]
-    g = min(sides, key=span)
+    g = min(sides, key=lambda g: zoom_out(stage, [*work, g]))
     for t in g.values.values():
         t.set_opacity(1)
     canvas.boxes[id(g)] = canvas._corners(g)   # (measured: the next state is placed around it)
@@ -127,15 +133,21 @@ def shrink_to_fit(stage: Stage, grid, states: list) -> None:
             stage.canvas.boxes[id(g)] = stage.canvas._corners(g)
 
 
+def zoom_out(stage: Stage, grids: list) -> float:
+    """How much of the widest view ``grids`` take (1: the camera zoomed out as far as it goes)."""
+    lo, hi = stage.canvas.extent(grids)
+    return float(max((hi[0] - lo[0]) / style.WIDEST_ROOM[0], (hi[1] - lo[1]) / style.WIDEST_ROOM[1]))
+
+
 def fits_view(stage: Stage, grids: list) -> bool:
     """Whether ``grids`` fit in one view, zoomed out as far as the camera goes."""
-    lo, hi = stage.canvas.extent(grids)   # (an outline leaves out a name above: 5% spare)
-    return bool(hi[0] - lo[0] <= 0.95 * style.WIDEST_ROOM[0] and hi[1] - lo[1] <= 0.95 * style.WIDEST_ROOM[1])
+    return zoom_out(stage, grids) <= 0.95   # (an outline leaves out a name above: 5% spare)
 
 
 def work_state(stage: Stage, step, sgrid, output: int) -> None:
     """Output ``output`` of ``step`` (a new m or v) worked cell by cell over the old one in its grid."""
-    texts, works = works_over(stage, step, sgrid, stage.trace.tensors[step.outputs[output]], style.UPDATE, output)
+    texts = sgrid.texts_for(stage.trace.tensors[step.outputs[output]], style.UPDATE)
+    works = works_over(stage, step, sgrid, texts, sgrid.values, output)
     fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=1, note=word("update_rest", stage.lang))
     sgrid.values.update(texts)
     stage.bind(step.outputs[output], sgrid)
@@ -146,25 +158,16 @@ def play_decay(stage: Stage, step) -> object:
     """L2 weight decay, dW ← dW + λ·W, worked in W's blue band: each decayed gradient comes from
     the gradient in the band and the weight above it, and replaces the gradient there."""
     W, dW = step.inputs[:2]
-    slot, canvas = stage.slot(W), stage.canvas
-    usable = slot is not None and slot.lane == "value" and slot.grid.has_grad
-    drawable = not usable and canvas.bands and W in canvas.gets_grad
-    if stage.mode != "canvas" or not (usable or drawable):
+    drawn = weight_slot(stage, W, ("value",))
+    if drawn is None:
         return DECLINE
-    slot, new = (slot, []) if usable else stage.draw(W)
+    slot, new = drawn
     grid = slot.grid
     show_new(stage, new, focus=[grid])
     stage.play(*band_shown(stage, grid, dW), run_time=0.4)
     old = dict(grid.grads)
     texts = grid.load_grad(stage.trace.tensors[step.outputs[0]])
-    for t in texts.values():
-        t.set_opacity(0)
-    canvas.add_loose(*texts.values())
-    keys = {grid.index_of(*rc): rc for rc in texts}
-
-    def build(idx):
-        return work_from_cell(stage, explain_cell(stage, step, idx), texts[keys[idx]], grid.cell(idx))
-    works = [later(idx, texts[key], grid.cell(idx), build, [old.get(key)]) for idx, key in keys.items()]
+    works = works_over(stage, step, grid, texts, old)
     fill(stage, works, color=style.GRAD, detailed_n=0, single_n=2, note=word("entry_rest", stage.lang))
     grid.grads = texts
     stage.bind(step.outputs[0], grid, "grad")
