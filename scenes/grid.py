@@ -76,8 +76,8 @@ class NumberGrid(BiasParts, VGroup):
         self.has_grad = grad
         texts = self._value_texts(data, self.look.text)
         width = max([t.width for t in texts.values()] + [style.MIN_CELL_WIDTH - style.CELL_PAD]
-                    + [self._widest(r) for r in also or []] + self._label_widths(col_labels))
-        self.cell_w = max(width + style.CELL_PAD, cell[0])
+                    + [self._widest(r) for r in also or []])
+        self.cell_w = max(width + style.CELL_PAD, *self._label_widths(col_labels), cell[0])
         self.cell_h = max(style.CELL_HEIGHT + (style.GRAD_HEIGHT if grad else 0.0), cell[1])
         self.cells: dict[tuple[int, int], Rectangle] = {}
         self.values: dict[tuple[int, int], VMobject] = {}
@@ -113,11 +113,13 @@ class NumberGrid(BiasParts, VGroup):
         return max(rows, cols) > style.MAX_SHOWN
 
     def _label_widths(self, names: list[str] | None) -> list[float]:
-        """Column names fit over their columns (a long one is shrunk beyond ~6 characters)."""
+        """The cell widths the column names ask for: each name over its column, COL_NAME_GAP clear
+        of its neighbours (a long one is shrunk beyond ~7 characters)."""
         if not names:
             return []
         shown = [names[c] for c in self.cols_shown if c is not None and c < len(names)]
-        return [min(glyphs.mono(n, style.MUTED, style.SMALL_NUMBER_SIZE).width, 1.1) for n in shown]
+        return [min(glyphs.mono(n, style.MUTED, style.SMALL_NUMBER_SIZE).width, 1.1) + style.COL_NAME_GAP
+                for n in shown]
 
     def _widest(self, record: TensorRecord) -> float:
         """The width of the widest number of another tensor shown in these cells (at its size)."""
@@ -244,7 +246,8 @@ class NumberGrid(BiasParts, VGroup):
             if i is None or i >= len(names):
                 continue
             t = glyphs.mono(names[i], style.MUTED, style.SMALL_NUMBER_SIZE)
-            glyphs.fit_width(t, (self.cell_w if axis == "col" else 1.2) - 0.04)
+            t.axis_name = names[i]   # what the label room's audit calls it
+            glyphs.fit_width(t, self.cell_w - style.COL_NAME_GAP if axis == "col" else 1.16)
             if axis == "col":
                 t.move_to(self._xy(0, k)).set_y(self.brackets.get_top()[1] + 0.2)
             else:

@@ -8,6 +8,9 @@ import numpy as np
 from manim import DL, UR, VMobject
 
 Box = tuple[np.ndarray, np.ndarray]
+# the least room between two names of one grid's columns (side by side on a line: more than a
+# word space, ~0.2, or 'once' 'upon' read as one phrase) and of its rows (stacked: a line's gap)
+MIN_GAP = {"col": 0.28, "row": 0.1}
 
 
 def label_parts(grid) -> list[tuple[str, VMobject]]:
@@ -42,19 +45,33 @@ def label_boxes(grids: list) -> list[dict]:
         cells = corners(g.frame_box())
         for kind, m in label_parts(g):
             if visible(m):
-                out.append({"grid": id(g), "name": g.label_text, "kind": kind, "box": corners(m), "cells": cells})
+                out.append({"grid": id(g), "name": g.label_text, "kind": kind, "box": corners(m), "cells": cells,
+                            "text": getattr(m, "axis_name", g.label_text)})
     return out
 
 
+def gap(a: Box, b: Box) -> float:
+    """How far apart the boxes are: the wider of the horizontal and the vertical gap between
+    them (negative when they overlap)."""
+    return float(max(max(a[0][0], b[0][0]) - min(a[1][0], b[1][0]),
+                     max(a[0][1], b[0][1]) - min(a[1][1], b[1][1])))
+
+
 def crowded(labels: list[dict]) -> list[str]:
-    """Each label over a cell of another grid or over another label, said in words."""
+    """Each label over a cell of another grid or over another label, and each two names of one
+    grid's rows (or of its columns) closer than MIN_GAP, said in words."""
     out = []
     for i, a in enumerate(labels):
         for j, b in enumerate(labels):
             if b["grid"] != a["grid"] and overlap(a["box"], b["cells"]):
                 out.append(f"{a['name']}'s {a['kind']} label over the cells of {b['name']}")
-            if j > i and overlap(a["box"], b["box"]):
+            if j <= i:
+                continue
+            if overlap(a["box"], b["box"]):
                 out.append(f"{a['name']}'s {a['kind']} label over {b['name']}'s {b['kind']} label")
+            elif a["grid"] == b["grid"] and a["kind"] == b["kind"] in MIN_GAP and gap(a["box"], b["box"]) < MIN_GAP[a["kind"]]:
+                out.append(f"{a['name']}'s {a['kind']} names {a['text']!r} and {b['text']!r} "
+                           f"{gap(a['box'], b['box']):.2f} apart (less than {MIN_GAP[a['kind']]})")
     return sorted(set(out))
 
 

@@ -59,6 +59,8 @@ CELL_PAD = 0.16             # room around the widest number of a column
 MIN_CELL_WIDTH = 0.44
 GRID_GAP = 0.55             # between grids of one product layout
 NAME_GAP = 0.3              # between a grid's bracket and a name written left of it
+COL_NAME_GAP = 0.32         # between neighbouring column names: two letters (a word space is ~0.2,
+                            # and 'once' 'upon' that close read as the phrase 'once upon')
 FRAME_HEIGHT = 8.0
 FRAME_WIDTH = 8.0 * 16 / 9
 CAPTION_HEIGHT = 1.55       # the band at the bottom of the frame kept for the caption

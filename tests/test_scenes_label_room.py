@@ -39,6 +39,36 @@ def test_overlap_is_strict():
     assert crowded(labels) == ["W's name label over the cells of X"]
 
 
+def test_names_of_one_grid_keep_a_gap_a_word_space_would_not_leave():
+    def col(x0, text, kind="col", grid=1):
+        return {"grid": grid, "name": "P", "kind": kind, "box": ((x0, 0.0), (x0 + 0.6, 0.15)),
+                "cells": ((0.0, -2.0), (3.0, -0.1)), "text": text}
+    word_space = [col(0.0, "once"), col(0.8, "upon")]            # 0.2 apart: reads "once upon"
+    assert crowded(word_space) == ["P's col names 'once' and 'upon' 0.20 apart (less than 0.28)"]
+    assert crowded([col(0.0, "once"), col(0.9, "upon")]) == []   # 0.3: two names
+    assert crowded([col(0.0, "once"), col(0.8, "upon", grid=2)]) == []   # other grids: only no overlap
+    assert crowded([col(0.0, "once"), col(0.8, "upon", kind="row")]) == []
+    rows = [{**col(0.0, "once", "row"), "box": ((0.0, y), (0.6, y + 0.15))} for y in (0.0, 0.2)]
+    assert crowded(rows) == ["P's row names 'once' and 'once' 0.05 apart (less than 0.1)"]
+
+
+def test_narrow_columns_are_widened_for_their_names():
+    import numpy as np
+
+    from scenes.grid import NumberGrid
+    from scenes.label_room import MIN_GAP, gap, label_boxes
+    from tracer.trace import TensorRecord
+
+    t = TensorRecord("t0", "t", (1, 3), "float64", "input", _data=np.array([[1.0, 2.0, 3.0]]))
+    names = ["once", "upon", "a"]
+    g = NumberGrid(t, col_labels=names)          # one-digit numbers: narrow cells
+    cols = [b for b in label_boxes([g]) if b["kind"] == "col"]
+    assert [b["text"] for b in cols] == names
+    assert min(gap(a["box"], b["box"]) for a, b in zip(cols, cols[1:])) >= MIN_GAP["col"]
+    wide = NumberGrid(t, col_labels=["a_very_long_name"] * 3)   # shrunk to fit, not a cell as wide
+    assert wide.cell_w < 1.6 and all(m.width <= wide.cell_w - MIN_GAP["col"] for m in wide.col_labels)
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
     plan, framed = framings(name, tmp_path_factory.mktemp("label_room"))
