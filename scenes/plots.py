@@ -25,6 +25,8 @@ from tracer.trace import Trace
 
 from . import glyphs, style
 from .cards import fit_page
+from .plot_labels import GAP, GAP_X, Item, above_area, column, place
+from .plot_labels import overlap as _overlap  # noqa: F401 (the tests read it here)
 from .words import word
 
 # Eight colours no two of which look alike on the paper (after Okabe & Ito); a ninth series and on
@@ -36,6 +38,7 @@ TOP = style.FRAME_HEIGHT / 2 - 0.55     # the plot's title line
 BELOW = 0.8                             # under the x axis: its numbers, then its name
 # x0, y0, x1, y1 of the drawing area (a legend sits right of it; the axis' name above the caption band)
 AREA = (-5.4, style.PAGE_BOTTOM + BELOW, 3.6, 2.6)
+CEILING = TOP - 0.25 - GAP              # the labels above the area stay under the title (half its height)
 
 
 def plot_page(plot: Plot, trace: Trace, lang: str) -> VGroup:
@@ -57,17 +60,24 @@ def _label(s: str, size: float = style.SMALL_NUMBER_SIZE, color: str = style.MUT
     return glyphs.mono(s, color, size, bold)
 
 
-def _axes(lang: str, plot: Plot, log: bool = False) -> VGroup:
-    """The two axes with their names; ``y_label`` (the y axis' name, "log scale" added when ``log``) is kept."""
-    x0, y0, x1, y1 = AREA
+def _y_name(lang: str, plot: Plot, log: bool = False) -> VMobject | None:
+    """The y axis' name ("log scale" added when ``log``), not placed."""
+    said = " ".join(filter(None, [text(plot.y_label, lang) if plot.y_label else "", f"({word('log_scale', lang)})" if log else ""]))
+    return glyphs.prose(said, lang, style.MUTED, 20) if said else None
+
+
+def _axes(lang: str, plot: Plot, log: bool = False, top: float = AREA[3], y_label: VMobject | None = None) -> VGroup:
+    """The two axes (the y axis up to ``top``) with their names; ``y_label``, the y axis' name, is
+    kept (placed above the axis unless given placed)."""
+    x0, y0, x1, _ = AREA
     kw = dict(stroke_width=2, color=style.INK)
-    group = VGroup(Line([x0, y0, 0], [x1, y0, 0], **kw), Line([x0, y0, 0], [x0, y1, 0], **kw))
+    group = VGroup(Line([x0, y0, 0], [x1, y0, 0], **kw), Line([x0, y0, 0], [x0, top, 0], **kw))
     if plot.x_label:
         group.add(glyphs.prose(text(plot.x_label, lang), lang, style.MUTED, 20).move_to([(x0 + x1) / 2, y0 - BELOW + 0.18, 0]))
-    said = " ".join(filter(None, [text(plot.y_label, lang) if plot.y_label else "", f"({word('log_scale', lang)})" if log else ""]))
-    group.y_label = None
-    if said:
-        group.y_label = glyphs.prose(said, lang, style.MUTED, 20).next_to([x0, y1, 0], UP, buff=0.15).align_to([x0 - 0.6, 0, 0], LEFT)
+    group.y_label = y_label
+    if y_label is None and _y_name(lang, plot, log) is not None:
+        group.y_label = _y_name(lang, plot, log).next_to([x0, top, 0], UP, buff=0.15).align_to([x0 - 0.6, 0, 0], LEFT)
+    if group.y_label is not None:
         group.add(group.y_label)
     return group
 
@@ -96,25 +106,45 @@ def _lines(plot: Plot, trace: Trace, lang: str) -> VGroup:
     """A curve per series; identical series share one curve named after all of them; a log axis
     (said so on the axis) when asked or when the values span :data:`DECADES` or more powers of ten;
     series that blow up (end in a gap) run off the top, their peak printed there."""
-    x0, y0, x1, y1 = AREA
+    x0, y0, x1, _ = AREA
     xs = plot.x or list(range(max(len(v) for v in plot.series.values())))
     every = [v for vs in plot.series.values() for v in vs if _usable(v, False)]
     log = plot.log_y or (bool(every) and min(every) > 0 and max(every) >= 10 ** DECADES * min(every))
     ys = [v for vs in plot.series.values() for v in vs if _usable(v, log)]
     lasting = [v for vs in plot.series.values() if vs and _usable(vs[-1], log) for v in vs if _usable(v, log)]
-    group = _axes(lang, plot, log)
     if not ys:
-        return group
+        return _axes(lang, plot, log)
     top = max(lasting or ys)
     sx = Scale(min(xs), max(xs), x0 + 0.2, x1 - 0.2)
+    groups = _same(plot.series)
+    # above the area, each clear of the others (scenes.plot_labels): the y axis' name, the marks'
+    # labels (those at one x stacked), the largest value of each series that runs off the top
+    y_name = _y_name(lang, plot, log)
+    items = [Item(y_name, x0 - 0.6)] if y_name is not None else []
+    marks: dict[float, list[str]] = {}
+    for mark in plot.marks:
+        if mark.get("x") is not None:
+            marks.setdefault(mark["x"], []).append(text(mark["label"], lang))
+    for at, said in sorted(marks.items()):
+        items.append(Item(column([glyphs.prose(s, lang, style.HIGHLIGHT, 18) for s in said]), sx(at) + 0.08, sx(at)))
+    for k, names in enumerate(groups):
+        vs = plot.series[names[0]]
+        peak = max((v for v in vs if _usable(v, log)), default=None)
+        if peak is not None and peak > top:   # off the scale: its largest value where it leaves
+            x = next(x for x, v in zip(xs, vs) if _usable(v, log) and v > top)
+            shown = _label("↑ " + num(peak), color=SERIES[k % len(SERIES)], bold=True)
+            items.append(Item(shown, sx(x) - shown.width / 2))
+    keyed = len(groups) > 1 or len(plot.series) > 1   # a legend right of the area
+    y1, above = above_area(items, x1 + 0.3 - GAP_X if keyed else style.PAGE_RIGHT, AREA[3], CEILING)
+    group = _axes(lang, plot, log, y1, y_name)
     sy = Scale(min(ys), top, y0 + 0.2, y1 - 0.1, log)
     for v in sorted({min(ys), top}):
         group.add(_label(num(v)).next_to([x0, sy(v), 0], LEFT, buff=0.12))
         group.add(Line([x0 - 0.06, sy(v), 0], [x0 + 0.06, sy(v), 0], stroke_width=2, color=style.INK))
     for v in sorted({xs[0], xs[-1]}):
         group.add(_label(num(v)).next_to([sx(v), y0, 0], DOWN, buff=0.12))
-    legend, above = VGroup(), []
-    for k, names in enumerate(_same(plot.series)):
+    legend = VGroup()
+    for k, names in enumerate(groups):
         vs, color, dashed = plot.series[names[0]], SERIES[k % len(SERIES)], k >= len(SERIES)
         run: list[list[float]] = []
         for x, v in zip(xs, vs):
@@ -124,10 +154,6 @@ def _lines(plot: Plot, trace: Trace, lang: str) -> VGroup:
             group.add(_curve(run, color, dashed))
             run = []
         group.add(_curve(run, color, dashed))
-        peak = max((v for v in vs if _usable(v, log)), default=None)
-        if peak is not None and peak > top:   # off the scale: its largest value where it leaves
-            x = next(x for x, v in zip(xs, vs) if _usable(v, log) and v > top)
-            above.append(_label("↑ " + num(peak), color=color, bold=True).next_to([sx(x), y1, 0], UP, buff=0.15))
         last = next(((x, v) for x, v in zip(reversed(xs), reversed(vs)) if _usable(v, log)), None)
         if last is not None and len(plot.series) == 1:   # one curve: its last value where it ends
             group.add(_label(num(last[1]), color=color, bold=True).next_to([sx(last[0]), sy(last[1]), 0], UP + RIGHT, buff=0.08))
@@ -137,19 +163,12 @@ def _lines(plot: Plot, trace: Trace, lang: str) -> VGroup:
             shown.add(glyphs.prose(word("identical", lang).format(n=len(names)), lang, style.MUTED, 16))
             shown.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         legend.add(VGroup(key, shown).arrange(RIGHT, buff=0.15, aligned_edge=UP))
-    if len(legend) > 1 or len(plot.series) > 1:
-        group.add(_legend(legend))
-    marks: dict[float, list[str]] = {}
-    for mark in plot.marks:
-        if mark.get("x") is not None:
-            marks.setdefault(mark["x"], []).append(text(mark["label"], lang))
-    for at, said in marks.items():   # marks at one x: one line, their labels stacked above it
-        x = sx(at)
-        group.add(DashedLine([x, y0, 0], [x, y1, 0], color=style.HIGHLIGHT, stroke_width=2))
-        lines = VGroup(*(glyphs.prose(s, lang, style.HIGHLIGHT, 18) for s in said)).arrange(UP, aligned_edge=LEFT, buff=0.06)
-        above.insert(0, lines.next_to([x, y1, 0], UP, buff=0.05).align_to([x - 0.1, 0, 0], LEFT))
-    fixed = [group.y_label] if group.y_label else []
-    group.add(*_stacked(fixed + above, RIGHT, gap=0.3)[len(fixed):])   # one row above the area, nothing overprinted
+    if keyed:
+        group.legend = _legend(legend, y1)
+        group.add(group.legend)
+    for at in marks:
+        group.add(DashedLine([sx(at), y0, 0], [sx(at), y1, 0], color=style.HIGHLIGHT, stroke_width=2))
+    group.add(*above)
     return group
 
 
@@ -165,9 +184,9 @@ def _same(series: dict[str, list[float | None]]) -> list[list[str]]:
     return groups
 
 
-def _legend(entries: VGroup) -> VGroup:
-    """The legend right of the drawing area, in one or two columns, shrunk to stay in the frame."""
-    x0, y0, x1, y1 = AREA
+def _legend(entries: VGroup, y1: float = AREA[3]) -> VGroup:
+    """The legend right of the drawing area (its top at ``y1``), in one or two columns, shrunk to stay in the frame."""
+    x0, y0, x1, _ = AREA
     room_w, room_h = style.FRAME_WIDTH / 2 - MARGIN - (x1 + 0.3), y1 - y0 + 0.4
     entries.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
     if entries.height > room_h and len(entries) > 1:
@@ -176,21 +195,6 @@ def _legend(entries: VGroup) -> VGroup:
                          VGroup(*entries[half:]).arrange(DOWN, aligned_edge=LEFT, buff=0.16)).arrange(RIGHT, aligned_edge=UP, buff=0.3)
     entries.scale(min(1.0, room_w / max(entries.width, 1e-6), room_h / max(entries.height, 1e-6)))
     return entries.next_to([x1, y1 + 0.2, 0], RIGHT, buff=0.3).align_to([0, y1 + 0.2, 0], UP)
-
-
-def _stacked(labels: list[VMobject], direction: np.ndarray, gap: float = 0.03) -> list[VMobject]:
-    """``labels`` moved along ``direction`` one after another until none comes within ``gap`` of an earlier one."""
-    placed: list[VMobject] = []
-    for label in labels:
-        while any(_overlap(label, other, gap) for other in placed):
-            label.shift(direction * 0.1)
-        placed.append(label)
-    return placed
-
-
-def _overlap(a: VMobject, b: VMobject, gap: float = 0.03) -> bool:
-    return (a.get_left()[0] < b.get_right()[0] + gap and b.get_left()[0] < a.get_right()[0] + gap
-            and a.get_bottom()[1] < b.get_top()[1] + gap and b.get_bottom()[1] < a.get_top()[1] + gap)
 
 
 def _curve(points: list[list[float]], color: str, dashed: bool = False) -> VMobject:
@@ -289,25 +293,5 @@ def _scatter(plot: Plot, trace: Trace, lang: str) -> VGroup:
     placed, taken = [], list(group)   # the axes, their labels and every point
     for p, dot in zip(pts, dots):
         label = glyphs.prose(p["label"], lang, style.INK, 20, bold=p["label"] in plot.highlight)
-        group.add(*_place(label, dot, placed, taken))
+        group.add(*place(label, dot, placed, taken))
     return group
-
-
-SIDES = (UP + RIGHT, DOWN + RIGHT, UP + LEFT, DOWN + LEFT, RIGHT, LEFT, UP, DOWN)
-
-
-def _place(label: VMobject, dot: Dot, placed: list[VMobject], taken: list[VMobject]) -> list[VMobject]:
-    """``label`` beside ``dot`` on the first side where it overlaps no placed label and nothing
-    ``taken``, farther out with a leader line when every side near it is taken (added to ``placed``)."""
-    at = dot.get_center()
-    for reach in (0.05, 0.35, 0.65, 0.95, 1.25):
-        for side in SIDES:
-            label.next_to(dot, side, buff=reach)
-            if not any(_overlap(label, other) for other in [*placed, *taken]):
-                placed.append(label)
-                if reach == 0.05:
-                    return [label]
-                end = label.get_critical_point(-side)
-                return [label, Line(at, end, stroke_width=1.5, color=style.MUTED)]
-    placed.append(label.next_to(dot, UP + RIGHT, buff=0.05))   # nowhere free: where it always went
-    return [label]

@@ -12,8 +12,9 @@ pytest.importorskip("manim")
 
 from manim import Dot, VMobject  # noqa: E402
 from scenes import style  # noqa: E402
+from scenes.plot_labels import GAP  # noqa: E402
 from scenes.plots import AREA, MARGIN, SERIES, _overlap, plot_page  # noqa: E402
-from tracer.story import Plot, Story  # noqa: E402
+from tracer.story import Plot, Story, text  # noqa: E402
 
 from .test_examples import run  # noqa: E402
 from .test_scenes_story import tiny  # noqa: E402
@@ -50,10 +51,11 @@ def test_series_that_overflow_leave_the_axis_to_the_survivors_and_print_their_pe
                 series={"SGD": [2.09e4, 7.55e17, 2.35e126, None], "Adam": [2.09e4, 8e3, 2e3, 1.1]},
                 marks=[{"x": 3, "label": {"en": "SGD overflows"}}, {"x": 3, "label": {"en": "SGD + L2 overflows"}}])
     page = plot_page(plot, None, "en")
-    x0, y0, x1, y1 = AREA
+    axis = page.submobjects[1][1]                 # the y axis (its top comes down when the marks stack)
+    assert abs(axis.get_bottom()[1] - AREA[1]) < 0.05 and axis.get_top()[1] <= AREA[3] + 1e-6
     sgd, adam = curves(page)
-    assert adam.height > 0.8 * (y1 - y0)          # 1.1 … 20894 fills the axis (it was 4 of 126 decades)
-    assert sgd.get_top()[1] <= y1 + 1e-6                # the overflowing one runs off the top, not past it
+    assert adam.height > 0.8 * axis.height        # 1.1 … 20894 fills the axis (it was 4 of 126 decades)
+    assert sgd.get_top()[1] <= axis.get_top()[1] + 1e-6   # the overflowing one runs off the top, not past it
     said = labels(page)
     assert "↑ 2.35e+126" in said and "20900" in said and "1.1" in said
     apart([said[s] for s in ("SGD overflows", "SGD + L2 overflows", "↑ 2.35e+126", "‖g‖ (log scale)")] + [page.title])
@@ -126,11 +128,52 @@ def test_the_sparse_autoencoder_heat_map_is_not_called_an_attention_map():
     assert "attends" in attention.note["en"]
 
 
-@pytest.mark.parametrize("lang", ["en", "zh-Hant", "vi"])
-def test_exploding_gradients_plots_print_no_label_over_another(lang):
-    """Its overflow marks ("SGD overflows", "SGD + L2 overflows", one step apart or at one step),
-    the peaks that run off the top and the axis name share one row above the area, apart."""
+def gap(a: VMobject, b: VMobject) -> float:
+    """How far apart ``a`` and ``b`` are: the wider of the gaps between their boxes across and up."""
+    return max(max(a.get_left()[0], b.get_left()[0]) - min(a.get_right()[0], b.get_right()[0]),
+               max(a.get_bottom()[1], b.get_bottom()[1]) - min(a.get_top()[1], b.get_top()[1]))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans", "vi"])
+def test_exploding_gradients_plots_keep_every_label_clear_of_the_others(lang):
+    """Its overflow marks ("SGD overflows" and "SGD + L2 overflows", at one step), the peaks that
+    run off the top, the axis names, the ticks, the legend and the title: each two GAP apart (0.06
+    apart, the marks read as one smudge at 480p), the marks at one step stacked, their column tied
+    to its line by a leader when it stands off it."""
     trace = run("exploding_gradients")
     for plot in Story.from_meta(trace.meta).plots:
-        said = labels(plot_page(plot, trace, lang))
-        apart(list(said.values()))
+        page = plot_page(plot, trace, lang)
+        legend = page.submobjects[1].legend
+        inside = {id(m) for m in legend.get_family()}
+        said = {s: m for s, m in labels(page).items() if id(m) not in inside}
+        boxes = [*said.values(), legend]
+        least = GAP * 0.98   # fit_page may shrink a page a hair (a long tick number at the left edge)
+        near = [(getattr(a, "text", "legend"), getattr(b, "text", "legend"), round(gap(a, b), 3))
+                for a, b in itertools.combinations(boxes, 2) if gap(a, b) < least]
+        assert not near, near
+        marks = [said[text(m["label"], lang)] for m in plot.marks]
+        if len({m["x"] for m in plot.marks}) == 1 and len(marks) == 2:   # one column, one over the other
+            assert abs(marks[0].get_left()[0] - marks[1].get_left()[0]) < 1e-6
+            assert marks[1].get_bottom()[1] - marks[0].get_top()[1] >= least
+
+
+def test_a_label_where_another_stands_moves_right_then_up_and_a_moved_mark_is_tied_to_its_line():
+    from manim import Rectangle
+
+    from scenes.plot_labels import GAP_X, LIFT, Item, above_area, column, pack
+
+    def box(w):
+        return Rectangle(width=w, height=0.2)
+
+    name, mark, peak = box(2.0), column([box(1.5), box(1.8)]), box(1.0)
+    assert abs(mark[1].get_bottom()[1] - mark[0].get_top()[1] - GAP) < 1e-9   # stacked, GAP apart
+    items = [Item(name, 0.0), Item(mark, 1.0, line_x=0.9), Item(peak, 1.2)]
+    boxes = pack(items, right=6.0)
+    assert boxes[1][0] >= 2.0 + GAP_X - 1e-9 and boxes[1][1] == 0.0         # beside the name, on the floor
+    assert boxes[2][0] >= boxes[1][2] + GAP_X - 1e-9 and boxes[2][1] == 0.0
+    up = pack(items, right=5.0)                                              # no room beside: a shelf up
+    assert up[2][1] >= up[0][3] + GAP - 1e-9 and up[2][0] == 1.2
+    y1, drawn = above_area(items, 6.0, top=2.6, ceiling=3.0)
+    assert abs(y1 - (3.0 - mark.height - LIFT)) < 1e-9                       # the area's top comes down
+    assert max(m.get_top()[1] for m in drawn) <= 3.0 + 1e-9
+    assert len(drawn) == 4 and drawn[2].get_start()[0] == 0.9                # a leader from the mark's line
