@@ -308,8 +308,10 @@ class Canvas:
         return label_room.label_boxes(self.shown_grids())
 
     def orphans(self) -> list[str]:
-        """The labels on the scene no grid on show holds (:func:`label_room.orphans`)."""
-        return label_room.orphans(self.scene, self.shown_grids())
+        """The labels on the scene no grid on show holds (:func:`label_room.orphans`); those of a
+        grid under a paper veil (faded out of view in a play) are covered, not left behind."""
+        veiled = [g for g in self.grids if self.veils.get(id(g), (None, False))[1]]
+        return label_room.orphans(self.scene, self.shown_grids(), covered=veiled)
 
     def clear(self) -> list[Animation]:
         """A clean page: every grid and loose mobject fades out (and leaves at the next tidy)."""

@@ -75,11 +75,11 @@ def crowded(labels: list[dict]) -> list[str]:
     return sorted(set(out))
 
 
-def orphans(scene, grids: list) -> list[str]:
+def orphans(scene, grids: list, covered: list = ()) -> list[str]:
     """The labels drawn on the scene that no grid on show holds: a grid's old name taken out of
-    it (``NumberGrid.rename``) and still visible, the labels of a grid not on show, or a grid's name
-    label that is no part of the grid."""
-    shown = {id(g) for g in grids}
+    it (``NumberGrid.rename``) and still visible, the labels of a grid not on show (unless
+    ``covered``: under a veil, with its grid), or a grid's name label that is no part of the grid."""
+    shown = {id(g) for g in [*grids, *covered]}
     # a name drawn over a grid but not part of it would stay behind when the grid moves or leaves
     out = [g.label_text for g in grids if g.name_label is not None and g.name_label not in g.get_family()]
     for m in scene.get_mobject_family_members():

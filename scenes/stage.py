@@ -97,6 +97,7 @@ class Stage:
         self.said: list[str] = []          # every work line shown, in order (tests check the sums)
         self.audits: list[list] = []       # shown_numbers() at the end of every step, on request
         self.framings: list[dict] = []     # framing() at the end of every step, on request
+        self.played_labels: list[dict] = []   # the labels at the end of every play, on request
         self.worked: dict[tuple[str, str], int] = {}   # (phase, op) -> the step that first worked it
         self.workings: list[dict] = []     # framing() as each output is worked, on request
         self.ahead: list = []              # the steps still to come before the next card
@@ -202,9 +203,17 @@ class Stage:
                 before = list(self.scene.mobjects)
                 self.scene.play(*anims, *fades, **kwargs)
                 self._settle(before, _groups(anims))
-            return
+            return self._audit_labels()
         self.camera.played()
         jump_to_end(self.scene, anims)
+        self._audit_labels()
+
+    def _audit_labels(self) -> None:
+        """On request, the labels on show and the orphans at the end of every play: a label
+        crowded or orphaned mid-step is caught too (tests read :attr:`played_labels`)."""
+        if self.hints.get("audit"):
+            self.played_labels.append({"step": self.step, "labels": self.canvas.label_boxes(),
+                                       "orphans": self.canvas.orphans()})
 
     def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
         """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""

@@ -1,9 +1,12 @@
-"""Every label readable (issue 9): at the end of each step of the issue's two examples, no grid's
-label (its name, a row name, a column name) lies over a cell of another grid or over another
-label, and no label is left on the scene without its grid (the old name of a grid renamed in
-place by a ReLU, a name whose grid has left). The stage's framing records the labels of the
-grids on show and the orphans (:mod:`scenes.label_room`); the walkthrough is laid out without
-drawing a frame (a still of its last beat, every beat before it in a skipped section)."""
+"""Every label readable (issue 9): at the end of each step of the issue's two examples, and at the
+end of every play within it, no grid's label (its name, a row name, a column name) lies over a
+cell of another grid or over another label, no two names of one grid's columns (or rows) stand
+closer than a word space would leave, and no label is left on the scene without its grid (the old
+name of a grid renamed in place by a ReLU, a name whose grid has left). The stage's framing
+records the labels of the grids on show and the orphans (:mod:`scenes.label_room`), and so does
+each play; the walkthrough is laid out without drawing a frame (a still of its last beat, every
+beat before it in a skipped section), and once drawn, the video, where grids leaving the camera's
+view fade under a veil (slow)."""
 from __future__ import annotations
 
 import pytest
@@ -25,8 +28,18 @@ def framings(name: str, folder) -> tuple:
         plan = build_plan(run(name))
         plan.hints["audit"] = True
         scene = render_scene(plan, plan.window, folder / f"{name}.png", "l", still=True)
-        _laid[name] = plan, scene.stage.framings
+        _laid[name] = plan, scene.stage.framings, scene.stage.played_labels
     return _laid[name]
+
+
+def findings(played: list[dict]) -> list[tuple]:
+    """What the audit finds at the end of each play: (step, what is wrong)."""
+    bad = []
+    for f in played:
+        step = f["step"].name if f["step"] is not None else None
+        bad += [(step, said) for said in crowded(f["labels"])]
+        bad += [(step, f"{o}'s label left without its grid") for o in f["orphans"]]
+    return bad
 
 
 def test_overlap_is_strict():
@@ -71,7 +84,7 @@ def test_narrow_columns_are_widened_for_their_names():
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
-    plan, framed = framings(name, tmp_path_factory.mktemp("label_room"))
+    plan, framed, played = framings(name, tmp_path_factory.mktemp("label_room"))
     assert len(framed) == len(plan.step_beats)
     bad, labelled = [], 0
     for beat, f in zip(plan.step_beats, framed):
@@ -79,6 +92,23 @@ def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
         bad += [(beat.step.name, said) for said in crowded(f["labels"])]
         bad += [(beat.step.name, f"{o}'s label left without its grid") for o in f["orphans"]]
     assert labelled > len(framed)   # the grids on show are named
+    assert not bad, f"{len(bad)} crowded or orphaned: {bad[:6]}"
+    # and at the end of every play within a step (a grid drawn, the camera moved, a rename)
+    assert len(played) > len(framed) and {f["step"].id for f in played if f["step"] is not None} >= {b.step.id for b in plan.step_beats}
+    bad = findings(played)
+    assert not bad, f"{len(bad)} crowded or orphaned mid-step: {bad[:6]}"
+
+
+@pytest.mark.slow
+def test_no_label_is_crowded_or_orphaned_at_any_play_of_the_video(tmp_path):
+    """Drawn (few frames a second: the plays are the same), grids leave the camera's view under a
+    paper veil, labels and all: covered, not left behind."""
+    plan = build_plan(run("next_token"))
+    plan.hints["audit"] = True
+    scene = render_scene(plan, plan.window, tmp_path / "next_token.mp4", "l", fps=5)
+    played = scene.stage.played_labels
+    assert len(played) > len(plan.step_beats)
+    bad = findings(played)
     assert not bad, f"{len(bad)} crowded or orphaned: {bad[:6]}"
 
 
@@ -127,6 +157,7 @@ def test_a_grid_renamed_in_place_owns_its_new_name_and_the_old_one_is_an_orphan_
     grid = Canvas(scene, trace).make_grid(relu.inputs[0])
     scene.add(grid)
     assert orphans(scene, [grid]) == []
+    assert orphans(scene, [], covered=[grid]) == []  # under a veil (out of view): covered with its grid
     old, new = grid.rename(trace.tensors[relu.outputs[0]].name)
     assert grid.name_label is new and new in grid.get_family() and old not in grid.get_family()
     scene.add(old)                                   # still drawn: its letters would show
