@@ -28,11 +28,15 @@ $(STAMP): pyproject.toml
 
 # The checks marked slow (whole-README runs, every example rendered, wheels in fresh venvs, the
 # fuzzers' long sweeps) run in CI after these: .ci/run, or `make test-slow`.
+# -n auto: one pytest-xdist worker per core; --dist loadfile keeps a file's tests (and the traces its
+# module fixtures build once) on one worker.
+TEST_WORKERS := -n auto --dist loadfile
+
 test: setup
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" $(TEST_WORKERS)
 
 test-slow: setup
-	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m pytest -q -m slow $(TEST_WORKERS)
 
 demo: setup
 	@mkdir -p build

@@ -1,9 +1,20 @@
-"""Shared pytest hooks: the summary line of how many hostile and fuzzed inputs were tried."""
+"""Shared pytest hooks: the summary line of how many hostile and fuzzed inputs were tried (summed
+over pytest-xdist's workers when ``make test`` runs the suite on every core)."""
 from __future__ import annotations
 
 import pytest
 
 from tests.tally import TRIED
+
+
+def pytest_sessionfinish(session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand its counts to the controller
+        workeroutput["tried"] = dict(TRIED)
+
+
+def pytest_testnodedown(node, error) -> None:  # xdist's controller, once per worker that finishes
+    TRIED.update(getattr(node, "workeroutput", {}).get("tried", {}))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
