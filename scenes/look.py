@@ -57,19 +57,20 @@ def as_matrix(a: np.ndarray, as_row: bool = False) -> np.ndarray:
 def shown_indices(n: int, most: int = style.MAX_SHOWN, also: tuple[int, ...] = ()) -> list[int | None]:
     """All of a dimension up to ``most`` (9), else its first and last 3 (fewer when ``most`` is
     smaller) around a ``None`` (⋯): a few matrices side by side stay legible at 480p. The indices
-    ``also`` (the answer a learner should see: :mod:`tracer.kept`) are shown too, in order, with
-    fewer first and last ones while the dimension would take more than ``most`` slots.
+    ``also`` (the answers a learner should see, first the first: :mod:`tracer.kept`) are shown
+    too, in order, with fewer first and last ones (down to one), then fewer answers (the last
+    given first), while the dimension would take more than ``most`` slots.
 
     >>> shown_indices(8), shown_indices(8, most=5), shown_indices(14, also=(3, 10))
     ([0, 1, 2, 3, 4, 5, 6, 7], [0, 1, None, 6, 7], [0, 1, 2, 3, None, 10, 11, 12, 13])
-    >>> shown_indices(14, most=5, also=(6,))
-    [0, None, 6, None, 13]
+    >>> shown_indices(14, most=5, also=(6,)), shown_indices(14, most=5, also=(6, 9))
+    ([0, None, 6, None, 13], [0, None, 6, None, 13])
     """
     if n <= most:
         return list(range(n))
-    keep = min(style.ELIDE_KEEP, (most - 1) // 2)
-    while keep > 1 and len(elide(n, keep, also)) > most:
-        keep -= 1
+    keep, also = min(style.ELIDE_KEEP, (most - 1) // 2), tuple(also)
+    while len(elide(n, keep, also)) > most and (keep > 1 or also):
+        keep, also = (keep - 1, also) if keep > 1 else (keep, also[:-1])
     return elide(n, keep, also)
 
 

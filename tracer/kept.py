@@ -102,7 +102,7 @@ def _find(trace: Trace) -> Kept:
         chain = _chain(trace, tid, axis, names, touching)
         answers = [b for t, a, b in seeds if t in chain and a == chain[t]]
         answers += [names.index(w) for w in highlights.get(names, []) if w in names]
-        picks = tuple(sorted(list(dict.fromkeys(answers))[:MOST]))   # the first few, in order
+        picks = tuple(list(dict.fromkeys(answers))[:MOST])   # the first found first (a view short of room keeps it)
         for t, a in chain.items():
             out.setdefault(t, {})[a] = picks
             for g in grads.get(t, []):
