@@ -107,3 +107,21 @@ def test_a_row_of_ones_grown_later_leaves_the_shape_label_under_it():
     g.brackets.become(brackets)
     assert g.shape_label.get_top()[1] < ones.get_bottom()[1]           # not covered by the 1s
     assert g.shape_label.get_top()[1] <= g.brackets.get_bottom()[1]    # under the grown brackets
+
+
+def test_the_walkthrough_shows_time_in_the_probabilities_it_picks_from(tmp_path):
+    """Laid out up to the pick of the first prompt's word (every beat before it skipped, as the
+    video places it): the probabilities' grid on the stage names the row "time", and draws it."""
+    pytest.importorskip("manim")
+    from scenes.curated import build_plan
+    from scenes.label_room import visible
+    from scenes.render import render_scene
+
+    trace = run("next_token")
+    plan = build_plan(trace)
+    pick = next(k for k, b in enumerate(plan.beats) if b.step is not None and b.step.name == "prompt0.generate.0.pick")
+    scene = render_scene(plan, (0, pick + 1), tmp_path / "pick.png", "l", still=True)
+    grid = scene.stage.slot(tensor(trace, "prompt0.generate.0.probs")).grid
+    rows = {t.text: t for t in grid.row_labels}
+    assert "time" in rows and visible(rows["time"])
+    assert grid.cell((3, 0)) is not None and grid.entry((3, 0)).text == "1.00"   # p(time) = 0.999
