@@ -30,14 +30,16 @@ MOST = 3   # answers kept on one axis at most (a view of 9 rows keeps 3 of them 
 SOFTMAX = ("softmax", "log_softmax")
 
 Kept = dict[str, dict[int, tuple[int, ...]]]   # tensor id -> axis -> indices kept
-_MEMO: "weakref.WeakKeyDictionary[Trace, Kept]" = weakref.WeakKeyDictionary()
+_MEMO: "weakref.WeakKeyDictionary[Trace, tuple[int, Kept]]" = weakref.WeakKeyDictionary()
 
 
 def kept(trace: Trace) -> Kept:
-    """The indices each tensor of ``trace`` keeps on its named axes when elided (see the module)."""
-    if trace not in _MEMO:
-        _MEMO[trace] = _find(trace)
-    return _MEMO[trace]
+    """The indices each tensor of ``trace`` keeps on its named axes when elided (see the module);
+    found once per trace (again when it has recorded more steps since)."""
+    memo = _MEMO.get(trace)
+    if memo is None or memo[0] != len(trace):
+        memo = _MEMO[trace] = (len(trace), _find(trace))
+    return memo[1]
 
 
 def kept_of(trace: Trace, tid: str) -> dict[int, tuple[int, ...]]:
