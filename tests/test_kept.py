@@ -37,11 +37,14 @@ def test_a_softmax_over_named_rows_keeps_its_argmax_along_its_chain():
     weights[6, 0] = 5.0
     with tracer.record() as t:
         W = tracer.param(weights, name="W", labels=(words, None))
-        tracer.softmax(tracer.matmul(W, tracer.tensor([[1.0], [0.0]], name="x"), name="s"), axis=0, name="p")
+        p = tracer.softmax(tracer.matmul(W, tracer.tensor([[1.0], [0.0]], name="x"), name="s"), axis=0, name="p")
         tracer.softmax(tracer.tensor(np.ones((12, 12)), name="A", labels=(words, words)), axis=-1, name="rows")
+        (p * tracer.tensor(np.arange(12.0).reshape(12, 1), name="c")).sum().backward()
     found = kept(t)
     p, s, w = t.step("p").outputs[0], t.step("s").outputs[0], t.step("s").inputs[0]
     assert found[p] == found[s] == found[w] == {0: (6,)}    # g: the largest probability
+    dW = next(tid for tid, r in t.tensors.items() if r.grad_of == w)
+    assert found[dW] == {0: (6,)}                            # and the gradients of its chain
     assert t.step("s").inputs[1] not in found               # x is not named by the words
     assert t.step("rows").outputs[0] not in found           # a softmax per row (attention): no one answer
 
