@@ -93,8 +93,8 @@ def from_template(ctx: Context) -> Working | None:
         if j >= len(ctx.step.outputs) or ctx.shape(ctx.step.outputs[j]) != ctx.shape(ctx.out):
             return None
         cells[f"out{j}"] = (ctx.step.outputs[j], ctx.index)
-    if outs:   # the inputs the new outputs stand for (Adam's old m and v) are not read
-        cells = {k: c for k, c in cells.items() if f"{{{k}}}" in template}
+    # only the cells the line prints are read (Adam's new m: its old m and dW, not v)
+    cells = {k: c for k, c in cells.items() if f"{{{k}}}" in template}
     return templated(ctx, template, cells, ctx.step.attrs)
 
 
