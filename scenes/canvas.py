@@ -13,11 +13,13 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Animation, Rectangle, VMobject
 
+from tracer.kept import kept_of
 from tracer.trace import Trace
 
 from . import anim, label_room, style
 from .aligned import Aligned, sized
 from .grid import NumberGrid
+from .look import kept_drawn
 
 VEIL_Z = 14   # the paper that fades a grid out of view: over the grids, under the markers
 Box = tuple[np.ndarray, np.ndarray]   # lower-left and upper-right corners (x, y)
@@ -94,6 +96,8 @@ class Canvas:
         rows, cols = axis_labels(record, kw.get("as_row", False), kw.get("transpose", False))
         kw.setdefault("row_labels", rows)
         kw.setdefault("col_labels", cols)
+        kw.setdefault("keep", kept_drawn(record.shape, kept_of(self.trace, tid), kw.get("as_row", False),
+                                         kw.get("transpose", False)))   # the answer's row stays in view
         kw.setdefault("grad", self.bands and tid in self.gets_grad and not kw.get("transpose"))   # Xᵀ of dZ·Xᵀ gets none
         kw.setdefault("also", self.later_shown(tid, kw["grad"]))
         if kw.get("bias") is not None:

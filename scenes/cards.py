@@ -13,6 +13,7 @@ import numpy as np
 from manim import DOWN, LEFT, PI, RIGHT, UP, Line, Rectangle, RoundedRectangle, Triangle, VGroup, VMobject
 
 from tracer.display import fmt, number_format
+from tracer.kept import kept_of
 from tracer.trace import Trace
 
 from . import glyphs, style
@@ -124,6 +125,7 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
     """A chapter fast-forwarded: "▶▶ ×N" (the sign alone for a single pass), its title, the losses it reached,
     and the tensor it ends on as a grid. Returns the page and the numbers to fill in, in order."""
     from .grid import NumberGrid
+    from .look import kept_drawn
 
     arrows = fast_forward()
     tag = VGroup(arrows, glyphs.mono(f"×{repeat}", style.COMPUTED, 44, bold=True)) if repeat > 1 else VGroup(arrows)
@@ -153,7 +155,8 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
         record = trace.tensors[result]
         labels = record.labels or ()
         grid = NumberGrid(record, hidden=True, role="computed" if record.size <= 81 else None,
-                          row_labels=_axis(labels, -2), col_labels=_axis(labels, -1))
+                          row_labels=_axis(labels, -2), col_labels=_axis(labels, -1),
+                          keep=kept_drawn(record.shape, kept_of(trace, result)))
         caption = glyphs.prose(word("ends_on", lang, name=record.name), lang, style.MUTED, 18)
         room = below.get_bottom()[1] - 0.35 - caption.height - 0.2 - style.PAGE_BOTTOM   # above the caption band
         if grid.height > room:

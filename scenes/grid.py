@@ -49,6 +49,8 @@ class NumberGrid(BiasParts, VGroup):
     most : int
         The longest dimension drawn whole; a longer one is elided (``⋯``) to its first and last
         few (a product too large for the widest view draws fewer: :meth:`Canvas.product`).
+    keep : (rows, columns)
+        Drawn rows and columns elision keeps (the answer: :func:`scenes.look.kept_drawn`).
     cell : (float, float)
         The least width and height of a cell: a product's result shares its columns' width with
         the operand above it and its rows' height with the one left of it, so they line up
@@ -61,7 +63,8 @@ class NumberGrid(BiasParts, VGroup):
                  as_row: bool = False, col_labels: list[str] | None = None,
                  row_labels: list[str] | None = None, minus: str = "−",
                  also: list[TensorRecord] | None = None, bias_also: list[TensorRecord] | None = None,
-                 most: int = style.MAX_SHOWN, cell: tuple[float, float] = (0.0, 0.0)) -> None:
+                 most: int = style.MAX_SHOWN, cell: tuple[float, float] = (0.0, 0.0),
+                 keep: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())) -> None:
         super().__init__()
         self.record, self.minus = record, minus
         self._boxes: dict[tuple, Rectangle | None] = {}
@@ -69,8 +72,8 @@ class NumberGrid(BiasParts, VGroup):
         self.look = LOOKS[self.role]
         self.transpose, self.as_row = transpose, as_row
         data = self._matrix(record.data)
-        self.rows_shown = shown_indices(data.shape[0], most)
-        self.cols_shown = shown_indices(data.shape[1], most)
+        self.rows_shown = shown_indices(data.shape[0], most, keep[0])
+        self.cols_shown = shown_indices(data.shape[1], most, keep[1])
         self.elided = None in self.rows_shown or None in self.cols_shown
         self.nf = number_format(record.data)
         self.has_grad = grad

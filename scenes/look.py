@@ -54,14 +54,41 @@ def as_matrix(a: np.ndarray, as_row: bool = False) -> np.ndarray:
     return a.reshape(-1, a.shape[-1])
 
 
-def shown_indices(n: int, most: int = style.MAX_SHOWN) -> list[int | None]:
+def shown_indices(n: int, most: int = style.MAX_SHOWN, also: tuple[int, ...] = ()) -> list[int | None]:
     """All of a dimension up to ``most`` (9), else its first and last 3 (fewer when ``most`` is
-    smaller) around a ``None`` (⋯): a few matrices side by side stay legible at 480p.
+    smaller) around a ``None`` (⋯): a few matrices side by side stay legible at 480p. The indices
+    ``also`` (the answers a learner should see, first the first: :mod:`tracer.kept`) are shown
+    too, in order, with fewer first and last ones (down to one), then fewer answers (the last
+    given first), while the dimension would take more than ``most`` slots.
 
-    >>> shown_indices(8), shown_indices(8, most=5)
-    ([0, 1, 2, 3, 4, 5, 6, 7], [0, 1, None, 6, 7])
+    >>> shown_indices(8), shown_indices(8, most=5), shown_indices(14, also=(3, 10))
+    ([0, 1, 2, 3, 4, 5, 6, 7], [0, 1, None, 6, 7], [0, 1, 2, 3, None, 10, 11, 12, 13])
+    >>> shown_indices(14, most=5, also=(6,)), shown_indices(14, most=5, also=(6, 9))
+    ([0, None, 6, None, 13], [0, None, 6, None, 13])
     """
-    return list(range(n)) if n <= most else elide(n, keep=min(style.ELIDE_KEEP, (most - 1) // 2))
+    if n <= most:
+        return list(range(n))
+    keep, also = min(style.ELIDE_KEEP, (most - 1) // 2), tuple(also)
+    while len(elide(n, keep, also)) > most and (keep > 1 or also):
+        keep, also = (keep - 1, also) if keep > 1 else (keep, also[:-1])
+    return elide(n, keep, also)
+
+
+def kept_drawn(shape: tuple[int, ...], axes: dict[int, tuple[int, ...]], as_row: bool = False,
+               transpose: bool = False) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The drawn rows and columns (:func:`as_matrix`) elision keeps, from the tensor's axes that
+    keep indices (:func:`tracer.kept.kept`); the stacked leading axes of >2 dimensions keep none.
+
+    >>> kept_drawn((14, 3), {0: (3,)}), kept_drawn((14,), {0: (3,)}, as_row=True)
+    (((3,), ()), ((), (3,)))
+    """
+    if not shape or not axes:
+        return (), ()
+    if len(shape) == 1:
+        rows, cols = ((), axes.get(0, ())) if as_row else (axes.get(0, ()), ())
+    else:
+        rows, cols = (axes.get(0, ()) if len(shape) == 2 else ()), axes.get(len(shape) - 1, ())
+    return (cols, rows) if transpose else (rows, cols)
 
 
 def shape_text(shape: tuple[int, ...]) -> str:

@@ -3,7 +3,7 @@ and the row of 1s under an input grid (a mixin of :class:`~scenes.grid.NumberGri
 from __future__ import annotations
 
 import numpy as np
-from manim import Line, Rectangle, VGroup, VMobject
+from manim import DOWN, RIGHT, Line, Rectangle, VGroup, VMobject
 
 from tracer.display import fmt, number_format
 from tracer.trace import TensorRecord
@@ -60,7 +60,10 @@ class BiasParts:
         brackets (to transform the old ones into)."""
         self.ones = self._build_ones().shift(self._offset())
         self.add(self.ones)
-        return self.ones, self._build_brackets()
+        brackets = self._build_brackets()
+        if getattr(self, "shape_label", None) is not None:   # under the row of 1s, not covered by it
+            self.shape_label.next_to(brackets, DOWN, buff=0.1).align_to(brackets, RIGHT)
+        return self.ones, brackets
 
     def _build_ones(self) -> VGroup:
         """The grey row of 1s under the columns: ``[X ; 1]`` (each column's bias input)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
@@ -67,13 +68,22 @@ def shown(value: float, nf: NumberFormat) -> float:
 
 
 
-def elide(n: int, keep: int = 3) -> list[int | None]:
+def elide(n: int, keep: int = 3, also: Iterable[int] = ()) -> list[int | None]:
     """Indices to show of a dimension of length ``n``: all, or the first and last ``keep`` with a
-    ``None`` for the ⋯ between them.
+    ``None`` for the ⋯ between them; the indices ``also`` (the answer: :mod:`tracer.kept`) are
+    shown too, in order, with a ⋯ each side where a gap is left (a gap of one index is shown).
 
-    >>> elide(4), elide(10, keep=2)
-    ([0, 1, 2, 3], [0, 1, None, 8, 9])
+    >>> elide(4), elide(10, keep=2), elide(14, also=[10]), elide(14, also=[4])
+    ([0, 1, 2, 3], [0, 1, None, 8, 9], [0, 1, 2, None, 10, 11, 12, 13], [0, 1, 2, 3, 4, None, 11, 12, 13])
     """
     if n <= 2 * keep + 1:
         return list(range(n))
-    return list(range(keep)) + [None] + list(range(n - keep, n))
+    picks = sorted(set(range(keep)) | set(range(n - keep, n)) | {int(i) for i in also if 0 <= i < n})
+    out: list[int | None] = []
+    for i in picks:
+        if out and i == out[-1] + 2:
+            out.append(i - 1)
+        elif out and i > out[-1] + 2:
+            out.append(None)
+        out.append(i)
+    return out

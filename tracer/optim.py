@@ -48,8 +48,8 @@ def _sgd_momentum(W, dW, v, *, lr, momentum):
                    "{W} ← {W} − {lr}·m̂ / (√v̂ + ε)",
            narration="Adam: average the gradient {dW} and its square over time, and step {W} by "
                      "their ratio, so every weight gets a step size of its own.",
-           cell=("{W} − {lr}×({beta1}×{m} + (1 − {beta1})×{dW}) / (1 − {beta1}^{t})"
-                 " / (√(({beta2}×{v} + (1 − {beta2})×{dW}²) / (1 − {beta2}^{t})) + {eps})",
+           # the new W from the new m and v ({out1}, {out2}: worked first), m̂ and v̂ written out
+           cell=("{W} − {lr}×{out1}/(1 − {beta1}^{t}) / (√({out2}/(1 − {beta2}^{t})) + {eps})",
                  "{beta1}×{m} + (1 − {beta1})×{dW}", "{beta2}×{v} + (1 − {beta2})×{dW}²"))
 def _adam(W, dW, m, v, *, lr, beta1, beta2, eps, t):
     m_new = beta1 * m + (1 - beta1) * dW

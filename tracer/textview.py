@@ -27,6 +27,7 @@ from .display import NumberFormat, elide, fmt, number_format
 from .errors import TracerError
 from .explain import Working, explain
 from .i18n import formula, narrate, phrase
+from .kept import kept_of
 from .notation import superscripted
 from .trace import Step, Trace
 
@@ -75,15 +76,17 @@ def _shade(value: float, scale: float) -> str | None:
     return f"{'white' if t > 0.5 else 'black'} on rgb({r},{g},{b})"
 
 
-def _window(shape: tuple[int, ...], keep: int, cols: int | None,
-            at: tuple[int, ...] | None = None) -> tuple[list[int | None], list[int | None], tuple[int, ...]]:
+def _window(shape: tuple[int, ...], keep: int, cols: int | None, at: tuple[int, ...] | None = None,
+            also: dict[int, tuple[int, ...]] | None = None) -> tuple[list[int | None], list[int | None], tuple[int, ...]]:
     """Rows and columns to show (``None`` marks ⋯ / ⋮) and the leading index of a >2-D tensor:
-    the slice that holds cell ``at`` (the cell being explained), else the first."""
+    the slice that holds cell ``at`` (the cell being explained), else the first. ``also``: the
+    indices each axis keeps (the answer, :func:`tracer.kept.kept`)."""
     if len(shape) == 0:
         return [0], [0], ()
+    also = also or {}
     lead = tuple(at[:-2]) if at is not None and len(at) == len(shape) > 2 else (0,) * max(len(shape) - 2, 0)
-    rows = elide(shape[-2], keep) if len(shape) >= 2 else [0]
-    return rows, elide(shape[-1], cols if cols is not None else keep), lead
+    rows = elide(shape[-2], keep, also.get(len(shape) - 2, ())) if len(shape) >= 2 else [0]
+    return rows, elide(shape[-1], cols if cols is not None else keep, also.get(len(shape) - 1, ())), lead
 
 
 def _values(data: np.ndarray, shape: tuple[int, ...], rows: list, cols: list, lead: tuple) -> np.ndarray:
@@ -126,7 +129,7 @@ def grid(trace: Trace, tid: str, keep: int = KEEP, cols: int | None = None, colo
     rec = trace.tensors[tid]
     shape = tuple(rec.shape)
     at = next(iter(hidden), None) or next(iter(marks), None)
-    rows, columns, lead = _window(shape, keep, cols, tuple(at) if at is not None else None)
+    rows, columns, lead = _window(shape, keep, cols, tuple(at) if at is not None else None, kept_of(trace, tid))
     title: Line = [(rec.name, "bold"), (f" {shape} {kind_word(rec.kind, lang)}", "dim")]
     if len(shape) > 2:
         title.append((f"  {phrase('showing', lang)} [{', '.join(map(str, lead))}, :, :]", "dim"))

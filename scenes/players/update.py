@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from manim import UL, FadeIn
 
+from tracer.explain.working import reads_outputs
+
 from .. import anim, style
 from ..words import word
 from ..stage import Stage
@@ -19,7 +21,8 @@ from .common import cell_works, explain_cell, fill, finish, later, show_new, wor
 def play_sgd(stage: Stage, step) -> object:
     """The new weights replace the old ones in place, each worked from the weight and its
     gradient; an optimiser's state (Adam's m and v, RMSprop's v) is drawn beside the weight and
-    its new values worked over the old ones after the weight's (whose working reads the old). A weight
+    its new values worked over the old ones after the weight's when its working reads the old
+    (RMSprop), before when it reads the new (Adam's, short enough to read that way). A weight
     no step drew yet is drawn now, and a gradient shown elsewhere (or not at all) is brought into
     the weight's band: the update shows the weight, its gradient and the new value, nothing else."""
     W, dW = step.inputs[:2]
@@ -65,10 +68,15 @@ def play_sgd(stage: Stage, step) -> object:
         w.boxes = [b for b in (slot.cell(idx), *(g.cell(idx) for g in states)) if b is not None]
         return w
     works = [later(idx, texts[key], slot.cell(idx), build, [old[key]]) for idx, key in keys.items()]
+    first = reads_outputs(step.op) if len(states) == len(step.outputs) - 1 else []
+    for k, sgrid in enumerate(states, start=1):   # m, v: their new values replace the old in place
+        if k in first:
+            work_state(stage, step, sgrid, k)
     fill(stage, works, color=style.UPDATE, detailed_n=0, single_n=2, note=word("update_rest", stage.lang))
     old.update(texts)
-    for k, sgrid in enumerate(states, start=1):   # then m, v: their new values replace the old in place
-        work_state(stage, step, sgrid, k)
+    for k, sgrid in enumerate(states, start=1):
+        if k not in first:
+            work_state(stage, step, sgrid, k)
     if slot.lane == "value":  # the weights are updated now, no longer given: the legend's colours
         stage.play(recolour(grid, "updated"), run_time=stage.pace.recolour)
     stage.bind(step.outputs[0], grid, slot.lane)

@@ -17,7 +17,7 @@ import numpy as np
 from ..i18n import phrase
 from .check import check_line
 from .numbers import LONGER, MORE, Index, Term, fill, partials, series, settle
-from .working import Context, Read, Working, fallback, for_op, work
+from .working import Context, Read, Working, fallback, for_op, reads_outputs, work
 
 MAX_LINKS = 4  # a composite's working shows at most this many of its parts, the last ones
 
@@ -76,7 +76,8 @@ def templated(ctx: Context, template: str, cells: dict[str, Read], attrs: dict) 
 
 @fallback("forward")
 def from_template(ctx: Context) -> Working | None:
-    """Any op declaring its cell template (``cell=``): element-wise ops, optimiser updates."""
+    """Any op declaring its cell template (``cell=``): element-wise ops, optimiser updates; a
+    template's ``{outJ}`` is the same cell of the step's output ``J``."""
     spec = ctx.spec
     template = template_of(spec.cell, ctx.k) if spec is not None else ""
     if not template:
@@ -87,6 +88,13 @@ def from_template(ctx: Context) -> Working | None:
         if len(shape) > len(ctx.index):
             return None
         cells[name] = (tid, bcast(ctx.index, shape))
+    outs = reads_outputs(ctx.step.op, ctx.k)
+    for j in outs:
+        if j >= len(ctx.step.outputs) or ctx.shape(ctx.step.outputs[j]) != ctx.shape(ctx.out):
+            return None
+        cells[f"out{j}"] = (ctx.step.outputs[j], ctx.index)
+    # only the cells the line prints are read (Adam's new m: its old m and dW, not v)
+    cells = {k: c for k, c in cells.items() if f"{{{k}}}" in template}
     return templated(ctx, template, cells, ctx.step.attrs)
 
 

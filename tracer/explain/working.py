@@ -165,6 +165,19 @@ def generic(ctx: Context) -> Working:
     return ctx.working((ctx.text,), reads, formula=ctx.formula)
 
 
+def reads_outputs(op: str, k: int = 0) -> list[int]:
+    """The step's other outputs output ``k``'s cell template reads (``{out1}``: Adam's new weight
+    from its new m and v), in order: a viewer works those first.
+
+    >>> reads_outputs("adam"), reads_outputs("adam", 1), reads_outputs("sgd")
+    ([1, 2], [], [])
+    """
+    spec = REGISTRY.get(op)
+    cell = spec.cell if spec is not None else ""
+    template = cell if isinstance(cell, str) and k == 0 else cell[k] if isinstance(cell, tuple) and k < len(cell) else ""
+    return [j for j in range(1, 10) if j != k and f"{{out{j}}}" in template]
+
+
 def resolve(trace: Trace, step: Step | int | str, index: Index | int | None, output: int) -> tuple[Step, Index]:
     """The step and the full cell index, or a TracerError naming what is wrong."""
     step = step if isinstance(step, Step) else trace.step(step)

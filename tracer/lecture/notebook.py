@@ -28,6 +28,7 @@ from ..errors import TracerError
 from ..explain import explain
 from ..explain.numbers import Numbers
 from ..i18n import narrate
+from ..kept import kept_of
 from ..story import Story, text
 from ..trace import Step, Trace, owner
 from .exercise import cell_name
@@ -87,12 +88,12 @@ def grid_html(trace: Trace, view: Numbers, tid: str) -> str:
     caption = f"<caption style='text-align:left;white-space:nowrap'><b>{escape(rec.name)}</b> {shape}</caption>"
     if len(shape) > 2:
         return f"<table style='{TABLE}'>{caption}</table>"
-    labels = rec.labels or ()
+    labels, keep = rec.labels or (), kept_of(trace, tid)   # the answer's row stays (tracer.kept)
     if len(shape) < 2:  # a single number or one row of cells
-        rows_at, cols_at = [None], elide(shape[0], KEEP) if shape else [None]
+        rows_at, cols_at = [None], elide(shape[0], KEEP, keep.get(0, ())) if shape else [None]
         row_names, col_names = (), (labels[0] or ()) if shape and labels else ()
     else:
-        rows_at, cols_at = elide(shape[0], KEEP), elide(shape[1], KEEP)
+        rows_at, cols_at = elide(shape[0], KEEP, keep.get(0, ())), elide(shape[1], KEEP, keep.get(1, ()))
         row_names = labels[0] or () if labels else ()
         col_names = labels[1] or () if len(labels) > 1 else ()
 
