@@ -320,14 +320,16 @@ class NumberGrid(BiasParts, VGroup):
         """Numbers of another tensor of the same shape, placed in this grid's cells (not added).
 
         Used for in-place steps (ReLU writes H over Z) and for gradients (``grad=True`` puts them
-        in the blue band). A number wider than its cell is shrunk to fit.
+        in the blue band). A number wider than its cell is shrunk to fit. A grid drawn smaller
+        after it was made (an optimiser's state beside its weight) gets its numbers as small.
         """
         data = self._matrix(record.data)
         nf = number_format(record.data)
         out = {}
         for (r, c), box in self.cells.items():
-            t = glyphs.number(fmt(data[r, c], nf, self.minus), color, size)
-            glyphs.fit_width(t, self.cell_w - 0.06)
+            drawn = box.width / self.cell_w
+            t = glyphs.number(fmt(data[r, c], nf, self.minus), color, size).scale(drawn)
+            glyphs.fit_width(t, (self.cell_w - 0.06) * drawn)
             out[(r, c)] = t.move_to(self._grad_centre(box) if grad else self._value_centre(box))
         return out
 

@@ -86,6 +86,15 @@ def test_cells_are_wide_enough_for_what_they_will_show(layer):
     assert grown.cell_w > glyphs.number("−12.25").width
 
 
+def test_numbers_written_into_a_grid_drawn_smaller_fit_its_drawn_cells(layer):
+    """An optimiser's state is drawn smaller beside its weight (shrink_to_fit), then its new
+    numbers are written in: they take the grid's drawn size, not run into the next cell."""
+    grid = NumberGrid(record(layer, "E"))
+    grid.scale(0.6)
+    for (r, c), t in grid.texts_for(record(layer, "negE"), style.UPDATE).items():
+        assert t.width <= grid.cells[(r, c)].width - 0.03
+
+
 def test_glyph_lines_are_monospace_and_shaped():
     a, b = glyphs.number("12"), glyphs.number("−7")
     assert a.width == pytest.approx(b.width, abs=0.03)
