@@ -81,16 +81,21 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
     in Chinese, never inside a run of Latin letters or digits)."""
     tokens = _tokens(s, lang)
     lines: list[str] = []
-    current = ""
-    for tok in tokens:
-        candidate = current + tok
-        if current and glyphs.prose(candidate.strip(), lang, color, size, bold).width > width:
-            lines.append(current.strip())
-            current = tok.lstrip()
-        else:
-            current = candidate
-    if current.strip():
-        lines.append(current.strip())
+    at = 0
+    while at < len(tokens):
+        # the longest run of words from ``at`` that fits (at least one): a prefix is no narrower
+        # than a shorter one, so a binary search finds it drawing ~log n lines, not every prefix
+        lo, hi = at + 1, len(tokens)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if glyphs.prose_width("".join(tokens[at:mid]).strip(), lang, size, bold) > width:
+                hi = mid - 1
+            else:
+                lo = mid
+        line = "".join(tokens[at:lo]).strip()
+        if line:
+            lines.append(line)
+        at = lo
     group = VGroup(*[glyphs.prose(line, lang, color, size, bold) for line in lines])
     group.lines = lines
     return group.arrange(DOWN, aligned_edge=LEFT, buff=0.18)

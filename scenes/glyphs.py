@@ -150,7 +150,11 @@ def mono(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
 def _text(s: str, font: str, size: float, color: str, weight: str = "NORMAL") -> Text:
     if not s.strip():  # Pango draws no glyph for blanks: an invisible dot keeps a size and a place
         return _text(".", font, size, color, weight).set_opacity(0)
-    s = true_minus(s)
+    return _master(true_minus(s), font, size, color, weight).copy()
+
+
+def _master(s: str, font: str, size: float, color: str, weight: str) -> Text:
+    """The one drawing of ``s`` kept for its copies (Pango and the SVG parse cost ~0.1 s)."""
     key = (s, font, size, color, weight)
     master = _TEXTS.get(key)
     if master is None:
@@ -159,7 +163,14 @@ def _text(s: str, font: str, size: float, color: str, weight: str = "NORMAL") ->
         else:
             master = Text(s, font=font, font_size=size, color=color, weight=weight, disable_ligatures=True)
         _TEXTS[key] = master
-    return master.copy()
+    return master
+
+
+def prose_width(s: str, lang: str = "en", size: float = style.NARRATION_SIZE, bold: bool = False) -> float:
+    """How wide :func:`prose` draws ``s`` (measured on the kept drawing, without a copy)."""
+    if not s.strip():
+        return 0.0
+    return float(_master(true_minus(s), style.prose_font(lang), size, style.INK, "BOLD" if bold else "NORMAL").width)
 
 
 def _sup(s: str) -> str:
