@@ -22,6 +22,7 @@ from .camera import MARK_Z, Camera, frame_area, work_area
 from .canvas import Canvas
 from .grid import NumberGrid
 from .manim_adapter import jump_to_end
+from .near import zoom_for
 from .pace import Pace
 from .stale import stale_grids
 
@@ -102,6 +103,8 @@ class Stage:
         self.ahead: list = []              # the steps still to come before the next card
         self.revisited: set[int] = set()   # forward steps whose gradient step comes later
         self.retired: set[int] = set()     # id() of the grids gone stale: no slot shows them now
+        self.leaving: list[Animation] = []   # their fades, played with the step's first camera move
+        self.left: list[VMobject] = []       # what those fade: off the scene once they have played
 
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]
@@ -187,6 +190,8 @@ class Stage:
         bookkeeping (which walks every mobject on the canvas: most of the cost of laying out
         the steps before ``--steps`` or a ``--jobs`` chunk)."""
         anims = [a for a in anims if a is not None]
+        if self.leaving:
+            anims = self._leave(anims)
         if not anims:
             return
         if not self.skipping:
@@ -210,24 +215,39 @@ class Stage:
         """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""
         return self.canvas.cull(*self.camera.sight(), fade=fade, arriving=arriving)
 
-    def retire(self) -> list[Animation]:
+    def _leave(self, anims: list[Animation]) -> list[Animation]:
+        """The stale grids' fades go with ``anims`` when those move the camera (the work left
+        fades as the pan leaves it: no empty page is filmed between it and the work reached);
+        otherwise they are played first, on their own."""
+        fades, self.leaving = self.leaving, []
+        if self.skipping or self.camera.moved_from is None:
+            if not self.skipping:
+                self.scene.play(*fades)
+            else:
+                jump_to_end(self.scene, fades)
+            fades = []
+        self.canvas.trash += self.left
+        self.left = []
+        return fades + anims
+
+    def retire(self) -> None:
         """Take the grids gone stale off the canvas (:func:`scenes.stale.stale_grids`): those on
-        the scene fade out; no slot shows them any more (a tensor needed again is drawn again)."""
+        the scene fade out with the step's first play (:meth:`_leave`); no slot shows them any
+        more (a tensor needed again is drawn again)."""
         if self.mode != "canvas" or self.step is None:
-            return []
-        canvas, fades = self.canvas, []
+            return
+        canvas, fades = self.canvas, self.leaving
         for g in stale_grids(self, self.ahead, self.revisited):
             key, owned = id(g), canvas.owned.pop(id(g), [])
             if key not in canvas.parked:
                 fades.append(anim.Appear(g, out=True, run_time=0.4))
                 fades += [anim.Reveal([m], to=0.0, run_time=0.4) for m in owned]
             veil = canvas.veils.pop(key, None)
-            canvas.trash += [g, *owned, *([veil[0]] if veil else [])]
+            self.left += [g, *owned, *([veil[0]] if veil else [])]
             canvas.grids.remove(g)
             canvas.boxes.pop(key)
             canvas.parked.discard(key)
             self.retired.add(key)
-        return fades
 
     def _animated_last(self, anims: list[Animation]) -> None:
         """Put what ``anims`` animate (with the numbers drawn over it) at the end of the scene's
@@ -301,10 +321,13 @@ class Stage:
 
     def frame_step(self, step) -> list[Animation]:
         """At the end of ``step``, frame all it read and wrote when that fits in one view (its
-        parts may have been worked one view at a time)."""
+        parts may have been worked one view at a time), zoomed out no further than its work was
+        or than keeps cells legible (a far grid a copy stood in for stays out: :mod:`scenes.near`)."""
         if step is None:
             return []
         grids = list({id(g): g for g in self.step_grids(step).values()}.values())
+        if grids and zoom_for(self.canvas, grids) > max(style.LEGIBLE_ZOOM, self.camera.view.scale) + 1e-9:
+            return []
         return self.camera.focus(grids, run_time=0.5, whole=True)
 
     def framing(self, step) -> dict:
