@@ -158,15 +158,17 @@ class Canvas:
         """Add mobjects that belong to the canvas but to no grid (numbers written over a grid's
         cells, strike-outs, relabels, arrows): a new page clears them with the grids, and they
         leave and come back with the grid they are drawn over, or with each of ``owners`` (an
-        arrow with both grids it joins; see :meth:`cull`)."""
+        arrow with both grids it joins; see :meth:`cull`): written over a grid off the scene (a
+        gradient written home into a far grid's band), they join the scene when it does."""
         self.loose.extend(mobs)
-        self.scene.add(*mobs)
         for m in mobs:
             c = m.get_center()
             found = [id(g) for g in owners] or [
                 gid for gid, (lo, hi) in self.boxes.items() if lo[0] <= c[0] <= hi[0] and lo[1] <= c[1] <= hi[1]][:1]
             for owner in found:
                 self.owned.setdefault(owner, []).append(m)
+            if not found or not all(owner in self.parked for owner in found):   # else: with its grid, later
+                self.scene.add(m)
 
     def register(self, *grids: NumberGrid) -> None:
         """The grids are on the canvas for good: remember where (they never move again)."""

@@ -24,7 +24,7 @@ from .grid import NumberGrid
 from .manim_adapter import jump_to_end
 from .near import zoom_for
 from .pace import Pace
-from .stale import stale_grids
+from .stale import leave, retire
 
 
 @dataclass
@@ -216,38 +216,12 @@ class Stage:
         return self.canvas.cull(*self.camera.sight(), fade=fade, arriving=arriving)
 
     def _leave(self, anims: list[Animation]) -> list[Animation]:
-        """The stale grids' fades go with ``anims`` when those move the camera (the work left
-        fades as the pan leaves it: no empty page is filmed between it and the work reached);
-        otherwise they are played first, on their own."""
-        fades, self.leaving = self.leaving, []
-        if self.skipping or self.camera.moved_from is None:
-            if not self.skipping:
-                self.scene.play(*fades)
-            else:
-                jump_to_end(self.scene, fades)
-            fades = []
-        self.canvas.trash += self.left
-        self.left = []
-        return fades + anims
+        """The stale grids' fades, with ``anims`` when those move the camera (:func:`scenes.stale.leave`)."""
+        return leave(self, anims)
 
     def retire(self) -> None:
-        """Take the grids gone stale off the canvas (:func:`scenes.stale.stale_grids`): those on
-        the scene fade out with the step's first play (:meth:`_leave`); no slot shows them any
-        more (a tensor needed again is drawn again)."""
-        if self.mode != "canvas" or self.step is None:
-            return
-        canvas, fades = self.canvas, self.leaving
-        for g in stale_grids(self, self.ahead, self.revisited):
-            key, owned = id(g), canvas.owned.pop(id(g), [])
-            if key not in canvas.parked:
-                fades.append(anim.Appear(g, out=True, run_time=0.4))
-                fades += [anim.Reveal([m], to=0.0, run_time=0.4) for m in owned]
-            veil = canvas.veils.pop(key, None)
-            self.left += [g, *owned, *([veil[0]] if veil else [])]
-            canvas.grids.remove(g)
-            canvas.boxes.pop(key)
-            canvas.parked.discard(key)
-            self.retired.add(key)
+        """Take the grids gone stale off the canvas (:func:`scenes.stale.retire`)."""
+        retire(self)
 
     def _animated_last(self, anims: list[Animation]) -> None:
         """Put what ``anims`` animate (with the numbers drawn over it) at the end of the scene's
@@ -267,12 +241,15 @@ class Stage:
         """After a play, the scene holds what it held and what the play added, each grid whole
         or not at all. Manim adds the groups it made to animate several mobjects together (taking
         their members off the scene's list: they are drawn through the group) and any part of a
-        grid it animated: through those, a grid taken off the scene (out of view, or cut by the
-        frame) was still drawn, in fragments. (The list is set directly: ``Scene.remove`` would
-        split a group holding what it removes into its parts.)"""
+        grid it animated, or number written over a grid off the scene: through those, a grid
+        taken off the scene (out of view, or cut by the frame) was still drawn, in fragments.
+        (The list is set directly: ``Scene.remove`` would split a group holding what it removes
+        into its parts.)"""
         drop = {id(m) for m in made}
         for g in self.canvas.grids:
             drop.update(id(m) for m in g.get_family()[1:])
+        for key in self.canvas.parked:   # what is written over a grid off the scene is off it too
+            drop.update(id(m) for m in self.canvas.owned.get(key, []))
         known = {id(m) for m in before}
         added = [m for m in self.scene.mobjects if id(m) not in known]
         keep = [m for m in before + added if id(m) not in drop]
