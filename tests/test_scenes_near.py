@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("manim")
 
-from manim import RIGHT  # noqa: E402
+from manim import RIGHT, Dot  # noqa: E402
 
 from scenes import style  # noqa: E402
 from scenes.camera import Camera  # noqa: E402
@@ -79,6 +79,24 @@ def test_a_pan_slides_grids_in_and_out_whole(scene, trace):
     camera.played()
     canvas.cull(*camera.sight(), fade=True)         # the pan over: the grid left is off the scene
     assert id(here) in canvas.parked and here not in scene.mobjects and there in scene.mobjects
+
+
+def test_numbers_written_over_a_grid_off_the_scene_stay_off_it(scene, trace):
+    """A gradient written home into the band of a far grid (:func:`scenes.players.gradients.home`)
+    is not drawn where the grid is not: it comes back with the grid."""
+    canvas = Canvas(scene, trace)
+    camera = Camera(scene, canvas)
+    here, there = canvas.fresh(tid(trace, "W")), canvas.fresh(tid(trace, "X"))
+    there.shift(RIGHT * 60)
+    canvas.add_grids(here, there)
+    camera.focus([here])
+    canvas.cull(*camera.sight(), fade=False)
+    number = Dot(there.get_center())
+    canvas.add_loose(number)
+    assert number in canvas.owned[id(there)] and number not in scene.mobjects
+    camera.focus([there], force=True)
+    canvas.cull(*camera.sight(), fade=False)
+    assert there in scene.mobjects and number in scene.mobjects
 
 
 def _reset_hidden_grad(trace):
