@@ -64,6 +64,11 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
     for t in tids:
         s = stage.slot(t)
         shown = s.grid if s is not None and s.grid in canvas.grids else None
+        other = _nearest(stage, t, kept)   # another grid showing it (a copy drawn earlier) may be near
+        if other is not None and other is not s and not (shown is not None and near(canvas, kept, shown)):
+            if near(canvas, kept, other.grid):
+                stage.slots[t].append(other)   # the slot the working reads now
+                s, shown = other, other.grid
         if shown is not None and near(canvas, kept, shown):
             kept.append(shown)
             continue
@@ -82,3 +87,10 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
         new.append(g)
         kept.append(g)
     return new
+
+
+def _nearest(stage, tid: str, work: list):
+    """Of the slots showing ``tid`` on the canvas, the one nearest ``work`` (None if none)."""
+    canvas = stage.canvas
+    slots = [s for s in stage.slots.get(tid, ()) if id(s.grid) not in stage.retired and s.grid in canvas.grids]
+    return min(slots, key=lambda s: zoom_for(canvas, [*work, s.grid]), default=None) if work else None

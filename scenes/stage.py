@@ -105,6 +105,7 @@ class Stage:
         self.retired: set[int] = set()     # id() of the grids gone stale: no slot shows them now
         self.leaving: list[Animation] = []   # their fades, played with the step's first camera move
         self.left: list[VMobject] = []       # what those fade: off the scene once they have played
+        self.left_boxes: list = []            # where the stale grids were
 
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]

@@ -78,18 +78,21 @@ def retire(stage) -> None:
             fades += [anim.Reveal([m], to=0.0, run_time=0.4) for m in owned]
         veil = canvas.veils.pop(key, None)
         stage.left += [g, *owned, *([veil[0]] if veil else [])]
+        stage.left_boxes.append(canvas.boxes.pop(key))
         canvas.grids.remove(g)
-        canvas.boxes.pop(key)
         canvas.parked.discard(key)
         stage.retired.add(key)
 
 
 def leave(stage, anims: list) -> list:
     """``anims`` with the stale grids' fades when they move the camera (the work left fades as the
-    pan leaves it); otherwise the fades are played first, on their own. What faded leaves the scene
-    at the next tidy."""
+    pan leaves it), unless a grid they bring is drawn where a stale one was; otherwise the fades are
+    played first, on their own. What faded leaves the scene at the next tidy."""
     fades, stage.leaving = stage.leaving, []
-    if stage.skipping or stage.camera.moved_from is None:
+    boxes, stage.left_boxes = stage.left_boxes, []
+    arriving = [stage.canvas.extent([a.mobject]) for a in anims if isinstance(a, anim.Appear) and not a.out]
+    clash = any(_overlap(a, b) for a in arriving for b in boxes)   # a grid drawn where one is fading out
+    if stage.skipping or stage.camera.moved_from is None or clash:
         if stage.skipping:
             jump_to_end(stage.scene, fades)
         else:
@@ -98,3 +101,7 @@ def leave(stage, anims: list) -> list:
     stage.canvas.trash += stage.left
     stage.left = []
     return fades + anims
+
+
+def _overlap(a, b) -> bool:
+    return bool((a[0][:2] < b[1][:2]).all() and (a[1][:2] > b[0][:2]).all())

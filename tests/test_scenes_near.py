@@ -59,6 +59,11 @@ def test_a_far_operand_is_drawn_again_beside_the_work_as_a_copy(scene, trace):
     assert new[0].label_text == sx.grid.label_text             # named the same
     assert stage.slot(x).grid is new[0] and near(stage.canvas, [sw.grid], new[0])
     assert stage.canvas.is_free([new[0]]) is True   # registered: overlaps nothing else (itself ignored)
+    far, _ = stage.draw(x)                            # drawn again, far off, after the copy
+    far.grid.shift(RIGHT * 40)
+    stage.canvas.register(far.grid)
+    assert stage.slot(x) is far
+    assert bring(stage, [x], [sw.grid]) == [] and stage.slot(x).grid is new[0]   # the copy near it is read
 
 
 def test_a_pan_slides_grids_in_and_out_whole(scene, trace):
