@@ -27,12 +27,20 @@ def zoom_for(canvas, mobs: list) -> float:
     return float(max((hi - lo) / USABLE))
 
 
+def gap(canvas, work: list, grid) -> float:
+    """The empty space between ``grid`` and what ``work`` covers (across or along, the larger)."""
+    (lo, hi), (glo, ghi) = canvas.extent(work), canvas.extent([grid])
+    return float(max(0.0, glo[0] - hi[0], lo[0] - ghi[0], glo[1] - hi[1], lo[1] - ghi[1]))
+
+
 def near(canvas, work: list, grid) -> bool:
-    """``grid`` can be framed with ``work`` zoomed out no further than keeps cells legible, or no
-    further than ``work`` alone needs (a large product is framed as it must be)."""
+    """``grid`` can be framed with ``work`` zoomed out no further than keeps cells legible (or
+    than ``work`` alone needs: a large product is framed as it must be), without an empty stretch
+    wider than ``style.FAR_GAP`` between them (highlight boxes crossing it, the frame half empty)."""
     if not work:
         return True
-    return zoom_for(canvas, [*work, grid]) <= max(style.LEGIBLE_ZOOM, zoom_for(canvas, work)) + 1e-9
+    return (zoom_for(canvas, [*work, grid]) <= max(style.LEGIBLE_ZOOM, zoom_for(canvas, work)) + 1e-9
+            and gap(canvas, work, grid) <= style.FAR_GAP)
 
 
 def beside_all(canvas, g: NumberGrid, work: list) -> None:

@@ -21,7 +21,7 @@ from scenes.canvas import Canvas  # noqa: E402
 from scenes.near import bring, near, zoom_for  # noqa: E402
 from scenes.stage import Stage  # noqa: E402
 
-from .test_scenes_operands import _stages, missing_operands, workings  # noqa: E402
+from .test_scenes_operands import _stages, missing_operands, operands, workings  # noqa: E402
 from .test_stage import scene, tid, trace  # noqa: E402,F401  (fixtures)
 
 EPS = 1e-6
@@ -104,6 +104,23 @@ def test_numbers_written_over_a_grid_off_the_scene_stay_off_it(scene, trace):
     assert there in scene.mobjects and number in scene.mobjects
 
 
+def far_apart(trace, w) -> list[str]:
+    """The tensors a working reads or writes drawn with more empty canvas than ``style.FAR_GAP``
+    between them and the others (the camera would frame a half-empty view, highlights crossing it)."""
+    step = trace.steps[w["step"]]
+    tids = [t for t in sorted(operands(trace, step) | {step.outputs[w["output"]]}) if t in w["drawn"]]
+    out = []
+    for t in tids:
+        others = [w["drawn"][o] for o in tids if o != t]
+        if not others:
+            continue
+        lo, hi = np.min([b[0][:2] for b in others], axis=0), np.max([b[1][:2] for b in others], axis=0)
+        glo, ghi = w["drawn"][t][0][:2], w["drawn"][t][1][:2]
+        if max(0.0, *(glo - hi), *(lo - ghi)) > style.FAR_GAP + EPS:
+            out.append(f"{step.name}: {trace.tensors[t].name}")
+    return out
+
+
 def _reset_hidden_grad(trace):
     return [s for s in trace.steps if s.name.endswith("gru.t2.reset_hidden.grad")][0]
 
@@ -137,7 +154,8 @@ def test_the_grus_reset_hidden_gradient_is_worked_beside_a_copy_of_h(tmp_path):
 def test_no_recurrent_step_is_framed_too_small_to_read(name, tmp_path):
     """Each cell's gates and states are 2×1: every working, and every step's end, is framed at a
     zoom that keeps them legible (their gradients reached 1.5 to 1.6 with far operands; the
-    forward r ⊙ h, h a timestep back, 1.13; the LSTM's i ⊙ g 1.06)."""
+    forward r ⊙ h, h a timestep back, 1.13; the LSTM's i ⊙ g 1.06), and no operand is drawn far
+    from the rest (the GRU's (1 − u) ⊙ h0 across the whole frame from h0)."""
     trace, plan, seen = workings(name, tmp_path)
     stage = _stages[name]
     most = style.LEGIBLE_ZOOM + EPS
@@ -146,3 +164,5 @@ def test_no_recurrent_step_is_framed_too_small_to_read(name, tmp_path):
              if zoom(f["area"]) > most]
     assert len(stage.framings) == len(plan.step_beats)
     assert not wide, wide
+    apart = [p for w in seen for p in far_apart(trace, w)]
+    assert not apart, apart
