@@ -162,15 +162,17 @@ class Canvas:
         """Add mobjects that belong to the canvas but to no grid (numbers written over a grid's
         cells, strike-outs, relabels, arrows): a new page clears them with the grids, and they
         leave and come back with the grid they are drawn over, or with each of ``owners`` (an
-        arrow with both grids it joins; see :meth:`cull`)."""
+        arrow with both grids it joins; see :meth:`cull`): written over a grid off the scene (a
+        gradient written home into a far grid's band), they join the scene when it does."""
         self.loose.extend(mobs)
-        self.scene.add(*mobs)
         for m in mobs:
             c = m.get_center()
             found = [id(g) for g in owners] or [
                 gid for gid, (lo, hi) in self.boxes.items() if lo[0] <= c[0] <= hi[0] and lo[1] <= c[1] <= hi[1]][:1]
             for owner in found:
                 self.owned.setdefault(owner, []).append(m)
+            if not found or not all(owner in self.parked for owner in found):   # else: with its grid, later
+                self.scene.add(m)
 
     def register(self, *grids: NumberGrid) -> None:
         """The grids are on the canvas for good: remember where (they never move again)."""
@@ -337,9 +339,12 @@ class Canvas:
     def cull(self, area: Box, seen: list[Box], clip: Box, fade: bool = True,
              arriving: set[int] = frozenset()) -> list[Animation]:
         """Keep on the scene only the grids whole in ``area`` (a view's work area: a grid cut by a
-        frame edge, the header strip or the caption band shows stray fragments). Grids touching a
-        frame in ``seen`` (those a play films) fade out under a paper veil (within ``clip``), or
-        back in when whole again; the others, and grids ``arriving`` in this play, leave or come
+        frame edge, the header strip or the caption band shows stray fragments). ``seen`` are the
+        frames a play films: where a camera move starts, then where it ends. A grid a pan brings in
+        from beyond the first frame slides in whole, and one it takes beyond the last frame slides
+        out whole (a pan never films an empty page between the work left and the work reached); a
+        grid the first frame cuts fades in under a paper veil (within ``clip``), and one the last
+        frame would cut fades out. The others, and grids ``arriving`` in this play, leave or come
         back at once. Returns the fades, to play with the play that moves the camera."""
         fades: list[Animation] = []
         for g in self.grids:
@@ -351,17 +356,17 @@ class Canvas:
             if veil is not None:
                 self.scene.remove(veil)
             parked = key in self.parked
-            seen_now = fade and key not in arriving and any(_touches(lo, hi, s) for s in seen)
+            filmed = fade and key not in arriving
             if _contains(area, lo, hi):
                 if parked:
                     self.parked.discard(key)
                     self.scene.add(g, *self.owned.get(key, []))
-                if (parked or hidden) and seen_now:
+                if filmed and (hidden or parked and _touches(lo, hi, seen[0])):
                     fades.append(self._veil(g, clip, out=True))
             elif not parked:
-                if seen_now and not hidden:
+                if filmed and not hidden and _touches(lo, hi, seen[-1]):
                     fades.append(self._veil(g, clip, out=False))
-                else:
+                elif not (filmed and not hidden and _touches(lo, hi, seen[0])):   # else: it slides out
                     self.parked.add(key)
                     self.scene.remove(g, *self.owned.get(key, []))
         return fades

@@ -22,8 +22,9 @@ from .camera import MARK_Z, Camera, frame_area, work_area
 from .canvas import Canvas
 from .grid import NumberGrid
 from .manim_adapter import jump_to_end
+from .near import zoom_for
 from .pace import Pace
-from .stale import stale_grids
+from .stale import leave, retire
 
 
 @dataclass
@@ -103,6 +104,9 @@ class Stage:
         self.ahead: list = []              # the steps still to come before the next card
         self.revisited: set[int] = set()   # forward steps whose gradient step comes later
         self.retired: set[int] = set()     # id() of the grids gone stale: no slot shows them now
+        self.leaving: list[Animation] = []   # their fades, played with the step's first camera move
+        self.left: list[VMobject] = []       # what those fade: off the scene once they have played
+        self.left_boxes: list = []            # where the stale grids were
 
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]
@@ -188,6 +192,8 @@ class Stage:
         bookkeeping (which walks every mobject on the canvas: most of the cost of laying out
         the steps before ``--steps`` or a ``--jobs`` chunk)."""
         anims = [a for a in anims if a is not None]
+        if self.leaving:
+            anims = self._leave(anims)
         if not anims:
             return
         if not self.skipping:
@@ -219,24 +225,13 @@ class Stage:
         """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""
         return self.canvas.cull(*self.camera.sight(), fade=fade, arriving=arriving)
 
-    def retire(self) -> list[Animation]:
-        """Take the grids gone stale off the canvas (:func:`scenes.stale.stale_grids`): those on
-        the scene fade out; no slot shows them any more (a tensor needed again is drawn again)."""
-        if self.mode != "canvas" or self.step is None:
-            return []
-        canvas, fades = self.canvas, []
-        for g in stale_grids(self, self.ahead, self.revisited):
-            key, owned = id(g), canvas.owned.pop(id(g), [])
-            if key not in canvas.parked:
-                fades.append(anim.Appear(g, out=True, run_time=0.4))
-                fades += [anim.Reveal([m], to=0.0, run_time=0.4) for m in owned]
-            veil = canvas.veils.pop(key, None)
-            canvas.trash += [g, *owned, *([veil[0]] if veil else [])]
-            canvas.grids.remove(g)
-            canvas.boxes.pop(key)
-            canvas.parked.discard(key)
-            self.retired.add(key)
-        return fades
+    def _leave(self, anims: list[Animation]) -> list[Animation]:
+        """The stale grids' fades, with ``anims`` when those move the camera (:func:`scenes.stale.leave`)."""
+        return leave(self, anims)
+
+    def retire(self) -> None:
+        """Take the grids gone stale off the canvas (:func:`scenes.stale.retire`)."""
+        retire(self)
 
     def _animated_last(self, anims: list[Animation]) -> None:
         """Put what ``anims`` animate (with the numbers drawn over it) at the end of the scene's
@@ -256,12 +251,15 @@ class Stage:
         """After a play, the scene holds what it held and what the play added, each grid whole
         or not at all. Manim adds the groups it made to animate several mobjects together (taking
         their members off the scene's list: they are drawn through the group) and any part of a
-        grid it animated: through those, a grid taken off the scene (out of view, or cut by the
-        frame) was still drawn, in fragments. (The list is set directly: ``Scene.remove`` would
-        split a group holding what it removes into its parts.)"""
+        grid it animated, or number written over a grid off the scene: through those, a grid
+        taken off the scene (out of view, or cut by the frame) was still drawn, in fragments.
+        (The list is set directly: ``Scene.remove`` would split a group holding what it removes
+        into its parts.)"""
         drop = {id(m) for m in made}
         for g in self.canvas.grids:
             drop.update(id(m) for m in g.get_family()[1:])
+        for key in self.canvas.parked:   # what is written over a grid off the scene is off it too
+            drop.update(id(m) for m in self.canvas.owned.get(key, []))
         known = {id(m) for m in before}
         added = [m for m in self.scene.mobjects if id(m) not in known]
         keep = [m for m in before + added if id(m) not in drop]
@@ -310,10 +308,13 @@ class Stage:
 
     def frame_step(self, step) -> list[Animation]:
         """At the end of ``step``, frame all it read and wrote when that fits in one view (its
-        parts may have been worked one view at a time)."""
+        parts may have been worked one view at a time), zoomed out no further than its work was
+        or than keeps cells legible (a far grid a copy stood in for stays out: :mod:`scenes.near`)."""
         if step is None:
             return []
         grids = list({id(g): g for g in self.step_grids(step).values()}.values())
+        if grids and zoom_for(self.canvas, grids) > max(style.LEGIBLE_ZOOM, self.camera.view.scale) + 1e-9:
+            return []
         return self.camera.focus(grids, run_time=0.5, whole=True)
 
     def framing(self, step) -> dict:

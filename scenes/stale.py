@@ -1,7 +1,9 @@
 """Which grids have gone stale (issue 9): a grid on the canvas none of whose tensors (those it
 showed, and those it will show: an update, a gradient) is read or written by the step being played
 or by a step still to come before the next card. It would only sit beside the work: the stage
-fades it out (:meth:`scenes.stage.Stage.retire`); a later chapter that needs its tensor draws it again.
+fades it out (:func:`retire`) with the step's first camera move (:func:`leave`: the work left fades
+as the pan leaves it, no empty page filmed between it and the work reached); a later chapter that
+needs its tensor draws it again.
 
 Kept, to stay conservative: grids a gradient step to come reuses (its forward step's layout), and
 grids showing updated weights (the result of a training step). A weight whose update comes only
@@ -10,6 +12,9 @@ after a card is not kept for it: the LSTM's W_g stood beside i ⊙ g, the produc
 from __future__ import annotations
 
 from tracer.trace import Step, Trace
+
+from . import anim
+from .manim_adapter import jump_to_end
 
 
 def step_tensors(trace: Trace, step: Step) -> set[str]:
@@ -57,3 +62,46 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
         if not tids & used:
             out.append(g)
     return out
+
+
+def retire(stage) -> None:
+    """Take the grids gone stale (:func:`stale_grids`) off ``stage``'s canvas: no slot shows them any
+    more (a tensor needed again is drawn again); those on the scene fade out with the step's first
+    play (:func:`leave`)."""
+    if stage.mode != "canvas" or stage.step is None:
+        return
+    canvas, fades = stage.canvas, stage.leaving
+    for g in stale_grids(stage, stage.ahead, stage.revisited):
+        key, owned = id(g), canvas.owned.pop(id(g), [])
+        if key not in canvas.parked:
+            fades.append(anim.Appear(g, out=True, run_time=0.4))
+            fades += [anim.Reveal([m], to=0.0, run_time=0.4) for m in owned]
+        veil = canvas.veils.pop(key, None)
+        stage.left += [g, *owned, *([veil[0]] if veil else [])]
+        stage.left_boxes.append(canvas.boxes.pop(key))
+        canvas.grids.remove(g)
+        canvas.parked.discard(key)
+        stage.retired.add(key)
+
+
+def leave(stage, anims: list) -> list:
+    """``anims`` with the stale grids' fades when they move the camera (the work left fades as the
+    pan leaves it), unless a grid they bring is drawn where a stale one was; otherwise the fades are
+    played first, on their own. What faded leaves the scene at the next tidy."""
+    fades, stage.leaving = stage.leaving, []
+    boxes, stage.left_boxes = stage.left_boxes, []
+    arriving = [stage.canvas.extent([a.mobject]) for a in anims if isinstance(a, anim.Appear) and not a.out]
+    clash = any(_overlap(a, b) for a in arriving for b in boxes)   # a grid drawn where one is fading out
+    if stage.skipping or stage.camera.moved_from is None or clash:
+        if stage.skipping:
+            jump_to_end(stage.scene, fades)
+        else:
+            stage.scene.play(*fades)
+        fades = []
+    stage.canvas.trash += stage.left
+    stage.left = []
+    return fades + anims
+
+
+def _overlap(a, b) -> bool:
+    return bool((a[0][:2] < b[1][:2]).all() and (a[1][:2] > b[0][:2]).all())

@@ -71,6 +71,11 @@ TOP_MARGIN = 0.7            # the header strip and a little air: the work stays 
 MAX_ZOOM = 1.75             # the camera zooms out at most this much (digits ~7 px tall at 480p, 16 at 1080p)
 # the largest canvas rectangle (width, height) the camera can frame the work in, zoomed out fully
 WIDEST_ROOM = ((FRAME_WIDTH - 0.5) * MAX_ZOOM, (FRAME_HEIGHT - CAPTION_HEIGHT - TOP_MARGIN - 0.1) * MAX_ZOOM)
+# operands drawn so far apart that framing them together would zoom the camera out further than this
+# (cells smaller than drawn) are drawn again near the work (scenes.near); work too large for it, a
+# wide product, is framed as far out as it needs (up to MAX_ZOOM)
+LEGIBLE_ZOOM = 1.0
+FAR_GAP = 4.0               # ... or with more empty canvas than this between them and the work
 # a card's page (title, plot, overview, summary, recap; origin frame): the frame less a margin, and
 # above the caption band where the subtitles are written (as far above it as the camera keeps work)
 PAGE_LEFT, PAGE_RIGHT = -FRAME_WIDTH / 2 + 0.4, FRAME_WIDTH / 2 - 0.4

@@ -116,7 +116,7 @@ class Walkthrough(MovingCameraScene):
         if beat.step is None:
             return self.play_card(beat)
         stage.step = beat.step
-        intro = stage.retire()
+        intro = []
         if self.plan.mode == "paging":
             intro += stage.page()
         if beat.chapter:
@@ -126,8 +126,11 @@ class Walkthrough(MovingCameraScene):
             intro += stage.camera.set_caption(formula, narration)
         stage.play(*intro)
         stage.tidy()
+        stage.retire()   # the stale grids fade with the step's first play (as its work is reached)
         stage.step, stage.step_start = beat.step, video_time(self)
         play(stage, beat.step)
+        if stage.leaving:   # a step that played nothing: its stale grids fade now
+            stage.play()
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
 

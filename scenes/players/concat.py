@@ -14,6 +14,7 @@ from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Rectangle, Succession, 
 from .. import anim, style
 from ..canvas import fits_one_view
 from ..grid import NumberGrid
+from ..near import near
 from ..stage import Stage
 from ..words import word
 from . import BACKWARD, DECLINE, FORWARD, register
@@ -83,7 +84,7 @@ def place(stage: Stage, step, parts: list[str], axis: int, labels: list[str]) ->
     if all(g is not None for g in drawn) and len({id(g) for g in drawn}) == len(drawn):
         anchor = max(drawn, key=lambda g: g.get_right()[0]) if axis == 0 else min(drawn, key=lambda g: g.get_bottom()[1])
         gout = stage.canvas.beside(anchor, out, side)
-        if fits(drawn + [gout]):
+        if fits(drawn + [gout]) and all(near(stage.canvas, [anchor, gout], g) for g in drawn):   # else: far apart
             return drawn, gout, [gout]
     grids: list[NumberGrid] = []
     for t, label in zip(parts, labels):   # drawn again, as they will be joined

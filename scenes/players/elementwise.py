@@ -12,6 +12,7 @@ from ..words import word
 from ..stage import Stage
 from . import BACKWARD, DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, show_new
+from ..near import bring
 from .concat import fits
 
 DEAD_FILL = "#E9ECEF"
@@ -106,6 +107,14 @@ def play_binary(stage: Stage, step) -> None:
         s, n = _input_slot(stage, tid) if not slots else _near(stage, tid, slots[0].grid)
         slots.append(s)
         new += n
+    if stage.mode == "canvas" and len(slots) > 1:
+        # an operand drawn far back (the GRU's h, a timestep ago) again beside the one drawn
+        # last, where the work is (scenes.near)
+        grids = stage.canvas.grids
+        last = max(range(len(slots)), key=lambda i: grids.index(slots[i].grid) if slots[i].grid in grids else -1)
+        result = stage.canvas.beside(slots[last].grid, step.outputs[0])   # where the result would go
+        new += bring(stage, [t for i, t in enumerate(ins) if i != last], [slots[last].grid, result])
+        slots = [stage.slot(t) for t in ins]
     anchor = max((s.grid for s in slots), key=lambda g: g.get_right()[0])
     out = step.outputs[0]
     gout = stage.canvas.beside(anchor, out)

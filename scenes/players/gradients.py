@@ -7,24 +7,23 @@ step's output, and each input's gradient is written in blue into the band under 
 the forward step drew it (or, for a grid drawn without a band, in a blue grid right under it; an
 input the forward step never drew, like layer norm's γ, is drawn beside the others first). A tensor
 the working reads that is drawn too far from where the gradient is written to show both at once is
-drawn again beside it (:func:`bring`: every operand in view when a cell uses it). Each cell's
+drawn again beside it (:func:`scenes.near.bring`: every operand in view, legible, when a cell uses it). Each cell's
 working is :func:`tracer.explain.explain`'s. With no forward grid on the canvas (paging), the
 generic gradient player.
 """
 from __future__ import annotations
 
-import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, VGroup
+from manim import VGroup
 
 from tracer.explain import explain
 
 from .. import style
 from ..grid import NumberGrid
+from ..near import beside_all, bring, near, zoom_for
 from ..stage import Slot, Stage
 from ..words import word
 from . import BACKWARD, DECLINE, register
 from .common import explain_cell, fill, finish, later, show_new, work_from_cell
-from .concat import fits
 
 
 def drawn(stage: Stage, tid: str) -> NumberGrid | None:
@@ -100,6 +99,8 @@ def target(stage: Stage, step, grid: NumberGrid, gid: str) -> tuple[Slot, object
         slot, acc = place_grad(stage, grid, gid, step)
         return slot, acc, []
     side = stage.canvas.beside(grid, gid, "down", role="grad", grad=False)
+    if not near(stage.canvas, [grid], side):   # slid far down past other grids: nearer, on any side
+        beside_all(stage.canvas, side, [grid])
     stage.canvas.register(side)
     return stage.bind(gid, side), None, [side]
 
@@ -120,50 +121,6 @@ def needed(stage: Stage, step, k: int) -> list[str]:
         todo += trace.children(parts[-1])
     tids = dict.fromkeys([*reads, *(t for p in parts for t in p.inputs)])
     return [t for t in tids if t in known and not (trace.tensors[t].kind == "const" and trace.tensors[t].size == 1)]
-
-
-def bring(stage: Stage, tids: list[str], grids: list[NumberGrid]) -> list[NumberGrid]:
-    """Each of ``tids`` not drawn in one view with ``grids`` (a gradient being written, where it
-    is written) drawn again beside them, on the side that keeps the work smallest (the copy shows
-    the numbers only). Returns the new grids."""
-    canvas, new, kept = stage.canvas, [], list(grids)
-    for t in tids:
-        s = stage.slot(t)
-        if s is not None and s.grid in canvas.grids and canvas.in_one_view([*kept, s.grid]):
-            kept.append(s.grid)
-            continue
-        role = "grad" if stage.trace.tensors[t].kind == "grad" else None
-        # named as where it is drawn (a share's ′), unless that is a band or a transposed copy
-        label = s.grid.label_text if s is not None and s.lane == "value" and not s.grid.transpose else None
-        g = canvas.make_grid(t, role=role, grad=False, label=label, label_side="up")
-        g.copy_of = s.grid if s is not None and s.lane == "value" else None   # where its gradient goes
-        _beside_all(canvas, g, kept)
-        canvas.register(g)
-        stage.bind(t, g)
-        new.append(g)
-        kept.append(g)
-    return new
-
-
-def _beside_all(canvas, g: NumberGrid, work: list[NumberGrid]) -> None:
-    """Put ``g`` in free space right of, under, above or left of ``work``, where the whole is
-    smallest (measured against the widest view); in fresh space if there is none near."""
-    (x0, y0), (x1, y1) = canvas.extent(work)
-    gap = style.GRID_GAP * 1.6
-    sides = ((RIGHT, (x1 + gap, y1), UP + LEFT), (DOWN, (x0, y0 - gap), UP + LEFT),
-             (UP, (x0, y1 + gap), DOWN + LEFT), (LEFT, (x0 - gap, y1), UP + RIGHT))
-    best = None
-    for direction, (x, y), corner in sides:
-        g.move_to(np.array([x, y, 0.0]), aligned_edge=corner)
-        if canvas.slide([g], direction):
-            (lo, hi) = canvas.extent([*work, g])
-            score = float(max((hi - lo) / np.array(style.WIDEST_ROOM)))
-            if best is None or score < best[0]:
-                best = (score, g.get_center().copy())
-    if best is None:
-        g.move_to(canvas.free_corner(), aligned_edge=UP + LEFT)
-    else:
-        g.move_to(best[1])
 
 
 def in_sight(stage: Stage, tids: list[str]) -> list[NumberGrid]:
@@ -199,6 +156,10 @@ def play_grad_flow(stage: Stage, step) -> object:
     for x in missing:
         grids[x] = drawn(stage, x)
     hub = [back] if back is not None else []
+    # a forward input drawn far from where the gradient comes in (the GRU's h, a timestep back)
+    # is drawn again beside it, and its gradient written there (scenes.near)
+    new += bring(stage, list(dict.fromkeys(xs)), hub) if hub else []
+    grids.update((x, drawn(stage, x)) for x in xs)
     show_new(stage, new, focus=[grids[x] for x in dict.fromkeys(xs)] + hub)
     # the forward operands a gradient reads (d(a·b)/da reads b) stay in view with it when they fit
     operands = list({id(g): g for g in (drawn(stage, t) for t in fwd.inputs) if g is not None}.values())
@@ -209,7 +170,8 @@ def play_grad_flow(stage: Stage, step) -> object:
         copies = bring(stage, reads, mine)
         mine = mine + in_sight(stage, reads)
         views = (operands + side + hub + mine, mine + hub, mine)   # with where it comes from, if it can
-        show_new(stage, side + copies, focus=next(v for v in views if v is mine or fits(v)))
+        legible = max(style.LEGIBLE_ZOOM, zoom_for(stage.canvas, mine))   # context only when cells stay legible
+        show_new(stage, side + copies, focus=next(v for v in views if v is mine or zoom_for(stage.canvas, v) <= legible))
         name = stage.trace.tensors[gid].name
 
         def build(idx, k=k, slot=slot, name=name):

@@ -1,0 +1,168 @@
+"""Every operand on screen, legible (issue 9): an operand drawn far back on the canvas is drawn
+again near the work rather than framed with it by zooming out until the cells are too small to
+read (:mod:`scenes.near`), and a pan from one step's work to the next never films an empty page
+(grids slide in and out whole; the stale ones fade as the pan leaves them).
+
+The GRU's reset_hidden.grad was the case: h, drawn a timestep back at the far left of the canvas,
+and the reset gate at the far right, framed together at zoom 1.5 with dh drawn beside the far h.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("manim")
+
+from manim import RIGHT, Dot  # noqa: E402
+
+from scenes import style  # noqa: E402
+from scenes.camera import Camera  # noqa: E402
+from scenes.canvas import Canvas  # noqa: E402
+from scenes.near import bring, near, zoom_for  # noqa: E402
+from scenes.stage import Stage  # noqa: E402
+
+from .test_scenes_operands import _stages, missing_operands, operands, workings  # noqa: E402
+from .test_stage import scene, tid, trace  # noqa: E402,F401  (fixtures)
+
+EPS = 1e-6
+
+
+def zoom(area) -> float:
+    """The camera's zoom for a recorded work area (its width is the frame's, times the zoom)."""
+    return float((area[1][0] - area[0][0]) / style.FRAME_WIDTH)
+
+
+def test_a_grid_is_near_when_framing_it_with_the_work_keeps_cells_legible(scene, trace):
+    canvas = Canvas(scene, trace)
+    w = canvas.fresh(tid(trace, "W"))
+    canvas.register(w)
+    x = canvas.make_grid(tid(trace, "X")).next_to(w, RIGHT, buff=1.0)
+    assert near(canvas, [w], x) and zoom_for(canvas, [w, x]) <= style.LEGIBLE_ZOOM
+    x.shift(RIGHT * 20)    # framing both would need zoom ~1.8: too small to read at 480p
+    assert zoom_for(canvas, [w, x]) > style.LEGIBLE_ZOOM and not near(canvas, [w], x)
+    # work too large for a legible zoom anyway (a wide product) keeps a grid within its own frame
+    wide = canvas.make_grid(tid(trace, "T")).next_to(w, RIGHT, buff=16.0)
+    assert zoom_for(canvas, [w, wide]) > style.LEGIBLE_ZOOM
+    x.move_to(wide.get_center() + np.array([0.0, -2.0, 0.0]))
+    assert near(canvas, [w, wide], x)
+
+
+def test_a_far_operand_is_drawn_again_beside_the_work_as_a_copy(scene, trace):
+    stage = Stage(scene, trace)
+    w, x = tid(trace, "W"), tid(trace, "X")
+    (sw, _), (sx, _) = stage.draw(w), stage.draw(x)
+    assert bring(stage, [x], [sw.grid]) == []          # drawn right of W: near enough
+    sx.grid.shift(RIGHT * 25)
+    stage.canvas.register(sx.grid)
+    new = bring(stage, [x], [sw.grid])
+    assert len(new) == 1 and new[0].copy_of is sx.grid          # a copy, marked as one
+    assert new[0].label_text == sx.grid.label_text             # named the same
+    assert stage.slot(x).grid is new[0] and near(stage.canvas, [sw.grid], new[0])
+    assert stage.canvas.is_free([new[0]]) is True   # registered: overlaps nothing else (itself ignored)
+    far, _ = stage.draw(x)                            # drawn again, far off, after the copy
+    far.grid.shift(RIGHT * 40)
+    stage.canvas.register(far.grid)
+    assert stage.slot(x) is far
+    assert bring(stage, [x], [sw.grid]) == [] and stage.slot(x).grid is new[0]   # the copy near it is read
+
+
+def test_a_pan_slides_grids_in_and_out_whole(scene, trace):
+    """A pan from one grid to another far away: the grid reached comes in whole (no veil), the
+    one left goes out whole; neither is on a paper veil mid-pan (the frame is never empty)."""
+    canvas = Canvas(scene, trace)
+    camera = Camera(scene, canvas)
+    here, there = canvas.fresh(tid(trace, "W")), canvas.fresh(tid(trace, "X"))
+    there.shift(RIGHT * 60)
+    canvas.add_grids(here, there)
+    camera.focus([here])
+    canvas.cull(*camera.sight(), fade=False)
+    assert id(there) in canvas.parked
+    assert camera.focus([there])                    # a pan
+    fades = canvas.cull(*camera.sight(), fade=True)
+    assert fades == [] and canvas.veils == {}
+    assert there in scene.mobjects and here in scene.mobjects and not canvas.parked
+    camera.played()
+    canvas.cull(*camera.sight(), fade=True)         # the pan over: the grid left is off the scene
+    assert id(here) in canvas.parked and here not in scene.mobjects and there in scene.mobjects
+
+
+def test_numbers_written_over_a_grid_off_the_scene_stay_off_it(scene, trace):
+    """A gradient written home into the band of a far grid (:func:`scenes.players.gradients.home`)
+    is not drawn where the grid is not: it comes back with the grid."""
+    canvas = Canvas(scene, trace)
+    camera = Camera(scene, canvas)
+    here, there = canvas.fresh(tid(trace, "W")), canvas.fresh(tid(trace, "X"))
+    there.shift(RIGHT * 60)
+    canvas.add_grids(here, there)
+    camera.focus([here])
+    canvas.cull(*camera.sight(), fade=False)
+    number = Dot(there.get_center())
+    canvas.add_loose(number)
+    assert number in canvas.owned[id(there)] and number not in scene.mobjects
+    camera.focus([there], force=True)
+    canvas.cull(*camera.sight(), fade=False)
+    assert there in scene.mobjects and number in scene.mobjects
+
+
+def far_apart(trace, w) -> list[str]:
+    """The tensors a working reads or writes drawn with more empty canvas than ``style.FAR_GAP``
+    between them and the others (the camera would frame a half-empty view, highlights crossing it)."""
+    step = trace.steps[w["step"]]
+    tids = [t for t in sorted(operands(trace, step) | {step.outputs[w["output"]]}) if t in w["drawn"]]
+    out = []
+    for t in tids:
+        others = [w["drawn"][o] for o in tids if o != t]
+        if not others:
+            continue
+        lo, hi = np.min([b[0][:2] for b in others], axis=0), np.max([b[1][:2] for b in others], axis=0)
+        glo, ghi = w["drawn"][t][0][:2], w["drawn"][t][1][:2]
+        if max(0.0, *(glo - hi), *(lo - ghi)) > style.FAR_GAP + EPS:
+            out.append(f"{step.name}: {trace.tensors[t].name}")
+    return out
+
+
+def _reset_hidden_grad(trace):
+    return [s for s in trace.steps if s.name.endswith("gru.t2.reset_hidden.grad")][0]
+
+
+def test_the_grus_reset_hidden_gradient_is_worked_beside_a_copy_of_h(tmp_path):
+    trace, plan, seen = workings("gru", tmp_path)
+    stage = _stages["gru"]
+    step = _reset_hidden_grad(trace)
+    mine = [w for w in seen if w["step"] == step.id]
+    assert len(mine) == 2                                        # dreset_gate, then dh
+    fwd = trace.steps[step.grad_of]
+    gate, h = fwd.inputs
+    assert trace.tensors[h].name == "hidden" and trace.tensors[gate].name == "reset_gate"
+    for w in mine:
+        assert zoom(w["area"]) <= style.LEGIBLE_ZOOM + EPS, zoom(w["area"])
+        assert not missing_operands(trace, w)
+        (glo, ghi), (hlo, hhi) = w["drawn"][gate], w["drawn"][h]
+        gap = max(hlo[0] - ghi[0], glo[0] - hhi[0], hlo[1] - ghi[1], glo[1] - hhi[1])
+        assert gap < 3 * style.GRID_GAP, gap                     # h drawn beside the gate, not across the canvas
+    # dh is written with the copy of h (not beside the far h)
+    dh = step.outputs[1]
+    (dlo, dhi), (hlo, hhi) = mine[1]["drawn"][dh], mine[1]["drawn"][h]
+    assert abs(dlo[0] - hlo[0]) < 1.0 and dhi[1] < hlo[1]
+    copies = [s.grid for t, s in stage.bindings if t == h and getattr(s.grid, "copy_of", None) is not None]
+    assert copies and all(id(g) in stage.retired for g in copies)   # gone once no step reads h
+    end = plan.step_beats.index(next(b for b in plan.step_beats if b.step.id == step.id))
+    assert zoom(stage.framings[end]["area"]) <= style.LEGIBLE_ZOOM + EPS
+
+
+@pytest.mark.parametrize("name", ["gru", "lstm"])
+def test_no_recurrent_step_is_framed_too_small_to_read(name, tmp_path):
+    """Each cell's gates and states are 2×1: every working, and every step's end, is framed at a
+    zoom that keeps them legible (their gradients reached 1.5 to 1.6 with far operands; the
+    forward r ⊙ h, h a timestep back, 1.13; the LSTM's i ⊙ g 1.06), and no operand is drawn far
+    from the rest (the GRU's (1 − u) ⊙ h0 across the whole frame from h0)."""
+    trace, plan, seen = workings(name, tmp_path)
+    stage = _stages[name]
+    most = style.LEGIBLE_ZOOM + EPS
+    wide = [(trace.steps[w["step"]].name, round(zoom(w["area"]), 2)) for w in seen if zoom(w["area"]) > most]
+    wide += [(b.step.name, round(zoom(f["area"]), 2)) for b, f in zip(plan.step_beats, stage.framings)
+             if zoom(f["area"]) > most]
+    assert len(stage.framings) == len(plan.step_beats)
+    assert not wide, wide
+    apart = [p for w in seen for p in far_apart(trace, w)]
+    assert not apart, apart
