@@ -28,9 +28,9 @@ $(STAMP): pyproject.toml
 
 # The checks marked slow (whole-README runs, every example rendered, wheels in fresh venvs, the
 # fuzzers' long sweeps) run in CI after these: .ci/run, or `make test-slow`.
-# -n auto: one pytest-xdist worker per core; --dist loadfile keeps a file's tests (and the traces its
-# module fixtures build once) on one worker.
-TEST_WORKERS := -n auto --dist loadfile
+# -n auto: one pytest-xdist worker per core. --dist worksteal: an idle worker takes tests queued on
+# a busy one (with loadfile, one worker was left with the long files: 240 s against 153 s).
+TEST_WORKERS := -n auto --dist worksteal
 
 test: setup
 	$(BIN)/python -m pytest -q -m "not slow" $(TEST_WORKERS)
