@@ -22,7 +22,7 @@ from .camera import MARK_Z, Camera, frame_area, work_area
 from .canvas import Canvas
 from .grid import NumberGrid
 from .manim_adapter import jump_to_end
-from .near import zoom_for
+from .near import near, zoom_for
 from .pace import Pace
 from .stale import leave, retire
 
@@ -312,9 +312,18 @@ class Stage:
         or than keeps cells legible (a far grid a copy stood in for stays out: :mod:`scenes.near`)."""
         if step is None:
             return []
-        grids = list({id(g): g for g in self.step_grids(step).values()}.values())
-        if grids and zoom_for(self.canvas, grids) > max(style.LEGIBLE_ZOOM, self.camera.view.scale) + 1e-9:
-            return []
+        found = self.step_grids(step)
+        grids = list({id(g): g for g in found.values()}.values())
+        most = max(style.LEGIBLE_ZOOM, self.camera.view.scale) + 1e-9
+        if grids and zoom_for(self.canvas, grids) > most:
+            # then what it wrote, with what is near that; or what it wrote alone, zoomed out as
+            # far as the camera goes (the results of a step worked part by part, seen together)
+            wrote = [found[t] for t in step.outputs if t in found]
+            grids = [g for g in grids if any(g is w for w in wrote) or near(self.canvas, wrote, g)]
+            if not wrote or zoom_for(self.canvas, grids) > most:
+                grids = wrote
+            if not grids or zoom_for(self.canvas, grids) > style.MAX_ZOOM:
+                return []
         return self.camera.focus(grids, run_time=0.5, whole=True)
 
     def framing(self, step) -> dict:
