@@ -5,11 +5,17 @@ Each save runs in a forked child (tracer already imported, so a child costs mill
 children stop themselves at a chosen point of the save (before the first member, between members,
 before the rename) and wait there to be killed, so every kill lands mid-save by construction;
 others run free and are killed after a random delay, wherever they are.
+
+A child starts with SIGINT and SIGTERM at their usual actions: a shell without job control (``cmd &``
+in a script, nohup) starts its background jobs with SIGINT ignored, and a child forked from such a
+pytest would sleep through the parent's SIGINT forever. Every wait on a child has a deadline: a child
+that does not answer is killed and the test fails, saying where it was waiting.
 """
 from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import time
 
@@ -21,6 +27,42 @@ from tracer import files
 from tracer.zipstore import StoredZipWriter
 
 PAUSES = ["first member", "middle member", "last member", "central directory", "rename"]
+DEADLINE = 60.0  # seconds a child gets to answer (it takes milliseconds): a safety net, not a measure
+
+
+def fork_child() -> int:
+    """``os.fork()``, with SIGINT and SIGTERM in the child as in a foreground process, whatever this
+    one inherited (a background job of a shell without job control ignores SIGINT)."""
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    return pid
+
+
+def _give_up(pid: int, what: str) -> None:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail(f"child {pid} did not {what} within {DEADLINE:.0f} s: killed", pytrace=False)
+
+
+def wait_ready(ready: int, pid: int) -> None:
+    """Read the child's ``!`` from the pipe ``ready``: it reached its pause (or its loop)."""
+    if not select.select([ready], [], [], DEADLINE)[0]:
+        _give_up(pid, "reach its pause")
+    assert os.read(ready, 1) == b"!", "the child ended before its pause"
+
+
+def reap(pid: int) -> int:
+    """The wait status of the child ``pid``, once it has ended."""
+    end = time.monotonic() + DEADLINE
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.01)
+    _give_up(pid, "end after its signal")
+    raise AssertionError  # not reached: pytest.fail raises
 
 
 def trace_of(n: int) -> tracer.Trace:
@@ -74,7 +116,7 @@ def interrupted_save(trace: tracer.Trace, target, sig: int, pause: str | None, d
     """Fork a child saving ``trace`` to ``target`` (in a loop when ``pause`` is None), send it
     ``sig`` once it has paused (or after ``delay``), and return its wait status."""
     ready, told = os.pipe()
-    pid = os.fork()
+    pid = fork_child()
     if pid == 0:  # the child: never returns into pytest
         code = 0
         try:
@@ -93,11 +135,11 @@ def interrupted_save(trace: tracer.Trace, target, sig: int, pause: str | None, d
         finally:
             os._exit(code)
     os.close(told)
-    assert os.read(ready, 1) == b"!"
+    wait_ready(ready, pid)
     os.close(ready)
     time.sleep(delay)
     os.kill(pid, sig)
-    return os.waitpid(pid, 0)[1]
+    return reap(pid)
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +188,7 @@ def test_a_save_does_not_remove_the_temporary_file_of_a_save_still_running(trace
     old, new = traces
     target = tmp_path / "t.trace"
     ready, told = os.pipe()
-    pid = os.fork()
+    pid = fork_child()
     if pid == 0:
         try:
             _pause_at("middle member", len(new.tensors) + 1, told)
@@ -154,19 +196,19 @@ def test_a_save_does_not_remove_the_temporary_file_of_a_save_still_running(trace
         finally:
             os._exit(0)
     os.close(told)
-    assert os.read(ready, 1) == b"!"
+    wait_ready(ready, pid)
     running = temps(tmp_path)
     old.save(target)  # another save to the same target, while the first is paused mid-write
     assert temps(tmp_path) == running and len(running) == 1  # locked: still in use, so kept
     os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+    reap(pid)
     old.save(target)
     assert temps(tmp_path) == []
 
 
 def test_a_render_folder_left_by_a_kill_is_removed_by_the_next_render(tmp_path, monkeypatch):
     ready, told = os.pipe()
-    pid = os.fork()
+    pid = fork_child()
     if pid == 0:
         try:
             with files.scratch_dir(tmp_path, ".tracer-render-") as scratch:
@@ -175,9 +217,10 @@ def test_a_render_folder_left_by_a_kill_is_removed_by_the_next_render(tmp_path, 
                 time.sleep(60)
         finally:
             os._exit(0)
-    assert os.read(ready, 1) == b"!"
+    os.close(told)
+    wait_ready(ready, pid)
     os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+    reap(pid)
     assert len(temps(tmp_path)) == 1
 
     import importlib

@@ -11,6 +11,12 @@ never replaces an input, and an interrupted write leaves nothing behind.
   the next save to the same target removes what a killed one left (its lock died with it).
 - :func:`scratch_dir` does the same for a folder of partial files (a render's parts).
 
+A temporary file or folder is named ``prefix`` + the pid of the process that made it + ``-`` + 8
+random characters. Between its creation and its lock it is unlocked, so :func:`remove_stale` removes
+one only when its lock is free AND its process has ended: two renders into one folder never remove
+each other's fresh scratch folder. Should one go anyway (a process on another machine sharing the
+folder), its maker sees it gone once it holds the lock and makes another.
+
 >>> import os, tempfile
 >>> folder = tempfile.mkdtemp()
 >>> target = os.path.join(folder, "out.txt")
@@ -25,6 +31,7 @@ tracer.errors.TracerError: -o .../out.txt: is the input .../out.txt: refusing to
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -44,6 +51,7 @@ except ImportError:  # not POSIX: no locks, so leftovers are never judged stale 
 
 TEMP_SUFFIX = ".tmp"
 _RANDOM = "[a-z0-9_]{8}"  # what tempfile puts between a prefix and a suffix
+_TRIES = 100               # fresh temporary files removed under a maker's feet before it gives up
 
 
 def _what(mode: int) -> str:
@@ -116,8 +124,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Any], None]) -> 
     tmp = None
     with signals_raise():
         try:
-            fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=folder)
-            _lock(fd)
+            fd, tmp = _make_locked(folder, prefix, TEMP_SUFFIX, is_dir=False)
             os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; a trace is an ordinary file
             with os.fdopen(fd, "wb") as fh:
                 write(fh)
@@ -142,10 +149,8 @@ def scratch_dir(folder: str | os.PathLike[str], prefix: str) -> Iterator[Path]:
     """A locked temporary folder in ``folder``, removed at the end (and by the next call, if a
     SIGKILL stopped this one)."""
     remove_stale(folder, prefix)
-    path = tempfile.mkdtemp(prefix=prefix, dir=folder)
-    fd = os.open(path, os.O_RDONLY)
+    fd, path = _make_locked(os.fspath(folder), prefix, "", is_dir=True)
     try:
-        _lock(fd)
         with signals_raise():
             yield Path(path)
     finally:
@@ -153,18 +158,45 @@ def scratch_dir(folder: str | os.PathLike[str], prefix: str) -> Iterator[Path]:
         os.close(fd)
 
 
+def _make_locked(folder: str, prefix: str, suffix: str, is_dir: bool) -> tuple[int, str]:
+    """A new temporary file (or folder) ``prefix`` + pid + ``-`` + 8 random characters + ``suffix``
+    in ``folder``, open and locked: its descriptor and path. Made again if another process removed
+    it before this one held the lock (it no longer is at its path once locked)."""
+    tagged = f"{prefix}{os.getpid()}-"
+    for _ in range(_TRIES):
+        if is_dir:
+            path = tempfile.mkdtemp(prefix=tagged, suffix=suffix, dir=folder)
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+        else:
+            fd, path = tempfile.mkstemp(prefix=tagged, suffix=suffix, dir=folder)
+        try:
+            _lock(fd)
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                return fd, path
+        except OSError:  # locked by a remover, or already removed: it is not ours any more
+            pass
+        os.close(fd)
+    raise OSError(errno.EAGAIN, f"{_TRIES} new temporary files in a row were removed by another process")
+
+
 def remove_stale(folder: str | os.PathLike[str], prefix: str, suffix: str = "") -> list[str]:
-    """Remove the temporary files or folders ``prefix`` + 8 random characters + ``suffix`` in
-    ``folder`` that no running process holds locked; returns their names."""
+    """Remove the temporary files or folders ``prefix`` + pid + ``-`` + 8 random characters +
+    ``suffix`` in ``folder`` whose process has ended and that no process holds locked; returns their
+    names. (Names without a pid, from before pids were in them, go when they are not locked.)"""
     if fcntl is None:
         return []
-    pattern = re.compile(re.escape(prefix) + _RANDOM + re.escape(suffix))
+    pattern = re.compile(re.escape(prefix) + r"(?:([0-9]+)-)?" + _RANDOM + re.escape(suffix))
     try:
-        names = [n for n in os.listdir(folder) if pattern.fullmatch(n)]
+        found = [(n, m.group(1)) for n in os.listdir(folder) if (m := pattern.fullmatch(n))]
     except OSError:
         return []
     removed = []
-    for name in names:
+    for name, pid in found:
+        if pid is not None and _alive(int(pid)):
+            continue  # its maker still runs: maybe between making it and locking it
         full = os.path.join(folder, name)
         try:
             fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
@@ -188,6 +220,19 @@ def remove_stale(folder: str | os.PathLike[str], prefix: str, suffix: str = "") 
         finally:
             os.close(fd)
     return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a zombie not yet waited for counts; so does another user's)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True
+    return True
 
 
 def _lock(fd: int) -> None:
