@@ -219,7 +219,7 @@ class Stage:
         crowded or orphaned mid-step is caught too (tests read :attr:`played_labels`)."""
         if self.hints.get("audit"):
             self.played_labels.append({"step": self.step, "labels": self.canvas.label_boxes(),
-                                       "orphans": self.canvas.orphans()})
+                                       "orphans": self.canvas.orphans(), "frame": frame_area(self.camera.view)})
 
     def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
         """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""
