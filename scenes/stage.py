@@ -107,6 +107,7 @@ class Stage:
         self.leaving: list[Animation] = []   # their fades, played with the step's first camera move
         self.left: list[VMobject] = []       # what those fade: off the scene once they have played
         self.left_boxes: list = []            # where the stale grids were
+        self.out_marker: int | None = None   # the highlight box on the result cell last worked
 
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]

@@ -113,10 +113,22 @@ def _boxes_to(stage: Stage, targets: list[VMobject], out: VMobject | None, run_t
     if out is not None:
         rects.append(anim.box_like(out, color, 4.5).stretch_to_fit_width(out.width + 0.04)
                      .stretch_to_fit_height(out.height + 0.04).move_to(out))
+    if not targets and out is not None:   # the rest of a result: the box on the cell just worked
+        return rest_box(stage, rects[0], run_time)   # grows onto it (not one from an operand, across the gap)
     moves = [anim.Glide(stage.marker(k, r), r, run_time=run_time) for k, r in enumerate(rects)]
     moves += [anim.Reveal([m], to=0.0, run_time=run_time) for m in stage.markers[len(rects):]
               if m.get_stroke_opacity() > 0]
+    stage.out_marker = len(rects) - 1 if out is not None else None   # (batches are built before they play)
     return moves
+
+
+def rest_box(stage: Stage, rect: VMobject, run_time: float) -> list:
+    """The highlight box on the result cell just worked glides onto ``rect`` (the rest of the result);
+    the others fade out where they are."""
+    k = stage.out_marker or 0
+    mover = stage.marker(k, rect)
+    return [anim.Glide(mover, rect, run_time=run_time)] + [
+        anim.Reveal([m], to=0.0, run_time=run_time) for m in stage.markers if m is not mover]
 
 
 def _pending(w: Work) -> list[VMobject]:
