@@ -108,6 +108,7 @@ class Stage:
         self.left: list[VMobject] = []       # what those fade: off the scene once they have played
         self.left_boxes: list = []            # where the stale grids were
         self.out_marker: int | None = None   # the highlight box on the result cell last worked
+        self.filled = False                   # the last play filled a result (a pan away waits a beat)
 
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]

@@ -39,3 +39,19 @@ def test_a_hidden_box_fades_in_where_it_goes(scene, trace):
     glide.interpolate(0.5)
     assert np.allclose(box.get_center(), target.get_center())   # not halfway across the canvas
     assert 0 < box.get_stroke_opacity() < 1
+
+
+def test_a_pan_to_the_next_part_takes_the_boxes_off_the_work_left(scene, trace):
+    """The LSTM's z_o.grad: the box on the rest of dhx′ rode the pan to db_o, on a grid the frame cut."""
+    from scenes.players.common import show_new
+
+    stage = Stage(scene, trace)
+    here = stage.draw(tid(trace, "W"))[0].grid
+    show_new(stage, [], focus=[here])
+    box = stage.marker(0, here.cell((0, 0)))
+    box.set_stroke(opacity=1.0)
+    stage.filled = True
+    there = stage.canvas.fresh(tid(trace, "X")).shift(RIGHT * 30)
+    show_new(stage, [there])
+    assert stage.camera.in_view(there) and not stage.camera.in_view(here)
+    assert box.get_stroke_opacity() == 0 and stage.filled is False

@@ -243,6 +243,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
         if b:
             stage.play(Succession(*b))
             stage.tidy()
+    stage.filled = bool(batches)
 
 
 def look(stage: Stage, grids: list) -> None:
@@ -299,7 +300,12 @@ def audit_working(stage: Stage, first: Work) -> None:
 def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: list | None = None) -> None:
     """Bring new grids onto the canvas and pan the camera to the work (one play)."""
     anims = stage.canvas.add_grids(*grids) + list(extra)
-    anims += stage.camera.focus(focus if focus is not None else grids)
+    moves = stage.camera.focus(focus if focus is not None else grids)
+    if moves:   # the camera leaves the work before: a result just filled is seen whole first, and
+        if stage.filled and not stage.skipping:   # the boxes on it do not ride the pan
+            stage.scene.pause(stage.pace.pause)
+        anims += stage.hide_markers() + moves
+    stage.filled = False
     if anims:
         stage.play(*anims, run_time=run_time)
 
@@ -308,6 +314,7 @@ def finish(stage: Stage) -> None:
     """The end of a step: highlights off, work line cleared, all the step's grids framed when
     they fit, a pause (and a record of what is shown, when the plan asks for one: tests audit
     every step)."""
+    stage.filled = False   # (its own pause follows)
     anims = stage.hide_markers()
     anims.append(anim.Swap(stage.camera.work, None, run_time=0.1))
     moves = stage.frame_step(stage.step)
