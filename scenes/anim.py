@@ -157,9 +157,9 @@ class Glide(Animation):
     def begin(self) -> None:
         self.start_points = self.mobject.points.copy()
         self.end_points = self.target.points.copy()
-        if len(self.start_points) != len(self.end_points):
-            self.start_points = self.end_points
         self.start_opacity = self.mobject.get_stroke_opacity()
+        if len(self.start_points) != len(self.end_points) or self.start_opacity <= 0:
+            self.start_points = self.end_points   # a hidden box fades in where it goes (never across a gap)
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:

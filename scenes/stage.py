@@ -107,6 +107,8 @@ class Stage:
         self.leaving: list[Animation] = []   # their fades, played with the step's first camera move
         self.left: list[VMobject] = []       # what those fade: off the scene once they have played
         self.left_boxes: list = []            # where the stale grids were
+        self.out_marker: int | None = None   # the highlight box on the result cell last worked
+        self.filled = False                   # the last play filled a result (a pan away waits a beat)
 
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]
@@ -219,7 +221,7 @@ class Stage:
         crowded or orphaned mid-step is caught too (tests read :attr:`played_labels`)."""
         if self.hints.get("audit"):
             self.played_labels.append({"step": self.step, "labels": self.canvas.label_boxes(),
-                                       "orphans": self.canvas.orphans()})
+                                       "orphans": self.canvas.orphans(), "frame": frame_area(self.camera.view)})
 
     def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
         """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""

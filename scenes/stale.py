@@ -46,10 +46,7 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
     for s in [stage.step, *ahead]:
         used |= step_tensors(trace, s)
     new = {t for s in trace.steps if s.phase == "update" for t in s.outputs}   # new weights on screen stay
-    keep = set()
-    for sid in revisited:
-        for v in stage.layouts.get(sid, {}).values():
-            keep.update(id(g) for g in (v if isinstance(v, (list, tuple)) else [v]))
+    keep = reused(stage, revisited)
     shows: dict[int, set[str]] = {}
     for tid, slot in stage.bindings:
         shows.setdefault(id(slot.grid), set()).add(tid)
@@ -64,24 +61,39 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
     return out
 
 
+def reused(stage, revisited: set[int]) -> set[int]:
+    """id() of the grids of the forward layouts a gradient step to come reuses (``revisited``)."""
+    keep: set[int] = set()
+    for sid in revisited:
+        for v in stage.layouts.get(sid, {}).values():
+            keep.update(id(g) for g in (v if isinstance(v, (list, tuple)) else [v]))
+    return keep
+
+
 def retire(stage) -> None:
     """Take the grids gone stale (:func:`stale_grids`) off ``stage``'s canvas: no slot shows them any
     more (a tensor needed again is drawn again); those on the scene fade out with the step's first
     play (:func:`leave`)."""
     if stage.mode != "canvas" or stage.step is None:
         return
-    canvas, fades = stage.canvas, stage.leaving
     for g in stale_grids(stage, stage.ahead, stage.revisited):
-        key, owned = id(g), canvas.owned.pop(id(g), [])
-        if key not in canvas.parked:
-            fades.append(anim.Appear(g, out=True, run_time=0.4))
-            fades += [anim.Reveal([m], to=0.0, run_time=0.4) for m in owned]
-        veil = canvas.veils.pop(key, None)
-        stage.left += [g, *owned, *([veil[0]] if veil else [])]
-        stage.left_boxes.append(canvas.boxes.pop(key))
-        canvas.grids.remove(g)
-        canvas.parked.discard(key)
-        stage.retired.add(key)
+        take_off(stage, g)
+
+
+def take_off(stage, g) -> None:
+    """``g`` off ``stage``'s canvas: no slot shows it any more; on the scene, it fades out with the
+    step's next play (:func:`leave`)."""
+    canvas, fades = stage.canvas, stage.leaving
+    key, owned = id(g), canvas.owned.pop(id(g), [])
+    if key not in canvas.parked:
+        fades.append(anim.Appear(g, out=True, run_time=0.4))
+        fades += [anim.Reveal([m], to=0.0, run_time=0.4) for m in owned]
+    veil = canvas.veils.pop(key, None)
+    stage.left += [g, *owned, *([veil[0]] if veil else [])]
+    stage.left_boxes.append(canvas.boxes.pop(key))
+    canvas.grids.remove(g)
+    canvas.parked.discard(key)
+    stage.retired.add(key)
 
 
 def leave(stage, anims: list) -> list:

@@ -174,7 +174,9 @@ class Walkthrough(MovingCameraScene):
             self.still_card = card
             return
         on_screen(self, "\n".join(w for w in words if w))   # the card's words are its subtitle
-        self.play(FadeIn(card, run_time=0.5))   # over the card before, if any: a cross-fade
+        cover, text = card.submobjects   # a clean page first, the card's words on it: no step's
+        self.play(FadeIn(cover, run_time=0.25))   # grids (nor the card before) faint under its words
+        self.play(FadeIn(text, run_time=0.25))
         if self.held is not None:
             self.put_away(self.held)
             self.held = None

@@ -9,6 +9,8 @@ import pytest
 
 pytest.importorskip("manim")
 
+from manim import FadeIn  # noqa: E402
+
 from scenes.cards import summary_page  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
@@ -112,3 +114,25 @@ def test_a_still_of_a_fast_forward_card_shows_its_numbers(tmp_path):
     page = scene.still_card[1]
     numbers = [m for m in page.family_members_with_points() if getattr(m, "text", None) in scene.cards[-1][2:]]
     assert len(numbers) >= 3 and all(m.get_fill_opacity() == 1.0 for m in numbers)   # the 3 losses, filled in
+
+
+def test_a_cards_words_come_in_on_a_clean_page(tmp_path, monkeypatch):
+    """The card's paper covers what was there (a step's grids, the card before) before its words
+    fade in: they never come in over the faint remains of the page under them."""
+    seen: list[bool] = []
+    play = Walkthrough.play
+
+    def spy(scene, *anims, **kw):
+        frame = scene.camera.frame.width
+        for a in anims:
+            fam = a.mobject.get_family() if isinstance(a, FadeIn) and a.mobject.z_index == CARD_Z else []
+            if any(m.width < frame and len(m.points) for m in fam):   # a card's words fading in
+                inside = {id(m) for m in fam}
+                seen.append(any(m.z_index == CARD_Z and m.width >= frame and m.get_fill_opacity() >= 1.0
+                                and id(m) not in inside for m in scene.mobjects))
+        return play(scene, *anims, **kw)
+
+    monkeypatch.setattr(Walkthrough, "play", spy)
+    plan = build_plan(tiny())
+    render_scene(plan, plan.window, tmp_path / "tiny.mp4", "l", 2)
+    assert seen and all(seen), seen

@@ -113,10 +113,22 @@ def _boxes_to(stage: Stage, targets: list[VMobject], out: VMobject | None, run_t
     if out is not None:
         rects.append(anim.box_like(out, color, 4.5).stretch_to_fit_width(out.width + 0.04)
                      .stretch_to_fit_height(out.height + 0.04).move_to(out))
+    if not targets and out is not None:   # the rest of a result: the box on the cell just worked
+        return rest_box(stage, rects[0], run_time)   # grows onto it (not one from an operand, across the gap)
     moves = [anim.Glide(stage.marker(k, r), r, run_time=run_time) for k, r in enumerate(rects)]
     moves += [anim.Reveal([m], to=0.0, run_time=run_time) for m in stage.markers[len(rects):]
               if m.get_stroke_opacity() > 0]
+    stage.out_marker = len(rects) - 1 if out is not None else None   # (batches are built before they play)
     return moves
+
+
+def rest_box(stage: Stage, rect: VMobject, run_time: float) -> list:
+    """The highlight box on the result cell just worked glides onto ``rect`` (the rest of the result);
+    the others fade out where they are."""
+    k = stage.out_marker or 0
+    mover = stage.marker(k, rect)
+    return [anim.Glide(mover, rect, run_time=run_time)] + [
+        anim.Reveal([m], to=0.0, run_time=run_time) for m in stage.markers if m is not mover]
 
 
 def _pending(w: Work) -> list[VMobject]:
@@ -231,6 +243,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
         if b:
             stage.play(Succession(*b))
             stage.tidy()
+    stage.filled = bool(batches)
 
 
 def look(stage: Stage, grids: list) -> None:
@@ -287,7 +300,12 @@ def audit_working(stage: Stage, first: Work) -> None:
 def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: list | None = None) -> None:
     """Bring new grids onto the canvas and pan the camera to the work (one play)."""
     anims = stage.canvas.add_grids(*grids) + list(extra)
-    anims += stage.camera.focus(focus if focus is not None else grids)
+    moves = stage.camera.focus(focus if focus is not None else grids)
+    if moves:   # the camera leaves the work before: a result just filled is seen whole first, and
+        if stage.filled and not stage.skipping:   # the boxes on it do not ride the pan
+            stage.scene.pause(stage.pace.pause)
+        anims += stage.hide_markers() + moves
+    stage.filled = False
     if anims:
         stage.play(*anims, run_time=run_time)
 
@@ -296,6 +314,7 @@ def finish(stage: Stage) -> None:
     """The end of a step: highlights off, work line cleared, all the step's grids framed when
     they fit, a pause (and a record of what is shown, when the plan asks for one: tests audit
     every step)."""
+    stage.filled = False   # (its own pause follows)
     anims = stage.hide_markers()
     anims.append(anim.Swap(stage.camera.work, None, run_time=0.1))
     moves = stage.frame_step(stage.step)

@@ -16,6 +16,7 @@ from ..canvas import fits_one_view
 from ..grid import NumberGrid
 from ..near import near
 from ..stage import Stage
+from ..supersede import supersede
 from ..words import word
 from . import BACKWARD, DECLINE, FORWARD, register
 from .common import finish, show_new
@@ -95,6 +96,7 @@ def place(stage: Stage, step, parts: list[str], axis: int, labels: list[str]) ->
                                     gap=style.GRID_GAP)
         stage.canvas.register(g)
         stage.bind(t, g)
+        supersede(stage, t, g)   # the part drawn before (the slice's x) leaves: one x on screen
         grids.append(g)
     gout = stage.canvas.beside(grids[0], out, side)
     return grids, gout, grids + [gout]

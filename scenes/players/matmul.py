@@ -20,6 +20,7 @@ from tracer.notation import transposed
 from .. import anim, style
 from ..grid import NumberGrid
 from ..stage import Slot, Stage
+from ..supersede import supersede
 from ..words import word
 from . import BACKWARD, DECLINE, FORWARD, register
 from .bands import ensure_shown_grad, grad_band, place_grad
@@ -31,10 +32,10 @@ def _two_d(stage: Stage, *tids: str) -> bool:
 
 
 def _bind_product(stage: Stage, step, a: str, b: str, out: str, grids: dict, new: list) -> None:
-    if grids["a"] in new:
-        stage.bind(a, grids["a"])
-    if grids["b"] in new:
-        stage.bind(b, grids["b"])
+    for t, g in ((a, grids["a"]), (b, grids["b"])):
+        if g in new:   # drawn again (with its row of 1s): the drawing before leaves
+            stage.bind(t, g)
+            supersede(stage, t, g)
     stage.bind(out, grids["out"])
     stage.layouts[step.id] = grids
 
