@@ -93,19 +93,26 @@ def work_room(narration_height: float) -> tuple[float, float]:
 ONE_LINE = 0.27   # a one-line narration's height (the room never reaches lower)
 
 
-def wrap_at(text: str) -> int | None:
+def wrap_at(text: str, fits=None) -> int | None:
     """Where to cut a working in two: before a `` + `` or `` − `` between its terms (the least
-    bracketed ones: between squares, not inside one), the one that leaves the halves most even;
-    None when there is none (an elided stretch ``[94 terms: …]`` is never cut)."""
-    depth, square, best = 0, 0, []
+    bracketed ones: between squares, not inside one; before its ``=`` only when there is no
+    other), the last one whose first line ``fits`` (so a line growing term by term keeps its first
+    line as it grows), or without ``fits`` the one that leaves the halves most even; None when
+    there is none (an elided stretch ``[94 terms: …]`` is never cut)."""
+    depth, square, cuts = 0, 0, []
     for k, ch in enumerate(text):
         if ch in "([":
             depth, square = depth + 1, square + (ch == "[")
         elif ch in ")]":
             depth, square = depth - 1, square - (ch == "]")
         elif ch in "+−-=≈" and k > 1 and text[k - 1] == " " and text[k + 1:k + 2] == " " and not square:
-            best.append((ch in "=≈", depth, abs(2 * k - len(text)), k - 1))
-    return min(best)[3] if best else None
+            cuts.append((ch in "=≈", depth, k - 1))
+    if not cuts:
+        return None
+    best = min(c[:2] for c in cuts)
+    cuts = [c[2] for c in cuts if c[:2] == best]
+    fitting = [k for k in cuts if fits is not None and fits(text[:k])]
+    return fitting[-1] if fitting else min(cuts, key=lambda k: abs(2 * k - len(text)))
 
 
 def work_line(text: str, color: str = style.COMPUTED, room: tuple[float, float] | None = None) -> VMobject:
@@ -114,27 +121,22 @@ def work_line(text: str, color: str = style.COMPUTED, room: tuple[float, float] 
     ``WRAP_BELOW`` goes on two, cut between two terms, when they draw it larger: the text stays
     one line (the stepper and the tests read it whole), only its drawing is folded."""
     top, bottom = room or work_room(ONE_LINE)
-    one = glyphs.mono(text, color, style.FORMULA_SIZE)
+
+    def draw(s: str) -> VMobject:
+        return glyphs.mono(s, color, style.FORMULA_SIZE)
+    one = draw(text)
     drawn: VMobject = one
     scale = min(1.0, TEXT_WIDTH / one.width, (top - bottom) / one.height)
-    cut = wrap_at(text) if scale < WRAP_BELOW else None
-    if cut is not None:
-        two = VGroup(glyphs.mono(text[:cut], color, style.FORMULA_SIZE),
-                     glyphs.mono(text[cut + 1:], color, style.FORMULA_SIZE))
-        two.arrange(DOWN, aligned_edge=LEFT, buff=0.03)
-        folded = min(1.0, TEXT_WIDTH / two.width, (top - bottom) / two.height)
-        if folded > scale:
-            drawn, scale = two, folded
+    if scale < WRAP_BELOW:
+        wide = min(1.0, 2 * TEXT_WIDTH / one.width)   # the size two full lines would draw it at
+        cut = wrap_at(text, lambda first: draw(first).width * wide <= TEXT_WIDTH)
+        if cut is not None:
+            two = VGroup(draw(text[:cut]), draw(text[cut + 1:])).arrange(DOWN, aligned_edge=LEFT, buff=0.03)
+            folded = min(1.0, TEXT_WIDTH / two.width, (top - bottom) / two.height)
+            if folded > scale:
+                drawn, scale = two, folded
     drawn.scale(scale)
     return drawn.move_to([0, (top + bottom) / 2, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
-
-
-def on_screen(scene, text: str) -> None:
-    """Note that ``text`` comes on screen now (the renderer's clock: seconds into the video being
-    written) on the scene's ``captions_shown``; the subtitles are cut from these notes."""
-    shown = getattr(scene, "captions_shown", None)
-    if shown is not None and not getattr(scene, "skipping", False):
-        shown.append((video_time(scene), text))
 
 
 def header(text: str, lang: str = "en") -> VMobject:

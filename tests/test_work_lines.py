@@ -73,6 +73,21 @@ def test_no_work_line_is_drawn_with_digits_too_small_to_read_at_480p(name):
     assert shown >= LONGEST * len(LANGUAGES)
 
 
+def test_a_working_growing_term_by_term_keeps_its_first_line_once_cut():
+    caption = Caption("Z = W · X", "A product.", "en")
+    terms = ["0.244×(−0.081)", "− 0.705×(−0.248)", "− 0.614×0.442", "− 0.670×(−0.008)", "+ 0.515×(−0.683)",
+             "+ 0.615×0.363", "− 0.332×1", "+ 0.125×0.5"]
+    firsts = []
+    for t in range(1, len(terms) + 1):
+        line = work_line(" ".join(terms[:t]) + " = −0.57", room=caption.work_room)
+        texts = [m.text for m in line.get_family() if getattr(m, "text", None)]
+        assert min(digit_heights(line)) >= 12, texts   # over a one-line narration: (nearly) full size
+        if len(texts) == 2:
+            firsts.append(texts[0])
+            assert " ".join(texts) == " ".join(terms[:t]) + " = −0.57"   # nothing lost at the cut
+    assert len(firsts) >= 2 and len(set(firsts)) == 1
+
+
 def test_a_working_that_fits_stays_one_line_at_full_size():
     caption = Caption("Z = W · X", "A product.", "en")
     line = work_line("0.5×2 + 1×3 = 4", room=caption.work_room)
