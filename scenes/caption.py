@@ -139,6 +139,14 @@ def work_line(text: str, color: str = style.COMPUTED, room: tuple[float, float] 
     return drawn.move_to([0, (top + bottom) / 2, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
 
 
+def on_screen(scene, text: str) -> None:
+    """Note that ``text`` comes on screen now (the renderer's clock: seconds into the video being
+    written) on the scene's ``captions_shown``; the subtitles are cut from these notes."""
+    shown = getattr(scene, "captions_shown", None)
+    if shown is not None and not getattr(scene, "skipping", False):
+        shown.append((video_time(scene), text))
+
+
 def header(text: str, lang: str = "en") -> VMobject:
     """The chapter title at the frame's top-left corner (origin frame), on the backdrop's strip."""
     label = glyphs.prose(text, lang, style.MUTED, 22, bold=True)
