@@ -92,7 +92,8 @@ class Camera:
         return anims
 
     def work_text(self, text: str, color: str = style.COMPUTED) -> VMobject:
-        return self.to_view(work_line(text, color)).set_z_index(HUD_Z + 1)
+        room = self.caption.work_room if self.caption is not None else None
+        return self.to_view(work_line(text, color, room)).set_z_index(HUD_Z + 1)
 
     def say(self, text: str | None, color: str = style.COMPUTED, run_time: float = 0.15) -> Animation:
         """Show ``text`` on the caption's work line (replacing what was there; None clears it)."""

@@ -59,17 +59,84 @@ def backdrop() -> VGroup:
 
 class Caption(VGroup):
     """A step's formula and narration on the caption band (origin frame; the stage moves it with
-    the camera). The work line between them is the stage's, changed cell by cell."""
+    the camera). The formula sits at the band's top, the narration (one line or two) at its
+    bottom; the work line between them is the stage's, changed cell by cell, drawn in the room
+    they leave (:attr:`work_room`: two lines of working fit at full size over a one-line
+    narration)."""
 
     def __init__(self, formula: str = "", narration: str = "", lang: str = "en") -> None:
         super().__init__()
         top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT
         self.formula = glyphs.fit_width(glyphs.mono(formula, style.INK, style.FORMULA_SIZE, bold=True), TEXT_WIDTH)
-        self.formula.move_to([0, top - 0.23, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
+        self.formula.move_to([0, top - MARGIN - FORMULA_HEIGHT / 2, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
         self.narration = _narration(narration, lang)
-        self.narration.next_to([-TEXT_WIDTH / 2, top - 0.8, 0], DOWN, buff=0, aligned_edge=LEFT)
+        self.narration.next_to([-TEXT_WIDTH / 2, -style.FRAME_HEIGHT / 2 + MARGIN, 0], UP, buff=0, aligned_edge=LEFT)
         self.narration.align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
+        self.work_room = work_room(self.narration.height if narration.strip() else 0.0)
         self.add(self.formula, self.narration)
+
+
+MARGIN = 0.06            # the formula from the band's top edge, the narration from the frame's bottom
+FORMULA_HEIGHT = 0.23    # the formula line's height (its glyphs, bold, at FORMULA_SIZE)
+GAP = 0.04               # between the work line and the formula above it, the narration below it
+WRAP_BELOW = 0.85        # a working drawn smaller than this on one line is drawn on two
+
+
+def work_room(narration_height: float) -> tuple[float, float]:
+    """The band's room for the work line (origin frame, top and bottom y) above a narration of
+    this height: between the formula and the narration."""
+    top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT - MARGIN - FORMULA_HEIGHT - GAP
+    bottom = -style.FRAME_HEIGHT / 2 + MARGIN + max(narration_height, ONE_LINE) + GAP
+    return top, bottom
+
+
+ONE_LINE = 0.27   # a one-line narration's height (the room never reaches lower)
+
+
+def wrap_at(text: str, fits=None) -> int | None:
+    """Where to cut a working in two: before a `` + `` or `` − `` between its terms (the least
+    bracketed ones: between squares, not inside one; before its ``=`` only when there is no
+    other), the last one whose first line ``fits`` (so a line growing term by term keeps its first
+    line as it grows), or without ``fits`` the one that leaves the halves most even; None when
+    there is none (an elided stretch ``[94 terms: …]`` is never cut)."""
+    depth, square, cuts = 0, 0, []
+    for k, ch in enumerate(text):
+        if ch in "([":
+            depth, square = depth + 1, square + (ch == "[")
+        elif ch in ")]":
+            depth, square = depth - 1, square - (ch == "]")
+        elif ch in "+−-=≈" and k > 1 and text[k - 1] == " " and text[k + 1:k + 2] == " " and not square:
+            cuts.append((ch in "=≈", depth, k - 1))
+    if not cuts:
+        return None
+    best = min(c[:2] for c in cuts)
+    cuts = [c[2] for c in cuts if c[:2] == best]
+    fitting = [k for k in cuts if fits is not None and fits(text[:k])]
+    return fitting[-1] if fitting else min(cuts, key=lambda k: abs(2 * k - len(text)))
+
+
+def work_line(text: str, color: str = style.COMPUTED, room: tuple[float, float] | None = None) -> VMobject:
+    """The arithmetic being worked, on the caption's middle line (origin frame), in ``room`` (the
+    caption's :attr:`Caption.work_room`). A working that one line would draw smaller than
+    ``WRAP_BELOW`` goes on two, cut between two terms, when they draw it larger: the text stays
+    one line (the stepper and the tests read it whole), only its drawing is folded."""
+    top, bottom = room or work_room(ONE_LINE)
+
+    def draw(s: str) -> VMobject:
+        return glyphs.mono(s, color, style.FORMULA_SIZE)
+    one = draw(text)
+    drawn: VMobject = one
+    scale = min(1.0, TEXT_WIDTH / one.width, (top - bottom) / one.height)
+    if scale < WRAP_BELOW:
+        wide = min(1.0, 2 * TEXT_WIDTH / one.width)   # the size two full lines would draw it at
+        cut = wrap_at(text, lambda first: draw(first).width * wide <= TEXT_WIDTH)
+        if cut is not None:
+            two = VGroup(draw(text[:cut]), draw(text[cut + 1:])).arrange(DOWN, aligned_edge=LEFT, buff=0.03)
+            folded = min(1.0, TEXT_WIDTH / two.width, (top - bottom) / two.height)
+            if folded > scale:
+                drawn, scale = two, folded
+    drawn.scale(scale)
+    return drawn.move_to([0, (top + bottom) / 2, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
 
 
 def on_screen(scene, text: str) -> None:
@@ -78,13 +145,6 @@ def on_screen(scene, text: str) -> None:
     shown = getattr(scene, "captions_shown", None)
     if shown is not None and not getattr(scene, "skipping", False):
         shown.append((video_time(scene), text))
-
-
-def work_line(text: str, color: str = style.COMPUTED) -> VMobject:
-    """The arithmetic being worked, on the caption's middle line (origin frame)."""
-    top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT
-    line = glyphs.fit_width(glyphs.mono(text, color, style.FORMULA_SIZE), TEXT_WIDTH)
-    return line.move_to([0, top - 0.56, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
 
 
 def header(text: str, lang: str = "en") -> VMobject:
