@@ -66,9 +66,8 @@ def test_a_far_operand_is_drawn_again_beside_the_work_as_a_copy(scene, trace):
     assert bring(stage, [x], [sw.grid]) == [] and stage.slot(x).grid is new[0]   # the copy near it is read
 
 
-def test_a_pan_slides_grids_in_and_out_whole(scene, trace):
-    """A pan from one grid to another far away: the grid reached comes in whole (no veil), the
-    one left goes out whole; neither is on a paper veil mid-pan (the frame is never empty)."""
+def _framed_far_apart(scene, trace):
+    """A canvas with W framed and X far off to its right (off the scene)."""
     canvas = Canvas(scene, trace)
     camera = Camera(scene, canvas)
     here, there = canvas.fresh(tid(trace, "W")), canvas.fresh(tid(trace, "X"))
@@ -76,6 +75,13 @@ def test_a_pan_slides_grids_in_and_out_whole(scene, trace):
     canvas.add_grids(here, there)
     camera.focus([here])
     canvas.cull(*camera.sight(), fade=False)
+    return canvas, camera, here, there
+
+
+def test_a_pan_slides_grids_in_and_out_whole(scene, trace):
+    """A pan from one grid to another far away: the grid reached comes in whole (no veil), the
+    one left goes out whole; neither is on a paper veil mid-pan (the frame is never empty)."""
+    canvas, camera, here, there = _framed_far_apart(scene, trace)
     assert id(there) in canvas.parked
     assert camera.focus([there])                    # a pan
     fades = canvas.cull(*camera.sight(), fade=True)
@@ -89,13 +95,7 @@ def test_a_pan_slides_grids_in_and_out_whole(scene, trace):
 def test_numbers_written_over_a_grid_off_the_scene_stay_off_it(scene, trace):
     """A gradient written home into the band of a far grid (:func:`scenes.players.gradients.home`)
     is not drawn where the grid is not: it comes back with the grid."""
-    canvas = Canvas(scene, trace)
-    camera = Camera(scene, canvas)
-    here, there = canvas.fresh(tid(trace, "W")), canvas.fresh(tid(trace, "X"))
-    there.shift(RIGHT * 60)
-    canvas.add_grids(here, there)
-    camera.focus([here])
-    canvas.cull(*camera.sight(), fade=False)
+    canvas, camera, here, there = _framed_far_apart(scene, trace)
     number = Dot(there.get_center())
     canvas.add_loose(number)
     assert number in canvas.owned[id(there)] and number not in scene.mobjects
