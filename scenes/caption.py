@@ -57,6 +57,13 @@ def backdrop() -> VGroup:
     return VGroup(band, rule, strip)
 
 
+MARGIN = 0.06            # the formula from the band's top edge, the narration from the frame's bottom
+FORMULA_HEIGHT = 0.23    # the formula line's height (its glyphs, bold, at FORMULA_SIZE)
+GAP = 0.04               # between the work line and the formula above it, the narration below it
+WRAP_BELOW = 0.85        # a working drawn smaller than this on one line is drawn on two
+ONE_LINE = 0.27          # a one-line narration's height (the room never reaches lower)
+
+
 class Caption(VGroup):
     """A step's formula and narration on the caption band (origin frame; the stage moves it with
     the camera). The formula sits at the band's top, the narration (one line or two) at its
@@ -76,21 +83,12 @@ class Caption(VGroup):
         self.add(self.formula, self.narration)
 
 
-MARGIN = 0.06            # the formula from the band's top edge, the narration from the frame's bottom
-FORMULA_HEIGHT = 0.23    # the formula line's height (its glyphs, bold, at FORMULA_SIZE)
-GAP = 0.04               # between the work line and the formula above it, the narration below it
-WRAP_BELOW = 0.85        # a working drawn smaller than this on one line is drawn on two
-
-
 def work_room(narration_height: float) -> tuple[float, float]:
     """The band's room for the work line (origin frame, top and bottom y) above a narration of
     this height: between the formula and the narration."""
     top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT - MARGIN - FORMULA_HEIGHT - GAP
     bottom = -style.FRAME_HEIGHT / 2 + MARGIN + max(narration_height, ONE_LINE) + GAP
     return top, bottom
-
-
-ONE_LINE = 0.27   # a one-line narration's height (the room never reaches lower)
 
 
 def wrap_at(text: str, fits=None) -> int | None:
