@@ -80,3 +80,15 @@ def test_no_caption_signs_a_number_with_a_hyphen(name):
     hyphens = sorted({s for s in shown if HYPHEN_SIGN.search(s)})
     assert not hyphens, hyphens[:5]
     assert any(MINUS_SIGN.search(s) for s in shown)
+
+
+def test_a_sum_worked_term_by_term_writes_a_negative_term_as_a_subtraction(tmp_path):
+    """The line that grows term by term reads like the finished one: ``a − 0.705×(−0.248)``,
+    never ``a + −0.705×(−0.248)`` (anomaly_detection's first layer has negative weights)."""
+    trace = run("anomaly_detection")
+    plan = build_plan(trace, pace="slow")   # slow: the first cells worked term by term
+    first = next(k for k, b in enumerate(plan.beats) if b.step is not None and b.step.op == "linear")
+    scene = render_scene(plan, (first, first + 1), tmp_path / "linear.mp4", "l")
+    growing = [s for s in scene.stage.said if "×" in s]
+    assert len(growing) >= 4 and any(" − " in s for s in growing[:-1]), growing[:4]
+    assert not [s for s in growing if "+ −" in s], [s for s in growing if "+ −" in s][:3]

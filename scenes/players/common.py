@@ -15,6 +15,7 @@ import numpy as np
 from manim import AnimationGroup, Succession, VGroup, VMobject
 
 from tracer.explain import Working, explain
+from tracer.explain.numbers import joined
 
 from .. import anim, glyphs, style
 from ..words import word
@@ -159,7 +160,7 @@ def detailed(stage: Stage, w: Work, color: str) -> list:
     steps = []
     for t in range(len(w.terms)):
         boxes = w.term_boxes[t] if t < len(w.term_boxes) else []
-        shown = " + ".join(w.terms[:t + 1])
+        shown = joined(w.terms[:t + 1])   # a negative term as a subtraction, as the finished line
         partial = w.partials[t] if t < len(w.partials) else ""
         line = f"{shown} = {partial}" if partial else shown
         bubble = None
