@@ -54,8 +54,7 @@ def beside_all(canvas, g: NumberGrid, work: list) -> None:
     for direction, (x, y), corner in sides:
         g.move_to(np.array([x, y, 0.0]), aligned_edge=corner)
         if canvas.slide([g], direction):
-            (lo, hi) = canvas.extent([*work, g])
-            score = float(max((hi - lo) / np.array(style.WIDEST_ROOM)))
+            score = zoom_for(canvas, [*work, g])
             if best is None or score < best[0]:
                 best = (score, g.get_center().copy())
     if best is None:

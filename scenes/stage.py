@@ -324,7 +324,7 @@ class Stage:
             grids = [g for g in grids if any(g is w for w in wrote) or near(self.canvas, wrote, g)]
             if not wrote or zoom_for(self.canvas, grids) > most:
                 grids = wrote
-            if not grids or zoom_for(self.canvas, grids) > style.MAX_ZOOM:
+            if not grids or not self.canvas.in_one_view(grids):
                 return []
         return self.camera.focus(grids, run_time=0.5, whole=True)
 

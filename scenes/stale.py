@@ -14,6 +14,7 @@ from __future__ import annotations
 from tracer.trace import Step, Trace
 
 from . import anim
+from .label_room import overlap
 from .manim_adapter import jump_to_end
 
 
@@ -103,7 +104,7 @@ def leave(stage, anims: list) -> list:
     fades, stage.leaving = stage.leaving, []
     boxes, stage.left_boxes = stage.left_boxes, []
     arriving = [stage.canvas.extent([a.mobject]) for a in anims if isinstance(a, anim.Appear) and not a.out]
-    clash = any(_overlap(a, b) for a in arriving for b in boxes)   # a grid drawn where one is fading out
+    clash = any(overlap(a, b, slack=0.0) for a in arriving for b in boxes)   # a grid drawn where one is fading out
     if stage.skipping or stage.camera.moved_from is None or clash:
         if stage.skipping:
             jump_to_end(stage.scene, fades)
@@ -114,6 +115,3 @@ def leave(stage, anims: list) -> list:
     stage.left = []
     return fades + anims
 
-
-def _overlap(a, b) -> bool:
-    return bool((a[0][:2] < b[1][:2]).all() and (a[1][:2] > b[0][:2]).all())

@@ -10,6 +10,7 @@ from manim import UL, FadeIn
 from tracer.explain.working import reads_outputs
 
 from .. import anim, style
+from ..near import zoom_for
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, UPDATE, register
@@ -143,8 +144,7 @@ def shrink_to_fit(stage: Stage, grid, states: list) -> None:
 
 def zoom_out(stage: Stage, grids: list) -> float:
     """How much of the widest view ``grids`` take (1: the camera zoomed out as far as it goes)."""
-    lo, hi = stage.canvas.extent(grids)
-    return float(max((hi[0] - lo[0]) / style.WIDEST_ROOM[0], (hi[1] - lo[1]) / style.WIDEST_ROOM[1]))
+    return zoom_for(stage.canvas, grids) / style.MAX_ZOOM
 
 
 def fits_view(stage: Stage, grids: list) -> bool:
