@@ -174,6 +174,16 @@ def test_an_optional_input_left_out_leaves_its_part_of_the_formula_out() -> None
     assert narrate(trace, plain, "zh-Hans") == "线性层：把 X 乘上权重 W。"
 
 
+def test_a_linear_layers_narration_names_its_own_operands_in_the_augmented_product() -> None:
+    W2, H1 = tracer.tensor([[1.0, 2.0]], name="W2"), tracer.tensor([[1.0], [1.0]], name="H1")
+    with tracer.record() as trace:
+        tracer.linear(W2, H1, b=tracer.tensor([0.5], name="b2"), name="Z2")
+    from tracer.i18n import narrate
+    step = trace.step("Z2")
+    assert step.narration.endswith("([W2 | b2] · [H1 ; 1]).")
+    assert narrate(trace, step, "zh-Hant").endswith("（[W2 | b2] · [H1 ; 1]）。")
+
+
 def test_composite_children_carry_the_part_their_op_declared() -> None:
     trace = small_program()
     P = trace.step("P")

@@ -161,7 +161,7 @@ def batch_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = Non
            formula="{out} = {W} · {X}⟦ + {b}⟧",
            grad="d{W} = d{out}·{X}ᵀ;  d{X} = {W}ᵀ·d{out}⟦;  d{b} = Σ d{out}⟧",
            narration="A linear layer: multiply {X} by the weights {W}⟦ and add the bias {b} "
-                     "([W | b] · [X ; 1])⟧.")
+                     "([{W} | {b}] · [{X} ; 1])⟧.")
 def linear(W: Tensor, X: Tensor, b: Tensor | None = None) -> Tensor:
     z = st.matmul(W, X, name="matmul")
     if b is None:
