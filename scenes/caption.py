@@ -14,6 +14,13 @@ from . import glyphs, style
 from .manim_adapter import video_time
 
 TEXT_WIDTH = style.FRAME_WIDTH - 0.8
+MARGIN = 0.06            # the formula from the band's top edge
+FOOT = 0.1               # the narration from the frame's bottom (6 px at 480p: clear of the edge)
+LEADING = 0.04           # between a two-line narration's lines (clear of Vietnamese diacritics)
+FORMULA_HEIGHT = 0.23    # the formula line's height (its glyphs, bold, at FORMULA_SIZE)
+GAP = 0.04               # between the work line and the formula above it, the narration below it
+WRAP_BELOW = 0.85        # a working drawn smaller than this on one line is drawn on two
+ONE_LINE = 0.27          # a one-line narration's height (the room never reaches lower)
 
 
 def split_at(text: str, k: int, lang: str) -> tuple[str, str]:
@@ -35,10 +42,11 @@ def _narration(text: str, lang: str) -> VMobject:
     whole = glyphs.prose(text, lang, color, size)
     if whole.width <= TEXT_WIDTH:
         return whole
+    size -= 1   # two lines a point smaller and closer: the working above keeps its room
     k = max(1, int(len(text) * TEXT_WIDTH / whole.width) - 2)
     first, rest = split_at(text, k, lang)
     group = VGroup(glyphs.prose(first, lang, color, size), glyphs.prose(rest, lang, color, size))
-    group.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+    group.arrange(DOWN, aligned_edge=LEFT, buff=LEADING)
     return glyphs.fit_width(group, TEXT_WIDTH)
 
 
@@ -57,13 +65,6 @@ def backdrop() -> VGroup:
     return VGroup(band, rule, strip)
 
 
-MARGIN = 0.06            # the formula from the band's top edge, the narration from the frame's bottom
-FORMULA_HEIGHT = 0.23    # the formula line's height (its glyphs, bold, at FORMULA_SIZE)
-GAP = 0.04               # between the work line and the formula above it, the narration below it
-WRAP_BELOW = 0.85        # a working drawn smaller than this on one line is drawn on two
-ONE_LINE = 0.27          # a one-line narration's height (the room never reaches lower)
-
-
 class Caption(VGroup):
     """A step's formula and narration on the caption band (origin frame; the stage moves it with
     the camera). The formula sits at the band's top, the narration (one line or two) at its
@@ -77,7 +78,7 @@ class Caption(VGroup):
         self.formula = glyphs.fit_width(glyphs.mono(formula, style.INK, style.FORMULA_SIZE, bold=True), TEXT_WIDTH)
         self.formula.move_to([0, top - MARGIN - FORMULA_HEIGHT / 2, 0]).align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
         self.narration = _narration(narration, lang)
-        self.narration.next_to([-TEXT_WIDTH / 2, -style.FRAME_HEIGHT / 2 + MARGIN, 0], UP, buff=0, aligned_edge=LEFT)
+        self.narration.next_to([-TEXT_WIDTH / 2, -style.FRAME_HEIGHT / 2 + FOOT, 0], UP, buff=0, aligned_edge=LEFT)
         self.narration.align_to([-TEXT_WIDTH / 2, 0, 0], LEFT)
         self.work_room = work_room(self.narration.height if narration.strip() else 0.0)
         self.add(self.formula, self.narration)
@@ -87,7 +88,7 @@ def work_room(narration_height: float) -> tuple[float, float]:
     """The band's room for the work line (origin frame, top and bottom y) above a narration of
     this height: between the formula and the narration."""
     top = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT - MARGIN - FORMULA_HEIGHT - GAP
-    bottom = -style.FRAME_HEIGHT / 2 + MARGIN + max(narration_height, ONE_LINE) + GAP
+    bottom = -style.FRAME_HEIGHT / 2 + FOOT + max(narration_height, ONE_LINE) + GAP
     return top, bottom
 
 

@@ -92,3 +92,17 @@ def test_a_working_that_fits_stays_one_line_at_full_size():
     caption = Caption("Z = W · X", "A product.", "en")
     line = work_line("0.5×2 + 1×3 = 4", room=caption.work_room)
     assert isinstance(line.text, str) and max(digit_heights(line)) >= 13
+
+
+def test_a_two_line_narration_sits_clear_of_the_frame_edge_and_leaves_a_two_line_working_legible():
+    # Vietnamese matmul narrations take two lines; a product of seven decimal terms takes two too
+    narration = ("Nhân ma trận Q_rows với K_T: mỗi phần tử của scores là một hàng của Q_rows nhân với "
+                 "một cột của K_T, rồi cộng lại.")
+    caption = Caption("scores = Q_rows · K_T", narration, "vi")
+    assert len([m for m in caption.narration.get_family() if getattr(m, "text", None)]) == 2
+    assert (caption.narration.get_bottom()[1] + style.FRAME_HEIGHT / 2) * PX >= 6   # px above the frame's edge
+    line = work_line("0.244×(−0.081) − 0.705×(−0.248) − 0.614×0.442 − 0.670×(−0.008) + 0.515×(−0.683) "
+                     "+ 0.615×0.363 − 0.332×1 = −0.57", room=caption.work_room)
+    assert len([m for m in line.get_family() if getattr(m, "text", None)]) == 2
+    assert min(digit_heights(line)) >= 10.8   # 0.76 of full size drew 10.5 px
+    assert line.get_bottom()[1] >= caption.narration.get_top()[1] + 0.02
