@@ -5,14 +5,16 @@ decides which grids the canvas keeps on the scene (:meth:`Camera.sight`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import ORIGIN, Animation, Succession, VGroup, VMobject
+from manim import DOWN, ORIGIN, UP, Animation, Succession, VGroup, VMobject
 
 from . import anim, style
 from .canvas import Box, Canvas
-from .caption import Caption, backdrop, header, on_screen, work_line
+from .caption import GAP, Caption, backdrop, header, on_screen, work_line
 from .manim_adapter import finish_now
 
 HUD_Z = 20    # caption band and header: over the canvas
@@ -94,6 +96,31 @@ class Camera:
     def work_text(self, text: str, color: str = style.COMPUTED) -> VMobject:
         room = self.caption.work_room if self.caption is not None else None
         return self.to_view(work_line(text, color, room)).set_z_index(HUD_Z + 1)
+
+    def close_up(self) -> float:
+        """For a still with no working on the band: its formula and narration close up, the pair
+        centred on the band (in a video they keep to the band's top and bottom, so nothing jumps
+        as workings come and go; a still would show the working's empty room as a gap). Returns
+        how far each moved."""
+        anim.prune(self.work)
+        caption = self.caption
+        if caption is None or self.work.submobjects or not caption.narration.submobjects:
+            return 0.0
+        lift = (caption.formula.get_bottom()[1] - caption.narration.get_top()[1] - 2 * GAP * self.view.scale) / 2
+        caption.narration.shift(UP * lift)
+        caption.formula.shift(DOWN * lift)
+        return lift
+
+    @contextmanager
+    def closed_up(self) -> Iterator[None]:
+        """:meth:`close_up` while a still is taken, then back."""
+        caption, lift = self.caption, self.close_up()
+        try:
+            yield
+        finally:
+            if caption is not None:
+                caption.narration.shift(DOWN * lift)
+                caption.formula.shift(UP * lift)
 
     def say(self, text: str | None, color: str = style.COMPUTED, run_time: float = 0.15) -> Animation:
         """Show ``text`` on the caption's work line (replacing what was there; None clears it)."""

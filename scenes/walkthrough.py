@@ -91,11 +91,13 @@ class Walkthrough(MovingCameraScene):
                     self.on_beat(k)
         if config.save_last_frame and self.stage is not None:  # the still shows no cut grid either
             self.stage.cull(fade=False)
+            self.stage.camera.close_up()
 
     def take_still(self):
         """The frame a still ending on this beat shows (no cut grid); its card is then put away."""
         self.stage.cull(fade=False)
-        frame = grab_frame(self)
+        with self.stage.camera.closed_up():
+            frame = grab_frame(self)
         if self.still_card is not None:
             self.put_away(self.still_card)
             self.still_card = None

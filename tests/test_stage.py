@@ -130,3 +130,18 @@ def test_only_the_chain_chooses_the_generic_fallback():
     callers = [p.name for p in folder.glob("*.py")
                if p.name not in ("__init__.py", "generic.py") and "play_generic" in p.read_text(encoding="utf-8")]
     assert callers == []
+
+
+def test_a_still_with_no_working_closes_the_caption_up_under_its_formula(scene, trace):
+    camera = Camera(scene, Canvas(scene, trace))
+    camera.move_camera(View(np.array([3.0, -1.0, 0.0]), 1.5))   # a zoomed-out view: the band scaled with it
+    camera.set_caption("Z = W · X", "A linear layer: multiply X by the weights W.")
+    caption = camera.caption
+    home, middle = caption.narration.get_top()[1], caption.get_center()[1]
+    with camera.closed_up():   # nothing on the work line: the narration sits under the formula
+        gap = caption.formula.get_bottom()[1] - caption.narration.get_top()[1]
+        assert gap == pytest.approx(0.08 * 1.5) and caption.get_center()[1] == pytest.approx(middle)
+    assert caption.narration.get_top()[1] == pytest.approx(home)   # and goes back after the still
+    camera.work.add(camera.work_text("2×3 + 1 = 7"))
+    with camera.closed_up():   # a working on the band keeps its room
+        assert caption.narration.get_top()[1] == pytest.approx(home)
