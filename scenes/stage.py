@@ -22,7 +22,7 @@ from .camera import MARK_Z, Camera, frame_area, work_area
 from .canvas import Canvas
 from .grid import NumberGrid
 from .manim_adapter import jump_to_end
-from .midway import play_sampled
+from .midway import Probe, play_sampled
 from .near import near, zoom_for
 from .pace import Pace
 from .stale import leave, retire
@@ -211,8 +211,11 @@ class Stage:
             if anims or fades:
                 self._animated_last([*anims, *fades])
                 before = list(self.scene.mobjects)
-                self.scene.play(*anims, *fades, **kwargs)
+                probe = Probe.along(self, [*anims, *fades]) if self.hints.get("audit_midway") else None
+                self.scene.play(*anims, *fades, *([probe] if probe else []), **kwargs)
                 self._settle(before, _groups(anims))
+                if probe:
+                    probe.done()
             return self._audit_labels()
         self.camera.played()
         if self.hints.get("audit_midway"):   # tests: the labels read mid-play too

@@ -100,6 +100,7 @@ def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
     assert not bad, f"{len(bad)} crowded or orphaned mid-step: {bad[:6]}"
     # and through the middle of every play laid out
     assert len(midway) >= len(played) // 2 and len(midway) > len(framed)
+    assert sum(m["read"] == 3 for m in midway) > len(midway) // 2
     bad = [(m["step"].name, said) for m in midway for said in m["found"]]
     assert not bad, f"{len(bad)} crowded through a play's middle: {bad[:6]}"
 
@@ -107,14 +108,20 @@ def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
 @pytest.mark.slow
 def test_no_label_is_crowded_or_orphaned_at_any_play_of_the_video(tmp_path):
     """Drawn (few frames a second: the plays are the same), grids leave the camera's view under a
-    paper veil, labels and all: covered, not left behind."""
+    paper veil, labels and all: covered, not left behind; mid-play, the labels are read at the
+    frames drawn (grids culled out of view are not)."""
     plan = build_plan(run("next_token"))
-    plan.hints["audit"] = True
+    plan.hints["audit"] = plan.hints["audit_midway"] = True
     scene = render_scene(plan, plan.window, tmp_path / "next_token.mp4", "l", fps=5)
     played = scene.stage.played_labels
     assert len(played) > len(plan.step_beats)
     bad = findings(played)
     assert not bad, f"{len(bad)} crowded or orphaned: {bad[:6]}"
+    # and through the middle of every play, read at the frames drawn (scenes.midway.Probe)
+    midway = scene.stage.midway
+    assert len(midway) > len(plan.step_beats) and sum(m["read"] > 0 for m in midway) > len(midway) // 2
+    bad = [(m["step"].name if m["step"] else None, said) for m in midway for said in m["found"]]
+    assert not bad, f"{len(bad)} crowded through a play's middle: {bad[:6]}"
 
 
 def test_an_arrow_ends_short_of_the_row_names_and_a_name_beside_the_grid():

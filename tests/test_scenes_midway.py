@@ -33,7 +33,7 @@ def test_a_grid_passing_over_a_label_is_no_finding(scene, trace):
     assert crowded_now(stage)   # half-way, X lies over W's name
     b.shift(12 * LEFT)
     stage.play(b.animate(run_time=1.0).shift(24 * RIGHT))   # passing: over W's name only half-way
-    assert [m["found"] for m in stage.midway] == [[]] and crowded_now(stage) == set()
+    assert [(m["found"], m["read"]) for m in stage.midway] == [([], 3)] and crowded_now(stage) == set()
 
 
 def test_a_label_covered_through_the_middle_of_a_play_is_found(scene, trace):
