@@ -22,6 +22,7 @@ from .camera import MARK_Z, Camera, frame_area, work_area
 from .canvas import Canvas
 from .grid import NumberGrid
 from .manim_adapter import jump_to_end
+from .midway import Probe, play_sampled
 from .near import near, zoom_for
 from .pace import Pace
 from .stale import leave, retire
@@ -99,6 +100,7 @@ class Stage:
         self.audits: list[list] = []       # shown_numbers() at the end of every step, on request
         self.framings: list[dict] = []     # framing() at the end of every step, on request
         self.played_labels: list[dict] = []   # the labels at the end of every play, on request
+        self.midway: list[dict] = []          # each play's labels crowded through its middle, on request
         self.worked: dict[tuple[str, str], int] = {}   # (phase, op) -> the step that first worked it
         self.workings: list[dict] = []     # framing() as each output is worked, on request
         self.ahead: list = []              # the steps still to come before the next card
@@ -209,11 +211,17 @@ class Stage:
             if anims or fades:
                 self._animated_last([*anims, *fades])
                 before = list(self.scene.mobjects)
-                self.scene.play(*anims, *fades, **kwargs)
+                probe = Probe.along(self, [*anims, *fades]) if self.hints.get("audit_midway") else None
+                self.scene.play(*anims, *fades, *([probe] if probe else []), **kwargs)
                 self._settle(before, _groups(anims))
+                if probe:
+                    probe.done()
             return self._audit_labels()
         self.camera.played()
-        jump_to_end(self.scene, anims)
+        if self.hints.get("audit_midway"):   # tests: the labels read mid-play too
+            play_sampled(self, anims)
+        else:
+            jump_to_end(self.scene, anims)
         self._audit_labels()
 
     def _audit_labels(self) -> None:
@@ -221,7 +229,8 @@ class Stage:
         crowded or orphaned mid-step is caught too (tests read :attr:`played_labels`)."""
         if self.hints.get("audit"):
             self.played_labels.append({"step": self.step, "labels": self.canvas.label_boxes(),
-                                       "orphans": self.canvas.orphans(), "frame": frame_area(self.camera.view)})
+                                       "orphans": self.canvas.orphans(), "frame": frame_area(self.camera.view),
+                                       "area": work_area(self.camera.view)})
 
     def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
         """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""

@@ -4,8 +4,9 @@ cell of another grid or over another label, no two names of one grid's columns (
 closer than a word space would leave, and no label is left on the scene without its grid (the old
 name of a grid renamed in place by a ReLU, a name whose grid has left). The stage's framing
 records the labels of the grids on show and the orphans (:mod:`scenes.label_room`), and so does
-each play; the walkthrough is laid out without drawing a frame (a still of its last beat, every
-beat before it in a skipped section), and once drawn, the video, where grids leaving the camera's
+each play, and so does each play's middle (:mod:`scenes.midway`: a label covered through it, by a
+grid moving or fading in, that is gone by the play's end); the walkthrough is laid out without
+drawing a frame (a still of its last beat, every beat before it in a skipped section), and once drawn, the video, where grids leaving the camera's
 view fade under a veil (slow)."""
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ _laid: dict[str, tuple] = {}
 def framings(name: str, folder) -> tuple:
     if name not in _laid:
         plan = build_plan(run(name))
-        plan.hints["audit"] = True
+        plan.hints["audit"] = plan.hints["audit_midway"] = True
         scene = render_scene(plan, plan.window, folder / f"{name}.png", "l", still=True)
-        _laid[name] = plan, scene.stage.framings, scene.stage.played_labels
+        _laid[name] = plan, scene.stage.framings, scene.stage.played_labels, scene.stage.midway
     return _laid[name]
 
 
@@ -84,7 +85,7 @@ def test_narrow_columns_are_widened_for_their_names():
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
-    plan, framed, played = framings(name, tmp_path_factory.mktemp("label_room"))
+    plan, framed, played, midway = framings(name, tmp_path_factory.mktemp("label_room"))
     assert len(framed) == len(plan.step_beats)
     bad, labelled = [], 0
     for beat, f in zip(plan.step_beats, framed):
@@ -97,19 +98,30 @@ def test_no_label_is_crowded_or_orphaned(name, tmp_path_factory):
     assert len(played) > len(framed) and {f["step"].id for f in played if f["step"] is not None} >= {b.step.id for b in plan.step_beats}
     bad = findings(played)
     assert not bad, f"{len(bad)} crowded or orphaned mid-step: {bad[:6]}"
+    # and through the middle of every play laid out
+    assert len(midway) >= len(played) // 2 and len(midway) > len(framed)
+    assert sum(m["read"] == 3 for m in midway) > len(midway) // 2
+    bad = [(m["step"].name, said) for m in midway for said in m["found"]]
+    assert not bad, f"{len(bad)} crowded through a play's middle: {bad[:6]}"
 
 
 @pytest.mark.slow
 def test_no_label_is_crowded_or_orphaned_at_any_play_of_the_video(tmp_path):
     """Drawn (few frames a second: the plays are the same), grids leave the camera's view under a
-    paper veil, labels and all: covered, not left behind."""
+    paper veil, labels and all: covered, not left behind; mid-play, the labels are read at the
+    frames drawn (grids culled out of view are not)."""
     plan = build_plan(run("next_token"))
-    plan.hints["audit"] = True
+    plan.hints["audit"] = plan.hints["audit_midway"] = True
     scene = render_scene(plan, plan.window, tmp_path / "next_token.mp4", "l", fps=5)
     played = scene.stage.played_labels
     assert len(played) > len(plan.step_beats)
     bad = findings(played)
     assert not bad, f"{len(bad)} crowded or orphaned: {bad[:6]}"
+    # and through the middle of every play, read at the frames drawn (scenes.midway.Probe)
+    midway = scene.stage.midway
+    assert len(midway) > len(plan.step_beats) and sum(m["read"] > 0 for m in midway) > len(midway) // 2
+    bad = [(m["step"].name if m["step"] else None, said) for m in midway for said in m["found"]]
+    assert not bad, f"{len(bad)} crowded through a play's middle: {bad[:6]}"
 
 
 def test_an_arrow_ends_short_of_the_row_names_and_a_name_beside_the_grid():

@@ -31,7 +31,10 @@ def _two_d(stage: Stage, *tids: str) -> bool:
     return all(len(stage.trace.tensors[t].shape) == 2 for t in tids)
 
 
-def _bind_product(stage: Stage, step, a: str, b: str, out: str, grids: dict, new: list) -> None:
+def _bind_product(stage: Stage, step, a: str, b: str, out: str, grids: dict, new: list,
+                  bias: str | None = None) -> None:
+    if bias is not None:   # first: the [W | b] drawn before shows nothing more than this one, and leaves
+        stage.bind(bias, grids["a"], "bias")
     for t, g in ((a, grids["a"]), (b, grids["b"])):
         if g in new:   # drawn again (with its row of 1s): the drawing before leaves
             stage.bind(t, g)
@@ -74,11 +77,10 @@ def play_linear(stage: Stage, step) -> object:
         grids, new = stage.product(W, X, out)
     else:
         grids, new = stage.product(W, X, out, bias=bias, ones=True)
-    _bind_product(stage, step, W, X, out, grids, new)
+    _bind_product(stage, step, W, X, out, grids, new, bias)
     ga, gb, gout = grids["a"], grids["b"], grids["out"]
     extra = []
     if bias is not None:
-        stage.bind(bias, ga, "bias")
         ones, brackets = gb.attach_ones()
         if gb not in new:  # a grid already drawn grows its row of 1s
             extra = [anim.Appear(ones), Transform(gb.brackets, brackets)]
