@@ -145,3 +145,14 @@ def test_minilm_records_lazily_and_reads_as_eager_children_give_it() -> None:
     with eager_children():
         eager = traced()
     assert snapshot(lazy) == snapshot(eager)
+
+
+@pytest.mark.slow
+def test_every_example_saves_the_same_bytes_with_lazy_and_eager_children(tmp_path: Path) -> None:
+    from tracer.examples import list_examples, run_example
+
+    for name, _ in list_examples():
+        run_example(name).save(tmp_path / "lazy.trace")
+        with eager_children():
+            run_example(name).save(tmp_path / "eager.trace")
+        assert (tmp_path / "lazy.trace").read_bytes() == (tmp_path / "eager.trace").read_bytes(), name

@@ -166,7 +166,9 @@ def _learn(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: d
     r = tensors[tpl.out]
     tpl.out_name, tpl.out_labels, tpl.out_shape, tpl.out_dtype = tpl.records[tpl.out][0], r.labels, r.shape, r.dtype
     for fill, target, *rest in scratch._pending[:-1]:  # the last entry is the composite's own
-        tpl.pending.append((fill, target if type(target) is int else target.id, isinstance(target, Step), *rest))
+        if len(rest) != (2 if isinstance(target, Step) else 1):
+            return None
+        tpl.pending.append((fill, target.id, True, *rest) if isinstance(target, Step) else (fill, target, False, *rest, 0))
     return tpl
 
 
@@ -180,7 +182,9 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
     assert rec is not None
     steps, tensors, ids = trace._steps, trace.tensors, rec.ids
     offset = parent.id
-    kids = _Kids(spec, fn, tuple([None if a is None else True for a in args]), [x.data for x in present], attrs)
+    later = _Kids(spec, fn, tuple([None if a is None else True for a in args]), [x.data for x in present],
+                  attrs).array
+    partial = functools.partial
     real: dict[str, str] = {}  # scratch tid -> trace tid
     names = {0: parent.name}
     nested: list[tuple[Step, list[str]]] = []
@@ -199,7 +203,8 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
                 arr = ref[1]
                 tid = ids.get(id(arr))
                 inputs.append(tid if tid is not None else register(trace, arr, ref[2], ref[3], ref[4], None, None, ref[5]))
-        attrs_ = {k: (list(v) if type(v) is list else v) for k, v in attrs_.items()}
+        # each step its own attribute dict, as eagerly (its lists too)
+        attrs_ = {k: (list(v) if type(v) is list else v) for k, v in attrs_.items()} if attrs_ else {}
         if composite:
             step = Step(sid, phase, op, name, inputs, [], attrs_, rel_parent + offset, depth + depth0, src, part=short)
             steps.append(step)
@@ -218,17 +223,17 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
                 if rec.held > rec.limit:
                     rec.over()
                 tensors[tid] = TensorRecord(tid, rname, shape, dtype, kind, sid, None, version, labels,
-                                            functools.partial(kids.array, stid))
+                                            partial(later, stid))
             real[stid] = tid
             outputs.append(tid)
     for step, outs in nested:
         step.outputs = [real[t] for t in outs]
     pending = trace._pending
-    for fill, target, composite, *rest in tpl.pending:
-        if composite:
-            pending.append((fill, steps[target + offset], rest[0], rest[1] + offset))
-        else:
-            pending.append((fill, target + offset, *rest))
+    for fill, target, composite, fill_spec, end in tpl.pending:
+        if composite:  # a nested composite: (fill, its Step, spec, the end of its steps)
+            pending.append((fill, steps[target + offset], fill_spec, end + offset))
+        else:  # a primitive: (fill, its id, spec)
+            pending.append((fill, target + offset, fill_spec))
     t = Tensor._result(out, tpl.out_name, None, 0)
     t.labels = tpl.out_labels
     return t
