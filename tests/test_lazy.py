@@ -156,3 +156,24 @@ def test_every_example_saves_the_same_bytes_with_lazy_and_eager_children(tmp_pat
         with eager_children():
             run_example(name).save(tmp_path / "eager.trace")
         assert (tmp_path / "lazy.trace").read_bytes() == (tmp_path / "eager.trace").read_bytes(), name
+
+
+def test_a_users_composite_with_a_fused_rule_records_its_children_on_their_own_lines() -> None:
+    from tracer.ops.core import REGISTRY, composite
+
+    def fused(x):
+        return x * 2.0, lambda g, need: (g * 2.0,)
+
+    @composite("lazy_test_double", family="layer", fused=fused, parts=("doubled", "again"),
+               formula="{out} = 2{x}", narration="Double {x}.")
+    def double(x):
+        y = tracer.mul(x, 1.0, name="doubled")
+        return tracer.mul(y, 2.0, name="again")
+
+    try:
+        with tracer.record() as trace, tracer.no_grad():
+            double(tracer.tensor(np.ones(3), name="x"))
+        assert lazy_records(trace) == 0
+        assert trace.steps[1].src.line != trace.steps[2].src.line  # each child its own line of the body
+    finally:
+        REGISTRY.pop("lazy_test_double")

@@ -623,7 +623,8 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
         return fn(*xs, **attrs)
     rec = trace._rec
     # no graph node needed: the fused rule, the children rebuilt when the trace is read (ops.lazy)
-    lazy = None if spec.fused is None else _lazy.plan(spec, fn, args, present, attrs, rec, _grad_enabled)
+    lazy = (None if spec.fused is None or not _engine_code(fn)
+            else _lazy.plan(spec, fn, args, present, attrs, rec, _grad_enabled))
     name = rec.unique_name(out_name or spec.name)
     recorded = plain_attrs(attrs)
     omitted = [p for p, a in zip(spec.params, args + (None,) * len(spec.params)) if a is None]

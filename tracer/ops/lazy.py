@@ -31,6 +31,7 @@ import numpy as np
 from ..tensor import Tensor
 from ..trace import Step, TensorRecord, Trace, _Recorder, _active
 
+_PLAIN = frozenset((bool, int, float, str, type(None)))
 LAZY = True  # False: every composite records its children as they run (eager_children)
 _TEMPLATES: dict[Any, "_Template | None"] = {}
 
@@ -63,11 +64,15 @@ class _Template:
 
 def plan(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict,
          rec: _Recorder, grad_enabled: bool) -> tuple[_Template, np.ndarray] | None:
-    """The template and the fused output for a lazy recording of this call, or ``None`` (record eagerly)."""
+    """The template and the fused output for a lazy recording of this call, or ``None`` (record
+    eagerly). ``fn`` is the engine's own code (a user's composite's children have their own lines)."""
     if not LAZY or rec.strict or rec.eager:
         return None
     if grad_enabled and any([x.requires_grad for x in present]):
         return None
+    for v in attrs.values():  # the key holds the attributes: only values whose repr is the value
+        if type(v) not in _PLAIN and not (type(v) is tuple and all([type(a) in _PLAIN for a in v])):
+            return None
     seen: dict[int, int] = {}
     shape_key = []
     for k, x in enumerate(present):
