@@ -14,10 +14,13 @@ Where the children go is learnt once per kind of call (op, input shapes, dtypes 
 attributes): a scratch recording of the children gives a :class:`_Template` of the steps they
 record, the constants they use and the tensors they register, in order; each later call of that
 kind stamps the template into the trace. Recorded eagerly instead: under ``record(strict=True)``
-(it raises at the child that first makes a NaN / Inf), when a graph node is needed (the fused
-vjp's last bits differ from the children's chain for softmax and the norms, and a backward pass
-would then give gradients other than the trace's), when the rule declines, and inside
-:func:`eager_children` (the switch the tests compare against).
+(it raises at the child that first makes a NaN / Inf); when a graph node is needed (the fused
+vjps of softmax, the norms and attention differ from the children's chain in the last bits, so a
+backward pass would give gradients other than the trace's; the squared errors' agree, but their
+children's gradient steps are not stamped: see docs/performance.md); for a composite the user
+declared (its children have their own source lines); when an input is a scalar constant (it could
+share a record with the children's); when the rule declines; and inside :func:`eager_children`
+(the switch the tests and the benchmark compare against).
 """
 from __future__ import annotations
 
@@ -48,16 +51,18 @@ def eager_children() -> Iterator[None]:
 
 
 class _Template:
-    """What a composite's children record, relative to the composite: ``steps`` as
-    ``(is_composite, op, short name, parent index, depth, attrs, input refs, output tids)`` and the
-    tensors they register. An input ref is ``("in", k)`` (the composite's k-th present input),
-    ``("t", scratch tid)`` or ``("c", array, name, kind, labels, version)`` (a constant)."""
+    """What a composite's children record, relative to the composite (step 0 of the scratch
+    recording): ``steps`` as ``(is_composite, op, part, parent index, depth, attrs, input refs,
+    output tids, phase)``, the ``records`` of their outputs and their ``pending`` fill entries. An
+    input ref is ``("in", k)`` (the composite's k-th present input), ``("t", scratch tid)`` or
+    ``("c", array, name, kind, labels, version)`` (a constant, registered as the children would)."""
 
     __slots__ = ("steps", "records", "pending", "out", "out_name", "out_labels", "out_shape", "out_dtype")
 
     def __init__(self) -> None:
         self.steps: list[tuple[Any, ...]] = []
-        self.records: dict[str, tuple[Any, ...]] = {}  # scratch tid -> (name, kind, labels, nbytes, dtype, shape)
+        # scratch tid -> (name, kind, labels, nbytes, dtype, shape, version)
+        self.records: dict[str, tuple[Any, ...]] = {}
         self.pending: list[tuple[Any, ...]] = []  # the children's fill entries, in order (scratch ids)
         self.out = ""
 
@@ -101,6 +106,9 @@ def plan(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dic
         _TEMPLATES[key] = tpl
     if tpl is None or type(out) is not np.ndarray or out.shape != tpl.out_shape or out.dtype.str != tpl.out_dtype:
         return None
+    for x in present:
+        if out is x.data:  # an output is never an input's object
+            return None
     return tpl, out
 
 
