@@ -177,3 +177,56 @@ def test_a_users_composite_with_a_fused_rule_records_its_children_on_their_own_l
         assert trace.steps[1].src.line != trace.steps[2].src.line  # each child its own line of the body
     finally:
         REGISTRY.pop("lazy_test_double")
+
+
+def trained(dtype: type = np.float64, target_grad: bool = False, shared: bool = True,
+            outside: bool = False) -> tuple[tracer.Trace, np.ndarray, np.ndarray | None]:
+    """Two training passes through the squared errors, recorded with a graph: their fused vjp gives
+    the children's bits, so they record lazily too (``lazy.CHAIN_EXACT``). ``shared``: ``y`` also
+    feeds later ops (its gradients are added up around the composites'); ``outside``: the last
+    backward pass is recorded by a second trace."""
+    rng = np.random.default_rng(0)
+    W = tracer.param(rng.normal(size=(3, 4)).astype(dtype), name="W")
+    X = tracer.tensor(rng.normal(size=(4, 5)).astype(dtype), name="X")
+    T = (tracer.param if target_grad else tracer.tensor)(rng.normal(size=(3, 5)).astype(dtype), name="T")
+    with tracer.record() as trace:
+        for _ in range(2):
+            tracer.zero_grad([W])
+            y = tracer.relu(W @ X)
+            loss = tracer.mse(y, T, name="loss")
+            if shared:
+                loss = loss + tracer.sse(y, T) * 0.5 + (y * y).sum()
+            if not outside:
+                loss.backward()
+    if outside:
+        with tracer.record() as trace:
+            loss.backward()
+    return trace, np.array(W.grad), None if not target_grad else np.array(T.grad)
+
+
+@pytest.mark.parametrize("options", [{}, {"dtype": np.float32}, {"target_grad": True}, {"shared": False},
+                                     {"outside": True}])
+def test_the_squared_errors_record_lazily_with_a_graph_and_read_as_eager(options: dict) -> None:
+    lazy, dW, dT = trained(**options)
+    if not options.get("outside"):
+        assert lazy_records(lazy) >= 8  # diff, squared and their gradients, per loss
+    with eager_children():
+        eager, eager_dW, eager_dT = trained(**options)
+    assert snapshot(lazy) == snapshot(eager)
+    np.testing.assert_array_equal(dW, eager_dW)
+    if dT is not None:
+        np.testing.assert_array_equal(dT, eager_dT)
+
+
+@pytest.mark.parametrize("case", ["mse", "sse"])
+def test_a_lazy_squared_error_with_a_graph_matches_finite_differences(case: str) -> None:
+    f, arrays = CASES[case]
+    xs = [tracer.param(a, name=f"x{i}") for i, a in enumerate(arrays)]
+    with tracer.record() as trace:
+        (f(*xs) * 3.0).backward()
+    assert lazy_records(trace) > 0
+
+    def scaled(*ts: tracer.Tensor) -> tracer.Tensor:
+        return f(*ts) * 3.0
+    for k, x in enumerate(xs):
+        np.testing.assert_allclose(x.grad, numeric_grad(scaled, arrays, k, np.ones(())), rtol=1e-6, atol=1e-7)
