@@ -24,7 +24,6 @@ import numpy as np
 
 from .errors import GradientError
 from .ops.core import Node, OpSpec, REGISTRY, register, render, step_links, tensor_id
-from .ops.lazy_grad import record as lazy_record
 from .tensor import Tensor
 from .trace import Step, Trace, _active
 
@@ -248,9 +247,6 @@ class _Recording:
             self._close(*self.groups.pop())
 
     def op_step(self, node: Node, grads: list[np.ndarray | None]) -> None:
-        if node.lazy is not None:  # a composite recorded lazily: its children's steps (ops.lazy_grad)
-            lazy_record(self, node, grads)
-            return
         if node.rec is not self.rec:
             self._outside_step(node, grads)
             return

@@ -102,7 +102,7 @@ class Node:
     what its own gradient needs, not the whole trace.
     """
 
-    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "rec", "seq", "lazy")
+    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "rec", "seq")
     _counter = itertools.count()
 
     def __init__(self, spec: OpSpec, inputs: list[Tensor], vjp: VJP, n_out: int) -> None:
@@ -110,7 +110,6 @@ class Node:
         self.seq = next(Node._counter)
         self.step: int | None = None  # the id of the step recorded
         self.rec: Any = None  # the trace's _Recorder while it recorded
-        self.lazy: Any = None  # a composite recorded lazily: how to stamp its children's gradient steps
 
 
 # ---- gradient mode -------------------------------------------------------------------------
@@ -637,7 +636,7 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
                 src, part=_part(trace, out_name or spec.name) if rec.parents else None)
     trace._steps.append(step)
     if lazy is not None:
-        out, bad = _lazy.stamp(trace, lazy[0], step, spec, fn, args, present, attrs, lazy[1], lazy[2]), 0
+        out, bad = _lazy.stamp(trace, lazy[0], step, spec, fn, args, present, attrs, lazy[1]), 0
     else:
         rec.parents.append(step.id)
         rec.prefixes.append(name)

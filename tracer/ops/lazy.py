@@ -14,11 +14,10 @@ Where the children go is learnt once per kind of call (op, input shapes, dtypes 
 attributes): a scratch recording of the children gives a :class:`_Template` of the steps they
 record, the constants they use and the tensors they register, in order; each later call of that
 kind stamps the template into the trace. Recorded eagerly instead: under ``record(strict=True)``
-(it raises at the child that first makes a NaN / Inf); when a graph node is needed, except for
-the squared errors (``CHAIN_EXACT``: their fused vjp gives the children's chain's bits, and
-:mod:`tracer.ops.lazy_grad` stamps their children's gradient steps; the fused vjps of softmax, the
-norms and attention differ from the chain in the last bits, so a backward pass through them would
-give gradients other than the trace's, see docs/performance.md); for a composite the user
+(it raises at the child that first makes a NaN / Inf); when a graph node is needed (the fused
+vjps of softmax, the norms and attention differ from the children's chain in the last bits, so a
+backward pass would give gradients other than the trace's; the squared errors' agree, but their
+children's gradient steps are not stamped: see docs/performance.md); for a composite the user
 declared (its children have their own source lines); when an input is a scalar constant (it could
 share a record with the children's); when the rule declines; and inside :func:`eager_children`
 (the switch the tests and the benchmark compare against).
@@ -36,9 +35,6 @@ from ..tensor import Tensor
 from ..trace import Step, TensorRecord, Trace, _Recorder, _active
 
 _PLAIN = frozenset((bool, int, float, str, type(None)))
-# Composites whose fused vjp gives the children's chain's bits (tests/test_lazy.py): recorded with a
-# graph, they run that vjp, and their children's gradient steps are stamped too (ops.lazy_grad).
-CHAIN_EXACT = frozenset(("mse", "sse"))
 LAZY = True  # False: every composite records its children as they run (eager_children)
 _TEMPLATES: dict[Any, "_Template | None"] = {}
 
@@ -61,7 +57,7 @@ class _Template:
     input ref is ``("in", k)`` (the composite's k-th present input), ``("t", scratch tid)`` or
     ``("c", array, name, kind, labels, version)`` (a constant, registered as the children would)."""
 
-    __slots__ = ("steps", "records", "pending", "out", "out_name", "out_labels", "out_shape", "out_dtype", "back")
+    __slots__ = ("steps", "records", "pending", "out", "out_name", "out_labels", "out_shape", "out_dtype")
 
     def __init__(self) -> None:
         self.steps: list[tuple[Any, ...]] = []
@@ -69,17 +65,15 @@ class _Template:
         self.records: dict[str, tuple[Any, ...]] = {}
         self.pending: list[tuple[Any, ...]] = []  # the children's fill entries, in order (scratch ids)
         self.out = ""
-        self.back: Any = None  # with a graph: the children's gradient steps (ops.lazy_grad)
 
 
 def plan(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict,
-         rec: _Recorder, grad_enabled: bool) -> tuple[_Template, np.ndarray, Callable] | None:
+         rec: _Recorder, grad_enabled: bool) -> tuple[_Template, np.ndarray] | None:
     """The template and the fused output for a lazy recording of this call, or ``None`` (record
     eagerly). ``fn`` is the engine's own code (a user's composite's children have their own lines)."""
     if not LAZY or rec.strict or rec.eager:
         return None
-    grad = grad_enabled and any([x.requires_grad for x in present])
-    if grad and (spec.name not in CHAIN_EXACT or len(present) != len(args)):
+    if grad_enabled and any([x.requires_grad for x in present]):
         return None
     for v in attrs.values():  # the key holds the attributes: only values whose repr is the value
         if type(v) not in _PLAIN and not (type(v) is tuple and all([type(a) in _PLAIN for a in v])):
@@ -89,10 +83,8 @@ def plan(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dic
     for k, x in enumerate(present):
         if x.kind == "const" and x.data.ndim == 0:
             return None  # it could share a record with a constant of the children
-        if seen.setdefault(id(x.data), k) != k and grad:
-            return None  # an input twice: its gradients would be added inside the composite
-        shape_key.append((x.data.shape, x.data.dtype.str, x.labels, seen[id(x.data)], grad and x.requires_grad))
-    key = (spec.name, tuple(shape_key), tuple([a is None for a in args]), repr(sorted(attrs.items())), grad)
+        shape_key.append((x.data.shape, x.data.dtype.str, x.labels, seen.setdefault(id(x.data), k)))
+    key = (spec.name, tuple(shape_key), tuple([a is None for a in args]), repr(sorted(attrs.items())))
     try:
         tpl = _TEMPLATES.get(key, False)
     except TypeError:  # unhashable labels
@@ -106,7 +98,7 @@ def plan(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dic
     out = result[0]
     if tpl is False:
         try:
-            tpl = _learn(spec, fn, args, present, attrs, grad)
+            tpl = _learn(spec, fn, args, present, attrs)
         except Exception:  # the children refuse what the fused rule took: they run, and raise, eagerly
             tpl = None
         if len(_TEMPLATES) > 512:
@@ -117,7 +109,7 @@ def plan(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dic
     for x in present:
         if out is x.data:  # an output is never an input's object
             return None
-    return tpl, out, result[1]
+    return tpl, out
 
 
 def _zip_present(args: tuple, present: list[Tensor]) -> Iterator[tuple[Any, Any]]:
@@ -126,49 +118,28 @@ def _zip_present(args: tuple, present: list[Tensor]) -> Iterator[tuple[Any, Any]
         yield a, (None if a is None else next(it))
 
 
-def _scratch(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict,
-             g: np.ndarray | None = None) -> tuple[Trace, tuple[int, int, int]]:
-    """The composite's children recorded eagerly into a trace of their own, and the numbers of its
-    steps, tensors and fill entries after the forward pass; with ``g``, the inputs that require a
-    gradient get one, and the backward pass from ``g`` follows."""
-    from . import core
+def _scratch(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict) -> Trace:
+    """The composite's children recorded eagerly into a trace of their own."""
+    from .core import apply_composite, no_grad
 
     scratch = Trace()
     scratch._rec = _Recorder(False)
     scratch._rec.eager = True  # its composites record their children
     scratch._rec.limit = float("inf")
-    inputs = []
-    for _, x in _zip_present(args, present):
-        if x is not None and g is not None:  # a leaf of its own, as x is to the composite
-            leaf = Tensor._result(x.data, x.name, None, 0)
-            leaf.kind, leaf.labels, leaf.requires_grad, leaf.version = x.kind, x.labels, x.requires_grad, x.version
-            x = leaf
-        inputs.append(x)
+    inputs = tuple([x for _, x in _zip_present(args, present)])
     _active.append(scratch)
-    before, core._grad_enabled = core._grad_enabled, g is not None
     try:
-        with np.errstate(all="ignore"):
-            out = core.apply_composite(spec, fn, tuple(inputs), dict(attrs), None)
-            marks = len(scratch._steps), len(scratch.tensors), len(scratch._pending)
-            if g is not None:
-                out.backward(grad=g)
+        with no_grad(), np.errstate(all="ignore"):
+            apply_composite(spec, fn, inputs, dict(attrs), None)
     finally:
-        core._grad_enabled = before
         _active.remove(scratch)
         scratch._rec = None
-    return scratch, marks
+    return scratch
 
 
-def _learn(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict,
-           grad: bool) -> _Template | None:
+def _learn(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict) -> _Template | None:
     """The template of this kind of call, or ``None`` when a stamp could not reproduce it."""
-    from .lazy_grad import learn_backward
-
-    ones = None
-    if grad:
-        out = spec.fused(*[None if a is None else x.data for a, x in _zip_present(args, present)], **attrs)[0]
-        ones = np.ones(out.shape, out.dtype)  # the children's steps do not depend on its values
-    scratch, (n_steps, n_tensors, n_pending) = _scratch(spec, fn, args, present, attrs, ones)
+    scratch = _scratch(spec, fn, args, present, attrs)
     tpl = _Template()
     top = scratch._steps[0]
     assert isinstance(top, Step)
@@ -176,7 +147,7 @@ def _learn(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: d
     order: list[str] = list(dict.fromkeys(top.inputs))  # the order the stamp registers tensors in
     known = set(order)
     tensors = scratch.tensors
-    for sid in range(1, n_steps):
+    for sid in range(1, len(scratch._steps)):
         composite = type(scratch._steps[sid]) is not tuple
         step = scratch.built(sid)
         if step.part is None or step.parent is None or step.phase != "forward":
@@ -202,36 +173,30 @@ def _learn(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: d
                 order.append(tid)
         tpl.steps.append((composite, step.op, step.part, step.parent, step.depth, step.attrs, refs,
                           list(step.outputs), step.phase))
-    if order != list(tensors)[:n_tensors] or len(top.outputs) != 1 or top.outputs[0] not in tpl.records:
+    if order != list(tensors) or len(top.outputs) != 1 or top.outputs[0] not in tpl.records:
         return None
     tpl.out = top.outputs[0]
     r = tensors[tpl.out]
     tpl.out_name, tpl.out_labels, tpl.out_shape, tpl.out_dtype = tpl.records[tpl.out][0], r.labels, r.shape, r.dtype
-    for fill, target, *rest in scratch._pending[:n_pending - 1]:  # the last entry is the composite's own
+    for fill, target, *rest in scratch._pending[:-1]:  # the last entry is the composite's own
         if len(rest) != (2 if isinstance(target, Step) else 1):
             return None
         tpl.pending.append((fill, target.id, True, *rest) if isinstance(target, Step) else (fill, target, False, *rest, 0))
-    if grad:
-        tpl.back = learn_backward(scratch, n_steps, n_tensors, inputs)
-        if tpl.back is None:
-            return None
     return tpl
 
 
 def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, args: tuple,
-          present: list[Tensor], attrs: dict, out: np.ndarray, vjp: Callable) -> Tensor:
+          present: list[Tensor], attrs: dict, out: np.ndarray) -> Tensor:
     """Write the children's steps and records of ``tpl`` under ``parent`` (already appended, its
-    inputs registered), the output record holding the fused rule's ``out``; return the output
-    (linked to the graph through the fused ``vjp`` when the template has gradient steps)."""
+    inputs registered), the output record holding the fused rule's ``out``; return the output."""
     from .core import _step, register
-    from .lazy_grad import link
 
     rec = trace._rec
     assert rec is not None
     steps, tensors, ids = trace._steps, trace.tensors, rec.ids
     offset = parent.id
-    kids = _Kids(spec, fn, tuple([None if a is None else True for a in args]), present, attrs, tpl.back is not None)
-    later = kids.array
+    later = _Kids(spec, fn, tuple([None if a is None else True for a in args]), [x.data for x in present],
+                  attrs).array
     partial = functools.partial
     real: dict[str, str] = {}  # scratch tid -> trace tid
     names = {0: parent.name}
@@ -282,8 +247,7 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
             pending.append((fill, steps[target + offset], fill_spec, end + offset))
         else:  # a primitive: (fill, its id, spec)
             pending.append((fill, target + offset, fill_spec))
-    node = None if tpl.back is None else link(spec, present, parent, rec, tpl, vjp, kids)
-    t = Tensor._result(out, tpl.out_name, node, 0)
+    t = Tensor._result(out, tpl.out_name, None, 0)
     t.labels = tpl.out_labels
     return t
 
@@ -292,35 +256,15 @@ class _Kids:
     """A lazy composite's children, run once when the first of their arrays is read (it refers to
     the composite's inputs, never to the trace)."""
 
-    __slots__ = ("spec", "fn", "args", "arrays", "needs", "attrs", "made", "g", "grads")
+    __slots__ = ("spec", "fn", "args", "arrays", "attrs", "made")
 
-    def __init__(self, spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict,
-                 graph: bool) -> None:
-        self.spec, self.fn, self.args, self.attrs = spec, fn, args, attrs
-        self.arrays = [x.data for x in present]
-        self.needs = [x.requires_grad for x in present] if graph else None
+    def __init__(self, spec: Any, fn: Callable, args: tuple, arrays: list[np.ndarray], attrs: dict) -> None:
+        self.spec, self.fn, self.args, self.arrays, self.attrs = spec, fn, args, arrays, attrs
         self.made: dict[str, np.ndarray] | None = None
-        self.g: np.ndarray | None = None  # with a graph: the gradient backward() sent the composite
-        self.grads: dict[str, np.ndarray] | None = None
-
-    def _inputs(self) -> list[Tensor]:
-        present = [Tensor._result(a, "x", None, 0) for a in self.arrays]
-        for x, need in zip(present, self.needs or ()):
-            x.requires_grad = need
-        return present
 
     def array(self, stid: str) -> np.ndarray:
         if self.made is None:
-            scratch, _ = _scratch(self.spec, self.fn, self.args, self._inputs(), self.attrs)
+            present = [Tensor._result(a, "x", None, 0) for a in self.arrays]
+            scratch = _scratch(self.spec, self.fn, self.args, present, self.attrs)
             self.made = {tid: r.data for tid, r in scratch.tensors.items()}
         return self.made[stid]
-
-    def grad(self, stid: str) -> np.ndarray:
-        """A child's gradient: the children's forward and backward passes from ``g``, run once."""
-        return self.grads_all()[stid]
-
-    def grads_all(self) -> dict[str, np.ndarray]:
-        if self.grads is None:
-            scratch, _ = _scratch(self.spec, self.fn, self.args, self._inputs(), self.attrs, self.g)
-            self.grads = {tid: r.data for tid, r in scratch.tensors.items()}
-        return self.grads
