@@ -177,3 +177,20 @@ def test_a_users_composite_with_a_fused_rule_records_its_children_on_their_own_l
         assert trace.steps[1].src.line != trace.steps[2].src.line  # each child its own line of the body
     finally:
         REGISTRY.pop("lazy_test_double")
+
+
+def test_two_backward_passes_through_one_loss_read_as_eager_children_give_them() -> None:
+    """Why a composite with a graph records its children: the second pass adds to the gradients
+    the children's tensors kept from the first (a grad_total step each)."""
+    def run() -> tracer.Trace:
+        y = tracer.param(np.arange(6.0).reshape(2, 3), name="y")
+        with tracer.record() as trace:
+            loss = tracer.sse(y, tracer.tensor(np.ones((2, 3)), name="t"))
+            (loss * 2.0).backward()
+            (loss * -3.0).backward()  # the same node again, from another gradient
+        return trace
+    lazy = run()
+    with eager_children():
+        eager = run()
+    assert snapshot(lazy) == snapshot(eager)
+    assert any(s.op == "grad_total" and lazy.tensors[s.attrs["tensor"]].name == "squared" for s in lazy.steps)

@@ -16,8 +16,10 @@ record, the constants they use and the tensors they register, in order; each lat
 kind stamps the template into the trace. Recorded eagerly instead: under ``record(strict=True)``
 (it raises at the child that first makes a NaN / Inf); when a graph node is needed (the fused
 vjps of softmax, the norms and attention differ from the children's chain in the last bits, so a
-backward pass would give gradients other than the trace's; the squared errors' agree, but their
-children's gradient steps are not stamped: see docs/performance.md); for a composite the user
+backward pass would give gradients other than the trace's; the squared errors' agree, but a second
+``backward()`` through the same node adds each child tensor's new gradient to the one it kept, with
+a ``grad_total`` step each, which one node without child tensors does not give: see
+docs/performance.md); for a composite the user
 declared (its children have their own source lines); when an input is a scalar constant (it could
 share a record with the children's); when the rule declines; and inside :func:`eager_children`
 (the switch the tests and the benchmark compare against).
