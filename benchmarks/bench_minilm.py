@@ -8,13 +8,16 @@ Run with ``make bench`` (or ``python -m benchmarks minilm``); it needs the weigh
 from __future__ import annotations
 
 import os
+import resource
 import tempfile
 import time
+from typing import Callable
 
 import numpy as np
 
 import tracer
 from benchmarks import goal, side_by_side
+from tracer.ops.lazy import eager_children
 from tracer.ops.special import erf_values
 from tracer.pretrained import minilm
 
@@ -59,6 +62,14 @@ def numpy_minilm(P: dict[str, np.ndarray], ids: np.ndarray, layers: int = 6, hea
     return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
+def _faults(fn: Callable[[], object], runs: int = 5) -> float:
+    """Minor page faults per run of ``fn`` (fresh memory the kernel hands out)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(runs):
+        fn()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / runs
+
+
 def ratios(model: minilm.SentenceEncoder, P: dict[str, np.ndarray], text: str) -> tracer.Trace:
     """Print the engine's times against plain NumPy on ``text``; return the traced run's trace."""
     ids, mask = model.inputs(text)
@@ -77,15 +88,23 @@ def ratios(model: minilm.SentenceEncoder, P: dict[str, np.ndarray], text: str) -
         with tracer.record():
             model(ids, mask)
 
+    def traced_eager_children() -> None:  # the engine before lazy children, for comparison
+        with eager_children():
+            traced()
+
     best = side_by_side({"plain": lambda: numpy_minilm(P, ids.numpy()), "traced": traced,
-                         "no_grad": untraced, "graph": traced_with_graph, "untraced_graph": lambda: model(ids, mask)},
+                         "no_grad": untraced, "graph": traced_with_graph, "untraced_graph": lambda: model(ids, mask),
+                         "eager_children": traced_eager_children},
                         repeat=15, clock=time.process_time)
     plain = best["plain"]
     print(f"all-MiniLM-L6-v2 forward on {len(ids.numpy())} tokens ({text[:40]!r}), float32:")
     print(f"  plain NumPy {plain * 1e3:7.2f} ms")
     for key, label in (("traced", "traced (record, no_grad)"), ("no_grad", "untraced under no_grad"),
-                       ("graph", "traced, autograd graph built"), ("untraced_graph", "untraced, autograd graph built")):
+                       ("graph", "traced, autograd graph built"), ("untraced_graph", "untraced, autograd graph built"),
+                       ("eager_children", "traced, composites' children eager")):
         print(f"  {label:32s} {best[key] * 1e3:7.2f} ms   ratio {best[key] / plain:.2f}")
+    faults = {key: _faults(fn) for key, fn in (("traced", traced), ("eager", traced_eager_children))}
+    print(f"  minor page faults per traced run: {faults['traced']:.0f} ({faults['eager']:.0f} with eager children)")
     goal(f"MiniLM on {len(ids.numpy())} tokens, traced / NumPy", best["traced"] / plain, 1.20)
     goal(f"MiniLM on {len(ids.numpy())} tokens, untraced no_grad / NumPy", best["no_grad"] / plain, 1.10)
     return traced()

@@ -391,6 +391,7 @@ class _Recorder:
         self.used: set[str] = set()
         self.ids: dict[int, str] = {}  # id(ndarray) -> tensor id; the record keeps the array alive
         self.consts: dict[tuple[str, float], str] = {}
+        self.eager = False  # True: composites record their children as they run (ops.lazy's scratch)
         self.held = 0  # bytes of the arrays the trace keeps alive
         self.limit = budget()
 

@@ -34,6 +34,7 @@ from ..tensor import Tensor
 from ..trace import (Source, Step, TensorRecord, Trace, _active, count_nonfinite, current, is_internal,
                      nonfinite_error, user_source, where_text)
 from .labels import broadcast as broadcast_labels, fit, has_rule, propagate
+from . import lazy as _lazy
 
 VJP = Callable[[Any, tuple[bool, ...]], tuple[np.ndarray | None, ...]]
 _result = Tensor._result  # bound once: apply() wraps every op's output with it
@@ -621,6 +622,9 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
                 return out
         return fn(*xs, **attrs)
     rec = trace._rec
+    # no graph node needed: the fused rule, the children rebuilt when the trace is read (ops.lazy)
+    lazy = (None if spec.fused is None or not _engine_code(fn)
+            else _lazy.plan(spec, fn, args, present, attrs, rec, _grad_enabled))
     name = rec.unique_name(out_name or spec.name)
     recorded = plain_attrs(attrs)
     omitted = [p for p, a in zip(spec.params, args + (None,) * len(spec.params)) if a is None]
@@ -631,17 +635,20 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
                 [], recorded, rec.parents[-1] if rec.parents else None, len(rec.parents),
                 src, part=_part(trace, out_name or spec.name) if rec.parents else None)
     trace._steps.append(step)
-    rec.parents.append(step.id)
-    rec.prefixes.append(name)
-    rec.sources.append(src if _engine_code(fn) else None)
-    rec.nonfinite.append(0)
-    try:
-        out = fn(*xs, **attrs)
-    finally:
-        rec.parents.pop()
-        rec.prefixes.pop()
-        rec.sources.pop()
-        bad = rec.nonfinite.pop()  # what its steps introduced, its own composites' included
+    if lazy is not None:
+        out, bad = _lazy.stamp(trace, lazy[0], step, spec, fn, args, present, attrs, lazy[1]), 0
+    else:
+        rec.parents.append(step.id)
+        rec.prefixes.append(name)
+        rec.sources.append(src if _engine_code(fn) else None)
+        rec.nonfinite.append(0)
+        try:
+            out = fn(*xs, **attrs)
+        finally:
+            rec.parents.pop()
+            rec.prefixes.pop()
+            rec.sources.pop()
+            bad = rec.nonfinite.pop()  # what its steps introduced, its own composites' included
     results = list(out) if isinstance(out, (tuple, list)) else [out]
     for t in results:
         if len(results) == 1 and (out_name is not None or t.kind == "activation"):
