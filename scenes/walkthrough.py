@@ -72,6 +72,7 @@ class Walkthrough(MovingCameraScene):
             self.next_section(beat.name, skip_animations=k < self.start)
             self.last_beat = k == self.stop - 1 or k in self.stills
             self.card_next = k + 1 < len(self.plan.beats) and self.plan.beats[k + 1].step is None
+            self.after_card = k > 0 and self.plan.beats[k - 1].step is None
             if k == self.start and k and beat.step is None and self.plan.beats[k - 1].step is None \
                     and not self.skipping:   # the part before ended on a card: this one opens on paper
                 self.held = self.stage.camera.to_view(paper()).set_z_index(CARD_Z)
@@ -119,18 +120,22 @@ class Walkthrough(MovingCameraScene):
         intro = []
         if self.plan.mode == "paging":
             intro += stage.page()
-        if beat.chapter:
-            intro += stage.camera.set_header(beat.chapter)
         if not self.skipping or self.last_beat:  # a caption nobody sees is not built
             formula, narration = caption_of(self.plan.trace, beat.step, self.plan.lang)
             intro += stage.camera.set_caption(formula, narration)
         stage.play(*intro)
+        if beat.chapter or self.after_card:   # the work before is done with: the camera centres on
+            stage.camera.reframe = True        # this step's, and its chapter's header shows once
+        stage.heading = beat.chapter or None   # the camera stands there (not over the last grids)
         stage.tidy()
         stage.retire()   # the stale grids fade with the step's first play (as its work is reached)
         stage.step, stage.step_start = beat.step, video_time(self)
         play(stage, beat.step)
         if stage.leaving:   # a step that played nothing: its stale grids fade now
             stage.play()
+        if stage.heading is not None:   # (nor its header)
+            text, stage.heading = stage.heading, None
+            stage.play(*stage.camera.set_header(text))
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
 
