@@ -181,7 +181,9 @@ class Walkthrough(MovingCameraScene):
         if self.card_next:   # the next card covers this one: the stage never shows between
             self.held = card
             return
-        self.play(FadeOut(card, run_time=0.4))
+        # its words go first, then the blank page: they never fade over the faint grids under it
+        self.play(FadeOut(text, run_time=0.2))
+        self.play(FadeOut(cover, run_time=0.2))
         self.put_away(card)
 
     def open_on(self, beat: Beat) -> None:
