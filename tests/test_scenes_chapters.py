@@ -27,7 +27,7 @@ from .test_examples import run  # noqa: E402
 _laid: dict[str, tuple] = {}
 
 
-def laid_out(name: str, folder, monkeypatch=None) -> tuple:
+def laid_out(name: str, folder) -> tuple:
     """The example's trace, plan, stage and every header shown: (text, step id, the camera's work
     area then, whether a camera move was still to play)."""
     if name in _laid:
