@@ -52,6 +52,7 @@ class Camera:
         self.scene, self.canvas, self.lang = scene, canvas, lang
         self.view = View()
         self.focused = False                   # framed once: the next framing pans, not cuts
+        self.reframe = False                   # the next framing centres and zooms to the work (a chapter's start)
         self.moved_from: View | None = None    # the view a pending camera move starts from
         self.caption: Caption | None = None
         self.header: VMobject | None = None
@@ -143,7 +144,9 @@ class Camera:
               whole: bool = False) -> list[Animation]:
         """Pan so ``mobs`` sit whole in the frame above the caption band: nothing moves while
         they are in view; the camera zooms out (at most ``MAX_ZOOM``) only when they do not fit,
-        and back in when they are much smaller than the view. Work that does not fit even then
+        and back in when they are much smaller than the view. After :attr:`reframe` is set (a
+        chapter begins: the work before is done with), the next framing centres the work and
+        zooms to it even when it is in view (small, in a corner of the last step's frame). Work that does not fit even then
         loses its first grids (the last ones are the result being written): a grid is framed
         whole or not at all (:meth:`cull` hides what is cut); with ``whole``, such work is not
         framed at all. The first framing is a cut."""
@@ -160,10 +163,11 @@ class Camera:
             mobs = mobs[1:]
             lo, hi = self.canvas.extent(mobs)
             needed = max((hi[0] - lo[0]) / usable_w, (hi[1] - lo[1]) / usable_h)
-        if self.focused and not force and needed <= self.view.scale and self._inside(lo, hi, self.view):
+        fresh, self.reframe = self.reframe, False
+        if self.focused and not force and not fresh and needed <= self.view.scale and self._inside(lo, hi, self.view):
             return []
         scale = self.view.scale
-        if not self.focused or needed > scale or needed < 0.7 * scale:
+        if not self.focused or fresh or needed > scale or needed < 0.7 * scale:
             scale = min(MAX_ZOOM, max(MIN_ZOOM, needed))
         first, self.focused = not self.focused, True
         lift = (style.CAPTION_HEIGHT + 0.1 - TOP_MARGIN) / 2 * scale  # the work area's middle
@@ -172,6 +176,8 @@ class Camera:
             centre[1] = lo[1] + usable_h * scale / 2 - lift
         if hi[0] - lo[0] > usable_w * scale:   # too wide: keep its right end (the result) in view
             centre[0] = hi[0] - usable_w * scale / 2
+        if not first and abs(scale - self.view.scale) < 0.02 and np.allclose(centre[:2], self.view.centre[:2], atol=0.05):
+            return []   # (reframed where it stands)
         if first:
             for a in self.move_camera(View(centre, scale), run_time):
                 finish_now(a)

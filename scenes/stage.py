@@ -111,6 +111,7 @@ class Stage:
         self.left_boxes: list = []            # where the stale grids were
         self.out_marker: int | None = None   # the highlight box on the result cell last worked
         self.filled = False                   # the last play filled a result (a pan away waits a beat)
+        self.heading: str | None = None       # a chapter's header, shown once the camera stands at its work
 
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]
@@ -196,6 +197,9 @@ class Stage:
         bookkeeping (which walks every mobject on the canvas: most of the cost of laying out
         the steps before ``--steps`` or a ``--jobs`` chunk)."""
         anims = [a for a in anims if a is not None]
+        if self.heading is not None and anims and self.camera.moved_from is None:
+            anims += self.camera.set_header(self.heading)   # the camera has reached the chapter's work
+            self.heading = None
         if self.leaving:
             anims = self._leave(anims)
         if not anims:

@@ -72,10 +72,10 @@ class Walkthrough(MovingCameraScene):
             self.next_section(beat.name, skip_animations=k < self.start)
             self.last_beat = k == self.stop - 1 or k in self.stills
             self.card_next = k + 1 < len(self.plan.beats) and self.plan.beats[k + 1].step is None
-            if k == self.start and k and beat.step is None and self.plan.beats[k - 1].step is None \
-                    and not self.skipping:   # the part before ended on a card: this one opens on paper
-                self.held = self.stage.camera.to_view(paper()).set_z_index(CARD_Z)
-                self.add(self.held)
+            self.after_card = k > 0 and self.plan.beats[k - 1].step is None
+            self.opens_next = k == self.start - 1   # its caption is on screen as this part opens
+            if k == self.start and self.after_card and beat.step is None and not self.skipping:
+                self.open_on(self.plan.beats[k - 1])   # the part before ended on a card left up
             start = video_time(self)
             later = self.plan.beats[k + 1:]
             ends = next((j for j, b in enumerate(later) if b.step is None), len(later))
@@ -121,18 +121,22 @@ class Walkthrough(MovingCameraScene):
         intro = []
         if self.plan.mode == "paging":
             intro += stage.page()
-        if beat.chapter:
-            intro += stage.camera.set_header(beat.chapter)
-        if not self.skipping or self.last_beat:  # a caption nobody sees is not built
+        if not self.skipping or self.last_beat or self.opens_next:   # a caption nobody sees is not built
             formula, narration = caption_of(self.plan.trace, beat.step, self.plan.lang)
             intro += stage.camera.set_caption(formula, narration)
         stage.play(*intro)
+        if beat.chapter or self.after_card:   # the work before is done with: the camera centres on
+            stage.camera.reframe = True        # this step's, and its chapter's header shows once
+        stage.heading = beat.chapter or None   # the camera stands there (not over the last grids)
         stage.tidy()
         stage.retire()   # the stale grids fade with the step's first play (as its work is reached)
         stage.step, stage.step_start = beat.step, video_time(self)
         play(stage, beat.step)
         if stage.leaving:   # a step that played nothing: its stale grids fade now
             stage.play()
+        if stage.heading is not None:   # (nor its header)
+            text, stage.heading = stage.heading, None
+            stage.play(*stage.camera.set_header(text))
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
 
@@ -145,29 +149,12 @@ class Walkthrough(MovingCameraScene):
     def play_card(self, beat: Beat) -> None:
         """A card: the title (with the colour legend, once per video), a chapter fast-forwarded,
         a plot, or the recap (which stays to the end)."""
-        lang, pace, stage = self.plan.lang, self.plan.pace, self.stage
+        pace = self.plan.pace
         if self.skipping and not self.last_beat:   # the last beat of a still is drawn (its card)
+            if beat.card in ("plot", "overview"):   # (seen: shown again later, it is a glance)
+                self.looked.add(id(beat.data))
             return
-        fills: list = []
-        if beat.card == "title":
-            page = title_page(beat.title, beat.subtitle, lang)
-            words = [beat.title, beat.subtitle]
-        elif beat.card == "summary":
-            fast = beat.data
-            page, fills = summary_page(self.plan.trace, beat.title, fast.chapter.repeat, fast.losses(self.plan.trace),
-                                       fast.result(self.plan.trace), lang)
-            words = [beat.title, f"×{fast.chapter.repeat}"]
-        elif beat.card == "overview":
-            page = overview_page(beat.data, beat.title, lang)
-            words = [beat.title, *page.names]
-        elif beat.card == "plot":
-            page = plot_page(beat.data, self.plan.trace, lang)
-            words = [beat.title]
-        else:
-            page = recap_page(beat.title, beat.subtitle, lang)
-            words = [beat.title, *page.recap_lines]
-        card = VGroup(paper(), page)
-        card = stage.camera.to_view(card).set_z_index(CARD_Z)
+        card, words, fills = self.card_of(beat)
         self.cards.append(words + [f.text for f in fills if hasattr(f, "text")])
         if self.skipping:   # a still: the card it ends on (a story's recap, the gallery's plot)
             for f in fills:     # its numbers filled in, as at the end of the card
@@ -196,5 +183,42 @@ class Walkthrough(MovingCameraScene):
         if self.card_next:   # the next card covers this one: the stage never shows between
             self.held = card
             return
-        self.play(FadeOut(card, run_time=0.4))
+        # its words go first, then the blank page: they never fade over the faint grids under it
+        self.play(FadeOut(text, run_time=0.2))
+        self.play(FadeOut(cover, run_time=0.2))
         self.put_away(card)
+
+    def open_on(self, beat: Beat) -> None:
+        """This part of the video opens where the part before it (another process's, with
+        ``--jobs``) ended: on ``beat``'s card, whole, left up for this part's card to cover (a
+        plot, then the overview: not a blank page, which cut the plot off at the join)."""
+        card, _, fills = self.card_of(beat)
+        for f in fills:    # its numbers filled in, as at the end of the card
+            f.set_fill(opacity=1.0)
+        self.held = card
+        self.add(card)
+
+    def card_of(self, beat: Beat) -> tuple[VMobject, list[str], list]:
+        """``beat``'s card (paper and page, in the camera's view), its words and the numbers
+        filled in as it shows."""
+        lang, stage = self.plan.lang, self.stage
+        fills: list = []
+        if beat.card == "title":
+            page = title_page(beat.title, beat.subtitle, lang)
+            words = [beat.title, beat.subtitle]
+        elif beat.card == "summary":
+            fast = beat.data
+            page, fills = summary_page(self.plan.trace, beat.title, fast.chapter.repeat, fast.losses(self.plan.trace),
+                                       fast.result(self.plan.trace), lang)
+            words = [beat.title, f"×{fast.chapter.repeat}"]
+        elif beat.card == "overview":
+            page = overview_page(beat.data, beat.title, lang)
+            words = [beat.title, *page.names]
+        elif beat.card == "plot":
+            page = plot_page(beat.data, self.plan.trace, lang)
+            words = [beat.title]
+        else:
+            page = recap_page(beat.title, beat.subtitle, lang)
+            words = [beat.title, *page.recap_lines]
+        card = VGroup(paper(), page)
+        return stage.camera.to_view(card).set_z_index(CARD_Z), words, fills

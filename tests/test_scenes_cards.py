@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("manim")
 
-from manim import FadeIn  # noqa: E402
+from manim import FadeIn, FadeOut  # noqa: E402
 
 from scenes.cards import summary_page  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
@@ -130,6 +130,27 @@ def test_a_cards_words_come_in_on_a_clean_page(tmp_path, monkeypatch):
                 inside = {id(m) for m in fam}
                 seen.append(any(m.z_index == CARD_Z and m.width >= frame and m.get_fill_opacity() >= 1.0
                                 and id(m) not in inside for m in scene.mobjects))
+        return play(scene, *anims, **kw)
+
+    monkeypatch.setattr(Walkthrough, "play", spy)
+    plan = build_plan(tiny())
+    render_scene(plan, plan.window, tmp_path / "tiny.mp4", "l", 2)
+    assert seen and all(seen), seen
+
+
+def test_a_cards_words_leave_before_its_page(tmp_path, monkeypatch):
+    """A card leaving for a step: its words fade from the clean page, then the page lifts off the
+    grids under it: the words never fade over the faint remains of the page before (the LSTM's
+    "back through timesteps 2–1" over the last chapter's hidden and hx)."""
+    seen: list[bool] = []
+    play = Walkthrough.play
+
+    def spy(scene, *anims, **kw):
+        frame = scene.camera.frame.width
+        for a in anims:
+            fam = a.mobject.get_family() if isinstance(a, FadeOut) and a.mobject.z_index == CARD_Z else []
+            if any(m.width >= frame and len(m.points) for m in fam):   # a card's page lifting
+                seen.append(not any(m.width < frame and len(m.points) and m.get_fill_opacity() > 0 for m in fam))
         return play(scene, *anims, **kw)
 
     monkeypatch.setattr(Walkthrough, "play", spy)
