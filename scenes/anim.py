@@ -119,6 +119,13 @@ class Appear(Animation):
             set_alpha(m, f * a, s * a)
 
 
+def late(a: Appear, lead: float = 0.5) -> Appear:
+    """``a`` played over the last part of its play only (after ``lead`` of it): a grid a pan brings
+    shows as the camera reaches it, not as an empty outline at the edge of the view it leaves."""
+    a.rate_func = lambda t: min(1.0, max(0.0, (t - lead) / (1.0 - lead)))
+    return a
+
+
 class Follow(Animation):
     """Carry ``mob`` along with the camera: an affine move from one view to another, no copy."""
 

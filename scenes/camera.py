@@ -189,6 +189,11 @@ class Camera:
         """``grid`` sits whole in the current view's work area."""
         return self._inside(*self.canvas.extent([grid]), self.view)
 
+    def brought(self, grid: VMobject) -> bool:
+        """``grid`` comes into view with the pending camera move: it is not whole in the view the
+        move starts from (an empty outline at that view's edge until the pan reaches it)."""
+        return self.moved_from is not None and not self._inside(*self.canvas.extent([grid]), self.moved_from)
+
     def _inside(self, lo: np.ndarray, hi: np.ndarray, view: View) -> bool:
         half_w = style.FRAME_WIDTH / 2 * view.scale - 0.2
         top = view.centre[1] + (style.FRAME_HEIGHT / 2 - TOP_MARGIN) * view.scale

@@ -20,6 +20,7 @@ from tracer.trace import Trace
 from . import anim, style
 from .camera import MARK_Z, Camera, frame_area, work_area
 from .canvas import Canvas
+from .cover import under_cover
 from .grid import NumberGrid
 from .manim_adapter import jump_to_end
 from .midway import Probe, play_sampled
@@ -112,6 +113,7 @@ class Stage:
         self.out_marker: int | None = None   # the highlight box on the result cell last worked
         self.filled = False                   # the last play filled a result (a pan away waits a beat)
         self.heading: str | None = None       # a chapter's header, shown once the camera stands at its work
+        self.cover = None   # (card, the view it is in): the card the step's work is set up under (scenes.cover)
 
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]
@@ -200,12 +202,17 @@ class Stage:
         if self.heading is not None and anims and self.camera.moved_from is None:
             anims += self.camera.set_header(self.heading)   # the camera has reached the chapter's work
             self.heading = None
+        if self.cover is not None and anims and not self.skipping and under_cover(self, anims):
+            return self._audit_labels()
         if self.leaving:
             anims = self._leave(anims)
         if not anims:
             return
         if not self.skipping:
             arriving = {id(a.mobject): a for a in anims if isinstance(a, anim.Appear) and not a.out}
+            for a in arriving.values():   # a grid a pan brings appears as the camera reaches it
+                if id(a.mobject) in self.canvas.boxes and self.camera.brought(a.mobject):
+                    anim.late(a)
             fades = self.cull(fade=self.drawn, arriving=set(arriving))
             self.camera.played()
             self.drawn = True

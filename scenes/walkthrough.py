@@ -14,6 +14,7 @@ from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, VMobje
 
 from . import anim, style
 from .caption import on_screen
+from .cover import lift
 from .cards import paper, recap_page, summary_page, title_page
 from .manim_adapter import grab_frame, reuse_paths, skip_idle_drawing, video_time
 from .plan import Beat, Plan, caption_of
@@ -72,9 +73,10 @@ class Walkthrough(MovingCameraScene):
             self.next_section(beat.name, skip_animations=k < self.start)
             self.last_beat = k == self.stop - 1 or k in self.stills
             self.card_next = k + 1 < len(self.plan.beats) and self.plan.beats[k + 1].step is None
+            self.step_next = k + 1 < len(self.plan.beats) and self.plan.beats[k + 1].step is not None
             self.after_card = k > 0 and self.plan.beats[k - 1].step is None
             self.opens_next = k == self.start - 1   # its caption is on screen as this part opens
-            if k == self.start and self.after_card and beat.step is None and not self.skipping:
+            if k == self.start and self.after_card and not self.skipping:
                 self.open_on(self.plan.beats[k - 1])   # the part before ended on a card left up
             start = video_time(self)
             later = self.plan.beats[k + 1:]
@@ -137,6 +139,7 @@ class Walkthrough(MovingCameraScene):
         if stage.heading is not None:   # (nor its header)
             text, stage.heading = stage.heading, None
             stage.play(*stage.camera.set_header(text))
+        lift(stage)   # (a step that showed no work)
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
 
@@ -183,6 +186,9 @@ class Walkthrough(MovingCameraScene):
         if self.card_next:   # the next card covers this one: the stage never shows between
             self.held = card
             return
+        if self.step_next:   # the next step's work is framed under it: it lifts on that work
+            self.stage.cover = card, self.stage.camera.view
+            return
         # its words go first, then the blank page: they never fade over the faint grids under it
         self.play(FadeOut(text, run_time=0.2))
         self.play(FadeOut(cover, run_time=0.2))
@@ -191,11 +197,15 @@ class Walkthrough(MovingCameraScene):
     def open_on(self, beat: Beat) -> None:
         """This part of the video opens where the part before it (another process's, with
         ``--jobs``) ended: on ``beat``'s card, whole, left up for this part's card to cover (a
-        plot, then the overview: not a blank page, which cut the plot off at the join)."""
+        plot, then the overview: not a blank page, which cut the plot off at the join), or for
+        this part's first step to set its work up under (:mod:`scenes.cover`)."""
         card, _, fills = self.card_of(beat)
         for f in fills:    # its numbers filled in, as at the end of the card
             f.set_fill(opacity=1.0)
-        self.held = card
+        if self.plan.beats[self.start].step is not None:
+            self.stage.cover = card, self.stage.camera.view
+        else:
+            self.held = card
         self.add(card)
 
     def card_of(self, beat: Beat) -> tuple[VMobject, list[str], list]:
