@@ -166,3 +166,24 @@ def test_no_recurrent_step_is_framed_too_small_to_read(name, tmp_path):
     assert not wide, wide
     apart = [p for w in seen for p in far_apart(trace, w)]
     assert not apart, apart
+
+
+def test_the_sparse_penalty_gradient_is_worked_gathered_under_its_operands(tmp_path):
+    """sparse_autoencoder's df = sign(f) ⊙ norm_weights and dnorm_weights: f and norm_weights side
+    by side, each gradient under what it is the gradient of (rows lined up), dl1 beside; framed at
+    zoom 1.53 before with the five grids in a row and again as copies. f over df is taller than a
+    view at zoom 1 (``style.LEGIBLE_ZOOM``): the whole is framed as close as that allows."""
+    trace, plan, seen = workings("sparse_autoencoder", tmp_path)
+    stage = _stages["sparse_autoencoder"]
+    step = trace.step("train.0.sparsity.l1.grad")
+    mine = [w for w in seen if w["step"] == step.id]
+    assert len(mine) == 2                                    # df, then dnorm_weights
+    f, weights = trace.steps[step.grad_of].inputs
+    for w in mine:
+        assert zoom(w["area"]) <= 1.3, zoom(w["area"])
+        assert not missing_operands(trace, w) and not far_apart(trace, w)
+        for x, g in zip((f, weights), step.outputs):       # each gradient right under its tensor
+            (xlo, xhi), (glo, ghi) = w["drawn"][x], w["drawn"][g]
+            assert abs(xlo[0] - glo[0]) < 0.2 and ghi[1] < xlo[1] and xlo[1] - ghi[1] < 2 * style.GRID_GAP
+    end = plan.step_beats.index(next(b for b in plan.step_beats if b.step.id == step.id))
+    assert zoom(stage.framings[end]["area"]) <= 1.3

@@ -119,6 +119,44 @@ def play_l1(stage: Stage, step) -> object:
     finish(stage)
 
 
+@register(BACKWARD, "l1")
+def play_l1_grad(stage: Stage, step) -> object:
+    """df = sign(f) ⊙ the weights, and d(the weights): each gradient written under what it is the
+    gradient of (f and the weights side by side, rows lined up), with dl1 beside, so the step is
+    framed close (its operands drawn again together, not framed where each was drawn last)."""
+    from .gradients import bring, needed
+
+    trace, canvas = stage.trace, stage.canvas
+    fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
+    if fwd is None or not step.inputs or not 1 <= len(step.outputs) <= len(fwd.inputs):
+        return DECLINE
+    reads = list(dict.fromkeys(t for k in range(len(step.outputs)) for t in needed(stage, step, k)))
+    xs = fwd.inputs[:len(step.outputs)]   # f (and the weights): what each gradient is of
+    if (set(reads) - {step.inputs[0], *xs} or any(step.grad_map.get(x) != g for x, g in zip(xs, step.outputs))
+            or any(trace.tensors[x].shape != trace.tensors[g].shape for x, g in zip(xs, step.outputs))):
+        return DECLINE
+    tops, grads = [], []
+    for x, g in zip(xs, step.outputs):
+        top = (canvas.fresh(x, grad=False) if not tops
+               else canvas.beside(tops[-1], x, "right", hidden=False, grad=False))
+        for t in top.values.values():
+            t.set_opacity(1)
+        canvas.register(top)
+        stage.bind(x, top)
+        low = canvas.beside(top, g, "down", role="grad")
+        canvas.register(low)
+        stage.bind(g, low)
+        tops.append(top)
+        grads.append(low)
+    copies = bring(stage, step.inputs[:1], [*tops, *grads])   # dl1 beside them, when it is far
+    work = [*tops, *grads, *(s.grid for s in [stage.slot(step.inputs[0])] if s is not None)]
+    show_new(stage, [*tops, *grads, *copies], focus=work)
+    for k, low in enumerate(grads):
+        fill(stage, cell_works(stage, step, low, k), color=style.GRAD, detailed_n=0, single_n=2,
+             note=word("grad_rest", stage.lang))
+    finish(stage)
+
+
 @register(BACKWARD, family="loss")
 def play_squared_error_grad(stage: Stage, step) -> object:
     """dY = 2·(Y − Y′) (divided by n for the mean), written under Y, next to Y − Y′."""
@@ -153,4 +191,4 @@ def play_squared_error_grad(stage: Stage, step) -> object:
     finish(stage)
 
 
-__all__ = ["play_squared_error", "play_l1", "play_squared_error_grad", "FadeIn"]
+__all__ = ["play_squared_error", "play_l1", "play_l1_grad", "play_squared_error_grad", "FadeIn"]
