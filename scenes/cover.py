@@ -2,10 +2,10 @@
 the next step's work is framed *under* the card, so when the card lifts the learner sees the new
 work at once, not the last chapter's grids and then a pan across the canvas to the new ones.
 
-The walkthrough leaves the card up (``Stage.cover``: the card and the camera's view it is in); the step's first
-plays that only set the page up (its caption and header, its grids coming, the camera moving, the
-stale grids leaving) jump to their end under it, the card following the camera; it lifts after the play that
-moves the camera, or before the first play that shows work (a cell worked, a band filled).
+The walkthrough leaves the card up (``Stage.cover``: the card and the camera's view it is in); the
+step's first plays that only set the page up (its caption and header, its grids coming, the camera
+moving, the stale grids leaving) jump to their end under it, the card following the camera; it lifts
+after the play that moves the camera, or before the first play that shows work (a cell worked).
 """
 from __future__ import annotations
 

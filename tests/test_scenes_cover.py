@@ -43,7 +43,8 @@ def played(name: str, start: int, stop: int, tmp_path) -> list:
         after = View(frame.get_center().copy(), frame.width / style.FRAME_WIDTH)
         plays.append({"step": self.stage.step, "before": before, "after": after, "covered": covered,
                       "said": len(self.stage.said), "came": came,
-                      "moved": not (np.allclose(before.centre, after.centre) and np.isclose(before.scale, after.scale))})
+                      "moved": not (np.allclose(before.centre, after.centre)
+                                    and np.isclose(before.scale, after.scale))})
         return result
     settings = {"media_dir": str(tmp_path), "dry_run": True, "verbosity": "ERROR", "progress_bar": "none",
                 "quality": "low_quality", "frame_rate": 4}
