@@ -313,11 +313,14 @@ class Canvas:
         """Every visible label of the grids on show, with its box (:func:`label_room.label_boxes`)."""
         return label_room.label_boxes(self.shown_grids())
 
-    def orphans(self) -> list[str]:
+    def orphans(self, card=None) -> list[str]:
         """The labels on the scene no grid on show holds (:func:`label_room.orphans`); those of a
-        grid under a paper veil (faded out of view in a play) are covered, not left behind."""
+        grid under a paper veil (faded out of view in a play) are covered, not left behind, and
+        those of a grid drawn on ``card`` (a plot's heat map, up while a step is set up under it)
+        are the card's."""
         veiled = [g for g in self.grids if self.veils.get(id(g), (None, False))[1]]
-        return label_room.orphans(self.scene, self.shown_grids(), covered=veiled)
+        on_card = [m for m in card.get_family() if hasattr(m, "label_text")] if card is not None else []
+        return label_room.orphans(self.scene, self.shown_grids(), covered=veiled + on_card)
 
     def clear(self) -> list[Animation]:
         """A clean page: every grid and loose mobject fades out (and leaves at the next tidy)."""

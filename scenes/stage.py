@@ -240,7 +240,7 @@ class Stage:
         crowded or orphaned mid-step is caught too (tests read :attr:`played_labels`)."""
         if self.hints.get("audit"):
             self.played_labels.append({"step": self.step, "labels": self.canvas.label_boxes(),
-                                       "orphans": self.canvas.orphans(), "frame": frame_area(self.camera.view),
+                                       "orphans": self.canvas.orphans(self.cover and self.cover[0]), "frame": frame_area(self.camera.view),
                                        "area": work_area(self.camera.view)})
 
     def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
@@ -356,7 +356,7 @@ class Stage:
         view = self.camera.view
         work = {tid: self.canvas.extent([g]) for tid, g in self.step_grids(step).items()}
         return {"area": work_area(view), "frame": frame_area(view), "work": work, "shown": self.canvas.on_show(),
-                "labels": self.canvas.label_boxes(), "orphans": self.canvas.orphans()}
+                "labels": self.canvas.label_boxes(), "orphans": self.canvas.orphans(self.cover and self.cover[0])}
 
     def read_boxes(self, cell: Working) -> list[VMobject]:
         by_tensor: dict[str, list[tuple[int, ...]]] = {}
