@@ -26,3 +26,15 @@ def test_rmsprop_state_is_drawn_as_large_as_its_weight(tmp_path):
     v_digit = max(t.height for t in v.values.values())
     assert v_digit >= 0.9 * w_digit
     assert stage.canvas.in_one_view([W, v])
+
+
+@pytest.mark.slow
+def test_a_transposed_weight_leaves_when_the_weights_are_updated(tmp_path):
+    """The RNN's W_hᵀ, drawn for dh = W_hᵀ·dz, stood beside W_x while every weight was updated:
+    an update is worked in a grid with a gradient band, so the transposed one is stale."""
+    plan = build_plan(run("rnn"))
+    at = next(i for i, b in enumerate(plan.beats) if b.step is not None and b.step.phase == "update")
+    plan.window = (at, at + 1)
+    stage = render_scene(plan, plan.window, tmp_path / "x.png", "l", still=True).stage
+    assert "W_x" in [g.label_text for g in stage.canvas.grids]
+    assert [g.label_text for g in stage.canvas.grids if g.transpose] == []
