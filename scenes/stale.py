@@ -5,6 +5,9 @@ fades it out (:func:`retire`) with the step's first camera move (:func:`leave`: 
 as the pan leaves it, no empty page filmed between it and the work reached); a later chapter that
 needs its tensor draws it again.
 
+An update worked in its weight's gradient band keeps no transposed grid of the weight: the RNN's
+W_hᵀ, drawn for the backward pass, stood beside W_x while every weight was updated.
+
 Kept, to stay conservative: grids a gradient step to come reuses (its forward step's layout), and
 grids showing updated weights (the result of a training step). A weight whose update comes only
 after a card is not kept for it: the LSTM's W_g stood beside i ⊙ g, the product after it.
@@ -43,9 +46,10 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
     """The grids on ``stage``'s canvas gone stale, given the steps ``ahead`` (before the next card)
     and the forward steps whose gradient step comes later (``revisited``: their layout is reused)."""
     trace, canvas = stage.trace, stage.canvas
-    used: set[str] = set()
+    used: set[str] = set()     # read or written by the steps ahead
+    banded: set[str] = set()   # ... by updates only: worked in a grid with a gradient band, not transposed
     for s in [stage.step, *ahead]:
-        used |= step_tensors(trace, s)
+        (banded if in_band(s) else used).update(step_tensors(trace, s))
     new = {t for s in trace.steps if s.phase == "update" for t in s.outputs}   # new weights on screen stay
     keep = reused(stage, revisited)
     shows: dict[int, set[str]] = {}
@@ -57,9 +61,16 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
         if not tids or id(g) in keep or id(g) not in canvas.boxes or tids & new:
             continue
         tids = tids | {r.id for t in tids for r in canvas.later_shown(t, True)}
-        if not tids & used:
+        if not tids & used and not (not g.transpose and tids & banded):
             out.append(g)
     return out
+
+
+def in_band(step: Step) -> bool:
+    """Whether ``step`` is an update worked in its weight's gradient band (W ← W − η·dW, weight
+    decay): a transposed grid of the weight (the W_hᵀ of dh = W_hᵀ·dz) is of no use to it, the
+    update draws the weight again (:func:`scenes.players.update.weight_slot`)."""
+    return step.phase == "update" and not step.op.startswith("clip_grad")
 
 
 def reused(stage, revisited: set[int]) -> set[int]:

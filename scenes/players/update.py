@@ -35,15 +35,12 @@ def play_sgd(stage: Stage, step) -> object:
     states = []
     if slot.lane == "value":   # Adam's m and v, RMSprop's v: each right of or under the grid
         # before, where the work stays smallest (a row of three 8×8 grids is wider than the view)
-        for sid, out in zip(step.inputs[2:], step.outputs[1:]):
-            states.append(state_grid(stage, [grid, *states], sid, out))
+        states = place_states(stage, step, grid)
         if states and not fits_view(stage, [grid, *states]):   # W far from free space: drawn
-            for g in states:
-                stage.canvas.boxes.pop(id(g), None)
+            drop(stage, states)
             slot, again = stage.draw(W)                        # again, the states beside the copy
-            grid, new, states = slot.grid, new + again, []
-            for sid, out in zip(step.inputs[2:], step.outputs[1:]):
-                states.append(state_grid(stage, [grid, *states], sid, out))
+            grid, new = slot.grid, new + again
+            states = place_states(stage, step, grid)
         shrink_to_fit(stage, grid, states)
         for g in states:
             stage.canvas.register(g)
@@ -110,15 +107,41 @@ def band_shown(stage: Stage, grid, dW: str, bias: bool = False) -> list:
     return [anim.Reveal(texts.values())] + ([anim.Reveal(gone, to=0.0)] if gone else [])
 
 
-def state_grid(stage: Stage, work: list, sid: str, out: str):
+STATE_MOST = 5   # a state grid too wide to sit whole beside its weight: first and last 2 (⋯)
+
+
+def place_states(stage: Stage, step, grid) -> list:
+    """The optimiser's state grids beside ``grid``, drawn whole when they fit in one view with it,
+    else elided (:data:`STATE_MOST`) at full size: RMSprop's v in scientific notation beside an
+    8×8 W1, shrunk to fit, had digits 5 px tall at 480p."""
+    pairs = list(zip(step.inputs[2:], step.outputs[1:]))
+    states: list = []
+    for most in (None, STATE_MOST):
+        drop(stage, states)
+        states = []
+        for sid, out in pairs:
+            states.append(state_grid(stage, [grid, *states], sid, out, most))
+        if not states or fits_view(stage, [grid, *states]):
+            break
+    return states
+
+
+def drop(stage: Stage, states: list) -> None:
+    """State grids placed but not kept: their outlines off the canvas."""
+    for g in states:
+        stage.canvas.boxes.pop(id(g), None)
+
+
+def state_grid(stage: Stage, work: list, sid: str, out: str, most: int | None = None):
     """An optimiser's state (Adam's m and v, RMSprop's v) drawn right of or under the last of
     ``work`` (the weight's grid, then the states drawn before), on the side that keeps the work
     smallest; its cells as wide as the weight's (as tall without the band) and as many rows and
-    columns shown (elided alike)."""
+    columns shown (elided alike), or at most ``most``."""
 
     weight = work[0]
     shape = weight.record.data.shape
-    most = style.MAX_SHOWN if weight.elided else max(max(shape, default=1), 1)
+    if most is None:
+        most = style.MAX_SHOWN if weight.elided else max(max(shape, default=1), 1)
     tensors, canvas = stage.trace.tensors, stage.canvas
 
     sides = [canvas.beside(work[-1], sid, side, hidden=False, planned=False, grad=False, most=most,
