@@ -155,8 +155,8 @@ def state_grid(stage: Stage, work: list, sid: str, out: str, most: int | None = 
 
 
 def shrink_to_fit(stage: Stage, grid, states: list) -> None:
-    """States still too wide to show with their weight (RMSprop's v in scientific notation beside
-    an 8×8 W1) drawn smaller, each about its corner nearest the weight, down to half size."""
+    """States still too wide to show with their weight even elided (:func:`place_states`) drawn
+    smaller, each about its corner nearest the weight, down to half size: the last resort."""
     k = 1.0
     while states and not fits_view(stage, [grid, *states]) and k > 0.5:
         k *= 0.9
