@@ -146,8 +146,8 @@ class Camera:
         they are in view; the camera zooms out (at most ``MAX_ZOOM``) only when they do not fit,
         and back in when they are much smaller than the view. After :attr:`reframe` is set (a
         chapter begins: the work before is done with), the next framing centres the work and
-        zooms to it even when it is in view (small, in a corner of the last step's frame). Work that does not fit even then
-        loses its first grids (the last ones are the result being written): a grid is framed
+        zooms to it even when it is in view (small, in a corner of the last step's frame). Work
+        that does not fit even then loses its first grids (the last ones are the result being written): a grid is framed
         whole or not at all (:meth:`cull` hides what is cut); with ``whole``, such work is not
         framed at all. The first framing is a cut."""
         mobs = [m for m in mobs if m is not None]

@@ -41,9 +41,7 @@ def under_cover(stage, anims: list) -> bool:
     camera.played()
     stage.cull(fade=False)
     if camera.view is not stage.cover[1]:   # the camera has moved (or cut) to the step's work
-        if stage.heading is not None:        # it stands there: the chapter's header too
-            jump_to_end(stage.scene, camera.set_header(stage.heading))
-            stage.heading = None
+        jump_to_end(stage.scene, stage.header_now())   # it stands there: the chapter's header too
         lift(stage)
     return True
 
@@ -65,8 +63,14 @@ def lift(stage) -> None:
     follow(stage)
     card, _ = stage.cover
     stage.cover = None
-    page, text = card.submobjects
-    stage.scene.play(FadeOut(text, run_time=0.2))
-    stage.scene.play(FadeOut(page, run_time=0.2))
-    stage.scene.remove(*card.get_family())
+    fade_away(stage.scene, card)
     stage.drawn = True
+
+
+def fade_away(scene, card) -> None:
+    """``card`` leaves ``scene``: its words first, then its blank page (the words never fade over
+    the grids under it), and every part of it off the scene."""
+    page, text = card.submobjects
+    scene.play(FadeOut(text, run_time=0.2))
+    scene.play(FadeOut(page, run_time=0.2))
+    scene.remove(*card.get_family())

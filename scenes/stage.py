@@ -115,6 +115,12 @@ class Stage:
         self.heading: str | None = None       # a chapter's header, shown once the camera stands at its work
         self.cover = None   # (card, the view it is in): the card the step's work is set up under (scenes.cover)
 
+    def header_now(self) -> list[Animation]:
+        """The held chapter header (:attr:`heading`) coming on, once: the camera stands at the
+        chapter's work (none held: nothing)."""
+        text, self.heading = self.heading, None
+        return self.camera.set_header(text) if text is not None else []
+
     def slot(self, tid: str) -> Slot | None:
         found = [s for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired]
         return found[-1] if found else None
@@ -199,9 +205,8 @@ class Stage:
         bookkeeping (which walks every mobject on the canvas: most of the cost of laying out
         the steps before ``--steps`` or a ``--jobs`` chunk)."""
         anims = [a for a in anims if a is not None]
-        if self.heading is not None and anims and self.camera.moved_from is None:
-            anims += self.camera.set_header(self.heading)   # the camera has reached the chapter's work
-            self.heading = None
+        if anims and self.camera.moved_from is None:
+            anims += self.header_now()   # the camera has reached the chapter's work
         if self.cover is not None and anims and not self.skipping and under_cover(self, anims):
             return self._audit_labels()
         if self.leaving:

@@ -61,7 +61,7 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
         if not tids or id(g) in keep or id(g) not in canvas.boxes or tids & new:
             continue
         tids = tids | {r.id for t in tids for r in canvas.later_shown(t, True)}
-        if not tids & used and not (not g.transpose and tids & banded):
+        if not tids & used and (g.transpose or not tids & banded):
             out.append(g)
     return out
 

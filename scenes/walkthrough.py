@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from manim import FadeIn, FadeOut, MovingCameraScene, Succession, VGroup, VMobject, config
+from manim import FadeIn, MovingCameraScene, Succession, VGroup, VMobject, config
 
 from . import anim, style
 from .caption import on_screen
-from .cover import lift
+from .cover import fade_away, lift
 from .cards import paper, recap_page, summary_page, title_page
 from .manim_adapter import grab_frame, reuse_paths, skip_idle_drawing, video_time
 from .plan import Beat, Plan, caption_of
@@ -136,9 +136,7 @@ class Walkthrough(MovingCameraScene):
         play(stage, beat.step)
         if stage.leaving:   # a step that played nothing: its stale grids fade now
             stage.play()
-        if stage.heading is not None:   # (nor its header)
-            text, stage.heading = stage.heading, None
-            stage.play(*stage.camera.set_header(text))
+        stage.play(*stage.header_now())   # (nor its header)
         lift(stage)   # (a step that showed no work)
         if stage.hints.get("audit"):
             stage.framings.append(stage.framing(beat.step))
@@ -189,10 +187,7 @@ class Walkthrough(MovingCameraScene):
         if self.step_next:   # the next step's work is framed under it: it lifts on that work
             self.stage.cover = card, self.stage.camera.view
             return
-        # its words go first, then the blank page: they never fade over the faint grids under it
-        self.play(FadeOut(text, run_time=0.2))
-        self.play(FadeOut(cover, run_time=0.2))
-        self.put_away(card)
+        fade_away(self, card)
 
     def open_on(self, beat: Beat) -> None:
         """This part of the video opens where the part before it (another process's, with
