@@ -2,9 +2,24 @@
 over pytest-xdist's workers when ``make test`` runs the suite on every core)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.tally import TRIED
+
+
+def pytest_configure(config) -> None:
+    """Each xdist worker its own Manim media folder: Manim writes a text's SVG into
+    ``media/texts`` and unlinks its working copy, so two workers drawing the same text at once
+    raced there (one unlinked the file the other was about to)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        try:
+            from manim import config as manim_config
+        except ImportError:   # the engine-only install: nothing draws
+            return
+        manim_config.media_dir = os.path.join("media", worker)
 
 
 def pytest_sessionfinish(session) -> None:
