@@ -100,3 +100,13 @@ def test_a_bar_plot_of_a_tensors_cells_writes_them_as_its_grid_does():
     errors = data(trace, "anomaly.errors")
     assert all(as_drawn(e, errors) in drawn for e in errors[0]), sorted(drawn)
     assert "0.0578" not in drawn and "0.06" in drawn
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_multi_head_recap_is_drawn_in_every_language(lang):
+    """(The Chinese recap's ——, a double em dash, was one glyph in the CJK font: Manim refused it.)"""
+    pytest.importorskip("manim")
+    from scenes.cards import recap_page
+    told = recaps("multi_head_attention")
+    assert "——" not in told[lang]
+    assert len(recap_page("Recap", told[lang], lang)) > 0

@@ -98,8 +98,8 @@ def multi_head_attention(trace: Trace, heads: int) -> Story:
                 plots=plots,
                 recap=say(f"Each token attends most to — {who['en']}. Every head weighs the tokens its own way; "
                           "W_O mixes their outputs into one vector per token.",
-                          f"每個詞最注意的詞——{who['zh-Hant']}。每個頭用自己的方式衡量各個詞；W_O 把它們的輸出混成每個詞一個向量。",
-                          f"每个词最注意的词——{who['zh-Hans']}。每个头用自己的方式衡量各个词；W_O 把它们的输出混成每个词一个向量。",
+                          f"每個詞最注意的詞如下。{who['zh-Hant']}。每個頭用自己的方式衡量各個詞；W_O 把它們的輸出混成每個詞一個向量。",
+                          f"每个词最注意的词如下。{who['zh-Hans']}。每个头用自己的方式衡量各个词；W_O 把它们的输出混成每个词一个向量。",
                           f"Mỗi từ chú ý nhiều nhất đến — {who['vi']}. Mỗi đầu cân các từ theo cách "
                           "riêng; W_O trộn đầu ra của chúng thành một vectơ cho mỗi từ."))
 
