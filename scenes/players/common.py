@@ -18,6 +18,7 @@ from tracer.explain import Working, explain
 from tracer.explain.numbers import joined
 
 from .. import anim, glyphs, style
+from ..pace import worked_as
 from ..words import word
 from ..grid import NumberGrid
 from ..camera import work_area
@@ -206,7 +207,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
     An op worked in an earlier step is not worked again in full: one cell, then rows (at the
     normal and fast paces a glance at the cell, then the rest at once)."""
     step = stage.step
-    again = step is not None and stage.worked.setdefault((step.phase, step.op), step.id) != step.id
+    again = step is not None and stage.worked.setdefault(worked_as(step.phase, step.op), step.id) != step.id
     works = telling_first(stage, works)   # skipped too: the audit sees the cell the video works
     if stage.hints.get("audit") and works:
         audit_working(stage, works[0])
