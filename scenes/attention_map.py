@@ -213,7 +213,7 @@ def render_head(trace: Trace, layer: int, head: int, quality: str = "l", fmt: st
     TracerError
         See :func:`scenes.head_view.find_head`; a bad output path, quality or format.
     """
-    check_language(lang)
+    lang = check_language(lang)   # zh-hant is zh-Hant for the map's words and fonts
     if quality not in QUALITIES or fmt not in FORMATS:
         raise TracerError(f"quality {quality!r} / format {fmt!r}: choose one of {', '.join(QUALITIES)} / "
                           f"{', '.join(FORMATS)}")

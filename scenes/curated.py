@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from tracer.errors import TracerError
-from tracer.i18n import phrase
+from tracer.i18n import check_language, phrase
 from tracer.ops.core import REGISTRY, family_of
 from tracer.story import Story
 from tracer.trace import Step, Trace
@@ -169,6 +169,7 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
     the story says, from the first step to the recap (:mod:`scenes.storyplan`), unless ``story``
     is false; otherwise the walkthrough shows one pass (or one training round) of it.
     """
+    lang = check_language(lang)   # once, here: zh-hant is zh-Hant for every part of the plan
     if scene not in SCENES:
         raise TracerError(f"unknown scene {scene!r}: choose one of {', '.join(SCENES)}")
     if not trace.steps:

@@ -3,12 +3,17 @@
 Each step beat costs what :func:`scenes.players.common.fill` spends on it: the cells worked one by
 one, the reading time of the last, a row at a time for the rest, for every output; plus the caption
 set up, the camera's move and the step's end (which waits until the caption has been read). A
-transpose flies its numbers instead; a product's first cell is worked term by term; a loss or a
-normalisation is worked part by part (three fills). A card costs its fade in and out and its reading time (a picture its looking time, a
-fast-forward its numbers filling in). The figures are the pace's own, so a slower pace gives a
-longer estimate; the estimate is for budgets (a test keeps the built-in examples' videos under
-their ceilings), not a promise to the second: measured at -ql, the real videos run within a
-tenth of it (docs/performance.md).
+transpose flies its numbers instead; a product's first cell is worked term by term; a gradient is
+worked output by output, a pan to each, its first cell term by term when its explanation sums a
+few terms (:func:`gradient_cells`: a layer norm's or a linear layer's gradient were 10 to 16 s
+longer than estimated before this was counted); a loss or a normalisation is worked part by part
+(three fills). A card costs its fade in and its reading time (a picture its looking time, a
+fast-forward its numbers filling in). The figures are the pace's own (and the plays' run times as
+measured at -ql), so a slower pace gives a longer estimate; the estimate is for budgets (a test
+keeps the built-in examples' videos under their ceilings), not a promise to the second: measured
+at -ql, the real videos run within 4 % of it (transformer_block, multi_head_attention,
+mlp_backprop, gradient_through_time; docs/performance.md). A chapter's first step and a step
+after a card reframe the camera: that move is the step's own (FOCUS), not one more.
 
 >>> import tracer
 >>> from scenes.curated import build_plan
@@ -16,22 +21,29 @@ tenth of it (docs/performance.md).
 ...     y = tracer.relu(tracer.tensor([[1.0, -2.0]], name="x"), name="y")
 >>> plan = build_plan(trace)
 >>> [(name, round(t, 1)) for name, t in beat_seconds(plan)]
-[('title', 4.5), ('0:y', 6.7)]
+[('title', 4.2), ('0:y', 6.3)]
 """
 from __future__ import annotations
 
+from typing import Collection
+
+from tracer.errors import TracerError
+from tracer.explain import explain
 from tracer.ops.core import family_of
 from tracer.trace import Step, Trace
 
 from . import style
-from .pace import Pace
+from .pace import Pace, worked_as
 from .plan import Beat, Plan, caption_of
+from .players import player_for
+from .players.gradients import play_grad_flow
+from .players.matmul import play_linear_grad, play_matmul_grad
 from .players.update import CLIPS
 
-INTRO = 1.0       # header and caption set (one play at manim's default run time)
+INTRO = 0.55      # header and caption set (measured at -ql: ~0.53 s)
 FOCUS = 0.6       # the camera moves to the step's grids
-FINISH = 0.5      # highlights off, the step framed
-FADES = 0.9       # a card fades in (0.5) and out (0.4)
+FINISH = 0.3      # highlights off, the step framed
+FADES = 0.55      # a card fades in (its fade out plays with what follows)
 FILLS = 4.0       # a summary card's values fill in within this long
 FILL = 0.5        # ... each row at most this long
 FLIGHT = 1.2      # a transpose's numbers fly to their new cells (scenes.players.structural)
@@ -39,6 +51,7 @@ LOOK = 0.6        # the camera turns to the next part of a step worked part by p
 PRODUCTS = ("contraction", "layer")          # the families whose cells are sums of products
 STAGES = {("forward", "loss"): 3, ("forward", "normalization"): 3}
 # the parts a loss (Y − Y′, squares, sum) or a normalisation (mean, spread, scaled) is worked in
+CLOSE = 0.3       # a cell worked term by term: its finished line and number shown
 
 
 def drawn(n: int) -> int:
@@ -56,10 +69,12 @@ def grid_of(shape: tuple[int, ...]) -> tuple[int, int]:
     return (drawn(shape[0]), 1) if len(shape) == 1 else (drawn(rows), drawn(shape[-1]))
 
 
-def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: bool = False) -> float:
+def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: bool = False,
+                 drawn: Collection[str] = ()) -> float:
     """The seconds a step beat takes: every output filled (the optimiser's and the generic players
-    work two cells, the others the pace's; one cell for an op worked ``again``), then the caption
-    left up until it has been read."""
+    work two cells, the others the pace's; one cell for an op worked ``again``; a gradient output
+    by output, :func:`gradient_cells`, with the tensors ``drawn`` by the beats before), then the
+    caption left up until it has been read."""
     worked = 1 if again else 2 if step.phase == "update" else pace.detailed + pace.single
     busy = INTRO + FOCUS + FINISH
     if step.phase == "forward" and step.op == "transpose" and len(trace.tensors[step.outputs[0]].shape) == 2:
@@ -73,6 +88,7 @@ def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: 
     if not again:   # a product's first cell term by term, its expression then read
         for terms in products(trace, step):
             busy += pace.detailed * (terms * pace.term_time + pace.hold - pace.cell_time)
+        busy += gradient_cells(trace, step, pace, drawn)
     if trace.children(step):   # a composite shown whole, worked part by part
         parts = STAGES.get((step.phase, family), 1) - 1
         shape = max((trace.tensors[t].shape for c in trace.children(step) for t in c.outputs), key=len, default=())
@@ -82,16 +98,45 @@ def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: 
 
 
 def products(trace: Trace, step: Step) -> list[int]:
-    """The terms of each output of ``step`` that is worked as a sum of products (a forward product:
-    its inner size; a matmul's gradients: dA = dC·Bᵀ sums over C's columns, dB = Aᵀ·dC over its
-    rows), when there are 2 to 8 of them (the players work such a cell term by term)."""
+    """The terms of a forward product's first cell (its inner size), when there are 2 to 8 of them
+    (the players work such a cell term by term; a gradient's: :func:`gradient_cells`)."""
     terms: list[int] = []
     if step.phase == "forward" and family_of(step.op) in PRODUCTS and step.inputs:
         terms = list(trace.tensors[step.inputs[0]].shape[-1:])
-    elif step.phase == "backward" and step.op == "matmul" and step.grad_of is not None:
-        c = trace.tensors[trace.steps[step.grad_of].outputs[0]].shape
-        terms = [c[-1], c[0]] if len(c) == 2 else []
     return [t for t in terms if 1 < t <= 8]
+
+
+def by_terms(trace: Trace, step: Step, drawn: Collection[str]) -> bool:
+    """``step`` is a gradient its player works output by output, its first cell term by term: the
+    matmul's and the linear layer's, or one that flows back through the forward step's drawing
+    (:func:`scenes.players.gradients.play_grad_flow`, which needs some of it ``drawn`` already)."""
+    if step.phase != "backward" or step.grad_of is None:
+        return False
+    player = player_for(trace, step)
+    fwd = trace.steps[step.grad_of]
+    return player in (play_matmul_grad, play_linear_grad) or (
+        player is play_grad_flow and any(t in drawn for t in (*fwd.inputs, *fwd.outputs)))
+
+
+def gradient_cells(trace: Trace, step: Step, pace: Pace, drawn: Collection[str]) -> float:
+    """The seconds a gradient worked output by output (:func:`by_terms`) takes beyond its cells'
+    fill: a pan to each next output (the result before it seen whole first), each output's first
+    cell term by term when its explanation sums 2 to 8 terms, and the last cell worked on its own
+    left up until its expression is read (a long one stays longer than a hold)."""
+    if not by_terms(trace, step, drawn):
+        return 0.0
+    extra = (len(step.outputs) - 1) * (FOCUS + pace.pause)
+    for k, tid in enumerate(step.outputs):
+        try:
+            cell = explain(trace, step, (0,) * len(trace.tensors[tid].shape), output=k, minus="−")
+        except TracerError:   # a cell the explanation does not work: filled, not worked
+            continue
+        read = pace.reading(cell.expression)
+        extra += read - pace.hold
+        n = len(cell.terms)
+        if 1 < n <= 8 and len(cell.partials) == n:
+            extra += pace.detailed * (n * pace.term_time + CLOSE + read - pace.cell_time)
+    return extra
 
 
 def filled(shape: tuple[int, ...], worked: int, pace: Pace, again: bool = False) -> float:
@@ -133,15 +178,17 @@ def beat_seconds(plan: Plan) -> list[tuple[str, float]]:
     """Each beat of ``plan`` by name, with the seconds it is estimated to take."""
     seen: set[tuple[str, str]] = set()
     looked: set[int] = set()
+    drawn: set[str] = set()   # the tensors the step beats so far have drawn
     out = []
     for b in plan.beats:
         if b.step is None:
             out.append((b.name, card_seconds(b, plan.pace, plan.trace, id(b.data) in looked)))
             looked.add(id(b.data))
             continue
-        key = (b.step.phase, b.step.op)
-        out.append((b.name, step_seconds(plan.trace, b.step, plan.pace, plan.lang, key in seen)))
+        key = worked_as(b.step.phase, b.step.op)
+        out.append((b.name, step_seconds(plan.trace, b.step, plan.pace, plan.lang, key in seen, drawn)))
         seen.add(key)
+        drawn.update(b.step.inputs, b.step.outputs)
     return out
 
 

@@ -16,7 +16,7 @@ class Pace:
     single: int = 6          # further cells worked one at a time (expression shown at once)
     cell_time: float = 0.45  # seconds per single cell
     term_time: float = 0.35  # seconds per term of a detailed cell
-    row_time: float = 0.5    # seconds per row of the quick fill
+    row_time: float = 0.4    # seconds per row of the quick fill (nothing on it is read: its working was shown)
     pause: float = 0.6       # a beat at the end of a step
     hold: float = 2.0        # a finished working (and a card) stays at least this long
     read_rate: float = 15.0  # characters read per second: a long caption stays longer
@@ -61,6 +61,17 @@ class Pace:
         (4.0, 6.0, 8.0)
         """
         return min(max(2.0 * self.hold, self.reading(text)), 4.0 * self.hold)
+
+
+def worked_as(phase: str, op: str) -> tuple[str, str]:
+    """What a step computes, for "an op worked before": its phase and op, except that a linear
+    layer's gradient is a product's (dX = Wᵀ·dY and dW = dY·Xᵀ are a matmul's gradients, and
+    db = Σ dY their sum): a matmul's gradient after it is worked again, not in full.
+
+    >>> worked_as("backward", "linear") == worked_as("backward", "matmul"), worked_as("forward", "linear")
+    (True, ('forward', 'linear'))
+    """
+    return (phase, "matmul") if phase == "backward" and op == "linear" else (phase, op)
 
 
 PACES = ("slow", "normal", "fast")

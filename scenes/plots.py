@@ -8,9 +8,10 @@ map, each row's largest entry boxed when the story says what the box means; ``sc
 2-D points. Labels never print over each other, a point or a line.
 
 Every number drawn is one the run recorded (the plot's own, or the tensor's); numbers are printed
-the way the story's recap prints them. Pages are built in the origin frame (the frame is
-``style.FRAME_WIDTH`` × 8 units), clear of the caption band at its bottom (where the subtitles are
-written: :func:`scenes.cards.fit_page`); the stage moves them into its view.
+the way the story's recap prints them (a tensor's cells as its grid writes them). Pages are built
+in the origin frame (the frame is ``style.FRAME_WIDTH`` × 8 units), clear of the caption band at
+its bottom (where the subtitles are written: :func:`scenes.cards.fit_page`); the stage moves them
+into its view.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import math
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedLine, DashedVMobject, Dot, Line, Rectangle, VGroup, VMobject
 
+from tracer.display import fmt, number_format
 from tracer.story import Plot, text
 from tracer.systems.stories import num, prob
 from tracer.trace import Trace
@@ -216,6 +218,9 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
     values = [v for _, v in pairs if v is not None and math.isfinite(v)] + ([plot.threshold] if plot.threshold is not None else [])
     probability = all(0 <= v <= 1 for v in values) and not plot.threshold
     say = prob if probability else num
+    if trace is not None and plot.tensor in trace.tensors:   # a tensor's cells: as its grid writes them
+        nf = number_format(trace.tensors[plot.tensor].data)
+        say = lambda v: fmt(v, nf, minus="−")   # noqa: E731
     lo, hi = min([0.0] + values), max([0.0] + values)
     top = 2.6
     floor = style.PAGE_BOTTOM + (0.45 if plot.threshold is not None else 0.05)   # the threshold's name below the bars

@@ -91,7 +91,7 @@ def render(trace: Trace, scene: str = "auto", steps: str | tuple[int, int] | Non
         raise TracerError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if jobs < 1:
         raise TracerError(f"--jobs must be at least 1, not {jobs}")
-    check_language(lang)
+    lang = check_language(lang)   # zh-hant is zh-Hant: the plots' and cards' words, the fonts
     plan = build_plan(trace, scene=scene, depth=depth, steps=steps, lang=lang, pace=pace, story=story)
     return render_plan(plan, quality=quality, fmt=fmt, jobs=jobs, output=output, progress=progress, fps=fps,
                        captions=captions, cache=cache)

@@ -29,6 +29,30 @@ def test_a_walkthrough_stays_within_its_budget(name):
     assert video_seconds(plan) < 60 * {**BUDGET, **RECURRENT}[name], [(n, round(t)) for n, t in beat_seconds(plan) if t > 12]
 
 
+# seconds of the gradient beats at -ql, measured on 3 December 2026 (docs/performance.md): the
+# estimate counts their outputs worked one after the other, each first cell term by term
+MEASURED = {"train.0.blocks.0.ln2.grad": 32.4, "train.0.blocks.0.mlp.out.grad": 34.9}
+
+
+def test_a_gradient_worked_output_by_output_is_estimated_as_played():
+    plan = build_plan(run("transformer_block"))
+    est = {b.step.name: t for b, (_, t) in zip(plan.beats, beat_seconds(plan)) if b.step is not None}
+    for name, seconds in MEASURED.items():   # (estimated 15.1 and 18.6 before: their cells filled alone)
+        assert 0.75 * seconds < est[name] < 1.1 * seconds, (name, est[name])
+
+
+def test_a_matmuls_gradient_after_a_linear_layers_is_worked_again():
+    """dP = dZ·Vᵀ and dV = Pᵀ·dZ repeat the products of dX = Wᵀ·dY and dW = dY·Xᵀ worked just
+    before: one cell each and a glance, as any op worked before."""
+    from scenes.estimate import step_seconds
+    trace = run("transformer_block")
+    plan = build_plan(trace)
+    est = {b.step.name: t for b, (_, t) in zip(plan.beats, beat_seconds(plan)) if b.step is not None}
+    mix = trace.step("train.0.blocks.0.attn.head2.mix.grad")
+    assert est[mix.name] == step_seconds(trace, mix, plan.pace, again=True)
+    assert est[mix.name] < step_seconds(trace, mix, plan.pace, again=False)
+
+
 @pytest.mark.parametrize("name", sorted(BUDGET))
 def test_every_op_of_the_run_is_worked_once_in_full(name):
     """The cuts summarise repetitions only: every (phase, op) the shown steps run is still a beat."""

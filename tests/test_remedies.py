@@ -276,7 +276,7 @@ def test_dependency_depth_of_a_small_trace():
     ("exploding_gradients", "overflows: sgd at step 3, sgd_weight_decay at step 3; survives: sgd_clip_norm"),
     ("gradient_through_time", "carries the gradient furthest: lstm_cell"),
     ("rnn_vs_attention", "dependency depth for 4 tokens: rnn 13 (3 more per token), attention 4"),
-    ("self_attention", "蘋果 → 吃 0.941"),
+    ("self_attention", "蘋果 → 吃 0.94"),
 ])
 def test_tracer_run_prints_what_the_example_found(tmp_path, name, expected):
     result = CliRunner().invoke(main, ["run", name, "-o", str(tmp_path / "t.trace")])

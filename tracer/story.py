@@ -54,7 +54,8 @@ class Plot:
     ``lines``: ``series`` (name → values over ``x``), optionally ``log_y`` and ``marks`` (an x and a
     label, e.g. where plain SGD overflows). ``names`` says a series' (or a bar's) name in each
     language, for the legend; a name it does not give is shown as it is (a word of the data). ``bars``: ``values`` per label in ``labels``, the
-    ``highlight``-ed labels drawn bold, an optional ``threshold`` line. ``heatmap``: the tensor
+    ``highlight``-ed labels drawn bold, an optional ``threshold`` line, the values written as the
+    grid of ``tensor`` writes them when they are its cells. ``heatmap``: the tensor
     ``tensor`` (an id) with ``labels`` down and ``cols`` across, each row's largest entry boxed when
     ``note`` says what that box means (the note is printed under the map). ``scatter``: ``points``
     (label, x, y). ``after`` is the chapter it follows (default: the last).

@@ -8,6 +8,7 @@ computes a value.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -18,6 +19,7 @@ from tracer.explain import Working, explain
 from tracer.explain.numbers import joined
 
 from .. import anim, glyphs, style
+from ..pace import worked_as
 from ..words import word
 from ..grid import NumberGrid
 from ..camera import work_area
@@ -86,11 +88,24 @@ def cell_works(stage: Stage, step, where: "NumberGrid | Slot", output: int = 0,
 _UNSEEN = Working(-1, "", (), 0.0, "", ("",))
 
 
+_WORKINGS: "weakref.WeakKeyDictionary[Stage, dict[tuple, Working]]" = weakref.WeakKeyDictionary()
+
+
+def working(stage: Stage, step, index: tuple[int, ...], output: int = 0) -> Working:
+    """The working of one cell, explained once per walkthrough: the one :func:`telling_first`
+    looked at is the one the video works (and the softmax's e^x and its share read one working)."""
+    cells = _WORKINGS.setdefault(stage, {})
+    key = (step.id, tuple(int(i) for i in index), output)
+    if key not in cells:
+        cells[key] = explain(stage.trace, step, index, output=output, minus=MINUS, lang=stage.lang)
+    return cells[key]
+
+
 def explain_cell(stage: Stage, step, index: tuple[int, ...], output: int = 0) -> Working:
     """The working of one cell (in a skipped section nobody sees it: a blank one, for speed)."""
     if stage.skipping:
         return _UNSEEN
-    return explain(stage.trace, step, index, output=output, minus=MINUS, lang=stage.lang)
+    return working(stage, step, index, output)
 
 
 def work_from_cell(stage: Stage, cell: Working, text: VMobject | None, target: VMobject | None) -> Work:
@@ -206,7 +221,7 @@ def fill(stage: Stage, works: list[Work], color: str = style.COMPUTED, note: str
     An op worked in an earlier step is not worked again in full: one cell, then rows (at the
     normal and fast paces a glance at the cell, then the rest at once)."""
     step = stage.step
-    again = step is not None and stage.worked.setdefault((step.phase, step.op), step.id) != step.id
+    again = step is not None and stage.worked.setdefault(worked_as(step.phase, step.op), step.id) != step.id
     works = telling_first(stage, works)   # skipped too: the audit sees the cell the video works
     if stage.hints.get("audit") and works:
         audit_working(stage, works[0])
@@ -281,7 +296,7 @@ def telling_first(stage: Stage, works: list[Work]) -> list[Work]:
         shape = trace.tensors[step.outputs[output]].shape if 0 <= output < len(step.outputs) else None
         if shape is None or len(w.index) != len(shape):   # a bias's cell shown in another grid
             return works
-        cell = explain(trace, step, w.index, output=output, minus=MINUS, lang=stage.lang)
+        cell = working(stage, step, w.index, output)   # (the cell worked then reads this one again)
         printed = any(ch in "123456789" for ch in cell.text)
         rest = [trace.tensors[tid].data[tuple(idx)] for tid, idx in cell.reads[1:] if tid in trace.tensors]
         if printed and (not rest or any(np.any(v != 0) for v in rest)):

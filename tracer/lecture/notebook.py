@@ -27,7 +27,7 @@ from ..display import elide
 from ..errors import TracerError
 from ..explain import explain
 from ..explain.numbers import Numbers
-from ..i18n import narrate
+from ..i18n import check_language, narrate
 from ..kept import kept_of
 from ..story import Story, text
 from ..trace import Step, Trace, owner
@@ -43,6 +43,7 @@ HEAD = "padding:1px 6px;color:#888;font-weight:normal;font-size:11px"
 
 def trace_html(trace: Trace, lang: str = "en") -> str:
     """The step table: id, phase, name (indented by depth), op and outputs with their shapes."""
+    lang = check_language(lang)   # zh-hant is zh-Hant: the story's title too
     try:
         story = Story.from_meta(trace.meta)
     except TracerError:  # a damaged story still leaves the steps to show

@@ -20,12 +20,19 @@ showed, with the run's own numbers.
 ('6.11', '34', '0.197', '0.0071', '−0.96', '0.999')
 >>> num(3.886e-08), num(2.35e126)
 ('3.9e-08', '2.35e+126')
+>>> import numpy as np
+>>> weights = np.array([[0.734, 0.088], [0.62, -0.306]])
+>>> shown(0.734, weights), num(0.734), vector([0.62, -0.306], weights)
+('0.73', '0.734', '[0.62, −0.31]')
 """
 from __future__ import annotations
 
 import math
 from typing import Callable, Sequence
 
+import numpy as np
+
+from tracer.display import fmt, number_format
 from tracer.errors import TracerError
 from tracer.i18n import LANGUAGES
 from tracer.ops.core import REGISTRY
@@ -111,6 +118,13 @@ def num(x: float, digits: int = 2) -> str:
     return "−" + text[1:] if text.startswith("-") else text  # a true minus sign; an exponent keeps its hyphen
 
 
+def shown(x: float, of: np.ndarray) -> str:
+    """``x``, a value of the tensor whose data is ``of``, written as its grid or heat map writes it
+    (:func:`tracer.display.number_format`: one format for the whole tensor, a true minus sign), so
+    a recap and the picture beside it write one value one way (``0.73`` on both, not ``0.734``)."""
+    return fmt(x, number_format(np.asarray(of)), minus="−")
+
+
 def prob(p: float) -> str:
     """A probability with as many decimals as it needs not to read as 0 or 1 (0.999, not 1.00)."""
     p = float(p)
@@ -132,9 +146,10 @@ def listing(items: Sequence[str], lang: str) -> str:
     return ("、" if lang.startswith("zh") else ", ").join(items)
 
 
-def vector(values: Sequence[float]) -> str:
-    """``[0.84, 1.54, 0.01]``."""
-    return "[" + ", ".join(num(v) for v in values) + "]"
+def vector(values: Sequence[float], of: np.ndarray | None = None) -> str:
+    """``[0.84, 1.54, 0.01]``; values of the tensor whose data is ``of`` as its grid writes them
+    (:func:`shown`)."""
+    return "[" + ", ".join(num(v) if of is None else shown(v, of) for v in values) + "]"
 
 
 def glossed(tokens: Sequence[str], glosses: Sequence[str]) -> list[str]:

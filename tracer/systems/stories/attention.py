@@ -9,8 +9,8 @@ import numpy as np
 from tracer.story import Plot, Story, Text
 from tracer.trace import Trace
 
-from . import (ATTENDS, Outline, first, heatmap, in_words, listing, maybe, num, output, per_language, say, sentences, tell,
-               vector)
+from . import (ATTENDS, Outline, first, heatmap, in_words, listing, maybe, num, output, per_language, say, sentences, shown,
+               tell, vector)
 
 
 def _heads(outline: Outline, trace: Trace, scope: str, heads: int) -> list[Plot]:
@@ -43,11 +43,12 @@ HEAD = say("head {h}: ", "第 {h} 個頭：", "第 {h} 个头：", "đầu {h}: 
 
 
 def _attends(trace: Trace, plots: list[Plot]) -> Text:
-    """``once → a (0.52)``: the key each query attends to most, per head, as the recap says it."""
+    """``once → a (0.52)``: the key each query attends to most, per head, as the recap says it (each
+    weight as the head's heat map writes it)."""
     def rows(lang: str, plot: Plot) -> list[str]:
         w = np.asarray(trace.tensors[plot.tensor].data)
         pair = "{} → {}（{}）" if lang.startswith("zh") else "{} → {} ({})"
-        return [pair.format(q, plot.cols[int(np.argmax(r))], num(r.max())) for q, r in zip(plot.labels, w)]
+        return [pair.format(q, plot.cols[int(np.argmax(r))], shown(r.max(), w)) for q, r in zip(plot.labels, w)]
     return {lang: ("；" if lang.startswith("zh") else "; ").join(
         HEAD[lang].format(h=h) + listing(rows(lang, p), lang) for h, p in enumerate(plots, start=1)) for lang in HEAD}
 
@@ -97,8 +98,8 @@ def multi_head_attention(trace: Trace, heads: int) -> Story:
                 plots=plots,
                 recap=say(f"Each token attends most to — {who['en']}. Every head weighs the tokens its own way; "
                           "W_O mixes their outputs into one vector per token.",
-                          f"每個詞最注意的詞——{who['zh-Hant']}。每個頭用自己的方式衡量各個詞；W_O 把它們的輸出混成每個詞一個向量。",
-                          f"每个词最注意的词——{who['zh-Hans']}。每个头用自己的方式衡量各个词；W_O 把它们的输出混成每个词一个向量。",
+                          f"每個詞最注意的詞如下。{who['zh-Hant']}。每個頭用自己的方式衡量各個詞；W_O 把它們的輸出混成每個詞一個向量。",
+                          f"每个词最注意的词如下。{who['zh-Hans']}。每个头用自己的方式衡量各个词；W_O 把它们的输出混成每个词一个向量。",
                           f"Mỗi từ chú ý nhiều nhất đến — {who['vi']}. Mỗi đầu cân các từ theo cách "
                           "riêng; W_O trộn đầu ra của chúng thành một vectơ cho mỗi từ."))
 
@@ -192,7 +193,7 @@ def _twins(trace: Trace) -> Text | None:
     x, y = np.asarray(X.data), np.asarray(Y.data)
     PE = trace.tensors[output(trace, "sentence.pos.PE")]
     where = (PE.labels or (None, None))[-1] or [f"t={k}" for k in range(len(tokens))]
-    same, a, b, p, q = vector(x[:, i]), vector(y[:, i]), vector(y[:, j]), where[i], where[j]
+    same, a, b, p, q = vector(x[:, i], x), vector(y[:, i], y), vector(y[:, j], y), where[i], where[j]
     return say(f"{twin} comes twice and looks up the same embedding {same}; adding the positions gives {a} at {p} "
                f"and {b} at {q}: now the model can tell them apart.",
                f"「{twin}」出現兩次，查到同一個嵌入 {same}；加上位置後，{p} 的是 {a}，{q} 的是 {b}：模型現在分得出它們了。",
@@ -232,7 +233,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
     words = in_words(tokens, glosses)
     query, key = per_language(lambda lang: words[lang][q]), per_language(lambda lang: words[lang][k])
     pairs = per_language(lambda lang: ("；" if lang.startswith("zh") else ", ").join(
-        f"{words[lang][i]} → {words[lang][j]} {num(P[i, j])}" for i, j in enumerate(top)))
+        f"{words[lang][i]} → {words[lang][j]} {shown(P[i, j], P)}" for i, j in enumerate(top)))
     told = [say("Each word attends most to the word whose key best matches its query (the largest dot product): {pairs}.",
                 "每個詞最關注那個鍵和它的查詢最相配（點積最大）的詞：{pairs}。",
                 "每个词最关注那个键和它的查询最相配（点积最大）的词：{pairs}。",
@@ -249,7 +250,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
     outline.add(first(trace, "attn.mix"), say("The weighted sum of the values", "值的加權和", "值的加权和", "Tổng có trọng số của các giá trị"))
     plots = [heatmap(trace, trace.step("attn.weights").outputs[0], say(
         "Attention weights: {q} attends most to {k} ({w})", "注意力權重：{q} 最關注 {k}（{w}）", "注意力权重：{q} 最关注 {k}（{w}）",
-        "Trọng số attention: {q} chú ý nhiều nhất đến {k} ({w})", q=query, k=key, w=num(P[q, k])), after=softmax, note=ATTENDS)]
+        "Trọng số attention: {q} chú ý nhiều nhất đến {k} ({w})", q=query, k=key, w=shown(P[q, k], P)), after=softmax, note=ATTENDS)]
     plots[0].highlight = [tokens[q]]
     if maybe(trace, "after.attn.weights") is not None:
         after = _weights(trace, "after.attn.weights")
@@ -262,7 +263,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
                                                            "一步 SGD：W ← W − η·dW", "Một bước SGD: W ← W − η·dW"))
         outline.add(first(trace, "after"), say("Attention again, after the step", "更新後再算一次注意力", "更新后再算一次注意力",
                                                "Tính lại attention sau bước cập nhật"), "summary")
-        moved = dict(q=query, k=key, a=num(P[q, k]), b=num(after[q, k]))
+        moved = dict(q=query, k=key, a=shown(P[q, k], P), b=shown(after[q, k], after))
         plots.append(heatmap(trace, trace.step("after.attn.weights").outputs[0], say(
             "After one SGD step: {q} → {k} {a} → {b}", "一步 SGD 之後：{q} → {k} 從 {a} 變成 {b}", "一步 SGD 之后：{q} → {k} 从 {a} 变成 {b}",
             "Sau một bước SGD: {q} → {k} từ {a} thành {b}", **moved), note=ATTENDS))
@@ -270,7 +271,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
         told.append(say("One SGD step moves {q} → {k} from {a} to {b}.", "一步 SGD 把 {q} → {k} 從 {a} 變成 {b}。",
                         "一步 SGD 把 {q} → {k} 从 {a} 变成 {b}。", "Một bước SGD đổi {q} → {k} từ {a} thành {b}.", **moved))
     trace.meta["attends_to"] = {tokens[i]: {"token": tokens[j], "weight": float(P[i, j])} for i, j in enumerate(top)}
-    trace.meta["summary"] = ["attends most to: " + ", ".join(f"{tokens[i]} → {tokens[j]} {num(P[i, j])}" for i, j in enumerate(top))]
+    trace.meta["summary"] = ["attends most to: " + ", ".join(f"{tokens[i]} → {tokens[j]} {shown(P[i, j], P)}" for i, j in enumerate(top))]
     for plot in plots:  # queries down, keys across
         plot.x_label, plot.y_label = KEY, QUERY
     return tell(trace, outline,

@@ -6,7 +6,7 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import TITLES, Outline, count, first, heatmap, later_steps, listing, loss_curve, num, output, say, tell
+from . import TITLES, Outline, count, first, heatmap, later_steps, listing, loss_curve, num, output, say, shown, tell
 from .basics import training_outline
 
 OPTIMIZERS = {"sgd": say("gradient descent", "梯度下降", "梯度下降", "hạ gradient"),
@@ -119,35 +119,37 @@ def anomaly_detection(trace: Trace) -> Story:
     meta = trace.meta
     outline = Outline(trace)
     last = outline.each(ANOMALY_CHAPTERS)
-    errors = np.asarray(trace.tensors[output(trace, "anomaly.errors")].data)[0].tolist()
+    tid = output(trace, "anomaly.errors")
+    data = np.asarray(trace.tensors[tid].data)
+    errors = data[0].tolist()
     names, limit = meta["samples"], meta["threshold"]
     flagged = [names[j] for j in meta["flagged"]]
     normal = max((e for j, e in enumerate(errors) if j not in meta["flagged"]), default=0.0)
     bars = Plot("bars", say("Reconstruction error per reading", "每筆讀數的重建誤差", "每笔读数的重建误差",
                             "Sai số tái tạo của từng số đo"), labels=list(names), values=[float(e) for e in errors],
-                highlight=flagged, threshold=float(limit), after=last)
+                highlight=flagged, threshold=float(limit), tensor=tid, after=last)
     if not flagged:
         return tell(trace, outline, title=TITLE, question=QUESTION, plots=[loss_curve(meta["loss_history"]), bars],
                     recap=say(f"Nothing is flagged: every reading stays at or below the threshold {num(limit)} "
-                              f"(the largest error is {num(max(errors))}).",
-                              f"沒有讀數被標出：每一筆都不超過門檻 {num(limit)}（最大的誤差是 {num(max(errors))}）。",
-                              f"没有读数被标出：每一笔都不超过阈值 {num(limit)}（最大的误差是 {num(max(errors))}）。",
+                              f"(the largest error is {shown(max(errors), data)}).",
+                              f"沒有讀數被標出：每一筆都不超過門檻 {num(limit)}（最大的誤差是 {shown(max(errors), data)}）。",
+                              f"没有读数被标出：每一笔都不超过阈值 {num(limit)}（最大的误差是 {shown(max(errors), data)}）。",
                               f"Không có số đo nào bị đánh dấu: tất cả đều không vượt ngưỡng {num(limit)} "
-                              f"(sai số lớn nhất là {num(max(errors))})."))
-    error = {n: num(errors[names.index(n)]) for n in flagged}
+                              f"(sai số lớn nhất là {shown(max(errors), data)})."))
+    error = {n: shown(errors[names.index(n)], data) for n in flagged}
     what = {"en": listing([f"{n} ({error[n]})" for n in flagged], "en"),
             "zh": listing([f"{n}（{error[n]}）" for n in flagged], "zh")}
     return tell(trace, outline,
                 title=TITLE, question=QUESTION, plots=[loss_curve(meta["loss_history"]), bars],
                 recap=say(f"Flagged: {what['en']}, above the threshold {num(limit)}; the normal readings stay "
-                          f"at or below {num(normal)}. The autoencoder learned what normal looks like and cannot "
+                          f"at or below {shown(normal, data)}. The autoencoder learned what normal looks like and cannot "
                           "rebuild the rest.",
-                          f"被標出：{what['zh']}，高於門檻 {num(limit)}；正常讀數都不超過 {num(normal)}。"
+                          f"被標出：{what['zh']}，高於門檻 {num(limit)}；正常讀數都不超過 {shown(normal, data)}。"
                           "自編碼器學會了正常的樣子，重建不了其他的。",
-                          f"被标出：{what['zh']}，高于阈值 {num(limit)}；正常读数都不超过 {num(normal)}。"
+                          f"被标出：{what['zh']}，高于阈值 {num(limit)}；正常读数都不超过 {shown(normal, data)}。"
                           "自编码器学会了正常的样子，重建不了其他的。",
                           f"Bị đánh dấu: {what['en']}, vượt ngưỡng {num(limit)}; các số đo bình thường không quá "
-                          f"{num(normal)}. Bộ tự mã hóa đã học cái bình thường và không dựng lại được phần còn lại."))
+                          f"{shown(normal, data)}. Bộ tự mã hóa đã học cái bình thường và không dựng lại được phần còn lại."))
 
 
 def word_autoencoder(trace: Trace, first_step: int, recorded: int, compare: list[str]) -> Story:

@@ -6,7 +6,7 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import TITLES, Outline, count, first, listing, loss_curve, maybe, num, say, tell, vector
+from . import TITLES, Outline, count, first, listing, loss_curve, maybe, num, say, shown, tell, vector
 
 GO = say("go", "去", "去", "đi")
 STAY = say("stay home", "不去", "不去", "ở nhà")
@@ -15,10 +15,10 @@ STAY = say("stay home", "不去", "不去", "ở nhà")
 def _decision(trace: Trace, scope: str, threshold: float) -> tuple[str, bool]:
     """``8·1 + 4·1 + 4·0 = 12`` for the weighted sum a decision step computed, and whether it fired."""
     step = trace.step(f"{scope}.perceptron.S")
-    W, X = (np.asarray(trace.tensors[t].data) for t in step.inputs[:2])
-    S = float(np.asarray(trace.tensors[step.outputs[0]].data)[0, 0])
-    terms = " + ".join(f"{num(w)}·{num(x)}" for w, x in zip(W[0], X[:, 0]))
-    return f"{terms} = {num(S)}", S > threshold
+    W, X, out = (np.asarray(trace.tensors[t].data) for t in (*step.inputs[:2], step.outputs[0]))
+    S = float(out[0, 0])
+    terms = " + ".join(f"{shown(w, W)}·{shown(x, X)}" for w, x in zip(W[0], X[:, 0]))   # as the grids write them
+    return f"{terms} = {shown(S, out)}", S > threshold
 
 
 def perceptron(trace: Trace) -> Story:
@@ -74,7 +74,8 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
     after, go_after = _decision(trace, "decide_after", theta)
     W = trace.meta["weights_after"]
     top = features[int(np.argmax(W))]
-    weights = {lang: listing([f"{f} {num(w)}" for f, w in zip(features, W)], lang) for lang in ("en", "zh")}
+    grid = np.asarray(trace.tensors[trace.step("decide_after.perceptron.S").inputs[0]].data)   # W, as drawn last
+    weights = {lang: listing([f"{f} {shown(w, grid)}" for f, w in zip(features, W)], lang) for lang in ("en", "zh")}
     n = len(trace.phase("update"))
     t = num(theta)
 
@@ -108,14 +109,15 @@ def normalization(trace: Trace) -> Story:
     x, y = (trace.tensors[t] for t in (trace.steps[0].inputs[0], trace.step("minmax.normalized").outputs[0]))
     names = list((y.labels or (None, None))[-1] or [str(k + 1) for k in range(y.shape[-1])])
     scores, scaled = np.asarray(x.data).ravel(), np.asarray(y.data).ravel()
-    lo, hi = num(scores.min()), num(scores.max())
-    pairs = {lang: listing([f"{n} {num(a)} → {num(b)}" for n, a, b in zip(names, scores, scaled)], lang) for lang in ("en", "zh")}
+    lo, hi = shown(scores.min(), scores), shown(scores.max(), scores)
+    pairs = {lang: listing([f"{n} {shown(a, scores)} → {shown(b, scaled)}" for n, a, b in zip(names, scores, scaled)], lang)
+             for lang in ("en", "zh")}
     return tell(trace, outline,
                 title=say("Min-max normalisation", "最小-最大正規化", "最小-最大归一化", "Chuẩn hóa min-max"),
                 question=say("How do scores on any scale become numbers from 0 to 1?", "任何尺度的分數怎麼變成 0 到 1 的數？",
                              "任何尺度的分数怎么变成 0 到 1 的数？", "Làm sao đưa điểm ở mọi thang về khoảng từ 0 đến 1?"),
                 plots=[Plot("bars", say("Scores scaled into [0, 1]", "縮放到 [0, 1] 的分數", "缩放到 [0, 1] 的分数",
-                                        "Điểm sau khi đưa về [0, 1]"), labels=names, values=[float(v) for v in scaled],
+                                        "Điểm sau khi đưa về [0, 1]"), labels=names, values=[float(v) for v in scaled], tensor=y.id,
                             highlight=[names[int(np.argmax(scaled))]])],
                 recap=say(f"(x − {lo}) / ({hi} − {lo}): the lowest score becomes 0, the highest 1. {pairs['en']}.",
                           f"(x − {lo}) / ({hi} − {lo})：最低分變成 0，最高分變成 1。{pairs['zh']}。",
@@ -139,7 +141,7 @@ def mlp(trace: Trace, first_step: int, recorded: int, lr: float) -> Story:
     pred, target = (np.asarray(trace.tensors[t].data).ravel() for t in loss.inputs[:2])
     steps = len(history) - 1
     a, b = num(history[0]), num(history[-1])
-    p, y = vector(pred), vector(target)
+    p, y = vector(pred, pred), vector(target, target)   # as the grids of Ŷ and Y write them
     return tell(trace, training_outline(trace, first_step, recorded),
                 title=say("An MLP learns by backprop", "多層感知器靠反向傳播學習", "多层感知器靠反向传播学习",
                           "Mạng MLP học bằng lan truyền ngược"),

@@ -10,7 +10,7 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import Outline, first, in_words, later_steps, num, per_language, say, sentences, tell
+from . import Outline, first, in_words, later_steps, maybe, num, output, per_language, say, sentences, shown, tell
 
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 TIME = say("timestep", "時間步", "时间步", "bước thời gian")
@@ -74,6 +74,9 @@ def recurrent(trace: Trace, kind: str, tokens: Sequence[str], target: float, fir
     sizes = meta["gradient_per_timestep"]
     states = np.asarray(meta["hidden_states"])  # (T, hidden)
     h = sizes["‖∂L/∂h_t‖"]
+    y = np.asarray(trace.tensors[output(trace, f"{kind}.y")].data)   # y and its target as their grids write them
+    loss = maybe(trace, train, family="loss")
+    goal = np.asarray(trace.tensors[trace.steps[loss].inputs[1]].data) if loss is not None else np.asarray(target)
     return tell(trace, outline,
                 title=say("{n} unrolled over {T} steps", "{n} 沿 {T} 個時間步展開", "{n} 沿 {T} 个时间步展开", "{n} trải ra qua {T} bước",
                           n=name, T=T),
@@ -91,7 +94,7 @@ def recurrent(trace: Trace, kind: str, tokens: Sequence[str], target: float, fir
                           "{n} 一步一步读过 {a} 到 {b}，输出 y = {y}（目标 {t}）。沿时间反向传播把 {b} 的 ‖∂L/∂h‖ = {hT} 传回 {a}，剩下 {h1}。",
                           "{n} đọc từ {a} đến {b} từng bước một và trả lời y = {y} (mục tiêu {t}). Lan truyền ngược theo thời gian "
                           "đưa ‖∂L/∂h‖ = {hT} ở {b} về {a} còn {h1}.",
-                          n=name, a=tokens[0], b=tokens[-1], y=num(meta["output"]), t=num(target), hT=num(h[-1]), h1=num(h[0])))
+                          n=name, a=tokens[0], b=tokens[-1], y=shown(meta["output"], y), t=shown(target, goal), hT=num(h[-1]), h1=num(h[0])))
 
 
 # ---- gradient_through_time ------------------------------------------------------------------------
