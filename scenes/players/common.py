@@ -293,7 +293,8 @@ def audit_working(stage: Stage, first: Work) -> None:
     """Record where each tensor is drawn and what the camera shows as the cells of one output
     start being worked (tests check that every tensor the first cell reads is whole in view)."""
     step, output = _output_of(stage, first)
-    drawn = {tid: stage.canvas.boxes[id(s[-1].grid)] for tid, s in stage.slots.items() if id(s[-1].grid) in stage.canvas.boxes}
+    slots = [(tid, stage.slot(tid)) for tid in stage.slots]   # where the working reads each (a retired grid: not)
+    drawn = {tid: stage.canvas.boxes[id(s.grid)] for tid, s in slots if s is not None and id(s.grid) in stage.canvas.boxes}
     stage.workings.append({"area": work_area(stage.camera.view), "drawn": drawn, "step": step.id, "output": output,
                            "cell": first.index})
 
