@@ -154,7 +154,8 @@ def _group(mobs: Iterable[VMobject]) -> VMobject:
 
 
 def detailed(stage: Stage, w: Work, color: str) -> list:
-    """Term by term: the two cells of each product light up and the partial sum grows in the cell."""
+    """Term by term: the two cells of each product light up, each in its own box (not one box spanning
+    the canvas between them), and the partial sum grows in the cell."""
     pace = stage.pace
     holder = stage.camera.bubble
     steps = []
@@ -167,7 +168,7 @@ def detailed(stage: Stage, w: Work, color: str) -> list:
         if partial and w.target is not None:
             bubble = glyphs.fit_width(glyphs.number(partial, color, style.SMALL_NUMBER_SIZE), w.target.width - 0.06)
             bubble.move_to(w.target).set_opacity(0.75).set_z_index(16)
-        steps.append(AnimationGroup(*_boxes_to(stage, [_group(boxes)] if boxes else [], w.target, pace.term_time * 0.5),
+        steps.append(AnimationGroup(*_boxes_to(stage, boxes, w.target, pace.term_time * 0.5),
                                     stage.say(line, color), anim.Swap(holder, bubble, run_time=pace.term_time * 0.3)))
         steps.append(anim.hold(pace.term_time * 0.5))
     steps.append(AnimationGroup(anim.Swap(holder, None, run_time=0.1), stage.say(w.expression, color),
