@@ -14,6 +14,8 @@ from typing import Iterable
 import numpy as np
 from manim import Animation, VGroup, VMobject, linear, smooth
 
+from . import style
+
 
 def _parts(mobs: Iterable[VMobject]) -> list[VMobject]:
     return [m for mob in mobs if mob is not None for m in mob.get_family() if len(m.points)]
@@ -150,8 +152,17 @@ class Follow(Animation):
             m.points = (p - self.c0) * (s / self.s0) + c
 
 
+def gap_between(a: np.ndarray, b: np.ndarray) -> float:
+    """The empty canvas between the outlines of two point sets (0 when they touch or overlap)."""
+    return float(max(0.0, *(b.min(axis=0)[:2] - a.max(axis=0)[:2]), *(a.min(axis=0)[:2] - b.max(axis=0)[:2])))
+
+
 class Glide(Animation):
-    """Move and resize ``box`` (a rectangle) onto ``target`` (a rectangle of the same kind)."""
+    """Move and resize ``box`` (a rectangle) onto ``target`` (a rectangle of the same kind): along a
+    row, down a column, onto a neighbouring grid. A box more than ``FAR`` away from where it goes
+    fades out where it is and in there: it never sweeps across the empty canvas between."""
+
+    FAR = 2 * style.GRID_GAP
 
     def __init__(self, box: VMobject, target: VMobject, **kwargs) -> None:
         self.target = target
@@ -167,9 +178,15 @@ class Glide(Animation):
         self.start_opacity = self.mobject.get_stroke_opacity()
         if len(self.start_points) != len(self.end_points) or self.start_opacity <= 0:
             self.start_points = self.end_points   # a hidden box fades in where it goes (never across a gap)
+        self.jump = gap_between(self.start_points, self.end_points) > self.FAR
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
+        if self.jump:   # out where it is over the first half, in where it goes over the second
+            there = alpha >= 0.5
+            self.mobject.points = self.end_points if there else self.start_points
+            self.mobject.set_stroke(opacity=2 * alpha - 1 if there else self.start_opacity * (1 - 2 * alpha))
+            return
         a = self.rate_func(alpha)
         self.mobject.points = self.start_points + (self.end_points - self.start_points) * a
         if self.start_opacity < 1:

@@ -19,10 +19,11 @@ from tracer.trace import TensorRecord
 from . import glyphs, style
 from .look import LOOKS, as_matrix, heat, role_of, shape_text, shown_indices
 from .parts import BiasParts
+from .spacing import Spacing
 
 Index = tuple[int, ...]
 
-class NumberGrid(BiasParts, VGroup):
+class NumberGrid(Spacing, BiasParts, VGroup):
     """A tensor drawn as a matrix of numbered cells.
 
     Parameters
@@ -82,6 +83,7 @@ class NumberGrid(BiasParts, VGroup):
                     + [self._widest(r) for r in also or []])
         self.cell_w = max(width + style.CELL_PAD, *self._label_widths(col_labels), cell[0])
         self.cell_h = max(style.CELL_HEIGHT + (style.GRAD_HEIGHT if grad else 0.0), cell[1])
+        self._place_slots()   # (a ⋯ column, a ⋮ row: narrow)
         self.cells: dict[tuple[int, int], Rectangle] = {}
         self.values: dict[tuple[int, int], VMobject] = {}
         self.grads: dict[tuple[int, int], VMobject] = {}
@@ -156,10 +158,6 @@ class NumberGrid(BiasParts, VGroup):
     def _value_texts(self, data: np.ndarray, color: str) -> dict[tuple[int, int], VMobject]:
         return {(r, c): glyphs.number(fmt(data[r, c], self.nf, self.minus), color)
                 for r in self.rows_shown if r is not None for c in self.cols_shown if c is not None}
-
-    def _xy(self, k_row: int, k_col: int) -> np.ndarray:
-        """Centre of the displayed slot (k_row, k_col): the grid's top-left corner is the origin."""
-        return np.array([(k_col + 0.5) * self.cell_w, -(k_row + 0.5) * self.cell_h, 0.0])
 
     def _build_cells(self, data: np.ndarray, texts: dict, hidden: bool) -> None:
         heat_max = max(abs(self.record.stats["min"]), abs(self.record.stats["max"])) or 1.0
@@ -346,15 +344,6 @@ class NumberGrid(BiasParts, VGroup):
         for t in texts.values():
             t.set_opacity(0)
         return texts
-
-    def bias_texts_for(self, record: TensorRecord, color: str, size: float, grad: bool) -> dict[int, VMobject]:
-        b = np.asarray(record.data).reshape(-1)
-        nf = number_format(record.data)
-        out = {}
-        for r, box in self.bias_cells.items():
-            t = glyphs.fit_width(glyphs.number(fmt(b[r], nf, self.minus), color, size), self.bias_w - 0.06)
-            out[r] = t.move_to(self._grad_centre(box) if grad else self._value_centre(box))
-        return out
 
 
 def _around(boxes: list[VMobject]) -> Rectangle | None:

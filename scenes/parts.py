@@ -25,14 +25,14 @@ class BiasParts:
             longest = max((fmt(values[r], f, self.minus) for r in self.rows_shown if r is not None), key=len, default="")
             later.append(glyphs.number(longest, style.INK, size).width)
         w = max([t.width for t in texts if t is not None] + [style.MIN_CELL_WIDTH - style.CELL_PAD] + later) + style.CELL_PAD
-        x0 = len(self.cols_shown) * self.cell_w + 0.12
+        x0 = self.cols_width + 0.12
         group = VGroup()
         self.bias_cells: dict[int, Rectangle] = {}
         self.bias_values: dict[int, VMobject] = {}
         self.bias_grads: dict[int, VMobject] = {}
         self.bias_record, self.bias_w = bias, w
         for kr, r in enumerate(self.rows_shown):
-            centre = np.array([x0 + w / 2, -(kr + 0.5) * self.cell_h, 0.0])
+            centre = np.array([x0 + w / 2, self._xy(kr, 0)[1], 0.0])
             if r is None:
                 group.add(glyphs.number("⋮", style.MUTED).move_to(centre))
                 continue
@@ -47,7 +47,7 @@ class BiasParts:
                 group.add(band.move_to(self._grad_centre(box)))
         group.add(*self.bias_values.values())
         sep_x = x0 - 0.06
-        group.add(Line([sep_x, 0.05, 0], [sep_x, -len(self.rows_shown) * self.cell_h - 0.05, 0],
+        group.add(Line([sep_x, 0.05, 0], [sep_x, -self.rows_height - 0.05, 0],
                        stroke_width=2, color=style.RULE))
         return group
 
@@ -67,11 +67,11 @@ class BiasParts:
 
     def _build_ones(self) -> VGroup:
         """The grey row of 1s under the columns: ``[X ; 1]`` (each column's bias input)."""
-        y = -(len(self.rows_shown) * self.cell_h + 0.12 + style.CELL_HEIGHT / 2)
+        y = -(self.rows_height + 0.12 + style.CELL_HEIGHT / 2)
         group = VGroup()
         self.one_cells: dict[int, Rectangle] = {}
         for kc, c in enumerate(self.cols_shown):
-            centre = np.array([(kc + 0.5) * self.cell_w, y, 0.0])
+            centre = np.array([self._xy(0, kc)[0], y, 0.0])
             if c is None:
                 group.add(glyphs.number("⋯", style.MUTED).move_to(centre))
                 continue
@@ -81,6 +81,16 @@ class BiasParts:
             self.one_cells[c] = box
             group.add(box, glyphs.number("1", style.MUTED).move_to(centre))
         sep_y = y + style.CELL_HEIGHT / 2 + 0.06
-        group.add(Line([-0.05, sep_y, 0], [len(self.cols_shown) * self.cell_w + 0.05, sep_y, 0],
+        group.add(Line([-0.05, sep_y, 0], [self.cols_width + 0.05, sep_y, 0],
                        stroke_width=2, color=style.RULE))
         return group
+
+    def bias_texts_for(self, record: TensorRecord, color: str, size: float, grad: bool) -> dict[int, VMobject]:
+        """Numbers of another tensor of the bias's shape placed in the bias cells (not added)."""
+        b = np.asarray(record.data).reshape(-1)
+        nf = number_format(record.data)
+        out = {}
+        for r, box in self.bias_cells.items():
+            t = glyphs.fit_width(glyphs.number(fmt(b[r], nf, self.minus), color, size), self.bias_w - 0.06)
+            out[r] = t.move_to(self._grad_centre(box) if grad else self._value_centre(box))
+        return out

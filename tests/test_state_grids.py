@@ -1,6 +1,7 @@
 """An optimiser's state grid beside its weight (issue 9): RMSprop's v_W1, in scientific notation
 beside an 8×8 W1, was shrunk to fit one view and its digits were 5 px tall at 480p; it is drawn at
-the weight's size now (elided, ⋯, when whole it would not fit), its digits as tall as W1's."""
+the weight's size now (elided, ⋯, when whole it would not fit), its digits as tall as W1's, its ⋯
+column no wider than the dots (it was as wide as a number in scientific notation)."""
 from __future__ import annotations
 
 import pytest
@@ -26,6 +27,9 @@ def test_rmsprop_state_is_drawn_as_large_as_its_weight(tmp_path):
     v_digit = max(t.height for t in v.values.values())
     assert v_digit >= 0.9 * w_digit
     assert stage.canvas.in_one_view([W, v])
+    k = v.cols_shown.index(None)
+    r, left, right = v.rows_shown[0], v.cols_shown[k - 1], v.cols_shown[k + 1]
+    assert v.cells[(r, right)].get_left()[0] - v.cells[(r, left)].get_right()[0] < 0.5 * v.cell_w
 
 
 @pytest.mark.slow

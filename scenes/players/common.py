@@ -169,7 +169,8 @@ def _group(mobs: Iterable[VMobject]) -> VMobject:
 
 
 def detailed(stage: Stage, w: Work, color: str) -> list:
-    """Term by term: the two cells of each product light up and the partial sum grows in the cell."""
+    """Term by term: the two cells of each product light up, each in its own box (not one box spanning
+    the canvas between them), and the partial sum grows in the cell."""
     pace = stage.pace
     holder = stage.camera.bubble
     steps = []
@@ -182,7 +183,7 @@ def detailed(stage: Stage, w: Work, color: str) -> list:
         if partial and w.target is not None:
             bubble = glyphs.fit_width(glyphs.number(partial, color, style.SMALL_NUMBER_SIZE), w.target.width - 0.06)
             bubble.move_to(w.target).set_opacity(0.75).set_z_index(16)
-        steps.append(AnimationGroup(*_boxes_to(stage, [_group(boxes)] if boxes else [], w.target, pace.term_time * 0.5),
+        steps.append(AnimationGroup(*_boxes_to(stage, boxes, w.target, pace.term_time * 0.5),
                                     stage.say(line, color), anim.Swap(holder, bubble, run_time=pace.term_time * 0.3)))
         steps.append(anim.hold(pace.term_time * 0.5))
     steps.append(AnimationGroup(anim.Swap(holder, None, run_time=0.1), stage.say(w.expression, color),
@@ -308,7 +309,8 @@ def audit_working(stage: Stage, first: Work) -> None:
     """Record where each tensor is drawn and what the camera shows as the cells of one output
     start being worked (tests check that every tensor the first cell reads is whole in view)."""
     step, output = _output_of(stage, first)
-    drawn = {tid: stage.canvas.boxes[id(s[-1].grid)] for tid, s in stage.slots.items() if id(s[-1].grid) in stage.canvas.boxes}
+    slots = [(tid, stage.slot(tid)) for tid in stage.slots]   # where the working reads each (a retired grid: not)
+    drawn = {tid: stage.canvas.boxes[id(s.grid)] for tid, s in slots if s is not None and id(s.grid) in stage.canvas.boxes}
     stage.workings.append({"area": work_area(stage.camera.view), "drawn": drawn, "step": step.id, "output": output,
                            "cell": first.index})
 

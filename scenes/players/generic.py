@@ -11,6 +11,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, VMobject
 
 from .. import style
 from ..grid import NumberGrid
+from ..rows import next_in_row
 from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, register
@@ -20,33 +21,32 @@ MAX_INPUTS = 4
 
 
 def place_inputs(stage: Stage, tids: list[str]) -> tuple[list[Slot], list[NumberGrid]]:
-    """Slots for ``tids``: those in view are reused, the others drawn in a column in fresh space
-    (given numbers, visible). A tensor drawn out of view is drawn again rather than reached by an
-    arrow across the canvas (a weight updated long after the layer that used it)."""
+    """Slots for ``tids``: those in view are reused, the others drawn in fresh space, side by side
+    (or one under another when that frames them closer: :func:`scenes.rows.next_in_row`), as
+    given numbers. A tensor drawn out of view is drawn again rather than reached by an arrow
+    across the canvas (a weight updated long after the layer that used it)."""
     slots, new = [], []
-    below = None
     for tid in tids:
         s = stage.slot(tid)
         if s is not None and not s.grid.transpose and (stage.mode != "canvas" or stage.camera.in_view(s.grid)):
             slots.append(s)
             continue
         # a copy shows the numbers only: no gradient band that nothing would fill
-        g = stage.canvas.fresh(tid, grad=False) if below is None else stage.canvas.beside(below, tid, "down", hidden=False, grad=False)
+        g = stage.canvas.fresh(tid, grad=False) if not new else next_in_row(stage.canvas, new, tid, hidden=False, grad=False)
         for t in g.values.values():
             t.set_opacity(1)
         stage.canvas.register(g)
         new.append(g)
         slots.append(stage.bind(tid, g))
-        below = g
     from .concat import fits
 
     if new and not fits([s.grid for s in slots]):   # those reused too far from the new ones: again, with them
         for k, (tid, s) in enumerate(zip(tids, slots)):
             if s.grid not in new:
-                below = stage.canvas.beside(below, tid, "down", hidden=False, grad=False)
-                stage.canvas.register(below)
-                new.append(below)
-                slots[k] = stage.bind(tid, below)
+                g = next_in_row(stage.canvas, new, tid, hidden=False, grad=False)
+                stage.canvas.register(g)
+                new.append(g)
+                slots[k] = stage.bind(tid, g)
     return slots, new
 
 

@@ -20,6 +20,7 @@ from tracer.explain import explain
 from .. import style
 from ..grid import NumberGrid
 from ..near import beside_all, bring, near, zoom_for
+from ..rows import next_in_row
 from ..stage import Slot, Stage
 from ..words import word
 from . import BACKWARD, DECLINE, register
@@ -51,14 +52,15 @@ def _as_row(stage: Stage, tid: str, like: str) -> bool:
 
 
 def draw_missing(stage: Stage, fwd, tids: list[str], near: NumberGrid) -> list[NumberGrid]:
-    """Forward inputs the forward step did not draw (γ, β): as given numbers under ``near``."""
-    new, below = [], near
+    """Forward inputs the forward step did not draw (γ, β; the gates of an LSTM's product when
+    its forward pass was told fast): as given numbers beside ``near``, side by side or one under
+    another, whichever frames them closer (:func:`scenes.rows.next_in_row`)."""
+    new: list[NumberGrid] = []
     for t in tids:
-        g = stage.canvas.beside(below, t, "down", hidden=False, as_row=_as_row(stage, t, fwd.outputs[0]))
+        g = next_in_row(stage.canvas, [near, *new], t, hidden=False, as_row=_as_row(stage, t, fwd.outputs[0]))
         stage.canvas.register(g)
         stage.bind(t, g)
         new.append(g)
-        below = g
     return new
 
 
