@@ -7,7 +7,8 @@ import pytest
 
 import tracer
 from tracer.errors import TracerError
-from tracer.ops.core import REGISTRY, check_declaration
+from tracer.ops.declare import check_declaration
+from tracer.ops.spec import REGISTRY
 from tracer.ops.labels import has_rule
 
 WORDS = ("king", "queen", "cat")

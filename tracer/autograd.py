@@ -23,7 +23,10 @@ import operator
 import numpy as np
 
 from .errors import GradientError
-from .ops.core import Node, OpSpec, REGISTRY, register, render, step_links, tensor_id
+from .ops.core import Node, step_links
+from .ops.records import register, tensor_id
+from .ops.spec import REGISTRY, OpSpec
+from .ops.templates import render
 from .tensor import Tensor
 from .trace import Step, Trace, _active
 

@@ -22,7 +22,7 @@ from typing import Iterable
 import numpy as np
 
 from . import rng
-from .ops.core import primitive
+from .ops.declare import primitive
 from .tensor import Tensor
 from .trace import current
 

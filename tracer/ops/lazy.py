@@ -122,7 +122,8 @@ def _zip_present(args: tuple, present: list[Tensor]) -> Iterator[tuple[Any, Any]
 
 def _scratch(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict) -> Trace:
     """The composite's children recorded eagerly into a trace of their own."""
-    from .core import apply_composite, no_grad
+    from .composite_steps import apply_composite
+    from .core import no_grad
 
     scratch = Trace()
     scratch._rec = _Recorder(False)
@@ -191,7 +192,8 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
           present: list[Tensor], attrs: dict, out: np.ndarray) -> Tensor:
     """Write the children's steps and records of ``tpl`` under ``parent`` (already appended, its
     inputs registered), the output record holding the fused rule's ``out``; return the output."""
-    from .core import _step, register
+    from .core import _step
+    from .records import register
 
     rec = trace._rec
     assert rec is not None
