@@ -27,7 +27,8 @@ from .ops.spec import REGISTRY as OPS
 from .optim import SGD, Adam, Optimizer, RMSprop, clip_grad_norm, clip_grad_value, he, xavier, zero_grad
 from .rng import seed
 from .tensor import Tensor, param, tensor
-from .trace import Source, Step, TensorRecord, Trace, current, record, scope
+from .recording import current, record, scope
+from .trace import Source, Step, TensorRecord, Trace
 from .io import load
 from . import explain  # noqa: E402  (tracer.explain.explain: the working behind any cell)
 

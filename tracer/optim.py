@@ -23,8 +23,8 @@ import numpy as np
 
 from . import rng
 from .ops.declare import primitive
+from .recording import current
 from .tensor import Tensor
-from .trace import current
 
 
 # ---- update rules, declared like any op (phase "update", no gradient) --------------------------

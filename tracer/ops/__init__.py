@@ -14,7 +14,7 @@ import numpy as np
 from .. import rng
 from ..errors import IndexRangeError, UnsupportedError
 from ..tensor import Tensor
-from ..trace import where_text
+from ..sources import where_text
 from .composite import (attention, batch_norm, binary_cross_entropy, cross_entropy, l1, l2_norm,
                         layer_norm, linear, log_softmax, mse, softmax, sse)
 from .composite import dropout as _dropout

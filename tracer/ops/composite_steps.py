@@ -16,8 +16,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..recording import current
+from ..sources import is_internal, user_source
 from ..tensor import Tensor
-from ..trace import Step, Trace, current, is_internal, user_source
+from ..trace import Step, Trace
 from . import core as _core
 from . import lazy as _lazy
 from .core import Node, _part

@@ -22,9 +22,10 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import ShapeError, TracerError
+from ..recording import _active, count_nonfinite, current, nonfinite_error
+from ..sources import user_source, where_text
 from ..tensor import Tensor
-from ..trace import (Source, Step, Trace, _active, count_nonfinite, current, nonfinite_error, user_source,
-                     where_text)
+from ..trace import Source, Step, Trace
 from .labels import propagate
 from .records import _as_tensors, _inputs, plain_attrs, tensor_id
 # family_of and render too: the scenes, tracer.explain, tracer.i18n and the stories import them from

@@ -33,8 +33,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..recording import _active, _Recorder
 from ..tensor import Tensor
-from ..trace import Step, TensorRecord, Trace, _Recorder, _active
+from ..trace import Step, TensorRecord, Trace
 
 _PLAIN = frozenset((bool, int, float, str, type(None)))
 LAZY = True  # False: every composite records its children as they run (eager_children)
