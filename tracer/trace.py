@@ -1,7 +1,9 @@
-"""The trace: steps and tensors recorded while a program runs, and the context that records them.
+"""The trace: steps and tensors recorded while a program runs.
 
 A :class:`Trace` is plain data. Viewers (the CLI, the stepper, the scenes, the sheets) only read it;
-the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is the only writer.
+the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is the only writer,
+inside a :func:`~tracer.recording.record` block (:mod:`tracer.recording`); a step's source line
+comes from :mod:`tracer.sources`.
 
 >>> import tracer
 >>> with tracer.record() as trace:
