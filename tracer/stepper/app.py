@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from .. import textview
+from .. import stepview, textview
 from ..errors import TracerError
 from ..i18n import phrase
 from ..trace import Trace
@@ -127,7 +127,7 @@ class StepperApp(App[str | None]):
     def _fit_cell(self, cell: tuple[int, ...] | None) -> tuple[int, ...] | None:
         """Keep the selected cell when the new step's output has it, else its first cell."""
         step = self.trace.steps[self.nav.current]
-        first = textview.default_cell(self.trace, step, self.output)
+        first = stepview.default_cell(self.trace, step, self.output)
         if first is None or cell is None or len(cell) != len(first):
             return first
         shape = self.trace.tensors[step.outputs[self.output]].shape
@@ -146,7 +146,7 @@ class StepperApp(App[str | None]):
         panel = self.query_one(Panel)
         width = max(panel.scrollable_content_region.width, 20)
         try:
-            head, grids, working = textview.step_parts(
+            head, grids, working = stepview.step_parts(
                 self.trace, step, cell=self.cell, lang=self.lang, width=width, hide=self._hidden(), output=self.output,
                 link=lambda index: f"app.select_cell({tuple(index)!r})")
             view: Any = textview.to_rich(head + grids)
