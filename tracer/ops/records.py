@@ -18,8 +18,8 @@ import numpy as np
 
 from ..errors import TracerError
 from ..gradient import Gradient
-from ..tensor import Tensor
 from ..recording import current
+from ..tensor import Tensor
 from ..trace import TensorRecord, Trace
 from .templates import fmt_scalar
 
