@@ -19,7 +19,7 @@ import numpy as np
 
 import tracer
 from benchmarks import best_of
-from tracer import textview
+from tracer import stepview, textview
 
 SIDE = 4096  # a (4096, 4096) float64 tensor is 128 MiB; eight of them make the 1 GiB trace
 
@@ -52,7 +52,7 @@ def np_save_all(arrays: list[np.ndarray], folder: str, fsync: bool) -> None:
 def first_screen(path: str) -> str:
     """What ``tracer show TRACE --step 0`` prints: open the file, render step 0."""
     trace = tracer.load(path)
-    return textview.plain(textview.step_view(trace, trace.steps[0], color=False))
+    return textview.plain(stepview.step_view(trace, trace.steps[0], color=False))
 
 
 def stepper_first_screen(path: str) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 
 from tracer.errors import TracerError
 from tracer.i18n import check_language, phrase
-from tracer.ops.core import REGISTRY, family_of
+from tracer.ops.spec import REGISTRY, family_of
 from tracer.story import Story
 from tracer.trace import Step, Trace
 

@@ -29,7 +29,7 @@ from typing import Collection
 
 from tracer.errors import TracerError
 from tracer.explain import explain
-from tracer.ops.core import family_of
+from tracer.ops.spec import family_of
 from tracer.trace import Step, Trace
 
 from . import style

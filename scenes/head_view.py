@@ -31,7 +31,7 @@ from tracer.errors import TracerError
 from tracer.explain import Working, explain
 from tracer.explain.numbers import Numbers
 from tracer.i18n import in_language
-from tracer.ops.core import family_of
+from tracer.ops.spec import family_of
 from tracer.safetext import printable
 from tracer.trace import Step, Trace
 

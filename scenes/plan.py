@@ -20,7 +20,7 @@ from typing import Iterable
 
 from tracer.errors import TracerError
 from tracer.i18n import narrate, phrase
-from tracer.ops.core import family_of
+from tracer.ops.spec import family_of
 from tracer.safetext import ascii_int
 from tracer.trace import Step, Trace
 

@@ -87,7 +87,7 @@ class Fast:
     def losses(self, trace: Trace) -> list[str]:
         """The tensor ids of the loss the chapter minimised, one per repetition, in order: always
         the same quantity (where a loss adds up terms, e.g. reconstruction + l1, their total)."""
-        from tracer.ops.core import family_of
+        from tracer.ops.spec import family_of
 
         scalar = [s for s in self.steps if s.phase == "forward" and s.outputs and trace.tensors[s.outputs[0]].size == 1]
         totals = []

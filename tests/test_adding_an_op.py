@@ -10,7 +10,8 @@ import pytest
 import tracer
 from tracer.explain import explain
 from tracer.i18n import LANGUAGES, narrate
-from tracer.ops.core import REGISTRY, primitive
+from tracer.ops.declare import primitive
+from tracer.ops.spec import REGISTRY
 
 
 @pytest.fixture()

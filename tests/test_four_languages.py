@@ -22,7 +22,8 @@ from tracer.cli import main
 from tracer.examples import list_examples, run_example
 from tracer.i18n import LANGUAGES, NARRATION, phrase
 from tracer.i18n_formulas import FORMULAS, GRADS
-from tracer.textview import FULL_SCAN, default_cell, plain, step_json, step_view
+from tracer.stepview import default_cell, step_json, step_view
+from tracer.textview import FULL_SCAN, plain
 
 OTHER = LANGUAGES[1:]
 WORD = re.compile(r"[^\W\d_]+")

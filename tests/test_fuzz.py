@@ -20,7 +20,7 @@ import tracer
 import tracer.examples
 from tests import hostile_traces as ht
 from tests.tally import tally
-from tracer import textview
+from tracer import stepview, textview
 from tracer.errors import TraceFileError, TracerError
 from tracer.i18n import LANGUAGES, narrate
 from tracer.safetext import json_line
@@ -33,10 +33,10 @@ SCRATCH = Path(tempfile.mkdtemp(prefix="tracer-fuzz-"))
 
 def exercise(trace: tracer.Trace) -> None:
     """Everything ``show``, ``show --json`` and ``export`` read, for every step."""
-    textview.plain(textview.step_table(trace, trace.steps))
+    textview.plain(stepview.step_table(trace, trace.steps))
     for step in trace.steps:
-        textview.plain(textview.step_view(trace, step, color=True))
-        json_line(textview.step_json(trace, step, values=True))
+        textview.plain(stepview.step_view(trace, step, color=True))
+        json_line(stepview.step_json(trace, step, values=True))
         for lang in LANGUAGES:
             narrate(trace, step, lang)
     tracer.io.export_perfetto(trace, SCRATCH / "fuzz.json")

@@ -72,7 +72,8 @@ def test_no_english_narration_in_the_other_languages(example_traces) -> None:
 
 def test_no_english_heading_in_the_other_languages(example_traces) -> None:
     from tracer.i18n import PHRASES
-    from tracer.textview import plain, step_table, step_view
+    from tracer.stepview import step_table, step_view
+    from tracer.textview import plain
 
     for key, entry in PHRASES.items():
         assert set(entry) == set(LANGUAGES), key

@@ -12,7 +12,8 @@ import pytest
 import tracer
 from tracer.display import elide
 from tracer.kept import kept, kept_of
-from tracer.textview import grid, plain
+from tracer.textgrid import grid
+from tracer.textview import plain
 
 from .test_examples import run
 

@@ -7,7 +7,8 @@ import pytest
 
 import tracer
 from tracer.errors import TracerError
-from tracer.ops.core import REGISTRY, check_declaration
+from tracer.ops.declare import check_declaration
+from tracer.ops.spec import REGISTRY
 from tracer.ops.labels import has_rule
 
 WORDS = ("king", "queen", "cat")
@@ -139,7 +140,8 @@ def test_unlabelled_models_stay_unlabelled():
 
 
 def test_tracer_show_prints_the_names_on_the_grids():
-    from tracer.textview import grid, plain
+    from tracer.textgrid import grid
+    from tracer.textview import plain
     words = [f"w{i}" for i in range(10)]
     with tracer.record() as trace:
         tracer.relu(tracer.tensor(np.arange(20.0).reshape(10, 2), name="L", rows=words, cols=["中文", "a-very-long-name"]),
@@ -168,7 +170,8 @@ def test_labels_from_a_file_reach_the_trace_and_defaults_that_no_longer_fit_are_
 def test_grids_side_by_side_start_their_rows_on_one_line():
     """A grid without column names beside one with them (the stepper's wide pane) keeps a blank
     header line, so row i of each grid is on the same printed line."""
-    from tracer.textview import plain, step_parts
+    from tracer.stepview import step_parts
+    from tracer.textview import plain
 
     mask = tracer.tensor([[1.0], [0.0], [1.0]], name="mask")
     X = _X()

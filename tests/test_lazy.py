@@ -159,7 +159,8 @@ def test_every_example_saves_the_same_bytes_with_lazy_and_eager_children(tmp_pat
 
 
 def test_a_users_composite_with_a_fused_rule_records_its_children_on_their_own_lines() -> None:
-    from tracer.ops.core import REGISTRY, composite
+    from tracer.ops.declare import composite
+    from tracer.ops.spec import REGISTRY
 
     def fused(x):
         return x * 2.0, lambda g, need: (g * 2.0,)

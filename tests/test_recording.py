@@ -10,7 +10,8 @@ import weakref
 import numpy as np
 
 import tracer
-from tracer.ops.core import REGISTRY, composite
+from tracer.ops.declare import composite
+from tracer.ops.spec import REGISTRY
 
 
 def _fields(step: tracer.Step) -> tuple:

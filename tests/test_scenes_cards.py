@@ -16,7 +16,7 @@ from scenes.curated import build_plan  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 from scenes.walkthrough import CARD_Z, Walkthrough  # noqa: E402
 from tracer.display import fmt, number_format  # noqa: E402
-from tracer.ops.core import family_of  # noqa: E402
+from tracer.ops.spec import family_of  # noqa: E402
 from tracer.story import Story  # noqa: E402
 
 from .test_examples import NAMES, run  # noqa: E402

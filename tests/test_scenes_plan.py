@@ -115,7 +115,7 @@ def test_players_come_from_the_registry():
     assert by_op["reshape:forward"] is play_generic            # no player of its own: generic
     assert by_op["reshape:backward"] is BACKWARD["family:structural"]
     from scenes.players import players_for
-    from tracer.ops.core import REGISTRY, family_of
+    from tracer.ops.spec import REGISTRY, family_of
 
     for op in ("matmul", "linear", "relu", "sigmoid", "tanh", "add", "div", "softmax", "transpose",
                "sum", "layer_norm", "sse", "mse", "l1", "l2_norm"):

@@ -15,7 +15,7 @@ from scenes import style  # noqa: E402
 from scenes.camera import MIN_ZOOM  # noqa: E402
 from scenes.canvas import Canvas  # noqa: E402
 from scenes.rows import next_in_row  # noqa: E402
-from tracer.ops.core import family_of  # noqa: E402
+from tracer.ops.spec import family_of  # noqa: E402
 
 from .test_scenes_operands import _stages, workings  # noqa: E402
 from .test_stage import scene  # noqa: E402,F401  (fixture)

@@ -13,7 +13,7 @@ from tests import hostile_traces as ht
 from tracer.attrs import CHECKERS, check_attrs, declared
 from tracer.cli import main
 from tracer.errors import ManifestError
-from tracer.ops.core import REGISTRY
+from tracer.ops.spec import REGISTRY
 
 
 def schema_1(doc: dict) -> dict:

@@ -195,7 +195,8 @@ def test_composite_children_carry_the_part_their_op_declared() -> None:
 
 
 def test_an_op_declares_a_known_family_and_a_composite_its_parts() -> None:
-    from tracer.ops.core import FAMILIES, composite, primitive
+    from tracer.ops.declare import composite, primitive
+    from tracer.ops.spec import FAMILIES
 
     assert all(spec.family in FAMILIES for spec in tracer.OPS.values())
     assert all(bool(spec.parts) == spec.composite for spec in tracer.OPS.values())
@@ -207,7 +208,8 @@ def test_an_op_declares_a_known_family_and_a_composite_its_parts() -> None:
 
 
 def test_a_composite_running_an_undeclared_part_is_refused() -> None:
-    from tracer.ops.core import REGISTRY, composite
+    from tracer.ops.declare import composite
+    from tracer.ops.spec import REGISTRY
 
     @composite("toy_double", family="layer", parts=("twice",), formula="{out} = 2·{x}", narration="")
     def toy_double(x):

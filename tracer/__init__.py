@@ -23,11 +23,12 @@ from .ops import (abs, add, astype, attention, batch_norm, binary_cross_entropy,
                   outer, pad, pow, prelu, relu, repeat, reshape, sigmoid, sign, sin, softmax, softplus, split,
                   sqrt, squeeze, sse, stack, std, step, sub, sum, swapaxes, swish, tanh, tile, transpose, var,
                   where)
-from .ops.core import REGISTRY as OPS
+from .ops.spec import REGISTRY as OPS
 from .optim import SGD, Adam, Optimizer, RMSprop, clip_grad_norm, clip_grad_value, he, xavier, zero_grad
 from .rng import seed
 from .tensor import Tensor, param, tensor
-from .trace import Source, Step, TensorRecord, Trace, current, record, scope
+from .recording import current, record, scope
+from .trace import Source, Step, TensorRecord, Trace
 from .io import load
 from . import explain  # noqa: E402  (tracer.explain.explain: the working behind any cell)
 

@@ -198,7 +198,7 @@ CHECKERS: dict[str, Checker] = {
 
 def declared(op: str) -> tuple[str, ...] | None:
     """The attribute names ``op`` declares (``None`` for an op this tracer does not know)."""
-    from .ops.core import REGISTRY
+    from .ops.spec import REGISTRY
 
     spec = REGISTRY.get(op)
     return None if spec is None else _declared(spec)
@@ -216,7 +216,7 @@ def _declared(spec: Any) -> tuple[str, ...]:
 
 def check_attrs(op: str, attrs: dict, tensors: dict, where: str) -> dict:
     """``attrs`` of a step of ``op``, every one checked; returns them unchanged."""
-    from .ops.core import REGISTRY
+    from .ops.spec import REGISTRY
 
     names = declared(op)
     if len(attrs) > 64:

@@ -23,9 +23,13 @@ import operator
 import numpy as np
 
 from .errors import GradientError
-from .ops.core import Node, OpSpec, REGISTRY, register, render, step_links, tensor_id
+from .ops.core import Node, step_links
+from .ops.records import register, tensor_id
+from .ops.spec import REGISTRY, OpSpec
+from .ops.templates import render
+from .recording import _active
 from .tensor import Tensor
-from .trace import Step, Trace, _active
+from .trace import Step, Trace
 
 ACCUMULATE = OpSpec("accumulate", formula="{out} = {a} + {b}", grad="", params=("a", "b"),
                     narration="{x} feeds more than one op: add up the gradients that flow back from each.",

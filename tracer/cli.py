@@ -243,7 +243,7 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
       tracer show mlp_backprop.trace --step train.0.layer2.Z2.grad --output 1 --cell 0,1
       tracer show mlp_backprop.trace --json | head -1
     """
-    from . import io, textview
+    from . import io, stepview
 
     index = _parse_cell(cell)
     if step_key is None and index is not None:
@@ -263,18 +263,18 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
         if index is not None:
             _check_cell(trace, step, index, k)
         if as_json:
-            data = textview.step_json(trace, step, values=True, lang=lang, output=k,
-                                      cell=index if index is not None else textview.default_cell(trace, step, k))
+            data = stepview.step_json(trace, step, values=True, lang=lang, output=k,
+                                      cell=index if index is not None else stepview.default_cell(trace, step, k))
             echo(json_line(data))
             return
-        _emit(textview.step_view(trace, step, cell=index, color=color, lang=lang, output=k), color)
+        _emit(stepview.step_view(trace, step, cell=index, color=color, lang=lang, output=k), color)
         return
     steps = [s for s in trace.steps if (phase is None or s.phase == phase) and (depth is None or s.depth <= depth)]
     if as_json:
         for s in steps:
-            echo(json_line(textview.step_json(trace, s, lang=lang)))
+            echo(json_line(stepview.step_json(trace, s, lang=lang)))
         return
-    _emit(textview.step_table(trace, steps, lang=lang), color)
+    _emit(stepview.step_table(trace, steps, lang=lang), color)
 
 
 def _check_output(step: Any, k: int) -> int:

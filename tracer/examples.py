@@ -27,10 +27,11 @@ from yaml.nodes import ScalarNode
 from . import budget
 from .errors import ConfigError
 from .files import open_regular
+from .sources import portable_path
 from .systems import SYSTEMS
 from .systems.common import plain
 from .systems.schema import Where, apply_overrides, compose, read_config
-from .trace import Trace, portable_path
+from .trace import Trace
 
 EXAMPLES_DIR = Path(__file__).parent / "example_files"  # package data: ../examples in a checkout
 MAX_BYTES = 2_000_000

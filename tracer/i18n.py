@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from .errors import TracerError
 from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded
-from .ops.core import REGISTRY, render
+from .ops.spec import REGISTRY
+from .ops.templates import render
 from .trace import Step, Trace
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")

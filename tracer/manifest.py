@@ -51,7 +51,7 @@ STATS = {"min": float, "max": float, "mean": float, "nan": int, "inf": int}
 def to_manifest(trace: Trace) -> dict[str, Any]:
     """The trace's manifest as JSON data (schema 2); arrays are stored beside it, one per tensor."""
     from . import __version__
-    from .ops.core import plain
+    from .ops.records import plain
 
     sources: dict[Source, int] = {}
     for s in trace.steps:
@@ -298,7 +298,7 @@ def _step(s: Any, k: int, steps: list[Step], tensors: dict[str, dict], sources: 
 
 
 def _check_part(part: str | None, parent: Step | None, where: str) -> None:
-    from .ops.core import REGISTRY
+    from .ops.spec import REGISTRY
 
     if parent is None:
         need(part is None, f"{where}: part", "a top-level step plays no part")

@@ -22,9 +22,9 @@ from typing import Iterable
 import numpy as np
 
 from . import rng
-from .ops.core import primitive
+from .ops.declare import primitive
+from .recording import current
 from .tensor import Tensor
-from .trace import current
 
 
 # ---- update rules, declared like any op (phase "update", no gradient) --------------------------

@@ -181,7 +181,7 @@ class Tensor:
     def named(self, name: str) -> Tensor:
         """Rename this tensor (and its trace record) for formulas and grids; returns ``self``."""
         self.name = name
-        from .ops.core import rename_in_trace
+        from .ops.records import rename_in_trace
 
         rename_in_trace(self, name)
         return self

@@ -1,7 +1,9 @@
-"""The trace: steps and tensors recorded while a program runs, and the context that records them.
+"""The trace: steps and tensors recorded while a program runs.
 
 A :class:`Trace` is plain data. Viewers (the CLI, the stepper, the scenes, the sheets) only read it;
-the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is the only writer.
+the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is the only writer,
+inside a :func:`~tracer.recording.record` block (:mod:`tracer.recording`); a step's source line
+comes from :mod:`tracer.sources`.
 
 >>> import tracer
 >>> with tracer.record() as trace:
@@ -15,22 +17,19 @@ the engine (:mod:`tracer.ops`, :mod:`tracer.autograd`, :mod:`tracer.optim`) is t
 from __future__ import annotations
 
 import contextlib
-import gc
-import linecache
-import math
 import os
-import sys
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from .budget import budget, describe, human
-from .errors import NonFiniteError, ResourceError, TracerError
+from .errors import TracerError
 from .safetext import ascii_int
+
+if TYPE_CHECKING:
+    from .recording import _Recorder
 
 PHASES = ("forward", "backward", "update")
 KINDS = ("input", "param", "activation", "grad", "const", "state")
@@ -285,244 +284,3 @@ class Trace:
         from .io import save
 
         save(self, path)
-
-
-# ---- recording --------------------------------------------------------------------------------
-_active: list[Trace] = []
-
-# Frames from these files are the engine itself: a step's source is the first frame outside them.
-_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
-_ENGINE_FILES = {os.path.join(_ENGINE_DIR, f) for f in ("tensor.py", "trace.py", "autograd.py", "optim.py")}
-_NUMPY_DIR = os.path.dirname(np.__file__)
-_internal_cache: dict[str, bool] = {}
-_display_path: dict[str, str] = {}
-_sources: dict[tuple[str, int], Source] = {}
-
-
-def is_internal(filename: str) -> bool:
-    """Whether code in ``filename`` is the engine's (tracer's recording code or NumPy), not the user's."""
-    hit = _internal_cache.get(filename)
-    if hit is None:
-        path = os.path.abspath(filename)
-        hit = (path in _ENGINE_FILES or path.startswith(os.path.join(_ENGINE_DIR, "ops") + os.sep)
-               or path.startswith(_NUMPY_DIR + os.sep) or filename.startswith("<__array_function__"))
-        _internal_cache[filename] = hit
-    return hit
-
-
-def user_source() -> Source | None:
-    """The first frame outside the engine: the user's line that caused the current op."""
-    frame = sys._getframe(1)
-    known = _internal_cache  # inlined: this runs for every step recorded
-    while frame is not None:
-        file = frame.f_code.co_filename
-        hit = known.get(file)
-        if not (is_internal(file) if hit is None else hit):
-            break
-        frame = frame.f_back
-    if frame is None:
-        return None
-    key = (frame.f_code.co_filename, frame.f_lineno)
-    src = _sources.get(key)
-    if src is None:  # one Source per line of code: a loop's steps share it
-        src = _sources[key] = Source(_display_path.get(key[0]) or portable_path(key[0]), key[1],
-                                     linecache.getline(*key).strip())
-    return src
-
-
-
-def where_text() -> str:
-    """`` (file:line: code)`` for an error message: the line of the user's own code that led to it
-    and, when the op ran inside one of tracer's layers or models, that line too. Only errors call
-    this, so walking the whole stack costs nothing that matters.
-    """
-    src = user_source()
-    frame = sys._getframe(1)
-    while frame is not None and (frame.f_code.co_filename.startswith(_ENGINE_DIR + os.sep)
-                                 or is_internal(frame.f_code.co_filename)):
-        frame = frame.f_back
-    if frame is None or src is None:
-        return f" ({src})" if src else ""
-    key = (frame.f_code.co_filename, frame.f_lineno)
-    mine = Source(portable_path(key[0]), key[1], linecache.getline(*key).strip())
-    return f" ({mine})" if (mine.file, mine.line) == (src.file, src.line) else f" ({mine}; in {src})"
-
-_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
-
-
-def portable_path(file: str) -> str:
-    """How a source file is named in a trace, the same from any checkout, folder or machine.
-
-    tracer's own files are named from the folder that holds the package (``tracer/models/layers.py``);
-    any other file from the nearest folder above it that marks a project (``.git``,
-    ``pyproject.toml`` ...), else by its name alone: never an absolute path. Cached: this runs once
-    per file.
-    """
-    if file.startswith("<"):  # <stdin>, <string>, <doctest ...>
-        return file
-    path = os.path.abspath(file)
-    root = os.path.dirname(_ENGINE_DIR)
-    if not path.startswith(_ENGINE_DIR + os.sep):
-        root = os.path.dirname(path)
-        while not any(os.path.exists(os.path.join(root, m)) for m in _PROJECT_MARKERS):
-            parent = os.path.dirname(root)
-            if parent == root:
-                root = os.path.dirname(path)
-                break
-            root = parent
-    short = os.path.relpath(path, root).replace(os.sep, "/")
-    _display_path[file] = short
-    return short
-
-
-class _Recorder:
-    """The mutable state of a trace being recorded: scopes, open composite steps, tensor ids."""
-
-    def __init__(self, strict: bool) -> None:
-        self.strict = strict
-        self.prefixes: list[str] = [""]
-        self.parents: list[int] = []
-        # per open composite: the source line its children share (an engine composite's body is
-        # never the user's code, so its children come from the line that called it), or None to
-        # look it up (a composite the user declared: its children are lines of its body)
-        self.sources: list[Source | None] = []
-        self.nonfinite: list[int] = []  # per open composite: the NaN / Inf its steps introduced so far
-        self.name_counts: dict[str, int] = {}
-        self.used: set[str] = set()
-        self.ids: dict[int, str] = {}  # id(ndarray) -> tensor id; the record keeps the array alive
-        self.consts: dict[tuple[str, float], str] = {}
-        self.eager = False  # True: composites record their children as they run (ops.lazy's scratch)
-        self.held = 0  # bytes of the arrays the trace keeps alive
-        self.limit = budget()
-
-    def over(self) -> None:
-        """The arrays the trace keeps (``held``, counted as tensors are registered) passed the budget."""
-        raise ResourceError(f"the trace being recorded holds {human(self.held)} of tensors, more than "
-                            f"{describe()}: record fewer steps or smaller tensors")
-
-    def unique_name(self, short: str) -> str:
-        """``short`` under the current scope, made unique with a ``_1``, ``_2`` ... suffix."""
-        prefix = self.prefixes[-1]
-        return self.unique(f"{prefix}.{short}" if prefix else short)
-
-    def unique(self, name: str) -> str:
-        n = self.name_counts.get(name, 0)
-        candidate = name if n == 0 else f"{name}_{n}"
-        while candidate in self.used:  # a user may have named a step "x_1" already
-            n += 1
-            candidate = f"{name}_{n}"
-        self.name_counts[name] = n + 1
-        self.used.add(candidate)
-        return candidate
-
-
-def current() -> Trace | None:
-    """The trace being recorded, or ``None`` outside :func:`record`."""
-    return _active[-1] if _active else None
-
-
-@contextmanager
-def record(strict: bool = False, **meta: Any) -> Iterator[Trace]:
-    """Record every op run inside the block into a new :class:`Trace`.
-
-    Parameters
-    ----------
-    strict : bool
-        Raise :class:`~tracer.errors.NonFiniteError` at the first step whose output holds a NaN or
-        an infinity (masked ``-inf`` scores are expected and allowed). Otherwise they are counted
-        in ``Step.nonfinite``.
-    **meta
-        Stored in ``Trace.meta`` (``title=``, ``description=`` ...).
-
-    Examples
-    --------
-    >>> import tracer
-    >>> with tracer.record(title="demo") as trace:
-    ...     y = tracer.tensor([1.0, 2.0], name="x") * 3
-    >>> trace.meta["title"], trace.steps[0].formula
-    ('demo', 'mul = x ⊙ 3')
-    """
-    trace = Trace(meta)
-    trace._rec = _Recorder(strict)
-    _active.append(trace)
-    # A trace is many small objects and no garbage cycles: collect far less often while recording,
-    # or each full collection walks the whole growing trace again.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 50), max(thresholds[2], 100))
-    try:
-        with np.errstate(all="ignore"):  # NaN / Inf are counted per step instead (count_nonfinite)
-            yield trace
-    finally:
-        _age()
-        gc.set_threshold(*thresholds)
-        _active.remove(trace)
-        trace._rec = None
-
-
-def _age() -> None:
-    """Hand what the recording made to the collector's oldest generation at once.
-
-    The objects still alive as a recording ends are nearly all the trace's own (steps, tensor
-    records, their lists), which hold no reference cycles and live as long as the trace: the
-    young generations' collections would walk each of them once or twice only to promote it.
-    ``gc.freeze()`` then ``gc.unfreeze()`` moves every tracked object to the oldest generation in
-    one step (no walk); skipped when the program froze objects of its own, which unfreezing would
-    release. A cycle made inside the block waits for the next full collection instead.
-    """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
-
-
-@contextmanager
-def scope(name: str) -> Iterator[None]:
-    """Prefix the names of the steps recorded inside the block, e.g. ``encoder.layer1``.
-
-    >>> import tracer
-    >>> with tracer.record() as trace, tracer.scope("encoder"), tracer.scope("layer1"):
-    ...     z = tracer.tensor([[1.0]], name="W1") @ tracer.tensor([[2.0]], name="X")
-    >>> trace.steps[0].name
-    'encoder.layer1.matmul'
-    """
-    trace = current()
-    if trace is None or trace._rec is None:
-        yield
-        return
-    rec = trace._rec
-    prefix = rec.prefixes[-1]
-    rec.prefixes.append(f"{prefix}.{name}" if prefix else name)
-    try:
-        yield
-    finally:
-        rec.prefixes.pop()
-
-
-def count_nonfinite(outputs: list[np.ndarray], inputs: list[np.ndarray]) -> int:
-    """How many NaN / Inf a step introduced in its ``outputs``.
-
-    An infinity an input already held (a ``-inf`` mask flowing through softmax) is not new; a NaN
-    always is. The common case costs one sum per output.
-    """
-    bad = 0
-    for a in outputs:
-        if a.dtype.kind == "f" and a.size and not _finite_sum(a):
-            bad += int(np.isnan(a).sum())
-            inherited = any(x.dtype.kind == "f" and np.isinf(x).any() for x in inputs)
-            bad += 0 if inherited else int(np.isinf(a).sum())
-    return bad
-
-
-def nonfinite_error(name: str, op: str, bad: int, src: Source | None) -> NonFiniteError:
-    """What strict mode raises at a step whose output holds ``bad`` new NaN / Inf values."""
-    where = f" ({src})" if src else ""
-    return NonFiniteError(f"{name} {op}: {bad} NaN/Inf value(s) in the output{where}")
-
-
-def _finite_sum(a: np.ndarray) -> bool:
-    """Whether the sum of ``a`` is finite: always so when every entry is (else an overflow, and the
-    exact count then says 0). A small array is added up in Python: a NumPy reduction costs a few
-    microseconds of calls, more than the whole sum of a few dozen numbers."""
-    return math.isfinite(sum(a.ravel().tolist()) if a.size <= 64 else _ADD(a, None))
-
-
-_ADD = np.add.reduce  # the reduction itself: ndarray.sum adds a Python layer around it

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from tracer.ops.core import REGISTRY
+from tracer.ops.spec import REGISTRY
 from tracer.trace import Step, Trace
 
 from .. import style

@@ -9,7 +9,7 @@ from manim import FadeIn, VGroup
 from .. import style
 from ..words import word
 from ..stage import Stage
-from tracer.ops.core import REGISTRY
+from tracer.ops.spec import REGISTRY
 
 from . import BACKWARD, DECLINE, FORWARD, register
 from .common import cell_works, explain_cell, fill, finish, later, look, show_new, work_from_cell

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.core import REGISTRY
+from ..ops.spec import REGISTRY
 from ..trace import Step
 from .forward import bcast, constants, inputs_by_name, products, reduced_axes, summed, template_of
 from .arith import evaluate

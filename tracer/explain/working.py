@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import TracerError
 from ..i18n import formula as step_formula
-from ..ops.core import REGISTRY, OpSpec
+from ..ops.spec import REGISTRY, OpSpec
 from ..trace import Step, Trace
 from .numbers import Index, Numbers
 

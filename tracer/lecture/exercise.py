@@ -29,7 +29,7 @@ from ..errors import TracerError
 from ..explain import Working, explain
 from ..explain.numbers import Index, Numbers
 from ..i18n import check_language
-from ..ops.core import family_of
+from ..ops.spec import family_of
 from ..safetext import ascii_int
 from ..story import Story
 from ..trace import Step, Trace

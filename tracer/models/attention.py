@@ -24,8 +24,8 @@ import numpy as np
 
 import tracer
 from tracer.notation import transposed
+from tracer.recording import current
 from tracer.tensor import Tensor
-from tracer.trace import current
 
 from .base import Module, as_param, init_weight
 from .layers import FeedForward, LayerNorm

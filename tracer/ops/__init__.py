@@ -14,7 +14,7 @@ import numpy as np
 from .. import rng
 from ..errors import IndexRangeError, UnsupportedError
 from ..tensor import Tensor
-from ..trace import where_text
+from ..sources import where_text
 from .composite import (attention, batch_norm, binary_cross_entropy, cross_entropy, l1, l2_norm,
                         layer_norm, linear, log_softmax, mse, softmax, sse)
 from .composite import dropout as _dropout
@@ -22,7 +22,7 @@ from .arrays import astype, broadcast_to, expand_dims, repeat, squeeze, tile
 from .arrays import pad as _pad
 from .arrays import stack as _stack
 from .compare import equal, greater, greater_equal, less, less_equal, minimum, not_equal
-from .core import REGISTRY, OpSpec, is_grad_enabled, no_grad
+from .core import is_grad_enabled, no_grad
 from .dense import dense
 from .elementwise import (abs, add, clip, cos, div, exp, leaky_relu, log, maximum, mul, neg,
                           pow, prelu, relu, sigmoid, sin, sqrt, step, sub, swish, tanh)
@@ -30,6 +30,7 @@ from .elementwise import gelu as _gelu
 from .products import einsum as _einsum
 from .products import outer
 from .reductions import cumsum, min, std, var
+from .spec import REGISTRY, OpSpec
 from .special import erf, gelu_tanh, log1p, sign, softplus
 from .structural import concat as _concat
 from .structural import gather as _gather

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import labels as lb
-from .core import primitive, unbroadcast
+from .broadcasting import unbroadcast
+from .declare import primitive
 
 
 def _stacked(xs, outs, attrs):

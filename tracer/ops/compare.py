@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import primitive, unbroadcast
+from .broadcasting import unbroadcast
+from .declare import primitive
 from .elementwise import _fits
 
 

@@ -10,7 +10,8 @@ import numpy as np
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import structural as st
-from .core import composite, unbroadcast
+from .broadcasting import unbroadcast
+from .declare import composite
 
 
 # ---- fused rules: the same values as the children, in one NumPy function (see OpSpec.fused) --------

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import structural as st
-from .core import composite
+from .declare import composite
 
 
 @composite("dense", family="layer", parts=("matmul", "bias"),

@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from .core import broadcastable, primitive, unbroadcast
+from .broadcasting import broadcastable, unbroadcast
+from .declare import primitive
 from .special import erf_values
 
 _SQRT_HALF = math.sqrt(0.5)  # Python floats: a float32 tensor stays float32

@@ -25,7 +25,7 @@ from ..tensor import Labels
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
-    from .core import OpSpec
+    from .spec import OpSpec
 
 # (inputs, output arrays, attributes) -> per output, per axis: names or None
 Rule = Callable[[Sequence["Tensor"], Sequence[np.ndarray], dict], "list[list[Any]]"]

@@ -33,8 +33,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..recording import _active, _Recorder
 from ..tensor import Tensor
-from ..trace import Step, TensorRecord, Trace, _Recorder, _active
+from ..trace import Step, TensorRecord, Trace
+from .core import _step, no_grad
+from .records import register
 
 _PLAIN = frozenset((bool, int, float, str, type(None)))
 LAZY = True  # False: every composite records its children as they run (eager_children)
@@ -122,7 +125,7 @@ def _zip_present(args: tuple, present: list[Tensor]) -> Iterator[tuple[Any, Any]
 
 def _scratch(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict) -> Trace:
     """The composite's children recorded eagerly into a trace of their own."""
-    from .core import apply_composite, no_grad
+    from .composite_steps import apply_composite  # here: composite_steps imports this module
 
     scratch = Trace()
     scratch._rec = _Recorder(False)
@@ -191,8 +194,6 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
           present: list[Tensor], attrs: dict, out: np.ndarray) -> Tensor:
     """Write the children's steps and records of ``tpl`` under ``parent`` (already appended, its
     inputs registered), the output record holding the fused rule's ``out``; return the output."""
-    from .core import _step, register
-
     rec = trace._rec
     assert rec is not None
     steps, tensors, ids = trace._steps, trace.tensors, rec.ids

@@ -17,7 +17,8 @@ import numpy as np
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import structural as st
-from .core import composite, primitive, unbroadcast
+from .broadcasting import unbroadcast
+from .declare import composite, primitive
 
 
 def spell_out(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:

@@ -9,7 +9,7 @@ from ..tensor import Tensor
 from . import elementwise as ew
 from . import labels as lb
 from . import structural as st
-from .core import composite, primitive
+from .declare import composite, primitive
 
 
 @primitive("min", family="reduction", formula="{out} = min({x})", grad="d{x} = d{out} at the minimum (ties share it)",

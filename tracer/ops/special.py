@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numpy.polynomial import chebyshev
 
-from .core import primitive
+from .declare import primitive
 
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 

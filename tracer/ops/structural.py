@@ -9,7 +9,8 @@ import math
 import numpy as np
 
 from . import labels as lb
-from .core import broadcastable, primitive, unbroadcast
+from .broadcasting import broadcastable, unbroadcast
+from .declare import primitive
 
 
 def _swap(a: np.ndarray) -> np.ndarray:

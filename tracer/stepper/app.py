@@ -5,39 +5,39 @@ working of one output cell, and on request where a gradient came from).
 It only reads the trace: a step's arrays are read when the step is shown, composite steps'
 children join the tree when first unfolded, and large tensors are elided, so a trace of thousands
 of steps or of a gigabyte opens at once. In practice mode the selected output cell is hidden
-until the learner types its value.
+until the learner types its value. The keys are :mod:`tracer.stepper.actions` and
+:mod:`tracer.stepper.prompt`.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from rich.text import Text
-from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from .. import textview
+from .. import stepview, textview
 from ..errors import TracerError
 from ..i18n import phrase
 from ..trace import Trace
+from .actions import Actions
 from .chain import chain_lines, incoming
 from .model import Navigator
 from .practice import Practice
+from .prompt import PromptLine
 from .steplist import StepTree
-from .widgets import PHASE_STYLE, HelpScreen, Panel, ScoreScreen
-
-ANSWER_KEYS = set("0123456789-.−")
-QUOTE = 24  # columns of a typed text quoted back in a message
+from .widgets import PHASE_STYLE, Panel
 
 
-def _quote(text: str) -> str:
-    return repr(text if len(text) <= QUOTE else text[:QUOTE - 1] + "…")
+class StepperApp(PromptLine, Actions, App[str | None]):
+    """Step through ``trace`` forward and back; with ``practice``, answer each cell first.
 
-
-class StepperApp(App[str | None]):
-    """Step through ``trace`` forward and back; with ``practice``, answer each cell first."""
+    What its keys do is :class:`~tracer.stepper.actions.Actions`, the prompt line (go to, search,
+    answer) :class:`~tracer.stepper.prompt.PromptLine`; this class lays out the panes and draws the
+    current step and the status lines.
+    """
 
     ENABLE_COMMAND_PALETTE = False
     CSS = """
@@ -127,7 +127,7 @@ class StepperApp(App[str | None]):
     def _fit_cell(self, cell: tuple[int, ...] | None) -> tuple[int, ...] | None:
         """Keep the selected cell when the new step's output has it, else its first cell."""
         step = self.trace.steps[self.nav.current]
-        first = textview.default_cell(self.trace, step, self.output)
+        first = stepview.default_cell(self.trace, step, self.output)
         if first is None or cell is None or len(cell) != len(first):
             return first
         shape = self.trace.tensors[step.outputs[self.output]].shape
@@ -146,7 +146,7 @@ class StepperApp(App[str | None]):
         panel = self.query_one(Panel)
         width = max(panel.scrollable_content_region.width, 20)
         try:
-            head, grids, working = textview.step_parts(
+            head, grids, working = stepview.step_parts(
                 self.trace, step, cell=self.cell, lang=self.lang, width=width, hide=self._hidden(), output=self.output,
                 link=lambda index: f"app.select_cell({tuple(index)!r})")
             view: Any = textview.to_rich(head + grids)
@@ -216,193 +216,6 @@ class StepperApp(App[str | None]):
     def on_resize(self) -> None:
         if self.trace.steps:
             self.call_after_refresh(self._render_step)  # grids side by side as the width allows
-
-    # ---- actions ----------------------------------------------------------------------------------
-    def action_next_step(self) -> None:
-        self._move(+1)
-
-    def action_prev_step(self) -> None:
-        self._move(-1)
-
-    def _sync_folds(self) -> None:
-        """Read which composite steps are unfolded off the tree itself (its events come later)."""
-        self.nav.expanded = {sid for sid, node in self.query_one(StepTree).nodes.items()
-                             if node.is_expanded and self.nav.is_composite(sid)}
-
-    def _move(self, delta: int) -> None:
-        self._sync_folds()
-        sid = self.nav.step_by(delta) if self.trace.steps else None
-        if sid is not None:
-            self.show_step(sid)
-            return
-        message = phrase("last_step" if delta > 0 else "first_step", self.lang)
-        if self.quiz is not None and delta > 0:
-            right, tried = self.quiz.score
-            message += " · " + phrase("practice_done", self.lang).format(right=right, tried=tried)
-        self._status(message)
-
-    def action_flip(self) -> None:
-        here = self.nav.current
-        target = self.nav.flip(here) if self.trace.steps else None
-        if target is None:
-            twin = self.nav.twin(here) if self.trace.steps else None
-            key = "no_partner" if twin is None else "no_partner_twin"
-            self._status(phrase(key, self.lang).format(id=here, twin=twin))
-            return
-        self.nav.came_from = here if self.trace.steps[here].phase == "backward" else None
-        self.show_step(target)
-
-    def action_chain(self) -> None:
-        """Show (or hide) where the current step's gradients came from, scrolled into view."""
-        if not self.trace.steps or not incoming(self.trace, self.trace.steps[self.nav.current]):
-            self._status(phrase("no_chain", self.lang).format(id=self.nav.current))
-            return
-        self.chain_shown = not self.chain_shown
-        self._render_step()
-        if self.chain_shown:
-            chain = self.query_one("#chain", Static)
-            self.call_after_refresh(lambda: self.query_one(Panel).scroll_to_widget(chain, animate=False, top=True))
-
-    def action_move_cell(self, di: int, dj: int) -> None:
-        if not self.cell:
-            return
-        shape = self.trace.tensors[self.trace.steps[self.nav.current].outputs[self.output]].shape
-        cell = list(self.cell)
-        if len(cell) == 1:
-            cell[0] = min(max(cell[0] + dj + di, 0), shape[0] - 1)
-        else:
-            cell[-2] = min(max(cell[-2] + di, 0), shape[-2] - 1)
-            cell[-1] = min(max(cell[-1] + dj, 0), shape[-1] - 1)
-        self.select_cell(tuple(cell))
-
-    def action_next_output(self) -> None:
-        """Explain the step's next output (a split, a backward step with a gradient per input)."""
-        if not self.trace.steps:
-            return
-        step = self.trace.steps[self.nav.current]
-        if len(step.outputs) < 2:
-            self._status(phrase("one_output", self.lang).format(id=step.id))
-            return
-        self.output = (self.output + 1) % len(step.outputs)
-        self.cell = self._fit_cell(None)
-        if self.cell is not None:
-            self.select_cell(self.cell)
-        else:
-            self._render_step()
-        name = self.trace.tensors[step.outputs[self.output]].name
-        self._status(phrase("output_of", self.lang).format(k=self.output + 1, n=len(step.outputs), name=name))
-
-    def action_select_cell(self, index: tuple[int, ...]) -> None:
-        """A click on an output cell selects it (its working is shown below the grids)."""
-        if self.cell is not None and len(index) == len(self.cell):
-            self.select_cell(tuple(int(i) for i in index))
-
-    def select_cell(self, cell: tuple[int, ...]) -> None:
-        """Select ``cell`` and scroll its working into view."""
-        self.cell = cell
-        self._render_step()
-        working = self.query_one("#working", Static)
-        self.call_after_refresh(lambda: self.query_one(Panel).scroll_to_widget(working, animate=False))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "prompt" and isinstance(self.screen, HelpScreen))
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(phrase("help", self.lang)))
-
-    def action_quit_stepper(self) -> None:
-        """Quit; in practice mode show the score first (and hand it back to the command line)."""
-        if self.quiz is None or not self.quiz.score[1]:
-            self.exit()
-            return
-        right, tried = self.quiz.score
-        done = phrase("practice_done", self.lang).format(right=right, tried=tried)
-        self.push_screen(ScoreScreen(f"[b]{done}[/b]\n\n{phrase('any_key_quit', self.lang)}"),
-                         lambda _: self.exit(done))
-
-    # ---- the prompt line: go to, search, answer ---------------------------------------------------
-    def action_prompt(self, mode: str) -> None:
-        """Open the prompt line, empty: ``g`` go to a step, ``/`` search names."""
-        self.mode, self.typed = mode, ""
-        self._bottom()
-
-    def action_next_match(self, delta: int) -> None:
-        if not self.query_text:
-            self._status(phrase("no_search", self.lang))
-            return
-        self._search(self.query_text, delta)
-
-    def _search(self, text: str, delta: int = 1) -> None:
-        sid = self.nav.search(text, delta=delta)
-        if sid is None:
-            self._status(phrase("no_match", self.lang).format(text=_quote(text)))
-            return
-        hits = self.nav.matches(text)
-        self.show_step(sid)
-        self._status(phrase("match", self.lang).format(k=hits.index(sid) + 1, n=len(hits), text=_quote(text)))
-
-    async def on_event(self, event: events.Event) -> None:
-        # While the prompt is open every key is typed into it, in the order it arrives: handled
-        # here, before any widget, so nothing typed ahead ("g15⏎→") goes astray. In practice
-        # mode a digit, a minus or a point starts an answer.
-        if isinstance(event, events.Key) and not event.is_forwarded and not isinstance(self.screen, HelpScreen):
-            if not self.mode and self.quiz is not None and event.character in ANSWER_KEYS:
-                self._start_answer(event)
-                return
-            if self.mode:
-                self._prompt_key(event)
-                return
-        await super().on_event(event)
-
-    def _start_answer(self, event: events.Key) -> None:
-        event.stop()
-        if self.cell is None:
-            self._status(phrase("practice_none", self.lang))
-        elif not self._hidden():
-            self._status(phrase("practice_answered", self.lang).format(cell=self._cell_name()))
-        else:
-            self.mode, self.typed = "answer", event.character or ""
-            self._bottom()
-
-    def _prompt_key(self, event: events.Key) -> None:
-        event.stop()
-        if event.key == "escape":
-            self.mode = ""
-            self._bottom()
-        elif event.key == "enter":
-            mode, text = self.mode, self.typed
-            self.mode = ""
-            self._submit(mode, text)
-        elif event.key in ("backspace", "ctrl+h"):
-            self.typed = self.typed[:-1]
-            self._bottom()
-        elif event.is_printable and event.character:
-            self.typed += event.character
-            self._bottom()
-
-    def _submit(self, mode: str, text: str) -> None:
-        if mode == "goto":
-            try:
-                self.show_step(self.nav.find(text))
-            except TracerError:
-                self._status(phrase("no_step", self.lang).format(key=_quote(text.strip()), last=len(self.trace.steps) - 1))
-        elif mode == "search":
-            if text.strip():
-                self.query_text = text
-                self._search(text)
-            else:
-                self._status()
-        else:
-            self._answer(text)
-
-    def _answer(self, text: str) -> None:
-        assert self.quiz is not None and self.cell is not None
-        try:
-            self.quiz.answer(self.nav.current, self.cell, text, self.output)
-        except TracerError:
-            self._status(phrase("practice_nan", self.lang).format(typed=_quote(text)))
-            return
-        self.select_cell(self.cell)  # the verdict and the working, scrolled into view
 
 
 def run_stepper(trace: Trace, title: str = "", lang: str = "en", practice: bool = False) -> str | None:

@@ -26,7 +26,8 @@ import numpy as np
 from ..display import elide, fmt
 from ..i18n import formula, phrase
 from ..notation import superscripted
-from ..textview import Line, tensor_format
+from ..textgrid import tensor_format
+from ..textview import Line
 from ..trace import Step, Trace
 
 MAX_NODES = 150  # a chain longer than this is cut (a long unrolled RNN), with a note saying so

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..display import fmt
 from ..errors import TracerError
-from ..textview import tensor_format
+from ..textgrid import tensor_format
 from ..trace import Trace
 
 Index = tuple[int, ...]

@@ -35,7 +35,7 @@ import numpy as np
 from tracer.display import fmt, number_format
 from tracer.errors import TracerError
 from tracer.i18n import LANGUAGES
-from tracer.ops.core import REGISTRY
+from tracer.ops.spec import REGISTRY
 from tracer.story import Chapter, Plot, Story, Text
 from tracer.trace import Trace
 

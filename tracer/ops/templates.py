@@ -1,0 +1,112 @@
+"""An op's formula and narration templates filled with the names of a step's tensors.
+
+A template names the op's inputs, its output and its attributes in braces (``{out} = {x} ⊙ {y}``,
+``Σ⟦_{axis}⟧``); :func:`render` fills them when the steps are first read, so a step's text uses each
+tensor's final name. Attribute values are written as they read in a formula (:func:`fmt_scalar`).
+
+>>> from tracer.ops.spec import REGISTRY
+>>> render(REGISTRY["sum"].formula, REGISTRY["sum"], ["X"], ["s"], {"axis": 0})
+'s = Σ₀ X'
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..notation import TRANSPOSE, transposed
+
+if TYPE_CHECKING:
+    from ..trace import Step, Trace
+    from .spec import OpSpec
+
+
+def fmt_scalar(v: float) -> str:
+    """How a constant reads in a formula: ``3``, ``0.5``, ``1e-05``."""
+    v = float(v)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
+
+
+_OPTIONAL = re.compile(r"⟦(.*?)⟧")
+_SUBSCRIPTED = re.compile(r"_\{(\w+)\}")  # ``Σ_{axis}``: an attribute written as a real subscript
+_SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+_WORD = re.compile(r"[\w.′]+")
+
+
+def subscript(value: Any) -> str | None:
+    """An axis (or axes) as subscript digits, ``None`` for anything else.
+
+    >>> subscript(-1), subscript((0, 1)), subscript("x")
+    ('₋₁', '₀,₁', None)
+    """
+    axes = value if isinstance(value, tuple) else (value,)
+    if not axes or not all(isinstance(a, (int, np.integer)) for a in axes):
+        return None
+    return ",".join(str(int(a)).translate(_SUBSCRIPT) for a in axes)
+
+
+class _Short(float):
+    """An attribute in a sentence: ``0.1235``, not ``0.12345404968947128`` (``{norm:.4g}`` still works)."""
+
+    def __format__(self, spec: str) -> str:
+        return fmt_scalar(self) if not spec else float.__format__(self, spec)
+
+
+def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], attrs: dict,
+           unset: str = "all") -> str:
+    """Fill a formula or narration template with tensor names and attribute values.
+
+    A part ``⟦ + {b}⟧`` is kept only when the input or attribute it names was given (``attrs["omitted"]``
+    lists the optional inputs a composite was called without; an attribute left at ``None`` drops
+    its part too: ``Σ⟦_{axis}⟧`` reads ``Σ`` for a sum of everything). Elsewhere such an attribute
+    reads ``unset`` (a narration in another language passes its own word).
+    """
+    given = {**dict(spec.defaults), **attrs} if spec.defaults else attrs
+    missing = attrs.get("omitted", ())
+    if "⟦" in template:  # most templates have no optional part: no pattern to run
+        dropped = set(missing) | {k for k, v in given.items() if v is None}
+        template = _OPTIONAL.sub(
+            lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
+    if "_{" in template:
+        template = _SUBSCRIPTED.sub(lambda m: "{" + m.group(1) + "}" if m.group(1) not in given
+                                    or subscript(given[m.group(1)]) is None else subscript(given[m.group(1)]), template)
+    fill: dict[str, Any] = {k: unset if v is None else _Short(v) if isinstance(v, float) else v
+                            for k, v in given.items()}
+    if spec.varargs:
+        fill[spec.params[0]] = _listed(names)
+    else:
+        fill.update(zip([p for p in spec.params if p not in missing] if missing else spec.params, names))
+    for p, name in list(fill.items()):  # a power that is not one word is bracketed: 10000^(2i/d)
+        if "^{" + p + "}" in template and not _WORD.fullmatch(str(name)):
+            template = template.replace("^{" + p + "}", "^({" + p + "})")
+    fill["out"] = _listed(out_names)
+    for p in [p for p in fill if "{" + p + "}" + TRANSPOSE in template]:  # Kᵀ transposed reads K, never Kᵀᵀ
+        template = template.replace("d{" + p + "}" + TRANSPOSE, "{d" + p + TRANSPOSE + "}")
+        template = template.replace("{" + p + "}" + TRANSPOSE, "{" + p + TRANSPOSE + "}")
+        fill["d" + p + TRANSPOSE] = transposed(str(fill[p]), gradient=True)
+        fill[p + TRANSPOSE] = transposed(str(fill[p]))
+        if fill[p + TRANSPOSE] == fill["out"]:   # Kᵀ made by transposing K reads Kᵀ = (K)ᵀ, not Kᵀ = Kᵀ
+            fill[p + TRANSPOSE] = f"({fill[p]}){TRANSPOSE}"
+    try:
+        return template.format(**fill)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _listed(names: list[str], most: int = 4) -> str:
+    """Names in a formula, the middle ones elided past ``most`` (a clipping of 22 gradients reads
+    ``dW1, db1, …, db11``, not 22 names in a caption too small to read).
+
+    >>> _listed(["a", "b", "c"]), _listed([f"g{k}" for k in range(22)])
+    ('a, b, c', 'g0, g1, …, g21')
+    """
+    return ", ".join(names if len(names) <= most else [*names[:2], "…", names[-1]])
+
+
+def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
+    """A step's formula and narration from its op's templates and its tensors' names."""
+    names = [trace.tensors[i].name for i in step.inputs]
+    out_names = [trace.tensors[o].name for o in step.outputs]
+    step.formula = render(spec.formula, spec, names, out_names, step.attrs)
+    step.narration = render(spec.narration, spec, names, out_names, step.attrs)
