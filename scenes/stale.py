@@ -8,6 +8,12 @@ needs its tensor draws it again.
 An update worked in its weight's gradient band keeps no transposed grid of the weight: the RNN's
 W_hᵀ, drawn for the backward pass, stood beside W_x while every weight was updated.
 
+A copy of a far operand drawn beside the work (:mod:`scenes.near`, ``copy_of``) stands in for it
+during the step that needed it; once a step that does not read it is played, the copy leaves (its
+original is still on the canvas, and a later step that needs it near draws a copy of its own). The
+GRU's ``hidden``, copied beside ``kept`` for ``kept``'s gradient, stood next to the original in
+the next step's view.
+
 Kept, to stay conservative: grids a gradient step to come reuses (its forward step's layout), and
 grids showing updated weights (the result of a training step). A weight whose update comes only
 after a card is not kept for it: the LSTM's W_g stood beside i ⊙ g, the product after it.
@@ -51,6 +57,7 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
     for s in [stage.step, *ahead]:
         (banded if in_band(s) else used).update(step_tensors(trace, s))
     new = {t for s in trace.steps if s.phase == "update" for t in s.outputs}   # new weights on screen stay
+    now = step_tensors(trace, stage.step)
     keep = reused(stage, revisited)
     shows: dict[int, set[str]] = {}
     for tid, slot in stage.bindings:
@@ -63,6 +70,8 @@ def stale_grids(stage, ahead: list[Step], revisited: set[int]) -> list:
         tids = tids | {r.id for t in tids for r in canvas.later_shown(t, True)}
         if not tids & used and (g.transpose or not tids & banded):
             out.append(g)
+        elif getattr(g, "copy_of", None) in canvas.grids and not tids & now:
+            out.append(g)   # a far operand's stand-in whose step is over: its original is on the canvas
     return out
 
 
