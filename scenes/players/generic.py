@@ -15,7 +15,8 @@ from ..rows import next_in_row
 from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, register
-from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
+from .cells import cell_works, explain_cell, later, work_from_cell
+from .common import fill, finish, show_new
 
 MAX_INPUTS = 4
 

@@ -24,7 +24,8 @@ from ..rows import next_in_row
 from ..stage import Slot, Stage
 from ..words import word
 from . import BACKWARD, DECLINE, register
-from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .cells import explain_cell, later, work_from_cell
+from .common import fill, finish, show_new
 
 
 def drawn(stage: Stage, tid: str) -> NumberGrid | None:
