@@ -15,6 +15,7 @@ import numpy as np
 from manim import VMobject
 
 from tracer.explain import Working, explain
+from tracer.ops.spec import family_of
 
 from ..camera import work_area
 from ..grid import NumberGrid
@@ -112,6 +113,31 @@ def work_from_cell(stage: Stage, cell: Working, text: VMobject | None, target: V
             term_boxes.append([g for g in group if g is not None])
     return Work(cell.index, text, target, cell.expression, cell.terms, cell.partials, term_boxes,
                 [] if stage.skipping else stage.read_boxes(cell))
+
+
+def worked_from(stage: Stage, step, k: int) -> list[str]:
+    """The tensors output ``k`` of ``step`` is worked from, as the trace says (never worked out
+    here): those its first cell's working reads (:func:`tracer.explain.explain`) that the step
+    takes in, or, for a gradient, that its forward step took in or made (``dhidden = dkept ⊙
+    (1 − u)`` reads dkept and 1 − u: not h, though h is an input of the step). A composite shown
+    collapsed (an L1 penalty's gradient, sign(f) ⊙ the weights) draws none of its inner tensors:
+    every such tensor its parts take in. An op that moves entries (a concat, a gather, a where:
+    each cell from another input) or whose working is the bare value (a concat's gradient: it does
+    not say what the cell is made of): every input. Not a single number written in the formula
+    (the 2 of x²: it has no grid)."""
+    trace = stage.trace
+    fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
+    known = {*step.inputs, *((*fwd.inputs, *fwd.outputs) if fwd is not None else ())}
+    cell = (0,) * len(trace.tensors[step.outputs[k]].shape)
+    first = working(stage, step, cell, k)
+    reads = [t for t, _ in first.reads]
+    parts, todo = [], list(trace.children(step))
+    while todo:
+        parts.append(todo.pop(0))
+        todo += trace.children(parts[-1])
+    moved = first.expression == first.text or not reads or (fwd is None and family_of(step.op) == "structural")
+    tids = dict.fromkeys([*reads, *(t for p in parts for t in p.inputs), *(step.inputs if moved else ())])
+    return [t for t in tids if t in known and not (trace.tensors[t].kind == "const" and trace.tensors[t].size == 1)]
 
 
 def _output_of(stage: Stage, work: Work) -> tuple[object, int]:
