@@ -13,7 +13,8 @@ from manim import DOWN, LEFT, RIGHT, UP  # noqa: E402
 
 from scenes import anim, style  # noqa: E402
 from scenes.manim_adapter import prepare_animation  # noqa: E402
-from scenes.players.common import _boxes_to, detailed, work_from_cell  # noqa: E402
+from scenes.players.cells import work_from_cell  # noqa: E402
+from scenes.players.common import _boxes_to, detailed  # noqa: E402
 from tracer.explain import explain  # noqa: E402
 from scenes.stage import Stage  # noqa: E402
 

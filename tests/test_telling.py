@@ -1,4 +1,4 @@
-"""The first cell worked is the one that teaches (:func:`scenes.players.common.telling_first`),
+"""The first cell worked is the one that teaches (:func:`scenes.players.cells.telling_first`),
 and its arithmetic is worked out once: the working telling_first looked at is the one the video
 shows, not explained a second time when the cell is worked."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("manim")
 
 import tracer  # noqa: E402
-from scenes.players import common  # noqa: E402
+from scenes.players import cells  # noqa: E402
 
 from .test_scenes_players2 import run  # noqa: E402
 
@@ -26,12 +26,12 @@ def product() -> tracer.Trace:
 
 def test_each_cell_worked_is_explained_once(tmp_path, monkeypatch):
     told: Counter = Counter()
-    explain = common.explain
+    explain = cells.explain
 
     def counted(trace, step, index, output=0, **kw):
         told[(step.id, tuple(index), output)] += 1
         return explain(trace, step, index, output=output, **kw)
-    monkeypatch.setattr(common, "explain", counted)
+    monkeypatch.setattr(cells, "explain", counted)
     trace = product()
     plan, stage = run(trace, tmp_path, video=True)
     assert told, "nothing was worked"

@@ -76,7 +76,8 @@ def accumulate_in_grid(stage: Stage, step, end: bool = True) -> bool:
     """A gradient summed over its contributions (``f.grad_sum``) worked in the grid of the last
     contribution, the sums replacing its numbers there, the other contribution beside it: two
     grids, not a third one for the sum. False (nothing drawn) when that grid is not drawn."""
-    from .common import fill, finish, works_over
+    from .cells import works_over
+    from .common import fill, finish
     from .gradients import bring, in_sight
     from ..words import word
 

@@ -11,7 +11,8 @@ from .. import anim, style
 from ..words import word
 from ..stage import Stage
 from . import BACKWARD, DECLINE, FORWARD, register
-from .common import cell_works, explain_cell, fill, finish, show_new
+from .cells import cell_works, explain_cell
+from .common import fill, finish, show_new
 from ..near import bring
 from .concat import fits
 

@@ -15,7 +15,8 @@ from ..rows import next_in_row
 from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, register
-from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
+from .cells import cell_works, explain_cell, later, work_from_cell, worked_from
+from .common import fill, finish, show_new
 
 MAX_INPUTS = 4
 
@@ -107,9 +108,12 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str | None 
 
     for k, g in enumerate(outs):
         # outputs that do not fit the view together: each one as it fills, with the inputs it
-        # reads (drawn again beside it when they are too far to show with it)
-        copies = bring(stage, shown_inputs, [g])
-        show_new(stage, copies, focus=[*in_sight(stage, shown_inputs), g])
+        # reads (drawn again beside it when they are too far to show with it); not those only
+        # another output reads (dh = dkept ⊙ (1 − u) is not shown beside a copy of h)
+        reads = set(worked_from(stage, step, k))
+        mine = [t for t in shown_inputs if t in reads]
+        copies = bring(stage, mine, [g])
+        show_new(stage, copies, focus=[*in_sight(stage, mine), g])
         fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
     if end:
         finish(stage)
@@ -119,7 +123,7 @@ def play_generic_grad(stage: Stage, step) -> None:
     """A gradient step without a player of its own: each gradient goes into the blue band of the
     tensor it belongs to (when that tensor is drawn with one), or into a blue grid of its own."""
     from .bands import ensure_shown_grad, place_grad
-    from .gradients import bring, in_sight, needed
+    from .gradients import bring, in_sight
 
     fwd = stage.trace.steps[step.grad_of] if step.grad_of is not None else None
     banded = []
@@ -131,7 +135,7 @@ def play_generic_grad(stage: Stage, step) -> None:
             break
         banded.append((k, gid, s.grid))
     if not banded:   # the gradient coming in, and what the gradients read (a loss's inputs)
-        reads = [t for k in range(len(step.outputs)) for t in needed(stage, step, k)]
+        reads = [t for k in range(len(step.outputs)) for t in worked_from(stage, step, k)]
         return play_generic(stage, step, role="grad", color=style.GRAD,
                             inputs=list(dict.fromkeys([*step.inputs[:1], *reads])))
     for tid in step.inputs[:1]:
@@ -143,7 +147,7 @@ def play_generic_grad(stage: Stage, step) -> None:
         stage.play(*moves, run_time=0.6)
     for k, gid, grid in banded:
         slot, acc = place_grad(stage, grid, gid, step)
-        reads = needed(stage, step, k)   # drawn again beside the band when they are far
+        reads = worked_from(stage, step, k)   # drawn again beside the band when they are far
         copies = bring(stage, reads, [slot.grid])
         show_new(stage, copies, focus=[slot.grid, *in_sight(stage, reads)])
         works = cell_works(stage, step, slot, k, hide=lambda i, slot=slot: [slot.replaces.get(slot._key(i))])

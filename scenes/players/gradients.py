@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from manim import VGroup
 
-from tracer.explain import explain
-
 from .. import style
 from ..grid import NumberGrid
 from ..near import beside_all, bring, near, zoom_for
@@ -24,7 +22,8 @@ from ..rows import next_in_row
 from ..stage import Slot, Stage
 from ..words import word
 from . import BACKWARD, DECLINE, register
-from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .cells import explain_cell, later, work_from_cell, worked_from
+from .common import fill, finish, show_new
 
 
 def drawn(stage: Stage, tid: str) -> NumberGrid | None:
@@ -107,24 +106,6 @@ def target(stage: Stage, step, grid: NumberGrid, gid: str) -> tuple[Slot, object
     return stage.bind(gid, side), None, [side]
 
 
-def needed(stage: Stage, step, k: int) -> list[str]:
-    """The grids gradient ``k`` is worked from: the tensors its first cell's working reads that
-    the step takes in or its forward step drew, and for a composite shown collapsed (an L1
-    penalty's gradient, sign(f) ⊙ the weights) every such tensor its parts take in (it draws none
-    of its inner tensors; a number written in the formula, like the 2 of x², has no grid)."""
-    trace = stage.trace
-    fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
-    known = {*step.inputs, *((*fwd.inputs, *fwd.outputs) if fwd is not None else ())}
-    cell = (0,) * len(trace.tensors[step.outputs[k]].shape)
-    reads = [t for t, _ in explain(trace, step, cell, output=k).reads]
-    parts, todo = [], list(trace.children(step))
-    while todo:
-        parts.append(todo.pop(0))
-        todo += trace.children(parts[-1])
-    tids = dict.fromkeys([*reads, *(t for p in parts for t in p.inputs)])
-    return [t for t in tids if t in known and not (trace.tensors[t].kind == "const" and trace.tensors[t].size == 1)]
-
-
 def in_sight(stage: Stage, tids: list[str]) -> list[NumberGrid]:
     """The grids showing ``tids`` now."""
     return [s.grid for s in (stage.slot(t) for t in tids) if s is not None and s.grid in stage.canvas.grids]
@@ -168,7 +149,7 @@ def play_grad_flow(stage: Stage, step) -> object:
     for k, (gid, x) in enumerate(zip(step.outputs, xs)):
         slot, acc, side = target(stage, step, grids[x], gid)
         mine = [grids[x]] + side
-        reads = needed(stage, step, k)   # drawn again beside the gradient when they are far
+        reads = worked_from(stage, step, k)   # drawn again beside the gradient when they are far
         copies = bring(stage, reads, mine)
         mine = mine + in_sight(stage, reads)
         views = (operands + side + hub + mine, mine + hub, mine)   # with where it comes from, if it can
@@ -211,4 +192,4 @@ def home(stage: Stage, gid: str, grid: NumberGrid) -> None:
 for _family in ("elementwise", "reduction", "normalization", "layer", "structural"):
     register(BACKWARD, family=_family)(play_grad_flow)
 
-__all__ = ["play_grad_flow", "drawn", "incoming", "target", "needed", "bring", "in_sight", "named", "VGroup"]
+__all__ = ["play_grad_flow", "drawn", "incoming", "target", "bring", "in_sight", "named", "VGroup"]

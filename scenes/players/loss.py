@@ -12,7 +12,8 @@ from ..stage import Stage
 from tracer.ops.spec import REGISTRY
 
 from . import BACKWARD, DECLINE, FORWARD, register
-from .common import cell_works, explain_cell, fill, finish, later, look, show_new, work_from_cell
+from .cells import cell_works, explain_cell, later, work_from_cell, worked_from
+from .common import fill, finish, look, show_new
 from .concat import fits
 
 
@@ -124,13 +125,13 @@ def play_l1_grad(stage: Stage, step) -> object:
     """df = sign(f) ⊙ the weights, and d(the weights): each gradient written under what it is the
     gradient of (f and the weights side by side, rows lined up), with dl1 beside, so the step is
     framed close (its operands drawn again together, not framed where each was drawn last)."""
-    from .gradients import bring, needed
+    from .gradients import bring
 
     trace, canvas = stage.trace, stage.canvas
     fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
     if fwd is None or not step.inputs or not 1 <= len(step.outputs) <= len(fwd.inputs):
         return DECLINE
-    reads = list(dict.fromkeys(t for k in range(len(step.outputs)) for t in needed(stage, step, k)))
+    reads = list(dict.fromkeys(t for k in range(len(step.outputs)) for t in worked_from(stage, step, k)))
     xs = fwd.inputs[:len(step.outputs)]   # f (and the weights): what each gradient is of
     if (set(reads) - {step.inputs[0], *xs} or any(step.grad_map.get(x) != g for x, g in zip(xs, step.outputs))
             or any(trace.tensors[x].shape != trace.tensors[g].shape for x, g in zip(xs, step.outputs))):

@@ -24,7 +24,8 @@ from ..supersede import supersede
 from ..words import word
 from . import BACKWARD, DECLINE, FORWARD, register
 from .bands import ensure_shown_grad, grad_band, place_grad
-from .common import explain_cell, fill, finish, later, show_new, work_from_cell
+from .cells import explain_cell, later, work_from_cell
+from .common import fill, finish, show_new
 
 
 def _two_d(stage: Stage, *tids: str) -> bool:

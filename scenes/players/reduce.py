@@ -12,7 +12,8 @@ from .. import style
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, FORWARD, register
-from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell
+from .cells import cell_works, explain_cell, later, work_from_cell
+from .common import fill, finish, show_new
 
 
 def _side(stage: Stage, step) -> str:

@@ -7,7 +7,8 @@ from .. import style
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, FORWARD, register
-from .common import cell_works, explain_cell, fill, finish, later, look, show_new, work_from_cell
+from .cells import cell_works, explain_cell, later, work_from_cell
+from .common import fill, finish, look, show_new
 from .concat import fits
 
 

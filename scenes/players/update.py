@@ -15,7 +15,8 @@ from ..words import word
 from ..stage import Stage
 from . import DECLINE, UPDATE, register
 from .bands import grad_band
-from .common import cell_works, explain_cell, fill, finish, later, show_new, work_from_cell, works_over
+from .cells import cell_works, explain_cell, later, work_from_cell, works_over
+from .common import fill, finish, show_new
 
 
 @register(UPDATE, family="update")
