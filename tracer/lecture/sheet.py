@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from ..errors import TracerError
 from ..files import atomic_write, check_output
 from ..i18n import narrate
+from ..notation import true_minus
 from ..story import Story, text
 from ..trace import Trace
 from .exercise import Exercise, SheetPlan, cell_name, plan_sheet
@@ -166,8 +167,8 @@ class Writer:
         pdf.ln(2)
         self.heading(f"{word('step', self.lang, n=step.id)} · {step.name} ({step.op})", 10)
         if not answers:
-            self.paragraph(step.formula, 8.5, font="mono")
-            self.paragraph(narrate(self.trace, step, self.lang), 8.5, FAINT)
+            self.paragraph(true_minus(step.formula), 8.5, font="mono")   # signed as the numbers: −1
+            self.paragraph(true_minus(narrate(self.trace, step, self.lang)), 8.5, FAINT)
         top = pdf.get_y() + 1
         for p in placed:
             if p.tid in shown:
