@@ -240,9 +240,11 @@ class Writer:
         return 1, 1
 
     def column_width(self, ex: Exercise) -> float:
-        self.pdf.set_font("mono", size=self.size)
-        widest = max((self.pdf.get_string_width(self.plan.text(t, i)) for t in ex.left + ex.top + ex.results
-                      for i in _cells(self.trace, t)), default=4.0)
+        texts = [self.plan.text(t, i) for t in ex.left + ex.top + ex.results for i in _cells(self.trace, t)]
+        widest = 4.0 if not texts else 0.0
+        for font in ("mono", "bold"):   # the key writes a blank's answer in bold, a little wider
+            self.pdf.set_font(font, size=self.size)
+            widest = max([widest] + [self.pdf.get_string_width(s) for s in texts])
         labels = [str(n) for t in ex.left + ex.top + ex.results for n in self.labels(t, 1)]
         self.pdf.set_font("sans", size=self.size * 0.8)
         widest = max([widest] + [self.pdf.get_string_width(n) for n in labels])
