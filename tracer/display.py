@@ -11,6 +11,12 @@ decimals, very large or very small ones in scientific notation.
 >>> nf = number_format(np.array([0.5, 1.25]))
 >>> fmt(1.255, nf), fmt(-0.5, nf, minus="−")
 ('1.25', '−0.50')
+
+The one ``minus`` signs a number and its power of ten alike, so that a line never reads
+``−3.92e-05`` (two signs for one sign):
+
+>>> fmt(-3.92e-05, number_format(np.array([1e-05])), minus="−")
+'−3.92e−05'
 """
 from __future__ import annotations
 
@@ -47,7 +53,8 @@ def number_format(values: np.ndarray) -> NumberFormat:
 
 
 def fmt(value: float, nf: NumberFormat, minus: str = "-") -> str:
-    """``value`` as shown on screen under the format ``nf`` (``minus`` may be the sign ``−``)."""
+    """``value`` as shown on screen under the format ``nf`` (``minus`` may be the sign ``−``: it
+    writes the exponent's sign too, ``1.00e−05``)."""
     v = float(value)
     if math.isnan(v):
         return "nan"
@@ -58,7 +65,17 @@ def fmt(value: float, nf: NumberFormat, minus: str = "-") -> str:
     s = format(v, nf.spec())
     if s.startswith("-") and float(s) == 0:  # -0.00 reads as a sign error
         s = s[1:]
-    return s.replace("-", minus, 1) if s.startswith("-") else s
+    return signed(s, minus)
+
+
+def signed(text: str, minus: str) -> str:
+    """A number Python wrote (``-1.5``, ``1e-05``, ``-2.4e-07``) with ``minus`` for each of its
+    signs: the number's and its exponent's.
+
+    >>> signed("-2.4e-07", "−"), signed("1e+05", "−"), signed("-3", "-")
+    ('−2.4e−07', '1e+05', '-3')
+    """
+    return text.replace("-", minus) if minus != "-" else text
 
 
 def shown(value: float, nf: NumberFormat) -> float:

@@ -13,11 +13,13 @@ Unicode superscripts from :func:`superscripted`, the caret kept only where a cha
 >>> superscripted("t / 10000^(2i/d)"), superscripted("e^(−x)·2^n"), superscripted("x^(a·b)")
 ('t / 10000²ⁱᐟᵈ', 'e⁻ˣ·2ⁿ', 'x^(a·b)')
 
-A negative number in a video is written with the minus sign ``−`` (U+2212); the engine's recorded
-formulas and the terminal keep ASCII (``axis -1``, ``[-1, 1]``), :func:`true_minus` turns them:
+A negative number in a video, on a slide or a sheet is written with the minus sign ``−`` (U+2212),
+and so is a negative power of ten (``1e−05``: one sign for every minus of a line); the engine's
+recorded formulas and the terminal keep ASCII (``axis -1``, ``[-1, 1]``, ``1e-05``),
+:func:`true_minus` turns them:
 
->>> true_minus("reshape(b1, [-1, 1]) along axis -1; t-1 and 1e-05 stay")
-'reshape(b1, [−1, 1]) along axis −1; t-1 and 1e-05 stay'
+>>> true_minus("reshape(b1, [-1, 1]) along axis -1, eps 1e-05, -2.5e-07; t-1 stays")
+'reshape(b1, [−1, 1]) along axis −1, eps 1e−05, −2.5e−07; t-1 stays'
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ MINUS = "−"
 
 # a hyphen-minus that is a number's sign: before a digit, not inside a word (t-1) or an exponent (1e-05)
 _SIGN = re.compile(r"(?<![\w.′])-(?=\.?\d)")
+# and the sign of a number's power of ten (1e-05, 2.5e-07), not a word's hyphen (size-1e)
+_EXPONENT = re.compile(r"(?<![\w.′])(\d+(?:\.\d+)?e)-(?=\d)")
 
 # a caret and its power: one word (e^x, 2^n, e^−x) or a bracket, one level of brackets inside it
 POWER = re.compile(r"\^(\((?:[^()]|\([^()]*\))*\)|[−-]?[\w.′]+)")
@@ -70,5 +74,6 @@ def superscripted(text: str) -> str:
 
 
 def true_minus(text: str) -> str:
-    """``text`` with the sign of every negative number written ``−``, as the video shows numbers."""
-    return _SIGN.sub(MINUS, text) if "-" in text else text
+    """``text`` with the sign of every negative number (and of every negative power of ten) written
+    ``−``, as the video, the slides and the sheets show numbers."""
+    return _EXPONENT.sub(r"\1" + MINUS, _SIGN.sub(MINUS, text)) if "-" in text else text

@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..display import signed
 from ..i18n import phrase
 from .check import check_line
 from .numbers import LONGER, MORE, Index, Term, fill, partials, series, settle
@@ -107,7 +108,7 @@ def comparison(ctx: Context, tid: str, index: Index, bar: float) -> str:
         if (float(x.replace("−", "-")) > bar) == keep:
             break
     else:
-        x = f"{raw:.3g}".replace("-", ctx.view.minus, 1)
+        x = signed(f"{raw:.3g}", ctx.view.minus)
     sign = ">" if keep else "≤"
     return f"{x} {sign} {ctx.view.const(bar)} → {phrase('keep_it', ctx.lang) if keep else ctx.text}"
 

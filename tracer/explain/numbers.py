@@ -30,7 +30,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..display import NumberFormat, fmt, number_format
+from ..display import NumberFormat, fmt, number_format, signed
 from ..trace import Trace
 from . import arith
 
@@ -94,18 +94,17 @@ class Numbers:
                    self.minus)
 
     def const(self, value: object) -> str:
-        """An attribute (a learning rate, a threshold) as a short number: ``0.5``, ``1e-05``."""
+        """An attribute (a learning rate, a threshold) as a short number: ``0.5``, ``1e-05`` (``1e−05``
+    with the minus ``−``)."""
         v = float(value)  # type: ignore[arg-type]
-        text = str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
-        return text.replace("-", self.minus, 1) if text.startswith("-") else text
+        return signed(str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}", self.minus)
 
 
 def significant(value: float, more: int, minus: str = "-") -> str:
     """``value`` with ``more + 2`` significant digits (``0.00026944``, ``2148.1035``, ``1.2346e-08``)."""
     if not np.isfinite(value) or value == 0:
         return fmt(value, NumberFormat(0), minus)
-    text = format(float(value), f".{more + 2}g")
-    return text.replace("-", minus, 1) if text.startswith("-") else text
+    return signed(format(float(value), f".{more + 2}g"), minus)
 
 
 def near(expression: str, target: str) -> bool:

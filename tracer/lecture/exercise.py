@@ -29,6 +29,7 @@ from ..errors import TracerError
 from ..explain import Working, explain
 from ..explain.numbers import Index, Numbers
 from ..i18n import check_language
+from ..notation import true_minus
 from ..ops.spec import family_of
 from ..safetext import ascii_int
 from ..story import Story
@@ -217,8 +218,9 @@ def choose_blanks(trace: Trace, step: Step, results: list[str], share: float, rn
 
 def hint(trace: Trace, w: Working, step: Step) -> str:
     """The working's formula; one that names whole tensors (``max(0, Z1)``, ``Q = W_Q · X``) also
-    says which cells it reads (``← W_Q[1, :], X[:, 0]``)."""
-    formula = w.formula or step.formula
+    says which cells it reads (``← W_Q[1, :], X[:, 0]``); a number in it is signed ``−``, as the
+    answers' are (``reshape(b1, [−1, 1])``, not the trace's ``[-1, 1]``)."""
+    formula = true_minus(w.formula or step.formula)
     head, eq, rest = formula.partition(" = ")
     if eq and "[" not in head and " " not in head.strip():  # "Q = W_Q · X": the cell's name stands left
         formula = rest

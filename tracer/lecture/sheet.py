@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from ..errors import TracerError
 from ..files import atomic_write, check_output
 from ..i18n import narrate
+from ..notation import true_minus
 from ..story import Story, text
 from ..trace import Trace
 from .exercise import Exercise, SheetPlan, cell_name, plan_sheet
@@ -166,8 +167,8 @@ class Writer:
         pdf.ln(2)
         self.heading(f"{word('step', self.lang, n=step.id)} · {step.name} ({step.op})", 10)
         if not answers:
-            self.paragraph(step.formula, 8.5, font="mono")
-            self.paragraph(narrate(self.trace, step, self.lang), 8.5, FAINT)
+            self.paragraph(true_minus(step.formula), 8.5, font="mono")   # signed as the numbers: −1
+            self.paragraph(true_minus(narrate(self.trace, step, self.lang)), 8.5, FAINT)
         top = pdf.get_y() + 1
         for p in placed:
             if p.tid in shown:
@@ -239,9 +240,11 @@ class Writer:
         return 1, 1
 
     def column_width(self, ex: Exercise) -> float:
-        self.pdf.set_font("mono", size=self.size)
-        widest = max((self.pdf.get_string_width(self.plan.text(t, i)) for t in ex.left + ex.top + ex.results
-                      for i in _cells(self.trace, t)), default=4.0)
+        texts = [self.plan.text(t, i) for t in ex.left + ex.top + ex.results for i in _cells(self.trace, t)]
+        widest = 4.0 if not texts else 0.0
+        for font in ("mono", "bold"):   # the key writes a blank's answer in bold, a little wider
+            self.pdf.set_font(font, size=self.size)
+            widest = max([widest] + [self.pdf.get_string_width(s) for s in texts])
         labels = [str(n) for t in ex.left + ex.top + ex.results for n in self.labels(t, 1)]
         self.pdf.set_font("sans", size=self.size * 0.8)
         widest = max([widest] + [self.pdf.get_string_width(n) for n in labels])

@@ -4,7 +4,9 @@ A pause point is the end of a chapter of the trace's story (``trace.meta["story"
 :mod:`tracer.story`); a trace without a story pauses after every top-level step. Each slide carries
 the step at its pause point (the top-level step the chapter ends in): its formula, narration and
 the working of its first output cell, from :func:`tracer.explain.explain` (no number is formatted
-here). Stills are PNG bytes the renderer made (``tracer slides`` fills them in); the writers
+here). A negative number is signed ``−`` throughout, as the video signs it: the working is written
+so, the trace's own texts (``reshape(b, [-1, 1])``, ``eps 1e-05``) are turned by
+:func:`tracer.notation.true_minus`. Stills are PNG bytes the renderer made (``tracer slides`` fills them in); the writers
 (:mod:`.deck_html`, :mod:`.deck_pptx`, :mod:`.handout`) only lay out what a :class:`Deck` holds.
 
 >>> import tracer
@@ -34,6 +36,7 @@ from typing import Callable
 from ..errors import TracerError
 from ..explain import explain
 from ..i18n import check_language, narrate, phrase
+from ..notation import true_minus
 from ..safetext import ascii_int
 from ..story import Story, text
 from ..trace import Step, Trace
@@ -151,9 +154,9 @@ def _slide(trace: Trace, title: str, first: int, last: int, lang: str, repeat: i
            fast: bool = False) -> Slide:
     step = top_of(trace, last)
     cell, lines = _working(trace, step, lang)
-    tops = [s.formula for s in trace.steps[first:last + 1] if s.parent is None and s.formula]
-    return Slide(title, first, last, step, step.formula, narrate(trace, step, lang), cell, lines, repeat, fast,
-                 tuple(tops[:CHAPTER_FORMULAS]) if not fast else ())
+    tops = [true_minus(s.formula) for s in trace.steps[first:last + 1] if s.parent is None and s.formula]
+    return Slide(true_minus(title), first, last, step, true_minus(step.formula), true_minus(narrate(trace, step, lang)),
+                 cell, lines, repeat, fast, tuple(tops[:CHAPTER_FORMULAS]) if not fast else ())
 
 
 def build_deck(trace: Trace, lang: str = "en", steps: str | None = None) -> Deck:
@@ -194,8 +197,8 @@ def build_deck(trace: Trace, lang: str = "en", steps: str | None = None) -> Deck
     title = text(story.title, lang) if story else str(trace.meta.get("title") or "")
     if not title:
         title = Path(trace.origin).stem if trace.origin else "tracer"
-    return Deck(title, lang, slides, text(story.question, lang) if story else "",
-                text(story.recap, lang) if story else "")
+    return Deck(title, lang, slides, true_minus(text(story.question, lang)) if story else "",
+                true_minus(text(story.recap, lang)) if story else "")
 
 
 def check_deck_output(path: str | os.PathLike[str]) -> str:

@@ -19,7 +19,7 @@ showed, with the run's own numbers.
 >>> num(6.1120970059), num(34.0), num(0.19673), num(0.0070957), num(-0.96), prob(0.9994046)
 ('6.11', '34', '0.197', '0.0071', '−0.96', '0.999')
 >>> num(3.886e-08), num(2.35e126)
-('3.9e-08', '2.35e+126')
+('3.9e−08', '2.35e+126')
 >>> import numpy as np
 >>> weights = np.array([[0.734, 0.088], [0.62, -0.306]])
 >>> shown(0.734, weights), num(0.734), vector([0.62, -0.306], weights)
@@ -32,7 +32,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from tracer.display import fmt, number_format
+from tracer.display import fmt, number_format, signed
 from tracer.errors import TracerError
 from tracer.i18n import LANGUAGES
 from tracer.ops.spec import REGISTRY
@@ -115,7 +115,7 @@ def num(x: float, digits: int = 2) -> str:
     else:
         places = digits if abs(x) >= 1 else max(digits, 2 - math.floor(math.log10(abs(x))))
         text = f"{x:.{places}f}".rstrip("0").rstrip(".")
-    return "−" + text[1:] if text.startswith("-") else text  # a true minus sign; an exponent keeps its hyphen
+    return signed(text, "−")  # a true minus sign, the exponent's too (1.2e−09), as the grids write it
 
 
 def shown(x: float, of: np.ndarray) -> str:
