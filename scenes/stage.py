@@ -340,6 +340,10 @@ class Stage:
         if step is None:
             return []
         found = self.step_grids(step)
+        # a grid a copy stood in for stays out, with the gradient written into its band too
+        # (scenes.players.gradients.home): the copy showed the work
+        stood_in = {id(g.copy_of) for g in found.values() if getattr(g, "copy_of", None) is not None}
+        found = {t: g for t, g in found.items() if id(g) not in stood_in}
         grids = list({id(g): g for g in found.values()}.values())
         most = max(style.LEGIBLE_ZOOM, self.camera.view.scale) + 1e-9
         if grids and zoom_for(self.canvas, grids) > most:
