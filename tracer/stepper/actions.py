@@ -10,24 +10,16 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from ..i18n import phrase
-from ..trace import Trace
 from .chain import incoming
-from .model import Navigator
-from .practice import Practice
+from .model import StepperState
 from .steplist import StepTree
 from .widgets import HelpScreen, Panel, ScoreScreen
 
 
-class Actions:
+class Actions(StepperState):
     """The stepper's actions: ``action_<name>`` runs for a key bound to ``<name>``."""
 
-    # the app's state these keys read and change (set in StepperApp.__init__)
-    trace: Trace
-    lang: str
-    nav: Navigator
-    quiz: Practice | None
-    cell: tuple[int, ...] | None
-    output: int
+    # its own state (set in StepperApp.__init__)
     chain_shown: bool
 
     def action_next_step(self) -> None:

@@ -27,7 +27,12 @@ True
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..trace import Trace
+
+if TYPE_CHECKING:
+    from .practice import Practice
 
 
 class Navigator:
@@ -140,3 +145,15 @@ class Navigator:
                 if other != sid and o.op == step.op and (o.name == tail or o.name.endswith("." + tail)):
                     return other
         return None
+
+
+class StepperState:
+    """The app's state that its key mixins (:class:`~tracer.stepper.actions.Actions`,
+    :class:`~tracer.stepper.prompt.PromptLine`) read and change; set in ``StepperApp.__init__``."""
+
+    trace: Trace
+    lang: str
+    nav: Navigator
+    quiz: Practice | None
+    cell: tuple[int, ...] | None
+    output: int

@@ -14,9 +14,7 @@ from textual import events
 
 from ..errors import TracerError
 from ..i18n import phrase
-from ..trace import Trace
-from .model import Navigator
-from .practice import Practice
+from .model import StepperState
 from .widgets import HelpScreen
 
 ANSWER_KEYS = set("0123456789-.−")
@@ -27,20 +25,13 @@ def _quote(text: str) -> str:
     return repr(text if len(text) <= QUOTE else text[:QUOTE - 1] + "…")
 
 
-class PromptLine:
+class PromptLine(StepperState):
     """The prompt line's state (``mode``: ``"goto"``, ``"search"`` or ``"answer"`` while it is open,
     ``typed`` so far) and the keys that open, fill and submit it."""
 
-    # the app's state these keys read and change (set in StepperApp.__init__)
-    trace: Trace
-    lang: str
-    nav: Navigator
-    quiz: Practice | None
-    cell: tuple[int, ...] | None
-    output: int
+    # its own state (set in StepperApp.__init__)
     mode: str
     typed: str
-    query_text: str
 
     def action_prompt(self, mode: str) -> None:
         """Open the prompt line, empty: ``g`` go to a step, ``/`` search names."""
