@@ -321,7 +321,8 @@ class Stage:
 
     def step_grids(self, step) -> dict[str, VMobject]:
         """The grids on the canvas showing the tensors ``step`` reads and writes, by tensor id (a
-        gradient step reads its forward step's tensors too: dW = dZ·Xᵀ reads X)."""
+        gradient step reads its forward step's tensors too: dW = dZ·Xᵀ reads X), but not a far
+        grid a copy drawn near the work stood in for (:mod:`scenes.near`)."""
         tids = [*step.inputs, *step.outputs]
         if step.phase == "backward" and step.grad_of is not None:
             fwd = self.trace.steps[step.grad_of]
@@ -331,7 +332,10 @@ class Stage:
             slot = self.slot(tid)
             if slot is not None and id(slot.grid) in self.canvas.boxes:
                 out[tid] = slot.grid
-        return out
+        # not a far grid a copy stood in for, though the gradient worked beside the copy was
+        # written into its band too (scenes.players.gradients.home): the copy showed the work
+        stood_in = {id(g.copy_of) for g in out.values() if getattr(g, "copy_of", None) is not None}
+        return {t: g for t, g in out.items() if id(g) not in stood_in}
 
     def frame_step(self, step) -> list[Animation]:
         """At the end of ``step``, frame all it read and wrote when that fits in one view (its
@@ -340,10 +344,6 @@ class Stage:
         if step is None:
             return []
         found = self.step_grids(step)
-        # a grid a copy stood in for stays out, with the gradient written into its band too
-        # (scenes.players.gradients.home): the copy showed the work
-        stood_in = {id(g.copy_of) for g in found.values() if getattr(g, "copy_of", None) is not None}
-        found = {t: g for t, g in found.items() if id(g) not in stood_in}
         grids = list({id(g): g for g in found.values()}.values())
         most = max(style.LEGIBLE_ZOOM, self.camera.view.scale) + 1e-9
         if grids and zoom_for(self.canvas, grids) > most:
