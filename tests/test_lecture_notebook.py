@@ -102,3 +102,13 @@ def test_the_example_notebook_runs(tmp_path):
     assert "0×1 + 1×0 + 1×3 + -1×1 = 2" in working["text/plain"]  # Z[1, 1] = 0·1 + 1·0 + 1·3 − 1 = 2
     assert "('a'," in blanks["text/plain"] and (tmp_path / "layer_sheet.pdf").read_bytes()[:5] == b"%PDF-"
     assert "image/png" in still and "<video" in video["text/html"]
+
+
+def test_a_steps_formula_and_narration_sign_with_the_grids_minus():
+    """The grids and the working write −; the trace's own text (the narration's axis -1) too."""
+    with tracer.record() as trace:
+        tracer.layer_norm(tracer.tensor([[1.0, -2.0, 4.0]], name="x"), name="y")
+    html = trace.steps[0]._repr_html_()
+    assert trace.steps[0].narration.count("axis -1") == 1
+    assert "axis −1" in html and "axis -1" not in html
+    assert "−" in html.split("<table")[1]   # a grid's negative cell, as before

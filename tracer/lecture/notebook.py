@@ -29,6 +29,7 @@ from ..explain import explain
 from ..explain.numbers import Numbers
 from ..i18n import check_language, narrate
 from ..kept import kept_of
+from ..notation import true_minus
 from ..story import Story, text
 from ..trace import Step, Trace, owner
 from .exercise import cell_name
@@ -73,11 +74,11 @@ def step_html(step: Step, trace: Trace | None = None, lang: str = "en") -> str:
     head = (f"<b>{escape(word('step', lang, n=step.id))} · {escape(step.name)}</b> "
             f"<code>{escape(step.op)}</code> <span style='color:#888'>{escape(step.phase)}</span>")
     if trace is None:  # a step on its own (copied out of its trace): no numbers to show
-        return f"<div class='tracer-step'>{head}<p><code>{escape(step.formula)}</code></p></div>"
+        return f"<div class='tracer-step'>{head}<p><code>{escape(true_minus(step.formula))}</code></p></div>"
     view = Numbers(trace, minus="−")
     grids = [grid_html(trace, view, t) for t in dict.fromkeys(step.inputs + step.outputs) if t in trace.tensors]
-    return (f"<div class='tracer-step'>{head}<p><code>{escape(step.formula)}</code></p>"
-            f"<p>{escape(narrate(trace, step, lang))}</p>"
+    return (f"<div class='tracer-step'>{head}<p><code>{escape(true_minus(step.formula))}</code></p>"
+            f"<p>{escape(true_minus(narrate(trace, step, lang)))}</p>"
             f"<div style='display:flex;flex-wrap:wrap;align-items:flex-start'>{''.join(grids)}</div>"
             f"{working_html(trace, step, lang)}</div>")
 
