@@ -15,6 +15,7 @@ import numpy as np
 from manim import Animation, VGroup, VMobject, linear, smooth
 
 from . import style
+from .label_room import gap
 
 
 def _parts(mobs: Iterable[VMobject]) -> list[VMobject]:
@@ -152,9 +153,8 @@ class Follow(Animation):
             m.points = (p - self.c0) * (s / self.s0) + c
 
 
-def gap_between(a: np.ndarray, b: np.ndarray) -> float:
-    """The empty canvas between the outlines of two point sets (0 when they touch or overlap)."""
-    return float(max(0.0, *(b.min(axis=0)[:2] - a.max(axis=0)[:2]), *(a.min(axis=0)[:2] - b.max(axis=0)[:2])))
+def _box(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return points.min(axis=0)[:2], points.max(axis=0)[:2]
 
 
 class Glide(Animation):
@@ -178,7 +178,7 @@ class Glide(Animation):
         self.start_opacity = self.mobject.get_stroke_opacity()
         if len(self.start_points) != len(self.end_points) or self.start_opacity <= 0:
             self.start_points = self.end_points   # a hidden box fades in where it goes (never across a gap)
-        self.jump = gap_between(self.start_points, self.end_points) > self.FAR
+        self.jump = gap(_box(self.start_points), _box(self.end_points)) > self.FAR
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:

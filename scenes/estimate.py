@@ -43,7 +43,7 @@ from .players.update import CLIPS
 INTRO = 0.55      # header and caption set (measured at -ql: ~0.53 s)
 FOCUS = 0.6       # the camera moves to the step's grids
 FINISH = 0.3      # highlights off, the step framed
-FADES = 0.55      # a card fades in (its fade out plays with what follows)
+FADES = 0.55      # a card's own fades, as measured at -q l (in; words out, then its page)
 FILLS = 4.0       # a summary card's values fill in within this long
 FILL = 0.5        # ... each row at most this long
 FLIGHT = 1.2      # a transpose's numbers fly to their new cells (scenes.players.structural)
@@ -70,10 +70,10 @@ def grid_of(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: bool = False,
-                 drawn: Collection[str] = ()) -> float:
+                 on_canvas: Collection[str] = ()) -> float:
     """The seconds a step beat takes: every output filled (the optimiser's and the generic players
     work two cells, the others the pace's; one cell for an op worked ``again``; a gradient output
-    by output, :func:`gradient_cells`, with the tensors ``drawn`` by the beats before), then the
+    by output, :func:`gradient_cells`, with the tensors the beats before drew, ``on_canvas``), then the
     caption left up until it has been read."""
     worked = 1 if again else 2 if step.phase == "update" else pace.detailed + pace.single
     busy = INTRO + FOCUS + FINISH
@@ -88,7 +88,7 @@ def step_seconds(trace: Trace, step: Step, pace: Pace, lang: str = "en", again: 
     if not again:   # a product's first cell term by term, its expression then read
         for terms in products(trace, step):
             busy += pace.detailed * (terms * pace.term_time + pace.hold - pace.cell_time)
-        busy += gradient_cells(trace, step, pace, drawn)
+        busy += gradient_cells(trace, step, pace, on_canvas)
     if trace.children(step):   # a composite shown whole, worked part by part
         parts = STAGES.get((step.phase, family), 1) - 1
         shape = max((trace.tensors[t].shape for c in trace.children(step) for t in c.outputs), key=len, default=())
@@ -106,24 +106,24 @@ def products(trace: Trace, step: Step) -> list[int]:
     return [t for t in terms if 1 < t <= 8]
 
 
-def by_terms(trace: Trace, step: Step, drawn: Collection[str]) -> bool:
+def by_terms(trace: Trace, step: Step, on_canvas: Collection[str]) -> bool:
     """``step`` is a gradient its player works output by output, its first cell term by term: the
     matmul's and the linear layer's, or one that flows back through the forward step's drawing
-    (:func:`scenes.players.gradients.play_grad_flow`, which needs some of it ``drawn`` already)."""
+    (:func:`scenes.players.gradients.play_grad_flow`, which needs some of it ``on_canvas`` already)."""
     if step.phase != "backward" or step.grad_of is None:
         return False
     player = player_for(trace, step)
     fwd = trace.steps[step.grad_of]
     return player in (play_matmul_grad, play_linear_grad) or (
-        player is play_grad_flow and any(t in drawn for t in (*fwd.inputs, *fwd.outputs)))
+        player is play_grad_flow and any(t in on_canvas for t in (*fwd.inputs, *fwd.outputs)))
 
 
-def gradient_cells(trace: Trace, step: Step, pace: Pace, drawn: Collection[str]) -> float:
+def gradient_cells(trace: Trace, step: Step, pace: Pace, on_canvas: Collection[str]) -> float:
     """The seconds a gradient worked output by output (:func:`by_terms`) takes beyond its cells'
     fill: a pan to each next output (the result before it seen whole first), each output's first
     cell term by term when its explanation sums 2 to 8 terms, and the last cell worked on its own
     left up until its expression is read (a long one stays longer than a hold)."""
-    if not by_terms(trace, step, drawn):
+    if not by_terms(trace, step, on_canvas):
         return 0.0
     extra = (len(step.outputs) - 1) * (FOCUS + pace.pause)
     for k, tid in enumerate(step.outputs):
@@ -178,7 +178,7 @@ def beat_seconds(plan: Plan) -> list[tuple[str, float]]:
     """Each beat of ``plan`` by name, with the seconds it is estimated to take."""
     seen: set[tuple[str, str]] = set()
     looked: set[int] = set()
-    drawn: set[str] = set()   # the tensors the step beats so far have drawn
+    on_canvas: set[str] = set()   # the tensors the step beats so far have drawn
     out = []
     for b in plan.beats:
         if b.step is None:
@@ -186,9 +186,9 @@ def beat_seconds(plan: Plan) -> list[tuple[str, float]]:
             looked.add(id(b.data))
             continue
         key = worked_as(b.step.phase, b.step.op)
-        out.append((b.name, step_seconds(plan.trace, b.step, plan.pace, plan.lang, key in seen, drawn)))
+        out.append((b.name, step_seconds(plan.trace, b.step, plan.pace, plan.lang, key in seen, on_canvas)))
         seen.add(key)
-        drawn.update(b.step.inputs, b.step.outputs)
+        on_canvas.update(b.step.inputs, b.step.outputs)
     return out
 
 

@@ -8,7 +8,7 @@ past ``style.LEGIBLE_ZOOM`` (and further than the work alone needs) is drawn aga
 when the copy brings it nearer. The copy is named as the grid it copies and marked as a copy
 (``copy_of``: a gradient worked beside it is written into that grid's band too,
 :func:`scenes.players.gradients.home`); it shows the tensor's values only, and leaves the canvas
-like any grid once no step ahead reads its tensor (:mod:`scenes.stale`).
+once a step that does not read its tensor plays (:mod:`scenes.stale`).
 """
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ class Stage:
         self.framings: list[dict] = []     # framing() at the end of every step, on request
         self.played_labels: list[dict] = []   # the labels at the end of every play, on request
         self.midway: list[dict] = []          # each play's labels crowded through its middle, on request
-        self.worked: dict[tuple[str, str], int] = {}   # (phase, op) -> the step that first worked it
+        self.worked: dict[tuple[str, str], int] = {}   # worked_as(phase, op) -> the step that first worked it
         self.workings: list[dict] = []     # framing() as each output is worked, on request
         self.ahead: list = []              # the steps still to come before the next card
         self.revisited: set[int] = set()   # forward steps whose gradient step comes later
@@ -321,8 +321,9 @@ class Stage:
 
     def step_grids(self, step) -> dict[str, VMobject]:
         """The grids on the canvas showing the tensors ``step`` reads and writes, by tensor id (a
-        gradient step reads its forward step's tensors too: dW = dZ·Xᵀ reads X), but not a far
-        grid a copy drawn near the work stood in for (:mod:`scenes.near`)."""
+        gradient step reads its forward step's tensors too: dW = dZ·Xᵀ reads X); for a tensor shown
+        in a far grid a copy drawn near the work stood in for (:mod:`scenes.near`), the grid near
+        the work instead."""
         tids = [*step.inputs, *step.outputs]
         if step.phase == "backward" and step.grad_of is not None:
             fwd = self.trace.steps[step.grad_of]
@@ -332,10 +333,17 @@ class Stage:
             slot = self.slot(tid)
             if slot is not None and id(slot.grid) in self.canvas.boxes:
                 out[tid] = slot.grid
-        # not a far grid a copy stood in for, though the gradient worked beside the copy was
-        # written into its band too (scenes.players.gradients.home): the copy showed the work
+        # not a far grid a copy stood in for: a gradient worked beside the copy is bound to the
+        # original's band too (scenes.players.gradients.home), but the step showed it where worked
         stood_in = {id(g.copy_of) for g in out.values() if getattr(g, "copy_of", None) is not None}
-        return {t: g for t, g in out.items() if id(g) not in stood_in}
+        for tid in [t for t, g in out.items() if id(g) in stood_in]:
+            worked = [s.grid for s in self.slots[tid] if id(s.grid) not in self.retired
+                      and id(s.grid) in self.canvas.boxes and id(s.grid) not in stood_in]
+            if worked:
+                out[tid] = worked[-1]
+            else:
+                del out[tid]
+        return out
 
     def frame_step(self, step) -> list[Animation]:
         """At the end of ``step``, frame all it read and wrote when that fits in one view (its

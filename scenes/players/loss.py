@@ -7,6 +7,7 @@ from manim import FadeIn, VGroup
 
 
 from .. import style
+from ..near import bring
 from ..words import word
 from ..stage import Stage
 from tracer.ops.spec import REGISTRY
@@ -125,8 +126,6 @@ def play_l1_grad(stage: Stage, step) -> object:
     """df = sign(f) ⊙ the weights, and d(the weights): each gradient written under what it is the
     gradient of (f and the weights side by side, rows lined up), with dl1 beside, so the step is
     framed close (its operands drawn again together, not framed where each was drawn last)."""
-    from .gradients import bring
-
     trace, canvas = stage.trace, stage.canvas
     fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
     if fwd is None or not step.inputs or not 1 <= len(step.outputs) <= len(fwd.inputs):
@@ -140,8 +139,6 @@ def play_l1_grad(stage: Stage, step) -> object:
     for x, g in zip(xs, step.outputs):
         top = (canvas.fresh(x, grad=False) if not tops
                else canvas.beside(tops[-1], x, "right", hidden=False, grad=False))
-        for t in top.values.values():
-            t.set_opacity(1)
         canvas.register(top)
         stage.bind(x, top)
         low = canvas.beside(top, g, "down", role="grad")
