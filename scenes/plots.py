@@ -20,9 +20,8 @@ import math
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedLine, DashedVMobject, Dot, Line, Rectangle, VGroup, VMobject
 
-from tracer.display import fmt, number_format
 from tracer.story import Plot, text
-from tracer.systems.stories import num, prob
+from tracer.systems.stories import num, prob, written
 from tracer.trace import Trace
 
 from . import glyphs, style
@@ -219,8 +218,7 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
     probability = all(0 <= v <= 1 for v in values) and not plot.threshold
     say = prob if probability else num
     if trace is not None and plot.tensor in trace.tensors:   # a tensor's cells: as its grid writes them
-        nf = number_format(trace.tensors[plot.tensor].data)
-        say = lambda v: fmt(v, nf, minus="−")   # noqa: E731
+        say = written(trace.tensors[plot.tensor].data)
     lo, hi = min([0.0] + values), max([0.0] + values)
     top = 2.6
     floor = style.PAGE_BOTTOM + (0.45 if plot.threshold is not None else 0.05)   # the threshold's name below the bars

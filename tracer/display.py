@@ -75,7 +75,7 @@ def signed(text: str, minus: str) -> str:
     >>> signed("-2.4e-07", "−"), signed("1e+05", "−"), signed("-3", "-")
     ('−2.4e−07', '1e+05', '-3')
     """
-    return text.replace("-", minus) if minus != "-" else text
+    return text.replace("-", minus)
 
 
 def shown(value: float, nf: NumberFormat) -> float:

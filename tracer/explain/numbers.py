@@ -94,8 +94,8 @@ class Numbers:
                    self.minus)
 
     def const(self, value: object) -> str:
-        """An attribute (a learning rate, a threshold) as a short number: ``0.5``, ``1e-05`` (``1e−05``
-    with the minus ``−``)."""
+        """An attribute (a learning rate, a threshold) as a short number: ``0.5``, ``1e-05``
+        (``1e−05`` with the minus ``−``)."""
         v = float(value)  # type: ignore[arg-type]
         return signed(str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}", self.minus)
 

@@ -27,13 +27,13 @@ from ..display import elide
 from ..errors import TracerError
 from ..explain import explain
 from ..explain.numbers import Numbers
-from ..i18n import check_language, narrate
+from ..i18n import check_language
 from ..kept import kept_of
 from ..notation import true_minus
 from ..story import Story, text
 from ..trace import Step, Trace, owner
 from .exercise import cell_name
-from .words import word
+from .words import step_words, word
 
 MAX_ROWS = 200        # the step table shows this many steps; trace.step(k) shows any one
 KEEP = 4              # a long axis shows its first and last KEEP positions around a ⋯
@@ -75,10 +75,10 @@ def step_html(step: Step, trace: Trace | None = None, lang: str = "en") -> str:
             f"<code>{escape(step.op)}</code> <span style='color:#888'>{escape(step.phase)}</span>")
     if trace is None:  # a step on its own (copied out of its trace): no numbers to show
         return f"<div class='tracer-step'>{head}<p><code>{escape(true_minus(step.formula))}</code></p></div>"
+    formula, narration = step_words(trace, step, lang)
     view = Numbers(trace, minus="−")
     grids = [grid_html(trace, view, t) for t in dict.fromkeys(step.inputs + step.outputs) if t in trace.tensors]
-    return (f"<div class='tracer-step'>{head}<p><code>{escape(true_minus(step.formula))}</code></p>"
-            f"<p>{escape(true_minus(narrate(trace, step, lang)))}</p>"
+    return (f"<div class='tracer-step'>{head}<p><code>{escape(formula)}</code></p><p>{escape(narration)}</p>"
             f"<div style='display:flex;flex-wrap:wrap;align-items:flex-start'>{''.join(grids)}</div>"
             f"{working_html(trace, step, lang)}</div>")
 
@@ -127,7 +127,7 @@ def working_html(trace: Trace, step: Step, lang: str) -> str:
     index = (0,) * len(shape)
     try:
         w = explain(trace, step, index, minus="−", lang=lang)
-    except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError):  # see textview
+    except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError):  # see stepview
         return ""
     where = cell_name(trace, step.outputs[0], index)
     return (f"<p style='margin-bottom:0'>{escape(word('working', lang, cell=where))}</p>"

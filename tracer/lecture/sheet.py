@@ -21,13 +21,11 @@ from datetime import datetime, timezone
 
 from ..errors import TracerError
 from ..files import atomic_write, check_output
-from ..i18n import narrate
-from ..notation import true_minus
 from ..story import Story, text
 from ..trace import Trace
 from .exercise import Exercise, SheetPlan, cell_name, plan_sheet
 from .fonts import cjk_face, font_files
-from .words import word
+from .words import step_words, word
 
 MARGIN, PAGE_W, PAGE_H = 15.0, 210.0, 297.0
 WIDTH = PAGE_W - 2 * MARGIN
@@ -167,8 +165,9 @@ class Writer:
         pdf.ln(2)
         self.heading(f"{word('step', self.lang, n=step.id)} · {step.name} ({step.op})", 10)
         if not answers:
-            self.paragraph(true_minus(step.formula), 8.5, font="mono")   # signed as the numbers: −1
-            self.paragraph(true_minus(narrate(self.trace, step, self.lang)), 8.5, FAINT)
+            formula, narration = step_words(self.trace, step, self.lang)
+            self.paragraph(formula, 8.5, font="mono")
+            self.paragraph(narration, 8.5, FAINT)
         top = pdf.get_y() + 1
         for p in placed:
             if p.tid in shown:

@@ -35,12 +35,12 @@ from typing import Callable
 
 from ..errors import TracerError
 from ..explain import explain
-from ..i18n import check_language, narrate, phrase
+from ..i18n import check_language, phrase
 from ..notation import true_minus
 from ..safetext import ascii_int
 from ..story import Story, text
 from ..trace import Step, Trace
-from .words import word
+from .words import step_words, word
 
 SUFFIXES = (".html", ".pptx", ".pdf")
 MINUS = "−"          # the minus sign shown on slides (the renderer's)
@@ -155,8 +155,9 @@ def _slide(trace: Trace, title: str, first: int, last: int, lang: str, repeat: i
     step = top_of(trace, last)
     cell, lines = _working(trace, step, lang)
     tops = [true_minus(s.formula) for s in trace.steps[first:last + 1] if s.parent is None and s.formula]
-    return Slide(true_minus(title), first, last, step, true_minus(step.formula), true_minus(narrate(trace, step, lang)),
-                 cell, lines, repeat, fast, tuple(tops[:CHAPTER_FORMULAS]) if not fast else ())
+    formula, narration = step_words(trace, step, lang)
+    return Slide(true_minus(title), first, last, step, formula, narration, cell, lines, repeat, fast,
+                 tuple(tops[:CHAPTER_FORMULAS]) if not fast else ())
 
 
 def build_deck(trace: Trace, lang: str = "en", steps: str | None = None) -> Deck:

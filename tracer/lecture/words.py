@@ -7,7 +7,9 @@ punctuation in Chinese. Step narration comes from :func:`tracer.i18n.narrate`.
 """
 from __future__ import annotations
 
-from ..i18n import in_language
+from ..i18n import in_language, narrate
+from ..notation import true_minus
+from ..trace import Step, Trace
 
 WORDS: dict[str, dict[str, str]] = {
     "sheet": {"en": "Exercise sheet", "zh-Hant": "練習單", "zh-Hans": "练习单", "vi": "Phiếu bài tập"},
@@ -92,3 +94,9 @@ WORDS: dict[str, dict[str, str]] = {
 def word(key: str, lang: str = "en", **fill: object) -> str:
     """The phrase ``key`` in ``lang`` with its placeholders filled."""
     return in_language(WORDS, key, lang, **fill)
+
+
+def step_words(trace: Trace, step: Step, lang: str) -> tuple[str, str]:
+    """A step's formula and narration as the slides, the sheets and the notebook print them: every
+    minus sign ``−``, as their numbers (:func:`tracer.notation.true_minus`)."""
+    return true_minus(step.formula), true_minus(narrate(trace, step, lang))

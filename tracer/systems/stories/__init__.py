@@ -118,11 +118,18 @@ def num(x: float, digits: int = 2) -> str:
     return signed(text, "−")  # a true minus sign, the exponent's too (1.2e−09), as the grids write it
 
 
+def written(of: np.ndarray) -> Callable[[float], str]:
+    """How the grid or heat map of the tensor whose data is ``of`` writes a value
+    (:func:`tracer.display.number_format`: one format for the whole tensor, a true minus sign)."""
+    nf = number_format(np.asarray(of))
+    return lambda x: fmt(x, nf, minus="−")
+
+
 def shown(x: float, of: np.ndarray) -> str:
     """``x``, a value of the tensor whose data is ``of``, written as its grid or heat map writes it
-    (:func:`tracer.display.number_format`: one format for the whole tensor, a true minus sign), so
-    a recap and the picture beside it write one value one way (``0.73`` on both, not ``0.734``)."""
-    return fmt(x, number_format(np.asarray(of)), minus="−")
+    (:func:`written`), so a recap and the picture beside it write one value one way (``0.73`` on
+    both, not ``0.734``)."""
+    return written(of)(x)
 
 
 def prob(p: float) -> str:
@@ -149,7 +156,8 @@ def listing(items: Sequence[str], lang: str) -> str:
 def vector(values: Sequence[float], of: np.ndarray | None = None) -> str:
     """``[0.84, 1.54, 0.01]``; values of the tensor whose data is ``of`` as its grid writes them
     (:func:`shown`)."""
-    return "[" + ", ".join(num(v) if of is None else shown(v, of) for v in values) + "]"
+    say = num if of is None else written(of)
+    return "[" + ", ".join(say(v) for v in values) + "]"
 
 
 def glossed(tokens: Sequence[str], glosses: Sequence[str]) -> list[str]:
