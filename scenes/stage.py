@@ -104,6 +104,7 @@ class Stage:
         self.midway: list[dict] = []          # each play's labels crowded through its middle, on request
         self.worked: dict[tuple[str, str], int] = {}   # worked_as(phase, op) -> the step that first worked it
         self.workings: list[dict] = []     # framing() as each output is worked, on request
+        self.explained: dict[tuple, Working] = {}   # (step, cell, output) -> its working, explained once
         self.ahead: list = []              # the steps still to come before the next card
         self.revisited: set[int] = set()   # forward steps whose gradient step comes later
         self.retired: set[int] = set()     # id() of the grids gone stale: no slot shows them now

@@ -7,7 +7,6 @@ one that teaches (:func:`telling_first`). Nothing here animates or computes a va
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -82,13 +81,10 @@ def cell_works(stage: Stage, step, where: "NumberGrid | Slot", output: int = 0,
 _UNSEEN = Working(-1, "", (), 0.0, "", ("",))
 
 
-_WORKINGS: "weakref.WeakKeyDictionary[Stage, dict[tuple, Working]]" = weakref.WeakKeyDictionary()
-
-
 def working(stage: Stage, step, index: tuple[int, ...], output: int = 0) -> Working:
     """The working of one cell, explained once per walkthrough: the one :func:`telling_first`
     looked at is the one the video works (and the softmax's e^x and its share read one working)."""
-    cells = _WORKINGS.setdefault(stage, {})
+    cells = stage.explained
     key = (step.id, tuple(int(i) for i in index), output)
     if key not in cells:
         cells[key] = explain(stage.trace, step, index, output=output, minus=MINUS, lang=stage.lang)
