@@ -24,6 +24,7 @@ import numpy as np
 
 from .errors import GradientError
 from .ops.core import Node, step_links
+from .ops.lazy_grads import record_children
 from .ops.records import register, tensor_id
 from .ops.spec import REGISTRY, OpSpec
 from .ops.templates import render
@@ -136,7 +137,9 @@ def backward(loss: Tensor, grad: object = None) -> None:
             taken.add(id(gx))
             gx.setflags(False)  # read-only (positional: a third of the time of flags.writeable = False)
             fresh.append(gx)
-        if rec:
+        # a composite its fused rule ran while this trace recorded: its children's steps come after
+        lazy = node.lazy if rec and node.rec is rec.rec else None
+        if rec and lazy is None:
             rec.op_step(node, fresh)
         for x, gx in zip(inputs, fresh):
             if gx is None:
@@ -150,9 +153,11 @@ def backward(loss: Tensor, grad: object = None) -> None:
             else:
                 total = np.asarray(before + gx)  # 0-d + 0-d is a NumPy scalar: no flags
                 total.setflags(False)
-                if rec:
+                if rec and lazy is None:
                     rec.accumulate(x, before, gx, total)
                 grads[k] = total
+        if lazy is not None:
+            record_children(rec, node, g_out, [None if gx is None else grads[_key(x)] for x, gx in zip(inputs, fresh)])
     if rec:
         rec.close_groups()
     for k, t in tensors.items():

@@ -49,7 +49,7 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
     rec = trace._rec
     # no graph node needed: the fused rule, the children rebuilt when the trace is read (ops.lazy)
     lazy = (None if spec.fused is None or not _engine_code(fn)
-            else _lazy.plan(spec, fn, args, present, attrs, rec, _core._grad_enabled))
+            else _lazy.plan(spec, fn, args, present, attrs, rec))
     name = rec.unique_name(out_name or spec.name)
     recorded = plain_attrs(attrs)
     omitted = [p for p, a in zip(spec.params, args + (None,) * len(spec.params)) if a is None]
@@ -61,7 +61,15 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
                 src, part=_part(trace, out_name or spec.name) if rec.parents else None)
     trace._steps.append(step)
     if lazy is not None:
-        out, bad = _lazy.stamp(trace, lazy[0], step, spec, fn, args, present, attrs, lazy[1]), 0
+        out, kids = _lazy.stamp(trace, lazy[0], step, spec, fn, args, present, attrs, lazy[1])
+        bad = 0
+        if _core._grad_enabled:  # one graph node, the fused vjp; the children's steps rebuilt on read
+            for x in present:
+                if x.requires_grad:
+                    node = Node(spec, present, _link(spec, xs, lazy[2]), 1)
+                    node.step, node.rec, node.lazy = step.id, rec, (kids, len(trace._steps))
+                    out._node, out.requires_grad = node, True
+                    break
     else:
         rec.parents.append(step.id)
         rec.prefixes.append(name)
@@ -129,15 +137,7 @@ def _fused(spec: OpSpec, xs: list[Tensor | None], attrs: dict, out_name: str | N
     if _core._grad_enabled:
         for x in present:
             if x.requires_grad:
-                slots = [i for i, x in enumerate(xs) if x is not None]
-
-                def link(g: Any, need: tuple[bool, ...]) -> tuple[np.ndarray | None, ...]:
-                    wanted = [False] * max(len(xs), len(spec.params))  # inputs left out: none
-                    for i, n in zip(slots, need):
-                        wanted[i] = n
-                    grads = vjp(g, tuple(wanted))
-                    return tuple([grads[i] for i in slots])
-                node = Node(spec, present, link, 1)
+                node = Node(spec, present, _link(spec, xs, vjp), 1)
                 break
     t = Tensor._result(out, out_name or spec.name, node, 0)
     for x in present:
@@ -145,3 +145,17 @@ def _fused(spec: OpSpec, xs: list[Tensor | None], attrs: dict, out_name: str | N
             t.labels = fit(broadcast_labels(present, [out], attrs)[0], out.shape)
             break
     return t
+
+
+def _link(spec: OpSpec, xs: list[Tensor | None], vjp: Callable) -> Callable:
+    """A fused vjp as its node calls it: one gradient per input given (optional inputs left out
+    get none)."""
+    slots = [i for i, x in enumerate(xs) if x is not None]
+
+    def link(g: Any, need: tuple[bool, ...]) -> tuple[np.ndarray | None, ...]:
+        wanted = [False] * max(len(xs), len(spec.params))
+        for i, n in zip(slots, need):
+            wanted[i] = n
+        grads = vjp(g, tuple(wanted))
+        return tuple([grads[i] for i in slots])
+    return link

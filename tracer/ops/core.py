@@ -44,7 +44,7 @@ class Node:
     what its own gradient needs, not the whole trace.
     """
 
-    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "rec", "seq")
+    __slots__ = ("spec", "inputs", "vjp", "n_out", "step", "rec", "seq", "lazy")
     _counter = itertools.count()
 
     def __init__(self, spec: OpSpec, inputs: list[Tensor], vjp: VJP, n_out: int) -> None:
@@ -52,6 +52,9 @@ class Node:
         self.seq = next(Node._counter)
         self.step: int | None = None  # the id of the step recorded
         self.rec: Any = None  # the trace's _Recorder while it recorded
+        # a composite run by its fused rule while recording: what its children's backward steps
+        # are rebuilt from when the trace is read (tracer.ops.lazy_grads)
+        self.lazy: Any = None
 
 
 # ---- gradient mode -------------------------------------------------------------------------

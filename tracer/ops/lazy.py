@@ -1,28 +1,24 @@
 """Composites recorded lazily: the fused rule runs, the children's steps are rebuilt when read.
 
-A composite with a fused rule (softmax, layer norm, batch norm, attention, the squared errors) that
-no graph node needs (``no_grad``, or no input requires a gradient) runs as one NumPy function while
-a trace records, as it does untraced. Its children's steps and tensor records still take their
-places in the trace at once, with the ids, names and order the children would have given them
-(so every later step and tensor is numbered as before), but their arrays are not computed: a
-child's record holds a callable instead (``TensorRecord.data`` calls it on first read), and the
-first read of any of them runs the composite's children once, eagerly, on its inputs (which the
-trace keeps anyway) in a scratch recording. The composite's own output is the fused rule's array:
-the same bits as the children's (``tests/test_fused.py``, ``tests/test_lazy.py``).
+A composite with a fused rule (softmax, layer norm, batch norm, attention, the squared errors)
+runs as one NumPy function while a trace records, as it does untraced. Its children's steps and
+tensor records still take their places in the trace at once, with the ids, names and order the
+children would have given them (so every later step and tensor is numbered as before), but their
+arrays are not computed: a child's record holds a callable instead (``TensorRecord.data`` calls it
+on first read), and the first read of any of them runs the composite's children once, eagerly, on
+its inputs (which the trace keeps anyway) in a scratch recording. The composite's own output is the
+fused rule's array: the same bits as the children's (``tests/test_fused.py``, ``tests/test_lazy.py``).
+With a graph, the composite is one node whose vjp is the fused rule's, and the children's backward
+steps are rebuilt on read too (:mod:`tracer.ops.lazy_grads`, which says what differs).
 
 Where the children go is learnt once per kind of call (op, input shapes, dtypes and axis labels,
 attributes): a scratch recording of the children gives a :class:`_Template` of the steps they
 record, the constants they use and the tensors they register, in order; each later call of that
 kind stamps the template into the trace. Recorded eagerly instead: under ``record(strict=True)``
-(it raises at the child that first makes a NaN / Inf); when a graph node is needed (the fused
-vjps of softmax, the norms and attention differ from the children's chain in the last bits, so a
-backward pass would give gradients other than the trace's; the squared errors' agree, but a second
-``backward()`` through the same node adds each child tensor's new gradient to the one it kept, with
-a ``grad_total`` step each, which one node without child tensors does not give: see
-docs/performance.md); for a composite the user
-declared (its children have their own source lines); when an input is a scalar constant (it could
-share a record with the children's); when the rule declines; and inside :func:`eager_children`
-(the switch the tests and the benchmark compare against).
+(it raises at the child that first makes a NaN / Inf); for a composite the user declared (its
+children have their own source lines); when an input is a scalar constant (it could share a record
+with the children's); when the rule declines; and inside :func:`eager_children` (the switch the
+tests and the benchmark compare against).
 """
 from __future__ import annotations
 
@@ -36,7 +32,8 @@ import numpy as np
 from ..recording import _active, _Recorder
 from ..tensor import Tensor
 from ..trace import Step, TensorRecord, Trace
-from .core import _step, no_grad
+from . import core as _core
+from .core import _step
 from .records import register
 
 _PLAIN = frozenset((bool, int, float, str, type(None)))
@@ -73,12 +70,11 @@ class _Template:
 
 
 def plan(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict,
-         rec: _Recorder, grad_enabled: bool) -> tuple[_Template, np.ndarray] | None:
-    """The template and the fused output for a lazy recording of this call, or ``None`` (record
-    eagerly). ``fn`` is the engine's own code (a user's composite's children have their own lines)."""
+         rec: _Recorder) -> tuple[_Template, np.ndarray, Callable] | None:
+    """The template, the fused output and the fused vjp for a lazy recording of this call, or
+    ``None`` (record eagerly). ``fn`` is the engine's own code (a user's composite's children have
+    their own lines)."""
     if not LAZY or rec.strict or rec.eager:
-        return None
-    if grad_enabled and any([x.requires_grad for x in present]):
         return None
     for v in attrs.values():  # the key holds the attributes: only values whose repr is the value
         if type(v) not in _PLAIN and not (type(v) is tuple and all([type(a) in _PLAIN for a in v])):
@@ -114,7 +110,7 @@ def plan(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dic
     for x in present:
         if out is x.data:  # an output is never an input's object
             return None
-    return tpl, out
+    return tpl, out, result[1]
 
 
 def _zip_present(args: tuple, present: list[Tensor]) -> Iterator[tuple[Any, Any]]:
@@ -123,8 +119,10 @@ def _zip_present(args: tuple, present: list[Tensor]) -> Iterator[tuple[Any, Any]
         yield a, (None if a is None else next(it))
 
 
-def _scratch(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict) -> Trace:
-    """The composite's children recorded eagerly into a trace of their own."""
+def _scratch(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: dict,
+             g_out: np.ndarray | None = None) -> Trace:
+    """The composite's children recorded eagerly into a trace of their own; with ``g_out``, their
+    backward steps too, from that gradient of the output, to the inputs that require one."""
     from .composite_steps import apply_composite  # here: composite_steps imports this module
 
     scratch = Trace()
@@ -133,10 +131,15 @@ def _scratch(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs:
     scratch._rec.limit = float("inf")
     inputs = tuple([x for _, x in _zip_present(args, present)])
     _active.append(scratch)
+    grad_before = _core._grad_enabled
+    _core._grad_enabled = g_out is not None  # the trace may be read inside no_grad()
     try:
-        with no_grad(), np.errstate(all="ignore"):
-            apply_composite(spec, fn, inputs, dict(attrs), None)
+        with np.errstate(all="ignore"):
+            out = apply_composite(spec, fn, inputs, dict(attrs), None)
+            if g_out is not None:
+                out.backward(g_out)
     finally:
+        _core._grad_enabled = grad_before
         _active.remove(scratch)
         scratch._rec = None
     return scratch
@@ -191,15 +194,16 @@ def _learn(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs: d
 
 
 def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, args: tuple,
-          present: list[Tensor], attrs: dict, out: np.ndarray) -> Tensor:
+          present: list[Tensor], attrs: dict, out: np.ndarray) -> tuple[Tensor, _Kids]:
     """Write the children's steps and records of ``tpl`` under ``parent`` (already appended, its
-    inputs registered), the output record holding the fused rule's ``out``; return the output."""
+    inputs registered), the output record holding the fused rule's ``out``; return the output and
+    what the children's arrays are made by when read."""
     rec = trace._rec
     assert rec is not None
     steps, tensors, ids = trace._steps, trace.tensors, rec.ids
     offset = parent.id
-    later = _Kids(spec, fn, tuple([None if a is None else True for a in args]), [x.data for x in present],
-                  attrs).array
+    kids = _Kids(spec, fn, tuple([None if a is None else True for a in args]), [x.data for x in present], attrs)
+    later = kids.array
     partial = functools.partial
     real: dict[str, str] = {}  # scratch tid -> trace tid
     names = {0: parent.name}
@@ -252,7 +256,7 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
             pending.append((fill, target + offset, fill_spec))
     t = Tensor._result(out, tpl.out_name, None, 0)
     t.labels = tpl.out_labels
-    return t
+    return t, kids
 
 
 class _Kids:
