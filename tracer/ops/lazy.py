@@ -263,13 +263,19 @@ class _Kids:
     """A lazy composite's children, run once when the first of their arrays is read (it refers to
     the composite's inputs, never to the trace)."""
 
-    __slots__ = ("spec", "fn", "args", "arrays", "attrs", "made")
+    __slots__ = ("spec", "fn", "args", "arrays", "attrs", "made", "grads")
 
     def __init__(self, spec: Any, fn: Callable, args: tuple, arrays: list[np.ndarray], attrs: dict) -> None:
         self.spec, self.fn, self.args, self.arrays, self.attrs = spec, fn, args, arrays, attrs
         self.made: dict[str, np.ndarray] | None = None
+        # a weak reference to what makes its backward steps' arrays (lazy_grads._Values, which
+        # refers to this), if it had any: one scratch run then makes the forward arrays too
+        self.grads: Any = None
 
     def array(self, stid: str) -> np.ndarray:
+        grads = self.grads() if self.made is None and self.grads is not None else None
+        if grads is not None:
+            grads.run()
         if self.made is None:
             present = [Tensor._result(a, "x", None, 0) for a in self.arrays]
             scratch = _scratch(self.spec, self.fn, self.args, present, self.attrs)

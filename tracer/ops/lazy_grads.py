@@ -20,6 +20,8 @@ child tensor adds its new gradient to the one it kept from the first pass).
 from __future__ import annotations
 
 import functools
+import math
+import weakref
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,7 @@ from ..trace import TensorRecord
 from .core import Node, step_links
 from .spec import REGISTRY
 
+_ITEMSIZE: dict[str, int] = {}  # dtype string -> bytes per entry
 Recipe = tuple[Any, ...]  # ("c", child step, k) | ("+", gid, gid) | ("r", TensorRecord)
 
 
@@ -60,7 +63,9 @@ def record_children(recording: Any, node: Node, g_out: np.ndarray, finals: list[
     kids, end = node.lazy
     top = node.step
     comp_inputs = steps[top].inputs  # a composite is appended as a Step
-    values = _Values(kids, tuple([x.requires_grad for x in node.inputs]), g_out, top)
+    values = _Values(kids, tuple([x.requires_grad for x in node.inputs]), g_out)
+    if kids.grads is None:  # a read of the forward arrays runs this pass, which makes them too
+        kids.grads = weakref.ref(values)
     given: dict[str, Tensor] = {}  # an input's tensor: its labels and name, as eagerly
     carries: dict[str, bool] = {}  # trace tid -> whether a gradient flows back to it
     for x, xid in zip(node.inputs, comp_inputs):
@@ -130,10 +135,10 @@ class _Values:
     added as ``backward()`` adds), or a record holding a real array. Refers to the composite's
     inputs and gradients, never to the trace."""
 
-    __slots__ = ("kids", "need", "g_out", "top", "recipes", "made", "grads")
+    __slots__ = ("kids", "need", "g_out", "recipes", "made", "grads", "__weakref__")
 
-    def __init__(self, kids: Any, need: tuple[bool, ...], g_out: np.ndarray, top: int) -> None:
-        self.kids, self.need, self.g_out, self.top = kids, need, g_out, top
+    def __init__(self, kids: Any, need: tuple[bool, ...], g_out: np.ndarray) -> None:
+        self.kids, self.need, self.g_out = kids, need, g_out
         self.recipes: dict[str, Recipe] = {}
         self.made: dict[str, np.ndarray] = {}
         self.grads: dict[tuple[int, int], np.ndarray] | None = None
@@ -145,7 +150,10 @@ class _Values:
             recipe = ("+", *[g if g in self.recipes else ("r", tensors[g]) for g in recipe[1:]])
         tid = f"t{len(tensors)}"
         self.recipes[tid] = recipe
-        rec.held += int(np.prod(like.shape, dtype=np.int64)) * np.dtype(like.dtype).itemsize
+        size = _ITEMSIZE.get(like.dtype)
+        if size is None:
+            size = _ITEMSIZE[like.dtype] = np.dtype(like.dtype).itemsize
+        rec.held += math.prod(like.shape) * size
         if rec.held > rec.limit:
             rec.over()
         tensors[tid] = TensorRecord(tid, f"d{like.name}", like.shape, like.dtype, "grad", producer, like.id, 0,
@@ -169,10 +177,10 @@ class _Values:
             total.setflags(False)
             return total
         if self.grads is None:
-            self.grads = self._run()
-        return self.grads[(recipe[1], recipe[2])]
+            self.run()
+        return self.grads[(recipe[1], recipe[2])]  # type: ignore[index]
 
-    def _run(self) -> dict[tuple[int, int], np.ndarray]:
+    def run(self) -> None:
         """The children's backward pass, run eagerly in a scratch recording: each child step's input
         gradients, by the child's place under the composite and the gradient's place in its step."""
         from .lazy import _scratch
@@ -191,4 +199,4 @@ class _Values:
             if s.phase == "backward" and s.grad_of is not None and not REGISTRY[s.op].composite:
                 for k, gid in enumerate(s.outputs):
                     grads[(s.grad_of, k)] = scratch.tensors[gid].data
-        return grads
+        self.grads = grads
