@@ -19,10 +19,11 @@ from ..i18n import check_language
 from ..trace import Step, Trace
 from . import backward, forward  # noqa: F401  (they register their workings)
 from .forward import reduced_axes
+from .noise import noisy, tensor_format
 from .numbers import Index, Numbers
 from .working import Context, Working, chain, for_family, for_op, resolve, with_operands, work
 
-__all__ = ["Working", "explain", "for_family", "for_op", "chain", "reduced_axes"]
+__all__ = ["Working", "explain", "for_family", "for_op", "chain", "reduced_axes", "noisy", "tensor_format"]
 
 
 def explain(trace: Trace, step: Step | int | str, index: Index | int | None, output: int = 0,
@@ -49,5 +50,5 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int | None, out
         When the step, the output or the cell does not exist.
     """
     step, index = resolve(trace, step, index, output)
-    ctx = Context(trace, step, output, index, Numbers(trace, minus), check_language(lang))
+    ctx = Context(trace, step, output, index, Numbers(trace, minus, tensor_format), check_language(lang))
     return with_operands(work(ctx), step)
