@@ -17,7 +17,10 @@ small, not noise, and keeps its scientific notation. What decides is where the v
   and the arithmetic a reader is shown are one;
 - **propagation** — a backward step is linear in the gradient it receives: when every gradient it
   reads is noise, so is every gradient it makes (``dmean / 4``). A forward step is not linear and
-  propagates nothing.
+  propagates nothing. Noise is followed ``HOPS`` steps from where it was born: it is added into a
+  real gradient a step or two later (``dresid_post = −0.04 + 0.00``), and following it further
+  would read every gradient upstream of the one shown (a 300-layer chain to judge one tensor; the
+  stepper opens a trace lazily). The verdict is the tensor's own, whichever is viewed first.
 
 Only a tensor that would print in small scientific notation (all its values below 1e-3) is judged:
 in any other tensor the noise already reads ``0.00``. The judgement is made once per tensor, on first
@@ -48,8 +51,10 @@ from .numbers import Numbers
 from .working import Context, work
 
 MOST_CELLS = 512   # a larger tensor is not judged (its cells would each be worked): it prints as before
+HOPS = 3           # linear backward steps noise is followed through (one is all the examples need)
 
-_MEMO: "weakref.WeakKeyDictionary[Trace, dict[str, bool]]" = weakref.WeakKeyDictionary()
+# per trace: tensor id -> its cells cancel (None: not a candidate); (tensor id, hops) -> noise
+_MEMO: "weakref.WeakKeyDictionary[Trace, dict]" = weakref.WeakKeyDictionary()
 
 
 def tensor_format(trace: Trace, tid: str) -> NumberFormat:
@@ -59,62 +64,47 @@ def tensor_format(trace: Trace, tid: str) -> NumberFormat:
     if data.dtype.kind not in "biuf":
         return NumberFormat(2)
     nf = number_format(data)
-    return number_format(data, noise=True) if _judged(nf) and noisy(trace, tid) else nf
+    # only a tensor printed in scientific notation can show its noise as a number
+    return number_format(data, noise=True) if nf.sci and noisy(trace, tid) else nf
 
 
-def _judged(nf: NumberFormat) -> bool:
-    """Only a tensor printed in scientific notation can have noise printed as a number."""
-    return nf.sci
-
-
-def noisy(trace: Trace, tid: str) -> bool:
-    """Whether every value of tensor ``tid`` is rounding noise (see the module)."""
+def noisy(trace: Trace, tid: str, hops: int = HOPS) -> bool:
+    """Whether every value of tensor ``tid`` is rounding noise: its cells cancel, or it is made by a
+    backward step from gradients that are noise, born at most ``hops`` steps up (see the module)."""
     memo = _MEMO.setdefault(trace, {})
+    key = (tid, hops)
+    if key not in memo:
+        cancel = _cancel(trace, tid, memo)
+        received = _received(trace, tid) if cancel is False and hops > 0 else []
+        memo[key] = bool(cancel) or bool(received) and all(noisy(trace, g, hops - 1) for g in received)
+    return memo[key]
+
+
+def _cancel(trace: Trace, tid: str, memo: dict) -> bool | None:
+    """Whether every non-zero cell of a candidate tensor is a sum whose terms cancel (None: not a
+    candidate, so not noise whatever made it)."""
     if tid not in memo:
-        # the gradients this one's noise may come from are judged first, oldest first, without
-        # recursion (a vanishing gradient's chain runs through every layer)
-        for t in sorted(_pending(trace, tid, memo), key=lambda t: trace.tensors[t].producer or -1):
-            memo[t] = _decide(trace, t, memo)
+        memo[tid] = _cancels(trace, tid) if _candidate(trace, tid) else None
     return memo[tid]
 
 
 def _candidate(trace: Trace, tid: str) -> bool:
+    """A computed float tensor, small enough to work every cell of, printed in scientific notation
+    for being small (all its values finite and below 1e-3)."""
     rec = trace.tensors[tid]
+    if rec.producer is None or not 0 < rec.size <= MOST_CELLS:
+        return False
     data = np.asarray(rec.data)
-    return data.dtype.kind == "f" and 0 < rec.size <= MOST_CELLS and rec.producer is not None and number_format(data).sci \
-        and bool(np.all(np.abs(data[np.isfinite(data)]) < 1e-3)) and bool(np.isfinite(data).all())
+    return data.dtype.kind == "f" and bool(np.isfinite(data).all()) and number_format(data).sci \
+        and float(np.abs(data).max()) < 1e-3
 
 
 def _received(trace: Trace, tid: str) -> list[str]:
-    """The gradients the backward step that made ``tid`` received (none for a forward step)."""
+    """The gradients the backward step that made ``tid`` received (none for any other step)."""
     step = trace.steps[trace.tensors[tid].producer]
     if step.phase != "backward":
         return []
     return [t for t in step.inputs if t in trace.tensors and trace.tensors[t].kind == "grad"]
-
-
-def _pending(trace: Trace, tid: str, memo: dict[str, bool]) -> set[str]:
-    """``tid`` and the candidate gradients upstream of it not judged yet."""
-    out, stack = set(), [tid]
-    while stack:
-        t = stack.pop()
-        if t in out or t in memo:
-            continue
-        if not _candidate(trace, t):
-            memo[t] = False
-            continue
-        out.add(t)
-        stack.extend(_received(trace, t))
-    return out
-
-
-def _decide(trace: Trace, tid: str, memo: dict[str, bool]) -> bool:
-    if not _candidate(trace, tid):
-        return False
-    received = _received(trace, tid)
-    if received and all(memo.get(g, False) for g in received):
-        return True   # linear in the gradient received, which is noise
-    return _cancels(trace, tid)
 
 
 def _cancels(trace: Trace, tid: str) -> bool:
