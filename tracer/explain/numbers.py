@@ -7,7 +7,8 @@ shows as the value the line ends on, write ``=``; if not, print the fresh number
 more digits and try again; if that misses by one in the last printed place at most, write ``≈``;
 if not, go on adding digits (significant ones: ``0.00`` becomes ``0.00026944``) until it holds.
 Only a result that is the rounding noise of its terms (``0.01 − 0.01 ≈ 6.07e-18``) keeps a ``≈``
-further off. Whatever comes before, a line ends on the printed value of the cell it works out, so
+further off (and only in a tensor that holds more than noise: a tensor of noise alone prints it
+``0.00``, :mod:`.noise`). Whatever comes before, a line ends on the printed value of the cell it works out, so
 the next line can carry that number exactly as printed; a multi-line working *pins* the tensors
 it carries (:attr:`Numbers.pinned`) so that every line prints them alike.
 
