@@ -102,7 +102,7 @@ class Canvas:
         kw.setdefault("also", self.later_shown(tid, kw["grad"]))
         if kw.get("bias") is not None:
             kw.setdefault("bias_also", self.later_shown(kw["bias"].id, kw["grad"]))
-        return NumberGrid(record, hidden=hidden, **kw)
+        return NumberGrid(record, hidden=hidden, trace=self.trace, **kw)
 
     def later_shown(self, tid: str, grads: bool) -> list:
         """Tensors that will be shown in the cells of ``tid``'s grid: its in-place ReLU output, its

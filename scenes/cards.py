@@ -161,7 +161,7 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
         labels = record.labels or ()
         grid = NumberGrid(record, hidden=True, role="computed" if record.size <= 81 else None,
                           row_labels=_axis(labels, -2), col_labels=_axis(labels, -1),
-                          keep=kept_drawn(record.shape, kept_of(trace, result)))
+                          keep=kept_drawn(record.shape, kept_of(trace, result)), trace=trace)
         caption = glyphs.prose(word("ends_on", lang, name=record.name), lang, style.MUTED, 18)
         room = below.get_bottom()[1] - 0.35 - caption.height - 0.2 - style.PAGE_BOTTOM   # above the caption band
         if grid.height > room:

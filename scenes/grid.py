@@ -10,11 +10,14 @@ scalar); cells that elision hides answer ``None``.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup, VMobject
 
-from tracer.display import fmt, number_format
-from tracer.trace import TensorRecord
+from tracer.display import NumberFormat, fmt, number_format
+from tracer.explain import tensor_format
+from tracer.trace import TensorRecord, Trace
 
 from . import glyphs, style
 from .look import LOOKS, as_matrix, heat, role_of, shape_text, shown_indices
@@ -52,6 +55,10 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         few (a product too large for the widest view draws fewer: :meth:`Canvas.product`).
     keep : (rows, columns)
         Drawn rows and columns elision keeps (the answer: :func:`scenes.look.kept_drawn`).
+    trace : Trace, optional
+        The trace the tensors belong to: numbers are then written as every viewer writes them
+        (:func:`tracer.explain.tensor_format`: rounding noise reads ``0.00``); without it, from the
+        values alone.
     cell : (float, float)
         The least width and height of a cell: a product's result shares its columns' width with
         the operand above it and its rows' height with the one left of it, so they line up
@@ -65,9 +72,10 @@ class NumberGrid(Spacing, BiasParts, VGroup):
                  row_labels: list[str] | None = None, minus: str = "−",
                  also: list[TensorRecord] | None = None, bias_also: list[TensorRecord] | None = None,
                  most: int = style.MAX_SHOWN, cell: tuple[float, float] = (0.0, 0.0),
-                 keep: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())) -> None:
+                 keep: tuple[tuple[int, ...], tuple[int, ...]] = ((), ()), trace: Trace | None = None) -> None:
         super().__init__()
         self.record, self.minus = record, minus
+        self._formats = _formats(trace)
         self._boxes: dict[tuple, Rectangle | None] = {}
         self.role = role or ("heat" if self._is_large(record, as_row) else role_of(record))
         self.look = LOOKS[self.role]
@@ -76,7 +84,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         self.rows_shown = shown_indices(data.shape[0], most, keep[0])
         self.cols_shown = shown_indices(data.shape[1], most, keep[1])
         self.elided = None in self.rows_shown or None in self.cols_shown
-        self.nf = number_format(record.data)
+        self.nf = self.format_of(record)
         self.has_grad = grad
         texts = self._value_texts(data, self.look.text)
         width = max([t.width for t in texts.values()] + [style.MIN_CELL_WIDTH - style.CELL_PAD]
@@ -117,6 +125,10 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         rows, cols = as_matrix(np.empty(record.shape, dtype=np.int8), as_row).shape
         return max(rows, cols) > style.MAX_SHOWN
 
+    def format_of(self, record: TensorRecord) -> NumberFormat:
+        """How a tensor's numbers are written (the one rule every viewer reads, never decided here)."""
+        return self._formats(record)
+
     def _label_widths(self, names: list[str] | None) -> list[float]:
         """The cell widths the column names ask for: each name over its column, COL_NAME_GAP clear
         of its neighbours (a long one is shrunk beyond ~7 characters)."""
@@ -132,7 +144,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
                 np.empty(self.record.shape, dtype=np.int8), self.as_row).size:
             return 0.0
         data = self._matrix(record.data)
-        nf = number_format(record.data)
+        nf = self.format_of(record)
         size = style.SMALL_NUMBER_SIZE if record.kind == "grad" else style.NUMBER_SIZE
         longest = max((fmt(data[r, c], nf, self.minus) for r in self.rows_shown if r is not None
                        for c in self.cols_shown if c is not None), key=len, default="")
@@ -161,6 +173,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
 
     def _build_cells(self, data: np.ndarray, texts: dict, hidden: bool) -> None:
         heat_max = max(abs(self.record.stats["min"]), abs(self.record.stats["max"])) or 1.0
+        noise = self.nf != number_format(self.record.data)   # rounding noise, written 0.00: coloured as 0
         for kr, r in enumerate(self.rows_shown):
             for kc, c in enumerate(self.cols_shown):
                 centre = self._xy(kr, kc)
@@ -172,7 +185,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
                                 stroke_color=self.look.edge, fill_color=self.look.fill,
                                 fill_opacity=self.look.fill_opacity).move_to(centre)
                 if self.role == "heat":
-                    box.set_fill(heat(float(data[r, c]), heat_max), opacity=1.0)
+                    box.set_fill(heat(0.0 if noise else float(data[r, c]), heat_max), opacity=1.0)
                     if hidden:  # its colour tells its value: it appears with its number
                         box.set_fill(opacity=0.0).set_stroke(opacity=0.0)
                         box.pending, box.shown_alpha = True, (True, True)
@@ -322,7 +335,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         after it was made (an optimiser's state beside its weight) gets its numbers as small.
         """
         data = self._matrix(record.data)
-        nf = number_format(record.data)
+        nf = self.format_of(record)
         out = {}
         for (r, c), box in self.cells.items():
             drawn = box.width / self.cell_w
@@ -344,6 +357,14 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         for t in texts.values():
             t.set_opacity(0)
         return texts
+
+
+def _formats(trace: Trace | None) -> Callable[[TensorRecord], NumberFormat]:
+    """How the tensors of ``trace`` are written. A plain function, not the trace kept on the grid:
+    copying a grid (a deep copy) shares a function and would copy a trace whole."""
+    if trace is None:
+        return lambda record: number_format(record.data)
+    return lambda record: tensor_format(trace, record.id)
 
 
 def _around(boxes: list[VMobject]) -> Rectangle | None:

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tracer.errors import TracerError
-from tracer.explain import Working, explain
-from tracer.explain.numbers import Numbers
+from tracer.explain import Working, explain, number_view
 from tracer.i18n import in_language
 from tracer.ops.spec import family_of
 from tracer.safetext import printable
@@ -133,7 +132,7 @@ def find_head(trace: Trace, layer: int, head: int, lang: str = "en") -> HeadView
     queries = tuple(printable(t) for t in (labels[1] or range(T)))
     keys = tuple(printable(t) for t in (labels[2] or range(T)))
     weights = np.asarray(rec.data)[head]
-    view = Numbers(trace, "−")
+    view = number_view(trace, "−")
     texts = tuple(tuple(view.text(rec.id, (head, i, j)) for j in range(T)) for i in range(T))
     strongest = tuple(int(np.argmax(row)) for row in weights)
     cell = (T // 2, strongest[T // 2])   # the middle token's strongest key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, Line, Rectangle, VGroup, VMobject
 
-from tracer.display import fmt, number_format
+from tracer.display import fmt
 from tracer.trace import TensorRecord
 
 from . import glyphs, style
@@ -15,12 +15,12 @@ class BiasParts:
     def _build_bias(self, bias: TensorRecord, also: list[TensorRecord]) -> VGroup:
         """The grey column ``b`` after a thin separator: ``[W | b]``."""
         b = np.asarray(bias.data).reshape(-1)
-        nf = number_format(bias.data)
+        nf = self.format_of(bias)
         strings = [fmt(b[r], nf, self.minus) if r is not None else None for r in self.rows_shown]
         texts = [glyphs.number(s, style.INK) if s else None for s in strings]
         later = []
         for record in also:
-            values, f = np.asarray(record.data).reshape(-1), number_format(record.data)
+            values, f = np.asarray(record.data).reshape(-1), self.format_of(record)
             size = style.SMALL_NUMBER_SIZE if record.kind == "grad" else style.NUMBER_SIZE
             longest = max((fmt(values[r], f, self.minus) for r in self.rows_shown if r is not None), key=len, default="")
             later.append(glyphs.number(longest, style.INK, size).width)
@@ -88,7 +88,7 @@ class BiasParts:
     def bias_texts_for(self, record: TensorRecord, color: str, size: float, grad: bool) -> dict[int, VMobject]:
         """Numbers of another tensor of the bias's shape placed in the bias cells (not added)."""
         b = np.asarray(record.data).reshape(-1)
-        nf = number_format(record.data)
+        nf = self.format_of(record)
         out = {}
         for r, box in self.bias_cells.items():
             t = glyphs.fit_width(glyphs.number(fmt(b[r], nf, self.minus), color, size), self.bias_w - 0.06)

@@ -260,7 +260,8 @@ def _heatmap(plot: Plot, trace: Trace, lang: str) -> VGroup:
     from .grid import NumberGrid
 
     record = trace.tensors[plot.tensor]
-    grid = NumberGrid(record, role="heat", label="", row_labels=plot.labels or None, col_labels=plot.cols or None)
+    grid = NumberGrid(record, role="heat", label="", row_labels=plot.labels or None, col_labels=plot.cols or None,
+                      trace=trace)
     data = np.asarray(record.data)
     marks = VGroup()
     if plot.note and data.ndim == 2 and data.size and np.isfinite(data).all() and (data >= 0).all():

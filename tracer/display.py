@@ -1,7 +1,9 @@
 """The one rounding rule every viewer uses, so the same number reads the same everywhere.
 
 A tensor is shown with one format for all its cells: integers as integers, ordinary values with two
-decimals, very large or very small ones in scientific notation.
+decimals, very large or very small ones in scientific notation (unless they are rounding noise:
+``0.00``). A trace's tensors get theirs from :func:`tracer.explain.noise.tensor_format`, which knows
+which tensors are noise.
 
 >>> import numpy as np
 >>> from tracer.display import number_format, fmt
@@ -38,8 +40,17 @@ class NumberFormat:
         return ".2e" if self.sci else f".{self.decimals}f"
 
 
-def number_format(values: np.ndarray) -> NumberFormat:
-    """Pick the display format of a whole tensor from its finite values."""
+def number_format(values: np.ndarray, noise: bool = False) -> NumberFormat:
+    """Pick the display format of a whole tensor from its finite values.
+
+    ``noise``: the values are known to be rounding noise, what is left when numbers that cancel are
+    added (:mod:`tracer.explain.noise` decides, from where they came from: their size alone cannot
+    tell a vanishing gradient from a zero). They print as the noise of an ordinary tensor does,
+    ``0.00``, not blown up to ``-1.73e-18``.
+
+    >>> [fmt(v, number_format(np.array([-1.73e-18, 0.0]), noise)) for noise in (False, True) for v in (-1.73e-18, 0.0)]
+    ['-1.73e-18', '0', '0.00', '0.00']
+    """
     a = np.asarray(values, dtype=np.float64)
     finite = a[np.isfinite(a)]
     if finite.size == 0:
@@ -48,7 +59,7 @@ def number_format(values: np.ndarray) -> NumberFormat:
     if biggest < 1e6 and np.all(finite == np.round(finite)):
         return NumberFormat(0)
     if biggest >= 1e4 or biggest < 1e-3:
-        return NumberFormat(2, sci=True)
+        return NumberFormat(2, sci=not (noise and biggest < 1e-3))
     return NumberFormat(2)
 
 

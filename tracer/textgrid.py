@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .display import NumberFormat, elide, fmt, number_format
+from .explain.noise import noisy, tensor_format as shown_format
 from .i18n import phrase
 from .kept import kept_of
 from .textview import FULL_SCAN, KEEP, Line, cut, kind_word, line_width, rjust, width_of
@@ -69,10 +70,9 @@ def tensor_format(trace: Trace, tid: str, shown: np.ndarray | None = None) -> tu
     else from the cells on screen (a 1 GB tensor is never scanned to draw seven rows of it)."""
     rec = trace.tensors[tid]
     if rec.size <= FULL_SCAN or shown is None:
-        data = np.asarray(rec.data)
-        nf = number_format(data) if data.dtype.kind in "biuf" else NumberFormat(2)
+        nf = shown_format(trace, tid)   # rounding noise reads 0.00, as in the video and the workings
         st = rec.stats
-        return nf, max(abs(st["min"]), abs(st["max"]))
+        return nf, 0.0 if noisy(trace, tid) else max(abs(st["min"]), abs(st["max"]))  # noise: no shade
     finite = shown[np.isfinite(shown)]
     scale = rec._stats and max(abs(rec._stats["min"]), abs(rec._stats["max"]))
     return number_format(shown), float(scale if scale else (np.abs(finite).max() if finite.size else 0.0))

@@ -81,10 +81,10 @@ def play_l2_norm(stage: Stage, step) -> object:
 
 def _squared_terms(stage: Stage, sx, summed, squares: str) -> list[str]:
     """``1²`` for each squared entry read by the sum: the input's entries as shown."""
-    from tracer.display import fmt, number_format
+    from tracer.display import fmt
 
     x = sx.grid.record
-    nf = number_format(x.data)
+    nf = sx.grid.format_of(x)   # as the grid writes it
     out = []
     for tid, idx in summed.reads:
         v = fmt(x.data[idx], nf, "−") if tid == squares else "?"

@@ -19,10 +19,20 @@ from ..i18n import check_language
 from ..trace import Step, Trace
 from . import backward, forward  # noqa: F401  (they register their workings)
 from .forward import reduced_axes
+from .noise import noisy, tensor_format
 from .numbers import Index, Numbers
 from .working import Context, Working, chain, for_family, for_op, resolve, with_operands, work
 
-__all__ = ["Working", "explain", "for_family", "for_op", "chain", "reduced_axes"]
+__all__ = ["Working", "explain", "for_family", "for_op", "chain", "reduced_axes", "noisy", "tensor_format",
+           "number_view"]
+
+
+def number_view(trace: Trace, minus: str = "-") -> Numbers:
+    """The cells of ``trace`` as every viewer prints them: a working's numbers, a sheet's blanks and a
+    notebook's tables alike, rounding noise as ``0.00`` (:mod:`.noise`). The verdicts on noise are
+    themselves worked out on a plain view (:class:`Numbers` without ``formats``), hence the
+    argument rather than an import of :mod:`.noise` by :mod:`.numbers`."""
+    return Numbers(trace, minus, tensor_format)
 
 
 def explain(trace: Trace, step: Step | int | str, index: Index | int | None, output: int = 0,
@@ -49,5 +59,5 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int | None, out
         When the step, the output or the cell does not exist.
     """
     step, index = resolve(trace, step, index, output)
-    ctx = Context(trace, step, output, index, Numbers(trace, minus), check_language(lang))
+    ctx = Context(trace, step, output, index, number_view(trace, minus), check_language(lang))
     return with_operands(work(ctx), step)

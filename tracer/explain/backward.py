@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import autograd  # noqa: F401  (declares accumulate and grad_total: a trace read from a file ran no backward() here)
 from ..ops.spec import REGISTRY
 from ..trace import Step
 from .forward import bcast, constants, inputs_by_name, products, reduced_axes, summed, template_of

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from ..display import signed
 from ..i18n import phrase
 from .check import check_line
-from .numbers import LONGER, MORE, Index, Term, fill, partials, series, settle
+from .numbers import LONGER, MORE, ULPS, Index, Term, eps, fill, partials, series, settle
 from .working import Context, Read, Working, fallback, for_op, reads_outputs, work
 
 MAX_LINKS = 4  # a composite's working shows at most this many of its parts, the last ones
@@ -141,7 +142,16 @@ def summed(ctx: Context, terms: list[Term], reads: list[Read], template: str = "
     if sep != " + ":
         return ctx.working([line], reads, formula=formula)
     texts = [t.text(more) for t in terms]
-    return ctx.working([line], reads, texts, partials(texts, lambda v: total(v, more)), formula)
+    done = ctx.working([line], reads, texts, partials(texts, lambda v: total(v, more)), formula)
+    return replace(done, cancels=cancel(ctx, terms))
+
+
+def cancel(ctx: Context, terms: list[Term]) -> bool:
+    """Whether the terms cancel: what they add up to is within the rounding of adding them,
+    ``ULPS·eps·Σ|terms|`` (a sum worked from the terms' exact values, the recorded cell may differ
+    from it only by that much)."""
+    size = sum(abs(t.raw) for t in terms)
+    return size > 0 and abs(sum(t.raw for t in terms)) <= ULPS * eps(ctx.trace.tensors[ctx.out].dtype) * size
 
 
 @for_op("matmul")

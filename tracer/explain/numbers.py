@@ -7,7 +7,8 @@ shows as the value the line ends on, write ``=``; if not, print the fresh number
 more digits and try again; if that misses by one in the last printed place at most, write ``≈``;
 if not, go on adding digits (significant ones: ``0.00`` becomes ``0.00026944``) until it holds.
 Only a result that is the rounding noise of its terms (``0.01 − 0.01 ≈ 6.07e-18``) keeps a ``≈``
-further off. Whatever comes before, a line ends on the printed value of the cell it works out, so
+further off (and only in a tensor that holds more than noise: a tensor of noise alone prints it
+``0.00``, :mod:`.noise`). Whatever comes before, a line ends on the printed value of the cell it works out, so
 the next line can carry that number exactly as printed; a multi-line working *pins* the tensors
 it carries (:attr:`Numbers.pinned`) so that every line prints them alike.
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -39,6 +40,7 @@ MORE = (0, 1, 2)      # extra digits a line may print its fresh numbers with bef
 LONGER = (3, 4, 6, 9)  # and when ≈ would be off by more than one in the last place (3 and up: significant digits)
 MAX_TERMS = 8         # a longer sum shows its first and last terms and the total of those between
 KEEP_HEAD, KEEP_TAIL = 5, 2
+ULPS = 64             # a sum of a few terms, each off by a few units in its last place, rounds within this
 _WORD = re.compile(r"[−-]?[\w.′]+")   # a power written without brackets: e^x, e^−1.50, 2^n
 _OPENERS = ("(", "[", "|", ", ", "max(0, ")
 
@@ -46,8 +48,12 @@ _OPENERS = ("(", "[", "|", ", ", "max(0, ")
 class Numbers:
     """Cells of the trace's tensors as printed: one format per tensor, ``more`` digits on request."""
 
-    def __init__(self, trace: Trace, minus: str = "-") -> None:
+    def __init__(self, trace: Trace, minus: str = "-",
+                 formats: Optional[Callable[[Trace, str], NumberFormat]] = None) -> None:
         self.trace, self.minus = trace, minus
+        # how a tensor prints: the viewers' helper (:func:`tracer.explain.noise.tensor_format`, which
+        # knows rounding noise) for a working; number_format of the values alone by default
+        self.format_of = formats or (lambda trace, tid: number_format(trace.tensors[tid].data))
         self.formats: dict[str, NumberFormat] = {}
         # tensors a multi-line working carries from line to line, printed with these extra digits
         # whatever a line asks for (the line that makes a number and the lines that use it agree)
@@ -56,7 +62,7 @@ class Numbers:
     def base(self, tid: str) -> NumberFormat:
         """The tensor's format on screen (:func:`tracer.display.number_format`)."""
         if tid not in self.formats:
-            self.formats[tid] = number_format(self.trace.tensors[tid].data)
+            self.formats[tid] = self.format_of(self.trace, tid)
         return self.formats[tid]
 
     def format(self, tid: str, more: int = 0) -> NumberFormat:
@@ -98,6 +104,19 @@ class Numbers:
         (``1e−05`` with the minus ``−``)."""
         v = float(value)  # type: ignore[arg-type]
         return signed(str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}", self.minus)
+
+
+def eps(dtype: str) -> float:
+    """The machine epsilon of a tensor's dtype (float64's for an integer or unknown one).
+
+    >>> eps("float32") > eps("float64") == eps("int64")
+    True
+    """
+    try:
+        kind = np.dtype(dtype)
+    except TypeError:
+        kind = np.dtype(np.float64)
+    return float(np.finfo(kind if kind.kind == "f" else np.float64).eps)
 
 
 def significant(value: float, more: int, minus: str = "-") -> str:

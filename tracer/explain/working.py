@@ -44,6 +44,7 @@ class Working:
     partials: tuple[str, ...] = ()
     formula: str = ""
     operands: tuple[str, ...] = ()
+    cancels: bool = False
 
     @property
     def expression(self) -> str:

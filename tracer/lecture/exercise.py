@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import TracerError
-from ..explain import Working, explain
+from ..explain import Working, explain, number_view
 from ..explain.numbers import Index, Numbers
 from ..i18n import check_language
 from ..notation import true_minus
@@ -106,7 +106,7 @@ def plan_sheet(trace: Trace, steps: str | None = None, blanks: float = 0.3, seed
     if not steps:
         fit = fit[:DEFAULT_STEPS] if trace.meta.get("story") is None else fit
     cut = max(0, len(fit) - MAX_EXERCISES)
-    numbers = Numbers(trace, minus="−")
+    numbers = number_view(trace, minus="−")
     plan = SheetPlan(trace, lang, float(blanks), seed, [], numbers, left_out, cut)
     rng = np.random.default_rng(seed)
     labels = iter(_labels())

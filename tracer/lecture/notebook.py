@@ -25,7 +25,7 @@ from typing import Any
 
 from ..display import elide
 from ..errors import TracerError
-from ..explain import explain
+from ..explain import explain, number_view
 from ..explain.numbers import Numbers
 from ..i18n import check_language
 from ..kept import kept_of
@@ -76,7 +76,7 @@ def step_html(step: Step, trace: Trace | None = None, lang: str = "en") -> str:
     if trace is None:  # a step on its own (copied out of its trace): no numbers to show
         return f"<div class='tracer-step'>{head}<p><code>{escape(true_minus(step.formula))}</code></p></div>"
     formula, narration = step_words(trace, step, lang)
-    view = Numbers(trace, minus="−")
+    view = number_view(trace, minus="−")
     grids = [grid_html(trace, view, t) for t in dict.fromkeys(step.inputs + step.outputs) if t in trace.tensors]
     return (f"<div class='tracer-step'>{head}<p><code>{escape(formula)}</code></p><p>{escape(narration)}</p>"
             f"<div style='display:flex;flex-wrap:wrap;align-items:flex-start'>{''.join(grids)}</div>"
