@@ -1,7 +1,7 @@
 """How a stage plays a step's animations (a mixin of :class:`~scenes.stage.Stage`).
 
-:meth:`Playback.play` plays them at once, or, in a section Manim skips, jumps to their end without
-Manim's per-play bookkeeping. Around each play it keeps the scene's list of mobjects to what it
+:meth:`Playback.play` plays them with Manim, or, in a section Manim skips, jumps to their end
+without Manim's per-play bookkeeping. Around each play it keeps the scene's list of mobjects to what it
 should draw: the grids the camera shows whole (the others are culled, or fade under a veil), what
 moves last (Manim redraws everything after the first mobject that moves), each grid whole or not
 at all. Stale grids leave with the step's first camera move (:mod:`scenes.stale`), a step's work set
