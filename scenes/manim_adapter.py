@@ -10,10 +10,10 @@
 - :func:`reuse_paths`: a mobject whose points did not change since the last frame hands Cairo the
   path built then, instead of one call per curve again (a third of the drawing time at 1080p).
 
-Two behaviours of ``Scene.play`` are relied on, not patched, by :meth:`scenes.stage.Stage.play`
-(pinned by the same test): the renderer redraws every frame everything in the scene's list from
-the first mobject that moves on (the rest is painted once), and a play of an ``AnimationGroup``
-leaves on the list the group Manim made in place of its members.
+Two behaviours of ``Scene.play`` are relied on, not patched, by
+:meth:`scenes.playback.Playback.play` (pinned by the same test): the renderer redraws every frame
+everything in the scene's list from the first mobject that moves on (the rest is painted once), and
+a play of an ``AnimationGroup`` leaves on the list the group Manim made in place of its members.
 
 Written against manim 0.22 (Cairo renderer).
 """

@@ -1,7 +1,7 @@
 """The label audit mid-play (issue 9): labels crowded while a play runs, not only once it is over.
 
-The stage's audit (:meth:`scenes.stage.Stage._audit_labels`) reads the labels at the end of every
-play. A label that a move slides across another grid's numbers, or one a grid fading in covers
+The stage's audit (:meth:`scenes.playback.Playback._audit_labels`) reads the labels at the end of
+every play. A label that a move slides across another grid's numbers, or one a grid fading in covers
 while the camera pans, is gone by then. On request (``hints["audit_midway"]``, tests only: a
 render never pays for it), a play laid out without drawing (a skipped section, where the tests lay
 out a walkthrough) is not jumped to its end but run as Manim runs it, stopping at a quarter, half

@@ -1,8 +1,9 @@
 """The stage of a walkthrough: it owns the :class:`~scenes.canvas.Canvas` the grids are placed on,
 the :class:`~scenes.camera.Camera` that films it with the captions, and the *slots*: which grid
-shows which tensor. It plays the steps' animations, with the highlights, at the walkthrough's
-:class:`~scenes.pace.Pace`. On a ``canvas`` the work flows across one layout the camera follows;
-in ``paging`` mode every step starts on a clean page instead (the generic player).
+shows which tensor. It plays the steps' animations (:mod:`scenes.playback`), with the highlights,
+at the walkthrough's :class:`~scenes.pace.Pace`. On a ``canvas`` the work flows across one layout
+the camera follows; in ``paging`` mode every step starts on a clean page instead (the generic
+player).
 
 A tensor is shown by a *slot*: a grid and a lane of it (its values, its blue gradient band, or the
 grey bias column of a weight grid). Backward steps find the grids their forward step used
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from manim import Animation, AnimationGroup, VGroup, VMobject
+from manim import Animation, VGroup, VMobject
 
 from tracer.explain import Working
 from tracer.trace import Trace
@@ -20,13 +21,10 @@ from tracer.trace import Trace
 from . import anim, style
 from .camera import MARK_Z, Camera, frame_area, work_area
 from .canvas import Canvas
-from .cover import under_cover
 from .grid import NumberGrid
-from .manim_adapter import jump_to_end
-from .midway import Probe, play_sampled
 from .near import near, zoom_for
 from .pace import Pace
-from .stale import leave, retire
+from .playback import Playback
 
 
 @dataclass
@@ -54,30 +52,9 @@ class Slot:
         return table.get(self._key(index))
 
 
-def _groups(anims) -> list[VMobject]:
-    """The mobjects made only to animate others together (an ``AnimationGroup``'s group, a
-    ``Reveal``'s handle on several mobjects)."""
-    out = []
-    for a in anims:
-        if isinstance(a, AnimationGroup):   # Succession too
-            out.append(a.group)
-            out += _groups(a.animations)
-        elif isinstance(a, anim.Reveal) and len(a.targets) > 1:
-            out.append(a.mobject)
-    return out
-
-
-def _flat(anims) -> list[Animation]:
-    out = []
-    for a in anims:
-        out.append(a)
-        if isinstance(a, AnimationGroup):
-            out += _flat(a.animations)
-    return out
-
-
-class Stage:
-    """The canvas, the camera and the slots of one walkthrough scene, and its playback."""
+class Stage(Playback):
+    """The canvas, the camera and the slots of one walkthrough scene, and its playback
+    (:class:`~scenes.playback.Playback`)."""
 
     def __init__(self, scene, trace: Trace, lang: str = "en", mode: str = "canvas",
                  pace: Pace | None = None, phases: frozenset[str] | None = None) -> None:
@@ -200,100 +177,6 @@ class Stage:
             return self.camera.say(None, run_time=run_time)
         self.said.append(text)
         return self.camera.say(text, color, run_time)
-
-    def play(self, *anims: Animation, **kwargs) -> None:
-        """Play ``anims``; in a skipped section, jump to their end without Manim's per-play
-        bookkeeping (which walks every mobject on the canvas: most of the cost of laying out
-        the steps before ``--steps`` or a ``--jobs`` chunk)."""
-        anims = [a for a in anims if a is not None]
-        if anims and self.camera.moved_from is None:
-            anims += self.header_now()   # the camera has reached the chapter's work
-        if self.cover is not None and anims and not self.skipping and under_cover(self, anims):
-            return self._audit_labels()
-        if self.leaving:
-            anims = self._leave(anims)
-        if not anims:
-            return
-        if not self.skipping:
-            arriving = {id(a.mobject): a for a in anims if isinstance(a, anim.Appear) and not a.out}
-            for a in arriving.values():   # a grid a pan brings appears as the camera reaches it
-                if id(a.mobject) in self.canvas.boxes and self.camera.brought(a.mobject):
-                    anim.late(a)
-            fades = self.cull(fade=self.drawn, arriving=set(arriving))
-            self.camera.played()
-            self.drawn = True
-            for key in self.canvas.parked & set(arriving):   # a new grid out of view: there, unseen
-                arriving[key].interpolate_mobject(1.0)
-                anims.remove(arriving[key])
-            if anims or fades:
-                self._animated_last([*anims, *fades])
-                before = list(self.scene.mobjects)
-                probe = Probe.along(self, [*anims, *fades]) if self.hints.get("audit_midway") else None
-                self.scene.play(*anims, *fades, *([probe] if probe else []), **kwargs)
-                self._settle(before, _groups(anims))
-                if probe:
-                    probe.done()
-            return self._audit_labels()
-        self.camera.played()
-        if self.hints.get("audit_midway"):   # tests: the labels read mid-play too
-            play_sampled(self, anims)
-        else:
-            jump_to_end(self.scene, anims)
-        self._audit_labels()
-
-    def _audit_labels(self) -> None:
-        """On request, the labels on show and the orphans at the end of every play: a label
-        crowded or orphaned mid-step is caught too (tests read :attr:`played_labels`)."""
-        if self.hints.get("audit"):
-            self.played_labels.append({"step": self.step, "labels": self.canvas.label_boxes(),
-                                       "orphans": self.canvas.orphans(self.cover and self.cover[0]), "frame": frame_area(self.camera.view),
-                                       "area": work_area(self.camera.view)})
-
-    def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
-        """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""
-        return self.canvas.cull(*self.camera.sight(), fade=fade, arriving=arriving)
-
-    def _leave(self, anims: list[Animation]) -> list[Animation]:
-        """The stale grids' fades, with ``anims`` when those move the camera (:func:`scenes.stale.leave`)."""
-        return leave(self, anims)
-
-    def retire(self) -> None:
-        """Take the grids gone stale off the canvas (:func:`scenes.stale.retire`)."""
-        retire(self)
-
-    def _animated_last(self, anims: list[Animation]) -> None:
-        """Put what ``anims`` animate (with the numbers drawn over it) at the end of the scene's
-        list: Manim redraws, every frame, everything after the first mobject that moves, and
-        draws the rest once (grids never overlap, so their order does not matter)."""
-        moving = {id(a.mobject) for a in _flat(anims)}
-        moved: set[int] = set()
-        for m in self.scene.mobjects:
-            if id(m) not in moved and any(id(x) in moving for x in m.get_family()):
-                moved.add(id(m))
-                moved.update(id(o) for o in self.canvas.owned.get(id(m), []))
-        if moved:
-            mobs = self.scene.mobjects
-            self.scene.mobjects = [m for m in mobs if id(m) not in moved] + [m for m in mobs if id(m) in moved]
-
-    def _settle(self, before: list[VMobject], made: list[VMobject]) -> None:
-        """After a play, the scene holds what it held and what the play added, each grid whole
-        or not at all. Manim adds the groups it made to animate several mobjects together (taking
-        their members off the scene's list: they are drawn through the group) and any part of a
-        grid it animated, or number written over a grid off the scene: through those, a grid
-        taken off the scene (out of view, or cut by the frame) was still drawn, in fragments.
-        (The list is set directly: ``Scene.remove`` would split a group holding what it removes
-        into its parts.)"""
-        drop = {id(m) for m in made}
-        for g in self.canvas.grids:
-            drop.update(id(m) for m in g.get_family()[1:])
-        for key in self.canvas.parked:   # what is written over a grid off the scene is off it too
-            drop.update(id(m) for m in self.canvas.owned.get(key, []))
-        known = {id(m) for m in before}
-        added = [m for m in self.scene.mobjects if id(m) not in known]
-        keep = [m for m in before + added if id(m) not in drop]
-        on = {id(m) for m in keep}
-        missing = [g for g in self.canvas.grids if id(g) not in self.canvas.parked and id(g) not in on]
-        self.scene.mobjects = missing + keep
 
     def shown_numbers(self) -> list[tuple[str, str, tuple[int, ...], str, float]]:
         """What the canvas shows now: (tensor id, lane, index, text, opacity) for every drawn cell

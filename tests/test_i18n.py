@@ -71,7 +71,7 @@ def test_no_english_narration_in_the_other_languages(example_traces) -> None:
 
 
 def test_no_english_heading_in_the_other_languages(example_traces) -> None:
-    from tracer.i18n import PHRASES
+    from tracer.i18n_phrases import PHRASES
     from tracer.stepview import step_table, step_view
     from tracer.textview import plain
 

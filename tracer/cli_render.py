@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from .cli import Whole
+from .cli_options import Whole
 from .errors import TracerError
 from .files import check_output
 from .lecture.subtitles import subtitle_paths, write_subtitles

@@ -11,7 +11,7 @@ from typing import Callable
 
 import click
 
-from .cli import Whole
+from .cli_options import Whole
 from .cli_render import LANGUAGES, SCENES, close_progress
 from .errors import TracerError
 from .files import check_output, scratch_dir

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import LANGUAGES, Whole
+from ..cli_options import LANGUAGES, Whole
 from ..errors import TracerError
 from ..safetext import echo, printable
 
