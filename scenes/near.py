@@ -68,7 +68,7 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
     is written) drawn again beside them, on the side that keeps the work smallest, unless the copy
     would be no nearer than the grid it copies. Returns the new grids."""
     canvas, new, kept = stage.canvas, [], [g for g in grids if g is not None]
-    for t in sorted(tids, key=lambda t: _distance(stage, t, kept)):
+    for t in tids:
         s = stage.slot(t)
         shown = s.grid if s is not None and s.grid in canvas.grids else None
         other = _nearest(stage, t, kept)   # another grid showing it (a copy drawn earlier) may be near
@@ -94,17 +94,6 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
         new.append(g)
         kept.append(g)
     return new
-
-
-def _distance(stage, tid: str, work: list) -> float:
-    """How far the grid showing ``tid`` is from ``work`` (its gap; infinite when it is not drawn).
-    :func:`bring` looks at the nearest first: of reads drawn in a row (W, dW → W′), the one
-    beside the work joins it, and the one beyond is then near it too, not drawn a second time
-    right of the work (an update read W′ W dW, the old weight after the new one)."""
-    s = stage.slot(tid)
-    if s is None or s.grid not in stage.canvas.grids or not work:
-        return float("inf")
-    return gap(stage.canvas, work, s.grid)
 
 
 def _nearest(stage, tid: str, work: list):

@@ -3,7 +3,8 @@ bands) is shown as its formula reads, W_Q ← W_Q − η·dW_Q: the old W_Q left
 right of it, and the old one named as the old one, ``W_Q (before)``; not the old weight drawn a
 second time right of the new one under the same name (what ``--steps 73..73`` drew).
 
-The same whether the update is rendered alone or at the end of the backward pass (60..75), in
+The generic update (the last of an update's chain, :func:`scenes.players.generic.play_generic_update`)
+shows it so. The same whether the update is rendered alone or at the end of the backward pass (60..75), in
 English and in 繁體中文.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 pytest.importorskip("manim")
 
 from scenes.curated import build_plan  # noqa: E402
-from scenes.players import update  # noqa: E402
+from scenes.players import generic, players_for, update  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 from tracer.explain.numbers import Numbers  # noqa: E402
 
@@ -28,16 +29,17 @@ def rendered(tmp_path, steps: str, lang: str = "en", at_end=None):
     each update step ends (before the next one plays)."""
     trace = run("self_attention")
     plan = build_plan(trace, steps=steps, lang=lang)
-    end = update.finish
+    end = generic.finish
     if at_end is not None:
         def spy(stage):
-            at_end(stage, stage.step)
+            if stage.step.phase == "update":
+                at_end(stage, stage.step)
             return end(stage)
-        update.finish = spy
+        generic.finish = spy
     try:
         scene = render_scene(plan, plan.window, tmp_path / "still.png", "l", still=True)
     finally:
-        update.finish = end
+        generic.finish = end
     assert (tmp_path / "still.png").stat().st_size > 0
     return trace, scene.stage
 
@@ -68,6 +70,11 @@ def check_update(trace, stage, step_id: int, before: str) -> None:
     # as the formula reads: old W left of dW, dW left of the new W, on one row
     assert old_grid.get_right()[0] < grad_grid.get_left()[0] < grad_grid.get_right()[0] < new_grid.get_left()[0]
     assert abs(old_grid.get_center()[1] - new_grid.get_center()[1]) < 0.5
+
+
+def test_an_updates_chain_ends_with_the_generic_update():
+    trace = run("self_attention")
+    assert players_for(trace, trace.steps[73]) == [update.play_sgd, generic.play_generic_update]
 
 
 def test_a_lone_update_shows_the_old_weight_left_of_the_new_named_before(tmp_path):

@@ -1,6 +1,6 @@
 """One player per op or op family, found by one lookup: the step's op's player (or, for an op
 without one, its declared family's), then the generic player (inputs → outputs with the formula;
-for an update, :func:`.update.play_beside`: the same, the old value named as the old one), so any
+for an update :func:`.generic.play_generic_update`, the old value named as the old one), so any
 trace renders.
 
 A player is a function ``play(stage, step)`` that places the step's grids (reusing what the stage
@@ -49,7 +49,7 @@ def players_for(trace: Trace, step: Step) -> list[Player]:
     own player turned down)."""
     op = step.op
     if step.phase == "update":
-        table, last = UPDATE, update.play_beside
+        table, last = UPDATE, generic.play_generic_update
     elif step.phase == "backward":
         table, last = BACKWARD, generic.play_generic_grad
         op = trace.steps[step.grad_of].op if step.grad_of is not None else step.op

@@ -2,10 +2,6 @@
 the old one and the gradient in the blue band under it, and replaces it (in green); Adam's and
 RMSprop's running averages beside it are updated in place too. L2 weight decay, worked in the
 weight's band. A clipping of all the gradients at once, worked on the first gradient.
-
-An update the weight's band cannot hold (a scene drawn without gradient bands, a paged one) is
-shown as its formula reads, W, dW → W: the old value left of the new one and named as the old one,
-``W (before)`` (:func:`play_beside`), not two grids both called W.
 """
 from __future__ import annotations
 
@@ -20,8 +16,7 @@ from ..stage import Stage
 from . import DECLINE, UPDATE, register
 from .bands import grad_band
 from .cells import cell_works, explain_cell, later, work_from_cell, works_over
-from .common import fill, finish, relabel, show_new
-from .generic import play_generic
+from .common import fill, finish, show_new
 
 
 @register(UPDATE, family="update")
@@ -244,33 +239,3 @@ def play_clip(stage: Stage, step) -> object:
         stage.play(stage.say(word("clip_others", stage.lang, n=others), style.GRAD))
         stage.scene.pause(stage.pace.hold)
     finish(stage)
-
-
-def play_beside(stage: Stage, step) -> None:
-    """The last of an update's chain: the new values worked in a grid of their own right of what
-    they read (:func:`scenes.players.generic.play_generic`), then each grid still showing a value
-    the step replaces (the old W, Adam's old m and v) named ``W (before)``, so the learner reads
-    ``W (before)  dW → W``, not two grids both named W."""
-    play_generic(stage, step, end=False)
-    renamed = before_labels(stage, step)
-    if renamed:
-        stage.play(*renamed, run_time=0.4)
-    finish(stage)
-
-
-def before_labels(stage: Stage, step) -> list:
-    """Relabel every grid on the canvas that shows an input of ``step`` named as one of its
-    outputs (the value the step replaces) ``<name> (before)``; a grid showing an output too, or
-    named otherwise (a transposed copy, ``W_Qᵀ``), keeps its name."""
-    names = {stage.trace.tensors[t].name for t in step.outputs}
-    outs = {id(s.grid) for t in step.outputs for s in stage.slots.get(t, ())}
-    anims: list = []
-    for tid in dict.fromkeys(step.inputs):
-        name = stage.trace.tensors[tid].name
-        if name not in names or tid in step.outputs:
-            continue
-        for s in stage.slots.get(tid, ()):
-            g = s.grid
-            if s.lane == "value" and id(g) not in outs and g in stage.canvas.grids and g.label_text == name:
-                anims += relabel(stage, g, word("before", stage.lang, name=name))
-    return anims
