@@ -96,4 +96,4 @@ def test_the_same_at_the_end_of_the_backward_pass(tmp_path):
 
 def test_the_old_weight_is_named_in_the_videos_language(tmp_path):
     trace, stage = rendered(tmp_path, "73..73", "zh-Hant")
-    check_update(trace, stage, 73, "W_Q (更新前)")
+    check_update(trace, stage, 73, "更新前的 W_Q")
