@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from tracer.errors import TracerError
-from tracer.i18n import narrate, phrase
+from tracer.i18n import formula, narrate, phrase
 from tracer.ops.spec import family_of
 from tracer.safetext import ascii_int
 from tracer.trace import Step, Trace
@@ -129,5 +129,6 @@ def make_beats(trace: Trace, steps: list[Step], lang: str, title: str, subtitle:
 
 
 def caption_of(trace: Trace, step: Step, lang: str) -> tuple[str, str]:
-    """A step's formula and its narration in ``lang``."""
-    return step.formula, narrate(trace, step, lang)
+    """A step's formula and its narration in ``lang`` (a formula with words in it, ``copied to
+    every entry``, written in ``lang`` too: :func:`tracer.i18n.formula`)."""
+    return formula(trace, step, lang), narrate(trace, step, lang)

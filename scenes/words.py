@@ -113,6 +113,9 @@ WORDS: dict[str, dict[str, str]] = {
     "legend_given": {"en": "given", "zh-Hant": "已知", "zh-Hans": "已知", "vi": "cho trước"},
     "legend_computed": {"en": "computed", "zh-Hant": "計算所得", "zh-Hans": "计算所得", "vi": "tính ra"},
     "legend_grad": {"en": "gradient", "zh-Hant": "梯度", "zh-Hans": "梯度", "vi": "gradient"},
+    # a grid's name, drawn in the number font (where a full-width bracket stands a cell apart)
+    "before": {"en": "{name} (before)", "zh-Hant": "更新前的 {name}", "zh-Hans": "更新前的 {name}",
+               "vi": "{name} (trước)"},
     "legend_updated": {"en": "updated", "zh-Hant": "已更新", "zh-Hans": "已更新", "vi": "đã cập nhật"},
     "legend_focus": {"en": "in focus", "zh-Hant": "正在計算", "zh-Hans": "正在计算", "vi": "đang xét"},
     "legend_signed": {"en": "− 0 +", "zh-Hant": "− 0 +", "zh-Hans": "− 0 +", "vi": "− 0 +"},

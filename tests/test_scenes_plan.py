@@ -136,3 +136,14 @@ def test_captions_of_a_layer_without_bias_read_cleanly():
     assert caption_of(trace, top[0], "zh-Hant")[1] == "線性層：把 X 乘上權重 W。"
     assert caption_of(trace, top[2], "en")[0] == "dZ = sign(Z)"      # a gradient names the forward tensors
     assert not any("{" in t for s in top for t in caption_of(trace, s, "vi"))
+
+
+def test_a_caption_writes_a_worded_formula_in_the_videos_language():
+    from scenes.plan import caption_of
+    with tracer.record() as trace:
+        x = tracer.param([1.0, -2.0], name="x")
+        tracer.sum(x, name="s").backward()
+    step = trace.step("s.grad")
+    assert caption_of(trace, step, "en")[0] == "dx = ds copied to every entry"
+    assert caption_of(trace, step, "zh-Hant")[0] == "dx = ds，複製到每個元素"
+    assert caption_of(trace, step, "vi")[0] == "dx = ds, chép vào mọi phần tử"

@@ -1,6 +1,7 @@
 """One player per op or op family, found by one lookup: the step's op's player (or, for an op
-without one, its declared family's), then the generic player (inputs → outputs with the formula),
-so any trace renders.
+without one, its declared family's), then the generic player (inputs → outputs with the formula;
+for an update :func:`.generic.play_generic_update`, the old value named as the old one), so any
+trace renders.
 
 A player is a function ``play(stage, step)`` that places the step's grids (reusing what the stage
 already shows) and animates it; one that cannot show a step returns :data:`DECLINE` before it draws
@@ -48,7 +49,7 @@ def players_for(trace: Trace, step: Step) -> list[Player]:
     own player turned down)."""
     op = step.op
     if step.phase == "update":
-        table, last = UPDATE, generic.play_generic
+        table, last = UPDATE, generic.play_generic_update
     elif step.phase == "backward":
         table, last = BACKWARD, generic.play_generic_grad
         op = trace.steps[step.grad_of].op if step.grad_of is not None else step.op

@@ -174,6 +174,16 @@ def look(stage: Stage, grids: list) -> None:
         stage.play(*moves, run_time=0.6)
 
 
+def relabel(stage: Stage, grid, text: str) -> list:
+    """``grid``'s name label changes to ``text`` (it shows another tensor, or the old value of
+    one). The grid owns the new label; the old one fades out over it and leaves the scene at the
+    next tidy."""
+    old, new = grid.rename(text)
+    if old is None:
+        return []
+    stage.scene.add(old)
+    stage.canvas.trash.append(old)
+    return [anim.Reveal([old], to=0.0), anim.Reveal([new])]
 
 
 def show_new(stage: Stage, grids: list, *extra, run_time: float = 0.6, focus: list | None = None) -> None:

@@ -12,7 +12,7 @@ from ..words import word
 from ..stage import Stage
 from . import BACKWARD, DECLINE, FORWARD, register
 from .cells import cell_works, explain_cell
-from .common import fill, finish, show_new
+from .common import fill, finish, relabel, show_new
 from ..near import bring
 from .concat import fits
 
@@ -63,11 +63,11 @@ def play_relu(stage: Stage, step) -> None:
     keep = AnimationGroup(anim.Reveal([grid.values[grid.rc(i)] for i in alive], to=0.0, run_time=0.2),
                           anim.Reveal([new_texts[grid.rc(i)] for i in alive], run_time=0.2))
     say = stage.say(word("relu_off", stage.lang, n=len(dead)), style.COMPUTED)
-    relabel = _relabel(stage, grid, out)
+    renamed = relabel(stage, grid, stage.trace.tensors[out].name)   # (an in-place step)
     if beats:
-        stage.play(Succession(*beats, AnimationGroup(keep, say, *relabel)))
+        stage.play(Succession(*beats, AnimationGroup(keep, say, *renamed)))
     else:
-        stage.play(keep, say, *relabel)
+        stage.play(keep, say, *renamed)
     stage.tidy()
     grid.values = dict(grid.values)
     grid.values.update(new_texts)
@@ -132,17 +132,6 @@ def play_binary(stage: Stage, step) -> None:
     show_new(stage, new + [gout], focus=[s.grid for s in slots] + [gout])
     fill(stage, cell_works(stage, step, gout), detailed_n=0, single_n=3, note=word("entry_rest", stage.lang))
     finish(stage)
-
-
-def _relabel(stage: Stage, grid, tid: str) -> list:
-    """The grid now shows ``tid``: its name label changes to match (an in-place step). The grid
-    owns the new label; the old one fades out over it and leaves the scene at the next tidy."""
-    old, new = grid.rename(stage.trace.tensors[tid].name)
-    if old is None:
-        return []
-    stage.scene.add(old)
-    stage.canvas.trash.append(old)
-    return [anim.Reveal([old], to=0.0), anim.Reveal([new])]
 
 
 def _near(stage: Stage, tid: str, grid):

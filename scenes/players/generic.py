@@ -1,7 +1,8 @@
 """The generic player: any step as its inputs, an arrow, its outputs, and the formula.
 
 It is what makes *any* trace render: ops without a player of their own, composites shown
-collapsed, steps whose tensors are too odd for a product layout. Outputs fill in a row at a time,
+collapsed, steps whose tensors are too odd for a product layout, updates a weight's grid cannot
+hold in place (shown W (before), dW → W). Outputs fill in a row at a time,
 the first cells with the working :func:`tracer.explain.explain` gives for them.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..words import word
 from ..stage import Slot, Stage
 from . import BACKWARD, register
 from .cells import cell_works, explain_cell, later, work_from_cell, worked_from
-from .common import fill, finish, show_new
+from .common import fill, finish, relabel, show_new
 
 MAX_INPUTS = 4
 
@@ -88,10 +89,12 @@ def clear_path(stage: Stage, arrow: VMobject, ends: tuple[NumberGrid, ...]) -> b
 
 
 def play_generic(stage: Stage, step, role: str | None = None, color: str | None = None,
-                 inputs: list[str] | None = None, end: bool = True) -> None:
+                 inputs: list[str] | None = None, end: bool = True, row: bool = False) -> None:
     """Inputs (``inputs``: those to draw, by default the step's) → outputs with the formula;
     outputs fill in a row at a time (in the colour of new weights for an optimiser's step).
-    ``end``: the step is over (not a part played inside another)."""
+    ``end``: the step is over (not a part played inside another). ``row``: the inputs stay where
+    they are drawn, in one row left of the output (an update, W, dW → W, reads as its formula;
+    the old W is not drawn again right of the new one because dW stands between them)."""
     color = color or (style.UPDATE if step.phase == "update" else style.COMPUTED)
     shown_inputs = [t for t in (step.inputs if inputs is None else inputs) if stage.trace.tensors[t].kind != "const"
                     or stage.trace.tensors[t].size > 1][:MAX_INPUTS]
@@ -112,11 +115,42 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str | None 
         # another output reads (dh = dkept ⊙ (1 − u) is not shown beside a copy of h)
         reads = set(worked_from(stage, step, k))
         mine = [t for t in shown_inputs if t in reads]
-        copies = bring(stage, mine, [g])
+        copies = [] if row else bring(stage, mine, [g])
         show_new(stage, copies, focus=[*in_sight(stage, mine), g])
         fill(stage, cell_works(stage, step, g, k), color=color, detailed_n=0, single_n=2, note=word("generic_rest", stage.lang))
     if end:
         finish(stage)
+
+
+def play_generic_update(stage: Stage, step) -> None:
+    """An update without a player that can show it (the weight's grid has no gradient band to
+    work it in: a walkthrough drawn without bands, a paged one): as its formula reads, the old
+    value and its gradient in a row, → the new value; then each grid still showing a value the
+    step replaces (the old W, an optimiser's old m) is named ``W (before)``, so the learner reads
+    ``W (before)  dW → W``, not two grids both named W."""
+    play_generic(stage, step, end=False, row=len(step.outputs) == 1)
+    renamed = before_labels(stage, step)
+    if renamed:
+        stage.play(*renamed, run_time=0.4)
+    finish(stage)
+
+
+def before_labels(stage: Stage, step) -> list:
+    """Every grid on the canvas showing an input of ``step`` named as one of its outputs (the value
+    the step replaces) relabelled ``<name> (before)``; a grid showing an output too, or named
+    otherwise (a transposed copy, ``W_Qᵀ``), keeps its name."""
+    names = {stage.trace.tensors[t].name for t in step.outputs}
+    outs = {id(s.grid) for t in step.outputs for s in stage.slots.get(t, ())}
+    anims: list = []
+    for tid in dict.fromkeys(step.inputs):
+        name = stage.trace.tensors[tid].name
+        if name not in names or tid in step.outputs:
+            continue
+        for s in stage.slots.get(tid, ()):
+            g = s.grid
+            if s.lane == "value" and id(g) not in outs and g in stage.canvas.grids and g.label_text == name:
+                anims += relabel(stage, g, word("before", stage.lang, name=name))
+    return anims
 
 
 def play_generic_grad(stage: Stage, step) -> None:

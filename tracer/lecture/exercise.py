@@ -34,6 +34,7 @@ from ..ops.spec import family_of
 from ..safetext import ascii_int
 from ..story import Story
 from ..trace import Step, Trace
+from .words import step_formula
 
 MAX_SIDE = 8          # a grid taller or wider than this is not worked by hand
 MAX_EXERCISES = 24    # a longer range is cut, with a note saying how to choose fewer
@@ -212,15 +213,16 @@ def choose_blanks(trace: Trace, step: Step, results: list[str], share: float, rn
             # a file's numbers may overflow a float (1e154²): a cell with no working is no exercise
             except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError):
                 continue
-            out.append(Blank(tid, index, next(labels), hint(trace, w, step), w))
+            out.append(Blank(tid, index, next(labels), hint(trace, w, step, lang), w))
     return out
 
 
-def hint(trace: Trace, w: Working, step: Step) -> str:
-    """The working's formula; one that names whole tensors (``max(0, Z1)``, ``Q = W_Q · X``) also
-    says which cells it reads (``← W_Q[1, :], X[:, 0]``); a number in it is signed ``−``, as the
-    answers' are (``reshape(b1, [−1, 1])``, not the trace's ``[-1, 1]``)."""
-    formula = true_minus(w.formula or step.formula)
+def hint(trace: Trace, w: Working, step: Step, lang: str = "en") -> str:
+    """The working's formula (else the step's, in ``lang``); one that names whole tensors
+    (``max(0, Z1)``, ``Q = W_Q · X``) also says which cells it reads (``← W_Q[1, :], X[:, 0]``); a
+    number in it is signed ``−``, as the answers' are (``reshape(b1, [−1, 1])``, not the trace's
+    ``[-1, 1]``)."""
+    formula = true_minus(w.formula) if w.formula else step_formula(trace, step, lang)
     head, eq, rest = formula.partition(" = ")
     if eq and "[" not in head and " " not in head.strip():  # "Q = W_Q · X": the cell's name stands left
         formula = rest

@@ -29,11 +29,11 @@ from ..explain import explain, number_view
 from ..explain.numbers import Numbers
 from ..i18n import check_language
 from ..kept import kept_of
-from ..notation import true_minus
-from ..story import Story, text
+from ..story import Story
+from ..textview import phase_word
 from ..trace import Step, Trace, owner
 from .exercise import cell_name
-from .words import step_words, word
+from .words import step_formula, step_words, trace_title, word
 
 MAX_ROWS = 200        # the step table shows this many steps; trace.step(k) shows any one
 KEEP = 4              # a long axis shows its first and last KEEP positions around a ⋯
@@ -49,14 +49,14 @@ def trace_html(trace: Trace, lang: str = "en") -> str:
         story = Story.from_meta(trace.meta)
     except TracerError:  # a damaged story still leaves the steps to show
         story = None
-    title = text(story.title, lang) if story else str(trace.meta.get("title") or "")
+    title = trace_title(trace, story, lang)
     heads = "".join(f"<th style='{HEAD};text-align:left'>{escape(word(k, lang))}</th>"
                     for k in ("id", "phase", "name", "op", "outputs"))
     rows = []
     for s in trace.steps[:MAX_ROWS]:
         outs = ", ".join(f"{trace.tensors[t].name} {tuple(trace.tensors[t].shape)}" for t in s.outputs
                          if t in trace.tensors)
-        rows.append(f"<tr><td style='{HEAD}'>{s.id}</td><td>{escape(s.phase)}</td>"
+        rows.append(f"<tr><td style='{HEAD}'>{s.id}</td><td>{escape(phase_word(s.phase, lang))}</td>"
                     f"<td style='padding-left:{4 + 14 * s.depth}px'>{escape(s.name)}</td>"
                     f"<td>{escape(s.op)}</td><td>{escape(outs)}</td></tr>")
     more = len(trace.steps) - MAX_ROWS
@@ -72,9 +72,9 @@ def step_html(step: Step, trace: Trace | None = None, lang: str = "en") -> str:
     working of its first output cell."""
     trace = trace or owner(step)
     head = (f"<b>{escape(word('step', lang, n=step.id))} · {escape(step.name)}</b> "
-            f"<code>{escape(step.op)}</code> <span style='color:#888'>{escape(step.phase)}</span>")
+            f"<code>{escape(step.op)}</code> <span style='color:#888'>{escape(phase_word(step.phase, lang))}</span>")
     if trace is None:  # a step on its own (copied out of its trace): no numbers to show
-        return f"<div class='tracer-step'>{head}<p><code>{escape(true_minus(step.formula))}</code></p></div>"
+        return f"<div class='tracer-step'>{head}<p><code>{escape(step_formula(None, step, lang))}</code></p></div>"
     formula, narration = step_words(trace, step, lang)
     view = number_view(trace, minus="−")
     grids = [grid_html(trace, view, t) for t in dict.fromkeys(step.inputs + step.outputs) if t in trace.tensors]

@@ -21,11 +21,11 @@ from datetime import datetime, timezone
 
 from ..errors import TracerError
 from ..files import atomic_write, check_output
-from ..story import Story, text
+from ..story import Story
 from ..trace import Trace
 from .exercise import Exercise, SheetPlan, cell_name, plan_sheet
 from .fonts import cjk_face, font_files
-from .words import step_words, word
+from .words import step_words, trace_title, word
 
 MARGIN, PAGE_W, PAGE_H = 15.0, 210.0, 297.0
 WIDTH = PAGE_W - 2 * MARGIN
@@ -89,8 +89,7 @@ def sheet_pdf(plan: SheetPlan) -> bytes:
 
 
 def sheet_title(plan: SheetPlan) -> str:
-    story = Story.from_meta(plan.trace.meta)
-    named = text(story.title, plan.lang) if story else str(plan.trace.meta.get("title") or "")
+    named = trace_title(plan.trace, Story.from_meta(plan.trace.meta), plan.lang)
     return f"{word('sheet', plan.lang)} · {named}" if named else word("sheet", plan.lang)
 
 

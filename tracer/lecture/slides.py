@@ -40,7 +40,7 @@ from ..notation import true_minus
 from ..safetext import ascii_int
 from ..story import Story, text
 from ..trace import Step, Trace
-from .words import step_words, word
+from .words import step_formula, step_words, trace_title, word
 
 SUFFIXES = (".html", ".pptx", ".pdf")
 MINUS = "−"          # the minus sign shown on slides (the renderer's)
@@ -154,7 +154,7 @@ def _slide(trace: Trace, title: str, first: int, last: int, lang: str, repeat: i
            fast: bool = False) -> Slide:
     step = top_of(trace, last)
     cell, lines = _working(trace, step, lang)
-    tops = [true_minus(s.formula) for s in trace.steps[first:last + 1] if s.parent is None and s.formula]
+    tops = [step_formula(trace, s, lang) for s in trace.steps[first:last + 1] if s.parent is None and s.formula]
     formula, narration = step_words(trace, step, lang)
     return Slide(true_minus(title), first, last, step, formula, narration, cell, lines, repeat, fast,
                  tuple(tops[:CHAPTER_FORMULAS]) if not fast else ())
@@ -195,9 +195,7 @@ def build_deck(trace: Trace, lang: str = "en", steps: str | None = None) -> Deck
                 slides.append(_slide(trace, title, step.id, _last_inside(trace, step), lang))
     if not slides:
         raise TracerError(f"--steps {steps!r}: no pause point (chapter end) lies in that range")
-    title = text(story.title, lang) if story else str(trace.meta.get("title") or "")
-    if not title:
-        title = Path(trace.origin).stem if trace.origin else "tracer"
+    title = trace_title(trace, story, lang) or (Path(trace.origin).stem if trace.origin else "tracer")
     return Deck(title, lang, slides, true_minus(text(story.question, lang)) if story else "",
                 true_minus(text(story.recap, lang)) if story else "")
 

@@ -7,8 +7,9 @@ punctuation in Chinese. Step narration comes from :func:`tracer.i18n.narrate`.
 """
 from __future__ import annotations
 
-from ..i18n import in_language, narrate
+from ..i18n import formula, in_language, narrate
 from ..notation import true_minus
+from ..story import Story, text
 from ..trace import Step, Trace
 
 WORDS: dict[str, dict[str, str]] = {
@@ -96,7 +97,38 @@ def word(key: str, lang: str = "en", **fill: object) -> str:
     return in_language(WORDS, key, lang, **fill)
 
 
+def step_formula(trace: Trace | None, step: Step, lang: str) -> str:
+    """A step's formula as the slides, the sheets and the notebook print it: in ``lang``
+    (:func:`tracer.i18n.formula` writes the ones with words, ``copied to every entry``, in the other
+    languages), every minus sign ``−``, as their numbers (:func:`tracer.notation.true_minus`). A
+    step without its trace (copied out of it) has no tensor names to write it with: as recorded.
+
+    >>> import tracer
+    >>> with tracer.record() as trace:
+    ...     x = tracer.param([1.0, -2.0], name="x")
+    ...     tracer.sum(x, name="s").backward()
+    >>> step_formula(trace, trace.step("s.grad"), "zh-Hant")
+    'dx = ds，複製到每個元素'
+    """
+    return true_minus(formula(trace, step, lang) if trace is not None else step.formula)
+
+
 def step_words(trace: Trace, step: Step, lang: str) -> tuple[str, str]:
-    """A step's formula and narration as the slides, the sheets and the notebook print them: every
-    minus sign ``−``, as their numbers (:func:`tracer.notation.true_minus`)."""
-    return true_minus(step.formula), true_minus(narrate(trace, step, lang))
+    """A step's formula (:func:`step_formula`) and narration as the slides, the sheets and the
+    notebook print them, every minus sign ``−``."""
+    return step_formula(trace, step, lang), true_minus(narrate(trace, step, lang))
+
+
+def trace_title(trace: Trace, story: Story | None, lang: str) -> str:
+    """The title a deck, a sheet or a notebook of ``trace`` carries: its story's in ``lang``, else
+    the trace's own (``meta["title"]``), ``""`` when it has none; signed as the text under it, ``−``
+    for every minus of a number (:func:`tracer.notation.true_minus`), so a title never mixes ``-``
+    and ``−`` with the slides, the blocks or the grids below it.
+
+    >>> import tracer
+    >>> with tracer.record(title="ReLU of -2 with eps 1e-05 (pre-norm)") as trace:
+    ...     h = tracer.relu(tracer.tensor([-2.0], name="Z"), name="H")
+    >>> trace_title(trace, None, "en")
+    'ReLU of −2 with eps 1e−05 (pre-norm)'
+    """
+    return true_minus(text(story.title, lang) if story else str(trace.meta.get("title") or ""))
