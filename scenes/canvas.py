@@ -16,12 +16,12 @@ from tracer.trace import Trace
 
 from . import anim, style
 from .aligned import Aligned
-from .culling import Culling
+from .culling import Box, Culling
 from .grid import NumberGrid
 from .look import kept_drawn
 from .placement import Placement
 
-Box = tuple[np.ndarray, np.ndarray]   # lower-left and upper-right corners (x, y)
+__all__ = ["Box", "Canvas", "axis_labels"]
 
 
 def axis_labels(record, as_row: bool = False, transpose: bool = False) -> tuple[list[str] | None, list[str] | None]:

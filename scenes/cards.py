@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, PI, RIGHT, UP, Line, Rectangle, RoundedRectangle, Triangle, VGroup, VMobject
 
-from tracer.display import fmt, number_format
+from tracer.display import fmt
+from tracer.explain import tensor_format
 from tracer.kept import kept_of
 from tracer.trace import Trace
 
@@ -144,11 +145,11 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
     fills: list[VMobject] = []
     below = note
     if losses:
-        values = [float(trace.tensors[t].data.reshape(-1)[0]) for t in losses]
-        nf = number_format(np.asarray(values))
+        # each loss as its own grid writes it (2.31 → 4.00e−04, not 2.31 → 0.00)
+        values = [(float(trace.tensors[t].data.reshape(-1)[0]), tensor_format(trace, t)) for t in losses]
         colon = "：" if lang.startswith("zh") else ":"
         parts = [glyphs.prose(f"{word('losses', lang)}{colon}", lang, style.MUTED, style.FORMULA_SIZE)]
-        for k, v in enumerate(values):
+        for k, (v, nf) in enumerate(values):
             if k:
                 parts.append(glyphs.mono("→", style.MUTED, style.FORMULA_SIZE))
             parts.append(glyphs.mono(fmt(v, nf, "−"), style.COMPUTED, style.FORMULA_SIZE).set_opacity(0))

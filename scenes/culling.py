@@ -7,17 +7,13 @@ leaving the scene between plays are here too.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from manim import Animation, Rectangle, VMobject
 
 from . import anim, label_room, style
 from .grid import NumberGrid
 
-if TYPE_CHECKING:
-    from .canvas import Box
-
+Box = tuple[np.ndarray, np.ndarray]   # lower-left and upper-right corners (x, y)
 VEIL_Z = 14   # the paper that fades a grid out of view: over the grids, under the markers
 
 

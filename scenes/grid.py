@@ -52,7 +52,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         them too, so nothing has to shrink (lay out from final values).
     most : int
         The longest dimension drawn whole; a longer one is elided (``⋯``) to its first and last
-        few (a product too large for the widest view draws fewer: :meth:`Canvas.product`).
+        few (a product too large for the widest view draws fewer: :meth:`~scenes.placement.Placement.product`).
     keep : (rows, columns)
         Drawn rows and columns elision keeps (the answer: :func:`scenes.look.kept_drawn`).
     trace : Trace, optional
@@ -62,7 +62,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
     cell : (float, float)
         The least width and height of a cell: a product's result shares its columns' width with
         the operand above it and its rows' height with the one left of it, so they line up
-        (:meth:`Canvas.product`).
+        (:meth:`~scenes.placement.Placement.product`).
     """
 
     def __init__(self, record: TensorRecord, *, role: str | None = None, label: str | None = None,
@@ -241,7 +241,9 @@ class NumberGrid(Spacing, BiasParts, VGroup):
             return None, None
         new = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
         glyphs.fit_width(new, max(2.4, self.brackets.width))
-        new.move_to(old, aligned_edge=LEFT).set_opacity(0)
+        # the edge that faces the brackets stays put: a longer name (W_Q (before)) grows away from them
+        left_of = old.get_right()[0] <= self.brackets.get_left()[0] + 1e-6
+        new.move_to(old, aligned_edge=RIGHT if left_of else LEFT).set_opacity(0)
         new.label_of = self
         old.label_text = self.label_text   # what an orphan says it was
         self.remove(old)

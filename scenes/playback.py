@@ -94,7 +94,7 @@ class Playback:
                                        "area": work_area(self.camera.view)})
 
     def cull(self, fade: bool = True, arriving: set[int] = frozenset()) -> list[Animation]:
-        """Keep on the scene only the grids the camera shows whole (:meth:`Canvas.cull`)."""
+        """Keep on the scene only the grids the camera shows whole (:meth:`~scenes.culling.Culling.cull`)."""
         return self.canvas.cull(*self.camera.sight(), fade=fade, arriving=arriving)
 
     def _leave(self, anims: list[Animation]) -> list[Animation]:

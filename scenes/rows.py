@@ -21,7 +21,7 @@ def framed_zoom(canvas: Canvas, grids: list) -> float:
 
 
 def next_in_row(canvas: Canvas, row: list[NumberGrid], tid: str, **kw) -> NumberGrid:
-    """A grid for ``tid`` (``kw`` as for :meth:`Canvas.beside`) right of the last grid of ``row``,
+    """A grid for ``tid`` (``kw`` as for :meth:`~scenes.placement.Placement.beside`) right of the last grid of ``row``,
     or under it when the row with it beside would be framed from further out than with it under
     (wide grids: a row of them would be wider than the view). Not registered."""
     right = canvas.beside(row[-1], tid, "right", **kw)

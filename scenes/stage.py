@@ -126,7 +126,7 @@ class Stage(Playback):
     def product(self, a: str, b: str, out: str, *, bias: str | None = None,
                 transpose_a: bool = False, transpose_b: bool = False,
                 **kw) -> tuple[dict[str, NumberGrid], list[NumberGrid]]:
-        """Place ``out = a @ b`` on the canvas (:meth:`Canvas.product`), reusing the grid that
+        """Place ``out = a @ b`` on the canvas (:meth:`~scenes.placement.Placement.product`), reusing the grid that
         shows an operand's values as they are (no bias column, no ones row, not transposed)."""
         sa, sb = self.slot(a), self.slot(b)
         old_a = sa.grid if (sa and sa.lane == "value" and bias is None and sa.grid.bias is None

@@ -7,6 +7,8 @@ the first cells with the working :func:`tracer.explain.explain` gives for them.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, VMobject
 
@@ -89,12 +91,14 @@ def clear_path(stage: Stage, arrow: VMobject, ends: tuple[NumberGrid, ...]) -> b
 
 
 def play_generic(stage: Stage, step, role: str | None = None, color: str | None = None,
-                 inputs: list[str] | None = None, end: bool = True, row: bool = False) -> None:
+                 inputs: list[str] | None = None, end: bool = True, row: bool = False,
+                 also: Callable[[], list] | None = None) -> None:
     """Inputs (``inputs``: those to draw, by default the step's) → outputs with the formula;
     outputs fill in a row at a time (in the colour of new weights for an optimiser's step).
     ``end``: the step is over (not a part played inside another). ``row``: the inputs stay where
     they are drawn, in one row left of the output (an update, W, dW → W, reads as its formula;
-    the old W is not drawn again right of the new one because dW stands between them)."""
+    the old W is not drawn again right of the new one because dW stands between them). ``also``:
+    what to play as the outputs appear, made once inputs and outputs are placed."""
     color = color or (style.UPDATE if step.phase == "update" else style.COMPUTED)
     shown_inputs = [t for t in (step.inputs if inputs is None else inputs) if stage.trace.tensors[t].kind != "const"
                     or stage.trace.tensors[t].size > 1][:MAX_INPUTS]
@@ -103,7 +107,7 @@ def play_generic(stage: Stage, step, role: str | None = None, color: str | None 
     outs = place_outputs(stage, step, anchor, role)
     arrows = [arrow_between(anchor, outs[0])] if anchor is not None and outs else []
     arrows = [a for a in arrows if clear_path(stage, a, (anchor, outs[0]))]
-    show_new(stage, new + outs, *[FadeIn(a) for a in arrows],
+    show_new(stage, new + outs, *[FadeIn(a) for a in arrows], *(also() if also else []),
              focus=[s.grid for s in slots] + outs)
     for a in arrows:
         stage.canvas.add_loose(a, owners=(anchor, outs[0]))
@@ -128,11 +132,8 @@ def play_generic_update(stage: Stage, step) -> None:
     value and its gradient in a row, → the new value; then each grid still showing a value the
     step replaces (the old W, an optimiser's old m) is named ``W (before)``, so the learner reads
     ``W (before)  dW → W``, not two grids both named W."""
-    play_generic(stage, step, end=False, row=len(step.outputs) == 1)
-    renamed = before_labels(stage, step)
-    if renamed:
-        stage.play(*renamed, run_time=0.4)
-    finish(stage)
+    # renamed as the new value appears: while it fills, one grid is named W
+    play_generic(stage, step, row=len(step.outputs) == 1, also=lambda: before_labels(stage, step))
 
 
 def before_labels(stage: Stage, step) -> list:
@@ -149,7 +150,10 @@ def before_labels(stage: Stage, step) -> list:
         for s in stage.slots.get(tid, ()):
             g = s.grid
             if s.lane == "value" and id(g) not in outs and g in stage.canvas.grids and g.label_text == name:
-                anims += relabel(stage, g, word("before", stage.lang, name=name))
+                if id(g) in stage.canvas.parked:   # off the scene: renamed without a fade to film
+                    g.rename(word("before", stage.lang, name=name))[1].set_opacity(1)
+                else:
+                    anims += relabel(stage, g, word("before", stage.lang, name=name))
     return anims
 
 
