@@ -8,6 +8,7 @@ work on a shared machine neither slows one side nor the other.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 import tracemalloc
 
@@ -50,6 +51,15 @@ def traced_eagerly(x: tracer.Tensor, p: dict[str, tracer.Tensor], target: np.nda
     (their children as graph nodes, every array made at once): for comparison."""
     with eager_children(), tracer.record():
         block(x, p, target)
+
+
+def traced_and_read(x: tracer.Tensor, p: dict[str, tracer.Tensor], target: np.ndarray, eager: bool = False) -> None:
+    """The block recorded, then every array of its trace read, as saving or rendering it does: the
+    composites' children's arrays, put off while recording, are made then."""
+    with eager_children() if eager else contextlib.nullcontext(), tracer.record() as trace:
+        block(x, p, target)
+    for record in trace.tensors.values():
+        record.data
 
 
 # ---- the same math by hand in NumPy: forward, then every gradient -----------------------------------
@@ -182,12 +192,17 @@ def main() -> None:
     best = side_by_side({"plain": lambda: numpy_block(X, P, target),
                          "traced": lambda: traced_block(x, p, target),
                          "untraced": lambda: block(x, p, target),
-                         "eager": lambda: traced_eagerly(x, p, target)}, clock=CLOCK)
+                         "eager": lambda: traced_eagerly(x, p, target),
+                         "read": lambda: traced_and_read(x, p, target),
+                         "eager_read": lambda: traced_and_read(x, p, target, eager=True)}, clock=CLOCK)
     plain = best["plain"]
     print(f"transformer block d={D} T={T} heads={HEADS} FFN {FFN}x, forward + backward: plain NumPy "
           f"{plain * 1e3:.2f} ms, traced {best['traced'] * 1e3:.2f} ms, untraced autograd "
           f"{best['untraced'] * 1e3:.2f} ms; traced with the composites' children run as graph nodes "
           f"{best['eager'] * 1e3:.2f} ms ({best['eager'] / plain:.2f} of NumPy)")
+    print(f"  traced, then every array read (as a save or a render reads it): {best['read'] * 1e3:.2f} ms "
+          f"({best['read'] / plain:.2f} of NumPy); with the children run as graph nodes "
+          f"{best['eager_read'] * 1e3:.2f} ms ({best['eager_read'] / plain:.2f})")
     goal("transformer block, traced / NumPy", best["traced"] / plain, 1.10)
     goal("transformer block, untraced autograd / NumPy", best["untraced"] / plain, 1.05)
 

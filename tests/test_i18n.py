@@ -38,6 +38,12 @@ def test_narrate_fills_names_in_each_language() -> None:
     assert narrate(trace, acc, "vi") == "H được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán."
 
 
+def test_the_cli_offers_every_language_and_no_other() -> None:
+    from tracer.cli_options import LANGUAGES as OFFERED  # a copy: --help does not import tracer.i18n
+
+    assert OFFERED == LANGUAGES
+
+
 def test_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(tracer.TracerError, match="unknown language 'fr': choose one of en, zh-Hant, zh-Hans, vi"):
         phrase("forward", "fr")

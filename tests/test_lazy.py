@@ -1,6 +1,7 @@
-"""Composites recorded lazily (tracer.ops.lazy): with no graph node needed, a recorded composite runs
-its fused rule and its children's steps are rebuilt when the trace is read. The read trace must be
-the one eager children give: the same steps, names, tensor ids and values, and the same saved bytes."""
+"""Composites recorded lazily (tracer.ops.lazy): a recorded composite runs its fused rule and its
+children's steps are rebuilt when the trace is read. Without a graph the read trace must be the one
+eager children give: the same steps, names, tensor ids and values, and the same saved bytes (with a
+graph, tests/test_lazy_grads.py: the same up to the last bits)."""
 from __future__ import annotations
 
 import gc

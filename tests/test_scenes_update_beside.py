@@ -17,7 +17,7 @@ pytest.importorskip("manim")
 from scenes.curated import build_plan  # noqa: E402
 from scenes.players import generic, players_for, update  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
-from tracer.explain.numbers import Numbers  # noqa: E402
+from tracer.explain import number_view  # noqa: E402
 
 from .test_examples import run  # noqa: E402
 
@@ -56,7 +56,7 @@ def check_update(trace, stage, step_id: int, before: str) -> None:
     step = trace.steps[step_id]
     name = UPDATES[step_id]
     W, dW, new = step.inputs[0], step.inputs[1], step.outputs[0]
-    numbers = Numbers(trace, minus="−")
+    numbers = number_view(trace, minus="−")  # as the grids write them (rounding noise as 0.00)
     old_grid, grad_grid, new_grid = stage.slot(W).grid, stage.slot(dW).grid, stage.slot(new).grid
     assert len({id(old_grid), id(grad_grid), id(new_grid)}) == 3
     # the names: the new weight is W_Q, the one it replaces W_Q (before), no third drawing of either

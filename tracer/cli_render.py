@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from .cli_options import Whole
+from .cli_options import LANGUAGES, Whole
 from .errors import TracerError
 from .files import check_output
 from .lecture.subtitles import subtitle_paths, write_subtitles
@@ -19,7 +19,6 @@ from .safetext import echo, printable
 SCENES = ("auto", "autoencoder", "attention", "backprop", "sparse_autoencoder", "generic")
 QUALITIES = ("l", "m", "h", "k")
 FORMATS = ("mp4", "gif", "webm", "png")
-LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
 VIDEOS = ("mp4", "webm")   # written with subtitles beside them
 PACES = ("slow", "normal", "fast")
 

@@ -11,8 +11,8 @@ from typing import Callable
 
 import click
 
-from .cli_options import Whole
-from .cli_render import LANGUAGES, SCENES, close_progress
+from .cli_options import LANGUAGES, Whole
+from .cli_render import SCENES, close_progress
 from .errors import TracerError
 from .files import check_output, scratch_dir
 from .safetext import echo, printable

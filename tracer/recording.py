@@ -30,7 +30,7 @@ _active: list[Trace] = []
 class _Recorder:
     """The mutable state of a trace being recorded: scopes, open composite steps, tensor ids."""
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, limit: float | None = None) -> None:
         self.strict = strict
         self.prefixes: list[str] = [""]
         self.parents: list[int] = []
@@ -45,7 +45,7 @@ class _Recorder:
         self.consts: dict[tuple[str, float], str] = {}
         self.eager = False  # True: composites record their children as they run (ops.lazy's scratch)
         self.held = 0  # bytes of the arrays the trace keeps alive
-        self.limit = budget()
+        self.limit = budget() if limit is None else limit  # bytes; a scratch recording: no limit
 
     def over(self) -> None:
         """The arrays the trace keeps (``held``, counted as tensors are registered) passed the budget."""

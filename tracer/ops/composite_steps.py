@@ -47,7 +47,8 @@ def apply_composite(spec: OpSpec, fn: Callable, args: tuple, attrs: dict,
                 return out
         return fn(*xs, **attrs)
     rec = trace._rec
-    # no graph node needed: the fused rule, the children rebuilt when the trace is read (ops.lazy)
+    # the fused rule, the children's steps stamped and their arrays made when the trace is read
+    # (ops.lazy; with a graph, one node whose children's backward steps are stamped the same way)
     lazy = (None if spec.fused is None or not _engine_code(fn)
             else _lazy.plan(spec, fn, args, present, attrs, rec))
     name = rec.unique_name(out_name or spec.name)

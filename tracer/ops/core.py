@@ -52,9 +52,9 @@ class Node:
         self.seq = next(Node._counter)
         self.step: int | None = None  # the id of the step recorded
         self.rec: Any = None  # the trace's _Recorder while it recorded
-        # a composite run by its fused rule while recording: what its children's backward steps
-        # are rebuilt from when the trace is read (tracer.ops.lazy_grads)
-        self.lazy: Any = None
+        # a composite run by its fused rule while recording: (its children, ops.lazy._Kids; the
+        # end of their steps), what backward_steps.Recording.fused_children writes its steps from
+        self.lazy: tuple[Any, int] | None = None
 
 
 # ---- gradient mode -------------------------------------------------------------------------
@@ -236,13 +236,13 @@ def _step(trace: Trace, sid: int, phase: str, op: str, name: str, inputs: list[s
     return Step(sid, phase, op, name, inputs, outputs, attrs, parent, depth, src, nonfinite=nonfinite, part=part)
 
 
-def step_links(trace: Trace, sid: int) -> tuple[str, list[str], list[str], int | None]:
-    """The name, inputs, outputs and parent of step ``sid``, without building a step still recorded
-    as its tuple (the fields of :func:`_step`, in that order)."""
+def step_links(trace: Trace, sid: int) -> tuple[str, list[str], list[str], int | None, str]:
+    """The name, inputs, outputs, parent and op of step ``sid``, without building a step still
+    recorded as its tuple (the fields of :func:`_step`)."""
     step = trace._steps[sid]
     if type(step) is tuple:
-        return step[3], step[4], step[5], step[7]
-    return step.name, step.inputs, step.outputs, step.parent  # type: ignore[union-attr]
+        return step[3], step[4], step[5], step[7], step[2]
+    return step.name, step.inputs, step.outputs, step.parent, step.op  # type: ignore[union-attr]
 
 
 def _fill_at(trace: Trace, sid: int, spec: OpSpec) -> None:

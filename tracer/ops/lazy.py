@@ -126,9 +126,8 @@ def _scratch(spec: Any, fn: Callable, args: tuple, present: list[Tensor], attrs:
     from .composite_steps import apply_composite  # here: composite_steps imports this module
 
     scratch = Trace()
-    scratch._rec = _Recorder(False)
+    scratch._rec = _Recorder(False, limit=float("inf"))
     scratch._rec.eager = True  # its composites record their children
-    scratch._rec.limit = float("inf")
     inputs = tuple([x for _, x in _zip_present(args, present)])
     _active.append(scratch)
     grad_before = _core._grad_enabled
@@ -245,6 +244,7 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
                 tensors[tid] = TensorRecord(tid, rname, shape, dtype, kind, sid, None, version, labels,
                                             partial(later, stid))
             real[stid] = tid
+            kids.names[tid] = rname
             outputs.append(tid)
     for step, outs in nested:
         step.outputs = [real[t] for t in outs]
@@ -263,21 +263,35 @@ class _Kids:
     """A lazy composite's children, run once when the first of their arrays is read (it refers to
     the composite's inputs, never to the trace)."""
 
-    __slots__ = ("spec", "fn", "args", "arrays", "attrs", "made", "grads")
+    __slots__ = ("spec", "fn", "args", "arrays", "attrs", "made", "grads", "names")
 
     def __init__(self, spec: Any, fn: Callable, args: tuple, arrays: list[np.ndarray], attrs: dict) -> None:
         self.spec, self.fn, self.args, self.arrays, self.attrs = spec, fn, args, arrays, attrs
         self.made: dict[str, np.ndarray] | None = None
-        # a weak reference to what makes its backward steps' arrays (lazy_grads._Values, which
+        # a weak reference to what makes its backward steps' arrays (lazy_grads.Values, which
         # refers to this), if it had any: one scratch run then makes the forward arrays too
         self.grads: Any = None
+        # trace tid -> the name its child's tensor has (the trace's record may be renamed later,
+        # a head's weights₁; an accumulate step's narration names the tensor as eagerly)
+        self.names: dict[str, str] = {}
+
+    def scratch(self, need: tuple[bool, ...] | None = None, g_out: np.ndarray | None = None) -> Trace:
+        """The children run eagerly on the composite's inputs in a scratch recording; with ``g_out``,
+        backward from it to the inputs ``need`` says require a gradient. Keeps the forward arrays."""
+        present = []
+        for k, a in enumerate(self.arrays):
+            t = Tensor._result(a, "x", None, 0)
+            t.requires_grad = bool(need and need[k])
+            present.append(t)
+        scratch = _scratch(self.spec, self.fn, self.args, present, self.attrs, g_out)
+        if self.made is None:  # the forward arrays, under the same ids with or without a graph
+            self.made = {tid: r.data for tid, r in scratch.tensors.items()}
+        return scratch
 
     def array(self, stid: str) -> np.ndarray:
         grads = self.grads() if self.made is None and self.grads is not None else None
         if grads is not None:
             grads.run()
         if self.made is None:
-            present = [Tensor._result(a, "x", None, 0) for a in self.arrays]
-            scratch = _scratch(self.spec, self.fn, self.args, present, self.attrs)
-            self.made = {tid: r.data for tid, r in scratch.tensors.items()}
-        return self.made[stid]
+            self.scratch()
+        return self.made[stid]  # type: ignore[index]

@@ -53,9 +53,9 @@ class OpSpec:
     parts: tuple[str, ...] = ()      # a composite's named sub-steps (its children's Step.part)
     labels: Callable[..., Any] | None = None  # how axis names travel, when the family rule does not say
     # A composite's whole forward and backward in one NumPy function (arrays in, ``(out, vjp)`` out,
-    # ``None`` for an optional input left out), run when no trace records: the same values as its
-    # children, without an op and a graph node for each of them; it may return ``None`` to decline
-    # (the children run). A recorded run keeps the children.
+    # ``None`` for an optional input left out): the same values as its children, without an op and
+    # a graph node for each of them; it may return ``None`` to decline (the children run). A
+    # recorded run still shows the children, their arrays made when read (tracer.ops.lazy).
     fused: Callable[..., Any] | None = None
 
 
