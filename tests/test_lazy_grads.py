@@ -12,20 +12,9 @@ import pytest
 
 import tracer
 from tests.test_fused import CASES, WEIGHTS
-from tests.test_lazy import lazy_records
+from tests.test_lazy import lazy_records, structure
 from tracer.display import fmt, number_format
 from tracer.ops.lazy import eager_children
-
-
-def structure(trace: tracer.Trace) -> list[tuple]:
-    """Everything a reader sees of the trace but the arrays' last bits."""
-    seen: list[tuple] = []
-    for s in trace.steps:
-        seen.append((s.id, s.phase, s.op, s.name, s.inputs, s.outputs, s.attrs, s.parent, s.depth, str(s.src),
-                     s.formula, s.narration, s.grad_of, s.grad_map, s.nonfinite, s.part))
-    for tid, r in trace.tensors.items():
-        seen.append((tid, r.name, r.shape, r.dtype, r.kind, r.producer, r.grad_of, r.version, r.labels))
-    return seen
 
 
 def assert_reads_alike(lazy: tracer.Trace, eager: tracer.Trace, rtol: float = 1e-12) -> None:
