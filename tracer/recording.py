@@ -47,6 +47,12 @@ class _Recorder:
         self.held = 0  # bytes of the arrays the trace keeps alive
         self.limit = budget() if limit is None else limit  # bytes; a scratch recording: no limit
 
+    def hold(self, nbytes: int) -> None:
+        """Count ``nbytes`` more of arrays the trace keeps (made now or when read) against the budget."""
+        self.held += nbytes
+        if self.held > self.limit:
+            self.over()
+
     def over(self) -> None:
         """The arrays the trace keeps (``held``, counted as tensors are registered) passed the budget."""
         raise ResourceError(f"the trace being recorded holds {human(self.held)} of tensors, more than "

@@ -238,9 +238,7 @@ def stamp(trace: Trace, tpl: _Template, parent: Step, spec: Any, fn: Callable, a
                 tid = register(trace, out, rname, kind, labels, sid, None, version)
             else:
                 tid = f"t{len(tensors)}"
-                rec.held += nbytes
-                if rec.held > rec.limit:
-                    rec.over()
+                rec.hold(nbytes)
                 tensors[tid] = TensorRecord(tid, rname, shape, dtype, kind, sid, None, version, labels,
                                             partial(later, stid))
             real[stid] = tid

@@ -64,9 +64,7 @@ class Values:
         size = _ITEMSIZE.get(like.dtype)
         if size is None:
             size = _ITEMSIZE[like.dtype] = np.dtype(like.dtype).itemsize
-        rec.held += math.prod(like.shape) * size
-        if rec.held > rec.limit:
-            rec.over()
+        rec.hold(math.prod(like.shape) * size)
         tensors[tid] = TensorRecord(tid, f"d{like.name}", like.shape, like.dtype, "grad", producer, like.id, 0,
                                     x.labels if x is not None else like.labels, functools.partial(self.array, tid))
         return tid

@@ -96,9 +96,7 @@ def register(trace: Trace, data: np.ndarray, name: str, kind: str, labels: Any =
         tid = rec.consts[ckey] = f"t{len(tensors)}"  # type: ignore[union-attr]
     else:
         tid = f"t{len(tensors)}"
-    rec.held += data.nbytes  # type: ignore[union-attr]
-    if rec.held > rec.limit:  # type: ignore[union-attr]
-        rec.over()  # type: ignore[union-attr]
+    rec.hold(data.nbytes)  # type: ignore[union-attr]
     tensors[tid] = TensorRecord(tid, name, data.shape, dts, kind, producer, grad_of, version, labels, data)
     rec.ids[id(data)] = tid  # type: ignore[union-attr]
     return tid
