@@ -16,7 +16,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup, VMobject
 
 from tracer.display import NumberFormat, fmt, number_format
-from tracer.explain import tensor_format
+from tracer.explain import noisy, tensor_format
 from tracer.trace import TensorRecord, Trace
 
 from . import glyphs, style
@@ -75,7 +75,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
                  keep: tuple[tuple[int, ...], tuple[int, ...]] = ((), ()), trace: Trace | None = None) -> None:
         super().__init__()
         self.record, self.minus = record, minus
-        self._formats = _formats(trace)
+        self._formats, self._noisy = _formats(trace)
         self._boxes: dict[tuple, Rectangle | None] = {}
         self.role = role or ("heat" if self._is_large(record, as_row) else role_of(record))
         self.look = LOOKS[self.role]
@@ -173,7 +173,7 @@ class NumberGrid(Spacing, BiasParts, VGroup):
 
     def _build_cells(self, data: np.ndarray, texts: dict, hidden: bool) -> None:
         heat_max = max(abs(self.record.stats["min"]), abs(self.record.stats["max"])) or 1.0
-        noise = self.nf != number_format(self.record.data)   # rounding noise, written 0.00: coloured as 0
+        noise = self._noisy(self.record)   # rounding noise, written 0.00: coloured as 0
         for kr, r in enumerate(self.rows_shown):
             for kc, c in enumerate(self.cols_shown):
                 centre = self._xy(kr, kc)
@@ -361,12 +361,13 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         return texts
 
 
-def _formats(trace: Trace | None) -> Callable[[TensorRecord], NumberFormat]:
-    """How the tensors of ``trace`` are written. A plain function, not the trace kept on the grid:
-    copying a grid (a deep copy) shares a function and would copy a trace whole."""
+def _formats(trace: Trace | None) -> tuple[Callable[[TensorRecord], NumberFormat], Callable[[TensorRecord], bool]]:
+    """How the tensors of ``trace`` are written, and whether one is rounding noise (the trace's
+    verdict, :func:`tracer.explain.noisy`). Plain functions, not the trace kept on the grid: copying
+    a grid (a deep copy) shares a function and would copy a trace whole."""
     if trace is None:
-        return lambda record: number_format(record.data)
-    return lambda record: tensor_format(trace, record.id)
+        return (lambda record: number_format(record.data)), (lambda record: False)
+    return (lambda record: tensor_format(trace, record.id)), (lambda record: noisy(trace, record.id))
 
 
 def _around(boxes: list[VMobject]) -> Rectangle | None:
