@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import pytest
 
 manim = pytest.importorskip("manim")
@@ -98,3 +99,37 @@ def test_a_path_is_built_once_while_its_points_stay_and_draws_the_same_pixels(tm
         assert len(built) == 3 + 2   # the plain scene builds each time; the patched one for new points only
         for a, b in frames:
             assert a.shape == (480, 854, 4) and abs(a.astype(int) - b).max() <= 8
+
+
+def _tree(m) -> list:
+    return [m] + [x for s in m.submobjects for x in _tree(s)]
+
+
+def test_a_copy_shares_only_what_no_one_changes():
+    """``copy_cheaply``: a copy is Manim's deep copy (every mobject, array and list new, the same
+    values, shared references kept shared) except that the glyphs' parsed SVG paths, which Manim
+    reads only when it makes a glyph, are shared."""
+    from manim import Text, VGroup
+    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+
+    manim_adapter.copy_cheaply()
+    word = Text("W₁ = 0.25", font="DejaVu Sans")
+    glyph = word.submobjects[0]
+    assert isinstance(glyph, VMobjectFromSVGPath) and type(glyph.path_obj).__module__ == "svgelements.svgelements"
+    group = VGroup(word, Square())
+    group.favourite = word            # a second reference to a member
+    twin = group.copy()
+    assert twin.favourite is twin.submobjects[0] and twin.favourite is not word
+    for a, b in zip(_tree(group), _tree(twin), strict=True):
+        assert a is not b and type(a) is type(b) and b.original_id == str(id(a))
+        assert set(a.__dict__) - {"original_id"} == set(b.__dict__) - {"original_id"}
+        for key, value in a.__dict__.items():
+            other = b.__dict__[key]
+            if isinstance(value, np.ndarray):
+                assert other is not value and np.array_equal(other, value), key
+            elif isinstance(value, list):
+                assert other is not value and len(other) == len(value), key
+        if isinstance(a, VMobjectFromSVGPath):
+            assert b.path_obj is a.path_obj
+    twin.submobjects[0].shift(RIGHT)
+    assert not np.array_equal(word.get_center(), twin.submobjects[0].get_center())   # moving the copy leaves the original
