@@ -17,9 +17,9 @@ from manim import MarkupText, Text, VMobject
 from tracer.notation import MINUS, POWER, power_text, true_minus
 
 from . import style
-from .manim_adapter import copy_cheaply
+from .manim_adapter import speed_up_mobjects
 
-copy_cheaply()  # a copy of a Text shares its glyphs' parsed SVG paths (scenes.manim_adapter)
+speed_up_mobjects()  # copies and bounding boxes without Manim's per-point Python (scenes.manim_adapter)
 
 _REFS: dict[tuple[str, str, float, str], tuple[list[np.ndarray], float]] = {}
 _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}

@@ -106,13 +106,13 @@ def _tree(m) -> list:
 
 
 def test_a_copy_shares_only_what_no_one_changes():
-    """``copy_cheaply``: a copy is Manim's deep copy (every mobject, array and list new, the same
+    """``speed_up_mobjects``: a copy is Manim's deep copy (every mobject, array and list new, the same
     values, shared references kept shared) except that the glyphs' parsed SVG paths, which Manim
     reads only when it makes a glyph, are shared."""
     from manim import Text, VGroup
     from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
-    manim_adapter.copy_cheaply()
+    manim_adapter.speed_up_mobjects()
     word = Text("W₁ = 0.25", font="DejaVu Sans")
     glyph = word.submobjects[0]
     assert isinstance(glyph, VMobjectFromSVGPath) and type(glyph.path_obj).__module__ == "svgelements.svgelements"
@@ -133,3 +133,17 @@ def test_a_copy_shares_only_what_no_one_changes():
             assert b.path_obj is a.path_obj
     twin.submobjects[0].shift(RIGHT)
     assert not np.array_equal(word.get_center(), twin.submobjects[0].get_center())   # moving the copy leaves the original
+
+
+def test_a_bounding_box_is_manims_to_the_bit():
+    from manim import Dot, Line, Text, VGroup
+
+    manim_adapter.speed_up_mobjects()
+    single = VMobject()
+    single.points = np.array([[0.5, -1.0, 0.0]])   # one point: its own anchor
+    shapes = [Text("dW₁ −0.25", font="DejaVu Sans"), Circle().shift(RIGHT * 0.3), Dot(), Line([0, 0, 0], [1, 2, 0]),
+              VGroup(Square(), Text("x")), VGroup(), VMobject(), single]
+    for m in shapes:
+        ours, manims = m.get_points_defining_boundary(), manim_adapter._MANIMS_BOUNDARY(m)
+        assert ours.shape == manims.shape and np.array_equal(ours, manims), m
+    assert VMobject.get_points_defining_boundary is manim_adapter._boundary
