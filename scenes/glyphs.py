@@ -85,6 +85,18 @@ def _wide_ref(ch: str, font: str, size: float, weight: str, number_font: str) ->
     return _REFS[key]
 
 
+def _wide_space(font: str, size: float, weight: str) -> float:
+    """The CJK face's word space: a space beside a CJK character (的 W_Q) is as wide as the prose
+    sets it, not a monospace cell (three times as wide)."""
+    key = (" ", font, size, weight)
+    if key not in _REFS:
+        def apart(s: str) -> float:
+            a, b = Text(s, font=font, font_size=size, weight=weight).submobjects
+            return float(b.get_center()[0] - a.get_center()[0])
+        _REFS[key] = ([], apart("丨 丨") - apart("丨丨"))
+    return _REFS[key][1]
+
+
 def wide(ch: str) -> bool:
     """``ch`` (a character and its combining marks) is a CJK character, two cells in a terminal:
     the monospace fonts have no glyph for it.
@@ -124,8 +136,8 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
     """``s`` in the number font: one mobject whose outline is every glyph's, centred at the
     origin (one mobject per number, not per glyph: a canvas of many grids stays light). A power
     (``e^x``) is set smaller and raised; a CJK character is set in the language's CJK face at its
-    own advance (:func:`set_language`); a negative number's sign is the minus ``−`` whatever the
-    text says."""
+    own advance (:func:`set_language`), and a space beside it as that face spaces words; a
+    negative number's sign is the minus ``−`` whatever the text says."""
     s = true_minus(s)
     font, weight = style.number_font(), "BOLD" if bold else "NORMAL"
     cjk = style.cjk_font(_LANGUAGE[0])
@@ -133,10 +145,13 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
     small = round(size * RAISED_SCALE, 1)
     lift = RAISED_LIFT * _digit_height(font, size, weight)
     parts, x = [], 0.0
-    for ch, up in runs(s):
+    chars = runs(s)
+    for k, (ch, up) in enumerate(chars):
         at_size = small if up else size
         if wide(ch):
             outlines, a = _wide_ref(ch, cjk, at_size, weight, font)
+        elif ch == " " and any(0 <= j < len(chars) and wide(chars[j][0]) for j in (k - 1, k + 1)):
+            outlines, a = [], _wide_space(cjk, at_size, weight)
         else:
             a = _advance(font, at_size, weight)[0]
             outlines = [] if ch.isspace() else _ref(ch, font, at_size, weight)[0]

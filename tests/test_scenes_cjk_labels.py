@@ -1,8 +1,8 @@
 """Chinese in a line of the number font (a grid's label 更新前的 W_Q, token names 蘋果, the worked
 lines of a zh walkthrough) is set in the language's CJK face at that face's own advance, on the
 number font's baseline, not stretched to two monospace cells (which read as letter-spaced:
-更 新 前 的); the Latin and the digits around it stay in the number font's cells, and a grid of
-CJK names keeps its labels apart."""
+更 新 前 的), and a space beside it is that face's word space; the Latin and the digits around it
+stay in the number font's cells, and a grid of CJK names keeps its labels apart."""
 from __future__ import annotations
 
 import numpy as np
@@ -57,6 +57,17 @@ def test_the_chinese_is_in_the_languages_face_and_the_rest_in_the_number_font():
     assert glyphs.mono("蘋果 00").width - glyphs.mono("蘋果 0").width == pytest.approx(adv, abs=1e-6)
     assert glyphs.mono("W_Q").width == glyphs.mono("W_Q").width   # no CJK: the line is as before
     assert points(glyphs.mono("更新前的 W_Q")) == points(glyphs.mono("更新前的")) + points(glyphs.mono("W_Q"))
+
+
+def test_a_space_beside_chinese_is_the_prose_faces_word_space(zh_hant):
+    """的 W_Q: the space is as wide as the CJK face sets it between words, not a monospace cell."""
+    def prose(s):
+        return Text(s, font="Noto Sans CJK TC", font_size=style.FORMULA_SIZE).width
+    space = prose("的 的") - prose("的的")
+    assert glyphs.mono("的 的").width - glyphs.mono("的的").width == pytest.approx(space, abs=0.005)
+    assert glyphs.mono("的 X").width - glyphs.mono("的X").width == pytest.approx(space, abs=0.005)
+    cell = glyphs.mono("00").width - glyphs.mono("0").width
+    assert glyphs.mono("X X").width - glyphs.mono("XX").width == pytest.approx(cell, abs=1e-6)   # Latin: a cell
 
 
 def test_a_chinese_character_sits_where_pango_sets_it_beside_a_digit(zh_hant):
