@@ -26,6 +26,7 @@ _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}
 RAISED_SCALE = 0.72   # a superscript's size, of its line's
 RAISED_LIFT = 0.45    # how far it is raised, in digit heights
 _TEXTS: dict[tuple[str, str, float, str, str], Text] = {}
+_SPACE: dict[tuple[str, float, str], float] = {}   # a CJK face's word space
 # the render's language: its CJK face sets the CJK characters of a monospace line (set_language)
 _LANGUAGE = ["en"]
 
@@ -88,13 +89,13 @@ def _wide_ref(ch: str, font: str, size: float, weight: str, number_font: str) ->
 def _wide_space(font: str, size: float, weight: str) -> float:
     """The CJK face's word space: a space beside a CJK character (的 W_Q) is as wide as the prose
     sets it, not a monospace cell (three times as wide)."""
-    key = (" ", font, size, weight)
-    if key not in _REFS:
+    key = (font, size, weight)
+    if key not in _SPACE:
         def apart(s: str) -> float:
             a, b = Text(s, font=font, font_size=size, weight=weight).submobjects
             return float(b.get_center()[0] - a.get_center()[0])
-        _REFS[key] = ([], apart("丨 丨") - apart("丨丨"))
-    return _REFS[key][1]
+        _SPACE[key] = apart("丨 丨") - apart("丨丨")
+    return _SPACE[key]
 
 
 def wide(ch: str) -> bool:
