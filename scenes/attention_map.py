@@ -143,6 +143,7 @@ class AttentionMap(Scene):
     def construct(self) -> None:
         view, lang = self.view, self.lang
         self.camera.background_color = style.PAPER
+        glyphs.set_language(lang)   # its tokens' CJK in its language's face
         title = glyphs.fit_width(glyphs.title(word("title", lang, layer=view.layer, head=view.head), lang,
                                               style.INK, 30), style.FRAME_WIDTH - 1.0).move_to(UP * 3.62)
         heads = [title]

@@ -3,8 +3,11 @@
 Numbers, formulas and worked arithmetic are set in the pinned monospace font. Each character is
 shaped once by Pango (a Manim ``Text``) and kept as a reference outline; a string is then assembled
 from fresh copies of those outlines, one advance apart (measured: a ``Text`` costs 8-40 ms to build
-and a ``.copy()`` 0.3 ms per glyph; a fresh outline 0.06 ms). Narration and titles, in proportional
-fonts and any script (中文, Tiếng Việt), are plain ``Text``, built once per string.
+and a ``.copy()`` 0.3 ms per glyph; a fresh outline 0.06 ms). A CJK character in such a line (a
+token 蘋果, a label 更新前的 W_Q) is set in the render language's CJK face at that face's own
+advance, on the number font's baseline: two monospace cells would letter-space it. Narration and
+titles, in proportional fonts and any script (中文, Tiếng Việt), are plain ``Text``, built once per
+string.
 """
 from __future__ import annotations
 
@@ -26,6 +29,15 @@ _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}
 RAISED_SCALE = 0.72   # a superscript's size, of its line's
 RAISED_LIFT = 0.45    # how far it is raised, in digit heights
 _TEXTS: dict[tuple[str, str, float, str, str], Text] = {}
+_SPACE: dict[tuple[str, float, str], float] = {}   # a CJK face's word space
+# the render's language: its CJK face sets the CJK characters of a monospace line (set_language)
+_LANGUAGE = ["en"]
+
+
+def set_language(lang: str) -> None:
+    """Set the CJK characters of every :func:`line` drawn from now on in ``lang``'s CJK face
+    (:func:`scenes.style.cjk_font`): a scene calls it once, before it draws, with its language."""
+    _LANGUAGE[0] = lang
 
 
 def _advance(font: str, size: float, weight: str) -> tuple[float, np.ndarray]:
@@ -39,8 +51,8 @@ def _advance(font: str, size: float, weight: str) -> tuple[float, np.ndarray]:
 
 
 def _ref(ch: str, font: str, size: float, weight: str) -> tuple[list[np.ndarray], float]:
-    """The outline(s) of ``ch`` (a character and its combining marks: ``m̂``) relative to the
-    centre of its cell; a double-width character (中文) is centred on its two cells' middle."""
+    """The outline(s) of ``ch`` (a character and its combining marks: ``m̂``) in the monospace
+    ``font``, relative to the centre of its cell, and the font's advance."""
     key = (ch, font, size, weight)
     if key not in _REFS and ch == MINUS:   # the number font draws − as its hyphen: a minus as wide as +
         bar, adv = _ref("-", font, size, weight)
@@ -56,18 +68,47 @@ def _ref(ch: str, font: str, size: float, weight: str) -> tuple[list[np.ndarray]
         except ValueError:  # a character Pango will not shape on its own: centre it in its cell
             t = Text(ch, font=font, font_size=size, weight=weight)
             outlines = [m.points - t.get_center() for m in t.submobjects if len(m.points)]
-        if cells(ch) == 2 and outlines:  # its ink on the middle of its two cells, not the first
-            xs = np.concatenate([o[:, 0] for o in outlines])
-            outlines = [o - np.array([(xs.max() + xs.min()) / 2 - adv / 2, 0.0, 0.0]) for o in outlines]
         _REFS[key] = (outlines, adv)
     return _REFS[key]
 
 
-def cells(text: str) -> int:
-    """Monospace cells ``text`` takes, as a terminal counts them: a CJK character takes two, a
-    combining mark (the hat of ``m̂``) none."""
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-               for c in text)
+def _wide_ref(ch: str, font: str, size: float, weight: str, number_font: str) -> tuple[list[np.ndarray], float]:
+    """The outline(s) of the CJK character ``ch`` in the CJK face ``font``, relative to the centre
+    of its cell as :func:`_ref` places a number font's glyph (so it sits on that font's baseline),
+    and the face's own advance. Shaped between two bars (丨), whose middle is the character's cell
+    whatever its ink (a comma keeps its corner), after an 'H' on the baseline."""
+    key = (ch, font, size, weight)
+    if key not in _REFS:
+        t = Text("H丨" + ch + "丨", font=font, font_size=size, weight=weight, disable_ligatures=True)
+        h, left, right = t.submobjects[0], t.submobjects[1], t.submobjects[-1]
+        adv = float(right.get_center()[0] - left.get_center()[0]) / 2
+        # the number font's cell centre is half its capital's height above the baseline
+        cap = Text("H", font=number_font, font_size=size, weight=weight).height
+        cell = np.array([(left.get_center()[0] + right.get_center()[0]) / 2, h.get_bottom()[1] + cap / 2, 0.0])
+        _REFS[key] = ([m.points - cell for m in t.submobjects[2:-1] if len(m.points)], adv)
+    return _REFS[key]
+
+
+def _wide_space(font: str, size: float, weight: str) -> float:
+    """The CJK face's word space: a space beside a CJK character (的 W_Q) is as wide as the prose
+    sets it, not a monospace cell (three times as wide)."""
+    key = (font, size, weight)
+    if key not in _SPACE:
+        def apart(s: str) -> float:
+            a, b = Text(s, font=font, font_size=size, weight=weight).submobjects
+            return float(b.get_center()[0] - a.get_center()[0])
+        _SPACE[key] = apart("丨 丨") - apart("丨丨")
+    return _SPACE[key]
+
+
+def wide(ch: str) -> bool:
+    """``ch`` (a character and its combining marks) is a CJK character, two cells in a terminal:
+    the monospace fonts have no glyph for it.
+
+    >>> wide("蘋"), wide("，"), wide("W"), wide("→")
+    (True, True, False, False)
+    """
+    return unicodedata.east_asian_width(ch[0]) in "WF"
 
 
 def runs(s: str) -> list[tuple[str, bool]]:
@@ -98,22 +139,29 @@ def runs(s: str) -> list[tuple[str, bool]]:
 def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold: bool = False) -> VMobject:
     """``s`` in the number font: one mobject whose outline is every glyph's, centred at the
     origin (one mobject per number, not per glyph: a canvas of many grids stays light). A power
-    (``e^x``) is set smaller and raised; a CJK character takes two cells; a negative number's sign
-    is the minus ``−`` whatever the text says."""
+    (``e^x``) is set smaller and raised; a CJK character is set in the language's CJK face at its
+    own advance (:func:`set_language`), and a space beside it as that face spaces words; a
+    negative number's sign is the minus ``−`` whatever the text says."""
     s = true_minus(s)
     font, weight = style.number_font(), "BOLD" if bold else "NORMAL"
+    cjk = style.cjk_font(_LANGUAGE[0])
     adv, _ = _advance(font, size, weight)
     small = round(size * RAISED_SCALE, 1)
     lift = RAISED_LIFT * _digit_height(font, size, weight)
     parts, x = [], 0.0
-    for ch, up in runs(s):
-        a = _advance(font, small, weight)[0] if up else adv
-        n = cells(ch)
-        if not ch.isspace():
-            outlines, _ = _ref(ch, font, small if up else size, weight)
-            at = np.array([x + a / 2, lift if up else 0.0, 0.0])
-            parts += [pts + at for pts in outlines]
-        x += n * a
+    chars = runs(s)
+    for k, (ch, up) in enumerate(chars):
+        at_size = small if up else size
+        if wide(ch):
+            outlines, a = _wide_ref(ch, cjk, at_size, weight, font)
+        elif ch == " " and any(0 <= j < len(chars) and wide(chars[j][0]) for j in (k - 1, k + 1)):
+            outlines, a = [], _wide_space(cjk, at_size, weight)
+        else:
+            a = _advance(font, at_size, weight)[0]
+            outlines = [] if ch.isspace() else _ref(ch, font, at_size, weight)[0]
+        at = np.array([x + a / 2, lift if up else 0.0, 0.0])
+        parts += [pts + at for pts in outlines]
+        x += 0.0 if unicodedata.combining(ch[0]) else a   # a mark with no character before it: no cell
     mob = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
     if parts:
         mob.points = np.concatenate(parts)

@@ -107,6 +107,14 @@ def prose_font(lang: str) -> str:
 def title_font(lang: str) -> str:
     return prose_font(lang) if lang.startswith("zh") else pick(TITLE_FONTS)
 
+
+def cjk_font(lang: str) -> str:
+    """The face a CJK character in a line of the number font is set in: the first CJK face of
+    ``lang``'s prose fonts (Noto Sans CJK TC for zh-Hant, whose glyph forms Taiwan reads; SC for
+    the others). The monospace fonts have no CJK glyph, and a CJK glyph stretched to two of their
+    cells reads as letter-spaced: 更 新 前 的."""
+    return pick(tuple(f for f in PROSE_FONTS.get(lang, PROSE_FONTS["en"]) if "CJK" in f))
+
 # Ops whose player writes the output over its input's cells (ReLU greys its negatives to 0 in
 # place): their players say so when they register (scenes.players.register(..., in_place=True)).
 IN_PLACE: set[str] = set()

@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from manim import FadeIn, MovingCameraScene, Succession, VGroup, VMobject, config
 
-from . import anim, style
+from . import anim, glyphs, style
 from .caption import on_screen
 from .cover import fade_away, lift
 from .cards import paper, recap_page, summary_page, title_page
@@ -65,6 +65,7 @@ class Walkthrough(MovingCameraScene):
 
     def construct(self) -> None:
         self.camera.background_color = style.PAPER
+        glyphs.set_language(self.plan.lang)   # the CJK of its labels in its language's face
         self.stage = Stage(self, self.plan.trace, self.plan.lang, self.plan.mode, self.plan.pace,
                            phases=frozenset(b.step.phase for b in self.plan.step_beats))
         self.stage.hints.update(self.plan.hints)
