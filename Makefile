@@ -31,12 +31,16 @@ $(STAMP): pyproject.toml
 # -n auto: one pytest-xdist worker per core. --dist worksteal: an idle worker takes tests queued on
 # a busy one (with loadfile, one worker was left with the long files: 240 s against 153 s).
 TEST_WORKERS := -n auto --dist worksteal
+# Bytecode is cached even where the shell says PYTHONDONTWRITEBYTECODE (an empty value turns it
+# off): otherwise each worker, and each CLI run a test starts, compiles every module again (7 s of
+# CPU a worker to collect the tests).
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
 
 test: setup
-	$(BIN)/python -m pytest -q -m "not slow" $(TEST_WORKERS)
+	$(TEST_ENV) $(BIN)/python -m pytest -q -m "not slow" $(TEST_WORKERS)
 
 test-slow: setup
-	$(BIN)/python -m pytest -q -m slow $(TEST_WORKERS)
+	$(TEST_ENV) $(BIN)/python -m pytest -q -m slow $(TEST_WORKERS)
 
 demo: setup
 	@mkdir -p build

@@ -81,22 +81,40 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
     """``s`` as lines of prose at most ``width`` wide, broken between words (between characters
     in Chinese, never inside a run of Latin letters or digits)."""
     tokens = _tokens(s, lang)
+    measured = {"chars": 0, "width": 0.0}   # what was drawn so far: a guess of the next break
+
+    def fits(a: int, b: int) -> bool:
+        text = "".join(tokens[a:b]).strip()
+        w = glyphs.prose_width(text, lang, size, bold)
+        measured["chars"] += len(text)
+        measured["width"] += w
+        return w <= width
+
     lines: list[str] = []
     at = 0
     while at < len(tokens):
-        # the longest run of words from ``at`` that fits (at least one): a prefix is no narrower
-        # than a shorter one, so a binary search finds it drawing ~log n lines, not every prefix
-        lo, hi = at + 1, len(tokens)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if glyphs.prose_width("".join(tokens[at:mid]).strip(), lang, size, bold) > width:
-                hi = mid - 1
-            else:
-                lo = mid
-        line = "".join(tokens[at:lo]).strip()
+        # the longest run of words from ``at`` that fits (at least one), as a search drawing every
+        # prefix would find it (a prefix is no narrower than a shorter one): guessed from the
+        # width per character measured so far, then stepped a word at a time, so that only lines
+        # about a line long are drawn (each Text costs Pango and an SVG parse)
+        if not measured["chars"]:   # a first measure, of a few words, for the width per character
+            end = at + 1
+            while end < len(tokens) and len("".join(tokens[at:end])) < 24:
+                end += 1
+            fits(at, end)
+        per_char = measured["width"] / max(measured["chars"], 1)
+        end, chars = at + 1, len(tokens[at].strip())
+        while end < len(tokens) and (chars + len(tokens[end])) * per_char <= width:
+            chars += len(tokens[end])
+            end += 1
+        while end > at + 1 and not fits(at, end):
+            end -= 1
+        while end < len(tokens) and fits(at, end + 1):
+            end += 1
+        line = "".join(tokens[at:end]).strip()
         if line:
             lines.append(line)
-        at = lo
+        at = end
     group = VGroup(*[glyphs.prose(line, lang, color, size, bold) for line in lines])
     group.lines = lines
     return group.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
