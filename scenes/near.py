@@ -5,8 +5,8 @@ h, drawn a timestep before the reset gate whose gradient reads it), framing it w
 zoom the camera out until the cells are too small to read at 480p, with highlight boxes crossing
 empty space between them. The rule: a grid that cannot be framed with the work without zooming out
 past ``style.LEGIBLE_ZOOM`` (and further than the work alone needs) is drawn again beside the work
-when the copy brings it nearer. The copy is named as the grid it copies and marked as a copy
-(``copy_of``: a gradient worked beside it is written into that grid's band too,
+when the copy brings it nearer. The copy is named as the grid it copies, ``(copy)`` after the name
+(a learner seeing both must not count two tensors), and marked as a copy (``copy_of``: a gradient worked beside it is written into that grid's band too,
 :func:`scenes.players.gradients.home`); it shows the tensor's values only, and leaves the canvas
 once a step that does not read its tensor plays (:mod:`scenes.stale`).
 """
@@ -17,6 +17,7 @@ from manim import DOWN, LEFT, RIGHT, UP
 
 from . import style
 from .grid import NumberGrid
+from .words import word
 
 USABLE = np.array(style.WIDEST_ROOM) / style.MAX_ZOOM   # the work area (width, height) at zoom 1
 
@@ -80,9 +81,12 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
             kept.append(shown)
             continue
         role = "grad" if stage.trace.tensors[t].kind == "grad" else None
-        # named as where it is drawn (a share's ′), unless that is a band or a transposed copy
+        # named as where it is drawn, unless that is a band or a transposed copy, and called a copy:
+        # framed with its original (the accumulate step's dx″ beside the dx″ drawn further right),
+        # two grids named alike read as two tensors
         plain = s is not None and s.lane == "value" and not s.grid.transpose
-        g = canvas.make_grid(t, role=role, grad=False, label=s.grid.label_text if plain else None, label_side="up")
+        name = s.grid.label_text if plain else stage.trace.tensors[t].name
+        g = canvas.make_grid(t, role=role, grad=False, label=word("copy", stage.lang, name=name), label_side="up")
         g.copy_of = s.grid if s is not None and s.lane == "value" else None   # where its gradient goes
         beside_all(canvas, g, kept)
         if (shown is not None and canvas.in_one_view([*kept, shown])

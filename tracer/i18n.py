@@ -18,7 +18,7 @@ from .errors import TracerError
 from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded
 from .i18n_phrases import PHRASES
 from .ops.spec import REGISTRY
-from .ops.templates import render
+from .ops.templates import named_grads, render
 from .trace import Step, Trace
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
@@ -183,7 +183,8 @@ def formula(trace: Trace, step: Step, lang: str = "en") -> str:
         return step.formula
     names = [trace.tensors[t].name for t in at.inputs]
     outs = [trace.tensors[t].name for t in at.outputs]
-    return render(template, spec, names, outs, bounded(at.op, at.attrs), unset=phrase("all", lang))
+    text = render(template, spec, names, outs, bounded(at.op, at.attrs), unset=phrase("all", lang))
+    return named_grads(trace, step, text) if step.phase == "backward" else text
 
 
 def in_language(table: dict[str, dict[str, str]], key: str, lang: str = "en", /, **fill: object) -> str:
