@@ -271,6 +271,8 @@ class Recording:
         else:
             step.formula = f"{out} = {out} + {out}′"
         step.narration = spec.narration.format(x=x_name)
+        if spec is ACCUMULATE:  # what it adds, said when read (the steps that made them may be tuples)
+            self.trace.later(step, _tell_shares)
         return step
 
     def _name_shares(self, fwd: str, inputs: list[str], out: str) -> None:
@@ -307,6 +309,12 @@ def _is_sum(trace: Trace, sid: int) -> bool:
     step still kept as its tuple is not)."""
     step = trace._steps[sid]
     return type(step) is not tuple and step.op == "accumulate"  # type: ignore[union-attr]
+
+
+def _tell_shares(trace: Trace, step: Step) -> None:
+    """An accumulate step's narration ends with where each gradient it adds came from."""
+    from .explain.shares import told
+    step.narration = f"{step.narration} {told(trace, step)}"
 
 
 def _label(trace: Trace, tid: str, x: Tensor | None) -> str:

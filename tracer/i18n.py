@@ -150,7 +150,11 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
     if spec.family == "gradient":  # adding up gradients: the narration names the tensor they are of
         tid = step.attrs.get("tensor")
         fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}
-    return render(template, spec, names, outs, fill, unset=phrase("all", lang))
+    text = render(template, spec, names, outs, fill, unset=phrase("all", lang))
+    if step.op == "accumulate":  # and each gradient added, with the op it came back through
+        from .explain.shares import told
+        text = f"{text}{'' if lang.startswith('zh') else ' '}{told(trace, step, lang)}"
+    return text
 
 
 def formula(trace: Trace, step: Step, lang: str = "en") -> str:

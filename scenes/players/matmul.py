@@ -246,6 +246,7 @@ def _grads_fresh(stage: Stage, mm_step, fwd, incoming: str | None = None) -> Num
     gz = None
     for k, gid in enumerate(mm_step.outputs):
         x = next(i for i, v in mm_step.grad_map.items() if v == gid)
+        acc = next((s for s in stage.trace.steps if s.op == "accumulate" and gid in s.inputs), None)
         label = None   # a share later added to another (a weight used twice) is primed by the trace: dW′
         if x == a:
             grids, new = stage.product(g, b, gid, transpose_b=True,
