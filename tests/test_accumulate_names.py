@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import tracer
-from tracer.backward_steps import share_mark
+from tracer.notation import share_mark
 from tracer.cli import main
 from tracer.explain import explain
 from tracer.explain.shares import shares, told

@@ -16,6 +16,7 @@ from .ops.core import Node, step_links
 from .ops.lazy_grads import Values
 from .ops.records import register, tensor_id
 from .ops.spec import REGISTRY, OpSpec
+from .notation import share_mark
 from .ops.templates import named_grads, render
 from .tensor import Tensor
 from .trace import Step, Trace
@@ -288,20 +289,6 @@ class Recording:
                 continue  # a running total, a shared array, or a share named already (x + x)
             self.shares[fwd] = self.shares.get(fwd, 0) + 1
             r.name = out + share_mark(self.shares[fwd])
-
-
-_PRIMES = ("′", "″", "‴", "⁗")
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def share_mark(k: int) -> str:
-    """The mark of the ``k``-th contribution to a gradient: primes up to four, then the count as
-    a bracketed superscript (as the fifth derivative is written).
-
-    >>> [share_mark(k) for k in (1, 2, 3, 4, 5, 12)]
-    ['′', '″', '‴', '⁗', '⁽⁵⁾', '⁽¹²⁾']
-    """
-    return _PRIMES[k - 1] if k <= len(_PRIMES) else f"⁽{str(k).translate(_SUPERSCRIPT)}⁾"
 
 
 def _is_sum(trace: Trace, sid: int) -> bool:

@@ -1,7 +1,7 @@
 """Where the gradients an ``accumulate`` step adds came from.
 
 A tensor fed several ops gets a gradient back from each; the trace names them in the order they
-came, ``dx′``, ``dx″``, ``dx‴`` (:func:`tracer.backward_steps.share_mark`), and their sum ``dx``.
+came, ``dx′``, ``dx″``, ``dx‴`` (:func:`tracer.notation.share_mark`), and their sum ``dx``.
 What the name cannot say is the op each one flowed back through: :func:`shares` finds it (the
 forward step whose gradient step made it), and :func:`told` says it in a sentence, which the
 step's narration ends with, in every viewer and language.

@@ -115,7 +115,7 @@ def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
 def named_grads(trace: Trace, step: Step, text: str) -> str:
     """A backward step's formula ``text`` with each gradient it writes named as its record, not as
     the template's ``d{x}``: a contribution an accumulate step adds later reads ``dx″`` here too
-    (:func:`tracer.backward_steps.share_mark`). The k-th ``dx`` of the text is the step's k-th
+    (:func:`tracer.notation.share_mark`). The k-th ``dx`` of the text is the step's k-th
     gradient of ``x`` (``x·x`` writes two); left as it is when the counts differ.
     """
     tensors = trace.tensors
