@@ -5,8 +5,8 @@ h, drawn a timestep before the reset gate whose gradient reads it), framing it w
 zoom the camera out until the cells are too small to read at 480p, with highlight boxes crossing
 empty space between them. The rule: a grid that cannot be framed with the work without zooming out
 past ``style.LEGIBLE_ZOOM`` (and further than the work alone needs) is drawn again beside the work
-when the copy brings it nearer. The copy is named as the grid it copies and marked as a copy
-(``copy_of``: a gradient worked beside it is written into that grid's band too,
+when the copy brings it nearer. The copy is named as the grid it copies (``X (copy)`` when the two
+are framed together: a learner seeing both must not count two tensors) and marked as a copy (``copy_of``: a gradient worked beside it is written into that grid's band too,
 :func:`scenes.players.gradients.home`); it shows the tensor's values only, and leaves the canvas
 once a step that does not read its tensor plays (:mod:`scenes.stale`).
 """
@@ -17,6 +17,7 @@ from manim import DOWN, LEFT, RIGHT, UP
 
 from . import style
 from .grid import NumberGrid
+from .words import word
 
 USABLE = np.array(style.WIDEST_ROOM) / style.MAX_ZOOM   # the work area (width, height) at zoom 1
 
@@ -80,11 +81,14 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
             kept.append(shown)
             continue
         role = "grad" if stage.trace.tensors[t].kind == "grad" else None
-        # named as where it is drawn (a share's ′), unless that is a band or a transposed copy
+        # named as where it is drawn, unless that is a band or a transposed copy
         plain = s is not None and s.lane == "value" and not s.grid.transpose
-        g = canvas.make_grid(t, role=role, grad=False, label=s.grid.label_text if plain else None, label_side="up")
-        g.copy_of = s.grid if s is not None and s.lane == "value" else None   # where its gradient goes
+        name = s.grid.label_text if plain else None
+        g = canvas.make_grid(t, role=role, grad=False, label=name, label_side="up")
         beside_all(canvas, g, kept)
+        if shown is not None and near(canvas, [*kept, g], shown):
+            g = _called_a_copy(stage, t, g, role)
+        g.copy_of = s.grid if s is not None and s.lane == "value" else None   # where its gradient goes
         if (shown is not None and canvas.in_one_view([*kept, shown])
                 and zoom_for(canvas, [*kept, g]) >= zoom_for(canvas, [*kept, shown]) - 1e-9):
             kept.append(shown)   # no room nearer than where it is
@@ -94,6 +98,17 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
         new.append(g)
         kept.append(g)
     return new
+
+
+def _called_a_copy(stage, tid: str, g: NumberGrid, role: str | None) -> NumberGrid:
+    """``g`` named ``X (copy)``, where it stands: framed with its original (the accumulate step's
+    dx″ drawn again beside the band, the dx″ it copies a little further right), two grids named
+    alike would read as two tensors. (A copy of a grid out of view keeps the bare name: its wider
+    label would move where it goes.)"""
+    named = stage.canvas.make_grid(tid, role=role, grad=False, label=word("copy", stage.lang, name=g.label_text),
+                                   label_side="up")
+    named.shift(g.brackets.get_corner(DOWN + LEFT) - named.brackets.get_corner(DOWN + LEFT))
+    return named
 
 
 def _nearest(stage, tid: str, work: list):

@@ -116,6 +116,8 @@ WORDS: dict[str, dict[str, str]] = {
     # a grid's name, drawn in the number font (where a full-width bracket stands a cell apart)
     "before": {"en": "{name} (before)", "zh-Hant": "更新前的 {name}", "zh-Hans": "更新前的 {name}",
                "vi": "{name} (trước)"},
+    "copy": {"en": "{name} (copy)", "zh-Hant": "{name} 的副本", "zh-Hans": "{name} 的副本",
+             "vi": "{name} (bản sao)"},
     "legend_updated": {"en": "updated", "zh-Hant": "已更新", "zh-Hans": "已更新", "vi": "đã cập nhật"},
     "legend_focus": {"en": "in focus", "zh-Hant": "正在計算", "zh-Hans": "正在计算", "vi": "đang xét"},
     "legend_signed": {"en": "− 0 +", "zh-Hant": "− 0 +", "zh-Hans": "− 0 +", "vi": "− 0 +"},

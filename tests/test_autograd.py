@@ -56,7 +56,7 @@ def test_a_tensor_used_twice_gets_an_explicit_accumulate_step() -> None:
     assert len(h_acc) == 1
     a, b = (trace.tensors[i].data for i in h_acc[0].inputs)
     np.testing.assert_allclose(trace.tensors[h_acc[0].outputs[0]].data, a + b)
-    assert h_acc[0].formula == "dH = dH + dH′"
+    assert h_acc[0].formula == "dH = dH′ + dH″"   # the two contributions told apart from their sum
 
 
 def test_gradients_are_numpy_arrays_on_leaves_and_intermediates() -> None:

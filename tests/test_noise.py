@@ -59,7 +59,7 @@ def test_the_gradient_through_a_mean_of_cancelling_entries_is_noise_shown_as_zer
     shown = CliRunner().invoke(main, ["show", str(path), "--step", "m.grad", "--no-color"])
     assert shown.exit_code == 0, shown.output
     grid = shown.output.split("outputs\n")[1].split("\n\n")[0].splitlines()
-    assert grid == ["dx (3, 1) grad", "  0.00", "  0.00", "  0.00"]
+    assert grid == ["dx″ (3, 1) grad", "  0.00", "  0.00", "  0.00"]   # x's second share, added to dx′ last
     assert "0.00 / 3 = 0.00" in shown.output and "e-17" not in shown.output and "e-18" not in shown.output
     summed = CliRunner().invoke(main, ["show", str(path), "--step", str(total.id), "--cell", "2,0", "--no-color"])
     assert summed.exit_code == 0 and "-0.30 + 0.00 = -0.30" in summed.output

@@ -56,7 +56,7 @@ def test_a_far_operand_is_drawn_again_beside_the_work_as_a_copy(scene, trace):
     stage.canvas.register(sx.grid)
     new = bring(stage, [x], [sw.grid])
     assert len(new) == 1 and new[0].copy_of is sx.grid          # a copy, marked as one
-    assert new[0].label_text == sx.grid.label_text             # named the same
+    assert new[0].label_text == sx.grid.label_text             # named the same (the original out of its view)
     assert stage.slot(x).grid is new[0] and near(stage.canvas, [sw.grid], new[0])
     assert stage.canvas.is_free([new[0]]) is True   # registered: overlaps nothing else (itself ignored)
     far, _ = stage.draw(x)                            # drawn again, far off, after the copy

@@ -16,7 +16,8 @@ from .ops.core import Node, step_links
 from .ops.lazy_grads import Values
 from .ops.records import register, tensor_id
 from .ops.spec import REGISTRY, OpSpec
-from .ops.templates import render
+from .notation import share_mark
+from .ops.templates import named_grads, render
 from .tensor import Tensor
 from .trace import Step, Trace
 
@@ -37,7 +38,7 @@ def _grad_text(trace: Trace, step: Step, spec: OpSpec, fwd: Step) -> None:
     """The gradient formula written with the forward step's tensor names (filled when read)."""
     names = [trace.tensors[t].name for t in fwd.inputs]
     outs = [trace.tensors[t].name for t in fwd.outputs]
-    step.formula = render(spec.grad, spec, names, outs, fwd.attrs)
+    step.formula = named_grads(trace, step, render(spec.grad, spec, names, outs, fwd.attrs))
     step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
 
 
@@ -61,6 +62,7 @@ class Recording:
         self.rec = trace._rec
         self.latest: dict[str, str] = {}  # forward tensor id -> id of its gradient so far
         self.groups: list[tuple[Step, Step]] = []  # (forward composite, its backward step)
+        self.shares: dict[str, int] = {}  # forward tensor id -> how many contributions were added so far
 
     def _grad_id(self, x: Tensor, g: np.ndarray, producer: int | None, total: bool = True,
                  fwd: str | None = None) -> str:
@@ -262,10 +264,44 @@ class Recording:
                               attrs={"tensor": fwd})
         step.outputs.append(total(step.id))
         step.grad_map = {fwd: step.outputs[0]}
-        out = self.trace.tensors[step.outputs[0]].name
-        step.formula = f"{out} = {out} + {out}′"
+        tensors = self.trace.tensors
+        out = tensors[step.outputs[0]].name
+        if spec is ACCUMULATE:
+            self._name_shares(fwd, inputs, out)
+            step.formula = f"{out} = {tensors[inputs[0]].name} + {tensors[inputs[1]].name}"
+        else:
+            step.formula = f"{out} = {out} + {out}′"
         step.narration = spec.narration.format(x=x_name)
+        if spec is ACCUMULATE:  # what it adds, said when read (the steps that made them may be tuples)
+            self.trace.later(step, _tell_shares)
         return step
+
+    def _name_shares(self, fwd: str, inputs: list[str], out: str) -> None:
+        """Name the contributions an accumulate step adds as the order they came in: ``dx′`` (the
+        first), ``dx″``, ``dx‴``…, so that its grids, hints and formula tell them apart from each
+        other and from their sum ``dx``. A running total (an earlier accumulate step's sum) keeps
+        ``dx``; a record that is another tensor's gradient too (an array passed back unchanged)
+        keeps its own name."""
+        tensors = self.trace.tensors
+        for tid in inputs:
+            r = tensors[tid]
+            if r.name != out or r.grad_of != fwd or (r.producer is not None and _is_sum(self.trace, r.producer)):
+                continue  # a running total, a shared array, or a share named already (x + x)
+            self.shares[fwd] = self.shares.get(fwd, 0) + 1
+            r.name = out + share_mark(self.shares[fwd])
+
+
+def _is_sum(trace: Trace, sid: int) -> bool:
+    """Whether step ``sid`` is an accumulate step (one is always appended as a :class:`Step`: a
+    step still kept as its tuple is not)."""
+    step = trace._steps[sid]
+    return type(step) is not tuple and step.op == "accumulate"  # type: ignore[union-attr]
+
+
+def _tell_shares(trace: Trace, step: Step) -> None:
+    """An accumulate step's narration ends with where each gradient it adds came from."""
+    from .explain.shares import told
+    step.narration = f"{step.narration} {told(trace, step)}"
 
 
 def _label(trace: Trace, tid: str, x: Tensor | None) -> str:

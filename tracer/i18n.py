@@ -18,7 +18,7 @@ from .errors import TracerError
 from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded
 from .i18n_phrases import PHRASES
 from .ops.spec import REGISTRY
-from .ops.templates import render
+from .ops.templates import named_grads, render
 from .trace import Step, Trace
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
@@ -150,7 +150,11 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
     if spec.family == "gradient":  # adding up gradients: the narration names the tensor they are of
         tid = step.attrs.get("tensor")
         fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}
-    return render(template, spec, names, outs, fill, unset=phrase("all", lang))
+    text = render(template, spec, names, outs, fill, unset=phrase("all", lang))
+    if step.op == "accumulate":  # and each gradient added, with the op it came back through
+        from .explain.shares import told
+        text = f"{text}{'' if lang.startswith('zh') else ' '}{told(trace, step, lang)}"
+    return text
 
 
 def formula(trace: Trace, step: Step, lang: str = "en") -> str:
@@ -183,7 +187,8 @@ def formula(trace: Trace, step: Step, lang: str = "en") -> str:
         return step.formula
     names = [trace.tensors[t].name for t in at.inputs]
     outs = [trace.tensors[t].name for t in at.outputs]
-    return render(template, spec, names, outs, bounded(at.op, at.attrs), unset=phrase("all", lang))
+    text = render(template, spec, names, outs, bounded(at.op, at.attrs), unset=phrase("all", lang))
+    return named_grads(trace, step, text) if step.phase == "backward" else text
 
 
 def in_language(table: dict[str, dict[str, str]], key: str, lang: str = "en", /, **fill: object) -> str:

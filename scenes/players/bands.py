@@ -62,10 +62,9 @@ def place_grad(stage: Stage, grid, gid: str, step) -> tuple[Slot, object]:
     occupied = any(t.get_fill_opacity() > 0 for t in grid.grads.values())
     if acc is None or not occupied:
         return grad_band(stage, grid, gid), None
-    name = stage.trace.tensors[gid].name
     # right of the grid, or under it when the free space on the right is far: the two are
-    # framed together
-    sides = [stage.canvas.beside(grid, gid, where, role="grad", grad=False, label=f"{name}′") for where in ("right", "down")]
+    # framed together (named as the trace names the share: dx″, the band holding dx′)
+    sides = [stage.canvas.beside(grid, gid, where, role="grad", grad=False) for where in ("right", "down")]
     side = min(sides, key=lambda g: _span(grid, g))
     stage.canvas.register(side)
     show_new(stage, [side], focus=[grid, side])

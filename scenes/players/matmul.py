@@ -246,17 +246,16 @@ def _grads_fresh(stage: Stage, mm_step, fwd, incoming: str | None = None) -> Num
     gz = None
     for k, gid in enumerate(mm_step.outputs):
         x = next(i for i, v in mm_step.grad_map.items() if v == gid)
-        # a share of a gradient that is added to another (a weight used twice) is primed, as in a band
         acc = next((s for s in stage.trace.steps if s.op == "accumulate" and gid in s.inputs), None)
-        label = f"{names[gid].name}′" if acc is not None else None
+        # the result named as the trace names it (a share later added to another, a weight used twice: dW′)
         if x == a:
             grids, new = stage.product(g, b, gid, transpose_b=True,
-                                       labels={"a": names[shown].name, "b": transposed(names[b].name), "out": label})
+                                       labels={"a": names[shown].name, "b": transposed(names[b].name), "out": None})
             gz, gt = grids["a"], grids["b"]
             stage.bind(b, gt) if gt in new else None
         else:
             grids, new = stage.product(a, g, gid, transpose_a=True,
-                                       labels={"a": transposed(names[a].name), "b": names[shown].name, "out": label})
+                                       labels={"a": transposed(names[a].name), "b": names[shown].name, "out": None})
             gt, gz = grids["a"], grids["b"]
             stage.bind(a, gt) if gt in new else None
         if gz in new:

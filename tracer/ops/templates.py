@@ -110,3 +110,28 @@ def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
     out_names = [trace.tensors[o].name for o in step.outputs]
     step.formula = render(spec.formula, spec, names, out_names, step.attrs)
     step.narration = render(spec.narration, spec, names, out_names, step.attrs)
+
+
+def named_grads(trace: Trace, step: Step, text: str) -> str:
+    """A backward step's formula ``text`` with each gradient it writes named as its record, not as
+    the template's ``d{x}``: a contribution an accumulate step adds later reads ``dx″`` here too
+    (:func:`tracer.notation.share_mark`). The k-th ``dx`` of the text is the step's k-th
+    gradient of ``x`` (``x·x`` writes two); left as it is when the counts differ.
+    """
+    tensors = trace.tensors
+    by_x: dict[str, list[str]] = {}
+    for gid in step.outputs:
+        r = tensors.get(gid)
+        if r is not None and r.grad_of in tensors:
+            by_x.setdefault(r.grad_of, []).append(r.name)
+    for xid, names in by_x.items():
+        plain = "d" + tensors[xid].name
+        if all(n == plain for n in names):
+            continue
+        word = re.compile(r"(?<![\w.′])" + re.escape(plain) + r"(?![\w′″‴⁗⁽])")
+        spots = list(word.finditer(text))
+        if len(spots) != len(names) and len(set(names)) != 1:
+            continue
+        given = iter(names if len(spots) == len(names) else names[:1] * len(spots))
+        text = word.sub(lambda m: next(given), text)
+    return text

@@ -1,0 +1,129 @@
+"""An ``accumulate`` step's gradients carry names a learner tells apart: the contributions ``dx′``,
+``dx″``… in the order they came back, their sum ``dx``, and the narration says which op each came
+back through. The same names in ``tracer show``, the step that made each contribution, the exercise
+sheet's hints and the video's grids (where a contribution brought near is labelled a copy).
+
+Before, transformer_block's step 172 read ``dresid_post = dresid_post + dresid_post′`` over two
+input grids both titled ``dresid_post``, the sheet's hint ``← dresid_post[1, 0], dresid_post[1, 0]``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import tracer
+from tracer.notation import share_mark
+from tracer.cli import main
+from tracer.explain import explain
+from tracer.explain.shares import shares, told
+from tracer.i18n import narrate
+
+from .test_examples import run
+
+SUM = "train.0.blocks.0.resid_post.grad_sum"   # transformer_block's step 172
+
+
+def used_three_times() -> tracer.Trace:
+    """x feeds a mul twice and an exp: dx = dx′ + dx″, then dx = dx + dx‴."""
+    with tracer.record() as trace:
+        x = tracer.param([1.0, 2.0], name="x")
+        y = tracer.mul(x, x, name="sq") + tracer.exp(x, name="grown")
+        y.sum().backward()
+    return trace
+
+
+def test_contributions_are_primed_in_order_and_their_sum_is_dx() -> None:
+    trace = used_three_times()
+    first, second = [s for s in trace.steps if s.op == "accumulate"]
+    assert first.formula == "dx = dx′ + dx″" and second.formula == "dx = dx + dx‴"
+    assert second.inputs[0] == first.outputs[0]   # the sum so far keeps dx
+    assert shares(trace, first) == [("dx′", "grown"), ("dx″", "sq")]
+    assert shares(trace, second) == [("dx", None), ("dx‴", "sq")]
+    # the step that made dx″ and dx‴ (x·x: one share per factor) writes them so
+    sq = trace.step("sq.grad")
+    assert sq.formula.startswith("dx″ = dsq ⊙ x;  dx‴ = dsq ⊙ x")
+    # and the numbers add up: d(x² + eˣ)/dx = 2x + eˣ, by hand at x = 1 and 2
+    x = np.array([1.0, 2.0])
+    dx = trace.tensors[second.outputs[0]].data
+    assert dx == pytest.approx(2 * x + np.exp(x))
+    assert trace.tensors[first.inputs[0]].data == pytest.approx(np.exp(x))   # dx′: through exp
+    w = explain(trace, second, (1,))
+    assert w.expression == "9.39 + 2 = 11.39"   # (e² + 2) so far, + 2 from the second factor
+
+
+def test_the_marks_past_four_primes() -> None:
+    assert [share_mark(k) for k in range(1, 7)] == ["′", "″", "‴", "⁗", "⁽⁵⁾", "⁽⁶⁾"]
+
+
+def test_the_narration_says_where_each_came_from_in_every_language() -> None:
+    trace = used_three_times()
+    first = next(s for s in trace.steps if s.op == "accumulate")
+    assert first.narration.endswith("Added here: dx′ (back through grown), dx″ (back through sq).")
+    assert narrate(trace, first, "zh-Hant").endswith("這裡相加的是：dx′（經由 grown 傳回）、dx″（經由 sq 傳回）。")
+    assert narrate(trace, first, "zh-Hans").endswith("这里相加的是：dx′（经由 grown 传回）、dx″（经由 sq 传回）。")
+    assert narrate(trace, first, "vi").endswith("Ở đây cộng: dx′ (truyền ngược qua grown), dx″ (truyền ngược qua sq).")
+    assert told(trace, trace.steps[first.id + 1], "en") == "Added here: dx (the sum so far), dx‴ (back through sq)."
+
+
+@pytest.fixture(scope="module")
+def block(tmp_path_factory):
+    path = tmp_path_factory.mktemp("accum") / "tb.trace"
+    result = CliRunner().invoke(main, ["run", "transformer_block", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    return tracer.load(path), str(path)
+
+
+def test_tracer_show_names_the_two_contributions_apart(block) -> None:
+    trace, path = block
+    step = trace.step(SUM)
+    result = CliRunner().invoke(main, ["show", path, "--step", str(step.id), "--no-color"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "dresid_post = dresid_post′ + dresid_post″" in text
+    inputs, outputs = text.split("\ninputs\n")[1].split("\noutputs\n")
+    assert [line.split(" ")[0] for line in inputs.splitlines() if "(4, 3)" in line] == ["dresid_post′", "dresid_post″"]
+    assert outputs.splitlines()[0].startswith("dresid_post (4, 3)")
+    assert "dresid_post′ (back through centered), dresid_post″ (back through ln2.mean)" in text
+    # the cell's working adds the two as printed
+    a, b = (trace.tensors[t].data[0, 0] for t in step.inputs)
+    assert f"{a:.2f} + {b:.2f} = {a + b:.2f}".replace("-0.00", "0.00") in text
+    # the mean's gradient step made the second one, and says so
+    made = CliRunner().invoke(main, ["show", path, "--step", "train.0.blocks.0.ln2.mean.grad", "--no-color"])
+    assert "dresid_post″ = dmean / n, copied to every entry" in made.output
+
+
+def test_the_sheet_hint_names_two_different_cells(block, tmp_path) -> None:
+    from tracer.lecture import plan_sheet
+
+    trace, path = block
+    step = trace.step(SUM)
+    sheet = plan_sheet(trace, f"{step.id}..{step.id}", 1.0, 0)
+    hints = [b.hint for e in sheet.exercises for b in e.blanks if b.tensor == step.outputs[0]]
+    assert hints and all("← dresid_post′[" in h and ", dresid_post″[" in h for h in hints), hints
+    for h, b in zip(hints, [b for e in sheet.exercises for b in e.blanks if b.tensor == step.outputs[0]]):
+        cell = ", ".join(map(str, b.index))   # the same cell of each
+        assert h.endswith(f"← dresid_post′[{cell}], dresid_post″[{cell}]"), h
+
+
+def test_the_video_names_the_contribution_and_calls_its_copy_a_copy(block, tmp_path) -> None:
+    """At 480p, steps 160..172 one level deep: the mean's contribution drawn right of resid_post, and
+    the accumulate step's copy of it beside resid_post's band named ``dresid_post″ (copy)``, its
+    numbers the trace's."""
+    pytest.importorskip("manim")
+    from scenes.curated import build_plan
+    from scenes.render import render_scene
+    from tracer.explain import number_view
+
+    trace, _ = block
+    step = trace.step(SUM)
+    plan = build_plan(trace, steps=f"160..{step.id}", depth=1)
+    stage = render_scene(plan, plan.window, tmp_path / "still.png", "l", still=True).stage
+    grids = {g.label_text: g for g in stage.canvas.grids}
+    assert len(grids) == len(stage.canvas.grids), sorted(grids)   # no two grids named alike
+    original, copy = grids["dresid_post″"], grids["dresid_post″ (copy)"]
+    assert copy.copy_of is original and original.record.id == copy.record.id == step.inputs[1]
+    numbers = number_view(trace, minus="−")
+    assert {rc: t.text for rc, t in copy.values.items()} == {
+        rc: numbers.text(step.inputs[1], rc) for rc in copy.values}
+    assert not any(label.endswith("′′") or "″′" in label for label in grids)   # no mark a scene added
