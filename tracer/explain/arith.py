@@ -221,7 +221,46 @@ class Line:
     expression: str
     relations: tuple[tuple[str, str], ...] = ()   # ("=" or "≈", printed result)
     comparison: bool = False                       # "a > b → note": the expression is a comparison
-    label: str = ""                                # "Σ" of "Σ = 1.00 + 0.37 = 1.37"
+    label: str = ""                                # "Σ" of "Σ = 1.00 + 0.37 = 1.37", "dhx[0, 0]" of "dhx[0, 0] = 0.06"
+
+
+def cell_ref(name: str, index: tuple[int, ...]) -> str:
+    """How a line names a tensor's cell: ``dhx[0, 0]``; a single number by its name alone.
+
+    >>> cell_ref("dhx", (1, 0)), cell_ref("dloss", ())
+    ('dhx[1, 0]', 'dloss')
+    """
+    return f"{name}[{', '.join(map(str, index))}]" if index else name
+
+
+_CELL = re.compile(r"\S\[\d+(?:, \d+)*\]$")   # a name ending on a cell's index: dhx[0, 0]
+_NAMES_JOIN = re.compile(r" ([+−-]) ")
+
+
+def named(segment: str) -> list[tuple[str, str]] | None:
+    """The cells (or the label) a line's first segment names, each with its sign, or ``None`` when
+    the segment is arithmetic: ``dY[0, 1] + dY[2, 1]`` names two cells, ``Σ`` and ``dloss`` are
+    names without a number, ``0.03 + x[0]`` is neither.
+
+    >>> named("dY[0, 1] + dY[2, 1]"), named("Σ"), named("0.03 + x[0]")
+    ([('+', 'dY[0, 1]'), ('+', 'dY[2, 1]')], [('+', 'Σ')], None)
+    """
+    pieces = _NAMES_JOIN.split(segment.strip())
+    out = [("+", pieces[0])] + [("−" if s in MINUSES else "+", p) for s, p in zip(pieces[1::2], pieces[2::2])]
+    for _, piece in out:
+        if not _CELL.search(piece) and any(is_number(t) for t in tokens(piece)):
+            return None
+    return out
+
+
+def _head(text: str) -> tuple[str, str, str] | None:
+    """``text`` split at its first ``=`` or ``≈`` outside brackets: (before, mark, after)."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c in "([") - (c in ")]")
+        if depth == 0 and c in "=≈" and text[i - 1:i] == " " and text[i + 1:i + 2] == " ":
+            return text[:i - 1], c, text[i + 2:]
+    return None
 
 
 def _top_split(toks: list[str], marks: tuple[str, ...]) -> list[tuple[str, list[str]]]:
@@ -242,14 +281,16 @@ def parse_line(text: str) -> Line:
     head, _, _ = text.partition("→")
     if "→" in text:
         return Line(head.strip(), (), True)
+    split = _head(text)
+    if split is not None and named(split[0]) is not None:
+        # "Σ = …", "dhx[0, 0] = 0.06", "dY[0, 1] + dY[2, 1] = 0.03 + 0.05 = 0.08": names, then arithmetic
+        rest = parse_line(split[2])
+        relations = rest.relations or ((split[1], rest.expression),)
+        return Line(rest.expression, relations, rest.comparison, split[0].strip())
     parts = _top_split(tokens(text), ("=", "≈"))
-    label = ""
-    if len(parts) > 2 and not any(is_number(t) for t in parts[0][1]):
-        label = " ".join(parts[0][1])  # "Σ = …": a name, not arithmetic
-        parts = [("", parts[1][1])] + parts[2:]
     expression = " ".join(parts[0][1])
     relations = tuple((mark, " ".join(toks)) for mark, toks in parts[1:])
-    return Line(expression, relations, label=label)
+    return Line(expression, relations)
 
 
 def evaluate(expression: str, values: Sequence[float] | None = None) -> float:
