@@ -234,6 +234,7 @@ def cell_ref(name: str, index: tuple[int, ...]) -> str:
 
 
 _CELL = re.compile(r"\S\[\d+(?:, \d+)*\]$")   # a name ending on a cell's index: dhx[0, 0]
+_NAME = re.compile(r"[^\W\d][\w′'.]*")              # a single number's name: dloss, dl1
 _NAMES_JOIN = re.compile(r" ([+−-]) ")
 
 
@@ -242,13 +243,14 @@ def named(segment: str) -> list[tuple[str, str]] | None:
     the segment is arithmetic: ``dY[0, 1] + dY[2, 1]`` names two cells, ``Σ`` and ``dloss`` are
     names without a number, ``0.03 + x[0]`` is neither.
 
-    >>> named("dY[0, 1] + dY[2, 1]"), named("Σ"), named("0.03 + x[0]")
-    ([('+', 'dY[0, 1]'), ('+', 'dY[2, 1]')], [('+', 'Σ')], None)
+    >>> named("dY[0, 1] + dY[2, 1]"), named("Σ"), named("dl1"), named("0.03 + x[0]")
+    ([('+', 'dY[0, 1]'), ('+', 'dY[2, 1]')], [('+', 'Σ')], [('+', 'dl1')], None)
     """
     pieces = _NAMES_JOIN.split(segment.strip())
     out = [("+", pieces[0])] + [("−" if s in MINUSES else "+", p) for s, p in zip(pieces[1::2], pieces[2::2])]
     for _, piece in out:
-        if not _CELL.search(piece) and any(is_number(t) for t in tokens(piece)):
+        name = _CELL.search(piece) or (_NAME.fullmatch(piece) and not is_number(piece))
+        if not name and any(is_number(t) for t in tokens(piece)):
             return None
     return out
 

@@ -98,7 +98,9 @@ def named_problems(line: str, names: str, expression: str, cells: Mapping[str, f
             return [f"{line!r}: {piece} is {value:.3g}, not {text}"]
     want = math.fsum(-v if sign == "−" else v for (sign, _), v in zip(pieces, values))
     got = evaluate(expression, [abs(v) for v in values])
-    if not (math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-300) or (got != got and want != want)):
+    # a cell that prints as 0.00 prints no sign: its sign may differ by twice what it rounds off
+    unsigned = 2 * math.fsum(half_ulp(t) for t in printed)
+    if not (math.isclose(got, want, rel_tol=1e-9, abs_tol=unsigned + 1e-300) or (got != got and want != want)):
         return [f"{line!r}: the numbers do not combine as the cells named do ({got!r}, not {want!r})"]
     return []
 
