@@ -114,6 +114,8 @@ def test_a_split_piece_without_a_gradient_sends_back_zeros_and_a_pad_cell_is_its
     ("dY[0, 1] + dY[2, 1] = 0.03 + 0.05 = 0.09", {"dY[0, 1]": 0.03, "dY[2, 1]": 0.05}, True),   # the sum
     ("dloss = 1", {"dloss": 1.0}, False),
     ("Σ = 1.00 + 0.37 = 1.37", {}, False),                              # a label, not a cell
+    ("dh[0, 0] = dhx[0, 0] = 0.06", {"dh[0, 0]": 0.0612, "dhx[0, 0]": 0.0612}, False),  # the cell named first
+    ("dh[0, 0] = dhx[1, 0] = 0.06", {"dh[0, 0]": 0.0612, "dhx[1, 0]": 0.0598}, True),   # … is not that cell
 ])
 def test_the_checker_holds_a_named_cell_to_its_value(line: str, cells: dict, wrong: bool) -> None:
     assert bool(check_line(line, (), cells)[0]) == wrong
@@ -125,7 +127,7 @@ def test_cells_of_reads_the_values_a_working_names() -> None:
         x = tracer.tensor([[0.25, -0.5]], name="x")
         tracer.transpose(x, name="xt")
     w = explain(trace, "xt", (1, 0))
-    assert cells_of(trace, w) == {"x[0, 1]": -0.5} and w.lines == ("x[0, 1] = -0.50",)
+    assert cells_of(trace, w) == {"xt[1, 0]": -0.5, "x[0, 1]": -0.5} and w.lines == ("x[0, 1] = -0.50",)
 
 
 def test_tracer_show_prints_the_named_cell(tmp_path) -> None:

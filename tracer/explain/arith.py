@@ -288,7 +288,8 @@ def parse_line(text: str) -> Line:
         # "Σ = …", "dhx[0, 0] = 0.06", "dY[0, 1] + dY[2, 1] = 0.03 + 0.05 = 0.08": names, then arithmetic
         rest = parse_line(split[2])
         relations = rest.relations or ((split[1], rest.expression),)
-        return Line(rest.expression, relations, rest.comparison, split[0].strip())
+        label = split[0].strip() + (f" = {rest.label}" if rest.label else "")   # "dh[0, 0] = dhx[0, 0] = 0.06"
+        return Line(rest.expression, relations, rest.comparison, label)
     parts = _top_split(tokens(text), ("=", "≈"))
     expression = " ".join(parts[0][1])
     relations = tuple((mark, " ".join(toks)) for mark, toks in parts[1:])

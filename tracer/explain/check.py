@@ -64,10 +64,11 @@ def approx_holds(expression: str, result: str) -> bool:
 
 
 def cells_of(trace: "Trace", working: "Working") -> dict[str, float | None]:
-    """The cells a working reads, by the name a line gives them (``dhx[0, 0]``), with their values
-    from the trace (``None`` for a name two different cells share: a line cannot name either)."""
+    """The cell a working works out and the cells it reads, by the name a line gives them
+    (``dhx[0, 0]``), with their values from the trace (``None`` for a name two different cells
+    share: a line cannot name either)."""
     out: dict[str, float | None] = {}
-    for tid, index in working.reads:
+    for tid, index in ((working.output, working.index),) + working.reads:
         record = trace.tensors[tid]
         key, value = cell_ref(record.name, index), float(record.data[index])
         if key in out and out[key] != value and not (out[key] != out[key] and value != value):
@@ -79,7 +80,16 @@ def cells_of(trace: "Trace", working: "Working") -> dict[str, float | None]:
 def named_problems(line: str, names: str, expression: str, cells: Mapping[str, float | None]) -> list[str]:
     """What is wrong with the cells a line names (``dY[0, 1] + dY[2, 1] = 0.03 + 0.05``): each must
     be a cell the working reads, its value must print as the number written in its place, and the
-    numbers must combine as the names do (a negative cell added is a subtraction)."""
+    numbers must combine as the names do (a negative cell added is a subtraction). A line that
+    names the cell first (``dhidden[0, 0] = dhx[0, 0] = 0.06``): each name is the same value."""
+    first, _, rest = names.rpartition(" = ")
+    if first:
+        for segment in first.split(" = "):
+            if segment not in cells or cells[segment] is None or rest not in cells or cells[rest] is None:
+                return [f"{line!r} names {segment}, which the working does not read"]
+            if not math.isclose(cells[segment], cells[rest], rel_tol=1e-9) and cells[segment] == cells[segment]:
+                return [f"{line!r}: {segment} is {cells[segment]:.3g}, {rest} is {cells[rest]:.3g}"]
+        names = rest
     pieces = named(names) or []
     if not any(p in cells for _, p in pieces) and len(pieces) == 1 and "[" not in pieces[0][1]:
         return []  # a label ("Σ = …"), not a cell
