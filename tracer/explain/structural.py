@@ -21,6 +21,7 @@ their index or condition given as it was recorded.
 """
 from __future__ import annotations
 
+from typing import Sequence
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from ..trace import Step, Trace
 from .arith import cell_ref
 from .backward import forward_of, position
 from .forward import cell_terms, reduced_axes, summed
-from .numbers import MAX_TERMS, Index
+from .numbers import MAX_TERMS
 from .working import Context, Read, Working, for_family, for_op
 
 LIMIT = 1 << 22  # positions numbered at most: a bigger op's cells keep the generic working
@@ -98,11 +99,10 @@ def whole(arrays: list[np.ndarray]) -> list[np.ndarray] | None:
     when the type holds them exactly; one that does not (to ``bool``) moves no numbers."""
     out = []
     for a in arrays:
-        if a.dtype.kind == "f" and a.size and float(np.abs(a).max()) < 2.0 ** np.finfo(a.dtype).nmant:
-            a = a.astype(np.int64)
-        elif a.dtype.kind not in "iu" or a.dtype.kind == "f":
+        exact = a.dtype.kind == "f" and (not a.size or float(np.abs(a).max()) < 2.0 ** np.finfo(a.dtype).nmant)
+        if a.dtype.kind not in "iu" and not exact:
             return None
-        out.append(a)
+        out.append(a.astype(np.int64))
     return out
 
 
@@ -113,7 +113,7 @@ def locate(trace: Trace, maps: Maps, p: int) -> Read:
     return numbered[k], tuple(int(i) for i in np.unravel_index(p - starts[k], trace.tensors[numbered[k]].shape))
 
 
-def copy(ctx: Context, source: Read, before: list[Read] = ()) -> Working:
+def copy(ctx: Context, source: Read, before: Sequence[Read] = ()) -> Working:
     """``dhx[0, 0] = 0.06``: the cell ``source``, named, and its value as the output prints it;
     each cell of ``before`` (a where's condition, a gather's index) on a line of its own first."""
     lines = [f"{ref(ctx, r)} = {ctx.view.text(*r)}" for r in before]
