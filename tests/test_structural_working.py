@@ -139,3 +139,23 @@ def test_tracer_show_prints_the_named_cell(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     w = explain(trace, "train.0.lstm.t2.hx.grad", (1, 0))
     assert f"dhidden[1, 0] = {w.text}\n  dhidden[1, 0] = dhx[1, 0]\n  dhx[1, 0] = {w.text}\n" in result.output
+
+
+def test_a_new_structural_op_names_its_cells_with_no_working_of_its_own() -> None:
+    """docs/adding-an-op.md: a structural op's body, run on positions, says where each entry went."""
+    from tracer.ops import labels as lb
+    from tracer.ops.declare import primitive
+    from tracer.ops.spec import REGISTRY
+
+    @primitive("flip_rows", family="structural", labels=lb.broadcast, formula="{out} = {x} upside down",
+               grad="d{x} = d{out} upside down", narration="Turn {x} upside down.")
+    def flip_rows(x):
+        return np.flip(x, 0), lambda g, need: (np.flip(g, 0),)
+    try:
+        with tracer.record() as trace:
+            x = tracer.param([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name="x")
+            weighted_loss(flip_rows(x, name="f"), [[10.0, 20.0], [30.0, 40.0], [50.0, 60.0]])
+        assert explain(trace, "f", (0, 1)).lines == ("x[2, 1] = 6",)          # the last row comes first
+        assert explain(trace, "f.grad", (0, 0)).lines == ("df[2, 0] = 50",)   # x[0] went to f[2]
+    finally:
+        del REGISTRY["flip_rows"]
