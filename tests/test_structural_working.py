@@ -159,3 +159,15 @@ def test_a_new_structural_op_names_its_cells_with_no_working_of_its_own() -> Non
         assert explain(trace, "f.grad", (0, 0)).lines == ("df[2, 0] = 50",)   # x[0] went to f[2]
     finally:
         del REGISTRY["flip_rows"]
+
+
+def test_two_parts_with_one_name_are_told_apart() -> None:
+    """Two heads' outputs both called z: a line says which z it copies (``z #2``), as the
+    walkthrough labels them, and the checker reads the same names."""
+    with tracer.record() as trace:
+        a, b = tracer.param([[1.0]], name="z"), tracer.param([[2.0]], name="z")
+        weighted_loss(tracer.concat([a, b], name="j"), [[3.0], [4.0]])
+    w = explain(trace, "j", (1, 0))
+    assert w.lines == ("z #2[0, 0] = 2",) and not working_problems(w, trace)[0]
+    g = explain(trace, "j.grad", (0, 0), output=1)
+    assert g.lines == ("dj[1, 0] = 4",) and not working_problems(g, trace)[0]

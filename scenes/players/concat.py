@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Rectangle, Succession, VGroup
 from tracer.explain.arith import cell_ref
+from tracer.explain.working import tensor_label
 
 from .. import anim, style
 from ..canvas import fits_one_view
@@ -223,7 +224,7 @@ def first_cell(stage: Stage, step, part: str) -> str:
         return ""
     index = (0,) * len(record.shape)
     w = working(stage, step, index, step.outputs.index(gid))
-    return f";  {cell_ref(record.name, index)} = {w.expression}" if w.formula != "0" else ""
+    return f";  {cell_ref(tensor_label(stage.trace, step, gid), index)} = {w.expression}" if w.formula != "0" else ""
 
 
 @register(BACKWARD, "concat")

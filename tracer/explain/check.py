@@ -67,10 +67,12 @@ def cells_of(trace: "Trace", working: "Working") -> dict[str, float | None]:
     """The cell a working works out and the cells it reads, by the name a line gives them
     (``dhx[0, 0]``), with their values from the trace (``None`` for a name two different cells
     share: a line cannot name either)."""
+    from .working import tensor_label   # (the layer's names: this module reads lines alone)
+
+    step = trace.steps[working.step]
     out: dict[str, float | None] = {}
     for tid, index in ((working.output, working.index),) + working.reads:
-        record = trace.tensors[tid]
-        key, value = cell_ref(record.name, index), float(record.data[index])
+        key, value = cell_ref(tensor_label(trace, step, tid), index), float(trace.tensors[tid].data[index])
         if key in out and out[key] != value and not (out[key] != out[key] and value != value):
             value = None  # type: ignore[assignment]
         out[key] = value

@@ -31,7 +31,7 @@ from .arith import cell_ref
 from .backward import forward_of, position
 from .forward import cell_terms, reduced_axes, summed
 from .numbers import MAX_TERMS
-from .working import Context, Read, Working, for_family, for_op
+from .working import Context, Read, Working, for_family, for_op, tensor_label
 
 LIMIT = 1 << 22  # positions numbered at most: a bigger op's cells keep the generic working
 Maps = tuple[list[np.ndarray], list[str], list[int]]   # per output: positions; the inputs numbered; where each starts
@@ -121,7 +121,7 @@ def copy(ctx: Context, source: Read, before: Sequence[Read] = ()) -> Working:
 
 
 def ref(ctx: Context, cell: Read) -> str:
-    return cell_ref(ctx.name(cell[0]), cell[1])
+    return cell_ref(tensor_label(ctx.trace, ctx.step, cell[0]), cell[1])
 
 
 def added(ctx: Context, fed: list[Read]) -> Working:
