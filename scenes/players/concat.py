@@ -10,7 +10,7 @@ otherwise they are drawn again, side by side as they will be joined, next to the
 from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Rectangle, Succession, VGroup
-from tracer.explain.arith import cell_ref
+from tracer.explain.lines import cell_ref
 from tracer.explain.working import tensor_label
 
 from .. import anim, style

@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from .arith import (cell_ref, evaluate, half_ulp, holds, named, number_value, numbers_in, parse_line,
-                    printed_number, rounds_to)
+from .arith import evaluate, half_ulp, holds, number_value, numbers_in, printed_number, rounds_to
+from .lines import cell_ref, named, parse_line
 
 if TYPE_CHECKING:
     from ..trace import Trace

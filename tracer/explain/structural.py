@@ -27,7 +27,7 @@ import numpy as np
 
 from ..ops.spec import REGISTRY
 from ..trace import Step, Trace
-from .arith import cell_ref
+from .lines import cell_ref
 from .backward import forward_of, position
 from .forward import cell_terms, reduced_axes, summed
 from .numbers import MAX_TERMS
