@@ -132,7 +132,7 @@ def test_power_divisor_and_reduction_gradients_show_their_numbers() -> None:
                     and trace.tensors[s.inputs[0]].data[0, 0] == 0.25)
     cell = explain(trace, pow_grad, (1, 1))
     assert cell.expression == "0.25×2×(-1)^(2 − 1) = -0.50" and cell.value == -0.5 and not cell.approx
-    assert explain(trace, "cols.grad", (1, 0)).expression == "1 = 1"  # a sum copies its gradient
+    assert explain(trace, "cols.grad", (1, 0)).expression == "dcols[0] = 1"  # a sum copies its gradient: which cell
 
 
 def test_a_negative_number_under_a_minus_or_an_exponent_is_bracketed() -> None:

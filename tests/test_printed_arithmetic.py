@@ -9,7 +9,10 @@ languages; every line is taken apart and recomputed from the numbers as printed:
 - ``a > b → note``: the comparison holds of the printed numbers;
 - the last line ends on the cell's printed value; a line that starts with a number starts with a
   result printed on an earlier line (a number is carried exactly as printed);
-- every running partial sum ``t1 + … + tk = pk`` holds too (the scenes print those).
+- every running partial sum ``t1 + … + tk = pk`` holds too (the scenes print those);
+- a line that names the cells it copies or adds (``dhx[0, 0] = 0.06``, ``dY[0, 1] + dY[2, 1] =
+  0.03 + 0.05 = 0.08``) names cells the working reads, whose values print as the numbers in their
+  place.
 """
 from __future__ import annotations
 
@@ -21,17 +24,19 @@ import tracer
 from tracer.examples import list_examples, run_example
 from tracer.explain import Working, explain
 from tracer.explain.arith import evaluate, parse_line, rounds_to
-from tracer.explain.check import check_line
+from tracer.explain.check import cells_of, check_line
 from tracer.i18n import LANGUAGES
 
 CELLS_PER_OUTPUT = 2
 
 
-def working_problems(w: Working) -> tuple[list[str], int]:
-    """Every problem of a working, and how many printed lines were checked."""
+def working_problems(w: Working, trace: tracer.Trace | None = None) -> tuple[list[str], int]:
+    """Every problem of a working, and how many printed lines were checked (with ``trace``: the
+    cells a line names checked against their values too)."""
     problems, results, checked = [], [], 0
+    cells = cells_of(trace, w) if trace is not None else None
     for line in w.lines:
-        found, printed = check_line(line, results)
+        found, printed = check_line(line, results, cells)
         problems += found
         results += printed
         checked += 1
@@ -74,7 +79,7 @@ def test_every_printed_line_of_every_example_adds_up(traces, capsys) -> None:
             for k, cell in sample(trace, step, rng):
                 for lang in LANGUAGES:
                     w = explain(trace, step, cell, output=k, lang=lang, minus="−" if lang != "en" else "-")
-                    found, checked = working_problems(w)
+                    found, checked = working_problems(w, trace)
                     problems += [f"{name} step {step.id} {step.name} cell {cell} ({lang}): {p}" for p in found]
                     lines += checked
                     workings += 1

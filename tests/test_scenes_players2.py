@@ -166,7 +166,9 @@ def test_concat_gradient_cuts_the_joined_band_back_into_the_parts(tmp_path):
     band_holds(stage, trace, grad.inputs[0], lay["out"])            # dJ under the joined matrix
     for part, x in zip(lay["parts"], concat.inputs):
         band_holds(stage, trace, grad.grad_map[x], part)            # each slice under its part
-    assert "head2 · z takes back its slice of djoined" in stage.said
+    first = explain(trace, grad, (0, 0), output=1, minus="−")   # dz #2[0, 0] is djoined[2, 0]
+    assert first.formula == "djoined[2, 0]"
+    assert f"head2 · z takes back its slice of djoined;  dz #2[0, 0] = {first.expression}" in stage.said
     assert_all_shown_are_the_trace(plan, stage)
 
 

@@ -117,10 +117,10 @@ def worked_from(stage: Stage, step, k: int) -> list[str]:
     takes in, or, for a gradient, that its forward step took in or made (``dhidden = dkept ⊙
     (1 − u)`` reads dkept and 1 − u: not h, though h is an input of the step). A composite shown
     collapsed (an L1 penalty's gradient, sign(f) ⊙ the weights) draws none of its inner tensors:
-    every such tensor its parts take in. An op that moves entries (a concat, a gather, a where:
-    each cell from another input) or whose working is the bare value (a concat's gradient: it does
-    not say what the cell is made of): every input. Not a single number written in the formula
-    (the 2 of x²: it has no grid)."""
+    every such tensor its parts take in. An op that moves entries, or its gradient (a concat, a
+    gather, a where, a split's gradient: each cell from another input, and the first cell's working
+    names one) or whose working is the bare value: every input. Not a single number written in
+    the formula (the 2 of x²: it has no grid)."""
     trace = stage.trace
     fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
     known = {*step.inputs, *((*fwd.inputs, *fwd.outputs) if fwd is not None else ())}
@@ -131,7 +131,7 @@ def worked_from(stage: Stage, step, k: int) -> list[str]:
     while todo:
         parts.append(todo.pop(0))
         todo += trace.children(parts[-1])
-    moved = first.expression == first.text or not reads or (fwd is None and family_of(step.op) == "structural")
+    moved = first.expression == first.text or not reads or family_of(step.op) == "structural"
     tids = dict.fromkeys([*reads, *(t for p in parts for t in p.inputs), *(step.inputs if moved else ())])
     return [t for t in tids if t in known and not (trace.tensors[t].kind == "const" and trace.tensors[t].size == 1)]
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..errors import TracerError
@@ -214,44 +213,6 @@ def _call(fn: Callable[..., float], *args: float) -> float:
     return math.nan if isinstance(value, complex) else float(value)
 
 
-@dataclass(frozen=True)
-class Line:
-    """A printed line taken apart: the expression, its relations to printed results, a comparison."""
-
-    expression: str
-    relations: tuple[tuple[str, str], ...] = ()   # ("=" or "≈", printed result)
-    comparison: bool = False                       # "a > b → note": the expression is a comparison
-    label: str = ""                                # "Σ" of "Σ = 1.00 + 0.37 = 1.37"
-
-
-def _top_split(toks: list[str], marks: tuple[str, ...]) -> list[tuple[str, list[str]]]:
-    """Split tokens at the marks that sit outside brackets: [("", first), (mark, next) …]."""
-    parts: list[tuple[str, list[str]]] = [("", [])]
-    depth = 0
-    for tok in toks:
-        depth += (tok in ("(", "[")) - (tok in (")", "]"))
-        if depth == 0 and tok in marks:
-            parts.append((tok, []))
-        else:
-            parts[-1][1].append(tok)
-    return parts
-
-
-def parse_line(text: str) -> Line:
-    """Take a printed line apart (see :class:`Line`); a leading label such as ``Σ =`` is dropped."""
-    head, _, _ = text.partition("→")
-    if "→" in text:
-        return Line(head.strip(), (), True)
-    parts = _top_split(tokens(text), ("=", "≈"))
-    label = ""
-    if len(parts) > 2 and not any(is_number(t) for t in parts[0][1]):
-        label = " ".join(parts[0][1])  # "Σ = …": a name, not arithmetic
-        parts = [("", parts[1][1])] + parts[2:]
-    expression = " ".join(parts[0][1])
-    relations = tuple((mark, " ".join(toks)) for mark, toks in parts[1:])
-    return Line(expression, relations, label=label)
-
-
 def evaluate(expression: str, values: Sequence[float] | None = None) -> float:
     """The value of a printed expression (``values`` replace its printed numbers, in order)."""
     parser = _Parser(tokens(expression), values)
@@ -292,3 +253,8 @@ def rounds_to(exact: float, printed: str) -> bool:
     if math.isinf(target) or math.isinf(exact):
         return target == exact
     return abs(exact - target) <= half * (1 + 1e-9) + 1e-12 * abs(target)
+
+
+# how a line is taken apart (its names, its relations) lives in .lines, which reads tokens with the
+# functions above; imported last, so that those exist when it imports them
+from .lines import Line, parse_line  # noqa: E402,F401

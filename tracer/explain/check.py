@@ -8,13 +8,26 @@ check a student's line the same way).
 ([], ['2.11'])
 >>> check_line("0 − 0.01×0.00 ≈ -8.83e-06")[0]      # the printed numbers give 0: not redoable
 ["'0 − 0.01×0.00 ≈ -8.83e-06': the printed numbers give 0.0, more than one in the last place of -8.83e-06"]
+
+A line that names the cells it copies or adds (``dhx[0, 0] = 0.06``) is checked against the
+cells' values when they are given (:func:`cells_of` reads them from the trace):
+
+>>> check_line("dY[0, 1] + dY[2, 1] = 0.03 − 0.05 = -0.02", cells={"dY[0, 1]": 0.031, "dY[2, 1]": -0.049})
+([], ['-0.02'])
+>>> check_line("dhx[1, 0] = 0.06", cells={"dhx[1, 0]": -0.03})[0]
+["'dhx[1, 0] = 0.06': dhx[1, 0] is -0.03, not 0.06"]
 """
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from .arith import evaluate, half_ulp, holds, number_value, numbers_in, parse_line, printed_number, rounds_to
+from .arith import evaluate, half_ulp, holds, number_value, numbers_in, printed_number, rounds_to
+from .lines import cell_ref, named, parse_line
+
+if TYPE_CHECKING:
+    from ..trace import Trace
+    from .working import Working
 
 
 def slack(expression: str) -> float:
@@ -50,13 +63,71 @@ def approx_holds(expression: str, result: str) -> bool:
     return abs(target) <= tiny and abs(exact) <= max(tiny, slack(expression) + half)
 
 
-def check_line(line: str, earlier: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+def cells_of(trace: "Trace", working: "Working") -> dict[str, float | None]:
+    """The cell a working works out and the cells it reads, by the name a line gives them
+    (``dhx[0, 0]``), with their values from the trace (``None`` for a name two different cells
+    share: a line cannot name either)."""
+    from .working import tensor_label   # (the layer's names: this module reads lines alone)
+
+    step = trace.steps[working.step]
+    out: dict[str, float | None] = {}
+    for tid, index in ((working.output, working.index),) + working.reads:
+        key, value = cell_ref(tensor_label(trace, step, tid), index), float(trace.tensors[tid].data[index])
+        if key in out and out[key] != value and not (out[key] != out[key] and value != value):
+            value = None  # type: ignore[assignment]
+        out[key] = value
+    return out
+
+
+def named_problems(line: str, names: str, expression: str, cells: Mapping[str, float | None]) -> list[str]:
+    """What is wrong with the cells a line names (``dY[0, 1] + dY[2, 1] = 0.03 + 0.05``): each must
+    be a cell the working reads, its value must print as the number written in its place, and the
+    numbers must combine as the names do (a negative cell added is a subtraction). A line that
+    names the cell first (``dhidden[0, 0] = dhx[0, 0] = 0.06``): each name is the same value."""
+    first, _, rest = names.rpartition(" = ")
+    if first:
+        for segment in first.split(" = "):
+            if segment not in cells or cells[segment] is None or rest not in cells or cells[rest] is None:
+                return [f"{line!r} names {segment}, which the working does not read"]
+            if not math.isclose(cells[segment], cells[rest], rel_tol=1e-9) and cells[segment] == cells[segment]:
+                return [f"{line!r}: {segment} is {cells[segment]:.3g}, {rest} is {cells[rest]:.3g}"]
+        names = rest
+    pieces = named(names) or []
+    if not any(p in cells for _, p in pieces) and len(pieces) == 1 and "[" not in pieces[0][1]:
+        return []  # a label ("Σ = …"), not a cell
+    values: list[float] = []
+    for _, piece in pieces:
+        if piece not in cells:
+            return [f"{line!r} names {piece}, which the working does not read"]
+        if cells[piece] is None:
+            return [f"{line!r} names {piece}, which is the name of two different cells"]
+        values.append(cells[piece])  # type: ignore[arg-type]
+    printed = numbers_in(expression)
+    if len(printed) != len(values):
+        return [f"{line!r} names {len(values)} cell(s) and prints {len(printed)} number(s)"]
+    for (_, piece), value, text in zip(pieces, values, printed):
+        if not rounds_to(abs(value), text):
+            return [f"{line!r}: {piece} is {value:.3g}, not {text}"]
+    want = math.fsum(-v if sign == "−" else v for (sign, _), v in zip(pieces, values))
+    got = evaluate(expression, [abs(v) for v in values])
+    # a cell that prints as 0.00 prints no sign: its sign may differ by twice what it rounds off
+    unsigned = 2 * math.fsum(half_ulp(t) for t in printed)
+    if not (math.isclose(got, want, rel_tol=1e-9, abs_tol=unsigned + 1e-300) or (got != got and want != want)):
+        return [f"{line!r}: the numbers do not combine as the cells named do ({got!r}, not {want!r})"]
+    return []
+
+
+def check_line(line: str, earlier: Sequence[str] = (),
+               cells: Mapping[str, float | None] | None = None) -> tuple[list[str], list[str]]:
     """What is wrong with a printed line, redone from its printed numbers, and the results it
-    prints (``earlier``: the results of the lines before it in the same working).
+    prints (``earlier``: the results of the lines before it in the same working; ``cells``: the
+    values of the cells the working reads, by name, :func:`cells_of`).
 
     ``expression = result`` must give ``result`` to its last printed place; ``expression ≈ result``
     must give it to one in its last place (:func:`approx_holds`); ``a > b → note`` must hold; a
-    line that starts with a number starts with a result an earlier line printed.
+    line that starts with a number starts with a result an earlier line printed; a line that
+    starts by naming cells (``dhx[0, 0] = 0.06``) names cells whose values are the numbers it
+    prints in their place (checked when ``cells`` is given).
 
     >>> check_line("0.99 + 1.00 = 1.99", ["1.00"])[0]
     ["'0.99 + 1.00 = 1.99' starts from 0.99, which no line before it printed (['1.00'])"]
@@ -68,6 +139,8 @@ def check_line(line: str, earlier: Sequence[str] = ()) -> tuple[list[str], list[
         return [], []
     exact = evaluate(parsed.expression)
     problems, results = [], []
+    if parsed.label and cells is not None:
+        problems += named_problems(line, parsed.label, parsed.expression, cells)
     for mark, result in parsed.relations:
         results.append(result.replace(" ", ""))
         if mark == "=" and not rounds_to(exact, result):

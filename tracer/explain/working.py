@@ -166,6 +166,24 @@ def generic(ctx: Context) -> Working:
     return ctx.working((ctx.text,), reads, formula=ctx.formula)
 
 
+def tensor_label(trace: Trace, step: Step, tid: str) -> str:
+    """The name a working gives tensor ``tid`` of ``step``: its own, or, when another tensor of
+    the step has the same name (two heads' outputs, both ``z``), the name and which of them it
+    is, ``z #2``, as the walkthrough labels them.
+
+    >>> import tracer
+    >>> with tracer.record() as trace:
+    ...     a, b = tracer.tensor([1.0], name="z"), tracer.tensor([2.0], name="z")
+    ...     j = tracer.concat([a, b], name="j")
+    >>> step = trace.steps[0]
+    >>> [tensor_label(trace, step, t) for t in step.inputs + step.outputs]
+    ['z #1', 'z #2', 'j']
+    """
+    name = trace.tensors[tid].name
+    twins = [t for t in dict.fromkeys(step.inputs + step.outputs) if trace.tensors[t].name == name]
+    return name if len(twins) < 2 else f"{name} #{twins.index(tid) + 1}"
+
+
 def reads_outputs(op: str, k: int = 0) -> list[int]:
     """The step's other outputs output ``k``'s cell template reads (``{out1}``: Adam's new weight
     from its new m and v), in order: a viewer works those first.
