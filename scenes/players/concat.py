@@ -10,6 +10,7 @@ otherwise they are drawn again, side by side as they will be joined, next to the
 from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Rectangle, Succession, VGroup
+
 from tracer.explain.lines import cell_ref
 from tracer.explain.working import tensor_label
 
@@ -20,7 +21,6 @@ from ..near import near
 from ..stage import Stage
 from ..supersede import supersede
 from ..words import word
-
 from . import BACKWARD, DECLINE, FORWARD, register
 from .cells import working
 from .common import finish, show_new
