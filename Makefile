@@ -31,9 +31,9 @@ $(STAMP): pyproject.toml
 # -n auto: one pytest-xdist worker per core. --dist worksteal: an idle worker takes tests queued on
 # a busy one (with loadfile, one worker was left with the long files: 240 s against 153 s).
 TEST_WORKERS := -n auto --dist worksteal
-# Bytecode is cached even where the shell says PYTHONDONTWRITEBYTECODE (an empty value turns it
-# off): otherwise each worker, and each CLI run a test starts, compiles every module again (7 s of
-# CPU a worker to collect the tests).
+# Bytecode is cached (in __pycache__, ignored by git) even where the shell sets
+# PYTHONDONTWRITEBYTECODE: set empty, Python writes it again. Otherwise each worker, and each CLI
+# run a test starts, compiles every module again (7 s of CPU a worker to collect the tests).
 TEST_ENV := PYTHONDONTWRITEBYTECODE=
 
 test: setup

@@ -28,6 +28,7 @@ from tracer.trace import Trace
 
 from . import glyphs, style
 from .head_view import NUMBERS_UP_TO, HeadView, find_head, word
+from .manim_adapter import speed_up_mobjects
 from .render import FORMATS, QUALITIES, manim_settings
 
 # a sequential scale, paper-white to deep red through the attention yellow (never blue)
@@ -139,11 +140,15 @@ class AttentionMap(Scene):
     def __init__(self, view: HeadView, lang: str = "en", **kwargs) -> None:
         self.view, self.lang = view, lang
         super().__init__(**kwargs)
+        speed_up_mobjects()   # copies and bounding boxes without Manim's Python per point
 
     def construct(self) -> None:
+        with glyphs.language(self.lang):   # its tokens' CJK in its language's face
+            self._construct()
+
+    def _construct(self) -> None:
         view, lang = self.view, self.lang
         self.camera.background_color = style.PAPER
-        glyphs.set_language(lang)   # its tokens' CJK in its language's face
         title = glyphs.fit_width(glyphs.title(word("title", lang, layer=view.layer, head=view.head), lang,
                                               style.INK, 30), style.FRAME_WIDTH - 1.0).move_to(UP * 3.62)
         heads = [title]

@@ -81,40 +81,52 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
     """``s`` as lines of prose at most ``width`` wide, broken between words (between characters
     in Chinese, never inside a run of Latin letters or digits)."""
     tokens = _tokens(s, lang)
-    measured = {"chars": 0, "width": 0.0}   # what was drawn so far: a guess of the next break
+    n = len(tokens)
+    last = {"chars": 0, "width": 0.0}   # the last line drawn: its width per character guesses the next
 
     def fits(a: int, b: int) -> bool:
         text = "".join(tokens[a:b]).strip()
         w = glyphs.prose_width(text, lang, size, bold)
-        measured["chars"] += len(text)
-        measured["width"] += w
+        if text and w <= width:
+            last["chars"], last["width"] = len(text), w
         return w <= width
+
+    def guess(at: int) -> int:
+        per_char = last["width"] / last["chars"] if last["chars"] else 0.0
+        end, chars = at + 1, len(tokens[at].strip())
+        while end < n and (per_char * (chars + len(tokens[end])) <= width if per_char else chars < 24):
+            chars += len(tokens[end])
+            end += 1
+        return end
 
     lines: list[str] = []
     at = 0
-    while at < len(tokens):
-        # the longest run of words from ``at`` that fits (at least one), as a search drawing every
-        # prefix would find it (a prefix is no narrower than a shorter one): guessed from the
-        # width per character measured so far, then stepped a word at a time, so that only lines
-        # about a line long are drawn (each Text costs Pango and an SVG parse)
-        if not measured["chars"]:   # a first measure, of a few words, for the width per character
-            end = at + 1
-            while end < len(tokens) and len("".join(tokens[at:end])) < 24:
-                end += 1
-            fits(at, end)
-        per_char = measured["width"] / max(measured["chars"], 1)
-        end, chars = at + 1, len(tokens[at].strip())
-        while end < len(tokens) and (chars + len(tokens[end])) * per_char <= width:
-            chars += len(tokens[end])
-            end += 1
-        while end > at + 1 and not fits(at, end):
-            end -= 1
-        while end < len(tokens) and fits(at, end + 1):
-            end += 1
-        line = "".join(tokens[at:end]).strip()
+    while at < n:
+        # the longest run of words from ``at`` that fits (at least one), as a binary search over
+        # every prefix finds it (a prefix is no narrower than a shorter one), but searched outward
+        # from a guess (the last line's width per character), so that what is drawn is about a
+        # line long, not half the text (each drawing costs Pango and an SVG parse)
+        if not last["chars"]:
+            fits(at, guess(at))   # a first measure, of a few words
+        lo, hi = at + 1, n + 1    # lo is taken (it fits, or it is the one word); hi does not fit
+        g, step = guess(at), 1
+        if g == lo or fits(at, g):
+            lo = g
+            while lo + step <= n and fits(at, lo + step):
+                lo, step = lo + step, step * 2
+            hi = min(lo + step, n + 1)
+        else:
+            hi = g
+            while hi - step > lo and not fits(at, hi - step):
+                hi, step = hi - step, step * 2
+            lo = max(hi - step, lo)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if fits(at, mid) else (lo, mid)
+        line = "".join(tokens[at:lo]).strip()
         if line:
             lines.append(line)
-        at = end
+        at = lo
     group = VGroup(*[glyphs.prose(line, lang, color, size, bold) for line in lines])
     group.lines = lines
     return group.arrange(DOWN, aligned_edge=LEFT, buff=0.18)

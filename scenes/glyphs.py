@@ -11,7 +11,9 @@ string.
 """
 from __future__ import annotations
 
+import contextlib
 import unicodedata
+from collections.abc import Iterator
 from html import escape
 
 import numpy as np
@@ -20,24 +22,33 @@ from manim import MarkupText, Text, VMobject
 from tracer.notation import MINUS, POWER, power_text, true_minus
 
 from . import style
-from .manim_adapter import speed_up_mobjects
 
-speed_up_mobjects()  # copies and bounding boxes without Manim's per-point Python (scenes.manim_adapter)
-
-_REFS: dict[tuple[str, str, float, str], tuple[list[np.ndarray], float]] = {}
+_REFS: dict[tuple[object, ...], tuple[list[np.ndarray], float]] = {}
 _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}
 RAISED_SCALE = 0.72   # a superscript's size, of its line's
 RAISED_LIFT = 0.45    # how far it is raised, in digit heights
 _TEXTS: dict[tuple[str, str, float, str, str], Text] = {}
 _SPACE: dict[tuple[str, float, str], float] = {}   # a CJK face's word space
-# the render's language: its CJK face sets the CJK characters of a monospace line (set_language)
+# the render's language: its CJK face sets the CJK characters of a monospace line (language())
 _LANGUAGE = ["en"]
 
 
-def set_language(lang: str) -> None:
-    """Set the CJK characters of every :func:`line` drawn from now on in ``lang``'s CJK face
-    (:func:`scenes.style.cjk_font`): a scene calls it once, before it draws, with its language."""
-    _LANGUAGE[0] = lang
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Draw the CJK characters of every :func:`line` inside in ``lang``'s CJK face
+    (:func:`scenes.style.cjk_font`); the language before comes back after. A scene draws in it.
+
+    >>> with language("zh-Hant"):
+    ...     _LANGUAGE[0]
+    'zh-Hant'
+    >>> _LANGUAGE[0]
+    'en'
+    """
+    before, _LANGUAGE[0] = _LANGUAGE[0], lang
+    try:
+        yield
+    finally:
+        _LANGUAGE[0] = before
 
 
 def _advance(font: str, size: float, weight: str) -> tuple[float, np.ndarray]:
@@ -77,7 +88,7 @@ def _wide_ref(ch: str, font: str, size: float, weight: str, number_font: str) ->
     of its cell as :func:`_ref` places a number font's glyph (so it sits on that font's baseline),
     and the face's own advance. Shaped between two bars (丨), whose middle is the character's cell
     whatever its ink (a comma keeps its corner), after an 'H' on the baseline."""
-    key = (ch, font, size, weight)
+    key = (ch, font, size, weight, number_font)   # its baseline is the number font's
     if key not in _REFS:
         t = Text("H丨" + ch + "丨", font=font, font_size=size, weight=weight, disable_ligatures=True)
         h, left, right = t.submobjects[0], t.submobjects[1], t.submobjects[-1]
@@ -140,7 +151,7 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
     """``s`` in the number font: one mobject whose outline is every glyph's, centred at the
     origin (one mobject per number, not per glyph: a canvas of many grids stays light). A power
     (``e^x``) is set smaller and raised; a CJK character is set in the language's CJK face at its
-    own advance (:func:`set_language`), and a space beside it as that face spaces words; a
+    own advance (:func:`language`), and a space beside it as that face spaces words; a
     negative number's sign is the minus ``−`` whatever the text says."""
     s = true_minus(s)
     font, weight = style.number_font(), "BOLD" if bold else "NORMAL"

@@ -144,7 +144,7 @@ def _copied(value: Any, memo: dict[int, Any]) -> Any:
                 done = memo[id(value)] = []
                 done.extend([_copied(x, memo) for x in value])
             else:
-                done = memo[id(value)] = value.copy()
+                done = memo[id(value)] = value.copy(order="K")   # as deepcopy: its memory order too
         return done
     return copy.deepcopy(value, memo)  # a Mobject comes back through _deepcopy_mobject
 
@@ -161,8 +161,11 @@ def _deepcopy_mobject(self: Mobject, memo: dict[int, Any]) -> Mobject:
     return result
 
 
-_MANIMS_BOUNDARY = VMobject.get_points_defining_boundary
+# Manim's own methods (each patch keeps the one it replaced: a reload of this module finds them)
+_MANIMS_DEEPCOPY = getattr(Mobject.__deepcopy__, "manims", Mobject.__deepcopy__)
+_MANIMS_BOUNDARY = getattr(VMobject.get_points_defining_boundary, "manims", VMobject.get_points_defining_boundary)
 _MANIMS_ANCHORS = VMobject.get_anchors
+_deepcopy_mobject.manims = _MANIMS_DEEPCOPY   # type: ignore[attr-defined]
 
 
 def _boundary(self: VMobject) -> np.ndarray:
@@ -188,8 +191,12 @@ def _boundary(self: VMobject) -> np.ndarray:
     return np.concatenate(parts)
 
 
+_boundary.manims = _MANIMS_BOUNDARY   # type: ignore[attr-defined]
+
+
 def speed_up_mobjects() -> None:
     """Install :func:`_deepcopy_mobject` as every ``Mobject``'s deep copy and :func:`_boundary`
-    as ``VMobject``'s bounding points (idempotent)."""
+    as ``VMobject``'s bounding points, for the whole process (idempotent; a scene calls it when
+    it is made: the results are Manim's, so whatever else the process draws is unchanged)."""
     Mobject.__deepcopy__ = _deepcopy_mobject
     VMobject.get_points_defining_boundary = _boundary

@@ -16,7 +16,7 @@ from . import anim, glyphs, style
 from .caption import on_screen
 from .cover import fade_away, lift
 from .cards import paper, recap_page, summary_page, title_page
-from .manim_adapter import grab_frame, reuse_paths, skip_idle_drawing, video_time
+from .manim_adapter import grab_frame, reuse_paths, skip_idle_drawing, speed_up_mobjects, video_time
 from .plan import Beat, Plan, caption_of
 from .players import play
 from .overview import overview_page
@@ -56,6 +56,7 @@ class Walkthrough(MovingCameraScene):
         self.skipping = False
         self.captions_shown: list[tuple[float, str]] = []   # (time, text): the subtitles
         super().__init__(**kwargs)
+        speed_up_mobjects()       # copies and bounding boxes without Manim's Python per point
         skip_idle_drawing(self)   # a skipped section draws nothing (scenes.manim_adapter)
         reuse_paths(self)         # nor builds again the path of a mobject that did not change
 
@@ -64,8 +65,11 @@ class Walkthrough(MovingCameraScene):
             self.wait(seconds)
 
     def construct(self) -> None:
+        with glyphs.language(self.plan.lang):   # the CJK of its labels in its language's face
+            self._construct()
+
+    def _construct(self) -> None:
         self.camera.background_color = style.PAPER
-        glyphs.set_language(self.plan.lang)   # the CJK of its labels in its language's face
         self.stage = Stage(self, self.plan.trace, self.plan.lang, self.plan.mode, self.plan.pace,
                            phases=frozenset(b.step.phase for b in self.plan.step_beats))
         self.stage.hints.update(self.plan.hints)

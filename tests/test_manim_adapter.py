@@ -131,6 +131,11 @@ def test_a_copy_shares_only_what_no_one_changes():
                 assert other is not value and len(other) == len(value), key
         if isinstance(a, VMobjectFromSVGPath):
             assert b.path_obj is a.path_obj
+    manims = manim_adapter._MANIMS_DEEPCOPY(group, {})   # Manim's own copy: the same points and colours
+    for a, b in zip(_tree(manims), _tree(twin), strict=True):
+        for key in ("points", "fill_rgbas", "stroke_rgbas"):
+            if hasattr(a, key):
+                assert np.array_equal(getattr(a, key), getattr(b, key)), key
     twin.submobjects[0].shift(RIGHT)
     assert not np.array_equal(word.get_center(), twin.submobjects[0].get_center())   # moving the copy leaves the original
 

@@ -22,8 +22,9 @@ from ..stage import Stage
 from ..supersede import supersede
 from ..words import word
 from . import BACKWARD, DECLINE, FORWARD, register
-from .cells import working
+from .cells import explain_cell
 from .common import finish, show_new
+from .gradients import named
 
 PART_COLORS = ("#7048E8", "#0CA678", "#9C36B5", "#5C940D", "#1098AD", "#C92A2A")
 
@@ -215,16 +216,18 @@ def _redraw(stage: Stage, fwd, parts: list[str], axis: int) -> tuple[list, Numbe
     return grids, gout
 
 
-def first_cell(stage: Stage, step, part: str) -> str:
+def _first_cell(stage: Stage, step, part: str) -> str:
     """``;  dhidden[0, 0] = dhx[0, 0] = 0.06``: the part's first gradient cell, the cell of the
     joined gradient it is (:func:`tracer.explain.explain`), so the slice is read, not guessed."""
     gid = step.grad_map[part]
     record = stage.trace.tensors[gid]
-    if record.size == 0 or stage.skipping:
+    if record.size == 0:
         return ""
     index = (0,) * len(record.shape)
-    w = working(stage, step, index, step.outputs.index(gid))
-    return f";  {cell_ref(tensor_label(stage.trace, step, gid), index)} = {w.expression}" if w.formula != "0" else ""
+    w = explain_cell(stage, step, index, step.outputs.index(gid))
+    if not w.lines[-1] or w.formula == "0":   # unseen (a skipped section), or nothing flows back
+        return ""
+    return ";  " + named(cell_ref(tensor_label(stage.trace, step, gid), index), w.expression)
 
 
 @register(BACKWARD, "concat")
@@ -263,7 +266,7 @@ def play_concat_grad(stage: Stage, step) -> object:
         pairs = [(gout.grad_entry(i), slot.entry(source(i, axis, span))) for i in cells]
         lit = [frames[k][0]] if frames and k < len(frames) and frames[k][0] is not None else []
         marks = [anim.Glide(stage.marker(0, grid.body), anim.box_like(VGroup(*_block(gout, axis, span)), part_color(k), 4.0))]
-        say = stage.say(word("concat_grad", stage.lang, part=labels[k], grad=gname) + first_cell(stage, step, t),
+        say = stage.say(word("concat_grad", stage.lang, part=labels[k], grad=gname) + _first_cell(stage, step, t),
                         style.GRAD)
         stage.play(*marks, say, *([anim.Reveal(lit, run_time=0.3)] if lit else []), *fly(stage, pairs))
         landed = [slot.entry(i) for i in grid.shown()]
