@@ -4,11 +4,14 @@ The camera frames a step's work whole. When an operand was drawn far back on the
 h, drawn a timestep before the reset gate whose gradient reads it), framing it with the rest would
 zoom the camera out until the cells are too small to read at 480p, with highlight boxes crossing
 empty space between them. The rule: a grid that cannot be framed with the work without zooming out
-past ``style.LEGIBLE_ZOOM`` (and further than the work alone needs) is drawn again beside the work
-when the copy brings it nearer. The copy is named as the grid it copies (``X (copy)`` when the two
-are framed together: a learner seeing both must not count two tensors) and marked as a copy (``copy_of``: a gradient worked beside it is written into that grid's band too,
-:func:`scenes.players.gradients.home`); it shows the tensor's values only, and leaves the canvas
-once a step that does not read its tensor plays (:mod:`scenes.stale`).
+past ``style.LEGIBLE_ZOOM`` (and further than the work alone needs), or that stands far from it
+and only a zoom out would bring into view (:func:`seen`: one the learner sees where it is, in the
+view the camera stands in, is read there), is drawn again beside the work when the copy brings it
+nearer. The copy is named as the grid it copies (``X (copy)`` when the two are framed together:
+a learner seeing both must not count two tensors) and marked as a copy (``copy_of``: a gradient
+worked beside it is written into that grid's band too, :func:`scenes.players.gradients.home`); it
+shows the tensor's values only, and leaves the canvas once a step that does not read its tensor
+plays (:mod:`scenes.stale`).
 """
 from __future__ import annotations
 
@@ -44,6 +47,22 @@ def near(canvas, work: list, grid) -> bool:
             and gap(canvas, work, grid) <= style.FAR_GAP)
 
 
+def seen(stage, work: list, grid) -> bool:
+    """``grid`` is seen with ``work`` when the step is framed: legible with it (:func:`near`'s zoom),
+    and either close (no wider gap than ``style.FAR_GAP``) or whole in a view as close as the camera
+    stands now (framing them together pans, it does not zoom out: the learner sees the grid where
+    it is, and a copy beside the work would show a second one; transformer_block's dresid_post″
+    4.4 units from the band it is summed into). A grid that only a zoom out would bring in is
+    still far: the GRU's 1 − u, 7.4 units from the work of (1 − u) ⊙ h's gradient, needs zoom 0.79
+    where the camera stands at 0.65."""
+    canvas = stage.canvas
+    if not work or near(canvas, work, grid):
+        return True
+    both = zoom_for(canvas, [*work, grid])
+    legible = max(style.LEGIBLE_ZOOM, zoom_for(canvas, work))
+    return both <= min(legible, stage.camera.view.scale) + 1e-9
+
+
 def beside_all(canvas, g: NumberGrid, work: list) -> None:
     """Put ``g`` in free space right of, under, above or left of ``work``, where the whole is
     smallest (measured against the widest view); in fresh space if there is none near."""
@@ -73,11 +92,11 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
         s = stage.slot(t)
         shown = s.grid if s is not None and s.grid in canvas.grids else None
         other = _nearest(stage, t, kept)   # another grid showing it (a copy drawn earlier) may be near
-        if other is not None and other is not s and not (shown is not None and near(canvas, kept, shown)):
-            if near(canvas, kept, other.grid):
+        if other is not None and other is not s and not (shown is not None and seen(stage, kept, shown)):
+            if seen(stage, kept, other.grid):
                 stage.slots[t].append(other)   # the slot the working reads now
                 s, shown = other, other.grid
-        if shown is not None and near(canvas, kept, shown):
+        if shown is not None and seen(stage, kept, shown):
             kept.append(shown)
             continue
         role = "grad" if stage.trace.tensors[t].kind == "grad" else None

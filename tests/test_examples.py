@@ -14,6 +14,7 @@ import pytest
 import tracer
 from tracer import examples
 from tracer.examples import list_examples, load_config, run_example
+from tracer.explain import explain
 from tracer.i18n import LANGUAGES, narrate
 from tracer.pretrained.minilm import INSTALL, weights_available
 
@@ -298,6 +299,16 @@ def test_sampling_with_a_temperature_is_seeded():
 def test_masked_model_fills_the_throne_sentence_with_royalty():
     top = [w for w, _ in run("masked_lm").meta["predictions"][:2]]
     assert sorted(top) == ["king", "queen"]
+
+
+def test_masked_models_lookup_names_its_token_ids():
+    """The embedding's indices are the token ids, named as the model calls them: its working reads
+    ids[1] = 12 ([MASK] is token 12), not [0, 12, 2, 3, 0, 4][1] = 12."""
+    trace = run("masked_lm")
+    embed = trace.step("embed")
+    ids = trace.tensors[embed.inputs[1]]
+    assert ids.name == "ids" and np.asarray(ids.data).tolist() == [0, 12, 2, 3, 0, 4]
+    assert "ids[1] = 12" in explain(trace, embed, (0, 1)).lines
 
 
 def test_word_autoencoder_puts_king_near_queen_far_from_armadillo():

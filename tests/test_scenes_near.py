@@ -18,9 +18,12 @@ from manim import RIGHT, Dot  # noqa: E402
 from scenes import style  # noqa: E402
 from scenes.camera import Camera  # noqa: E402
 from scenes.canvas import Canvas  # noqa: E402
+from scenes.curated import build_plan  # noqa: E402
 from scenes.near import bring, near, zoom_for  # noqa: E402
+from scenes.render import render_scene  # noqa: E402
 from scenes.stage import Stage  # noqa: E402
 
+from .test_examples import run  # noqa: E402
 from .test_scenes_operands import _stages, missing_operands, operands, workings  # noqa: E402
 from .test_stage import scene, tid, trace  # noqa: E402,F401  (fixtures)
 
@@ -187,3 +190,25 @@ def test_the_sparse_penalty_gradient_is_worked_gathered_under_its_operands(tmp_p
             assert abs(xlo[0] - glo[0]) < 0.2 and ghi[1] < xlo[1] and xlo[1] - ghi[1] < 2 * style.GRID_GAP
     end = plan.step_beats.index(next(b for b in plan.step_beats if b.step.id == step.id))
     assert zoom(stage.framings[end]["area"]) <= 1.3
+
+
+def test_the_residuals_gradients_are_summed_with_the_far_share_in_view(tmp_path):
+    """transformer_block's dresid_post = dresid_post′ + dresid_post″ (the steps rendered from
+    160, depth 1): dresid_post″ stands 4.4 units from resid_post's band, more than
+    ``style.FAR_GAP``, but both are whole in the view the camera stands in; it was drawn again
+    between them as "dresid_post″ (copy)", a second grid beside its original. It is read where
+    it is: no copy, and it is whole in view as the sum is worked."""
+    trace = run("transformer_block")
+    step = trace.step("train.0.blocks.0.resid_post.grad_sum")
+    plan = build_plan(trace, depth=1, steps=f"160..{step.id}")
+    plan.hints["audit"] = True
+    stage = render_scene(plan, plan.window, tmp_path / "sum.png", "l", still=True).stage
+    far = step.inputs[1]
+    assert trace.tensors[far].name == "dresid_post″"
+    assert not [g.label_text for g in stage.canvas.grids if "(copy)" in g.label_text]   # as the step ends
+    mine = [w for w in stage.workings if w["step"] == step.id]
+    assert mine and not missing_operands(trace, mine[0])
+    (lo, hi), area = mine[0]["drawn"][far], mine[0]["area"]
+    assert (lo[:2] >= area[0] - EPS).all() and (hi[:2] <= area[1] + EPS).all()   # the original, in view
+    assert zoom(area) <= style.LEGIBLE_ZOOM + EPS
+    assert far not in [t for t, s in stage.bindings if getattr(s.grid, "copy_of", None) is not None]

@@ -180,4 +180,6 @@ class Embedding(Module):
         return cls(np.random.default_rng(seed).normal(0.0, 1.0, size=(d, vocab_size)))
 
     def __call__(self, ids: Sequence[int]) -> Tensor:
-        return tracer.gather(self.W_E, list(ids), axis=1, name=self.name)  # (d, T)
+        # named as the model calls them: a working reads ids[1] = 12, not [0, 12, 2, 3, 0, 4][1] = 12
+        ids = Tensor(np.asarray(list(ids), dtype=np.int64), name="ids", kind="const")
+        return tracer.gather(self.W_E, ids, axis=1, name=self.name)  # (d, T)
