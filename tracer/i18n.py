@@ -51,7 +51,7 @@ _T = {
     "concat": ("沿著第 {axis} 軸把 {xs} 接成一個張量。", "沿着第 {axis} 轴把 {xs} 接成一个张量。", "Nối {xs} thành một tensor theo trục {axis}."),
     "split": ("沿著第 {axis} 軸把 {x} 切成 {sections} 份。", "沿着第 {axis} 轴把 {x} 切成 {sections} 份。", "Cắt {x} thành {sections} phần theo trục {axis}."),
     "slice": ("取出 {x} 的 {text} 部分。", "取出 {x} 的 {text} 部分。", "Lấy phần {text} của {x}."),
-    "gather": ("沿著第 {axis} 軸取出 {table} 中編號 {indices} 的項目。", "沿着第 {axis} 轴取出 {table} 中编号 {indices} 的项目。", "Lấy các mục {indices} của {table} theo trục {axis}."),
+    "gather": ("沿著第 {axis} 軸取出 {table} 中編號 {indices} 的項目。", "沿着第 {axis} 轴取出 {table} 中编号 {indices} 的项目。", "Lấy từ {table} các mục tại {indices}, theo trục {axis}."),
     "where": ("在 {cond} 成立的位置取 {a}，其他位置取 {b}（遮罩）。", "在 {cond} 成立的位置取 {a}，其他位置取 {b}（掩码）。", "Lấy {a} ở những chỗ {cond} đúng và {b} ở chỗ còn lại (mặt nạ)."),
     "sum": ("把 {x} 的元素加總⟦（沿第 {axis} 軸）⟧。", "把 {x} 的元素求和⟦（沿第 {axis} 轴）⟧。", "Cộng các phần tử của {x}⟦ theo trục {axis}⟧."),
     "mean": ("求 {x} 的元素平均⟦（沿第 {axis} 軸）⟧。", "求 {x} 的元素平均⟦（沿第 {axis} 轴）⟧。", "Lấy trung bình các phần tử của {x}⟦ theo trục {axis}⟧."),

@@ -132,7 +132,7 @@ def _check_gather(table: np.ndarray, indices: np.ndarray, axis: int = 0) -> str 
 
 
 @primitive("gather", family="structural", labels=lb.gather, formula="{out} = {table}[{indices}]", grad="d{table}[{indices}] += d{out}",
-           narration="Pick the entries {indices} of {table} along axis {axis}.",
+           narration="Pick from {table} the entries at {indices}, along axis {axis}.",
            check=_check_gather)
 def gather(table, indices, *, axis=0):
     def vjp(g, need):  # the output's axes axis..axis+k are the k axes of indices (np.take)
