@@ -214,3 +214,9 @@ def test_a_steps_positions_are_numbered_once_for_all_its_cells(monkeypatch) -> N
     assert [explain(trace, "Y", (i, 1)).lines for i in range(3)] == [("X[1, 0] = 3",), ("X[1, 1] = 4",), ("X[1, 2] = 5",)]
     assert [explain(trace, "Y.grad", (1, i)).lines for i in range(3)] == [(f"dY[{i}, 1] = 1",) for i in range(3)]
     assert calls == ["Y"]   # the forward step's positions serve its gradient step's cells too
+
+
+def test_a_line_naming_a_cell_first_says_which_name_the_working_does_not_read() -> None:
+    """``dh[0, 0] = dhx[1, 0] = 0.06`` where the working read dh[0, 0] only: the missing one is dhx[1, 0]."""
+    problems = check_line("dh[0, 0] = dhx[1, 0] = 0.06", (), {"dh[0, 0]": 0.0612})[0]
+    assert problems == ["'dh[0, 0] = dhx[1, 0] = 0.06' names dhx[1, 0], which the working does not read"]
