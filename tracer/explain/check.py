@@ -23,7 +23,7 @@ import math
 from typing import Mapping, Sequence
 
 from .arith import evaluate, half_ulp, holds, number_value, numbers_in, printed_number, rounds_to
-from .lines import cell_ref, named, parse_line
+from .lines import named, parse_line
 
 
 def slack(expression: str) -> float:

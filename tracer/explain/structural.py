@@ -118,7 +118,8 @@ def maps_of(trace: Trace, step: Step) -> Maps | None:
 
 def whole(arrays: list[np.ndarray]) -> list[np.ndarray] | None:
     """Positions as whole numbers: an op that changes the type (``astype(float32)``) keeps them
-    when the type holds them exactly; one that does not (to ``bool``) moves no numbers."""
+    when the type holds them exactly; one that does not (to ``bool``) moves no numbers. (Whether
+    the op changes the *values* it moves, 1.7 to 1, is not seen here: :func:`rounds` says it.)"""
     out = []
     for a in arrays:
         exact = a.dtype.kind == "f" and (not a.size or float(np.abs(a).max()) < 2.0 ** np.finfo(a.dtype).nmant)
