@@ -16,8 +16,8 @@ import tracer
 from tracer.notation import share_mark
 from tracer.cli import main
 from tracer.explain import explain
-from tracer.explain.shares import shares, told
-from tracer.i18n import narrate
+from tracer.shares import shares
+from tracer.i18n import narrate, told
 
 from .test_examples import run
 
@@ -128,3 +128,39 @@ def test_the_video_names_the_contribution_and_draws_no_copy_of_it(block, tmp_pat
     assert {rc: t.text for rc, t in original.values.items()} == {
         rc: numbers.text(step.inputs[1], rc) for rc in original.values}
     assert not any(label.endswith("′′") or "″′" in label for label in grids)   # no mark a scene added
+
+
+def test_a_share_whose_forward_pass_ran_before_recording_is_named_so_and_said_through_its_op() -> None:
+    """tripled = 3x ran before recording: its gradient step (mul.grad) makes dx″ = 3·dout, and the
+    accumulate step says it came back through mul, not that it is the sum so far."""
+    x = tracer.param([1.0, 2.0], name="x")
+    tripled = tracer.mul(x, 3.0, name="tripled")
+    with tracer.record() as trace:
+        (tracer.exp(x, name="grown") + tripled).sum().backward()
+    outside = trace.step("mul.grad")
+    assert trace.tensors[outside.outputs[0]].name == "dx″"
+    assert outside.formula.startswith("dx″ = dout ⊙ 3;")
+    acc = next(s for s in trace.steps if s.op == "accumulate")
+    assert shares(trace, acc) == [("dx′", "grown"), ("dx″", "mul")]
+    assert acc.narration.endswith("Added here: dx′ (back through grown), dx″ (back through mul).")
+    assert narrate(trace, acc, "vi").endswith("dx″ (truyền ngược qua mul).")
+    assert trace.tensors[acc.outputs[0]].data == pytest.approx(np.exp([1.0, 2.0]) + 3)
+
+
+def test_a_second_backward_adds_dx_new_to_the_dx_kept() -> None:
+    """x² then 3x + eˣ, without zero_grad: the first pass leaves dx = 2x = [2, 4]; the second's
+    gradient, 3 + eˣ, is dx_new (its own accumulate step's sum); dx = dx + dx_new."""
+    with tracer.record() as trace:
+        x = tracer.param([1.0, 2.0], name="x")
+        tracer.mul(x, x, name="sq").sum().backward()
+        (tracer.mul(x, 3.0, name="t") + tracer.exp(x, name="g")).sum().backward()
+    first, second = [s for s in trace.steps if s.op == "accumulate"]
+    total = trace.step("x.grad_total")
+    names = [trace.tensors[t].name for t in total.inputs + total.outputs]
+    assert names == ["dx", "dx_new", "dx"] and total.formula == "dx = dx + dx_new"
+    assert total.inputs == [first.outputs[0], second.outputs[0]]   # the kept one is the first pass's sum
+    assert first.formula == "dx = dx′ + dx″" and second.formula.startswith("dx_new = ")
+    kept, new, dx = (trace.tensors[t].data for t in total.inputs + total.outputs)
+    e = np.exp([1.0, 2.0])
+    assert (kept.tolist(), new, dx) == ([2.0, 4.0], pytest.approx(3 + e), pytest.approx([2 + 3 + e[0], 4 + 3 + e[1]]))
+    assert explain(trace, total, (0,)).expression == "2 + 5.72 = 7.72"

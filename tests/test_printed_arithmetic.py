@@ -23,8 +23,10 @@ import pytest
 import tracer
 from tracer.examples import list_examples, run_example
 from tracer.explain import Working, explain
-from tracer.explain.arith import evaluate, parse_line, rounds_to
-from tracer.explain.check import cells_of, check_line
+from tracer.explain.arith import evaluate, rounds_to
+from tracer.explain.lines import parse_line
+from tracer.explain.check import check_line
+from tracer.explain.working import cells_of
 from tracer.i18n import LANGUAGES
 
 CELLS_PER_OUTPUT = 2

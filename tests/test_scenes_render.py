@@ -25,7 +25,7 @@ from scenes.render import render, render_scene  # noqa: E402
 from tests import scene_traces as st  # noqa: E402
 from tracer.display import fmt, number_format  # noqa: E402
 from tracer.errors import TracerError  # noqa: E402
-from tracer.explain.arith import parse_line  # noqa: E402
+from tracer.explain.lines import parse_line  # noqa: E402
 from tracer.explain.check import check_line  # noqa: E402
 
 FPS = 4

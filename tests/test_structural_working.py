@@ -12,7 +12,8 @@ from tests.test_printed_arithmetic import working_problems
 from tracer.cli import main
 from tracer.examples import run_example
 from tracer.explain import explain
-from tracer.explain.check import cells_of, check_line
+from tracer.explain.check import check_line
+from tracer.explain.working import cells_of
 
 
 def weighted_loss(y: tracer.Tensor, weights: list) -> None:
@@ -171,3 +172,51 @@ def test_two_parts_with_one_name_are_told_apart() -> None:
     assert w.lines == ("z #2[0, 0] = 2",) and not working_problems(w, trace)[0]
     g = explain(trace, "j.grad", (0, 0), output=1)
     assert g.lines == ("dj[1, 0] = 4",) and not working_problems(g, trace)[0]
+
+
+def test_a_tensor_concatenated_with_itself_takes_each_share_from_its_own_rows() -> None:
+    """concat([h, h]): rows 0-1 of dj are the first share's, rows 2-3 the second's (the gradient
+    at j is W = 1, 2, 3, 4, so the second share of dh is 3, 4 and dh is 1+3, 2+4)."""
+    with tracer.record() as trace:
+        h = tracer.param([[1.0], [2.0]], name="h")
+        weighted_loss(tracer.concat([h, h], name="j"), [[1.0], [2.0], [3.0], [4.0]])
+    assert explain(trace, "j.grad", (0, 0), output=0).lines == ("dj[0, 0] = 1",)
+    assert explain(trace, "j.grad", (1, 0), output=0).lines == ("dj[1, 0] = 2",)
+    second = [explain(trace, "j.grad", (i, 0), output=1) for i in range(2)]
+    assert [w.lines for w in second] == [("dj[2, 0] = 3",), ("dj[3, 0] = 4",)]
+    assert all(not working_problems(w, trace)[0] for w in second)
+    assert trace.tensors[trace.step("h.grad_sum").outputs[0]].data.ravel().tolist() == [4.0, 6.0]
+
+
+def test_a_float_turned_into_an_int_is_not_worked_as_a_copy() -> None:
+    """1.7 as an int64 is 1: no line may say ``x[0, 0] = 1``; an int turned into a float is a copy."""
+    with tracer.record() as trace:
+        x = tracer.tensor([[1.7, -2.5]], name="x")
+        tracer.astype(x, dtype="int64", name="y")
+        k = tracer.tensor([[3, 4]], name="k")
+        tracer.astype(k, dtype="float64", name="kf")
+    for i, shown in ((0, "1"), (1, "-2")):
+        w = explain(trace, "y", (0, i))
+        assert w.formula == "y = x as int64" and w.lines == (shown,) and w.value == int(shown)
+        assert not any("x[" in line for line in w.lines)
+    assert explain(trace, "kf", (0, 1)).lines == ("k[0, 1] = 4",)
+
+
+def test_a_steps_positions_are_numbered_once_for_all_its_cells(monkeypatch) -> None:
+    """A viewer works cell after cell of one step: the op's body runs on positions once for them."""
+    from tracer.explain import structural
+    with tracer.record() as trace:
+        weighted_loss(tracer.transpose(tracer.param(np.arange(6.0).reshape(2, 3), name="X"), name="Y"),
+                      np.ones((3, 2)).tolist())
+    calls = []
+    numbered = structural.positions
+    monkeypatch.setattr(structural, "positions", lambda *a: calls.append(a[1].name) or numbered(*a))
+    assert [explain(trace, "Y", (i, 1)).lines for i in range(3)] == [("X[1, 0] = 3",), ("X[1, 1] = 4",), ("X[1, 2] = 5",)]
+    assert [explain(trace, "Y.grad", (1, i)).lines for i in range(3)] == [(f"dY[{i}, 1] = 1",) for i in range(3)]
+    assert calls == ["Y"]   # the forward step's positions serve its gradient step's cells too
+
+
+def test_a_line_naming_a_cell_first_says_which_name_the_working_does_not_read() -> None:
+    """``dh[0, 0] = dhx[1, 0] = 0.06`` where the working read dh[0, 0] only: the missing one is dhx[1, 0]."""
+    problems = check_line("dh[0, 0] = dhx[1, 0] = 0.06", (), {"dh[0, 0]": 0.0612})[0]
+    assert problems == ["'dh[0, 0] = dhx[1, 0] = 0.06' names dhx[1, 0], which the working does not read"]

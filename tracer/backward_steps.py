@@ -15,9 +15,10 @@ import numpy as np
 from .ops.core import Node, step_links
 from .ops.lazy_grads import Values
 from .ops.records import register, tensor_id
+from .i18n import with_shares
 from .ops.spec import REGISTRY, OpSpec
-from .notation import share_mark
 from .ops.templates import named_grads, render
+from .shares import name_new, name_shares
 from .tensor import Tensor
 from .trace import Step, Trace
 
@@ -52,6 +53,23 @@ def _grad_step(trace: Trace, sid: int, op: str, name: str, inputs: list[str], ou
 
 def _grad_fill(trace: Trace, sid: int, spec: OpSpec, fwd_id: int) -> None:
     _grad_text(trace, trace.built(sid), spec, trace.built(fwd_id))
+
+
+def _outside_text(trace: Trace, step: Step, spec: OpSpec, names: list[str]) -> None:
+    """The formula of a gradient step whose forward pass ran before recording, its gradients named
+    as their records (``dx″`` once an accumulate step has named it so)."""
+    step.formula = named_grads(trace, step, render(spec.grad, spec, names, ["out"], {}))
+    step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
+
+
+def _sum_text(trace: Trace, step: Step) -> None:
+    """An accumulate or grad_total step's formula from its records' names when read (a later
+    ``backward()`` may rename its output ``dx_new``); an accumulate step's narration ends with
+    where each gradient it adds came from (:func:`tracer.i18n.told`)."""
+    a, b, out = (trace.tensors[t].name for t in step.inputs + step.outputs)
+    step.formula = f"{out} = {a} + {b}"
+    if step.op == "accumulate":
+        step.narration = with_shares(trace, step, step.narration)
 
 
 class Recording:
@@ -239,8 +257,7 @@ class Recording:
                 gid = self._grad_id(x, g, step.id, total=False, fwd=xid)
                 step.outputs.append(gid)
                 step.grad_map[xid] = gid
-        step.formula = render(spec.grad, spec, [x.name for x in node.inputs], ["out"], {})
-        step.narration = BACKWARD_NARRATION.format(op=spec.name, grad=step.formula)
+        self.trace.later(step, _outside_text, spec, [x.name for x in node.inputs])
 
     def accumulate(self, x: Tensor, old: np.ndarray, new: np.ndarray, total: np.ndarray) -> None:
         fwd = tensor_id(self.trace, x)
@@ -253,8 +270,10 @@ class Recording:
         before = Tensor._result(old, f"d{x.name}", None, 0)
         before.kind, before.labels = "grad", x.labels
         scope = self.rec.prefixes[-1]  # under the scope backward() ran in (train.3.W1.grad_total)
-        self._sum_step(CARRY, x.name, fwd, [tensor_id(self.trace, before, grad_of=fwd), self.latest[fwd]],
-                       f"{scope}.{x.name}" if scope else x.name, lambda sid: self._grad_id(x, total, sid))
+        kept, new = tensor_id(self.trace, before, grad_of=fwd), self.latest[fwd]
+        name_new(self.trace, fwd, kept, new)   # the running total keeps dx, this pass's is dx_new
+        self._sum_step(CARRY, x.name, fwd, [kept, new], f"{scope}.{x.name}" if scope else x.name,
+                       lambda sid: self._grad_id(x, total, sid))
 
     def _sum_step(self, spec: OpSpec, x_name: str, fwd: str, inputs: list[str], label: str,
                   total: Callable[[int], str]) -> Step:
@@ -264,44 +283,11 @@ class Recording:
                               attrs={"tensor": fwd})
         step.outputs.append(total(step.id))
         step.grad_map = {fwd: step.outputs[0]}
-        tensors = self.trace.tensors
-        out = tensors[step.outputs[0]].name
         if spec is ACCUMULATE:
-            self._name_shares(fwd, inputs, out)
-            step.formula = f"{out} = {tensors[inputs[0]].name} + {tensors[inputs[1]].name}"
-        else:
-            step.formula = f"{out} = {out} + {out}′"
+            name_shares(self.trace, self.shares, fwd, inputs, self.trace.tensors[step.outputs[0]].name)
         step.narration = spec.narration.format(x=x_name)
-        if spec is ACCUMULATE:  # what it adds, said when read (the steps that made them may be tuples)
-            self.trace.later(step, _tell_shares)
+        self.trace.later(step, _sum_text)   # the steps that made its inputs may still be tuples
         return step
-
-    def _name_shares(self, fwd: str, inputs: list[str], out: str) -> None:
-        """Name the contributions an accumulate step adds as the order they came in: ``dx′`` (the
-        first), ``dx″``, ``dx‴``…, so that its grids, hints and formula tell them apart from each
-        other and from their sum ``dx``. A running total (an earlier accumulate step's sum) keeps
-        ``dx``; a record that is another tensor's gradient too (an array passed back unchanged)
-        keeps its own name."""
-        tensors = self.trace.tensors
-        for tid in inputs:
-            r = tensors[tid]
-            if r.name != out or r.grad_of != fwd or (r.producer is not None and _is_sum(self.trace, r.producer)):
-                continue  # a running total, a shared array, or a share named already (x + x)
-            self.shares[fwd] = self.shares.get(fwd, 0) + 1
-            r.name = out + share_mark(self.shares[fwd])
-
-
-def _is_sum(trace: Trace, sid: int) -> bool:
-    """Whether step ``sid`` is an accumulate step (one is always appended as a :class:`Step`: a
-    step still kept as its tuple is not)."""
-    step = trace._steps[sid]
-    return type(step) is not tuple and step.op == "accumulate"  # type: ignore[union-attr]
-
-
-def _tell_shares(trace: Trace, step: Step) -> None:
-    """An accumulate step's narration ends with where each gradient it adds came from."""
-    from .explain.shares import told
-    step.narration = f"{step.narration} {told(trace, step)}"
 
 
 def _label(trace: Trace, tid: str, x: Tensor | None) -> str:

@@ -19,6 +19,7 @@ from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded
 from .i18n_phrases import PHRASES
 from .ops.spec import REGISTRY
 from .ops.templates import named_grads, render
+from .shares import shares
 from .trace import Step, Trace
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
@@ -151,10 +152,31 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
         tid = step.attrs.get("tensor")
         fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}
     text = render(template, spec, names, outs, fill, unset=phrase("all", lang))
-    if step.op == "accumulate":  # and each gradient added, with the op it came back through
-        from .explain.shares import told
-        text = f"{text}{'' if lang.startswith('zh') else ' '}{told(trace, step, lang)}"
-    return text
+    return with_shares(trace, step, text, lang) if step.op == "accumulate" else text
+
+
+def told(trace: Trace, step: Step, lang: str = "en") -> str:
+    """The sentence an accumulate step's narration ends with: what each gradient it adds is
+    (:func:`tracer.shares.shares`), the op it came back through or the sum so far.
+
+    >>> import tracer
+    >>> with tracer.record() as trace:
+    ...     x = tracer.param([1.0, 2.0], name="x")
+    ...     (tracer.mul(x, 3.0, name="tripled") + tracer.exp(x, name="grown")).sum().backward()
+    >>> acc = next(s for s in trace.steps if s.op == "accumulate")
+    >>> told(trace, acc, "en")
+    'Added here: dx′ (back through grown), dx″ (back through tripled).'
+    """
+    lang = check_language(lang)
+    items = [phrase("share_through", lang, name=name, op=through) if through is not None
+             else phrase("share_so_far", lang, name=name) for name, through in shares(trace, step)]
+    return phrase("shares_added", lang, shares=phrase("share_separator", lang).join(items))
+
+
+def with_shares(trace: Trace, step: Step, text: str, lang: str = "en") -> str:
+    """An accumulate step's narration ``text`` ending with :func:`told`: the one place the
+    sentence is joined on, for the narration recorded in English and for every other language."""
+    return f"{text}{'' if check_language(lang).startswith('zh') else ' '}{told(trace, step, lang)}"
 
 
 def formula(trace: Trace, step: Step, lang: str = "en") -> str:

@@ -62,7 +62,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "col_op": {"en": "op", "zh-Hant": "運算", "zh-Hans": "运算", "vi": "phép toán"},
     "col_outputs": {"en": "outputs", "zh-Hant": "輸出", "zh-Hans": "输出", "vi": "đầu ra"},
     "all": {"en": "all", "zh-Hant": "全部", "zh-Hans": "全部", "vi": "tất cả"},
-    # what an accumulate step adds (tracer.explain.shares): dx′ (back through mean), dx (the sum so far)
+    # what an accumulate step adds (tracer.i18n.told): dx′ (back through mean), dx (the sum so far)
+    "share_separator": {"en": ", ", "zh-Hant": "、", "zh-Hans": "、", "vi": ", "},
     "shares_added": {"en": "Added here: {shares}.", "zh-Hant": "這裡相加的是：{shares}。",
                      "zh-Hans": "这里相加的是：{shares}。", "vi": "Ở đây cộng: {shares}."},
     "share_through": {"en": "{name} (back through {op})", "zh-Hant": "{name}（經由 {op} 傳回）",

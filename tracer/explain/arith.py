@@ -1,8 +1,9 @@
 """Reading a printed line back: the arithmetic a reader redoes from the numbers as printed.
 
 A working's line is ``[label =] expression (= | ≈) result``, or a comparison with a note
-(``1.50 > 0 → keep it``). :func:`parse_line` splits it; :func:`evaluate` computes an expression
-from its printed numbers, the way a reader with a pocket calculator would. The explanation layer
+(``1.50 > 0 → keep it``). :func:`tracer.explain.lines.parse_line` splits it (reading its tokens
+with this module's :func:`tokens`); :func:`evaluate` computes an expression from its printed
+numbers, the way a reader with a pocket calculator would. The explanation layer
 uses it to decide between ``=`` and ``≈`` (:func:`tracer.explain.numbers.settle`), and the tests
 use it to redo every printed line.
 
@@ -10,8 +11,6 @@ use it to redo every printed line.
 1.0
 >>> evaluate("e^(2 − 2) + [1 > 0] + max(0, −3) + 2²")
 6.0
->>> parse_line("Σ = 1.00 + 0.37 + 0.14 = 1.51").relations
-(('=', '1.51'),)
 >>> evaluate("0.50 + [94 terms: 12.25] + 1")   # an elided stretch counts as its printed total
 13.75
 """
@@ -254,7 +253,3 @@ def rounds_to(exact: float, printed: str) -> bool:
         return target == exact
     return abs(exact - target) <= half * (1 + 1e-9) + 1e-12 * abs(target)
 
-
-# how a line is taken apart (its names, its relations) lives in .lines, which reads tokens with the
-# functions above; imported last, so that those exist when it imports them
-from .lines import Line, parse_line  # noqa: E402,F401

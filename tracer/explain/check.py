@@ -10,7 +10,7 @@ check a student's line the same way).
 ["'0 − 0.01×0.00 ≈ -8.83e-06': the printed numbers give 0.0, more than one in the last place of -8.83e-06"]
 
 A line that names the cells it copies or adds (``dhx[0, 0] = 0.06``) is checked against the
-cells' values when they are given (:func:`cells_of` reads them from the trace):
+cells' values when they are given (:func:`tracer.explain.working.cells_of` reads them from the trace):
 
 >>> check_line("dY[0, 1] + dY[2, 1] = 0.03 − 0.05 = -0.02", cells={"dY[0, 1]": 0.031, "dY[2, 1]": -0.049})
 ([], ['-0.02'])
@@ -20,14 +20,10 @@ cells' values when they are given (:func:`cells_of` reads them from the trace):
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from .arith import evaluate, half_ulp, holds, number_value, numbers_in, printed_number, rounds_to
-from .lines import cell_ref, named, parse_line
-
-if TYPE_CHECKING:
-    from ..trace import Trace
-    from .working import Working
+from .lines import named, parse_line
 
 
 def slack(expression: str) -> float:
@@ -63,22 +59,6 @@ def approx_holds(expression: str, result: str) -> bool:
     return abs(target) <= tiny and abs(exact) <= max(tiny, slack(expression) + half)
 
 
-def cells_of(trace: "Trace", working: "Working") -> dict[str, float | None]:
-    """The cell a working works out and the cells it reads, by the name a line gives them
-    (``dhx[0, 0]``), with their values from the trace (``None`` for a name two different cells
-    share: a line cannot name either)."""
-    from .working import tensor_label   # (the layer's names: this module reads lines alone)
-
-    step = trace.steps[working.step]
-    out: dict[str, float | None] = {}
-    for tid, index in ((working.output, working.index),) + working.reads:
-        key, value = cell_ref(tensor_label(trace, step, tid), index), float(trace.tensors[tid].data[index])
-        if key in out and out[key] != value and not (out[key] != out[key] and value != value):
-            value = None  # type: ignore[assignment]
-        out[key] = value
-    return out
-
-
 def named_problems(line: str, names: str, expression: str, cells: Mapping[str, float | None]) -> list[str]:
     """What is wrong with the cells a line names (``dY[0, 1] + dY[2, 1] = 0.03 + 0.05``): each must
     be a cell the working reads, its value must print as the number written in its place, and the
@@ -86,8 +66,10 @@ def named_problems(line: str, names: str, expression: str, cells: Mapping[str, f
     names the cell first (``dhidden[0, 0] = dhx[0, 0] = 0.06``): each name is the same value."""
     first, _, rest = names.rpartition(" = ")
     if first:
+        if rest not in cells or cells[rest] is None:
+            return [f"{line!r} names {rest}, which the working does not read"]
         for segment in first.split(" = "):
-            if segment not in cells or cells[segment] is None or rest not in cells or cells[rest] is None:
+            if segment not in cells or cells[segment] is None:
                 return [f"{line!r} names {segment}, which the working does not read"]
             if not math.isclose(cells[segment], cells[rest], rel_tol=1e-9) and cells[segment] == cells[segment]:
                 return [f"{line!r}: {segment} is {cells[segment]:.3g}, {rest} is {cells[rest]:.3g}"]
@@ -121,7 +103,7 @@ def check_line(line: str, earlier: Sequence[str] = (),
                cells: Mapping[str, float | None] | None = None) -> tuple[list[str], list[str]]:
     """What is wrong with a printed line, redone from its printed numbers, and the results it
     prints (``earlier``: the results of the lines before it in the same working; ``cells``: the
-    values of the cells the working reads, by name, :func:`cells_of`).
+    values of the cells the working reads, by name, :func:`tracer.explain.working.cells_of`).
 
     ``expression = result`` must give ``result`` to its last printed place; ``expression ≈ result``
     must give it to one in its last place (:func:`approx_holds`); ``a > b → note`` must hold; a

@@ -8,7 +8,8 @@ cell numbered 1, 2, 3 … in place of its value, each output cell then holds the
 it copies. Run twice, with the numbers doubled the second time, a cell that copies nothing (a pad's
 constant) is the one that does not double. Nothing is declared twice: the op's body says where each
 entry goes. A gather (its indices pick) and a where (its condition picks) are worked the same way,
-their index or condition given as it was recorded.
+their index or condition given as it was recorded. An ``astype`` from fractions to whole numbers
+or truth values changes what it moves (1.7 becomes 1): its cells keep the generic working.
 
 >>> import tracer
 >>> from tracer.explain import explain
@@ -21,6 +22,9 @@ their index or condition given as it was recorded.
 """
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
+from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
@@ -35,6 +39,11 @@ from .working import Context, Read, Working, for_family, for_op, tensor_label
 
 LIMIT = 1 << 22  # positions numbered at most: a bigger op's cells keep the generic working
 Maps = tuple[list[np.ndarray], list[str], list[int]]   # per output: positions; the inputs numbered; where each starts
+KEPT = 4  # steps whose positions are kept per trace: a viewer works the cells of one step after another
+
+# per trace (dropped with it): step id -> its positions, the latest KEPT steps (a 1024×1024 transpose
+# is numbered once, not once per cell)
+_KEPT: "weakref.WeakKeyDictionary[Trace, OrderedDict[int, Maps | None]]" = weakref.WeakKeyDictionary()
 
 
 def attr_value(v: object) -> object:
@@ -94,9 +103,23 @@ def positions(trace: Trace, step: Step, given: dict[int, np.ndarray] | None = No
     return maps, numbered, [int(s) for s in starts]
 
 
+def maps_of(trace: Trace, step: Step) -> Maps | None:
+    """:func:`positions` of ``step``, its picking input given as recorded; kept for the latest
+    :data:`KEPT` steps of each trace."""
+    kept = _KEPT.setdefault(trace, OrderedDict())
+    if step.id in kept:
+        kept.move_to_end(step.id)
+    else:
+        kept[step.id] = positions(trace, step, _given(trace, step))
+        if len(kept) > KEPT:
+            kept.popitem(last=False)
+    return kept[step.id]
+
+
 def whole(arrays: list[np.ndarray]) -> list[np.ndarray] | None:
     """Positions as whole numbers: an op that changes the type (``astype(float32)``) keeps them
-    when the type holds them exactly; one that does not (to ``bool``) moves no numbers."""
+    when the type holds them exactly; one that does not (to ``bool``) moves no numbers. (Whether
+    the op changes the *values* it moves, 1.7 to 1, is not seen here: :func:`rounds` says it.)"""
     out = []
     for a in arrays:
         exact = a.dtype.kind == "f" and (not a.size or float(np.abs(a).max()) < 2.0 ** np.finfo(a.dtype).nmant)
@@ -121,6 +144,8 @@ def copy(ctx: Context, source: Read, before: Sequence[Read] = ()) -> Working:
 
 
 def ref(ctx: Context, cell: Read) -> str:
+    """How a line names ``cell``: ``dhx[0, 0]`` (``z #2[0, 0]`` where two of the step's tensors
+    share a name, :func:`tensor_label`)."""
     return cell_ref(tensor_label(ctx.trace, ctx.step, cell[0]), cell[1])
 
 
@@ -136,15 +161,14 @@ def added(ctx: Context, fed: list[Read]) -> Working:
     if len(fed) > MAX_TERMS:
         return summed(ctx, terms, fed, formula=" + ".join(names[:2] + ["…", names[-1]]))
     done = summed(ctx, terms, fed, formula=" + ".join(names))
-    return Working(done.step, done.output, done.index, done.value, done.text,
-                   tuple(f"{done.formula} = {line}" for line in done.lines), done.reads, done.terms,
-                   done.partials, done.formula, done.operands, done.cancels)
+    return replace(done, lines=tuple(f"{done.formula} = {line}" for line in done.lines))
 
 
 PICKERS = {"gather": 1, "where": 0}   # the input that picks which cell is copied: given as recorded
 
 
 def _given(trace: Trace, step: Step) -> dict[int, np.ndarray]:
+    """The picking input of a gather or a where (:data:`PICKERS`) by its place, as recorded."""
     k = PICKERS.get(step.op)
     return {} if k is None else {k: np.asarray(trace.tensors[step.inputs[k]].data)}
 
@@ -155,7 +179,9 @@ def moved(ctx: Context) -> Working | None:
     gather or a where, the index or condition cell that picked it comes first."""
     if ctx.step.op == "gather":
         return looked_up(ctx)
-    maps = positions(ctx.trace, ctx.step, _given(ctx.trace, ctx.step))
+    if rounds(ctx.trace, ctx.step):
+        return None  # 1.7 as an int is 1: not a copy (the generic working)
+    maps = maps_of(ctx.trace, ctx.step)
     if maps is None or maps[0][ctx.k][ctx.index] < 0:
         return None  # a pad's constant, or an op the positions cannot follow: the generic working
     source = locate(ctx.trace, maps, int(maps[0][ctx.k][ctx.index]))
@@ -163,12 +189,25 @@ def moved(ctx: Context) -> Working | None:
     return copy(ctx, source, [chose] if chose is not None else [])
 
 
-def fed_cells(ctx: Context, fwd: Step, maps: Maps | None, x: str) -> list[Read] | None:
-    """The cells of the output gradients that copies of cell ``ctx.index`` of input ``x`` got."""
-    if maps is None or x not in maps[1]:
+def rounds(trace: Trace, step: Step) -> bool:
+    """Whether ``step`` turns fractions into whole numbers or truth values (``astype`` from float
+    to int): its cells are not copies, whatever place each number keeps."""
+    def kind(tid: str) -> str:
+        return np.dtype(trace.tensors[tid].dtype).kind   # as recorded: no data loaded
+    return any(kind(t) in "fc" for t in step.inputs) and any(kind(t) in "iub" for t in step.outputs)
+
+
+def fed_cells(ctx: Context, fwd: Step, maps: Maps | None, pos: int) -> list[Read] | None:
+    """The cells of the output gradients that copies of cell ``ctx.index`` of input ``pos`` (its
+    place among ``fwd``'s inputs) got: the same tensor passed twice (``concat([h, h])``) is two
+    inputs, numbered apart."""
+    given = PICKERS.get(fwd.op)
+    slot = pos - (given is not None and given < pos)   # its place among the inputs numbered
+    if maps is None or not 0 <= slot < len(maps[1]) or maps[1][slot] != fwd.inputs[pos]:
         return None
     _, numbered, starts = maps
-    p = starts[numbered.index(x)] + (int(np.ravel_multi_index(ctx.index, ctx.shape(x))) if ctx.index else 0)
+    x = fwd.inputs[pos]
+    p = starts[slot] + (int(np.ravel_multi_index(ctx.index, ctx.shape(x))) if ctx.index else 0)
     return [(g, tuple(int(i) for i in c)) for m, g in zip(maps[0], grads_in(ctx, fwd)) if g is not None
             for c in np.argwhere(m == p)]
 
@@ -192,7 +231,7 @@ def moved_grad(ctx: Context) -> Working | None:
         return None
     if fwd.op == "gather":
         return added(ctx, looked_up_by(ctx, fwd))
-    fed = fed_cells(ctx, fwd, positions(ctx.trace, fwd, _given(ctx.trace, fwd)), fwd.inputs[pos])
+    fed = fed_cells(ctx, fwd, maps_of(ctx.trace, fwd), pos)
     return None if fed is None else added(ctx, fed)
 
 

@@ -16,6 +16,7 @@ from ..errors import TracerError
 from ..i18n import formula as step_formula
 from ..ops.spec import REGISTRY, OpSpec
 from ..trace import Step, Trace
+from .lines import cell_ref
 from .numbers import Index, Numbers
 
 Read = tuple[str, Index]
@@ -182,6 +183,20 @@ def tensor_label(trace: Trace, step: Step, tid: str) -> str:
     name = trace.tensors[tid].name
     twins = [t for t in dict.fromkeys(step.inputs + step.outputs) if trace.tensors[t].name == name]
     return name if len(twins) < 2 else f"{name} #{twins.index(tid) + 1}"
+
+
+def cells_of(trace: Trace, working: Working) -> dict[str, float | None]:
+    """The cell a working works out and the cells it reads, by the name a line gives them
+    (``dhx[0, 0]``), with their values from the trace (``None`` for a name two different cells
+    share: a line cannot name either)."""
+    step = trace.steps[working.step]
+    out: dict[str, float | None] = {}
+    for tid, index in ((working.output, working.index),) + working.reads:
+        key, value = cell_ref(tensor_label(trace, step, tid), index), float(trace.tensors[tid].data[index])
+        if key in out and out[key] != value and not (out[key] != out[key] and value != value):
+            value = None  # type: ignore[assignment]
+        out[key] = value
+    return out
 
 
 def reads_outputs(op: str, k: int = 0) -> list[int]:

@@ -116,7 +116,9 @@ def named_grads(trace: Trace, step: Step, text: str) -> str:
     """A backward step's formula ``text`` with each gradient it writes named as its record, not as
     the template's ``d{x}``: a contribution an accumulate step adds later reads ``dx″`` here too
     (:func:`tracer.notation.share_mark`). The k-th ``dx`` of the text is the step's k-th
-    gradient of ``x`` (``x·x`` writes two); left as it is when the counts differ.
+    gradient of ``x`` (``x·x`` writes two). When the counts differ, every ``dx`` of the text
+    takes the one name if all the step's gradients of ``x`` have it (a record renamed ``dx_new``
+    that the text writes twice); otherwise the text is left as it is.
     """
     tensors = trace.tensors
     by_x: dict[str, list[str]] = {}
