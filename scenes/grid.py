@@ -13,20 +13,21 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup, VMobject
+from manim import DOWN, UP, Rectangle, VGroup, VMobject
 
 from tracer.display import NumberFormat, fmt, number_format
 from tracer.explain import noisy, tensor_format
 from tracer.trace import TensorRecord, Trace
 
 from . import glyphs, style
-from .look import LOOKS, as_matrix, heat, role_of, shape_text, shown_indices
+from .look import LOOKS, as_matrix, heat, role_of, shown_indices
+from .grid_labels import GridLabels
 from .parts import BiasParts
 from .spacing import Spacing
 
 Index = tuple[int, ...]
 
-class NumberGrid(Spacing, BiasParts, VGroup):
+class NumberGrid(Spacing, BiasParts, GridLabels, VGroup):
     """A tensor drawn as a matrix of numbered cells.
 
     Parameters
@@ -129,15 +130,6 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         """How a tensor's numbers are written (the one rule every viewer reads, never decided here)."""
         return self._formats(record)
 
-    def _label_widths(self, names: list[str] | None) -> list[float]:
-        """The cell widths the column names ask for: each name over its column, COL_NAME_GAP clear
-        of its neighbours (a long one is shrunk beyond ~7 characters)."""
-        if not names:
-            return []
-        shown = [names[c] for c in self.cols_shown if c is not None and c < len(names)]
-        return [min(glyphs.mono(n, style.MUTED, style.SMALL_NUMBER_SIZE).width, 1.1) + style.COL_NAME_GAP
-                for n in shown]
-
     def _widest(self, record: TensorRecord) -> float:
         """The width of the widest number of another tensor shown in these cells (at its size)."""
         if as_matrix(np.empty(record.shape, dtype=np.int8), self.as_row).size != as_matrix(
@@ -221,62 +213,6 @@ class NumberGrid(Spacing, BiasParts, VGroup):
         rb = VMobject(**kw).set_points_as_corners([[right - tick, top, 0], [right, top, 0],
                                                    [right, bottom, 0], [right - tick, bottom, 0]])
         return VGroup(lb, rb)
-
-    def _build_label(self, text: str, side: str) -> VMobject | None:
-        if not text:
-            return None
-        label = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
-        glyphs.fit_width(label, max(2.4, self.brackets.width))
-        direction = {"up": UP, "left": LEFT, "down": DOWN, "right": RIGHT}[side]
-        label.next_to(self.brackets, direction, buff=style.NAME_GAP if side == "left" else 0.12)
-        if side == "up" and self.col_labels is None:
-            label.align_to(self.brackets, LEFT)
-        return label
-
-    def rename(self, text: str) -> tuple[VMobject | None, VMobject | None]:
-        """The grid now shows another tensor (an in-place ReLU): a new name label, hidden, takes
-        the old one's place in the grid, so it moves, fades and leaves with the grid and no part of
-        the old name stays drawn under it. Returns (old, new); the old label is no part of the grid."""
-        old = self.name_label
-        if old is None:
-            return None, None
-        new = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
-        glyphs.fit_width(new, max(2.4, self.brackets.width))
-        # the edge that faces the brackets stays put: a longer name (W_Q (before)) grows away from them
-        left_of = old.get_right()[0] <= self.brackets.get_left()[0] + 1e-6
-        new.move_to(old, aligned_edge=RIGHT if left_of else LEFT).set_opacity(0)
-        new.label_of = self
-        old.label_text = self.label_text   # what an orphan says it was
-        self.remove(old)
-        self.add(new)
-        self.name_label, self.label_text = new, text
-        return old, new
-
-    def _build_shape_label(self) -> VMobject:
-        label = glyphs.mono(shape_text(self.record.shape), style.MUTED, style.SMALL_NUMBER_SIZE)
-        return label.next_to(self.brackets, DOWN, buff=0.1).align_to(self.brackets, RIGHT)
-
-    def _axis_labels(self, names: list[str], axis: str) -> VGroup:
-        group = VGroup()
-        shown = self.cols_shown if axis == "col" else self.rows_shown
-        for k, i in enumerate(shown):
-            if i is None or i >= len(names):
-                continue
-            t = glyphs.mono(names[i], style.MUTED, style.SMALL_NUMBER_SIZE)
-            t.axis_name = names[i]   # what the label room's audit calls it
-            glyphs.fit_width(t, self.cell_w - style.COL_NAME_GAP if axis == "col" else 1.16)
-            if axis == "col":
-                t.move_to(self._xy(0, k)).set_y(self.brackets.get_top()[1] + 0.2)
-            else:
-                t.move_to(self._xy(k, 0)).set_x(self.brackets.get_left()[0] - 0.1 - t.width / 2)
-            group.add(t)
-        name = self.name_label
-        if axis == "col" and name is not None and name.get_bottom()[1] < group.get_top()[1] + 0.05:
-            name.shift(UP * (group.get_top()[1] + 0.08 - name.get_bottom()[1]))
-        left = name is not None and name.get_center()[0] < self.brackets.get_left()[0]   # label_side "left"
-        if axis == "row" and left and len(group) and name.get_right()[0] > group.get_left()[0] - style.NAME_GAP:
-            name.shift(LEFT * (name.get_right()[0] - group.get_left()[0] + style.NAME_GAP))   # beyond the row names
-        return group
 
     # ---- reading -----------------------------------------------------------------------------
     def cell(self, index: Index | int) -> Rectangle | None:
