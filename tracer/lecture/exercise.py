@@ -34,6 +34,7 @@ from ..ops.spec import family_of
 from ..safetext import ascii_int
 from ..story import Story
 from ..trace import Step, Trace
+from .given import for_page
 from .words import step_formula
 
 MAX_SIDE = 8          # a grid taller or wider than this is not worked by hand
@@ -55,13 +56,19 @@ class Blank:
 @dataclass
 class Exercise:
     """One step on the sheet: the tensors left of the result (weights), above it (inputs), its
-    results, and the blanks among the results' cells."""
+    results, the blanks among the results' cells, and the other grids their hints read (a part's
+    contributions, a forward operand: :mod:`.given`), printed beside the questions."""
 
     step: Step
     left: list[str]
     top: list[str]
     results: list[str]
     blanks: list[Blank] = field(default_factory=list)
+    given: list[str] = field(default_factory=list)
+
+    def shown(self) -> list[str]:
+        """Every grid the questions' page prints for this step."""
+        return list(dict.fromkeys(self.left + self.top + self.results + self.given))
 
 
 @dataclass
@@ -113,7 +120,7 @@ def plan_sheet(trace: Trace, steps: str | None = None, blanks: float = 0.3, seed
     labels = iter(_labels())
     for s in fit[:MAX_EXERCISES]:
         ex = arrange(trace, s)
-        ex.blanks = choose_blanks(trace, s, ex.results, blanks, rng, labels, lang)
+        ex.blanks = choose_blanks(trace, ex, blanks, rng, labels, lang)
         plan.exercises.append(ex)
     return plan
 
@@ -198,11 +205,13 @@ def arrange(trace: Trace, step: Step) -> Exercise:
     return Exercise(step, [], inputs, list(step.outputs))
 
 
-def choose_blanks(trace: Trace, step: Step, results: list[str], share: float, rng: np.random.Generator,
+def choose_blanks(trace: Trace, ex: Exercise, share: float, rng: np.random.Generator,
                   labels, lang: str) -> list[Blank]:
-    """``share`` of each result's cells (at least one when ``share`` > 0), drawn by ``rng``."""
-    out = []
-    for k, tid in enumerate(results):
+    """``share`` of each result's cells (at least one when ``share`` > 0), drawn by ``rng``; the
+    grids their hints read beyond the step's own go to ``ex.given``."""
+    out, step = [], ex.step
+    page = set(ex.left + ex.top + ex.results)
+    for k, tid in enumerate(ex.results):
         shape = tuple(trace.tensors[tid].shape)
         cells = list(np.ndindex(*shape)) if shape else [()]
         n = min(len(cells), max(1 if share > 0 else 0, int(math.floor(share * len(cells) + 0.5))))
@@ -213,6 +222,11 @@ def choose_blanks(trace: Trace, step: Step, results: list[str], share: float, rn
             # a file's numbers may overflow a float (1e154²): a cell with no working is no exercise
             except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError):
                 continue
+            shown = for_page(trace, step, w, page, MAX_SIDE, lang)
+            if shown is None:
+                continue  # it reads a grid too large to print beside it
+            w, need = shown
+            ex.given.extend(t for t in need if t not in ex.given)
             out.append(Blank(tid, index, next(labels), hint(trace, w, step, lang), w))
     return out
 
@@ -228,7 +242,10 @@ def hint(trace: Trace, w: Working, step: Step, lang: str = "en") -> str:
         formula = rest
     if "[" in formula or not w.reads:
         return formula
-    return f"{formula}  ← {', '.join(read_span(trace, t, cells) for t, cells in _by_tensor(w.reads).items())}"
+    spans = {t: read_span(trace, t, cells) for t, cells in _by_tensor(w.reads).items()}
+    if len(spans) == 1 and len(w.terms) > 1 and formula.strip() == trace.tensors[next(iter(spans))].name:
+        return f"Σ {next(iter(spans.values()))}"  # a bias's gradient, a row added up: not "dZ4 ← dZ4[0, :]"
+    return f"{formula}  ← {', '.join(spans.values())}"
 
 
 def _by_tensor(reads) -> dict[str, list[Index]]:

@@ -30,6 +30,7 @@ from .words import step_words, trace_title, word
 MARGIN, PAGE_W, PAGE_H = 15.0, 210.0, 297.0
 WIDTH = PAGE_W - 2 * MARGIN
 CELL_H = 5.5
+CAPTION_H = 4.0       # the line over the grids a step's hints read beyond its own
 GAP = 4.0
 INK, FAINT, BOX = (20, 20, 20), (120, 120, 120), (235, 242, 255)
 
@@ -156,7 +157,7 @@ class Writer:
     # ---- one step ----------------------------------------------------------------------------------
     def exercise(self, ex: Exercise, answers: bool) -> None:
         pdf, step = self.pdf, ex.step
-        shown = ex.results if answers else ex.left + ex.top + ex.results
+        shown = ex.results if answers else ex.shown()
         placed, height = self.layout(ex, answers)
         need = 14 + height + (0 if answers else 5 * min(len(ex.blanks), 4))
         if pdf.get_y() + need > PAGE_H - MARGIN - 6:
@@ -165,12 +166,20 @@ class Writer:
         self.heading(f"{word('step', self.lang, n=step.id)} · {step.name} ({step.op})", 10)
         if not answers:
             formula, narration = step_words(self.trace, step, self.lang)
+            if formula and narration.endswith(formula):  # said once, in the formula's own line
+                narration = narration[:-len(formula)].rstrip(" :：")
             self.paragraph(formula, 8.5, font="mono")
-            self.paragraph(narration, 8.5, FAINT)
+            if narration:
+                self.paragraph(narration, 8.5, FAINT)
         top = pdf.get_y() + 1
         for p in placed:
             if p.tid in shown:
                 self.grid(p, top, ex, answers)
+        if ex.given and not answers:
+            pdf.set_xy(MARGIN, top + self.given_y)
+            pdf.set_font("sans", size=7.5)
+            pdf.set_text_color(*FAINT)
+            pdf.cell(WIDTH, CAPTION_H - 0.5, word("given", self.lang))
         pdf.set_xy(MARGIN, top + height + 2)
         for b in ex.blanks:
             lead = f"{b.label}   {cell_name(self.trace, b.tensor, b.index)}"
@@ -224,7 +233,30 @@ class Writer:
             placed.append(Placed(t, x, row_y, r, c, False, not left and not top, not below_top))
             x += c * self.cell_w + GAP + 12
             right, bottom = max(right, x), max(bottom, row_y + r * CELL_H)
+        self.given_y = bottom + GAP
+        if not answers and ex.given:
+            bottom = self._place_given(ex.given, placed, bottom + GAP + CAPTION_H)
         return placed, right, bottom + 2
+
+    def _place_given(self, given: list[str], placed: list[Placed], y: float) -> float:
+        """The grids the hints read beyond the step's own, in rows under a caption, each with room
+        for its row labels; a row that would run off the page wraps. Returns their bottom."""
+        head = self.label_h() + 4.5
+        x, row_y, bottom = MARGIN, y + head, y
+        for t in given:
+            r, c = self.rc(t)
+            room = self.label_w([t])
+            if x > MARGIN and x + room + c * self.cell_w > MARGIN + WIDTH:
+                x, row_y = MARGIN, bottom + GAP + head
+            placed.append(Placed(t, x + room, row_y, r, c, False, True, True))
+            x += room + max(c * self.cell_w, self.name_w(t)) + GAP + 4
+            bottom = max(bottom, row_y + r * CELL_H)
+        return bottom
+
+    def name_w(self, tid: str) -> float:
+        """The width of a grid's name as :meth:`grid` writes it over the grid."""
+        self.pdf.set_font("bold", size=self.size)
+        return self.pdf.get_string_width(self.trace.tensors[tid].name[:28]) + 1
 
     def rows(self, tid: str) -> int:
         return self.rc(tid)[0]

@@ -26,10 +26,19 @@ WORDS: dict[str, dict[str, str]] = {
         "zh-Hans": "用手算出每一步。把每个空格填上：旁边的提示说明要把哪些数字算在一起。按表格的位数取整。",
         "vi": "Tính từng bước bằng tay. Điền vào mỗi ô trống: gợi ý bên cạnh cho biết cần kết hợp những số nào. "
               "Làm tròn như các bảng."},
-    "key_intro": {"en": "Every empty box, filled in and worked. Every line adds up as printed.",
-                  "zh-Hant": "每個空格的答案與計算過程。每一行照印出的數字都算得通。",
-                  "zh-Hans": "每个空格的答案与计算过程。每一行按印出的数字都算得通。",
-                  "vi": "Mọi ô trống, đã điền và có cách tính. Mỗi dòng đều khớp với các số in ra."},
+    "key_intro": {"en": "Every empty box, filled in and worked. Every line adds up as printed; where the "
+                        "grids' rounded numbers would miss the answer's last digit, the line prints them with "
+                        "more digits.",
+                  "zh-Hant": "每個空格的答案與計算過程。每一行照印出的數字都算得通；"
+                             "表格取整後的數字會算錯答案最後一位時，這一行會多印幾位。",
+                  "zh-Hans": "每个空格的答案与计算过程。每一行按印出的数字都算得通；"
+                             "表格取整后的数字会算错答案最后一位时，这一行会多印几位。",
+                  "vi": "Mọi ô trống, đã điền và có cách tính. Mỗi dòng đều khớp với các số in ra; khi các số "
+                        "đã làm tròn trong bảng làm sai chữ số cuối của đáp án, dòng đó in chúng với nhiều chữ số hơn."},
+    "given": {"en": "The hints also read these grids (worked inside the step, or earlier):",
+              "zh-Hant": "提示還會用到這些表格（在這一步裡面或之前算出）：",
+              "zh-Hans": "提示还会用到这些表格（在这一步里面或之前算出）：",
+              "vi": "Gợi ý còn dùng các bảng này (tính bên trong bước này hoặc trước đó):"},
     "step": {"en": "Step {n}", "zh-Hant": "第 {n} 步", "zh-Hans": "第 {n} 步", "vi": "Bước {n}"},
     "hints": {"en": "Hints", "zh-Hant": "提示", "zh-Hans": "提示", "vi": "Gợi ý"},
     "seed": {"en": "blanks: {share:.0%} of the computed cells, seed {seed}",
