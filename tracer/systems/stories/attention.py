@@ -203,8 +203,32 @@ def _twins(trace: Trace) -> Text | None:
 
 
 def _text(tokens: list[str]) -> str:
-    """The sentence as written: CJK words side by side, others with spaces."""
-    return ("" if all(ord(t[0]) > 0x2E80 for t in tokens) else " ").join(tokens)
+    """The sentence as written: CJK words side by side, a space where a Latin word or a number
+    meets another word.
+
+    >>> _text(["我", "愛", "吃", "蘋果"]), _text(["the", "cat"]), _text(["我", "愛", "GPT2"])
+    ('我愛吃蘋果', 'the cat', '我愛 GPT2')
+    """
+    out = tokens[0] if tokens else ""
+    for t in tokens[1:]:
+        out += ("" if _cjk(out[-1:]) and _cjk(t[:1]) else " ") + t
+    return out
+
+
+def _cjk(char: str) -> bool:
+    return bool(char) and ord(char) > 0x2E80
+
+
+def _before_cjk(text: str) -> str:
+    """``text`` as it stands before a Chinese word: side by side when it ends on a CJK character
+    (``我愛吃蘋果的``, no space inside Chinese), a space after a Latin letter or a digit
+    (``the cat sat 的``), as Chinese typesetting spaces the scripts apart and these stories do
+    everywhere (``一步 SGD 之後``, ``第 3 步``).
+
+    >>> _before_cjk("我愛吃蘋果") + "的", _before_cjk("the cat sat") + "的"
+    ('我愛吃蘋果的', 'the cat sat 的')
+    """
+    return text + ("" if not text or _cjk(text[-1]) else " ")
 
 
 def _question(tokens: list[str]) -> Text:
@@ -275,7 +299,9 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
     for plot in plots:  # queries down, keys across
         plot.x_label, plot.y_label = KEY, QUERY
     return tell(trace, outline,
-                title=say("Self-attention over {s}", "{s} 的自注意力", "{s} 的自注意力", "Tự chú ý trên {s}",
-                          s=per_language(lambda lang: (" " if lang == "en" else "").join(words[lang]))),
+                title=say("Self-attention over {s}", "{s}的自注意力", "{s}的自注意力", "Tự chú ý trên {s}",
+                          s=per_language(lambda lang: " ".join(words[lang]) if lang == "en"
+                                         else _before_cjk(_text(words[lang])) if lang.startswith("zh")
+                                         else _text(words[lang]))),
                 question=say("Which word does each word attend to?", "每個詞最關注哪個詞？", "每个词最关注哪个词？", "Mỗi từ chú ý đến từ nào?"),
                 plots=plots, recap=sentences(*told))
