@@ -2,7 +2,8 @@
 norm's backward adds two contributions, dresid_post′ and dresid_post″) are printed beside the
 questions under their own names, a gradient a part passed on unchanged is named as the grid it
 copies (dscaled is dln2), a copy of a part's cell gives way to that cell's working (db4[2] is a
-row of dZ4 added up); the answer key still adds up line by line."""
+row of dZ4 added up); the answer key still adds up line by line, and its answers stand clear of
+their boxes' corner letters."""
 from __future__ import annotations
 
 import re
@@ -153,3 +154,27 @@ def test_a_blank_that_reads_a_grid_too_large_to_print_is_no_exercise():
     page = set(step.inputs + step.outputs)
     assert for_page(trace, step, w, page, side=8, lang="en")[1] != []
     assert for_page(trace, step, w, page, side=2, lang="en") is None  # dresid_post′ is 4×3
+
+
+@needs_poppler
+def test_the_keys_answers_stand_clear_of_their_corner_letters(tmp_path):
+    """In the answer key a filled box keeps its letter in the corner; the answer beside it starts
+    right of the letter ("u −1", not "u−1" read as one word). Word boxes from pdftotext -bbox: a
+    letter is small (about 5.6 pt high), a number is not (about 9.3 pt)."""
+    trace = run("autoencoder")
+    plan = plan_sheet(trace, "0..29", 0.3, 0)
+    out = tmp_path / "s.pdf"
+    out.write_bytes(sheet_pdf(plan))
+    html = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    pages = html.split(">Answer<", 1)[1].split("<page ")
+    seen = 0
+    for page in pages:  # positions are a page's own
+        words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page)]
+        letters = [w for w in words if w[3] - w[1] < 7 and re.fullmatch(r"[a-z]{1,2}", w[4])]
+        for x0, y0, x1, y1, letter in letters:
+            beside = [w for w in words if w[3] - w[1] > 8 and w[1] < y1 and w[3] > y0 and w[2] > x1 and w[0] < x0 + 30]
+            number = min(beside, key=lambda w: w[0])
+            assert number[0] >= x1, (letter, number[4], x1, number[0])
+            seen += 1
+    assert seen == sum(len(e.blanks) for e in plan.exercises)

@@ -278,7 +278,9 @@ class Writer:
         labels = [str(n) for t in ex.left + ex.top + ex.results for n in self.labels(t, 1)]
         self.pdf.set_font("sans", size=self.size * 0.8)
         widest = max([widest] + [self.pdf.get_string_width(n) for n in labels])
-        return max(widest + 2.5, CELL_H + 1)
+        # room for the key's answers to stand clear of their boxes' corner letters (:meth:`clear_of`)
+        letters = max([self.letter_room(b.label) for b in ex.blanks] + [0.0])
+        return max(widest + max(2.5, letters + 0.8), CELL_H + 1)
 
     def label_h(self) -> float:
         return self.size * 0.45
@@ -337,13 +339,30 @@ class Writer:
             pdf.rect(x, y, w, CELL_H, style="DF" if blank and result else "D")
             pdf.set_font("bold" if blank and result else "mono", size=self.size)
             pdf.set_text_color(*INK)
-            pdf.set_xy(x, y)
-            pdf.cell(w, CELL_H, self.plan.text(p.tid, cell), align="C")
+            text = self.plan.text(p.tid, cell)
+            shift = self.clear_of(label, text) if blank and result and label else 0.0
+            pdf.set_xy(x + shift, y)
+            pdf.cell(w - shift, CELL_H, text, align="C")
             if blank and result and label:
                 pdf.set_font("sans", size=self.size * 0.6)
                 pdf.set_text_color(*FAINT)
                 pdf.set_xy(x + 0.4, y + 0.2)
                 pdf.cell(3, 2.2, label)
+
+    def letter_room(self, label: str) -> float:
+        """The width a box's corner letter takes from the cell's left edge, as :meth:`grid` writes it
+        (0.4 mm in, after the cell's own inner margin), and a little air."""
+        self.pdf.set_font("sans", size=self.size * 0.6)
+        return 0.4 + self.pdf.c_margin + self.pdf.get_string_width(label) + 0.5
+
+    def clear_of(self, label: str, text: str) -> float:
+        """How far right a key's answer moves to clear its box's corner letter ("u" beside "−1" read
+        as one word): centred in the room right of the letter, else as far right as the cell allows."""
+        self.pdf.set_font("sans", size=self.size * 0.6)
+        room = self.letter_room(label)
+        self.pdf.set_font("bold", size=self.size)
+        wide = self.pdf.get_string_width(text)  # in bold, the font the key writes an answer in (and leaves set)
+        return max(0.0, min(room, self.cell_w - wide - 0.8))
 
 
 def _cells(trace: Trace, tid: str) -> list[tuple[int, ...]]:
