@@ -178,3 +178,15 @@ def test_the_keys_answers_stand_clear_of_their_corner_letters(tmp_path):
             assert number[0] >= x1, (letter, number[4], x1, number[0])
             seen += 1
     assert seen == sum(len(e.blanks) for e in plan.exercises)
+
+
+@needs_poppler
+def test_each_page_says_at_its_foot_whether_it_is_the_sheet_or_the_key(tmp_path):
+    trace = run("autoencoder")
+    out = tmp_path / "s.pdf"
+    out.write_bytes(sheet_pdf(plan_sheet(trace, "0..4", 0.3, 0)))
+    pages = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    feet = [page.strip().splitlines()[-1].strip() for page in pages if page.strip()]
+    assert feet == ["Exercise sheet · Autoencoder 4 → 3 → 2 → 3 → 4 · page 1",
+                    "Answer key · Autoencoder 4 → 3 → 2 → 3 → 4 · page 2"]

@@ -66,11 +66,13 @@ def sheet_pdf(plan: SheetPlan) -> bytes:
     title = sheet_title(plan)
 
     class Paper(FPDF):
+        running = title   # the answer key's pages say so at their foot (a key handed out alone)
+
         def footer(self) -> None:
             self.set_y(-11)
             self.set_font("sans", size=7)
             self.set_text_color(*FAINT)
-            self.cell(0, 4, f"{title} · {word('page', plan.lang, n=self.page_no())}", align="C")
+            self.cell(0, 4, f"{self.running} · {word('page', plan.lang, n=self.page_no())}", align="C")
 
     pdf = Paper(format="A4", unit="mm")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -130,7 +132,8 @@ class Writer:
             self.exercise(ex, answers=False)
         self.notes()
         pdf.add_page()
-        self.heading(self.title.replace(word("sheet", self.lang), word("answer_key", self.lang), 1), 15)
+        pdf.running = self.title.replace(word("sheet", self.lang), word("answer_key", self.lang), 1)
+        self.heading(pdf.running, 15)
         self.paragraph(word("key_intro", self.lang), 9)
         for ex in self.plan.exercises:
             self.exercise(ex, answers=True)
