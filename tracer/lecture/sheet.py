@@ -16,7 +16,6 @@ PDF is searchable and sharp in print. fpdf2 writes the PDF; :mod:`.exercise` dec
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..errors import TracerError
@@ -25,13 +24,9 @@ from ..story import Story
 from ..trace import Trace
 from .exercise import Exercise, SheetPlan, cell_name, plan_sheet
 from .fonts import cjk_face, font_files
+from .sheet_layout import CAPTION_H, CELL_H, MARGIN, PAGE_H, WIDTH, Layout, Placed, _cells
 from .words import step_words, trace_title, word
 
-MARGIN, PAGE_W, PAGE_H = 15.0, 210.0, 297.0
-WIDTH = PAGE_W - 2 * MARGIN
-CELL_H = 5.5
-CAPTION_H = 4.0       # the line over the grids a step's hints read beyond its own
-GAP = 4.0
 INK, FAINT, BOX = (20, 20, 20), (120, 120, 120), (235, 242, 255)
 
 
@@ -96,21 +91,7 @@ def sheet_title(plan: SheetPlan) -> str:
     return f"{word('sheet', plan.lang)} · {named}" if named else word("sheet", plan.lang)
 
 
-@dataclass
-class Placed:
-    """A grid at ``(x, y)`` (its cells' top-left corner) drawn ``rows`` × ``cols``."""
-
-    tid: str
-    x: float
-    y: float
-    rows: int
-    cols: int
-    column: bool          # a 1-D tensor drawn as a column (a bias beside the weights)
-    row_labels: bool
-    col_labels: bool
-
-
-class Writer:
+class Writer(Layout):
     """Draws the plan on ``pdf``: one block per exercise, then the answer key."""
 
     def __init__(self, pdf, plan: SheetPlan, title: str) -> None:
@@ -197,110 +178,6 @@ class Writer:
             else:
                 self.paragraph(f"{lead} = {b.hint}", 8.5, font="mono")
 
-    def layout(self, ex: Exercise, answers: bool) -> tuple[list[Placed], float]:
-        """Where each grid goes (relative to the block's top), and the block's height; the number
-        size shrinks until the block fits the page's width."""
-        for size in (8.0, 7.0, 6.0, 5.0, 4.2):
-            self.size = size
-            self.cell_w = self.column_width(ex)
-            placed, right, height = self._place(ex, answers)
-            if right <= MARGIN + WIDTH:
-                break
-        return placed, height
-
-    def _place(self, ex: Exercise, answers: bool) -> tuple[list[Placed], float, float]:
-        tensors = self.trace.tensors
-        head = self.label_h() + 4.5                   # a grid's name and its column labels
-        left = [] if answers else ex.left
-        top = [] if answers else ex.top
-        x, placed = MARGIN + self.label_w(ex.left[:1] if left else []), []
-        row_y = head + (max((self.rows(t) for t in top), default=0) * CELL_H + GAP + head if top else 0)
-        for k, t in enumerate(left):
-            r, c = self.rc(t, column=True)
-            placed.append(Placed(t, x, row_y, r, c, len(tensors[t].shape) == 1, k == 0, True))
-            x += c * self.cell_w + (GAP if k == len(left) - 1 else 1.5)
-        if not left:
-            x = MARGIN + max(self.label_w(top), self.label_w(ex.results))
-        start, right = x, x
-        for k, t in enumerate(top):
-            r, c = self.rc(t)
-            if k and not left:  # room for this grid's row labels, drawn left of it
-                x += self.label_w([t])
-            placed.append(Placed(t, x, head, r, c, False, not left, True))
-            x += c * self.cell_w + GAP
-            right = max(right, x)
-        x, bottom = start, row_y
-        for t in ex.results:
-            r, c = self.rc(t)
-            below_top = any(self.rc(s)[1] == c for s in top)
-            placed.append(Placed(t, x, row_y, r, c, False, not left and not top, not below_top))
-            x += c * self.cell_w + GAP + 12
-            right, bottom = max(right, x), max(bottom, row_y + r * CELL_H)
-        self.given_y = bottom + GAP
-        if not answers and ex.given:
-            bottom = self._place_given(ex.given, placed, bottom + GAP + CAPTION_H)
-        return placed, right, bottom + 2
-
-    def _place_given(self, given: list[str], placed: list[Placed], y: float) -> float:
-        """The grids the hints read beyond the step's own, in rows under a caption, each with room
-        for its row labels; a row that would run off the page wraps. Returns their bottom."""
-        head = self.label_h() + 4.5
-        x, row_y, bottom = MARGIN, y + head, y
-        for t in given:
-            r, c = self.rc(t)
-            room = self.label_w([t])
-            if x > MARGIN and x + room + c * self.cell_w > MARGIN + WIDTH:
-                x, row_y = MARGIN, bottom + GAP + head
-            placed.append(Placed(t, x + room, row_y, r, c, False, True, True))
-            x += room + max(c * self.cell_w, self.name_w(t)) + GAP + 4
-            bottom = max(bottom, row_y + r * CELL_H)
-        return bottom
-
-    def name_w(self, tid: str) -> float:
-        """The width of a grid's name as :meth:`grid` writes it over the grid."""
-        self.pdf.set_font("bold", size=self.size)
-        return self.pdf.get_string_width(self.trace.tensors[tid].name[:28]) + 1
-
-    def rows(self, tid: str) -> int:
-        return self.rc(tid)[0]
-
-    def rc(self, tid: str, column: bool = False) -> tuple[int, int]:
-        shape = tuple(self.trace.tensors[tid].shape)
-        if len(shape) == 2:
-            return shape
-        if len(shape) == 1:
-            return (shape[0], 1) if column else (1, shape[0])
-        return 1, 1
-
-    def column_width(self, ex: Exercise) -> float:
-        texts = [self.plan.text(t, i) for t in ex.left + ex.top + ex.results for i in _cells(self.trace, t)]
-        widest = 4.0 if not texts else 0.0
-        for font in ("mono", "bold"):   # the key writes a blank's answer in bold, a little wider
-            self.pdf.set_font(font, size=self.size)
-            widest = max([widest] + [self.pdf.get_string_width(s) for s in texts])
-        labels = [str(n) for t in ex.left + ex.top + ex.results for n in self.labels(t, 1)]
-        self.pdf.set_font("sans", size=self.size * 0.8)
-        widest = max([widest] + [self.pdf.get_string_width(n) for n in labels])
-        # room for the key's answers to stand clear of their boxes' corner letters (:meth:`clear_of`)
-        letters = max([self.letter_room(b.label) for b in ex.blanks] + [0.0])
-        return max(widest + max(2.5, letters + 0.8), CELL_H + 1)
-
-    def label_h(self) -> float:
-        return self.size * 0.45
-
-    def label_w(self, tids: list[str]) -> float:
-        self.pdf.set_font("sans", size=self.size * 0.8)
-        names = [n for t in tids for n in self.labels(t, 0)]
-        return max([self.pdf.get_string_width(n) + 2 for n in names] + [0])
-
-    def labels(self, tid: str, axis: int) -> tuple[str, ...]:
-        """Names of the positions of a grid's rows (axis 0) or columns (axis 1), as drawn."""
-        rec = self.trace.tensors[tid]
-        labels = rec.labels or ()
-        if len(rec.shape) == 1:  # a row of cells: its one axis runs across
-            return tuple(labels[0] or ()) if labels and axis == 1 else ()
-        return tuple(labels[axis] or ()) if len(labels) > axis and labels[axis] else ()
-
     # ---- one grid ----------------------------------------------------------------------------------
     def grid(self, p: Placed, top: float, ex: Exercise, answers: bool) -> None:
         pdf, rec = self.pdf, self.trace.tensors[p.tid]
@@ -352,12 +229,6 @@ class Writer:
                 pdf.set_xy(x + 0.4, y + 0.2)
                 pdf.cell(3, 2.2, label)
 
-    def letter_room(self, label: str) -> float:
-        """The width a box's corner letter takes from the cell's left edge, as :meth:`grid` writes it
-        (0.4 mm in, after the cell's own inner margin), and a little air."""
-        self.pdf.set_font("sans", size=self.size * 0.6)
-        return 0.4 + self.pdf.c_margin + self.pdf.get_string_width(label) + 0.5
-
     def clear_of(self, label: str, text: str) -> float:
         """How far right a key's answer moves to clear its box's corner letter ("u" beside "−1" read
         as one word): centred in the room right of the letter, else as far right as the cell allows."""
@@ -366,13 +237,6 @@ class Writer:
         self.pdf.set_font("bold", size=self.size)
         wide = self.pdf.get_string_width(text)  # in bold, the font the key writes an answer in (and leaves set)
         return max(0.0, min(room, self.cell_w - wide - 0.8))
-
-
-def _cells(trace: Trace, tid: str) -> list[tuple[int, ...]]:
-    import numpy as np
-
-    shape = tuple(trace.tensors[tid].shape)
-    return [tuple(int(i) for i in c) for c in np.ndindex(*shape)] if shape else [()]
 
 
 def _positions(p: Placed) -> list[tuple[int, int]]:
