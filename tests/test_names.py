@@ -45,3 +45,47 @@ def test_the_attention_mask_is_named_mask_not_const():
     assert formula(trace, masked) == "masked₁ = scaled₁ where mask else -inf"
     # query 0 may not look at key 1: the mask's cell is 0 there and the score is −∞
     assert np.asarray(trace.tensors[masked.inputs[0]].data).tolist()[0][:2] == [True, False]
+
+
+def two_heads_joined() -> tracer.Trace:
+    """Two heads' outputs, both z, made in scopes head1 and head2, joined and sent back."""
+    with tracer.record() as trace:
+        x = tracer.param([[1.0], [2.0]], name="x")
+        zs = []
+        for k in (1, 2):
+            with tracer.scope(f"head{k}"):
+                zs.append(tracer.mul(x, float(k), name="z"))
+        j = tracer.concat(zs, axis=0, name="joined")
+        tracer.sum(tracer.mul(j, tracer.tensor([[1.0], [2.0], [3.0], [4.0]], name="w"), name="weighted"),
+                   name="loss").backward()
+    return trace
+
+
+def test_twins_are_named_by_the_scope_that_made_them_in_a_working():
+    """z of head2 is x·2 = [2, 4]; the joined cell 3 is its second entry, head2 · z[1, 0] = 4; its
+    gradient is w's rows 2 and 3, head2 · dz[0, 0] = djoined[2, 0] = 3."""
+    from tests.test_printed_arithmetic import working_problems
+    from tracer.explain.working import tensor_label
+
+    trace = two_heads_joined()
+    join = trace.step("joined")
+    assert [tensor_label(trace, join, t) for t in join.inputs] == ["head1 · z", "head2 · z"]
+    w = explain(trace, join, (3, 0))
+    assert w.lines == ("head2 · z[1, 0] = 4",) and not working_problems(w, trace)[0]
+    back = trace.step("joined.grad")
+    assert [tensor_label(trace, back, t) for t in back.outputs] == ["head1 · dz", "head2 · dz"]
+    g = explain(trace, back, (0, 0), output=1)
+    assert g.lines == ("djoined[2, 0] = 3",) and not working_problems(g, trace)[0]
+
+
+def test_the_video_labels_the_parts_as_the_working_does():
+    pytest.importorskip("manim")
+    from types import SimpleNamespace
+
+    from scenes.players.concat import part_labels
+    from tracer.explain.working import tensor_label
+
+    trace = two_heads_joined()
+    join = trace.step("joined")
+    stage = SimpleNamespace(trace=trace)
+    assert part_labels(stage, join) == [tensor_label(trace, join, t) for t in join.inputs] == ["head1 · z", "head2 · z"]
