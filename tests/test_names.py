@@ -89,3 +89,22 @@ def test_the_video_labels_the_parts_as_the_working_does():
     join = trace.step("joined")
     stage = SimpleNamespace(trace=trace)
     assert part_labels(stage, join) == [tensor_label(trace, join, t) for t in join.inputs] == ["head1 · z", "head2 · z"]
+
+
+@pytest.mark.parametrize("lang, want", [
+    ("zh-Hant", "PE = 偶數列成立處取 sin，否則取 cos"),
+    ("zh-Hans", "PE = 偶数行成立处取 sin，否则取 cos"),
+    ("vi", "PE = sin ở chỗ hàng chẵn đúng, ngược lại cos"),
+])
+def test_the_position_tables_mask_is_named_in_the_captions_language(lang, want):
+    """The mask of the rows that take sin is called "even rows": words, written in the caption's
+    language like the template's own words; the symbols PE, sin and cos stay."""
+    import re
+
+    trace = run("positional_encoding")
+    pe = trace.step("pos.PE")
+    assert formula(trace, pe, "en") == "PE = sin where even rows else cos"
+    assert formula(trace, pe, lang) == want
+    if lang.startswith("zh"):
+        for text in (formula(trace, pe, lang), narrate(trace, pe, lang)):
+            assert set(re.findall(r"[A-Za-z]+", text)) <= {"PE", "sin", "cos"}, text
