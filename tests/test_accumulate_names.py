@@ -164,3 +164,23 @@ def test_a_second_backward_adds_dx_new_to_the_dx_kept() -> None:
     e = np.exp([1.0, 2.0])
     assert (kept.tolist(), new, dx) == ([2.0, 4.0], pytest.approx(3 + e), pytest.approx([2 + 3 + e[0], 4 + 3 + e[1]]))
     assert explain(trace, total, (0,)).expression == "2 + 5.72 = 7.72"
+
+
+def test_a_second_backward_continues_the_primes() -> None:
+    """Two backward() calls through x·x (no zero_grad): the first adds dx′ + dx″, the second's
+    shares are two other gradients, dx‴ and dx⁗, not a second dx′ and dx″; their sum is dx_new,
+    added to the kept dx. Every gradient of x but the running total has a name of its own."""
+    with tracer.record() as trace:
+        x = tracer.param([1.0, 2.0], name="x")
+        tracer.mul(x, x, name="sq").sum().backward()
+        tracer.mul(x, x, name="sq2").sum().backward()
+    first, second = [s for s in trace.steps if s.op == "accumulate"]
+    assert first.formula == "dx = dx′ + dx″"
+    assert second.formula == "dx_new = dx‴ + dx⁗"
+    total = next(s for s in trace.steps if s.op == "grad_total")
+    assert total.formula == "dx = dx + dx_new"
+    assert shares(trace, second) == [("dx‴", "sq2"), ("dx⁗", "sq2")]
+    marked = [t.name for t in trace.tensors.values() if t.grad_of == first.attrs["tensor"] and t.name != "dx"]
+    assert sorted(marked) == ["dx_new", "dx′", "dx″", "dx‴", "dx⁗"]   # the running total alone keeps dx
+    # 2x from each pass, by hand at x = 1 and 2: 2 + 2 = 4 and 4 + 4 = 8
+    assert trace.tensors[total.outputs[0]].data == pytest.approx([4.0, 8.0])

@@ -141,7 +141,7 @@ def test_concat_blocks_come_from_their_parts_in_their_colours(tmp_path):
     concat = step_named(trace, "joined")
     lay = stage.layouts[concat.id]
     gout, parts = lay["out"], lay["parts"]
-    assert part_labels(stage, concat.inputs) == ["head1 · z", "head2 · z"]   # both are called z
+    assert part_labels(stage, concat) == ["head1 · z", "head2 · z"]   # both are called z
     linear_outs = [stage.layouts[step_named(trace, f"head{k}.z").id]["out"] for k in (1, 2)]
     assert parts == linear_outs                     # small enough: the heads are reused where they are
     for k, (part, span) in enumerate(zip(parts, [(0, 2), (2, 4)])):
@@ -166,9 +166,9 @@ def test_concat_gradient_cuts_the_joined_band_back_into_the_parts(tmp_path):
     band_holds(stage, trace, grad.inputs[0], lay["out"])            # dJ under the joined matrix
     for part, x in zip(lay["parts"], concat.inputs):
         band_holds(stage, trace, grad.grad_map[x], part)            # each slice under its part
-    first = explain(trace, grad, (0, 0), output=1, minus="−")   # dz #2[0, 0] is djoined[2, 0]
+    first = explain(trace, grad, (0, 0), output=1, minus="−")   # head2 · dz[0, 0] is djoined[2, 0]
     assert first.formula == "djoined[2, 0]"
-    assert f"head2 · z takes back its slice of djoined;  dz #2[0, 0] = {first.expression}" in stage.said
+    assert f"head2 · z takes back its slice of djoined;  head2 · dz[0, 0] = {first.expression}" in stage.said
     assert_all_shown_are_the_trace(plan, stage)
 
 

@@ -80,7 +80,7 @@ class Recording:
         self.rec = trace._rec
         self.latest: dict[str, str] = {}  # forward tensor id -> id of its gradient so far
         self.groups: list[tuple[Step, Step]] = []  # (forward composite, its backward step)
-        self.shares: dict[str, int] = {}  # forward tensor id -> how many contributions were added so far
+        self.shares = self.rec.shares  # forward tensor id -> contributions named so far, in the whole trace
 
     def _grad_id(self, x: Tensor, g: np.ndarray, producer: int | None, total: bool = True,
                  fwd: str | None = None) -> str:

@@ -15,7 +15,7 @@ titles and labels (:func:`phrase`; the phrases themselves are in :mod:`tracer.i1
 from __future__ import annotations
 
 from .errors import TracerError
-from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded
+from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded, worded
 from .i18n_phrases import PHRASES
 from .ops.spec import REGISTRY
 from .ops.templates import named_grads, render
@@ -151,7 +151,7 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
     if spec.family == "gradient":  # adding up gradients: the narration names the tensor they are of
         tid = step.attrs.get("tensor")
         fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}
-    text = render(template, spec, names, outs, fill, unset=phrase("all", lang))
+    text = worded(render(template, spec, names, outs, fill, unset=phrase("all", lang)), names + outs, lang)
     return with_shares(trace, step, text, lang) if step.op == "accumulate" else text
 
 
@@ -192,6 +192,18 @@ def formula(trace: Trace, step: Step, lang: str = "en") -> str:
     ('dx = ds copied to every entry', 'dx = ds，复制到每个元素')
     """
     lang = check_language(lang)
+    text = _formula(trace, step, lang)
+    return text if lang == "en" else worded(text, _names(trace, step), lang)
+
+
+def _names(trace: Trace, step: Step) -> list[str]:
+    """The names of ``step``'s tensors and, for a gradient step, of its forward step's."""
+    fwd = trace.steps[step.grad_of] if step.grad_of is not None and step.grad_of < len(trace.steps) else None
+    return [trace.tensors[t].name for s in (step, fwd) if s is not None for t in s.inputs + s.outputs
+            if t in trace.tensors]
+
+
+def _formula(trace: Trace, step: Step, lang: str) -> str:
     spec = REGISTRY.get(step.op)
     if spec is None or (lang == "en" and not (step.phase != "backward" and step.op in UNBOUNDED)):
         return step.formula

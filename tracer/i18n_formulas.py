@@ -8,6 +8,8 @@ template; a function name (``reshape``, ``softmax``) is notation, not a word, an
 """
 from __future__ import annotations
 
+import re
+
 # op: (繁體中文, 简体中文, Tiếng Việt) — the op's forward formula
 FORMULAS: dict[str, tuple[str, str, str]] = {
     "astype": ("{out} = 把 {x} 轉成 {dtype}", "{out} = 把 {x} 转成 {dtype}", "{out} = {x} dưới dạng {dtype}"),
@@ -91,6 +93,32 @@ GRADS: dict[str, tuple[str, str, str]] = {
     "where": ("d{a} = {cond} 成立處的 d{out}；d{b} 取其他位置", "d{a} = {cond} 成立处的 d{out}；d{b} 取其他位置",
               "d{a} = d{out} ở chỗ {cond} đúng;  d{b} ở chỗ còn lại"),
 }
+
+# tensor names that are words, not symbols (the positional encoding's mask, "even rows"): a
+# formula or narration in another language writes them in it, as it writes its template's words
+NAMES: dict[str, tuple[str, str, str]] = {
+    "even rows": ("偶數列", "偶数行", "hàng chẵn"),
+}
+_OTHER_LANGUAGES = ("zh-Hant", "zh-Hans", "vi")   # the order of every tuple here
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"   # Chinese characters and punctuation
+
+
+def worded(text: str, names: list[str], lang: str) -> str:
+    """``text`` with each of ``names`` (a step's tensor names) that is words written in ``lang``
+    (:data:`NAMES`); a symbol (``PE``, ``sin``) stays.
+
+    >>> worded("PE = even rows 成立處取 sin，否則取 cos", ["even rows", "sin", "cos", "PE"], "zh-Hant")
+    'PE = 偶數列成立處取 sin，否則取 cos'
+    """
+    if lang not in _OTHER_LANGUAGES:
+        return text
+    k = _OTHER_LANGUAGES.index(lang)
+    for name in dict.fromkeys(names):
+        if name in NAMES:  # in Chinese, no space left between two Chinese words (在偶數列成立的位置)
+            spaced = rf"(?:(?<=[{_CJK}]) )?{re.escape(name)}(?: (?=[{_CJK}]))?" if lang != "vi" else re.escape(name)
+            text = re.sub(spaced, NAMES[name][k], text)
+    return text
+
 
 # attributes left at None that mean "no bound" rather than "all": what a formula or narration says
 UNBOUNDED: dict[str, dict[str, str]] = {"clip": {"a_min": "−∞", "a_max": "∞"}}

@@ -41,6 +41,9 @@ class _Recorder:
         self.nonfinite: list[int] = []  # per open composite: the NaN / Inf its steps introduced so far
         self.name_counts: dict[str, int] = {}
         self.used: set[str] = set()
+        # forward tensor id -> its gradient's contributions named so far (dx′, dx″…), over every
+        # backward() of the trace: a second one's shares go on dx‴, never a second dx′
+        self.shares: dict[str, int] = {}
         self.ids: dict[int, str] = {}  # id(ndarray) -> tensor id; the record keeps the array alive
         self.consts: dict[tuple[str, float], str] = {}
         self.eager = False  # True: composites record their children as they run (ops.lazy's scratch)

@@ -4,7 +4,9 @@ A tensor fed several ops gets a gradient back from each; an ``accumulate`` step 
 in the order they came, ``dx′``, ``dx″``, ``dx‴`` (:func:`tracer.notation.share_mark`), their
 sum ``dx`` (:func:`name_shares`). A second ``backward()`` without ``zero_grad()`` adds its
 gradient to the one kept (a ``grad_total`` step): the kept one, the running total, keeps ``dx``,
-the new one is ``dx_new`` (:func:`name_new`), not a prime, which names a share of one pass.
+the new one is ``dx_new`` (:func:`name_new`). The primes go on counting over the whole trace: the
+second call's shares of ``dx_new`` are ``dx‴``, ``dx⁗`` (``dx_new = dx‴ + dx⁗``), never a second
+``dx′``, so no two gradients of one tensor are named alike.
 What a name cannot say is the op each share flowed back through: :func:`shares` finds it, and
 :func:`tracer.i18n.told` says it in a sentence in every language.
 
@@ -75,7 +77,7 @@ def name_shares(trace: Trace, counts: dict[str, int], fwd: str, inputs: list[str
     """Name the contributions to the gradient of tensor ``fwd`` that an accumulate step adds as
     the order they came in: ``dx′`` (the first), ``dx″``, ``dx‴``…, so that its grids, hints and
     formula tell them apart from each other and from their sum ``out`` (``counts``: how many each
-    tensor had so far in this pass). A running total (an earlier accumulate step's sum) keeps
+    tensor had so far in the trace, every ``backward()`` of it, which this adds to). A running total (an earlier accumulate step's sum) keeps
     ``dx``; a record that is another tensor's gradient too (an array passed back unchanged)
     keeps its own name."""
     for tid in inputs:

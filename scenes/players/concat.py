@@ -54,21 +54,11 @@ def source(index: tuple[int, ...], axis: int, span: tuple[int, int]) -> tuple[in
     return tuple(idx)
 
 
-def part_labels(stage: Stage, parts: list[str]) -> list[str]:
-    """The parts' names; when they repeat (every head's output is ``z``), the scope that made
-    each one goes in front: ``head1 · z``."""
-    names = [stage.trace.tensors[t].name for t in parts]
-    if len(set(names)) == len(names):
-        return names
-    out = []
-    for k, (t, name) in enumerate(zip(parts, names)):
-        producer = stage.trace.tensors[t].producer
-        step = stage.trace.steps[producer] if producer is not None else None
-        while step is not None and step.parent is not None:   # the op the code called, not its parts
-            step = stage.trace.steps[step.parent]
-        scope = step.name.split(".") if step is not None else []
-        out.append(f"{scope[-2]} · {name}" if len(scope) > 1 else f"{name} #{k + 1}")
-    return out
+def part_labels(stage: Stage, step) -> list[str]:
+    """The names of the parts ``step`` joins, as a working names them
+    (:func:`tracer.explain.working.tensor_label`): when they repeat (every head's output is
+    ``z``), the scope that made each one goes in front, ``head1 · z``."""
+    return [tensor_label(stage.trace, step, t) for t in step.inputs]
 
 
 def _drawn(stage: Stage, tid: str) -> NumberGrid | None:
@@ -147,7 +137,7 @@ def play_concat(stage: Stage, step) -> object:
     if not _two_d(stage, parts + [out]) or axis not in (0, 1, -1, -2):
         return DECLINE
     axis %= 2
-    labels = part_labels(stage, parts)
+    labels = part_labels(stage, step)
     grids, gout, new = place(stage, step, parts, axis, labels)
     stage.canvas.register(gout)
     stage.bind(out, gout)
@@ -196,7 +186,7 @@ def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:
 def _redraw(stage: Stage, fwd, parts: list[str], axis: int) -> tuple[list, NumberGrid]:
     """The forward join drawn again, its numbers given (not worked): the parts as they were
     joined, each outlined in its colour, the joined tensor beside them."""
-    grids, gout, new = place(stage, fwd, parts, axis, part_labels(stage, parts))
+    grids, gout, new = place(stage, fwd, parts, axis, part_labels(stage, fwd))
     stage.canvas.register(gout)
     stage.bind(fwd.outputs[0], gout)
     for g in new:
@@ -255,7 +245,7 @@ def play_concat_grad(stage: Stage, step) -> object:
     moves = stage.camera.focus([gout] + [grids[k] for k in sorted({k for k, _ in owed} | set(data))])
     if moves:
         stage.play(*moves, run_time=0.6)
-    labels = part_labels(stage, parts)
+    labels = part_labels(stage, fwd)
     frames = stage.layouts.get(fwd.id, {}).get("frames")
     gname = stage.trace.tensors[g_in].name
     for k, t in owed:

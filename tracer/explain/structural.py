@@ -144,7 +144,7 @@ def copy(ctx: Context, source: Read, before: Sequence[Read] = ()) -> Working:
 
 
 def ref(ctx: Context, cell: Read) -> str:
-    """How a line names ``cell``: ``dhx[0, 0]`` (``z #2[0, 0]`` where two of the step's tensors
+    """How a line names ``cell``: ``dhx[0, 0]`` (``head2 · z[0, 0]`` where two of the step's tensors
     share a name, :func:`tensor_label`)."""
     return cell_ref(tensor_label(ctx.trace, ctx.step, cell[0]), cell[1])
 

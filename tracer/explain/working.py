@@ -168,21 +168,44 @@ def generic(ctx: Context) -> Working:
 
 
 def tensor_label(trace: Trace, step: Step, tid: str) -> str:
-    """The name a working gives tensor ``tid`` of ``step``: its own, or, when another tensor of
-    the step has the same name (two heads' outputs, both ``z``), the name and which of them it
-    is, ``z #2``, as the walkthrough labels them.
+    """The name a working (and the walkthrough) gives tensor ``tid`` of ``step``: its own, or,
+    when another tensor of the step has the same name (two heads' outputs, both ``z``), the scope
+    that made it in front, ``head2 · z`` (a gradient: the scope that made its tensor, ``head2 ·
+    dz``); where the scopes do not tell them apart, which of them it is, ``z #2``.
 
     >>> import tracer
     >>> with tracer.record() as trace:
-    ...     a, b = tracer.tensor([1.0], name="z"), tracer.tensor([2.0], name="z")
+    ...     with tracer.scope("head1"):
+    ...         a = tracer.mul(tracer.tensor([1.0], name="x"), 2.0, name="z")
+    ...     with tracer.scope("head2"):
+    ...         b = tracer.mul(tracer.tensor([2.0], name="x"), 2.0, name="z")
     ...     j = tracer.concat([a, b], name="j")
-    >>> step = trace.steps[0]
-    >>> [tensor_label(trace, step, t) for t in step.inputs + step.outputs]
-    ['z #1', 'z #2', 'j']
+    ...     k = tracer.concat([tracer.tensor([3.0], name="z"), tracer.tensor([4.0], name="z")], name="k")
+    >>> [[tensor_label(trace, s, t) for t in s.inputs + s.outputs] for s in trace.steps[2:]]
+    [['head1 · z', 'head2 · z', 'j'], ['z #1', 'z #2', 'k']]
     """
     name = trace.tensors[tid].name
     twins = [t for t in dict.fromkeys(step.inputs + step.outputs) if trace.tensors[t].name == name]
-    return name if len(twins) < 2 else f"{name} #{twins.index(tid) + 1}"
+    if len(twins) < 2:
+        return name
+    scopes = [made_in(trace, t) for t in twins]
+    if all(scopes) and len(set(scopes)) == len(scopes):  # a scope says more than a number
+        return f"{scopes[twins.index(tid)]} · {name}"
+    return f"{name} #{twins.index(tid) + 1}"
+
+
+def made_in(trace: Trace, tid: str) -> str | None:
+    """The innermost scope of the step the code called that made tensor ``tid`` (``head2`` of
+    ``blocks.0.attn.head2.z2``), of its tensor's for a gradient; ``None`` for a tensor no scoped
+    step made (an input, a constant)."""
+    record = trace.tensors[tid]
+    if record.grad_of is not None and record.grad_of in trace.tensors:
+        record = trace.tensors[record.grad_of]
+    step = trace.steps[record.producer] if record.producer is not None else None
+    while step is not None and step.parent is not None:   # the op the code called, not its parts
+        step = trace.steps[step.parent]
+    parts = step.name.split(".") if step is not None else []
+    return parts[-2] if len(parts) > 1 else None
 
 
 def cells_of(trace: Trace, working: Working) -> dict[str, float | None]:

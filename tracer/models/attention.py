@@ -76,6 +76,8 @@ class SelfAttention(Module):
         if self.causal:
             causal = tracer.causal_mask(T)
             mask = causal if mask is None else (mask & causal)
+        if mask is not None and not isinstance(mask, Tensor):  # named: masked = scaled where mask, not where const
+            mask = Tensor(np.asarray(mask, dtype=bool), name="mask", kind="const")
         # the composite is the head itself: blocks.0.attn with .scores, .scaled, .weights, .mix
         trace = current()
         first = len(trace) if trace is not None else 0

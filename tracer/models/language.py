@@ -175,7 +175,9 @@ class LanguageModel(Module):
                 probs = self.probabilities(context, temperature=temperature)
                 p = probs.numpy()[:, 0]
                 tok = int(np.argmax(p)) if greedy else int(rng.choice(len(p), p=p / p.sum()))
-                tracer.gather(probs, [tok], axis=0, name="pick")  # the chosen token and its probability
+                # the chosen token and its probability; its id named, so the formula reads probs[next_id]
+                next_id = Tensor(np.asarray([tok], dtype=np.int64), name="next_id", kind="const")
+                tracer.gather(probs, next_id, axis=0, name="pick")
             out.append((tok, float(p[tok])))
             context.append(tok)
         return out

@@ -200,7 +200,8 @@ def positional_encoding(cfg: PositionalConfig, where: Where) -> tracer.Trace:
         pe(tracer.tensor(X, name="X", rows=_dims(d), cols=cfg.tokens))
         if E is not None:  # the same word twice: one embedding, two positions
             with tracer.scope("sentence"):
-                ids = [E.labels[1].index(t) for t in cfg.sentence.tokens]
+                ids = tracer.Tensor(np.asarray([E.labels[1].index(t) for t in cfg.sentence.tokens]), name="ids",
+                                    kind="const")  # named: X = E[ids], not E[[0, 1, 2, 3, 4, 1]]
                 pe(tracer.gather(E, ids, axis=1, name="X"))
     trace.meta.update(plain({"tokens": cfg.tokens, "sentence": cfg.sentence.tokens,
                              "recorded": "the angles t / base^(2i/d), their sines and cosines, the table PE "
