@@ -256,7 +256,7 @@ def test_rnn_vs_attention_dependency_depth():
     assert meta["depth_per_token"]["attention"] == [4, 4, 4, 4]
     assert meta["steps"] == {"rnn": 20, "attention": 8}
     recap = Story.from_meta(meta).recap
-    assert "13 steps" in recap["en"] and "蘋果 (apples) waits for 吃 (eat)" in recap["en"] and "蘋果 要等 吃" in recap["zh-Hant"]
+    assert "13 steps" in recap["en"] and "蘋果 (apples) waits for 吃 (eat)" in recap["en"] and "「蘋果」要等「吃」" in recap["zh-Hant"]
 
 
 def test_dependency_depth_of_a_small_trace():

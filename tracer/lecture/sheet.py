@@ -184,7 +184,7 @@ class Writer(Layout):
         y0, w, result = top + p.y, self.cell_w, p.tid in ex.results
         pdf.set_font("bold", size=self.size)
         pdf.set_text_color(*INK)
-        pdf.set_xy(p.x, y0 - self.label_h() - 4.5)
+        pdf.set_xy(p.x, y0 - p.head)
         pdf.cell(max(w * p.cols, 20), 4.2, rec.name[:28])
         rows = self.labels(p.tid, 0) if not p.column else self.labels(p.tid, 1)
         cols = self.labels(p.tid, 1) if not p.column else ()

@@ -1,5 +1,7 @@
 """Where an exercise sheet's grids go: the weights left of the result, the inputs above it, the
-grids the hints read beyond the step's own in rows under a caption; the numbers' size shrinks
+grids the hints read beyond the step's own in rows under a caption; every result named along its
+rows and columns on the questions as in the key; over a row of grids, a line for column labels
+only when one of them has any (a scalar's name sits on its cell); the numbers' size shrinks
 until a block fits the page's width. :class:`Layout` is a part of :class:`.sheet.Writer`, which
 draws what it places.
 """
@@ -29,6 +31,7 @@ class Placed:
     column: bool          # a 1-D tensor drawn as a column (a bias beside the weights)
     row_labels: bool
     col_labels: bool
+    head: float = 0.0     # the room over its cells: its name, and its row's line of column labels
 
 
 class Layout:
@@ -50,32 +53,38 @@ class Layout:
         return placed, height
 
     def _place(self, ex: Exercise, answers: bool) -> tuple[list[Placed], float, float]:
+        """The weights left of the results, the inputs above them in the results' columns; every
+        result with its row and column labels (on the questions as in the key), room for them
+        left of it and above it."""
         tensors = self.trace.tensors
-        head = self.label_h() + 4.5                   # a grid's name and its column labels
         left = [] if answers else ex.left
         top = [] if answers else ex.top
+        top_head, row_head = self.head(top), self.head(left + ex.results, column=set(left))
         x, placed = MARGIN + self.label_w(ex.left[:1] if left else []), []
-        row_y = head + (max((self.rows(t) for t in top), default=0) * CELL_H + GAP + head if top else 0)
+        row_y = row_head + (max((self.rows(t) for t in top), default=0) * CELL_H + GAP + top_head if top else 0)
         for k, t in enumerate(left):
             r, c = self.rc(t, column=True)
-            placed.append(Placed(t, x, row_y, r, c, len(tensors[t].shape) == 1, k == 0, True))
+            placed.append(Placed(t, x, row_y, r, c, len(tensors[t].shape) == 1, k == 0, True, row_head))
             x += c * self.cell_w + (GAP if k == len(left) - 1 else 1.5)
-        if not left:
+        if left:   # the first result's row labels between the weights and it
+            x += self.label_w(ex.results[:1])
+        else:
             x = MARGIN + max(self.label_w(top), self.label_w(ex.results))
         start, right = x, x
         for k, t in enumerate(top):
             r, c = self.rc(t)
             if k and not left:  # room for this grid's row labels, drawn left of it
                 x += self.label_w([t])
-            placed.append(Placed(t, x, head, r, c, False, not left, True))
+            placed.append(Placed(t, x, top_head, r, c, False, not left, True, top_head))
             x += c * self.cell_w + GAP
             right = max(right, x)
         x, bottom = start, row_y
-        for t in ex.results:
+        for k, t in enumerate(ex.results):
             r, c = self.rc(t)
-            below_top = any(self.rc(s)[1] == c for s in top)
-            placed.append(Placed(t, x, row_y, r, c, False, not left and not top, not below_top))
-            x += c * self.cell_w + GAP + 12
+            if k:   # room for this result's row labels, drawn left of it
+                x += self.label_w([t])
+            placed.append(Placed(t, x, row_y, r, c, False, True, True, row_head))
+            x += max(c * self.cell_w, self.name_w(t)) + GAP + 4
             right, bottom = max(right, x), max(bottom, row_y + r * CELL_H)
         self.given_y = bottom + GAP
         if not answers and ex.given:
@@ -85,17 +94,33 @@ class Layout:
     def _place_given(self, given: list[str], placed: list[Placed], y: float) -> float:
         """The grids the hints read beyond the step's own, in rows under a caption, each with room
         for its row labels; a row that would run off the page wraps. Returns their bottom."""
-        head = self.label_h() + 4.5
-        x, row_y, bottom = MARGIN, y + head, y
+        lines: list[list[str]] = [[]]
+        x = MARGIN
         for t in given:
-            r, c = self.rc(t)
-            room = self.label_w([t])
-            if x > MARGIN and x + room + c * self.cell_w > MARGIN + WIDTH:
-                x, row_y = MARGIN, bottom + GAP + head
-            placed.append(Placed(t, x + room, row_y, r, c, False, True, True))
-            x += room + max(c * self.cell_w, self.name_w(t)) + GAP + 4
-            bottom = max(bottom, row_y + r * CELL_H)
+            room, wide = self.label_w([t]), self.rc(t)[1] * self.cell_w
+            if x > MARGIN and x + room + wide > MARGIN + WIDTH:
+                lines.append([])
+                x = MARGIN
+            lines[-1].append(t)
+            x += room + max(wide, self.name_w(t)) + GAP + 4
+        bottom = y - GAP
+        for line in lines:
+            head = self.head(line)
+            x, row_y = MARGIN, bottom + GAP + head
+            for t in line:
+                r, c = self.rc(t)
+                room = self.label_w([t])
+                placed.append(Placed(t, x + room, row_y, r, c, False, True, True, head))
+                x += room + max(c * self.cell_w, self.name_w(t)) + GAP + 4
+                bottom = max(bottom, row_y + r * CELL_H)
         return bottom
+
+    def head(self, tids: list[str], column: frozenset[str] | set[str] = frozenset()) -> float:
+        """The room over a row of grids: their names, and a line for the column labels when one of
+        them has any (a scalar's name sits on its cell; ``column``: grids drawn as a column, whose
+        one axis runs down)."""
+        labelled = any(self.labels(t, 1) for t in tids if not (t in column and len(self.trace.tensors[t].shape) == 1))
+        return 4.5 + (self.label_h() if labelled else 0.0)
 
     def name_w(self, tid: str) -> float:
         """The width of a grid's name as :meth:`grid` writes it over the grid."""

@@ -11,6 +11,7 @@ from tracer.trace import Trace
 
 from . import (ATTENDS, Outline, first, heatmap, in_words, listing, maybe, num, output, per_language, say, sentences, shown,
                tell, vector)
+from .tokens import before_chinese, joined, quoted
 
 
 def _heads(outline: Outline, trace: Trace, scope: str, heads: int) -> list[Plot]:
@@ -43,12 +44,13 @@ HEAD = say("head {h}: ", "第 {h} 個頭：", "第 {h} 个头：", "đầu {h}: 
 
 
 def _attends(trace: Trace, plots: list[Plot]) -> Text:
-    """``once → a (0.52)``: the key each query attends to most, per head, as the recap says it (each
+    """``once → a (0.52)``, ``「once」→「a」（0.52）``: the key each query attends to most, per head, as the recap says it (each
     weight as the head's heat map writes it)."""
     def rows(lang: str, plot: Plot) -> list[str]:
         w = np.asarray(trace.tensors[plot.tensor].data)
-        pair = "{} → {}（{}）" if lang.startswith("zh") else "{} → {} ({})"
-        return [pair.format(q, plot.cols[int(np.argmax(r))], shown(r.max(), w)) for q, r in zip(plot.labels, w)]
+        pair = "{}→{}（{}）" if lang.startswith("zh") else "{} → {} ({})"   # 「once」→「a」（0.52）
+        return [pair.format(quoted(q, lang), quoted(plot.cols[int(np.argmax(r))], lang), shown(r.max(), w))
+                for q, r in zip(plot.labels, w)]
     return {lang: ("；" if lang.startswith("zh") else "; ").join(
         HEAD[lang].format(h=h) + listing(rows(lang, p), lang) for h, p in enumerate(plots, start=1)) for lang in HEAD}
 
@@ -163,7 +165,7 @@ def positional_encoding(trace: Trace) -> Story:
                 "Mỗi vị trí có một mẫu sin và cos riêng, cộng vào embedding của từ: cùng một từ ở hai chỗ thành "
                 "hai vectơ khác nhau.")
     if trace.meta.get("sentence"):
-        text = _text(trace.meta["sentence"])
+        text = joined(trace.meta["sentence"])
         outline.add(first(trace, "sentence"), say(f"{text}: look the words up", f"{text}：查出每個詞的嵌入",
                                                   f"{text}：查出每个词的嵌入", f"{text}: tra embedding của từng từ"))
         outline.add(first(trace, "sentence.pos"), say("The same position table, for its positions", "同樣的位置表，換成它的位置",
@@ -202,41 +204,12 @@ def _twins(trace: Trace) -> Text | None:
                "giờ mô hình phân biệt được chúng.")
 
 
-def _text(tokens: list[str]) -> str:
-    """The sentence as written: CJK words side by side, a space where a Latin word or a number
-    meets another word.
-
-    >>> _text(["我", "愛", "吃", "蘋果"]), _text(["the", "cat"]), _text(["我", "愛", "GPT2"])
-    ('我愛吃蘋果', 'the cat', '我愛 GPT2')
-    """
-    out = tokens[0] if tokens else ""
-    for t in tokens[1:]:
-        out += ("" if _cjk(out[-1:]) and _cjk(t[:1]) else " ") + t
-    return out
-
-
-def _cjk(char: str) -> bool:
-    return bool(char) and ord(char) > 0x2E80
-
-
-def _before_cjk(text: str) -> str:
-    """``text`` as it stands before a Chinese word: side by side when it ends on a CJK character
-    (``我愛吃蘋果的``, no space inside Chinese), a space after a Latin letter or a digit
-    (``the cat sat 的``), as Chinese typesetting spaces the scripts apart and these stories do
-    everywhere (``一步 SGD 之後``, ``第 3 步``).
-
-    >>> _before_cjk("我愛吃蘋果") + "的", _before_cjk("the cat sat") + "的"
-    ('我愛吃蘋果的', 'the cat sat 的')
-    """
-    return text + ("" if not text or _cjk(text[-1]) else " ")
-
-
 def _question(tokens: list[str]) -> Text:
     twin = next((t for k, t in enumerate(tokens) if t in tokens[k + 1:]), None)
     if twin is None:
         return say("How does a model know where each word is?", "模型怎麼知道每個詞在哪裡？", "模型怎么知道每个词在哪里？",
                    "Làm sao mô hình biết mỗi từ nằm ở đâu?")
-    text = _text(tokens)
+    text = joined(tokens)
     return say(f"In {text}, which {twin} is which?", f"{text}：哪個「{twin}」是哪個？", f"{text}：哪个「{twin}」是哪个？",
                f"Trong {text}, {twin} nào là {twin} nào?")
 
@@ -255,9 +228,11 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
     q = int(np.argmax([P[i, k] for i, k in enumerate(top)]))  # the strongest pair, named on the map
     k = top[q]
     words = in_words(tokens, glosses)
-    query, key = per_language(lambda lang: words[lang][q]), per_language(lambda lang: words[lang][k])
+    named = {lang: [quoted(w, lang) for w in ws] for lang, ws in words.items()}   # 「蘋果」最關注「吃」
+    query, key = per_language(lambda lang: named[lang][q]), per_language(lambda lang: named[lang][k])
+    pair = {lang: "{}→{}（{}）" if lang.startswith("zh") else "{} → {} {}" for lang in words}
     pairs = per_language(lambda lang: ("；" if lang.startswith("zh") else ", ").join(
-        f"{words[lang][i]} → {words[lang][j]} {shown(P[i, j], P)}" for i, j in enumerate(top)))
+        pair[lang].format(named[lang][i], named[lang][j], shown(P[i, j], P)) for i, j in enumerate(top)))
     told = [say("Each word attends most to the word whose key best matches its query (the largest dot product): {pairs}.",
                 "每個詞最關注那個鍵和它的查詢最相配（點積最大）的詞：{pairs}。",
                 "每个词最关注那个键和它的查询最相配（点积最大）的词：{pairs}。",
@@ -273,7 +248,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
                                                             "逐行 softmax：e^x、Σ、相除", "Softmax từng hàng: e^x, Σ, chia"))
     outline.add(first(trace, "attn.mix"), say("The weighted sum of the values", "值的加權和", "值的加权和", "Tổng có trọng số của các giá trị"))
     plots = [heatmap(trace, trace.step("attn.weights").outputs[0], say(
-        "Attention weights: {q} attends most to {k} ({w})", "注意力權重：{q} 最關注 {k}（{w}）", "注意力权重：{q} 最关注 {k}（{w}）",
+        "Attention weights: {q} attends most to {k} ({w})", "注意力權重：{q}最關注{k}（{w}）", "注意力权重：{q}最关注{k}（{w}）",
         "Trọng số attention: {q} chú ý nhiều nhất đến {k} ({w})", q=query, k=key, w=shown(P[q, k], P)), after=softmax, note=ATTENDS)]
     plots[0].highlight = [tokens[q]]
     if maybe(trace, "after.attn.weights") is not None:
@@ -289,11 +264,11 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
                                                "Tính lại attention sau bước cập nhật"), "summary")
         moved = dict(q=query, k=key, a=shown(P[q, k], P), b=shown(after[q, k], after))
         plots.append(heatmap(trace, trace.step("after.attn.weights").outputs[0], say(
-            "After one SGD step: {q} → {k} {a} → {b}", "一步 SGD 之後：{q} → {k} 從 {a} 變成 {b}", "一步 SGD 之后：{q} → {k} 从 {a} 变成 {b}",
+            "After one SGD step: {q} → {k} {a} → {b}", "一步 SGD 之後：{q}→{k}從 {a} 變成 {b}", "一步 SGD 之后：{q}→{k}从 {a} 变成 {b}",
             "Sau một bước SGD: {q} → {k} từ {a} thành {b}", **moved), note=ATTENDS))
         plots[-1].highlight = [tokens[q]]
-        told.append(say("One SGD step moves {q} → {k} from {a} to {b}.", "一步 SGD 把 {q} → {k} 從 {a} 變成 {b}。",
-                        "一步 SGD 把 {q} → {k} 从 {a} 变成 {b}。", "Một bước SGD đổi {q} → {k} từ {a} thành {b}.", **moved))
+        told.append(say("One SGD step moves {q} → {k} from {a} to {b}.", "一步 SGD 把{q}→{k}的權重從 {a} 變成 {b}。",
+                        "一步 SGD 把{q}→{k}的权重从 {a} 变成 {b}。", "Một bước SGD đổi {q} → {k} từ {a} thành {b}.", **moved))
     trace.meta["attends_to"] = {tokens[i]: {"token": tokens[j], "weight": float(P[i, j])} for i, j in enumerate(top)}
     trace.meta["summary"] = ["attends most to: " + ", ".join(f"{tokens[i]} → {tokens[j]} {shown(P[i, j], P)}" for i, j in enumerate(top))]
     for plot in plots:  # queries down, keys across
@@ -301,7 +276,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
     return tell(trace, outline,
                 title=say("Self-attention over {s}", "{s}的自注意力", "{s}的自注意力", "Tự chú ý trên {s}",
                           s=per_language(lambda lang: " ".join(words[lang]) if lang == "en"
-                                         else _before_cjk(_text(words[lang])) if lang.startswith("zh")
-                                         else _text(words[lang]))),
+                                         else before_chinese(joined(words[lang])) if lang.startswith("zh")
+                                         else joined(words[lang]))),
                 question=say("Which word does each word attend to?", "每個詞最關注哪個詞？", "每个词最关注哪个词？", "Mỗi từ chú ý đến từ nào?"),
                 plots=plots, recap=sentences(*told))

@@ -12,6 +12,7 @@ from tracer.trace import Trace
 from tracer.i18n import LANGUAGES
 
 from . import Outline, first, listing, num, per_language, say, sentences, tell
+from .tokens import after_chinese, before_chinese
 
 # what an update-phase op does, for chapter titles
 WHAT = {
@@ -112,6 +113,17 @@ def named(v: Any) -> tuple[str, ...]:
     return tuple(v.label if lang == "en" else v.labels.get(lang, v.label) for lang in LANGUAGES)
 
 
+def lead(label: tuple[str, ...]) -> tuple[str, ...]:
+    """A variant's label as it starts a Chinese sentence (``SGD 溢位``, ``批次正規化溢位``): no space
+    after a Chinese word, one after a Latin word (:func:`.tokens.before_chinese`)."""
+    return tuple(before_chinese(t) if lang.startswith("zh") else t for lang, t in zip(LANGUAGES, label))
+
+
+def trail(label: tuple[str, ...]) -> tuple[str, ...]:
+    """A variant's label after a Chinese word (``最低的是 sigmoid + …``, ``最低的是批次正規化``)."""
+    return tuple(after_chinese(t) if lang.startswith("zh") else t for lang, t in zip(LANGUAGES, label))
+
+
 def _outline(trace: Trace, variants: Sequence[Any], layers: int) -> Outline:
     book = Book(trace, layers)
     for k, v in enumerate(variants):
@@ -131,8 +143,8 @@ def _legend(variants: Sequence[Any]) -> dict[str, Text]:
 
 # ---- vanishing gradients -----------------------------------------------------------------------
 LOSES = {"en": "{n} loses the gradient (‖dW1‖ = {g}, below 1% of the output layer's from layer {k} down)",
-         "zh-Hant": "{n} 讓梯度消失（‖dW1‖ = {g}，從第 {k} 層起低於輸出層的 1%）",
-         "zh-Hans": "{n} 让梯度消失（‖dW1‖ = {g}，从第 {k} 层起低于输出层的 1%）",
+         "zh-Hant": "{n}讓梯度消失（‖dW1‖ = {g}，從第 {k} 層起低於輸出層的 1%）",
+         "zh-Hans": "{n}让梯度消失（‖dW1‖ = {g}，从第 {k} 层起低于输出层的 1%）",
          "vi": "{n} làm mất gradient (‖dW1‖ = {g}, dưới 1% của lớp đầu ra từ lớp {k} trở xuống)"}
 
 
@@ -147,17 +159,17 @@ def vanishing(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
     told = []
     if meta["loses_gradient"]:
         told.append(say("{s}.", "{s}。", "{s}。", "{s}.", s=per_language(lambda lang: listing(
-            [LOSES[lang].format(n=label[k][LANGUAGES.index(lang)], g=num(norms[k][0]), k=lost[k]) for k in meta["loses_gradient"]], lang))))
+            [LOSES[lang].format(n=lead(label[k])[LANGUAGES.index(lang)], g=num(norms[k][0]), k=lost[k]) for k in meta["loses_gradient"]], lang))))
     if meta["keeps_gradient"]:
         kept = [norms[k][0] for k in meta["keeps_gradient"]]
-        told.append(say("{keep} keep the gradient: ‖dW1‖ from {lo} to {hi}.", "{keep} 保住了梯度：‖dW1‖ 介於 {lo} 與 {hi} 之間。",
-                        "{keep} 保住了梯度：‖dW1‖ 介于 {lo} 与 {hi} 之间。", "{keep} giữ được gradient: ‖dW1‖ từ {lo} đến {hi}.",
+        told.append(say("{keep} keep the gradient: ‖dW1‖ from {lo} to {hi}.", "保住了梯度的有：{keep}；‖dW1‖ 介於 {lo} 與 {hi} 之間。",
+                        "保住了梯度的有：{keep}；‖dW1‖ 介于 {lo} 与 {hi} 之间。", "{keep} giữ được gradient: ‖dW1‖ từ {lo} đến {hi}.",
                         keep=per_language(lambda lang: listing([label[k][LANGUAGES.index(lang)] for k in meta["keeps_gradient"]], lang)),
                         lo=num(min(kept)), hi=num(max(kept))))
     told.append(say("After {N} training steps the loss is {bl} for {b} and {wl} for {w}.",
-                    "訓練 {N} 步後，{b} 的損失是 {bl}，{w} 是 {wl}。", "训练 {N} 步后，{b} 的损失是 {bl}，{w} 是 {wl}。",
+                    "訓練 {N} 步後，損失最低的是{b}（{bl}），最高的是{w}（{wl}）。", "训练 {N} 步后，损失最低的是{b}（{bl}），最高的是{w}（{wl}）。",
                     "Sau {N} bước huấn luyện, mất mát của {b} là {bl}, của {w} là {wl}.",
-                    N=steps, b=label[best], bl=num(final[best]), w=label[worst], wl=num(final[worst])))
+                    N=steps, b=trail(label[best]), bl=num(final[best]), w=trail(label[worst]), wl=num(final[worst])))
     meta["summary"] = [
         f"‖dW1‖ at initialisation: {', '.join(f'{k} {num(n[0])}' for k, n in norms.items())}; keeps the gradient: "
         f"{', '.join(meta['keeps_gradient']) or 'none'}; loses it: "
@@ -189,15 +201,15 @@ def exploding(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
     label = {v.name: named(v) for v in variants}
     steps = max(len(h) for h in losses.values())
     burst, alive = [k for k in label if over[k] is not None], meta["survivors"]
-    marks = [{"x": over[k], "label": say("{n} overflows", "{n} 溢位", "{n} 溢出", "{n} tràn số", n=label[k])} for k in burst]
-    told = [say("{n} overflows at step {s}: its gradient norm goes {a} → {b} → ∞.", "{n} 在第 {s} 步溢位：梯度範數 {a} → {b} → ∞。",
-                "{n} 在第 {s} 步溢出：梯度范数 {a} → {b} → ∞。", "{n} tràn số ở bước {s}: chuẩn gradient {a} → {b} → ∞.",
-                n=label[k], s=over[k], a=num(gnorms[k][0]), b=num(max(g for g in gnorms[k] if g is not None))) for k in burst]
+    marks = [{"x": over[k], "label": say("{n} overflows", "{n}溢位", "{n}溢出", "{n} tràn số", n=lead(label[k]))} for k in burst]
+    told = [say("{n} overflows at step {s}: its gradient norm goes {a} → {b} → ∞.", "{n}在第 {s} 步溢位：梯度範數 {a} → {b} → ∞。",
+                "{n}在第 {s} 步溢出：梯度范数 {a} → {b} → ∞。", "{n} tràn số ở bước {s}: chuẩn gradient {a} → {b} → ∞.",
+                n=lead(label[k]), s=over[k], a=num(gnorms[k][0]), b=num(max(g for g in gnorms[k] if g is not None))) for k in burst]
     if alive:
         final = [losses[k][-1] for k in alive]
         told.append(say("{ok} survive: after {N} steps their loss is {lo} to {hi}, from {start}.",
-                        "{ok} 撐了下來：{N} 步後損失在 {lo} 到 {hi} 之間，起點是 {start}。",
-                        "{ok} 撑了下来：{N} 步后损失在 {lo} 到 {hi} 之间，起点是 {start}。",
+                        "撐了下來的有：{ok}；{N} 步後損失在 {lo} 到 {hi} 之間，起點是 {start}。",
+                        "撑了下来的有：{ok}；{N} 步后损失在 {lo} 到 {hi} 之间，起点是 {start}。",
                         "{ok} trụ vững: sau {N} bước, mất mát còn {lo} đến {hi}, từ {start}.",
                         ok=per_language(lambda lang: listing([label[k][LANGUAGES.index(lang)] for k in alive], lang)), N=steps, lo=num(min(final)),
                         hi=num(max(final)), start=num(max(losses[k][0] for k in alive))))

@@ -11,6 +11,7 @@ from tracer.story import Plot, Story
 from tracer.trace import Trace
 
 from . import Outline, first, in_words, later_steps, maybe, num, output, per_language, say, sentences, shown, tell
+from .tokens import joined, quoted
 
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 TIME = say("timestep", "時間步", "时间步", "bước thời gian")
@@ -216,7 +217,7 @@ def rnn_vs_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]
     outline.add(trace.step("attn").id, say("Attention: every score, weight and mix at once", "注意力：所有分數、權重與加權和一次算完",
                                            "注意力：所有分数、权重与加权和一次算完", "Attention: mọi điểm số, trọng số và tổng có trọng số cùng lúc"))
     words = in_words(tokens, glosses)
-    sentence = per_language(lambda lang: (" " if lang == "en" else "").join(words[lang]))
+    sentence = per_language(lambda lang: quoted(" ".join(words[lang]) if lang == "en" else joined(words[lang]), lang))
     meta["summary"] = [
         f"dependency depth for {T} tokens: rnn {r} ({each} more per token), attention {a} (the same for any length)",
         f"top-level steps: rnn {count['rnn']} (each on one token), attention {count['attention']} (each on all {T} tokens)",
@@ -236,11 +237,11 @@ def rnn_vs_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]
                             names={"attention": ATTENTION})],
                 recap=say("For the {T} tokens of {s} the RNN runs {r} steps one after the other ({e} more for every further token: "
                           "{last} waits for {prev}); attention runs {a}, each over all {T} tokens at once, whatever the length.",
-                          "{s} 的 {T} 個詞，RNN 要一個接一個跑 {r} 步（每多一個詞多 {e} 步：{last} 要等 {prev}）；"
+                          "{s}的 {T} 個詞，RNN 要一個接一個跑 {r} 步（每多一個詞多 {e} 步：{last}要等{prev}）；"
                           "注意力只要 {a} 步，每一步同時處理全部 {T} 個詞，句子再長也一樣。",
-                          "{s} 的 {T} 个词，RNN 要一个接一个跑 {r} 步（每多一个词多 {e} 步：{last} 要等 {prev}）；"
+                          "{s}的 {T} 个词，RNN 要一个接一个跑 {r} 步（每多一个词多 {e} 步：{last}要等{prev}）；"
                           "注意力只要 {a} 步，每一步同时处理全部 {T} 个词，句子再长也一样。",
                           "Với {T} từ của {s}, RNN chạy {r} bước nối tiếp nhau (thêm {e} bước cho mỗi từ: {last} phải chờ {prev}); "
                           "attention chỉ cần {a} bước, mỗi bước xử lý cả {T} từ cùng lúc, câu dài bao nhiêu cũng vậy.",
-                          T=T, r=r, a=a, e=each, s=sentence, last=per_language(lambda lang: words[lang][-1]),
-                          prev=per_language(lambda lang: words[lang][-2] if T > 1 else "")))
+                          T=T, r=r, a=a, e=each, s=sentence, last=per_language(lambda lang: quoted(words[lang][-1], lang)),
+                          prev=per_language(lambda lang: quoted(words[lang][-2], lang) if T > 1 else "")))
