@@ -64,6 +64,12 @@ def test_sheet_opens_with_the_steps_and_the_answer_key(ae_file, tmp_path):
     assert "[W1 | b1][" in text  # a hint: which row and which column to combine
 
 
+def test_a_sheet_of_one_step_says_one_step(ae_file, tmp_path):
+    result = sheet(ae_file, "--steps", "4", "--blanks", "0.25", "-o", tmp_path / "one.pdf")
+    assert result.exit_code == 0, result.output
+    assert ": 1 step, 3 blanks, seed 0" in result.output, result.output  # H1 is 3×4: a quarter is 3
+
+
 def test_the_seed_chooses_the_blanks(ae, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     a, b, c = (plan_sheet(ae, "0..9", 0.3, seed) for seed in (1, 1, 2))

@@ -25,7 +25,7 @@ from .cli_options import LANG
 from .cli_show import show
 from .errors import TracerError
 from .files import check_output, signals_raise
-from .safetext import echo, printable, printable_trace
+from .safetext import counted, echo, printable, printable_trace
 
 # Commands that live in other modules, imported only when run: name -> (module, attribute, help)
 LAZY_COMMANDS = {
@@ -161,7 +161,7 @@ def run(source: str, output: str | None, overrides: tuple[str, ...], text: str |
     out = check_output(output or default_output(source), inputs=[examples.resolve(source)])
     trace = examples.run_example(source, list(overrides))
     trace.save(out)  # atomic: a failure leaves any previous file as it was
-    echo(f"wrote {out}: {len(trace.steps)} steps, {len(trace.tensors)} tensors")
+    echo(f"wrote {out}: {counted(len(trace.steps), 'step')}, {counted(len(trace.tensors), 'tensor')}")
     for line in trace.meta.get("summary", []):  # what the example found, in a line or two
         echo(line)
 
@@ -233,7 +233,7 @@ def export(trace_path: str, perfetto: str | None) -> None:
     check_output(perfetto, inputs=[trace_path], option="--perfetto")
     trace = io.load(trace_path)
     io.export_perfetto(trace, perfetto)
-    echo(f"wrote {perfetto}: {len(trace.steps)} steps")
+    echo(f"wrote {perfetto}: {counted(len(trace.steps), 'step')}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,6 +75,15 @@ def ascii_int(text: str) -> int:
     return int(text)
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is one: what the CLI's "wrote" lines count.
+
+    >>> counted(1, "step"), counted(6, "blank"), counted(0, "tensor")
+    ('1 step', '6 blanks', '0 tensors')
+    """
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def printable_data(value: Any) -> Any:
     """JSON-like data with every string in it :func:`printable` (keys too)."""
     if isinstance(value, str):

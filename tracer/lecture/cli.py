@@ -9,7 +9,7 @@ import click
 
 from ..cli_options import LANGUAGES, Whole
 from ..errors import TracerError
-from ..safetext import echo, printable
+from ..safetext import counted, echo, printable
 
 
 @click.command("sheet", epilog="""\b
@@ -40,4 +40,4 @@ def sheet(trace_file: str, output: str, steps: str | None, blanks: float, seed: 
     trace = io.load(trace_file)
     plan = write_sheet(trace, output, steps=steps, blanks=blanks, seed=seed, lang=lang)
     n = sum(len(e.blanks) for e in plan.exercises)
-    echo(f"wrote {printable(output)}: {len(plan.exercises)} steps, {n} blanks, seed {seed}")
+    echo(f"wrote {printable(output)}: {counted(len(plan.exercises), 'step')}, {counted(n, 'blank')}, seed {seed}")
