@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("manim")
 
-from manim import DOWN, RIGHT, Dot  # noqa: E402
+from manim import DOWN, LEFT, RIGHT, Dot  # noqa: E402
 
 import tracer  # noqa: E402
 
