@@ -82,17 +82,18 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
     in Chinese, never inside a run of Latin letters or digits)."""
     tokens = _tokens(s, lang)
     n = len(tokens)
-    last = {"chars": 0, "width": 0.0}   # the last line drawn: its width per character guesses the next
+    last_chars, last_width = 0, 0.0   # the last line drawn that fits: its width per character guesses the next
 
     def fits(a: int, b: int) -> bool:
+        nonlocal last_chars, last_width
         text = "".join(tokens[a:b]).strip()
         w = glyphs.prose_width(text, lang, size, bold)
         if text and w <= width:
-            last["chars"], last["width"] = len(text), w
+            last_chars, last_width = len(text), w
         return w <= width
 
     def guess(at: int) -> int:
-        per_char = last["width"] / last["chars"] if last["chars"] else 0.0
+        per_char = last_width / last_chars if last_chars else 0.0
         end, chars = at + 1, len(tokens[at].strip())
         while end < n and (per_char * (chars + len(tokens[end])) <= width if per_char else chars < 24):
             chars += len(tokens[end])
@@ -106,7 +107,7 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
         # every prefix finds it (a prefix is no narrower than a shorter one), but searched outward
         # from a guess (the last line's width per character), so that what is drawn is about a
         # line long, not half the text (each drawing costs Pango and an SVG parse)
-        if not last["chars"]:
+        if not last_chars:
             fits(at, guess(at))   # a first measure, of a few words
         lo, hi = at + 1, n + 1    # lo is taken (it fits, or it is the one word); hi does not fit
         g, step = guess(at), 1

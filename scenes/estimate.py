@@ -37,7 +37,7 @@ from .pace import Pace, worked_as
 from .plan import Beat, Plan, caption_of
 from .players import player_for
 from .players.gradients import play_grad_flow
-from .players.matmul import play_linear_grad, play_matmul_grad
+from .players.matmul_grad import play_linear_grad, play_matmul_grad
 from .players.update import CLIPS
 
 INTRO = 0.55      # header and caption set (measured at -ql: ~0.53 s)

@@ -120,10 +120,11 @@ def bring(stage, tids: list[str], grids: list) -> list[NumberGrid]:
 
 
 def _called_a_copy(stage, tid: str, g: NumberGrid, role: str | None) -> NumberGrid:
-    """``g`` named ``X (copy)``, where it stands: framed with its original (the accumulate step's
-    dx″ drawn again beside the band, the dx″ it copies a little further right), two grids named
-    alike would read as two tensors. (A copy of a grid out of view keeps the bare name: its wider
-    label would move where it goes.)"""
+    """``g`` named ``X (copy)``, where it stands: framed with its original (a wide operand legible
+    with the work but out of the camera's view, its copy put beside the work: no built-in example
+    does it now, tests/test_scenes_near.py builds one), two grids named alike would read as two
+    tensors. (A copy of a grid out of view keeps the bare name: its wider label would move where
+    it goes.)"""
     named = stage.canvas.make_grid(tid, role=role, grad=False, label=word("copy", stage.lang, name=g.label_text),
                                    label_side="up")
     named.shift(g.brackets.get_corner(DOWN + LEFT) - named.brackets.get_corner(DOWN + LEFT))

@@ -10,6 +10,11 @@ A child starts with SIGINT and SIGTERM at their usual actions: a shell without j
 in a script, nohup) starts its background jobs with SIGINT ignored, and a child forked from such a
 pytest would sleep through the parent's SIGINT forever. Every wait on a child has a deadline: a child
 that does not answer is killed and the test fails, saying where it was waiting.
+
+A paused child waits on its signal with :func:`await_signal`, never ``time.sleep``: CPython runs a
+signal's handler between bytecodes, and its sleep does not look for a handler already due before it
+starts, so a signal landing between the child's ``!`` and its sleep (a loaded machine preempting the
+child right there) was handled only when the sleep ran out, 60 s later: after the parent's deadline.
 """
 from __future__ import annotations
 
@@ -17,7 +22,9 @@ import os
 import random
 import select
 import signal
+import threading
 import time
+from typing import Callable
 
 import numpy as np
 import pytest
@@ -65,6 +72,19 @@ def reap(pid: int) -> int:
     raise AssertionError  # not reached: pytest.fail raises
 
 
+def await_signal(ready: int) -> None:
+    """Write ``!`` to ``ready`` and wait for the parent's signal: its handler runs (a SIGKILL ends the
+    process) however early the signal came. The signal module's C handler writes to the wakeup fd
+    whenever it catches a signal, so select() returns even for one caught before it was called."""
+    woken, wake = os.pipe()
+    os.set_blocking(wake, False)
+    signal.set_wakeup_fd(wake)
+    os.write(ready, b"!")
+    while True:
+        select.select([woken], [], [])  # the handler runs as this call returns
+        os.read(woken, 512)
+
+
 def trace_of(n: int) -> tracer.Trace:
     """A few MB: saving takes long enough for a kill to land in the middle of it."""
     rng = np.random.default_rng(n)
@@ -81,16 +101,11 @@ def temps(folder) -> list[str]:
 
 def _pause_at(pause: str, n_members: int, ready: int) -> None:
     """Make this (child) process stop at ``pause`` in its next save, telling the parent first."""
-    def wait() -> None:
-        os.write(ready, b"!")
-        while True:
-            time.sleep(60)  # until the parent's signal
-
     if pause == "rename":
         real = os.replace
 
         def replace(src, dst):
-            wait()
+            await_signal(ready)
             real(src, dst)
         files.os.replace = replace
         return
@@ -101,26 +116,30 @@ def _pause_at(pause: str, n_members: int, ready: int) -> None:
 
     def counted_add(self, name, parts):
         if count[0] == stop:
-            wait()
+            await_signal(ready)
         count[0] += 1
         add(self, name, parts)
 
     def counted_close(self):
         if count[0] == stop:
-            wait()
+            await_signal(ready)
         close(self)
     StoredZipWriter.add, StoredZipWriter.close = counted_add, counted_close
 
 
-def interrupted_save(trace: tracer.Trace, target, sig: int, pause: str | None, delay: float = 0.0) -> int:
+def interrupted_save(trace: tracer.Trace, target, sig: int, pause: str | None, delay: float = 0.0,
+                     before: Callable[[], None] | None = None) -> int:
     """Fork a child saving ``trace`` to ``target`` (in a loop when ``pause`` is None), send it
-    ``sig`` once it has paused (or after ``delay``), and return its wait status."""
+    ``sig`` once it has paused (or after ``delay``), and return its wait status. The child calls
+    ``before()`` first, if given."""
     ready, told = os.pipe()
     pid = fork_child()
     if pid == 0:  # the child: never returns into pytest
         code = 0
         try:
             os.close(ready)
+            if before is not None:
+                before()
             if pause is not None:
                 _pause_at(pause, len(trace.tensors) + 1, told)
                 trace.save(target)
@@ -184,6 +203,22 @@ def test_sigterm_and_sigint_during_a_save_leave_no_temporary_file(traces, tmp_pa
         assert len(tracer.load(target).steps) == len(old.steps)
 
 
+def test_a_signal_that_wakes_no_system_call_of_the_main_thread_still_ends_a_paused_save(traces, tmp_path):
+    # What the race between the child's "!" and a sleep did, made certain: the main thread blocks
+    # SIGTERM, so the kernel hands it to another thread, whose C handler makes the main thread's
+    # handler due without interrupting its wait. (A wait by time.sleep(60) sat out the deadline.)
+    def main_thread_blocks_sigterm() -> None:
+        threading.Thread(target=threading.Event().wait, daemon=True).start()  # SIGTERM goes here
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+    old, new = traces
+    target = tmp_path / "t.trace"
+    old.save(target)
+    status = interrupted_save(new, target, signal.SIGTERM, "middle member", before=main_thread_blocks_sigterm)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGTERM
+    assert temps(tmp_path) == [] and len(tracer.load(target).steps) == len(old.steps)
+
+
 def test_a_save_does_not_remove_the_temporary_file_of_a_save_still_running(traces, tmp_path):
     old, new = traces
     target = tmp_path / "t.trace"
@@ -213,8 +248,7 @@ def test_a_render_folder_left_by_a_kill_is_removed_by_the_next_render(tmp_path, 
         try:
             with files.scratch_dir(tmp_path, ".tracer-render-") as scratch:
                 (scratch / "part000.mp4").write_bytes(b"partial")
-                os.write(told, b"!")
-                time.sleep(60)
+                await_signal(told)
         finally:
             os._exit(0)
     os.close(told)

