@@ -228,6 +228,19 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
     return mob
 
 
+def baseline(size: float = style.FORMULA_SIZE, bold: bool = False) -> float:
+    """The height of the baseline in a :func:`line` of ``size`` as drawn (before it is moved),
+    whatever its ink ("upon" and "once" alike): where an H stands, below the digits' middle at
+    the origin (a digit's round foot dips a little below it).
+
+    >>> baseline(22) < 0
+    True
+    """
+    font, weight = style.number_font(), "BOLD" if bold else "NORMAL"
+    feet = min(float(o[:, 1].min()) for o in _ref("H", font, size, weight)[0])
+    return feet - _baseline_mid(font, size, weight)
+
+
 def _digit_height(font: str, size: float, weight: str) -> float:
     outlines, _ = _ref("0", font, size, weight)
     ys = np.concatenate([p[:, 1] for p in outlines])

@@ -3,6 +3,7 @@
 ``cols_shown``, ``col_labels``, ``name_label``, ``label_text``, ``record`` and ``_xy`` from it)."""
 from __future__ import annotations
 
+import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, VGroup, VMobject
 
 from . import glyphs, style
@@ -54,6 +55,10 @@ class GridLabels:
         return label.next_to(self.brackets, DOWN, buff=0.1).align_to(self.brackets, RIGHT)
 
     def _axis_labels(self, names: list[str], axis: str) -> VGroup:
+        """The row or column names: each set on the line of the numbers (:func:`glyphs.line` puts
+        its digits' middle at the origin), not centred on its own ink, so "once upon a" share a
+        baseline ("upon" is not lifted by its p) and a row's name stands on its numbers' baseline;
+        column names are centred over their cells, row names end one gap left of the brackets."""
         group = VGroup()
         shown = self.cols_shown if axis == "col" else self.rows_shown
         for k, i in enumerate(shown):
@@ -61,11 +66,13 @@ class GridLabels:
                 continue
             t = glyphs.mono(names[i], style.MUTED, style.SMALL_NUMBER_SIZE)
             t.axis_name = names[i]   # what the label room's audit calls it
-            glyphs.fit_width(t, self.cell_w - style.COL_NAME_GAP if axis == "col" else 1.16)
+            room = self.cell_w - style.COL_NAME_GAP if axis == "col" else 1.16
+            if t.width > room:   # shrunk toward its baseline, which stays its neighbours'
+                t.scale(room / t.width, about_point=np.array([0.0, glyphs.baseline(style.SMALL_NUMBER_SIZE), 0.0]))
             if axis == "col":
-                t.move_to(self._xy(0, k)).set_y(self.brackets.get_top()[1] + 0.2)
+                t.shift(np.array([self._xy(0, k)[0] - t.get_center()[0], self.brackets.get_top()[1] + 0.2, 0.0]))
             else:
-                t.move_to(self._xy(k, 0)).set_x(self.brackets.get_left()[0] - 0.1 - t.width / 2)
+                t.shift(np.array([self.brackets.get_left()[0] - 0.1 - t.get_right()[0], self._xy(k, 0)[1], 0.0]))
             group.add(t)
         name = self.name_label
         if axis == "col" and name is not None and name.get_bottom()[1] < group.get_top()[1] + 0.05:
