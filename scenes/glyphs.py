@@ -53,6 +53,16 @@ def language(lang: str) -> Iterator[None]:
         _LANGUAGE[0] = before
 
 
+def scene_language() -> str:
+    """The language the scene being drawn is in (:func:`language`; ``"en"`` outside one).
+
+    >>> with language("vi"):
+    ...     scene_language()
+    'vi'
+    """
+    return _LANGUAGE[0]
+
+
 def _advance(font: str, size: float, weight: str) -> tuple[float, np.ndarray]:
     """The monospace advance and the centre of the first cell, from a line of two bars."""
     key = (font, size, weight)

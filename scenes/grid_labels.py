@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, VGroup, VMobject
 
+from tracer.i18n_formulas import worded
+
 from . import glyphs, style
 from .look import shape_text
 
@@ -20,10 +22,16 @@ class GridLabels:
         return [min(glyphs.mono(n, style.MUTED, style.SMALL_NUMBER_SIZE).width, 1.1) + style.COL_NAME_GAP
                 for n in shown]
 
+    def _shown(self, text: str) -> str:
+        """The name ``text`` as the label writes it: a tensor name that is words (even rows) in the
+        scene's language, as its formula and narration write it (:func:`tracer.i18n_formulas.worded`);
+        ``label_text`` keeps the trace's name, which the players look grids up by."""
+        return worded(text, [self.record.name, text], glyphs.scene_language())
+
     def _build_label(self, text: str, side: str) -> VMobject | None:
         if not text:
             return None
-        label = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
+        label = glyphs.mono(self._shown(text), style.INK, style.LABEL_SIZE, bold=True)
         glyphs.fit_width(label, max(2.4, self.brackets.width))
         direction = {"up": UP, "left": LEFT, "down": DOWN, "right": RIGHT}[side]
         label.next_to(self.brackets, direction, buff=style.NAME_GAP if side == "left" else 0.12)
@@ -38,7 +46,7 @@ class GridLabels:
         old = self.name_label
         if old is None:
             return None, None
-        new = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
+        new = glyphs.mono(self._shown(text), style.INK, style.LABEL_SIZE, bold=True)
         glyphs.fit_width(new, max(2.4, self.brackets.width))
         # the edge that faces the brackets stays put: a longer name (W_Q (before)) grows away from them
         left_of = old.get_right()[0] <= self.brackets.get_left()[0] + 1e-6
