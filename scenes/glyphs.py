@@ -7,7 +7,7 @@ and a ``.copy()`` 0.3 ms per glyph; a fresh outline 0.06 ms). A CJK character in
 token 蘋果, a label 更新前的 W_Q) is set in the render language's CJK face at that face's own
 advance, on the number font's baseline: two monospace cells would letter-space it. A prime (dx′,
 dx″) is set as the mathematical prime, a wedge slanted right, in the number font's cell: that font
-draws it like a closing quote ’ (:func:`_prime_ref`). Narration and
+draws it like a closing quote ’ (:func:`scenes.primes.outline`). Narration and
 titles, in proportional fonts and any script (中文, Tiếng Việt), are plain ``Text``, built once per
 string.
 """
@@ -23,7 +23,7 @@ from manim import MarkupText, Text, VMobject
 
 from tracer.notation import MINUS, POWER, power_text, true_minus
 
-from . import style
+from . import primes, style
 
 _REFS: dict[tuple[object, ...], tuple[list[np.ndarray], float]] = {}
 _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}
@@ -112,44 +112,6 @@ def _wide_ref(ch: str, font: str, size: float, weight: str, number_font: str) ->
     return _REFS[key]
 
 
-# the number font draws ′ ″ slanted and curved like the quotes ’ ”, and an upright stroke reads as
-# ASCII ' ": a prime is set as the mathematical one, DejaVu Sans's wedge (thick at the top, tapering
-# down, slanted right, from the x-height to the capitals' top), repeated once per prime (″ two, ⁗
-# four) at that face's own spacing, in one cell of the number font
-PRIME_FACES = ("DejaVu Sans", "DejaVu Sans Mono")
-PRIMES = {"′": 1, "″": 2, "‴": 3, "⁗": 4}
-PRIME_ROOM = 0.9   # of a cell, the most the wedges of one prime take (‴ ⁗ are squeezed to it)
-PRIME_SCALE = 1.2  # beside bold monospace letters, DejaVu's wedge (its top kept at the capitals') reads faint
-PRIME_LEAN = 0.1   # of a cell: a prime leans toward the letter it marks, as far as its cell has room
-
-
-def _prime_ref(ch: str, size: float, weight: str, number_font: str) -> tuple[list[np.ndarray], float]:
-    """The outline of the prime ``ch``: one wedge per prime, in a cell of the number font (left of
-    its middle, toward the letter it marks) and on that font's baseline (as :func:`_wide_ref` sets
-    a CJK character), and the number font's advance: a primed name keeps the width of its
-    monospace cells."""
-    face = style.pick(PRIME_FACES)
-    key = ("prime", ch, face, size, weight, number_font)
-    if key not in _REFS:
-        # the face's own ″ gives the spacing of two wedges; its ′ the wedge, after an 'H' on the baseline
-        one = Text("H′", font=face, font_size=size, weight=weight, disable_ligatures=True)
-        two = Text("″", font=face, font_size=size, weight=weight, disable_ligatures=True)
-        h, wedge = one.submobjects[0], [m for m in one.submobjects[1:] if len(m.points)]
-        step = float(two.width - one.submobjects[1].width)
-        cap = Text("H", font=number_font, font_size=size, weight=weight).height
-        left, right = min(m.get_left()[0] for m in wedge), max(m.get_right()[0] for m in wedge)
-        cell = np.array([(left + right) / 2, h.get_bottom()[1] + cap / 2, 0.0])
-        n, adv = PRIMES[ch], _advance(number_font, size, weight)[0]
-        top = np.array([0.0, h.get_top()[1] - cell[1], 0.0])   # the wedges grow down from it
-        ink = PRIME_SCALE * (right - left + (n - 1) * step)
-        squeeze = min(1.0, PRIME_ROOM * adv / ink)
-        lean = min(PRIME_LEAN, (PRIME_ROOM - squeeze * ink / adv) / 2) * adv   # never out of PRIME_ROOM
-        to_cell = np.array([[squeeze * PRIME_SCALE, 0.0, 0.0], [0.0, PRIME_SCALE, 0.0], [0.0, 0.0, 1.0]])
-        _REFS[key] = ([(m.points - cell - top + np.array([(k - (n - 1) / 2) * step, 0.0, 0.0])) @ to_cell
-                       + top - np.array([lean, 0.0, 0.0]) for k in range(n) for m in wedge], adv)
-    return _REFS[key]
-
-
 def _wide_space(font: str, size: float, weight: str) -> float:
     """The CJK face's word space: a space beside a CJK character (的 W_Q) is as wide as the prose
     sets it, not a monospace cell (three times as wide)."""
@@ -215,8 +177,9 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
         at_size = small if up else size
         if wide(ch):
             outlines, a = _wide_ref(ch, cjk, at_size, weight, font)
-        elif ch in PRIMES:
-            outlines, a = _prime_ref(ch, at_size, weight, font)
+        elif ch in primes.PRIMES:
+            a = _advance(font, at_size, weight)[0]
+            outlines = primes.outline(ch, at_size, weight, font, a)
         elif ch == " " and any(0 <= j < len(chars) and wide(chars[j][0]) for j in (k - 1, k + 1)):
             outlines, a = [], _wide_space(cjk, at_size, weight)
         else:
