@@ -6,8 +6,8 @@ from fresh copies of those outlines, one advance apart (measured: a ``Text`` cos
 and a ``.copy()`` 0.3 ms per glyph; a fresh outline 0.06 ms). A CJK character in such a line (a
 token 蘋果, a label 更新前的 W_Q) is set in the render language's CJK face at that face's own
 advance, on the number font's baseline: two monospace cells would letter-space it. A prime (dx′,
-dx″) is set as upright strokes in the number font's cell: that font draws it slanted like a
-closing quote ’ (:func:`_prime_ref`). Narration and
+dx″) is set as the mathematical prime, a wedge slanted right, in the number font's cell: that font
+draws it like a closing quote ’ (:func:`scenes.primes.outline`). Narration and
 titles, in proportional fonts and any script (中文, Tiếng Việt), are plain ``Text``, built once per
 string.
 """
@@ -23,7 +23,7 @@ from manim import MarkupText, Text, VMobject
 
 from tracer.notation import MINUS, POWER, power_text, true_minus
 
-from . import style
+from . import primes, style
 
 _REFS: dict[tuple[object, ...], tuple[list[np.ndarray], float]] = {}
 _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}
@@ -51,6 +51,16 @@ def language(lang: str) -> Iterator[None]:
         yield
     finally:
         _LANGUAGE[0] = before
+
+
+def scene_language() -> str:
+    """The language the scene being drawn is in (:func:`language`; ``"en"`` outside one).
+
+    >>> with language("vi"):
+    ...     scene_language()
+    'vi'
+    """
+    return _LANGUAGE[0]
 
 
 def _advance(font: str, size: float, weight: str) -> tuple[float, np.ndarray]:
@@ -99,33 +109,6 @@ def _wide_ref(ch: str, font: str, size: float, weight: str, number_font: str) ->
         cap = Text("H", font=number_font, font_size=size, weight=weight).height
         cell = np.array([(left.get_center()[0] + right.get_center()[0]) / 2, h.get_bottom()[1] + cap / 2, 0.0])
         _REFS[key] = ([m.points - cell for m in t.submobjects[2:-1] if len(m.points)], adv)
-    return _REFS[key]
-
-
-# the number font draws ′ ″ ‴ slanted like the quotes ’ ”: a prime is set as upright strokes,
-# the ′ of the first of these faces (upright in each), one stroke per prime (″ two, ⁗ four)
-PRIME_FACES = ("Liberation Mono", "Noto Sans Mono CJK SC", "DejaVu Sans Mono")
-PRIMES = {"′": 1, "″": 2, "‴": 3, "⁗": 4}
-PRIME_GAP = 0.7   # the space between two strokes, in stroke widths
-
-
-def _prime_ref(ch: str, size: float, weight: str, number_font: str) -> tuple[list[np.ndarray], float]:
-    """The outline of the prime ``ch``, its strokes centred across a cell of the number font and
-    on that font's baseline (as :func:`_wide_ref` sets a CJK character), and the number font's
-    advance: a primed name keeps the width of its monospace cells."""
-    face = style.pick(PRIME_FACES)
-    key = ("prime", ch, face, size, weight, number_font)
-    if key not in _REFS:
-        t = Text("H′", font=face, font_size=size, weight=weight, disable_ligatures=True)
-        h, marks = t.submobjects[0], [m for m in t.submobjects[1:] if len(m.points)]
-        cap = Text("H", font=number_font, font_size=size, weight=weight).height
-        left, right = min(m.get_left()[0] for m in marks), max(m.get_right()[0] for m in marks)
-        cell = np.array([(left + right) / 2, h.get_bottom()[1] + cap / 2, 0.0])
-        n, w, adv = PRIMES[ch], right - left, _advance(number_font, size, weight)[0]
-        thin = min(1.0, 0.9 * adv / (w * (n + (n - 1) * PRIME_GAP)))   # ‴ ⁗: thinner strokes, in one cell
-        step, squeeze = thin * w * (1 + PRIME_GAP), np.array([thin, 1.0, 1.0])
-        _REFS[key] = ([(m.points - cell) * squeeze + np.array([(k - (n - 1) / 2) * step, 0.0, 0.0])
-                       for k in range(n) for m in marks], adv)
     return _REFS[key]
 
 
@@ -194,8 +177,9 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
         at_size = small if up else size
         if wide(ch):
             outlines, a = _wide_ref(ch, cjk, at_size, weight, font)
-        elif ch in PRIMES:
-            outlines, a = _prime_ref(ch, at_size, weight, font)
+        elif ch in primes.PRIMES:
+            a = _advance(font, at_size, weight)[0]
+            outlines = primes.outline(ch, at_size, weight, font, a)
         elif ch == " " and any(0 <= j < len(chars) and wide(chars[j][0]) for j in (k - 1, k + 1)):
             outlines, a = [], _wide_space(cjk, at_size, weight)
         else:
@@ -215,6 +199,19 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
     mob.shift(np.array([-width / 2, -_baseline_mid(font, size, weight), 0.0]))
     mob.text = s  # what it says (tests read it back)
     return mob
+
+
+def baseline(size: float = style.FORMULA_SIZE, bold: bool = False) -> float:
+    """The height of the baseline in a :func:`line` of ``size`` as drawn (before it is moved),
+    whatever its ink ("upon" and "once" alike): where an H stands, below the digits' middle at
+    the origin (a digit's round foot dips a little below it).
+
+    >>> baseline(22) < 0
+    True
+    """
+    font, weight = style.number_font(), "BOLD" if bold else "NORMAL"
+    feet = min(float(o[:, 1].min()) for o in _ref("H", font, size, weight)[0])
+    return feet - _baseline_mid(font, size, weight)
 
 
 def _digit_height(font: str, size: float, weight: str) -> float:

@@ -3,7 +3,10 @@
 ``cols_shown``, ``col_labels``, ``name_label``, ``label_text``, ``record`` and ``_xy`` from it)."""
 from __future__ import annotations
 
+import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, VGroup, VMobject
+
+from tracer.i18n_formulas import worded
 
 from . import glyphs, style
 from .look import shape_text
@@ -19,10 +22,16 @@ class GridLabels:
         return [min(glyphs.mono(n, style.MUTED, style.SMALL_NUMBER_SIZE).width, 1.1) + style.COL_NAME_GAP
                 for n in shown]
 
+    def _shown(self, text: str) -> str:
+        """The name ``text`` as the label writes it: a tensor name that is words (even rows) in the
+        scene's language, as its formula and narration write it (:func:`tracer.i18n_formulas.worded`);
+        ``label_text`` keeps the trace's name, which the players look grids up by."""
+        return worded(text, [self.record.name, text], glyphs.scene_language())
+
     def _build_label(self, text: str, side: str) -> VMobject | None:
         if not text:
             return None
-        label = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
+        label = glyphs.mono(self._shown(text), style.INK, style.LABEL_SIZE, bold=True)
         glyphs.fit_width(label, max(2.4, self.brackets.width))
         direction = {"up": UP, "left": LEFT, "down": DOWN, "right": RIGHT}[side]
         label.next_to(self.brackets, direction, buff=style.NAME_GAP if side == "left" else 0.12)
@@ -37,7 +46,7 @@ class GridLabels:
         old = self.name_label
         if old is None:
             return None, None
-        new = glyphs.mono(text, style.INK, style.LABEL_SIZE, bold=True)
+        new = glyphs.mono(self._shown(text), style.INK, style.LABEL_SIZE, bold=True)
         glyphs.fit_width(new, max(2.4, self.brackets.width))
         # the edge that faces the brackets stays put: a longer name (W_Q (before)) grows away from them
         left_of = old.get_right()[0] <= self.brackets.get_left()[0] + 1e-6
@@ -54,6 +63,10 @@ class GridLabels:
         return label.next_to(self.brackets, DOWN, buff=0.1).align_to(self.brackets, RIGHT)
 
     def _axis_labels(self, names: list[str], axis: str) -> VGroup:
+        """The row or column names: each set on the line of the numbers (:func:`glyphs.line` puts
+        its digits' middle at the origin), not centred on its own ink, so "once upon a" share a
+        baseline ("upon" is not lifted by its p) and a row's name stands on its numbers' baseline;
+        column names are centred over their cells, row names end one gap left of the brackets."""
         group = VGroup()
         shown = self.cols_shown if axis == "col" else self.rows_shown
         for k, i in enumerate(shown):
@@ -61,11 +74,13 @@ class GridLabels:
                 continue
             t = glyphs.mono(names[i], style.MUTED, style.SMALL_NUMBER_SIZE)
             t.axis_name = names[i]   # what the label room's audit calls it
-            glyphs.fit_width(t, self.cell_w - style.COL_NAME_GAP if axis == "col" else 1.16)
+            room = self.cell_w - style.COL_NAME_GAP if axis == "col" else 1.16
+            if t.width > room:   # shrunk toward its baseline, which stays its neighbours'
+                t.scale(room / t.width, about_point=np.array([0.0, glyphs.baseline(style.SMALL_NUMBER_SIZE), 0.0]))
             if axis == "col":
-                t.move_to(self._xy(0, k)).set_y(self.brackets.get_top()[1] + 0.2)
+                t.shift(np.array([self._xy(0, k)[0] - t.get_center()[0], self.brackets.get_top()[1] + 0.2, 0.0]))
             else:
-                t.move_to(self._xy(k, 0)).set_x(self.brackets.get_left()[0] - 0.1 - t.width / 2)
+                t.shift(np.array([self.brackets.get_left()[0] - 0.1 - t.get_right()[0], self._xy(k, 0)[1], 0.0]))
             group.add(t)
         name = self.name_label
         if axis == "col" and name is not None and name.get_bottom()[1] < group.get_top()[1] + 0.05:
