@@ -11,6 +11,16 @@ from tracer.pretrained.minilm import INSTALL, weights_available
 
 _cache: dict[str, tracer.Trace] = {}
 
+# the examples whose every-line sweeps take the longest (hundreds of steps, or MiniLM's widths):
+# such a sweep runs in CI's slow set for them (``make test-slow``) and in ``make test`` for the rest
+LONG_SWEEPS = frozenset({"minilm", "vanishing_gradients", "gradient_through_time", "exploding_gradients",
+                         "autoencoder_large"})
+
+
+def swept(names: list[str]) -> list:
+    """``names`` as parameters of an every-line sweep: those in :data:`LONG_SWEEPS` marked slow."""
+    return [pytest.param(n, marks=pytest.mark.slow) if n in LONG_SWEEPS else n for n in names]
+
 
 def run(name: str) -> tracer.Trace:
     """Each example runs once per test session (they are deterministic)."""

@@ -19,6 +19,7 @@ from tracer.explain.arith import is_number, tokens
 from tracer.lecture import plan_sheet
 from tracer.lecture.slides import build_deck
 
+from .example_runs import swept
 from .test_examples import NAMES, run
 
 CELLS = 2   # per output of a step: its first cell and one drawn at random (a few seconds in all)
@@ -53,7 +54,7 @@ def cells(trace, step, rng: random.Random) -> list[tuple[int, tuple[int, ...]]]:
     return out
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", swept(NAMES))
 def test_every_working_line_of_an_example_signs_with_one_minus(name):
     trace = run(name)
     rng = random.Random(name)
