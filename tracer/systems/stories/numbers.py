@@ -9,8 +9,8 @@ derived from others (a ratio) is worked out from the numbers as written (:func:`
 a reader who redoes it gets what is written. On screen the minus is ``−``; the summary a terminal
 prints passes ``minus="-"``, as the stepper's workings do.
 
->>> num(6.1120970059), num(34.0), num(2148.1035), num(0.000162969), num(-0.96), num(20894.33)
-('6.11', '34', '2148.10', '1.63e−04', '−0.96', '2.09e+04')
+>>> num(6.1120970059), num(34.0), num(2148.1035), num(0.000162969), num(-0.96), num(20894.33), num(0.00182)
+('6.11', '34', '2148.10', '1.63e−04', '−0.96', '2.09e+04', '0.0018')
 >>> num(3.886e-08, minus="-"), num(2.35e126), num(float("inf")), const(0.01), const(1e-05)
 ('3.89e-08', '2.35e+126', '∞', '0.01', '1e−05')
 >>> a, b = num(0.7134), num(0.6221)
@@ -28,7 +28,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from tracer.display import fmt, number_format
-from tracer.explain.numbers import Numbers
+from tracer.explain.numbers import Numbers, significant
 
 SCREEN = "−"   # the true minus a video, a slide or a sheet writes; a terminal writes "-"
 
@@ -36,9 +36,12 @@ SCREEN = "−"   # the true minus a video, a slide or a sheet writes; a terminal
 def num(x: float, minus: str = SCREEN) -> str:
     """A lone value (a loss, a gradient norm, a distance) as a tensor holding it alone prints it in
     the grids and the workings (:func:`tracer.display.number_format`): whole numbers whole, two
-    decimals, scientific notation below 1e−03 and from 1e+04."""
+    decimals, scientific notation below 1e−03 and from 1e+04. A value that is not 0 but would read
+    ``0.00`` (a loss of 0.0018) gets the significant digits a working gives such a number
+    (:func:`tracer.explain.numbers.significant`): said alone, ``0.00`` would say it is 0."""
     x = float(x)
-    return fmt(x, number_format(np.array([x])), minus)
+    text = fmt(x, number_format(np.array([x])), minus)
+    return significant(x, 0, minus) if x != 0 and value(text) == 0 else text
 
 
 def const(x: float, minus: str = SCREEN) -> str:
