@@ -21,7 +21,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedLine, DashedVMobject, Dot, Line, Rectangle, VGroup, VMobject
 
 from tracer.story import Plot, text
-from tracer.systems.stories import num, prob, written
+from tracer.systems.stories import const, num, prob, written
 from tracer.trace import Trace
 
 from . import glyphs, style
@@ -248,7 +248,7 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
     if line_x is not None:
         x = line_x
         group.add(DashedLine([x, top + 0.1, 0], [x, bottom - 0.1, 0], color=style.HIGHLIGHT, stroke_width=3))
-        group.add(glyphs.prose(f"{word('threshold', lang)} {num(plot.threshold)}", lang, style.HIGHLIGHT, 18)
+        group.add(glyphs.prose(f"{word('threshold', lang)} {const(plot.threshold)}", lang, style.HIGHLIGHT, 18)
                   .next_to([x, bottom - 0.1, 0], DOWN, buff=0.08))
     if plot.y_label:
         group.add(glyphs.prose(text(plot.y_label, lang), lang, style.MUTED, 20).move_to([sx((lo + hi) / 2), top + 0.3, 0]))

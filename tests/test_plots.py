@@ -15,6 +15,7 @@ from scenes import style  # noqa: E402
 from scenes.plot_labels import GAP  # noqa: E402
 from scenes.plots import AREA, MARGIN, SERIES, _overlap, plot_page  # noqa: E402
 from tracer.story import Plot, Story, text  # noqa: E402
+from tracer.systems.stories import num  # noqa: E402
 
 from .test_examples import run  # noqa: E402
 from .test_scenes_story import tiny  # noqa: E402
@@ -23,6 +24,12 @@ from .test_scenes_story import tiny  # noqa: E402
 def labels(page: VMobject) -> dict[str, VMobject]:
     """Every piece of text on ``page`` by what it says."""
     return {getattr(m, "original_text", m.text): m for m in page.get_family() if isinstance(getattr(m, "text", None), str)}
+
+
+def written(page: VMobject, numbers: list[str]) -> list[VMobject]:
+    """Every piece of text on ``page`` that writes one of ``numbers`` (a number may be written twice)."""
+    return [m for m in page.get_family() if isinstance(getattr(m, "text", None), str)
+            and getattr(m, "original_text", m.text) in numbers]
 
 
 def curves(page: VMobject) -> list[VMobject]:
@@ -57,7 +64,7 @@ def test_series_that_overflow_leave_the_axis_to_the_survivors_and_print_their_pe
     assert adam.height > 0.8 * axis.height        # 1.1 … 20894 fills the axis (it was 4 of 126 decades)
     assert sgd.get_top()[1] <= axis.get_top()[1] + 1e-6   # the overflowing one runs off the top, not past it
     said = labels(page)
-    assert "↑ 2.35e+126" in said and "20900" in said and "1.1" in said
+    assert "↑ 2.35e+126" in said and "20900" in said and "1.10" in said   # as a grid of one of them writes it
     apart([said[s] for s in ("SGD overflows", "SGD + L2 overflows", "↑ 2.35e+126", "‖g‖ (log scale)")] + [page.title])
 
 
@@ -91,7 +98,9 @@ def test_scatter_labels_clear_each_other_and_every_point():
     page = plot_page(plot, None, "en")
     said = labels(page)
     words = [said[w] for w, _, _ in points]
-    apart(words + [said[s] for s in ("c1", "c2", "0.993", "−0.681", "−0.975", "0.988")])
+    ticks = written(page, [num(v) for v in (0.993, -0.681, -0.975, 0.988)])   # 0.99 twice: x's and y's largest
+    assert len(ticks) == 4
+    apart(words + [said["c1"], said["c2"]] + ticks)
     for word, dot in itertools.product(words, [m for m in page.get_family() if isinstance(m, Dot)]):
         assert not _overlap(word, dot, gap=0.0), word.text
 
@@ -102,7 +111,8 @@ def test_bar_values_stay_clear_of_the_threshold_line():
                 highlight=["Thu"], threshold=0.123)
     page = plot_page(plot, None, "en")
     line = next(m for m in page.get_family() if type(m).__name__ == "DashedLine")
-    shown = [labels(page)[s] for s in ("0.0301", "0.026", "0.0182", "2.09", "0.0578", "0.0445")]
+    shown = written(page, [num(v) for v in values])   # 0.03, 0.03, 0.02, 2.09, 0.06, 0.04: as a grid of them writes them
+    assert len(shown) == len(values) and "threshold 0.123" in labels(page)
     for value in shown:
         assert not value.get_left()[0] - 0.05 < line.get_center()[0] < value.get_right()[0] + 0.05, value.text
     apart(shown)

@@ -130,4 +130,4 @@ def test_a_remedy_named_in_chinese_meets_the_sentence_without_a_space(tmp_path: 
     assert story.plots[1].marks[1]["label"]["zh-Hant"] == "SGD + L2 溢位"
     assert "撐了下來的有：SGD + 按範數裁剪、SGD + 按數值裁剪、Adam、RMSprop、SGD + He 初始化；60 步後" in story.recap["zh-Hant"]
     vanishing = Story.from_meta(run("vanishing_gradients").meta).recap["zh-Hant"]
-    assert "損失最低的是 sigmoid + 批次正規化（0.000163），最高的是 sigmoid + Xavier（0.536）。" in vanishing
+    assert "損失最低的是 sigmoid + 批次正規化（1.63e−04），最高的是 sigmoid + Xavier（0.54）。" in vanishing

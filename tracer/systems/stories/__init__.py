@@ -16,28 +16,19 @@ showed, with the run's own numbers.
 (0, 1)
 >>> [(c.steps, c.play) for c in outline.chapters()]
 [((0, 0), 'full'), ((1, 1), 'summary')]
->>> num(6.1120970059), num(34.0), num(0.19673), num(0.0070957), num(-0.96), prob(0.9994046)
-('6.11', '34', '0.197', '0.0071', '−0.96', '0.999')
->>> num(3.886e-08), num(2.35e126)
-('3.9e−08', '2.35e+126')
->>> import numpy as np
->>> weights = np.array([[0.734, 0.088], [0.62, -0.306]])
->>> shown(0.734, weights), num(0.734), vector([0.62, -0.306], weights)
-('0.73', '0.734', '[0.62, −0.31]')
 """
 from __future__ import annotations
 
-import math
 from typing import Callable, Sequence
 
-import numpy as np
 
-from tracer.display import fmt, number_format, signed
 from tracer.errors import TracerError
 from tracer.i18n import LANGUAGES
 from tracer.ops.spec import REGISTRY
 from tracer.story import Chapter, Plot, Story, Text
 from tracer.trace import Trace
+
+from .numbers import SCREEN, const, num, prob, ratio, shown, vector, written  # noqa: F401 (the stories' one way to write a number)
 
 
 def say(en: str, hant: str, hans: str, vi: str, **values: object) -> Text:
@@ -99,50 +90,7 @@ def later_steps(a: int, b: int) -> Text:
                f"Các bước huấn luyện {a}–{b}, tua nhanh")
 
 
-# ---- numbers as a recap prints them -----------------------------------------------------------------
-def num(x: float, digits: int = 2) -> str:
-    """``34``, ``6.11``, ``0.197``, ``0.0071``, ``−0.96``: whole numbers whole, others to ``digits``
-    decimals, numbers below 1 to three significant digits; a true minus sign."""
-    x = float(x)
-    if not math.isfinite(x):
-        return "∞" if x > 0 else ("−∞" if x < 0 else "NaN")
-    if x.is_integer() and abs(x) < 1e6:
-        text = str(int(x))
-    elif abs(x) < 1e-4:
-        text = f"{x:.2g}"
-    elif abs(x) >= 1e6:  # an exploding gradient: 2.35e+126, not 127 digits
-        text = f"{x:.3g}"
-    else:
-        places = digits if abs(x) >= 1 else max(digits, 2 - math.floor(math.log10(abs(x))))
-        text = f"{x:.{places}f}".rstrip("0").rstrip(".")
-    return signed(text, "−")  # a true minus sign, the exponent's too (1.2e−09), as the grids write it
-
-
-def written(of: np.ndarray) -> Callable[[float], str]:
-    """How the grid or heat map of the tensor whose data is ``of`` writes a value
-    (:func:`tracer.display.number_format`: one format for the whole tensor, a true minus sign)."""
-    nf = number_format(np.asarray(of))
-    return lambda x: fmt(x, nf, minus="−")
-
-
-def shown(x: float, of: np.ndarray) -> str:
-    """``x``, a value of the tensor whose data is ``of``, written as its grid or heat map writes it
-    (:func:`written`), so a recap and the picture beside it write one value one way (``0.73`` on
-    both, not ``0.734``)."""
-    return written(of)(x)
-
-
-def prob(p: float) -> str:
-    """A probability with as many decimals as it needs not to read as 0 or 1 (0.999, not 1.00)."""
-    p = float(p)
-    for digits in (2, 3, 4, 6):
-        text = f"{p:.{digits}f}"
-        if 0 < p < 1 and float(text) in (0.0, 1.0):
-            continue
-        return text
-    return "0.999999" if p > 0.5 else f"{p:.2g}"  # closer to 1 than that: still not certain
-
-
+# ---- words -------------------------------------------------------------------------------------------
 def count(n: int, one: str, many: str) -> str:
     """``1 step``, ``5 steps`` (English needs the plural; the other languages say it in the template)."""
     return f"{n} {one if n == 1 else many}"
@@ -151,13 +99,6 @@ def count(n: int, one: str, many: str) -> str:
 def listing(items: Sequence[str], lang: str) -> str:
     """Items joined as the language lists them (``、`` in Chinese)."""
     return ("、" if lang.startswith("zh") else ", ").join(items)
-
-
-def vector(values: Sequence[float], of: np.ndarray | None = None) -> str:
-    """``[0.84, 1.54, 0.01]``; values of the tensor whose data is ``of`` as its grid writes them
-    (:func:`shown`)."""
-    say = num if of is None else written(of)
-    return "[" + ", ".join(say(v) for v in values) + "]"
 
 
 def glossed(tokens: Sequence[str], glosses: Sequence[str]) -> list[str]:

@@ -6,7 +6,9 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import TITLES, Outline, count, first, heatmap, later_steps, listing, loss_curve, num, output, say, shown, tell
+from . import (TITLES, Outline, const, count, first, heatmap, later_steps, listing, loss_curve, num, output, say, shown, tell,
+               written)
+from .numbers import value
 from .basics import training_outline
 
 OPTIMIZERS = {"sgd": say("gradient descent", "梯度下降", "梯度下降", "hạ gradient"),
@@ -130,25 +132,25 @@ def anomaly_detection(trace: Trace) -> Story:
                 highlight=flagged, threshold=float(limit), tensor=tid, after=last)
     if not flagged:
         return tell(trace, outline, title=TITLE, question=QUESTION, plots=[loss_curve(meta["loss_history"]), bars],
-                    recap=say(f"Nothing is flagged: every reading stays at or below the threshold {num(limit)} "
+                    recap=say(f"Nothing is flagged: every reading stays at or below the threshold {const(limit)} "
                               f"(the largest error is {shown(max(errors), data)}).",
-                              f"沒有讀數被標出：每一筆都不超過門檻 {num(limit)}（最大的誤差是 {shown(max(errors), data)}）。",
-                              f"没有读数被标出：每一笔都不超过阈值 {num(limit)}（最大的误差是 {shown(max(errors), data)}）。",
-                              f"Không có số đo nào bị đánh dấu: tất cả đều không vượt ngưỡng {num(limit)} "
+                              f"沒有讀數被標出：每一筆都不超過門檻 {const(limit)}（最大的誤差是 {shown(max(errors), data)}）。",
+                              f"没有读数被标出：每一笔都不超过阈值 {const(limit)}（最大的误差是 {shown(max(errors), data)}）。",
+                              f"Không có số đo nào bị đánh dấu: tất cả đều không vượt ngưỡng {const(limit)} "
                               f"(sai số lớn nhất là {shown(max(errors), data)})."))
     error = {n: shown(errors[names.index(n)], data) for n in flagged}
     what = {"en": listing([f"{n} ({error[n]})" for n in flagged], "en"),
             "zh": listing([f"{n}（{error[n]}）" for n in flagged], "zh")}
     return tell(trace, outline,
                 title=TITLE, question=QUESTION, plots=[loss_curve(meta["loss_history"]), bars],
-                recap=say(f"Flagged: {what['en']}, above the threshold {num(limit)}; the normal readings stay "
+                recap=say(f"Flagged: {what['en']}, above the threshold {const(limit)}; the normal readings stay "
                           f"at or below {shown(normal, data)}. The autoencoder learned what normal looks like and cannot "
                           "rebuild the rest.",
-                          f"被標出：{what['zh']}，高於門檻 {num(limit)}；正常讀數都不超過 {shown(normal, data)}。"
+                          f"被標出：{what['zh']}，高於門檻 {const(limit)}；正常讀數都不超過 {shown(normal, data)}。"
                           "自編碼器學會了正常的樣子，重建不了其他的。",
-                          f"被标出：{what['zh']}，高于阈值 {num(limit)}；正常读数都不超过 {shown(normal, data)}。"
+                          f"被标出：{what['zh']}，高于阈值 {const(limit)}；正常读数都不超过 {shown(normal, data)}。"
                           "自编码器学会了正常的样子，重建不了其他的。",
-                          f"Bị đánh dấu: {what['en']}, vượt ngưỡng {num(limit)}; các số đo bình thường không quá "
+                          f"Bị đánh dấu: {what['en']}, vượt ngưỡng {const(limit)}; các số đo bình thường không quá "
                           f"{shown(normal, data)}. Bộ tự mã hóa đã học cái bình thường và không dựng lại được phần còn lại."))
 
 
@@ -163,9 +165,13 @@ def word_autoencoder(trace: Trace, first_step: int, recorded: int, compare: list
     c = np.asarray(code.data)
     points = [{"label": w, "x": float(c[0, j]), "y": float(c[1, j]) if len(c) > 1 else 0.0}
               for j, w in enumerate(code.labels[1])]
-    dist = trace.meta["distances"]
+    # each distance from the codes as their grid writes them, in their format: a reader who redoes
+    # √((c1 − c1′)² + (c2 − c2′)²) from the grid gets the distance written (king–queen 0.00, not 0.0071)
+    cell = written(c)
+    at = {w: np.array([value(cell(v)) for v in c[:, j]]) for j, w in enumerate(code.labels[1])}
+    dist = {k: float(np.linalg.norm(at[k.split("-")[0]] - at[k.split("-")[1]])) for k in trace.meta["distances"]}
     near = min(dist, key=dist.get)
-    pairs = {lang: listing([f"{k.replace('-', '–')} {num(v)}" for k, v in dist.items()], lang) for lang in ("en", "zh")}
+    pairs = {lang: listing([f"{k.replace('-', '–')} {cell(v)}" for k, v in dist.items()], lang) for lang in ("en", "zh")}
     a, b = near.split("-")
     return tell(trace, outline,
                 title=say(f"Word autoencoder: {listing(compare, 'en')}", f"詞自編碼器：{listing(compare, 'zh')}",

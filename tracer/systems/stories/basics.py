@@ -6,7 +6,7 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import TITLES, Outline, count, first, listing, loss_curve, maybe, num, say, shown, tell, vector
+from . import TITLES, Outline, const, count, first, listing, loss_curve, maybe, num, say, shown, tell, vector
 
 GO = say("go", "去", "去", "đi")
 STAY = say("stay home", "不去", "不去", "ở nhà")
@@ -77,7 +77,7 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
     grid = np.asarray(trace.tensors[trace.step("decide_after.perceptron.S").inputs[0]].data)   # W, as drawn last
     weights = {lang: listing([f"{f} {shown(w, grid)}" for f, w in zip(features, W)], lang) for lang in ("en", "zh")}
     n = len(trace.phase("update"))
-    t = num(theta)
+    t = const(theta)
 
     def verdict(expr: str, fired: bool, lang: str) -> str:
         return f"{expr} {'>' if fired else '≤'} {t}" + ("：" if lang.startswith("zh") else ": ") + (GO if fired else STAY)[lang]
@@ -149,9 +149,9 @@ def mlp(trace: Trace, first_step: int, recorded: int, lr: float) -> Story:
                              "梯度下降怎麼把預測帶向目標？", "梯度下降怎么把预测带向目标？",
                              "Hạ gradient đưa dự đoán về gần mục tiêu như thế nào?"),
                 plots=[loss_curve(history)],
-                recap=say(f"Loss {a} → {b} in {count(steps, 'step', 'steps')} of gradient descent (η = {num(lr)}): "
+                recap=say(f"Loss {a} → {b} in {count(steps, 'step', 'steps')} of gradient descent (η = {const(lr)}): "
                           f"the network now predicts {p} for the targets {y}.",
-                          f"{steps} 步梯度下降（η = {num(lr)}）把損失從 {a} 降到 {b}：網路現在對目標 {y} 預測出 {p}。",
-                          f"{steps} 步梯度下降（η = {num(lr)}）把损失从 {a} 降到 {b}：网络现在对目标 {y} 预测出 {p}。",
-                          f"Mất mát {a} → {b} sau {steps} bước hạ gradient (η = {num(lr)}): "
+                          f"{steps} 步梯度下降（η = {const(lr)}）把損失從 {a} 降到 {b}：網路現在對目標 {y} 預測出 {p}。",
+                          f"{steps} 步梯度下降（η = {const(lr)}）把损失从 {a} 降到 {b}：网络现在对目标 {y} 预测出 {p}。",
+                          f"Mất mát {a} → {b} sau {steps} bước hạ gradient (η = {const(lr)}): "
                           f"mạng giờ dự đoán {p} cho mục tiêu {y}."))

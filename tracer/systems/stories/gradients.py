@@ -14,6 +14,8 @@ from tracer.i18n import LANGUAGES
 from . import Outline, first, listing, num, per_language, say, sentences, tell
 from .tokens import after_chinese, before_chinese
 
+MINUS = "-"   # the minus of the summary a terminal prints (the screen's is −)
+
 # what an update-phase op does, for chapter titles
 WHAT = {
     "sgd": ("the SGD update W ← W − η·dW", "SGD 更新 W ← W − η·dW", "SGD 更新 W ← W − η·dW", "bước cập nhật SGD W ← W − η·dW"),
@@ -170,11 +172,11 @@ def vanishing(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
                     "訓練 {N} 步後，損失最低的是{b}（{bl}），最高的是{w}（{wl}）。", "训练 {N} 步后，损失最低的是{b}（{bl}），最高的是{w}（{wl}）。",
                     "Sau {N} bước huấn luyện, mất mát của {b} là {bl}, của {w} là {wl}.",
                     N=steps, b=trail(label[best]), bl=num(final[best]), w=trail(label[worst]), wl=num(final[worst])))
-    meta["summary"] = [
-        f"‖dW1‖ at initialisation: {', '.join(f'{k} {num(n[0])}' for k, n in norms.items())}; keeps the gradient: "
+    meta["summary"] = [   # lines a terminal prints: their minus is "-"
+        f"‖dW1‖ at initialisation: {', '.join(f'{k} {num(n[0], MINUS)}' for k, n in norms.items())}; keeps the gradient: "
         f"{', '.join(meta['keeps_gradient']) or 'none'}; loses it: "
         + (", ".join(f"{k} (below 1% of the output layer's from layer {lost[k]} down)" for k in meta["loses_gradient"]) or "none"),
-        f"loss after {steps} steps: " + ", ".join(f"{k} {num(v)}" for k, v in final.items()),
+        f"loss after {steps} steps: " + ", ".join(f"{k} {num(v, MINUS)}" for k, v in final.items()),
     ]
     return tell(trace, _outline(trace, variants, layers),
                 title=say("Vanishing gradients and their remedies", "梯度消失與它的解方", "梯度消失与它的解决办法",
@@ -213,9 +215,9 @@ def exploding(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
                         "{ok} trụ vững: sau {N} bước, mất mát còn {lo} đến {hi}, từ {start}.",
                         ok=per_language(lambda lang: listing([label[k][LANGUAGES.index(lang)] for k in alive], lang)), N=steps, lo=num(min(final)),
                         hi=num(max(final)), start=num(max(losses[k][0] for k in alive))))
-    meta["summary"] = [
+    meta["summary"] = [   # lines a terminal prints: their minus is "-"
         "overflows: " + (", ".join(f"{k} at step {over[k]}" for k in burst) or "none") + "; survives: " + (", ".join(alive) or "none"),
-        f"loss after {steps} steps: " + ", ".join(f"{k} {'∞' if over[k] is not None else num(h[-1])}" for k, h in losses.items()),
+        f"loss after {steps} steps: " + ", ".join(f"{k} {'∞' if over[k] is not None else num(h[-1], MINUS)}" for k, h in losses.items()),
     ]
     every_step = list(range(steps))
     return tell(trace, _outline(trace, variants, layers),
