@@ -47,6 +47,7 @@ import numpy as np
 from ..display import NumberFormat, number_format
 from ..trace import Trace
 from . import backward, forward  # noqa: F401  (they register the workings a verdict reads)
+from .digits import extra_decimals
 from .numbers import Numbers
 from .working import Context, work
 
@@ -59,13 +60,17 @@ _MEMO: "weakref.WeakKeyDictionary[Trace, dict]" = weakref.WeakKeyDictionary()
 
 def tensor_format(trace: Trace, tid: str) -> NumberFormat:
     """How every viewer prints tensor ``tid``: :func:`tracer.display.number_format` of its values,
-    told whether they are rounding noise (:func:`noisy`)."""
+    told whether they are rounding noise (:func:`noisy`), with the decimals a reduction of it needs
+    to add up as drawn (:func:`tracer.explain.digits.extra_decimals`)."""
     data = np.asarray(trace.tensors[tid].data)
     if data.dtype.kind not in "biuf":
         return NumberFormat(2)
     nf = number_format(data)
     # only a tensor printed in scientific notation can show its noise as a number
-    return number_format(data, noise=True) if nf.sci and noisy(trace, tid) else nf
+    if nf.sci:
+        return number_format(data, noise=True) if noisy(trace, tid) else nf
+    extra = extra_decimals(trace, tid) if nf.decimals else 0   # what a reduction drawn beside it needs
+    return NumberFormat(nf.decimals + extra) if extra else nf
 
 
 def noisy(trace: Trace, tid: str, hops: int = HOPS) -> bool:
