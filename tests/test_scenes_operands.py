@@ -23,8 +23,8 @@ pytest.importorskip("manim")
 
 from scenes.curated import build_plan  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
-from tracer.display import fmt, number_format  # noqa: E402
-from tracer.explain import explain  # noqa: E402
+from tracer.display import fmt  # noqa: E402
+from tracer.explain import explain, tensor_format  # noqa: E402
 
 from .test_examples import run  # noqa: E402
 
@@ -148,7 +148,7 @@ def test_a_weights_gradient_is_worked_beside_its_input_drawn_transposed(tmp_path
     for shown in stage.audits:
         for tid, lane, idx, text, alpha in shown:
             record = trace.tensors[tid]
-            assert text == fmt(np.asarray(record.data)[idx], number_format(record.data), "−"), (record.name, lane, idx)
+            assert text == fmt(np.asarray(record.data)[idx], tensor_format(trace, tid), "−"), (record.name, lane, idx)
             assert alpha > 0.99, (record.name, lane, idx)
 
 

@@ -18,8 +18,8 @@ from scenes.players import BACKWARD, FORWARD, player_for  # noqa: E402
 from scenes.players.concat import part_color, part_labels, play_concat, play_concat_grad  # noqa: E402
 from scenes.players.gradients import play_grad_flow  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
-from tracer.explain import explain  # noqa: E402
-from tracer.display import fmt, number_format  # noqa: E402
+from tracer.explain import explain, tensor_format  # noqa: E402
+from tracer.display import fmt  # noqa: E402
 from tracer.examples import run_example  # noqa: E402
 
 FPS = 2
@@ -96,7 +96,7 @@ def drew(stage, tid: str):
 
 def text_of(trace, tid: str, idx) -> str:
     record = trace.tensors[tid]
-    return fmt(np.asarray(record.data)[idx], number_format(record.data), "−")
+    return fmt(np.asarray(record.data)[idx], tensor_format(trace, tid), "−")   # the one rule every viewer reads
 
 
 def assert_all_shown_are_the_trace(plan, stage) -> int:

@@ -23,8 +23,9 @@ from scenes import style  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
 from scenes.render import render, render_scene  # noqa: E402
 from tests import scene_traces as st  # noqa: E402
-from tracer.display import fmt, number_format  # noqa: E402
+from tracer.display import fmt  # noqa: E402
 from tracer.errors import TracerError  # noqa: E402
+from tracer.explain import tensor_format  # noqa: E402
 from tracer.explain.lines import parse_line  # noqa: E402
 from tracer.explain.check import check_line  # noqa: E402
 
@@ -80,7 +81,7 @@ def test_numbers_on_screen_are_the_trace_values_rounded(rendered, name):
     for shown in audits:
         for tid, lane, idx, text, alpha in shown:
             record = plan.trace.tensors[tid]
-            assert text == fmt(np.asarray(record.data)[idx], number_format(record.data), "−"), (record.name, lane, idx)
+            assert text == fmt(np.asarray(record.data)[idx], tensor_format(plan.trace, tid), "−"), (record.name, lane, idx)
             assert alpha > 0.99, (record.name, lane, idx)
             checked += 1
     assert checked >= 10 * len(audits)
