@@ -41,7 +41,7 @@ from ..trace import Step, Trace
 from .forward import reduced_axes
 
 BASE = 2            # the decimals of an ordinary tensor (number_format's)
-MOST = 4            # the most decimals a grid draws a number with
+MOST = 3            # the most decimals a grid draws a number with (4 widened resid_post past what a view shows whole)
 MOST_CELLS = 1 << 16   # a larger operand is not judged: it prints as before
 REDUCTIONS = ("sum", "mean")
 BOTH = ("sub", "div", "add", "mul")   # element-wise steps that read a reduction and its operand
@@ -92,18 +92,20 @@ def _decide(trace: Trace, step: Step, readers: dict[str, list[int]]) -> tuple[in
     if not step.inputs or step.phase != "forward":
         return 0, 0
     x, s = step.inputs[0], step.outputs[0]
+    if trace.tensors[x].size > MOST_CELLS:   # (checked before its values are read: a trace opens lazily)
+        return 0, 0
     xv, sv = _plain(trace, x), _plain(trace, s)
-    if xv is None or sv is None or xv.size > MOST_CELLS:
+    if xv is None or sv is None:
         return 0, 0
     axes = reduced_axes(step.attrs, xv.ndim)
     keep = bool(step.attrs.get("keepdims", False))
-    both = []   # (op, which input is the result, the cells it makes) of the steps reading both
+    both = []   # (op, which input is the result, the cells it makes, their decimals) of the steps reading both
     for sid in readers.get(s, ()):
         e = trace.steps[sid]
         if e.op in BOTH and len(e.inputs) == 2 and set(e.inputs) == {x, s}:
             ov = _plain(trace, e.outputs[0])
-            if ov is not None and ov.shape == xv.shape:
-                both.append((e.op, e.inputs.index(s), ov))
+            if ov is not None and ov.shape == xv.shape:   # (drawn as a reduction further on needs: downstream, no cycle)
+                both.append((e.op, e.inputs.index(s), ov, BASE + extra_decimals(trace, e.outputs[0])))
     candidates = sorted(product(range(MOST - BASE + 1), repeat=2), key=lambda p: (p[0] + p[1], p))
     for slack in (1.0, 2.0):   # exactly, else to one in the last place (≈)
         for dx, ds in candidates:
@@ -128,10 +130,10 @@ def _holds(op: str, xv: np.ndarray, sv: np.ndarray, both: list, axes: tuple[int,
     if not _within(_reduce(op, x_drawn, axes, keep).reshape(sv.shape), s_drawn, ds, slack):
         return False
     s_wide = s_drawn.reshape(_reduce(op, xv, axes, True).shape)   # broadcast against the operand
-    for kind, at, ov in both:
+    for kind, at, ov, do in both:
         a, b = (x_drawn, s_wide) if at == 1 else (s_wide, x_drawn)
         with np.errstate(all="ignore"):
             got = {"sub": np.subtract, "div": np.divide, "add": np.add, "mul": np.multiply}[kind](a, b)
-        if not _within(got, np.round(ov, BASE), BASE, slack):
+        if not _within(got, np.round(ov, do), do, slack):
             return False
     return True
