@@ -133,18 +133,50 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
     return group.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
 
 
+# Chinese line breaking (禁則): a closing mark never starts a line and an opening one never ends
+# one, so each rides with its neighbour; a number such as 1.63e−04 or 2×3 is one word.
+_CLOSING = set("，。、；：！？）」』》〉】…％,.;:!?)]%")
+_OPENING = set("（「『《〈【([")
+_JOINERS = set("−×·^")   # inside a run of Latin letters or digits, not a place to break
+
+
 def _tokens(s: str, lang: str) -> list[str]:
+    """The unbreakable pieces of ``s``: words with the space before them; in Chinese each
+    character, a run of Latin letters or digits, and punctuation riding with its neighbour.
+
+    >>> _tokens("梯度是 1.63e−04，很小", "zh")
+    ['梯', '度', '是', ' ', '1.63e−04，', '很', '小']
+    >>> _tokens("詞「吃」", "zh")
+    ['詞', '「吃」']
+    """
     if not lang.startswith("zh"):
         words = s.split(" ")
         return [words[0]] + [" " + w for w in words[1:]]
     out: list[str] = []
-    for ch in s:
-        latin = ch.isascii() and not ch.isspace()
-        if out and latin and out[-1][-1:].isascii() and not out[-1][-1:].isspace():
+    opened = ""   # opening marks waiting for the character they open
+    for k, ch in enumerate(s):
+        if ch in _OPENING:
+            opened += ch
+        elif out and not opened and (ch in _CLOSING or _in_run(s, k, out[-1])):
             out[-1] += ch
         else:
-            out.append(ch)
+            out.append(opened + ch)
+            opened = ""
+    if opened:
+        out.append(opened)
     return out
+
+
+def _in_run(s: str, k: int, before: str) -> bool:
+    """Whether ``s[k]`` continues the run of Latin letters or digits that ``before`` ends."""
+    last = before[-1:]
+    if not (last.isascii() and not last.isspace() and last not in "()[]") and last not in _JOINERS:
+        return False
+    ch = s[k]
+    if ch.isascii() and not ch.isspace():
+        return True
+    after = s[k + 1:k + 2]   # a joiner between two pieces of the run (1.63e−04, 2×3)
+    return ch in _JOINERS and after.isascii() and not after.isspace() and after != ""
 
 
 def title_page(title: str, question: str, lang: str) -> VGroup:

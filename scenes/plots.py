@@ -20,8 +20,9 @@ import math
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedLine, DashedVMobject, Dot, Line, Rectangle, VGroup, VMobject
 
+from tracer.notation import superscripted
 from tracer.story import Plot, text
-from tracer.systems.stories import const, num, prob, written
+from tracer.systems.stories import const, num, probs, written
 from tracer.trace import Trace
 
 from . import glyphs, style
@@ -139,11 +140,12 @@ def _lines(plot: Plot, trace: Trace, lang: str) -> VGroup:
     y1, above = above_area(items, x1 + 0.3 - GAP_X if keyed else style.PAGE_RIGHT, AREA[3], CEILING)
     group = _axes(lang, plot, log, y1, y_name)
     sy = Scale(min(ys), top, y0 + 0.2, y1 - 0.1, log)
-    for v in sorted({min(ys), top}):
-        group.add(_label(num(v)).next_to([x0, sy(v), 0], LEFT, buff=0.12))
+    for v, said in y_ticks(min(ys), top, log):
+        group.add(_label(said).next_to([x0, sy(v), 0], LEFT, buff=0.12))
         group.add(Line([x0 - 0.06, sy(v), 0], [x0 + 0.06, sy(v), 0], stroke_width=2, color=style.INK))
-    for v in sorted({xs[0], xs[-1]}):
+    for v in x_ticks(xs):
         group.add(_label(num(v)).next_to([sx(v), y0, 0], DOWN, buff=0.12))
+        group.add(Line([sx(v), y0 - 0.06, 0], [sx(v), y0 + 0.06, 0], stroke_width=2, color=style.INK))
     legend = VGroup()
     for k, names in enumerate(groups):
         vs, color, dashed = plot.series[names[0]], SERIES[k % len(SERIES)], k >= len(SERIES)
@@ -171,6 +173,44 @@ def _lines(plot: Plot, trace: Trace, lang: str) -> VGroup:
         group.add(DashedLine([sx(at), y0, 0], [sx(at), y1, 0], color=style.HIGHLIGHT, stroke_width=2))
     group.add(*above)
     return group
+
+
+def x_ticks(xs: list[float]) -> list[float]:
+    """Where the x axis is marked: every x when there are a dozen or fewer whole ones (timesteps
+    1, 2, 3 each named), else the ends and the round numbers between them at a step that gives
+    about five.
+
+    >>> x_ticks([1, 2, 3]), x_ticks(list(range(1, 21))), x_ticks([0.0, 0.5])
+    ([1, 2, 3], [1, 5, 10, 15, 20], [0.0, 0.5])
+    """
+    lo, hi = min(xs), max(xs)
+    if len(xs) <= 12 and all(float(x).is_integer() for x in xs):
+        return sorted(set(xs))
+    if not all(float(x).is_integer() for x in xs) or hi - lo < 4:
+        return sorted({lo, hi})
+    span = hi - lo
+    step = next(s * 10 ** k for k in range(0, 12) for s in (1, 2, 5) if span / (s * 10 ** k) <= 5)
+    inner = [v for v in range(int(math.ceil(lo / step) * step), int(hi), step) if v - lo >= step / 2 and hi - v >= step / 2]
+    return [lo] + inner + [hi]
+
+
+def y_ticks(lo: float, hi: float, log: bool) -> list[tuple[float, str]]:
+    """Where the y axis is marked and what it says there, every mark written one way: on a log
+    axis the powers of ten it spans (about five of them at most), else its two ends with one
+    format for both (``0.10`` and ``2.50``, not ``0.1`` and ``2.5``).
+
+    >>> y_ticks(3.3e-09, 1.64, True)
+    [(1e-08, '10⁻⁸'), (1e-06, '10⁻⁶'), (0.0001, '10⁻⁴'), (0.01, '10⁻²'), (1.0, '10⁰')]
+    >>> y_ticks(0.1, 2.5, False)
+    [(0.1, '0.10'), (2.5, '2.50')]
+    """
+    if log and hi > 0:
+        first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+        if last >= first:
+            step = max(1, math.ceil((last - first + 1) / 5))
+            return [(10.0 ** p, superscripted(f"10^{p}").replace("-", "−")) for p in range(first, last + 1, step)]
+    say = written(np.array(sorted({lo, hi})))
+    return [(v, say(v)) for v in sorted({lo, hi})]
 
 
 def _same(series: dict[str, list[float | None]]) -> list[list[str]]:
@@ -216,7 +256,7 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
         pairs = sorted(pairs, key=lambda p: -(p[1] if p[1] is not None else -math.inf))[:16]
     values = [v for _, v in pairs if v is not None and math.isfinite(v)] + ([plot.threshold] if plot.threshold is not None else [])
     probability = all(0 <= v <= 1 for v in values) and not plot.threshold
-    say = prob if probability else num
+    say = probs([v for _, v in pairs if v is not None]) if probability else num
     if trace is not None and plot.tensor in trace.tensors:   # a tensor's cells: as its grid writes them
         say = written(trace.tensors[plot.tensor].data)
     lo, hi = min([0.0] + values), max([0.0] + values)

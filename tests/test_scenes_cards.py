@@ -190,3 +190,17 @@ def test_a_card_breaks_each_line_at_the_last_word_that_fits_drawing_lines_about_
         at = n
     assert all(real(s, lang, 28) <= 2 * cards.TEXT_WIDTH for s in drawn), drawn   # nothing over two lines long
     assert len(drawn) <= 1 + 8 * len(lines)
+
+
+@pytest.mark.parametrize("width", [w / 4 for w in range(12, 41)])
+def test_chinese_prose_breaks_by_its_rules_and_keeps_a_number_whole(width):
+    """禁則: a line never starts with a closing mark (，。」) nor ends with an opening one (「);
+    a number such as 1.63e−04 stays on one line, at every width the card might have."""
+    from scenes import cards
+
+    text = "梯度是 1.63e−04，很小。詞「吃」與「蘋果」的分數 2×3 = 6，最大；其餘（很少）都接近 0。"
+    lines = cards.wrap(text, "zh-Hant", 28, width=width).lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert not any(line[0] in cards._CLOSING for line in lines[1:]), lines
+    assert not any(line[-1] in cards._OPENING for line in lines), lines
+    assert any("1.63e−04" in line for line in lines) and any("2×3" in line for line in lines), lines

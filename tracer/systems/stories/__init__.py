@@ -28,7 +28,7 @@ from tracer.ops.spec import REGISTRY
 from tracer.story import Chapter, Plot, Story, Text
 from tracer.trace import Trace
 
-from .numbers import SCREEN, const, num, prob, ratio, shown, vector, written  # noqa: F401 (the stories' one way to write a number)
+from .numbers import SCREEN, const, num, prob, probs, ratio, shown, vector, written  # noqa: F401 (the stories' one way to write a number)
 
 
 def say(en: str, hant: str, hans: str, vi: str, **values: object) -> Text:

@@ -74,6 +74,27 @@ def shown(x: float, of: np.ndarray) -> str:
     return written(of)(x)
 
 
+def probs(ps: list[float]) -> Callable[[float], str]:
+    """How a list of probabilities is written side by side, each one way: the decimals the
+    likeliest needs not to read as certain (:func:`prob`), and ``< 0.001`` for any that would read
+    ``0.000`` at those decimals, rather than each in a format of its own (``0.000014``, ``1.8e−07``).
+
+    >>> say = probs([0.999, 0.000014, 1.8e-07, 0.0002])
+    >>> [say(p) for p in (0.999, 0.000014, 1.8e-07, 0.0002)]
+    ['0.999', '< 0.001', '< 0.001', '< 0.001']
+    >>> [probs([0.62, 0.3, 0.08])(p) for p in (0.62, 0.3, 0.08)]
+    ['0.62', '0.30', '0.08']
+    """
+    top = max((float(p) for p in ps), default=0.0)
+    digits = len(prob(top).partition(".")[2]) or 2
+    floor = 10.0 ** -digits
+
+    def say(p: float) -> str:
+        p = float(p)
+        return f"< {floor:.{digits}f}" if 0 < p < floor / 2 else f"{p:.{digits}f}"
+    return say
+
+
 def prob(p: float) -> str:
     """A probability with as many decimals as it needs not to read as 0 or 1 (0.999, not 1.00):
     the grid's two decimals, more only where those would say certain (as a working adds digits
