@@ -157,7 +157,8 @@ def card_said(card: str, title: str, gist: str = "", repeat: int = 1, lang: str 
 
     >>> card_said("summary", "Training steps 2–5", repeat=4)
     'fast-forward: Training steps 2–5\\nthe same computation ×4'
-    >>> card_said("recap", "重點回顧", "(x − 50) / (90 − 50)：最低分變成 0，最高分變成 1。Ana 90 → 1.00、Bao 80 → 0.75。", lang="zh-Hant")
+    >>> recap = "(x − 50) / (90 − 50)：最低分變成 0，最高分變成 1。Ana 90 → 1.00、Bao 80 → 0.75。"
+    >>> card_said("recap", "重點回顧", recap, lang="zh-Hant")
     '重點回顧\\n(x − 50) / (90 − 50)：最低分變成 0，最高分變成 1。'
     """
     if card == "summary":

@@ -45,8 +45,8 @@ LINES = 2            # lines of a cue
 COLUMNS = 42         # columns of a line (a CJK character is two)
 CJK_COLUMNS = 40     # of a line with CJK in it: at most 20 characters, as CJK subtitles are set
 SHORTEST = 1.0       # seconds a cue cut from a longer caption stays, when the caption's time allows
-NO_START = set("，。、；：！？」』）》〉】〕,.;:!?)]}%…")   # 禁則: never the first character of a line
-NO_END = set("「『（《〈【〔([{")                            # nor the last
+NO_START = set("，。、；：！？」』）》〉】〕,.;:!?)]}%…")   # 禁則: never a line's first character
+NO_END = set("「『（《〈【〔([{")                            # nor its last
 RELATION = set("=≈≠<>≤≥→←+−/×·")   # a sign that joins two numbers: kept with both when a line allows
 
 
@@ -67,11 +67,12 @@ def columns(text: str) -> int:
 
 
 def _atoms(paragraph: str) -> list[tuple[str, bool, int]]:
-    """The pieces a line may break between, each with whether a space comes before it and whether
-    a line may start with it (2; 1 only if it must: next to a sign such as ``=`` or ``→``, which
-    keeps with the numbers it relates; 0 never): a run of characters without a space or a wide one (a word, a number,
-    a formula's token: ``1.63e−04``, ``W·x``), or one wide character (中文 breaks between any two),
-    but no line starts with ``，`` nor ends with ``「`` (禁則)."""
+    """The pieces a line may break between: a run of characters without a space or a wide one (a
+    word, a number, a formula's token: ``1.63e−04``, ``W·x``), or one wide character (中文 breaks
+    between any two). Each with whether a space comes before it and whether a line may start with
+    it: 2 yes; 1 only if it must (next to a sign such as ``=`` or ``→``, which keeps with the
+    numbers it relates, or in a short bracket); 0 never (禁則: no line starts with ``，`` nor ends
+    with ``「``)."""
     runs: list[list] = []
     space = False
     for ch in paragraph:
