@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
 
+from tracer.lecture.subtitles import first_sentences
+
 from . import glyphs, style
 from .manim_adapter import video_time
+from .words import word
 
 TEXT_WIDTH = style.FRAME_WIDTH - 0.8
 MARGIN = 0.06            # the formula from the band's top edge
@@ -144,6 +147,30 @@ def on_screen(scene, text: str) -> None:
     shown = getattr(scene, "captions_shown", None)
     if shown is not None and not getattr(scene, "skipping", False):
         shown.append((video_time(scene), text))
+
+
+def card_said(card: str, title: str, gist: str = "", repeat: int = 1, lang: str = "en") -> str:
+    """A card's subtitle: its title and its gist, not every word and number on it (a viewer reads
+    those on the card). The title card's question; a fast-forwarded chapter as "fast-forward:" and
+    what it covers (×N when it stands for N passes); the recap's first sentence(s); the overview's
+    and a plot's title alone.
+
+    >>> card_said("summary", "Training steps 2–5", repeat=4)
+    'fast-forward: Training steps 2–5\\nthe same computation ×4'
+    >>> recap = "(x − 50) / (90 − 50)：最低分變成 0，最高分變成 1。Ana 90 → 1.00、Bao 80 → 0.75。"
+    >>> card_said("recap", "重點回顧", recap, lang="zh-Hant")
+    '重點回顧\\n(x − 50) / (90 − 50)：最低分變成 0，最高分變成 1。'
+    """
+    if card == "summary":
+        colon = "：" if lang.startswith("zh") else ": "
+        lines = [f"{word('fast', lang)}{colon}{title}", word("times", lang, n=repeat) if repeat > 1 else ""]
+    elif card == "recap":
+        lines = [title, first_sentences(gist)]
+    elif card == "title":
+        lines = [title, gist]
+    else:
+        lines = [title]
+    return "\n".join(line for line in lines if line)
 
 
 def header(text: str, lang: str = "en") -> VMobject:

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from manim import FadeIn, MovingCameraScene, Succession, VGroup, VMobject, config
 
 from . import anim, glyphs, style
-from .caption import on_screen
+from .caption import card_said, on_screen
 from .cover import fade_away, lift
 from .cards import paper, recap_page, summary_page, title_page
 from .manim_adapter import grab_frame, reuse_paths, skip_idle_drawing, speed_up_mobjects, video_time
@@ -168,7 +168,8 @@ class Walkthrough(MovingCameraScene):
             self.add(card)
             self.still_card = card
             return
-        on_screen(self, "\n".join(w for w in words if w))   # the card's words are its subtitle
+        repeat = beat.data.chapter.repeat if beat.card == "summary" else 1
+        on_screen(self, card_said(beat.card, beat.title, beat.subtitle, repeat, self.plan.lang))   # its gist
         cover, text = card.submobjects   # a clean page first, the card's words on it: no step's
         self.play(FadeIn(cover, run_time=0.25))   # grids (nor the card before) faint under its words
         self.play(FadeIn(text, run_time=0.25))

@@ -5,6 +5,8 @@ holds at least 2 s at normal pace; chapter ends are pause points with times; gri
 tensors' axis names."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -140,6 +142,19 @@ def test_the_cards_show_the_traces_numbers_and_the_recap_last(tiny_render):
     nf = number_format(np.asarray(losses))
     assert summary[2:5] == [fmt(v, nf, "−") for v in losses]    # the values the chapter reached
     assert scene.on_screen == recap and " ".join(recap[1:]) == text(Story.from_meta(trace.meta).recap, "en")
+
+
+def test_a_cards_subtitle_is_its_title_and_gist_not_its_numbers(tiny_render):
+    """The subtitles a card notes: the title card its question, the fast-forward what it covers,
+    the overview its title (not every tensor's name), the recap its opening; no loss it reached."""
+    trace, plan, scene, _ = tiny_render
+    title, overview, summary, loss_plot, heat_plot, again, recap = scene.cards
+    said = [t for _, t in scene.captions_shown if t.split("\n")[0] in {c[0] for c in scene.cards}
+            or t.startswith("fast-forward: ")]
+    assert said == ["Tiny\nWhat is the loss?", "The whole network on one page",
+                    "fast-forward: The loss, fast\nthe same computation ×3", "Loss", "H by feature",
+                    "The whole network on one page", "RECAP\n" + text(Story.from_meta(trace.meta).recap, "en")]
+    assert not set(summary[2:]) & set(re.findall(r"[\d.]+", "\n".join(said[2:3])))
 
 
 def test_grids_carry_their_axis_names(tiny_render):

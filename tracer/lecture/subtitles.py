@@ -4,17 +4,27 @@ The renderer notes the time each caption comes on screen (:func:`scenes.caption.
 a caption stays until the next one comes, the last until the video ends. The same cues are
 written as SubRip (``.srt``) and WebVTT (``.vtt``) beside the video, in the render's language.
 
->>> layer = "Z1 = W1·X + b1\\nA linear layer."
->>> cues = cues_of([(0.0, "Autoencoder"), (2.2, layer), (4.0, layer)], end=5.5)
+A cue is what a viewer reads at a glance, the broadcast convention: at most :data:`LINES` lines of
+at most :data:`COLUMNS` columns (a CJK character takes two). A longer caption is cut into several
+cues, one after the other, that share its time on screen in proportion to their length; its lines
+break between words (between CJK characters, but no line starts with ``，`` or ends with ``「``),
+never inside a number or a formula's token (``1.63e−04``, ``W·x``):
+
+>>> layer = "Z1 = W1·X + b1\\nA linear layer: multiply X by the weights W1, then add the bias b1."
+>>> cues = cues_of([(0.0, "Autoencoder"), (2.2, layer), (4.0, layer)], end=6.5)
 >>> print(srt(cues))
 1
 00:00:00,000 --> 00:00:02,200
 Autoencoder
 <BLANKLINE>
 2
-00:00:02,200 --> 00:00:05,500
+00:00:02,200 --> 00:00:03,200
 Z1 = W1·X + b1
-A linear layer.
+<BLANKLINE>
+3
+00:00:03,200 --> 00:00:06,500
+A linear layer: multiply X by the
+weights W1, then add the bias b1.
 <BLANKLINE>
 >>> print(vtt(cues).splitlines()[2])
 00:00:00.000 --> 00:00:02.200
@@ -22,6 +32,8 @@ A linear layer.
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,15 +41,157 @@ from ..files import atomic_write
 from ..notation import superscripted, true_minus
 
 SUFFIXES = (".srt", ".vtt")
+LINES = 2            # lines of a cue
+COLUMNS = 42         # columns of a line (a CJK character is two)
+CJK_COLUMNS = 40     # of a line with CJK in it: at most 20 characters, as CJK subtitles are set
+SHORTEST = 1.0       # seconds a cue cut from a longer caption stays, when the caption's time allows
+NO_START = set("，。、；：！？」』）》〉】〕,.;:!?)]}%…")   # 禁則: never a line's first character
+NO_END = set("「『（《〈【〔([{")                            # nor its last
+RELATION = set("=≈≠<>≤≥→←+−/×·")   # a sign that joins two numbers: kept with both when a line allows
 
 
 @dataclass(frozen=True)
 class Cue:
-    """A caption and the seconds of the video it is on screen."""
+    """A caption (or a part of a longer one) and the seconds of the video it is on screen."""
 
     start: float
     end: float
     text: str
+
+
+def columns(text: str) -> int:
+    """How wide ``text`` reads in a fixed-width grid: a wide (CJK) character two columns, a
+    combining mark none, every other character one."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def _atoms(paragraph: str) -> list[tuple[str, bool, int]]:
+    """The pieces a line may break between: a run of characters without a space or a wide one (a
+    word, a number, a formula's token: ``1.63e−04``, ``W·x``), or one wide character (中文 breaks
+    between any two). Each with whether a space comes before it and whether a line may start with
+    it: 2 yes; 1 only if it must (next to a sign such as ``=`` or ``→``, which keeps with the
+    numbers it relates, or in a short bracket); 0 never (禁則: no line starts with ``，`` nor ends
+    with ``「``)."""
+    runs: list[list] = []
+    space = False
+    for ch in paragraph:
+        if ch.isspace():
+            space = True
+            continue
+        if runs and not space and columns(ch) < 2 and columns(runs[-1][0][-1]) < 2:
+            runs[-1][0] += ch
+        else:
+            runs.append([ch, space])
+        space = False
+    atoms: list[tuple[str, bool, int]] = []
+    inside = _short_brackets(paragraph)
+    at = 0
+    for text, space in runs:
+        at = paragraph.index(text, at)
+        for j, piece in enumerate(_cut_long(text)):
+            after = atoms[-1][0] if atoms else ""
+            free = bool(atoms) and (j > 0 or space or columns(piece[0]) == 2 or columns(after[-1]) == 2)
+            free = free and piece[0] not in NO_START and after[-1] not in NO_END
+            soft = RELATION >= set(piece) or RELATION >= set(after) or at in inside
+            atoms.append((piece, space and j == 0, 0 if not free else 1 if soft else 2))
+            at += len(piece)
+    return atoms
+
+
+def _short_brackets(paragraph: str) -> set[int]:
+    """The places inside a short bracket (「蘋果」, （0.79）) and before it (a gloss: 我 (I)): a
+    line breaks there only if it must."""
+    inside: set[int] = set()
+    for m in re.finditer(r"[「『（(【][^「『（(【」』）)】]{1,8}[」』）)】]", paragraph):
+        inside.update(range(m.start(), m.end()))
+    return inside
+
+
+def _cut_long(text: str) -> list[str]:
+    """A token too wide for a line on its own, cut where it must be: after its last ``·``, ``,``,
+    ``)`` or ``=`` that leaves a first piece more than half a line (anywhere, when there is none)."""
+    pieces = []
+    while columns(text) > COLUMNS:
+        fits = max(k for k in range(1, len(text) + 1) if columns(text[:k]) <= COLUMNS)
+        marks = [k + 1 for k in range(fits) if text[k] in "·,)=;"]
+        k = marks[-1] if marks and marks[-1] > fits // 2 else fits
+        pieces.append(text[:k])
+        text = text[k:]
+    return pieces + [text]
+
+
+def _line(atoms: list[tuple[str, bool, int]]) -> str:
+    return "".join((" " if space and k else "") + word for k, (word, space, _) in enumerate(atoms))
+
+
+def _fill(atoms: list[tuple[str, bool, int]], width: int, strict: bool = True) -> list[str]:
+    """The atoms in lines of at most ``width`` columns, each as full as it goes, broken at the last
+    place the rules allow (a group they keep together wider than ``width`` alone on its line);
+    ``strict``: a sign kept with its numbers, a short bracket whole."""
+    lines: list[str] = []
+    line: list[tuple[str, bool, int]] = []
+    for atom in atoms:
+        line.append(atom)
+        while columns(_line(line)) > width:
+            cuts = [k for k in range(1, len(line)) if line[k][2] > strict]
+            if not cuts:
+                break
+            lines.append(_line(line[:cuts[-1]]))
+            line = line[cuts[-1]:]
+    return lines + [_line(line)] if line else lines
+
+
+def wrapped(paragraph: str) -> list[str]:
+    """``paragraph`` in as few lines of at most :data:`COLUMNS` columns as it takes, as even as
+    they go (two lines of 30, not 42 and 18).
+
+    >>> wrapped("Softmax turns the scores scaled into probabilities along axis −1: exponentiate, add up, divide.")
+    ['Softmax turns the scores scaled', 'into probabilities along axis −1:', 'exponentiate, add up, divide.']
+    >>> wrapped("一步 SGD 把「蘋果」→「吃」的權重從 0.94 變成 0.99。")
+    ['一步 SGD 把「蘋果」→「吃」', '的權重從 0.94 變成 0.99。']
+    """
+    atoms = _atoms(paragraph)
+    if not atoms:
+        return []
+    widest = CJK_COLUMNS if any(columns(ch) == 2 for ch in paragraph) else COLUMNS
+    strict = all(columns(line) <= widest for line in _fill(atoms, widest))
+    most = _fill(atoms, widest, strict)
+    for width in range(max(1, columns(paragraph) // len(most)), widest):
+        even = _fill(atoms, width, strict)
+        if len(even) == len(most) and all(columns(s) <= widest for s in even):
+            return even
+    return most
+
+
+def _blocks(text: str) -> list[str]:
+    """A caption's text as the texts of its cues, in order: each paragraph (a formula, a
+    sentence) wrapped, its lines taken two at a time; a paragraph starts a cue of its own unless
+    the cue before has room for the whole of it (or its odd line out)."""
+    blocks: list[list[str]] = []
+    for paragraph in text.split("\n"):
+        lines = wrapped(paragraph)
+        if blocks and len(blocks[-1]) + len(lines) <= LINES or blocks and len(blocks[-1]) < LINES and len(lines) % 2:
+            room = LINES - len(blocks[-1])
+            blocks[-1] += lines[:room]
+            lines = lines[room:]
+        blocks += [lines[k:k + LINES] for k in range(0, len(lines), LINES)]
+    return ["\n".join(b) for b in blocks if b]
+
+
+def _shares(weights: list[int], span: float) -> list[float]:
+    """``span`` seconds shared in proportion to ``weights``, each share at least :data:`SHORTEST`
+    (or an even share when the span is too short for that)."""
+    least = min(SHORTEST, span / len(weights))
+    floor: set[int] = set()
+    while True:
+        rest = span - least * len(floor)
+        total = sum(w for k, w in enumerate(weights) if k not in floor)
+        shares = [least if k in floor else rest * w / total for k, w in enumerate(weights)]
+        short = {k for k, s in enumerate(shares) if s < least and k not in floor}
+        if not short:
+            return shares
+        floor |= short
 
 
 def _clean(text: str) -> str:
@@ -52,19 +206,48 @@ def cues_of(shown: list[tuple[float, str]], end: float) -> list[Cue]:
     """Cues from the times captions came on screen: each lasts until the next, the last until ``end``.
 
     A caption shown again unchanged continues its cue; an empty caption only ends the one before.
+    A caption longer than a cue is cut into cues that share its time (:func:`_blocks`).
     """
-    cues: list[Cue] = []
+    shown_for: list[Cue] = []
     events = sorted(((max(0.0, t), _clean(s)) for t, s in shown), key=lambda e: e[0])
     for k, (start, words) in enumerate(events):
         stop = events[k + 1][0] if k + 1 < len(events) else end
         stop = min(stop, end)
-        if cues and cues[-1].text == words and cues[-1].end >= start:
-            cues[-1] = Cue(cues[-1].start, max(cues[-1].end, stop), words)
+        if shown_for and shown_for[-1].text == words and shown_for[-1].end >= start:
+            shown_for[-1] = Cue(shown_for[-1].start, max(shown_for[-1].end, stop), words)
         elif words and stop > start:
-            cues.append(Cue(start, stop, words))
+            shown_for.append(Cue(start, stop, words))
+    return [cue for caption in shown_for for cue in _cut(caption)]
+
+
+def _cut(caption: Cue) -> list[Cue]:
+    """One caption's cues: its blocks, one after the other over its time on screen."""
+    blocks = _blocks(caption.text)
+    if (caption.end - caption.start) / len(blocks) < 0.01:   # no time to read them apart
+        return [caption]
+    shares = _shares([columns(b.replace("\n", " ")) for b in blocks], caption.end - caption.start)
+    cues, start = [], caption.start
+    for k, (block, share) in enumerate(zip(blocks, shares)):
+        stop = caption.end if k == len(blocks) - 1 else start + share
+        cues.append(Cue(start, stop, block))
+        start = stop
     return cues
 
 
+def first_sentences(text: str, enough: int = 40) -> str:
+    """The opening of ``text``: its first sentence, and the ones after while those before are
+    shorter than ``enough`` columns (a recap's gist, not every number it gives).
+
+    >>> first_sentences("8·1 = 8: go. After 4 updates company matters most. Then 7 ≤ 8: stay home.")
+    '8·1 = 8: go. After 4 updates company matters most.'
+    >>> first_sentences("最低分變成 0，最高分變成 1。Ana 90 → 1.00、Bao 80 → 0.75。", 20)
+    '最低分變成 0，最高分變成 1。'
+    """
+    text = text.strip()
+    for m in re.finditer(r"(?<=[.!?])(?=\s+\S)|(?<=[。！？])(?=.)", text):
+        if columns(text[:m.start()]) >= enough:
+            return text[:m.start()]
+    return text
 def shifted(cues: list[Cue], by: float) -> list[Cue]:
     """The cues of a part of a video that starts ``by`` seconds into the whole."""
     return [Cue(c.start + by, c.end + by, c.text) for c in cues]
