@@ -15,6 +15,7 @@ from manim import DOWN, LEFT, PI, RIGHT, UP, Line, Rectangle, RoundedRectangle, 
 from tracer.display import fmt
 from tracer.explain import tensor_format
 from tracer.kept import kept_of
+from tracer.lecture.subtitles import NO_END, NO_START
 from tracer.trace import Trace
 
 from . import glyphs, style
@@ -133,10 +134,9 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
     return group.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
 
 
-# Chinese line breaking (禁則): a closing mark never starts a line and an opening one never ends
-# one, so each rides with its neighbour; a number such as 1.63e−04 or 2×3 is one word.
-_CLOSING = set("，。、；：！？）」』》〉】…％,.;:!?)]%")
-_OPENING = set("（「『《〈【([")
+# Chinese line breaking (禁則, the subtitles' rule): a closing mark never starts a line and an
+# opening one never ends one, so each rides with its neighbour; a number such as 1.63e−04 is one word.
+_CLOSING, _OPENING = NO_START | {"％"}, NO_END
 _JOINERS = set("−×·^")   # inside a run of Latin letters or digits, not a place to break
 
 

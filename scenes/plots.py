@@ -20,7 +20,7 @@ import math
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedLine, DashedVMobject, Dot, Line, Rectangle, VGroup, VMobject
 
-from tracer.notation import superscripted
+from tracer.notation import superscripted, true_minus
 from tracer.story import Plot, text
 from tracer.systems.stories import const, num, probs, written
 from tracer.trace import Trace
@@ -208,7 +208,7 @@ def y_ticks(lo: float, hi: float, log: bool) -> list[tuple[float, str]]:
         first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
         if last >= first:
             step = max(1, math.ceil((last - first + 1) / 5))
-            return [(10.0 ** p, superscripted(f"10^{p}").replace("-", "−")) for p in range(first, last + 1, step)]
+            return [(10.0 ** p, superscripted(true_minus(f"10^{p}"))) for p in range(first, last + 1, step)]
     say = written(np.array(sorted({lo, hi})))
     return [(v, say(v)) for v in sorted({lo, hi})]
 

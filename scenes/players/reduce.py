@@ -7,13 +7,12 @@ from __future__ import annotations
 from manim import VGroup
 
 from tracer.explain import reduced_axes
+from tracer.explain.check import check_line
 
 from .. import style
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, FORWARD, register
-from tracer.explain.check import check_line
-
 from .cells import cell_works, explain_cell, later, work_from_cell
 from .common import fill, finish, show_new
 

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import atomic_write
 from ..notation import superscripted, true_minus
+from ..textview import width_of as columns   # a CJK character two columns, a combining mark none
 
 SUFFIXES = (".srt", ".vtt")
 LINES = 2            # lines of a cue
@@ -57,13 +57,6 @@ class Cue:
     start: float
     end: float
     text: str
-
-
-def columns(text: str) -> int:
-    """How wide ``text`` reads in a fixed-width grid: a wide (CJK) character two columns, a
-    combining mark none, every other character one."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in text)
 
 
 def _atoms(paragraph: str) -> list[tuple[str, bool, int]]:
