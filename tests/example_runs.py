@@ -9,6 +9,13 @@ import tracer
 from tracer.examples import run_example
 from tracer.pretrained.minilm import INSTALL, weights_available
 
+# every built-in example (tests/test_examples.py checks it is the whole list)
+NAMES = ["anomaly_detection", "autoencoder", "autoencoder_large", "exploding_gradients", "gradient_through_time", "gru",
+         "lstm", "masked_lm", "minilm", "mlp_backprop", "multi_head_attention", "next_char", "next_token",
+         "normalization", "perceptron", "positional_encoding", "rnn", "rnn_vs_attention", "self_attention",
+         "sparse_autoencoder",
+         "transformer_block", "vanishing_gradients", "word_autoencoder"]
+
 _cache: dict[str, tracer.Trace] = {}
 
 # the examples whose every-line sweeps take the longest (hundreds of steps, or MiniLM's widths):

@@ -19,7 +19,7 @@ from tracer.explain import explain
 from tracer.shares import shares
 from tracer.i18n import narrate, told
 
-from .test_examples import run
+from .example_runs import run
 
 SUM = "train.0.blocks.0.resid_post.grad_sum"   # transformer_block's step 172
 

@@ -14,13 +14,8 @@ from tracer.examples import list_examples, run_example
 from tracer.explain import explain
 from tracer.i18n import LANGUAGES, narrate
 
-from .example_runs import run
+from .example_runs import NAMES, run
 
-NAMES = ["anomaly_detection", "autoencoder", "autoencoder_large", "exploding_gradients", "gradient_through_time", "gru",
-         "lstm", "masked_lm", "minilm", "mlp_backprop", "multi_head_attention", "next_char", "next_token",
-         "normalization", "perceptron", "positional_encoding", "rnn", "rnn_vs_attention", "self_attention",
-         "sparse_autoencoder",
-         "transformer_block", "vanishing_gradients", "word_autoencoder"]
 
 # steps each walkthrough is about (a few per example; names are the published hook names)
 EXPECTED_STEPS = {

@@ -15,7 +15,7 @@ from tracer.kept import kept, kept_of
 from tracer.textgrid import grid
 from tracer.textview import plain
 
-from .test_examples import run
+from .example_runs import run
 
 
 def tensor(trace: tracer.Trace, step: str) -> str:

@@ -12,7 +12,7 @@ from scenes.curated import build_plan  # noqa: E402
 from scenes.plots import plot_page  # noqa: E402
 from tracer.story import Story  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 from .test_plots import labels  # noqa: E402
 
 

@@ -8,7 +8,7 @@ import tracer
 from tracer.i18n import LANGUAGES, formula
 from tracer.notation import superscripted, transposed
 
-from .test_examples import run
+from .example_runs import run
 
 
 def test_a_transposed_name_transposed_again_loses_its_mark():

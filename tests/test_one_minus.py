@@ -20,7 +20,7 @@ from tracer.lecture import plan_sheet
 from tracer.lecture.slides import build_deck
 
 from .example_runs import swept
-from .test_examples import NAMES, run
+from .example_runs import NAMES, run
 
 CELLS = 2   # per output of a step: its first cell and one drawn at random (a few seconds in all)
 

@@ -12,7 +12,7 @@ from scenes.curated import build_plan  # noqa: E402
 from scenes.estimate import beat_seconds, video_seconds  # noqa: E402
 from tracer.story import Story  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 from .test_scenes_players2 import assert_all_shown_are_the_trace, text_of  # noqa: E402
 from .test_scenes_players2 import run as render  # noqa: E402
 

@@ -15,7 +15,7 @@ from scenes.overview import overview_page  # noqa: E402
 from scenes.plots import plot_page  # noqa: E402
 from tracer.story import Plot, Story  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 BAND_TOP = -style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT   # the caption band's upper edge
 

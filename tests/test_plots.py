@@ -17,7 +17,7 @@ from scenes.plots import AREA, MARGIN, SERIES, _overlap, plot_page  # noqa: E402
 from tracer.story import Plot, Story, text  # noqa: E402
 from tracer.systems.stories import num  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 from .test_scenes_story import tiny  # noqa: E402
 
 

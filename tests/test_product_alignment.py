@@ -13,7 +13,7 @@ from scenes import style  # noqa: E402
 from scenes.canvas import Canvas  # noqa: E402
 from scenes.players.concat import fits  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 
 class Skipped(MovingCameraScene):

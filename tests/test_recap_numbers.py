@@ -12,7 +12,7 @@ from tracer.display import fmt, number_format
 from tracer.i18n import LANGUAGES
 from tracer.story import Story
 
-from .test_examples import run
+from .example_runs import run
 
 
 def as_drawn(value: float, data) -> str:

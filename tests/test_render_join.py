@@ -17,7 +17,7 @@ pytest.importorskip("manim")
 from scenes.curated import build_plan  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 FPS = 4
 pytestmark = [pytest.mark.slow,

@@ -19,7 +19,7 @@ from tracer.display import fmt, number_format  # noqa: E402
 from tracer.ops.spec import family_of  # noqa: E402
 from tracer.story import Story  # noqa: E402
 
-from .test_examples import NAMES, run  # noqa: E402
+from .example_runs import NAMES, run  # noqa: E402
 from .test_scenes_story import tiny  # noqa: E402
 
 OVERVIEWS = ["rnn", "gru", "lstm", "rnn_vs_attention", "gradient_through_time", "sparse_autoencoder"]

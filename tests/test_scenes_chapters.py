@@ -22,7 +22,7 @@ from scenes.curated import build_plan  # noqa: E402
 from scenes.near import USABLE  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 _laid: dict[str, tuple] = {}
 

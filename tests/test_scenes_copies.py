@@ -25,7 +25,7 @@ from scenes.render import render_scene  # noqa: E402
 from tracer.explain import explain  # noqa: E402
 from tracer.ops.spec import family_of  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 from .test_scenes_operands import QUICK, SLOW  # noqa: E402
 
 

@@ -20,7 +20,7 @@ from scenes.camera import View, work_area  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
 from scenes.walkthrough import CARD_Z, Walkthrough  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 
 def played(name: str, start: int, stop: int, tmp_path) -> list:

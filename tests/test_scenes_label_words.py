@@ -14,7 +14,7 @@ from scenes.curated import build_plan  # noqa: E402
 from scenes.grid import NumberGrid  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 
 def grid_named(name: str) -> NumberGrid:

@@ -25,7 +25,7 @@ from scenes.near import beside_all, bring, gap, near, seen, zoom_for  # noqa: E4
 from scenes.render import render_scene  # noqa: E402
 from scenes.stage import Stage  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 from .test_scenes_operands import _stages, missing_operands, operands, workings  # noqa: E402
 from .test_stage import scene, tid, trace  # noqa: E402,F401  (fixtures)
 

@@ -26,7 +26,7 @@ from scenes.render import render_scene  # noqa: E402
 from tracer.display import fmt  # noqa: E402
 from tracer.explain import explain, tensor_format  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 QUICK = ["transformer_block", "sparse_autoencoder"]   # the two examples
 SLOW = ["anomaly_detection", "autoencoder", "mlp_backprop", "multi_head_attention", "next_char", "next_token",

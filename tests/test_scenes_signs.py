@@ -16,7 +16,7 @@ from scenes.curated import build_plan  # noqa: E402
 from scenes.plan import caption_of  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 HYPHEN_SIGN = re.compile(r"(?<![\w.′])-(?=\.?\d)")   # "-0.5", "axis -1", "[-1, 1]"; not "t-1" or "1e-05"
 MINUS_SIGN = re.compile(r"−\d")

@@ -23,7 +23,7 @@ from tracer.story import Chapter, Plot, Story, text  # noqa: E402
 from tracer.systems.stories import num  # noqa: E402
 from scenes.plan import visible_steps  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 FPS = 2
 # the words a learner should leave with (issue 9, "How we will know"): on the recap card

@@ -22,7 +22,7 @@ from scenes.plan import Beat  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 from scenes.stage import Stage  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 
 @pytest.fixture(scope="module")

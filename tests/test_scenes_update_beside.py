@@ -19,7 +19,7 @@ from scenes.players import generic, players_for, update  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 from tracer.explain import number_view  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 UPDATES = {73: "W_Q", 74: "W_K", 75: "W_V"}
 

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("manim")
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 from .test_scenes_operands import missing_operands, workings  # noqa: E402
 
 QUICK = ["transformer_block", "sparse_autoencoder"]

@@ -19,7 +19,7 @@ from tracer.explain.check import check_line
 from tracer.lecture import plan_sheet, sheet_pdf
 from tracer.lecture.given import for_page
 
-from .test_examples import run
+from .example_runs import run
 
 pytest.importorskip("fpdf")
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (make system)")

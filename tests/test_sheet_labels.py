@@ -14,7 +14,7 @@ import pytest
 
 from tracer.lecture import plan_sheet, sheet_pdf
 
-from .test_examples import run
+from .example_runs import run
 
 pytest.importorskip("fpdf")
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (make system)")

@@ -13,7 +13,7 @@ from tracer.i18n import LANGUAGES
 from tracer.story import Story, text
 from tracer.systems.stories import coverage, num, prob, shown
 
-from .test_examples import NAMES, run
+from .example_runs import NAMES, run
 
 # these examples' stories are checked in detail by tests/test_remedies.py
 REMEDIES = {"vanishing_gradients", "exploding_gradients", "rnn", "lstm", "gru", "self_attention",

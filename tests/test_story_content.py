@@ -21,7 +21,7 @@ from tracer.examples import run_example  # noqa: E402
 from tracer.story import Chapter, Story  # noqa: E402
 from tracer.systems.stories import num, prob  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 
 def words_of(page) -> list[str]:

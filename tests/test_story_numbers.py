@@ -16,7 +16,7 @@ from tracer.i18n import LANGUAGES
 from tracer.story import Story
 from tracer.systems.stories import num, ratio
 
-from .test_examples import NAMES, run
+from .example_runs import NAMES, run
 
 SLOW = {"minilm", "autoencoder_large"}   # minutes to run: checked in the slow suite
 EXAMPLES = [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in NAMES]

@@ -16,7 +16,7 @@ from tracer.lecture.slides import build_deck
 from tracer.lecture.words import trace_title
 from tracer.story import Story
 
-from .test_examples import NAMES, run
+from .example_runs import NAMES, run
 
 CJK = "[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"   # CJK characters and punctuation (、：「」（）)
 SPACED = re.compile(f"{CJK} +{CJK}")

@@ -17,7 +17,7 @@ from scenes.plan import caption_of  # noqa: E402
 from tracer.explain import explain  # noqa: E402
 from tracer.i18n import LANGUAGES  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 
 PX = 480 / style.FRAME_HEIGHT   # pixels per unit at 480p
 MIN_DIGIT_PX = 9.5              # a digit's glyph drawn at least this tall (13.8 px at full size; one line drew 9 and 5)
