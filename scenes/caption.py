@@ -96,11 +96,12 @@ def work_room(narration_height: float) -> tuple[float, float]:
 
 
 def wrap_at(text: str, fits=None) -> int | None:
-    """Where to cut a working in two: before a `` + `` or `` − `` between its terms (the least
-    bracketed ones: between squares, not inside one; before its ``=`` only when there is no
-    other), the last one whose first line ``fits`` (so a line growing term by term keeps its first
-    line as it grows), or without ``fits`` the one that leaves the halves most even; None when
-    there is none (an elided stretch ``[94 terms: …]`` is never cut)."""
+    """Where to cut a working in two: between two workings run together (``;  ``), else before a
+    `` + `` or `` − `` between its terms (the least bracketed ones: between squares, not inside
+    one; before its ``=`` only when there is no other), the last one whose first line ``fits`` (so
+    a line growing term by term keeps its first line as it grows), or without ``fits`` the one that
+    leaves the halves most even; None when there is none (an elided stretch ``[94 terms: …]`` is
+    never cut)."""
     depth, square, cuts = 0, 0, []
     for k, ch in enumerate(text):
         if ch in "([":
@@ -108,7 +109,9 @@ def wrap_at(text: str, fits=None) -> int | None:
         elif ch in ")]":
             depth, square = depth - 1, square - (ch == "]")
         elif ch in "+−-=≈" and k > 1 and text[k - 1] == " " and text[k + 1:k + 2] == " " and not square:
-            cuts.append((ch in "=≈", depth, k - 1))
+            cuts.append((int(ch in "=≈"), depth, k - 1))
+        elif text.startswith(";  ", k) and not square:   # between two workings (x − μ; (x − μ) / σ)
+            cuts.append((-1, depth, k + 2))
     if not cuts:
         return None
     best = min(c[:2] for c in cuts)

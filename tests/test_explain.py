@@ -166,3 +166,28 @@ def test_an_op_this_version_does_not_know_explains_generically() -> None:
     trace.steps[step.id] = type(step)(**{**{f: getattr(step, f) for f in step.__slots__}, "op": "from_the_future"})
     cell = explain(trace, step.id, (0, 0))
     assert cell.lines == ("1",) and cell.formula == step.formula
+
+
+def test_a_layer_norm_cell_is_worked_part_by_part_in_every_viewer(tmp_path) -> None:
+    """The video, ``tracer show``, the stepper and the sheets read one working of a layer-norm cell:
+    x − μ, then (x − μ) / σ, then γ·x̂ + β, each line redone from the numbers it prints (it was
+    the last part's line alone, ``0.65 + 0 = 0.65``, outside the video)."""
+    from click.testing import CliRunner
+
+    from tracer.cli import main
+    from tracer.explain.check import check_line
+
+    with tracer.record() as trace:
+        x = tracer.tensor([[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]], name="x")
+        tracer.layer_norm(x, tracer.tensor([2.0, 1.0, 0.5], name="g"), tracer.tensor([0.0, 1.0, -1.0], name="b"),
+                          name="ln")
+    w = explain(trace, "ln", (0, 2))
+    assert [line.split(" = ")[0] for line in w.lines] == ["x − μ", "(x − μ) / σ", "γ·x̂ + β"]
+    assert w.lines[0] == "x − μ = 4.00 − 2.33 = 1.67"
+    assert all(not check_line(line)[0] for line in w.lines), w.lines
+    # x − μ = 4 − 2.33 = 1.67; σ = √(((1−2.33)² + (2−2.33)² + (4−2.33)²) / 3) = 1.25; 1.67 / 1.25 = 1.34
+    assert w.lines[1:] == ("(x − μ) / σ = 1.67 / 1.25 = 1.34", "γ·x̂ + β = 1.34×0.50 + (-1) = -0.33")
+    path = tmp_path / "ln.trace"
+    trace.save(path)
+    shown = CliRunner().invoke(main, ["show", str(path), "--step", "ln", "--cell", "0,2"])
+    assert shown.exit_code == 0 and all(line in shown.output for line in w.lines), shown.output

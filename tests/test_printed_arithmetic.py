@@ -137,4 +137,5 @@ def test_a_carried_number_keeps_its_digits_from_line_to_line() -> None:
     problems, _ = working_problems(w)
     assert not problems, (w.lines, problems)
     first, second = w.lines[:2]
-    assert second.startswith(first.rsplit(" ", 1)[1] + " / ")
+    assert first.startswith("x − μ = ") and second.startswith("(x − μ) / σ = ")
+    assert second.removeprefix("(x − μ) / σ = ").startswith(first.rsplit(" ", 1)[1] + " / ")

@@ -53,6 +53,16 @@ def test_a_long_working_is_cut_between_two_terms_not_inside_a_square_or_an_elide
     assert wrap_at("[94 terms: 1 + 2]") is None and wrap_at("12.25") is None
 
 
+def test_workings_run_together_are_cut_between_them_not_inside_one():
+    """A layer norm's cell: x − μ, (x − μ) / σ and γ·x̂ + β on one line; folded, a line ends at a
+    working's end (it cut ``γ·x̂`` from its ``+ β``)."""
+    text = "x − μ = 2.004 − 3.039 = −1.04;  (x − μ) / σ = −1.04 / 0.77 = −1.35;  γ·x̂ + β = −1.35×1 + 0 = −1.35"
+    k = wrap_at(text)
+    assert (text[:k], text[k + 1:]) == ("x − μ = 2.004 − 3.039 = −1.04; ",   # the more even of the two cuts
+                                        "(x − μ) / σ = −1.04 / 0.77 = −1.35;  γ·x̂ + β = −1.35×1 + 0 = −1.35")
+    assert text[:wrap_at(text, lambda first: len(first) < 80)].endswith("(x − μ) / σ = −1.04 / 0.77 = −1.35; ")
+
+
 @pytest.mark.parametrize("name", ["anomaly_detection", "exploding_gradients"])
 def test_no_work_line_is_drawn_with_digits_too_small_to_read_at_480p(name):
     trace = run(name)

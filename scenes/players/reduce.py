@@ -7,7 +7,6 @@ from __future__ import annotations
 from manim import VGroup
 
 from tracer.explain import reduced_axes
-from tracer.explain.check import check_line
 
 from .. import style
 from ..words import word
@@ -108,32 +107,6 @@ def _along(grid, idx: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(0 if n == 1 else i for i, n in zip(idx, shape))
 
 
-def _normalized_line(stage: Stage, kids: dict, idx: tuple[int, ...]) -> str:
-    """One output cell of a layer norm worked out in full, each part as its working writes it:
-    ``x − μ = 2.132 − 1.776 = 0.36;  (x − μ) / σ = 0.36 / 0.55 = 0.65;  γ·x̂ + β = 0.65×1 + 0 = 0.65``
-    (x and μ are drawn with the digits x − μ needs to be redone from them: :mod:`tracer.explain.digits`).
-    γ·x̂ and + β make one line when it holds as printed, else two."""
-    said = {k: explain_cell(stage, kids[k], idx).expression for k in ("centered", "normalized", "scaled", "shifted") if k in kids}
-    out = [f"x − μ = {said['centered']}"] if "centered" in said else []
-    out.append(f"(x − μ) / σ = {said['normalized']}")
-    scaled, shifted = said.get("scaled"), said.get("shifted")
-    if scaled and shifted:
-        (times, _, product), (plus, _, result) = _last_result(scaled), _last_result(shifted)
-        tail = plus[len(product):] if plus.startswith(product + " ") else ""
-        joined = [f"{times}{tail} {mark} {result}" for mark in "=≈" if tail]
-        fits = next((j for j in joined if not check_line(j)[0]), None)
-        out += [f"γ·x̂ + β = {fits}"] if fits else [f"γ·x̂ = {scaled}", f"γ·x̂ + β = {shifted}"]
-    elif scaled or shifted:
-        out.append(f"{'γ·x̂' if scaled else 'x̂ + β'} = {scaled or shifted}")
-    return ";  ".join(out)
-
-
-def _last_result(line: str) -> tuple[str, str, str]:
-    """A working line split at its last ``=`` or ``≈``: (expression, mark, printed result)."""
-    at = max(line.rfind(" = "), line.rfind(" ≈ "))
-    return (line[:at], line[at + 1], line[at + 3:]) if at >= 0 else (line, "=", line)
-
-
 @register(FORWARD, family="normalization")
 def play_layer_norm(stage: Stage, step) -> object:
     """The mean and the spread of each sample beside the input, then the normalised output (a
@@ -173,7 +146,7 @@ def play_layer_norm(stage: Stage, step) -> object:
         norm = explain_cell(stage, kids["normalized"], idx)
         w = work_from_cell(stage, norm, go.entry(idx), go.cell(idx))
         w.boxes = [b for b in (sx.grid.cell(idx), *[g.cell(_along(g, idx)) for _, g in params]) if b is not None] + w.boxes
-        w.expression = _normalized_line(stage, kids, idx)
+        w.expression = ";  ".join(explain_cell(stage, step, idx).lines)   # x − μ; (x − μ)/σ; γ·x̂ + β
         return w
     works = [later(idx, go.entry(idx), go.cell(idx), build_out) for idx in go.shown()]
     fill(stage, works, detailed_n=0, single_n=2, note=word("normalize_rest", stage.lang))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..i18n import check_language
 from ..trace import Step, Trace
-from . import backward, forward, structural  # noqa: F401  (they register their workings)
+from . import backward, forward, normalization, structural  # noqa: F401  (they register their workings)
 from .forward import reduced_axes
 from .noise import noisy, tensor_format
 from .numbers import Index, Numbers

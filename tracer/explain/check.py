@@ -75,8 +75,8 @@ def named_problems(line: str, names: str, expression: str, cells: Mapping[str, f
                 return [f"{line!r}: {segment} is {cells[segment]:.3g}, {rest} is {cells[rest]:.3g}"]
         names = rest
     pieces = named(names) or []
-    if not any(p in cells for _, p in pieces) and len(pieces) == 1 and "[" not in pieces[0][1]:
-        return []  # a label ("Σ = …"), not a cell
+    if not any(p in cells or "[" in p for _, p in pieces):
+        return []  # a label ("Σ = …", "(x − μ) / σ = …"): a formula's symbols, not cells
     values: list[float] = []
     for _, piece in pieces:
         if piece not in cells:
