@@ -191,3 +191,13 @@ def test_a_layer_norm_cell_is_worked_part_by_part_in_every_viewer(tmp_path) -> N
     trace.save(path)
     shown = CliRunner().invoke(main, ["show", str(path), "--step", "ln", "--cell", "0,2"])
     assert shown.exit_code == 0 and all(line in shown.output for line in w.lines), shown.output
+
+
+def test_a_softmax_writes_the_rows_max_as_the_row_writes_it() -> None:
+    """The max subtracted is one of the row's cells: printed as the row prints it (−2.00 beside
+    −4.00), not as the max's own tensor would (−2, every max being a whole number)."""
+    with tracer.record() as trace:
+        s = tracer.tensor([[-4.0, -2.0, -8.0], [3.0, 0.5, 1.0]], name="s")
+        tracer.softmax(s, axis=-1, name="p")
+    assert explain(trace, "p", (0, 0), minus="−").lines[0] == "e^(−4.00 − (−2.00)) = 0.14"
+    assert explain(trace, "p", (1, 1), minus="−").lines[0] == "e^(0.50 − 3.00) = 0.08"

@@ -278,14 +278,21 @@ def softmax(ctx: Context) -> Working | None:
 
     def lines() -> list[str]:
         if "shifted" in parts:  # e^(x − max): the same probabilities, no overflow
-            m = parts["max"].outputs[0]
-            cells = {"x": (x, ctx.index), "m": (m, bcast(ctx.index, ctx.shape(m)))}
+            cells = {"x": (x, ctx.index), "m": row_max(ctx, parts["max"].outputs[0], x, row)}
             exp_line = templated(ctx.at(parts["exp"], 0, ctx.index), "e^({x} − {m})", cells, {}).lines[-1]
         else:
             exp_line = work(ctx.at(parts["exp"], 0, ctx.index)).lines[-1]
         sigma = work(ctx.at(parts["sum"], 0, si)).lines[-1]
         return [exp_line, f"Σ = {sigma}", work(ctx.at(parts["probs"], 0, ctx.index)).lines[-1]]
     return ctx.working(carrying(ctx, [e, s], lines), [(x, c) for c in row], formula=ctx.formula)
+
+
+def row_max(ctx: Context, m: str, x: str, row: list[Index]) -> Read:
+    """The cell of ``x``'s row that is its max, so that the max is written as the row writes it
+    (``e^(−4.00 − (−2.00))``, not ``(−2)`` beside ``−4.00``); the max's own cell if none equals it."""
+    mi = bcast(row[0], ctx.shape(m))
+    top = ctx.view.raw(m, mi)
+    return next(((x, c) for c in row if ctx.view.raw(x, c) == top), (m, mi))
 
 
 def carrying(ctx: Context, carried: list[str], lines: Callable[[], list[str]]) -> list[str]:
