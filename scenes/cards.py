@@ -22,6 +22,7 @@ from . import glyphs, style
 from .words import word
 
 TEXT_WIDTH = style.FRAME_WIDTH - 2.0
+RESULT_WIDTH = 7.0   # the recap's picture: half the page, its words the other half
 LEGEND = (("legend_given", style.GIVEN_FILL, style.GIVEN_EDGE, style.INK),
           ("legend_computed", style.COMPUTED_FILL, style.COMPUTED_EDGE, style.COMPUTED),
           ("legend_grad", style.GRAD_FILL, style.GRAD_EDGE, style.GRAD),
@@ -257,11 +258,21 @@ def _axis(labels: tuple, k: int) -> list[str] | None:
     return list(names) if names else None
 
 
-def recap_page(heading: str, recap: str, lang: str) -> VGroup:
-    """The last card: RECAP and the result a learner should leave with, in the story's words."""
+def recap_page(heading: str, recap: str, lang: str, result: VMobject | None = None) -> VGroup:
+    """The last card: RECAP and the result a learner should leave with, in the story's words, and
+    beside them ``result`` (the story's closing plot, its page), so that the video ends on the
+    result itself, not on words about it."""
     head = glyphs.title(heading, lang, style.COMPUTED, 40)
     underline = Line(LEFT * 1.8, RIGHT * 1.8, stroke_width=4, color=style.COMPUTED)
-    body = wrap(recap, lang, 28)
-    page = VGroup(head, underline, body).arrange(DOWN, buff=0.35)
+    if result is None:
+        body = wrap(recap, lang, 28)
+        page = VGroup(head, underline, body).arrange(DOWN, buff=0.35)
+    else:   # the picture on the left, as large as its half allows; the words on the right
+        room = np.array([RESULT_WIDTH, style.PAGE_TOP - style.PAGE_BOTTOM])
+        result.scale(min(*(room / np.maximum([result.width, result.height], 1e-6))))
+        body = wrap(recap, lang, 26, width=style.PAGE_RIGHT - style.PAGE_LEFT - RESULT_WIDTH - 0.5)
+        words = VGroup(head, underline, body).arrange(DOWN, buff=0.3)
+        body.align_to(words, LEFT)
+        page = VGroup(result, words).arrange(RIGHT, buff=0.5)
     page.recap_lines = body.lines
     return fit_page(page.move_to(UP * (style.PAGE_TOP + style.PAGE_BOTTOM) / 2))
