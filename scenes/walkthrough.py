@@ -138,6 +138,7 @@ class Walkthrough(MovingCameraScene):
         stage.tidy()
         stage.retire()   # the stale grids fade with the step's first play (as its work is reached)
         stage.step, stage.step_start = beat.step, video_time(self)
+        stage.camera.step_begins()
         play(stage, beat.step)
         if stage.leaving:   # a step that played nothing: its stale grids fade now
             stage.play()
