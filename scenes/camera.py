@@ -72,6 +72,7 @@ class Camera:
         self.reframe = False                   # the next framing centres and zooms to the work (a chapter's start)
         self.moved_from: View | None = None    # the view a pending camera move starts from
         self.widest = 1.0   # the widest view since the step began: the step's end frames all its work no wider
+        self.tighten = False   # the next framing is a step's first or its end: framed close (its parts pan)
         self.caption: Caption | None = None
         self.header: VMobject | None = None
         self.backdrop: VMobject | None = None
@@ -161,9 +162,11 @@ class Camera:
     def focus(self, mobs: list[VMobject], run_time: float = 0.7, force: bool = False,
               whole: bool = False) -> list[Animation]:
         """Pan so ``mobs`` sit whole in the frame above the caption band: nothing moves while
-        they are in view and framed :func:`close` enough; the camera zooms out (at most
-        ``MAX_ZOOM``) only when they do not fit, and in (to ``MIN_ZOOM`` at most) when they fill
-        less than :data:`FILL` of the view or their digits are smaller than :data:`DIGIT_PX` at 720p. After :attr:`reframe` is set (a
+        they are in view (a step's first and last framings, :attr:`tighten`: and framed
+        :func:`close` enough); the camera zooms out (at most ``MAX_ZOOM``) only when they do not
+        fit, and in (to ``MIN_ZOOM`` at most) when they are much smaller than the view (a step's
+        first and last framings: when they fill less than :data:`FILL` of it or their digits are
+        smaller than :data:`DIGIT_PX` at 720p). After :attr:`reframe` is set (a
         chapter begins: the work before is done with), the next framing centres the work and
         zooms to it even when it is in view (small, in a corner of the last step's frame). Work
         that does not fit even then loses its first grids (the last ones are the result being written): a grid is framed
@@ -183,8 +186,12 @@ class Camera:
             lo, hi = self.canvas.extent(mobs)
             needed = max((hi[0] - lo[0]) / usable_w, (hi[1] - lo[1]) / usable_h)
         fresh, self.reframe = self.reframe, False
-        near = close(needed, self.view.scale)   # small work in a wide view: framed closer
-        if self.focused and not force and not fresh and near and needed <= self.view.scale and self._inside(lo, hi, self.view):
+        # a step's first and last framings bring small work in a wide view closer; the framings of
+        # its parts between stand still while they are in view (no pumping in and out of them)
+        tight, self.tighten = self.tighten, False
+        near = close(needed, self.view.scale) if tight else needed >= 0.7 * self.view.scale
+        if (self.focused and not force and not fresh and (near or not tight) and needed <= self.view.scale
+                and self._inside(lo, hi, self.view)):
             return []
         scale = self.view.scale
         if not self.focused or fresh or needed > scale or not near:
@@ -206,8 +213,9 @@ class Camera:
         return self.move_camera(View(centre, scale), run_time)
 
     def step_begins(self) -> None:
-        """A step begins: its work is framed from here (the widest view it has seen is this one)."""
+        """A step begins: its first framing is :func:`close` (the widest view it has seen is this one)."""
         self.widest = self.view.scale
+        self.tighten = True
 
     def in_view(self, grid: VMobject) -> bool:
         """``grid`` sits whole in the current view's work area."""

@@ -231,8 +231,8 @@ class Stage(Playback):
 
     def frame_step(self, step) -> list[Animation]:
         """At the end of ``step``, frame all it read and wrote when that fits in one view (its
-        parts may have been worked one view at a time), zoomed out no further than its work was
-        or than keeps cells legible (a far grid a copy stood in for stays out: :mod:`scenes.near`)."""
+        parts may have been worked one view at a time), close (:func:`scenes.camera.close`),
+        zoomed out no further than its work was or than keeps cells legible (a far grid a copy stood in for stays out: :mod:`scenes.near`)."""
         if step is None:
             return []
         found = self.step_grids(step)
@@ -247,6 +247,7 @@ class Stage(Playback):
                 grids = wrote
             if not grids or not self.canvas.in_one_view(grids):
                 return []
+        self.camera.tighten = True   # the step's work, seen whole at its end: framed close
         return self.camera.focus(grids, run_time=0.5, whole=True)
 
     def framing(self, step) -> dict:
