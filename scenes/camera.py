@@ -21,7 +21,24 @@ HUD_Z = 20    # caption band and header: over the canvas
 MARK_Z = 15   # highlight boxes and partial sums: over the grids, under the caption band
 TOP_MARGIN = style.TOP_MARGIN
 MAX_ZOOM = style.MAX_ZOOM
-MIN_ZOOM = 0.65   # as far in as the camera goes: thin work (a 2×1 gate, h, c) legible at 480p (0.8 drew it small)
+MIN_ZOOM = 0.45   # as far in as the camera goes: digits ~42 px tall at 720p, a slide's title (0.65 left a
+                  # perceptron's 1×1 step filling half the view; 0.8 drew thin work, a 2×1 gate, small)
+FILL = 0.8        # the work fills at least this much of the work area's width or height, as far as MIN_ZOOM allows
+DIGIT_PX = 16     # ... and its digits are at least this tall at 720p, as far as MAX_ZOOM allows
+LEGIBLE = style.NUMBER_SIZE / 100 * 720 / style.FRAME_HEIGHT / DIGIT_PX   # the zoom beyond which they are not (1.18)
+
+
+def close(needed: float, scale: float) -> bool:
+    """Whether a view at ``scale`` frames work that ``needed`` (the zoom at which it fills the work
+    area) close enough: the work fills :data:`FILL` of it, or the camera is as close as it goes;
+    and its digits are :data:`DIGIT_PX` tall, or the work would not fit any closer.
+
+    >>> close(1.0, 1.1), close(0.5, 1.0), close(0.3, MIN_ZOOM), close(1.48, 1.5), close(1.0, 1.25)
+    (True, False, True, True, False)
+    """
+    fills = needed >= FILL * scale or scale <= MIN_ZOOM + 1e-6
+    legible = scale <= LEGIBLE + 1e-6 or needed >= scale - 0.05
+    return fills and legible
 
 
 def frame_area(view: "View") -> Box:
@@ -54,6 +71,8 @@ class Camera:
         self.focused = False                   # framed once: the next framing pans, not cuts
         self.reframe = False                   # the next framing centres and zooms to the work (a chapter's start)
         self.moved_from: View | None = None    # the view a pending camera move starts from
+        self.widest = 1.0   # the widest view since the step began: the step's end frames all its work no wider
+        self.tighten = False   # the next framing is a step's first or its end: framed close (its parts pan)
         self.caption: Caption | None = None
         self.header: VMobject | None = None
         self.backdrop: VMobject | None = None
@@ -143,8 +162,11 @@ class Camera:
     def focus(self, mobs: list[VMobject], run_time: float = 0.7, force: bool = False,
               whole: bool = False) -> list[Animation]:
         """Pan so ``mobs`` sit whole in the frame above the caption band: nothing moves while
-        they are in view; the camera zooms out (at most ``MAX_ZOOM``) only when they do not fit,
-        and back in when they are much smaller than the view. After :attr:`reframe` is set (a
+        they are in view (a step's first and last framings, :attr:`tighten`: and framed
+        :func:`close` enough); the camera zooms out (at most ``MAX_ZOOM``) only when they do not
+        fit, and in (to ``MIN_ZOOM`` at most) when they are much smaller than the view (a step's
+        first and last framings: when they fill less than :data:`FILL` of it or their digits are
+        smaller than :data:`DIGIT_PX` at 720p). After :attr:`reframe` is set (a
         chapter begins: the work before is done with), the next framing centres the work and
         zooms to it even when it is in view (small, in a corner of the last step's frame). Work
         that does not fit even then loses its first grids (the last ones are the result being written): a grid is framed
@@ -164,10 +186,15 @@ class Camera:
             lo, hi = self.canvas.extent(mobs)
             needed = max((hi[0] - lo[0]) / usable_w, (hi[1] - lo[1]) / usable_h)
         fresh, self.reframe = self.reframe, False
-        if self.focused and not force and not fresh and needed <= self.view.scale and self._inside(lo, hi, self.view):
+        # a step's first and last framings bring small work in a wide view closer; the framings of
+        # its parts between stand still while they are in view (no pumping in and out of them)
+        tight, self.tighten = self.tighten, False
+        near = close(needed, self.view.scale) if tight else needed >= 0.7 * self.view.scale
+        if (self.focused and not force and not fresh and (near or not tight) and needed <= self.view.scale
+                and self._inside(lo, hi, self.view)):
             return []
         scale = self.view.scale
-        if not self.focused or fresh or needed > scale or needed < 0.7 * scale:
+        if not self.focused or fresh or needed > scale or not near:
             scale = min(MAX_ZOOM, max(MIN_ZOOM, needed))
         first, self.focused = not self.focused, True
         lift = (style.CAPTION_HEIGHT + 0.1 - TOP_MARGIN) / 2 * scale  # the work area's middle
@@ -184,6 +211,11 @@ class Camera:
             self.played()
             return []
         return self.move_camera(View(centre, scale), run_time)
+
+    def step_begins(self) -> None:
+        """A step begins: its first framing is :func:`close` (the widest view it has seen is this one)."""
+        self.widest = self.view.scale
+        self.tighten = True
 
     def in_view(self, grid: VMobject) -> bool:
         """``grid`` sits whole in the current view's work area."""
@@ -209,6 +241,7 @@ class Camera:
             anims.append(anim.Follow(m, self.view.centre, self.view.scale, target.centre, target.scale, run_time=run_time))
         self.moved_from = self.moved_from or self.view
         self.view = target
+        self.widest = max(self.widest, target.scale)
         return anims
 
     def sight(self) -> tuple[Box, list[Box], Box]:

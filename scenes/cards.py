@@ -22,6 +22,7 @@ from . import glyphs, style
 from .words import word
 
 TEXT_WIDTH = style.FRAME_WIDTH - 2.0
+WORDS_WIDTH = 5.6    # the recap's words beside its picture: a column, the picture the rest of the page
 LEGEND = (("legend_given", style.GIVEN_FILL, style.GIVEN_EDGE, style.INK),
           ("legend_computed", style.COMPUTED_FILL, style.COMPUTED_EDGE, style.COMPUTED),
           ("legend_grad", style.GRAD_FILL, style.GRAD_EDGE, style.GRAD),
@@ -257,11 +258,35 @@ def _axis(labels: tuple, k: int) -> list[str] | None:
     return list(names) if names else None
 
 
-def recap_page(heading: str, recap: str, lang: str) -> VGroup:
-    """The last card: RECAP and the result a learner should leave with, in the story's words."""
+def recap_page(heading: str, recap: str, lang: str, result: VMobject | None = None) -> VGroup:
+    """The last card: RECAP and the result a learner should leave with, in the story's words, and
+    beside them ``result`` (the story's closing plot, its page), so that the video ends on the
+    result itself, not on words about it."""
     head = glyphs.title(heading, lang, style.COMPUTED, 40)
     underline = Line(LEFT * 1.8, RIGHT * 1.8, stroke_width=4, color=style.COMPUTED)
-    body = wrap(recap, lang, 28)
-    page = VGroup(head, underline, body).arrange(DOWN, buff=0.35)
+    if result is None:
+        body = wrap(recap, lang, 28)
+        page = VGroup(head, underline, body).arrange(DOWN, buff=0.35)
+    else:   # the words in a column on the right, the picture as large as the rest of the page allows
+        body = wrap(recap, lang, 24, width=WORDS_WIDTH)
+        words = VGroup(head, underline, body).arrange(DOWN, buff=0.3)
+        body.align_to(words, LEFT)
+        room = style.PAGE_TOP - style.PAGE_BOTTOM
+        if words.height > room:
+            words.scale(room / words.height)
+        page = VGroup(_picture(result, style.PAGE_RIGHT - style.PAGE_LEFT - words.width - 0.5, room), words)
+        page.arrange(RIGHT, buff=0.5)
     page.recap_lines = body.lines
     return fit_page(page.move_to(UP * (style.PAGE_TOP + style.PAGE_BOTTOM) / 2))
+
+
+def _picture(plot_page: VMobject, width: float, height: float) -> VMobject:
+    """A plot's page fitted to ``width`` × ``height``: its drawing as large as that allows, its
+    title (a long line, that would shrink the drawing with it) narrowed to the drawing's room."""
+    title = getattr(plot_page, "title", None)
+    drawing = VGroup(*[m for m in plot_page.submobjects if m is not title])
+    room = np.array([width, height - (title.height + 0.25 if title is not None else 0.0)])
+    drawing.scale(min(*(room / np.maximum([drawing.width, drawing.height], 1e-6))))
+    if title is None:
+        return drawing
+    return VGroup(glyphs.fit_width(title, width), drawing).arrange(DOWN, buff=0.25)

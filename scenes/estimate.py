@@ -153,11 +153,11 @@ def filled(shape: tuple[int, ...], worked: int, pace: Pace, again: bool = False)
 
 def card_seconds(beat: Beat, pace: Pace, trace: Trace | None = None, again: bool = False) -> float:
     """The seconds a card stays: fading in and out, and its words read (a plot or the whole network
-    looked at, :meth:`Pace.looking`, a glance of two holds when shown ``again``; a recap at least
-    two and a half holds; a fast-forward's numbers filling in, a row at a time)."""
+    looked at, :meth:`Pace.looking`, a glance of two holds when shown ``again``; a recap read, then
+    taken in, :meth:`Pace.recap`; a fast-forward's numbers filling in, a row at a time)."""
     words = [w for w in (beat.title, beat.subtitle) if w]
     if beat.card == "recap":
-        return 0.5 + max(2.5 * pace.hold, pace.reading(" ".join(words)))
+        return 0.5 + pace.recap(" ".join(words))
     if again and beat.card in ("plot", "overview"):
         return FADES + 2.0 * pace.hold
     if beat.card == "overview":

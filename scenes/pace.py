@@ -33,6 +33,17 @@ class Pace:
         """
         return max(self.hold, len(text) / self.read_rate)
 
+    def recap(self, text: str) -> float:
+        """How long the recap (the card a video ends on) stays: read at :attr:`read_rate`, then
+        a hold and a half more to take its result in, and never less than two and a half holds.
+        (Its reading alone, floored at two and a half holds, left a one-line recap of numbers,
+        "once upon a → time (p = 0.999); …", up only as long as a short one: 5 s.)
+
+        >>> Pace().recap("Done."), Pace().recap("x" * 75), Pace().recap("x" * 150)
+        (5.0, 8.0, 13.0)
+        """
+        return max(2.5 * self.hold, self.reading(text) + 1.5 * self.hold)
+
     def caption(self, formula: str, narration: str) -> float:
         """How long a step's caption stays: its formula and its narration read, the formula once
         (a narration that repeats it, "Send the gradient back through add: dz = …", is read up to it).

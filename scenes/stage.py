@@ -231,13 +231,13 @@ class Stage(Playback):
 
     def frame_step(self, step) -> list[Animation]:
         """At the end of ``step``, frame all it read and wrote when that fits in one view (its
-        parts may have been worked one view at a time), zoomed out no further than its work was
-        or than keeps cells legible (a far grid a copy stood in for stays out: :mod:`scenes.near`)."""
+        parts may have been worked one view at a time), close (:func:`scenes.camera.close`),
+        zoomed out no further than its work was or than keeps cells legible (a far grid a copy stood in for stays out: :mod:`scenes.near`)."""
         if step is None:
             return []
         found = self.step_grids(step)
         grids = list({id(g): g for g in found.values()}.values())
-        most = max(style.LEGIBLE_ZOOM, self.camera.view.scale) + 1e-9
+        most = max(style.LEGIBLE_ZOOM, self.camera.widest) + 1e-9   # (its parts may have been framed closer)
         if grids and zoom_for(self.canvas, grids) > most:
             # then what it wrote, with what is near that; or what it wrote alone, zoomed out as
             # far as the camera goes (the results of a step worked part by part, seen together)
@@ -247,16 +247,21 @@ class Stage(Playback):
                 grids = wrote
             if not grids or not self.canvas.in_one_view(grids):
                 return []
+        self.camera.tighten = True   # the step's work, seen whole at its end: framed close
         return self.camera.focus(grids, run_time=0.5, whole=True)
 
     def framing(self, step) -> dict:
         """Where the camera stands at the end of ``step`` and what it shows, as boxes: its work
-        area and frame, the grids of the tensors the step reads and writes (by tensor id), and
+        area and frame, the grids of the tensors the step reads and writes (by tensor id) and the
+        height of their numbers, and
         every grid on show, every label of them and the labels left without their grid (tests check
         that the work is whole in view, nothing is cut and no label is crowded or orphaned)."""
         view = self.camera.view
-        work = {tid: self.canvas.extent([g]) for tid, g in self.step_grids(step).items()}
-        return {"area": work_area(view), "frame": frame_area(view), "work": work, "shown": self.canvas.on_show(),
+        grids = self.step_grids(step)
+        work = {tid: self.canvas.extent([g]) for tid, g in grids.items()}
+        digits = {tid: max((v.height for v in g.values.values()), default=0.0) for tid, g in grids.items()
+                  if getattr(g, "values", None)}   # a number's height: its digits' (canvas units)
+        return {"area": work_area(view), "frame": frame_area(view), "work": work, "digits": digits, "shown": self.canvas.on_show(),
                 "labels": self.canvas.label_boxes(), "orphans": self.canvas.orphans(self.cover and self.cover[0])}
 
     def read_boxes(self, cell: Working) -> list[VMobject]:

@@ -5,7 +5,7 @@ before the recap, :mod:`scenes.overview`); each chapter worked in full is a beat
 under the chapter's title; a summarised chapter is one card that fast-forwards it (its values
 fill in without their workings, tagged "×N" for the repetitions it stands for); a skipped one
 (bookkeeping only) is not shown; the story's plots follow the chapter they belong to; the recap
-card ends the video. A chapter's end is a pause point (a slide, in the lecture tools).
+card ends the video, its words beside the story's result (its closing plot, drawn again). A chapter's end is a pause point (a slide, in the lecture tools).
 
 A transpose is worked once (its numbers fly to their new cells); a later one, forward or backward
 (the gradient of a transpose is transposed back), is bookkeeping and not a beat of its own, its
@@ -65,7 +65,7 @@ def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str, every:
     if whole:
         beats.append(Beat("overview:again", None, None, title=word("overview", lang), card="overview", data=whole))
     beats.append(Beat("recap", None, None, title=word("recap", lang), subtitle=text(story.recap, lang),
-                      card="recap", pause=True))
+                      card="recap", data=story.result(), pause=True))   # the result beside its words
     return beats
 
 

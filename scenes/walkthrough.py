@@ -138,6 +138,7 @@ class Walkthrough(MovingCameraScene):
         stage.tidy()
         stage.retire()   # the stale grids fade with the step's first play (as its work is reached)
         stage.step, stage.step_start = beat.step, video_time(self)
+        stage.camera.step_begins()
         play(stage, beat.step)
         if stage.leaving:   # a step that played nothing: its stale grids fade now
             stage.play()
@@ -180,8 +181,8 @@ class Walkthrough(MovingCameraScene):
             step = min(0.5, 4.0 / len(fills))
             self.play(Succession(*[anim.Reveal([f], run_time=step) for f in fills]))
         said = " ".join(words)
-        if beat.card == "recap":
-            self.wait(max(2.5 * pace.hold, pace.reading(said)))
+        if beat.card == "recap":   # the video ends on it: read, then taken in
+            self.wait(pace.recap(said))
             return
         long = beat.card in ("plot", "overview")   # a picture to look at, not just words to read
         again = long and id(beat.data) in self.looked
@@ -228,8 +229,9 @@ class Walkthrough(MovingCameraScene):
         elif beat.card == "plot":
             page = plot_page(beat.data, self.plan.trace, lang)
             words = [beat.title]
-        else:
-            page = recap_page(beat.title, beat.subtitle, lang)
+        else:   # the story's result drawn beside the recap's words
+            result = plot_page(beat.data, self.plan.trace, lang) if beat.data is not None else None
+            page = recap_page(beat.title, beat.subtitle, lang, result)
             words = [beat.title, *page.recap_lines]
         card = VGroup(paper(), page)
         return stage.camera.to_view(card).set_z_index(CARD_Z), words, fills

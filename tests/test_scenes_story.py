@@ -120,6 +120,8 @@ def test_the_tiny_story_renders_beat_by_beat_with_pause_points(tiny_render):
             assert m.end - m.start >= 2.0
     recap = scene.timeline[-1]
     assert recap.end - recap.start >= 5.0        # the recap stays to the end
+    said = " ".join(scene.on_screen)             # read, then a hold and a half more to take it in
+    assert recap.end - recap.start >= plan.pace.reading(said) + 1.5 * plan.pace.hold
 
 
 def test_a_card_put_away_leaves_no_part_behind(tiny_render):
@@ -128,8 +130,9 @@ def test_a_card_put_away_leaves_no_part_behind(tiny_render):
     into parts that removing the card alone left drawn over the steps after."""
     trace, plan, scene, path = tiny_render
     texts = {getattr(m, "text", "") for top in scene.mobjects for m in top.get_family()}
-    assert not {"Theloss,fast", "×3", "Loss", "Hbyfeature"} & texts
+    assert not {"Theloss,fast", "×3", "Loss"} & texts
     assert "Alltheloss" not in texts and any(t.startswith("Thelossis") for t in texts)   # the recap stays
+    assert "Hbyfeature" in texts   # ... with the story's result beside it (its last plot, drawn again)
 
 
 def test_the_cards_show_the_traces_numbers_and_the_recap_last(tiny_render):

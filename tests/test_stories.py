@@ -171,7 +171,7 @@ def test_sparse_autoencoder():
 def test_attention_heads_are_heat_maps_with_tokens():
     for name, scope in (("multi_head_attention", "attn"), ("transformer_block", "blocks.0.attn")):
         trace, told = run(name), story(name)
-        heads = [p for p in told.plots if p.kind == "heatmap"]
+        heads = [p for p in told.plots if p.kind == "heatmap"][:2]
         assert [p.tensor for p in heads] == [trace.step(f"{scope}.head{h}.weights").outputs[0] for h in (1, 2)]
         assert heads[0].labels == heads[0].cols == ["once", "upon", "a"]
         assert told.chapters[1].play == "summary"                     # head 2: the same computation
@@ -205,7 +205,13 @@ def test_next_token_bars_over_the_vocabulary(name, scope, winners):
         assert plot.labels == list(vocab) and plot.values == p.tolist() and plot.highlight == [word]
         assert plot.labels[int(np.argmax(plot.values))] == word
         assert f"{word}" in text(told.recap, "en") or word in "共和国"
-    assert [c.play for c in told.chapters[3:]] == ["summary"] * (len(winners) - 1)
+    assert [c.play for c in told.chapters[4:]] == ["summary"] * (len(winners) - 1)
+    heat = next(p for p in told.plots if p.kind == "heatmap")   # right after the chapter that computes it
+    weights = trace.step(f"{scope}.blocks.0.attn.head1.weights").id
+    chapter = told.chapters[heat.after]
+    assert chapter.steps[0] <= weights <= chapter.steps[1]   # and nothing after them but the head's own mix
+    assert all(trace.steps[i].parent is not None for i in range(weights + 1, chapter.steps[1] + 1))
+    assert told.result() is bars[0]   # the recap shows the first prompt's answer
     first = trace.meta["completions"][0]
     assert prob(first["probabilities"][0]) in text(told.recap, "en")
 
@@ -254,3 +260,27 @@ def test_minilm_finds_its_previous_token_head_in_the_run():
     assert f"Layer {layer}, head {head} looks at the token before" in text(told.recap, "en")
     assert [c.play for c in told.chapters] == ["full", "full", "summary", "full", "full"]
     assert told.chapters[2].repeat == trace.meta["layers"] - 1
+
+
+@pytest.mark.parametrize("name", ["lstm", "rnn", "gru"])
+def test_a_recurrent_story_closes_on_what_its_training_did(name):
+    """The pass once more after the SGD step: its loss and y are the trace's own, the recap says
+    them as the closing bars write them (the loss before → after) and the answer it moved."""
+    trace, told = run(name), story(name)
+    before, after = (values(trace, step) for step in ("train.0.loss", "after.loss"))
+    assert trace.meta["loss_history"] == pytest.approx([before.item(), after.item()])
+    assert after.item() < before.item()
+    bars = told.result()
+    assert bars.kind == "bars" and bars.values == pytest.approx([before.item(), after.item()])
+    y0, y1 = values(trace, f"{name}.y"), values(trace, f"after.{name}.y")
+    for lang in LANGUAGES:
+        said = text(told.recap, lang)
+        assert all(w in said for w in (num(before.item()), num(after.item()), shown(y0.item(), y0), shown(y1.item(), y1)))
+    assert told.chapters[-1].play == "summary" and trace.steps[told.chapters[-1].steps[0]].name.startswith("after.")
+
+
+def test_the_transformer_block_closes_on_its_output():
+    trace, told = run("transformer_block"), story("transformer_block")
+    out = told.result()
+    assert out.kind == "heatmap" and out.tensor == trace.step("blocks.0.ln2").outputs[0]
+    assert out.cols == ["once", "upon", "a"]

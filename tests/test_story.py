@@ -38,12 +38,23 @@ def test_a_story_survives_the_trace_file(tmp_path):
     (lambda d: d["plots"][0].update(values=["a"]), r"story.plots\[0\].values is not a number"),
     (lambda d: d.update(title={"vi": "x"}), "story.title has no English text"),
     (lambda d: d.update(recap="plain"), "story.recap is not a text per language"),
+    (lambda d: d.update(closing=2), "story.closing is not one of its plots"),
+    (lambda d: d.update(closing=True), "story.closing is not one of its plots"),
 ])
 def test_a_damaged_story_is_one_line_naming_the_field(damage, message):
     doc = _story().to_meta()
     damage(doc)
     with pytest.raises(tracer.TracerError, match=message):
         Story.from_meta({"story": doc})
+
+
+def test_the_recap_shows_the_plot_the_story_closes_on():
+    story = _story()
+    assert story.result() is story.plots[-1]                          # by default, the last
+    story.closing = 0
+    again = Story.from_meta({"story": story.to_meta()})
+    assert again.closing == 0 and again.result().title == {"en": "p(next word)"}
+    assert Story({"en": "no plot"}).result() is None
 
 
 def test_a_trace_without_a_story_has_none():

@@ -91,6 +91,18 @@ class Story:
     plots: list[Plot] = field(default_factory=list)
     recap: Text = field(default_factory=dict)
     overview: bool = True      # open (and close) on the whole network on one page
+    closing: int | None = None   # the plot the recap shows beside its words (default: the last one)
+
+    def result(self) -> Plot | None:
+        """The plot a learner should leave with, on the recap card: the one ``closing`` picks, else
+        the last (none when the story has no plot).
+
+        >>> Story({"en": "t"}, plots=[Plot("bars", {"en": "a"}), Plot("bars", {"en": "b"})], closing=0).result().title
+        {'en': 'a'}
+        """
+        if not self.plots:
+            return None
+        return self.plots[-1 if self.closing is None else self.closing]
 
     def to_meta(self) -> dict[str, Any]:
         """The story as JSON data, for ``trace.meta["story"]`` (non-finite numbers become None)."""
@@ -111,8 +123,11 @@ class Story:
         _need(isinstance(doc, dict), "story", "is not an object")
         chapters = [_chapter(c, k) for k, c in enumerate(_list(doc, "chapters"))]
         plots = [_plot(p, k) for k, p in enumerate(_list(doc, "plots"))]
+        closing = doc.get("closing")
+        _need(closing is None or (isinstance(closing, int) and not isinstance(closing, bool) and 0 <= closing < len(plots)),
+              "story.closing", "is not one of its plots")
         return cls(_text(doc.get("title"), "story.title", required=True), _text(doc.get("question"), "story.question"),
-                   chapters, plots, _text(doc.get("recap"), "story.recap"), bool(doc.get("overview", True)))
+                   chapters, plots, _text(doc.get("recap"), "story.recap"), bool(doc.get("overview", True)), closing)
 
 
 # ---- reading a story back, checking every field ----------------------------------------------

@@ -124,11 +124,16 @@ def recurrent(cfg: RecurrentConfig, where: Where) -> tracer.Trace:
     with tracer.record() as trace:
         y, states = net.run(Xt)  # under the cell's own names (rnn.t0.hidden ...)
         trainer.run(step, trainer.recorded)
+        if trainer.recorded:   # what the training did: the same pass once more, its y and loss after it
+            with tracer.scope("after"):
+                final = step()
+    after = [float(final)] if trainer.recorded else []
     trace.meta.update(plain({
         "tokens": cfg.tokens, "cell": kind, "hidden_states": [s[0].numpy()[:, 0] for s in states],
-        "output": y.numpy().item(), "loss_history": trainer.history,
+        "output": y.numpy().item(), "loss_history": trainer.history + after,
         "recorded": "one forward pass unrolled over the sequence (rnn.t0.hidden, lstm.t1.forget_gate ...), then "
-                    + trainer.describe() + " (backpropagation through time)",
+                    + trainer.describe() + " (backpropagation through time)"
+                    + (", then the same pass once more (after.*): the loss after training" if after else ""),
     }))
     if trainer.recorded:
         sizes = {"‖∂L/∂h_t‖": grad_through_time(trace, f"train.{trainer.silent}.{kind}")}

@@ -121,7 +121,7 @@ def transformer_block(trace: Trace, heads: int) -> Story:
         again = say("W2's product, residual and layer norm again; then training: the same forward pass",
                     "W2 的乘積、再一次殘差與層正規化；接著訓練：同樣的前向傳播", "W2 的乘积、再一次残差与层归一化；接着训练：同样的前向传播",
                     "Tích của W2, lại phần dư và chuẩn hóa lớp; rồi huấn luyện: cùng lượt xuôi")
-    outline.add(first(trace, "blocks.0.mlp.out"), again, "summary")   # W1's product was worked just before
+    normed = outline.add(first(trace, "blocks.0.mlp.out"), again, "summary")   # W1's product was worked just before
     _training(outline, trace, len(trace.meta["loss_history"]), block=True)
     out = np.asarray(trace.tensors[output(trace, "blocks.0.ln2")].data)
     mean, var = num(round(float(np.abs(out.mean(axis=0)).max()), 2)), num(round(float(out.var(axis=0).mean()), 2))
@@ -129,7 +129,10 @@ def transformer_block(trace: Trace, heads: int) -> Story:
                 title=say("A transformer block", "一個 Transformer 區塊", "一个 Transformer 块", "Một khối Transformer"),
                 question=say("What happens to each token's vector inside a block?", "每個詞的向量在區塊裡經歷了什麼？",
                              "每个词的向量在块里经历了什么？", "Vectơ của mỗi từ trải qua những gì trong một khối?"),
-                plots=plots,
+                plots=plots + [heatmap(trace, output(trace, "blocks.0.ln2"), say(
+                    "The block's output: every token's column at mean {m}, variance {v}", "區塊的輸出：每個詞那一行的平均 {m}、變異數 {v}",
+                    "块的输出：每个词那一列的均值 {m}、方差 {v}", "Đầu ra của khối: cột của mỗi từ có trung bình {m}, phương sai {v}",
+                    m=mean, v=var), after=normed)],   # the result it closes on
                 recap=say(f"Attention mixes the tokens, {heads} heads each its own way; the feed-forward layer then changes "
                           f"each token on its own; the residuals keep the input flowing and the layer norms bring every "
                           f"token's column to mean {mean}, variance {var}.",

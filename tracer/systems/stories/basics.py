@@ -52,7 +52,8 @@ def perceptron(trace: Trace) -> Story:
                 question=say("Should I go this weekend, and which reason matters most?",
                              "這個週末該去嗎？哪個理由最重要？", "这个周末该去吗？哪个理由最重要？",
                              "Cuối tuần này có nên đi không, và lý do nào quan trọng nhất?"),
-                plots=_perceptron_plots(meta), recap=_perceptron_recap(trace, features, theta))
+                plots=_perceptron_plots(meta), closing=0,   # the weights learned: company on top
+                recap=_perceptron_recap(trace, features, theta))
 
 
 def _perceptron_plots(meta: dict) -> list[Plot]:

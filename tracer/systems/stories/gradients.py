@@ -191,6 +191,7 @@ def vanishing(trace: Trace, variants: Sequence[Any], layers: int) -> Story:
                        Plot("lines", say("Training loss", "訓練損失", "训练损失", "Mất mát khi huấn luyện"), STEP, LOSS,
                             list(range(steps)), {v.label: padded(losses[v.name], steps) for v in variants},
                             log_y=True, names=_legend(variants))],  # from 43 (residual, at first) down to 1e-4 (batch norm)
+                closing=0,   # its question's answer: the gradient per layer, lost or kept
                 recap=sentences(*told))
 
 

@@ -11,7 +11,10 @@ from . import ATTENDS, Outline, first, heatmap, listing, loss_curve, output, pro
 
 TOKENS_TO_VECTORS = say("Tokens → vectors: embedding + positions", "詞 → 向量：嵌入 + 位置", "词 → 向量：嵌入 + 位置",
                         "Từ → vectơ: embedding + vị trí")
-BLOCK = say("The transformer block", "Transformer 區塊", "Transformer 块", "Khối Transformer")
+ATTENTION_PART = say("The transformer block: attention", "Transformer 區塊：注意力", "Transformer 块：注意力",
+                     "Khối Transformer: attention")
+REST_OF_BLOCK = say("The transformer block: residual, layer norm, feed-forward", "Transformer 區塊：殘差、層正規化、前饋層",
+                    "Transformer 块：残差、层归一化、前馈层", "Khối Transformer: phần dư, chuẩn hóa lớp, truyền thẳng")
 ATTENTION = say("Attention: who looks at whom (queries down, keys across)", "注意力：誰看誰（查詢在左，鍵在上）",
                 "注意力：谁看谁（查询在左，键在上）", "Attention: ai nhìn ai (truy vấn dọc, khóa ngang)")
 LOSS = say("Training loss (the training ran before the recording)", "訓練損失（訓練在記錄之前跑完）",
@@ -19,11 +22,15 @@ LOSS = say("Training loss (the training ran before the recording)", "訓練損�
 
 
 def _forward(outline: Outline, trace: Trace, scope: str, scores: Text) -> tuple[int, int]:
-    """One forward pass in full, in three chapters; returns the block's and the last chapter's index."""
+    """One forward pass in full, in four chapters; returns the index of the block's attention
+    chapter (the one that computes the weights: their heat map follows it, not the whole block)
+    and the last chapter's."""
     prefix = f"{scope}." if scope else ""
     outline.add(first(trace, f"{prefix}embed"), TOKENS_TO_VECTORS)
-    block = outline.add(first(trace, f"{prefix}blocks.0"), BLOCK)
-    return block, outline.add(first(trace, f"{prefix}logits"), scores)
+    attention = outline.add(first(trace, f"{prefix}blocks.0"), ATTENTION_PART)
+    head = trace.step(f"{prefix}blocks.0.attn.head1").id
+    outline.add(next(s.id for s in trace.steps[head + 1:] if s.parent is None), REST_OF_BLOCK)   # after its mix
+    return attention, outline.add(first(trace, f"{prefix}logits"), scores)
 
 
 def _bars(trace: Trace, step: str, title: Text, highlight: list[str], after: int) -> Plot:
@@ -50,8 +57,9 @@ def next_token(trace: Trace) -> Story:
         for k, word in enumerate(done["tokens"]):
             scope = f"prompt{p}.generate.{k}"
             if p == 0 and k == 0:
-                block, last = _forward(outline, trace, scope, scores)
-                plots.append(heatmap(trace, output(trace, f"{scope}.blocks.0.attn.head1.weights"), ATTENTION, after=block, note=ATTENDS))
+                attention, last = _forward(outline, trace, scope, scores)
+                plots.append(heatmap(trace, output(trace, f"{scope}.blocks.0.attn.head1.weights"), ATTENTION, after=attention,
+                                     note=ATTENDS))
             else:
                 text = _joined(meta["prompt_tokens"][p] + done["tokens"][:k], chars)
                 last = outline.add(first(trace, scope), say(
@@ -69,7 +77,7 @@ def next_token(trace: Trace) -> Story:
     return tell(trace, outline, title=what,
                 question=say(f"What comes after “{first_prompt}”?", f"「{first_prompt}」後面接什麼？",
                              f"「{first_prompt}」后面接什么？", f"Sau “{first_prompt}” là gì?"),
-                plots=plots,
+                plots=plots, closing=1,   # the answer to its question: the first prompt's probabilities
                 recap={lang: _answers(answers, lang) for lang in LANGUAGES})
 
 
@@ -88,12 +96,12 @@ def masked_lm(trace: Trace) -> Story:
     """One bidirectional pass in full; the probabilities at [MASK] over the vocabulary."""
     meta = trace.meta
     outline = Outline(trace)
-    block, last = _forward(outline, trace, "", say(
+    attention, last = _forward(outline, trace, "", say(
         "Scores at [MASK] → probabilities", "[MASK] 位置的分數 → 機率", "[MASK] 位置的分数 → 概率",
         "Điểm tại [MASK] → xác suất"))
     top = meta["predictions"]
     best = [w for w, _ in top[:2]]
-    plots = [heatmap(trace, output(trace, "blocks.0.attn.head1.weights"), ATTENTION, after=block, note=ATTENDS),
+    plots = [heatmap(trace, output(trace, "blocks.0.attn.head1.weights"), ATTENTION, after=attention, note=ATTENDS),
              _bars(trace, "probs", say("p(word at [MASK])", "[MASK] 位置上每個詞的機率", "[MASK] 位置上每个词的概率",
                                        "xác suất của từng từ tại [MASK]"), best, last),
              loss_curve(meta["loss_history"], steps=meta["loss_steps"], title=LOSS)]
@@ -105,7 +113,7 @@ def masked_lm(trace: Trace) -> Story:
                 title=say("Masked-word prediction", "預測被遮住的詞", "预测被遮住的词", "Dự đoán từ bị che"),
                 question=say(f"Which word fills “{query}”?", f"哪個詞能填入「{query}」？", f"哪个词能填入「{query}」？",
                              f"Từ nào điền vào “{query}”?"),
-                plots=plots,
+                plots=plots, closing=1,   # p(word at [MASK])
                 recap=say(f"{query} → {words['en']}: reading both sides of [MASK], the model ranks first the words that "
                           f"stood in that place in training; {rest['en']} stay near 0.",
                           f"{query} → {words['zh']}：模型同時讀 [MASK] 的前後，把訓練時站在這個位置的詞排在最前面；"

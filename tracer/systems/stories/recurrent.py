@@ -7,10 +7,10 @@ from typing import Sequence
 
 import numpy as np
 
-from tracer.story import Plot, Story
+from tracer.story import Plot, Story, Text
 from tracer.trace import Trace
 
-from . import Outline, first, in_words, later_steps, maybe, num, output, per_language, ratio, say, sentences, shown, tell
+from . import TITLES, Outline, first, in_words, later_steps, maybe, num, output, per_language, ratio, say, sentences, shown, tell
 from .tokens import joined, quoted
 
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -72,30 +72,67 @@ def recurrent(trace: Trace, kind: str, tokens: Sequence[str], target: float, fir
                                                    "{n}：更新每个权重，W ← W − η·dW", "{n}: cập nhật mọi trọng số, W ← W − η·dW", n=name))
     if recorded > 1:
         outline.add(first(trace, f"train.{first_step + 1}"), later_steps(first_step + 2, first_step + recorded), "summary", recorded - 1)
+    trained = maybe(trace, "after")   # the same pass once more: what the training did
+    if trained is not None:
+        outline.add(trained, TITLES["after"], "summary")
     sizes = meta["gradient_per_timestep"]
     states = np.asarray(meta["hidden_states"])  # (T, hidden)
     h = sizes["‖∂L/∂h_t‖"]
     y = np.asarray(trace.tensors[output(trace, f"{kind}.y")].data)   # y and its target as their grids write them
     loss = maybe(trace, train, family="loss")
     goal = np.asarray(trace.tensors[trace.steps[loss].inputs[1]].data) if loss is not None else np.asarray(target)
+    plots = [Plot("lines", say("Hidden state over time", "隱藏狀態隨時間的變化", "隐藏状态随时间的变化", "Trạng thái ẩn theo thời gian"),
+                  TIME, say("h", "h", "h", "h"), list(range(1, T + 1)),
+                  {f"h{i + 1}": states[:, i].tolist() for i in range(states.shape[1])}, after=2),
+             Plot("lines", say("Gradient size at every timestep", "每個時間步的梯度大小", "每个时间步的梯度大小",
+                               "Độ lớn gradient ở mỗi bước"), TIME, SIZE, list(range(1, T + 1)), sizes, log_y=True)]
+    recap = say("The {n} reads {a} to {b} one step at a time and answers y = {y} (target {t}). Backpropagation through "
+                "time carries ‖∂L/∂h‖ = {hT} at {b} back to {h1} at {a}.",
+                "{n} 一步一步讀過 {a} 到 {b}，輸出 y = {y}（目標 {t}）。沿時間反向傳播把 {b} 的 ‖∂L/∂h‖ = {hT} 傳回 {a}，剩下 {h1}。",
+                "{n} 一步一步读过 {a} 到 {b}，输出 y = {y}（目标 {t}）。沿时间反向传播把 {b} 的 ‖∂L/∂h‖ = {hT} 传回 {a}，剩下 {h1}。",
+                "{n} đọc từ {a} đến {b} từng bước một và trả lời y = {y} (mục tiêu {t}). Lan truyền ngược theo thời gian "
+                "đưa ‖∂L/∂h‖ = {hT} ở {b} về {a} còn {h1}.",
+                n=name, a=tokens[0], b=tokens[-1], y=shown(meta["output"], y), t=shown(target, goal), hT=num(h[-1]), h1=num(h[0]))
+    if trained is not None:   # the effect of the training, the result the video closes on
+        plots.append(_trained(trace, recorded))
+        recap = sentences(recap, _trained_recap(trace, kind, recorded))
     return tell(trace, outline,
                 title=say("{n} unrolled over {T} steps", "{n} 沿 {T} 個時間步展開", "{n} 沿 {T} 个时间步展开", "{n} trải ra qua {T} bước",
                           n=name, T=T),
                 question=say("How does the {n} carry what it read forward, and the gradient back?",
                              "{n} 怎樣把讀過的內容往前帶，又怎樣把梯度傳回去？", "{n} 怎样把读过的内容往前带，又怎样把梯度传回去？",
                              "{n} mang điều đã đọc đi tiếp và đưa gradient ngược lại thế nào?", n=name),
-                plots=[Plot("lines", say("Hidden state over time", "隱藏狀態隨時間的變化", "隐藏状态随时间的变化", "Trạng thái ẩn theo thời gian"),
-                            TIME, say("h", "h", "h", "h"), list(range(1, T + 1)),
-                            {f"h{i + 1}": states[:, i].tolist() for i in range(states.shape[1])}, after=2),
-                       Plot("lines", say("Gradient size at every timestep", "每個時間步的梯度大小", "每个时间步的梯度大小",
-                                         "Độ lớn gradient ở mỗi bước"), TIME, SIZE, list(range(1, T + 1)), sizes, log_y=True)],
-                recap=say("The {n} reads {a} to {b} one step at a time and answers y = {y} (target {t}). Backpropagation through "
-                          "time carries ‖∂L/∂h‖ = {hT} at {b} back to {h1} at {a}.",
-                          "{n} 一步一步讀過 {a} 到 {b}，輸出 y = {y}（目標 {t}）。沿時間反向傳播把 {b} 的 ‖∂L/∂h‖ = {hT} 傳回 {a}，剩下 {h1}。",
-                          "{n} 一步一步读过 {a} 到 {b}，输出 y = {y}（目标 {t}）。沿时间反向传播把 {b} 的 ‖∂L/∂h‖ = {hT} 传回 {a}，剩下 {h1}。",
-                          "{n} đọc từ {a} đến {b} từng bước một và trả lời y = {y} (mục tiêu {t}). Lan truyền ngược theo thời gian "
-                          "đưa ‖∂L/∂h‖ = {hT} ở {b} về {a} còn {h1}.",
-                          n=name, a=tokens[0], b=tokens[-1], y=shown(meta["output"], y), t=shown(target, goal), hT=num(h[-1]), h1=num(h[0])))
+                plots=plots, recap=recap)
+
+
+BEFORE_AFTER = {"before": say("before", "訓練前", "训练前", "trước"), "after": say("after", "訓練後", "训练后", "sau")}
+
+
+def _sgd_steps(recorded: int) -> tuple[str, ...]:
+    """``one SGD step``, ``3 SGD steps``, as a value for :func:`say`."""
+    steps = say("one SGD step", "一步 SGD", "一步 SGD", "một bước SGD") if recorded == 1 else say(
+        "{k} SGD steps", "{k} 步 SGD", "{k} 步 SGD", "{k} bước SGD", k=recorded)
+    return tuple(steps.values())
+
+
+def _trained(trace: Trace, recorded: int) -> Plot:
+    """The loss before the recorded training and after it (the pass after it computed), as bars."""
+    history = trace.meta["loss_history"]
+    before, after = num(history[-1 - recorded]), num(history[-1])
+    return Plot("bars", say("The loss before and after {s}: {a} → {b}", "{s} 前後的損失：{a} → {b}", "{s} 前后的损失：{a} → {b}",
+                            "Mất mát trước và sau {s}: {a} → {b}", s=_sgd_steps(recorded), a=before, b=after),
+                y_label=say("loss", "損失", "损失", "mất mát"), labels=["before", "after"],
+                values=[history[-1 - recorded], history[-1]], highlight=["after"], names=BEFORE_AFTER)
+
+
+def _trained_recap(trace: Trace, kind: str, recorded: int) -> Text:
+    """What the training did to the answer and the loss, in the run's numbers."""
+    history = trace.meta["loss_history"]
+    y0, y1 = (np.asarray(trace.tensors[output(trace, name)].data) for name in (f"{kind}.y", f"after.{kind}.y"))
+    return say("After {s}, y = {b} (it was {a}): the loss falls from {l0} to {l1}.",
+               "{s} 之後，y = {b}（原本是 {a}）：損失從 {l0} 降到 {l1}。", "{s} 之后，y = {b}（原本是 {a}）：损失从 {l0} 降到 {l1}。",
+               "Sau {s}, y = {b} (trước đó {a}): mất mát giảm từ {l0} xuống {l1}.",
+               s=_sgd_steps(recorded), a=shown(y0.item(), y0), b=shown(y1.item(), y1), l0=num(history[-1 - recorded]), l1=num(history[-1]))
 
 
 # ---- gradient_through_time ------------------------------------------------------------------------
