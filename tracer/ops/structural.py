@@ -91,14 +91,19 @@ def _pieces(a: np.ndarray, cuts: list[int], axis: int) -> tuple[np.ndarray, ...]
 
 
 def index_text(index: object) -> str:
-    """``[:, 0:2]`` for ``(slice(None), slice(0, 2))``: how an index reads in a formula."""
+    """How an index reads in a formula: ``[:, 0:2]`` for ``(slice(None), slice(0, 2))``, and a new
+    axis as NumPy's ``np.newaxis`` (a reader takes a bare ``None`` for a missing value).
+
+    >>> index_text((slice(None), 0, None))
+    '[:, 0, np.newaxis]'
+    """
     def one(i: object) -> str:
         if isinstance(i, slice):
             s = "" if i.start is None else str(i.start)
             s += ":" + ("" if i.stop is None else str(i.stop))
             return s + ("" if i.step is None else f":{i.step}")
         if i is None:
-            return "None"
+            return "np.newaxis"
         if i is Ellipsis:
             return "..."
         return str(np.asarray(i).tolist())
