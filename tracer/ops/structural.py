@@ -186,13 +186,13 @@ def _spread(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 @primitive("sum", family="reduction", formula="{out} = Σ⟦_{axis}⟧ {x}", cell_grad="{g}", grad="d{x} = d{out} copied to every entry",
-           narration="Add up the entries of {x}⟦ along axis {axis}⟧.")
+           narration="Add up the entries of {x}⟦ {along}⟧.")
 def sum(x, *, axis=None, keepdims=False):
     return np.sum(x, axis=axis, keepdims=keepdims), lambda g, need: (_spread(_kept(g, x, axis, keepdims), x.shape),)
 
 
 @primitive("mean", family="reduction", formula="{out} = mean⟦_{axis}⟧({x})", cell_grad="{g} / {n}", grad="d{x} = d{out} / n, copied to every entry",
-           narration="Average the entries of {x}⟦ along axis {axis}⟧.")
+           narration="Average the entries of {x}⟦ {along}⟧.")
 def mean(x, *, axis=None, keepdims=False):
     n = math.prod([x.shape[a] for a in _axes(axis, x.ndim)])
     # each entry g / n: divided before it is spread, the same numbers as spreading first
@@ -200,7 +200,7 @@ def mean(x, *, axis=None, keepdims=False):
 
 
 @primitive("max", family="reduction", formula="{out} = max⟦_{axis}⟧({x})", cell_grad="{g}×[{x} = {o}]", grad="d{x} = d{out} at the maximum (ties share it)",
-           narration="Take the largest entry of {x}⟦ along axis {axis}⟧.")
+           narration="Take the largest entry of {x}⟦ {along}⟧.")
 def max(x, *, axis=None, keepdims=False):
     return extreme(np.max, x, axis, keepdims)
 
