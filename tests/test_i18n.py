@@ -133,8 +133,8 @@ def test_a_row_softmax_says_along_each_row_in_every_language():
         tracer.softmax(S, axis=0, name="Q")
         tracer.softmax(tracer.tensor([[1.0, 2.0, 3.0]], name="W", cols=["the", "king", "sat"]), name="R")
     row, column = trace.step("P"), trace.step("Q")
-    assert narrate(trace, row) == "Softmax turns the scores S into probabilities along each row: exponentiate, add up, divide."
-    assert narrate(trace, column).startswith("Softmax turns the scores S into probabilities down each column:")
+    assert narrate(trace, row) == "Softmax turns the scores in S into probabilities along each row: exponentiate, add up, divide."
+    assert narrate(trace, column).startswith("Softmax turns the scores in S into probabilities down each column:")
     assert narrate(trace, row, "zh-Hant").startswith("softmax 沿每一列，把分數 S 變成機率")
     assert narrate(trace, column, "zh-Hant").startswith("softmax 沿每一行，把分數 S 變成機率")
     assert narrate(trace, row, "zh-Hans").startswith("softmax 沿每一行，把分数 S 变成概率")

@@ -103,7 +103,7 @@ def _batch_norm_fused(x, gamma=None, beta=None, *, axis=0, eps=1e-5):
 @composite("softmax", family="normalization", fused=_softmax_fused,
            parts=("max", "shifted", "exp", "sum", "probs"),
            formula="{out} = e^{x} / Σ e^{x}", grad="d{x} = {out} ⊙ (d{out} − Σ d{out}⊙{out})",
-           narration="Softmax turns the scores {x} into probabilities {along}: "
+           narration="Softmax turns the scores in {x} into probabilities {along}: "
                      "exponentiate, add up, divide.")
 def softmax(x: Tensor, *, axis: int = -1, stable: bool = True) -> Tensor:
     if stable:  # e^(x − max) = e^x / e^max: same probabilities, no overflow

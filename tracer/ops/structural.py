@@ -150,7 +150,7 @@ def gather(table, indices, *, axis=0):
 
 
 @primitive("where", family="structural", labels=lb.where, formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
-           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).",
+           narration="Take {a} where the mask {cond} is true and {b} where it is false.",
            cell_grad=("", "{g}×{cond}", "{g}×(1 − {cond})"))
 def where(cond, a, b):
     def vjp(g, need):
