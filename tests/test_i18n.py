@@ -115,7 +115,8 @@ def test_narrations_say_what_the_step_did() -> None:
         tracer.step(a, threshold=0.12345404968947128, name="flags")
         tracer.sum(a, axis=0, name="cols")
         tracer.sum(a, name="total")
-    assert narrate(trace, trace.step("stacked")) == "Join a, b into one tensor along axis 0."
+    assert narrate(trace, trace.step("stacked")) == "Join a, b into one tensor, one under the other."
+    assert narrate(trace, trace.step("stacked"), "zh-Hant") == "把 a, b 上下接成一個張量。"
     assert "embedding" not in narrate(trace, trace.step("pick")) and "嵌入" not in narrate(trace, trace.step("pick"), "zh-Hant")
     assert narrate(trace, trace.step("flags")) == "Fire (1) where a is above the threshold 0.1235, otherwise stay at 0."
     assert trace.step("cols").formula == "cols = Σ₀ a" and trace.step("total").formula == "total = Σ a"

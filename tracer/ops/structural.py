@@ -62,14 +62,14 @@ def reshape(x, *, shape):
 
 
 @primitive("concat", family="structural", labels=lb.concat, formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
-           narration="Join {xs} into one tensor along axis {axis}.")
+           narration="Join {xs} into one tensor, {joined}.")
 def concat(*xs, axis=0):
     cuts = list(itertools.accumulate([x.shape[axis] for x in xs], initial=0))
     return np.concatenate(xs, axis=axis), lambda g, need: _pieces(g, cuts, axis)
 
 
 @primitive("split", family="structural", labels=lb.split, formula="{out} = split({x}, {sections})", grad="d{x} = [d{out}] joined back",
-           narration="Cut {x} into {sections} pieces along axis {axis}.")
+           narration="Cut {x} into {sections} pieces, {joined}.")
 def split(x, *, sections, axis=0):
     n = x.shape[axis] if -x.ndim <= axis < x.ndim else 0
     if type(sections) is int and sections > 0 and n and n % sections == 0:

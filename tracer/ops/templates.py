@@ -114,15 +114,20 @@ def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
 
 # The axis an op works along, as a learner reads it: in a grid the last axis runs along each row,
 # the one before it down each column. 繁體 calls a row 列 and a column 行; 简体 the other way round.
+# Pieces joined or cut along an axis lie one under the other, side by side, or one after the other.
 ALONG: dict[str, dict[str, str]] = {
     "en": {"row": "along each row", "column": "down each column", "vector": "along the vector",
-           "axis": "along axis {axis}", "over": "{along} (over {names})", "and": ", "},
+           "axis": "along axis {axis}", "over": "{along} (over {names})", "and": ", ",
+           "under": "one under the other", "beside": "side by side", "after": "one after the other"},
     "zh-Hant": {"row": "沿每一列", "column": "沿每一行", "vector": "沿整個向量",
-                "axis": "沿第 {axis} 軸", "over": "{along}，跨 {names}", "and": "、"},
+                "axis": "沿第 {axis} 軸", "over": "{along}，跨 {names}", "and": "、",
+                "under": "上下", "beside": "左右", "after": "前後"},
     "zh-Hans": {"row": "沿每一行", "column": "沿每一列", "vector": "沿整个向量",
-                "axis": "沿第 {axis} 轴", "over": "{along}，跨 {names}", "and": "、"},
+                "axis": "沿第 {axis} 轴", "over": "{along}，跨 {names}", "and": "、",
+                "under": "上下", "beside": "左右", "after": "前后"},
     "vi": {"row": "theo từng hàng", "column": "theo từng cột", "vector": "dọc theo vectơ",
-           "axis": "theo trục {axis}", "over": "{along} (qua {names})", "and": ", "},
+           "axis": "theo trục {axis}", "over": "{along} (qua {names})", "and": ", ",
+           "under": "theo chiều dọc", "beside": "theo chiều ngang", "after": "nối tiếp nhau"},
 }
 
 
@@ -148,14 +153,30 @@ def along(axis: Any, shape: tuple[int, ...], labels: Any = None, lang: str = "en
     return words["over"].format(along=text, names=words["and"].join(names))
 
 
+def joined(axis: Any, ndim: int, lang: str = "en") -> str:
+    """How pieces joined (or cut) along ``axis`` of a tensor with ``ndim`` axes lie.
+
+    >>> joined(0, 2), joined(-1, 2, "zh-Hant"), joined(0, 3)
+    ('one under the other', '左右', 'along axis 0')
+    """
+    words = ALONG[lang]
+    at = int(axis) % ndim if isinstance(axis, (int, np.integer)) and ndim else None
+    if at is None or at < ndim - 2:
+        return words["axis"].format(axis=axis)
+    return words["after" if ndim == 1 else "beside" if at == ndim - 1 else "under"]
+
+
 def with_along(trace: Trace, step: Step, spec: OpSpec, lang: str, attrs: dict | None = None) -> dict:
-    """``attrs`` (the step's) with ``along``: the op's axis as :func:`along` reads it, for its
-    first input (the tensor it works along)."""
+    """``attrs`` (the step's) with the op's axis as a learner reads it: ``along`` (:func:`along`,
+    for its first input, the tensor it works along) or ``joined`` (:func:`joined`)."""
     attrs = step.attrs if attrs is None else attrs
-    if "{along}" not in spec.narration or not step.inputs or step.inputs[0] not in trace.tensors:
+    wanted = [k for k in ("along", "joined") if "{" + k + "}" in spec.narration]
+    if not wanted or not step.inputs or step.inputs[0] not in trace.tensors:
         return attrs
     axis = attrs["axis"] if "axis" in attrs else dict(spec.defaults).get("axis")
     x = trace.tensors[step.inputs[0]]
+    if wanted[0] == "joined":
+        return {**attrs, "joined": joined(axis, len(x.shape), lang)}
     return {**attrs, "along": along(axis, tuple(x.shape), x.labels, lang)}
 
 
