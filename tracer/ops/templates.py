@@ -115,6 +115,8 @@ def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
 # The axis an op works along, as a learner reads it: in a grid the last axis runs along each row,
 # the one before it down each column. 繁體 calls a row 列 and a column 行; 简体 the other way round.
 # Pieces joined or cut along an axis lie one under the other, side by side, or one after the other.
+# The words are here, not in tracer.i18n_phrases, because the engine fills the English narration
+# when it records a step (and the engine does not import what explains it).
 ALONG: dict[str, dict[str, str]] = {
     "en": {"row": "along each row", "column": "down each column", "vector": "along the vector",
            "axis": "along axis {axis}", "over": "{along} (over {names})", "and": ", ",
@@ -168,7 +170,8 @@ def joined(axis: Any, ndim: int, lang: str = "en") -> str:
 
 def with_along(trace: Trace, step: Step, spec: OpSpec, lang: str, attrs: dict | None = None) -> dict:
     """``attrs`` (the step's) with the op's axis as a learner reads it: ``along`` (:func:`along`,
-    for its first input, the tensor it works along) or ``joined`` (:func:`joined`)."""
+    for its first input, the tensor it works along) or ``joined`` (:func:`joined`), whichever the
+    op's English narration names (a translation has the same placeholders)."""
     attrs = step.attrs if attrs is None else attrs
     wanted = [k for k in ("along", "joined") if "{" + k + "}" in spec.narration]
     if not wanted or not step.inputs or step.inputs[0] not in trace.tensors:
