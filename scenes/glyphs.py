@@ -180,7 +180,7 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
         elif ch in primes.PRIMES:
             a = _advance(font, at_size, weight)[0]
             outlines = primes.outline(ch, at_size, weight, font, a)
-        elif ch == " " and any(0 <= j < len(chars) and wide(chars[j][0]) for j in (k - 1, k + 1)):
+        elif ch == " " and _between_words(chars, k):
             outlines, a = [], _wide_space(cjk, at_size, weight)
         else:
             a = _advance(font, at_size, weight)[0]
@@ -199,6 +199,14 @@ def line(s: str, color: str = style.INK, size: float = style.FORMULA_SIZE, bold:
     mob.shift(np.array([-width / 2, -_baseline_mid(font, size, weight), 0.0]))
     mob.text = s  # what it says (tests read it back)
     return mob
+
+
+def _between_words(chars: list[tuple[str, bool]], k: int) -> bool:
+    """The space ``chars[k]`` stands beside a CJK character and between words (的 W_Q, 取 sin):
+    spaced as the CJK face spaces words. Beside a sign (``PE = 偶數列``) it keeps its monospace
+    cell, as the space on the sign's other side does, or the sign leans on the word (``PE =偶``)."""
+    near = [chars[j][0] for j in (k - 1, k + 1) if 0 <= j < len(chars)]
+    return any(wide(c) for c in near) and all(wide(c) or c[0].isalnum() or c[0] == "_" for c in near)
 
 
 def baseline(size: float = style.FORMULA_SIZE, bold: bool = False) -> float:

@@ -115,9 +115,31 @@ def test_narrations_say_what_the_step_did() -> None:
         tracer.step(a, threshold=0.12345404968947128, name="flags")
         tracer.sum(a, axis=0, name="cols")
         tracer.sum(a, name="total")
-    assert narrate(trace, trace.step("stacked")) == "Join a, b into one tensor along axis 0."
+    assert narrate(trace, trace.step("stacked")) == "Join a, b into one tensor, one under the other."
+    assert narrate(trace, trace.step("stacked"), "zh-Hant") == "把 a, b 上下接成一個張量。"
     assert "embedding" not in narrate(trace, trace.step("pick")) and "嵌入" not in narrate(trace, trace.step("pick"), "zh-Hant")
     assert narrate(trace, trace.step("flags")) == "Fire (1) where a is above the threshold 0.1235, otherwise stay at 0."
     assert trace.step("cols").formula == "cols = Σ₀ a" and trace.step("total").formula == "total = Σ a"
-    assert narrate(trace, trace.step("cols"), "zh-Hans") == "把 a 的元素求和（沿第 0 轴）。"
+    assert narrate(trace, trace.step("cols"), "zh-Hans") == "把 a 的元素求和（沿每一列）。"   # 简体: a column is 列
     assert narrate(trace, trace.step("total"), "vi") == "Cộng các phần tử của a."
+
+
+def test_a_row_softmax_says_along_each_row_in_every_language():
+    """Not "along axis -1": the learner is told which way the probabilities run, in the words of
+    each language (繁體 calls a row 列 and a column 行, 简体 the other way round), and the names
+    along the axis when it has a few."""
+    with tracer.record() as trace:
+        S = tracer.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 1.0]], name="S")
+        tracer.softmax(S, axis=-1, name="P")
+        tracer.softmax(S, axis=0, name="Q")
+        tracer.softmax(tracer.tensor([[1.0, 2.0, 3.0]], name="W", cols=["the", "king", "sat"]), name="R")
+    row, column = trace.step("P"), trace.step("Q")
+    assert narrate(trace, row) == "Softmax turns the scores in S into probabilities along each row: exponentiate, add up, divide."
+    assert narrate(trace, column).startswith("Softmax turns the scores in S into probabilities down each column:")
+    assert narrate(trace, row, "zh-Hant").startswith("softmax 沿每一列，把分數 S 變成機率")
+    assert narrate(trace, column, "zh-Hant").startswith("softmax 沿每一行，把分數 S 變成機率")
+    assert narrate(trace, row, "zh-Hans").startswith("softmax 沿每一行，把分数 S 变成概率")
+    assert narrate(trace, row, "vi").startswith("Softmax biến các điểm số S thành xác suất theo từng hàng:")
+    assert "along each row (over the, king, sat)" in narrate(trace, trace.step("R"))
+    assert "沿每一列，跨 the、king、sat，把分數" in narrate(trace, trace.step("R"), "zh-Hant")
+    assert not any("axis" in narrate(trace, s) or "軸" in narrate(trace, s, "zh-Hant") for s in (row, column))

@@ -88,6 +88,50 @@ def test_concat_split_and_slices_keep_the_names_of_what_they_keep():
     assert X[..., [3, 0]].labels == (("a", "b", "c"), ("down", "the"))
 
 
+def test_a_broadcast_axis_never_names_an_axis_the_other_input_names():
+    """A (1, 4) row named by a single 'bias' row is spread over X's three rows: X's names win,
+    whichever side of the + the row is on; a stack takes each axis from whoever names it."""
+    X = _X()
+    row = tracer.tensor(np.ones((1, 4)), name="r", labels=[["bias"], None])
+    assert (row + X).labels == X.labels and (X + row).labels == X.labels
+    unnamed_rows = tracer.tensor(np.ones((3, 4)), name="U", cols=TOKENS)
+    named_rows = tracer.tensor(np.ones((3, 4)), name="N", rows=["a", "b", "c"])
+    assert tracer.stack([unnamed_rows, named_rows]).labels == (None, ("a", "b", "c"), TOKENS)
+
+
+def test_names_from_says_whose_names_an_axis_takes_when_the_inputs_disagree():
+    h = tracer.tensor(np.ones((2, 1)), name="h", cols=["x1"])               # the state after step 1
+    x = tracer.tensor(np.ones((2, 1)), name="x", rows=["f1", "f2"], cols=["x2"])  # step 2's input
+    assert tracer.concat([h, x], axis=0).labels == (None, ("x1",))            # first names win
+    assert tracer.concat([h, x], axis=0, names_from=x).labels == (None, ("x2",))
+    pe = tracer.tensor(np.ones((3, 4)), name="PE", cols=["t=0", "t=1", "t=2", "t=3"])
+    X = _X()
+    assert tracer.add(pe, X, names_from=X).labels == X.labels
+    assert tracer.where(np.ones((3, 1), bool), pe, X, names_from=X).labels == X.labels
+    with pytest.raises(TracerError, match="names_from=h is not one of its inputs"):
+        tracer.add(pe, X, names_from=h)
+
+
+def test_a_recurrent_step_is_named_by_its_input_not_by_the_step_before():
+    from tracer.models import LSTMCell, Recurrent, RNNCell
+    X = tracer.tensor([[1.0, 0, 1], [0, 1, 1]], name="X", rows=["f1", "f2"], cols=["x1", "x2", "x3"])
+    for cell in (LSTMCell.init(2, 2), RNNCell.init(2, 2)):
+        with tracer.record() as trace:
+            Recurrent(cell, np.ones((1, 2)), [0.0])(X)
+        kind = cell.kind
+        for t in range(3):
+            hidden = trace.tensors[trace.step(f"{kind}.t{t}.hidden").outputs[0]]
+            assert hidden.labels == (None, (f"x{t + 1}",)), (kind, t, hidden.labels)
+        if kind == "lstm":   # tracer run lstm, step 28: hx = [h ; x] read "x1" at the second step
+            assert trace.tensors[trace.step("lstm.t1.hx").outputs[0]].labels == (None, ("x2",))
+
+
+def test_x_plus_pe_keeps_the_tokens_not_the_positions():
+    from tracer.models.attention import PositionalEncoding
+    X = tracer.tensor(np.ones((4, 3)), name="X", cols=["中", "华", "人"])
+    assert PositionalEncoding(4)(X).labels == (None, ("中", "华", "人"))
+
+
 def test_gather_names_the_picked_axis_by_the_ids_or_by_the_table():
     E = tracer.param(np.arange(6.0).reshape(2, 3), name="E", rows=["d0", "d1"], cols=WORDS)
     assert tracer.gather(E, [2, 0], axis=1).labels == (("d0", "d1"), ("cat", "king"))

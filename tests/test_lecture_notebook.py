@@ -105,10 +105,10 @@ def test_the_example_notebook_runs(tmp_path):
 
 
 def test_a_steps_formula_and_narration_sign_with_the_grids_minus():
-    """The grids and the working write −; the trace's own text (the narration's axis -1) too."""
+    """The grids and the working write −; the trace's own text (the narration's shape [-1, 1]) too."""
     with tracer.record() as trace:
-        tracer.layer_norm(tracer.tensor([[1.0, -2.0, 4.0]], name="x"), name="y")
+        tracer.tensor([[1.0, -2.0, 4.0]], name="x").reshape(-1, 1, name="y")
     html = trace.steps[0]._repr_html_()
-    assert trace.steps[0].narration.count("axis -1") == 1
-    assert "axis −1" in html and "axis -1" not in html
+    assert trace.steps[0].narration.count("[-1, 1]") == 1
+    assert "[−1, 1]" in html and "[-1, 1]" not in html
     assert "−" in html.split("<table")[1]   # a grid's negative cell, as before

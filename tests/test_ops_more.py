@@ -232,3 +232,12 @@ def test_a_tensor_iterates_over_its_first_axis_as_an_array_does() -> None:
             x[index]
     with pytest.raises(tracer.ShapeError):  # still one of the tracer's errors: the CLI reports it in a line
         x[3]
+
+
+def test_a_new_axis_reads_np_newaxis_in_a_slice_formula() -> None:
+    """``X[:, 0, None]`` read ``X[:, 0, None]``: a reader takes a bare None for a missing value."""
+    with tracer.record() as trace:
+        X = tracer.tensor(np.arange(6.0).reshape(2, 3), name="X")
+        tracer.ops.getitem(X, (slice(None), 0, None), name="x")
+    assert trace.step("x").formula == "x = X[:, 0, np.newaxis]"
+    assert "None" not in trace.step("x").narration

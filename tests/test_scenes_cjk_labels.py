@@ -114,3 +114,14 @@ def test_a_grid_of_chinese_names_has_each_over_its_column_at_its_prose_width(zh_
         assert name.get_center()[0] == pytest.approx(grid.cells[(0, c)].get_center()[0], abs=0.02)
     apple = Text("蘋果", font="Noto Sans CJK TC", font_size=style.SMALL_NUMBER_SIZE)
     assert names[3].width == pytest.approx(apple.width, abs=0.02)
+
+
+def test_a_sign_before_a_cjk_word_keeps_its_spaces_alike(zh_hant):
+    """``PE = 偶數列成立處取 sin``: the space after = is a monospace cell like the one before it
+    (it was the CJK face's narrow word space: the caption read ``PE  =偶數列``); between a word and
+    a CJK character (取 sin) the narrow space stays."""
+    cell = glyphs.mono("PE =").width - glyphs.mono("PE=").width
+    after_sign = glyphs.mono("PE = 偶").width - glyphs.mono("PE =偶").width
+    after_word = glyphs.mono("取 sin").width - glyphs.mono("取sin").width
+    assert after_sign == pytest.approx(cell, rel=0.05)
+    assert after_word < 0.6 * cell

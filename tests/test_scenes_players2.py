@@ -15,7 +15,7 @@ pytest.importorskip("manim")
 import tracer  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
 from scenes.players import BACKWARD, FORWARD, player_for  # noqa: E402
-from scenes.players.concat import part_color, part_labels, play_concat, play_concat_grad  # noqa: E402
+from scenes.players.concat import join_caption, part_color, part_labels, play_concat, play_concat_grad  # noqa: E402
 from scenes.players.gradients import play_grad_flow  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 from tracer.explain import explain, tensor_format  # noqa: E402
@@ -133,6 +133,15 @@ def test_the_registry_picks_the_new_players():
         assert BACKWARD[f"family:{family}"] is play_grad_flow, family
     assert BACKWARD["relu"].__name__ == "play_relu_grad"       # players of their own stay
     assert BACKWARD["linear"].__name__ == "play_linear_grad" and FORWARD["concat"] is play_concat
+
+
+def test_a_joins_caption_counts_rows_from_1_as_a_reader_does():
+    """The LSTM's hx = [h ; x]: x fills hx[2:4], which a caption calls rows 3–4 (it said 2–3)."""
+    assert join_caption("en", 0, "x", (2, 4), "hx") == "x → rows 3–4 of hx"
+    assert join_caption("en", 0, "h", (0, 1), "hx") == "h → row 1 of hx"
+    assert join_caption("en", 1, "b", (3, 5), "ab") == "b → columns 4–5 of ab"
+    assert join_caption("zh-Hant", 0, "x", (2, 4), "hx") == "x → hx 的第 3–4 列"
+    assert join_caption("zh-Hans", 0, "x", (2, 4), "hx") == "x → hx 的第 3–4 行"
 
 
 def test_concat_blocks_come_from_their_parts_in_their_colours(tmp_path):

@@ -18,7 +18,7 @@ from .errors import TracerError
 from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded, worded
 from .i18n_phrases import PHRASES
 from .ops.spec import REGISTRY
-from .ops.templates import named_grads, render
+from .ops.templates import named_grads, render, with_along
 from .shares import shares
 from .trace import Step, Trace
 
@@ -49,22 +49,22 @@ _T = {
     "matmul": ("矩陣相乘 {a} × {b}：{out} 的每個元素是 {a} 的一列乘上 {b} 的一行，再加總。", "矩阵相乘 {a} × {b}：{out} 的每个元素是 {a} 的一行乘上 {b} 的一列，再求和。", "Nhân ma trận {a} với {b}: mỗi phần tử của {out} là một hàng của {a} nhân với một cột của {b}, rồi cộng lại."),
     "transpose": ("轉置 {x}：列變成行。", "转置 {x}：行变成列。", "Chuyển vị {x}: hàng thành cột."),
     "reshape": ("把 {x} 的元素重新排成形狀 {shape}。", "把 {x} 的元素重新排成形状 {shape}。", "Sắp xếp lại các phần tử của {x} thành hình dạng {shape}."),
-    "concat": ("沿著第 {axis} 軸把 {xs} 接成一個張量。", "沿着第 {axis} 轴把 {xs} 接成一个张量。", "Nối {xs} thành một tensor theo trục {axis}."),
-    "split": ("沿著第 {axis} 軸把 {x} 切成 {sections} 份。", "沿着第 {axis} 轴把 {x} 切成 {sections} 份。", "Cắt {x} thành {sections} phần theo trục {axis}."),
+    "concat": ("把 {xs} {joined}接成一個張量。", "把 {xs} {joined}接成一个张量。", "Nối {xs} thành một tensor, {joined}."),
+    "split": ("把 {x} {joined}切成 {sections} 份。", "把 {x} {joined}切成 {sections} 份。", "Cắt {x} thành {sections} phần, {joined}."),
     "slice": ("取出 {x} 的 {text} 部分。", "取出 {x} 的 {text} 部分。", "Lấy phần {text} của {x}."),
     "gather": ("沿著第 {axis} 軸取出 {table} 中編號 {indices} 的項目。", "沿着第 {axis} 轴取出 {table} 中编号 {indices} 的项目。", "Lấy từ {table} các mục tại {indices}, theo trục {axis}."),
     "where": ("在 {cond} 成立的位置取 {a}，其他位置取 {b}（遮罩）。", "在 {cond} 成立的位置取 {a}，其他位置取 {b}（掩码）。", "Lấy {a} ở những chỗ {cond} đúng và {b} ở chỗ còn lại (mặt nạ)."),
-    "sum": ("把 {x} 的元素加總⟦（沿第 {axis} 軸）⟧。", "把 {x} 的元素求和⟦（沿第 {axis} 轴）⟧。", "Cộng các phần tử của {x}⟦ theo trục {axis}⟧."),
-    "mean": ("求 {x} 的元素平均⟦（沿第 {axis} 軸）⟧。", "求 {x} 的元素平均⟦（沿第 {axis} 轴）⟧。", "Lấy trung bình các phần tử của {x}⟦ theo trục {axis}⟧."),
-    "max": ("取 {x} 中最大的元素⟦（沿第 {axis} 軸）⟧。", "取 {x} 中最大的元素⟦（沿第 {axis} 轴）⟧。", "Lấy phần tử lớn nhất của {x}⟦ theo trục {axis}⟧."),
-    "softmax": ("softmax 沿第 {axis} 軸把分數 {x} 變成機率：取指數、加總、相除。", "softmax 沿第 {axis} 轴把分数 {x} 变成概率：取指数、求和、相除。", "Softmax biến các điểm số {x} thành xác suất theo trục {axis}: lấy mũ, cộng lại, rồi chia."),
+    "sum": ("把 {x} 的元素加總⟦（{along}）⟧。", "把 {x} 的元素求和⟦（{along}）⟧。", "Cộng các phần tử của {x}⟦ {along}⟧."),
+    "mean": ("求 {x} 的元素平均⟦（{along}）⟧。", "求 {x} 的元素平均⟦（{along}）⟧。", "Lấy trung bình các phần tử của {x}⟦ {along}⟧."),
+    "max": ("取 {x} 中最大的元素⟦（{along}）⟧。", "取 {x} 中最大的元素⟦（{along}）⟧。", "Lấy phần tử lớn nhất của {x}⟦ {along}⟧."),
+    "softmax": ("softmax {along}，把分數 {x} 變成機率：取指數、加總、相除。", "softmax {along}，把分数 {x} 变成概率：取指数、求和、相除。", "Softmax biến các điểm số {x} thành xác suất {along}: lấy mũ, cộng lại, rồi chia."),
     "log_softmax": ("log-softmax：{x} 的 softmax 機率取對數，以穩定的方式計算。", "log-softmax：{x} 的 softmax 概率取对数，以稳定的方式计算。", "Log-softmax: logarit của xác suất softmax của {x}, tính theo cách ổn định."),
-    "layer_norm": ("層正規化：沿第 {axis} 軸讓 {x} 的每個樣本平均為 0、變異數為 1，再乘 γ 加 β。", "层归一化：沿第 {axis} 轴让 {x} 的每个样本均值为 0、方差为 1，再乘 γ 加 β。", "Chuẩn hóa lớp: đưa mỗi mẫu của {x} về trung bình 0 và phương sai 1 theo trục {axis}, rồi nhân γ và cộng β."),
-    "batch_norm": ("批次正規化（訓練）：沿第 {axis} 軸在整個批次上正規化 {x}，再乘 γ 加 β。", "批归一化（训练）：沿第 {axis} 轴在整个批次上归一化 {x}，再乘 γ 加 β。", "Chuẩn hóa theo lô (huấn luyện): chuẩn hóa {x} trên cả lô theo trục {axis}, rồi nhân γ và cộng β."),
+    "layer_norm": ("層正規化：{along}，讓 {x} 的每個樣本平均為 0、變異數為 1，再乘 γ 加 β。", "层归一化：{along}，让 {x} 的每个样本均值为 0、方差为 1，再乘 γ 加 β。", "Chuẩn hóa lớp: đưa mỗi mẫu của {x} về trung bình 0 và phương sai 1 {along}, rồi nhân γ và cộng β."),
+    "batch_norm": ("批次正規化（訓練）：{along}，在整個批次上正規化 {x}，再乘 γ 加 β。", "批归一化（训练）：{along}，在整个批次上归一化 {x}，再乘 γ 加 β。", "Chuẩn hóa theo lô (huấn luyện): chuẩn hóa {x} trên cả lô, {along}, rồi nhân γ và cộng β."),
     "linear": ("線性層：把 {X} 乘上權重 {W}⟦，再加上偏差 {b}（[{W} | {b}] · [{X} ; 1]）⟧。", "线性层：把 {X} 乘上权重 {W}⟦，再加上偏置 {b}（[{W} | {b}] · [{X} ; 1]）⟧。", "Lớp tuyến tính: nhân {X} với trọng số {W}⟦ rồi cộng độ lệch {b} ([{W} | {b}] · [{X} ; 1])⟧."),
     "attention": ("注意力：{Q} 中的每個查詢為 {K} 中的每個鍵打分數，分數除以 √d_k，經 softmax 變成權重，再用權重混合值 {V}。", "注意力：{Q} 中的每个查询为 {K} 中的每个键打分，分数除以 √d_k，经 softmax 变成权重，再用权重混合值 {V}。", "Cơ chế chú ý: mỗi truy vấn trong {Q} chấm điểm mọi khóa trong {K}, điểm được chia cho √d_k và biến thành trọng số bằng softmax, rồi các trọng số trộn các giá trị {V}."),
     "dropout": ("Dropout：隨機把 {x} 中比例 {p} 的元素設為 0（種子 {seed}），其餘放大。", "Dropout：随机把 {x} 中比例 {p} 的元素设为 0（种子 {seed}），其余放大。", "Dropout: đặt ngẫu nhiên một tỉ lệ {p} phần tử của {x} về 0 (hạt giống {seed}) và phóng to phần còn lại."),
-    "l2_norm": ("{x}⟦ 沿第 {axis} 軸⟧的長度（L2 範數）。", "{x}⟦ 沿第 {axis} 轴⟧的长度（L2 范数）。", "Độ dài (chuẩn L2) của {x}⟦ theo trục {axis}⟧."),
+    "l2_norm": ("{x}⟦ {along}⟧的長度（L2 範數）。", "{x}⟦ {along}⟧的长度（L2 范数）。", "Độ dài (chuẩn L2) của {x}⟦ {along}⟧."),
     "mse": ("均方誤差：{y} 減去目標 {target}，平方後取平均。", "均方误差：{y} 减去目标 {target}，平方后取平均。", "Sai số bình phương trung bình: lấy {y} trừ mục tiêu {target}, bình phương, rồi lấy trung bình."),
     "sse": ("誤差平方和：{y} 減去目標 {target}，平方後加總。", "误差平方和：{y} 减去目标 {target}，平方后求和。", "Tổng bình phương sai số: lấy {y} trừ mục tiêu {target}, bình phương, rồi cộng lại."),
     "l1": ("L1 懲罰：把 {x} 的絕對值加總，會把大部分元素推向 0（稀疏）。", "L1 惩罚：把 {x} 的绝对值求和，会把大部分元素推向 0（稀疏）。", "Phạt L1: cộng các giá trị tuyệt đối của {x}, đẩy hầu hết chúng về 0 (thưa)."),
@@ -102,10 +102,10 @@ _T = {
     "repeat": ("沿第 {axis} 軸把 {x} 的每個元素重複 {repeats} 次。", "沿第 {axis} 轴把 {x} 的每个元素重复 {repeats} 次。", "Lặp lại từng phần tử của {x} {repeats} lần theo trục {axis}."),
     "pad": ("在 {x} 周圍補上 {constant_values}：沿每個軸前後各補 {pad_width} 個。", "在 {x} 周围补上 {constant_values}：沿每个轴前后各补 {pad_width} 个。", "Bao quanh {x} bằng các số {constant_values}: {pad_width} phần tử trước và sau theo mỗi trục."),
     "astype": ("把 {x} 的數值轉成 {dtype}。", "把 {x} 的数值转成 {dtype}。", "Các số của {x} dưới dạng {dtype}."),
-    "min": ("取 {x} 中最小的元素（軸：{axis}）。", "取 {x} 中最小的元素（轴：{axis}）。", "Lấy phần tử nhỏ nhất của {x} (trục: {axis})."),
-    "cumsum": ("沿第 {axis} 軸求 {x} 的累計和：每個元素加上它前面的全部。", "沿第 {axis} 轴求 {x} 的累计和：每个元素加上它前面的全部。", "Tổng dồn của {x} theo trục {axis}: mỗi phần tử cộng với mọi phần tử trước nó."),
-    "var": ("{x} 沿第 {axis} 軸的變異數：元素離平均值有多分散（取平方）。", "{x} 沿第 {axis} 轴的方差：元素离均值有多分散（取平方）。", "Phương sai của {x} theo trục {axis}: các phần tử tản ra quanh trung bình bao xa (bình phương)."),
-    "std": ("{x} 沿第 {axis} 軸的標準差：變異數的平方根。", "{x} 沿第 {axis} 轴的标准差：方差的平方根。", "Độ lệch chuẩn của {x} theo trục {axis}: căn bậc hai của phương sai."),
+    "min": ("取 {x} 中最小的元素⟦（{along}）⟧。", "取 {x} 中最小的元素⟦（{along}）⟧。", "Lấy phần tử nhỏ nhất của {x}⟦ {along}⟧."),
+    "cumsum": ("⟦{along}，⟧求 {x} 的累計和：每個元素加上它前面的全部。", "⟦{along}，⟧求 {x} 的累计和：每个元素加上它前面的全部。", "Tổng dồn của {x}⟦ {along}⟧: mỗi phần tử cộng với mọi phần tử trước nó."),
+    "var": ("{x}⟦ {along}⟧的變異數：元素離平均值有多分散（取平方）。", "{x}⟦ {along}⟧的方差：元素离均值有多分散（取平方）。", "Phương sai của {x}⟦ {along}⟧: các phần tử tản ra quanh trung bình bao xa (bình phương)."),
+    "std": ("{x}⟦ {along}⟧的標準差：變異數的平方根。", "{x}⟦ {along}⟧的标准差：方差的平方根。", "Độ lệch chuẩn của {x}⟦ {along}⟧: căn bậc hai của phương sai."),
     "einsum": ("依索引字母 {subscripts} 把 {xs} 逐元素相乘，並對結果不保留的字母加總。", "依索引字母 {subscripts} 把 {xs} 逐元素相乘，并对结果不保留的字母求和。", "Nhân {xs} từng phần tử theo các chữ chỉ số {subscripts}, rồi cộng theo mọi chữ mà kết quả không giữ."),
     "dense": ("全連接層（詞元為列）：把 {x} 乘上權重 {W}⟦，再把偏差 {b} 加到每一列⟧。", "全连接层（词元为行）：把 {x} 乘上权重 {W}⟦，再把偏置 {b} 加到每一行⟧。", "Lớp dày đặc, mỗi token là một hàng: nhân {x} với trọng số {W}⟦ rồi cộng độ lệch {b} vào mỗi hàng⟧."),
     "outer": ("{a} 與 {b} 的外積：{a} 的每個元素乘上 {b} 的每個元素。", "{a} 与 {b} 的外积：{a} 的每个元素乘上 {b} 的每个元素。", "Tích ngoài của {a} và {b}: mỗi phần tử của {a} nhân với mỗi phần tử của {b}."),
@@ -147,7 +147,7 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
         return phrase("generic_step", lang, op=step.op, formula=step.formula)
     names = [trace.tensors[t].name for t in step.inputs]
     outs = [trace.tensors[t].name for t in step.outputs]
-    fill = bounded(step.op, step.attrs)
+    fill = with_along(trace, step, spec, lang, bounded(step.op, step.attrs))
     if spec.family == "gradient":  # adding up gradients: the narration names the tensor they are of
         tid = step.attrs.get("tensor")
         fill = {"x": trace.tensors[tid].name if tid in trace.tensors else "?"}

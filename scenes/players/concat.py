@@ -151,8 +151,7 @@ def play_concat(stage: Stage, step) -> object:
     for k, (g, (f_part, block, span)) in enumerate(zip(grids, frames)):
         cells = [i for i in gout.shown() if span[0] <= i[axis] < span[1]]
         pairs = [(g.entry(source(i, axis, span)), gout.entry(i)) for i in cells]
-        say = stage.say(word("concat_rows" if axis == 0 else "concat_cols", stage.lang, part=labels[k],
-                             lo=span[0], hi=span[1] - 1, out=name), part_color(k))
+        say = stage.say(join_caption(stage.lang, axis, labels[k], span, name), part_color(k))
         edges = [c.animate(run_time=0.4).set_stroke(part_color(k), width=2.5) for c in block]  # its block's cells
         stage.play(*([anim.Reveal([f_part], run_time=0.4)] if f_part is not None else []), *edges, say,
                    *fly(stage, pairs))
@@ -160,6 +159,14 @@ def play_concat(stage: Stage, step) -> object:
         stage.tidy()
     stage.play(stage.say(word("concat_done", stage.lang), style.COMPUTED))
     finish(stage)
+
+
+def join_caption(lang: str, axis: int, part: str, span: tuple[int, int], out: str) -> str:
+    """``x → rows 3–4 of hx``: where a part lands, counted from 1 as a reader counts rows (the
+    grid's indices, ``hx[2, 0]``, stay NumPy's); one row is ``row 3``."""
+    lo, hi = span[0] + 1, span[1]
+    key = ("concat_rows" if axis == 0 else "concat_cols") if hi > lo else ("concat_row" if axis == 0 else "concat_col")
+    return word(key, lang, part=part, lo=lo, hi=hi, out=out)
 
 
 def bring_back(stage: Stage, gid: str, grid: NumberGrid) -> None:

@@ -152,7 +152,7 @@ class PositionalEncoding(Module):
         with self.scope():
             rates = tracer.pow(self.base, tracer.tensor(exponents, name="2i/d"), name="rates")
             t = np.asarray(positions, dtype=np.float64).reshape(1, -1)
-            pos = tracer.tensor(t, name="t", cols=[f"t={p:g}" for p in t[0]])  # tokens, if X has them, win over these
+            pos = tracer.tensor(t, name="t", cols=[f"t={p:g}" for p in t[0]])  # the tokens, if X has them, win over these
             angles = tracer.div(pos, rates, name="angles")  # (d, T)
             even = tracer.tensor(np.arange(self.d)[:, None] % 2 == 0, name="even rows")
             return tracer.where(even, tracer.sin(angles, name="sin"), tracer.cos(angles, name="cos"),
@@ -160,7 +160,7 @@ class PositionalEncoding(Module):
 
     def __call__(self, X: Tensor, positions: Sequence[int] | np.ndarray | None = None) -> Tensor:
         PE = self.table(np.arange(X.shape[1]) if positions is None else positions)
-        return tracer.add(X, PE, name=self.out)
+        return tracer.add(X, PE, name=self.out, names_from=X)  # X's tokens, not PE's positions
 
 
 class TransformerBlock(Module):

@@ -52,7 +52,8 @@ class RNNCell(Module):
         (h,) = state
         recur = tracer.matmul(self.W_h, h, name="Wh_h")          # memory of the steps before
         inp = tracer.linear(self.W_x, x, self.b, name="Wx_x_b")  # the new input
-        return (tracer.tanh(tracer.add(recur, inp, name="z"), name="hidden"),)
+        z = tracer.add(recur, inp, name="z", names_from=inp)  # the column: this step's input, not the last
+        return (tracer.tanh(z, name="hidden"),)
 
 
 def _gate(W: Tensor, b: Tensor, hx: Tensor, z: str, out: str, squash: Any) -> Tensor:
@@ -96,7 +97,7 @@ class LSTMCell(_GatedCell):
 
     def __call__(self, x: Tensor, state: State) -> State:
         h, c = state
-        hx = tracer.concat([h, x], axis=0, name="hx")  # [h_{t−1} ; x_t]
+        hx = tracer.concat([h, x], axis=0, name="hx", names_from=x)  # [h_{t−1} ; x_t], named by x_t
         f = _gate(self.W_f, self.b_f, hx, "z_f", "forget_gate", tracer.sigmoid)
         i = _gate(self.W_i, self.b_i, hx, "z_i", "input_gate", tracer.sigmoid)
         g = _gate(self.W_g, self.b_g, hx, "z_g", "candidate", tracer.tanh)
@@ -126,10 +127,10 @@ class GRUCell(_GatedCell):
 
     def __call__(self, x: Tensor, state: State) -> State:
         (h,) = state
-        hx = tracer.concat([h, x], axis=0, name="hx")
+        hx = tracer.concat([h, x], axis=0, name="hx", names_from=x)  # named by x_t, not h_{t−1}
         r = _gate(self.W_r, self.b_r, hx, "z_r", "reset_gate", tracer.sigmoid)
         u = _gate(self.W_u, self.b_u, hx, "z_u", "update_gate", tracer.sigmoid)
-        rhx = tracer.concat([tracer.mul(r, h, name="reset_hidden"), x], axis=0, name="rhx")
+        rhx = tracer.concat([tracer.mul(r, h, name="reset_hidden"), x], axis=0, name="rhx", names_from=x)
         cand = _gate(self.W_h, self.b_h, rhx, "z_h", "candidate", tracer.tanh)
         kept = tracer.mul(tracer.sub(1.0, u, name="one_minus_update"), h, name="kept")
         written = tracer.mul(u, cand, name="written")

@@ -40,9 +40,11 @@ from .structural import split as _split
 from .structural import where as _where
 
 
-def concat(tensors: Sequence[Any], axis: int = 0, name: str | None = None) -> Tensor:
-    """Join tensors along ``axis`` (``np.concatenate``), e.g. attention heads side by side."""
-    return _concat(*tensors, axis=axis, name=name)
+def concat(tensors: Sequence[Any], axis: int = 0, name: str | None = None,
+           names_from: Tensor | None = None) -> Tensor:
+    """Join tensors along ``axis`` (``np.concatenate``), e.g. attention heads side by side;
+    ``names_from``: the piece whose names the other axes take when the pieces' names differ."""
+    return _concat(*tensors, axis=axis, name=name, names_from=names_from)
 
 
 def split(x: Any, sections: int | Sequence[int], axis: int = 0, name: str | None = None) -> tuple[Tensor, ...]:
@@ -50,9 +52,10 @@ def split(x: Any, sections: int | Sequence[int], axis: int = 0, name: str | None
     return _split(x, sections=sections if isinstance(sections, int) else list(sections), axis=axis, name=name)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0, name: str | None = None) -> Tensor:
+def stack(tensors: Sequence[Any], axis: int = 0, name: str | None = None,
+          names_from: Tensor | None = None) -> Tensor:
     """Stack tensors of one shape along a new axis (``np.stack``), e.g. sentences into a batch."""
-    return _stack(*tensors, axis=axis, name=name)
+    return _stack(*tensors, axis=axis, name=name, names_from=names_from)
 
 
 def einsum(subscripts: str, *operands: Any, name: str | None = None) -> Tensor:
@@ -142,13 +145,13 @@ def gather(table: Any, indices: Any, axis: int = 0, name: str | None = None) -> 
     return _gather(table, Tensor(idx, name=label, kind="const", labels=names), axis=axis, name=name)
 
 
-def where(cond: Any, a: Any, b: Any, name: str | None = None) -> Tensor:
+def where(cond: Any, a: Any, b: Any, name: str | None = None, names_from: Tensor | None = None) -> Tensor:
     """``a`` where ``cond`` is true, ``b`` elsewhere (``np.where``); ``cond`` is a boolean array."""
     if isinstance(cond, Tensor) and cond.dtype == bool:  # a mask the trace made (t > 0): linked
-        return _where(cond, a, b, name=name)
+        return _where(cond, a, b, name=name, names_from=names_from)
     c = np.asarray(cond.numpy() if isinstance(cond, Tensor) else cond, dtype=bool)
     label = cond.name if isinstance(cond, Tensor) else "mask"
-    return _where(Tensor(c, name=label, kind="const"), a, b, name=name)
+    return _where(Tensor(c, name=label, kind="const"), a, b, name=name, names_from=names_from)
 
 
 def mask(x: Any, keep: Any, fill: float = -np.inf, name: str | None = None) -> Tensor:

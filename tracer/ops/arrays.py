@@ -13,9 +13,11 @@ from .declare import primitive
 
 
 def _stacked(xs, outs, attrs):
-    """The new axis has no names; the others keep the names of the first input that has them."""
+    """The new axis has no names; each other axis those of the first input that names it (an
+    input unnamed along an axis lets the next one name it)."""
     axis = attrs.get("axis", 0) % outs[0].ndim
-    got = list(next(x.labels for x in xs if x.labels is not None))  # propagate() runs only then
+    piece = outs[0].shape[:axis] + outs[0].shape[axis + 1:]
+    got = lb.first_names(xs, piece)
     return [got[:axis] + [None] + got[axis:]]
 
 

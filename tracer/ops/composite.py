@@ -103,7 +103,7 @@ def _batch_norm_fused(x, gamma=None, beta=None, *, axis=0, eps=1e-5):
 @composite("softmax", family="normalization", fused=_softmax_fused,
            parts=("max", "shifted", "exp", "sum", "probs"),
            formula="{out} = e^{x} / Σ e^{x}", grad="d{x} = {out} ⊙ (d{out} − Σ d{out}⊙{out})",
-           narration="Softmax turns the scores {x} into probabilities along axis {axis}: "
+           narration="Softmax turns the scores in {x} into probabilities {along}: "
                      "exponentiate, add up, divide.")
 def softmax(x: Tensor, *, axis: int = -1, stable: bool = True) -> Tensor:
     if stable:  # e^(x − max) = e^x / e^max: same probabilities, no overflow
@@ -138,7 +138,7 @@ def _normalize(x: Tensor, axis: int, eps: float, gamma: Tensor | None, beta: Ten
 @composite("layer_norm", family="normalization", fused=_layer_norm_fused,
            parts=("mean", "centered", "squared", "var", "var_eps", "std", "normalized", "scaled", "shifted"),
            formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ) / √(σ² + ε)⟦ + {beta}⟧", grad="through mean, variance and divide",
-           narration="Layer norm: give each sample of {x} mean 0 and variance 1 along axis {axis}, "
+           narration="Layer norm: give each sample of {x} mean 0 and variance 1 {along}, "
                      "then scale by γ and shift by β.")
 def layer_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = None, *,
                axis: int = -1, eps: float = 1e-5) -> Tensor:
@@ -149,7 +149,7 @@ def layer_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = Non
            parts=("mean", "centered", "squared", "var", "var_eps", "std", "normalized", "scaled", "shifted"),
            formula="{out} = ⟦{gamma} ⊙ ⟧({x} − μ_batch) / √(σ²_batch + ε)⟦ + {beta}⟧",
            grad="through the batch mean, variance and divide",
-           narration="Batch norm (training): normalise {x} over the batch along axis {axis}, "
+           narration="Batch norm (training): normalise {x} over the batch, {along}, "
                      "then scale by γ and shift by β.")
 def batch_norm(x: Tensor, gamma: Tensor | None = None, beta: Tensor | None = None, *,
                axis: int = 0, eps: float = 1e-5) -> Tensor:
@@ -206,7 +206,7 @@ def dropout(x: Tensor, *, p: float = 0.5, seed: int) -> Tensor:
 @composite("l2_norm", family="normalization",
            parts=("squared", "sum", "norm"),
            formula="{out} = √Σ {x}²", grad="d{x} = d{out} ⊙ {x} / {out}",
-           narration="The length (L2 norm) of {x}⟦ along axis {axis}⟧.")
+           narration="The length (L2 norm) of {x}⟦ {along}⟧.")
 def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
     sq = ew.pow(x, 2.0, name="squared")
     # at a zero row the slope of √ is infinite: 0, the subgradient of ‖x‖, instead of NaN

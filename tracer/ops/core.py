@@ -112,8 +112,9 @@ def _shape_error(spec: OpSpec, xs: list[Tensor], problem: str, out_name: str | N
 
 
 def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | None,
-          phase: str | None = None) -> Any:
-    """Run a primitive: forward, autograd link, and a recorded step when a trace is active."""
+          phase: str | None = None, names_from: Tensor | None = None) -> Any:
+    """Run a primitive: forward, autograd link, and a recorded step when a trace is active;
+    ``names_from``: the input whose axis names the outputs take first (:func:`.labels.preferring`)."""
     # plain loops and few calls below: this runs for every op, and its Python is most of an op's
     # cost on small tensors
     for a in args:
@@ -150,9 +151,11 @@ def apply(spec: OpSpec, fn: Callable, args: tuple, attrs: dict, out_name: str | 
                 break
     name = out_name or spec.name
     tensors = [_result(o, name, node, k) for k, o in enumerate(outs)] if several else [_result(outs[0], name, node, 0)]
+    if names_from is not None and not any(x is names_from for x in xs):
+        raise TracerError(f"{spec.name}: names_from={names_from.name} is not one of its inputs")
     for x in xs:
         if x.labels is not None:
-            propagate(spec, xs, tensors, attrs)
+            propagate(spec, xs, tensors, attrs, names_from)
             break
     if _active:
         trace = _active[-1]

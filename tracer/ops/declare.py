@@ -14,7 +14,9 @@ gets the output gradient(s) and which inputs need one, and returns one gradient 
 input. A **composite** is built from primitives and has no gradient code: it becomes a parent step
 whose children are the primitives it ran. The op :func:`primitive` returns runs with
 :func:`tracer.ops.core.apply`, the one :func:`composite` returns with
-:func:`tracer.ops.composite_steps.apply_composite`.
+:func:`tracer.ops.composite_steps.apply_composite`. Besides its attributes, a primitive takes
+``name=`` (its output's name) and ``names_from=`` (the input whose axis names its output takes
+first, where inputs name an axis differently: :func:`tracer.ops.labels.preferring`).
 
 >>> import numpy as np, tracer
 >>> @primitive("halve", family="elementwise", formula="{out} = {x} / 2", grad="d{x} = d{out} / 2",
@@ -75,8 +77,8 @@ def primitive(name: str, **kw: Any) -> Callable[[Callable], Callable[..., Any]]:
         spec = _declare(name, fn, False, **kw)
 
         @functools.wraps(fn)
-        def op(*args: Any, name: str | None = None, **attrs: Any) -> Any:
-            return apply(spec, fn, _positional(spec, args, attrs), attrs, name)
+        def op(*args: Any, name: str | None = None, names_from: Any = None, **attrs: Any) -> Any:
+            return apply(spec, fn, _positional(spec, args, attrs), attrs, name, names_from=names_from)
 
         op.spec = spec  # type: ignore[attr-defined]
         return op

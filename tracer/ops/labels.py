@@ -44,8 +44,14 @@ def _of(x: Tensor) -> list[Any]:
 # ---- family rules -------------------------------------------------------------------------------
 def broadcast(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> list[list[Any]]:
     """Element-wise: each output axis takes the names of the first input that has them for it
-    (an input broadcast along that axis has none to give)."""
-    shape = outs[0].shape
+    (an input broadcast along that axis has none to give; an op whose inputs name an axis
+    differently says which names it means with ``names_from=``, :func:`preferring`)."""
+    return [first_names(xs, outs[0].shape)] * len(outs)
+
+
+def first_names(xs: Sequence[Tensor], shape: tuple[int, ...]) -> list[Any]:
+    """Per axis of ``shape``, the names of the first of ``xs`` (lined up from the right) whose
+    names fit it: a length-1 axis broadcast against a longer one, or an unnamed one, gives none."""
     got: list[Any] = [None] * len(shape)
     for x in xs:
         if x.labels is None:
@@ -54,7 +60,7 @@ def broadcast(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> 
         for i, names in enumerate(x.labels):
             if names is not None and got[off + i] is None and len(names) == shape[off + i]:
                 got[off + i] = names
-    return [got] * len(outs)
+    return got
 
 
 def contraction(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> list[list[Any]]:
@@ -220,12 +226,16 @@ def fit(names: Sequence[Any], shape: tuple[int, ...]) -> Labels | None:
     return tuple(kept) if named else None
 
 
-def propagate(spec: OpSpec, xs: Sequence[Tensor], outs: Sequence[Tensor], attrs: dict) -> None:
-    """Give the outputs of one op the labels its rule derives from its inputs."""
+def propagate(spec: OpSpec, xs: Sequence[Tensor], outs: Sequence[Tensor], attrs: dict,
+              names_from: Tensor | None = None) -> None:
+    """Give the outputs of one op the labels its rule derives from its inputs; ``names_from`` (one
+    of the inputs) names first every axis it has names for (:func:`preferring`)."""
     rule = spec.labels or FAMILY_RULES.get(spec.family)
     if rule is None:
         return
-    if rule is broadcast and len(outs) == 1:  # the common case, without the rule's lists
+    if names_from is not None:
+        rule = preferring(rule, names_from)
+    elif rule is broadcast and len(outs) == 1:  # the common case, without the rule's lists
         labelled = [x for x in xs if x.labels is not None]
         if len(labelled) == 1 and labelled[0].shape == outs[0].shape:
             outs[0].labels = labelled[0].labels  # what the rule gives: every name fits its axis already
@@ -233,6 +243,24 @@ def propagate(spec: OpSpec, xs: Sequence[Tensor], outs: Sequence[Tensor], attrs:
     arrays = [t.data for t in outs]
     for t, a, names in zip(outs, arrays, rule(xs, arrays, attrs)):
         t.labels = fit(names, a.shape)
+
+
+def preferring(rule: Rule, first: Tensor) -> Rule:
+    """``rule``, except that an output axis lined up (from the right) with an axis ``first`` names
+    takes ``first``'s names. Inputs can disagree and no rule can tell which is meant: the LSTM's
+    ``[h ; x]`` joins the state named by the step before with this step's input, and the input names
+    the step (``concat([h, x], names_from=x)``)."""
+    def rule_first(xs: Sequence[Tensor], outs: Sequence[np.ndarray], attrs: dict) -> list[list[Any]]:
+        got = rule(xs, outs, attrs)
+        if first.labels is None:
+            return got
+        for names, out in zip(got, outs):
+            off = out.ndim - first.ndim
+            for i, mine in enumerate(first.labels):
+                if mine is not None and off + i >= 0 and len(mine) == out.shape[off + i]:
+                    names[off + i] = mine
+        return got
+    return rule_first
 
 
 def has_rule(spec: OpSpec) -> bool:

@@ -13,13 +13,13 @@ from .declare import composite, primitive
 
 
 @primitive("min", family="reduction", formula="{out} = min({x})", grad="d{x} = d{out} at the minimum (ties share it)",
-           narration="Take the smallest entry of {x} (axis: {axis}).")
+           narration="Take the smallest entry of {x}⟦ {along}⟧.")
 def min(x, *, axis=None, keepdims=False):
     return st.extreme(np.min, x, axis, keepdims)
 
 
 @primitive("cumsum", family="reduction", labels=lb.broadcast, formula="{out} = running sum of {x}", grad="d{x} = running sum of d{out}, from the end",
-           narration="Running totals of {x} along axis {axis}: each entry plus all before it.")
+           narration="Running totals of {x}⟦ {along}⟧: each entry plus all before it.")
 def cumsum(x, *, axis=None):
     at = 0 if axis is None else axis
 
@@ -36,7 +36,7 @@ def _count(x: Tensor, axis: int | tuple[int, ...] | None) -> int:
 
 @composite("var", family="reduction", parts=("mean", "centered", "squared", "sum", "var"),
            formula="{out} = Σ ({x} − mean)² / (n − {ddof})", grad="through the sum, the square and the mean",
-           narration="The variance of {x} along axis {axis}: how far its entries spread around their mean, squared.")
+           narration="The variance of {x}⟦ {along}⟧: how far its entries spread around their mean, squared.")
 def var(x: Tensor, *, axis: int | tuple[int, ...] | None = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     centered = ew.sub(x, st.mean(x, axis=axis, keepdims=True, name="mean"), name="centered")
     total = st.sum(ew.mul(centered, centered, name="squared"), axis=axis, keepdims=keepdims, name="sum")
@@ -45,6 +45,6 @@ def var(x: Tensor, *, axis: int | tuple[int, ...] | None = None, ddof: int = 0, 
 
 @composite("std", family="reduction", parts=("var", "std"),
            formula="{out} = √var({x})", grad="through the square root and the variance",
-           narration="The standard deviation of {x} along axis {axis}: the square root of its variance.")
+           narration="The standard deviation of {x}⟦ {along}⟧: the square root of its variance.")
 def std(x: Tensor, *, axis: int | tuple[int, ...] | None = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     return ew.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims, name="var"), name="std")

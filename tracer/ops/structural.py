@@ -62,14 +62,14 @@ def reshape(x, *, shape):
 
 
 @primitive("concat", family="structural", labels=lb.concat, formula="{out} = [{xs}]", grad="each input gets its slice of d{out}",
-           narration="Join {xs} into one tensor along axis {axis}.")
+           narration="Join {xs} into one tensor, {joined}.")
 def concat(*xs, axis=0):
     cuts = list(itertools.accumulate([x.shape[axis] for x in xs], initial=0))
     return np.concatenate(xs, axis=axis), lambda g, need: _pieces(g, cuts, axis)
 
 
 @primitive("split", family="structural", labels=lb.split, formula="{out} = split({x}, {sections})", grad="d{x} = [d{out}] joined back",
-           narration="Cut {x} into {sections} pieces along axis {axis}.")
+           narration="Cut {x} into {sections} pieces, {joined}.")
 def split(x, *, sections, axis=0):
     n = x.shape[axis] if -x.ndim <= axis < x.ndim else 0
     if type(sections) is int and sections > 0 and n and n % sections == 0:
@@ -91,14 +91,19 @@ def _pieces(a: np.ndarray, cuts: list[int], axis: int) -> tuple[np.ndarray, ...]
 
 
 def index_text(index: object) -> str:
-    """``[:, 0:2]`` for ``(slice(None), slice(0, 2))``: how an index reads in a formula."""
+    """How an index reads in a formula: ``[:, 0:2]`` for ``(slice(None), slice(0, 2))``, and a new
+    axis as NumPy's ``np.newaxis`` (a reader takes a bare ``None`` for a missing value).
+
+    >>> index_text((slice(None), 0, None))
+    '[:, 0, np.newaxis]'
+    """
     def one(i: object) -> str:
         if isinstance(i, slice):
             s = "" if i.start is None else str(i.start)
             s += ":" + ("" if i.stop is None else str(i.stop))
             return s + ("" if i.step is None else f":{i.step}")
         if i is None:
-            return "None"
+            return "np.newaxis"
         if i is Ellipsis:
             return "..."
         return str(np.asarray(i).tolist())
@@ -145,7 +150,7 @@ def gather(table, indices, *, axis=0):
 
 
 @primitive("where", family="structural", labels=lb.where, formula="{out} = {a} where {cond} else {b}", grad="d{a} = d{out} where {cond};  d{b} elsewhere",
-           narration="Take {a} where {cond} holds and {b} elsewhere (a mask).",
+           narration="Take {a} where the mask {cond} is true and {b} where it is false.",
            cell_grad=("", "{g}×{cond}", "{g}×(1 − {cond})"))
 def where(cond, a, b):
     def vjp(g, need):
@@ -181,13 +186,13 @@ def _spread(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 @primitive("sum", family="reduction", formula="{out} = Σ⟦_{axis}⟧ {x}", cell_grad="{g}", grad="d{x} = d{out} copied to every entry",
-           narration="Add up the entries of {x}⟦ along axis {axis}⟧.")
+           narration="Add up the entries of {x}⟦ {along}⟧.")
 def sum(x, *, axis=None, keepdims=False):
     return np.sum(x, axis=axis, keepdims=keepdims), lambda g, need: (_spread(_kept(g, x, axis, keepdims), x.shape),)
 
 
 @primitive("mean", family="reduction", formula="{out} = mean⟦_{axis}⟧({x})", cell_grad="{g} / {n}", grad="d{x} = d{out} / n, copied to every entry",
-           narration="Average the entries of {x}⟦ along axis {axis}⟧.")
+           narration="Average the entries of {x}⟦ {along}⟧.")
 def mean(x, *, axis=None, keepdims=False):
     n = math.prod([x.shape[a] for a in _axes(axis, x.ndim)])
     # each entry g / n: divided before it is spread, the same numbers as spreading first
@@ -195,7 +200,7 @@ def mean(x, *, axis=None, keepdims=False):
 
 
 @primitive("max", family="reduction", formula="{out} = max⟦_{axis}⟧({x})", cell_grad="{g}×[{x} = {o}]", grad="d{x} = d{out} at the maximum (ties share it)",
-           narration="Take the largest entry of {x}⟦ along axis {axis}⟧.")
+           narration="Take the largest entry of {x}⟦ {along}⟧.")
 def max(x, *, axis=None, keepdims=False):
     return extreme(np.max, x, axis, keepdims)
 

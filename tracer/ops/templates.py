@@ -109,7 +109,78 @@ def fill_text(trace: Trace, step: Step, spec: OpSpec) -> None:
     names = [trace.tensors[i].name for i in step.inputs]
     out_names = [trace.tensors[o].name for o in step.outputs]
     step.formula = render(spec.formula, spec, names, out_names, step.attrs)
-    step.narration = render(spec.narration, spec, names, out_names, step.attrs)
+    step.narration = render(spec.narration, spec, names, out_names, with_along(trace, step, spec, "en"))
+
+
+# The axis an op works along, as a learner reads it: in a grid the last axis runs along each row,
+# the one before it down each column. 繁體 calls a row 列 and a column 行; 简体 the other way round.
+# Pieces joined or cut along an axis lie one under the other, side by side, or one after the other.
+# The words are here, not in tracer.i18n_phrases, because the engine fills the English narration
+# when it records a step (and the engine does not import what explains it).
+ALONG: dict[str, dict[str, str]] = {
+    "en": {"row": "along each row", "column": "down each column", "vector": "along the vector",
+           "axis": "along axis {axis}", "over": "{along} (over {names})", "and": ", ",
+           "under": "one under the other", "beside": "side by side", "after": "one after the other"},
+    "zh-Hant": {"row": "沿每一列", "column": "沿每一行", "vector": "沿整個向量",
+                "axis": "沿第 {axis} 軸", "over": "{along}，跨 {names}", "and": "、",
+                "under": "上下", "beside": "左右", "after": "前後"},
+    "zh-Hans": {"row": "沿每一行", "column": "沿每一列", "vector": "沿整个向量",
+                "axis": "沿第 {axis} 轴", "over": "{along}，跨 {names}", "and": "、",
+                "under": "上下", "beside": "左右", "after": "前后"},
+    "vi": {"row": "theo từng hàng", "column": "theo từng cột", "vector": "dọc theo vectơ",
+           "axis": "theo trục {axis}", "over": "{along} (qua {names})", "and": ", ",
+           "under": "theo chiều dọc", "beside": "theo chiều ngang", "after": "nối tiếp nhau"},
+}
+
+
+def along(axis: Any, shape: tuple[int, ...], labels: Any = None, lang: str = "en") -> str | None:
+    """How working along ``axis`` of a tensor of ``shape`` reads in ``lang``; the names along it
+    too when it has a few (``None``: no axis, the whole tensor).
+
+    >>> along(-1, (3, 4)), along(0, (3, 4), lang="zh-Hant"), along(0, (3, 4), lang="zh-Hans")
+    ('along each row', '沿每一行', '沿每一列')
+    >>> along(1, (2, 3), (None, ("the", "king", "sat")))
+    'along each row (over the, king, sat)'
+    """
+    if axis is None:
+        return None
+    words, ndim = ALONG[lang], len(shape)
+    at = int(axis) % ndim if isinstance(axis, (int, np.integer)) and ndim else None
+    if at is None or (ndim > 2 and at < ndim - 2):  # several axes, or a batch axis: its number
+        return words["axis"].format(axis=axis)
+    text = words["vector" if ndim == 1 else "row" if at == ndim - 1 else "column"]
+    names = labels[at] if labels is not None and at < len(labels) else None
+    if names is None or len(names) > 4:  # more names than a caption has room for
+        return text
+    return words["over"].format(along=text, names=words["and"].join(names))
+
+
+def joined(axis: Any, ndim: int, lang: str = "en") -> str:
+    """How pieces joined (or cut) along ``axis`` of a tensor with ``ndim`` axes lie.
+
+    >>> joined(0, 2), joined(-1, 2, "zh-Hant"), joined(0, 3)
+    ('one under the other', '左右', 'along axis 0')
+    """
+    words = ALONG[lang]
+    at = int(axis) % ndim if isinstance(axis, (int, np.integer)) and ndim else None
+    if at is None or at < ndim - 2:
+        return words["axis"].format(axis=axis)
+    return words["after" if ndim == 1 else "beside" if at == ndim - 1 else "under"]
+
+
+def with_along(trace: Trace, step: Step, spec: OpSpec, lang: str, attrs: dict | None = None) -> dict:
+    """``attrs`` (the step's) with the op's axis as a learner reads it: ``along`` (:func:`along`,
+    for its first input, the tensor it works along) or ``joined`` (:func:`joined`), whichever the
+    op's English narration names (a translation has the same placeholders)."""
+    attrs = step.attrs if attrs is None else attrs
+    wanted = [k for k in ("along", "joined") if "{" + k + "}" in spec.narration]
+    if not wanted or not step.inputs or step.inputs[0] not in trace.tensors:
+        return attrs
+    axis = attrs["axis"] if "axis" in attrs else dict(spec.defaults).get("axis")
+    x = trace.tensors[step.inputs[0]]
+    if wanted[0] == "joined":
+        return {**attrs, "joined": joined(axis, len(x.shape), lang)}
+    return {**attrs, "along": along(axis, tuple(x.shape), x.labels, lang)}
 
 
 def named_grads(trace: Trace, step: Step, text: str) -> str:
