@@ -170,6 +170,7 @@ def _another_head(a: Node, n: Node) -> None:
     """``n`` is another head of ``a``: the box is named for any head (``Q``, not ``Q₁``), ×N."""
     a.names += n.names
     a.name, a.runs = _HEAD_MARK.sub("", a.name), a.runs + n.runs
+    a.weights = [_HEAD_MARK.sub("", w) for w in a.weights]   # W_Q: each head's own
 
 
 def _then(a: Node, n: Node) -> None:

@@ -34,6 +34,7 @@ STACK_GAP = 0.35           # between the boxes of one column (branches side by s
 LANE = 0.14                # between neighbouring edges routed in one gap
 MOST_WIDE = 2.2            # a box's text is at most this wide (a long op line goes on two, then shrinks)
 LARGEST = 1.25             # a short network's page is drawn at most this much larger
+CROSSING = 0.9             # a row break a recurrent edge must run round is worth this much of the size
 
 
 def _box(n: Node, axes: bool, lang: str) -> VGroup:
@@ -64,9 +65,10 @@ def _box(n: Node, axes: bool, lang: str) -> VGroup:
 
 
 def _rows(columns: list[list[int]], widths: list[float], heights: list[float], new: list[bool],
-          room: tuple[float, float]) -> list[list[int]]:
+          room: tuple[float, float], edges: list[tuple[int, int]]) -> list[list[int]]:
     """The columns' indices in rows (a compared network starts a new one), as many to a row as
-    draws the page largest within ``room`` (width, height)."""
+    draws the page largest within ``room`` (width, height); a recurrent edge back to an earlier
+    row (``edges``: column pairs) runs round the page's left, so each costs some of the size."""
     best, best_scale = [], 0.0
     for per_row in range(1, len(columns) + 1):
         rows: list[list[int]] = []
@@ -76,7 +78,9 @@ def _rows(columns: list[list[int]], widths: list[float], heights: list[float], n
             rows[-1].append(c)
         wide = max(sum(widths[c] for c in row) + GAP * (len(row) - 1) for row in rows)
         tall = sum(max(heights[c] for c in row) for row in rows) + ROW_GAP * (len(rows) + 1)
-        scale = min(room[0] / wide, room[1] / tall)
+        row_of = {c: r for r, row in enumerate(rows) for c in row}
+        around = sum(row_of[a] != row_of[b] for a, b in edges)
+        scale = min(room[0] / wide, room[1] / tall) * CROSSING ** around
         if scale > best_scale + 1e-9:
             best, best_scale = rows, scale
     return best
@@ -84,10 +88,10 @@ def _rows(columns: list[list[int]], widths: list[float], heights: list[float], n
 
 def _columns(nodes: list[Node]) -> list[list[int]]:
     """The nodes by column: per network, by level (how many layers from its input)."""
-    level, network_of, k = levels(nodes), [], -1
+    level, network_of, k = levels(nodes), [], 0
     for n in nodes:
         k += n.new
-        network_of.append(max(k, 0))
+        network_of.append(k)
     keys = sorted({(network_of[i], level[i]) for i in range(len(nodes))})
     return [[i for i in range(len(nodes)) if (network_of[i], level[i]) == key] for key in keys]
 
@@ -167,8 +171,9 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     room = (style.PAGE_RIGHT - style.PAGE_LEFT, head.get_bottom()[1] - 0.3 - style.PAGE_BOTTOM)
     columns = _columns(nodes)
     stacks = [VGroup(*[boxes[k] for k in c]).arrange(DOWN, buff=STACK_GAP) for c in columns]
+    column = {k: c for c, col in enumerate(columns) for k in col}
     rows = _rows(columns, [s.width for s in stacks], [s.height for s in stacks],
-                 [nodes[c[0]].new for c in columns], room)
+                 [nodes[c[0]].new for c in columns], room, [(column[a], column[b]) for a, b, kind in links(nodes) if kind == "back"])
     row_of, column_of, rows_y, y = {}, {}, [], 0.0
     for r, row in enumerate(rows):   # rows top to bottom, columns left to right, middles level
         tall, x = max(stacks[c].height for c in row), 0.0
