@@ -97,6 +97,7 @@ class NumberGrid(Spacing, BiasParts, GridLabels, GridIndex, VGroup):
         self.values: dict[tuple[int, int], VMobject] = {}
         self.grads: dict[tuple[int, int], VMobject] = {}
         self.grad_bands = VGroup()
+        self.bias_bands: list[Rectangle] = []
         self.body = VGroup()
         self._build_cells(data, texts, hidden)
         self.bias = self._build_bias(bias, bias_also or []) if bias is not None else None
@@ -156,8 +157,10 @@ class NumberGrid(Spacing, BiasParts, GridLabels, GridIndex, VGroup):
         # every cell a copy of one box (a copy costs a seventh of a Rectangle made anew)
         blank = Rectangle(width=self.cell_w, height=self.cell_h, stroke_width=1.2, stroke_color=self.look.edge,
                           fill_color=self.look.fill, fill_opacity=self.look.fill_opacity)
+        # the band's room is kept from the start (laid out from final values), but the band is
+        # drawn only once a gradient is written in it (show_grad_bands): a forward frame has none
         blank_band = Rectangle(width=self.cell_w - 0.06, height=style.GRAD_HEIGHT - 0.05, stroke_width=0,
-                               fill_color=style.GRAD_FILL, fill_opacity=1.0) if self.has_grad else None
+                               fill_color=style.GRAD_FILL, fill_opacity=0.0) if self.has_grad else None
         for kr, r in enumerate(self.rows_shown):
             for kc, c in enumerate(self.cols_shown):
                 centre = self._xy(kr, kc)
@@ -179,6 +182,11 @@ class NumberGrid(Spacing, BiasParts, GridLabels, GridIndex, VGroup):
                 self.values[(r, c)] = text
                 if blank_band is not None:
                     self.grad_bands.add(blank_band.copy().move_to(self._grad_centre(box)))
+
+    def show_grad_bands(self) -> None:
+        """Draw the blue bands (a gradient is being written in them)."""
+        for band in [*self.grad_bands, *self.bias_bands]:
+            band.set_fill(opacity=1.0)
 
     def _value_centre(self, box: Rectangle) -> np.ndarray:
         top = box.get_top()
@@ -232,7 +240,9 @@ class NumberGrid(Spacing, BiasParts, GridLabels, GridIndex, VGroup):
                 for box in self.cells.values()]
 
     def load_grad(self, record: TensorRecord) -> dict[tuple[int, int], VMobject]:
-        """Blue gradient numbers for this grid's band, built hidden; the caller reveals them."""
+        """Blue gradient numbers for this grid's band, built hidden; the caller reveals them (the
+        band itself is drawn from now on)."""
+        self.show_grad_bands()
         texts = self.texts_for(record, style.GRAD, style.SMALL_NUMBER_SIZE, grad=True)
         for t in texts.values():
             t.set_opacity(0)

@@ -1,7 +1,11 @@
 """The whole network on one page: every layer of the first forward pass as a box (its output's
-name, shape and axis names), joined by arrows labelled with the op and the weights it reads, in
-reading order, wrapping like a worksheet, in as many rows as draw it largest. A layer run again (a timestep, a pass) shows once; several networks compared share the page; a very long one is elided (its first and last layers around
-a ⋯). Shown after the title and again before the recap.
+name, shape and axis names, the op and weights that made it), in columns by how far from the input
+it is, joined by the real graph (:mod:`scenes.network`): branches side by side in one column, a
+residual connection as an edge skipping forward over columns, a recurrent edge (dashed, ``t+1``)
+back to the layer that reads the state; ×N on a box that stands for N timesteps or heads. Columns
+wrap into rows like a worksheet, as many to a row as draw the page largest; several networks
+compared share the page, each from a new row; a very long one is elided (⋯). Shown after the title
+and again before the recap.
 
 >>> import tracer
 >>> with tracer.record() as trace:
@@ -9,113 +13,40 @@ a ⋯). Shown after the title and again before the recap.
 ...     b = tracer.param([0.5], name="b")
 ...     Z = tracer.linear(W, tracer.tensor([[1.0], [1.0]], name="X"), b, name="Z")
 ...     y = tracer.relu(Z, name="H")
->>> [(n.name, n.via) for n in network(trace, [s for s in trace.steps if s.parent is None])]
-[('X', ''), ('Z', 'linear · W · b'), ('H', 'relu')]
+>>> page = overview_page(network(trace, [s for s in trace.steps if s.parent is None]), "The network", "en")
+>>> page.names, len(page.links)
+(['X', 'Z', 'H'], 2)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from manim import DOWN, Arrow, RoundedRectangle, VGroup
-
-from tracer.trace import Step, Trace
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, DashedVMobject, RoundedRectangle, VGroup, VMobject
 
 from . import glyphs, style
 from .cards import fit_page
 from .look import shape_text
+from .network import Node, levels, links, network  # noqa: F401  (network: read here by the story plan)
 
 MOST = 48        # more layers than this, and the middle ones are elided (⋯)
 
 
-@dataclass
-class Node:
-    name: str
-    shape: tuple[int, ...]
-    via: str = ""             # the op (and weights) that made it
-    axes: str = ""            # its axis names, shortened
-    new: bool = False         # the first layer of another network: a new row, no arrow into it
-
-
-def network(trace: Trace, steps: list[Step]) -> list[Node]:
-    """The nodes of every network the forward steps among ``steps`` run: its input, then each
-    layer's output once (a layer run again, as the next timestep or the next pass, shows once), the
-    loss included. Once training has begun (a backward step), a pass that reads only weights already shown re-runs a network shown: the page
-    ends there; a pass reading new weights is another network (a comparison): it starts afresh."""
-    nodes: list[Node] = []
-    seen = _Seen()
-    weights: set[str] = set()
-    trained = False
-    waiting: list[Step] = []   # after training, the weightless steps before we know which network runs
-    for s in steps:
-        if s.phase != "forward" or not s.outputs:
-            trained = trained or (bool(nodes) and s.phase == "backward")
-            continue
-        params = [trace.tensors[t].name for t in s.inputs if trace.tensors[t].kind == "param"]
-        if trained and not params:
-            waiting.append(s)
-            continue
-        if trained:
-            if weights.issuperset(params):
-                break
-            trained, seen, first = False, _Seen(), len(nodes)   # new weights: another network
-            for w in waiting + [s]:
-                _add(trace, w, nodes, seen, weights)
-            nodes[first].new = True
-            waiting = []
-            continue
-        _add(trace, s, nodes, seen, weights)
-    return nodes
-
-
-@dataclass
-class _Seen:
-    """The layers of a network shown so far, and the tensors its latest new layers made."""
-
-    layers: set[tuple] = field(default_factory=set)
-    fresh: set[str] = field(default_factory=set)
-
-
-def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str]) -> None:
-    """``s``'s output as a node (after the network's input, for its first), unless it is a layer
-    shown: the same op on the same tensors, or making the same name with the same weights from
-    nothing new (a second head's ``K_T`` reads the new ``K₂_rows``: it is another layer)."""
-    params = [trace.tensors[t].name for t in s.inputs if trace.tensors[t].kind == "param"]
-    weights.update(params)
-    out = trace.tensors[s.outputs[0]]
-    made, read = (s.op, out.name, tuple(params)), (s.op, *s.inputs)
-    if read in seen.layers or (made in seen.layers and not seen.fresh & set(s.inputs)):
-        seen.fresh.clear()   # the network runs again: what it makes now is not new
-        return
-    first = not seen.layers
-    seen.layers.update((made, read))
-    seen.fresh.update(s.outputs)
-    if first and s.inputs:   # a network's first layer: its input first
-        given = [t for t in s.inputs if trace.tensors[t].kind != "param"]   # the data, not a weight
-        x = trace.tensors[given[0] if given else s.inputs[0]]
-        nodes.append(Node(x.name, x.shape, "", _axes(x)))
-    nodes.append(Node(out.name, out.shape, " · ".join([s.op] + params), _axes(out)))
-
-
-def _axes(record) -> str:
-    names = [n for n in (record.labels or ()) if n]
-    if not names:
-        return ""
-    last = list(names[-1])
-    return ", ".join(last[:3]) + (" …" if len(last) > 3 else "")
-
-
-GAP, ROW_GAP = 0.4, 0.7    # between boxes of a row, between rows (an arrow runs in each gap)
+GAP, ROW_GAP = 0.7, 1.1    # between columns, between rows (arrows and their lanes run in the gaps)
+STACK_GAP = 0.35           # between the boxes of one column (branches side by side)
+LANE = 0.14                # between neighbouring edges routed in one gap
 MOST_WIDE = 2.2            # a box's text is at most this wide (a long op line goes on two, then shrinks)
 LARGEST = 1.25             # a short network's page is drawn at most this much larger
+CROSSING = 0.9             # a row break a recurrent edge must run round is worth this much of the size
 
 
 def _box(n: Node, axes: bool, lang: str) -> VGroup:
     """A node's box: what made it (op and weights, on top), its name, its shape, its axis names
-    (when ``axes``), as wide as its widest line."""
+    (when ``axes``), as wide as its widest line; ×N over its corner when it stands for N."""
     via = [glyphs.mono(n.via, style.COMPUTED, 18)] if n.via else []
-    if via and via[0].width > MOST_WIDE and " · " in n.via:   # a long one: the op, its weights under it
-        op, weights = n.via.split(" · ", 1)
-        via = [glyphs.mono(op, style.COMPUTED, 18), glyphs.mono(weights, style.COMPUTED, 18)]
+    if via and via[0].width > MOST_WIDE:   # a long one: the ops (two a line), the weights under them
+        ops = [glyphs.mono(" → ".join(n.ops), style.COMPUTED, 18)]
+        if ops[0].width > MOST_WIDE:
+            ops = [glyphs.mono(("→ " if k else "") + " → ".join(n.ops[k:k + 2]), style.COMPUTED, 18)
+                   for k in range(0, len(n.ops), 2)]
+        via = ops + ([glyphs.mono(" · ".join(n.weights), style.COMPUTED, 18)] if n.weights else [])
     lines = [*via]
     lines.append(glyphs.mono(n.name, style.INK, style.LABEL_SIZE + 2, bold=True))
     if n.shape:
@@ -124,59 +55,144 @@ def _box(n: Node, axes: bool, lang: str) -> VGroup:
         lines.append(glyphs.prose(n.axes, lang, style.MUTED, 17))
     text = VGroup(*[glyphs.fit_width(t, MOST_WIDE) for t in lines]).arrange(DOWN, buff=0.08)
     frame = RoundedRectangle(corner_radius=0.12, width=max(1.2, text.width + 0.3), height=text.height + 0.3,
-                             stroke_color=style.COMPUTED_EDGE if n.via else style.GIVEN_EDGE, stroke_width=2,
-                             fill_color=style.COMPUTED_FILL if n.via else style.GIVEN_FILL, fill_opacity=1.0)
-    return VGroup(frame, text.move_to(frame))
+                             stroke_color=style.COMPUTED_EDGE if n.ops else style.GIVEN_EDGE, stroke_width=2,
+                             fill_color=style.COMPUTED_FILL if n.ops else style.GIVEN_FILL, fill_opacity=1.0)
+    box = VGroup(frame, text.move_to(frame))
+    if n.runs > 1:
+        box.add(glyphs.mono(f"×{n.runs}", style.COMPUTED, 17, bold=True).next_to(frame, UP, buff=0.03).align_to(frame, RIGHT))
+    box.frame = frame
+    return box
 
 
-def _rows(nodes: list[Node], widths: list[float], height: float, room: tuple[float, float]) -> list[list[int]]:
-    """The nodes' indices in rows (a compared network starts a new one), as many to a row as
-    draws the page largest within ``room`` (width, height) for boxes ``height`` tall."""
+def _rows(columns: list[list[int]], widths: list[float], heights: list[float], new: list[bool],
+          room: tuple[float, float], edges: list[tuple[int, int]]) -> list[list[int]]:
+    """The columns' indices in rows (a compared network starts a new one), as many to a row as
+    draws the page largest within ``room`` (width, height); a recurrent edge back to an earlier
+    row (``edges``: column pairs) runs round the page's left, so each costs some of the size."""
     best, best_scale = [], 0.0
-    for per_row in range(1, len(nodes) + 1):
+    for per_row in range(1, len(columns) + 1):
         rows: list[list[int]] = []
-        for k, n in enumerate(nodes):
-            if not rows or n.new or len(rows[-1]) == per_row:
+        for c in range(len(columns)):
+            if not rows or new[c] or len(rows[-1]) == per_row:
                 rows.append([])
-            rows[-1].append(k)
-        wide = max(sum(widths[k] for k in row) + GAP * (len(row) - 1) for row in rows)
-        tall = len(rows) * height + ROW_GAP * (len(rows) - 1)
-        scale = min(room[0] / wide, room[1] / tall)
+            rows[-1].append(c)
+        wide = max(sum(widths[c] for c in row) + GAP * (len(row) - 1) for row in rows)
+        tall = sum(max(heights[c] for c in row) for row in rows) + ROW_GAP * (len(rows) + 1)
+        row_of = {c: r for r, row in enumerate(rows) for c in row}
+        around = sum(row_of[a] != row_of[b] for a, b in edges)
+        scale = min(room[0] / wide, room[1] / tall) * CROSSING ** around
         if scale > best_scale + 1e-9:
             best, best_scale = rows, scale
     return best
 
 
+def _columns(nodes: list[Node]) -> list[list[int]]:
+    """The nodes by column: per network, by level (how many layers from its input)."""
+    level, network_of, k = levels(nodes), [], 0
+    for n in nodes:
+        k += n.new
+        network_of.append(k)
+    keys = sorted({(network_of[i], level[i]) for i in range(len(nodes))})
+    return [[i for i in range(len(nodes)) if (network_of[i], level[i]) == key] for key in keys]
+
+
+def _elide(nodes: list[Node]) -> list[Node]:
+    """A very long network's first and last layers around a ⋯ that stands for the middle ones."""
+    if len(nodes) <= MOST:
+        return nodes
+    first, last = MOST // 2, len(nodes) - (MOST // 2 - 1)
+    gone = Node("⋯", (), [f"{last - first}"], inputs=[first - 1])
+
+    def keep(j: int) -> int:
+        return j if j < first else first if j < last else j - last + first + 1
+    tail = [Node(**{**vars(n), "inputs": sorted({keep(j) for j in n.inputs}),
+                    "fed_back": sorted({keep(j) for j in n.fed_back})}) for n in nodes[last:]]
+    return nodes[:first] + [gone] + tail
+
+
+def _edge(points: list, color: str, dashed: bool = False) -> VGroup:
+    """An arrow along ``points`` (corners), its tip on the last segment."""
+    tip = Arrow(points[-2], points[-1], buff=0.0, stroke_width=3, color=color, tip_length=0.16,
+                max_tip_length_to_length_ratio=0.7)
+    if len(points) == 2:
+        return VGroup(tip)
+    path = VMobject(stroke_width=3, stroke_color=color).set_points_as_corners([p for p in points[:-1]])
+    return VGroup(DashedVMobject(path, num_dashes=max(6, int(path.get_arc_length() / 0.12))) if dashed else path, tip)
+
+
+def _link(a: VGroup, b: VGroup, kind: str, lanes: dict, ra: int, rb: int, rows_y: list, gutter: float,
+          sides: tuple[float, float]) -> VGroup:
+    """The arrow from box ``a`` (in row ``ra``) to box ``b`` (row ``rb``): straight into the next
+    column; otherwise out of ``a``'s right, along a lane in the gap above (a skip) or below (across
+    rows, or back to an earlier layer: dashed) the rows, into ``b``'s left; ``sides`` are the right
+    edge of ``a``'s column and the left of ``b``'s (the vertical runs stay in the gaps between columns)."""
+    fa, fb = a.frame, b.frame
+    start, end = fa.get_right(), fb.get_left()
+    if kind == "next" and ra == rb:
+        return _edge([start, end], style.RULE)
+    shift = {"skip": 0.25, "back": -0.25, "next": 0.0}[kind] * min(fa.height, fb.height)
+    start, end = start + UP * shift, end + UP * shift
+    def lane(where: tuple) -> float:
+        n = lanes[where] = lanes.get(where, 0) + 1
+        top, bottom = rows_y[where[0]]
+        return top + 0.3 + (n - 1) * LANE if where[1] == "above" else bottom - 0.3 - (n - 1) * LANE
+    def gap_x(x: float) -> float:   # the middle of a gap between columns, a lane each edge
+        n = lanes[round(x, 1)] = lanes.get(round(x, 1), 0) + 1
+        return x + (n - 1) * (LANE if n % 2 == 0 else -LANE) / 2 * ((n + 1) // 2)
+    out_x, in_x = gap_x(sides[0] + GAP / 2), gap_x(sides[1] - GAP / 2)
+    if kind == "skip" and ra == rb:
+        y = lane((ra, "above"))
+        points = [start, [out_x, start[1], 0], [out_x, y, 0], [in_x, y, 0], [in_x, end[1], 0], end]
+    elif kind != "back" or ra == rb:   # across rows (down), or back along this row
+        y = lane((ra, "below"))
+        y2 = y if ra == rb or rb == ra + 1 else lane((rb, "above"))
+        points = [start, [out_x, start[1], 0], [out_x, y, 0], [in_x if y2 == y else gutter, y, 0]]
+        points += [] if y2 == y else [[gutter, y2, 0], [in_x, y2, 0]]
+        points += [[in_x, end[1], 0], end]
+    else:                              # back to an earlier row: round the left of the page
+        y, y2 = lane((ra, "below")), lane((rb, "below"))
+        points = [start, [out_x, start[1], 0], [out_x, y, 0], [gutter, y, 0], [gutter, y2, 0], [in_x, y2, 0],
+                  [in_x, end[1], 0], end]
+    edge = _edge(points, style.COMPUTED if kind == "back" else style.RULE, dashed=kind == "back")
+    if kind == "back":   # the state of this timestep, read at the next
+        edge.add(glyphs.mono("t+1", style.COMPUTED, 16).next_to(points[-3] if len(points) > 3 else end, DOWN, buff=0.05))
+    return edge
+
+
 def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
-    """The page: a box per node (the op and weights that made it, its name, shape and axis names
-    where they change), arrows between them, in as many rows as draw it largest on the page (above
-    the caption band, where the subtitles are written)."""
-    if len(nodes) > MOST:
-        nodes = nodes[:MOST // 2] + [Node("⋯", (), f"{len(nodes) - MOST + 1}")] + nodes[-(MOST // 2 - 1):]
+    """The page: a box per node in columns by level (branches stacked), the graph's edges between
+    them, in as many rows as draw it largest on the page (above the caption band, where the
+    subtitles are written)."""
+    nodes = _elide(nodes)
     boxes = VGroup(*[_box(n, bool(n.axes) and (k == 0 or n.new or n.axes != nodes[k - 1].axes), lang)
                      for k, n in enumerate(nodes)])
     head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.PAGE_RIGHT - style.PAGE_LEFT)
     head.move_to([0, style.PAGE_TOP - 0.1 - head.height / 2, 0])
-    room = (style.PAGE_RIGHT - style.PAGE_LEFT, head.get_bottom()[1] - 0.4 - style.PAGE_BOTTOM)
-    rows = _rows(nodes, [b.width for b in boxes], max(b.height for b in boxes), room)
-    row_of = {k: r for r, row in enumerate(rows) for k in row}
-    y = 0.0
-    for row in rows:   # rows top to bottom, boxes left to right, middles level
-        tall, x = max(boxes[k].height for k in row), 0.0
-        for k in row:
-            boxes[k].move_to([x + boxes[k].width / 2, y - tall / 2, 0])
-            x += boxes[k].width + GAP
+    room = (style.PAGE_RIGHT - style.PAGE_LEFT, head.get_bottom()[1] - 0.3 - style.PAGE_BOTTOM)
+    columns = _columns(nodes)
+    stacks = [VGroup(*[boxes[k] for k in c]).arrange(DOWN, buff=STACK_GAP) for c in columns]
+    column = {k: c for c, col in enumerate(columns) for k in col}
+    rows = _rows(columns, [s.width for s in stacks], [s.height for s in stacks],
+                 [nodes[c[0]].new for c in columns], room, [(column[a], column[b]) for a, b, kind in links(nodes) if kind == "back"])
+    row_of, column_of, rows_y, y = {}, {}, [], 0.0
+    for r, row in enumerate(rows):   # rows top to bottom, columns left to right, middles level
+        tall, x = max(stacks[c].height for c in row), 0.0
+        for c in row:
+            stacks[c].move_to([x + stacks[c].width / 2, y - tall / 2, 0])
+            x += stacks[c].width + GAP
+            row_of.update({k: r for k in columns[c]})
+            column_of.update({k: stacks[c] for k in columns[c]})
+        rows_y.append((y, y - tall))
         y -= tall + ROW_GAP
-    links = VGroup()
-    for k in range(1, len(nodes)):
-        if nodes[k].new:
-            continue
-        a, b = boxes[k - 1], boxes[k]
-        start, end = (a.get_right(), b.get_left()) if row_of[k] == row_of[k - 1] else (a.get_bottom(), b.get_top())
-        links.add(Arrow(start, end, buff=0.05, stroke_width=3, color=style.RULE, max_tip_length_to_length_ratio=0.25))
-    body = VGroup(boxes, links)
+    lanes: dict = {}
+    gutter = -GAP / 2
+    links_drawn = VGroup(*[_link(boxes[a], boxes[b], kind, lanes, row_of[a], row_of[b], rows_y, gutter,
+                                 (column_of[a].get_right()[0], column_of[b].get_left()[0]))
+                           for a, b, kind in links(nodes)])
+    body = VGroup(links_drawn, boxes)
     body.scale(min(LARGEST, room[0] / body.width, room[1] / body.height))
-    body.move_to([0, head.get_bottom()[1] - 0.4 - room[1] / 2, 0])
+    body.move_to([0, head.get_bottom()[1] - 0.3 - room[1] / 2, 0])
     page = fit_page(VGroup(head, body))
     page.names = [n.name for n in nodes]
+    page.links = links_drawn
     return page

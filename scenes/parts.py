@@ -43,7 +43,8 @@ class BiasParts:
             group.add(box)
             if self.has_grad:
                 band = Rectangle(width=w - 0.06, height=style.GRAD_HEIGHT - 0.05, stroke_width=0,
-                                 fill_color=style.GRAD_FILL, fill_opacity=1.0)
+                                 fill_color=style.GRAD_FILL, fill_opacity=0.0)   # shown with a gradient
+                self.bias_bands.append(band)
                 group.add(band.move_to(self._grad_centre(box)))
         group.add(*self.bias_values.values())
         sep_x = x0 - 0.06

@@ -58,13 +58,13 @@ def test_the_overview_of_a_big_network_stays_above_the_caption_band(name):
 
 def test_the_transformer_blocks_overview_is_legible_at_480p():
     nodes = next(b.data for b in build_plan(run("transformer_block")).beats if b.card == "overview")
-    assert len(nodes) == 35
+    assert sum(len(n.names) for n in nodes) == 35 and len(nodes) <= 15   # 35 layers in at most 15 boxes
     page = overview_page(nodes, "The whole network on one page", "en")
     said = {m.text: m for m in page.get_family() if isinstance(getattr(m, "text", None), str)}
     # a unit is 60 px at 480p: a layer's name at least 10 px tall, the op that made it 7 px
     # (they were 7 and 5 px when the page ran 8 boxes a row and into the caption band)
-    assert said["ln1"].height >= 0.16 and said["div"].height >= 0.12
-    assert said["layer_norm"].height >= 0.12   # a long op line goes on two lines, not shrunk to fit
+    assert said["ln1"].height >= 0.16 and said["matmul → div"].height >= 0.12
+    assert said["add → layer_norm"].height >= 0.12   # a long op line goes on two lines, not shrunk to fit
 
 
 def test_the_title_and_recap_cards_stay_above_the_caption_band():

@@ -72,19 +72,20 @@ def worked(trace, story: Story) -> set[str]:
 def test_the_overview_holds_every_layer_the_chapters_work(name):
     trace = run(name)
     overview = next(b.data for b in build_plan(trace).beats if b.card == "overview")
-    names = [n.name for n in overview]
+    names = [name for n in overview for name in n.names]   # a box stands for the layers folded in it
     assert worked(trace, Story.from_meta(trace.meta)) <= set(names)
     assert "⋯" not in names
 
 
 def test_a_layer_run_again_shows_once_and_a_compared_network_starts_its_own_row():
     nodes = next(b.data for b in build_plan(run("rnn")).beats if b.card == "overview")
-    assert [n.name for n in nodes] == ["X", "x", "Wh_h", "Wx_x_b", "z", "hidden", "y", "loss"]   # no timestep 2
+    assert [name for n in nodes for name in n.names] == ["X", "x", "Wh_h", "Wx_x_b", "z", "hidden", "y", "loss"]   # no timestep 2
     nodes = next(b.data for b in build_plan(run("gradient_through_time")).beats if b.card == "overview")
     starts = [n.name for n in nodes if n.new]
     assert starts == ["X", "X"]                       # the LSTM and the GRU after the RNN
     assert [n.name for n in nodes].count("rnn.loss") == 1 and "gru.loss" in [n.name for n in nodes]
-    names = [n.name for n in next(b.data for b in build_plan(run("multi_head_attention")).beats if b.card == "overview")]
+    names = [name for n in next(b.data for b in build_plan(run("multi_head_attention")).beats if b.card == "overview")
+             for name in n.names]
     for layer in ("K{}_rowsᵀ", "scores{}", "scaled{}", "weights{}"):   # the second head's layers are there too
         assert names.count(layer.format("₁")) == 1 and names.count(layer.format("₂")) == 1, layer
 

@@ -19,6 +19,7 @@ from .common import show_new
 def grad_band(stage: Stage, grid, gid: str, bias: bool = False) -> Slot:
     """Put the gradient ``gid`` (hidden) in ``grid``'s blue band and bind it there."""
     record = stage.trace.tensors[gid]
+    grid.show_grad_bands()
     if bias:
         old = grid.bias_grads
         texts = grid.bias_texts_for(record, style.GRAD, style.SMALL_NUMBER_SIZE, grad=True)

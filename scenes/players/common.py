@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from manim import AnimationGroup, Succession, VGroup, VMobject
+from manim import AnimationGroup, Rectangle, Succession, VGroup, VMobject
 
 from tracer.explain.numbers import joined
 
@@ -24,14 +24,22 @@ from ..stage import Stage
 from .cells import Work, audit_working, telling_first
 
 
+def focus_boxes(targets: list[VMobject], out: VMobject | None, color: str = style.HIGHLIGHT) -> list[VMobject]:
+    """The highlight boxes round ``targets`` (the operands read) and ``out`` (the cell written, a
+    thicker line). A box round a whole cell lies on the cell's edges, not outside them: a cell's
+    neighbour above or below writes its number (a gradient in its blue band) close to the shared
+    edge, and a box reaching past the edge would cut through those digits; sideways a cell has its
+    padding, and a box round a bare number has room to grow."""
+    def around(t: VMobject, width: float, pad: float) -> VMobject:
+        tall = t.height if isinstance(t, Rectangle) else t.height + pad
+        return anim.box_like(t, color, width).stretch_to_fit_width(t.width + pad).stretch_to_fit_height(tall).move_to(t)
+    return [around(t, 3.0, 0.08) for t in targets] + ([around(out, 4.5, 0.04)] if out is not None else [])
+
+
 def _boxes_to(stage: Stage, targets: list[VMobject], out: VMobject | None, run_time: float,
               color: str = style.HIGHLIGHT) -> list:
     """Glide the highlight markers onto ``targets`` (and the output cell), hiding spare ones."""
-    rects = [anim.box_like(t, color, 3.0).stretch_to_fit_width(t.width + 0.08)
-             .stretch_to_fit_height(t.height + 0.08).move_to(t) for t in targets]
-    if out is not None:
-        rects.append(anim.box_like(out, color, 4.5).stretch_to_fit_width(out.width + 0.04)
-                     .stretch_to_fit_height(out.height + 0.04).move_to(out))
+    rects = focus_boxes(targets, out, color)
     if not targets and out is not None:   # the rest of a result: the box on the cell just worked
         return rest_box(stage, rects[0], run_time)   # grows onto it (not one from an operand, across the gap)
     moves = [anim.Glide(stage.marker(k, r), r, run_time=run_time) for k, r in enumerate(rects)]

@@ -9,7 +9,7 @@ otherwise they are drawn again, side by side as they will be joined, next to the
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Rectangle, Succession, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Rectangle, Succession, VGroup, rush_from
 
 from tracer.explain.lines import cell_ref
 from tracer.explain.working import tensor_label
@@ -115,7 +115,9 @@ def _block(gout: NumberGrid, axis: int, span: tuple[int, int]) -> list:
 
 
 def fly(stage: Stage, pairs: list, run_time: float = 0.9) -> list:
-    """Copies of the numbers ``src`` glide onto ``dst`` (which appear as they land)."""
+    """Copies of the numbers ``src`` glide onto ``dst`` (which appear as they land). They leave at
+    once and slow down to land (``rush_from``): under the default easing a copy sat half over its
+    source for the first ~40% of the flight, two numbers written over each other."""
     pairs = [(s, d) for s, d in pairs if s is not None and d is not None]
     if stage.skipping or not pairs:
         return []
@@ -126,7 +128,7 @@ def fly(stage: Stage, pairs: list, run_time: float = 0.9) -> list:
         copies.append((c, d))
     stage.scene.add(*[c for c, _ in copies])
     stage.canvas.trash += [c for c, _ in copies]
-    return [c.animate(run_time=run_time).move_to(d) for c, d in copies]
+    return [c.animate(run_time=run_time, rate_func=rush_from).move_to(d) for c, d in copies]
 
 
 @register(FORWARD, "concat")
