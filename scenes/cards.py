@@ -19,6 +19,7 @@ from tracer.lecture.subtitles import NO_END, NO_START
 from tracer.trace import Trace
 
 from . import glyphs, style
+from .leading import stacked
 from .words import word
 
 TEXT_WIDTH = style.FRAME_WIDTH - 2.0
@@ -130,9 +131,9 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
         if line:
             lines.append(line)
         at = lo
-    group = VGroup(*[glyphs.prose(line, lang, color, size, bold) for line in lines])
+    group = stacked([glyphs.prose(line, lang, color, size, bold) for line in lines], lines, lang, size, bold)
     group.lines = lines
-    return group.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+    return group
 
 
 # Chinese line breaking (禁則, the subtitles' rule): a closing mark never starts a line and an
