@@ -284,3 +284,15 @@ def test_the_transformer_block_closes_on_its_output():
     out = told.result()
     assert out.kind == "heatmap" and out.tensor == trace.step("blocks.0.ln2").outputs[0]
     assert out.cols == ["once", "upon", "a"]
+
+
+def test_self_attention_closes_on_the_map_its_recap_reads():
+    """The recap names each word's strongest key with the weight the model gave it before training
+    (我 → 吃 0.79 …): the map beside it is that one, where a reader finds each of those numbers."""
+    trace, told = run("self_attention"), story("self_attention")
+    weights = values(trace, "attn.weights")
+    shown_map = told.result()
+    assert shown_map.kind == "heatmap" and shown_map.tensor == trace.step("attn.weights").outputs[0]
+    said = text(told.recap, "en")
+    for row in weights:
+        assert f" {shown(row.max(), weights)}" in said

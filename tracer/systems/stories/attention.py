@@ -282,4 +282,5 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
                                          else before_chinese(joined(words[lang])) if lang.startswith("zh")
                                          else joined(words[lang]))),
                 question=say("Which word does each word attend to?", "每個詞最關注哪個詞？", "每个词最关注哪个词？", "Mỗi từ chú ý đến từ nào?"),
-                plots=plots, recap=sentences(*told))
+                plots=plots, recap=sentences(*told),
+                closing=0)   # the map its recap reads each word's strongest key from (before the SGD step)
