@@ -142,6 +142,10 @@ _CLOSING, _OPENING = NO_START | {"％"}, NO_END
 _JOINERS = set("−×·^")   # inside a run of Latin letters or digits, not a place to break
 
 
+_GLUED = ("=", "≈")   # an equation's sign keeps both its sides on its line
+_TRAILING = ("→",)     # an arrow stays with what it points from
+
+
 def _tokens(s: str, lang: str) -> list[str]:
     """The unbreakable pieces of ``s``: words with the space before them; in Chinese each
     character, a run of Latin letters or digits, and punctuation riding with its neighbour.
@@ -150,10 +154,18 @@ def _tokens(s: str, lang: str) -> list[str]:
     ['梯', '度', '是', ' ', '1.63e−04，', '很', '小']
     >>> _tokens("詞「吃」", "zh")
     ['詞', '「吃」']
+    >>> _tokens("the next word (p = 0.9995) → a", "en")
+    ['the', ' next', ' word', ' (p = 0.9995) →', ' a']
     """
     if not lang.startswith("zh"):
-        words = s.split(" ")
-        return [words[0]] + [" " + w for w in words[1:]]
+        out = []
+        for k, w in enumerate(s.split(" ")):
+            # an equation stays whole (p = 0.9995, y = 0.08) and no line starts with an arrow
+            if out and (w in _GLUED or w in _TRAILING or out[-1].endswith(tuple(_GLUED))):
+                out[-1] += " " + w
+            else:
+                out.append(w if not k else " " + w)
+        return out
     out: list[str] = []
     opened = ""   # opening marks waiting for the character they open
     for k, ch in enumerate(s):
