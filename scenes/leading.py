@@ -83,3 +83,18 @@ def stacked(lines: list[VMobject], texts: list[str], lang: str, size: float, bol
             m.align_to(lines[0], LEFT)
         feet_before = feet
     return VGroup(*lines)
+
+
+def centred_on(line: VMobject, text: str, y: float, lang: str, size: float, bold: bool = False) -> VMobject:
+    """``line`` moved up or down so that its lowercase letters are centred on height ``y`` (a bar's
+    middle): its baseline where an ``x`` centred there stands, whatever its descenders (``queen``
+    stood higher than ``the`` beside bars of one height)."""
+    feet = baseline_of(line, text, lang, size, bold)
+    if feet is None:
+        return line.set_y(y)
+    return line.shift(UP * (y - _x_half(lang, size, bold) - feet))
+
+
+@cache
+def _x_half(lang: str, size: float, bold: bool) -> float:
+    return float(glyphs.prose("x", lang, size=size, bold=bold).height) / 2

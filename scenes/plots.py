@@ -27,6 +27,7 @@ from tracer.trace import Trace
 
 from . import glyphs, style
 from .cards import fit_page
+from .leading import centred_on
 from .plot_labels import GAP, GAP_X, Item, above_area, column, place
 from .plot_labels import overlap as _overlap  # noqa: F401 (the tests read it here)
 from .words import word
@@ -270,9 +271,9 @@ def _bars(plot: Plot, trace: Trace, lang: str) -> VGroup:
     for k, (label, v) in enumerate(pairs):
         y = top - (k + 0.5) * h
         hot = label in plot.highlight
-        name = glyphs.fit_width(glyphs.prose(called(plot, label, lang), lang, style.COMPUTED if hot else style.INK,
-                                             20 * small, bold=hot), 3.2)
-        group.add(name.next_to([-2.75, y, 0], LEFT, buff=0.1))
+        said = called(plot, label, lang)
+        name = glyphs.fit_width(glyphs.prose(said, lang, style.COMPUTED if hot else style.INK, 20 * small, bold=hot), 3.2)
+        group.add(centred_on(name.next_to([-2.75, y, 0], LEFT, buff=0.1), said, y, lang, 20 * small, hot))
         if v is None or not math.isfinite(v):
             continue
         a, b = sx(0.0), sx(v)
