@@ -10,7 +10,7 @@ import numpy as np
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
-from . import Outline, first, in_words, later_steps, maybe, num, output, per_language, ratio, say, sentences, shown, tell
+from . import Outline, first, in_words, later_steps, maybe, meeting, num, output, per_language, ratio, say, sentences, shown, tell
 from .tokens import joined, quoted
 
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -51,9 +51,43 @@ def through_time(outline: Outline, scope: str, label: str, T: int, loss: str, ga
             "{n}: [h; x] split back into h and x", "{n}：[h；x] 拆回 h 與 x", "{n}：[h；x] 拆回 h 与 x",
             "{n}: [h; x] tách lại thành h và x", n=label))
     if T > 1:
-        outline.add(first(trace, f"{scope}.t{T - 2}", "backward"), say(
-            "{n}: back through timesteps {k}–1", "{n}：反向傳過第 {k} 到第 1 個時間步", "{n}：反向传过第 {k} 到第 1 个时间步",
-            "{n}: ngược qua bước {k}–1", n=label, k=T - 1), "summary", T - 1)
+        back = first(trace, f"{scope}.t{T - 2}", "backward")
+        meet = None if _worked_meeting(outline, back) else meeting(trace, back - 1)
+        if meet is None:
+            outline.add(back, say(*EARLIER.values(), n=label, k=T - 1), "summary", T - 1)
+            return
+        if meet > back:
+            outline.add(back, say(*INTO_EARLIER.values(), n=label, k=T - 1), "summary")
+        outline.add(meet, say(*MEET[trace.steps[meet].attrs.get("tensor") in _weights(trace)].values(), n=label,
+                              k=T - 1, x=trace.tensors[trace.steps[meet].attrs["tensor"]].name))
+        if meet + 1 < len(trace.steps) and trace.steps[meet + 1].phase == "backward":
+            outline.add(meet + 1, say(*LATER.values(), n=label, k=T - 1), "summary", T - 1)
+
+
+EARLIER = say("{n}: back through timesteps {k}–1", "{n}：反向傳過第 {k} 到第 1 個時間步", "{n}：反向传过第 {k} 到第 1 个时间步",
+              "{n}: ngược qua bước {k}–1")
+INTO_EARLIER = say("{n}: back into timestep {k}: the same", "{n}：反向傳回第 {k} 個時間步：同樣的計算",
+                   "{n}：反向传回第 {k} 个时间步：同样的计算", "{n}: ngược về bước {k}: cùng phép tính")
+MEET = {False: say("{n}: {x} at timestep {k} is read twice: its two gradients, added",
+                   "{n}：第 {k} 個時間步的 {x} 被用了兩次：兩個梯度相加", "{n}：第 {k} 个时间步的 {x} 被用了两次：两个梯度相加",
+                   "{n}: {x} ở bước {k} được dùng hai lần: hai gradient cộng lại"),
+        True: say("{n}: every timestep shares {x}: its gradients from each, added",
+                  "{n}：每個時間步共用 {x}：各步的梯度相加", "{n}：每个时间步共用 {x}：各步的梯度相加",
+                  "{n}: mọi bước dùng chung {x}: cộng gradient từ mỗi bước")}
+LATER = say("{n}: the rest of timesteps {k}–1: the same", "{n}：第 {k} 到第 1 個時間步的其餘部分：同樣的計算",
+           "{n}：第 {k} 到第 1 个时间步的其余部分：同样的计算", "{n}: phần còn lại của bước {k}–1: cùng phép tính")
+
+
+def _weights(trace: Trace) -> set[str]:
+    """The tensors the run trains (what an update step changes)."""
+    return {s.inputs[0] for s in trace.steps if s.phase == "update" and s.inputs}
+
+
+def _worked_meeting(outline: Outline, before: int) -> bool:
+    """Whether a chapter worked in full before step ``before`` holds a sum where two paths meet."""
+    trace = outline.trace
+    full = [c.steps for c in outline.chapters() if c.play == "full" and c.steps[0] < before]
+    return any(meeting(trace, lo - 1) is not None and meeting(trace, lo - 1) <= min(hi, before - 1) for lo, hi in full)
 
 
 # ---- rnn / lstm / gru ---------------------------------------------------------------------------
