@@ -14,7 +14,7 @@ from scenes.estimate import video_seconds  # noqa: E402
 from tracer.ops.spec import family_of  # noqa: E402
 from tracer.systems.stories import meeting  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import run  # noqa: E402
 from .test_scenes_players2 import text_of  # noqa: E402
 from .test_scenes_players2 import run as render  # noqa: E402
 
