@@ -22,8 +22,9 @@ def play_sum_apart(stage: Stage, step, end: bool = True) -> None:
     """``step`` (an accumulate step) as its formula reads: its contributions in a row, → the sum."""
     grids = []
     for tid in step.inputs:
-        g = (stage.canvas.fresh(tid, grad=False) if not grids
-             else next_in_row(stage.canvas, grids, tid, hidden=False, grad=False))
+        # drawn as gradients, as their sum is (a large one too: not as a heat map beside a blue sum)
+        g = (stage.canvas.fresh(tid, role="grad", grad=False) if not grids
+             else next_in_row(stage.canvas, grids, tid, role="grad", hidden=False, grad=False))
         for t in g.values.values():   # given numbers: the steps before computed them
             t.set_opacity(1)
         stage.canvas.register(g)
