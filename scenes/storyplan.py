@@ -4,8 +4,10 @@ The title card asks the story's question; the whole network on one page follows 
 before the recap, :mod:`scenes.overview`); each chapter worked in full is a beat per shown step
 under the chapter's title; a summarised chapter is one card that fast-forwards it (its values
 fill in without their workings, tagged "×N" for the repetitions it stands for); a skipped one
-(bookkeeping only) is not shown; the story's plots follow the chapter they belong to; the recap
-card ends the video, its words beside the story's result (its closing plot, drawn again). A chapter's end is a pause point (a slide, in the lecture tools).
+(bookkeeping only) is not shown; a full chapter that starts inside a step's parts (the chapter
+before told the step) works those parts; the story's plots follow the chapter they belong to; the
+recap card ends the video, its words beside the story's result (its closing plot, drawn again). A
+chapter's end is a pause point (a slide, in the lecture tools).
 
 A transpose is worked once (its numbers fly to their new cells); a later one, forward or backward
 (the gradient of a transpose is transposed back), is bookkeeping and not a beat of its own, its
@@ -51,7 +53,7 @@ def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str, every:
         lo, hi = chapter.steps
         mine = [s for s in shown if lo <= s.id <= hi]
         if chapter.play == "full":
-            mine = [s for s in mine if every or not moved_again(s, moved)]
+            mine = [s for s in begun(trace, chapter, mine) if every or not moved_again(s, moved)]
         if chapter.play == "full" and mine:
             beats += [Beat(f"{s.id}:{s.name}", s, title if j == 0 else None) for j, s in enumerate(mine)]
         elif chapter.play == "summary":
@@ -67,6 +69,15 @@ def story_beats(trace: Trace, story: Story, shown: list[Step], lang: str, every:
     beats.append(Beat("recap", None, None, title=word("recap", lang), subtitle=text(story.recap, lang),
                       card="recap", data=story.result(), pause=True))   # the result beside its words
     return beats
+
+
+def begun(trace: Trace, chapter: Chapter, mine: list[Step]) -> list[Step]:
+    """The steps a full chapter shows: ``mine``, and the parts it holds of a step begun in the
+    chapter before (a chapter that cuts one part out of a linear layer's gradient, the sum where a
+    residual's two gradients meet, works that part; told by itself it would show nothing)."""
+    lo, hi = chapter.steps
+    parts = [s for s in trace.steps[lo:hi + 1] if s.parent is not None and s.parent < lo]
+    return sorted({s.id: s for s in [*mine, *parts]}.values(), key=lambda s: s.id)
 
 
 def moved_again(step: Step, moved: set[str]) -> bool:

@@ -238,9 +238,11 @@ def test_gradient_through_time_matches_complex_step_derivatives():
 def test_gradient_through_time_story_and_labels():
     trace = run("gradient_through_time")
     story = Story.from_meta(trace.meta)
-    # per cell: timesteps 2–20 and back through 19–1 (×19); the LSTM's and the GRU's gates that
-    # repeat a gate worked already (×3 forward, ×4 back through the LSTM's: W_o and three gates)
-    assert [c.repeat for c in story.chapters if c.play == "summary"] == [19, 19, 3, 19, 4, 19, 3, 19, 19]
+    # per cell: timesteps 2–20 and back through 19–1 (×19; the RNN's cut by the sum of W_h's
+    # gradients worked in full, back into timestep 19 before it ×1); the LSTM's and the GRU's
+    # gates that repeat a gate worked already (×3 forward, ×4 back through the LSTM's: W_o and
+    # three gates)
+    assert [c.repeat for c in story.chapters if c.play == "summary"] == [19, 1, 19, 3, 19, 4, 19, 3, 19, 19]
     plot = story.plots[0]
     assert plot.log_y and plot.x == list(range(1, 21)) and set(plot.series) == {"RNN ‖∂L/∂h‖", "LSTM ‖∂L/∂h‖", "LSTM ‖∂L/∂c‖", "GRU ‖∂L/∂h‖"}
     X = trace.tensors[trace.step("rnn.t0.x").inputs[0]]

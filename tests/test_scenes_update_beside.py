@@ -1,5 +1,6 @@
-"""An update the weight's grid cannot hold in place (self-attention's walkthrough draws no gradient
-bands) is shown as its formula reads, W_Q ← W_Q − η·dW_Q: the old W_Q left of dW_Q, the new W_Q
+"""An update the weight's grid cannot hold in place (a walkthrough that works no gradient step
+draws no gradient bands: self-attention's with its backward pass told as one fast-forward card,
+as its story told it until 4 December 2026) is shown as its formula reads, W_Q ← W_Q − η·dW_Q: the old W_Q left of dW_Q, the new W_Q
 right of it, and the old one named as the old one, ``W_Q (before)``; not the old weight drawn a
 second time right of the new one under the same name (what ``--steps 73..73`` drew).
 
@@ -9,25 +10,41 @@ English and in 繁體中文.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
 pytest.importorskip("manim")
 
+import tracer  # noqa: E402
 from scenes.curated import build_plan  # noqa: E402
 from scenes.players import generic, players_for, update  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
 from tracer.explain import number_view  # noqa: E402
+from tracer.story import Story  # noqa: E402
 
 from .example_runs import run  # noqa: E402
 
 UPDATES = {73: "W_Q", 74: "W_K", 75: "W_V"}
 
 
+def banded_nowhere() -> tracer.Trace:
+    """self_attention with every backward chapter of its story a fast-forward card: no gradient
+    step is a beat, so no grid is drawn with a gradient band."""
+    trace = copy.deepcopy(run("self_attention"))
+    story = Story.from_meta(trace.meta)
+    for chapter in story.chapters:
+        if trace.steps[chapter.steps[0]].phase == "backward":
+            chapter.play = "summary"
+    trace.meta["story"] = story.to_meta()
+    return trace
+
+
 def rendered(tmp_path, steps: str, lang: str = "en", at_end=None):
     """The stage after ``steps`` were rendered as a still; ``at_end(stage, step)`` is called as
     each update step ends (before the next one plays)."""
-    trace = run("self_attention")
+    trace = banded_nowhere()
     plan = build_plan(trace, steps=steps, lang=lang)
     end = generic.finish
     if at_end is not None:
@@ -83,11 +100,10 @@ def test_a_lone_update_shows_the_old_weight_left_of_the_new_named_before(tmp_pat
 
 
 def test_the_same_at_the_end_of_the_backward_pass(tmp_path):
-    trace = run("self_attention")
     checked = []
 
     def at_end(stage, step):   # each update as it ends: the next one's grids take the view
-        check_update(trace, stage, step.id, f"{UPDATES[step.id]} (before)")
+        check_update(stage.trace, stage, step.id, f"{UPDATES[step.id]} (before)")
         checked.append(step.id)
 
     rendered(tmp_path, "60..75", at_end=at_end)

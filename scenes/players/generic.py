@@ -205,9 +205,10 @@ def play_accumulate(stage: Stage, step, end: bool = True) -> None:
     if (s is None or s.lane != "value" or not s.grid.has_grad or s.grid.transpose
             or any(stage.slot(t) is None for t in step.inputs)):
         from .bands import accumulate_in_grid   # in the grid of the last contribution, else a third grid
+        from .sums import play_sum_apart        # (the contributions side by side, as the formula adds them)
         if accumulate_in_grid(stage, step, end):
             return None
-        return play_generic(stage, step, role="grad", color=style.GRAD, end=end)
+        return play_sum_apart(stage, step, end)
     from .gradients import bring, in_sight
 
     grid = s.grid

@@ -9,8 +9,8 @@ import numpy as np
 from tracer.story import Plot, Story, Text
 from tracer.trace import Trace
 
-from . import (ATTENDS, Outline, first, heatmap, in_words, listing, maybe, num, output, per_language, say, sentences, shown,
-               tell, vector)
+from . import (ATTENDS, Outline, first, heatmap, in_words, listing, maybe, meeting, num, output, per_language, say,
+               sentences, shown, tell, vector)
 from .tokens import before_chinese, joined, quoted
 
 
@@ -57,9 +57,13 @@ def _attends(trace: Trace, plots: list[Plot]) -> Text:
 
 BACK_AGAIN = say("Back through the scores, {p} and the other heads: the same", "反向傳過分數、{p} 與其他的頭：同樣的計算",
                  "反向传过分数、{p} 与其他的头：同样的计算", "Ngược qua điểm số, {p} và các đầu còn lại: cùng phép tính")
-LN_AGAIN = say("Back through W1, the first residual and layer norm, and W_O: the same",
-               "反向傳過 W1、第一個殘差與層正規化，以及 W_O：同樣的計算", "反向传过 W1、第一个残差与层归一化，以及 W_O：同样的计算",
-               "Ngược qua W1, phần dư và chuẩn hóa lớp đầu tiên, và W_O: cùng phép tính")
+W1_AGAIN = say("Back through W1: the same product as W2's", "反向傳過 W1：和 W2 一樣的乘積", "反向传过 W1：和 W2 一样的乘积",
+               "Ngược qua W1: cùng phép nhân như của W2")
+RESIDUAL = say("The residual: {x}'s gradient comes back two ways, added", "殘差：{x} 的梯度從兩條路傳回來，相加",
+               "残差：{x} 的梯度从两条路传回来，相加", "Phần dư: gradient của {x} về theo hai đường, cộng lại")
+LN_AGAIN = say("Back through the first layer norm and residual, and W_O: the same",
+               "反向傳過第一個層正規化與殘差，以及 W_O：同樣的計算", "反向传过第一个层归一化与残差，以及 W_O：同样的计算",
+               "Ngược qua chuẩn hóa lớp và phần dư đầu tiên, và W_O: cùng phép tính")
 BACK_HEADS = say("Back through the stacked heads", "反向傳過疊起來的各個頭", "反向传过叠起来的各个头", "Ngược qua các đầu đã xếp")
 
 
@@ -68,7 +72,8 @@ def _training(outline: Outline, trace: Trace, steps: int, block: bool = False) -
     it reaches worked in full up to its softmax and scale (the scores' product and the projections
     V, K, Q repeat products worked already), back through them and the other heads summarised (in
     a ``block``, back through W1, the first residual and layer norm and W_O too: W2's product and
-    the second's were worked just before)."""
+    the second's were worked just before; but where the residual's two gradients meet, the sum is
+    worked in full)."""
     if not steps:
         return
     heads = [(s.id, s.name.split(".attn.", 1)[1].split(".")[0]) for s in trace.steps
@@ -76,7 +81,11 @@ def _training(outline: Outline, trace: Trace, steps: int, block: bool = False) -
     order = list(dict.fromkeys(h for _, h in heads))
     inside = []
     if block:
-        inside += [(first(trace, "train.0.blocks.0.mlp.pre", "backward"), LN_AGAIN, "summary", 1),
+        pre = first(trace, "train.0.blocks.0.mlp.pre", "backward")
+        residual = meeting(trace, pre, inside=True)   # N's two gradients, through W1 and past it
+        shared = trace.tensors[trace.steps[residual].attrs["tensor"]].name
+        inside += [(pre, W1_AGAIN, "summary", 1), (residual, say(*RESIDUAL.values(), x=shared), "full", 1),
+                   (first(trace, "train.0.blocks.0.ln1", "backward", after=residual), LN_AGAIN, "summary", 1),
                    (first(trace, "train.0.blocks.0.attn.concat", "backward"), BACK_HEADS, "full", 1)]
     if len(order) > 1:
         mine = [trace.steps[i] for i, h in heads if h == order[0]]
@@ -216,6 +225,26 @@ def _question(tokens: list[str]) -> Text:
     return say(f"In {text}, which {twin} is which?", f"{text}：哪個「{twin}」是哪個？", f"{text}：哪个「{twin}」是哪个？",
                f"Trong {text}, {twin} nào là {twin} nào?")
 
+BACK_ATTENTION = say("The gradient back through the weighted sum, the softmax and the scores",
+                     "梯度反向傳過加權和、softmax 與分數", "梯度反向传过加权和、softmax 与分数",
+                     "Gradient ngược qua tổng có trọng số, softmax và điểm số")
+BACK_PROJECTIONS = say("Back to columns; dW_V and dW_K: the same product as dW_Q, next",
+                       "轉回行；dW_V 與 dW_K：和接下來的 dW_Q 一樣的乘積", "转回列；dW_V 与 dW_K：和接下来的 dW_Q 一样的乘积",
+                       "Trở lại cột; dW_V và dW_K: cùng phép nhân như dW_Q ngay sau")
+BACK_QUERY = say("dW_Q = dQ·Xᵀ: the gradient the update uses", "dW_Q = dQ·Xᵀ：更新要用的梯度", "dW_Q = dQ·Xᵀ：更新要用的梯度",
+                 "dW_Q = dQ·Xᵀ: gradient dùng để cập nhật")
+
+
+def _back_through_attention(outline: Outline, trace: Trace) -> None:
+    """The backward pass of one head: the loss's gradient back through the weighted sum (a
+    product's two gradients), the softmax, the scale and the scores' product worked in full; the
+    transposes back and the projections V and K fast (×2: dW = dY·Xᵀ, worked next for Q); then
+    dW_Q, which the update after it reads."""
+    outline.add(first(trace, "train.0", "backward"), BACK_ATTENTION)
+    outline.add(first(trace, "train.0.attn.K_T", "backward"), BACK_PROJECTIONS, "summary", 2)
+    outline.add(first(trace, "train.0.attn.Q", "backward"), BACK_QUERY)
+
+
 KEY, QUERY = say("key", "鍵", "键", "khóa"), say("query", "查詢", "查询", "truy vấn")
 
 
@@ -259,8 +288,7 @@ def self_attention(trace: Trace, tokens: Sequence[str], glosses: Sequence[str]) 
         outline.add(first(trace, "train.0"), say("Training: the same pass again", "訓練：再走一遍", "训练：再走一遍",
                                                  "Huấn luyện: chạy lại lượt xuôi"), "summary")
         outline.add(first(trace, "train.0.loss"), say("The loss", "損失", "损失", "Hàm mất mát"))
-        outline.add(first(trace, "train.0", "backward"), say("The gradient back through the softmax", "梯度反向傳過 softmax",
-                                                             "梯度反向传过 softmax", "Gradient ngược qua softmax"), "summary")
+        _back_through_attention(outline, trace)
         outline.add(first(trace, "train.0", "update"), say("One SGD step: W ← W − η·dW", "一步 SGD：W ← W − η·dW",
                                                            "一步 SGD：W ← W − η·dW", "Một bước SGD: W ← W − η·dW"))
         outline.add(first(trace, "after"), say("Attention again, after the step", "更新後再算一次注意力", "更新后再算一次注意力",

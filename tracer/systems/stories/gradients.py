@@ -11,7 +11,7 @@ from tracer.trace import Trace
 
 from tracer.i18n import LANGUAGES
 
-from . import Outline, first, listing, num, per_language, say, sentences, tell
+from . import Outline, first, listing, meeting, num, per_language, say, sentences, tell
 from .tokens import after_chinese, before_chinese
 
 MINUS = "-"   # the minus of the summary a terminal prints (the screen's is −)
@@ -85,8 +85,34 @@ class Book:
             self.add(start, say("{n}: layer 1, worked in full", "{n}：第 1 層，完整算一遍", "{n}：第 1 层，完整算一遍",
                                 "{n}: lớp 1, tính đầy đủ", n=label))
             start = rest
-        self.add(start, say("{n}: forward and backward through {L} layers", "{n}：前向與反向傳過 {L} 層",
-                            "{n}：前向与反向传过 {L} 层", "{n}: xuôi và ngược qua {L} lớp", n=label, L=L), "summary", L)
+        sums = self.sums(net)
+        if not sums or ("accumulate", None) in self.seen:
+            self.add(start, say("{n}: forward and backward through {L} layers", "{n}：前向與反向傳過 {L} 層",
+                                "{n}：前向与反向传过 {L} 层", "{n}: xuôi và ngược qua {L} lớp", n=label, L=L), "summary", L)
+            return
+        # a residual network: where the skip's gradient and the layer's meet, their sum worked once
+        x = tr.tensors[tr.steps[sums[0]].attrs["tensor"]].name
+        self.add(start, say("{n}: forward through {L} layers, back to the first skip", "{n}：前向傳過 {L} 層，再反向傳到第一個跳接",
+                            "{n}：前向传过 {L} 层，再反向传到第一个跳接", "{n}: xuôi qua {L} lớp, ngược về đường tắt đầu tiên",
+                            n=label, L=L), "summary", L)
+        self.add(sums[0], say("{n}: {x}'s gradient = the skip's + the layer's", "{n}：{x} 的梯度 = 跳接的 + 該層的",
+                              "{n}：{x} 的梯度 = 跳接的 + 该层的", "{n}: gradient của {x} = của đường tắt + của lớp", n=label, x=x))
+        if sums[0] + 1 < self.end(net):
+            self.add(sums[0] + 1, say("{n}: back through the other layers: the same", "{n}：反向傳過其餘各層：同樣的計算",
+                                      "{n}：反向传过其余各层：同样的计算", "{n}: ngược qua các lớp còn lại: cùng phép tính",
+                                      n=label), "summary", len(sums))
+
+    def sums(self, net: str) -> list[int]:
+        """The sums in ``net``'s backward pass where two gradients meet (a residual's skip and its layer)."""
+        found, after = [], first(self.trace, net, "backward") - 1
+        while (after := meeting(self.trace, after, inside=True)) is not None and after < self.end(net):
+            found.append(after)
+        return found
+
+    def end(self, net: str) -> int:
+        """The step after ``net``'s last one."""
+        last = max(s.id for s in self.trace.steps if s.name.startswith(net + "."))
+        return last + 1
 
     def updates(self, net: str, label: tuple[str, ...]) -> None:
         """A network's update steps: each op not shown yet worked once, the others summarised."""
