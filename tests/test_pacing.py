@@ -21,7 +21,9 @@ from .test_scenes_players2 import run as render  # noqa: E402
 # (transformer_block's was 5.5 until its backward pass worked the residual's sum: 5.3 → 5.6 minutes)
 BUDGET = {"exploding_gradients": 6.0, "multi_head_attention": 6.0, "transformer_block": 6.0,
           "gradient_through_time": 6.0}
-RECURRENT = {"lstm": 6.0, "gru": 6.0}   # their stories summarise the repeated timesteps and gates
+# their stories summarise the repeated timesteps and gates; the LSTM's also works its cell state's
+# two gradients added and closes on the pass after its SGD step (6.01 minutes)
+RECURRENT = {"lstm": 6.5, "gru": 6.0}
 
 
 @pytest.mark.parametrize("name", sorted({**BUDGET, **RECURRENT}))
