@@ -201,3 +201,23 @@ def test_a_softmax_writes_the_rows_max_as_the_row_writes_it() -> None:
         tracer.softmax(s, axis=-1, name="p")
     assert explain(trace, "p", (0, 0), minus="−").lines[0] == "e^(−4.00 − (−2.00)) = 0.14"
     assert explain(trace, "p", (1, 1), minus="−").lines[0] == "e^(0.50 − 3.00) = 0.08"
+
+
+def test_a_softmax_gradient_cell_is_worked_from_its_rows_sigma() -> None:
+    """dx = p ⊙ (dp − Σ dp⊙p): the row's Σ, then the cell from it, each line redone from what it
+    prints, the Σ the second line uses the one the first printed (it was ``0.04 + 0.00 = 0.04``,
+    the sum of two of the softmax's inner gradients)."""
+    from tracer.explain.check import check_line
+
+    from .example_runs import run
+
+    trace = run("self_attention")
+    step = trace.step("train.0.attn.weights.grad")
+    for idx in [(0, 0), (0, 1), (2, 3), (3, 2)]:
+        w = explain(trace, step, idx, minus="−")
+        sigma, cell = w.lines
+        assert sigma.startswith("Σ = ") and cell.startswith("weights×(dweights − Σ) = ")
+        printed = sigma.rsplit(" = ", 1)[1]
+        assert f" − {printed})" in cell or f" − ({printed}))" in cell
+        assert not check_line(sigma)[0] and not check_line(cell, [printed])[0], w.lines
+        assert cell.endswith(f"= {w.text}")

@@ -100,14 +100,18 @@ def explain_cell(stage: Stage, step, index: tuple[int, ...], output: int = 0) ->
 
 def work_from_cell(stage: Stage, cell: Working, text: VMobject | None, target: VMobject | None) -> Work:
     """A :class:`Work` whose boxes are the cells ``cell.reads`` names, wherever they are drawn; its
-    line is the working's last (already ending ``≈`` where rounding shows, already elided when long)."""
+    line is the working (already ending ``≈`` where rounding shows, already elided when long)."""
     per = len(cell.reads) // len(cell.terms) if cell.terms and len(cell.reads) % len(cell.terms) == 0 else 0
     term_boxes = []
     if per:
         for t in range(len(cell.terms)):
             group = [stage.cell(tid, idx) for tid, idx in cell.reads[t * per:(t + 1) * per]]
             term_boxes.append([g for g in group if g is not None])
-    return Work(cell.index, text, target, cell.expression, cell.terms, cell.partials, term_boxes,
+    # a working of several lines (a softmax's gradient: the row's Σ, then the cell) is shown whole:
+    # the last line alone would use a number (the Σ) drawn nowhere; a sum worked term by term is
+    # one line
+    said = ";  ".join(cell.lines) if len(cell.lines) > 1 and not cell.terms else cell.expression
+    return Work(cell.index, text, target, said, cell.terms, cell.partials, term_boxes,
                 [] if stage.skipping else stage.read_boxes(cell))
 
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import autograd  # noqa: F401  (declares accumulate and grad_total: a trace read from a file ran no backward() here)
+from ..i18n import phrase
 from ..ops.spec import REGISTRY
 from ..trace import Step
 from .forward import bcast, constants, inputs_by_name, products, reduced_axes, summed, template_of
 from .arith import evaluate
-from .numbers import Index, Term, fill, settle
+from .numbers import MORE, Index, Term, fill, series, settle
 from .working import Context, Read, Working, fallback, for_family, for_op, work
 
 
@@ -162,3 +163,47 @@ def composite_grad(ctx: Context) -> Working | None:
     if parent is None:
         return None  # made outside this composite
     return work(ctx.at(child, child.outputs.index(ctx.out), ctx.index))
+
+
+@for_op("softmax", "backward")
+def softmax_grad(ctx: Context) -> Working | None:
+    """``dx = p ⊙ (dp − Σ dp⊙p)``, as the step's formula says it: the row's Σ of dp×p first, then
+    the cell's ``p×(dp − Σ)``; the Σ is carried from the first line to the second as printed, with
+    the digits both lines hold with.
+
+    >>> import tracer
+    >>> from tracer.explain import explain
+    >>> with tracer.record() as trace:
+    ...     s = tracer.param([[0.0, 1.0, 2.0]], name="s")
+    ...     p = tracer.softmax(s, name="p")
+    ...     (p * tracer.tensor([[1.0, 0.0, -1.0]], name="t")).sum(name="L").backward()
+    >>> explain(trace, "p.grad", (0, 0)).lines
+    ('Σ = 1×0.09 + 0×0.24 + -1×0.67 = -0.58', 'p×(dp − Σ) = 0.09×(1 − (-0.58)) = 0.14')
+    """
+    fwd = forward_of(ctx)
+    if fwd is None or len(ctx.step.inputs) != 1 or ctx.index is None or not ctx.index:
+        return None
+    p, g = fwd.outputs[0], ctx.step.inputs[0]
+    if ctx.shape(p) != ctx.shape(g) or ctx.shape(g) != ctx.shape(ctx.out):
+        return None
+    axis = fwd.attrs.get("axis", -1) % len(ctx.index)
+    row = [ctx.index[:axis] + (k,) + ctx.index[axis + 1:] for k in range(ctx.shape(p)[axis])]
+    view, like = ctx.view, [g, p]
+    terms = products(ctx, [((g, c), (p, c)) for c in row])
+    total = sum(t.raw for t in terms)
+
+    def elided(n: int) -> str:
+        return phrase("terms", ctx.lang).format(n=n)
+
+    lines: list[str] = []
+    for digits in MORE:   # the Σ as printed, fewest digits first, until both lines hold exactly
+        sigma = view.number(total, like, digits)
+        first, _ = settle(lambda more: series(terms, more, lambda v, m: view.number(v, like, m), elided), sigma)
+        second, _ = settle(lambda more: fill("{p}×({dp} − {s})", {"p": view.text(p, ctx.index, more),
+                                                                 "dp": view.text(g, ctx.index, more), "s": sigma}),
+                           ctx.text, ctx.refine)
+        lines = [f"Σ = {first}", f"{ctx.name(p)}×({ctx.name(g)} − Σ) = {second}"]
+        if " ≈ " not in first + second:
+            break
+    reads = [(g, c) for c in row] + [(p, c) for c in row]
+    return ctx.working(lines, reads, formula=ctx.formula)
