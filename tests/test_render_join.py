@@ -37,7 +37,7 @@ def beat(plan, name: str) -> int:
     return next(k for k, b in enumerate(plan.beats) if b.name == name)
 
 
-@pytest.mark.parametrize("before, at", [("chapter11:summary", "overview:again"),   # plot, then a card
+@pytest.mark.parametrize("before, at", [("chapter13:summary", "overview:again"),   # plot, then a card
                                         ("12:attn.scaled", "chapter5:plot0")])      # a step, then a card
 def test_a_part_opens_on_what_the_part_before_ended_on(tmp_path, before, at):
     plan = build_plan(run("self_attention"))
