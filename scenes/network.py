@@ -26,7 +26,7 @@ from tracer.ops.spec import family_of
 from tracer.trace import Step, Trace
 
 BUDGET = 14      # more nodes than this, and an activation stands inside the layer before it
-_HEAD_MARK = re.compile("[₀-₉]+")   # Q₁, Q₂: one head's layer and the next's
+_HEAD_MARK = re.compile("[₀-₉]+")   # Q₁, Q₂: one head's layer and the next's (h₁, h₂: one timestep's)
 
 
 @dataclass
@@ -106,11 +106,14 @@ def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str
     weights.update(params)
     out = trace.tensors[s.outputs[0]]
     made, read = (s.op, out.name, tuple(params)), (s.op, *s.inputs)
+    layer = ("layer", s.op, _unnumbered(out.name), tuple(params))   # h₁'s at timestep 1, h₂'s at 2
     again = seen.layers.get(read)
-    if again is None and made in seen.layers and not seen.fresh & set(s.inputs):
-        again = seen.layers[made]
-        _next_timestep(s, nodes, again, seen)
+    if again is None and not seen.fresh & set(s.inputs):   # past timestep 1, a layer is known by its layer name
+        again = seen.layers.get(made, seen.layers.get(layer) if seen.timestep else None)   # (not Q₂ by Q₁'s)
+        if again is not None:
+            _next_timestep(s, nodes, again, seen)
     if again is not None:
+        _another_timestep(nodes[again], out.name)
         seen.fresh.clear()   # the network runs again: what it makes now is not new
         seen.made_by.update({t: again for t in s.outputs})
         return
@@ -121,11 +124,24 @@ def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str
         nodes.append(Node(x.name, x.shape, axes=_axes(x)))
     k = len(nodes)
     seen.layers.update({made: k, read: k})
+    seen.layers.setdefault(layer, k)
     seen.fresh.update(s.outputs)
     inputs = sorted({seen.made_by[t] for t in s.inputs if t in seen.made_by})
     nodes.append(Node(out.name, out.shape, [s.op], params, _axes(out), inputs=inputs))
     seen.made_by.update({t: k for t in s.outputs})
     seen.lost = seen.lost or family_of(s.op) == "loss"
+
+
+def _unnumbered(name: str) -> str:
+    """A layer's name without the number of its head or timestep: ``Q₁`` → ``Q``, ``h₂`` → ``h``."""
+    return _HEAD_MARK.sub("", name)
+
+
+def _another_timestep(node: Node, name: str) -> None:
+    """``node``'s layer made ``name`` again: another timestep's tensor (``h₂`` after ``h₁``), and
+    the box, standing for both, is named as the equations name the layer, without a timestep (``h``)."""
+    if name != node.name and _unnumbered(name) == _unnumbered(node.name):
+        node.name = node.names[0] = _unnumbered(name)
 
 
 def _next_timestep(s: Step, nodes: list[Node], again: int, seen: _Seen) -> None:
@@ -169,8 +185,8 @@ def _within(a: Node, n: Node) -> None:
 def _another_head(a: Node, n: Node) -> None:
     """``n`` is another head of ``a``: the box is named for any head (``Q``, not ``Q₁``), ×N."""
     a.names += n.names
-    a.name, a.runs = _HEAD_MARK.sub("", a.name), a.runs + n.runs
-    a.weights = [_HEAD_MARK.sub("", w) for w in a.weights]   # W_Q: each head's own
+    a.name, a.runs = _unnumbered(a.name), a.runs + n.runs
+    a.weights = [_unnumbered(w) for w in a.weights]   # W_Q: each head's own
 
 
 def _then(a: Node, n: Node) -> None:
@@ -199,7 +215,7 @@ def _heads(nodes: list[Node], k: int) -> int | None:
 
 
 def _head_key(n: Node) -> tuple:
-    return (_HEAD_MARK.sub("", n.name), tuple(n.ops), tuple(_HEAD_MARK.sub("", w) for w in n.weights),
+    return (_unnumbered(n.name), tuple(n.ops), tuple(_unnumbered(w) for w in n.weights),
             tuple(n.inputs))
 
 

@@ -126,6 +126,16 @@ def test_a_recurrent_step_is_named_by_its_input_not_by_the_step_before():
             assert trace.tensors[trace.step("lstm.t1.hx").outputs[0]].labels == (None, ("x2",))
 
 
+def test_a_recurrent_state_is_named_by_its_timestep():
+    from tracer.models import LSTMCell, Recurrent
+    X = tracer.tensor([[1.0, 0, 1], [0, 1, 1]], name="X", rows=["f1", "f2"], cols=["x1", "x2", "x3"])
+    with tracer.record() as trace:
+        Recurrent(LSTMCell.init(2, 2), np.ones((1, 2)), [0.0])(X)
+    assert trace.step("lstm.t1.hx").formula == "hx = [h₁, x₂]"
+    assert trace.step("lstm.t1.kept").formula == "kept = forget_gate ⊙ c₁"
+    assert [trace.tensors[trace.step(f"lstm.t{t}.hidden").outputs[0]].name for t in range(3)] == ["h₁", "h₂", "h₃"]
+
+
 def test_x_plus_pe_keeps_the_tokens_not_the_positions():
     from tracer.models.attention import PositionalEncoding
     X = tracer.tensor(np.ones((4, 3)), name="X", cols=["中", "华", "人"])

@@ -3,6 +3,8 @@ forward over columns, a recurrent network feeds its state back, attention's X br
 and V side by side; repeated timesteps and heads stand as one box ×N."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("manim")
@@ -29,14 +31,15 @@ def test_a_residual_connection_skips_forward():
     assert len(nodes) <= 15
 
 
-@pytest.mark.parametrize("name, back", [("lstm", {("hidden", "hx"), ("cell", "kept")}),
-                                        ("rnn", {("hidden", "Wh_h")})])
+@pytest.mark.parametrize("name, back", [("lstm", {("h", "hx"), ("c", "kept")}),
+                                        ("rnn", {("h", "Wh_h")})])
 def test_a_recurrent_network_feeds_its_state_back(name, back):
     nodes = overview(name)
-    assert edges(nodes, "back") == back
-    hidden = next(n for n in nodes if n.name == "hidden")
-    assert hidden.runs == 3                              # three timesteps, one box
+    assert edges(nodes, "back") == back                  # h₁ (c₁) read at timestep 2, h₂ at 3: one edge, t+1
+    hidden = next(n for n in nodes if n.name == "h")     # h₁, h₂, h₃: the state named as the equations name it
+    assert hidden.runs == 3 and hidden.names == ["h"]    # three timesteps, one box (and one layer)
     assert next(n for n in nodes if n.name == "loss").runs == 1
+    assert not [n.name for n in nodes if re.search("[₀-₉]", n.name)]   # no box for one timestep
 
 
 def test_attention_branches_x_into_q_k_and_v():

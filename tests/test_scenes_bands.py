@@ -33,5 +33,5 @@ def test_a_band_is_drawn_once_its_gradient_is_written(tmp_path):
     plan = build_plan(run("lstm"))
     hx = next(b.step for b in plan.beats if b.step is not None and b.step.phase == "backward" and b.step.op == "concat")
     scene = render_scene(plan, until(plan, hx.name), tmp_path / "dhx.png", "l", still=True)
-    hidden = [g for g in scene.stage.canvas.grids if g.record.name == "hidden" and g.has_grad]
+    hidden = [g for g in scene.stage.canvas.grids if g.record.name in ("h₁", "h₂", "h₃") and g.has_grad]   # h per timestep
     assert hidden and all(drawn_bands(g) for g in hidden)

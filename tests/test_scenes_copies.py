@@ -81,7 +81,7 @@ def test_the_grus_dhidden_is_not_worked_beside_a_copy_of_hidden(tmp_path, monkey
     # dkept is read where it is drawn, in view (a copy is drawn of an operand out of view: the
     # GRU's h, tests/test_scenes_near.py)
     assert (0, "dkept") not in mine, sorted(mine)
-    assert (1, "hidden") not in mine, sorted(mine)
+    assert (1, "h₁₉") not in mine, sorted(mine)   # h₁₉: the state timestep 20's kept reads
     assert not unread_copies(trace, made)
 
 

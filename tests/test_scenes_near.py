@@ -164,7 +164,7 @@ def test_the_grus_reset_hidden_gradient_is_worked_beside_a_copy_of_h(tmp_path):
     assert len(mine) == 2                                        # dreset_gate, then dh
     fwd = trace.steps[step.grad_of]
     gate, h = fwd.inputs
-    assert trace.tensors[h].name == "hidden" and trace.tensors[gate].name == "reset_gate"
+    assert trace.tensors[h].name == "h₂" and trace.tensors[gate].name == "reset_gate"   # the state after timestep 2
     for w in mine:
         assert zoom(w["area"]) <= style.LEGIBLE_ZOOM + EPS, zoom(w["area"])
         assert not missing_operands(trace, w)

@@ -25,7 +25,7 @@ def test_the_lstm_concat_gradient_names_the_slice_of_dhx() -> None:
     trace = run_example("lstm")
     step = trace.step("train.0.lstm.t2.hx.grad")
     dhx = np.asarray(trace.tensors[step.inputs[0]].data)
-    assert trace.tensors[step.outputs[0]].name == "dhidden" and trace.tensors[step.inputs[0]].name == "dhx"
+    assert trace.tensors[step.outputs[0]].name == "dh₂" and trace.tensors[step.inputs[0]].name == "dhx"
     for i in range(2):   # hx = [h ; x]: rows 0 and 1 of dhx are h's
         w = explain(trace, step, (i, 0))
         assert w.formula == f"dhx[{i}, 0]" and w.lines == (f"dhx[{i}, 0] = {w.text}",)
@@ -139,7 +139,7 @@ def test_tracer_show_prints_the_named_cell(tmp_path) -> None:
                                        "--no-color"])
     assert result.exit_code == 0, result.output
     w = explain(trace, "train.0.lstm.t2.hx.grad", (1, 0))
-    assert f"dhidden[1, 0] = {w.text}\n  dhidden[1, 0] = dhx[1, 0]\n  dhx[1, 0] = {w.text}\n" in result.output
+    assert f"dh₂[1, 0] = {w.text}\n  dh₂[1, 0] = dhx[1, 0]\n  dhx[1, 0] = {w.text}\n" in result.output
 
 
 def test_a_new_structural_op_names_its_cells_with_no_working_of_its_own() -> None:

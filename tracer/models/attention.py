@@ -27,11 +27,8 @@ from tracer.notation import transposed
 from tracer.recording import current
 from tracer.tensor import Tensor
 
-from .base import Module, as_param, init_weight
+from .base import SUBSCRIPTS, Module, as_param, init_weight
 from .layers import FeedForward, LayerNorm
-
-
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _flip(M: Tensor, name: str) -> Tensor:

@@ -21,6 +21,7 @@ import tracer
 from tracer.tensor import Tensor
 
 INIT_SCHEMES = ("xavier", "he", "normal", "zeros")
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")  # a head's or a timestep's number in a name: Q₂, h₁
 
 
 class Module:

@@ -3,7 +3,9 @@
 Every gate is a named step under ``rnn.t0``, ``rnn.t1`` ...: ``forget_gate``, ``input_gate``,
 ``candidate``, ``output_gate``, ``cell`` and ``hidden`` for the LSTM; ``reset_gate``,
 ``update_gate``, ``candidate`` and ``hidden`` for the GRU. Gates read the stacked column
-``[h ; x]`` (previous hidden state over the current input).
+``[h ; x]`` (previous hidden state over the current input). The tensors a timestep reads and
+leaves are named by it, as the equations name them: ``x₁``, ``h₁`` (and the LSTM's ``c₁``) at the
+first, after ``h₀`` (``c₀``); the steps keep their names (``rnn.t0.hidden``).
 
 >>> import numpy as np, tracer
 >>> from tracer.models import RNNCell, Recurrent
@@ -12,6 +14,8 @@ Every gate is a named step under ``rnn.t0``, ``rnn.t1`` ...: ``forget_gate``, ``
 ...     y = rnn(tracer.tensor([[1.0, 0.0]], name="X"))
 >>> [s.name for s in trace.steps if s.depth == 0 and s.name.endswith("hidden")]
 ['rnn.t0.hidden', 'rnn.t1.hidden']
+>>> trace.step("rnn.t1.hidden").formula
+'h₂ = tanh(z)'
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import numpy as np
 import tracer
 from tracer.tensor import Tensor
 
-from .base import Module, as_param, init_weight
+from .base import SUBSCRIPTS, Module, as_param, init_weight
 
 State = tuple[Tensor, ...]
 
@@ -46,7 +50,7 @@ class RNNCell(Module):
                    np.zeros(h))
 
     def initial(self, batch: int = 1) -> State:
-        return (tracer.tensor(np.zeros((self.hidden_size, batch)), name="h0"),)
+        return (tracer.tensor(np.zeros((self.hidden_size, batch)), name="h₀"),)
 
     def __call__(self, x: Tensor, state: State) -> State:
         (h,) = state
@@ -93,7 +97,7 @@ class LSTMCell(_GatedCell):
 
     def initial(self, batch: int = 1) -> State:
         zeros = np.zeros((self.hidden_size, batch))
-        return tracer.tensor(zeros, name="h0"), tracer.tensor(zeros, name="c0")
+        return tracer.tensor(zeros, name="h₀"), tracer.tensor(zeros, name="c₀")
 
     def __call__(self, x: Tensor, state: State) -> State:
         h, c = state
@@ -123,7 +127,7 @@ class GRUCell(_GatedCell):
         return cls(cls._xavier(d, h, seed), {k: np.zeros(h) for k in cls.GATES})
 
     def initial(self, batch: int = 1) -> State:
-        return (tracer.tensor(np.zeros((self.hidden_size, batch)), name="h0"),)
+        return (tracer.tensor(np.zeros((self.hidden_size, batch)), name="h₀"),)
 
     def __call__(self, x: Tensor, state: State) -> State:
         (h,) = state
@@ -153,9 +157,11 @@ class Recurrent(Module):
         with self.scope():
             state = self.cell.initial()
             for t in range(X.shape[1]):
+                sub = str(t + 1).translate(SUBSCRIPTS)  # timestep t + 1 of the equations: x₁, h₁
                 with tracer.scope(f"t{t}"):
-                    x = tracer.ops.getitem(X, (slice(None), slice(t, t + 1)), name="x")  # (d, 1)
+                    x = tracer.ops.getitem(X, (slice(None), slice(t, t + 1)), name="x").named(f"x{sub}")  # (d, 1)
                     state = self.cell(x, state)
+                state = tuple(s.named(f"{n}{sub}") for s, n in zip(state, "hc"))  # h (and the LSTM's c)
                 states.append(state)
             y = tracer.linear(self.W_y, state[0], self.b_y, name="y")
         return y, states

@@ -62,7 +62,7 @@ class RecurrentModel:
 
 @dataclass
 class RecurrentConfig(ExampleConfig):
-    tokens: list[str] = field(default_factory=lambda: ["x1", "x2", "x3"])
+    tokens: list[str] = field(default_factory=lambda: ["x₁", "x₂", "x₃"])  # the columns of X: x₁ read at timestep 1
     model: RecurrentModel = field(default_factory=RecurrentModel)
     weights: dict[str, np.ndarray] = field(default_factory=lambda: {
         "W_x": array([[1, -1], [0.5, 1]]), "W_h": array([[0.5, 0], [-1, 0.5]]), "b": array([0, 0]),

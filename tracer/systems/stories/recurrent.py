@@ -124,7 +124,7 @@ def recurrent(trace: Trace, kind: str, tokens: Sequence[str], target: float, fir
     goal = np.asarray(trace.tensors[trace.steps[loss].inputs[1]].data) if loss is not None else np.asarray(target)
     plots = [Plot("lines", say("Hidden state over time", "隱藏狀態隨時間的變化", "隐藏状态随时间的变化", "Trạng thái ẩn theo thời gian"),
                   TIME, say("h", "h", "h", "h"), list(range(1, T + 1)),
-                  {f"h{i + 1}": states[:, i].tolist() for i in range(states.shape[1])}, after=2),
+                  {f"h[{i}]": states[:, i].tolist() for i in range(states.shape[1])}, after=2),
              Plot("lines", say("Gradient size at every timestep", "每個時間步的梯度大小", "每个时间步的梯度大小",
                                "Độ lớn gradient ở mỗi bước"), TIME, SIZE, list(range(1, T + 1)), sizes, log_y=True)]
     recap = say("The {n} reads {a} to {b} one step at a time and answers y = {y} (target {t}). Backpropagation through "
