@@ -48,13 +48,15 @@ def fits(lo: np.ndarray, hi: np.ndarray) -> float:
     every zoom: closer than 0.8, a quarter unit of the view is less, and work framed to the edge
     was out of view, an RNN's x beside h at the end of its split gradient).
 
-    >>> round(fits(np.zeros(2), np.array([style.FRAME_WIDTH - 0.5, 1.0])), 3), fits(np.zeros(2), np.ones(2)) > 1 / (style.FRAME_WIDTH - 0.5)
-    (1.0, True)
+    >>> round(fits(np.zeros(2), np.array([style.FRAME_WIDTH - 0.5, 1.0])), 3)   # a quarter unit of air
+    1.0
+    >>> round(fits(np.zeros(2), np.array([1.0, 0.1])), 3)   # SIDE of air (1 / 13.72 would be 0.073)
+    0.098
     """
     usable_w = style.FRAME_WIDTH - 0.5
     usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1
     w, h = hi[0] - lo[0], hi[1] - lo[1]
-    return max(w / usable_w, (w + 2 * SIDE) / style.FRAME_WIDTH, h / usable_h)
+    return float(max(w / usable_w, (w + 2 * SIDE) / style.FRAME_WIDTH, h / usable_h))
 
 
 def frame_area(view: "View") -> Box:
