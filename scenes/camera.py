@@ -25,6 +25,7 @@ MIN_ZOOM = 0.45   # as far in as the camera goes: digits ~42 px tall at 720p, a 
                   # perceptron's 1×1 step filling half the view; 0.8 drew thin work, a 2×1 gate, small)
 FILL = 0.8        # the work fills at least this much of the work area's width or height, as far as MIN_ZOOM allows
 DIGIT_PX = 16     # ... and its digits are at least this tall at 720p, as far as MAX_ZOOM allows
+SIDE = 0.2        # canvas units kept clear at either side of the view: what is nearer its edge is not in view
 LEGIBLE = style.NUMBER_SIZE / 100 * 720 / style.FRAME_HEIGHT / DIGIT_PX   # the zoom beyond which they are not (1.18)
 
 
@@ -39,6 +40,23 @@ def close(needed: float, scale: float) -> bool:
     fills = needed >= FILL * scale or scale <= MIN_ZOOM + 1e-6
     legible = scale <= LEGIBLE + 1e-6 or needed >= scale - 0.05
     return fills and legible
+
+
+def fits(lo: np.ndarray, hi: np.ndarray) -> float:
+    """The zoom at which the canvas box ``lo``..``hi`` fills the work area: a quarter unit of air
+    at either side, and no less than :data:`SIDE` (:meth:`Camera.in_view` keeps that clear at
+    every zoom: closer than 0.8, a quarter unit of the view is less, and work framed to the edge
+    was out of view, an RNN's x beside h at the end of its split gradient).
+
+    >>> round(fits(np.zeros(2), np.array([style.FRAME_WIDTH - 0.5, 1.0])), 3)   # a quarter unit of air
+    1.0
+    >>> round(fits(np.zeros(2), np.array([1.0, 0.1])), 3)   # SIDE of air (1 / 13.72 would be 0.073)
+    0.098
+    """
+    usable_w = style.FRAME_WIDTH - 0.5
+    usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1
+    w, h = hi[0] - lo[0], hi[1] - lo[1]
+    return float(max(w / usable_w, (w + 2 * SIDE) / style.FRAME_WIDTH, h / usable_h))
 
 
 def frame_area(view: "View") -> Box:
@@ -178,13 +196,13 @@ class Camera:
         usable_w = style.FRAME_WIDTH - 0.5
         usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1
         lo, hi = self.canvas.extent(mobs)
-        needed = max((hi[0] - lo[0]) / usable_w, (hi[1] - lo[1]) / usable_h)
+        needed = fits(lo, hi)
         if whole and needed > MAX_ZOOM:
             return []
         while needed > MAX_ZOOM and len(mobs) > 1:
             mobs = mobs[1:]
             lo, hi = self.canvas.extent(mobs)
-            needed = max((hi[0] - lo[0]) / usable_w, (hi[1] - lo[1]) / usable_h)
+            needed = fits(lo, hi)
         fresh, self.reframe = self.reframe, False
         # a step's first and last framings bring small work in a wide view closer; the framings of
         # its parts between stand still while they are in view (no pumping in and out of them)
@@ -227,9 +245,9 @@ class Camera:
         return self.moved_from is not None and not self._inside(*self.canvas.extent([grid]), self.moved_from)
 
     def _inside(self, lo: np.ndarray, hi: np.ndarray, view: View) -> bool:
-        half_w = style.FRAME_WIDTH / 2 * view.scale - 0.2
-        top = view.centre[1] + (style.FRAME_HEIGHT / 2 - TOP_MARGIN) * view.scale
-        bottom = view.centre[1] + (-style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT + 0.1) * view.scale
+        half_w = style.FRAME_WIDTH / 2 * view.scale - SIDE + 1e-6   # (work framed to the edge is in)
+        top = view.centre[1] + (style.FRAME_HEIGHT / 2 - TOP_MARGIN) * view.scale + 1e-6
+        bottom = view.centre[1] + (-style.FRAME_HEIGHT / 2 + style.CAPTION_HEIGHT + 0.1) * view.scale - 1e-6
         return (lo[0] >= view.centre[0] - half_w and hi[0] <= view.centre[0] + half_w
                 and lo[1] >= bottom and hi[1] <= top)
 
