@@ -2,6 +2,8 @@
 numbers a test reads from a run: shared by the example tests and the scene tests."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,40 @@ def run(name: str) -> tracer.Trace:
     if name not in _cache:
         _cache[name] = run_example(name)
     return _cache[name]
+
+
+_stills: dict[str, tuple] = {}
+
+
+def audited_still(name: str, folder) -> tuple:
+    """``name``'s whole walkthrough laid out once per session (a still of its last beat: the
+    players place the grids and move the camera as in the video) with the stage's audit on
+    (``plan.hints["audit"]``: each step's framing, each working's view): (trace, plan, scene,
+    headers), every chapter header shown as (text, step id, the camera's work area then, whether a
+    camera move was still to play). Shared by the scene tests that read a layout (camera_close,
+    chapters, operands, near), so each example is laid out once, not once a file or a test: read
+    it, never change it (a test that changes the plan or the stage lays its own out)."""
+    if name not in _stills:
+        from scenes import camera as camera_module
+        from scenes.camera import work_area
+        from scenes.curated import build_plan
+        from scenes.render import render_scene
+
+        headers: list[tuple] = []
+        real = camera_module.Camera.set_header
+
+        def noted(self, text):
+            step = getattr(self.scene.stage, "step", None) if self.scene.stage is not None else None
+            headers.append((text, step.id if step is not None else None, work_area(self.view), self.moved_from is not None))
+            return real(self, text)
+        trace = run(name)
+        plan = build_plan(trace)
+        plan.hints["audit"] = True
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(camera_module.Camera, "set_header", noted)
+            scene = render_scene(plan, plan.window, Path(folder) / f"{name}.png", "l", still=True)
+        _stills[name] = trace, plan, scene, headers
+    return _stills[name]
 
 
 def out(trace: tracer.Trace, step: str, k: int = 0) -> np.ndarray:

@@ -15,10 +15,8 @@ pytest.importorskip("manim")
 
 from scenes import style  # noqa: E402
 from scenes.camera import DIGIT_PX, FILL, MIN_ZOOM, close  # noqa: E402
-from scenes.curated import build_plan  # noqa: E402
-from scenes.render import render_scene  # noqa: E402
 
-from .test_examples import run  # noqa: E402
+from .example_runs import audited_still  # noqa: E402
 
 PX_PER_UNIT_720P = 720 / style.FRAME_HEIGHT   # at zoom 1
 
@@ -26,10 +24,7 @@ PX_PER_UNIT_720P = 720 / style.FRAME_HEIGHT   # at zoom 1
 def framings(name: str, folder) -> list[tuple]:
     """(step, zoom, fill, digit px at 720p, its outputs' boxes, work area) at the end of every step
     whose work (all it read and wrote) is whole in view."""
-    trace = run(name)
-    plan = build_plan(trace)
-    plan.hints["audit"] = True
-    scene = render_scene(plan, plan.window, folder / f"{name}.png", "l", still=True)
+    _, plan, scene, _ = audited_still(name, folder)
     out = []
     for f, beat in zip(scene.stage.framings, plan.step_beats):
         boxes = list(f["work"].values())

@@ -93,18 +93,45 @@ def test_a_layer_run_again_shows_once_and_a_compared_network_starts_its_own_row(
         assert names.count(layer.format("₁")) == 1 and names.count(layer.format("₂")) == 1, layer
 
 
-def test_a_card_that_follows_a_card_covers_it(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def tiny_played(tmp_path_factory):
+    """The tiny story played once (2 frames a second) with what the card tests watch: at each
+    card, its kind and whether a card already covered the canvas as it began; at each card's words
+    fading in, whether a card's opaque paper stood under them; at each card's page lifting,
+    whether its words had faded from it first. (scene, covered, came_in, left)"""
     covered: list[tuple[str, bool]] = []
-    play_card = Walkthrough.play_card
+    came_in: list[bool] = []
+    left: list[bool] = []
+    play_card, play = Walkthrough.play_card, Walkthrough.play
 
-    def spy(scene, beat):   # is a card covering the canvas as this card begins?
+    def card_spy(scene, beat):   # is a card covering the canvas as this card begins?
         frame = scene.camera.frame.width
         covered.append((beat.card, any(m.z_index == CARD_Z and m.width >= frame for m in scene.mobjects)))
         play_card(scene, beat)
 
-    monkeypatch.setattr(Walkthrough, "play_card", spy)
+    def play_spy(scene, *anims, **kw):
+        frame = scene.camera.frame.width
+        for a in anims:
+            fam = a.mobject.get_family() if isinstance(a, FadeIn) and a.mobject.z_index == CARD_Z else []
+            if any(m.width < frame and len(m.points) for m in fam):   # a card's words fading in
+                inside = {id(m) for m in fam}
+                came_in.append(any(m.z_index == CARD_Z and m.width >= frame and m.get_fill_opacity() >= 1.0
+                                   and id(m) not in inside for m in scene.mobjects))
+            fam = a.mobject.get_family() if isinstance(a, FadeOut) and a.mobject.z_index == CARD_Z else []
+            if any(m.width >= frame and len(m.points) for m in fam):   # a card's page lifting
+                left.append(not any(m.width < frame and len(m.points) and m.get_fill_opacity() > 0 for m in fam))
+        return play(scene, *anims, **kw)
+
     plan = build_plan(tiny())
-    scene = render_scene(plan, plan.window, tmp_path / "tiny.mp4", "l", 2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Walkthrough, "play_card", card_spy)
+        mp.setattr(Walkthrough, "play", play_spy)
+        scene = render_scene(plan, plan.window, tmp_path_factory.mktemp("cards") / "tiny.mp4", "l", 2)
+    return scene, covered, came_in, left
+
+
+def test_a_card_that_follows_a_card_covers_it(tiny_played):
+    scene, covered, _, _ = tiny_played
     kinds = [m.kind for m in scene.timeline]
     after_card = [kinds[k - 1] != "step" for k in range(1, len(kinds)) if kinds[k] != "step"]
     assert [c for c, _ in covered] == [k for k in kinds if k != "step"]
@@ -120,46 +147,18 @@ def test_a_still_of_a_fast_forward_card_shows_its_numbers(tmp_path):
     assert len(numbers) >= 3 and all(m.get_fill_opacity() == 1.0 for m in numbers)   # the 3 losses, filled in
 
 
-def test_a_cards_words_come_in_on_a_clean_page(tmp_path, monkeypatch):
+def test_a_cards_words_come_in_on_a_clean_page(tiny_played):
     """The card's paper covers what was there (a step's grids, the card before) before its words
     fade in: they never come in over the faint remains of the page under them."""
-    seen: list[bool] = []
-    play = Walkthrough.play
-
-    def spy(scene, *anims, **kw):
-        frame = scene.camera.frame.width
-        for a in anims:
-            fam = a.mobject.get_family() if isinstance(a, FadeIn) and a.mobject.z_index == CARD_Z else []
-            if any(m.width < frame and len(m.points) for m in fam):   # a card's words fading in
-                inside = {id(m) for m in fam}
-                seen.append(any(m.z_index == CARD_Z and m.width >= frame and m.get_fill_opacity() >= 1.0
-                                and id(m) not in inside for m in scene.mobjects))
-        return play(scene, *anims, **kw)
-
-    monkeypatch.setattr(Walkthrough, "play", spy)
-    plan = build_plan(tiny())
-    render_scene(plan, plan.window, tmp_path / "tiny.mp4", "l", 2)
+    seen = tiny_played[2]
     assert seen and all(seen), seen
 
 
-def test_a_cards_words_leave_before_its_page(tmp_path, monkeypatch):
+def test_a_cards_words_leave_before_its_page(tiny_played):
     """A card leaving for a step: its words fade from the clean page, then the page lifts off the
     grids under it: the words never fade over the faint remains of the page before (the LSTM's
     "back through timesteps 2–1" over the last chapter's hidden and hx)."""
-    seen: list[bool] = []
-    play = Walkthrough.play
-
-    def spy(scene, *anims, **kw):
-        frame = scene.camera.frame.width
-        for a in anims:
-            fam = a.mobject.get_family() if isinstance(a, FadeOut) and a.mobject.z_index == CARD_Z else []
-            if any(m.width >= frame and len(m.points) for m in fam):   # a card's page lifting
-                seen.append(not any(m.width < frame and len(m.points) and m.get_fill_opacity() > 0 for m in fam))
-        return play(scene, *anims, **kw)
-
-    monkeypatch.setattr(Walkthrough, "play", spy)
-    plan = build_plan(tiny())
-    render_scene(plan, plan.window, tmp_path / "tiny.mp4", "l", 2)
+    seen = tiny_played[3]
     assert seen and all(seen), seen
 
 

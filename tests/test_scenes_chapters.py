@@ -15,38 +15,18 @@ import pytest
 
 pytest.importorskip("manim")
 
-from scenes import camera as camera_module  # noqa: E402
 from scenes import style  # noqa: E402
-from scenes.camera import MIN_ZOOM, work_area  # noqa: E402
-from scenes.curated import build_plan  # noqa: E402
+from scenes.camera import MIN_ZOOM  # noqa: E402
 from scenes.near import USABLE  # noqa: E402
-from scenes.render import render_scene  # noqa: E402
 
-from .example_runs import run  # noqa: E402
-
-_laid: dict[str, tuple] = {}
+from .example_runs import audited_still  # noqa: E402
 
 
 def laid_out(name: str, folder) -> tuple:
     """The example's trace, plan, stage and every header shown: (text, step id, the camera's work
     area then, whether a camera move was still to play)."""
-    if name in _laid:
-        return _laid[name]
-    headers = []
-    real = camera_module.Camera.set_header
-
-    def noted(self, text):
-        step = getattr(self.scene.stage, "step", None) if self.scene.stage is not None else None
-        headers.append((text, step.id if step is not None else None, work_area(self.view), self.moved_from is not None))
-        return real(self, text)
-    trace = run(name)
-    plan = build_plan(trace)
-    plan.hints["audit"] = True
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(camera_module.Camera, "set_header", noted)
-        scene = render_scene(plan, plan.window, folder / f"{name}.png", "l", still=True)
-    _laid[name] = trace, plan, scene.stage, headers
-    return _laid[name]
+    trace, plan, scene, headers = audited_still(name, folder)
+    return trace, plan, scene.stage, headers
 
 
 def updates(plan) -> list:

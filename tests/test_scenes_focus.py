@@ -14,6 +14,10 @@ from scenes.render import render_scene  # noqa: E402
 
 from .test_examples import run  # noqa: E402
 
+# 2 frames a second: the checks read what each play leaves on the stage, the same at any frame
+# rate (Manim's 15 at -q l drew seven times the frames for nothing)
+FPS = 2
+
 STROKE = 0.01   # a stroke_width of 1 is 0.01 units wide (drawn half outside the path)
 
 
@@ -44,7 +48,7 @@ def test_a_focus_box_cuts_no_neighbouring_digits(tmp_path, monkeypatch):
 
     monkeypatch.setattr(common, "_boxes_to", spy)
     for k in beats:
-        render_scene(plan, (k, k + 1), tmp_path / f"b{k}.mp4", "l")
+        render_scene(plan, (k, k + 1), tmp_path / f"b{k}.mp4", "l", FPS)
     assert len({id(b) for b, *_ in seen}) >= 6                     # boxes were drawn over numbers
     cut = sorted({(name, k, t.text) for box, name, k, t in seen if _cut(box, t)})
     assert not cut, cut

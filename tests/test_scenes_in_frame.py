@@ -12,6 +12,10 @@ from scenes.walkthrough import Walkthrough  # noqa: E402
 
 from .test_examples import run  # noqa: E402
 
+# 2 frames a second: the checks read what each play leaves on the stage, the same at any frame
+# rate (Manim's 15 at -q l drew seven times the frames for nothing)
+FPS = 2
+
 
 def outside(scene) -> tuple[int, list[str]]:
     """How many grids are on show, and those that reach beyond the camera's frame, by name."""
@@ -37,6 +41,6 @@ def test_the_lstm_cell_stays_in_frame(tmp_path, monkeypatch):
             seen.append((beat.name, *outside(scene)))
 
     monkeypatch.setattr(Walkthrough, "play_beat", checked)
-    render_scene(plan, (beats[0], beats[-1] + 1), tmp_path / "cell.mp4", "l")
+    render_scene(plan, (beats[0], beats[-1] + 1), tmp_path / "cell.mp4", "l", FPS)
     assert len(seen) == len(beats) and all(shown for _, shown, _ in seen)   # grids were on show to check
     assert not [(name, out) for name, _, out in seen if out]

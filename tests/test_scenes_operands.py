@@ -21,12 +21,10 @@ import pytest
 
 pytest.importorskip("manim")
 
-from scenes.curated import build_plan  # noqa: E402
-from scenes.render import render_scene  # noqa: E402
 from tracer.display import fmt  # noqa: E402
 from tracer.explain import explain, tensor_format  # noqa: E402
 
-from .example_runs import run  # noqa: E402
+from .example_runs import audited_still  # noqa: E402
 
 QUICK = ["transformer_block", "sparse_autoencoder"]   # the issue's two examples
 SLOW = ["anomaly_detection", "autoencoder", "mlp_backprop", "multi_head_attention", "next_char", "next_token",
@@ -48,10 +46,7 @@ _stages: dict[str, object] = {}
 def workings(name: str, folder) -> tuple:
     """The example's trace, plan and the stage's record of every working (laid out once)."""
     if name not in _seen:
-        trace = run(name)
-        plan = build_plan(trace)
-        plan.hints["audit"] = True
-        scene = render_scene(plan, plan.window, folder / f"{name}.png", "l", still=True)
+        trace, plan, scene, _ = audited_still(name, folder)
         _seen[name] = trace, plan, scene.stage.workings
         _stages[name] = scene.stage
     return _seen[name]

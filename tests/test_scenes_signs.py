@@ -18,6 +18,10 @@ from scenes.render import render_scene  # noqa: E402
 
 from .example_runs import run  # noqa: E402
 
+# 2 frames a second: the checks read what each play leaves on the stage, the same at any frame
+# rate (Manim's 15 at -q l drew seven times the frames for nothing)
+FPS = 2
+
 HYPHEN_SIGN = re.compile(r"(?<![\w.′])-(?=\.?\d)")   # "-0.5", "axis -1", "[-1, 1]"; not "t-1" or "1e-05"
 MINUS_SIGN = re.compile(r"−\d")
 
@@ -56,7 +60,7 @@ def test_an_update_played_writes_its_negative_numbers_with_a_minus(tmp_path, mon
     update = next(k for k, b in enumerate(plan.beats) if b.step is not None and b.step.phase == "update")
     built = _built(monkeypatch)
     # the steps before laid out, the first update played: its grid, its work lines, its caption
-    scene = render_scene(plan, (update, update + 1), tmp_path / "update.mp4", "l")
+    scene = render_scene(plan, (update, update + 1), tmp_path / "update.mp4", "l", FPS)
     shown = built + scene.stage.said + [t for _, t in scene.captions_shown]
     hyphens = sorted({s for s in shown if HYPHEN_SIGN.search(s)})
     assert not hyphens, hyphens[:5]
@@ -88,7 +92,7 @@ def test_a_sum_worked_term_by_term_writes_a_negative_term_as_a_subtraction(tmp_p
     trace = run("anomaly_detection")
     plan = build_plan(trace, pace="slow")   # slow: the first cells worked term by term
     first = next(k for k, b in enumerate(plan.beats) if b.step is not None and b.step.op == "linear")
-    scene = render_scene(plan, (first, first + 1), tmp_path / "linear.mp4", "l")
+    scene = render_scene(plan, (first, first + 1), tmp_path / "linear.mp4", "l", FPS)
     growing = [s for s in scene.stage.said if "×" in s]
     assert len(growing) >= 4 and any(" − " in s for s in growing[:-1]), growing[:4]
     assert not [s for s in growing if "+ −" in s], [s for s in growing if "+ −" in s][:3]
