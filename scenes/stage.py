@@ -236,7 +236,11 @@ class Stage(Playback):
         if step is None:
             return []
         found = self.step_grids(step)
-        grids = list({id(g): g for g in found.values()}.values())
+        # and the grids its player drew for its parts (a layer norm's μ and σ, a softmax's e^x and
+        # Σ): the step's last frame shows all it worked, not its inputs and output alone
+        drawn = {id(g) for g in self.canvas.grids}
+        parts = [g for g in self.layouts.get(step.id, {}).values() if id(g) in drawn]
+        grids = list({id(g): g for g in [*found.values(), *parts]}.values())
         most = max(style.LEGIBLE_ZOOM, self.camera.widest) + 1e-9   # (its parts may have been framed closer)
         if grids and zoom_for(self.canvas, grids) > most:
             # then what it wrote, with what is near that; or what it wrote alone, zoomed out as

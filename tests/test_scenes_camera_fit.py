@@ -32,3 +32,21 @@ def test_two_grids_framed_together_are_both_in_view(scene, trace, apart):
     assert MIN_ZOOM - 1e-6 <= camera.view.scale <= MAX_ZOOM + 1e-6
     assert camera.in_view(w) and camera.in_view(x), f"zoom {camera.view.scale:.3f}"
 
+
+
+def test_a_steps_last_frame_shows_the_parts_its_player_drew(tmp_path):
+    """A layer norm's μ and σ, drawn under its input, are part of what it worked: its last frame
+    (the still of the step, the frame a learner pauses on) shows them (σ was left below the view,
+    framed out with everything that was not the step's input or output)."""
+    from scenes.curated import build_plan
+    from scenes.render import render_scene
+
+    from .example_runs import run
+
+    trace = run("transformer_block")
+    step = trace.step("blocks.0.ln1")
+    plan = build_plan(trace, steps=f"{step.id}..{step.id}")
+    stage = render_scene(plan, plan.window, tmp_path / "ln.png", "l", still=True).stage
+    drawn = stage.layouts[step.id]
+    assert all(stage.camera.in_view(drawn[k]) for k in ("x", "mean", "std", "out")), \
+        [k for k in ("x", "mean", "std", "out") if not stage.camera.in_view(drawn[k])]
