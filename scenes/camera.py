@@ -27,6 +27,8 @@ FILL = 0.8        # the work fills at least this much of the work area's width o
 DIGIT_PX = 16     # ... and its digits are at least this tall at 720p, as far as MAX_ZOOM allows
 SIDE = 0.2        # canvas units kept clear at either side of the view: what is nearer its edge is not in view
 LEGIBLE = style.NUMBER_SIZE / 100 * 720 / style.FRAME_HEIGHT / DIGIT_PX   # the zoom beyond which they are not (1.18)
+USABLE_W = style.FRAME_WIDTH - 0.5   # the work area at zoom 1: the frame less a quarter unit each side,
+USABLE_H = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1   # above the caption band
 
 
 def close(needed: float, scale: float) -> bool:
@@ -53,10 +55,8 @@ def fits(lo: np.ndarray, hi: np.ndarray) -> float:
     >>> round(fits(np.zeros(2), np.array([1.0, 0.1])), 3)   # SIDE of air (1 / 13.72 would be 0.073)
     0.098
     """
-    usable_w = style.FRAME_WIDTH - 0.5
-    usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1
     w, h = hi[0] - lo[0], hi[1] - lo[1]
-    return float(max(w / usable_w, (w + 2 * SIDE) / style.FRAME_WIDTH, h / usable_h))
+    return float(max(w / USABLE_W, (w + 2 * SIDE) / style.FRAME_WIDTH, h / USABLE_H))
 
 
 def frame_area(view: "View") -> Box:
@@ -193,8 +193,6 @@ class Camera:
         mobs = [m for m in mobs if m is not None]
         if not mobs:
             return []
-        usable_w = style.FRAME_WIDTH - 0.5
-        usable_h = style.FRAME_HEIGHT - style.CAPTION_HEIGHT - TOP_MARGIN - 0.1
         lo, hi = self.canvas.extent(mobs)
         needed = fits(lo, hi)
         if whole and needed > MAX_ZOOM:
@@ -217,10 +215,10 @@ class Camera:
         first, self.focused = not self.focused, True
         lift = (style.CAPTION_HEIGHT + 0.1 - TOP_MARGIN) / 2 * scale  # the work area's middle
         centre = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2 - lift, 0.0])
-        if hi[1] - lo[1] > usable_h * scale:  # too tall even zoomed out: keep its bottom in view
-            centre[1] = lo[1] + usable_h * scale / 2 - lift
-        if hi[0] - lo[0] > usable_w * scale:   # too wide: keep its right end (the result) in view
-            centre[0] = hi[0] - usable_w * scale / 2
+        if hi[1] - lo[1] > USABLE_H * scale:  # too tall even zoomed out: keep its bottom in view
+            centre[1] = lo[1] + USABLE_H * scale / 2 - lift
+        if hi[0] - lo[0] > USABLE_W * scale:   # too wide: keep its right end (the result) in view
+            centre[0] = hi[0] - USABLE_W * scale / 2
         if not first and abs(scale - self.view.scale) < 0.02 and np.allclose(centre[:2], self.view.centre[:2], atol=0.05):
             return []   # (reframed where it stands)
         if first:

@@ -19,16 +19,16 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP
 
 from . import style
+from .camera import fits
 from .grid import NumberGrid
 from .words import word
 
-USABLE = np.array(style.WIDEST_ROOM) / style.MAX_ZOOM   # the work area (width, height) at zoom 1
 
 
 def zoom_for(canvas, mobs: list) -> float:
-    """The zoom the camera needs to frame ``mobs`` whole (as :meth:`Camera.focus` measures it)."""
-    lo, hi = canvas.extent(mobs)
-    return float(max((hi - lo) / USABLE))
+    """The zoom the camera needs to frame ``mobs`` whole (:func:`scenes.camera.fits`, as
+    :meth:`Camera.focus` measures it)."""
+    return fits(*canvas.extent(mobs))
 
 
 def gap(canvas, work: list, grid) -> float:
