@@ -20,10 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import autograd  # noqa: F401  (declares accumulate and grad_total: a trace read from a file ran no backward() here)
-from ..i18n import phrase
 from ..ops.spec import REGISTRY
 from ..trace import Step
-from .forward import bcast, constants, inputs_by_name, products, reduced_axes, summed, template_of
+from .forward import bcast, constants, elided, inputs_by_name, numbered, products, reduced_axes, summed, template_of
 from .arith import evaluate
 from .numbers import MORE, Index, Term, fill, series, settle
 from .working import Context, Read, Working, fallback, for_family, for_op, work
@@ -188,17 +187,13 @@ def softmax_grad(ctx: Context) -> Working | None:
         return None
     axis = fwd.attrs.get("axis", -1) % len(ctx.index)
     row = [ctx.index[:axis] + (k,) + ctx.index[axis + 1:] for k in range(ctx.shape(p)[axis])]
-    view, like = ctx.view, [g, p]
+    view, written = ctx.view, numbered(ctx, [g, p])
     terms = products(ctx, [((g, c), (p, c)) for c in row])
     total = sum(t.raw for t in terms)
-
-    def elided(n: int) -> str:
-        return phrase("terms", ctx.lang).format(n=n)
-
     lines: list[str] = []
     for digits in MORE:   # the Σ as printed, fewest digits first, until both lines hold exactly
-        sigma = view.number(total, like, digits)
-        first, _ = settle(lambda more: series(terms, more, lambda v, m: view.number(v, like, m), elided), sigma)
+        sigma = written(total, digits)
+        first, _ = settle(lambda more: series(terms, more, written, elided(ctx)), sigma)
         second, _ = settle(lambda more: fill("{p}×({dp} − {s})", {"p": view.text(p, ctx.index, more),
                                                                  "dp": view.text(g, ctx.index, more), "s": sigma}),
                            ctx.text, ctx.refine)

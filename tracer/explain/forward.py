@@ -129,21 +129,26 @@ def summed(ctx: Context, terms: list[Term], reads: list[Read], template: str = "
            values: dict[str, str] | None = None, formula: str = "", combine=sum, sep: str = " + ") -> Working:
     """A working that adds ``terms`` (inside ``template``: ``({+}) / 4``), with running partials."""
     like = [ctx.out] + list(dict.fromkeys(t for t, _ in reads))
-
-    def total(value: float, more: int) -> str:
-        return ctx.view.number(value, like, more)
-
-    def elided(n: int) -> str:
-        return phrase("terms", ctx.lang).format(n=n)
+    total = numbered(ctx, like)
 
     def build(more: int) -> str:
-        return fill(template, {"+": series(terms, more, total, elided, combine, sep), **(values or {})})
+        return fill(template, {"+": series(terms, more, total, elided(ctx), combine, sep), **(values or {})})
     line, more = settle(build, ctx.text, ctx.refine)
     if sep != " + ":
         return ctx.working([line], reads, formula=formula)
     texts = [t.text(more) for t in terms]
     done = ctx.working([line], reads, texts, partials(texts, lambda v: total(v, more)), formula)
     return replace(done, cancels=cancel(ctx, terms))
+
+
+def numbered(ctx: Context, like: list[str]) -> Callable[[float, int], str]:
+    """How a working writes a number it computed (a partial sum): in the widest format of ``like``."""
+    return lambda value, more: ctx.view.number(value, like, more)
+
+
+def elided(ctx: Context) -> Callable[[int], str]:
+    """How a long series names the terms it leaves out (``94 terms``), in the working's language."""
+    return lambda n: phrase("terms", ctx.lang).format(n=n)
 
 
 def cancel(ctx: Context, terms: list[Term]) -> bool:
