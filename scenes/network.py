@@ -26,7 +26,7 @@ from tracer.ops.spec import family_of
 from tracer.trace import Step, Trace
 
 BUDGET = 14      # more nodes than this, and an activation stands inside the layer before it
-_HEAD_MARK = re.compile("[₀-₉]+")   # Q₁, Q₂: one head's layer and the next's (h₁, h₂: one timestep's)
+_SUBSCRIPT = re.compile("[₀-₉]+")   # Q₁, Q₂: one head's layer and the next's (h₁, h₂: one timestep's)
 
 
 @dataclass
@@ -134,7 +134,7 @@ def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str
 
 def _unnumbered(name: str) -> str:
     """A layer's name without the number of its head or timestep: ``Q₁`` → ``Q``, ``h₂`` → ``h``."""
-    return _HEAD_MARK.sub("", name)
+    return _SUBSCRIPT.sub("", name)
 
 
 def _another_timestep(node: Node, name: str) -> None:
@@ -207,10 +207,10 @@ def _moves(nodes: list[Node], k: int) -> int | None:
 def _heads(nodes: list[Node], k: int) -> int | None:
     """The next head's layer (``Q₂``: the same op on the same nodes as ``Q₁``) stands in the first's."""
     n = nodes[k]
-    if not _HEAD_MARK.search(n.name):
+    if not _SUBSCRIPT.search(n.name):
         return None
     key = _head_key(n)
-    return next((j for j in range(k) if nodes[j].names and _HEAD_MARK.search(nodes[j].names[0]) and _head_key(nodes[j]) == key
+    return next((j for j in range(k) if nodes[j].names and _SUBSCRIPT.search(nodes[j].names[0]) and _head_key(nodes[j]) == key
                  and nodes[j].name != n.name), None)
 
 
