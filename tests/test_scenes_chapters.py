@@ -16,8 +16,7 @@ import pytest
 pytest.importorskip("manim")
 
 from scenes import style  # noqa: E402
-from scenes.camera import MIN_ZOOM  # noqa: E402
-from scenes.near import USABLE  # noqa: E402
+from scenes.camera import MIN_ZOOM, USABLE_H, USABLE_W  # noqa: E402
 
 from .example_runs import audited_still  # noqa: E402
 
@@ -49,7 +48,7 @@ def test_the_update_chapter_is_framed_centred_and_legible(name, tmp_path):
     off = np.abs((lo + hi) / 2 - (alo + ahi) / 2) / (ahi - alo)
     assert (off < 0.1).all(), f"{first.name}: off centre by {off} of the view"
     # legible: zoomed in as far as the camera goes, or until the work fills most of the view
-    needed = float(max((hi - lo) / USABLE))
+    needed = float(max((hi - lo) / np.array([USABLE_W, USABLE_H])))
     assert zoom <= max(MIN_ZOOM, needed / 0.7) + 1e-6, f"{first.name}: zoom {zoom:.2f} for work needing {needed:.2f}"
 
 
