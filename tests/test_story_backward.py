@@ -5,13 +5,16 @@ a cell state read twice, a weight every timestep shares), their sum cell by cell
 fast-forwarded with its ×N, the walkthrough not twice as long for it."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pytest.importorskip("manim")
 
 from scenes.curated import build_plan  # noqa: E402
 from scenes.estimate import video_seconds  # noqa: E402
+from tracer.explain.arith import evaluate, rounds_to  # noqa: E402
 from tracer.ops.spec import family_of  # noqa: E402
+from tracer.story import Story  # noqa: E402
 from tracer.systems.stories import meeting  # noqa: E402
 
 from .example_runs import run  # noqa: E402
@@ -72,20 +75,91 @@ def test_the_worked_backward_pass_keeps_the_walkthrough_within_half_as_long_agai
     assert seconds < 1.5 * BEFORE[name]
 
 
+def root(trace, sid):
+    """The step a walkthrough shows that step ``sid`` is part of."""
+    while trace.steps[sid].parent is not None:
+        sid = trace.steps[sid].parent
+    return trace.steps[sid]
+
+
+def assert_drawn_and_said_as_added(trace, acc, tmp_path):
+    """``acc`` played by itself: both shares and their sum drawn, the sum's cells as the trace
+    has them, its first cells said as their arithmetic (``−0.25 + 0.03 = −0.22``) from the
+    printed shares; and the trace's sum is the shares' sum."""
+    out = acc.outputs[0]
+    assert np.allclose(sum(np.asarray(trace.tensors[t].data) for t in acc.inputs), trace.tensors[out].data)
+    plan, stage = render(trace, tmp_path, scene="auto", video=True, steps=f"{acc.id}..{acc.id}")
+    assert acc.id in [b.step.id for b in plan.beats[slice(*plan.window)] if b.step is not None]
+    for tid in (*acc.inputs, out):
+        assert stage.slots.get(tid), trace.tensors[tid].name
+    drawn = stage.slot(out)
+    assert [drawn.entry(i).text for i in drawn.grid.shown()] == [text_of(trace, out, i) for i in drawn.grid.shown()]
+    said = [line for line in stage.said if "=" in line and not line.lstrip().startswith("d")]
+    assert said, stage.said
+    for line in said:   # each cell's arithmetic redone from its printed numbers, to its last printed place
+        expression, result = line.rsplit("=", 1)
+        assert rounds_to(evaluate(expression), result.strip()), line
+    first = drawn.grid.shown()[0]
+    assert any(line.rstrip().endswith(text_of(trace, out, first)) for line in said), (first, said)
+    return stage
+
+
 def test_the_lstms_cell_read_twice_shows_both_gradients_and_their_sum_cell_by_cell(tmp_path):
     """Back at timestep 2 the cell state's gradient comes through the next cell (kept = f·c) and
     through h = o·tanh(c): both drawn, added cell by cell, each sum said as its arithmetic."""
     trace = run("lstm")
     acc = trace.steps[meeting(trace, trace.step("train.0.lstm.t2.hx.grad").id)]
     assert acc.op == "accumulate" and acc.parent is None
-    plan, stage = render(trace, tmp_path, scene="auto", video=True, steps=f"{acc.id}..{acc.id}")
-    assert acc.id in [b.step.id for b in plan.beats[slice(*plan.window)] if b.step is not None]
-    for tid in (*acc.inputs, acc.outputs[0]):
-        assert stage.slots.get(tid), trace.tensors[tid].name
-    out = acc.outputs[0]
-    drawn = stage.slot(out)
-    assert [drawn.entry(i).text for i in drawn.grid.shown()] == [text_of(trace, out, i) for i in drawn.grid.shown()]
-    for idx in ((0, 0), (1, 0)):
+    stage = assert_drawn_and_said_as_added(trace, acc, tmp_path)
+    for idx in ((0, 0),):   # (one cell said: a sum was worked in full before, d[h; x]'s)
         a, b = (text_of(trace, t, idx) for t in acc.inputs)
-        assert any(a in line and b.lstrip("−-") in line and line.rstrip().endswith(text_of(trace, out, idx))
+        assert any(a in line and b.lstrip("−-") in line and line.rstrip().endswith(text_of(trace, acc.outputs[0], idx))
                    for line in stage.said), (idx, stage.said)
+
+
+def chapter_of(trace, sid):
+    return next(c for c in Story.from_meta(trace.meta).chapters if c.steps[0] <= sid <= c.steps[1])
+
+
+def test_the_lstms_hx_shares_through_two_gates_are_added_in_full_at_one_timestep(tmp_path):
+    """Every gate reads [h; x]: back in the last timestep, d[h; x]'s share through the output gate
+    (W_oᵀ·dz_o) and through the candidate (W_gᵀ·dz_g) are added cell by cell under a title naming
+    both gates; the input and forget gates' shares are added the same way, fast (×2), and so is
+    every other timestep's."""
+    trace = run("lstm")
+    worked = {b.step.id for b in build_plan(trace).step_beats}
+    sums = [s for s in trace.steps if s.op == "accumulate" and trace.tensors[s.attrs["tensor"]].name == "hx"]
+    assert len(sums) == 2 * 3   # three adds (four gates) at timesteps 3 and 2 (timestep 1 reads h₀ and x₁ only)
+    assert [s.name for s in sums if s.id in worked] == ["train.0.lstm.t2.hx.grad_sum"]
+    acc = trace.step("train.0.lstm.t2.hx.grad_sum")
+    assert [root(trace, trace.tensors[t].producer).name for t in acc.inputs] == [
+        "train.0.lstm.t2.z_o.grad", "train.0.lstm.t2.z_g.grad"]
+    told = chapter_of(trace, acc.id)
+    assert told.steps == (acc.id, acc.id) and told.play == "full"
+    assert "the output gate o and the candidate g" in told.title["en"] and "輸出門 o" in told.title["zh-Hant"]
+    rest = chapter_of(trace, acc.id + 1)
+    assert (rest.play, rest.repeat) == ("summary", 2) and "the input gate i and the forget gate f" in rest.title["en"]
+    assert trace.steps[rest.steps[1] + 1].name == "train.0.lstm.t2.hx.grad"   # [h; x] split, worked
+    before = chapter_of(trace, acc.id - 1)
+    assert (before.play, before.repeat) == ("summary", 1) and "candidate g" in before.title["en"]
+    assert "train.0.lstm.t1.cell.grad_sum" in {trace.steps[s].name for s in worked}   # c₂'s sum still worked
+    assert_drawn_and_said_as_added(trace, acc, tmp_path)
+
+
+def test_the_grus_hidden_state_from_the_next_timestep_is_added_in_full(tmp_path):
+    """h₂ is read three times by timestep 3: its gradient kept by 1 − u (the direct path) and its
+    gradient through r·h (into the candidate) are added cell by cell, the ways named in the title;
+    the update gate's sum worked before is not worked again at timestep 2."""
+    trace = run("gru")
+    worked = {b.step.id for b in build_plan(trace).step_beats}
+    acc = trace.step("train.0.gru.t1.hidden.grad_sum")
+    assert acc.id in worked and acc.parent is None
+    h2 = trace.tensors[acc.attrs["tensor"]]
+    assert h2.name == "h₂" and trace.steps[h2.producer].name == "train.0.gru.t1.hidden"
+    assert [trace.steps[trace.tensors[t].producer].name for t in acc.inputs] == [
+        "train.0.gru.t2.kept.grad", "train.0.gru.t2.reset_hidden.grad"]
+    told = chapter_of(trace, acc.id)
+    assert told.steps == (acc.id, acc.id) and "(1 − u)·h and r·h" in told.title["en"] and "3" in told.title["en"]
+    hidden = [s.name for s in trace.steps if s.op == "accumulate" and s.id in worked]
+    assert hidden == ["train.0.gru.t2.update_gate.grad_sum", acc.name]   # one of each, not every timestep's
+    assert_drawn_and_said_as_added(trace, acc, tmp_path)

@@ -10,8 +10,8 @@ import numpy as np
 from tracer.story import Plot, Story, Text
 from tracer.trace import Trace
 
-from . import (TITLES, Outline, first, in_words, later_steps, maybe, meeting, num, output, per_language, ratio, say,
-               sentences, shown, tell)
+from . import TITLES, Outline, first, in_words, later_steps, maybe, num, output, per_language, ratio, say, sentences, shown, tell
+from .backprop import through_time
 from .tokens import joined, quoted
 
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -31,70 +31,6 @@ def unrolled(outline: Outline, scope: str, label: str, T: int, play: str = "full
         outline.add(first(trace, f"{scope}.t1", "forward"), say(
             "{n}: timesteps 2–{T}, the same cell", "{n}：第 2–{T} 個時間步，同一個單元", "{n}：第 2–{T} 个时间步，同一个单元",
             "{n}: bước 2–{T}, cùng một ô", n=label, T=T), "summary", T - 1)
-
-
-def through_time(outline: Outline, scope: str, label: str, T: int, loss: str, gates: bool = False) -> None:
-    """The output and the loss, then backpropagation through time: back into the last timestep in
-    full, through the others summarised. ``gates`` (an LSTM): back through its output gate in full,
-    through the other three gates (the same work, their own weights) summarised, then [h; x] split."""
-    trace = outline.trace
-    outline.add(first(trace, f"{scope}.y", "forward"), say(
-        "{n}: the output and the loss", "{n}：輸出與損失", "{n}：输出与损失", "{n}: đầu ra và mất mát", n=label))
-    outline.add(first(trace, loss, "backward"), say(
-        "{n}: the gradient back into timestep {T}", "{n}：梯度反向傳回第 {T} 個時間步", "{n}：梯度反向传回第 {T} 个时间步",
-        "{n}: gradient ngược về bước {T}", n=label, T=T))
-    if gates:
-        outline.add(first(trace, f"{scope}.t{T - 1}.candidate", "backward"), say(
-            "{n}: back through the other three gates: the same, own weights", "{n}：反向傳過其餘三個門：同樣的計算，各用自己的權重",
-            "{n}：反向传过其余三个门：同样的计算，各用自己的权重", "{n}: ngược qua ba cổng còn lại: cùng phép tính, trọng số riêng",
-            n=label), "summary", 3)
-        outline.add(first(trace, f"{scope}.t{T - 1}.hx.grad", "backward"), say(
-            "{n}: [h; x] split back into h and x", "{n}：[h；x] 拆回 h 與 x", "{n}：[h；x] 拆回 h 与 x",
-            "{n}: [h; x] tách lại thành h và x", n=label))
-    if T > 1:
-        earlier(outline, first(trace, f"{scope}.t{T - 2}", "backward"), label, T - 1)
-
-
-def earlier(outline: Outline, back: int, label: str, k: int) -> None:
-    """Back through timesteps ``k``–1 from step ``back``, summarised (×k: the cell worked already),
-    except the first sum where two gradients meet (the cell state read twice, a weight every
-    timestep shares), worked in full, when the last timestep had none to work."""
-    trace = outline.trace
-    end = next((s.id for s in trace.steps[back:] if s.phase != "backward"), len(trace.steps))
-    meet = meeting(trace, back - 1)
-    if meet is None or meet >= end or _worked_meeting(outline, back):
-        outline.add(back, say(*EARLIER.values(), n=label, k=k), "summary", k)
-        return
-    if meet > back:
-        outline.add(back, say(*INTO_EARLIER.values(), n=label, k=k), "summary")
-    x = trace.tensors[trace.steps[meet].attrs["tensor"]]
-    outline.add(meet, say(*MEET[x.kind == "param"].values(), n=label, k=k, x=x.name))
-    if meet + 1 < end:
-        outline.add(meet + 1, say(*LATER.values(), n=label, k=k), "summary", k)
-
-
-EARLIER = say("{n}: back through timesteps {k}–1", "{n}：反向傳過第 {k} 到第 1 個時間步", "{n}：反向传过第 {k} 到第 1 个时间步",
-              "{n}: ngược qua bước {k}–1")
-INTO_EARLIER = say("{n}: back into timestep {k}: the same", "{n}：反向傳回第 {k} 個時間步：同樣的計算",
-                   "{n}：反向传回第 {k} 个时间步：同样的计算", "{n}: ngược về bước {k}: cùng phép tính")
-MEET = {False: say("{n}: {x} at timestep {k} is read twice: its two gradients, added",
-                   "{n}：第 {k} 個時間步的 {x} 被用了兩次：兩個梯度相加", "{n}：第 {k} 个时间步的 {x} 被用了两次：两个梯度相加",
-                   "{n}: {x} ở bước {k} được dùng hai lần: hai gradient cộng lại"),
-        True: say("{n}: every timestep shares {x}: its gradients from each, added",
-                  "{n}：每個時間步共用 {x}：各步的梯度相加", "{n}：每个时间步共用 {x}：各步的梯度相加",
-                  "{n}: mọi bước dùng chung {x}: cộng gradient từ mỗi bước")}
-LATER = say("{n}: the rest of timesteps {k}–1: the same", "{n}：第 {k} 到第 1 個時間步的其餘部分：同樣的計算",
-            "{n}：第 {k} 到第 1 个时间步的其余部分：同样的计算", "{n}: phần còn lại của bước {k}–1: cùng phép tính")
-
-
-def _worked_meeting(outline: Outline, back: int) -> bool:
-    """Whether a chapter worked in full before step ``back`` holds a sum where two gradients meet."""
-    starts = [m[0] for m in outline.marks[1:]] + [back]
-    for (lo, _, play, *_), hi in zip(outline.marks, starts):
-        meet = meeting(outline.trace, lo - 1)
-        if play == "full" and meet is not None and meet < hi:
-            return True
-    return False
 
 
 # ---- rnn / lstm / gru ---------------------------------------------------------------------------
