@@ -184,3 +184,16 @@ def test_a_second_backward_continues_the_primes() -> None:
     assert sorted(marked) == ["dx_new", "dx′", "dx″", "dx‴", "dx⁗"]   # the running total alone keeps dx
     # 2x from each pass, by hand at x = 1 and 2: 2 + 2 = 4 and 4 + 4 = 8
     assert trace.tensors[total.outputs[0]].data == pytest.approx([4.0, 8.0])
+
+
+def test_shares_made_inside_two_layers_are_named_by_the_layers_and_one_rules_parts_by_the_parts() -> None:
+    """The LSTM's d[h; x]: the shares its gates' linear layers made (in their matmuls) are named by
+    the layers, z_o and z_g (z_o.matmul said which part, not which gate); a layer norm's own
+    two gradients of its centred input keep their parts' names (both are inside one step)."""
+    lstm = run("lstm")
+    assert shares(lstm, lstm.step("train.0.lstm.t2.hx.grad_sum")) == [("dhx′", "z_o"), ("dhx″", "z_g")]
+    assert shares(lstm, lstm.step("train.0.lstm.t2.hx.grad_sum_1")) == [("dhx", None), ("dhx‴", "z_i")]
+    assert told(lstm, lstm.step("train.0.lstm.t2.hx.grad_sum")).endswith("dhx′ (back through z_o), dhx″ (back through z_g).")
+    block = run("transformer_block")
+    assert shares(block, block.step("train.0.blocks.0.ln2.centered.grad_sum")) == [
+        ("dcentered′", "normalized"), ("dcentered″", "squared")]

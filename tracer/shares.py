@@ -40,14 +40,20 @@ def shares(trace: Trace, step: Step) -> list[tuple[str, str | None]]:
     others (``mean`` is an op's name: ``ln2.mean``), the op of a gradient step whose forward pass
     was not recorded (``mul``), ``None`` for the sum an earlier accumulate step made."""
     fwd_names: list[str | None] = []
-    for tid in step.inputs:
-        producer = trace.tensors[tid].producer
-        made_by = trace.steps[producer] if producer is not None else None
+    made = [trace.steps[p] if (p := trace.tensors[tid].producer) is not None else None for tid in step.inputs]
+    # shares each made inside a different step (the matmuls of two linear layers' gradients, the
+    # sum so far inside one and a share inside the next): named by those steps (the layer z_o,
+    # not its part z_o.matmul); the parts of one step's own rule (a layer norm's) by their parts
+    parts = [m.parent for m in made if m is not None and m.parent is not None]
+    whole = len(set(parts)) == len(parts)
+    for made_by in made:
         if made_by is None:
             fwd_names.append(GIVEN)
         elif made_by.op == "accumulate":
             fwd_names.append(None)
         else:
+            if whole and made_by.parent is not None:
+                made_by = trace.steps[made_by.parent]
             fwd_names.append(made_by.op if made_by.grad_of is None else trace.steps[made_by.grad_of].name)
     known = {n for n in fwd_names if n is not None}
     return [(trace.tensors[tid].name, None if n is None else _short(n, known - {n}))
