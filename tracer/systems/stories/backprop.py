@@ -94,7 +94,7 @@ NEXT_GATE = say("{n}: back through {g}: the same, its own weights", "{n}：反�
                 "{n}：反向传过{g}：同样的计算，用它自己的权重", "{n}: ngược qua {g}: cùng phép tính, trọng số riêng")
 HX_MEET = say("{n}: d[h; x] through {a} and {b}, added", "{n}：經由{a} 和經由{b} 傳回的 d[h；x] 相加",
               "{n}：经由{a} 和经由{b} 传回的 d[h；x] 相加", "{n}: d[h; x] qua {a} và qua {b}, cộng lại")
-REST_GATES = say("{n}: back through {g}: the same, their shares added",
+REST_GATES = say("{n}: back through {g}: the same, shares added",
                  "{n}：反向傳過{g}：同樣的計算，它們給 [h；x] 的梯度也加上", "{n}：反向传过{g}：同样的计算，它们给 [h；x] 的梯度也加上",
                  "{n}: ngược qua {g}: cùng phép tính, phần gradient của [h; x] cũng cộng vào")
 
