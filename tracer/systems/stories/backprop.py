@@ -22,7 +22,7 @@ GATE = {"f": say("the forget gate f", "遺忘門 f", "遗忘门 f", "cổng quê
         "o": say("the output gate o", "輸出門 o", "输出门 o", "cổng ra o")}
 # a cell's steps as its formulas write them: the ways a state's gradient comes back
 WAYS = {"kept": "(1 − u)·h", "reset_hidden": "r·h", "hx": "[h; x]", "cell_tanh": "tanh(c)"}
-AND = dict(zip(LANGUAGES, (" and ", " 與 ", " 与 ", " và ")))   # (a gate's name ends on its letter)
+AND = dict(zip(LANGUAGES, (" and ", " 與", " 与", " và ")))   # (a gate's name ends on its letter: a space before 與)
 
 
 def through_time(outline: Outline, scope: str, label: str, T: int, loss: str, gates: bool = False) -> None:
@@ -37,9 +37,9 @@ def through_time(outline: Outline, scope: str, label: str, T: int, loss: str, ga
         "{n}: the gradient back into timestep {T}", "{n}：梯度反向傳回第 {T} 個時間步", "{n}：梯度反向传回第 {T} 个时间步",
         "{n}: gradient ngược về bước {T}", n=label, T=T))
     if gates:
-        gates_back(outline, first(trace, f"{scope}.t{T - 1}.candidate", "backward"),
-                   first(trace, f"{scope}.t{T - 1}.hx.grad", "backward"), label)
-        outline.add(first(trace, f"{scope}.t{T - 1}.hx.grad", "backward"), say(
+        split = first(trace, f"{scope}.t{T - 1}.hx.grad", "backward")
+        gates_back(outline, first(trace, f"{scope}.t{T - 1}.candidate", "backward"), split, label)
+        outline.add(split, say(
             "{n}: [h; x] split back into h and x", "{n}：[h；x] 拆回 h 與 x", "{n}：[h；x] 拆回 h 与 x",
             "{n}: [h; x] tách lại thành h và x", n=label))
     if T > 1:
@@ -85,7 +85,7 @@ def _layer(trace: Trace, sid: int) -> Step:
 
 def _gate_words(letters: Sequence[str]) -> tuple[str, ...]:
     """The gates named in each language, joined with "and", as a value for :func:`say`."""
-    return per_language(lambda lang: AND[lang].join(GATE[g][lang] for g in letters))
+    return per_language(lambda lang: AND[lang].join(GATE[g][lang] if g in GATE else g for g in letters))
 
 
 OTHER_GATES = say("{n}: back through the other three gates: the same, own weights", "{n}：反向傳過其餘三個門：同樣的計算，各用自己的權重",
