@@ -27,7 +27,7 @@ def test_matmul_cell_lights_a_row_and_a_column_and_sums_them() -> None:
     assert cell.reads == ((W, (0, 0)), (X, (0, 1)), (W, (0, 1)), (X, (1, 1)), (W, (0, 2)), (X, (2, 1)))
     assert cell.terms == ("1×1", "-1×2", "2×1")
     assert cell.partials == ("1", "-1", "1")
-    assert cell.expression == "1×1 + -1×2 + 2×1 = 1" and cell.value == 1 and not cell.approx
+    assert cell.expression == "1×1 - 1×2 + 2×1 = 1" and cell.value == 1 and not cell.approx
 
 
 def test_linear_is_a_row_of_w_b_times_a_column_of_x_1() -> None:
@@ -92,6 +92,13 @@ def test_a_sum_the_grids_digits_miss_by_one_keeps_them_rather_than_two_more() ->
     cell = explain(trace, 0, (0, 0))
     assert cell.expression == "-0.99×1 + 0.93×0 + 0.92×2 + 0.99×1 ≈ 1.83" and cell.approx
     assert cell.partials == ("-0.99", "-0.99", "0.85", "1.84")
+
+
+def test_a_negative_term_reads_as_a_subtraction_in_ascii_as_on_screen() -> None:
+    with tracer.record() as trace:
+        tracer.tensor([[1, -2]], name="W") @ tracer.tensor([[3], [4]], name="X")
+    assert explain(trace, 0, (0, 0)).expression == "1×3 - 2×4 = -5"   # the terminal's and the sheets' minus
+    assert explain(trace, 0, (0, 0), minus="−").expression == "1×3 − 2×4 = −5"   # the screen's
 
 
 def test_cells_outside_the_tensor_are_refused() -> None:

@@ -195,10 +195,15 @@ class Term:
 
 
 def joined(texts: Sequence[str]) -> str:
-    """``a + b + c``, a term that starts with a sign written as a subtraction: ``a − b``."""
+    """``a + b + c``, a term that starts with a sign written as a subtraction in that sign: ``a − b``
+    on screen, ``a - b`` in ASCII (never ``a + -b``).
+
+    >>> joined(["1×3", "-2×4", "−1"])
+    '1×3 - 2×4 − 1'
+    """
     out = texts[0] if texts else "0"
     for t in texts[1:]:
-        out += f" − {t[1:]}" if t.startswith("−") else f" + {t}"
+        out += f" {t[0]} {t[1:]}" if t[:1] in arith.MINUSES else f" + {t}"
     return out
 
 
