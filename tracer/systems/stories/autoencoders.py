@@ -174,11 +174,12 @@ def word_autoencoder(trace: Trace, first_step: int, recorded: int, compare: list
     near = min(dist, key=dist.get)
     # a distance that reads 0 between codes that differ (king and queen, alike to the grid's decimals)
     # says so, rather than read as one code: the grid cannot show it apart, the recap says why
-    decimals = number_format(c).decimals
-    alike = {"en": f" (codes alike to {decimals} decimals, not equal)",
-             "zh-Hant": f"（編碼到小數點後 {decimals} 位相同，但並不相等）",
-             "zh-Hans": f"（编码到小数点后 {decimals} 位相同，但并不相等）",
-             "vi": f" (mã giống nhau đến {decimals} chữ số thập phân, nhưng không bằng nhau)"}
+    d = number_format(c).decimals
+    en, zh, vi = {2: ("two", "兩", "hai"), 3: ("three", "三", "ba")}.get(d, (str(d),) * 3)
+    alike = {"en": f" (codes alike to {en} decimals, not equal)",
+             "zh-Hant": f"（編碼到小數點後{zh}位相同，但並不相等）",
+             "zh-Hans": f"（编码到小数点后{zh.replace('兩', '两')}位相同，但并不相等）",
+             "vi": f" (mã giống nhau đến {vi} chữ số thập phân, nhưng không bằng nhau)"}
     apart = trace.meta["distances"]   # the distances of the codes as recorded, unrounded
     pairs = {lang: listing([f"{k.replace('-', '–')} {cell(v)}{note if value(cell(v)) == 0 and apart[k] else ''}"
                             for k, v in dist.items()], lang)
