@@ -7,12 +7,15 @@ travels with it (see :class:`~scenes.stage.Stage`).
 """
 from __future__ import annotations
 
+from itertools import accumulate
+
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
 
 from tracer.lecture.subtitles import first_sentences
 
 from . import glyphs, style
+from .leading import pieces
 from .manim_adapter import video_time
 from .words import word
 
@@ -27,15 +30,24 @@ ONE_LINE = 0.27          # a one-line narration's height (the room never reaches
 
 
 def split_at(text: str, k: int, lang: str) -> tuple[str, str]:
-    """Cut ``text`` near character ``k``: at a space before it when there is one close by (any
-    character will do between two CJK characters)."""
-    space = text.rfind(" ", 0, k + 1)
-    if space > k * 0.6:
-        return text[:space], text[space + 1:]
-    if lang.startswith("zh"):
-        return text[:k], text[k:]
-    space = text.find(" ", k)
-    return (text[:space], text[space + 1:]) if space > 0 else (text, "")
+    """Cut ``text`` near character ``k``, between two of its pieces as a card breaks its lines
+    (:func:`scenes.leading.pieces`: at a space; in Chinese between two characters, never before a
+    closing mark or after an opening one, nor inside a number): at the last place before ``k``
+    when one is close by, else the first after it.
+
+    >>> split_at("梯度是 1.63e−04，很小", 10, "zh")   # not 1.63e / −04，, not ，很小
+    ('梯度是 1.63e−04，', '很小')
+    """
+    ends = list(accumulate(len(p) for p in pieces(text, lang)))[:-1]   # the places it may be cut
+    before = [e for e in ends if e <= k]
+    after = [e for e in ends if e > k]
+    if before and (before[-1] > k * 0.6 or not after):
+        at = before[-1]
+    elif after:
+        at = after[0]
+    else:
+        return text, ""
+    return text[:at].rstrip(), text[at:].lstrip()
 
 
 def _narration(text: str, lang: str) -> VMobject:

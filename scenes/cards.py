@@ -15,11 +15,10 @@ from manim import DOWN, LEFT, PI, RIGHT, UP, Line, Rectangle, RoundedRectangle, 
 from tracer.display import fmt
 from tracer.explain import tensor_format
 from tracer.kept import kept_of
-from tracer.lecture.subtitles import NO_END, NO_START
 from tracer.trace import Trace
 
 from . import glyphs, style
-from .leading import stacked
+from .leading import pieces, stacked
 from .words import word
 
 TEXT_WIDTH = style.FRAME_WIDTH - 2.0
@@ -83,7 +82,7 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
          bold: bool = False) -> VGroup:
     """``s`` as lines of prose at most ``width`` wide, broken between words (between characters
     in Chinese, never inside a run of Latin letters or digits)."""
-    tokens = _tokens(s, lang)
+    tokens = pieces(s, lang)
     n = len(tokens)
     last_chars, last_width = 0, 0.0   # the last line drawn that fits: its width per character guesses the next
 
@@ -134,63 +133,6 @@ def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str =
     group = stacked([glyphs.prose(line, lang, color, size, bold) for line in lines], lines, lang, size, bold)
     group.lines = lines
     return group
-
-
-# Chinese line breaking (禁則, the subtitles' rule): a closing mark never starts a line and an
-# opening one never ends one, so each rides with its neighbour; a number such as 1.63e−04 is one word.
-_CLOSING, _OPENING = NO_START | {"％"}, NO_END
-_JOINERS = set("−×·^")   # inside a run of Latin letters or digits, not a place to break
-
-
-_GLUED = ("=", "≈")   # an equation's sign keeps both its sides on its line
-_TRAILING = ("→",)     # an arrow stays with what it points from
-
-
-def _tokens(s: str, lang: str) -> list[str]:
-    """The unbreakable pieces of ``s``: words with the space before them; in Chinese each
-    character, a run of Latin letters or digits, and punctuation riding with its neighbour.
-
-    >>> _tokens("梯度是 1.63e−04，很小", "zh")
-    ['梯', '度', '是', ' ', '1.63e−04，', '很', '小']
-    >>> _tokens("詞「吃」", "zh")
-    ['詞', '「吃」']
-    >>> _tokens("the next word (p = 0.9995) → a", "en")
-    ['the', ' next', ' word', ' (p = 0.9995) →', ' a']
-    """
-    if not lang.startswith("zh"):
-        out = []
-        for k, w in enumerate(s.split(" ")):
-            # an equation stays whole (p = 0.9995, y = 0.08) and no line starts with an arrow
-            if out and (w in _GLUED or w in _TRAILING or out[-1].endswith(tuple(_GLUED))):
-                out[-1] += " " + w
-            else:
-                out.append(w if not k else " " + w)
-        return out
-    out: list[str] = []
-    opened = ""   # opening marks waiting for the character they open
-    for k, ch in enumerate(s):
-        if ch in _OPENING:
-            opened += ch
-        elif out and not opened and (ch in _CLOSING or _in_run(s, k, out[-1])):
-            out[-1] += ch
-        else:
-            out.append(opened + ch)
-            opened = ""
-    if opened:
-        out.append(opened)
-    return out
-
-
-def _in_run(s: str, k: int, before: str) -> bool:
-    """Whether ``s[k]`` continues the run of Latin letters or digits that ``before`` ends."""
-    last = before[-1:]
-    if not (last.isascii() and not last.isspace() and last not in "()[]") and last not in _JOINERS:
-        return False
-    ch = s[k]
-    if ch.isascii() and not ch.isspace():
-        return True
-    after = s[k + 1:k + 2]   # a joiner between two pieces of the run (1.63e−04, 2×3)
-    return ch in _JOINERS and after.isascii() and not after.isspace() and after != ""
 
 
 def title_page(title: str, question: str, lang: str) -> VGroup:

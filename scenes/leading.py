@@ -1,4 +1,5 @@
-"""Lines of prose stacked as a page sets them: baseline under baseline, one pitch apart.
+"""Lines of prose broken and stacked as a page sets them: between two unbreakable pieces
+(:func:`pieces`, the subtitles' 禁則 in Chinese), baseline under baseline, one pitch apart.
 
 Stacked by their ink instead (``arrange(DOWN)``), a line with a descender (``y``, ``(``) or a
 Chinese character (whose ink reaches below the Latin baseline) pushes the next line down, and a
@@ -21,6 +22,8 @@ from functools import cache
 
 import numpy as np
 from manim import DOWN, LEFT, UP, VGroup, VMobject
+
+from tracer.lecture.subtitles import NO_END, NO_START
 
 from . import glyphs
 
@@ -98,3 +101,62 @@ def centred_on(line: VMobject, text: str, y: float, lang: str, size: float, bold
 @cache
 def _x_half(lang: str, size: float, bold: bool) -> float:
     return float(glyphs.prose("x", lang, size=size, bold=bold).height) / 2
+
+
+# Chinese line breaking (禁則, the subtitles' rule): a closing mark never starts a line and an
+# opening one never ends one, so each rides with its neighbour; a number such as 1.63e−04 is one word.
+_CLOSING, _OPENING = NO_START | {"％"}, NO_END
+_JOINERS = set("−×·^")   # inside a run of Latin letters or digits, not a place to break
+
+
+_GLUED = ("=", "≈")   # an equation's sign keeps both its sides on its line
+_TRAILING = ("→",)     # an arrow stays with what it points from
+
+
+def pieces(s: str, lang: str) -> list[str]:
+    """The unbreakable pieces of ``s``: words with the space before them; in Chinese each
+    character, a run of Latin letters or digits, and punctuation riding with its neighbour. A line
+    of prose breaks only between two pieces: a card's lines (:func:`scenes.cards.wrap`) and a
+    caption's two (:func:`scenes.caption.split_at`) alike.
+
+    >>> pieces("梯度是 1.63e−04，很小", "zh")
+    ['梯', '度', '是', ' ', '1.63e−04，', '很', '小']
+    >>> pieces("詞「吃」", "zh")
+    ['詞', '「吃」']
+    >>> pieces("the next word (p = 0.9995) → a", "en")
+    ['the', ' next', ' word', ' (p = 0.9995) →', ' a']
+    """
+    if not lang.startswith("zh"):
+        out = []
+        for k, w in enumerate(s.split(" ")):
+            # an equation stays whole (p = 0.9995, y = 0.08) and no line starts with an arrow
+            if out and (w in _GLUED or w in _TRAILING or out[-1].endswith(tuple(_GLUED))):
+                out[-1] += " " + w
+            else:
+                out.append(w if not k else " " + w)
+        return out
+    out: list[str] = []
+    opened = ""   # opening marks waiting for the character they open
+    for k, ch in enumerate(s):
+        if ch in _OPENING:
+            opened += ch
+        elif out and not opened and (ch in _CLOSING or _in_run(s, k, out[-1])):
+            out[-1] += ch
+        else:
+            out.append(opened + ch)
+            opened = ""
+    if opened:
+        out.append(opened)
+    return out
+
+
+def _in_run(s: str, k: int, before: str) -> bool:
+    """Whether ``s[k]`` continues the run of Latin letters or digits that ``before`` ends."""
+    last = before[-1:]
+    if not (last.isascii() and not last.isspace() and last not in "()[]") and last not in _JOINERS:
+        return False
+    ch = s[k]
+    if ch.isascii() and not ch.isspace():
+        return True
+    after = s[k + 1:k + 2]   # a joiner between two pieces of the run (1.63e−04, 2×3)
+    return ch in _JOINERS and after.isascii() and not after.isspace() and after != ""

@@ -227,7 +227,7 @@ def test_a_batched_product_works_one_heads_row_times_its_column():
     with tracer.record() as trace:
         tracer.matmul(tracer.tensor(q, name="q"), tracer.tensor(k, name="kT"), name="s")
     w = explain(trace, "s", (1, 0, 1))
-    assert w.formula == "q[1, 0, :]·kT[1, :, 1]" and w.expression == "0.50×1 + -1.00×3 = -2.50"  # by hand: 0.5 − 3
+    assert w.formula == "q[1, 0, :]·kT[1, :, 1]" and w.expression == "0.50×1 - 1.00×3 = -2.50"  # by hand: 0.5 − 3
     assert [c for _, c in w.reads] == [(1, 0, 0), (1, 0, 1), (1, 0, 1), (1, 1, 1)]
 
 

@@ -27,7 +27,7 @@ def test_matmul_cell_lights_a_row_and_a_column_and_sums_them() -> None:
     assert cell.reads == ((W, (0, 0)), (X, (0, 1)), (W, (0, 1)), (X, (1, 1)), (W, (0, 2)), (X, (2, 1)))
     assert cell.terms == ("1×1", "-1×2", "2×1")
     assert cell.partials == ("1", "-1", "1")
-    assert cell.expression == "1×1 + -1×2 + 2×1 = 1" and cell.value == 1 and not cell.approx
+    assert cell.expression == "1×1 - 1×2 + 2×1 = 1" and cell.value == 1 and not cell.approx
 
 
 def test_linear_is_a_row_of_w_b_times_a_column_of_x_1() -> None:
@@ -80,6 +80,25 @@ def test_rounding_that_breaks_the_sum_prints_more_digits() -> None:
     cell = explain(trace, 0, (0, 0))  # 0.11 + 0.11 + 0.11 is 0.33, not the 0.34 it makes
     assert cell.expression == "0.114×1 + 0.114×1 + 0.114×1 = 0.34" and not cell.approx
     assert cell.partials == ("0.114", "0.228", "0.342")
+
+
+def test_a_sum_the_grids_digits_miss_by_one_keeps_them_rather_than_two_more() -> None:
+    # at the grid's two decimals the line gives 1.84 for 1.83 (one in the last place off); three
+    # give 1.836, off by one too; only four (-0.9914×1 + … + 0.9850×1) would make it exact: the
+    # working keeps the grid's numbers and says ≈ (autoencoder, train.4 Z1's product, cell (2, 0))
+    with tracer.record() as trace:
+        tracer.matmul(tracer.tensor([[-0.99142, 0.92849, 0.9206, 0.98502]], name="W"),
+                      tracer.tensor([[1], [0], [2], [1]], name="X"), name="Z")
+    cell = explain(trace, 0, (0, 0))
+    assert cell.expression == "-0.99×1 + 0.93×0 + 0.92×2 + 0.99×1 ≈ 1.83" and cell.approx
+    assert cell.partials == ("-0.99", "-0.99", "0.85", "1.84")
+
+
+def test_a_negative_term_reads_as_a_subtraction_in_ascii_as_on_screen() -> None:
+    with tracer.record() as trace:
+        tracer.tensor([[1, -2]], name="W") @ tracer.tensor([[3], [4]], name="X")
+    assert explain(trace, 0, (0, 0)).expression == "1×3 - 2×4 = -5"   # the terminal's and the sheets' minus
+    assert explain(trace, 0, (0, 0), minus="−").expression == "1×3 − 2×4 = −5"   # the screen's
 
 
 def test_cells_outside_the_tensor_are_refused() -> None:

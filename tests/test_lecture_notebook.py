@@ -99,7 +99,7 @@ def test_the_example_notebook_runs(tmp_path):
     assert all(not any(o.output_type == "error" for o in out) for out in outputs)
     table, step, working, blanks, still, video = (out[-1]["data"] for out in outputs)
     assert "<table" in table["text/html"] and "<b>W</b> (2, 3)" in step["text/html"]
-    assert "0×1 + 1×0 + 1×3 + -1×1 = 2" in working["text/plain"]  # Z[1, 1] = 0·1 + 1·0 + 1·3 − 1 = 2
+    assert "0×1 + 1×0 + 1×3 - 1×1 = 2" in working["text/plain"]  # Z[1, 1] = 0·1 + 1·0 + 1·3 − 1 = 2
     assert "('a'," in blanks["text/plain"] and (tmp_path / "layer_sheet.pdf").read_bytes()[:5] == b"%PDF-"
     assert "image/png" in still and "<video" in video["text/html"]
 

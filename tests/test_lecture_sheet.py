@@ -194,3 +194,21 @@ def test_a_composite_too_large_gives_way_to_its_parts_that_fit():
     assert any(n.endswith("head1.weights") for n in names), names
     assert all(e.step.parent is not None or e.step.op != "attention" for e in plan.exercises)
     assert all(max(trace.tensors[t].shape, default=1) <= 8 for e in plan.exercises for t in e.step.inputs)
+
+
+@needs_poppler
+def test_the_workings_font_sets_x_hat_over_its_x(tmp_path):
+    """The PDF is written glyph after glyph, unshaped: a combining hat stands where its font puts it.
+    The workings' font draws it with no advance, over the x before it (DejaVu Sans Mono gave it a
+    cell of its own: ``x ^``)."""
+    from fontTools.ttLib import TTFont
+    from tracer.lecture.fonts import font_files
+    mono = TTFont(font_files()["mono"])
+    hat = mono.getBestCmap()[0x302]
+    assert mono["hmtx"][hat][0] == 0 and mono["hmtx"][hat][1] < 0   # no advance, drawn to the left
+    path, out = tmp_path / "tb.trace", tmp_path / "ln.pdf"
+    assert CliRunner().invoke(main, ["run", "transformer_block", "-o", str(path)]).exit_code == 0
+    assert sheet(path, "--steps", "blocks.0.ln1", "-o", out).exit_code == 0
+    assert "γ·x̂ + β = " in pdf_text(out)
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "JetBrainsMono" in fonts, fonts

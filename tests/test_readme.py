@@ -31,7 +31,7 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
         exec(compile(block, str(README), "exec"), {})
     printed = capsys.readouterr().out
     assert "(0, 'forward', 'Z', 'Z = W1 · X + b1')" in printed
-    assert "('1×1 + -1×2 + 0×0 + 0×1 + 1×1 = 0',)" in printed  # import tracer is enough for tracer.explain
+    assert "('1×1 - 1×2 + 0×0 + 0×1 + 1×1 = 0',)" in printed  # import tracer is enough for tracer.explain
 
 
 @pytest.mark.slow  # every README command through the CLI, renders included: over a minute

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import tracer
@@ -17,6 +18,7 @@ pytest.importorskip("manim")
 
 from scenes.curated import build_plan  # noqa: E402
 from scenes.render import render_scene  # noqa: E402
+from tracer.explain import spread  # noqa: E402
 from tracer.explain.arith import half_ulp, number_value  # noqa: E402
 from tracer.explain.check import check_line  # noqa: E402
 from tracer.examples import run_example  # noqa: E402
@@ -110,6 +112,12 @@ def test_the_layer_norm_is_redone_from_what_is_drawn(traces, tmp_path):
         a, b = centred.split(" − ", 1)
         assert a in x.values() and b.strip("()") in mu.values(), (line, x, mu)   # the numbers drawn
         assert any(s.startswith("γ·x̂ + β = ") and "×" in s and " + " in s.split(" = ")[1] for s in segments), line
+    # σ's line is the explanation layer's (σ², then σ), not one the player writes itself
+    spreads = [line for line in stage.said if line.startswith("σ² = ")]
+    assert spreads, stage.said
+    written = {";  ".join(spread(trace, step, (r, c), minus="−").lines)
+               for r, c in np.ndindex(*trace.tensors[parts["std"].outputs[0]].shape)}
+    assert set(spreads) <= written, (spreads, written)
 
 
 def grid_cells(lines: list[str], name: str) -> list[list[str]]:

@@ -175,7 +175,7 @@ def test_a_card_breaks_each_line_at_the_last_word_that_fits_drawing_lines_about_
     """Each line of a card's prose is the longest run of words that fits (the next word would
     not), found by drawing a few candidate lines per line, none over two lines long (a search
     over prefixes drew prefixes half the text long)."""
-    from scenes import cards, glyphs
+    from scenes import cards, glyphs, leading
 
     text = f"{text} {text}"   # five lines or more: half of it is over two lines long
     drawn: list[str] = []
@@ -183,7 +183,7 @@ def test_a_card_breaks_each_line_at_the_last_word_that_fits_drawing_lines_about_
     monkeypatch.setattr(glyphs, "prose_width", lambda s, *a, **k: (drawn.append(s), real(s, *a, **k))[1])
     lines = cards.wrap(text, lang, 28).lines
     assert "".join(lines).replace(" ", "") == text.replace(" ", "") and len(lines) >= 2
-    tokens = cards._tokens(text, lang)
+    tokens = leading.pieces(text, lang)
     at = 0
     for line in lines:
         assert real(line, lang, 28) <= cards.TEXT_WIDTH
@@ -199,11 +199,28 @@ def test_a_card_breaks_each_line_at_the_last_word_that_fits_drawing_lines_about_
 def test_chinese_prose_breaks_by_its_rules_and_keeps_a_number_whole(width):
     """禁則: a line never starts with a closing mark (，。」) nor ends with an opening one (「);
     a number such as 1.63e−04 stays on one line, at every width the card might have."""
-    from scenes import cards
+    from scenes import cards, leading
 
     text = "梯度是 1.63e−04，很小。詞「吃」與「蘋果」的分數 2×3 = 6，最大；其餘（很少）都接近 0。"
     lines = cards.wrap(text, "zh-Hant", 28, width=width).lines
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    assert not any(line[0] in cards._CLOSING for line in lines[1:]), lines
-    assert not any(line[-1] in cards._OPENING for line in lines), lines
+    assert not any(line[0] in leading._CLOSING for line in lines[1:]), lines
+    assert not any(line[-1] in leading._OPENING for line in lines), lines
     assert any("1.63e−04" in line for line in lines) and any("2×3" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("k", range(2, 40))
+def test_a_captions_narration_is_cut_in_two_as_a_card_breaks_its_lines(k):
+    """The caption band's two narration lines are cut where a card may break (one rule, the
+    subtitles' 禁則): never before ，。」 nor after 「, never inside 1.63e−04 or 2×3 (it cut at
+    the k-th character)."""
+    from scenes import leading
+    from scenes.caption import split_at
+
+    text = "梯度是 1.63e−04，很小。詞「吃」與「蘋果」的分數 2×3 = 6，最大；其餘（很少）都接近 0。"
+    first, rest = split_at(text, k, "zh-Hant")
+    assert (first + rest).replace(" ", "") == text.replace(" ", "") and first and rest
+    assert rest[0] not in leading._CLOSING and first[-1] not in leading._OPENING, (first, rest)
+    assert any("1.63e−04" in line for line in (first, rest)) and any("2×3" in line for line in (first, rest))
+    ends = {len("".join(leading.pieces(text, "zh-Hant")[:n]).rstrip()) for n in range(1, len(text))}
+    assert len(first) in ends, (first, rest)   # between two of the pieces a card breaks between

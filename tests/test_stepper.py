@@ -129,7 +129,7 @@ def test_unfolding_a_composite_steps_into_it_and_the_cell_moves(mlp):
         await press("enter")  # unfold layer1.Z
         text = await press("right")
         assert "step 1 (2 of 21) · Forward pass · layer1.Z.matmul" in status(app)
-        assert "matmul[0, 0] = 2" in text and "1×3 + -1×1 = 2" in text  # row 0 of W1 · X
+        assert "matmul[0, 0] = 2" in text and "1×3 - 1×1 = 2" in text  # row 0 of W1 · X
         text = await press("j")
         assert "matmul[1, 0] = 6" in text and "2×3 + 0×1 = 6" in text
         text = await press("k", "l")  # one column only: the cell stays in it
@@ -282,7 +282,7 @@ def test_tab_gives_the_detail_pane_the_keys_and_they_scroll_it():
         assert app.focused is panel
         assert bottom(app).startswith("↑ ↓ PgUp PgDn: scroll  Tab: step list")
         text = await press("end")
-        assert panel.scroll_y > 0 and "Z1[0, 0] = 1" in text and "0×1 + -1×0 + 1×2 + 0×1 + -1×1 = 1" in text
+        assert panel.scroll_y > 0 and "Z1[0, 0] = 1" in text and "0×1 - 1×0 + 1×2 + 0×1 - 1×1 = 1" in text
         await press("home")
         assert panel.scroll_y == 0
         await press("pagedown")
@@ -302,7 +302,7 @@ def test_the_working_of_a_chosen_cell_comes_into_view_by_keyboard_alone(size):
     async def script(app, press, pilot):
         text = await press("j", "j", "l")  # Z1[2, 1] = W1 row 2 · X column 1 + b1[2]
         assert "Z1[2, 1] = -1" in text
-        assert "-1×2 + 1×1 + 1×1 + 1×0 + -1×1 = -1" in text  # [W1 | b1] row 2 · [X ; 1] column 1
+        assert "-1×2 + 1×1 + 1×1 + 1×0 - 1×1 = -1" in text  # [W1 | b1] row 2 · [X ; 1] column 1
     drive(trace, script, size=size)
 
 
@@ -412,8 +412,8 @@ def test_practice_accepts_the_right_value_and_rejects_a_wrong_one(mlp):
         top = next(k for k, line in enumerate(lines) if "Z (3, 1) activation" in line)
         x = lines[top].index("Z (3, 1) activation")
         assert lines[top + 1][x:x + 5].strip() == "?" and lines[top + 2][x:x + 5].strip() == "5"
-        text = await press("2", "enter")  # W1·X + b1 at row 0: 1×3 + -1×1 + 0 = 2
-        assert "✓ right: Z[0, 0] = 2" in text and "1×3 + -1×1 + 0×1 = 2" in text
+        text = await press("2", "enter")  # W1·X + b1 at row 0: 1×3 - 1×1 + 0 = 2
+        assert "✓ right: Z[0, 0] = 2" in text and "1×3 - 1×1 + 0×1 = 2" in text
         text = await press("j", *"-5", "enter")  # row 1: 2×3 + 0×1 − 1 = 5
         assert "✗ not quite: you typed -5, Z[1, 0] = 5" in text
         await press("3")

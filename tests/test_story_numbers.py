@@ -135,6 +135,9 @@ def test_word_distances_are_those_of_the_codes_as_their_grid_writes_them():
     assert code["king"] == code["queen"] == ["−0.97", "0.13"]
     said = Story.from_meta(trace.meta).recap["en"]
     assert "king–queen 0.00" in said and "king–armadillo 1.99" in said, said
+    # and 0.00 between two codes that differ says so, rather than read as one code
+    assert "king–queen 0.00 (codes alike to two decimals, not equal)," in said, said
+    assert "king–armadillo 1.99," in said and "1.99 (" not in said   # a distance that shows apart needs no note
 
 
 @pytest.mark.parametrize("name, last, times", [("mlp_backprop", "0.02", 2), ("anomaly_detection", "0.0018", 1)])

@@ -87,7 +87,7 @@ def test_a_broadcast_gradient_adds_the_copies_and_a_sum_copies_its_gradient() ->
         x = tracer.param([[1.0, 2.0, 3.0]], name="x")
         weighted_loss(tracer.broadcast_to(x, shape=(2, 3), name="B"), [[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
     assert explain(trace, "B.grad", (0, 1)).lines == ("dB[0, 1] + dB[1, 1] = -2 + 5 = 3",)
-    assert explain(trace, "B.grad", (0, 2)).lines == ("dB[0, 2] + dB[1, 2] = 3 + -6 = -3",)
+    assert explain(trace, "B.grad", (0, 2)).lines == ("dB[0, 2] + dB[1, 2] = 3 - 6 = -3",)
     assert explain(trace, "B.grad", (0, 2), minus="−").lines == ("dB[0, 2] + dB[1, 2] = 3 − 6 = −3",)
     assert explain(trace, "loss.grad", (1, 2)).lines == ("dloss = 1",)   # Σ's gradient, copied
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from manim import VGroup
 
-from tracer.explain import reduced_axes
+from tracer.explain import reduced_axes, spread
 
 from .. import style
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, FORWARD, register
-from .cells import cell_works, explain_cell, later, work_from_cell
+from .cells import MINUS, cell_works, explain_cell, later, work_from_cell
 from .common import fill, finish, show_new
 
 
@@ -107,6 +107,13 @@ def _along(grid, idx: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(0 if n == 1 else i for i, n in zip(idx, shape))
 
 
+def spread_cell(stage: Stage, step, idx: tuple[int, ...]):
+    """The working of σ at ``idx``: σ², then σ (:func:`work_from_cell` shows them on one line)."""
+    if stage.skipping:
+        return explain_cell(stage, step, idx)   # (a blank one: nobody sees it)
+    return spread(stage.trace, step, idx, minus=MINUS, lang=stage.lang)
+
+
 @register(FORWARD, family="normalization")
 def play_layer_norm(stage: Stage, step) -> object:
     """The mean and the spread of each sample beside the input, then the normalised output (a
@@ -133,12 +140,8 @@ def play_layer_norm(stage: Stage, step) -> object:
     stage.layouts[step.id] = {"x": sx.grid, "mean": gm, "std": gs, "out": go, **{f"p{k}": g for k, (_, g) in enumerate(params)}}
     show_new(stage, new + [gm, gs] + [g for _, g in params] + [go], focus=[sx.grid, gm, gs, *[g for _, g in params], go])
     fill(stage, cell_works(stage, kids["mean"], gm), detailed_n=0, single_n=1, note=word("mean_rest", stage.lang))
-    var = kids.get("var")
-    def build_std(idx):
-        w = work_from_cell(stage, explain_cell(stage, kids["std"], idx), gs.entry(idx), gs.cell(idx))
-        if var is not None:
-            w.expression = f"σ² = {explain_cell(stage, var, idx).expression};  {w.expression}"
-        return w
+    def build_std(idx):   # σ² then σ, as the explanation layer writes them
+        return work_from_cell(stage, spread_cell(stage, step, idx), gs.entry(idx), gs.cell(idx))
     works = [later(idx, gs.entry(idx), gs.cell(idx), build_std) for idx in gs.shown()]
     fill(stage, works, detailed_n=0, single_n=1, note=word("spread_rest", stage.lang))
     final = kids.get("shifted") or kids.get("scaled") or kids["normalized"]

@@ -15,6 +15,8 @@ gets the result shown, or the line says ≈.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..i18n import check_language
 from ..trace import Step, Trace
 from . import backward, forward, normalization, structural  # noqa: F401  (they register their workings)
@@ -24,7 +26,7 @@ from .numbers import Index, Numbers
 from .working import Context, Working, chain, for_family, for_op, resolve, with_operands, work
 
 __all__ = ["Working", "explain", "for_family", "for_op", "chain", "reduced_axes", "noisy", "tensor_format",
-           "number_view"]
+           "number_view", "spread"]
 
 
 def number_view(trace: Trace, minus: str = "-") -> Numbers:
@@ -61,3 +63,25 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int | None, out
     step, index = resolve(trace, step, index, output)
     ctx = Context(trace, step, output, index, number_view(trace, minus), check_language(lang))
     return with_operands(work(ctx), step)
+
+
+def spread(trace: Trace, step: Step | int | str, index: Index | int | None, minus: str = "-",
+           lang: str = "en") -> Working:
+    """The working of cell ``index`` of a normalisation's spread σ (one per sample): the variance, then
+    its root (``σ² = (0.13 + 0.18 + 0.02 + 0.88) / 4 = 0.30``, then ``√0.30 = 0.55``), each line its
+    part's own working, so that a viewer shows σ as every other cell, without writing a line itself.
+
+    >>> import tracer
+    >>> with tracer.record() as trace:
+    ...     y = tracer.layer_norm(tracer.tensor([[1.0, 3.0]], name="x"), name="y")
+    >>> spread(trace, trace.steps[0], (0, 0), minus="−").lines
+    ('σ² = (1 + 1) / 2 = 1', '√1.00 = 1.00')
+    """
+    step = step if isinstance(step, Step) else trace.step(step)
+    parts = trace.parts(step)
+    std = explain(trace, parts["std"], index, minus=minus, lang=lang)
+    var = parts.get("var")
+    if var is None:
+        return std
+    variance = explain(trace, var, index, minus=minus, lang=lang)
+    return replace(std, lines=(f"σ² = {variance.expression}",) + std.lines)

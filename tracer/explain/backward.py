@@ -177,7 +177,7 @@ def softmax_grad(ctx: Context) -> Working | None:
     ...     p = tracer.softmax(s, name="p")
     ...     (p * tracer.tensor([[1.0, 0.0, -1.0]], name="t")).sum(name="L").backward()
     >>> explain(trace, "p.grad", (0, 0)).lines
-    ('Σ = 1×0.09 + 0×0.24 + -1×0.67 = -0.58', 'p×(dp − Σ) = 0.09×(1 − (-0.58)) = 0.14')
+    ('Σ = 1×0.09 + 0×0.24 - 1×0.67 = -0.58', 'p×(dp − Σ) = 0.09×(1 − (-0.58)) = 0.14')
     """
     fwd = forward_of(ctx)
     if fwd is None or len(ctx.step.inputs) != 1 or ctx.index is None or not ctx.index:

@@ -23,7 +23,7 @@ from ..files import atomic_write, check_output
 from ..story import Story
 from ..trace import Trace
 from .exercise import Exercise, SheetPlan, cell_name, plan_sheet
-from .fonts import cjk_face, font_files
+from .fonts import FALLBACKS, cjk_face, font_files
 from .sheet_layout import CAPTION_H, CELL_H, MARGIN, PAGE_H, WIDTH, Layout, Placed, _cells
 from .words import step_words, trace_title, word
 
@@ -80,8 +80,9 @@ def sheet_pdf(plan: SheetPlan) -> bytes:
     pdf.add_font("sans", fname=files["sans"])
     pdf.add_font("bold", fname=files["bold"])
     pdf.add_font("mono", fname=files["mono"])
+    pdf.add_font("mono_more", fname=files["mono_more"])
     pdf.add_font("cjk", fname=files["cjk"], collection_font_number=cjk_face(plan.lang))
-    pdf.set_fallback_fonts(["cjk"])
+    pdf.set_fallback_fonts(list(FALLBACKS))
     Writer(pdf, plan, title).write()
     return bytes(pdf.output())
 

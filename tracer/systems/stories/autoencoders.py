@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tracer.display import number_format
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
@@ -171,7 +172,18 @@ def word_autoencoder(trace: Trace, first_step: int, recorded: int, compare: list
     at = {w: np.array([value(cell(v)) for v in c[:, j]]) for j, w in enumerate(code.labels[1])}
     dist = {k: float(np.linalg.norm(at[k.split("-")[0]] - at[k.split("-")[1]])) for k in trace.meta["distances"]}
     near = min(dist, key=dist.get)
-    pairs = {lang: listing([f"{k.replace('-', '–')} {cell(v)}" for k, v in dist.items()], lang) for lang in ("en", "zh")}
+    # a distance that reads 0 between codes that differ (king and queen, alike to the grid's decimals)
+    # says so, rather than read as one code: the grid cannot show it apart, the recap says why
+    d = number_format(c).decimals
+    en, zh, vi = {2: ("two", "兩", "hai"), 3: ("three", "三", "ba")}.get(d, (str(d),) * 3)
+    alike = {"en": f" (codes alike to {en} decimals, not equal)",
+             "zh-Hant": f"（編碼到小數點後{zh}位相同，但並不相等）",
+             "zh-Hans": f"（编码到小数点后{zh.replace('兩', '两')}位相同，但并不相等）",
+             "vi": f" (mã giống nhau đến {vi} chữ số thập phân, nhưng không bằng nhau)"}
+    apart = trace.meta["distances"]   # the distances of the codes as recorded, unrounded
+    pairs = {lang: listing([f"{k.replace('-', '–')} {cell(v)}{note if value(cell(v)) == 0 and apart[k] else ''}"
+                            for k, v in dist.items()], lang)
+             for lang, note in alike.items()}
     a, b = near.split("-")
     return tell(trace, outline,
                 title=say(f"Word autoencoder: {listing(compare, 'en')}", f"詞自編碼器：{listing(compare, 'zh')}",
@@ -184,7 +196,7 @@ def word_autoencoder(trace: Trace, first_step: int, recorded: int, compare: list
                             say("c2", "c2", "c2", "c2"), points=points, highlight=list(compare), after=last)],
                 recap=say(f"Distances between codes: {pairs['en']}. The training only saw which words share a sentence, "
                           f"and {a} and {b} end closest.",
-                          f"編碼之間的距離：{pairs['zh']}。訓練只看過哪些詞出現在同一句話裡，結果 {a} 和 {b} 最接近。",
-                          f"编码之间的距离：{pairs['zh']}。训练只看过哪些词出现在同一句话里，结果 {a} 和 {b} 最接近。",
-                          f"Khoảng cách giữa các mã: {pairs['en']}. Huấn luyện chỉ thấy những từ nào cùng xuất hiện "
+                          f"編碼之間的距離：{pairs['zh-Hant']}。訓練只看過哪些詞出現在同一句話裡，結果 {a} 和 {b} 最接近。",
+                          f"编码之间的距离：{pairs['zh-Hans']}。训练只看过哪些词出现在同一句话里，结果 {a} 和 {b} 最接近。",
+                          f"Khoảng cách giữa các mã: {pairs['vi']}. Huấn luyện chỉ thấy những từ nào cùng xuất hiện "
                           f"trong một câu, và {a} với {b} gần nhau nhất."))
