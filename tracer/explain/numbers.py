@@ -3,11 +3,9 @@
 Every number in a working is a tensor cell as the grids print it (:mod:`tracer.display`), an
 attribute written as declared (``0.5``), or the printed result of an earlier line. A line's result
 follows one rule, :func:`settle`: redo the line from its printed numbers (:mod:`.arith`); if that
-shows as the value the line ends on, write ``=``; if not, print the fresh numbers with one more
-digit and try again; if that still misses, write ``≈`` with the fewest digits that miss by one in
-the last printed place at most (the grids' own, most often: a working reads like its grids, and two
-more digits on every term to save one in the last place is not worth it); if none do, go on adding
-digits (from the fourth on, significant ones: ``0.00`` becomes ``0.00026944``) until it holds.
+shows as the value the line ends on, write ``=``; if not, print the fresh numbers with one or two
+more digits and try again; if that misses by one in the last printed place at most, write ``≈``;
+if not, go on adding digits (significant ones: ``0.00`` becomes ``0.00026944``) until it holds.
 Only a result that is the rounding noise of its terms (``0.01 − 0.01 ≈ 6.07e-18``) keeps a ``≈``
 further off (and only in a tensor that holds more than noise: a tensor of noise alone prints it
 ``0.00``, :mod:`.noise`). Whatever comes before, a line ends on the printed value of the cell it works out, so
@@ -40,7 +38,6 @@ from . import arith
 Index = tuple[int, ...]
 MORE = (0, 1, 2)      # extra digits a line may print its fresh numbers with before it says ≈
 LONGER = (3, 4, 6, 9)  # and when ≈ would be off by more than one in the last place (3 and up: significant digits)
-TO_EXACT = 1          # the most extra digits a line spends to turn a ≈ into =: beyond it, the grid's digits and ≈
 MAX_TERMS = 8         # a longer sum shows its first and last terms and the total of those between
 KEEP_HEAD, KEEP_TAIL = 5, 2
 ULPS = 64             # a sum of a few terms, each off by a few units in its last place, rounds within this
@@ -162,8 +159,7 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 def settle(build: Callable[[int], str], target: str, refine: bool = True) -> tuple[str, int]:
     """The one rule: ``expression = target`` when the printed numbers give ``target``, else the
-    fresh numbers with one more digit, else ``expression ≈ target`` with the fewest digits that come
-    within one in the last place, else more digits (see the module's docstring).
+    fresh numbers with more digits, else ``expression ≈ target`` (see the module's docstring).
 
     ``build(more)`` writes the expression with its fresh numbers ``more`` digits longer; numbers
     it carries from earlier lines never change (``refine=False`` when it has only those).
@@ -178,7 +174,7 @@ def settle(build: Callable[[int], str], target: str, refine: bool = True) -> tup
         tried[more] = expression
         if arith.rounds_to(arith.evaluate(expression), target):
             return f"{expression} = {target}", more
-        if more >= TO_EXACT:
+        if more >= MORE[-1]:
             close = next((m for m, e in tried.items() if near(e, target)), None)
             if close is not None:  # off by one in the last place at most, with the fewest digits
                 return f"{tried[close]} ≈ {target}", close
