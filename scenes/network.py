@@ -27,6 +27,7 @@ from tracer.trace import Step, Trace
 
 BUDGET = 14      # more nodes than this, and an activation stands inside the layer before it
 _SUBSCRIPT = re.compile("[₀-₉]+")   # Q₁, Q₂: one head's layer and the next's (h₁, h₂: one timestep's)
+_TIMESTEP = re.compile("[0-9₀-₉]+$")   # x₁ (t1): the timestep an axis names
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str
         if again is not None:
             _next_timestep(s, nodes, again, seen)
     if again is not None:
-        _another_timestep(nodes[again], out.name)
+        _another_timestep(nodes[again], out.name, _axes(out))
         seen.fresh.clear()   # the network runs again: what it makes now is not new
         seen.made_by.update({t: again for t in s.outputs})
         return
@@ -137,11 +138,15 @@ def _unnumbered(name: str) -> str:
     return _SUBSCRIPT.sub("", name)
 
 
-def _another_timestep(node: Node, name: str) -> None:
+def _another_timestep(node: Node, name: str, axes: str) -> None:
     """``node``'s layer made ``name`` again: another timestep's tensor (``h₂`` after ``h₁``), and
-    the box, standing for both, is named as the equations name the layer, without a timestep (``h``)."""
+    the box, standing for both, is named as the equations name the layer, without a timestep
+    (``h``); its axis names, a timestep's (``x₁``), name every timestep it stands for (``x₁…x₃``)."""
     if name != node.name and _unnumbered(name) == _unnumbered(node.name):
         node.name = node.names[0] = _unnumbered(name)
+    first = node.axes.split("…")[0]
+    if axes != first and _TIMESTEP.sub("", axes) == _TIMESTEP.sub("", first) and "," not in axes:
+        node.axes = f"{first}…{axes}"
 
 
 def _next_timestep(s: Step, nodes: list[Node], again: int, seen: _Seen) -> None:
