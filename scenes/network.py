@@ -44,13 +44,17 @@ class Node:
     fed_back: list[int] = field(default_factory=list)  # later nodes it reads at the next timestep
     runs: int = 1               # ×N: the timesteps or heads it stands for
     names: list[str] = field(default_factory=list)     # every layer it stands for
+    cell: bool = False          # it stands for a recurrent cell's layers (:func:`cells`)
 
     def __post_init__(self) -> None:
         self.names = self.names or [self.name]
 
     @property
     def via(self) -> str:
-        """What made it: its op(s) and the weights they read (``linear · W · b``)."""
+        """What made it: its op(s) and the weights they read (``linear · W · b``); a cell's first
+        and last layers (``hx → … → h``)."""
+        if self.cell:
+            return f"{self.names[0]} → … → {self.name}"
         return " · ".join(([" → ".join(self.ops)] if self.ops else []) + self.weights)
 
 
@@ -261,6 +265,30 @@ def _fold(nodes: list[Node], into_of, merge) -> list[Node]:
         n.fed_back = sorted({number[home[j]] for j in n.fed_back})
         out.append(n)
     return out
+
+
+def cells(nodes: list[Node]) -> list[Node]:
+    """Each network's recurrent cell (the layers it runs every timestep, ×N) as one box: three
+    networks compared (gradient_through_time's RNN, LSTM and GRU, 32 boxes) drawn box by box were
+    too small to read. The cell is named for its last layer (the state, ``h``); its edge fed back
+    runs from it to itself."""
+    return _fold(nodes, _same_cell, _cell)
+
+
+def _same_cell(nodes: list[Node], k: int) -> int | None:
+    """The first layer of ``nodes[k]``'s network that runs every timestep, if ``k`` does too."""
+    if nodes[k].runs == 1 or nodes[k].new:
+        return None
+    start = max([j for j in range(k + 1) if nodes[j].new], default=0)
+    return next((j for j in range(start, k) if nodes[j].runs > 1 and nodes[j].names), None)
+
+
+def _cell(a: Node, n: Node) -> None:
+    """``n``, a layer of ``a``'s cell, inside it: what it reads and is fed back, the cell reads."""
+    a.names += n.names
+    a.inputs, a.fed_back = sorted({*a.inputs, *n.inputs}), sorted({*a.fed_back, *n.fed_back})
+    a.name, a.shape, a.axes, a.cell = n.name, n.shape, n.axes or a.axes, True
+    a.ops, a.weights = a.ops + n.ops, a.weights + n.weights
 
 
 def levels(nodes: list[Node]) -> list[int]:

@@ -24,7 +24,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, DashedVMobject, RoundedRectangle
 from . import glyphs, style
 from .cards import fit_page
 from .look import shape_text
-from .network import Node, levels, links, network  # noqa: F401  (network: read here by the story plan)
+from .network import Node, cells, levels, links, network  # noqa: F401  (network: read here by the story plan)
 
 MOST = 48        # more layers than this, and the middle ones are elided (⋯)
 
@@ -181,23 +181,24 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     them, in as many rows as draw it largest on the page (above the caption band, where the
     subtitles are written). When full boxes would draw the names smaller than :data:`NAME_PX`
     (three networks compared: 7 px), briefer boxes (:func:`_box`) are drawn if they draw them
-    larger. ``page.scale`` is how much the page draws a box's text at (its font sizes' units times
+    larger, and then each recurrent cell as one box (:func:`scenes.network.cells`). ``page.scale`` is how much the page draws a box's text at (its font sizes' units times
     this)."""
     nodes = _elide(nodes)
     head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.PAGE_RIGHT - style.PAGE_LEFT)
     head.move_to([0, style.PAGE_TOP - 0.1 - head.height / 2, 0])
     room = (style.PAGE_RIGHT - style.PAGE_LEFT, head.get_bottom()[1] - 0.3 - style.PAGE_BOTTOM)
     body, scale = _body(nodes, lang, room, brief=0)
-    for brief in (1, 2):
+    for shown, brief in ((nodes, 1), (nodes, 2), (cells(nodes), 0)):
         if name_px(scale) >= NAME_PX:
             break
-        shorter, larger = _body(nodes, lang, room, brief)
+        shorter, larger = _body(shown, lang, room, brief)
         if larger > scale:
-            body, scale = shorter, larger
+            body, scale, nodes = shorter, larger, shown
     body.move_to([0, head.get_bottom()[1] - 0.3 - room[1] / 2, 0])
     page = VGroup(head, body)
     wide = page.width
     page = fit_page(page)
+    page.nodes = nodes   # as drawn: the cells as one box each, when they are
     page.names = [n.name for n in nodes]
     page.links = body[0]
     page.scale = scale * page.width / wide

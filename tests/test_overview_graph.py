@@ -63,8 +63,8 @@ def test_heads_stand_as_one_box():
 
 @pytest.mark.parametrize("name", ["transformer_block", "lstm", "self_attention", "gradient_through_time"])
 def test_every_edge_is_drawn_and_every_box_is_apart(name):
-    nodes = overview(name)
-    page = overview_page(nodes, "The whole network on one page", "en")
+    page = overview_page(overview(name), "The whole network on one page", "en")
+    nodes = page.nodes
     assert len(page.links) == len(links(nodes))
     frames = [m for m in page.get_family() if type(m).__name__ == "RoundedRectangle"]
     assert len(frames) == len(nodes)
@@ -76,10 +76,9 @@ def test_every_edge_is_drawn_and_every_box_is_apart(name):
 
 
 def page_of(name):
-    nodes = overview(name)
-    page = overview_page(nodes, "The whole network on one page", "en")
+    page = overview_page(overview(name), "The whole network on one page", "en")
     frames = [m for m in page.get_family() if type(m).__name__ == "RoundedRectangle"]   # one a node, in order
-    return nodes, page, frames
+    return page.nodes, page, frames
 
 
 def segments(edge) -> list:
@@ -156,9 +155,21 @@ def test_a_box_for_every_timestep_names_them_all_on_its_axis_line(name, timestep
 
 
 @pytest.mark.parametrize("name, least", [("gru", 12), ("lstm", 12), ("transformer_block", 14),
-                                         ("gradient_through_time", 12)])
+                                         ("gradient_through_time", 14)])
 def test_names_are_legible_at_720p(name, least):
     """A box's name at 720p (its font size's units times the page's scale, 90 px a unit): the three
     networks gradient_through_time compares drew theirs 7 px tall."""
-    _, page, _ = page_of(name)
+    nodes, page, _ = page_of(name)
     assert name_px(page.scale) >= least
+    assert len(nodes) == len(overview(name)) or name == "gradient_through_time"   # only it needs its cells folded
+
+
+def test_three_networks_compared_draw_each_cell_as_one_box():
+    """gradient_through_time's RNN, LSTM and GRU: each cell one box ×20, the state fed back to it."""
+    nodes, page, _ = page_of("gradient_through_time")
+    assert [n.name for n in nodes] == ["X", "h", "y", "rnn.loss"] + ["X", "h", "y", "lstm.loss"] + ["X", "h", "y", "gru.loss"]
+    cells = [k for k, n in enumerate(nodes) if n.cell]
+    assert [nodes[k].runs for k in cells] == [20, 20, 20] and [nodes[k].via for k in cells] == [
+        "Wh_h → … → h", "hx → … → h", "hx → … → h"]
+    assert sorted((a, b) for a, b, kind in links(nodes) if kind == "back") == [(k, k) for k in cells]
+    assert all(nodes[k].inputs == [k - 1] for k in cells)   # each reads its X
