@@ -181,8 +181,9 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     them, in as many rows as draw it largest on the page (above the caption band, where the
     subtitles are written). When full boxes would draw the names smaller than :data:`NAME_PX`
     (three networks compared: 7 px), briefer boxes (:func:`_box`) are drawn if they draw them
-    larger, and then each recurrent cell as one box (:func:`scenes.network.cells`). ``page.scale`` is how much the page draws a box's text at (its font sizes' units times
-    this)."""
+    larger, and then each recurrent cell as one box (:func:`scenes.network.cells`). ``page.nodes``
+    are the nodes drawn; ``page.scale`` is how much the page draws a box's text at (its font
+    sizes' units times this: :func:`name_px`)."""
     nodes = _elide(nodes)
     head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.PAGE_RIGHT - style.PAGE_LEFT)
     head.move_to([0, style.PAGE_TOP - 0.1 - head.height / 2, 0])

@@ -215,7 +215,7 @@ class Stage(Playback):
             tids += [*fwd.inputs, *fwd.outputs]
         shown = {tid: list({id(s.grid): s.grid for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired
                             and id(s.grid) in self.canvas.boxes}.values()) for tid in tids}
-        out = nearest_each(self.canvas, {tid: grids for tid, grids in shown.items() if grids})   # (hx beside each gate)
+        out = nearest_each(self.canvas, {tid: grids for tid, grids in shown.items() if grids})
         # not a far grid a copy stood in for: a gradient worked beside the copy is bound to the
         # original's band too (scenes.players.gradients.home), but the step showed it where worked
         stood_in = {id(g.copy_of) for g in out.values() if getattr(g, "copy_of", None) is not None}
