@@ -54,7 +54,7 @@ class Node:
         """What made it: its op(s) and the weights they read (``linear · W · b``); a cell's first
         and last layers (``hx → … → h``)."""
         if self.cell:
-            return f"{self.names[0]} → … → {self.name}"
+            return f"{self.names[0]} → … → {self.names[-1]}"
         return " · ".join(([" → ".join(self.ops)] if self.ops else []) + self.weights)
 
 
@@ -270,9 +270,28 @@ def _fold(nodes: list[Node], into_of, merge) -> list[Node]:
 def cells(nodes: list[Node]) -> list[Node]:
     """Each network's recurrent cell (the layers it runs every timestep, ×N) as one box: three
     networks compared (gradient_through_time's RNN, LSTM and GRU, 32 boxes) drawn box by box were
-    too small to read. The cell is named for its last layer (the state, ``h``); its edge fed back
-    runs from it to itself."""
-    return _fold(nodes, _same_cell, _cell)
+    too small to read. The cell is named for the states it feeds back (the LSTM's ``c, h``: what
+    sets it apart); its edge fed back runs from it to itself."""
+    network_of = _networks(nodes)
+    states: list[list[str]] = [[] for _ in range(network_of[-1] + 1)] if nodes else []
+    for j in sorted({j for n in nodes for j in n.fed_back}):
+        states[network_of[j]].append(nodes[j].name)
+    def same_cell(nodes: list[Node], k: int) -> int | None:   # (heads ×N are no cell: nothing fed back)
+        return _same_cell(nodes, k) if states[network_of[k]] else None
+    folded = _fold(nodes, same_cell, _cell)
+    for n, k in zip(folded, _networks(folded)):
+        if n.cell and states[k]:
+            n.name = ", ".join(states[k])
+    return folded
+
+
+def _networks(nodes: list[Node]) -> list[int]:
+    """Each node's network, counted from 0 (a compared one starts at a ``new`` node)."""
+    k, out = 0, []
+    for i, n in enumerate(nodes):
+        k += n.new and i > 0
+        out.append(k)
+    return out
 
 
 def _same_cell(nodes: list[Node], k: int) -> int | None:

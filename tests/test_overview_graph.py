@@ -165,9 +165,10 @@ def test_names_are_legible_at_720p(name, least):
 
 
 def test_three_networks_compared_draw_each_cell_as_one_box():
-    """gradient_through_time's RNN, LSTM and GRU: each cell one box ×20, the state fed back to it."""
+    """gradient_through_time's RNN, LSTM and GRU: each cell one box ×20, named for the states it
+    feeds back to itself (the LSTM's c and h: its cell state is the story)."""
     nodes, page, _ = page_of("gradient_through_time")
-    assert [n.name for n in nodes] == ["X", "h", "y", "rnn.loss"] + ["X", "h", "y", "lstm.loss"] + ["X", "h", "y", "gru.loss"]
+    assert [n.name for n in nodes] == ["X", "h", "y", "rnn.loss"] + ["X", "c, h", "y", "lstm.loss"] + ["X", "h", "y", "gru.loss"]
     cells = [k for k, n in enumerate(nodes) if n.cell]
     assert [nodes[k].runs for k in cells] == [20, 20, 20] and [nodes[k].via for k in cells] == [
         "Wh_h → … → h", "hx → … → h", "hx → … → h"]
