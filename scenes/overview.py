@@ -182,7 +182,7 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     subtitles are written). When full boxes would draw the names smaller than :data:`NAME_PX`
     (three networks compared: 7 px), briefer boxes (:func:`_box`) are drawn if they draw them
     larger, and then each recurrent cell as one box (:func:`scenes.network.cells`). ``page.nodes``
-    are the nodes drawn; ``page.scale`` is how much the page draws a box's text at (its font
+    are the nodes drawn; ``page.text_scale`` is how much the page draws a box's text at (its font
     sizes' units times this: :func:`name_px`)."""
     nodes = _elide(nodes)
     head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.PAGE_RIGHT - style.PAGE_LEFT)
@@ -202,7 +202,7 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     page.nodes = nodes   # as drawn: the cells as one box each, when they are
     page.names = [n.name for n in nodes]
     page.links = body[0]
-    page.scale = scale * page.width / wide
+    page.text_scale = scale * page.width / wide
     return page
 
 

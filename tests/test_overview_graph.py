@@ -160,7 +160,7 @@ def test_names_are_legible_at_720p(name, least):
     """A box's name at 720p (its font size's units times the page's scale, 90 px a unit): the three
     networks gradient_through_time compares drew theirs 7 px tall."""
     nodes, page, _ = page_of(name)
-    assert name_px(page.scale) >= least
+    assert name_px(page.text_scale) >= least
     assert len(nodes) == len(overview(name)) or name == "gradient_through_time"   # only it needs its cells folded
 
 
