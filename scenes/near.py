@@ -136,3 +136,15 @@ def _nearest(stage, tid: str, work: list):
     canvas = stage.canvas
     slots = [s for s in stage.slots.get(tid, ()) if id(s.grid) not in stage.retired and s.grid in canvas.grids]
     return min(slots, key=lambda s: zoom_for(canvas, [*work, s.grid]), default=None) if work else None
+
+
+def nearest_each(canvas, shown: dict[str, list]) -> dict:
+    """For each tensor, of the grids on the canvas showing it (``shown``: oldest first), the one
+    nearest the grids of the tensors shown once (the step's work): the LSTM's hx is drawn beside
+    each gate's weights (W_f's, then W_i's, W_g's, W_o's); its gradient's concat split is worked
+    in the first, and the last, 34 units off, would have the step's end framed with it (or the
+    step's grids count a grid the learner does not read). Ties go to the latest drawn; with no
+    tensor shown once, the latest drawn."""
+    once = [grids[0] for grids in shown.values() if len(grids) == 1]
+    return {tid: grids[-1] if len(grids) == 1 or not once
+            else min(reversed(grids), key=lambda g: gap(canvas, once, g)) for tid, grids in shown.items()}

@@ -27,6 +27,7 @@ from tracer.trace import Step, Trace
 
 BUDGET = 14      # more nodes than this, and an activation stands inside the layer before it
 _SUBSCRIPT = re.compile("[₀-₉]+")   # Q₁, Q₂: one head's layer and the next's (h₁, h₂: one timestep's)
+_TIMESTEP = re.compile("[0-9₀-₉]+$")   # x₁ (t1): the timestep an axis names
 
 
 @dataclass
@@ -43,13 +44,17 @@ class Node:
     fed_back: list[int] = field(default_factory=list)  # later nodes it reads at the next timestep
     runs: int = 1               # ×N: the timesteps or heads it stands for
     names: list[str] = field(default_factory=list)     # every layer it stands for
+    cell: bool = False          # it stands for a recurrent cell's layers (:func:`cells`)
 
     def __post_init__(self) -> None:
         self.names = self.names or [self.name]
 
     @property
     def via(self) -> str:
-        """What made it: its op(s) and the weights they read (``linear · W · b``)."""
+        """What made it: its op(s) and the weights they read (``linear · W · b``); a cell's first
+        and last layers (``hx → … → h``)."""
+        if self.cell:
+            return f"{self.names[0]} → … → {self.names[-1]}"
         return " · ".join(([" → ".join(self.ops)] if self.ops else []) + self.weights)
 
 
@@ -113,7 +118,7 @@ def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str
         if again is not None:
             _next_timestep(s, nodes, again, seen)
     if again is not None:
-        _another_timestep(nodes[again], out.name)
+        _another_timestep(nodes[again], out.name, _axes(out))
         seen.fresh.clear()   # the network runs again: what it makes now is not new
         seen.made_by.update({t: again for t in s.outputs})
         return
@@ -137,11 +142,15 @@ def _unnumbered(name: str) -> str:
     return _SUBSCRIPT.sub("", name)
 
 
-def _another_timestep(node: Node, name: str) -> None:
+def _another_timestep(node: Node, name: str, axes: str) -> None:
     """``node``'s layer made ``name`` again: another timestep's tensor (``h₂`` after ``h₁``), and
-    the box, standing for both, is named as the equations name the layer, without a timestep (``h``)."""
+    the box, standing for both, is named as the equations name the layer, without a timestep
+    (``h``); its axis names, a timestep's (``x₁``), name every timestep it stands for (``x₁…x₃``)."""
     if name != node.name and _unnumbered(name) == _unnumbered(node.name):
         node.name = node.names[0] = _unnumbered(name)
+    first = node.axes.split("…")[0]
+    if axes != first and _TIMESTEP.sub("", axes) == _TIMESTEP.sub("", first) and "," not in axes:
+        node.axes = f"{first}…{axes}"
 
 
 def _next_timestep(s: Step, nodes: list[Node], again: int, seen: _Seen) -> None:
@@ -256,6 +265,49 @@ def _fold(nodes: list[Node], into_of, merge) -> list[Node]:
         n.fed_back = sorted({number[home[j]] for j in n.fed_back})
         out.append(n)
     return out
+
+
+def cells(nodes: list[Node]) -> list[Node]:
+    """Each network's recurrent cell (the layers it runs every timestep, ×N) as one box: three
+    networks compared (gradient_through_time's RNN, LSTM and GRU, 32 boxes) drawn box by box were
+    too small to read. The cell is named for the states it feeds back (the LSTM's ``c, h``: what
+    sets it apart); its edge fed back runs from it to itself."""
+    network_of = _networks(nodes)
+    states: list[list[str]] = [[] for _ in range(network_of[-1] + 1)] if nodes else []
+    for j in sorted({j for n in nodes for j in n.fed_back}):
+        states[network_of[j]].append(nodes[j].name)
+    def same_cell(nodes: list[Node], k: int) -> int | None:   # (heads ×N are no cell: nothing fed back)
+        return _same_cell(nodes, k) if states[network_of[k]] else None
+    folded = _fold(nodes, same_cell, _cell)
+    for n, k in zip(folded, _networks(folded)):
+        if n.cell and states[k]:
+            n.name = ", ".join(states[k])
+    return folded
+
+
+def _networks(nodes: list[Node]) -> list[int]:
+    """Each node's network, counted from 0 (a compared one starts at a ``new`` node)."""
+    k, out = 0, []
+    for i, n in enumerate(nodes):
+        k += n.new and i > 0
+        out.append(k)
+    return out
+
+
+def _same_cell(nodes: list[Node], k: int) -> int | None:
+    """The first layer of ``nodes[k]``'s network that runs every timestep, if ``k`` does too."""
+    if nodes[k].runs == 1 or nodes[k].new:
+        return None
+    start = max([j for j in range(k + 1) if nodes[j].new], default=0)
+    return next((j for j in range(start, k) if nodes[j].runs > 1 and nodes[j].names), None)
+
+
+def _cell(a: Node, n: Node) -> None:
+    """``n``, a layer of ``a``'s cell, inside it: what it reads and is fed back, the cell reads."""
+    a.names += n.names
+    a.inputs, a.fed_back = sorted({*a.inputs, *n.inputs}), sorted({*a.fed_back, *n.fed_back})
+    a.name, a.shape, a.axes, a.cell = n.name, n.shape, n.axes or a.axes, True
+    a.ops, a.weights = a.ops + n.ops, a.weights + n.weights
 
 
 def levels(nodes: list[Node]) -> list[int]:

@@ -24,7 +24,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, DashedVMobject, RoundedRectangle
 from . import glyphs, style
 from .cards import fit_page
 from .look import shape_text
-from .network import Node, levels, links, network  # noqa: F401  (network: read here by the story plan)
+from .network import Node, cells, levels, links, network  # noqa: F401  (network: read here by the story plan)
 
 MOST = 48        # more layers than this, and the middle ones are elided (⋯)
 
@@ -35,12 +35,17 @@ LANE = 0.14                # between neighbouring edges routed in one gap
 MOST_WIDE = 2.2            # a box's text is at most this wide (a long op line goes on two, then shrinks)
 LARGEST = 1.25             # a short network's page is drawn at most this much larger
 CROSSING = 0.9             # a row break a recurrent edge must run round is worth this much of the size
+ACROSS = 0.97              # ... and one any other edge crosses (it runs along the row's underside)
+NAME_PX = 12               # a box's name smaller than this at 720p, and briefer boxes are tried
 
 
-def _box(n: Node, axes: bool, lang: str) -> VGroup:
+def _box(n: Node, axes: bool, lang: str, brief: int = 0) -> VGroup:
     """A node's box: what made it (op and weights, on top), its name, its shape, its axis names
-    (when ``axes``), as wide as its widest line; ×N over its corner when it stands for N."""
-    via = [glyphs.mono(n.via, style.COMPUTED, 18)] if n.via else []
+    (when ``axes``), as wide as its widest line; ×N over its corner when it stands for N. On a
+    crowded page, a ``brief`` box (1) shows its op(s) without the weights and no axis names, (2)
+    only its name and shape."""
+    via = [glyphs.mono(" → ".join(n.ops) if brief else n.via, style.COMPUTED, 18)] if n.via and brief < 2 else []
+    axes = axes and not brief
     if via and via[0].width > MOST_WIDE:   # a long one: the ops (two a line), the weights under them
         ops = [glyphs.mono(" → ".join(n.ops), style.COMPUTED, 18)]
         if ops[0].width > MOST_WIDE:
@@ -65,10 +70,14 @@ def _box(n: Node, axes: bool, lang: str) -> VGroup:
 
 
 def _rows(columns: list[list[int]], widths: list[float], heights: list[float], new: list[bool],
-          room: tuple[float, float], edges: list[tuple[int, int]]) -> list[list[int]]:
+          room: tuple[float, float], edges: list[tuple[int, int, str]]) -> list[list[int]]:
     """The columns' indices in rows (a compared network starts a new one), as many to a row as
-    draws the page largest within ``room`` (width, height); a recurrent edge back to an earlier
-    row (``edges``: column pairs) runs round the page's left, so each costs some of the size."""
+    draws the page largest within ``room`` (width, height). An edge from one row to another
+    (``edges``: column pairs and kind) runs along the gap under the row, so each costs some of the
+    size: a recurrent one (round the page's left) :data:`CROSSING`, any other :data:`ACROSS`. A
+    network wraps onto a row at least half as many columns as the row before holds (the GRU's
+    loss alone, far left under the page, its edge back across the whole page, was not worth the
+    few per cent it gained)."""
     best, best_scale = [], 0.0
     for per_row in range(1, len(columns) + 1):
         rows: list[list[int]] = []
@@ -76,11 +85,16 @@ def _rows(columns: list[list[int]], widths: list[float], heights: list[float], n
             if not rows or new[c] or len(rows[-1]) == per_row:
                 rows.append([])
             rows[-1].append(c)
+        if any(2 * len(row) < len(rows[r - 1]) and not new[row[0]] for r, row in enumerate(rows) if r):
+            continue   # a network's tail wrapped onto a row of its own: its edge back across the page
         wide = max(sum(widths[c] for c in row) + GAP * (len(row) - 1) for row in rows)
         tall = sum(max(heights[c] for c in row) for row in rows) + ROW_GAP * (len(rows) + 1)
         row_of = {c: r for r, row in enumerate(rows) for c in row}
-        around = sum(row_of[a] != row_of[b] for a, b in edges)
-        scale = min(room[0] / wide, room[1] / tall) * CROSSING ** around
+        cost = 1.0
+        for a, b, kind in edges:
+            if row_of[a] != row_of[b]:
+                cost *= CROSSING if kind == "back" else ACROSS
+        scale = min(room[0] / wide, room[1] / tall) * cost
         if scale > best_scale + 1e-9:
             best, best_scale = rows, scale
     return best
@@ -121,16 +135,19 @@ def _edge(points: list, color: str, dashed: bool = False) -> VGroup:
 
 
 def _link(a: VGroup, b: VGroup, kind: str, lanes: dict, ra: int, rb: int, rows_y: list, gutter: float,
-          sides: tuple[float, float]) -> VGroup:
+          sides: tuple[float, float], under: bool = False) -> VGroup:
     """The arrow from box ``a`` (in row ``ra``) to box ``b`` (row ``rb``): straight into the next
     column; otherwise out of ``a``'s right, along a lane in the gap above (a skip) or below (across
     rows, or back to an earlier layer: dashed) the rows, into ``b``'s left; ``sides`` are the right
-    edge of ``a``'s column and the left of ``b``'s (the vertical runs stay in the gaps between columns)."""
+    edge of ``a``'s column and the left of ``b``'s (the vertical runs stay in the gaps between columns).
+    A skip from a box low in its column (``under``: attention's V, under Q and K) runs under the row:
+    over it, it would cross the edges its column's upper boxes send on."""
     fa, fb = a.frame, b.frame
     start, end = fa.get_right(), fb.get_left()
     if kind == "next" and ra == rb:
         return _edge([start, end], style.RULE)
-    shift = {"skip": 0.25, "back": -0.25, "next": 0.0}[kind] * min(fa.height, fb.height)
+    up = kind == "skip" and not under
+    shift = (0.0 if kind == "next" else 0.25 if up else -0.25) * min(fa.height, fb.height)
     start, end = start + UP * shift, end + UP * shift
     def lane(where: tuple) -> float:
         n = lanes[where] = lanes.get(where, 0) + 1
@@ -141,7 +158,7 @@ def _link(a: VGroup, b: VGroup, kind: str, lanes: dict, ra: int, rb: int, rows_y
         return x + (n - 1) * (LANE if n % 2 == 0 else -LANE) / 2 * ((n + 1) // 2)
     out_x, in_x = gap_x(sides[0] + GAP / 2), gap_x(sides[1] - GAP / 2)
     if kind == "skip" and ra == rb:
-        y = lane((ra, "above"))
+        y = lane((ra, "above" if up else "below"))
         points = [start, [out_x, start[1], 0], [out_x, y, 0], [in_x, y, 0], [in_x, end[1], 0], end]
     elif kind != "back" or ra == rb:   # across rows (down), or back along this row
         y = lane((ra, "below"))
@@ -162,18 +179,47 @@ def _link(a: VGroup, b: VGroup, kind: str, lanes: dict, ra: int, rb: int, rows_y
 def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     """The page: a box per node in columns by level (branches stacked), the graph's edges between
     them, in as many rows as draw it largest on the page (above the caption band, where the
-    subtitles are written)."""
+    subtitles are written). When full boxes would draw the names smaller than :data:`NAME_PX`
+    (three networks compared: 7 px), briefer boxes (:func:`_box`) are drawn if they draw them
+    larger, and then each recurrent cell as one box (:func:`scenes.network.cells`). ``page.nodes``
+    are the nodes drawn; ``page.text_scale`` is how much the page draws a box's text at (its font
+    sizes' units times this: :func:`name_px`)."""
     nodes = _elide(nodes)
-    boxes = VGroup(*[_box(n, bool(n.axes) and (k == 0 or n.new or n.axes != nodes[k - 1].axes), lang)
-                     for k, n in enumerate(nodes)])
     head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.PAGE_RIGHT - style.PAGE_LEFT)
     head.move_to([0, style.PAGE_TOP - 0.1 - head.height / 2, 0])
     room = (style.PAGE_RIGHT - style.PAGE_LEFT, head.get_bottom()[1] - 0.3 - style.PAGE_BOTTOM)
+    body, scale = _body(nodes, lang, room, brief=0)
+    for shown, brief in ((nodes, 1), (nodes, 2), (cells(nodes), 0)):
+        if name_px(scale) >= NAME_PX:
+            break
+        shorter, larger = _body(shown, lang, room, brief)
+        if larger > scale:
+            body, scale, nodes = shorter, larger, shown
+    body.move_to([0, head.get_bottom()[1] - 0.3 - room[1] / 2, 0])
+    page = VGroup(head, body)
+    wide = page.width
+    page = fit_page(page)
+    page.nodes = nodes   # as drawn: the cells as one box each, when they are
+    page.names = [n.name for n in nodes]
+    page.links = body[0]
+    page.text_scale = scale * page.width / wide
+    return page
+
+
+def name_px(scale: float) -> float:
+    """How tall a box's name is at 720p, its page drawn at ``scale``."""
+    return (style.LABEL_SIZE + 2) / 100 * scale * 720 / style.FRAME_HEIGHT
+
+
+def _body(nodes: list[Node], lang: str, room: tuple[float, float], brief: int) -> tuple[VGroup, float]:
+    """The boxes and edges laid out in rows, scaled to ``room``; and the scale."""
+    boxes = VGroup(*[_box(n, bool(n.axes) and (k == 0 or n.new or n.axes != nodes[k - 1].axes), lang, brief)
+                     for k, n in enumerate(nodes)])
     columns = _columns(nodes)
     stacks = [VGroup(*[boxes[k] for k in c]).arrange(DOWN, buff=STACK_GAP) for c in columns]
     column = {k: c for c, col in enumerate(columns) for k in col}
     rows = _rows(columns, [s.width for s in stacks], [s.height for s in stacks],
-                 [nodes[c[0]].new for c in columns], room, [(column[a], column[b]) for a, b, kind in links(nodes) if kind == "back"])
+                 [nodes[c[0]].new for c in columns], room, [(column[a], column[b], kind) for a, b, kind in links(nodes)])
     row_of, column_of, rows_y, y = {}, {}, [], 0.0
     for r, row in enumerate(rows):   # rows top to bottom, columns left to right, middles level
         tall, x = max(stacks[c].height for c in row), 0.0
@@ -187,12 +233,9 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     lanes: dict = {}
     gutter = -GAP / 2
     links_drawn = VGroup(*[_link(boxes[a], boxes[b], kind, lanes, row_of[a], row_of[b], rows_y, gutter,
-                                 (column_of[a].get_right()[0], column_of[b].get_left()[0]))
+                                 (column_of[a].get_right()[0], column_of[b].get_left()[0]),
+                                 under=boxes[a].frame.get_center()[1] < column_of[a].get_center()[1] - 1e-6)
                            for a, b, kind in links(nodes)])
     body = VGroup(links_drawn, boxes)
-    body.scale(min(LARGEST, room[0] / body.width, room[1] / body.height))
-    body.move_to([0, head.get_bottom()[1] - 0.3 - room[1] / 2, 0])
-    page = fit_page(VGroup(head, body))
-    page.names = [n.name for n in nodes]
-    page.links = links_drawn
-    return page
+    scale = min(LARGEST, room[0] / body.width, room[1] / body.height)
+    return body.scale(scale), scale

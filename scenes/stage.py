@@ -22,7 +22,7 @@ from . import anim, style
 from .camera import MARK_Z, Camera, frame_area, work_area
 from .canvas import Canvas
 from .grid import NumberGrid
-from .near import near, zoom_for
+from .near import near, nearest_each, zoom_for
 from .pace import Pace
 from .playback import Playback
 
@@ -207,16 +207,15 @@ class Stage(Playback):
         """The grids on the canvas showing the tensors ``step`` reads and writes, by tensor id (a
         gradient step reads its forward step's tensors too: dW = dZ·Xᵀ reads X); for a tensor shown
         in a far grid a copy drawn near the work stood in for (:mod:`scenes.near`), the grid near
-        the work instead."""
+        the work instead; for one drawn in several grids, the one nearest the work
+        (:func:`scenes.near.nearest_each`)."""
         tids = [*step.inputs, *step.outputs]
         if step.phase == "backward" and step.grad_of is not None:
             fwd = self.trace.steps[step.grad_of]
             tids += [*fwd.inputs, *fwd.outputs]
-        out = {}
-        for tid in tids:
-            slot = self.slot(tid)
-            if slot is not None and id(slot.grid) in self.canvas.boxes:
-                out[tid] = slot.grid
+        shown = {tid: list({id(s.grid): s.grid for s in self.slots.get(tid, ()) if id(s.grid) not in self.retired
+                            and id(s.grid) in self.canvas.boxes}.values()) for tid in tids}
+        out = nearest_each(self.canvas, {tid: grids for tid, grids in shown.items() if grids})
         # not a far grid a copy stood in for: a gradient worked beside the copy is bound to the
         # original's band too (scenes.players.gradients.home), but the step showed it where worked
         stood_in = {id(g.copy_of) for g in out.values() if getattr(g, "copy_of", None) is not None}

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 pytest.importorskip("manim")
 
+from manim import DL, UR, Arrow, VMobject  # noqa: E402
+
 from scenes.curated import build_plan  # noqa: E402
 from scenes.network import levels, links  # noqa: E402
-from scenes.overview import overview_page  # noqa: E402
+from scenes.overview import name_px, overview_page  # noqa: E402
 
 from .test_examples import run  # noqa: E402
 
@@ -60,8 +63,8 @@ def test_heads_stand_as_one_box():
 
 @pytest.mark.parametrize("name", ["transformer_block", "lstm", "self_attention", "gradient_through_time"])
 def test_every_edge_is_drawn_and_every_box_is_apart(name):
-    nodes = overview(name)
-    page = overview_page(nodes, "The whole network on one page", "en")
+    page = overview_page(overview(name), "The whole network on one page", "en")
+    nodes = page.nodes
     assert len(page.links) == len(links(nodes))
     frames = [m for m in page.get_family() if type(m).__name__ == "RoundedRectangle"]
     assert len(frames) == len(nodes)
@@ -70,3 +73,104 @@ def test_every_edge_is_drawn_and_every_box_is_apart(name):
             apart = (a.get_right()[0] <= b.get_left()[0] or b.get_right()[0] <= a.get_left()[0]
                      or a.get_top()[1] <= b.get_bottom()[1] or b.get_top()[1] <= a.get_bottom()[1])
             assert apart, "two boxes overlap"
+
+
+def page_of(name):
+    page = overview_page(overview(name), "The whole network on one page", "en")
+    frames = [m for m in page.get_family() if type(m).__name__ == "RoundedRectangle"]   # one a node, in order
+    return page.nodes, page, frames
+
+
+def segments(edge) -> list:
+    """The straight pieces an edge is drawn with (a straight arrow's line, a path's corners, a
+    dashed path's dashes): its tip and its t+1 label left out."""
+    out = []
+    for part in edge.submobjects:
+        if isinstance(part, Arrow):
+            out.append((part.get_start()[:2], part.get_end()[:2]))
+            continue
+        for piece in part.get_family():
+            if type(piece) is VMobject and piece.has_points():
+                anchors = np.asarray(piece.get_anchors())[:, :2]
+                out += list(zip(anchors[0::2], anchors[1::2]))
+    return out
+
+
+def through(segment, frame, inset=0.03) -> bool:
+    """Whether ``segment`` passes inside ``frame`` (its border not counted)."""
+    (x0, y0), (x1, y1) = frame.get_corner(DL)[:2] + inset, frame.get_corner(UR)[:2] - inset
+    return any(x0 < x < x1 and y0 < y < y1 for x, y in np.linspace(*segment, 60))
+
+
+def crosses(s, t) -> bool:
+    """Whether two segments cross properly (each one's ends on either side of the other)."""
+    def side(p, q, r):
+        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+    (p, q), (r, u) = s, t
+    return side(p, q, r) * side(p, q, u) < 0 and side(r, u, p) * side(r, u, q) < 0
+
+
+@pytest.mark.parametrize("name", ["transformer_block", "gru", "lstm", "self_attention", "gradient_through_time"])
+def test_no_edge_runs_through_a_box(name):
+    nodes, page, frames = page_of(name)
+    for (a, b, kind), edge in zip(links(nodes), page.links):
+        hit = [nodes[k].name for k, f in enumerate(frames) if k not in (a, b)
+               and any(through(s, f) for s in segments(edge))]
+        assert not hit, f"{nodes[a].name} → {nodes[b].name} runs through {hit}"
+
+
+def test_attentions_v_skips_to_the_heads_under_the_row_crossing_nothing():
+    """V (under Q and K) feeds the heads two columns on: its edge ran up through the gap where Q's
+    and K's edges go on to the weights, and over the row; it runs under the row, crossing no edge."""
+    nodes, page, frames = page_of("transformer_block")
+    pairs = [(nodes[a].name, nodes[b].name) for a, b, _ in links(nodes)]
+    v = page.links[pairs.index(("V", "head"))]
+    mine = segments(v)
+    assert min(y for s in mine for _, y in s) < frames[[n.name for n in nodes].index("V")].get_bottom()[1]
+    crossed = [pairs[k] for k, edge in enumerate(page.links) if edge is not v
+               and any(crosses(s, t) for s in mine for t in segments(edge))]
+    assert not crossed, crossed
+
+
+@pytest.mark.parametrize("name", ["gru", "lstm", "rnn", "transformer_block"])
+def test_the_loss_sits_on_its_producers_row(name):
+    """The GRU's loss wrapped alone onto a row of its own, far left, its edge from y back across the
+    whole page: a network wraps no short tail onto a row, and the loss stays beside its producer."""
+    nodes, page, frames = page_of(name)
+    loss = next(k for k, n in enumerate(nodes) if n.name == "loss")
+    producer = nodes[loss].inputs[0]
+    assert abs(frames[loss].get_center()[1] - frames[producer].get_center()[1]) < frames[producer].height / 2
+    assert 0 < frames[loss].get_left()[0] - frames[producer].get_right()[0] < 1.0
+
+
+@pytest.mark.parametrize("name, timesteps", [("gru", "x₁…x₃"), ("lstm", "x₁…x₃"), ("rnn", "x₁…x₃"),
+                                             ("gradient_through_time", "t1…t20")])
+def test_a_box_for_every_timestep_names_them_all_on_its_axis_line(name, timesteps):
+    """hx stands for x₁'s, x₂'s and x₃'s concat (×3): its axis line named only x₁."""
+    nodes = overview(name)
+    hx = next(n for n in nodes if n.runs > 1 and n.axes)
+    assert hx.axes == timesteps
+    assert all(n.axes in ("", timesteps) for n in nodes if n.runs > 1)
+    assert next(n for n in nodes if n.name == "y").axes == timesteps.split("…")[1]   # y: the last one only
+
+
+@pytest.mark.parametrize("name, least", [("gru", 12), ("lstm", 12), ("transformer_block", 14),
+                                         ("gradient_through_time", 14)])
+def test_names_are_legible_at_720p(name, least):
+    """A box's name at 720p (its font size's units times the page's scale, 90 px a unit): the three
+    networks gradient_through_time compares drew theirs 7 px tall."""
+    nodes, page, _ = page_of(name)
+    assert name_px(page.text_scale) >= least
+    assert len(nodes) == len(overview(name)) or name == "gradient_through_time"   # only it needs its cells folded
+
+
+def test_three_networks_compared_draw_each_cell_as_one_box():
+    """gradient_through_time's RNN, LSTM and GRU: each cell one box ×20, named for the states it
+    feeds back to itself (the LSTM's c and h: its cell state is the story)."""
+    nodes, page, _ = page_of("gradient_through_time")
+    assert [n.name for n in nodes] == ["X", "h", "y", "rnn.loss"] + ["X", "c, h", "y", "lstm.loss"] + ["X", "h", "y", "gru.loss"]
+    cells = [k for k, n in enumerate(nodes) if n.cell]
+    assert [nodes[k].runs for k in cells] == [20, 20, 20] and [nodes[k].via for k in cells] == [
+        "Wh_h → … → h", "hx → … → h", "hx → … → h"]
+    assert sorted((a, b) for a, b, kind in links(nodes) if kind == "back") == [(k, k) for k in cells]
+    assert all(nodes[k].inputs == [k - 1] for k in cells)   # each reads its X

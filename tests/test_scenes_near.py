@@ -240,3 +240,28 @@ def test_the_residuals_gradients_are_summed_with_the_far_share_in_view(tmp_path)
     assert (lo[:2] >= area[0] - EPS).all() and (hi[:2] <= area[1] + EPS).all()   # the original, in view
     assert zoom(area) <= style.LEGIBLE_ZOOM + EPS
     assert far not in [t for t, s in stage.bindings if getattr(s.grid, "copy_of", None) is not None]
+
+
+def test_a_concat_gradient_ends_framed_on_the_grids_it_reads(tmp_path):
+    """The LSTM's d[h, x] (one training round, no story): hx is drawn beside each gate's weights
+    (W_f's, W_i's, W_g's, W_o's); dhx is split in the first, where its gradient is written. The
+    step's grids counted the last, beside W_o 34 units off: its end framing had a far hx and the
+    empty canvas between to frame (or left it out of view). They count the hx the split reads."""
+    trace = run("lstm")
+    step = trace.step("train.0.lstm.t2.hx.grad")
+    plan = build_plan(trace, story=False, steps=f"0..{step.id}")
+    plan.hints["audit"] = True
+    stage = render_scene(plan, plan.window, tmp_path / "split.png", "l", still=True).stage
+    dhx, h, x = step.inputs
+    hx = trace.steps[step.grad_of].outputs[0]
+    assert trace.tensors[hx].name == "hx" and len({id(s.grid) for s in stage.slots[hx]}) == 4   # hx beside each gate
+    grids = stage.step_grids(step)
+    assert grids[hx] is grids[dhx]                       # the hx whose band holds dhx
+    end = stage.framings[[b.step.id for b in plan.step_beats].index(step.id)]
+    area = end["area"]
+    for tid, (lo, hi) in end["work"].items():            # all the step reads and writes, whole in view
+        assert (lo[:2] >= area[0] - EPS).all() and (hi[:2] <= area[1] + EPS).all(), trace.tensors[tid].name
+    boxes = list(end["work"].values())
+    lo, hi = np.min([b[0][:2] for b in boxes], axis=0), np.max([b[1][:2] for b in boxes], axis=0)
+    assert (hi - lo)[0] < 5.0                            # h, x and hx side by side, not 38 units across
+    assert zoom(area) <= style.LEGIBLE_ZOOM + EPS
