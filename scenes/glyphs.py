@@ -23,7 +23,7 @@ from manim import MarkupText, Text, VMobject
 
 from tracer.notation import MINUS, POWER, power_text, true_minus
 
-from . import primes, style
+from . import ink, primes, style
 
 _REFS: dict[tuple[object, ...], tuple[list[np.ndarray], float]] = {}
 _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}
@@ -265,10 +265,15 @@ def _master(s: str, font: str, size: float, color: str, weight: str) -> Text:
 
 
 def prose_width(s: str, lang: str = "en", size: float = style.NARRATION_SIZE, bold: bool = False) -> float:
-    """How wide :func:`prose` draws ``s`` (measured on the kept drawing, without a copy)."""
+    """How wide :func:`prose` draws ``s``: its ink, read off Pango's outline (:mod:`scenes.ink`)
+    without building the ``Text`` (a card's line breaking measures many lines it never draws)."""
     if not s.strip():
         return 0.0
-    return float(_master(true_minus(s), style.prose_font(lang), size, style.INK, "BOLD" if bold else "NORMAL").width)
+    s, font, weight = true_minus(s), style.prose_font(lang), "BOLD" if bold else "NORMAL"
+    key = (s, font, size, style.INK, weight)
+    if key in _TEXTS or POWER.search(s) or "\t" in s or "\n" in s:   # drawn already, or set as markup
+        return float(_master(s, font, size, style.INK, weight).width)
+    return ink.width(s, font, size, weight)
 
 
 def _sup(s: str) -> str:
