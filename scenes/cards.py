@@ -19,6 +19,7 @@ from tracer.trace import Trace
 
 from . import glyphs, style
 from .leading import pieces, stacked
+from .look import role_of
 from .words import word
 
 TEXT_WIDTH = style.FRAME_WIDTH - 2.0
@@ -179,7 +180,7 @@ def summary_page(trace: Trace, title: str, repeat: int, losses: list[str], resul
     if result is not None:
         record = trace.tensors[result]
         labels = record.labels or ()
-        grid = NumberGrid(record, hidden=True, role="computed" if record.size <= 81 else None,
+        grid = NumberGrid(record, hidden=True, role=role_of(record) if record.size <= 81 else None,   # a gradient in blue
                           row_labels=_axis(labels, -2), col_labels=_axis(labels, -1),
                           keep=kept_drawn(record.shape, kept_of(trace, result)), trace=trace)
         caption = glyphs.prose(word("ends_on", lang, name=record.name), lang, style.MUTED, 18)

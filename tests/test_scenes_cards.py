@@ -224,3 +224,20 @@ def test_a_captions_narration_is_cut_in_two_as_a_card_breaks_its_lines(k):
     assert any("1.63e−04" in line for line in (first, rest)) and any("2×3" in line for line in (first, rest))
     ends = {len("".join(leading.pieces(text, "zh-Hant")[:n]).rstrip()) for n in range(1, len(text))}
     assert len(first) in ends, (first, rest)   # between two of the pieces a card breaks between
+
+
+def test_a_fast_forward_card_draws_its_result_in_the_results_own_colour():
+    # the LSTM's backward chapters end on gradients (blue, as every gradient grid), its forward ones on values
+    from scenes.grid import NumberGrid
+    trace = run("lstm")
+    roles = set()
+    for fast in summaries(trace):
+        result = fast.result(trace)
+        if result is None:
+            continue
+        page, _ = summary_page(trace, "x", fast.chapter.repeat, fast.losses(trace), result, "en")
+        grid, = [m for m in page.get_family() if isinstance(m, NumberGrid)]
+        want = "grad" if trace.tensors[result].kind == "grad" else "computed"
+        assert grid.role == want, (fast.chapter.title["en"], trace.tensors[result].name)
+        roles.add(grid.role)
+    assert roles == {"grad", "computed"}   # both kinds of chapter were checked
