@@ -9,7 +9,7 @@ name alone (``dhx′``) does not say, and the title and caption are gone by the 
 """
 from __future__ import annotations
 
-from manim import LEFT, DOWN, FadeIn, VGroup, VMobject
+from manim import DOWN, LEFT, FadeIn, VGroup, VMobject
 
 from tracer.shares import GIVEN, shares
 
@@ -42,7 +42,6 @@ def under(grid, line: VMobject) -> VMobject:
     part of it: it comes, leaves and is framed with it, and a grid placed under it goes under it."""
     above = VGroup(grid.brackets, *([grid.shape_label] if grid.shape_label is not None else []))
     line.next_to(above, DOWN, buff=0.1).align_to(grid.brackets, LEFT)
-    line.path_of = grid
     grid.path_line = line
     grid.add(line)
     return line
