@@ -81,7 +81,7 @@ WORDS: dict[str, dict[str, str]] = {
     "share_through": {"en": "through {op}", "zh-Hant": "經由 {op}", "zh-Hans": "经由 {op}", "vi": "qua {op}"},
     "share_so_far": {"en": "the sum so far", "zh-Hant": "到目前為止的和", "zh-Hans": "到目前为止的和",
                      "vi": "tổng cho đến giờ"},
-    "share_given": {"en": "given to backward()", "zh-Hant": "傳給 backward() 的", "zh-Hans": "传给 backward() 的",
+    "share_given": {"en": "given to backward()", "zh-Hant": "起點：backward()", "zh-Hans": "起点：backward()",
                     "vi": "đưa vào backward()"},
     "loss_grad_rest": {"en": "… every entry: 2·(output − target){tail}",
                        "zh-Hant": "……每個元素：2·（輸出 − 目標）{tail}",
