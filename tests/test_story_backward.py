@@ -12,8 +12,10 @@ pytest.importorskip("manim")
 
 from scenes.curated import build_plan  # noqa: E402
 from scenes.estimate import video_seconds  # noqa: E402
+from scenes.words import word  # noqa: E402
 from tracer.explain.arith import evaluate, rounds_to  # noqa: E402
 from tracer.ops.spec import family_of  # noqa: E402
+from tracer.shares import shares  # noqa: E402
 from tracer.story import Story  # noqa: E402
 from tracer.systems.stories import meeting  # noqa: E402
 
@@ -163,3 +165,31 @@ def test_the_grus_hidden_state_from_the_next_timestep_is_added_in_full(tmp_path)
     hidden = [s.name for s in trace.steps if s.op == "accumulate" and s.id in worked]
     assert hidden == ["train.0.gru.t2.update_gate.grad_sum", acc.name]   # one of each, not every timestep's
     assert_drawn_and_said_as_added(trace, acc, tmp_path)
+
+
+# the sums each walkthrough works drawn apart (sums.py): the shares side by side, → the sum (gru's
+# update gate's sum is added into its grid's blue band instead, its shares not drawn as grids)
+APART = {"lstm": ["train.0.lstm.t2.hx.grad_sum", "train.0.lstm.t1.cell.grad_sum"],
+         "gru": ["train.0.gru.t1.hidden.grad_sum"], "rnn": ["W_h.grad_sum"],
+         "transformer_block": ["train.0.blocks.0.ln1.shifted.grad_sum"]}
+
+
+@pytest.mark.parametrize("name", sorted(APART))
+def test_each_worked_sums_shares_say_under_them_the_step_they_came_back_through(name, tmp_path):
+    """A share's name (dhx′) does not say which way it came back: under each share grid of every
+    sum the walkthrough works apart, a line names the step, as tracer.shares names it (through z_o)."""
+    trace = run(name)
+    worked = [b.step for b in build_plan(trace).step_beats if b.step.op == "accumulate"]
+    apart = []
+    for acc in worked:
+        _, stage = render(trace, tmp_path, scene="auto", video=True, steps=f"{acc.id}..{acc.id}")
+        if stage.slot(acc.outputs[0]).grid.label_text != trace.tensors[acc.outputs[0]].name:
+            continue   # added into a blue band: no grid of its own
+        apart.append(acc.name)
+        for tid, (share, through) in zip(acc.inputs, shares(trace, acc)):
+            grid = stage.slot(tid).grid
+            assert grid.label_text == share and through is not None
+            line = getattr(grid, "path_line", None)
+            assert line is not None and line.original_text == word("share_through", "en", op=through), (acc.name, share)
+            assert line.get_top()[1] < grid.brackets.get_bottom()[1]   # under the grid, not over its numbers
+    assert apart == APART[name]
