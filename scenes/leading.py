@@ -235,12 +235,20 @@ def _prose_pieces(s: str, lang: str) -> list[str]:
 
 
 def _in_run(s: str, k: int, before: str) -> bool:
-    """Whether ``s[k]`` continues the run of Latin letters or digits that ``before`` ends."""
+    """Whether ``s[k]`` continues the run of Latin letters or digits that ``before`` ends (with the
+    Greek letters, subscripts and powers written among them: ``β₁``, ``Kᵀ``, ``dW1²``)."""
     last = before[-1:]
-    if not (last.isascii() and not last.isspace() and last not in "()[]") and last not in _JOINERS:
+    if not (_latin(last) and last not in "()[]") and last not in _JOINERS:
         return False
     ch = s[k]
-    if ch.isascii() and not ch.isspace():
+    if _latin(ch):
         return True
-    after = s[k + 1:k + 2]   # a joiner between two pieces of the run (1.63e−04, 2×3)
-    return ch in _JOINERS and after.isascii() and not after.isspace() and after != ""
+    after = s[k + 1:k + 2]   # a joiner between two pieces of the run (1.63e−04, 2×3, 1−β₁)
+    return ch in _JOINERS and _latin(after)
+
+
+def _latin(ch: str) -> bool:
+    """``ch`` is a character of a run set among Chinese (a letter, digit, sign): not a space, not
+    a Chinese character or full-width mark, not a joiner (which continues a run only between two of
+    these)."""
+    return ch != "" and not ch.isspace() and not glyphs.wide(ch) and ch not in _JOINERS
