@@ -7,15 +7,13 @@ travels with it (see :class:`~scenes.stage.Stage`).
 """
 from __future__ import annotations
 
-from itertools import accumulate
-
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
 
 from tracer.lecture.subtitles import first_sentences
 
 from . import glyphs, style
-from .leading import pieces
+from .leading import break_at
 from .manim_adapter import video_time
 from .words import word
 
@@ -31,21 +29,15 @@ ONE_LINE = 0.27          # a one-line narration's height (the room never reaches
 
 def split_at(text: str, k: int, lang: str) -> tuple[str, str]:
     """Cut ``text`` near character ``k``, between two of its pieces as a card breaks its lines
-    (:func:`scenes.leading.pieces`: at a space; in Chinese between two characters, never before a
+    (:func:`scenes.leading.break_at`: at a space; in Chinese between two characters, never before a
     closing mark or after an opening one, nor inside a number): at the last place before ``k``
     when one is close by, else the first after it.
 
     >>> split_at("梯度是 1.63e−04，很小", 10, "zh")   # not 1.63e / −04，, not ，很小
     ('梯度是 1.63e−04，', '很小')
     """
-    ends = list(accumulate(len(p) for p in pieces(text, lang)))[:-1]   # the places it may be cut
-    before = [e for e in ends if e <= k]
-    after = [e for e in ends if e > k]
-    if before and (before[-1] > k * 0.6 or not after):
-        at = before[-1]
-    elif after:
-        at = after[0]
-    else:
+    at = break_at(text, lang, near=k)
+    if at is None:
         return text, ""
     return text[:at].rstrip(), text[at:].lstrip()
 
@@ -108,28 +100,17 @@ def work_room(narration_height: float) -> tuple[float, float]:
 
 
 def wrap_at(text: str, fits=None) -> int | None:
-    """Where to cut a working in two: between two workings run together (``;  ``), else before a
-    `` + `` or `` − `` between its terms (the least bracketed ones: between squares, not inside
-    one; before its ``=`` only when there is no other), the last one whose first line ``fits`` (so
-    a line growing term by term keeps its first line as it grows), or without ``fits`` the one that
-    leaves the halves most even; None when there is none (an elided stretch ``[94 terms: …]`` is
-    never cut)."""
-    depth, square, cuts = 0, 0, []
-    for k, ch in enumerate(text):
-        if ch in "([":
-            depth, square = depth + 1, square + (ch == "[")
-        elif ch in ")]":
-            depth, square = depth - 1, square - (ch == "]")
-        elif ch in "+−-=≈" and k > 1 and text[k - 1] == " " and text[k + 1:k + 2] == " " and not square:
-            cuts.append((int(ch in "=≈"), depth, k - 1))
-        elif text.startswith(";  ", k) and not square:   # between two workings (x − μ; (x − μ) / σ)
-            cuts.append((-1, depth, k + 2))
-    if not cuts:
-        return None
-    best = min(c[:2] for c in cuts)
-    cuts = [c[2] for c in cuts if c[:2] == best]
-    fitting = [k for k in cuts if fits is not None and fits(text[:k])]
-    return fitting[-1] if fitting else min(cuts, key=lambda k: abs(2 * k - len(text)))
+    """Where to cut a working in two (:func:`scenes.leading.break_at` of a working): between two
+    workings run together (``;  ``), else before a `` + `` or `` − `` between its terms (the least
+    bracketed ones), before its ``=`` only when there is no other; the last one whose first line
+    ``fits``, or the one that leaves the halves most even; None when there is none (an elided
+    stretch ``[94 terms: …]`` is never cut). The space cut at is dropped: ``text[:k]``,
+    ``text[k + 1:]``.
+
+    >>> wrap_at("0.244×(−0.081) − 0.705×(−0.248) = −0.17")
+    14
+    """
+    return break_at(text, fits=fits, working=True)
 
 
 def work_line(text: str, color: str = style.COMPUTED, room: tuple[float, float] | None = None) -> VMobject:
