@@ -23,7 +23,7 @@ from manim import MarkupText, Text, VMobject
 
 from tracer.notation import MINUS, POWER, power_text, true_minus
 
-from . import ink, primes, style
+from . import ink, manim_adapter, primes, style
 
 _REFS: dict[tuple[object, ...], tuple[list[np.ndarray], float]] = {}
 _ADVANCE: dict[tuple[str, float, str], tuple[float, np.ndarray]] = {}
@@ -260,21 +260,8 @@ def _master(s: str, font: str, size: float, color: str, weight: str) -> Text:
             master = MarkupText(_sup(s), font=font, font_size=size, color=color, weight=weight)
         else:
             master = Text(s, font=font, font_size=size, color=color, weight=weight, disable_ligatures=True)
-        _TEXTS[key] = _without_parse(master)
+        _TEXTS[key] = manim_adapter.drop_svg_parse(master)
     return _TEXTS[key]
-
-
-def _without_parse(text: Text) -> Text:
-    """``text`` without what Manim keeps of its SVG parse: each glyph's svgelements path (read only
-    while the glyph's outline is built) and the SVG's id-to-group table (``Tex`` reads it, ``Text``
-    never). Every deep copy walked both, every segment of every glyph: ~55 ms to hand out a long
-    sentence, and again in each ``Write`` or ``FadeIn`` of it; without them ~2 ms. The outlines,
-    colours and sizes are untouched, so nothing drawn changes."""
-    for glyph in text.get_family():
-        if hasattr(glyph, "path_obj"):
-            glyph.path_obj = None
-    text.id_to_vgroup_dict = {}
-    return text
 
 
 def prose_width(s: str, lang: str = "en", size: float = style.NARRATION_SIZE, bold: bool = False) -> float:
