@@ -54,11 +54,12 @@ def place_inputs(stage: Stage, tids: list[str]) -> tuple[list[Slot], list[Number
     return slots, new
 
 
-def place_outputs(stage: Stage, step, after: NumberGrid | None, role: str | None = None) -> list[NumberGrid]:
+def place_outputs(stage: Stage, step, after: NumberGrid | None, role: str | None = None,
+                  gap: float = style.GRID_GAP * 1.6) -> list[NumberGrid]:
     grids = []
     for tid in step.outputs:
         src = grids[-1] if grids else after
-        g = stage.canvas.beside(src, tid, role=role) if src is not None else stage.canvas.fresh(tid, hidden=True, role=role)
+        g = stage.canvas.beside(src, tid, role=role, gap=gap) if src is not None else stage.canvas.fresh(tid, hidden=True, role=role)
         stage.canvas.register(g)
         stage.bind(tid, g)
         grids.append(g)

@@ -19,7 +19,7 @@ from ..stage import Stage
 from ..words import word
 from .cells import cell_works
 from .common import fill, finish, show_new
-from .generic import arrow_between, clear_path
+from .generic import arrow_between, clear_path, place_outputs
 
 
 PATH_SIZE = 16   # the muted line under a share: smaller than the grid's name and axis names
@@ -70,10 +70,7 @@ def play_sum_apart(stage: Stage, step, end: bool = True) -> None:
         stage.canvas.register(g)
         stage.bind(tid, g)
         grids.append(g)
-    outs = [stage.canvas.beside(grids[-1], tid, role="grad", gap=gap_after(grids[-1])) for tid in step.outputs]
-    for tid, g in zip(step.outputs, outs):
-        stage.canvas.register(g)
-        stage.bind(tid, g)
+    outs = place_outputs(stage, step, grids[-1], role="grad", gap=gap_after(grids[-1]))
     arrows = [a for a in [arrow_between(grids[-1], outs[0])] if clear_path(stage, a, (grids[-1], outs[0]))]
     show_new(stage, grids + outs, *[FadeIn(a) for a in arrows], focus=grids + outs)
     for a in arrows:
