@@ -131,21 +131,25 @@ def maybe(trace: Trace, name: str = "", phase: str | None = None, after: int = -
         return None
 
 
+def root(trace: Trace, sid: int) -> int:
+    """The id of the step a walkthrough shows that step ``sid`` is part of (a linear layer's
+    gradient, for its matmul's): ``sid`` itself when it has no parent."""
+    while trace.steps[sid].parent is not None:
+        sid = trace.steps[sid].parent
+    return sid
+
+
 def meeting(trace: Trace, after: int = -1, inside: bool = False) -> int | None:
     """The id of the first ``accumulate`` step after ``after`` where two paths of the network meet:
     its gradients came back through different steps (a residual connection, a weight every timestep
     shares, a cell state read twice), not through two parts of one op's own rule (a softmax's, a
     layer norm's). ``inside``: one that a step's parts hold counts too (a linear layer's gradient
     adds the two shares of its input there). ``None`` when there is none."""
-    def root(sid: int) -> int:   # the step a walkthrough shows that this one is part of
-        while trace.steps[sid].parent is not None:
-            sid = trace.steps[sid].parent
-        return sid
     for s in trace.steps[after + 1:]:
         if s.op != "accumulate" or (s.parent is not None and not inside):
             continue
         made_by = [trace.tensors[t].producer for t in s.inputs]
-        if len({root(p) for p in made_by if p is not None}) > 1:
+        if len({root(trace, p) for p in made_by if p is not None}) > 1:
             return s.id
     return None
 

@@ -13,7 +13,7 @@ from tracer.shares import shares
 from tracer.story import Text
 from tracer.trace import Step, Trace
 
-from . import Outline, first, meeting, per_language, say
+from . import Outline, first, meeting, per_language, root, say
 
 # the LSTM's gates, by the letter of their weights (W_f, W_i, W_g, W_o)
 GATE = {"f": say("the forget gate f", "遺忘門 f", "遗忘门 f", "cổng quên f"),
@@ -56,7 +56,7 @@ def gates_back(outline: Outline, start: int, split: int, label: str) -> None:
     if meet is None or meet >= split:   # no shares of d[h; x] to add: the three gates as one
         outline.add(start, say(*OTHER_GATES.values(), n=label), "summary", 3)
         return
-    came = [gate(trace, _layer(trace, trace.tensors[t].producer)) for t in trace.steps[meet].inputs]
+    came = [gate(trace, trace.steps[root(trace, trace.tensors[t].producer)]) for t in trace.steps[meet].inputs]
     outline.add(start, say(*NEXT_GATE.values(), n=label, g=_gate_words(_gates(trace, start, meet))), "summary")
     outline.add(meet, say(*HX_MEET.values(), n=label, a=_gate_words(came[:1]), b=_gate_words(came[1:])))
     rest = _gates(trace, meet + 1, split)
@@ -74,13 +74,6 @@ def gate(trace: Trace, back: Step) -> str:
 def _gates(trace: Trace, lo: int, hi: int) -> list[str]:
     """The gates whose weights steps ``lo`` up to ``hi`` go back through, in order."""
     return [gate(trace, s) for s in trace.steps[lo:hi] if s.parent is None and s.op == "linear"]
-
-
-def _layer(trace: Trace, sid: int) -> Step:
-    """The step a walkthrough shows that step ``sid`` is part of (a linear layer's gradient, for its matmul's)."""
-    while trace.steps[sid].parent is not None:
-        sid = trace.steps[sid].parent
-    return trace.steps[sid]
 
 
 def _gate_words(letters: Sequence[str]) -> tuple[str, ...]:
