@@ -134,3 +134,21 @@ def test_a_grid_without_column_labels_has_its_name_on_its_cells(tmp_path):
     assert gap(key["20"], "loss", "34") < 6        # loss = Σ (H4 − Y′)² = 34, the key's one cell
     # X1 … X4 between dH4's name and its first row: the line of labels, about 10 pt more
     assert 8 < gap(questions["24"], "dH4", "−2") - scalar < 14
+
+
+@needs_poppler
+@pytest.mark.parametrize("name, steps", [("sparse_autoencoder", "47..66"), ("autoencoder", "20..29")])
+def test_no_grid_name_runs_into_the_next(name, steps, tmp_path):
+    """A grid narrower than its name (dnorm_weights, one column, beside norms) takes its name's
+    width in its row: the next grid's name starts after it (they were written over each other)."""
+    plan = plan_sheet(run(name), steps, 0.3, 0)
+    questions, key = blocks(plan, tmp_path)
+    names = {rec.name for rec in plan.trace.tensors.values()}
+    checked = 0
+    for block in (*questions.values(), *key.values()):
+        titles = sorted((w for w in block if w.text in names and not w.small), key=lambda w: (round(w.y0), w.x0))
+        for a, b in zip(titles, titles[1:]):
+            if abs(a.y0 - b.y0) < 1:
+                checked += 1
+                assert b.x0 >= a.x1, (a.text, b.text, a.x1, b.x0)
+    assert checked >= 5

@@ -65,7 +65,7 @@ class Layout:
         for k, t in enumerate(left):
             r, c = self.rc(t, column=True)
             placed.append(Placed(t, x, row_y, r, c, len(tensors[t].shape) == 1, k == 0, True, row_head))
-            x += c * self.cell_w + (GAP if k == len(left) - 1 else 1.5)
+            x += self.span(t, c) + (GAP if k == len(left) - 1 else 1.5)
         if left:   # the first result's row labels between the weights and it
             x += self.label_w(ex.results[:1])
         else:
@@ -76,7 +76,7 @@ class Layout:
             if k and not left:  # room for this grid's row labels, drawn left of it
                 x += self.label_w([t])
             placed.append(Placed(t, x, top_head, r, c, False, not left, True, top_head))
-            x += c * self.cell_w + GAP
+            x += self.span(t, c) + GAP
             right = max(right, x)
         x, bottom = start, row_y
         for k, t in enumerate(ex.results):
@@ -84,7 +84,7 @@ class Layout:
             if k:   # room for this result's row labels, drawn left of it
                 x += self.label_w([t])
             placed.append(Placed(t, x, row_y, r, c, False, True, True, row_head))
-            x += max(c * self.cell_w, self.name_w(t)) + GAP + 4
+            x += self.span(t, c) + GAP + 4
             right, bottom = max(right, x), max(bottom, row_y + r * CELL_H)
         self.given_y = bottom + GAP
         if not answers and ex.given:
@@ -97,12 +97,12 @@ class Layout:
         lines: list[list[str]] = [[]]
         x = MARGIN
         for t in given:
-            room, wide = self.label_w([t]), self.rc(t)[1] * self.cell_w
+            room, wide = self.label_w([t]), self.span(t, self.rc(t)[1])
             if x > MARGIN and x + room + wide > MARGIN + WIDTH:
                 lines.append([])
                 x = MARGIN
             lines[-1].append(t)
-            x += room + max(wide, self.name_w(t)) + GAP + 4
+            x += room + wide + GAP + 4
         bottom = y - GAP
         for line in lines:
             head = self.head(line)
@@ -111,7 +111,7 @@ class Layout:
                 r, c = self.rc(t)
                 room = self.label_w([t])
                 placed.append(Placed(t, x + room, row_y, r, c, False, True, True, head))
-                x += room + max(c * self.cell_w, self.name_w(t)) + GAP + 4
+                x += room + self.span(t, c) + GAP + 4
                 bottom = max(bottom, row_y + r * CELL_H)
         return bottom
 
@@ -126,6 +126,11 @@ class Layout:
         """The width of a grid's name as :meth:`grid` writes it over the grid."""
         self.pdf.set_font("bold", size=self.size)
         return self.pdf.get_string_width(self.trace.tensors[tid].name[:28]) + 1
+
+    def span(self, tid: str, cols: int) -> float:
+        """The width a grid takes in its row: its cells, or its name where that is wider (a narrow
+        column such as ``dnorm_weights``), so the next grid's name never runs into it."""
+        return max(cols * self.cell_w, self.name_w(tid))
 
     def rows(self, tid: str) -> int:
         return self.rc(tid)[0]
