@@ -27,10 +27,12 @@ from yaml.nodes import ScalarNode
 from . import budget
 from .errors import ConfigError
 from .files import open_regular
+from .i18n import LANGUAGES
+from .label_names import MAX_NAMES, MAX_TEXT
 from .sources import portable_path
 from .systems import SYSTEMS
 from .systems.common import plain
-from .systems.schema import Where, apply_overrides, compose, read_config
+from .systems.schema import Where, apply_overrides, check_names, compose, read_config
 from .trace import Trace
 
 EXAMPLES_DIR = Path(__file__).parent / "example_files"  # package data: ../examples in a checkout
@@ -108,6 +110,7 @@ def load_config(source: str, overrides: Sequence[str] = ()) -> tuple[str, object
     if any(o.partition("=")[0].strip() == "system" for o in overrides):
         raise ConfigError("--set system=...: the system is chosen by the file, not overridden")
     apply_overrides(cfg, overrides, where)
+    cfg.label_names = check_names(cfg.label_names, where, "label_names", LANGUAGES, MAX_NAMES, MAX_TEXT)
     return name, cfg, where
 
 
@@ -158,4 +161,6 @@ def run_example(source: str, overrides: Sequence[str] = ()) -> Trace:
         "source": portable_path(str(path)), "overrides": list(overrides),
         "layout": trace.meta.get("layout", "columns"),
     }))
+    if cfg.label_names:   # a system whose story says its labels has put them there already
+        trace.meta.setdefault("label_names", plain(cfg.label_names))
     return trace

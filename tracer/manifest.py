@@ -32,6 +32,7 @@ import numpy as np
 
 from .attrs import check_attrs, kind_of, text, whole
 from .errors import ManifestError, TracerError
+from .label_names import check_table
 from .trace import KINDS, PHASES, Source, Step, TensorRecord, Trace
 
 SCHEMA = 2
@@ -143,12 +144,15 @@ def check_manifest(doc: Any) -> tuple[dict[str, Any], list[dict], list[Step], li
 
 
 def check_meta(meta: Any) -> dict[str, Any]:
-    """The free-form meta of a trace: JSON no deeper than 32, and text where viewers read text."""
+    """The free-form meta of a trace: JSON no deeper than 32, text where viewers read text, and a
+    table of label names that :mod:`tracer.label_names` can read."""
     meta = mapping(meta, "meta")
     _depth(meta, "meta", 0)
     for key in ("title", "description", "example", "system", "source", "scene", "model", "layout"):
         if meta.get(key) is not None:
             text(meta[key], f"meta.{key}")
+    if meta.get("label_names") is not None:
+        check_table(meta["label_names"])
     return meta
 
 

@@ -178,6 +178,7 @@ def sparse_autoencoder(cfg: SparseAutoencoderConfig, where: Where) -> tracer.Tra
         "tokens": cfg.tokens, "feature_labels": cfg.feature_labels, "fires": fires,
         "decoder_norms": np.linalg.norm(W["W_dec"], axis=0), "loss_history": trainer.history,
         "recorded": "the forward pass with its losses, then " + trainer.describe(),
+        "label_names": cfg.label_names,   # before the story: its recap names the features and tokens
     }))
     stories.sparse_autoencoder(trace)
     return trace
@@ -254,6 +255,7 @@ def anomaly_detection(cfg: AnomalyConfig, where: Where) -> tracer.Trace:
         "largest_training_error": float(train_errors.max()), "loss_history": trainer.history,
         "recorded": trainer.describe() + "; then the reconstruction errors of the test samples and the flags "
                     f"(error > {cfg.threshold} × the largest training error)",
+        "label_names": cfg.label_names,   # before the story: its recap names the days in each language
     }))
     stories.anomaly_detection(trace)
     return trace

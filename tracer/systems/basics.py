@@ -71,6 +71,7 @@ def perceptron(cfg: PerceptronConfig, where: Where) -> tracer.Trace:
         "decision_after": {"S": S2.numpy()[0].tolist(), "Y_hat": go2.numpy()[0].tolist()},
         "epochs": history, "weights_after": model.W.numpy()[0].tolist(),
         "recorded": "the decision, every epoch of the learning rule (W ← W + η·(Y − Ŷ)·Xᵀ), the decision after",
+        "label_names": cfg.label_names,   # before the story: its recap names the features in each language
     }))
     stories.perceptron(trace)
     return trace

@@ -19,11 +19,14 @@ Shape = tuple[int | None, ...]
 
 @dataclass
 class ExampleConfig:
-    """The keys every example file has: which system runs it, and how it is introduced."""
+    """The keys every example file has: which system runs it, how it is introduced, and how its
+    labels read in the other languages (:mod:`tracer.label_names`)."""
 
     system: str = field(default="", metadata={"required": True})
     title: str = ""
     description: str = ""
+    # the names of grids' rows and columns in the other languages: name -> {language: text}
+    label_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass

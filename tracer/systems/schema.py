@@ -270,6 +270,39 @@ def load_text(text: str, cls: Any, file: str, default: Any = None) -> tuple[Any,
     return read_config(compose(text, file), cls, where, default), where
 
 
+# ---- names in other languages ------------------------------------------------------------------
+def check_names(table: dict[str, dict[str, str]], where: Where, key: str, languages: Sequence[str],
+                most: int, longest: int) -> dict[str, dict[str, str]]:
+    """A table of names in other languages (``label_names``: name → {language: text}), read as
+    text by the reader, checked: each language one of ``languages`` (any case: ``zh-hant`` is
+    ``zh-Hant``), at most ``most`` names, each text 1 to ``longest`` characters.
+
+    >>> where = Where("x.yaml")
+    >>> check_names({"go": {"VI": "đi"}}, where, "label_names", ("en", "vi"), 10, 20)
+    {'go': {'vi': 'đi'}}
+    >>> check_names({"go": {"fr": "aller"}}, where, "label_names", ("en", "vi"), 10, 20)
+    Traceback (most recent call last):
+    ...
+    tracer.errors.ConfigError: x.yaml: label_names.go.fr (default): unknown language 'fr' (one of en, vi)
+    """
+    if len(table) > most:
+        raise where.error(key, f"{len(table)} names, more than the {most} a table may translate")
+    known = {lang.lower(): lang for lang in languages}
+    out: dict[str, dict[str, str]] = {}
+    for name, entry in table.items():
+        if not name or len(name) > longest:
+            raise where.error(_join(key, name), f"a name of 1 to {longest} characters")
+        out[name] = {}
+        for lang, text in entry.items():
+            at = _join(_join(key, name), lang)
+            if lang.lower() not in known:
+                raise where.error(at, f"unknown language {lang!r} (one of {', '.join(languages)})")
+            if not 0 < len(text) <= longest:
+                raise where.error(at, f"expected a text of 1 to {longest} characters")
+            out[name][known[lang.lower()]] = text
+    return out
+
+
 # ---- --set key=value -----------------------------------------------------------------------
 def apply_overrides(cfg: Any, overrides: Sequence[str], where: Where) -> Any:
     """Set scalars from ``key=value`` strings (dotted keys; a number picks a list or matrix entry)."""

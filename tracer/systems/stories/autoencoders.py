@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from tracer.display import number_format
+from tracer.i18n import LANGUAGES
+from tracer.label_names import label, said
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
@@ -83,18 +85,20 @@ def sparse_autoencoder(trace: Trace) -> Story:
 
 def _sae_recap(trace: Trace, f: str) -> dict[str, str]:
     fires, meaning = trace.meta["fires"], trace.meta["feature_labels"]
+    table = trace.meta.get("label_names")   # the meanings and the tokens as the grids name them
     values = np.asarray(trace.tensors[f].data)
     zeros, total = int((values == 0).sum()), values.size
-    named = [(k, f"{k} = {m}") for k, m in zip(fires, meaning or [""] * len(fires)) if m and fires[k]]
+    named = [(k, {lang: f"{k} = {label(m, lang, table)}" for lang in LANGUAGES})
+             for k, m in zip(fires, meaning or [""] * len(fires)) if m and fires[k]]
     if not named:  # no meaning given: say what each feature that fires fires for
-        named = [(k, k) for k in fires if fires[k]]
-    parts: dict[str, list[str]] = {"en": [], "zh-Hant": [], "zh-Hans": [], "vi": []}
+        named = [(k, dict.fromkeys(LANGUAGES, k)) for k in fires if fires[k]]
+    parts: dict[str, list[str]] = {lang: [] for lang in LANGUAGES}
     for k, who in named:
-        toks = {lang: listing(fires[k], lang) for lang in ("en", "zh")}
-        parts["en"].append(f"{who}: fires only for {toks['en']}")
-        parts["zh-Hant"].append(f"{who}：只被 {toks['zh']} 觸發")
-        parts["zh-Hans"].append(f"{who}：只被 {toks['zh']} 触发")
-        parts["vi"].append(f"{who}: chỉ kích hoạt với {toks['en']}")
+        toks = {lang: listing(names, lang) for lang, names in said(fires[k], table).items()}
+        parts["en"].append(f"{who['en']}: fires only for {toks['en']}")
+        parts["zh-Hant"].append(f"{who['zh-Hant']}：只被 {toks['zh-Hant']} 觸發")
+        parts["zh-Hans"].append(f"{who['zh-Hans']}：只被 {toks['zh-Hans']} 触发")
+        parts["vi"].append(f"{who['vi']}: chỉ kích hoạt với {toks['vi']}")
     return say("; ".join(parts["en"]) + f". {zeros} of the {total} feature values are 0: each token uses few features.",
                "；".join(parts["zh-Hant"]) + f"。{total} 個特徵值中有 {zeros} 個是 0：每個詞只用少數幾個特徵。",
                "；".join(parts["zh-Hans"]) + f"。{total} 个特征值中有 {zeros} 个是 0：每个词只用少数几个特征。",
@@ -139,19 +143,20 @@ def anomaly_detection(trace: Trace) -> Story:
                               f"没有读数被标出：每一笔都不超过阈值 {const(limit)}（最大的误差是 {shown(max(errors), data)}）。",
                               f"Không có số đo nào bị đánh dấu: tất cả đều không vượt ngưỡng {const(limit)} "
                               f"(sai số lớn nhất là {shown(max(errors), data)})."))
-    error = {n: shown(errors[names.index(n)], data) for n in flagged}
-    what = {"en": listing([f"{n} ({error[n]})" for n in flagged], "en"),
-            "zh": listing([f"{n}（{error[n]}）" for n in flagged], "zh")}
+    error = [shown(errors[names.index(n)], data) for n in flagged]
+    days = said(flagged, meta.get("label_names"))   # the days as the grids name them
+    what = {lang: listing([f"{n} ({e})" if lang in ("en", "vi") else f"{n}（{e}）" for n, e in zip(days[lang], error)], lang)
+            for lang in LANGUAGES}
     return tell(trace, outline,
                 title=TITLE, question=QUESTION, plots=[loss_curve(meta["loss_history"]), bars],
                 recap=say(f"Flagged: {what['en']}, above the threshold {const(limit)}; the normal readings stay "
                           f"at or below {shown(normal, data)}. The autoencoder learned what normal looks like and cannot "
                           "rebuild the rest.",
-                          f"被標出：{what['zh']}，高於門檻 {const(limit)}；正常讀數都不超過 {shown(normal, data)}。"
+                          f"被標出：{what['zh-Hant']}，高於門檻 {const(limit)}；正常讀數都不超過 {shown(normal, data)}。"
                           "自編碼器學會了正常的樣子，重建不了其他的。",
-                          f"被标出：{what['zh']}，高于阈值 {const(limit)}；正常读数都不超过 {shown(normal, data)}。"
+                          f"被标出：{what['zh-Hans']}，高于阈值 {const(limit)}；正常读数都不超过 {shown(normal, data)}。"
                           "自编码器学会了正常的样子，重建不了其他的。",
-                          f"Bị đánh dấu: {what['en']}, vượt ngưỡng {const(limit)}; các số đo bình thường không quá "
+                          f"Bị đánh dấu: {what['vi']}, vượt ngưỡng {const(limit)}; các số đo bình thường không quá "
                           f"{shown(normal, data)}. Bộ tự mã hóa đã học cái bình thường và không dựng lại được phần còn lại."))
 
 

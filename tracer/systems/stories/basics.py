@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tracer.label_names import said
 from tracer.story import Plot, Story
 from tracer.trace import Trace
 
@@ -26,8 +27,8 @@ def perceptron(trace: Trace) -> Story:
     meta = trace.meta
     features, theta, epochs = meta["features"], meta["threshold"], meta["epochs"]
     outline = Outline(trace)
-    outline.add(0, say("Go to the cinema? Weigh weather, price, company", "去看電影嗎？為天氣、價錢、同伴加權",
-                       "去看电影吗？为天气、价钱、同伴加权", "Đi xem phim không? Cân thời tiết, giá vé, bạn đi cùng"))
+    outline.add(0, say("Go to the cinema? Weigh weather, price, company", "去看電影嗎？為天氣、價格、同伴加權",
+                       "去看电影吗？为天气、价格、同伴加权", "Đi xem phim không? Cân thời tiết, giá vé, bạn đi cùng"))
     outline.add(first(trace, "epoch1"), say("Epoch 1: the decision for seven past weeks",
                                             "第 1 輪：過去七週的決定", "第 1 轮：过去七周的决定",
                                             "Vòng 1: quyết định cho bảy tuần trước"))
@@ -74,9 +75,10 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
     before, go = _decision(trace, "decide", theta)
     after, go_after = _decision(trace, "decide_after", theta)
     W = trace.meta["weights_after"]
-    top = features[int(np.argmax(W))]
+    named = said(features, trace.meta.get("label_names"))   # the features as the grids name them
+    top = {lang: names[int(np.argmax(W))] for lang, names in named.items()}
     grid = np.asarray(trace.tensors[trace.step("decide_after.perceptron.S").inputs[0]].data)   # W, as drawn last
-    weights = {lang: listing([f"{f} {shown(w, grid)}" for f, w in zip(features, W)], lang) for lang in ("en", "zh")}
+    weights = {lang: listing([f"{f} {shown(w, grid)}" for f, w in zip(names, W)], lang) for lang, names in named.items()}
     n = len(trace.phase("update"))
     t = const(theta)
 
@@ -84,13 +86,13 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
         return f"{expr} {'>' if fired else '≤'} {t}" + ("：" if lang.startswith("zh") else ": ") + (GO if fired else STAY)[lang]
     return say(f"{verdict(before, go, 'en')}. After {count(n, 'update', 'updates')} of the learning rule the weights are "
                f"{weights['en']}: "
-               f"{top} matters most. The same weekend now gives {verdict(after, go_after, 'en')}.",
-               f"{verdict(before, go, 'zh-Hant')}。學習規則更新 {n} 次後，權重是 {weights['zh']}：{top} 最重要。"
+               f"{top['en']} matters most. The same weekend now gives {verdict(after, go_after, 'en')}.",
+               f"{verdict(before, go, 'zh-Hant')}。學習規則更新 {n} 次後，權重是 {weights['zh-Hant']}：{top['zh-Hant']} 最重要。"
                f"同一個週末現在是 {verdict(after, go_after, 'zh-Hant')}。",
-               f"{verdict(before, go, 'zh-Hans')}。学习规则更新 {n} 次后，权重是 {weights['zh']}：{top} 最重要。"
+               f"{verdict(before, go, 'zh-Hans')}。学习规则更新 {n} 次后，权重是 {weights['zh-Hans']}：{top['zh-Hans']} 最重要。"
                f"同一个周末现在是 {verdict(after, go_after, 'zh-Hans')}。",
-               f"{verdict(before, go, 'vi')}. Sau {n} lần cập nhật theo quy tắc học, trọng số là {weights['en']}: "
-               f"{top} quan trọng nhất. Cùng cuối tuần đó giờ cho {verdict(after, go_after, 'vi')}.")
+               f"{verdict(before, go, 'vi')}. Sau {n} lần cập nhật theo quy tắc học, trọng số là {weights['vi']}: "
+               f"{top['vi']} quan trọng nhất. Cùng cuối tuần đó giờ cho {verdict(after, go_after, 'vi')}.")
 
 
 MINMAX_CHAPTERS = (
