@@ -19,6 +19,7 @@ import numpy as np
 
 from tracer.errors import TracerError
 from tracer.i18n import check_language, phrase
+from tracer.label_names import in_language
 from tracer.ops.spec import REGISTRY, family_of
 from tracer.story import Story
 from tracer.trace import Step, Trace
@@ -170,6 +171,7 @@ def build_plan(trace: Trace, scene: str = "auto", depth: int | None = None,
     is false; otherwise the walkthrough shows one pass (or one training round) of it.
     """
     lang = check_language(lang)   # once, here: zh-hant is zh-Hant for every part of the plan
+    trace = in_language(trace, lang)   # once, here: every grid and plot of the plan names its rows in lang
     if scene not in SCENES:
         raise TracerError(f"unknown scene {scene!r}: choose one of {', '.join(SCENES)}")
     if not trace.steps:

@@ -11,6 +11,7 @@ import click
 
 from .cli_options import LANG, Whole
 from .errors import TracerError
+from .label_names import in_language
 from .safetext import ascii_int, echo, json_line, printable, printable_trace
 
 
@@ -73,7 +74,7 @@ def show(trace_path: str, step_key: str | None, phase: str | None, depth: int | 
         raise click.UsageError("--output needs --step: the output of which step?")
     if step_key is not None and (phase is not None or depth is not None):
         raise click.UsageError("--phase and --depth filter the step table: leave them out with --step")
-    trace = io.load(trace_path)
+    trace = in_language(io.load(trace_path), lang)   # the grids' rows and columns named in lang
     if not as_json:  # names escaped before the views measure them (JSON keeps them exact)
         trace = printable_trace(trace)
     if color is None:

@@ -29,6 +29,7 @@ from ..errors import TracerError
 from ..explain import Working, explain, number_view
 from ..explain.numbers import Index, Numbers
 from ..i18n import check_language
+from ..label_names import in_language
 from ..notation import true_minus
 from ..ops.spec import family_of
 from ..safetext import ascii_int
@@ -101,6 +102,7 @@ def plan_sheet(trace: Trace, steps: str | None = None, blanks: float = 0.3, seed
         A bad range, an unknown step, ``blanks`` outside 0..1, or nothing small enough to work.
     """
     lang = check_language(lang)
+    trace = in_language(trace, lang)   # the grids' rows and columns named in lang, on the sheet and the key
     if not (isinstance(blanks, (int, float)) and 0.0 <= blanks <= 1.0) or math.isnan(blanks):
         raise TracerError(f"--blanks {blanks}: give a share of the computed cells between 0 and 1")
     if not trace.steps:

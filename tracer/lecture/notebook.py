@@ -28,6 +28,7 @@ from ..errors import TracerError
 from ..explain import explain, number_view
 from ..explain.numbers import Numbers
 from ..i18n import check_language
+from ..label_names import in_language
 from ..kept import kept_of
 from ..story import Story
 from ..textview import phase_word
@@ -71,6 +72,8 @@ def step_html(step: Step, trace: Trace | None = None, lang: str = "en") -> str:
     """A step: its heading, formula, narration, the grids of its inputs and outputs, and the
     working of its first output cell."""
     trace = trace or owner(step)
+    if trace is not None:
+        trace = in_language(trace, lang)   # the grids' rows and columns named in lang
     head = (f"<b>{escape(word('step', lang, n=step.id))} · {escape(step.name)}</b> "
             f"<code>{escape(step.op)}</code> <span style='color:#888'>{escape(phase_word(step.phase, lang))}</span>")
     if trace is None:  # a step on its own (copied out of its trace): no numbers to show

@@ -36,6 +36,7 @@ from typing import Callable
 from ..errors import TracerError
 from ..explain import explain
 from ..i18n import check_language, phrase
+from ..label_names import in_language
 from ..notation import true_minus
 from ..safetext import ascii_int
 from ..story import Story, text
@@ -171,6 +172,7 @@ def build_deck(trace: Trace, lang: str = "en", steps: str | None = None) -> Deck
         An empty trace, a range with no pause point, a story whose chapters lie outside the trace.
     """
     lang = check_language(lang)
+    trace = in_language(trace, lang)   # the rows and columns the workings name, in lang
     if not trace.steps:
         raise TracerError("the trace has no steps to put on slides")
     window = parse_range(steps, trace)

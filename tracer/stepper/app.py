@@ -21,6 +21,7 @@ from textual.widgets import Static
 from .. import stepview, textview
 from ..errors import TracerError
 from ..i18n import phrase
+from ..label_names import in_language
 from ..trace import Trace
 from .actions import Actions
 from .chain import chain_lines, incoming
@@ -61,6 +62,7 @@ class StepperApp(PromptLine, Actions, App[str | None]):
 
     def __init__(self, trace: Trace, title: str = "", lang: str = "en", practice: bool = False) -> None:
         super().__init__()
+        trace = in_language(trace, lang)   # once: every grid the app draws names its rows in lang
         self.trace, self.lang = trace, lang
         self.title = title or "tracer"
         self.nav = Navigator(trace)
