@@ -1,6 +1,6 @@
 """Where an exercise sheet's grids go: the weights left of the result, the inputs above it, the
 grids the hints read beyond the step's own in rows under a caption; every result named along its
-rows and columns on the questions as in the key; over a row of grids, a line for column labels
+rows and columns on the questions as in the key, and every input too (X's rows: the features); over a row of grids, a line for column labels
 only when one of them has any (a scalar's name sits on its cell); the numbers' size shrinks
 until a block fits the page's width. :class:`Layout` is a part of :class:`.sheet.Writer`, which
 draws what it places.
@@ -66,16 +66,17 @@ class Layout:
             r, c = self.rc(t, column=True)
             placed.append(Placed(t, x, row_y, r, c, len(tensors[t].shape) == 1, k == 0, True, row_head))
             x += self.span(t, c) + (GAP if k == len(left) - 1 else 1.5)
-        if left:   # the first result's row labels between the weights and it
-            x += self.label_w(ex.results[:1])
+        if left:   # the first result's row labels between the weights and it (the first input's
+            # are drawn in the same room, over the weights' row: no grid is beside them there)
+            x = max(x + self.label_w(ex.results[:1]), MARGIN + self.label_w(top[:1]))
         else:
             x = MARGIN + max(self.label_w(top), self.label_w(ex.results))
         start, right = x, x
         for k, t in enumerate(top):
             r, c = self.rc(t)
-            if k and not left:  # room for this grid's row labels, drawn left of it
+            if k:  # room for this grid's row labels, drawn left of it
                 x += self.label_w([t])
-            placed.append(Placed(t, x, top_head, r, c, False, not left, True, top_head))
+            placed.append(Placed(t, x, top_head, r, c, False, True, True, top_head))
             x += self.span(t, c) + GAP
             right = max(right, x)
         x, bottom = start, row_y
