@@ -10,6 +10,7 @@ import pytest
 
 import tracer
 from tracer.i18n import LANGUAGES
+from tracer.label_names import label
 from tracer.story import Story, text
 from tracer.systems.stories import coverage, num, prob, shown
 
@@ -89,8 +90,9 @@ def test_every_plot_is_complete_and_follows_a_chapter(name):
 @pytest.mark.parametrize("name", sorted(RECAP_WORDS))
 def test_the_recap_states_the_result(name):
     recap = story(name).recap
+    table = run(name).meta.get("label_names")   # a word of the data as the grids name it in lang
     for lang in LANGUAGES:
-        assert any(w in recap[lang] for w in RECAP_WORDS[name]), (lang, recap[lang])
+        assert any(label(w, lang, table) in recap[lang] for w in RECAP_WORDS[name]), (lang, recap[lang])
 
 
 @pytest.mark.parametrize("name", MINE)
@@ -241,7 +243,8 @@ def test_anomaly_detection_flags_the_odd_day():
     bars = next(p for p in told.plots if p.kind == "bars")
     assert bars.values == values(trace, "anomaly.errors")[0].tolist() and bars.threshold == meta["threshold"]
     assert bars.highlight == [odd] and labels(trace, "anomaly.errors")[1] == tuple(meta["samples"])
-    assert all(odd in told.recap[lang] for lang in LANGUAGES)
+    assert all(label(odd, lang, meta["label_names"]) in told.recap[lang] for lang in LANGUAGES)
+    assert "週四" in told.recap["zh-Hant"] and "T5" in told.recap["vi"]   # the odd day, Thursday, as the grids say it
 
 
 def test_minilm_finds_its_previous_token_head_in_the_run():

@@ -12,6 +12,7 @@ from tracer.trace import Trace
 from . import (TITLES, Outline, const, count, first, heatmap, later_steps, listing, loss_curve, num, output, say, shown, tell,
                written)
 from .numbers import value
+from .tokens import after_chinese, before_chinese
 from .basics import training_outline
 
 OPTIMIZERS = {"sgd": say("gradient descent", "梯度下降", "梯度下降", "hạ gradient"),
@@ -96,8 +97,8 @@ def _sae_recap(trace: Trace, f: str) -> dict[str, str]:
     for k, who in named:
         toks = {lang: listing(names, lang) for lang, names in said(fires[k], table).items()}
         parts["en"].append(f"{who['en']}: fires only for {toks['en']}")
-        parts["zh-Hant"].append(f"{who['zh-Hant']}：只被 {toks['zh-Hant']} 觸發")
-        parts["zh-Hans"].append(f"{who['zh-Hans']}：只被 {toks['zh-Hans']} 触发")
+        parts["zh-Hant"].append(f"{who['zh-Hant']}：只被{after_chinese(before_chinese(toks['zh-Hant']))}觸發")
+        parts["zh-Hans"].append(f"{who['zh-Hans']}：只被{after_chinese(before_chinese(toks['zh-Hans']))}触发")
         parts["vi"].append(f"{who['vi']}: chỉ kích hoạt với {toks['vi']}")
     return say("; ".join(parts["en"]) + f". {zeros} of the {total} feature values are 0: each token uses few features.",
                "；".join(parts["zh-Hant"]) + f"。{total} 個特徵值中有 {zeros} 個是 0：每個詞只用少數幾個特徵。",

@@ -8,6 +8,7 @@ from tracer.story import Plot, Story
 from tracer.trace import Trace
 
 from . import TITLES, Outline, const, count, first, listing, loss_curve, maybe, num, say, shown, tell, vector
+from .tokens import after_chinese, before_chinese
 
 GO = say("go", "去", "去", "đi")
 STAY = say("stay home", "不去", "不去", "ở nhà")
@@ -87,9 +88,11 @@ def _perceptron_recap(trace: Trace, features: list[str], theta: float) -> dict[s
     return say(f"{verdict(before, go, 'en')}. After {count(n, 'update', 'updates')} of the learning rule the weights are "
                f"{weights['en']}: "
                f"{top['en']} matters most. The same weekend now gives {verdict(after, go_after, 'en')}.",
-               f"{verdict(before, go, 'zh-Hant')}。學習規則更新 {n} 次後，權重是 {weights['zh-Hant']}：{top['zh-Hant']} 最重要。"
+               f"{verdict(before, go, 'zh-Hant')}。學習規則更新 {n} 次後，權重是{after_chinese(weights['zh-Hant'])}："
+               f"{before_chinese(top['zh-Hant'])}最重要。"
                f"同一個週末現在是 {verdict(after, go_after, 'zh-Hant')}。",
-               f"{verdict(before, go, 'zh-Hans')}。学习规则更新 {n} 次后，权重是 {weights['zh-Hans']}：{top['zh-Hans']} 最重要。"
+               f"{verdict(before, go, 'zh-Hans')}。学习规则更新 {n} 次后，权重是{after_chinese(weights['zh-Hans'])}："
+               f"{before_chinese(top['zh-Hans'])}最重要。"
                f"同一个周末现在是 {verdict(after, go_after, 'zh-Hans')}。",
                f"{verdict(before, go, 'vi')}. Sau {n} lần cập nhật theo quy tắc học, trọng số là {weights['vi']}: "
                f"{top['vi']} quan trọng nhất. Cùng cuối tuần đó giờ cho {verdict(after, go_after, 'vi')}.")
