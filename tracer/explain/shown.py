@@ -73,8 +73,11 @@ def _renamed(text: str, names: dict[str, str]) -> str:
 def as_shown(ctx: Context, part: Working) -> Working:
     """The working ``part`` (of the composite's part that made cell ``ctx``) as the composite shows
     it: read and named from the drawn tensors (:func:`on_view`, and the composite's gradients),
-    or, when it reads a cell drawn nowhere, the cell's value alone."""
+    or, when it reads a cell drawn nowhere, the cell's value alone. Unchanged for a viewer that
+    prints the parts' tensors too (``ctx.extra["parts"]``: :func:`tracer.explain.explain`'s ``parts``)."""
     trace = ctx.trace
+    if ctx.extra.get("parts"):
+        return part
     drawn = [*on_view(trace, ctx.step), *ctx.step.outputs]
     swap: dict[str, str] = {}
     for tid in dict.fromkeys(t for t, _ in part.reads):
