@@ -73,20 +73,20 @@ def _renamed(text: str, names: dict[str, str]) -> str:
 def as_shown(ctx: Context, part: Working) -> Working:
     """The working ``part`` (of the composite's part that made cell ``ctx``) as the composite shows
     it: read and named from the drawn tensors (:func:`on_view`, and the composite's gradients),
-    or, when it reads a cell drawn nowhere, the cell's value alone. Unchanged for a viewer that
-    prints the parts' tensors too (``ctx.extra["parts"]``: :func:`tracer.explain.explain`'s ``parts``)."""
+    or, when it reads a cell drawn nowhere, the cell's value alone. A viewer that prints the parts'
+    tensors beside it (``ctx.extra["parts"]``: :func:`tracer.explain.explain`'s ``parts``, a sheet's
+    given grids) keeps such a working, still naming a passed-on gradient as drawn."""
     trace = ctx.trace
-    if ctx.extra.get("parts"):
-        return part
     drawn = [*on_view(trace, ctx.step), *ctx.step.outputs]
     swap: dict[str, str] = {}
     for tid in dict.fromkeys(t for t, _ in part.reads):
         if tid in drawn or written(trace, tid):
             continue
         copy = passed_on(ctx, tid)
-        if copy is None:
+        if copy is None and not ctx.extra.get("parts"):
             return ctx.working((ctx.text,), (), formula=ctx.formula)
-        swap[tid] = copy
+        if copy is not None:
+            swap[tid] = copy
     if not swap:
         return part
     names = {trace.tensors[t].name: trace.tensors[d].name for t, d in swap.items()}

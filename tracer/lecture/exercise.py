@@ -223,7 +223,7 @@ def choose_blanks(trace: Trace, ex: Exercise, share: float, rng: np.random.Gener
             # a file's numbers may overflow a float (1e154²): a cell with no working is no exercise
             except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError):
                 continue
-            shown = for_page(trace, step, w, page, MAX_SIDE, lang)
+            shown = for_page(trace, w, page, MAX_SIDE)
             if shown is None:
                 continue  # it reads a grid too large to print beside it
             w, need = shown
