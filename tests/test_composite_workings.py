@@ -163,3 +163,20 @@ def test_a_part_read_drawn_nowhere_leaves_the_value_alone() -> None:
     step = next(s for s in composite_grads(trace) if s.op == "attention")
     w = explain(trace, step, (0, 0), output=2)
     assert w.lines == (w.text,) and w.reads == ()
+
+
+def test_equal_numbers_are_not_a_passed_on_gradient() -> None:
+    """With γ = 1 and β = 0 a layer norm's x̂ is its output y, and dx̂ = dy ⊙ γ holds dy's numbers:
+    dγ = Σ dy ⊙ x̂ must not read as Σ dy ⊙ y (a wrong rule). x̂ is drawn nowhere: the value alone;
+    a sheet, which prints it beside, gets the part's working."""
+    with tracer.record() as trace:
+        x = tracer.param([[1.0, 3.0], [2.0, 6.0]], name="x")
+        gamma, beta = tracer.param([1.0, 1.0], name="g"), tracer.param([0.0, 0.0], name="b")
+        y = tracer.layer_norm(x, gamma, beta, name="y")
+        (y * tracer.tensor([[1.0, 2.0], [3.0, 4.0]], name="c")).sum(name="L").backward()
+    step = trace.step("y.grad")
+    dg = step.outputs.index(step.grad_map[trace.step("y").inputs[1]])
+    shown = explain(trace, step, (0,), output=dg)
+    assert shown.lines == (shown.text,)
+    part = explain(trace, step, (0,), output=dg, parts=True)
+    assert {trace.tensors[t].name for t, _ in part.reads} == {"dy", "normalized"}   # dscaled: dy, passed on
