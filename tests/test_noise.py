@@ -72,7 +72,7 @@ def test_the_layer_norm_gradient_through_its_mean_reads_zero() -> None:
     assert np.abs(trace.tensors[through_mean].data).max() < 1e-15 and noisy(trace, through_mean)
     assert {fmt(v, tensor_format(trace, through_mean)) for v in np.ravel(trace.tensors[through_mean].data)} == {"0.00"}
     for cell in np.ndindex(*trace.tensors[ln.outputs[0]].shape):
-        w = explain(trace, ln, cell, minus="−")
+        w = explain(trace, ln, cell, minus="−", parts=True)   # the contributions, as a sheet prints them
         assert w.lines[-1].count(" + 0.00 = ") == 1, w.lines   # dresid_post = a + 0.00 = a
         assert not working_problems(w)[0]
 

@@ -150,10 +150,10 @@ def test_a_plain_primitive_needs_nothing_beside_its_own_grids(tmp_path):
 def test_a_blank_that_reads_a_grid_too_large_to_print_is_no_exercise():
     trace = run("transformer_block")
     step = trace.step(LN_BACKWARD)
-    w = explain(trace, step, (1, 0), output=0, minus="−")
+    w = explain(trace, step, (1, 0), output=0, minus="−", parts=True)
     page = set(step.inputs + step.outputs)
-    assert for_page(trace, step, w, page, side=8, lang="en")[1] != []
-    assert for_page(trace, step, w, page, side=2, lang="en") is None  # dresid_post′ is 4×3
+    assert for_page(trace, w, page, side=8)[1] != []
+    assert for_page(trace, w, page, side=2) is None  # dresid_post′ is 4×3
 
 
 @needs_poppler

@@ -14,6 +14,7 @@ import numpy as np
 from manim import VMobject
 
 from tracer.explain import Working, explain
+from tracer.explain.shown import on_view
 from tracer.ops.spec import family_of
 
 from ..camera import work_area
@@ -126,8 +127,7 @@ def worked_from(stage: Stage, step, k: int) -> list[str]:
     names one) or whose working is the bare value: every input. Not a single number written in
     the formula (the 2 of x²: it has no grid)."""
     trace = stage.trace
-    fwd = trace.steps[step.grad_of] if step.grad_of is not None else None
-    known = {*step.inputs, *((*fwd.inputs, *fwd.outputs) if fwd is not None else ())}
+    known = set(on_view(trace, step))
     cell = (0,) * len(trace.tensors[step.outputs[k]].shape)
     first = working(stage, step, cell, k)
     reads = [t for t, _ in first.reads]

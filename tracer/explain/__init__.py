@@ -38,7 +38,7 @@ def number_view(trace: Trace, minus: str = "-") -> Numbers:
 
 
 def explain(trace: Trace, step: Step | int | str, index: Index | int | None, output: int = 0,
-            minus: str = "-", lang: str = "en") -> Working:
+            minus: str = "-", lang: str = "en", parts: bool = False) -> Working:
     """The working of cell ``index`` of output ``output`` of ``step``.
 
     Parameters
@@ -54,6 +54,11 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int | None, out
         The minus sign to print (``"−"`` on screen, ``"-"`` in a terminal).
     lang : str
         The language of the few words a working has (``keep it``, ``94 terms``).
+    parts : bool
+        A composite's gradient cell worked by one of its parts: that part's working, whatever part
+        tensors it reads, for a viewer that prints them beside it (a sheet's given grids). By
+        default, as the walkthrough and the stepper show the composite: from its own grids, or its
+        value alone (:mod:`tracer.explain.shown`).
 
     Raises
     ------
@@ -61,7 +66,8 @@ def explain(trace: Trace, step: Step | int | str, index: Index | int | None, out
         When the step, the output or the cell does not exist.
     """
     step, index = resolve(trace, step, index, output)
-    ctx = Context(trace, step, output, index, number_view(trace, minus), check_language(lang))
+    ctx = Context(trace, step, output, index, number_view(trace, minus), check_language(lang),
+                  extra={"parts": True} if parts else {})
     return with_operands(work(ctx), step)
 
 

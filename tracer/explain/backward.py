@@ -21,10 +21,12 @@ import numpy as np
 
 from .. import autograd  # noqa: F401  (declares accumulate and grad_total: a trace read from a file ran no backward() here)
 from ..ops.spec import REGISTRY
+from ..ops.templates import optional_parts
 from ..trace import Step
 from .forward import bcast, constants, elided, inputs_by_name, numbered, products, reduced_axes, summed, template_of
 from .arith import evaluate
 from .numbers import MORE, Index, Term, fill, series, settle
+from .shown import as_shown, part_working
 from .working import Context, Read, Working, fallback, for_family, for_op, work
 
 
@@ -61,16 +63,16 @@ def matmul_grad(ctx: Context) -> Working | None:
     return summed(ctx, products(ctx, pairs), [c for pq in pairs for c in pq], formula=formula)
 
 
-def grad_cells(ctx: Context, fwd: Step, pos: int, out_cell: Index, in_cell: Index) -> dict[str, Read]:
+def grad_cells(ctx: Context, fwd: Step, out_cell: Index, frame_cell: Index) -> dict[str, Read]:
     """The cells a gradient template reads: {g} and {o} at the output cell, the inputs where
-    broadcasting took them from."""
+    broadcasting took them from to ``frame_cell`` (the output cell of an elementwise op, the
+    input cell of a reduction: the inputs of ``Σ |x| ⊙ w`` meet at x's shape)."""
     cells: dict[str, Read] = {"g": (ctx.step.inputs[0], out_cell)}
     if len(fwd.outputs) == 1:
         cells["o"] = (fwd.outputs[0], out_cell)
     fctx = Context(ctx.trace, fwd, 0, out_cell, ctx.view)
     for name, tid in inputs_by_name(fctx).items():
-        shape = ctx.shape(tid)
-        cells[name] = (tid, in_cell if shape == ctx.shape(ctx.out) else bcast(out_cell, shape))
+        cells[name] = (tid, bcast(frame_cell, ctx.shape(tid)))
     return cells
 
 
@@ -80,23 +82,27 @@ def _template(ctx: Context) -> tuple[Step, int, str] | None:
     pos = position(ctx, fwd) if spec is not None else None
     if pos is None or len(fwd.outputs) != 1 or len(ctx.step.inputs) < 1:
         return None
-    template = template_of(spec.cell_grad, pos)
+    template = optional_parts(template_of(spec.cell_grad, pos), spec, fwd.attrs)  # ⟦×{weight}⟧ when given
     return (fwd, pos, template) if template else None
 
 
-def grad_working(ctx: Context, fwd: Step, template: str, pos: int, fed: list[Index]) -> Working | None:
-    """One term of ``template`` per output cell the input cell fed, added up."""
+def grad_working(ctx: Context, fwd: Step, template: str, pos: int, fed: list[tuple[Index, Index]]) -> Working | None:
+    """One term of ``template`` per output cell the input cell fed (with the cell where the
+    inputs met for it, :func:`grad_cells`), added up. Declines where the template breaks down and
+    the recorded gradient does not (‖x‖'s ``g×x / ‖x‖`` at a zero row: 0 by the subgradient)."""
     consts = constants(Context(ctx.trace, fwd, 0, ctx.index, ctx.view), fwd.attrs)
     sizes = (ctx.trace.tensors[fwd.inputs[pos]].size, ctx.trace.tensors[fwd.outputs[0]].size)
     consts["n"] = str(max(1, sizes[0] // max(1, sizes[1])))
     view = ctx.view
     terms, reads = [], []
-    for c in fed:
-        cells = {k: r for k, r in grad_cells(ctx, fwd, pos, c, ctx.index).items() if "{" + k + "}" in template}
+    for c, at in fed:
+        cells = {k: r for k, r in grad_cells(ctx, fwd, c, at).items() if "{" + k + "}" in template}
         try:
             raw = evaluate(fill(template, {**{k: view.full(*r) for k, r in cells.items()}, **consts}))
         except KeyError:
             return None  # the template names an attribute this step was recorded without
+        if not np.isfinite(raw) and np.isfinite(view.raw(ctx.out, ctx.index)):
+            return None
         terms.append(Term(lambda more, cells=cells: fill(
             template, {**{k: view.text(*r, more) for k, r in cells.items()}, **consts}), raw))
         reads.extend(r for r in cells.values() if r not in reads)
@@ -118,26 +124,32 @@ def elementwise_grad(ctx: Context) -> Working | None:
     x_shape = ctx.shape(fwd.inputs[pos])
     out_shape = ctx.shape(fwd.outputs[0])
     fed = [o for o in np.ndindex(*out_shape) if bcast(o, x_shape) == ctx.index] if x_shape != out_shape else [ctx.index]
-    return grad_working(ctx, fwd, template, pos, fed)
+    return grad_working(ctx, fwd, template, pos, [(o, o) for o in fed])
 
 
 @fallback("backward")
 def reduced_grad(ctx: Context) -> Working | None:
     """An op whose output is smaller than its input (a reduction, a loss): every input cell gets
-    the gradient of the one output cell it went into (``{g} / {n}`` for a mean)."""
+    the gradient of the one output cell it went into (``{g} / {n}`` for a mean); an input
+    broadcast against the others (an L1 penalty's weight per row) gets a term from each cell it
+    met them at, added up."""
     found = _template(ctx)
     if found is None:
         return None
     fwd, pos, template = found
     x_shape, out_shape = ctx.shape(fwd.inputs[pos]), ctx.shape(fwd.outputs[0])
-    axes = reduced_axes(fwd.attrs, len(x_shape))
-    if fwd.attrs.get("keepdims", False):
-        out_cell = tuple(0 if d in axes else i for d, i in enumerate(ctx.index))
-    else:
-        out_cell = tuple(i for d, i in enumerate(ctx.index) if d not in axes)
-    if len(out_cell) != len(out_shape):
+    try:
+        frame = np.broadcast_shapes(*(ctx.shape(t) for t in fwd.inputs))   # where the inputs meet
+    except ValueError:
         return None
-    return grad_working(ctx, fwd, template, pos, [out_cell])
+    axes = reduced_axes(fwd.attrs, len(frame))
+    fed = [c for c in np.ndindex(*frame) if bcast(c, x_shape) == ctx.index] if x_shape != frame else [ctx.index]
+    keep = fwd.attrs.get("keepdims", False)
+    outs = [tuple(0 if d in axes else i for d, i in enumerate(c)) if keep
+            else tuple(i for d, i in enumerate(c) if d not in axes) for c in fed]
+    if any(len(o) != len(out_shape) for o in outs):
+        return None
+    return grad_working(ctx, fwd, template, pos, list(zip(outs, fed)))
 
 
 @for_family("gradient", "backward")
@@ -151,17 +163,11 @@ def accumulate(ctx: Context) -> Working:
 
 @fallback("backward")
 def composite_grad(ctx: Context) -> Working | None:
-    """A composite's gradient cell: the working of the part's gradient step that made it."""
-    producer = ctx.trace.tensors[ctx.out].producer
-    if producer is None or producer == ctx.step.id:
-        return None
-    child = ctx.trace.steps[producer]
-    parent = child.parent
-    while parent is not None and parent != ctx.step.id:
-        parent = ctx.trace.steps[parent].parent
-    if parent is None:
-        return None  # made outside this composite
-    return work(ctx.at(child, child.outputs.index(ctx.out), ctx.index))
+    """A composite's gradient cell: the working of the part's gradient step that made it, as the
+    composite shows it (:func:`tracer.explain.shown.as_shown`: its value alone when that working
+    reads a cell drawn nowhere)."""
+    part = part_working(ctx)
+    return as_shown(ctx, part) if part is not None else None
 
 
 @for_op("softmax", "backward")

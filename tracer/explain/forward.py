@@ -35,7 +35,7 @@ def reduced_axes(attrs: dict, ndim: int) -> tuple[int, ...]:
     axis = attrs.get("axis")
     if axis is None:
         return tuple(range(ndim))
-    return tuple(a % ndim for a in (axis if isinstance(axis, list) else [axis]))
+    return tuple(a % ndim for a in (axis if isinstance(axis, (list, tuple)) else [axis]))
 
 
 def inputs_by_name(ctx: Context) -> dict[str, str]:

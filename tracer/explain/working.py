@@ -102,7 +102,7 @@ class Context:
     def at(self, step: Step, k: int, index: Index, refine: bool | None = None) -> "Context":
         """The same view on another cell (a composite's part)."""
         return Context(self.trace, step, k, index, self.view, self.lang,
-                       self.refine if refine is None else refine)
+                       self.refine if refine is None else refine, self.extra)
 
 
 Handler = Callable[[Context], "Working | None"]

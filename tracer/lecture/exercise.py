@@ -220,11 +220,12 @@ def choose_blanks(trace: Trace, ex: Exercise, share: float, rng: np.random.Gener
         for pick in sorted(rng.choice(len(cells), size=n, replace=False).tolist()):
             index = tuple(int(i) for i in cells[pick])
             try:
-                w = explain(trace, step, index, output=k, minus="−", lang=lang)
+                # (a composite's part's working, whatever it reads: for_page prints those grids beside)
+                w = explain(trace, step, index, output=k, minus="−", lang=lang, parts=True)
             # a file's numbers may overflow a float (1e154²): a cell with no working is no exercise
             except (TracerError, KeyError, IndexError, ValueError, ArithmeticError, TypeError):
                 continue
-            shown = for_page(trace, step, w, page, MAX_SIDE, lang)
+            shown = for_page(trace, w, page, MAX_SIDE)
             if shown is None:
                 continue  # it reads a grid too large to print beside it
             w, need = shown

@@ -206,6 +206,7 @@ def dropout(x: Tensor, *, p: float = 0.5, seed: int) -> Tensor:
 @composite("l2_norm", family="normalization",
            parts=("squared", "sum", "norm"),
            formula="{out} = √Σ {x}²", grad="d{x} = d{out} ⊙ {x} / {out}",
+           cell_grad="{g}×{x} / {o}",
            narration="The length (L2 norm) of {x}⟦ {along}⟧.")
 def l2_norm(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
     sq = ew.pow(x, 2.0, name="squared")
@@ -237,6 +238,7 @@ def sse(y: Tensor, target: Tensor) -> Tensor:
 @composite("l1", family="loss",
            parts=("abs", "weighted", "penalty"),
            formula="{out} = Σ |{x}|⟦ ⊙ {weight}⟧", grad="d{x} = sign({x})⟦ ⊙ {weight}⟧",
+           cell_grad=("{g}×sign({x})⟦×{weight}⟧", "{g}×|{x}|"),
            narration="L1 penalty: add up the absolute values of {x}, which pushes most of them to 0 (sparsity).")
 def l1(x: Tensor, weight: Tensor | None = None) -> Tensor:
     a = ew.abs(x, name="abs")
@@ -264,6 +266,7 @@ def cross_entropy(logits: Tensor, target: Tensor, *, axis: int = -1) -> Tensor:
            parts=("log_p", "pos", "one_minus_t", "one_minus_p", "log_1mp", "neg", "sum", "mean", "loss"),
            formula="{out} = −mean({target}·ln {p} + (1 − {target})·ln(1 − {p}))",
            grad="d{p} = ({p} − {target}) / ({p}(1 − {p})) / n",
+           cell_grad=("{g}×({p} − {target}) / ({p}×(1 − {p})) / {n}", "{g}×(ln(1 − {p}) − ln {p}) / {n}"),
            narration="Binary cross-entropy between the probabilities {p} and the 0/1 targets {target}.")
 def binary_cross_entropy(p: Tensor, target: Tensor) -> Tensor:
     pos = ew.mul(target, ew.log(p, name="log_p"), name="pos")

@@ -53,6 +53,23 @@ class _Short(float):
         return fmt_scalar(self) if not spec else float.__format__(self, spec)
 
 
+def optional_parts(template: str, spec: OpSpec, attrs: dict) -> str:
+    """``template`` with each part ``⟦…⟧`` kept (its brackets dropped) when every input and
+    attribute it names was given, and left out when one was not: an optional input the call left
+    out (``attrs["omitted"]``), or an attribute at ``None``.
+
+    >>> from tracer.ops.spec import REGISTRY
+    >>> optional_parts("{g}×sign({x})⟦×{weight}⟧", REGISTRY["l1"], {"omitted": ["weight"]})
+    '{g}×sign({x})'
+    """
+    if "⟦" not in template:  # most templates have no optional part: no pattern to run
+        return template
+    given = {**dict(spec.defaults), **attrs} if spec.defaults else attrs
+    dropped = set(attrs.get("omitted", ())) | {k for k, v in given.items() if v is None}
+    return _OPTIONAL.sub(lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1),
+                         template)
+
+
 def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], attrs: dict,
            unset: str = "all") -> str:
     """Fill a formula or narration template with tensor names and attribute values.
@@ -64,10 +81,7 @@ def render(template: str, spec: OpSpec, names: list[str], out_names: list[str], 
     """
     given = {**dict(spec.defaults), **attrs} if spec.defaults else attrs
     missing = attrs.get("omitted", ())
-    if "⟦" in template:  # most templates have no optional part: no pattern to run
-        dropped = set(missing) | {k for k, v in given.items() if v is None}
-        template = _OPTIONAL.sub(
-            lambda m: "" if any("{" + p + "}" in m.group(1) for p in dropped) else m.group(1), template)
+    template = optional_parts(template, spec, attrs)
     if "_{" in template:
         template = _SUBSCRIPTED.sub(lambda m: "{" + m.group(1) + "}" if m.group(1) not in given
                                     or subscript(given[m.group(1)]) is None else subscript(given[m.group(1)]), template)
