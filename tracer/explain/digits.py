@@ -186,8 +186,7 @@ def sum_decimals(trace: Trace, tid: str) -> int:
     if chain is None:
         return 0
     key = ("chain", chain[0])
-    if key not in memo:
-        memo[key] = 0   # while it is decided (a reduction it reaches asks again)
+    if key not in memo:   # (it reads the reductions' choices made without chains: no cycle)
         memo[key] = _decide_chain(trace, [trace.steps[s] for s in chain])
     return memo[key]
 
