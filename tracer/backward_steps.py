@@ -24,12 +24,12 @@ from .trace import Step, Trace
 
 ACCUMULATE = OpSpec("accumulate", formula="{out} = {a} + {b}", grad="", params=("a", "b"),
                     narration="{x} feeds more than one op: add up the gradients that flow back from each.",
-                    varargs=False, composite=False, phase="backward", family="gradient")
+                    varargs=False, composite=False, phase="backward", family="gradient", sums=True)
 REGISTRY["accumulate"] = ACCUMULATE
 CARRY = OpSpec("grad_total", formula="{out} = {a} + {b}", grad="", params=("a", "b"),
                narration="{x} kept a gradient from an earlier backward(): this one is added to it "
                          "(gradients add up until zero_grad()).",
-               varargs=False, composite=False, phase="backward", family="gradient")
+               varargs=False, composite=False, phase="backward", family="gradient", sums=True)
 REGISTRY["grad_total"] = CARRY
 
 BACKWARD_NARRATION = "Send the gradient back through {op}: {grad}"

@@ -30,7 +30,7 @@ from .tensor import Tensor
 # ---- update rules, declared like any op (phase "update", no gradient) --------------------------
 @primitive("sgd", family="update", phase="update", formula="{W} ← {W} − {lr}·{dW}",
            narration="Gradient descent: move {W} a step of size {lr} against its gradient {dW}.",
-           cell="{W} − {lr}×{dW}")
+           cell="{W} − {lr}×{dW}", sums=True)
 def _sgd(W, dW, *, lr):
     return W - lr * dW, None
 

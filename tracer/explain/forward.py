@@ -18,8 +18,8 @@ import numpy as np
 from ..display import signed
 from ..i18n import phrase
 from .check import check_line
-from .numbers import LONGER, MORE, ULPS, Index, Term, eps, fill, partials, series, settle
-from .working import Context, Read, Working, fallback, for_op, reads_outputs, work
+from .numbers import LONGER, MORE, ULPS, Index, Term, eps, fill, partials, series, settle, settle_drawn
+from .working import Context, Read, Working, drawn_sum, fallback, for_op, reads_outputs, work
 
 MAX_LINKS = 4  # a composite's working shows at most this many of its parts, the last ones
 
@@ -63,14 +63,15 @@ def constants(ctx: Context, attrs: dict) -> dict[str, str]:
 
 
 def templated(ctx: Context, template: str, cells: dict[str, Read], attrs: dict) -> Working | None:
-    """A one-line working from a template: the cells' numbers in, settled against the value."""
+    """A one-line working from a template: the cells' numbers in, settled against the value (a
+    sum's from the cells as drawn, :func:`.numbers.settle_drawn`)."""
     consts = constants(ctx, attrs)
     names = {**{k: ctx.name(t) for k, (t, _) in cells.items()}, **consts}
 
     def build(more: int) -> str:
         return fill(template, {**{k: ctx.view.text(t, i, more) for k, (t, i) in cells.items()}, **consts})
     try:
-        line, _ = settle(build, ctx.text, ctx.refine)
+        line, _ = (settle_drawn if drawn_sum(ctx.step) else settle)(build, ctx.text, ctx.refine)
     except KeyError:
         return None  # the template names an attribute this step was recorded without
     return ctx.working([line], list(dict.fromkeys(cells.values())), formula=fill(template, names))
@@ -133,7 +134,7 @@ def summed(ctx: Context, terms: list[Term], reads: list[Read], template: str = "
 
     def build(more: int) -> str:
         return fill(template, {"+": series(terms, more, total, elided(ctx), combine, sep), **(values or {})})
-    line, more = settle(build, ctx.text, ctx.refine)
+    line, more = (settle_drawn if drawn_sum(ctx.step) else settle)(build, ctx.text, ctx.refine)
     if sep != " + ":
         return ctx.working([line], reads, formula=formula)
     texts = [t.text(more) for t in terms]

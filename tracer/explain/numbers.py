@@ -182,6 +182,23 @@ def settle(build: Callable[[int], str], target: str, refine: bool = True) -> tup
     return f"{tried[close]} ≈ {target}", close
 
 
+def settle_drawn(build: Callable[[int], str], target: str, refine: bool = True) -> tuple[str, int]:
+    """A sum a reader redoes from the cells as drawn (:func:`tracer.explain.working.drawn_sum`: their
+    decimals are chosen so that it adds up, :mod:`tracer.explain.digits`): the line from the numbers
+    as drawn, ``=`` when they give ``target``, ``≈`` when they give it to one in its last place; only
+    a line further off (a chain no decimals could make add up) follows :func:`settle`.
+
+    >>> settle_drawn(lambda more: ["0.34 + 0.03", "0.337 + 0.027"][min(more, 1)], "0.36")
+    ('0.34 + 0.03 ≈ 0.36', 0)
+    """
+    expression = build(0)
+    if arith.rounds_to(arith.evaluate(expression), target):
+        return f"{expression} = {target}", 0
+    if near(expression, target):
+        return f"{expression} ≈ {target}", 0
+    return settle(build, target, refine)
+
+
 @dataclass(frozen=True)
 class Term:
     """One addend of a sum: its text at ``more`` extra digits, and its value from the trace."""

@@ -110,6 +110,15 @@ _HANDLERS: dict[tuple[str, str], Handler] = {}     # (direction, "op:NAME" or "f
 _FALLBACKS: dict[str, list[Handler]] = {"forward": [], "backward": []}
 
 
+def drawn_sum(step: Step) -> bool:
+    """Whether a reader redoes each cell of ``step`` from its cells as drawn: an op whose cells are
+    sums (:attr:`OpSpec.sums`) the code or the backward pass called (not its gradient step; not a
+    composite's part, worked inside its composite's working with the digits its lines carry)."""
+    spec = REGISTRY.get(step.op)
+    return (spec is not None and spec.sums and step.phase == spec.phase
+            and (step.parent is None or step.phase != "forward"))
+
+
 def direction(step: Step) -> str:
     """Backward steps explain gradients; forward and update steps compute outputs from inputs."""
     return "backward" if step.phase == "backward" else "forward"

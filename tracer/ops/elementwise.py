@@ -23,7 +23,7 @@ def _fits(a: np.ndarray, b: np.ndarray) -> str | None:
 # ---- arithmetic -----------------------------------------------------------------------------
 @primitive("add", family="elementwise", formula="{out} = {a} + {b}", grad="d{a} = d{out};  d{b} = d{out}",
            narration="Add {b} to {a}, entry by entry.", check=_fits,
-           cell="{a} + {b}", cell_grad=("{g}", "{g}"))
+           cell="{a} + {b}", cell_grad=("{g}", "{g}"), sums=True)
 def add(a, b):
     def vjp(g, need):
         return (unbroadcast(g, a.shape) if need[0] else None,
@@ -33,7 +33,7 @@ def add(a, b):
 
 @primitive("sub", family="elementwise", formula="{out} = {a} − {b}", grad="d{a} = d{out};  d{b} = −d{out}",
            narration="Subtract {b} from {a}, entry by entry.", check=_fits,
-           cell="{a} − {b}", cell_grad=("{g}", "−{g}"))
+           cell="{a} − {b}", cell_grad=("{g}", "−{g}"), sums=True)
 def sub(a, b):
     def vjp(g, need):
         return (unbroadcast(g, a.shape) if need[0] else None,

@@ -57,6 +57,10 @@ class OpSpec:
     # a graph node for each of them; it may return ``None`` to decline (the children run). A
     # recorded run still shows the children, their arrays made when read (tracer.ops.lazy).
     fused: Callable[..., Any] | None = None
+    # Each output cell is its input cells added, each times a constant of the op (a + b, W − η·dW, a
+    # gradient's shares): a reader redoes it from the cells as drawn, so they are drawn with the
+    # decimals that make it add up, and its working is written from them (tracer.explain.digits)
+    sums: bool = False
 
 
 REGISTRY: dict[str, OpSpec] = {}
