@@ -46,7 +46,7 @@ EXPECTED = {
         ("the sum so far", "到目前為止的和", "到目前为止的和", "tổng cho đến giờ"),
         ("through the gates' input [h; x]", "經由各門的輸入 [h；x]", "经由各门的输入 [h；x]", "qua đầu vào các cổng [h; x]")],
     ("gru", "train.0.gru.t2.update_gate.grad_sum"): [
-        ("through the new part u·h̃", "經由寫入項 u·h̃", "经由写入项 u·h̃", "qua phần ghi mới u·h̃"),
+        ("through the new part u·h̃", "經由寫入項 u·h̃", "经由写入项 u·h̃", "qua phần mới u·h̃"),
         ("through the complement 1 − u", "經由保留比例 1 − u", "经由保留比例 1 − u", "qua phần bù 1 − u")],
     ("gru", "b_h.grad_sum_1"): [
         ("the sum so far", "到目前為止的和", "到目前为止的和", "tổng cho đến giờ"),
