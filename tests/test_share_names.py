@@ -124,3 +124,16 @@ def test_the_lines_under_the_shares_on_screen_say_the_same(tmp_path):
     stage = render_scene(plan, plan.window, tmp_path / "sum.png", "l", still=True).stage
     lines = [stage.slot(tid).grid.path_line.original_text for tid in acc.inputs]
     assert lines == ["經由輸出門 o", "經由候選值 g"] == [way for _, way in named(trace, acc, "zh-Hant")]
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru"])
+def test_a_title_naming_two_ways_in_words_fits_the_frame(name):
+    """The GRU's "h₂, read 3 times: its gradients through the kept part (1 − u)·h and through the
+    reset state r·h, added" ran off the frame's right edge as a chapter header."""
+    pytest.importorskip("manim")
+    from scenes import style
+    from scenes.caption import header
+
+    for chapter in Story.from_meta(run(name).meta).chapters:
+        for lang, text in chapter.title.items():
+            assert header(text, lang).get_right()[0] <= style.FRAME_WIDTH / 2 - 0.3 + 1e-6, (lang, text)
