@@ -170,8 +170,9 @@ def card_said(card: str, title: str, gist: str = "", repeat: int = 1, lang: str 
 
 
 def header(text: str, lang: str = "en") -> VMobject:
-    """The chapter title at the frame's top-left corner (origin frame), on the backdrop's strip."""
-    label = glyphs.prose(text, lang, style.MUTED, 22, bold=True)
+    """The chapter title at the frame's top-left corner (origin frame), on the backdrop's strip,
+    shrunk to the frame's width when longer (a title naming two ways back in words)."""
+    label = glyphs.fit_width(glyphs.prose(text, lang, style.MUTED, 22, bold=True), style.FRAME_WIDTH - 0.7)
     corner = np.array([-style.FRAME_WIDTH / 2 + 0.35, style.FRAME_HEIGHT / 2 - 0.3, 0])
     return label.move_to(corner, aligned_edge=LEFT)
 

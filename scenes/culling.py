@@ -8,7 +8,7 @@ leaving the scene between plays are here too.
 from __future__ import annotations
 
 import numpy as np
-from manim import Animation, Rectangle, VMobject
+from manim import Animation, Arrow, Rectangle, VMobject
 
 from . import anim, label_room, style
 from .grid import NumberGrid
@@ -38,8 +38,15 @@ class Culling:
                 and not self.veils.get(id(g), (None, False))[1]]
 
     def label_boxes(self) -> list[dict]:
-        """Every visible label of the grids on show, with its box (:func:`label_room.label_boxes`)."""
-        return label_room.label_boxes(self.shown_grids())
+        """Every visible label of the grids on show, with its box (:func:`label_room.label_boxes`),
+        and every visible loose arrow between grids on show (:func:`label_room.arrow_boxes`)."""
+        shown = self.shown_grids()
+        on_show = {id(g): g for g in shown}
+        owners = {id(m): [k for k, mobs in self.owned.items() if any(m is o for o in mobs)] for m in self.loose}
+        # an arrow leaves (culled, veiled) with any grid it joins: those whose grids are all on show
+        arrows = [(m, [on_show[k] for k in owners[id(m)]]) for m in self.loose if isinstance(m, Arrow)
+                  and owners[id(m)] and all(k in on_show for k in owners[id(m)])]
+        return label_room.label_boxes(shown) + label_room.arrow_boxes(arrows)
 
     def orphans(self, card=None) -> list[str]:
         """The labels on the scene no grid on show holds (:func:`label_room.orphans`); those of a

@@ -1,7 +1,9 @@
-"""Room for a grid's labels (issue 9): where its name, row names and column names lie on the
-canvas, and which labels are left on the scene without their grid (an "orphan": the old name of
-a grid renamed in place, or a name whose grid has left). Tests read them through the stage's
-framing: no label over a cell of another grid or over another label, and no orphan."""
+"""Room for a grid's labels (issue 9): where its name, row names, column names and the line under
+a share of a sum (its way back, :mod:`scenes.players.sums`) lie on the canvas, where the loose
+arrows between grids lie, and which labels are left on the scene without their grid (an "orphan":
+the old name of a grid renamed in place, or a name whose grid has left). Tests read them through
+the stage's framing: no label or arrow over a cell of another grid or over another label, and no
+orphan."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,11 +16,13 @@ MIN_GAP = {"col": 0.28, "row": 0.1}
 
 
 def label_parts(grid) -> list[tuple[str, VMobject]]:
-    """The grid's labels, each with what it is: its name, each row name, each column name."""
+    """The grid's labels, each with what it is: its name, each row name, each column name, and
+    the way a share came back (``path``: the line under a share of a sum)."""
     out = [("name", grid.name_label)] if grid.name_label is not None else []
     for kind, group in (("row", grid.row_labels), ("col", grid.col_labels)):
         out += [(kind, m) for m in (group.submobjects if group is not None else [])]
-    return out
+    path = getattr(grid, "path_line", None)
+    return out + ([("path", path)] if path is not None else [])
 
 
 def visible(m: VMobject) -> bool:
@@ -55,6 +59,14 @@ def label_boxes(grids: list) -> list[dict]:
     return out
 
 
+def arrow_boxes(arrows: list[tuple[VMobject, list]]) -> list[dict]:
+    """Every visible loose arrow, each given with the grids it joins (``(arrow, owners)``), as
+    :func:`label_boxes` gives a label: it may lie over no label and no cells but its own grids'."""
+    return [{"grid": id(a), "name": " → ".join(g.label_text for g in owners) or "a loose", "kind": "arrow",
+             "box": corners(a), "cells": None, "owners": {id(g) for g in owners}, "text": ""}
+            for a, owners in arrows if visible(a)]
+
+
 def gap(a: Box, b: Box) -> float:
     """How far apart the boxes are: the wider of the horizontal and the vertical gap between
     them (negative when they overlap)."""
@@ -63,12 +75,14 @@ def gap(a: Box, b: Box) -> float:
 
 
 def crowded(labels: list[dict]) -> list[str]:
-    """Each label over a cell of another grid or over another label, and each two names of one
-    grid's rows (or of its columns) closer than MIN_GAP, said in words."""
+    """Each label (or arrow, :func:`arrow_boxes`) over a cell of another grid (an arrow: of a grid
+    it does not join) or over another label, and each two names of one grid's rows (or of its
+    columns) closer than MIN_GAP, said in words."""
     out = []
     for i, a in enumerate(labels):
         for j, b in enumerate(labels):
-            if b["grid"] != a["grid"] and overlap(a["box"], b["cells"]):
+            mine = a.get("owners", {a["grid"]})
+            if b["cells"] is not None and b["grid"] not in mine and overlap(a["box"], b["cells"]):
                 out.append(f"{a['name']}'s {a['kind']} label over the cells of {b['name']}")
             if j <= i:
                 continue

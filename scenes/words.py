@@ -77,12 +77,6 @@ WORDS: dict[str, dict[str, str]] = {
                         "zh-Hant": "……每個元素：兩處用途傳回的梯度相加",
                         "zh-Hans": "……每个元素：两处用途传回的梯度相加",
                         "vi": "… mọi phần tử: cộng gradient từ cả hai nơi dùng"},
-    # under each share of a sum worked apart: the step it came back through (tracer.shares.shares)
-    "share_through": {"en": "through {op}", "zh-Hant": "經由 {op}", "zh-Hans": "经由 {op}", "vi": "qua {op}"},
-    "share_so_far": {"en": "the sum so far", "zh-Hant": "到目前為止的和", "zh-Hans": "到目前为止的和",
-                     "vi": "tổng cho đến giờ"},
-    "share_given": {"en": "given to backward()", "zh-Hant": "起點：backward()", "zh-Hans": "起点：backward()",
-                    "vi": "đưa vào backward()"},
     "loss_grad_rest": {"en": "… every entry: 2·(output − target){tail}",
                        "zh-Hant": "……每個元素：2·（輸出 − 目標）{tail}",
                        "zh-Hans": "……每个元素：2·（输出 − 目标）{tail}",

@@ -1,6 +1,6 @@
 """An ``accumulate`` step's gradients carry names a learner tells apart: the contributions ``dx′``,
 ``dx″``… in the order they came back, their sum ``dx``, and the narration says which op each came
-back through. The same names in ``tracer show``, the step that made each contribution, the exercise
+back through, in words (``through the output gate o``). The same names in ``tracer show``, the step that made each contribution, the exercise
 sheet's hints and the video's grids (where a contribution brought near is labelled a copy).
 
 Before, transformer_block's step 172 read ``dresid_post = dresid_post + dresid_post′`` over two
@@ -59,11 +59,11 @@ def test_the_marks_past_four_primes() -> None:
 def test_the_narration_says_where_each_came_from_in_every_language() -> None:
     trace = used_three_times()
     first = next(s for s in trace.steps if s.op == "accumulate")
-    assert first.narration.endswith("Added here: dx′ (back through grown), dx″ (back through sq).")
-    assert narrate(trace, first, "zh-Hant").endswith("這裡相加的是：dx′（經由 grown 傳回）、dx″（經由 sq 傳回）。")
-    assert narrate(trace, first, "zh-Hans").endswith("这里相加的是：dx′（经由 grown 传回）、dx″（经由 sq 传回）。")
-    assert narrate(trace, first, "vi").endswith("Ở đây cộng: dx′ (truyền ngược qua grown), dx″ (truyền ngược qua sq).")
-    assert told(trace, trace.steps[first.id + 1], "en") == "Added here: dx (the sum so far), dx‴ (back through sq)."
+    assert first.narration.endswith("Added here: dx′ (through grown), dx″ (through sq).")
+    assert narrate(trace, first, "zh-Hant").endswith("這裡相加的是：dx′（經由 grown）、dx″（經由 sq）。")
+    assert narrate(trace, first, "zh-Hans").endswith("这里相加的是：dx′（经由 grown）、dx″（经由 sq）。")
+    assert narrate(trace, first, "vi").endswith("Ở đây cộng: dx′ (qua grown), dx″ (qua sq).")
+    assert told(trace, trace.steps[first.id + 1], "en") == "Added here: dx (the sum so far), dx‴ (through sq)."
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_tracer_show_names_the_two_contributions_apart(block) -> None:
     inputs, outputs = text.split("\ninputs\n")[1].split("\noutputs\n")
     assert [line.split(" ")[0] for line in inputs.splitlines() if "(4, 3)" in line] == ["dresid_post′", "dresid_post″"]
     assert outputs.splitlines()[0].startswith("dresid_post (4, 3)")
-    assert "dresid_post′ (back through centered), dresid_post″ (back through ln2.mean)" in text
+    assert "dresid_post′ (through the centred values), dresid_post″ (through the mean)" in text
     # the cell's working adds the two as printed
     a, b = (trace.tensors[t].data[0, 0] for t in step.inputs)
     assert f"{a:.2f} + {b:.2f} = {a + b:.2f}".replace("-0.00", "0.00") in text
@@ -142,8 +142,8 @@ def test_a_share_whose_forward_pass_ran_before_recording_is_named_so_and_said_th
     assert outside.formula.startswith("dx″ = dout ⊙ 3;")
     acc = next(s for s in trace.steps if s.op == "accumulate")
     assert shares(trace, acc) == [("dx′", "grown"), ("dx″", "mul")]
-    assert acc.narration.endswith("Added here: dx′ (back through grown), dx″ (back through mul).")
-    assert narrate(trace, acc, "vi").endswith("dx″ (truyền ngược qua mul).")
+    assert acc.narration.endswith("Added here: dx′ (through grown), dx″ (through mul).")
+    assert narrate(trace, acc, "vi").endswith("dx″ (qua mul).")
     assert trace.tensors[acc.outputs[0]].data == pytest.approx(np.exp([1.0, 2.0]) + 3)
 
 
@@ -193,7 +193,7 @@ def test_shares_made_inside_two_layers_are_named_by_the_layers_and_one_rules_par
     lstm = run("lstm")
     assert shares(lstm, lstm.step("train.0.lstm.t2.hx.grad_sum")) == [("dhx′", "z_o"), ("dhx″", "z_g")]
     assert shares(lstm, lstm.step("train.0.lstm.t2.hx.grad_sum_1")) == [("dhx", None), ("dhx‴", "z_i")]
-    assert told(lstm, lstm.step("train.0.lstm.t2.hx.grad_sum")).endswith("dhx′ (back through z_o), dhx″ (back through z_g).")
+    assert told(lstm, lstm.step("train.0.lstm.t2.hx.grad_sum")).endswith("dhx′ (through the output gate o), dhx″ (through the candidate g).")
     block = run("transformer_block")
     assert shares(block, block.step("train.0.blocks.0.ln2.centered.grad_sum")) == [
         ("dcentered′", "normalized"), ("dcentered″", "squared")]

@@ -37,7 +37,7 @@ NAMES = {"relu", "gelu", "prelu", "leaky", "swish", "softplus", "adam", "rmsprop
          "sigmoid", "tanh", "einsum", "nan", "inf", "gpt", "ln", "max", "min", "log"}
 # Vietnamese words that need no diacritics, and the loanwords Vietnamese writes as English does
 VIETNAMESE = {"ra", "tham", "qua", "ma", "theo", "trung", "trong", "cho", "chia", "hai", "sai", "thu", "tay",
-              "truy", "khi", "nhau", "thang", "suy", "gradient", "tensor", "token", "radian", "logarit", "entropy",
+              "truy", "quy", "khi", "nhau", "thang", "suy", "gradient", "tensor", "token", "radian", "logarit", "entropy",
               "epoch", "hay", "la", "no", "con", "cao", "sao", "so", "ban", "lan", "van", "tin", "hoa", "khung",
               "luyen", "tim", "xem", "phan", "chon", "nhan", "hang", "cong", "tru", "bang", "ba", "mot", "trang",
               "thanh", "sang", "hoang", "ngang", "ong", "khoa", "dang", "vi", "phi"}

@@ -35,7 +35,7 @@ def test_narrate_fills_names_in_each_language() -> None:
     grad = trace.step("H.grad")
     assert narrate(trace, grad, "zh-Hans").startswith("把梯度反向传过 H：")  # the step, not the English op name
     acc = next(s for s in trace.phase("backward") if s.op == "accumulate")
-    assert narrate(trace, acc, "vi").startswith("H được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán. Ở đây cộng: dH′ (truyền ngược qua ")
+    assert narrate(trace, acc, "vi").startswith("H được dùng bởi nhiều phép toán: cộng các gradient truyền ngược từ mỗi phép toán. Ở đây cộng: dH′ (qua ")
 
 
 def test_the_cli_offers_every_language_and_no_other() -> None:

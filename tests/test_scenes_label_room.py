@@ -7,7 +7,8 @@ records the labels of the grids on show and the orphans (:mod:`scenes.label_room
 each play, and so does each play's middle (:mod:`scenes.midway`: a label covered through it, by a
 grid moving or fading in, that is gone by the play's end); the walkthrough is laid out without
 drawing a frame (a still of its last beat, every beat before it in a skipped section), and once drawn, the video, where grids leaving the camera's
-view fade under a veil (slow)."""
+view fade under a veil (slow). The line under each share of a sum (its way back, in words) and
+the loose arrows are audited as labels are."""
 from __future__ import annotations
 
 import pytest
@@ -51,6 +52,35 @@ def test_overlap_is_strict():
               {"grid": 2, "name": "X", "kind": "row", "box": ((3.0, 3.0), (4.0, 4.0)),
                "cells": ((0.5, 0.5), (2.0, 2.0))}]
     assert crowded(labels) == ["W's name label over the cells of X"]
+
+
+def test_a_share_line_and_an_arrow_are_audited_like_labels():
+    """The line under a share (its way back, longer in words than z_o) and a loose arrow lie over
+    no label and no cells; an arrow may touch the cells of the grids it joins only."""
+    cells = {1: ((0.0, 0.0), (1.0, 1.0)), 2: ((3.0, 0.0), (4.0, 1.0)), 3: ((1.5, -2.0), (2.5, -1.0))}
+    path = {"grid": 1, "name": "dhx′", "kind": "path", "box": ((0.0, -1.2), (2.0, -0.9)), "cells": cells[1]}
+    arrow = {"grid": 9, "name": "dhx″ → dhx", "kind": "arrow", "box": ((0.9, 0.4), (3.1, 0.6)), "cells": None,
+             "owners": {1, 2}}
+    other = [{"grid": k, "name": n, "kind": "name", "box": ((c[0][0], 1.1), (c[0][0] + 0.4, 1.3)), "cells": c}
+             for k, n, c in ((2, "dhx", cells[2]), (3, "c", cells[3]))]
+    assert crowded([path, arrow, *other]) == ["dhx′'s path label over the cells of c"]
+    assert crowded([{**arrow, "owners": {1}}, *other]) == ["dhx″ → dhx's arrow label over the cells of dhx"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant"])
+def test_an_lstms_gradient_sums_leave_their_share_lines_and_arrows_room(lang, tmp_path):
+    """The LSTM's sums worked apart (d[h; x] through two gates, the cell state read twice), each
+    share with its way back in words under it, in English and in Chinese: no share line or arrow
+    over a label or another grid's cells, at the end of every play and through its middle."""
+    trace = run("lstm")
+    lo, hi = (trace.step(f"train.0.lstm.{n}.grad_sum").id for n in ("t2.hx", "t1.cell"))
+    plan = build_plan(trace, steps=f"{lo}..{hi}", lang=lang)
+    plan.hints["audit"] = plan.hints["audit_midway"] = True
+    stage = render_scene(plan, plan.window, tmp_path / "sums.png", "l", still=True).stage
+    kinds = {label["kind"] for f in stage.played_labels for label in f["labels"]}
+    assert {"path", "arrow"} <= kinds   # the audit saw them
+    bad = findings(stage.played_labels) + [(m["step"].name, said) for m in stage.midway for said in m["found"]]
+    assert not bad, f"{len(bad)} crowded: {bad[:6]}"
 
 
 def test_names_of_one_grid_keep_a_gap_a_word_space_would_not_leave():

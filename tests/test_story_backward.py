@@ -12,10 +12,9 @@ pytest.importorskip("manim")
 
 from scenes.curated import build_plan  # noqa: E402
 from scenes.estimate import video_seconds  # noqa: E402
-from scenes.words import word  # noqa: E402
 from tracer.explain.arith import evaluate, rounds_to  # noqa: E402
 from tracer.ops.spec import family_of  # noqa: E402
-from tracer.shares import shares  # noqa: E402
+from tracer.shares import named, shares  # noqa: E402
 from tracer.story import Story  # noqa: E402
 from tracer.systems.stories import meeting  # noqa: E402
 
@@ -138,7 +137,8 @@ def test_the_lstms_hx_shares_through_two_gates_are_added_in_full_at_one_timestep
         "train.0.lstm.t2.z_o.grad", "train.0.lstm.t2.z_g.grad"]
     told = chapter_of(trace, acc.id)
     assert told.steps == (acc.id, acc.id) and told.play == "full"
-    assert "the output gate o and the candidate g" in told.title["en"] and "輸出門 o" in told.title["zh-Hant"]
+    assert "through the output gate o and through the candidate g" in told.title["en"]
+    assert "經由輸出門 o 和經由候選值 g" in told.title["zh-Hant"]
     rest = chapter_of(trace, acc.id + 1)
     assert (rest.play, rest.repeat) == ("summary", 2) and "the input gate i and the forget gate f" in rest.title["en"]
     assert trace.steps[rest.steps[1] + 1].name == "train.0.lstm.t2.hx.grad"   # [h; x] split, worked
@@ -161,7 +161,7 @@ def test_the_grus_hidden_state_from_the_next_timestep_is_added_in_full(tmp_path)
     assert [trace.steps[trace.tensors[t].producer].name for t in acc.inputs] == [
         "train.0.gru.t2.kept.grad", "train.0.gru.t2.reset_hidden.grad"]
     told = chapter_of(trace, acc.id)
-    assert told.steps == (acc.id, acc.id) and "(1 − u)·h and r·h" in told.title["en"] and "3" in told.title["en"]
+    assert told.steps == (acc.id, acc.id) and "(1 − u)·h and through the reset state r·h" in told.title["en"] and "3" in told.title["en"]
     hidden = [s.name for s in trace.steps if s.op == "accumulate" and s.id in worked]
     assert hidden == ["train.0.gru.t2.update_gate.grad_sum", acc.name]   # one of each, not every timestep's
     assert_drawn_and_said_as_added(trace, acc, tmp_path)
@@ -177,7 +177,8 @@ APART = {"lstm": ["train.0.lstm.t2.hx.grad_sum", "train.0.lstm.t1.cell.grad_sum"
 @pytest.mark.parametrize("name", sorted(APART))
 def test_each_worked_sums_shares_say_under_them_the_step_they_came_back_through(name, tmp_path):
     """A share's name (dhx′) does not say which way it came back: under each share grid of every
-    sum the walkthrough works apart, a line names the step, as tracer.shares names it (through z_o)."""
+    sum the walkthrough works apart, a line says it in the words of tracer.shares.named (through
+    the output gate o)."""
     trace = run(name)
     worked = [b.step for b in build_plan(trace).step_beats if b.step.op == "accumulate"]
     apart = []
@@ -186,10 +187,10 @@ def test_each_worked_sums_shares_say_under_them_the_step_they_came_back_through(
         if stage.slot(acc.outputs[0]).grid.label_text != trace.tensors[acc.outputs[0]].name:
             continue   # added into a blue band: no grid of its own
         apart.append(acc.name)
-        for tid, (share, through) in zip(acc.inputs, shares(trace, acc)):
+        for tid, (share, through), (_, way) in zip(acc.inputs, shares(trace, acc), named(trace, acc, "en")):
             grid = stage.slot(tid).grid
             assert grid.label_text == share and through is not None
             line = getattr(grid, "path_line", None)
-            assert line is not None and line.original_text == word("share_through", "en", op=through), (acc.name, share)
+            assert line is not None and line.original_text == way, (acc.name, share)
             assert line.get_top()[1] < grid.brackets.get_bottom()[1]   # under the grid, not over its numbers
     assert apart == APART[name]

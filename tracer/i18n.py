@@ -19,7 +19,7 @@ from .i18n_formulas import FORMULAS, GRADS, UNBOUNDED, bounded, worded
 from .i18n_phrases import PHRASES
 from .ops.spec import REGISTRY
 from .ops.templates import named_grads, render, with_along
-from .shares import shares
+from .shares import named
 from .trace import Step, Trace
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "vi")
@@ -156,8 +156,9 @@ def narrate(trace: Trace, step: Step, lang: str = "en") -> str:
 
 
 def told(trace: Trace, step: Step, lang: str = "en") -> str:
-    """The sentence an accumulate step's narration ends with: what each gradient it adds is
-    (:func:`tracer.shares.shares`), the op it came back through or the sum so far.
+    """The sentence an accumulate step's narration ends with: what each gradient it adds is, the
+    way it came back in the words of :func:`tracer.shares.named` (the words the walkthrough's
+    titles and the line under each share say too).
 
     >>> import tracer
     >>> with tracer.record() as trace:
@@ -165,11 +166,10 @@ def told(trace: Trace, step: Step, lang: str = "en") -> str:
     ...     (tracer.mul(x, 3.0, name="tripled") + tracer.exp(x, name="grown")).sum().backward()
     >>> acc = next(s for s in trace.steps if s.op == "accumulate")
     >>> told(trace, acc, "en")
-    'Added here: dx′ (back through grown), dx″ (back through tripled).'
+    'Added here: dx′ (through grown), dx″ (through tripled).'
     """
     lang = check_language(lang)
-    items = [phrase("share_through", lang, name=name, op=through) if through is not None
-             else phrase("share_so_far", lang, name=name) for name, through in shares(trace, step)]
+    items = [phrase("share_way", lang, name=name, way=way) for name, way in named(trace, step, lang)]
     return phrase("shares_added", lang, shares=phrase("share_separator", lang).join(items))
 
 

@@ -100,7 +100,7 @@ NAMES: dict[str, tuple[str, str, str]] = {
     "even rows": ("偶數列", "偶数行", "hàng chẵn"),
 }
 _OTHER_LANGUAGES = ("zh-Hant", "zh-Hans", "vi")   # the order of every tuple here
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"   # Chinese characters and punctuation
+CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"   # Chinese characters and punctuation (a regex class's ranges)
 
 
 def worded(text: str, names: list[str], lang: str) -> str:
@@ -115,7 +115,7 @@ def worded(text: str, names: list[str], lang: str) -> str:
     k = _OTHER_LANGUAGES.index(lang)
     for name in dict.fromkeys(names):
         if name in NAMES:  # in Chinese, no space left between two Chinese words (在偶數列成立的位置)
-            spaced = rf"(?:(?<=[{_CJK}]) )?{re.escape(name)}(?: (?=[{_CJK}]))?" if lang != "vi" else re.escape(name)
+            spaced = rf"(?:(?<=[{CJK}]) )?{re.escape(name)}(?: (?=[{CJK}]))?" if lang != "vi" else re.escape(name)
             text = re.sub(spaced, NAMES[name][k], text)
     return text
 

@@ -62,14 +62,12 @@ PHRASES: dict[str, dict[str, str]] = {
     "col_op": {"en": "op", "zh-Hant": "運算", "zh-Hans": "运算", "vi": "phép toán"},
     "col_outputs": {"en": "outputs", "zh-Hant": "輸出", "zh-Hans": "输出", "vi": "đầu ra"},
     "all": {"en": "all", "zh-Hant": "全部", "zh-Hans": "全部", "vi": "tất cả"},
-    # what an accumulate step adds (tracer.i18n.told): dx′ (back through mean), dx (the sum so far)
+    # what an accumulate step adds (tracer.i18n.told): dx′ (through the mean), dx (the sum so far)
     "share_separator": {"en": ", ", "zh-Hant": "、", "zh-Hans": "、", "vi": ", "},
     "shares_added": {"en": "Added here: {shares}.", "zh-Hant": "這裡相加的是：{shares}。",
                      "zh-Hans": "这里相加的是：{shares}。", "vi": "Ở đây cộng: {shares}."},
-    "share_through": {"en": "{name} (back through {op})", "zh-Hant": "{name}（經由 {op} 傳回）",
-                      "zh-Hans": "{name}（经由 {op} 传回）", "vi": "{name} (truyền ngược qua {op})"},
-    "share_so_far": {"en": "{name} (the sum so far)", "zh-Hant": "{name}（到目前為止的和）",
-                     "zh-Hans": "{name}（到目前为止的和）", "vi": "{name} (tổng cho đến giờ)"},
+    # a share and its way, in the words of tracer.shares.named: dx′ (through the output gate o)
+    "share_way": {"en": "{name} ({way})", "zh-Hant": "{name}（{way}）", "zh-Hans": "{name}（{way}）", "vi": "{name} ({way})"},
     "generic_step": {"en": "{op}: {formula}", "zh-Hant": "運算 {op}：{formula}", "zh-Hans": "运算 {op}：{formula}",
                      "vi": "Phép toán {op}: {formula}"},
     # words inside a working

@@ -4,14 +4,15 @@ earlier timestep), the contributions are drawn side by side in the order the for
 ``dx′  dx″ → dx``, and the sum fills in cell by cell, each first cell with its arithmetic
 (``−0.25 + 0.03 = −0.22``). A contribution drawn elsewhere is drawn again here: the sum reads left
 to right as its formula does, not across the canvas. Under each contribution, a muted line says
-the step it came back through (``through z_o``), as :func:`tracer.shares.shares` names it: its
-name alone (``dhx′``) does not say, and the title and caption are gone by the time one looks.
+the way it came back (``through the output gate o``), in the words of :func:`tracer.shares.named`
+(the title and caption say the same): its name alone (``dhx′``) does not say, and the title and
+caption are gone by the time one looks.
 """
 from __future__ import annotations
 
 from manim import DOWN, LEFT, FadeIn, VGroup, VMobject
 
-from tracer.shares import GIVEN, shares
+from tracer.shares import named
 
 from .. import glyphs, style
 from ..rows import next_in_row
@@ -25,16 +26,10 @@ from .generic import arrow_between, clear_path, place_outputs
 PATH_SIZE = 16   # the muted line under a share: smaller than the grid's name and axis names
 
 
-def path_line(through: str | None, lang: str) -> VMobject:
-    """The way a share came back, as the line under its grid says it: ``through z_o``, ``the sum
-    so far`` (an earlier sum's), ``given to backward()``."""
-    if through is None:
-        text = word("share_so_far", lang)
-    elif through == GIVEN:
-        text = word("share_given", lang)
-    else:
-        text = word("share_through", lang, op=through)
-    return glyphs.prose(text, lang, style.MUTED, PATH_SIZE)
+def path_line(way: str, lang: str) -> VMobject:
+    """The way a share came back (:func:`tracer.shares.named`: ``through the output gate o``,
+    ``the sum so far``, ``given to backward()``) as the muted line under its grid."""
+    return glyphs.prose(way, lang, style.MUTED, PATH_SIZE)
 
 
 def under(grid, line: VMobject) -> VMobject:
@@ -59,14 +54,14 @@ def play_sum_apart(stage: Stage, step, end: bool = True) -> None:
     """``step`` (an accumulate step) as its formula reads: its contributions in a row, each with
     the way it came back under it, → the sum."""
     grids = []
-    for tid, (_, through) in zip(step.inputs, shares(stage.trace, step)):
+    for tid, (_, way) in zip(step.inputs, named(stage.trace, step, stage.lang)):
         # drawn as gradients, as their sum is (a large one too: not as a heat map beside a blue sum)
         g = (stage.canvas.fresh(tid, role="grad", grad=False) if not grids
              else next_in_row(stage.canvas, grids, tid, role="grad", hidden=False, grad=False,
                               gap=gap_after(grids[-1])))
         for t in g.values.values():   # given numbers: the steps before computed them
             t.set_opacity(1)
-        under(g, path_line(through, stage.lang))
+        under(g, path_line(way, stage.lang))
         stage.canvas.register(g)
         stage.bind(tid, g)
         grids.append(g)

@@ -9,20 +9,15 @@ from __future__ import annotations
 from typing import Sequence
 
 from tracer.i18n import LANGUAGES
-from tracer.shares import shares
+from tracer.shares import named, part, tight
 from tracer.story import Text
 from tracer.trace import Step, Trace
 
-from . import Outline, first, meeting, per_language, root, say
+from . import Outline, first, meeting, per_language, say
 
-# the LSTM's gates, by the letter of their weights (W_f, W_i, W_g, W_o)
-GATE = {"f": say("the forget gate f", "遺忘門 f", "遗忘门 f", "cổng quên f"),
-        "i": say("the input gate i", "輸入門 i", "输入门 i", "cổng vào i"),
-        "g": say("the candidate g", "候選值 g", "候选值 g", "ứng viên g"),
-        "o": say("the output gate o", "輸出門 o", "输出门 o", "cổng ra o")}
-# a cell's steps as its formulas write them: the ways a state's gradient comes back
-WAYS = {"kept": "(1 − u)·h", "reset_hidden": "r·h", "hx": "[h; x]", "cell_tanh": "tanh(c)"}
-AND = dict(zip(LANGUAGES, (" and ", " 與", " 与", " và ")))   # (a gate's name ends on its letter: a space before 與)
+# the gates and the ways a gradient came back are named in the words of tracer.shares (PARTS,
+# named): the titles say what the line under each share and the caption say
+AND = dict(zip(LANGUAGES, (" and ", " 與 ", " 与 ", " và ")))   # (tight() drops a space between two Chinese words)
 
 
 def through_time(outline: Outline, scope: str, label: str, T: int, loss: str, gates: bool = False) -> None:
@@ -56,39 +51,46 @@ def gates_back(outline: Outline, start: int, split: int, label: str) -> None:
     if meet is None or meet >= split:   # no shares of d[h; x] to add: the three gates as one
         outline.add(start, say(*OTHER_GATES.values(), n=label), "summary", 3)
         return
-    came = [gate(trace, trace.steps[root(trace, trace.tensors[t].producer)]) for t in trace.steps[meet].inputs]
-    outline.add(start, say(*NEXT_GATE.values(), n=label, g=_gate_words(_gates(trace, start, meet))), "summary")
-    outline.add(meet, say(*HX_MEET.values(), n=label, a=_gate_words(came[:1]), b=_gate_words(came[1:])))
+    outline.add(start, said(NEXT_GATE, n=label, g=_gate_words(trace, _gates(trace, start, meet))), "summary")
+    outline.add(meet, said(HX_MEET, n=label, **_ways(trace, trace.steps[meet])))
     rest = _gates(trace, meet + 1, split)
     if rest:
-        outline.add(meet + 1, say(*REST_GATES.values(), n=label, g=_gate_words(rest)), "summary", len(rest))
+        outline.add(meet + 1, said(REST_GATES, n=label, g=_gate_words(trace, rest)), "summary", len(rest))
 
 
-def gate(trace: Trace, back: Step) -> str:
-    """The letter of the gate whose weights the gradient step ``back`` goes back through (``o``
-    for the gradient of z_o = W_o·[h; x] + b_o)."""
-    weights = trace.tensors[trace.steps[back.grad_of].inputs[0]].name   # W_o
-    return weights.split("_")[-1]
+def _gates(trace: Trace, lo: int, hi: int) -> list[Step]:
+    """The gates (their forward steps, z_o = W_o·[h; x] + b_o) steps ``lo`` up to ``hi`` go back
+    through, in order."""
+    return [trace.steps[s.grad_of] for s in trace.steps[lo:hi] if s.parent is None and s.op == "linear"]
 
 
-def _gates(trace: Trace, lo: int, hi: int) -> list[str]:
-    """The gates whose weights steps ``lo`` up to ``hi`` go back through, in order."""
-    return [gate(trace, s) for s in trace.steps[lo:hi] if s.parent is None and s.op == "linear"]
+def _gate_words(trace: Trace, gates: Sequence[Step]) -> tuple[str, ...]:
+    """The gates named in each language (:func:`tracer.shares.part`), joined with "and", as a
+    value for :func:`say`."""
+    return per_language(lambda lang: AND[lang].join(part(trace, g, lang) for g in gates))
 
 
-def _gate_words(letters: Sequence[str]) -> tuple[str, ...]:
-    """The gates named in each language, joined with "and", as a value for :func:`say`."""
-    return per_language(lambda lang: AND[lang].join(GATE[g][lang] if g in GATE else g for g in letters))
+def _ways(trace: Trace, step: Step) -> dict[str, tuple[str, ...]]:
+    """The ways the two shares the accumulate ``step`` adds came back (:func:`tracer.shares.named`),
+    ``a`` and ``b``, each in every language, as values for :func:`say`."""
+    ways = {lang: [way for _, way in named(trace, step, lang)] for lang in LANGUAGES}
+    return {"a": per_language(lambda lang: ways[lang][0]), "b": per_language(lambda lang: ways[lang][1])}
+
+
+def said(template: Text, **values: object) -> Text:
+    """``template`` (a text in each language) filled by :func:`say`, each Chinese text as Chinese
+    typesetting sets it (:func:`tracer.shares.tight`: a name in words joins the words beside it)."""
+    return {lang: tight(text, lang) for lang, text in say(*template.values(), **values).items()}
 
 
 OTHER_GATES = say("{n}: back through the other three gates: the same, own weights", "{n}：反向傳過其餘三個門：同樣的計算，各用自己的權重",
                   "{n}：反向传过其余三个门：同样的计算，各用自己的权重", "{n}: ngược qua ba cổng còn lại: cùng phép tính, trọng số riêng")
-NEXT_GATE = say("{n}: back through {g}: the same, its own weights", "{n}：反向傳過{g}：同樣的計算，用它自己的權重",
-                "{n}：反向传过{g}：同样的计算，用它自己的权重", "{n}: ngược qua {g}: cùng phép tính, trọng số riêng")
-HX_MEET = say("{n}: d[h; x] through {a} and {b}, added", "{n}：經由{a} 和經由{b} 傳回的 d[h；x] 相加",
-              "{n}：经由{a} 和经由{b} 传回的 d[h；x] 相加", "{n}: d[h; x] qua {a} và qua {b}, cộng lại")
+NEXT_GATE = say("{n}: back through {g}: the same, its own weights", "{n}：反向傳過 {g}：同樣的計算，用它自己的權重",
+                "{n}：反向传过 {g}：同样的计算，用它自己的权重", "{n}: ngược qua {g}: cùng phép tính, trọng số riêng")
+HX_MEET = say("{n}: d[h; x] {a} and {b}, added", "{n}：{a} 和 {b} 傳回的 d[h；x] 相加",
+              "{n}：{a} 和 {b} 传回的 d[h；x] 相加", "{n}: d[h; x] {a} và {b}, cộng lại")
 REST_GATES = say("{n}: back through {g}: the same, shares added",
-                 "{n}：反向傳過{g}：同樣的計算，它們給 [h；x] 的梯度也加上", "{n}：反向传过{g}：同样的计算，它们给 [h；x] 的梯度也加上",
+                 "{n}：反向傳過 {g}：同樣的計算，它們給 [h；x] 的梯度也加上", "{n}：反向传过 {g}：同样的计算，它们给 [h；x] 的梯度也加上",
                  "{n}: ngược qua {g}: cùng phép tính, phần gradient của [h; x] cũng cộng vào")
 
 
@@ -143,8 +145,7 @@ def _meet_title(trace: Trace, meet: int, label: str, k: int) -> Text:
     reads = sum(x.id in s.inputs for s in trace.steps if s.phase == "forward" and s.parent is None)
     if reads <= 2:
         return say(*MEET[False].values(), n=label, k=k, x=x.name)
-    a, b = (WAYS.get(way, way) for _, way in shares(trace, step))
-    return say(*READ_MORE.values(), n=label, k=k, x=x.name, r=reads, a=a, b=b)
+    return said(READ_MORE, n=label, k=k, x=x.name, r=reads, **_ways(trace, step))
 
 
 EARLIER = say("{n}: back through timesteps {k}–1", "{n}：反向傳過第 {k} 到第 1 個時間步", "{n}：反向传过第 {k} 到第 1 个时间步",
@@ -157,8 +158,8 @@ MEET = {False: say("{n}: {x} at timestep {k} is read twice: its two gradients, a
         True: say("{n}: every timestep shares {x}: its gradients from each, added",
                   "{n}：每個時間步共用 {x}：各步的梯度相加", "{n}：每个时间步共用 {x}：各步的梯度相加",
                   "{n}: mọi bước dùng chung {x}: cộng gradient từ mỗi bước")}
-READ_MORE = say("{n}: {x}, read {r} times: its gradients through {a} and {b}, added",
-                "{n}：{x} 被用了 {r} 次：經由 {a} 和 {b} 傳回的梯度相加", "{n}：{x} 被用了 {r} 次：经由 {a} 和 {b} 传回的梯度相加",
-                "{n}: {x} được dùng {r} lần: gradient qua {a} và {b} cộng lại")
+READ_MORE = say("{n}: {x}, read {r} times: its gradients {a} and {b}, added",
+                "{n}：{x} 被用了 {r} 次：{a} 和 {b} 傳回的梯度相加", "{n}：{x} 被用了 {r} 次：{a} 和 {b} 传回的梯度相加",
+                "{n}: {x} được dùng {r} lần: gradient {a} và {b} cộng lại")
 LATER = say("{n}: the rest of timesteps {k}–1: the same", "{n}：第 {k} 到第 1 個時間步的其餘部分：同樣的計算",
             "{n}：第 {k} 到第 1 个时间步的其余部分：同样的计算", "{n}: phần còn lại của bước {k}–1: cùng phép tính")
