@@ -45,6 +45,17 @@ def test_a_recurrent_network_feeds_its_state_back(name, back):
     assert not [n.name for n in nodes if re.search("[₀-₉]", n.name)]   # no box for one timestep
 
 
+@pytest.mark.parametrize("name, back", [("rnn", 1), ("lstm", 2), ("gru", 3), ("positional_encoding", 0)])
+def test_only_a_state_made_from_the_layers_own_output_is_fed_back(name, back):
+    """positional_encoding's second sentence re-runs the layers with embeddings gathered afresh:
+    its X is read by X_pos (an edge forward), not fed back from X_pos's own output (t+1)."""
+    nodes = overview(name)
+    assert len(edges(nodes, "back")) == back
+    if name == "positional_encoding":
+        assert ("X", "X_pos") in edges(nodes, "skip") | edges(nodes, "next")
+        assert all(n.runs == 1 for n in nodes)
+
+
 def test_attention_branches_x_into_q_k_and_v():
     nodes = overview("self_attention")
     level = levels(nodes)
