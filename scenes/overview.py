@@ -147,13 +147,14 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.PAGE_RIGHT - style.PAGE_LEFT)
     head.move_to([0, style.PAGE_TOP - 0.1 - head.height / 2, 0])
     room = (style.PAGE_RIGHT - style.PAGE_LEFT, head.get_bottom()[1] - 0.3 - style.PAGE_BOTTOM)
-    body, scale = _body(nodes, lang, room, brief=0)
+    laid = _laid(nodes, lang, room, brief=0)   # pages compared unrouted (routing one takes a while)
     for shown, brief in ((nodes, 1), (nodes, 2), (cells(nodes), 0)):
-        if name_px(scale) >= NAME_PX:
+        if name_px(laid[-1]) >= NAME_PX:
             break
-        shorter, larger = _body(shown, lang, room, brief)
-        if larger > scale:
-            body, scale, nodes = shorter, larger, shown
+        shorter = _laid(shown, lang, room, brief)
+        if shorter[-1] > laid[-1]:
+            laid, nodes = shorter, shown
+    body, scale = _body(nodes, *laid[:-1], room)
     body.move_to([0, head.get_bottom()[1] - 0.3 - room[1] / 2, 0])
     page = VGroup(head, body)
     wide = page.width
@@ -171,8 +172,9 @@ def name_px(scale: float) -> float:
     return (style.LABEL_SIZE + 2) / 100 * scale * 720 / style.FRAME_HEIGHT
 
 
-def _body(nodes: list[Node], lang: str, room: tuple[float, float], brief: int) -> tuple[VGroup, float]:
-    """The boxes and edges laid out in rows, scaled to ``room``; and the scale."""
+def _laid(nodes: list[Node], lang: str, room: tuple[float, float], brief: int) -> tuple[VGroup, list, list, float]:
+    """The boxes laid out in rows (unscaled), each one's column and row, and the scale that would fit
+    them alone in ``room`` (to compare pages by)."""
     boxes = VGroup(*[_box(n, bool(n.axes) and (k == 0 or n.new or n.axes != nodes[k - 1].axes), lang, brief)
                      for k, n in enumerate(nodes)])
     columns = _columns(nodes)
@@ -188,7 +190,14 @@ def _body(nodes: list[Node], lang: str, room: tuple[float, float], brief: int) -
             x += stacks[c].width + GAP
             row_of.update({k: r for k in columns[c]})
         y -= tall + ROW_GAP
-    paths = _routes(nodes, boxes, [column[k] for k in range(len(nodes))], [row_of[k] for k in range(len(nodes))])
+    return (boxes, [column[k] for k in range(len(nodes))], [row_of[k] for k in range(len(nodes))],
+            min(LARGEST, room[0] / boxes.width, room[1] / boxes.height))
+
+
+def _body(nodes: list[Node], boxes: VGroup, column: list[int], row: list[int],
+          room: tuple[float, float]) -> tuple[VGroup, float]:
+    """The boxes laid out and the edges between them, scaled to ``room``; and the scale."""
+    paths = _routes(nodes, boxes, column, row)
     drawn = VGroup(*[_drawn(path, kind) for path, (_, _, kind) in zip(paths, links(nodes))])
     body = VGroup(drawn, boxes)
     scale = min(LARGEST, room[0] / body.width, room[1] / body.height)

@@ -139,6 +139,7 @@ class _Lines:
         self.boxes, self.ends = boxes, ends
         self.segments = [(p, q) for path in others for p, q in zip(path, path[1:])]
         self.cache: dict[tuple[bool, float], tuple[list, list, list]] = {}
+        self.packs: dict[tuple[bool, bytes], tuple] = {}
 
     def _line(self, horizontal: bool, c: float) -> tuple[list, list, list]:
         key = (horizontal, round(c, 9))
@@ -174,25 +175,33 @@ class _Lines:
 
     def cost(self, horizontal: bool, cs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """The cost of a segment on each lane ``cs`` (axis 1 of ``lo``/``hi``, shaped (p, j, q))."""
-        tables = [self._line(horizontal, float(c)) for c in cs]
-        out = BEND + LENGTH * (hi - lo)
-        for part, weight, least in ((0, CROSS, None), (1, ALONG_COST, RUN), (2, BOX, EPS)):
-            most = max(1, max(len(t[part]) for t in tables))
-            if part == 0:
-                at = np.full((len(cs), most), np.inf)
+        cross, along, block = self._packed(horizontal, cs)
+        lo, hi = lo[..., None], hi[..., None]
+        out = BEND + LENGTH * (hi - lo)[..., 0]
+        out = out + CROSS * ((cross > lo + EPS) & (cross < hi - EPS)).sum(-1)
+        out = out + ALONG_COST * ((np.minimum(hi, along[1]) - np.maximum(lo, along[0])) > RUN).sum(-1)
+        out = out + BOX * ((np.minimum(hi, block[1]) - np.maximum(lo, block[0])) > EPS).sum(-1)
+        return np.where((hi - lo)[..., 0] < EPS, np.inf, out)
+
+    def _packed(self, horizontal: bool, cs: np.ndarray) -> tuple:
+        """What the lanes ``cs`` meet, as arrays shaped (1, lane, 1, most) (padded with nothing)."""
+        key = (horizontal, cs.tobytes())
+        if key not in self.packs:
+            tables = [self._line(horizontal, float(c)) for c in cs]
+            def pack(part: int, pair: bool):
+                most = max(1, max(len(t[part]) for t in tables))
+                if not pair:
+                    at = np.full((len(cs), most), np.inf)
+                    for n, t in enumerate(tables):
+                        at[n, :len(t[part])] = t[part]
+                    return at[None, :, None, :]
+                a, b = np.full((len(cs), most), np.inf), np.full((len(cs), most), -np.inf)
                 for n, t in enumerate(tables):
-                    at[n, :len(t[0])] = t[0]
-                at = at[None, :, None, :]
-                out = out + weight * ((at > lo[..., None] + EPS) & (at < hi[..., None] - EPS)).sum(-1)
-                continue
-            a = np.full((len(cs), most), np.inf)
-            b = np.full((len(cs), most), -np.inf)
-            for n, t in enumerate(tables):
-                if t[part]:
-                    a[n, :len(t[part])], b[n, :len(t[part])] = zip(*t[part])
-            overlap = np.minimum(hi[..., None], b[None, :, None, :]) - np.maximum(lo[..., None], a[None, :, None, :])
-            out = out + weight * (overlap > least).sum(-1)
-        return np.where(hi - lo < EPS, np.inf, out)
+                    if t[part]:
+                        a[n, :len(t[part])], b[n, :len(t[part])] = zip(*t[part])
+                return a[None, :, None, :], b[None, :, None, :]
+            self.packs[key] = (pack(0, False), pack(1, True), pack(2, True))
+        return self.packs[key]
 
 
 # per side: whether a path meets it along a horizontal segment, the box coordinate it lies at, outward (+1, -1)
@@ -219,7 +228,9 @@ def _cheapest(boxes: list[Box], a: int, b: int, others: list[list[Point]], xs: l
     lines = _Lines(boxes, (a, b), others)
     taken = [p for path in others for p in (path[0], path[-1])]
     (al, ab, ar, at), (bl, bb, br, bt) = boxes[a], boxes[b]
-    near_x = {x for x in xs if min(al, bl) - WINDOW <= x <= max(ar, br) + WINDOW} | set(xs[:3] + xs[-3:])   # and the gutters
+    rows = [box for box in boxes if min(box[3], max(at, bt)) > max(box[1], min(ab, bb))]   # level with a or b
+    near_x = {x for x in xs if min(al, bl) - WINDOW <= x <= max(ar, br) + WINDOW
+              and not any(box[0] - MARGIN < x < box[2] + MARGIN for box in rows)} | set(xs[:3] + xs[-3:])   # and the gutters
     near_y = ys   # (a row's lanes above and below may lie far from both boxes: a tall column's)
     far = at < bb or bt < ab   # one above the other (another row): round the page, maybe
     best, best_cost = None, np.inf
