@@ -110,6 +110,10 @@ def _in_order(nodes: list[Node]) -> list[Node]:
             waits[b] -= 1
             if waits[b] == 0:
                 heapq.heappush(ready, b)
+    if len(order) < len(nodes):   # a loop (what it read afresh was made from it): reading order, no such edge
+        for k, n in enumerate(nodes):
+            n.inputs = [a for a in n.inputs if a < k]
+        return nodes
     number = {k: i for i, k in enumerate(order)}
     for n in nodes:
         n.inputs = sorted(number[a] for a in n.inputs)
