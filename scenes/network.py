@@ -19,6 +19,7 @@ normalisation stands inside the layer before it.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 
@@ -86,7 +87,38 @@ def network(trace: Trace, steps: list[Step]) -> list[Node]:
             waiting = []
             continue
         _add(trace, s, nodes, seen, weights)
-    return _tidy(nodes)
+    return _tidy(_in_order(nodes))
+
+
+def _in_order(nodes: list[Node]) -> list[Node]:
+    """``nodes`` with each after the nodes it reads, else in reading order: a layer run again that
+    reads a later layer afresh (positional_encoding's ``X_pos`` adds the second sentence's ``X``,
+    gathered after it) comes after it."""
+    if all(a < k for k, n in enumerate(nodes) for a in n.inputs):
+        return nodes
+    waits = [len(n.inputs) for n in nodes]
+    readers: list[list[int]] = [[] for _ in nodes]
+    for k, n in enumerate(nodes):
+        for a in n.inputs:
+            readers[a].append(k)
+    ready, order = [k for k, w in enumerate(waits) if w == 0], []
+    heapq.heapify(ready)
+    while ready:
+        k = heapq.heappop(ready)
+        order.append(k)
+        for b in readers[k]:
+            waits[b] -= 1
+            if waits[b] == 0:
+                heapq.heappush(ready, b)
+    if len(order) < len(nodes):   # a loop (what it read afresh was made from it): reading order, no such edge
+        for k, n in enumerate(nodes):
+            n.inputs = [a for a in n.inputs if a < k]
+        return nodes
+    number = {k: i for i, k in enumerate(order)}
+    for n in nodes:
+        n.inputs = sorted(number[a] for a in n.inputs)
+        n.fed_back = sorted(number[a] for a in n.fed_back)
+    return [nodes[k] for k in order]
 
 
 @dataclass
@@ -100,6 +132,7 @@ class _Seen:
     lost: bool = False   # a loss is made: a layer run again from now on is the next pass
     timestep: int = 0    # counted from 0 by a layer reading the state the one before fed back
     turns: dict[int, int] = field(default_factory=dict)   # per layer fed back: how often so far
+    producer: dict[str, Step] = field(default_factory=dict)   # the step that made each tensor
 
 
 def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str]) -> None:
@@ -112,6 +145,7 @@ def _add(trace: Trace, s: Step, nodes: list[Node], seen: _Seen, weights: set[str
     out = trace.tensors[s.outputs[0]]
     made, read = (s.op, out.name, tuple(params)), (s.op, *s.inputs)
     layer = ("layer", s.op, _unnumbered(out.name), tuple(params))   # h₁'s at timestep 1, h₂'s at 2
+    seen.producer.update({t: s for t in s.outputs})
     again = seen.layers.get(read)
     if again is None and not seen.fresh & set(s.inputs):   # past timestep 1, a layer is known by its layer name
         again = seen.layers.get(made, seen.layers.get(layer) if seen.timestep else None)   # (not Q₂ by Q₁'s)
@@ -157,9 +191,11 @@ def _next_timestep(s: Step, nodes: list[Node], again: int, seen: _Seen) -> None:
     """Layer ``again`` runs again as ``s``: what it reads from a later layer is fed back (a
     recurrent edge), and the timestep it is on is the layer's ×N; a layer fed back that now reads
     no state begins the next sequence (as a loss ends a pass): the count stops."""
-    back = sorted({seen.made_by[t] for t in s.inputs if seen.made_by.get(t, -1) >= again})
+    later = {t for t in s.inputs if seen.made_by.get(t, -1) >= again}
+    back = sorted({seen.made_by[t] for t in later if _fed_back(t, again, seen)})
     node = nodes[again]
     node.fed_back = sorted(set(node.fed_back) | set(back))
+    node.inputs = sorted(set(node.inputs) | {seen.made_by[t] for t in later} - set(back) - {again})   # read afresh
     if back:
         seen.turns[again] = seen.turns.get(again, 0) + 1
         seen.timestep = max(seen.timestep, seen.turns[again])
@@ -167,6 +203,23 @@ def _next_timestep(s: Step, nodes: list[Node], again: int, seen: _Seen) -> None:
         seen.lost = True
     if not seen.lost:
         node.runs = max(node.runs, seen.timestep + 1)
+
+
+def _fed_back(tensor: str, layer: int, seen: _Seen) -> bool:
+    """Whether ``tensor`` was made from ``layer``'s own earlier output (its producers walked back):
+    the state of the timestep before. A later layer's tensor made afresh (the second sentence's
+    embeddings ``X``, gathered anew and added to the positions) is read, not fed back."""
+    todo, walked = [tensor], set()
+    while todo:
+        t = todo.pop()
+        if t in walked:
+            continue
+        walked.add(t)
+        if seen.made_by.get(t) == layer:
+            return True
+        step = seen.producer.get(t)
+        todo += list(step.inputs) if step is not None else []
+    return False
 
 
 def _axes(record) -> str:

@@ -19,9 +19,11 @@ and again before the recap.
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, DashedVMobject, RoundedRectangle, VGroup, VMobject
+from manim import DOWN, RIGHT, UP, Arrow, DashedVMobject, RoundedRectangle, VGroup, VMobject
 
-from . import glyphs, style
+import numpy as np
+
+from . import glyphs, routes, style
 from .cards import fit_page
 from .look import shape_text
 from .network import Node, cells, levels, links, network  # noqa: F401  (network: read here by the story plan)
@@ -31,7 +33,6 @@ MOST = 48        # more layers than this, and the middle ones are elided (⋯)
 
 GAP, ROW_GAP = 0.7, 1.1    # between columns, between rows (arrows and their lanes run in the gaps)
 STACK_GAP = 0.35           # between the boxes of one column (branches side by side)
-LANE = 0.14                # between neighbouring edges routed in one gap
 MOST_WIDE = 2.2            # a box's text is at most this wide (a long op line goes on two, then shrinks)
 LARGEST = 1.25             # a short network's page is drawn at most this much larger
 CROSSING = 0.9             # a row break a recurrent edge must run round is worth this much of the size
@@ -134,48 +135,6 @@ def _edge(points: list, color: str, dashed: bool = False) -> VGroup:
     return VGroup(DashedVMobject(path, num_dashes=max(6, int(path.get_arc_length() / 0.12))) if dashed else path, tip)
 
 
-def _link(a: VGroup, b: VGroup, kind: str, lanes: dict, ra: int, rb: int, rows_y: list, gutter: float,
-          sides: tuple[float, float], under: bool = False) -> VGroup:
-    """The arrow from box ``a`` (in row ``ra``) to box ``b`` (row ``rb``): straight into the next
-    column; otherwise out of ``a``'s right, along a lane in the gap above (a skip) or below (across
-    rows, or back to an earlier layer: dashed) the rows, into ``b``'s left; ``sides`` are the right
-    edge of ``a``'s column and the left of ``b``'s (the vertical runs stay in the gaps between columns).
-    A skip from a box low in its column (``under``: attention's V, under Q and K) runs under the row:
-    over it, it would cross the edges its column's upper boxes send on."""
-    fa, fb = a.frame, b.frame
-    start, end = fa.get_right(), fb.get_left()
-    if kind == "next" and ra == rb:
-        return _edge([start, end], style.RULE)
-    up = kind == "skip" and not under
-    shift = (0.0 if kind == "next" else 0.25 if up else -0.25) * min(fa.height, fb.height)
-    start, end = start + UP * shift, end + UP * shift
-    def lane(where: tuple) -> float:
-        n = lanes[where] = lanes.get(where, 0) + 1
-        top, bottom = rows_y[where[0]]
-        return top + 0.3 + (n - 1) * LANE if where[1] == "above" else bottom - 0.3 - (n - 1) * LANE
-    def gap_x(x: float) -> float:   # the middle of a gap between columns, a lane each edge
-        n = lanes[round(x, 1)] = lanes.get(round(x, 1), 0) + 1
-        return x + (n - 1) * (LANE if n % 2 == 0 else -LANE) / 2 * ((n + 1) // 2)
-    out_x, in_x = gap_x(sides[0] + GAP / 2), gap_x(sides[1] - GAP / 2)
-    if kind == "skip" and ra == rb:
-        y = lane((ra, "above" if up else "below"))
-        points = [start, [out_x, start[1], 0], [out_x, y, 0], [in_x, y, 0], [in_x, end[1], 0], end]
-    elif kind != "back" or ra == rb:   # across rows (down), or back along this row
-        y = lane((ra, "below"))
-        y2 = y if ra == rb or rb == ra + 1 else lane((rb, "above"))
-        points = [start, [out_x, start[1], 0], [out_x, y, 0], [in_x if y2 == y else gutter, y, 0]]
-        points += [] if y2 == y else [[gutter, y2, 0], [in_x, y2, 0]]
-        points += [[in_x, end[1], 0], end]
-    else:                              # back to an earlier row: round the left of the page
-        y, y2 = lane((ra, "below")), lane((rb, "below"))
-        points = [start, [out_x, start[1], 0], [out_x, y, 0], [gutter, y, 0], [gutter, y2, 0], [in_x, y2, 0],
-                  [in_x, end[1], 0], end]
-    edge = _edge(points, style.COMPUTED if kind == "back" else style.RULE, dashed=kind == "back")
-    if kind == "back":   # the state of this timestep, read at the next
-        edge.add(glyphs.mono("t+1", style.COMPUTED, 16).next_to(points[-3] if len(points) > 3 else end, DOWN, buff=0.05))
-    return edge
-
-
 def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     """The page: a box per node in columns by level (branches stacked), the graph's edges between
     them, in as many rows as draw it largest on the page (above the caption band, where the
@@ -188,13 +147,14 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     head = glyphs.fit_width(glyphs.prose(title, lang, style.INK, 30, bold=True), style.PAGE_RIGHT - style.PAGE_LEFT)
     head.move_to([0, style.PAGE_TOP - 0.1 - head.height / 2, 0])
     room = (style.PAGE_RIGHT - style.PAGE_LEFT, head.get_bottom()[1] - 0.3 - style.PAGE_BOTTOM)
-    body, scale = _body(nodes, lang, room, brief=0)
+    laid = _laid(nodes, lang, room, brief=0)   # pages compared unrouted (routing one takes a while)
     for shown, brief in ((nodes, 1), (nodes, 2), (cells(nodes), 0)):
-        if name_px(scale) >= NAME_PX:
+        if name_px(laid[-1]) >= NAME_PX:
             break
-        shorter, larger = _body(shown, lang, room, brief)
-        if larger > scale:
-            body, scale, nodes = shorter, larger, shown
+        shorter = _laid(shown, lang, room, brief)
+        if shorter[-1] > laid[-1]:
+            laid, nodes = shorter, shown
+    body, scale = _body(nodes, *laid[:-1], room)
     body.move_to([0, head.get_bottom()[1] - 0.3 - room[1] / 2, 0])
     page = VGroup(head, body)
     wide = page.width
@@ -202,6 +162,7 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     page.nodes = nodes   # as drawn: the cells as one box each, when they are
     page.names = [n.name for n in nodes]
     page.links = body[0]
+    page.routes = body.routes   # each link's path, in the layout's units (before the page was scaled)
     page.text_scale = scale * page.width / wide
     return page
 
@@ -211,8 +172,9 @@ def name_px(scale: float) -> float:
     return (style.LABEL_SIZE + 2) / 100 * scale * 720 / style.FRAME_HEIGHT
 
 
-def _body(nodes: list[Node], lang: str, room: tuple[float, float], brief: int) -> tuple[VGroup, float]:
-    """The boxes and edges laid out in rows, scaled to ``room``; and the scale."""
+def _laid(nodes: list[Node], lang: str, room: tuple[float, float], brief: int) -> tuple[VGroup, list, list, float]:
+    """The boxes laid out in rows (unscaled), each one's column and row, and the scale that would fit
+    them alone in ``room`` (to compare pages by)."""
     boxes = VGroup(*[_box(n, bool(n.axes) and (k == 0 or n.new or n.axes != nodes[k - 1].axes), lang, brief)
                      for k, n in enumerate(nodes)])
     columns = _columns(nodes)
@@ -220,22 +182,50 @@ def _body(nodes: list[Node], lang: str, room: tuple[float, float], brief: int) -
     column = {k: c for c, col in enumerate(columns) for k in col}
     rows = _rows(columns, [s.width for s in stacks], [s.height for s in stacks],
                  [nodes[c[0]].new for c in columns], room, [(column[a], column[b], kind) for a, b, kind in links(nodes)])
-    row_of, column_of, rows_y, y = {}, {}, [], 0.0
+    row_of, y = {}, 0.0
     for r, row in enumerate(rows):   # rows top to bottom, columns left to right, middles level
         tall, x = max(stacks[c].height for c in row), 0.0
         for c in row:
             stacks[c].move_to([x + stacks[c].width / 2, y - tall / 2, 0])
             x += stacks[c].width + GAP
             row_of.update({k: r for k in columns[c]})
-            column_of.update({k: stacks[c] for k in columns[c]})
-        rows_y.append((y, y - tall))
         y -= tall + ROW_GAP
-    lanes: dict = {}
-    gutter = -GAP / 2
-    links_drawn = VGroup(*[_link(boxes[a], boxes[b], kind, lanes, row_of[a], row_of[b], rows_y, gutter,
-                                 (column_of[a].get_right()[0], column_of[b].get_left()[0]),
-                                 under=boxes[a].frame.get_center()[1] < column_of[a].get_center()[1] - 1e-6)
-                           for a, b, kind in links(nodes)])
-    body = VGroup(links_drawn, boxes)
+    return (boxes, [column[k] for k in range(len(nodes))], [row_of[k] for k in range(len(nodes))],
+            min(LARGEST, room[0] / boxes.width, room[1] / boxes.height))
+
+
+def _body(nodes: list[Node], boxes: VGroup, column: list[int], row: list[int],
+          room: tuple[float, float]) -> tuple[VGroup, float]:
+    """The boxes laid out and the edges between them, scaled to ``room``; and the scale."""
+    paths = _routes(nodes, boxes, column, row)
+    drawn = VGroup(*[_drawn(path, kind) for path, (_, _, kind) in zip(paths, links(nodes))])
+    body = VGroup(drawn, boxes)
     scale = min(LARGEST, room[0] / body.width, room[1] / body.height)
+    body.routes = paths
     return body.scale(scale), scale
+
+
+def _routes(nodes: list[Node], boxes: VGroup, column: list[int], row: list[int]) -> list[list[routes.Point]]:
+    """Each edge's path (:mod:`scenes.routes`), in the order of :func:`links`: an edge into the
+    next column of its row straight, the others routed round the boxes and each other."""
+    frames = [(b.frame.get_left()[0], b.frame.get_bottom()[1], b.frame.get_right()[0], b.frame.get_top()[1])
+              for b in boxes]
+    edges = [(a, b) for a, b, _ in links(nodes)]
+    short = [k for k, (a, b, kind) in enumerate(links(nodes)) if kind == "next" and row[a] == row[b]]
+    long = [k for k in range(len(edges)) if k not in short]
+    xs, ys = routes.lanes(frames, column, row)
+    routed = routes.route(frames, [edges[k] for k in short], [edges[k] for k in long], xs, ys)
+    paths = {k: routes.straight(frames, *edges[k]) for k in short} | dict(zip(long, routed))
+    return [paths[k] for k in range(len(edges))]
+
+
+def _drawn(path: list[routes.Point], kind: str) -> VGroup:
+    """An edge along ``path``: a recurrent one dashed, ``t+1`` under its longest level run (the
+    state of this timestep, read at the next)."""
+    points = [np.array([x, y, 0.0]) for x, y in path]
+    edge = _edge(points, style.COMPUTED if kind == "back" else style.RULE, dashed=kind == "back")
+    if kind == "back":
+        runs = [(abs(q[0] - p[0]), (p + q) / 2) for p, q in zip(points, points[1:]) if abs(q[1] - p[1]) < 1e-9]
+        at = max(runs, key=lambda r: r[0])[1] if runs else points[-2]
+        edge.add(glyphs.mono("t+1", style.COMPUTED, 16).next_to(at, DOWN, buff=0.04))
+    return edge
