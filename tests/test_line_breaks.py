@@ -141,7 +141,7 @@ def test_a_long_working_in_a_subtitle_or_beside_the_map_is_cut_between_its_terms
             at = text.index(line, at) + len(line)
             assert at in places, line
     if ";  " in text:   # cut at the workings run together when they fit a line each
-        assert filled(text, 110, len, working=True)[0].endswith(";")
+        assert filled(text, 80, len, working=True)[0].endswith(";")
     cues = cues_of([(0.0, text)], end=10.0)
     lines = [line for c in cues for line in c.text.split("\n")]
     assert all(width_of(line) <= COLUMNS for line in lines), lines

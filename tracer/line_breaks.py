@@ -26,13 +26,14 @@ _JOINERS = set("−×·^")   # inside a run of Latin letters or digits, not a pl
 _GLUED = ("=", "≈")      # an equation's sign keeps both its sides on its line
 _TRAILING = ("→",)       # an arrow stays with what it points from
 RELATION = set("=≈≠<>≤≥→←+−/×·")   # a sign that joins two numbers: kept with both when a line allows
+_SIGNS = f"[{re.escape(''.join(sorted(RELATION)))}]+"
 _FORCED = "·,)=;"        # where a piece too wide for any line is cut, when it must be
 
-# the ranks of a place to cut, the lower the better: prose anywhere between two pieces, only if it
-# must inside a short bracket or before a sign relating two numbers, and after one last; a working between two
-# workings run together, between two terms (the least bracketed first), before its "=" only when
-# there is nothing else
-_FREE, _SOFT, _HANGING = (0, 0), (1, 0), (2, 0)
+# the ranks of a place to cut, the lower the better: prose anywhere between two pieces, then
+# inside or before a short bracket, then before a sign relating two numbers, after one last; a
+# working between two workings run together, between two terms (the least bracketed first),
+# before its "=" only when there is nothing else
+_FREE, _BRACKETED, _SOFT, _HANGING = (0, 0), (1, 0), (2, 0), (3, 0)
 _BETWEEN_WORKINGS, _BETWEEN_TERMS, _BEFORE_RESULT = -1, 0, 1
 
 Rank = tuple[int, int]
@@ -68,7 +69,7 @@ def breaks(s: str, lang: str = "en", working: bool = False) -> list[tuple[int, R
     >>> breaks("(0.2 − 1)² + (−0.3 − 2)² = 5.9", working=True)
     [(4, (0, 1)), (10, (0, 0)), (18, (0, 1)), (24, (1, 0))]
     >>> breaks("Ana 90 → 1.00", "en")   # the arrow rides with 90; a break beside it only if it must
-    [(3, (0, 0)), (8, (2, 0))]
+    [(3, (0, 0)), (8, (3, 0))]
     """
     if working:
         return _working_breaks(s)
@@ -77,7 +78,8 @@ def breaks(s: str, lang: str = "en", working: bool = False) -> list[tuple[int, R
     bracketed = _short_brackets(s)
     found = []
     for k, at in enumerate(ends):
-        found.append((at, _relating(s[:at], s[at:]) or (_SOFT if at in bracketed else _FREE)))
+        word = len(s) - len(s[at:].lstrip())   # where the next line's first word starts
+        found.append((at, _relating(s[:at], s[at:]) or (_BRACKETED if word in bracketed else _FREE)))
     return found
 
 
@@ -130,10 +132,10 @@ def break_at(s: str, lang: str = "en", *, near: int | None = None, fits: Callabl
 
 def filled(text: str, width: float, measure: Measure, lang: str = "en", *, working: bool = False,
            even: bool = False) -> list[str]:
-    """``text`` in lines at most ``width`` wide (each line's width is ``measure(line)``), each as
-    full as it goes, cut at :func:`breaks` only: at the best-ranked places that let every line
-    fit, worse ones only if they must (a sign kept with its numbers, a short bracket whole, a
-    working cut between its workings). A piece wider than a line alone is cut where it must be,
+    """``text`` in lines at most ``width`` wide (each line's width is ``measure(line)``), each about
+    as full as it goes, cut at :func:`breaks` only: at the best-ranked place in the second half of
+    the longest line that fits, the last of those (a sign kept with its numbers, a short bracket
+    whole, a working cut between its workings, when a line allows). A piece wider than a line alone is cut where it must be,
     after its last ``·``, ``,``, ``)``, ``=`` or ``;`` that fits (anywhere, when none does).
     ``even``: as many lines, as even as they go (two of 30 columns, not 42 and 18).
 
@@ -154,26 +156,23 @@ def filled(text: str, width: float, measure: Measure, lang: str = "en", *, worki
     # many lines of a working are cut at its least bracketed places first, before an "=" too:
     # (−2.20 − 0.53)²) / 16 | = 2148.10, not (−2.20 | − 0.53)²) / 16 = 2148.10
     found = [(at, (depth, kind)) for at, (kind, depth) in breaks(text, lang, working)]
-    for rank in sorted({rank for _, rank in found}) or [_FREE]:
-        places = [at for at, r in found if r <= rank]
-        spans = _fill(text, places, width, width_of, dict(found))
-        # a line too wide is one piece: it may stay so if no worse place could cut it either
-        if all(width_of(text[a:b].strip()) <= width or not any(a < at < b for at, _ in found) for a, b in spans):
-            break
+    places, ranks = [at for at, _ in found], dict(found)
+    spans = _fill(text, places, width, width_of, ranks)
     if even and len(spans) > 1:
-        spans = _evened(text, places, width, width_of, len(spans), dict(found))
+        spans = _evened(text, places, width, width_of, len(spans), ranks)
     lines = [text[a:b].strip() for a, b in spans]
     return [part for line in lines if line for part in _forced(line, width, width_of)]
 
 
 def _fill(text: str, places: list[int], width: float, width_of: Measure,
-          ranks: dict[int, Rank] | None = None) -> list[tuple[int, int]]:
-    """``text`` cut at some of ``places`` greedily, as spans (start, end): each line the longest
-    that fits (at least one piece), a line being no narrower than a shorter one. Searched outward
-    from a guess (the last line's width per character), so that what is measured is about a line
-    long, not half the text (a card measures each line by its glyphs)."""
+          ranks: dict[int, Rank]) -> list[tuple[int, int]]:
+    """``text`` cut at ``places`` greedily, as spans (start, end): each line the longest that fits
+    (at least one piece; a line is no narrower than a shorter one), then cut back to the best of
+    its ``ranks`` in its second half. Searched outward from a guess (the last line's width per
+    character), so that what is measured is about a line long, not half the text (a card measures
+    each line by its glyphs)."""
     ends = places + [len(text)]
-    ranks = ranks or {}
+    ranks = {**ranks, len(text): (-1, -1)}   # the end of the text: the best place to end a line
     spans: list[tuple[int, int]] = []
     start, k, per_char = 0, 0, 0.0   # k: the first end past the line's start
 
@@ -200,11 +199,12 @@ def _fill(text: str, places: list[int], width: float, width_of: Measure,
             mid = (lo + hi) // 2
             lo, hi = (mid, hi) if fits(mid) else (lo, mid)
         # a better place in the line's second half wins over the last that fits (a working cut
-        # between its workings, not before the "=" after one)
-        half = (start + ends[lo]) / 2
-        better = [j for j in range(k, lo) if ends[j] >= half and ranks[ends[j]] < ranks.get(ends[lo], _FREE)]
-        if better:
-            lo = min(better, key=lambda j: (ranks[ends[j]], -j))
+        # between its workings, not before the "=" after one; 「我」→「吃」 kept whole)
+        half = width_of(text[start:ends[lo]].strip()) / 2
+        for j in sorted((j for j in range(k, lo) if ranks[ends[j]] < ranks[ends[lo]]), key=lambda j: (ranks[ends[j]], -j)):
+            if width_of(text[start:ends[j]].strip()) >= half:
+                lo = j
+                break
         line = text[start:ends[lo]].strip()
         if line and width_of(line) <= width:
             per_char = width_of(line) / len(line)
@@ -244,12 +244,19 @@ def _forced(line: str, width: float, width_of: Measure) -> list[str]:
 
 def _relating(before: str, after: str) -> Rank | None:
     """The rank of a place beside a sign relating two numbers, standing on its own (``90 →``,
-    `` / 0.71``; not the minus of ``−0.38``): better before the sign (the next line opens with it)
-    than after it (a line left hanging on it); ``None`` when there is none."""
-    signs = f"[{re.escape(''.join(sorted(RELATION)))}]+"
-    if re.match(f"{signs}(\\s|$)", after.lstrip()):
+    `` / 0.71``, ``「蘋果」→「吃」``; not the minus of ``−0.38``): better before the sign (the next
+    line opens with it) than after it (a line left hanging on it); ``None`` when there is none."""
+    ahead = re.match(_SIGNS, after.lstrip())
+    if ahead and _apart(after.lstrip()[ahead.end():ahead.end() + 1]):
         return _SOFT
-    return _HANGING if re.search(f"(^|\\s){signs}$", before.rstrip()) else None
+    behind = re.search(f"{_SIGNS}$", before.rstrip())
+    return _HANGING if behind and _apart(before.rstrip()[behind.start() - 1:behind.start()]) else None
+
+
+def _apart(ch: str) -> bool:
+    """``ch``, beside a sign, sets it apart from a number: nothing, a space or a Chinese character
+    or mark (not the 0 of −0.38)."""
+    return ch == "" or ch.isspace() or wide(ch)
 
 
 def _short_brackets(s: str) -> set[int]:

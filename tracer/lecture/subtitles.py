@@ -68,6 +68,7 @@ def wrapped(paragraph: str) -> list[str]:
     >>> wrapped("一步 SGD 把「蘋果」→「吃」的權重從 0.94 變成 0.99。")
     ['一步 SGD 把「蘋果」→「吃」', '的權重從 0.94 變成 0.99。']
     """
+    paragraph = " ".join(paragraph.split())   # one space between workings run together, as between words
     chinese = any(wide(ch) for ch in paragraph)
     widest = CJK_COLUMNS if chinese else COLUMNS
     return filled(paragraph, widest, columns, "zh" if chinese else "en", even=True)
