@@ -135,9 +135,10 @@ def filled(text: str, width: float, measure: Measure, lang: str = "en", *, worki
     """``text`` in lines at most ``width`` wide (each line's width is ``measure(line)``), each about
     as full as it goes, cut at :func:`breaks` only: at the best-ranked place in the second half of
     the longest line that fits, the last of those (a sign kept with its numbers, a short bracket
-    whole, a working cut between its workings, when a line allows). A piece wider than a line alone is cut where it must be,
-    after its last ``·``, ``,``, ``)``, ``=`` or ``;`` that fits (anywhere, when none does).
-    ``even``: as many lines, as even as they go (two of 30 columns, not 42 and 18).
+    whole, a working cut between its workings, when a line allows). A piece wider than a line
+    alone is cut where it must be, after its last ``·``, ``,``, ``)``, ``=`` or ``;`` that fits
+    (anywhere, when none does; never against 禁則). ``even``: as many lines, as even as they go
+    (two of 30 columns, not 42 and 18).
 
     >>> filled("Ana 90 → 1.00, Bao 80 → 0.75", 14, len)
     ['Ana 90 → 1.00,', 'Bao 80 → 0.75']
