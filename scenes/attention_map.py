@@ -14,7 +14,6 @@ q·k to its weight. Every number on screen is one the explanation printed: the s
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +23,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, LaggedStart, Rectangle,
 from tracer.errors import TracerError
 from tracer.files import check_output, scratch_dir
 from tracer.i18n import check_language
+from tracer.line_breaks import filled
 from tracer.trace import Trace
 
 from . import glyphs, style
@@ -50,16 +50,11 @@ def shade(w: float) -> str:
 
 
 def wrap(line: str, width: int) -> list[str]:
-    """A worked line cut before its ``+``, ``−``, ``=`` or ``≈`` so each piece fits ``width``
-    characters (continuations indented); the text itself is the working's, unchanged."""
-    pieces = re.split(r"(?= [+−=≈] )", line)
-    out = [pieces[0]]
-    for p in pieces[1:]:
-        if len(out[-1]) + len(p) > width:
-            out.append("  " + p.lstrip())
-        else:
-            out[-1] += p
-    return out
+    """A worked line in pieces of at most ``width`` characters (continuations indented two), cut
+    between its terms as the caption band cuts a working (:func:`tracer.line_breaks.filled`); the
+    text itself is the working's, unchanged."""
+    lines = filled(line, width - 2, len, working=True)
+    return lines[:1] + ["  " + rest for rest in lines[1:]]
 
 
 class HeatMap(VGroup):

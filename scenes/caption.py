@@ -11,9 +11,9 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
 
 from tracer.lecture.subtitles import first_sentences
+from tracer.line_breaks import break_at
 
 from . import glyphs, style
-from .leading import break_at
 from .manim_adapter import video_time
 from .words import word
 
@@ -29,7 +29,7 @@ ONE_LINE = 0.27          # a one-line narration's height (the room never reaches
 
 def split_at(text: str, k: int, lang: str) -> tuple[str, str]:
     """Cut ``text`` near character ``k``, between two of its pieces as a card breaks its lines
-    (:func:`scenes.leading.break_at`: at a space; in Chinese between two characters, never before a
+    (:func:`tracer.line_breaks.break_at`: at a space; in Chinese between two characters, never before a
     closing mark or after an opening one, nor inside a number): at the last place before ``k``
     when one is close by, else the first after it.
 
@@ -100,7 +100,7 @@ def work_room(narration_height: float) -> tuple[float, float]:
 
 
 def wrap_at(text: str, fits=None) -> int | None:
-    """Where to cut a working in two (:func:`scenes.leading.break_at` of a working): between two
+    """Where to cut a working in two (:func:`tracer.line_breaks.break_at` of a working): between two
     workings run together (``;  ``), else before a `` + `` or `` − `` between its terms (the least
     bracketed ones), before its ``=`` only when there is no other; the last one whose first line
     ``fits``, or the one that leaves the halves most even; None when there is none (an elided

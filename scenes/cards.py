@@ -15,10 +15,11 @@ from manim import DOWN, LEFT, PI, RIGHT, UP, Line, Rectangle, RoundedRectangle, 
 from tracer.display import fmt
 from tracer.explain import tensor_format
 from tracer.kept import kept_of
+from tracer.line_breaks import filled
 from tracer.trace import Trace
 
 from . import glyphs, style
-from .leading import pieces, stacked
+from .leading import stacked
 from .look import role_of
 from .words import word
 
@@ -81,56 +82,10 @@ def _signed(v: float) -> str:
 
 def wrap(s: str, lang: str, size: float, width: float = TEXT_WIDTH, color: str = style.INK,
          bold: bool = False) -> VGroup:
-    """``s`` as lines of prose at most ``width`` wide, broken between words (between characters
-    in Chinese, never inside a run of Latin letters or digits)."""
-    tokens = pieces(s, lang)
-    n = len(tokens)
-    last_chars, last_width = 0, 0.0   # the last line drawn that fits: its width per character guesses the next
-
-    def fits(a: int, b: int) -> bool:
-        nonlocal last_chars, last_width
-        text = "".join(tokens[a:b]).strip()
-        w = glyphs.prose_width(text, lang, size, bold)
-        if text and w <= width:
-            last_chars, last_width = len(text), w
-        return w <= width
-
-    def guess(at: int) -> int:
-        per_char = last_width / last_chars if last_chars else 0.0
-        end, chars = at + 1, len(tokens[at].strip())
-        while end < n and (per_char * (chars + len(tokens[end])) <= width if per_char else chars < 24):
-            chars += len(tokens[end])
-            end += 1
-        return end
-
-    lines: list[str] = []
-    at = 0
-    while at < n:
-        # the longest run of words from ``at`` that fits (at least one), as a binary search over
-        # every prefix finds it (a prefix is no narrower than a shorter one), but searched outward
-        # from a guess (the last line's width per character), so that what is drawn is about a
-        # line long, not half the text (each drawing costs Pango and an SVG parse)
-        if not last_chars:
-            fits(at, guess(at))   # a first measure, of a few words
-        lo, hi = at + 1, n + 1    # lo is taken (it fits, or it is the one word); hi does not fit
-        g, step = guess(at), 1
-        if g == lo or fits(at, g):
-            lo = g
-            while lo + step <= n and fits(at, lo + step):
-                lo, step = lo + step, step * 2
-            hi = min(lo + step, n + 1)
-        else:
-            hi = g
-            while hi - step > lo and not fits(at, hi - step):
-                hi, step = hi - step, step * 2
-            lo = max(hi - step, lo)
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if fits(at, mid) else (lo, mid)
-        line = "".join(tokens[at:lo]).strip()
-        if line:
-            lines.append(line)
-        at = lo
+    """``s`` as lines of prose at most ``width`` wide, as :func:`tracer.line_breaks.filled` breaks
+    them by their drawn width (between words; in Chinese between characters, by 禁則, never inside
+    a number), stacked baseline under baseline; the texts of the lines as ``.lines``."""
+    lines = filled(s, width, lambda line: glyphs.prose_width(line, lang, size, bold), lang)
     group = stacked([glyphs.prose(line, lang, color, size, bold) for line in lines], lines, lang, size, bold)
     group.lines = lines
     return group

@@ -21,6 +21,7 @@ from html import escape
 import numpy as np
 from manim import MarkupText, Text, VMobject
 
+from tracer.line_breaks import wide
 from tracer.notation import MINUS, POWER, power_text, true_minus
 
 from . import ink, manim_adapter, primes, style
@@ -122,16 +123,6 @@ def _wide_space(font: str, size: float, weight: str) -> float:
             return float(b.get_center()[0] - a.get_center()[0])
         _SPACE[key] = apart("丨 丨") - apart("丨丨")
     return _SPACE[key]
-
-
-def wide(ch: str) -> bool:
-    """``ch`` (a character and its combining marks) is a CJK character, two cells in a terminal:
-    the monospace fonts have no glyph for it.
-
-    >>> wide("蘋"), wide("，"), wide("W"), wide("→")
-    (True, True, False, False)
-    """
-    return unicodedata.east_asian_width(ch[0]) in "WF"
 
 
 def runs(s: str) -> list[tuple[str, bool]]:

@@ -1,6 +1,6 @@
-"""The one line breaker (scenes/leading.py ``breaks`` and ``break_at``): its rules pinned for
-everything it breaks, a card's prose, a caption's two lines of narration and a working on the
-caption band. A number is never split, no line starts with a closing mark nor ends with an opening
+"""The one line breaker (tracer/line_breaks.py ``breaks``, ``break_at`` and ``filled``): its
+rules pinned for everything it breaks, a card's prose, a caption's two lines of narration, a
+working on the caption band or beside the attention map, and a subtitle cue's lines. A number is never split, no line starts with a closing mark nor ends with an opening
 one (禁則), a working is cut only between its terms, between two workings run together (``;  ``)
 before anything else; ``split_at`` and ``wrap_at`` are that one breaker's answers."""
 from __future__ import annotations
@@ -11,8 +11,11 @@ import pytest
 
 pytest.importorskip("manim")
 
+from scenes.attention_map import wrap  # noqa: E402
 from scenes.caption import split_at, wrap_at  # noqa: E402
-from scenes.leading import _CLOSING, _OPENING, break_at, breaks, pieces  # noqa: E402
+from tracer.lecture.subtitles import CJK_COLUMNS, COLUMNS, cues_of, wrapped  # noqa: E402
+from tracer.line_breaks import NO_END as _OPENING, NO_START as _CLOSING, break_at, breaks, filled, pieces  # noqa: E402
+from tracer.textview import width_of  # noqa: E402
 
 # workings as the caption band shows them (self_attention's softmax gradient, a layer norm's
 # cell, exploding_gradients' mean of squares with an elided stretch, a matmul's cell)
@@ -102,3 +105,44 @@ def test_split_at_and_wrap_at_are_the_one_breakers_answers(lang, text):
     for w in WORKINGS:
         assert wrap_at(w) == break_at(w, working=True)
         assert wrap_at(w, lambda first: len(first) < 50) == break_at(w, working=True, fits=lambda first: len(first) < 50)
+
+
+# ---- subtitles and the attention map: the same rules, measured in columns and characters
+
+def test_a_chinese_subtitle_line_breaks_by_kinsoku_and_keeps_its_numbers_whole():
+    """A cue's lines of Chinese (20 characters at most) break where a card's do: never before
+    ，。」 nor after 「, never inside 1.63e−04 or 2×3; as even as they go."""
+    text = PROSE[0][1]
+    lines = wrapped(text)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "") and len(lines) == 3
+    assert all(width_of(line) <= CJK_COLUMNS for line in lines), lines
+    assert not any(line[0] in _CLOSING or line[-1] in _OPENING for line in lines), lines
+    assert any("1.63e−04" in line for line in lines) and any("2×3" in line for line in lines), lines
+    assert max(map(width_of, lines)) - min(map(width_of, lines)) <= 8, lines   # not 40, 40 and 10
+    ends = {len("".join(pieces(text, "zh-Hant")[:n]).rstrip()) for n in range(1, len(text))}
+    at = 0
+    for line in lines[:-1]:   # each line ends between two of the pieces a card breaks between
+        at = text.index(line, at) + len(line)
+        assert at in ends, line
+    # a number with the sign that relates it (「蘋果」→「吃」, 0.94 變成 0.99) kept whole when a line allows
+    assert wrapped("一步 SGD 把「蘋果」→「吃」的權重從 0.94 變成 0.99。") == ["一步 SGD 把「蘋果」→「吃」", "的權重從 0.94 變成 0.99。"]
+
+
+@pytest.mark.parametrize("text", WORKINGS)
+def test_a_long_working_in_a_subtitle_or_beside_the_map_is_cut_between_its_terms(text):
+    """A working too long for a line is cut where the caption band cuts it (``filled``): between
+    its workings first, then between its terms, never inside a number or ``[9 terms: …]``; a
+    subtitle's lines of it stay within 42 columns and read back as the working."""
+    places = {len(text[:at].rstrip()) for at, _ in breaks(text, working=True)}   # where a line may end
+    for lines, width in ((filled(text, 30, len, working=True), 30), ([p.strip() for p in wrap(text, 32)], 30)):
+        assert re.sub(r"\s+", " ", " ".join(lines)) == re.sub(r"\s+", " ", text) and all(len(line) <= width for line in lines), lines
+        at = 0
+        for line in lines[:-1]:
+            at = text.index(line, at) + len(line)
+            assert at in places, line
+    if ";  " in text:   # cut at the workings run together when they fit a line each
+        assert filled(text, 80, len, working=True)[0].endswith(";")
+    cues = cues_of([(0.0, text)], end=10.0)
+    lines = [line for c in cues for line in c.text.split("\n")]
+    assert all(width_of(line) <= COLUMNS for line in lines), lines
+    assert not [m.group() for m in WHOLE.finditer(text) if not any(m.group() in line for line in lines)]

@@ -173,9 +173,10 @@ def test_a_cards_words_leave_before_its_page(tiny_played):
 ])
 def test_a_card_breaks_each_line_at_the_last_word_that_fits_drawing_lines_about_a_line_long(lang, text, monkeypatch):
     """Each line of a card's prose is the longest run of words that fits (the next word would
-    not), found by drawing a few candidate lines per line, none over two lines long (a search
-    over prefixes drew prefixes half the text long)."""
-    from scenes import cards, glyphs, leading
+    not, or a line breaks before it only if it must), found by drawing a few candidate lines per
+    line, none over two lines long (a search over prefixes drew prefixes half the text long)."""
+    from scenes import cards, glyphs
+    from tracer import line_breaks
 
     text = f"{text} {text}"   # five lines or more: half of it is over two lines long
     drawn: list[str] = []
@@ -183,7 +184,11 @@ def test_a_card_breaks_each_line_at_the_last_word_that_fits_drawing_lines_about_
     monkeypatch.setattr(glyphs, "prose_width", lambda s, *a, **k: (drawn.append(s), real(s, *a, **k))[1])
     lines = cards.wrap(text, lang, 28).lines
     assert "".join(lines).replace(" ", "") == text.replace(" ", "") and len(lines) >= 2
-    tokens = leading.pieces(text, lang)
+    # the pieces between the best places to break: a sign kept with its numbers (12 > 10 → go)
+    # breaks only if it must, and this page has room for every such group on a line
+    found = line_breaks.breaks(text, lang)
+    cuts = [0] + [at for at, rank in found if rank == min(r for _, r in found)] + [len(text)]
+    tokens = [text[a:b] for a, b in zip(cuts, cuts[1:])]
     at = 0
     for line in lines:
         assert real(line, lang, 28) <= cards.TEXT_WIDTH
@@ -199,13 +204,14 @@ def test_a_card_breaks_each_line_at_the_last_word_that_fits_drawing_lines_about_
 def test_chinese_prose_breaks_by_its_rules_and_keeps_a_number_whole(width):
     """禁則: a line never starts with a closing mark (，。」) nor ends with an opening one (「);
     a number such as 1.63e−04 stays on one line, at every width the card might have."""
-    from scenes import cards, leading
+    from scenes import cards
+    from tracer import line_breaks
 
     text = "梯度是 1.63e−04，很小。詞「吃」與「蘋果」的分數 2×3 = 6，最大；其餘（很少）都接近 0。"
     lines = cards.wrap(text, "zh-Hant", 28, width=width).lines
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    assert not any(line[0] in leading._CLOSING for line in lines[1:]), lines
-    assert not any(line[-1] in leading._OPENING for line in lines), lines
+    assert not any(line[0] in line_breaks.NO_START for line in lines[1:]), lines
+    assert not any(line[-1] in line_breaks.NO_END for line in lines), lines
     assert any("1.63e−04" in line for line in lines) and any("2×3" in line for line in lines), lines
 
 
@@ -214,15 +220,15 @@ def test_a_captions_narration_is_cut_in_two_as_a_card_breaks_its_lines(k):
     """The caption band's two narration lines are cut where a card may break (one rule, the
     subtitles' 禁則): never before ，。」 nor after 「, never inside 1.63e−04 or 2×3 (it cut at
     the k-th character)."""
-    from scenes import leading
+    from tracer import line_breaks
     from scenes.caption import split_at
 
     text = "梯度是 1.63e−04，很小。詞「吃」與「蘋果」的分數 2×3 = 6，最大；其餘（很少）都接近 0。"
     first, rest = split_at(text, k, "zh-Hant")
     assert (first + rest).replace(" ", "") == text.replace(" ", "") and first and rest
-    assert rest[0] not in leading._CLOSING and first[-1] not in leading._OPENING, (first, rest)
+    assert rest[0] not in line_breaks.NO_START and first[-1] not in line_breaks.NO_END, (first, rest)
     assert any("1.63e−04" in line for line in (first, rest)) and any("2×3" in line for line in (first, rest))
-    ends = {len("".join(leading.pieces(text, "zh-Hant")[:n]).rstrip()) for n in range(1, len(text))}
+    ends = {len("".join(line_breaks.pieces(text, "zh-Hant")[:n]).rstrip()) for n in range(1, len(text))}
     assert len(first) in ends, (first, rest)   # between two of the pieces a card breaks between
 
 

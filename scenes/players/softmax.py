@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from .. import style
+from ..grid import NumberGrid
+from ..near import zoom_for
 from ..words import word
 from ..stage import Stage
 from . import DECLINE, FORWARD, register
@@ -34,7 +36,7 @@ def play_softmax(stage: Stage, step) -> object:
         new.append(g)
         ge = stage.canvas.beside(g, e, grad=False, label=label)
     gs = stage.canvas.beside(ge, total, "right" if axis == 1 else "down", grad=False, label="Σ")
-    gp = stage.canvas.beside(gs if axis == 1 else ge, out, label=stage.trace.tensors[out].name)
+    gp = _weights_grid(stage, [sx.grid, ge, gs], ge if axis == 1 else gs, gs if axis == 1 else ge, out)
     for tid, g in ((e, ge), (total, gs), (out, gp)):
         stage.canvas.register(g)
         stage.bind(tid, g)
@@ -64,3 +66,16 @@ def play_softmax(stage: Stage, step) -> object:
     fill(stage, works, color=style.COMPUTED, detailed_n=0,
          single_n=2, note=word("divide_rows" if axis == 1 else "divide_cols", stage.lang))
     finish(stage)
+
+
+def _weights_grid(stage: Stage, before: list[NumberGrid], under: NumberGrid, after: NumberGrid, out: str) -> NumberGrid:
+    """The weights' grid right of ``after`` (x, e^x, Σ, weights in a row), or under ``under`` when
+    the row would be framed zoomed out past the normal scale (four grids of 4 columns: digits 14 px
+    tall at 720p, not 19) and the two rows are framed closer."""
+    label = stage.trace.tensors[out].name
+    row = stage.canvas.beside(after, out, label=label)
+    wide = zoom_for(stage.canvas, [*before, row])
+    if wide <= style.LEGIBLE_ZOOM + 1e-9:
+        return row
+    stacked = stage.canvas.beside(under, out, "down", label=label, gap=style.GRID_GAP)
+    return stacked if zoom_for(stage.canvas, [*before, stacked]) < wide else row

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import atomic_write
+from ..line_breaks import filled, wide
 from ..notation import superscripted, true_minus
 from ..textview import width_of as columns   # a CJK character two columns, a combining mark none
 
@@ -45,9 +46,6 @@ LINES = 2            # lines of a cue
 COLUMNS = 42         # columns of a line (a CJK character is two)
 CJK_COLUMNS = 40     # of a line with CJK in it: at most 20 characters, as CJK subtitles are set
 SHORTEST = 1.0       # seconds a cue cut from a longer caption stays, when the caption's time allows
-NO_START = set("，。、；：！？」』）》〉】〕,.;:!?)]}%…")   # 禁則: never a line's first character
-NO_END = set("「『（《〈【〔([{")                            # nor its last
-RELATION = set("=≈≠<>≤≥→←+−/×·")   # a sign that joins two numbers: kept with both when a line allows
 
 
 @dataclass(frozen=True)
@@ -59,102 +57,21 @@ class Cue:
     text: str
 
 
-def _atoms(paragraph: str) -> list[tuple[str, bool, int]]:
-    """The pieces a line may break between: a run of characters without a space or a wide one (a
-    word, a number, a formula's token: ``1.63e−04``, ``W·x``), or one wide character (中文 breaks
-    between any two). Each with whether a space comes before it and whether a line may start with
-    it: 2 yes; 1 only if it must (next to a sign such as ``=`` or ``→``, which keeps with the
-    numbers it relates, or in a short bracket); 0 never (禁則: no line starts with ``，`` nor ends
-    with ``「``)."""
-    runs: list[list] = []
-    space = False
-    for ch in paragraph:
-        if ch.isspace():
-            space = True
-            continue
-        if runs and not space and columns(ch) < 2 and columns(runs[-1][0][-1]) < 2:
-            runs[-1][0] += ch
-        else:
-            runs.append([ch, space])
-        space = False
-    atoms: list[tuple[str, bool, int]] = []
-    inside = _short_brackets(paragraph)
-    at = 0
-    for text, space in runs:
-        at = paragraph.index(text, at)
-        for j, piece in enumerate(_cut_long(text)):
-            after = atoms[-1][0] if atoms else ""
-            free = bool(atoms) and (j > 0 or space or columns(piece[0]) == 2 or columns(after[-1]) == 2)
-            free = free and piece[0] not in NO_START and after[-1] not in NO_END
-            soft = RELATION >= set(piece) or RELATION >= set(after) or at in inside
-            atoms.append((piece, space and j == 0, 0 if not free else 1 if soft else 2))
-            at += len(piece)
-    return atoms
-
-
-def _short_brackets(paragraph: str) -> set[int]:
-    """The places inside a short bracket (「蘋果」, （0.79）) and before it (a gloss: 我 (I)): a
-    line breaks there only if it must."""
-    inside: set[int] = set()
-    for m in re.finditer(r"[「『（(【][^「『（(【」』）)】]{1,8}[」』）)】]", paragraph):
-        inside.update(range(m.start(), m.end()))
-    return inside
-
-
-def _cut_long(text: str) -> list[str]:
-    """A token too wide for a line on its own, cut where it must be: after its last ``·``, ``,``,
-    ``)`` or ``=`` that leaves a first piece more than half a line (anywhere, when there is none)."""
-    pieces = []
-    while columns(text) > COLUMNS:
-        fits = max(k for k in range(1, len(text) + 1) if columns(text[:k]) <= COLUMNS)
-        marks = [k + 1 for k in range(fits) if text[k] in "·,)=;"]
-        k = marks[-1] if marks and marks[-1] > fits // 2 else fits
-        pieces.append(text[:k])
-        text = text[k:]
-    return pieces + [text]
-
-
-def _line(atoms: list[tuple[str, bool, int]]) -> str:
-    return "".join((" " if space and k else "") + word for k, (word, space, _) in enumerate(atoms))
-
-
-def _fill(atoms: list[tuple[str, bool, int]], width: int, strict: bool = True) -> list[str]:
-    """The atoms in lines of at most ``width`` columns, each as full as it goes, broken at the last
-    place the rules allow (a group they keep together wider than ``width`` alone on its line);
-    ``strict``: a sign kept with its numbers, a short bracket whole."""
-    lines: list[str] = []
-    line: list[tuple[str, bool, int]] = []
-    for atom in atoms:
-        line.append(atom)
-        while columns(_line(line)) > width:
-            cuts = [k for k in range(1, len(line)) if line[k][2] > strict]
-            if not cuts:
-                break
-            lines.append(_line(line[:cuts[-1]]))
-            line = line[cuts[-1]:]
-    return lines + [_line(line)] if line else lines
-
-
 def wrapped(paragraph: str) -> list[str]:
     """``paragraph`` in as few lines of at most :data:`COLUMNS` columns as it takes, as even as
-    they go (two lines of 30, not 42 and 18).
+    they go (two lines of 30, not 42 and 18), broken by the walkthrough's one line breaker
+    (:func:`tracer.line_breaks.filled`, measured in columns; by Chinese rules when it has a CJK
+    character in it).
 
     >>> wrapped("Softmax turns the scores scaled into probabilities along axis −1: exponentiate, add up, divide.")
     ['Softmax turns the scores scaled', 'into probabilities along axis −1:', 'exponentiate, add up, divide.']
     >>> wrapped("一步 SGD 把「蘋果」→「吃」的權重從 0.94 變成 0.99。")
     ['一步 SGD 把「蘋果」→「吃」', '的權重從 0.94 變成 0.99。']
     """
-    atoms = _atoms(paragraph)
-    if not atoms:
-        return []
-    widest = CJK_COLUMNS if any(columns(ch) == 2 for ch in paragraph) else COLUMNS
-    strict = all(columns(line) <= widest for line in _fill(atoms, widest))
-    most = _fill(atoms, widest, strict)
-    for width in range(max(1, columns(paragraph) // len(most)), widest):
-        even = _fill(atoms, width, strict)
-        if len(even) == len(most) and all(columns(s) <= widest for s in even):
-            return even
-    return most
+    paragraph = " ".join(paragraph.split())   # one space between workings run together, as between words
+    chinese = any(wide(ch) for ch in paragraph)
+    widest = CJK_COLUMNS if chinese else COLUMNS
+    return filled(paragraph, widest, columns, "zh" if chinese else "en", even=True)
 
 
 def _blocks(text: str) -> list[str]:
