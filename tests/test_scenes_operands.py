@@ -81,8 +81,9 @@ def missing_operands(trace, working) -> list[str]:
     cell = tuple(working["cell"][:n]) + (0,) * (n - len(working["cell"]))
     reads = dict.fromkeys(tid for tid, _ in explain(trace, step, cell, working["output"]).reads)
     inputs = operands(trace, step)
-    if step.phase == "backward" and trace.children(step):   # a gradient shown collapsed: its working reads
-        # inner tensors made of all it takes in (but a single number, like the loss's seed 1)
+    if step.phase == "backward" and trace.children(step) and reads:   # a gradient shown collapsed,
+        # worked: its working reads inner tensors made of all it takes in (but a single number, like
+        # the loss's seed 1); shown as its value alone, it reads nothing to draw beside it
         reads.update(dict.fromkeys(sorted(t for t in inputs if trace.tensors[t].size > 1)))
     lo_area, hi_area = working["area"]
     out = []

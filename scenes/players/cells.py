@@ -124,7 +124,7 @@ def worked_from(stage: Stage, step, k: int) -> list[str]:
     collapsed (an L1 penalty's gradient, sign(f) ⊙ the weights) draws none of its inner tensors:
     every such tensor its parts take in. An op that moves entries, or its gradient (a concat, a
     gather, a where, a split's gradient: each cell from another input, and the first cell's working
-    names one) or whose working is the bare value: every input. Not a single number written in
+    names one) or whose working is the bare value: every input, and none of its parts'. Not a single number written in
     the formula (the 2 of x²: it has no grid)."""
     trace = stage.trace
     known = set(on_view(trace, step))
@@ -136,7 +136,9 @@ def worked_from(stage: Stage, step, k: int) -> list[str]:
         parts.append(todo.pop(0))
         todo += trace.children(parts[-1])
     moved = first.expression == first.text or not reads or family_of(step.op) == "structural"
-    tids = dict.fromkeys([*reads, *(t for p in parts for t in p.inputs), *(step.inputs if moved else ())])
+    # a bare value (a composite's gradient no drawn numbers work out) reads none of its parts' inputs
+    inner = () if moved else (t for p in parts for t in p.inputs)
+    tids = dict.fromkeys([*reads, *inner, *(step.inputs if moved else ())])
     return [t for t in tids if t in known and not (trace.tensors[t].kind == "const" and trace.tensors[t].size == 1)]
 
 
