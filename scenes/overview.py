@@ -64,8 +64,10 @@ def _box(n: Node, axes: bool, lang: str, brief: int = 0) -> VGroup:
                              stroke_color=style.COMPUTED_EDGE if n.ops else style.GIVEN_EDGE, stroke_width=2,
                              fill_color=style.COMPUTED_FILL if n.ops else style.GIVEN_FILL, fill_opacity=1.0)
     box = VGroup(frame, text.move_to(frame))
+    box.badge = None
     if n.runs > 1:
-        box.add(glyphs.mono(f"×{n.runs}", style.COMPUTED, 17, bold=True).next_to(frame, UP, buff=0.03).align_to(frame, RIGHT))
+        box.badge = glyphs.mono(f"×{n.runs}", style.COMPUTED, 17, bold=True).next_to(frame, UP, buff=0.03).align_to(frame, RIGHT)
+        box.add(box.badge)
     box.frame = frame
     return box
 
@@ -162,6 +164,7 @@ def overview_page(nodes: list[Node], title: str, lang: str) -> VGroup:
     page.nodes = nodes   # as drawn: the cells as one box each, when they are
     page.names = [n.name for n in nodes]
     page.links = body[0]
+    page.counts = [b.badge for b in body[1] if b.badge is not None]   # the ×N over the boxes' corners
     page.routes = body.routes   # each link's path, in the layout's units (before the page was scaled)
     page.text_scale = scale * page.width / wide
     return page
@@ -198,7 +201,9 @@ def _body(nodes: list[Node], boxes: VGroup, column: list[int], row: list[int],
           room: tuple[float, float]) -> tuple[VGroup, float]:
     """The boxes laid out and the edges between them, scaled to ``room``; and the scale."""
     paths = _routes(nodes, boxes, column, row)
-    drawn = VGroup(*[_drawn(path, kind) for path, (_, _, kind) in zip(paths, links(nodes))])
+    frames = [_extent(b.frame) for b in boxes] + [_extent(b.badge) for b in boxes if b.badge is not None]
+    drawn = VGroup(*[_drawn(path, kind, paths[:k] + paths[k + 1:], frames)
+                     for k, (path, (_, _, kind)) in enumerate(zip(paths, links(nodes)))])
     body = VGroup(drawn, boxes)
     scale = min(LARGEST, room[0] / body.width, room[1] / body.height)
     body.routes = paths
@@ -208,24 +213,32 @@ def _body(nodes: list[Node], boxes: VGroup, column: list[int], row: list[int],
 def _routes(nodes: list[Node], boxes: VGroup, column: list[int], row: list[int]) -> list[list[routes.Point]]:
     """Each edge's path (:mod:`scenes.routes`), in the order of :func:`links`: an edge into the
     next column of its row straight, the others routed round the boxes and each other."""
-    frames = [(b.frame.get_left()[0], b.frame.get_bottom()[1], b.frame.get_right()[0], b.frame.get_top()[1])
-              for b in boxes]
+    frames = [_extent(b.frame) for b in boxes]
     edges = [(a, b) for a, b, _ in links(nodes)]
     short = [k for k, (a, b, kind) in enumerate(links(nodes)) if kind == "next" and row[a] == row[b]]
     long = [k for k in range(len(edges)) if k not in short]
     xs, ys = routes.lanes(frames, column, row)
-    routed = routes.route(frames, [edges[k] for k in short], [edges[k] for k in long], xs, ys)
+    # a ×N over a box's corner is in the way as a box is (no edge runs through the count), but no
+    # edge ends at it: it goes after the boxes, whose indices the edges name
+    badges = [_extent(b.badge) for b in boxes if b.badge is not None]
+    routed = routes.route(frames + badges, [edges[k] for k in short], [edges[k] for k in long], xs, ys)
     paths = {k: routes.straight(frames, *edges[k]) for k in short} | dict(zip(long, routed))
     return [paths[k] for k in range(len(edges))]
 
 
-def _drawn(path: list[routes.Point], kind: str) -> VGroup:
-    """An edge along ``path``: a recurrent one dashed, ``t+1`` under its longest level run (the
-    state of this timestep, read at the next)."""
+def _extent(m: VMobject) -> routes.Box:
+    return (m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1])
+
+
+def _drawn(path: list[routes.Point], kind: str, others: list[list[routes.Point]], boxes: list[routes.Box]) -> VGroup:
+    """An edge along ``path``: a recurrent one dashed, ``t+1`` beside one of its level runs where
+    it touches no other edge and no box (:func:`routes.label_spot`): the state of this timestep,
+    read at the next."""
     points = [np.array([x, y, 0.0]) for x, y in path]
     edge = _edge(points, style.COMPUTED if kind == "back" else style.RULE, dashed=kind == "back")
+    edge.label = None
     if kind == "back":
-        runs = [(abs(q[0] - p[0]), (p + q) / 2) for p, q in zip(points, points[1:]) if abs(q[1] - p[1]) < 1e-9]
-        at = max(runs, key=lambda r: r[0])[1] if runs else points[-2]
-        edge.add(glyphs.mono("t+1", style.COMPUTED, 16).next_to(at, DOWN, buff=0.04))
+        label = edge.label = glyphs.mono("t+1", style.COMPUTED, 16)
+        x, y = routes.label_spot(path, others, boxes, (label.width, label.height))
+        edge.add(label.move_to([x, y, 0.0]))
     return edge

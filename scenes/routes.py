@@ -89,6 +89,30 @@ def route(boxes: list[Box], short: list[tuple[int, int]], long: list[tuple[int, 
     return paths  # type: ignore[return-value]
 
 
+def label_spot(path: list[Point], others: list[list[Point]], boxes: list[Box], size: tuple[float, float],
+               gap: float = 0.04) -> Point:
+    """Where the middle of a label ``size`` (width, height) naming ``path`` goes: under or over one
+    of its level runs, the longest first, where it touches no other path and no box; under the
+    longest when every place does.
+
+    >>> label_spot([(0, 0), (2, 0)], [[(0, -0.2), (2, -0.2)]], [], (0.4, 0.2))   # over: a line runs under
+    (1.0, 0.14)
+    """
+    w, h = size
+    runs = sorted(((abs(q[0] - p[0]), p, q) for p, q in zip(path, path[1:]) if abs(q[1] - p[1]) < EPS),
+                  key=lambda r: -r[0])
+    if not runs:
+        return path[-2] if len(path) > 1 else path[0]
+    segments = [(p, q) for other in others for p, q in zip(other, other[1:])]
+    spots = [((p[0] + q[0]) / 2, p[1] + side * (gap + h / 2)) for _, p, q in runs for side in (-1, 1)]
+    def clear(c: Point) -> bool:
+        lo, hi = (c[0] - w / 2, c[1] - h / 2), (c[0] + w / 2, c[1] + h / 2)
+        def meets(a: Point, b: Point) -> bool:   # an orthogonal segment's (or a slanted one's) box
+            return min(a[0], b[0]) < hi[0] and max(a[0], b[0]) > lo[0] and min(a[1], b[1]) < hi[1] and max(a[1], b[1]) > lo[1]
+        return not any(meets(a, b) for a, b in segments) and not any(meets(box[:2], box[2:]) for box in boxes)
+    return next((c for c in spots if clear(c)), spots[0])
+
+
 def crossings(paths: list[list[Point]]) -> int:
     """How many times two of ``paths`` cross (or one ends on another's middle)."""
     return sum(_crosses(s, t) for i, p in enumerate(paths) for q in paths[i + 1:]

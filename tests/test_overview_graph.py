@@ -220,3 +220,24 @@ def test_the_counters_see_a_crossing_and_a_run_along():
     assert crossings([[(0, 0), (2, 2)], [(0, 2), (2, 0)]]) == 1
     assert near_runs([[(0, 0), (2, 0)], [(0.5, 0.05), (1.5, 0.05)]]) == 1
     assert near_runs([[(0, 0), (2, 0)], [(0.5, 0.3), (1.5, 0.3)]]) == 0
+
+
+
+@pytest.mark.parametrize("name", ["gru", "lstm", "rnn"])
+def test_no_edge_runs_through_a_count_and_no_t_plus_1_sits_on_an_edge(name):
+    """gru: h → kept (t+1) ran right through kept's ×3, and two t+1 labels sat on the neighbouring
+    t+1 edge: a count is in the way as a box is, and a label goes beside a run of its edge where
+    nothing else is drawn."""
+    nodes, page, frames = page_of(name)
+    counts, labels = page.counts, [(e, e.label) for e in page.links if e.label is not None]
+    assert counts and len(labels) == sum(kind == "back" for _, _, kind in links(nodes))
+    for (a, b, kind), edge in zip(links(nodes), page.links):
+        hit = [k for k, c in enumerate(counts) if any(through(s, c, inset=0.0) for s in segments(edge))]
+        assert not hit, f"{nodes[a].name} → {nodes[b].name} runs through a ×N count"
+    for owner, label in labels:
+        for edge in page.links:
+            if edge is not owner:
+                assert not any(through(s, label, inset=0.0) for s in segments(edge)), "a t+1 label on another edge"
+        assert not [f for f in frames + counts if not (
+            label.get_right()[0] <= f.get_left()[0] or f.get_right()[0] <= label.get_left()[0]
+            or label.get_top()[1] <= f.get_bottom()[1] or f.get_top()[1] <= label.get_bottom()[1])], "t+1 on a box"
