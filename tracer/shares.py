@@ -166,27 +166,21 @@ def shares(trace: Trace, step: Step) -> list[tuple[str, str | None]]:
 def _shares(trace: Trace, step: Step) -> list[tuple[str, Step | str | None, str | None]]:
     """:func:`shares` with the forward step each share came back through (``GIVEN``, ``None``
     for the sum so far, the op's name when its forward pass was not recorded)."""
-    fwd_names: list[str | None] = []
-    fwds: list[Step | str | None] = []
     made = [trace.steps[p] if (p := trace.tensors[tid].producer) is not None else None for tid in step.inputs]
     # shares each made inside a different step (the matmuls of two linear layers' gradients, the
     # sum so far inside one and a share inside the next): named by those steps (the layer z_o,
     # not its part z_o.matmul); the parts of one step's own rule (a layer norm's) by their parts
     parts = [m.parent for m in made if m is not None and m.parent is not None]
     whole = len(set(parts)) == len(parts)
+    fwds: list[Step | str | None] = []
     for made_by in made:
-        if made_by is None:
-            fwds.append(GIVEN)
-            fwd_names.append(GIVEN)
-        elif made_by.op == "accumulate":
-            fwds.append(None)
-            fwd_names.append(None)
-        else:
-            if whole and made_by.parent is not None:
-                made_by = trace.steps[made_by.parent]
-            fwd = made_by.op if made_by.grad_of is None else trace.steps[made_by.grad_of]
-            fwds.append(fwd)
-            fwd_names.append(fwd if isinstance(fwd, str) else fwd.name)
+        if made_by is None or made_by.op == "accumulate":
+            fwds.append(GIVEN if made_by is None else None)
+            continue
+        if whole and made_by.parent is not None:
+            made_by = trace.steps[made_by.parent]
+        fwds.append(made_by.op if made_by.grad_of is None else trace.steps[made_by.grad_of])
+    fwd_names = [f.name if isinstance(f, Step) else f for f in fwds]
     known = {n for n in fwd_names if n is not None}
     return [(trace.tensors[tid].name, fwd, None if n is None else _short(n, known - {n}))
             for tid, fwd, n in zip(step.inputs, fwds, fwd_names)]
