@@ -14,7 +14,7 @@ import numpy as np
 from manim import VMobject
 
 from tracer.explain import Working, explain
-from tracer.explain.shown import on_view
+from tracer.explain.shown import on_view, written
 from tracer.ops.spec import family_of
 
 from ..camera import work_area
@@ -124,22 +124,22 @@ def worked_from(stage: Stage, step, k: int) -> list[str]:
     collapsed (an L1 penalty's gradient, sign(f) ⊙ the weights) draws none of its inner tensors:
     every such tensor its parts take in. An op that moves entries, or its gradient (a concat, a
     gather, a where, a split's gradient: each cell from another input, and the first cell's working
-    names one) or whose working is the bare value: every input, and none of its parts'. Not a single number written in
-    the formula (the 2 of x²: it has no grid)."""
+    names one) or whose working is the bare value: every input, and none of its parts' (nothing
+    worked out reads them). Not a single number written in the formula (the 2 of x²: it has no
+    grid, :func:`tracer.explain.shown.written`)."""
     trace = stage.trace
     known = set(on_view(trace, step))
     cell = (0,) * len(trace.tensors[step.outputs[k]].shape)
     first = working(stage, step, cell, k)
     reads = [t for t, _ in first.reads]
-    parts, todo = [], list(trace.children(step))
-    while todo:
-        parts.append(todo.pop(0))
-        todo += trace.children(parts[-1])
     moved = first.expression == first.text or not reads or family_of(step.op) == "structural"
-    # a bare value (a composite's gradient no drawn numbers work out) reads none of its parts' inputs
-    inner = () if moved else (t for p in parts for t in p.inputs)
+    inner, todo = [], [] if moved else list(trace.children(step))
+    while todo:
+        part = todo.pop(0)
+        inner += part.inputs
+        todo += trace.children(part)
     tids = dict.fromkeys([*reads, *inner, *(step.inputs if moved else ())])
-    return [t for t in tids if t in known and not (trace.tensors[t].kind == "const" and trace.tensors[t].size == 1)]
+    return [t for t in tids if t in known and not written(trace, t)]
 
 
 def _output_of(stage: Stage, work: Work) -> tuple[object, int]:
